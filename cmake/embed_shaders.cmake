@@ -1,0 +1,12 @@
+# Turns shaders/*.vert|frag into one C++ file of raw string literals, looked up by file name.
+string(REPLACE "\"" "" INPUTS "${INPUTS}")
+separate_arguments(INPUTS)
+set(body "// Generated from shaders/ by cmake/embed_shaders.cmake. Do not edit.\n#include \"gui/gfx/embedded_shaders.hpp\"\n#include <cstring>\nnamespace app::gfx {\nnamespace {\nstruct Entry { const char* name; const char* source; };\nconst Entry kEntries[] = {\n")
+foreach(file ${INPUTS})
+  get_filename_component(name ${file} NAME)
+  file(READ ${file} src)
+  string(APPEND body "  {\"${name}\", R\"ATTN_GLSL(${src})ATTN_GLSL\"},\n")
+endforeach()
+string(APPEND body "};\n}  // namespace\nconst char* embedded_shader(const char* name) {\n  for (const Entry& e : kEntries)\n    if (std::strcmp(e.name, name) == 0) return e.source;\n  return nullptr;\n}\n}  // namespace app::gfx\n")
+file(WRITE ${OUT}.tmp "${body}")
+file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)
