@@ -1,0 +1,26 @@
+// The NumPy .npy format (version 1.0-3.0) for float32 arrays, in memory and on disk.
+#pragma once
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace attn {
+
+struct NpyArray {
+  std::vector<std::size_t> shape;
+  std::vector<float> data;  // C order
+};
+
+// Serialises a float32 C-order array: header "{'descr': '<f4', 'fortran_order': False, ...}".
+std::string npy_encode(const float* data, const std::vector<std::size_t>& shape);
+// Parses .npy bytes; accepts '<f4' (and '|f4'), C or Fortran order (converted to C order).
+// Throws FileError with `what` (a key or file name) in the message for any other dtype,
+// a bad magic/header, or too few data bytes.
+NpyArray npy_decode(const std::string& bytes, const std::string& what);
+
+// Writes bytes to path via a temporary file in the same folder and a rename; throws FileError.
+void write_file_atomic(const std::string& path, const std::string& bytes);
+// Reads a whole file; throws FileError naming the path.
+std::string read_file(const std::string& path);
+
+}  // namespace attn
