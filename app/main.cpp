@@ -1,4 +1,18 @@
 // attnlab entry point: a sub-command runs headless, anything else opens the window.
-#include "cli/commands.hpp"
+#include <cstdio>
+#include <string_view>
 
-int main(int argc, char** argv) { return app::cli::main_entry(argc, argv); }
+#include "cli/commands.hpp"
+#ifndef ATTN_NO_GUI
+#include "gui/window_main.hpp"
+#endif
+
+int main(int argc, char** argv) {
+  if (argc >= 2 && app::cli::is_headless_command(argv[1])) return app::cli::run_headless(argc, argv);
+#ifdef ATTN_NO_GUI
+  std::fputs("attnlab: this build has no window (built with ATTN_BUILD_APP=OFF); try attnlab --help\n", stderr);
+  return 2;
+#else
+  return app::gui::window_main(argc, argv);
+#endif
+}

@@ -1,0 +1,94 @@
+// `attnlab bench`: times attn::forward() over a grid of sizes, one line per configuration, in the
+// same format as tests/bench_torch.py so the two can be compared line by line.
+#include <cblas.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "cli/args.hpp"
+#include "cli/commands.hpp"
+#include "engine/attention.hpp"
+#include "engine/weights.hpp"
+
+namespace app::cli {
+
+namespace {
+
+const char* const kBenchHelp =
+    "Usage: attnlab bench [--n LIST] [--d-model LIST] [--heads LIST] [--reps R]\n\n"
+    "Times attn::forward() (all intermediates kept) on one thread and prints, per configuration:\n"
+    "  n=128 d_model=512 heads=8 median_us=... gflops=...\n"
+    "  --n LIST        token counts (default 8,32,128,512)\n"
+    "  --d-model LIST  model widths (default 64,256,512)\n"
+    "  --heads LIST    head counts (default 1,4,8,16); sizes heads do not divide are skipped\n"
+    "  --reps R        timed repetitions per configuration (default: adaptive, at least 5)\n";
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const std::size_t m = v.size() / 2;
+  return v.size() % 2 ? v[m] : 0.5 * (v[m - 1] + v[m]);
+}
+
+}  // namespace
+
+int run_bench(const std::vector<std::string>& argv) {
+  return guarded("bench", [&] {
+    std::vector<int> ns{8, 32, 128, 512}, d_models{64, 256, 512}, heads{1, 4, 8, 16};
+    int reps = 0;  // 0: adaptive
+    ArgCursor args(argv);
+    while (!args.done()) {
+      const std::string flag = args.next_flag();
+      if (flag == "--help" || flag == "-h") {
+        std::fputs(kBenchHelp, stdout);
+        return 0;
+      }
+      if (flag == "--n") ns = parse_int_list(flag, args.value(flag), 1, 8192);
+      else if (flag == "--d-model") d_models = parse_int_list(flag, args.value(flag), 1, attn::kMaxDModel);
+      else if (flag == "--heads") heads = parse_int_list(flag, args.value(flag), 1, attn::kMaxHeads);
+      else if (flag == "--reps") reps = args.int_value(flag, 1, 1000000);
+      else throw UsageError("unknown flag '" + flag + "'");
+    }
+
+    // The peer (PyTorch nn.MultiheadAttention) is measured on one thread; so are we.
+    openblas_set_num_threads(1);
+    std::printf("# attn::forward(), 1 thread, float32, median over repetitions\n");
+    std::mt19937 rng(7);
+    std::normal_distribution<float> normal(0.0f, 1.0f);
+    using clock = std::chrono::steady_clock;
+    for (const int n : ns)
+      for (const int d_model : d_models)
+        for (const int h : heads) {
+          if (d_model % h != 0) continue;
+          attn::ModelConfig config;
+          config.d_model = d_model;
+          config.n_heads = h;
+          config.positional = attn::Positional::None;
+          const attn::MhaWeights weights = attn::init_weights(config);
+          xt::xtensor<float, 2> x = xt::xtensor<float, 2>::from_shape(
+              {static_cast<std::size_t>(n), static_cast<std::size_t>(d_model)});
+          for (float& value : x) value = normal(rng);
+
+          for (int warm = 0; warm < 2; ++warm) (void)attn::forward(x, weights, config);
+          std::vector<double> times_us;
+          const auto budget_end = clock::now() + std::chrono::milliseconds(300);
+          while (reps > 0 ? static_cast<int>(times_us.size()) < reps
+                          : (times_us.size() < 5 || (clock::now() < budget_end && times_us.size() < 200))) {
+            const auto t0 = clock::now();
+            const attn::Trace trace = attn::forward(x, weights, config);
+            const auto t1 = clock::now();
+            times_us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
+          }
+          const double med = median(times_us);
+          const double gflops = attn::forward_flops(static_cast<std::size_t>(n), config) / (med * 1e3);
+          std::printf("n=%d d_model=%d heads=%d median_us=%.1f gflops=%.2f\n", n, d_model, h, med, gflops);
+          std::fflush(stdout);
+        }
+    return 0;
+  });
+}
+
+}  // namespace app::cli

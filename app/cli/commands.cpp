@@ -1,0 +1,77 @@
+// Dispatch of the headless sub-commands and the one place exceptions become exit codes.
+#include "cli/commands.hpp"
+
+#include <cstdio>
+#include <stdexcept>
+
+#include "cli/args.hpp"
+#include "cli/model_options.hpp"
+#include "engine/weights.hpp"
+
+namespace app::cli {
+
+const char* const kWindowFlagsHelp =
+    "  --session FILE.json      open a saved session (sentence and every setting)\n"
+    "  --reset                  start clean: ignore the saved settings and last sentence\n"
+    "  --scale S                UI scale, 0.75-3 (default: the monitor's content scale)\n"
+    "  --fullscreen             start in presentation (full screen) mode\n";
+
+bool is_headless_command(std::string_view name) {
+  return name == "dump" || name == "export" || name == "bench" || name == "--help" ||
+         name == "-h" || name == "--version" || name == "help";
+}
+
+std::string top_level_help() {
+  return std::string(
+             "attnlab " ATTN_VERSION " - see multi-head attention, step by step\n\n"
+             "Usage:\n"
+             "  attnlab [model flags] [window flags]   open the window\n"
+             "  attnlab dump   --out DIR [model flags] write every intermediate tensor as .npy\n"
+             "  attnlab export --out PATH [model flags] [figure flags]\n"
+             "                                        write a heatmap figure or data file\n"
+             "  attnlab bench  [--n L] [--d-model L] [--heads L] [--reps R]\n"
+             "                                        time forward() and print one line per size\n"
+             "  attnlab bench-ui [model flags]        time the real window frame by frame\n"
+             "  attnlab COMMAND --help                the flags of one command\n\n"
+             "Model flags:\n") +
+         kModelFlagsHelp + "\nWindow flags:\n" + kWindowFlagsHelp +
+         "\nExit codes: 0 success, 1 failed I/O, 2 bad arguments or invalid model.\n";
+}
+
+int guarded(std::string_view command, const std::function<int()>& body) {
+  const std::string prefix = "attnlab " + std::string(command) + ": ";
+  try {
+    return body();
+  } catch (const UsageError& e) {
+    std::fprintf(stderr, "%s%s (see attnlab %s --help)\n", prefix.c_str(), e.what(),
+                 std::string(command).c_str());
+    return 2;
+  } catch (const attn::FileError& e) {
+    std::fprintf(stderr, "%s%s\n", prefix.c_str(), e.what());
+    return 1;
+  } catch (const std::invalid_argument& e) {
+    std::fprintf(stderr, "%s%s\n", prefix.c_str(), e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s%s\n", prefix.c_str(), e.what());
+    return 1;
+  }
+}
+
+int run_headless(int argc, char** argv) {
+  const std::string command = argv[1];
+  std::vector<std::string> rest(argv + 2, argv + argc);
+  if (command == "--help" || command == "-h" || command == "help") {
+    std::fputs(top_level_help().c_str(), stdout);
+    return 0;
+  }
+  if (command == "--version") {
+    std::puts("attnlab " ATTN_VERSION);
+    return 0;
+  }
+  if (command == "dump") return run_dump(rest);
+  if (command == "bench") return run_bench(rest);
+  return run_export(rest);
+}
+
+}  // namespace app::cli

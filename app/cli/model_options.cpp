@@ -1,0 +1,55 @@
+// Reads --text, --heads, --d-model ... into a ModelInput. Range checks that need several values
+// together (d_model vs heads) are left to attn::validate so the window and CLI say the same thing.
+#include "cli/model_options.hpp"
+
+namespace app::cli {
+
+const char* const kModelFlagsHelp =
+    "  --text TEXT              the sentence (default: an example sentence)\n"
+    "  --heads H                number of heads, 1-32 (default 4)\n"
+    "  --d-model D              model width, 1-1024 (default 64; with --weights, from the file)\n"
+    "  --d-head K               width of each head (default d_model / heads)\n"
+    "  --seed S                 seed for embeddings, learned positions and weights (default 42)\n"
+    "  --causal                 mask future tokens (decoder-style attention)\n"
+    "  --positional P           none | sinusoidal | learned | rope (default sinusoidal)\n"
+    "  --temperature T          divides the scores, > 0 (default 1)\n"
+    "  --tokenizer M            word | char (default word)\n"
+    "  --weights W.npz          PyTorch nn.MultiheadAttention weights saved with numpy.savez\n";
+
+bool parse_model_flag(const std::string& flag, ArgCursor& args, ModelInput& input) {
+  attn::ModelConfig& c = input.config;
+  if (flag == "--text") {
+    input.text = args.value(flag);
+  } else if (flag == "--heads") {
+    c.n_heads = args.int_value(flag, 1, attn::kMaxHeads);
+  } else if (flag == "--d-model") {
+    c.d_model = args.int_value(flag, 1, attn::kMaxDModel);
+    input.d_model_given = true;
+  } else if (flag == "--d-head") {
+    c.d_head = args.int_value(flag, 1, attn::kMaxDHead);
+  } else if (flag == "--seed") {
+    c.seed = args.u64_value(flag);
+  } else if (flag == "--causal") {
+    c.causal = true;
+  } else if (flag == "--positional") {
+    const std::string v = args.value(flag);
+    const auto p = attn::parse_positional(v);
+    if (!p) throw UsageError("--positional must be none, sinusoidal, learned or rope, got '" + v + "'");
+    c.positional = *p;
+  } else if (flag == "--temperature") {
+    c.temperature = args.float_value(flag);
+    if (!(c.temperature > 0.0f)) throw UsageError("--temperature must be > 0");
+  } else if (flag == "--tokenizer") {
+    const std::string v = args.value(flag);
+    const auto m = attn::parse_tokenizer_mode(v);
+    if (!m) throw UsageError("--tokenizer must be word or char, got '" + v + "'");
+    input.tokenizer = *m;
+  } else if (flag == "--weights") {
+    input.weights_path = args.value(flag);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+}  // namespace app::cli

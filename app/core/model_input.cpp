@@ -1,0 +1,27 @@
+// Turning a ModelInput into weights and a trace, shared by every command and the window.
+#include "core/model_input.hpp"
+
+namespace app {
+
+ResolvedModel resolve_model(const ModelInput& input) {
+  ResolvedModel model{input.config, {}};
+  if (input.weights_path.empty()) {
+    model.weights = attn::init_weights(model.config);  // validates
+    return model;
+  }
+  model.weights = attn::load_weights_npz(input.weights_path);
+  if (!input.d_model_given) model.config.d_model = model.weights.d_model();
+  const int heads = model.config.n_heads;
+  if (model.config.d_head == 0 && heads > 0 && model.weights.inner_dim() != model.config.d_model &&
+      model.weights.inner_dim() % heads == 0)
+    model.config.d_head = model.weights.inner_dim() / heads;
+  attn::validate(model.config);
+  attn::check_weights(model.weights, model.config);
+  return model;
+}
+
+attn::Trace compute_trace(const ModelInput& input, const ResolvedModel& model) {
+  return attn::run(input.text, input.tokenizer, model.config, model.weights);
+}
+
+}  // namespace app
