@@ -1,0 +1,55 @@
+// The one state struct of the window: everything a person can change. Panels edit it; the
+// recompute and the renderer read it. Plain data, no GL, so its logic is testable headless.
+#pragma once
+#include <string>
+
+#include "core/colormap.hpp"
+#include "core/model_input.hpp"
+
+namespace app {
+
+enum class Theme { Dark, Light };
+enum class RangeMode { PerHead, Fixed01 };  // colour range of attention heatmaps
+
+// Settings that change how things look, never what is computed.
+struct ViewSettings {
+  Theme theme = Theme::Dark;
+  float ui_scale = 0.0f;  // 0: follow the monitor's content scale
+  Colormap colormap = Colormap::Viridis;  // for attention weights (Q/K/V use the diverging map)
+  RangeMode range = RangeMode::PerHead;
+  bool show_qkv = true;       // the Q/K/V panel under the heads
+  bool show_values = true;    // numbers inside cells when they fit
+  bool operator==(const ViewSettings& o) const {
+    return theme == o.theme && ui_scale == o.ui_scale && colormap == o.colormap &&
+           range == o.range && show_qkv == o.show_qkv && show_values == o.show_values;
+  }
+};
+
+inline constexpr float kMinUiScale = 0.75f;
+inline constexpr float kMaxUiScale = 3.0f;
+inline constexpr int kMaxUiHeads = 16;
+inline constexpr int kMinUiDModel = 4;
+inline constexpr int kMaxUiDModel = 512;
+
+struct AppState {
+  ModelInput input;   // what the person set: sentence, tokenizer, config, weights file
+  ViewSettings view;
+  int selected_head = 0;    // the head shown in the Q/K/V view
+  int enlarged_head = -1;   // a head shown alone (clicked), or -1 for the grid
+  int hovered_token = -1;   // token under the mouse (chip, row or column label), -1 for none
+  int hovered_query = -1;   // cell under the mouse in any heatmap: query row ...
+  int hovered_key = -1;     // ... and key column
+  bool fullscreen = false;
+  bool show_help = false;
+  std::string export_dir;   // where exports go; empty: the default (XDG pictures, else cwd)
+  std::string status;       // the status bar's last message
+  bool status_is_error = false;
+};
+
+// The state the window starts with when nothing is saved.
+AppState default_state();
+
+// Keeps selection and enlargement valid after the head count changed.
+void clamp_head_selection(AppState& state, int n_heads);
+
+}  // namespace app

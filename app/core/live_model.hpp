@@ -1,0 +1,53 @@
+// The model as the window sees it: recomputed only when a model input changed, and when an input
+// is rejected the last good trace stays (with the engine's message beside it).
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "core/model_input.hpp"
+
+namespace app {
+
+class LiveModel {
+ public:
+  // Recomputes when `input` differs from the last input tried. Returns true when the trace
+  // changed. Never throws: a rejected input sets error() and keeps the previous trace.
+  bool update(const ModelInput& input);
+
+  bool has_trace() const { return m_trace != nullptr; }
+  const attn::Trace& trace() const { return *m_trace; }
+  const ModelInput& traced_input() const { return m_traced_input; }
+  const std::string& error() const { return m_error; }  // empty when the last input was good
+  std::uint64_t generation() const { return m_generation; }  // +1 per new trace
+  double last_compute_ms() const { return m_last_compute_ms; }
+  int recompute_count() const { return m_recomputes; }
+
+ private:
+  // Weights depend only on these; typing in the text box reuses them.
+  struct WeightsKey {
+    int d_model = 0, n_heads = 0, d_head = 0;
+    std::uint64_t seed = 0;
+    std::string path;
+    bool d_model_given = false;
+    bool operator==(const WeightsKey& o) const {
+      return d_model == o.d_model && n_heads == o.n_heads && d_head == o.d_head &&
+             seed == o.seed && path == o.path && d_model_given == o.d_model_given;
+    }
+  };
+  static WeightsKey key_of(const ModelInput& input);
+
+  bool m_tried = false;
+  ModelInput m_last_tried;
+  ModelInput m_traced_input;
+  std::shared_ptr<const attn::Trace> m_trace;
+  std::string m_error;
+  std::uint64_t m_generation = 0;
+  double m_last_compute_ms = 0.0;
+  int m_recomputes = 0;
+  bool m_have_model = false;
+  WeightsKey m_model_key;
+  ResolvedModel m_model;
+};
+
+}  // namespace app

@@ -1,0 +1,337 @@
+// One frame of the window, the shortcuts, and what happens after a frame (files, exports).
+#include "gui/app.hpp"
+
+#include <GLFW/glfw3.h>
+#include <imgui.h>
+#include <imgui_impl_glfw.h>
+#include <imgui_impl_opengl3.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "core/session_file.hpp"
+#include "engine/npy.hpp"
+#include "export/export_paths.hpp"
+#include "gui/gfx/gl.hpp"
+#include "gui/screenshot.hpp"
+#include "gui/theme.hpp"
+#include "gui/ui/panels.hpp"
+
+namespace app::gui {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double ms_since(Clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+constexpr float kBaseFontPixels = 17.0f;
+
+}  // namespace
+
+App::App(GLFWwindow* window, WindowOptions options, AppState state)
+    : m_window(window), m_options(std::move(options)), m_state(std::move(state)) {
+  float xs = 1.0f, ys = 1.0f;
+  glfwGetWindowContentScale(m_window, &xs, &ys);
+  m_content_scale = std::clamp(std::max(xs, ys), kMinUiScale, kMaxUiScale);
+  m_last_settings_check = Clock::now();
+  if (!m_options.no_settings) m_saved_settings = session_to_json(m_state);
+}
+
+bool App::init(std::string& error) {
+  if (!m_renderer.init(error)) return false;
+  if (m_options.fullscreen) toggle_fullscreen();
+  return true;
+}
+
+float App::ui_scale() const {
+  return m_state.view.ui_scale > 0.0f ? m_state.view.ui_scale : m_content_scale;
+}
+
+void App::set_status(std::string message, bool is_error) {
+  m_state.status = std::move(message);
+  m_state.status_is_error = is_error;
+  if (is_error) std::fprintf(stderr, "attnlab: %s\n", m_state.status.c_str());
+}
+
+void App::apply_style_if_changed() {
+  const float scale = ui_scale();
+  if (scale != m_applied_scale || m_state.view.theme != m_applied_theme) {
+    apply_theme(m_state.view.theme, scale);
+    m_applied_scale = scale;
+    m_applied_theme = m_state.view.theme;
+  }
+  // Glyphs for whatever the sentence contains, at the pixel size of this scale (crisp, not scaled).
+  m_fonts.want_text(m_state.input.text);
+  if (m_fonts.rebuild_if_needed(std::round(kBaseFontPixels * scale)) && !m_fonts.warning().empty())
+    set_status(m_fonts.warning(), true);
+}
+
+void App::recompute_and_upload(FrameTimes& times) {
+  const auto t0 = Clock::now();
+  const bool changed = m_model.update(m_state.input);
+  times.recompute_ms = ms_since(t0);
+  if (changed) m_view = make_trace_view(m_model.trace());
+  if (m_model.has_trace() && m_model.generation() != m_uploaded_generation) {
+    const auto t1 = Clock::now();
+    m_renderer.upload(m_model.trace());
+    if (m_options.bench_ui) glFinish();  // charge the upload to this phase, not to drawing
+    times.upload_ms = ms_since(t1);
+    m_uploaded_generation = m_model.generation();
+    clamp_head_selection(m_state, m_model.trace().config.n_heads);
+  }
+}
+
+void App::build_ui(Requests& requests, FrameTimes& times) {
+  const Palette colors = palette(m_state.view.theme);
+  UiContext ctx{m_state, m_model, m_view, m_renderer, colors, ui_scale(), requests, m_layout};
+  draw_menu_bar(ctx, m_fullscreen);
+
+  const ImGuiViewport* viewport = ImGui::GetMainViewport();
+  ImGui::SetNextWindowPos(viewport->WorkPos);
+  ImGui::SetNextWindowSize(viewport->WorkSize);
+  const ImGuiWindowFlags flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
+                                 ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus;
+  ImGui::Begin("workspace", nullptr, flags);
+  const float em = ImGui::GetFontSize();
+  const float status_h = ImGui::GetFrameHeightWithSpacing() + 4.0f;
+  const float controls_w = std::min(em * 19.0f, viewport->WorkSize.x * 0.4f);
+
+  ImGui::BeginChild("controls", ImVec2(controls_w, -status_h), true);
+  draw_controls_panel(ctx);
+  ImGui::EndChild();
+  ImGui::SameLine();
+
+  ImGui::BeginChild("main", ImVec2(0.0f, -status_h), false, ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
+  draw_text_box(ctx);
+  recompute_and_upload(times);  // the keystroke of this frame shows in this frame
+  draw_token_chips(ctx);
+  ImGui::Spacing();
+  const ImVec2 avail = ImGui::GetContentRegionAvail();
+  const bool qkv = m_state.view.show_qkv && m_model.has_trace() && m_model.trace().n_tokens() > 0;
+  const float qkv_h = qkv ? std::max(avail.y * 0.36f, em * 9.0f) : 0.0f;
+  draw_head_grid(ctx, ImVec2(avail.x, std::max(avail.y - qkv_h, em * 6.0f)));
+  if (qkv) {
+    ImGui::Separator();
+    draw_qkv_panel(ctx, ImVec2(avail.x, qkv_h - ImGui::GetStyle().ItemSpacing.y * 2.0f));
+  }
+  ImGui::EndChild();
+  draw_status_bar(ctx, m_last_frame_ms);
+  ImGui::End();
+
+  draw_help_window(ctx);
+  if (const auto path = draw_path_prompt(m_prompt)) {
+    try {
+      switch (m_prompt.kind) {
+        case PathPrompt::Kind::OpenSession: {
+          AppState next = m_state;
+          load_session(*path, next);
+          m_state = std::move(next);
+          set_status("Opened session " + *path, false);
+          break;
+        }
+        case PathPrompt::Kind::SaveSession:
+          save_session(m_state, *path);
+          set_status("Saved session " + *path, false);
+          break;
+        case PathPrompt::Kind::ExportFolder: {
+          std::error_code ec;
+          if (!std::filesystem::is_directory(*path, ec)) throw std::invalid_argument(*path + " is not a folder");
+          m_state.export_dir = *path;
+          set_status("Exports now go to " + *path, false);
+          break;
+        }
+      }
+      m_prompt.open = false;
+      m_prompt.error.clear();
+      ImGui::CloseCurrentPopup();
+    } catch (const std::exception& e) {
+      m_prompt.error = e.what();  // the prompt stays open so the person can fix the path
+    }
+  }
+}
+
+void App::handle_shortcuts(Requests& requests) {
+  const ImGuiIO& io = ImGui::GetIO();
+  const auto pressed = [](int key) { return ImGui::IsKeyPressed(key, false); };
+  if (pressed(GLFW_KEY_F1)) m_state.show_help = !m_state.show_help;
+  if (pressed(GLFW_KEY_F11)) requests.toggle_fullscreen = true;
+  if (pressed(GLFW_KEY_F12)) requests.screenshot = true;
+  if (pressed(GLFW_KEY_PAGE_UP)) m_state.selected_head = std::max(0, m_state.selected_head - 1);
+  if (pressed(GLFW_KEY_PAGE_DOWN)) m_state.selected_head += 1;  // clamped after the recompute
+  if (!io.KeyCtrl) return;
+  if (pressed(GLFW_KEY_S)) requests.save_session = true;
+  if (pressed(GLFW_KEY_O)) requests.open_session = true;
+  if (pressed(GLFW_KEY_E)) requests.export_choice = ExportChoice{ExportWhat::Grid, 0, ExportFormat::Png};
+  if (pressed(GLFW_KEY_Q)) requests.quit = true;
+  if (pressed(GLFW_KEY_T)) m_state.view.theme = m_state.view.theme == Theme::Dark ? Theme::Light : Theme::Dark;
+  if (pressed(GLFW_KEY_R))
+    m_state.view.range = m_state.view.range == RangeMode::PerHead ? RangeMode::Fixed01 : RangeMode::PerHead;
+  if (pressed(GLFW_KEY_EQUAL) || pressed(GLFW_KEY_KP_ADD)) m_state.view.ui_scale = std::min(kMaxUiScale, ui_scale() + 0.25f);
+  if (pressed(GLFW_KEY_MINUS) || pressed(GLFW_KEY_KP_SUBTRACT)) m_state.view.ui_scale = std::max(kMinUiScale, ui_scale() - 0.25f);
+  if (pressed(GLFW_KEY_0)) m_state.view.ui_scale = 0.0f;
+}
+
+FrameTimes App::frame() {
+  FrameTimes times;
+  const auto t0 = Clock::now();
+  apply_style_if_changed();
+  ImGui_ImplOpenGL3_NewFrame();
+  ImGui_ImplGlfw_NewFrame();
+  if (m_options.hover_token >= 0 && m_frame_index >= 2) {
+    // Test hook: put the real mouse on a chip laid out in the previous frame.
+    for (const auto& chip : m_layout.chips)
+      if (chip.index == m_options.hover_token) {
+        const double x = chip.x + chip.w * 0.5, y = chip.y + chip.h * 0.5;
+        glfwSetCursorPos(m_window, x, y);
+        ImGui::GetIO().MousePos = ImVec2(static_cast<float>(x), static_cast<float>(y));
+      }
+  }
+  ImGui::NewFrame();
+  m_renderer.begin_frame();
+  m_layout.clear();
+
+  Requests requests;
+  handle_shortcuts(requests);
+  build_ui(requests, times);
+  ImGui::Render();
+
+  int fb_w = 0, fb_h = 0;
+  glfwGetFramebufferSize(m_window, &fb_w, &fb_h);
+  glViewport(0, 0, fb_w, fb_h);
+  const ImVec4 bg = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];
+  glClearColor(bg.x, bg.y, bg.z, 1.0f);
+  glClear(GL_COLOR_BUFFER_BIT);
+  ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+  if (!m_pending_screenshot.empty()) {
+    take_screenshot(m_pending_screenshot);
+    m_pending_screenshot.clear();
+  }
+  glfwSwapBuffers(m_window);
+  if (m_options.bench_ui) glFinish();
+  times.total_ms = ms_since(t0);
+  m_last_frame_ms = times.total_ms;
+  ++m_frame_index;
+  handle_requests(requests);
+  return times;
+}
+
+void App::handle_requests(const Requests& r) {
+  if (r.quit) m_quit = true;
+  if (r.toggle_fullscreen) toggle_fullscreen();
+  // A screenshot is taken from the next frame's back buffer, which has no menu open.
+  if (r.screenshot) {
+    const std::string dir = m_state.export_dir.empty() ? default_export_dir() : m_state.export_dir;
+    m_pending_screenshot = unique_path(dir + "/" + suggested_file_name(m_state.input.text, "screenshot", "png", std::time(nullptr)));
+  }
+  if (r.open_session || r.save_session || r.choose_export_dir) {
+    m_prompt.open = true;
+    m_prompt.error.clear();
+    const std::string dir = m_state.export_dir.empty() ? default_export_dir() : m_state.export_dir;
+    if (r.choose_export_dir) {
+      m_prompt.kind = PathPrompt::Kind::ExportFolder;
+      m_prompt.path = dir;
+    } else {
+      m_prompt.kind = r.save_session ? PathPrompt::Kind::SaveSession : PathPrompt::Kind::OpenSession;
+      m_prompt.path = dir + (r.save_session ? "/lesson.json" : "/");
+    }
+  }
+  if (r.export_choice) run_export(*r.export_choice);
+  // What the mouse was over in this frame is what the next frame highlights.
+  m_state.hovered_token = r.hover_token;
+  m_state.hovered_query = r.hover_query;
+  m_state.hovered_key = r.hover_key;
+}
+
+void App::toggle_fullscreen() {
+  GLFWmonitor* monitor = glfwGetPrimaryMonitor();
+  if (!m_fullscreen) {
+    const GLFWvidmode* mode = monitor ? glfwGetVideoMode(monitor) : nullptr;
+    if (!mode) {
+      set_status("Full screen is not available: no monitor found", true);
+      return;
+    }
+    glfwGetWindowPos(m_window, &m_windowed_x, &m_windowed_y);
+    glfwGetWindowSize(m_window, &m_windowed_w, &m_windowed_h);
+    glfwSetWindowMonitor(m_window, monitor, 0, 0, mode->width, mode->height, mode->refreshRate);
+  } else {
+    glfwSetWindowMonitor(m_window, nullptr, m_windowed_x, m_windowed_y, m_windowed_w, m_windowed_h, 0);
+  }
+  m_fullscreen = !m_fullscreen;
+  m_state.fullscreen = m_fullscreen;
+}
+
+void App::take_screenshot(const std::string& path) {
+  int w = 0, h = 0;
+  glfwGetFramebufferSize(m_window, &w, &h);
+  try {
+    write_framebuffer_png(path, w, h);
+    set_status("Saved screenshot " + path, false);
+  } catch (const std::exception& e) {
+    set_status(std::string("Screenshot not saved: ") + e.what(), true);
+  }
+}
+
+void App::save_settings_if_changed(bool force) {
+  if (m_options.no_settings) return;
+  if (!force && ms_since(m_last_settings_check) < 1000.0) return;
+  m_last_settings_check = Clock::now();
+  const std::string json = session_to_json(m_state);
+  if (json == m_saved_settings) return;
+  try {
+    save_session(m_state, settings_path());
+    m_saved_settings = json;
+  } catch (const std::exception& e) {
+    m_saved_settings = json;  // say it once, not every second
+    set_status(std::string("Settings not saved: ") + e.what(), true);
+  }
+}
+
+void App::write_layout(const std::string& path) const {
+  nlohmann::json heatmaps = nlohmann::json::array(), chips = nlohmann::json::array();
+  for (const auto& h : m_layout.heatmaps)
+    heatmaps.push_back({{"matrix", h.matrix}, {"head", h.head}, {"x", h.x}, {"y", h.y}, {"w", h.w},
+                        {"h", h.h}, {"rows", h.rows}, {"cols", h.cols}});
+  for (const auto& c : m_layout.chips)
+    chips.push_back({{"index", c.index}, {"x", c.x}, {"y", c.y}, {"w", c.w}, {"h", c.h}});
+  int w = 0, h = 0;
+  glfwGetFramebufferSize(m_window, &w, &h);
+  const nlohmann::json j = {{"framebuffer", {w, h}}, {"heatmaps", heatmaps}, {"chips", chips},
+                            {"error", m_model.error()}, {"status", m_state.status},
+                            {"hovered_token", m_state.hovered_token},
+                            {"tokens", m_model.has_trace() ? m_model.trace().n_tokens() : 0},
+                            {"token_message", m_model.has_trace() ? m_model.trace().tokenization.message : ""}};
+  attn::write_file_atomic(path, j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+int App::run() {
+  while (!glfwWindowShouldClose(m_window) && !m_quit) {
+    // Idle: wait for input instead of redrawing, so a laptop stays cool. After input, draw a
+    // few frames so hover and layout settle.
+    if (m_busy_frames > 0 || m_options.frames > 0) {
+      glfwPollEvents();
+      --m_busy_frames;
+    } else {
+      glfwWaitEventsTimeout(ImGui::GetIO().WantTextInput ? 0.5 : 10.0);  // caret blink while typing
+      m_busy_frames = 3;
+    }
+    const bool last = m_options.frames > 0 && m_frame_index + 1 >= m_options.frames;
+    if (last && !m_options.screenshot_path.empty()) m_pending_screenshot = m_options.screenshot_path;
+    frame();
+    save_settings_if_changed(false);
+    if (last) {
+      if (!m_options.layout_path.empty()) write_layout(m_options.layout_path);
+      break;
+    }
+  }
+  save_settings_if_changed(true);
+  return 0;
+}
+
+}  // namespace app::gui

@@ -1,0 +1,75 @@
+// The window application: owns the one AppState, the live model and the GPU resources, and runs
+// frames in the one direction data flows: panels edit state -> recompute -> upload -> draw.
+#pragma once
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "core/app_state.hpp"
+#include "core/live_model.hpp"
+#include "gui/font_atlas.hpp"
+#include "gui/gfx/heatmap_renderer.hpp"
+#include "gui/trace_view.hpp"
+#include "gui/ui/path_prompt.hpp"
+#include "gui/ui/ui_context.hpp"
+#include "gui/window_options.hpp"
+
+struct GLFWwindow;
+
+namespace app::gui {
+
+// Time spent in each part of one frame, for bench-ui.
+struct FrameTimes {
+  double recompute_ms = 0.0, upload_ms = 0.0, total_ms = 0.0;
+};
+
+class App {
+ public:
+  App(GLFWwindow* window, WindowOptions options, AppState state);
+  // GPU set-up; false with `error` when the shaders cannot run on this GPU.
+  bool init(std::string& error);
+  // Runs until the window closes (or --frames are done). Returns the exit code.
+  int run();
+  // bench-ui: drives the real window through a scripted session and prints frame times.
+  int run_bench(std::chrono::steady_clock::time_point process_start);
+
+ private:
+  FrameTimes frame();
+  void build_ui(Requests& requests, FrameTimes& times);
+  void recompute_and_upload(FrameTimes& times);
+  void handle_shortcuts(Requests& requests);
+  void handle_requests(const Requests& requests);
+  void apply_style_if_changed();
+  void toggle_fullscreen();
+  void take_screenshot(const std::string& path);
+  void save_settings_if_changed(bool force);
+  void run_export(const ExportChoice& choice);
+  void write_layout(const std::string& path) const;
+  void set_status(std::string message, bool is_error);
+  float ui_scale() const;
+
+  GLFWwindow* m_window;
+  WindowOptions m_options;
+  AppState m_state;
+  LiveModel m_model;
+  TraceView m_view;
+  gfx::HeatmapRenderer m_renderer;
+  FontAtlas m_fonts;
+  LayoutRecord m_layout;
+  PathPrompt m_prompt;
+  std::uint64_t m_uploaded_generation = 0;
+  float m_content_scale = 1.0f;
+  float m_applied_scale = 0.0f;
+  Theme m_applied_theme = Theme::Dark;
+  bool m_fullscreen = false;
+  int m_windowed_x = 0, m_windowed_y = 0, m_windowed_w = 0, m_windowed_h = 0;
+  std::string m_saved_settings;  // the settings JSON last written, to write only on change
+  std::chrono::steady_clock::time_point m_last_settings_check;
+  double m_last_frame_ms = 0.0;
+  int m_frame_index = 0;
+  int m_busy_frames = 3;  // frames to draw before waiting for events again
+  bool m_quit = false;
+  std::string m_pending_screenshot;
+};
+
+}  // namespace app::gui

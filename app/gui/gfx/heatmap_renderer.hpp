@@ -1,0 +1,73 @@
+// Draws trace matrices as heatmaps on the GPU: the trace's tensors live in R32F texture arrays
+// (one layer per head), and the fragment shader maps value -> range -> colormap. Heatmaps are
+// queued into ImGui draw lists as callbacks so they sit in the right place in the UI's draw order.
+#pragma once
+#include <cstdint>
+#include <deque>
+#include <string>
+
+#include <imgui.h>
+
+#include "core/colormap.hpp"
+#include "engine/attention.hpp"
+#include "gui/gfx/gl_objects.hpp"
+
+namespace app::gfx {
+
+enum class Matrix { Attention, Query, Key, Value, HeadOut, kCount };
+
+struct HeatmapStyle {
+  Colormap colormap = Colormap::Viridis;
+  float range_low = 0.0f;
+  float range_high = 1.0f;
+  int highlight_row = -1;
+  int highlight_col = -1;
+  ImVec4 grid_color{0.0f, 0.0f, 0.0f, 0.25f};       // rgb + mix amount
+  ImVec4 highlight_color{1.0f, 0.25f, 0.2f, 1.0f};  // rgb + mix amount
+};
+
+class HeatmapRenderer {
+ public:
+  // Compiles the shaders and uploads the colormap tables. Returns false with `error` set (the
+  // GL info log) when the GPU cannot run them.
+  bool init(std::string& error);
+
+  // Uploads every matrix of the trace; call only when the trace changed.
+  void upload(const attn::Trace& trace);
+  std::uint64_t uploads() const { return m_uploads; }
+
+  // Queues one heatmap of `matrix` layer `head` into `draw_list`, filling [min, max].
+  void draw(ImDrawList* draw_list, ImVec2 min, ImVec2 max, Matrix matrix, int head,
+            const HeatmapStyle& style);
+
+  // Forgets the draw requests of the previous frame. Call once per frame before any draw().
+  void begin_frame() { m_requests.clear(); }
+
+ private:
+  struct Request {
+    HeatmapRenderer* self;
+    ImVec2 min, max;
+    GLuint texture;
+    int layer, cols, rows;
+    HeatmapStyle style;
+  };
+  static void execute(const ImDrawList* list, const ImDrawCmd* cmd);
+  void render(const Request& request, const ImDrawCmd* cmd) const;
+
+  struct Slot {
+    Texture texture;
+    int cols = 0, rows = 0, layers = 0;
+  };
+  Slot m_slots[static_cast<int>(Matrix::kCount)];
+  Texture m_colormaps;
+  VertexArray m_vao;
+  Program m_program;
+  GLint m_u_layer = -1, m_u_colormap_row = -1, m_u_size = -1, m_u_range_low = -1,
+        m_u_range_high = -1, m_u_cell_pixels = -1, m_u_highlight_row = -1,
+        m_u_highlight_col = -1, m_u_grid_color = -1, m_u_highlight_color = -1,
+        m_u_non_finite = -1, m_t_values = -1, m_t_colormaps = -1;
+  std::deque<Request> m_requests;  // a deque keeps addresses stable for the callbacks
+  std::uint64_t m_uploads = 0;
+};
+
+}  // namespace app::gfx

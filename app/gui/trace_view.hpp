@@ -1,0 +1,24 @@
+// What the panels need from a trace beyond the raw tensors: value ranges per head and matrix,
+// computed once per new trace instead of every frame.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "engine/attention.hpp"
+
+namespace app::gui {
+
+struct Range {
+  float low = 0.0f, high = 1.0f;
+};
+
+struct TraceView {
+  std::vector<Range> attention;  // per head: min..max of the weights
+  std::vector<Range> query, key, value, head_out;  // per head: symmetric -m..m, m = max |x|
+  std::vector<std::string> token_labels;  // the token texts, axis labels of every heatmap
+  std::vector<std::string> dim_labels;    // "1" .. "d_head", columns of Q/K/V
+};
+
+TraceView make_trace_view(const attn::Trace& trace);
+
+}  // namespace app::gui

@@ -1,0 +1,42 @@
+// One labelled heatmap: token labels on the axes, the GPU-drawn cells, a tooltip with the exact
+// values under the mouse, numbers in cells when they fit, and a right-click export menu.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "gui/ui/ui_context.hpp"
+
+namespace app::gui {
+
+struct HeatmapSpec {
+  const char* id = "heatmap";
+  gfx::Matrix matrix = gfx::Matrix::Attention;
+  int head = 0;
+  int rows = 0, cols = 0;
+  const float* values = nullptr;      // rows x cols, row-major (what the cells show)
+  const float* raw_scores = nullptr;  // rows x cols, optional: shown in the tooltip too
+  const std::vector<std::string>* row_labels = nullptr;  // token texts
+  const std::vector<std::string>* col_labels = nullptr;
+  const char* row_axis = "query";
+  const char* col_axis = "key";
+  Colormap colormap = Colormap::Viridis;
+  float low = 0.0f, high = 1.0f;
+  bool columns_are_tokens = true;     // attention: the hovered token also marks a column
+  bool square_cells = true;
+  bool causal = false;                // masked cells say so in the tooltip
+  int decimals = 4;                   // tooltip precision
+  ExportWhat export_what = ExportWhat::Head;
+};
+
+struct HeatmapResult {
+  bool clicked = false;
+  int hover_row = -1, hover_col = -1;
+};
+
+// Lays the heatmap out in `size` (labels included) at the cursor and advances it.
+HeatmapResult heatmap_widget(UiContext& ctx, const HeatmapSpec& spec, ImVec2 size);
+
+// How much room the labels of `labels` want (capped), for callers planning a grid.
+float label_extent(const std::vector<std::string>& labels, float cap);
+
+}  // namespace app::gui

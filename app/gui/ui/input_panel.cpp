@@ -1,0 +1,105 @@
+// The sentence box and its tokens as chips. Hovering a chip marks that token in the text and in
+// every heatmap's row and column.
+#include <imgui.h>
+#include <imgui_internal.h>
+#include <imgui_stdlib.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "gui/ui/panels.hpp"
+#include "gui/ui/widgets.hpp"
+
+namespace app::gui {
+
+void draw_text_box(UiContext& ctx) {
+  ImGui::SetNextItemWidth(-FLT_MIN);
+  const ImVec2 box_min = ImGui::GetCursorScreenPos();
+  ImGui::InputTextWithHint("##sentence", "Type a sentence…", &ctx.state.input.text);
+  const ImGuiID id = ImGui::GetItemID();
+  const ImVec2 box_max = ImGui::GetItemRectMax();
+
+  // Mark the hovered token's bytes in the text (the tokens of the last trace index this text).
+  const int t = ctx.state.hovered_token;
+  if (t < 0 || !ctx.model.has_trace()) return;
+  const auto& tokens = ctx.model.trace().tokens();
+  const std::string& text = ctx.state.input.text;
+  if (t >= static_cast<int>(tokens.size()) || ctx.model.traced_input().text != text) return;
+  const attn::Token& token = tokens[static_cast<std::size_t>(t)];
+  if (token.end > text.size()) return;
+  float scroll = 0.0f;
+  if (const ImGuiInputTextState* state = ImGui::GetInputTextState(id)) scroll = state->ScrollX;
+  const ImGuiStyle& style = ImGui::GetStyle();
+  const float x0 = box_min.x + style.FramePadding.x - scroll + ImGui::CalcTextSize(text.data(), text.data() + token.begin).x;
+  const float x1 = box_min.x + style.FramePadding.x - scroll + ImGui::CalcTextSize(text.data(), text.data() + token.end).x;
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  dl->PushClipRect(box_min, box_max, true);
+  dl->AddRectFilled(ImVec2(x0, box_min.y + 2.0f), ImVec2(x1, box_max.y - 2.0f), ctx.colors.token_highlight, 3.0f);
+  dl->PopClipRect();
+}
+
+void draw_token_chips(UiContext& ctx) {
+  if (!ctx.model.has_trace()) return;
+  const attn::Trace& trace = ctx.model.trace();
+  const auto& tokens = trace.tokens();
+  if (tokens.empty()) {
+    ImGui::TextDisabled("No tokens yet.");
+    return;
+  }
+  const ImGuiStyle& style = ImGui::GetStyle();
+  const float max_chip = ImGui::GetFontSize() * 10.0f;
+  const float gap = style.ItemSpacing.x * 0.6f;
+  const float width = ImGui::GetContentRegionAvail().x - style.ScrollbarSize;
+
+  // First pass: chip sizes and wrapping, so the chip area can be sized (at most three rows;
+  // beyond that it scrolls and the heatmaps keep their room).
+  std::vector<std::string> labels(tokens.size());
+  std::vector<ImVec2> offsets(tokens.size());
+  ImVec2 chip_size(0.0f, ImGui::GetFontSize() + style.FramePadding.y * 2.0f);
+  float x = 0.0f, y = 0.0f;
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    labels[i] = shorten_to_width(tokens[i].text, max_chip);
+    const float w = ImGui::CalcTextSize(labels[i].c_str()).x + style.FramePadding.x * 2.0f;
+    if (x > 0.0f && x + w > width) {
+      x = 0.0f;
+      y += chip_size.y + style.ItemSpacing.y;
+    }
+    offsets[i] = ImVec2(x, y);
+    x += w + gap;
+  }
+  const float total = y + chip_size.y;
+  const float shown = std::min(total, chip_size.y * 3.0f + style.ItemSpacing.y * 2.0f);
+  ImGui::BeginChild("chips", ImVec2(0.0f, shown + 2.0f), false);
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const ImVec2 origin = ImGui::GetCursorScreenPos();
+  int hovered = -1;
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    const attn::Token& tok = tokens[i];
+    const ImVec2 p(origin.x + offsets[i].x, origin.y + offsets[i].y);
+    const ImVec2 chip(ImGui::CalcTextSize(labels[i].c_str()).x + style.FramePadding.x * 2.0f, chip_size.y);
+    ImGui::SetCursorScreenPos(p);
+    ImGui::PushID(static_cast<int>(i));
+    ImGui::InvisibleButton("chip", chip);
+    const bool is_hovered = ImGui::IsItemHovered();
+    if (is_hovered) hovered = static_cast<int>(i);
+    if (is_hovered) ImGui::SetTooltip("token %zu: %s  (bytes %zu-%zu)%s", i + 1, tok.text.c_str(), tok.begin, tok.end,
+                                      tok.invalid ? "\ninvalid UTF-8, shown as \xEF\xBF\xBD" : "");
+    ImGui::PopID();
+    const bool marked = is_hovered || static_cast<int>(i) == ctx.state.hovered_token ||
+                        static_cast<int>(i) == ctx.state.hovered_query || static_cast<int>(i) == ctx.state.hovered_key;
+    const ImU32 fill = tok.invalid ? ctx.colors.chip_invalid : marked ? ctx.colors.chip_hovered : ctx.colors.chip;
+    dl->AddRectFilled(p, ImVec2(p.x + chip.x, p.y + chip.y), fill, style.FrameRounding);
+    dl->AddText(ImVec2(p.x + style.FramePadding.x, p.y + style.FramePadding.y), ImGui::GetColorU32(ImGuiCol_Text), labels[i].c_str());
+    ctx.layout.chips.push_back({static_cast<int>(i), p.x, p.y, chip.x, chip.y});
+  }
+  ImGui::EndChild();
+  if (hovered >= 0) ctx.hover_token(hovered);
+  if (trace.tokenization.truncated) {
+    ImGui::PushStyleColor(ImGuiCol_Text, ctx.colors.warning);
+    ImGui::TextWrapped("%s", trace.tokenization.message.c_str());
+    ImGui::PopStyleColor();
+  }
+}
+
+}  // namespace app::gui

@@ -1,0 +1,73 @@
+// The main menu: files, exports, view and help. Items only set requests or view settings.
+#include <imgui.h>
+
+#include "gui/ui/panels.hpp"
+
+namespace app::gui {
+
+namespace {
+
+void export_items(UiContext& ctx, ExportWhat what, int head, bool figures, const char* prefix) {
+  const auto item = [&](const char* format_name, ExportFormat format) {
+    const std::string label = std::string(prefix) + " " + format_name;
+    if (ImGui::MenuItem(label.c_str())) ctx.requests.export_choice = ExportChoice{what, head, format};
+  };
+  if (figures) {
+    item("figure (PNG)", ExportFormat::Png);
+    item("figure (SVG)", ExportFormat::Svg);
+  }
+  item("data (CSV)", ExportFormat::Csv);
+  item("data (NPY)", ExportFormat::Npy);
+}
+
+}  // namespace
+
+void draw_menu_bar(UiContext& ctx, bool fullscreen) {
+  if (!ImGui::BeginMainMenuBar()) return;
+  AppState& s = ctx.state;
+  if (ImGui::BeginMenu("File")) {
+    if (ImGui::MenuItem("Open session…", "Ctrl+O")) ctx.requests.open_session = true;
+    if (ImGui::MenuItem("Save session…", "Ctrl+S")) ctx.requests.save_session = true;
+    ImGui::Separator();
+    if (ImGui::MenuItem("Save screenshot", "F12")) ctx.requests.screenshot = true;
+    ImGui::Separator();
+    if (ImGui::MenuItem("Quit", "Ctrl+Q")) ctx.requests.quit = true;
+    ImGui::EndMenu();
+  }
+  if (ImGui::BeginMenu("Export", ctx.model.has_trace())) {
+    const int head = s.selected_head;
+    export_items(ctx, ExportWhat::Grid, head, true, "All heads:");
+    ImGui::Separator();
+    const std::string head_prefix = "Head " + std::to_string(head + 1) + ":";
+    export_items(ctx, ExportWhat::Head, head, true, head_prefix.c_str());
+    ImGui::Separator();
+    const std::string qkv_prefix = "Q/K/V of head " + std::to_string(head + 1) + ":";
+    export_items(ctx, ExportWhat::Qkv, head, true, qkv_prefix.c_str());
+    ImGui::Separator();
+    if (ImGui::MenuItem("Window screenshot (PNG)", "F12")) ctx.requests.screenshot = true;
+    ImGui::Separator();
+    ImGui::TextDisabled("Folder: %s", s.export_dir.c_str());
+    if (ImGui::MenuItem("Change export folder…")) ctx.requests.choose_export_dir = true;
+    ImGui::EndMenu();
+  }
+  if (ImGui::BeginMenu("View")) {
+    if (ImGui::MenuItem("Presentation mode (full screen)", "F11", fullscreen)) ctx.requests.toggle_fullscreen = true;
+    bool light = s.view.theme == Theme::Light;
+    if (ImGui::MenuItem("High-contrast light theme", "Ctrl+T", &light)) s.view.theme = light ? Theme::Light : Theme::Dark;
+    if (ImGui::MenuItem("Larger text", "Ctrl+=")) s.view.ui_scale = std::min(kMaxUiScale, ctx.scale + 0.25f);
+    if (ImGui::MenuItem("Smaller text", "Ctrl+-")) s.view.ui_scale = std::max(kMinUiScale, ctx.scale - 0.25f);
+    ImGui::Separator();
+    bool fixed = s.view.range == RangeMode::Fixed01;
+    if (ImGui::MenuItem("Same 0-1 scale for all heads", "Ctrl+R", &fixed)) s.view.range = fixed ? RangeMode::Fixed01 : RangeMode::PerHead;
+    ImGui::MenuItem("Numbers in cells", nullptr, &s.view.show_values);
+    ImGui::MenuItem("Q/K/V view", nullptr, &s.view.show_qkv);
+    ImGui::EndMenu();
+  }
+  if (ImGui::BeginMenu("Help")) {
+    if (ImGui::MenuItem("Keyboard shortcuts and guide", "F1")) s.show_help = true;
+    ImGui::EndMenu();
+  }
+  ImGui::EndMainMenuBar();
+}
+
+}  // namespace app::gui

@@ -1,0 +1,26 @@
+// The window's panels. Each draws into the current ImGui window, edits AppState through ctx and
+// never calls the engine or GL directly.
+#pragma once
+#include <imgui.h>
+
+#include "gui/ui/ui_context.hpp"
+
+namespace app::gui {
+
+void draw_menu_bar(UiContext& ctx, bool fullscreen);
+void draw_controls_panel(UiContext& ctx);
+void draw_text_box(UiContext& ctx);          // before the recompute: edits the sentence
+void draw_token_chips(UiContext& ctx);       // after the recompute: shows the new tokens
+void draw_head_grid(UiContext& ctx, ImVec2 size);
+void draw_qkv_panel(UiContext& ctx, ImVec2 size);
+void draw_status_bar(UiContext& ctx, double frame_ms);
+void draw_help_window(UiContext& ctx);
+
+// The sequential colormap chosen for attention weights, and the range of head h.
+struct AttentionColours {
+  Colormap map;
+  float low, high;
+};
+AttentionColours attention_colours(const UiContext& ctx, int head);
+
+}  // namespace app::gui

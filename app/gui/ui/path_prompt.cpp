@@ -1,0 +1,88 @@
+// Path prompt: listing the folder lets a teacher pick a prepared session without typing.
+#include "gui/ui/path_prompt.hpp"
+
+#include <imgui.h>
+#include <imgui_stdlib.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <vector>
+
+namespace app::gui {
+
+namespace {
+
+const char* title_of(PathPrompt::Kind kind) {
+  switch (kind) {
+    case PathPrompt::Kind::SaveSession: return "Save session###path_prompt";
+    case PathPrompt::Kind::ExportFolder: return "Export folder###path_prompt";
+    default: return "Open session###path_prompt";
+  }
+}
+
+// Folder entries of the path's folder: sub-folders, and .json files for sessions.
+std::vector<std::filesystem::directory_entry> entries_near(const std::string& path, bool folders_only) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path dir(path);
+  if (!fs::is_directory(dir, ec)) dir = dir.parent_path();
+  if (dir.empty()) dir = ".";
+  std::vector<fs::directory_entry> out;
+  for (fs::directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec), end; !ec && it != end; it.increment(ec)) {
+    const bool is_dir = it->is_directory(ec);
+    if (is_dir || (!folders_only && it->path().extension() == ".json")) out.push_back(*it);
+    if (out.size() > 500) break;
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.path() < b.path(); });
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::string> draw_path_prompt(PathPrompt& prompt) {
+  const char* title = title_of(prompt.kind);
+  if (prompt.open && !ImGui::IsPopupOpen(title)) ImGui::OpenPopup(title);
+  std::optional<std::string> chosen;
+  const float em = ImGui::GetFontSize();
+  ImGui::SetNextWindowSize(ImVec2(em * 36.0f, em * 24.0f), ImGuiCond_Appearing);
+  if (!ImGui::BeginPopupModal(title, &prompt.open)) return chosen;
+  const bool folders_only = prompt.kind == PathPrompt::Kind::ExportFolder;
+  ImGui::TextUnformatted(folders_only ? "Folder:" : "File:");
+  ImGui::SetNextItemWidth(-FLT_MIN);
+  if (ImGui::IsWindowAppearing()) ImGui::SetKeyboardFocusHere();
+  const bool entered = ImGui::InputText("##path", &prompt.path, ImGuiInputTextFlags_EnterReturnsTrue);
+  if (!prompt.error.empty()) {
+    ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(230, 60, 50, 255));
+    ImGui::TextWrapped("%s", prompt.error.c_str());
+    ImGui::PopStyleColor();
+  }
+  ImGui::BeginChild("entries", ImVec2(0.0f, -ImGui::GetFrameHeightWithSpacing() * 1.3f), true);
+  namespace fs = std::filesystem;
+  if (ImGui::Selectable("..")) {
+    fs::path p(prompt.path);
+    std::error_code ec;
+    prompt.path = (fs::is_directory(p, ec) ? p.lexically_normal().parent_path() : p.parent_path().parent_path()).string();
+    if (prompt.path.empty()) prompt.path = "/";
+  }
+  for (const auto& entry : entries_near(prompt.path, folders_only)) {
+    std::error_code ec;
+    const bool dir = entry.is_directory(ec);
+    const std::string name = entry.path().filename().string() + (dir ? "/" : "");
+    if (ImGui::Selectable(name.c_str(), false, ImGuiSelectableFlags_AllowDoubleClick)) {
+      prompt.path = entry.path().string();
+      if (!dir && ImGui::IsMouseDoubleClicked(0)) chosen = prompt.path;
+    }
+  }
+  ImGui::EndChild();
+  const char* action = prompt.kind == PathPrompt::Kind::SaveSession ? "Save" : prompt.kind == PathPrompt::Kind::ExportFolder ? "Use this folder" : "Open";
+  if (ImGui::Button(action) || entered) chosen = prompt.path;
+  ImGui::SameLine();
+  if (ImGui::Button("Cancel") || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false)) {
+    prompt.open = false;
+    ImGui::CloseCurrentPopup();
+  }
+  ImGui::EndPopup();
+  return chosen;
+}
+
+}  // namespace app::gui

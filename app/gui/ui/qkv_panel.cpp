@@ -1,0 +1,68 @@
+// The selected head's Q, K and V (token x d_head) and its output, on a diverging map centred on 0.
+#include <algorithm>
+
+#include "gui/ui/heatmap_widget.hpp"
+#include "gui/ui/panels.hpp"
+#include "gui/ui/widgets.hpp"
+
+namespace app::gui {
+
+void draw_qkv_panel(UiContext& ctx, ImVec2 size) {
+  if (!ctx.model.has_trace() || ctx.model.trace().n_tokens() == 0) return;
+  const attn::Trace& trace = ctx.model.trace();
+  const int head = std::clamp(ctx.state.selected_head, 0, trace.config.n_heads - 1);
+  const std::size_t n = trace.n_tokens();
+  const std::size_t d = static_cast<std::size_t>(trace.config.resolved_d_head());
+  const float font = ImGui::GetFontSize();
+
+  ImGui::Text("Head %d:  Q = x·W_q   K = x·W_k   V = x·W_v   output = attention · V", head + 1);
+  help_marker("Each row is a token, each column one of the head's d_head dimensions. Blue is negative, "
+              "red positive, white zero; each matrix has its own symmetric range (see its scale). "
+              "The attention weight of query i on key j is softmax over j of (Q_i · K_j) / sqrt(d_head). "
+              "Click a head above to choose which head is shown here.");
+  const ImVec2 origin = ImGui::GetCursorScreenPos();
+  const float avail_h = std::max(size.y - font * 1.8f, font * 4.0f);
+  const float bar_w = font * 4.0f;
+  const float each_w = (size.x - 4.0f * bar_w) / 4.0f;
+
+  struct Part { const char* id; const char* title; gfx::Matrix matrix; const xt::xtensor<float, 3>* tensor; const std::vector<Range>* ranges; };
+  const Part parts[] = {{"q", "Q (queries)", gfx::Matrix::Query, &trace.q, &ctx.view.query},
+                        {"k", "K (keys)", gfx::Matrix::Key, &trace.k, &ctx.view.key},
+                        {"v", "V (values)", gfx::Matrix::Value, &trace.v, &ctx.view.value},
+                        {"o", "Output (attention · V)", gfx::Matrix::HeadOut, &trace.head_out, &ctx.view.head_out}};
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
+  for (int i = 0; i < 4; ++i) {
+    const Part& part = parts[i];
+    const Range range = (*part.ranges)[static_cast<std::size_t>(head)];
+    const ImVec2 p(origin.x + (each_w + bar_w) * static_cast<float>(i), origin.y);
+    ImGui::SetCursorScreenPos(p);
+    ImGui::TextUnformatted(part.title);
+    HeatmapSpec spec;
+    spec.id = part.id;
+    spec.matrix = part.matrix;
+    spec.head = head;
+    spec.rows = static_cast<int>(n);
+    spec.cols = static_cast<int>(d);
+    spec.values = part.tensor->data() + static_cast<std::size_t>(head) * n * d;
+    spec.row_labels = &ctx.view.token_labels;
+    spec.col_labels = &ctx.view.dim_labels;
+    spec.row_axis = "token";
+    spec.col_axis = "dimension";
+    spec.colormap = Colormap::Diverging;
+    spec.low = range.low;
+    spec.high = range.high;
+    spec.columns_are_tokens = false;
+    spec.square_cells = false;
+    spec.export_what = ExportWhat::Qkv;
+    const ImVec2 map_origin = ImGui::GetCursorScreenPos();
+    heatmap_widget(ctx, spec, ImVec2(each_w - font * 0.5f, avail_h - font * 1.2f));
+    const float bar_top = map_origin.y + font;
+    draw_colour_bar(dl, ImVec2(p.x + each_w, bar_top), ImVec2(p.x + each_w + font * 0.8f, map_origin.y + avail_h - font * 2.0f),
+                    Colormap::Diverging, range.low, range.high, text, 3);
+  }
+  ImGui::SetCursorScreenPos(ImVec2(origin.x, origin.y + avail_h));
+  ImGui::Dummy(ImVec2(size.x, 0.0f));
+}
+
+}  // namespace app::gui

@@ -1,0 +1,75 @@
+// The status bar (what just happened, and what is on screen) and the help window.
+#include <imgui.h>
+
+#include "gui/ui/panels.hpp"
+
+namespace app::gui {
+
+void draw_status_bar(UiContext& ctx, double frame_ms) {
+  ImGui::Separator();
+  if (!ctx.state.status.empty()) {
+    ImGui::PushStyleColor(ImGuiCol_Text, ctx.state.status_is_error ? ctx.colors.error : ImGui::GetColorU32(ImGuiCol_Text));
+    ImGui::TextUnformatted(ctx.state.status.c_str());
+    ImGui::PopStyleColor();
+    ImGui::SameLine();
+  }
+  if (ctx.model.has_trace()) {
+    const attn::Trace& t = ctx.model.trace();
+    char info[200];
+    std::snprintf(info, sizeof info, "%zu tokens · %d heads · d_model %d · d_head %d · forward %.2f ms · frame %.1f ms",
+                  t.n_tokens(), t.config.n_heads, t.config.d_model, t.config.resolved_d_head(),
+                  ctx.model.last_compute_ms(), frame_ms);
+    const float w = ImGui::CalcTextSize(info).x;
+    const float x = ImGui::GetWindowContentRegionMax().x - w;
+    if (x > ImGui::GetCursorPosX()) ImGui::SetCursorPosX(x);
+    ImGui::TextDisabled("%s", info);
+  }
+}
+
+void draw_help_window(UiContext& ctx) {
+  if (!ctx.state.show_help) return;
+  ImGui::SetNextWindowSize(ImVec2(ImGui::GetFontSize() * 34.0f, ImGui::GetFontSize() * 30.0f), ImGuiCond_FirstUseEver);
+  if (!ImGui::Begin("Keyboard shortcuts and guide", &ctx.state.show_help)) {
+    ImGui::End();
+    return;
+  }
+  static const char* const kShortcuts[][2] = {
+      {"F1", "this window"},
+      {"F11", "presentation mode (full screen)"},
+      {"F12", "save a screenshot of the window"},
+      {"Ctrl+S / Ctrl+O", "save / open a session (sentence and settings)"},
+      {"Ctrl+E", "export all heads as a PNG figure"},
+      {"Ctrl+= / Ctrl+-", "larger / smaller text and controls"},
+      {"Ctrl+0", "text size back to the monitor's scale"},
+      {"Ctrl+T", "dark / high-contrast light theme"},
+      {"Ctrl+R", "per-head colours / one 0-1 scale"},
+      {"Page Up / Page Down", "previous / next head in the Q/K/V view"},
+      {"Esc", "back from an enlarged head to the grid"},
+      {"Ctrl+Q", "quit"},
+  };
+  if (ImGui::BeginTable("shortcuts", 2, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV)) {
+    for (const auto& row : kShortcuts) {
+      ImGui::TableNextRow();
+      ImGui::TableSetColumnIndex(0);
+      ImGui::TextUnformatted(row[0]);
+      ImGui::TableSetColumnIndex(1);
+      ImGui::TextUnformatted(row[1]);
+    }
+    ImGui::EndTable();
+  }
+  ImGui::Spacing();
+  ImGui::TextWrapped(
+      "Mouse: hover a token chip to mark its row and column in every heatmap; hover a cell for its "
+      "query, key, weight and raw score; click a head to enlarge it (and show its Q/K/V); "
+      "right-click any heatmap to export it.");
+  ImGui::Spacing();
+  ImGui::TextWrapped(
+      "What you see: each token becomes a vector x (embedding + position). Every head projects x "
+      "into queries Q, keys K and values V. Row i of a heatmap is query token i; column j is key "
+      "token j; the colour is how much token i attends to token j: softmax over j of "
+      "Q_i·K_j / (sqrt(d_head) × temperature). Each row sums to 1. The head's output is the "
+      "weighted sum of the value rows; all heads are concatenated and mixed by W_O.");
+  ImGui::End();
+}
+
+}  // namespace app::gui

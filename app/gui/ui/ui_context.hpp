@@ -1,0 +1,67 @@
+// What every panel gets each frame: the state it may edit, read-only model data, and a place to
+// ask the app for actions (export, screenshot, files) that run after the frame.
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/app_state.hpp"
+#include "core/live_model.hpp"
+#include "gui/gfx/heatmap_renderer.hpp"
+#include "gui/theme.hpp"
+#include "gui/trace_view.hpp"
+
+namespace app::gui {
+
+enum class ExportWhat { Grid, Head, Qkv };
+enum class ExportFormat { Png, Svg, Csv, Npy };
+
+struct ExportChoice {
+  ExportWhat what = ExportWhat::Grid;
+  int head = 0;  // 0-based
+  ExportFormat format = ExportFormat::Png;
+};
+
+struct Requests {
+  bool screenshot = false;
+  bool toggle_fullscreen = false;
+  bool quit = false;
+  bool open_session = false;   // opens the path prompt
+  bool save_session = false;
+  bool choose_export_dir = false;
+  std::optional<ExportChoice> export_choice;
+  // What the mouse is over this frame; the app makes it the state of the next frame.
+  int hover_token = -1, hover_query = -1, hover_key = -1;
+};
+
+// On-screen rectangles, written by --layout for the GUI tests.
+struct LayoutRecord {
+  struct Heatmap { std::string matrix; int head; float x, y, w, h; int rows, cols; };
+  struct Chip { int index; float x, y, w, h; };
+  std::vector<Heatmap> heatmaps;
+  std::vector<Chip> chips;
+  void clear() { heatmaps.clear(); chips.clear(); }
+};
+
+struct UiContext {
+  AppState& state;
+  const LiveModel& model;
+  const TraceView& view;
+  gfx::HeatmapRenderer& renderer;
+  const Palette& colors;
+  float scale;
+  Requests& requests;
+  LayoutRecord& layout;
+
+  // A token is under the mouse (chip or axis label): mark it now and in the next frame.
+  void hover_token(int index) {
+    state.hovered_token = index;
+    requests.hover_token = index;
+  }
+  void hover_cell(int query, int key) {
+    state.hovered_query = requests.hover_query = query;
+    state.hovered_key = requests.hover_key = key;
+  }
+};
+
+}  // namespace app::gui

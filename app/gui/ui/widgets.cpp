@@ -1,0 +1,89 @@
+// Help markers, colour bars and rotated text built from ImGui primitives (1.86 has no rotation,
+// so vertices are rotated after AddText).
+#include "gui/ui/widgets.hpp"
+
+#include <cmath>
+#include <cstdio>
+
+namespace app::gui {
+
+void help_marker(const char* text) {
+  ImGui::SameLine();
+  ImGui::TextDisabled("(?)");
+  if (ImGui::IsItemHovered()) {
+    ImGui::BeginTooltip();
+    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 28.0f);
+    ImGui::TextUnformatted(text);
+    ImGui::PopTextWrapPos();
+    ImGui::EndTooltip();
+  }
+}
+
+std::string shorten_to_width(std::string_view text, float max_width) {
+  const char* begin = text.data();
+  const char* end = text.data() + text.size();
+  if (ImGui::CalcTextSize(begin, end).x <= max_width) return std::string(text);
+  static const char kEllipsis[] = "\xE2\x80\xA6";
+  const float budget = max_width - ImGui::CalcTextSize(kEllipsis).x;
+  std::size_t cut = 0;
+  for (std::size_t i = 0; i <= text.size(); ++i) {
+    // Only cut at the start of a UTF-8 sequence.
+    if (i < text.size() && (static_cast<unsigned char>(text[i]) & 0xC0u) == 0x80u) continue;
+    if (ImGui::CalcTextSize(begin, begin + i).x > budget) break;
+    cut = i;
+  }
+  return std::string(text.substr(0, cut)) + kEllipsis;
+}
+
+float add_vertical_text(ImDrawList* dl, ImVec2 bottom_left, ImU32 color, std::string_view text) {
+  const int first = dl->VtxBuffer.Size;
+  const ImVec2 size = ImGui::CalcTextSize(text.data(), text.data() + text.size());
+  dl->AddText(ImVec2(0.0f, 0.0f), color, text.data(), text.data() + text.size());
+  // Rotate about the origin by -90° (x, y) -> (y, -x), then move to the anchor: the text's start
+  // sits at bottom_left and runs upwards, its top edge on the left.
+  for (int i = first; i < dl->VtxBuffer.Size; ++i) {
+    ImDrawVert& v = dl->VtxBuffer[i];
+    const float x = v.pos.x, y = v.pos.y;
+    v.pos = ImVec2(bottom_left.x + y, bottom_left.y - x);
+  }
+  return size.x;
+}
+
+void draw_colour_bar(ImDrawList* dl, ImVec2 min, ImVec2 max, Colormap map, float low, float high,
+                     ImU32 text_color, int ticks) {
+  const auto& lut = colormap_lut(map);
+  const int steps = 64;
+  const float h = max.y - min.y;
+  for (int i = 0; i < steps; ++i) {
+    // Top is high, bottom is low.
+    const float t0 = 1.0f - static_cast<float>(i) / steps;
+    const Rgb8 c = lut[static_cast<std::size_t>(colormap_index(t0 - 0.5f / steps))];
+    dl->AddRectFilled(ImVec2(min.x, min.y + h * static_cast<float>(i) / steps),
+                      ImVec2(max.x, min.y + h * static_cast<float>(i + 1) / steps + 1.0f),
+                      IM_COL32(c.r, c.g, c.b, 255));
+  }
+  dl->AddRect(min, max, text_color);
+  for (int i = 0; i < ticks; ++i) {
+    const float t = static_cast<float>(i) / static_cast<float>(ticks - 1);
+    const float y = max.y - h * t;
+    const float value = low + (high - low) * t;
+    const std::string label = format_value(value, std::fabs(high - low) < 0.1f ? 3 : 2);
+    dl->AddLine(ImVec2(max.x, y), ImVec2(max.x + 4.0f, y), text_color);
+    const float text_h = ImGui::GetFontSize();
+    dl->AddText(ImVec2(max.x + 6.0f, y - text_h * 0.5f), text_color, label.c_str());
+  }
+}
+
+ImU32 contrast_text(Rgb8 bg) {
+  const float luminance = 0.2126f * bg.r + 0.7152f * bg.g + 0.0722f * bg.b;
+  return luminance > 140.0f ? IM_COL32(0, 0, 0, 255) : IM_COL32(255, 255, 255, 255);
+}
+
+std::string format_value(float v, int decimals) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, static_cast<double>(v));
+  if (std::string(buffer) == "-0.00" || std::string(buffer) == "-0.000") return buffer + 1;
+  return buffer;
+}
+
+}  // namespace app::gui

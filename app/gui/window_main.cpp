@@ -1,0 +1,125 @@
+// Opening the window: options, restored settings, GLFW + OpenGL 3.3 core + Dear ImGui, then the
+// App's loop. Every failure here is a one-line message and an exit code, never a crash.
+#include "gui/window_main.hpp"
+
+#include <GLFW/glfw3.h>
+#include <imgui.h>
+#include <imgui_impl_glfw.h>
+#include <imgui_impl_opengl3.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+
+#include "cli/args.hpp"
+#include "cli/commands.hpp"
+#include "core/session_file.hpp"
+#include "export/export_paths.hpp"
+#include "gui/app.hpp"
+#include "gui/window_options.hpp"
+
+namespace app::gui {
+
+namespace {
+
+void glfw_error(int code, const char* description) {
+  std::fprintf(stderr, "attnlab: GLFW error %d: %s\n", code, description);
+}
+
+// The state the window opens with: saved settings (unless --reset), then --session, then model
+// flags. A bad file is reported and skipped; the window still opens.
+AppState initial_state(const WindowOptions& options, std::string& notice) {
+  AppState state = default_state();
+  if (!options.reset && !options.no_settings) {
+    const std::string path = settings_path();
+    std::error_code ec;
+    if (std::filesystem::exists(path, ec)) {
+      try {
+        load_session(path, state);
+      } catch (const std::exception& e) {
+        notice = std::string("Saved settings ignored (") + e.what() + "); starting fresh.";
+        std::fprintf(stderr, "attnlab: %s\n", notice.c_str());
+      }
+    }
+  }
+  if (!options.session_path.empty()) {
+    try {
+      load_session(options.session_path, state);
+      notice = "Opened session " + options.session_path;
+    } catch (const std::exception& e) {
+      notice = std::string("Session not opened: ") + e.what();
+      std::fprintf(stderr, "attnlab: %s\n", notice.c_str());
+    }
+  }
+  if (options.model_flags_given) state.input = options.input;
+  if (options.scale > 0.0f) state.view.ui_scale = options.scale;
+  if (state.export_dir.empty()) state.export_dir = default_export_dir();
+  state.status = notice;
+  state.status_is_error = notice.find("ignored") != std::string::npos || notice.find("not opened") != std::string::npos;
+  return state;
+}
+
+int open_window_and_run(const WindowOptions& options, std::chrono::steady_clock::time_point start) {
+  glfwSetErrorCallback(glfw_error);
+  if (!glfwInit()) {
+    std::fputs("attnlab: cannot open a window (is there a display? DISPLAY is not set or not "
+               "reachable). The commands dump, export and bench work without one.\n", stderr);
+    return 1;
+  }
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
+  glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
+  glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
+  glfwWindowHint(GLFW_SCALE_TO_MONITOR, GLFW_TRUE);
+  GLFWwindow* window = glfwCreateWindow(options.width, options.height, "Attention Lab", nullptr, nullptr);
+  if (!window) {
+    std::fputs("attnlab: cannot create an OpenGL 3.3 core window on this display\n", stderr);
+    glfwTerminate();
+    return 1;
+  }
+  glfwMakeContextCurrent(window);
+  glfwSwapInterval(options.bench_ui ? 0 : 1);
+  glfwFocusWindow(window);  // without a window manager (Xvfb) nothing else gives it focus
+
+  IMGUI_CHECKVERSION();
+  ImGui::CreateContext();
+  ImGuiIO& io = ImGui::GetIO();
+  io.IniFilename = nullptr;  // our own settings file keeps what matters; no imgui.ini in the cwd
+  io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
+  ImGui_ImplGlfw_InitForOpenGL(window, true);
+  ImGui_ImplOpenGL3_Init("#version 330 core");
+
+  int code = 0;
+  {
+    std::string notice;
+    App app(window, options, initial_state(options, notice));
+    std::string error;
+    if (!app.init(error)) {
+      std::fprintf(stderr, "attnlab: the GPU cannot run the heatmap shaders:\n%s\n", error.c_str());
+      code = 1;
+    } else {
+      code = options.bench_ui ? app.run_bench(start) : app.run();
+    }
+  }
+  ImGui_ImplOpenGL3_Shutdown();
+  ImGui_ImplGlfw_Shutdown();
+  ImGui::DestroyContext();
+  glfwDestroyWindow(window);
+  glfwTerminate();
+  return code;
+}
+
+}  // namespace
+
+int window_main(int argc, char** argv) {
+  const auto start = std::chrono::steady_clock::now();
+  const char* command = argc >= 2 && std::string(argv[1]) == "bench-ui" ? "bench-ui" : "window";
+  return cli::guarded(command, [&] {
+    const std::optional<WindowOptions> options = parse_window_options(argc, argv);
+    if (!options) return 0;
+    return open_window_and_run(*options, start);
+  });
+}
+
+}  // namespace app::gui

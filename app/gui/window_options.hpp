@@ -1,0 +1,34 @@
+// What the window was asked to do on its command line: the model to open, window flags, and the
+// hooks the GUI tests and bench-ui use to drive the real app.
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/model_input.hpp"
+
+namespace app::gui {
+
+struct WindowOptions {
+  ModelInput input;               // model flags given on the command line ...
+  bool model_flags_given = false; // ... override the restored settings when any was given
+  std::string session_path;       // --session
+  bool reset = false;             // --reset: ignore saved settings
+  float scale = 0.0f;             // --scale, 0 = from the monitor
+  bool fullscreen = false;
+  bool bench_ui = false;          // `attnlab bench-ui`
+  int bench_frames_per_step = 1;
+  // Test hooks (documented in --help under "testing"):
+  int frames = 0;                 // --frames N: quit after N frames (0 = run until closed)
+  std::string screenshot_path;    // --screenshot PATH: save the last frame as PNG
+  std::string layout_path;        // --layout PATH: write where heatmaps and chips are, as JSON
+  int hover_token = -1;           // --hover-token I: move the mouse onto token chip I
+  int width = 1600, height = 1000;// --size WxH
+  bool no_settings = false;       // --no-settings: neither read nor write the settings file
+};
+
+// Parses argv (argv[1] may be "bench-ui"). Throws cli::UsageError for bad flags.
+// Returns nullopt after printing --help.
+std::optional<WindowOptions> parse_window_options(int argc, char** argv);
+
+}  // namespace app::gui

@@ -1,0 +1,71 @@
+// xvfb-run gives each run its own display, so GUI tests need no display of the machine's own
+// and cannot disturb each other.
+#include "gui_harness.hpp"
+
+#include <stb_image.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace gui_test {
+
+namespace fs = std::filesystem;
+
+TempDir::TempDir() {
+  std::string pattern = (fs::temp_directory_path() / "attnlab-gui-XXXXXX").string();
+  path = mkdtemp(pattern.data());
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  fs::remove_all(path, ec);
+}
+
+namespace {
+std::string shell_quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+}  // namespace
+
+Run run_window(const std::string& args, int frames, const std::string& env) {
+  TempDir dir;
+  const std::string shot = dir.path + "/shot.png", layout = dir.path + "/layout.json",
+                    err = dir.path + "/stderr.txt";
+  const std::string command =
+      "cd " + shell_quote(dir.path) + " && env XDG_CONFIG_HOME=" + shell_quote(dir.path + "/config") +
+      " HOME=" + shell_quote(dir.path) + " " + env +
+      " xvfb-run -a -s '-screen 0 1600x1000x24' " ATTNLAB_BIN " " + args +
+      " --size 1400x900 --frames " + std::to_string(frames) + " --screenshot " + shell_quote(shot) +
+      " --layout " + shell_quote(layout) + " 2> " + shell_quote(err);
+  Run run;
+  const int status = std::system(command.c_str());
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  run.stderr_text = slurp(err);
+  const std::string png = slurp(shot);
+  if (!png.empty()) {
+    int channels = 0;
+    unsigned char* pixels = stbi_load_from_memory(reinterpret_cast<const unsigned char*>(png.data()),
+                                                  static_cast<int>(png.size()), &run.screenshot.width,
+                                                  &run.screenshot.height, &channels, 4);
+    if (pixels) {
+      run.screenshot.rgba.assign(pixels, pixels + static_cast<std::size_t>(run.screenshot.width) *
+                                                      static_cast<std::size_t>(run.screenshot.height) * 4);
+      stbi_image_free(pixels);
+    }
+  }
+  const std::string json = slurp(layout);
+  if (!json.empty()) run.layout = nlohmann::json::parse(json, nullptr, false);
+  return run;
+}
+
+}  // namespace gui_test

@@ -1,0 +1,37 @@
+// Runs the real attnlab window under a private Xvfb (xvfb-run) and reads back what it drew:
+// the screenshot as pixels and the on-screen layout as JSON.
+#pragma once
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace gui_test {
+
+struct Image {
+  int width = 0, height = 0;
+  std::vector<unsigned char> rgba;
+  const unsigned char* at(int x, int y) const {
+    return &rgba[(static_cast<std::size_t>(y) * static_cast<std::size_t>(width) + static_cast<std::size_t>(x)) * 4];
+  }
+};
+
+struct Run {
+  int exit_code = -1;
+  std::string stderr_text;
+  Image screenshot;
+  nlohmann::json layout;
+};
+
+// Runs `attnlab <args> --frames N --screenshot ... --layout ...` in a fresh temporary folder with
+// its own XDG_CONFIG_HOME (so no real settings are read or written unless `env` says otherwise).
+Run run_window(const std::string& args, int frames = 6, const std::string& env = "");
+
+// A temporary folder removed at destruction.
+struct TempDir {
+  TempDir();
+  ~TempDir();
+  std::string path;
+};
+
+}  // namespace gui_test
