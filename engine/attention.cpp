@@ -1,0 +1,177 @@
+// Multi-head attention as numbered passes over raw buffers, with the GEMMs on OpenBLAS. Every
+// intermediate is written straight into the Trace, so keeping them costs no extra copies.
+#include "engine/attention.hpp"
+
+#include <cblas.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+
+#include "engine/embedding.hpp"
+#include "engine/positional.hpp"
+
+namespace attn {
+
+namespace {
+
+using Shape2 = std::array<std::size_t, 2>;
+using Shape3 = std::array<std::size_t, 3>;
+
+// exp(x) for the softmax, written so GCC vectorizes it (std::exp would be a scalar call per
+// element, the slowest part of attention at n = 512). Range reduction x = k ln2 + r with
+// |r| <= ln2/2, then a degree-6 polynomial: relative error about 2e-7, far inside the 1e-5 the
+// tests allow.
+inline float exp_approx(float x) {
+  x = x < -87.0f ? -87.0f : x;  // below this exp underflows; the caller's inputs are <= 0
+  const float kMagic = 12582912.0f;  // 1.5 * 2^23: adding and subtracting rounds to an integer
+  const float k = (x * 1.44269504088896341f + kMagic) - kMagic;
+  const float r = x - k * 0.693145751953125f - k * 1.428606765330187e-06f;
+  float p = 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * r * r + r + 1.0f;
+  const std::int32_t bits = (static_cast<std::int32_t>(k) + 127) << 23;
+  float scale;
+  std::memcpy(&scale, &bits, sizeof scale);
+  return p * scale;
+}
+
+// Softmax of one row of scores over keys [0, limit); keys from limit on are masked and get
+// exactly 0. The max is subtracted only for numerical stability (it cancels in the ratio).
+void softmax_row(const float* scores, float* weights, std::size_t limit, std::size_t n) {
+  float max = -INFINITY;
+  for (std::size_t j = 0; j < limit; ++j) max = scores[j] > max ? scores[j] : max;
+  float sum = 0.0f;
+  if (std::isfinite(max)) {
+    for (std::size_t j = 0; j < limit; ++j) {
+      weights[j] = exp_approx(scores[j] - max);
+      sum += weights[j];
+    }
+  }
+  if (sum > 0.0f && std::isfinite(sum)) {
+    const float inv = 1.0f / sum;
+    for (std::size_t j = 0; j < limit; ++j) weights[j] *= inv;
+  } else {
+    // Non-finite scores (from extreme weights) or no visible key: spread evenly rather than
+    // produce NaN, so the picture and every downstream number stay defined.
+    const float even = limit > 0 ? 1.0f / static_cast<float>(limit) : 0.0f;
+    for (std::size_t j = 0; j < limit; ++j) weights[j] = even;
+  }
+  for (std::size_t j = limit; j < n; ++j) weights[j] = 0.0f;
+}
+
+int as_int(std::size_t v) { return static_cast<int>(v); }
+
+}  // namespace
+
+Trace forward(const xt::xtensor<float, 2>& x, const MhaWeights& weights, const ModelConfig& config) {
+  validate(config);
+  check_weights(weights, config);
+  const std::size_t n = x.shape()[0];
+  const std::size_t E = static_cast<std::size_t>(config.d_model);
+  const std::size_t H = static_cast<std::size_t>(config.n_heads);
+  const std::size_t D = static_cast<std::size_t>(config.resolved_d_head());
+  const std::size_t I = H * D;
+  if (x.shape()[1] != E)
+    throw std::invalid_argument("x has " + std::to_string(x.shape()[1]) + " columns but d_model is " +
+                                std::to_string(E));
+
+  Trace t;
+  t.config = config;
+  t.config.d_head = static_cast<int>(D);
+  t.x = x;
+  t.q = xt::xtensor<float, 3>::from_shape(Shape3{H, n, D});
+  t.k = xt::xtensor<float, 3>::from_shape(Shape3{H, n, D});
+  t.v = xt::xtensor<float, 3>::from_shape(Shape3{H, n, D});
+  t.scores = xt::xtensor<float, 3>::from_shape(Shape3{H, n, n});
+  t.attn = xt::xtensor<float, 3>::from_shape(Shape3{H, n, n});
+  t.head_out = xt::xtensor<float, 3>::from_shape(Shape3{H, n, D});
+  t.concat = xt::xtensor<float, 2>::from_shape(Shape2{n, I});
+  t.out = xt::xtensor<float, 2>::from_shape(Shape2{n, E});
+  if (n == 0) return t;  // a valid, empty trace: BLAS is never called with a zero dimension
+
+  // 1. qkv (n, 3I) = x (n, E) · in_proj_weight^T (E, 3I) + in_proj_bias, rows start as the bias
+  //    so one GEMM with beta = 1 adds it.
+  std::vector<float> qkv(n * 3 * I);
+  for (std::size_t r = 0; r < n; ++r) std::memcpy(&qkv[r * 3 * I], weights.in_proj_bias.data(), 3 * I * sizeof(float));
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, as_int(n), as_int(3 * I), as_int(E), 1.0f, x.data(),
+              as_int(E), weights.in_proj_weight.data(), as_int(E), 1.0f, qkv.data(), as_int(3 * I));
+
+  // 2. Split into heads: q[h, t, :] = qkv[t, h*D : (h+1)*D], k and v from the next two thirds.
+  for (std::size_t h = 0; h < H; ++h)
+    for (std::size_t r = 0; r < n; ++r) {
+      const float* row = &qkv[r * 3 * I + h * D];
+      std::memcpy(t.q.data() + (h * n + r) * D, row, D * sizeof(float));
+      std::memcpy(t.k.data() + (h * n + r) * D, row + I, D * sizeof(float));
+      std::memcpy(t.v.data() + (h * n + r) * D, row + 2 * I, D * sizeof(float));
+    }
+
+  // 3. Rotary positions turn q and k by an angle proportional to the token's position.
+  if (config.positional == Positional::Rope) {
+    apply_rope(t.q);
+    apply_rope(t.k);
+  }
+
+  // 4. scores[h] (n, n) = q[h] (n, D) · k[h]^T (D, n) / (sqrt(D) * temperature): dividing by
+  //    sqrt(D) keeps the dot products' variance near 1 whatever the head width.
+  const float scale = 1.0f / (std::sqrt(static_cast<float>(D)) * config.temperature);
+  for (std::size_t h = 0; h < H; ++h)
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, as_int(n), as_int(n), as_int(D), scale,
+                t.q.data() + h * n * D, as_int(D), t.k.data() + h * n * D, as_int(D), 0.0f,
+                t.scores.data() + h * n * n, as_int(n));
+
+  // 5-6. Mask and softmax over keys: with the causal mask, query i sees keys 0..i only.
+  for (std::size_t h = 0; h < H; ++h)
+    for (std::size_t i = 0; i < n; ++i)
+      softmax_row(t.scores.data() + (h * n + i) * n, t.attn.data() + (h * n + i) * n,
+                  config.causal ? i + 1 : n, n);
+
+  // 7. head_out[h] (n, D) = attn[h] (n, n) · v[h] (n, D).
+  for (std::size_t h = 0; h < H; ++h)
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, as_int(n), as_int(D), as_int(n), 1.0f,
+                t.attn.data() + h * n * n, as_int(n), t.v.data() + h * n * D, as_int(D), 0.0f,
+                t.head_out.data() + h * n * D, as_int(D));
+
+  // 8. concat (n, I): the heads side by side, head h in columns [h*D, (h+1)*D).
+  for (std::size_t h = 0; h < H; ++h)
+    for (std::size_t r = 0; r < n; ++r)
+      std::memcpy(t.concat.data() + r * I + h * D, t.head_out.data() + (h * n + r) * D, D * sizeof(float));
+
+  // 9. out (n, E) = concat (n, I) · out_proj.weight^T (I, E) + out_proj.bias.
+  for (std::size_t r = 0; r < n; ++r)
+    std::memcpy(t.out.data() + r * E, weights.out_proj_bias.data(), E * sizeof(float));
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, as_int(n), as_int(E), as_int(I), 1.0f, t.concat.data(),
+              as_int(I), weights.out_proj_weight.data(), as_int(I), 1.0f, t.out.data(), as_int(E));
+  return t;
+}
+
+Trace run(std::string_view text, TokenizerMode mode, const ModelConfig& config, const MhaWeights& weights,
+          std::size_t max_tokens) {
+  validate(config);
+  Tokenization tokens = tokenize(text, mode, max_tokens);
+  const int n = static_cast<int>(tokens.tokens.size());
+  xt::xtensor<float, 2> embeddings = embed_tokens(tokens.tokens, config.d_model, config.seed);
+  xt::xtensor<float, 2> positions = positional_table(config.positional, n, config.d_model, config.seed);
+  xt::xtensor<float, 2> x = embeddings + positions;
+  Trace t = forward(x, weights, config);
+  t.tokenization = std::move(tokens);
+  t.embeddings = std::move(embeddings);
+  t.positions = std::move(positions);
+  return t;
+}
+
+double forward_flops(std::size_t n_tokens, const ModelConfig& config) {
+  const double n = static_cast<double>(n_tokens), E = config.d_model, H = config.n_heads,
+               D = config.resolved_d_head(), I = H * D;
+  return 2.0 * n * E * 3.0 * I      // input projection
+         + H * 2.0 * n * n * D * 2  // scores and attn · v
+         + 2.0 * n * I * E          // output projection
+         + 5.0 * H * n * n;         // softmax
+}
+
+}  // namespace attn

@@ -1,0 +1,211 @@
+// .npy encoding and a defensive decoder: every length in a header is checked against the bytes
+// really present before anything is allocated.
+#include "engine/npy.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+#include "engine/weights.hpp"
+
+namespace attn {
+
+namespace {
+
+const char kMagic[] = "\x93NUMPY";
+
+// The value text after 'key': in a header dict, e.g. "'<f4'" or "(3, 4)" or "False".
+std::string dict_value(const std::string& header, const std::string& key, const std::string& what) {
+  const std::size_t k = header.find("'" + key + "'");
+  if (k == std::string::npos) throw FileError(what + ": .npy header has no '" + key + "'");
+  std::size_t i = header.find(':', k);
+  if (i == std::string::npos) throw FileError(what + ": .npy header is malformed");
+  ++i;
+  while (i < header.size() && header[i] == ' ') ++i;
+  if (i >= header.size()) throw FileError(what + ": .npy header is malformed");
+  std::size_t end = i;
+  if (header[i] == '(') {
+    end = header.find(')', i);
+    if (end == std::string::npos) throw FileError(what + ": .npy header is malformed");
+    ++end;
+  } else if (header[i] == '\'' || header[i] == '"') {
+    end = header.find(header[i], i + 1);
+    if (end == std::string::npos) throw FileError(what + ": .npy header is malformed");
+    ++end;
+  } else {
+    while (end < header.size() && header[end] != ',' && header[end] != '}') ++end;
+  }
+  return header.substr(i, end - i);
+}
+
+std::vector<std::size_t> parse_shape(const std::string& text, const std::string& what) {
+  std::vector<std::size_t> shape;
+  std::size_t i = 1;  // after '('
+  while (i < text.size()) {
+    while (i < text.size() && (text[i] == ' ' || text[i] == ',')) ++i;
+    if (i >= text.size() || text[i] == ')') break;
+    if (text[i] < '0' || text[i] > '9') throw FileError(what + ": .npy shape " + text + " is not a list of sizes");
+    std::size_t v = 0;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+      const std::size_t digit = static_cast<std::size_t>(text[i] - '0');
+      if (v > (std::numeric_limits<std::size_t>::max() - digit) / 10) throw FileError(what + ": .npy shape is too large");
+      v = v * 10 + digit;
+      ++i;
+    }
+    if (i < text.size() && text[i] == 'L') ++i;  // Python 2 longs
+    shape.push_back(v);
+  }
+  return shape;
+}
+
+}  // namespace
+
+std::string npy_encode(const float* data, const std::vector<std::size_t>& shape) {
+  std::string dims;
+  std::size_t count = 1;
+  for (std::size_t d : shape) {
+    dims += std::to_string(d) + ", ";
+    count *= d;
+  }
+  if (shape.size() > 1) dims.erase(dims.size() - 2);  // "(3, 4)"; a 1-D shape keeps "(3,)"
+  else if (shape.size() == 1) dims.erase(dims.size() - 1);
+  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + dims + "), }";
+  // Pad with spaces so the data starts at a multiple of 64 bytes, ending in a newline.
+  const std::size_t prefix = 10;
+  const std::size_t total = ((prefix + header.size() + 1 + 63) / 64) * 64;
+  header.append(total - prefix - header.size() - 1, ' ');
+  header += '\n';
+  std::string out(kMagic, 6);
+  out += '\x01';
+  out += '\x00';
+  const std::uint16_t len = static_cast<std::uint16_t>(header.size());
+  out += static_cast<char>(len & 0xFF);
+  out += static_cast<char>(len >> 8);
+  out += header;
+  out.append(reinterpret_cast<const char*>(data), count * sizeof(float));
+  return out;
+}
+
+NpyArray npy_decode(const std::string& bytes, const std::string& what) {
+  if (bytes.size() < 10 || bytes.compare(0, 6, kMagic, 6) != 0)
+    throw FileError(what + ": not a .npy array (bad magic)");
+  const unsigned major = static_cast<unsigned char>(bytes[6]);
+  std::size_t header_len = 0, offset = 0;
+  const auto u8 = [&](std::size_t i) { return static_cast<std::size_t>(static_cast<unsigned char>(bytes[i])); };
+  if (major == 1) {
+    header_len = u8(8) | (u8(9) << 8);
+    offset = 10;
+  } else if (major == 2 || major == 3) {
+    if (bytes.size() < 12) throw FileError(what + ": .npy header is truncated");
+    header_len = u8(8) | (u8(9) << 8) | (u8(10) << 16) | (u8(11) << 24);
+    offset = 12;
+  } else {
+    throw FileError(what + ": .npy version " + std::to_string(major) + " is not supported");
+  }
+  if (header_len > bytes.size() - offset) throw FileError(what + ": .npy header is truncated");
+  const std::string header = bytes.substr(offset, header_len);
+  offset += header_len;
+
+  std::string descr = dict_value(header, "descr", what);
+  if (descr.size() >= 2) descr = descr.substr(1, descr.size() - 2);
+  if (descr != "<f4" && descr != "|f4" && descr != "=f4") {
+    std::string name;
+    if (descr == "<f8") name = " (float64)";
+    else if (descr == "<f2") name = " (float16)";
+    else if (descr == ">f4") name = " (big-endian float32)";
+    else if (descr.size() > 1 && (descr[1] == 'i' || descr[1] == 'u')) name = " (integers)";
+    throw FileError(what + ": dtype '" + descr + "'" + name +
+                    " is not supported; expected float32 '<f4' (use .astype(np.float32))");
+  }
+  const std::string fortran = dict_value(header, "fortran_order", what);
+  const bool fortran_order = fortran.rfind("True", 0) == 0;
+  const std::string shape_text = dict_value(header, "shape", what);
+  if (shape_text.empty() || shape_text[0] != '(') throw FileError(what + ": .npy shape is malformed");
+  NpyArray array;
+  array.shape = parse_shape(shape_text, what);
+
+  std::size_t count = 1;
+  for (std::size_t d : array.shape) {
+    if (d != 0 && count > std::numeric_limits<std::size_t>::max() / sizeof(float) / d)
+      throw FileError(what + ": .npy shape is too large");
+    count *= d;
+  }
+  const std::size_t have = bytes.size() - offset;
+  if (count * sizeof(float) > have)
+    throw FileError(what + ": expected " + std::to_string(count * sizeof(float)) + " bytes of data, found " +
+                    std::to_string(have) + " (truncated file?)");
+  array.data.resize(count);
+  std::memcpy(array.data.data(), bytes.data() + offset, count * sizeof(float));
+  if (fortran_order && array.shape.size() > 1) {
+    // Column-major to row-major: the element at index (i0, i1, ...) sits at sum(i_k * stride_k)
+    // with strides growing from the first axis.
+    std::vector<float> c_order(count);
+    const std::size_t rank = array.shape.size();
+    std::vector<std::size_t> index(rank, 0);
+    for (std::size_t c = 0; c < count; ++c) {
+      std::size_t f = 0, stride = 1;
+      for (std::size_t k = 0; k < rank; ++k) {
+        f += index[k] * stride;
+        stride *= array.shape[k];
+      }
+      c_order[c] = array.data[f];
+      for (std::size_t k = rank; k-- > 0;) {  // advance the C-order index, last axis fastest
+        if (++index[k] < array.shape[k]) break;
+        index[k] = 0;
+      }
+    }
+    array.data = std::move(c_order);
+  }
+  return array;
+}
+
+void write_file_atomic(const std::string& path, const std::string& bytes) {
+  std::string temp = path + ".tmp-XXXXXX";
+  const int fd = mkstemp(temp.data());
+  if (fd < 0) throw FileError("cannot write " + path + ": " + std::strerror(errno));
+  const auto fail = [&](const char* step) {
+    const std::string reason = std::strerror(errno);
+    ::close(fd);
+    ::unlink(temp.c_str());
+    throw FileError("cannot write " + path + " (" + step + "): " + reason);
+  };
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      fail("write");
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (::fchmod(fd, 0644) != 0) fail("chmod");
+  if (::fsync(fd) != 0) fail("sync");
+  if (::close(fd) != 0) {
+    const std::string reason = std::strerror(errno);
+    ::unlink(temp.c_str());
+    throw FileError("cannot write " + path + ": " + reason);
+  }
+  if (std::rename(temp.c_str(), path.c_str()) != 0) {
+    const std::string reason = std::strerror(errno);
+    ::unlink(temp.c_str());
+    throw FileError("cannot write " + path + ": " + reason);
+  }
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw FileError("cannot read " + path + ": " + std::strerror(errno));
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) throw FileError("cannot read " + path + ": read error");
+  return ss.str();
+}
+
+}  // namespace attn
