@@ -2,7 +2,7 @@
 // stored and deflated entries, CRC-32 checks, and bounds checks on every offset.
 #include "engine/npz.hpp"
 
-#include <stb_image.h>
+#include <zlib.h>
 
 #include <array>
 #include <cstdint>
@@ -75,11 +75,19 @@ std::string extract(const Reader& r, const Entry& e) {
     if (e.compressed != e.uncompressed) r.corrupt("stored entry " + e.name + " has inconsistent sizes");
     out = r.bytes().substr(data, e.compressed);
   } else if (e.method == 8) {
+    // Raw deflate (windowBits -15), as Python's zipfile writes it. zlib, not stb: stb's inflate
+    // rejects valid streams with incomplete Huffman codes, which zlib's encoder produces.
     out.resize(e.uncompressed);
-    const int produced = stbi_zlib_decode_noheader_buffer(
-        out.data(), static_cast<int>(out.size()), r.bytes().data() + data, static_cast<int>(e.compressed));
-    if (produced < 0 || static_cast<std::uint64_t>(produced) != e.uncompressed)
-      r.corrupt("entry " + e.name + " does not inflate");
+    z_stream z{};
+    if (inflateInit2(&z, -15) != Z_OK) r.corrupt("cannot start inflate");
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(r.bytes().data() + data));
+    z.avail_in = static_cast<uInt>(e.compressed);
+    z.next_out = reinterpret_cast<Bytef*>(out.data());
+    z.avail_out = static_cast<uInt>(out.size());
+    const int status = inflate(&z, Z_FINISH);
+    const std::uint64_t produced = z.total_out;
+    inflateEnd(&z);
+    if (status != Z_STREAM_END || produced != e.uncompressed) r.corrupt("entry " + e.name + " does not inflate");
   } else {
     throw FileError(r.what() + ": entry " + e.name + " uses compression method " + std::to_string(e.method) +
                     "; only stored and deflate (numpy.savez / savez_compressed) are supported");
