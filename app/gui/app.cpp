@@ -168,7 +168,7 @@ void App::handle_shortcuts(Requests& requests) {
   if (!io.KeyCtrl) return;
   if (pressed(GLFW_KEY_S)) requests.save_session = true;
   if (pressed(GLFW_KEY_O)) requests.open_session = true;
-  if (pressed(GLFW_KEY_E)) requests.export_choice = ExportChoice{ExportWhat::Grid, 0, ExportFormat::Png};
+  if (pressed(GLFW_KEY_E)) requests.export_choice = ExportChoice{ExportKind::Grid, 0, ExportFormat::Png};
   if (pressed(GLFW_KEY_Q)) requests.quit = true;
   if (pressed(GLFW_KEY_T)) m_state.view.theme = m_state.view.theme == Theme::Dark ? Theme::Light : Theme::Dark;
   if (pressed(GLFW_KEY_R))

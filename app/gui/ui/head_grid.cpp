@@ -36,7 +36,7 @@ HeatmapSpec attention_spec(const UiContext& ctx, int head) {
   spec.low = colours.low;
   spec.high = colours.high;
   spec.causal = trace.config.causal;
-  spec.export_what = ExportWhat::Head;
+  spec.export_what = ExportKind::Head;
   return spec;
 }
 
@@ -59,13 +59,12 @@ void colour_bar_column(UiContext& ctx, ImVec2 origin, float height, float width)
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const float font = ImGui::GetFontSize();
   const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
-  const char* caption = ctx.state.view.range == RangeMode::Fixed01 ? "weight" : "head";
+  // Line 1 says whose scale this is; line 2 what it measures.
+  char caption[32];
+  if (ctx.state.view.range == RangeMode::Fixed01) std::snprintf(caption, sizeof caption, "All heads");
+  else std::snprintf(caption, sizeof caption, "Head %d", head + 1);
   dl->AddText(ImVec2(origin.x, origin.y), text, caption);
-  if (ctx.state.view.range == RangeMode::PerHead) {
-    char label[24];
-    std::snprintf(label, sizeof label, "%d range", head + 1);
-    dl->AddText(ImVec2(origin.x, origin.y + font), text, label);
-  }
+  dl->AddText(ImVec2(origin.x, origin.y + font), ImGui::GetColorU32(ImGuiCol_TextDisabled), "weight");
   const float bar_w = std::min(width * 0.3f, 18.0f * ctx.scale);
   const float top = origin.y + font * 2.6f;
   const float bottom = origin.y + std::max(height - font, font * 6.0f);
@@ -127,6 +126,7 @@ void draw_head_grid(UiContext& ctx, ImVec2 size) {
       if (selected) ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_CheckMark));
       ImGui::TextUnformatted((head_title(ctx, h) + (selected ? "  \xE2\x97\x8F" : "")).c_str());
       if (selected) ImGui::PopStyleColor();
+      ImGui::SetCursorScreenPos(ImVec2(p.x, p.y + title_h));  // a new line would go back to x = 0
       const HeatmapResult r = heatmap_widget(
           ctx, attention_spec(ctx, h),
           ImVec2(panel_w - style.ItemSpacing.x, panel_h - title_h - style.ItemSpacing.y));

@@ -22,7 +22,7 @@ const char* matrix_name(gfx::Matrix m) {
 
 void export_menu(UiContext& ctx, const HeatmapSpec& spec) {
   if (!ImGui::BeginPopupContextItem("export_menu")) return;
-  const char* what = spec.export_what == ExportWhat::Qkv ? "Q/K/V of head" : "head";
+  const char* what = spec.export_what == ExportKind::Qkv ? "Q/K/V of head" : "head";
   ImGui::TextDisabled("Export %s %d", what, spec.head + 1);
   ImGui::Separator();
   const auto item = [&](const char* label, ExportFormat format) {
@@ -89,10 +89,14 @@ HeatmapResult heatmap_widget(UiContext& ctx, const HeatmapSpec& spec, ImVec2 siz
     result.hover_row = std::clamp(static_cast<int>((mouse.y - map_min.y) / cell_h), 0, spec.rows - 1);
     result.hover_col = std::clamp(static_cast<int>((mouse.x - map_min.x) / cell_w), 0, spec.cols - 1);
   } else if (item_hovered && row_labels && mouse.x < map_min.x && mouse.y >= map_min.y && mouse.y < map_max.y) {
-    ctx.hover_token(std::clamp(static_cast<int>((mouse.y - map_min.y) / cell_h), 0, spec.rows - 1));
+    const int row = std::clamp(static_cast<int>((mouse.y - map_min.y) / cell_h), 0, spec.rows - 1);
+    ctx.hover_token(row);
+    ImGui::SetTooltip("%s %d: %s", spec.row_axis, row + 1, (*spec.row_labels)[static_cast<std::size_t>(row)].c_str());
   } else if (item_hovered && col_labels && spec.columns_are_tokens && mouse.y < map_min.y &&
              mouse.x >= map_min.x && mouse.x < map_max.x) {
-    ctx.hover_token(std::clamp(static_cast<int>((mouse.x - map_min.x) / cell_w), 0, spec.cols - 1));
+    const int col = std::clamp(static_cast<int>((mouse.x - map_min.x) / cell_w), 0, spec.cols - 1);
+    ctx.hover_token(col);
+    ImGui::SetTooltip("%s %d: %s", spec.col_axis, col + 1, (*spec.col_labels)[static_cast<std::size_t>(col)].c_str());
   }
 
   gfx::HeatmapStyle style;

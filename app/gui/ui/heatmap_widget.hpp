@@ -25,7 +25,7 @@ struct HeatmapSpec {
   bool square_cells = true;
   bool causal = false;                // masked cells say so in the tooltip
   int decimals = 4;                   // tooltip precision
-  ExportWhat export_what = ExportWhat::Head;
+  ExportKind export_what = ExportKind::Head;
 };
 
 struct HeatmapResult {

@@ -7,7 +7,7 @@ namespace app::gui {
 
 namespace {
 
-void export_items(UiContext& ctx, ExportWhat what, int head, bool figures, const char* prefix) {
+void export_items(UiContext& ctx, ExportKind what, int head, bool figures, const char* prefix) {
   const auto item = [&](const char* format_name, ExportFormat format) {
     const std::string label = std::string(prefix) + " " + format_name;
     if (ImGui::MenuItem(label.c_str())) ctx.requests.export_choice = ExportChoice{what, head, format};
@@ -36,13 +36,13 @@ void draw_menu_bar(UiContext& ctx, bool fullscreen) {
   }
   if (ImGui::BeginMenu("Export", ctx.model.has_trace())) {
     const int head = s.selected_head;
-    export_items(ctx, ExportWhat::Grid, head, true, "All heads:");
+    export_items(ctx, ExportKind::Grid, head, true, "All heads:");
     ImGui::Separator();
     const std::string head_prefix = "Head " + std::to_string(head + 1) + ":";
-    export_items(ctx, ExportWhat::Head, head, true, head_prefix.c_str());
+    export_items(ctx, ExportKind::Head, head, true, head_prefix.c_str());
     ImGui::Separator();
     const std::string qkv_prefix = "Q/K/V of head " + std::to_string(head + 1) + ":";
-    export_items(ctx, ExportWhat::Qkv, head, true, qkv_prefix.c_str());
+    export_items(ctx, ExportKind::Qkv, head, true, qkv_prefix.c_str());
     ImGui::Separator();
     if (ImGui::MenuItem("Window screenshot (PNG)", "F12")) ctx.requests.screenshot = true;
     ImGui::Separator();

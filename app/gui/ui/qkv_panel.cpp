@@ -38,6 +38,7 @@ void draw_qkv_panel(UiContext& ctx, ImVec2 size) {
     const ImVec2 p(origin.x + (each_w + bar_w) * static_cast<float>(i), origin.y);
     ImGui::SetCursorScreenPos(p);
     ImGui::TextUnformatted(part.title);
+    ImGui::SetCursorScreenPos(ImVec2(p.x, p.y + font * 1.3f));
     HeatmapSpec spec;
     spec.id = part.id;
     spec.matrix = part.matrix;
@@ -54,7 +55,7 @@ void draw_qkv_panel(UiContext& ctx, ImVec2 size) {
     spec.high = range.high;
     spec.columns_are_tokens = false;
     spec.square_cells = false;
-    spec.export_what = ExportWhat::Qkv;
+    spec.export_what = ExportKind::Qkv;
     const ImVec2 map_origin = ImGui::GetCursorScreenPos();
     heatmap_widget(ctx, spec, ImVec2(each_w - font * 0.5f, avail_h - font * 1.2f));
     const float bar_top = map_origin.y + font;

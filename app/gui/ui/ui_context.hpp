@@ -7,17 +7,15 @@
 
 #include "core/app_state.hpp"
 #include "core/live_model.hpp"
+#include "export/export.hpp"
 #include "gui/gfx/heatmap_renderer.hpp"
 #include "gui/theme.hpp"
 #include "gui/trace_view.hpp"
 
 namespace app::gui {
 
-enum class ExportWhat { Grid, Head, Qkv };
-enum class ExportFormat { Png, Svg, Csv, Npy };
-
 struct ExportChoice {
-  ExportWhat what = ExportWhat::Grid;
+  ExportKind what = ExportKind::Grid;
   int head = 0;  // 0-based
   ExportFormat format = ExportFormat::Png;
 };

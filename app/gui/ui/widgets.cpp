@@ -38,13 +38,13 @@ std::string shorten_to_width(std::string_view text, float max_width) {
 float add_vertical_text(ImDrawList* dl, ImVec2 bottom_left, ImU32 color, std::string_view text) {
   const int first = dl->VtxBuffer.Size;
   const ImVec2 size = ImGui::CalcTextSize(text.data(), text.data() + text.size());
-  dl->AddText(ImVec2(0.0f, 0.0f), color, text.data(), text.data() + text.size());
-  // Rotate about the origin by -90° (x, y) -> (y, -x), then move to the anchor: the text's start
-  // sits at bottom_left and runs upwards, its top edge on the left.
+  // Drawn in place first (ImGui culls text outside the clip rectangle), then turned -90° about
+  // the anchor: the text's start stays at bottom_left and the run goes upwards.
+  dl->AddText(bottom_left, color, text.data(), text.data() + text.size());
   for (int i = first; i < dl->VtxBuffer.Size; ++i) {
     ImDrawVert& v = dl->VtxBuffer[i];
-    const float x = v.pos.x, y = v.pos.y;
-    v.pos = ImVec2(bottom_left.x + y, bottom_left.y - x);
+    const float dx = v.pos.x - bottom_left.x, dy = v.pos.y - bottom_left.y;
+    v.pos = ImVec2(bottom_left.x + dy, bottom_left.y - dx);
   }
   return size.x;
 }

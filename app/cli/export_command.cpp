@@ -1,0 +1,112 @@
+// `attnlab export`: figures and data files from the command line, with no display needed, so a
+// lecture's figures can be scripted.
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+
+#include "cli/args.hpp"
+#include "cli/commands.hpp"
+#include "cli/model_options.hpp"
+#include "export/export.hpp"
+#include "export/export_paths.hpp"
+
+namespace app::cli {
+
+namespace {
+
+const char* const kExportHelp =
+    "Usage: attnlab export --out PATH [model flags] [figure flags]\n\n"
+    "Writes one figure (PNG, SVG) or data file (CSV, NPY). Needs no display.\n"
+    "  --out PATH             the file to write; a folder gets a name made from the sentence\n"
+    "  --what W               grid (all heads, default) | head:N | qkv:N  (heads count from 1)\n"
+    "  --format F             png | svg | csv | npy (default: from the --out file name, else png)\n"
+    "  --scale S              1-4, multiplies every size (default 1)\n"
+    "  --theme T              light (print, default) | dark\n"
+    "  --transparent          no background\n"
+    "  --colormap C           viridis (default) | magma | cividis | grayscale\n"
+    "  --range R              head (each head its own range, default) | fixed (0 to 1)\n"
+    "  --no-values            no numbers inside cells\n\n"
+    "Model flags:\n";
+
+void parse_what(const std::string& text, ExportRequest& r) {
+  if (text == "grid") {
+    r.kind = ExportKind::Grid;
+    return;
+  }
+  const std::size_t colon = text.find(':');
+  const std::string kind = text.substr(0, colon);
+  if (colon == std::string::npos || (kind != "head" && kind != "qkv"))
+    throw UsageError("--what must be grid, head:N or qkv:N, got '" + text + "'");
+  r.kind = kind == "head" ? ExportKind::Head : ExportKind::Qkv;
+  r.head = parse_int_list("--what", text.substr(colon + 1), 1, 1000).at(0) - 1;
+}
+
+}  // namespace
+
+int run_export(const std::vector<std::string>& argv) {
+  return guarded("export", [&] {
+    ModelInput input;
+    input.text = kExampleSentence;
+    ExportRequest request;
+    std::optional<ExportFormat> format;
+    std::string out;
+    ArgCursor args(argv);
+    while (!args.done()) {
+      const std::string flag = args.next_flag();
+      if (flag == "--help" || flag == "-h") {
+        std::printf("%s%s", kExportHelp, kModelFlagsHelp);
+        return 0;
+      }
+      if (parse_model_flag(flag, args, input)) continue;
+      if (flag == "--out") out = args.value(flag);
+      else if (flag == "--what") parse_what(args.value(flag), request);
+      else if (flag == "--format") {
+        const std::string v = args.value(flag);
+        format = format_from_path("x." + v);
+        if (!format) throw UsageError("--format must be png, svg, csv or npy, got '" + v + "'");
+      } else if (flag == "--scale") request.options.scale = args.int_value(flag, 1, 4);
+      else if (flag == "--theme") {
+        const std::string v = args.value(flag);
+        if (v != "light" && v != "dark") throw UsageError("--theme must be light or dark, got '" + v + "'");
+        request.options.theme = v == "dark" ? FigureTheme::Dark : FigureTheme::Light;
+      } else if (flag == "--transparent") request.options.transparent = true;
+      else if (flag == "--colormap") {
+        const std::string v = args.value(flag);
+        const auto map = parse_colormap(v);
+        if (!map || *map == Colormap::Diverging)
+          throw UsageError("--colormap must be viridis, magma, cividis or grayscale, got '" + v + "'");
+        request.options.colormap = *map;
+      } else if (flag == "--range") {
+        const std::string v = args.value(flag);
+        if (v != "head" && v != "fixed") throw UsageError("--range must be head or fixed, got '" + v + "'");
+        request.options.per_head_range = v == "head";
+      } else if (flag == "--no-values") request.options.show_values = false;
+      else throw UsageError("unknown flag '" + flag + "'");
+    }
+    if (out.empty()) throw UsageError("--out PATH is required");
+
+    const ResolvedModel model = resolve_model(input);
+    const attn::Trace trace = compute_trace(input, model);
+    if (request.kind != ExportKind::Grid && request.head >= trace.config.n_heads)
+      throw UsageError("head " + std::to_string(request.head + 1) + " does not exist (this model has " +
+                       std::to_string(trace.config.n_heads) + " heads)");
+    std::error_code ec;
+    if (std::filesystem::is_directory(out, ec)) {
+      request.format = format.value_or(ExportFormat::Png);
+      out = unique_path(out + "/" + suggested_file_name(input.text, export_part_name(request.kind, request.head),
+                                                        std::string(format_extension(request.format)), std::time(nullptr)));
+    } else {
+      const auto from_name = format_from_path(out);
+      if (format && from_name && *format != *from_name)
+        throw UsageError("--format " + std::string(format_extension(*format)) + " does not match the file name " + out);
+      request.format = format ? *format : from_name.value_or(ExportFormat::Png);
+    }
+    request.path = out;
+    if (trace.tokenization.truncated) std::fprintf(stderr, "attnlab export: %s\n", trace.tokenization.message.c_str());
+    export_trace(trace, input, request);
+    std::printf("wrote %s\n", out.c_str());
+    return 0;
+  });
+}
+
+}  // namespace app::cli

@@ -1,0 +1,76 @@
+// CSV and NPY writers for the same three selections the figures offer.
+#include "export/data_export.hpp"
+
+#include <cstdio>
+
+#include "engine/npy.hpp"
+
+namespace app {
+
+namespace {
+
+std::string value(float v) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.9g", static_cast<double>(v));
+  return b;
+}
+
+void row(std::string& out, const std::vector<std::string>& lead, const float* values, std::size_t count) {
+  for (std::size_t i = 0; i < lead.size(); ++i) out += (i ? "," : "") + csv_field(lead[i]);
+  for (std::size_t i = 0; i < count; ++i) out += "," + value(values[i]);
+  out += "\r\n";
+}
+
+}  // namespace
+
+std::string csv_field(const std::string& text) {
+  const bool quote = text.find_first_of(",\"\r\n") != std::string::npos ||
+                     (!text.empty() && (text.front() == ' ' || text.back() == ' '));
+  if (!quote) return text;
+  std::string out = "\"";
+  for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+std::string attention_csv(const attn::Trace& t, ExportKind kind, int head) {
+  const std::size_t n = t.n_tokens();
+  const auto& tokens = t.tokens();
+  std::string out;
+  if (kind == ExportKind::Qkv) {
+    const std::size_t d = static_cast<std::size_t>(t.config.resolved_d_head());
+    out += "matrix,token";
+    for (std::size_t i = 0; i < d; ++i) out += "," + std::to_string(i + 1);
+    out += "\r\n";
+    const std::pair<const char*, const xt::xtensor<float, 3>*> parts[] = {{"Q", &t.q}, {"K", &t.k}, {"V", &t.v}, {"output", &t.head_out}};
+    for (const auto& [name, tensor] : parts)
+      for (std::size_t r = 0; r < n; ++r)
+        row(out, {name, tokens[r].text}, tensor->data() + (static_cast<std::size_t>(head) * n + r) * d, d);
+    return out;
+  }
+  const bool grid = kind == ExportKind::Grid;
+  out += grid ? "head,query" : "query";
+  for (const attn::Token& k : tokens) out += "," + csv_field(k.text);
+  out += "\r\n";
+  const int first = grid ? 0 : head, last = grid ? t.config.n_heads : head + 1;
+  for (int h = first; h < last; ++h)
+    for (std::size_t r = 0; r < n; ++r) {
+      std::vector<std::string> lead;
+      if (grid) lead.push_back(std::to_string(h + 1));
+      lead.push_back(tokens[r].text);
+      row(out, lead, t.attn.data() + (static_cast<std::size_t>(h) * n + r) * n, n);
+    }
+  return out;
+}
+
+std::string attention_npy(const attn::Trace& t, ExportKind kind, int head) {
+  const std::size_t n = t.n_tokens(), hh = static_cast<std::size_t>(head);
+  if (kind == ExportKind::Grid) return attn::npy_encode(t.attn.data(), {static_cast<std::size_t>(t.config.n_heads), n, n});
+  if (kind == ExportKind::Head) return attn::npy_encode(t.attn.data() + hh * n * n, {n, n});
+  const std::size_t d = static_cast<std::size_t>(t.config.resolved_d_head());
+  std::vector<float> stacked;
+  stacked.reserve(3 * n * d);
+  for (const auto* m : {&t.q, &t.k, &t.v}) stacked.insert(stacked.end(), m->data() + hh * n * d, m->data() + (hh + 1) * n * d);
+  return attn::npy_encode(stacked.data(), {3, n, d});
+}
+
+}  // namespace app

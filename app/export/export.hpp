@@ -1,0 +1,47 @@
+// Exporting a trace: figures (PNG, SVG) and data (CSV, NPY) of all heads, one head, or one head's
+// Q/K/V. One entry point for the window and `attnlab export`; needs no display or GL.
+#pragma once
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/colormap.hpp"
+#include "core/model_input.hpp"
+#include "engine/attention.hpp"
+
+namespace app {
+
+enum class ExportKind { Grid, Head, Qkv };
+enum class ExportFormat { Png, Svg, Csv, Npy };
+enum class FigureTheme { Light, Dark };
+
+struct FigureOptions {
+  FigureTheme theme = FigureTheme::Light;
+  int scale = 1;               // 1..4: every size multiplied, for print resolution
+  bool transparent = false;    // no background fill (PNG alpha 0, SVG without a background rect)
+  Colormap colormap = Colormap::Viridis;
+  bool per_head_range = true;  // false: one 0..1 scale for every head
+  bool show_values = true;     // numbers in cells when they are large enough to read
+};
+
+struct ExportRequest {
+  ExportKind kind = ExportKind::Grid;
+  int head = 0;  // 0-based; shown to people as "Head 1"
+  ExportFormat format = ExportFormat::Png;
+  FigureOptions options;
+  std::string path;
+};
+
+// Writes the file atomically (temporary name in the same folder, then rename). Throws
+// std::invalid_argument for a request that does not fit the trace ("head 9 does not exist (this
+// model has 4 heads)", no tokens) and attn::FileError when the file cannot be written.
+void export_trace(const attn::Trace& trace, const ModelInput& input, const ExportRequest& request);
+
+// By extension: .png .svg .csv .npy (any case); nullopt otherwise.
+std::optional<ExportFormat> format_from_path(const std::string& path);
+std::string_view format_extension(ExportFormat format);
+
+// "grid", "head3", "qkv3": the part of a suggested file name (1-based head).
+std::string export_part_name(ExportKind kind, int head);
+
+}  // namespace app
