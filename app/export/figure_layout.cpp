@@ -65,6 +65,8 @@ class Builder {
   Builder(const FontSet& fonts, const FigureOptions& o) : m_fonts(fonts), m_s(static_cast<float>(o.scale)), m_opt(o), m_theme(theme_of(o.theme)) {}
 
   float s(float v) const { return v * m_s; }
+  // From a panel's top to its column labels, in whole pixels so cells land on pixel edges.
+  float panel_title_height() const { return std::round(s(13) * 1.6f); }
 
   void text(float x, float y, float size, Rgba c, std::string t, TextAlign a = TextAlign::Start, bool vertical = false) {
     m_fig.texts.push_back({x, y, size, c, std::move(t), a, vertical});
@@ -75,7 +77,7 @@ class Builder {
     const float size1 = s(17), size2 = s(12);
     text(s(16), s(16) + m_fonts.ascent(size1), size1, m_theme.text, fit(m_fonts, line1, size1, width - s(32)));
     text(s(16), s(16) + size1 * 1.3f + m_fonts.ascent(size2), size2, m_theme.dim, fit(m_fonts, line2, size2, width - s(32)));
-    return s(16) + size1 * 1.3f + size2 * 1.5f + s(10);
+    return std::round(s(16) + size1 * 1.3f + size2 * 1.5f + s(10));
   }
 
   struct Metrics {
@@ -91,9 +93,9 @@ class Builder {
       for (const auto& l : *p.row_labels) m.row_label_w = std::max(m.row_label_w, std::min(m_fonts.measure(l, m.label_size), cap));
     if (p.col_labels)
       for (const auto& l : *p.col_labels) m.col_label_h = std::max(m.col_label_h, std::min(m_fonts.measure(l, m.label_size), cap));
-    if (p.row_labels) m.row_label_w += s(6);
-    if (p.col_labels) m.col_label_h += s(6);
-    const float title_h = s(13) * 1.6f;
+    if (p.row_labels) m.row_label_w = std::ceil(m.row_label_w + s(6));
+    if (p.col_labels) m.col_label_h = std::ceil(m.col_label_h + s(6));
+    const float title_h = panel_title_height();
     m.width = m.row_label_w + cell_w * static_cast<float>(p.cols);
     m.height = title_h + m.col_label_h + cell_h * static_cast<float>(p.rows);
     return m;
@@ -103,7 +105,7 @@ class Builder {
   void panel(const MatrixPanel& p, const Metrics& m, float x, float y) {
     const float title_size = s(13);
     text(x + m.row_label_w, y + m_fonts.ascent(title_size), title_size, m_theme.text, p.title);
-    const float top = y + title_size * 1.6f + m.col_label_h, left = x + m.row_label_w;
+    const float top = y + panel_title_height() + m.col_label_h, left = x + m.row_label_w;
     const float cap = s(110);
     for (int r = 0; r < p.rows; ++r)
       for (int c = 0; c < p.cols; ++c) {
@@ -140,10 +142,12 @@ class Builder {
   float colour_bar(float x, float y, float height, Colormap map, float low, float high, int ticks, const char* caption) {
     const float bar_w = s(14), size = s(10.5f);
     if (caption) text(x, y - s(6), size, m_theme.dim, caption);
-    const int steps = 128;
+    // One step per pixel row: a smooth ramp with no banding between steps.
+    const int steps = std::max(2, static_cast<int>(std::round(height)));
     for (int i = 0; i < steps; ++i) {
-      const float t = 1.0f - (static_cast<float>(i) + 0.5f) / steps;
-      m_fig.rects.push_back({x, y + height * static_cast<float>(i) / steps, bar_w, height / steps + 0.01f, rgba(colormap_color(map, t))});
+      const float t = 1.0f - (static_cast<float>(i) + 0.5f) / static_cast<float>(steps);
+      m_fig.rects.push_back({x, y + height * static_cast<float>(i) / static_cast<float>(steps), bar_w,
+                             height / static_cast<float>(steps), rgba(colormap_color(map, t))});
     }
     m_fig.lines.push_back({x, y, x + bar_w, y, s(1), m_theme.frame});
     m_fig.lines.push_back({x, y + height, x + bar_w, y + height, s(1), m_theme.frame});
@@ -229,7 +233,7 @@ Figure layout_figure(const attn::Trace& trace, const ModelInput& input, ExportKi
     const std::size_t d = static_cast<std::size_t>(trace.config.resolved_d_head());
     std::vector<std::string> dims;
     for (std::size_t i = 0; i < d; ++i) dims.push_back(std::to_string(i + 1));
-    const float cell = std::clamp(std::min(b.s(260) / static_cast<float>(d), b.s(480) / nf), b.s(10), b.s(30));
+    const float cell = std::floor(std::clamp(std::min(b.s(260) / static_cast<float>(d), b.s(480) / nf), b.s(10), b.s(30)));
     const std::size_t off = static_cast<std::size_t>(head) * n * d;
     struct Part { const char* title; const float* v; };
     const Part parts[] = {{"Q (queries)", trace.q.data() + off}, {"K (keys)", trace.k.data() + off},
@@ -246,14 +250,14 @@ Figure layout_figure(const attn::Trace& trace, const ModelInput& input, ExportKi
     float width = margin;
     for (const auto& m : metrics) width += m.width + b.s(70) + gap;
     const float title_h = b.title("Head " + std::to_string(head + 1) + " Q, K, V and output \xC2\xB7 " + sentence, caption, std::max(width, b.s(700)));
-    float x = margin, bottom = 0.0f;
+    float x = std::round(margin), bottom = 0.0f;
     for (int i = 0; i < 4; ++i) {
       const Builder::Metrics& m = metrics[static_cast<std::size_t>(i)];
       b.panel(panels[static_cast<std::size_t>(i)], m, x, title_h);
-      const float map_top = title_h + b.s(13) * 1.6f + m.col_label_h;
+      const float map_top = title_h + b.panel_title_height() + m.col_label_h;
       const float bar = b.colour_bar(x + m.width + b.s(8), map_top, cell * nf, Colormap::Diverging, panels[static_cast<std::size_t>(i)].low,
                                      panels[static_cast<std::size_t>(i)].high, 3, nullptr);
-      x += m.width + b.s(8) + bar + gap;
+      x = std::round(x + m.width + b.s(8) + bar + gap);
       bottom = std::max(bottom, title_h + m.height);
     }
     return b.finish(std::max(x, b.s(700)), bottom + margin);
@@ -264,7 +268,8 @@ Figure layout_figure(const attn::Trace& trace, const ModelInput& input, ExportKi
   const int cols = grid ? static_cast<int>(std::ceil(std::sqrt(static_cast<double>(count)))) : 1;
   const int rows = (count + cols - 1) / cols;
   // Cells: large for one head, smaller in a grid, never below what labels need to stay legible.
-  const float cell = grid ? std::clamp(b.s(340) / nf, b.s(11), b.s(44)) : std::clamp(b.s(620) / nf, b.s(12), b.s(56));
+  // Whole pixels, so neighbouring cells meet without antialiased seams.
+  const float cell = std::floor(grid ? std::clamp(b.s(340) / nf, b.s(11), b.s(44)) : std::clamp(b.s(620) / nf, b.s(12), b.s(56)));
   std::vector<MatrixPanel> panels;
   for (int h = first; h < first + count; ++h) {
     const auto [lo, hi] = head_range(trace, h, options.per_head_range);
@@ -282,14 +287,14 @@ Figure layout_figure(const attn::Trace& trace, const ModelInput& input, ExportKi
   const float grid_w = margin + static_cast<float>(cols) * (panel_w + gap) + shared_bar;
   const std::string what = grid ? "Attention weights, all heads" : "Attention weights, head " + std::to_string(head + 1);
   const float title_h = b.title(what + " \xC2\xB7 " + sentence, caption, std::max(grid_w, b.s(520)));
-  const float map_offset = b.s(13) * 1.6f + m.col_label_h;  // panel top -> first cell row
+  const float map_offset = b.panel_title_height() + m.col_label_h;  // panel top -> first cell row
   for (int i = 0; i < count; ++i) {
-    const float x = margin + static_cast<float>(i % cols) * (panel_w + gap);
-    const float y = title_h + static_cast<float>(i / cols) * (m.height + gap);
+    const float x = std::round(margin + static_cast<float>(i % cols) * (panel_w + gap));
+    const float y = std::round(title_h + static_cast<float>(i / cols) * (m.height + gap));
     b.panel(panels[static_cast<std::size_t>(i)], m, x, y);
     if (options.per_head_range)
       b.colour_bar(x + m.width + b.s(8), y + map_offset, cell * nf, options.colormap, panels[static_cast<std::size_t>(i)].low,
-                   panels[static_cast<std::size_t>(i)].high, 3, nullptr);
+                   panels[static_cast<std::size_t>(i)].high, grid ? 3 : 5, nullptr);
   }
   float width = grid_w;
   if (!options.per_head_range) {
