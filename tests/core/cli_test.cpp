@@ -1,0 +1,154 @@
+// The attnlab command line as a user runs it: files written, shapes, and exit codes 0 / 1 / 2
+// with one-line messages.
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/npy.hpp"
+#include "engine/weights.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Result {
+  int code = -1;
+  std::string out;  // stdout and stderr together
+};
+
+Result run(const std::string& args) {
+  Result r;
+  const std::string cmd = std::string(ATTNLAB_BIN) + " " + args + " 2>&1";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::array<char, 4096> buffer{};
+  while (std::fgets(buffer.data(), static_cast<int>(buffer.size()), pipe)) r.out += buffer.data();
+  const int status = pclose(pipe);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    std::string pattern = (fs::temp_directory_path() / "attnlab-cli-XXXXXX").string();
+    path = mkdtemp(pattern.data());
+  }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+std::vector<std::size_t> shape_of(const fs::path& p) { return attn::npy_decode(attn::read_file(p.string()), p.string()).shape; }
+
+}  // namespace
+
+TEST_CASE("dump writes every intermediate with the documented shapes", "[cli]") {
+  TempDir dir;
+  const fs::path out = dir.path / "new" / "dump";
+  const Result r = run("dump --text 'The cat sat .' --heads 2 --d-model 8 --causal --positional rope --out " + out.string());
+  INFO(r.out);
+  REQUIRE(r.code == 0);
+  using S = std::vector<std::size_t>;
+  CHECK(shape_of(out / "x.npy") == S{4, 8});
+  for (const char* f : {"q.npy", "k.npy", "v.npy", "head_out.npy"}) CHECK(shape_of(out / f) == S{2, 4, 4});
+  CHECK(shape_of(out / "scores.npy") == S{2, 4, 4});
+  CHECK(shape_of(out / "attn.npy") == S{2, 4, 4});
+  CHECK(shape_of(out / "concat.npy") == S{4, 8});
+  CHECK(shape_of(out / "out.npy") == S{4, 8});
+  const auto tokens = nlohmann::json::parse(attn::read_file((out / "tokens.json").string()));
+  CHECK(tokens["tokens"].size() == 4);
+  CHECK(tokens["tokens"][1]["text"] == "cat");
+  CHECK(tokens["tokens"][1]["start"] == 4);
+  CHECK(tokens["tokens"][1]["end"] == 7);
+  CHECK(tokens["config"]["n_heads"] == 2);
+  CHECK(tokens["config"]["positional"] == "rope");
+  CHECK(tokens["config"]["causal"] == true);
+  // The causal mask: attn[h, 0, 1] is exactly zero.
+  const attn::NpyArray a = attn::npy_decode(attn::read_file((out / "attn.npy").string()), "attn");
+  CHECK(a.data[1] == 0.0f);
+}
+
+TEST_CASE("params.npz from dump loads back with --weights and gives the same result", "[cli]") {
+  TempDir dir;
+  REQUIRE(run("dump --text 'a b c' --heads 2 --d-model 8 --seed 9 --out " + (dir.path / "one").string()).code == 0);
+  // A different seed for embeddings, but the weights from the file; d_model comes from the file.
+  const Result r = run("dump --text 'a b c' --heads 2 --seed 9 --weights " + (dir.path / "one" / "params.npz").string() +
+                       " --out " + (dir.path / "two").string());
+  INFO(r.out);
+  REQUIRE(r.code == 0);
+  CHECK(attn::read_file((dir.path / "one" / "out.npy").string()) == attn::read_file((dir.path / "two" / "out.npy").string()));
+}
+
+TEST_CASE("bad arguments exit 2 with one line, failed I/O exits 1", "[cli]") {
+  TempDir dir;
+  const std::string out = " --out " + (dir.path / "x").string();
+  for (const std::string& args : {std::string("dump --heads 3 --d-model 64") + out, std::string("dump --heads x") + out,
+                                  std::string("dump --positional spiral") + out, std::string("dump") , std::string("dump --frobnicate") + out,
+                                  std::string("dump --temperature 0") + out, std::string("export --what head:9 --heads 2 --d-model 8") + out + ".png",
+                                  std::string("export --scale 9") + out + ".png", std::string("export --format jpg") + out,
+                                  std::string("export --format svg") + out + ".png", std::string("bench --n 0"),
+                                  std::string("--no-such-flag-at-all --frames 1")}) {
+    INFO(args);
+    const Result r = run(args);
+    INFO(r.out);
+    CHECK(r.code == 2);
+    CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 1);
+    CHECK(r.out.rfind("attnlab", 0) == 0);
+  }
+  CHECK_THAT(run("dump --heads 3 --d-model 64" + out).out, Catch::Contains("d_model (64) must be divisible by n_heads (3)"));
+  for (const std::string& args : {std::string("dump --out /etc/passwd/sub"), std::string("export --out /nonexistent-dir/f.png"),
+                                  std::string("dump --weights /nonexistent.npz") + out}) {
+    INFO(args);
+    const Result r = run(args);
+    INFO(r.out);
+    CHECK(r.code == 1);
+    CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 1);
+  }
+  std::ofstream(dir.path / "corrupt.npz") << "PK this is not a zip";
+  const Result corrupt = run("dump --weights " + (dir.path / "corrupt.npz").string() + out);
+  CHECK(corrupt.code == 1);
+  CHECK_THAT(corrupt.out, Catch::Contains("corrupt.npz"));
+}
+
+TEST_CASE("export writes each format, into a folder with a made-up name too", "[cli]") {
+  TempDir dir;
+  for (const char* file : {"g.png", "g.svg", "g.csv", "g.npy"}) {
+    const Result r = run(std::string("export --heads 2 --d-model 8 --out ") + (dir.path / file).string());
+    INFO(r.out);
+    CHECK(r.code == 0);
+    CHECK(fs::file_size(dir.path / file) > 0);
+  }
+  CHECK(run("export --what qkv:2 --heads 2 --d-model 8 --scale 2 --theme dark --transparent --out " + (dir.path / "q.png").string()).code == 0);
+  const Result r = run("export --what head:1 --format svg --out " + dir.path.string());
+  CHECK(r.code == 0);
+  int svgs = 0;
+  for (const auto& e : fs::directory_iterator(dir.path)) svgs += e.path().extension() == ".svg" && e.path().filename().string().rfind("attention_the-cat", 0) == 0;
+  CHECK(svgs == 1);
+}
+
+TEST_CASE("bench prints one line per configuration", "[cli]") {
+  const Result r = run("bench --n 4,8 --d-model 16 --heads 1,2,3 --reps 3");
+  INFO(r.out);
+  REQUIRE(r.code == 0);
+  CHECK_THAT(r.out, Catch::Contains("n=4 d_model=16 heads=1 median_us="));
+  CHECK_THAT(r.out, Catch::Contains("n=8 d_model=16 heads=2 median_us="));
+  CHECK(r.out.find("heads=3") == std::string::npos);  // 3 does not divide 16: skipped
+  CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 5);  // a header and four lines
+}
+
+TEST_CASE("--help and --version", "[cli]") {
+  for (const char* cmd : {"--help", "dump --help", "export --help", "bench --help"}) {
+    const Result r = run(cmd);
+    INFO(cmd);
+    CHECK(r.code == 0);
+    CHECK_THAT(r.out, Catch::Contains("Usage"));
+  }
+  CHECK_THAT(run("--version").out, Catch::Contains("attnlab 0.1.0"));
+}
