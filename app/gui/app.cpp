@@ -40,8 +40,7 @@ App::App(GLFWwindow* window, WindowOptions options, AppState state)
   float xs = 1.0f, ys = 1.0f;
   glfwGetWindowContentScale(m_window, &xs, &ys);
   m_content_scale = std::clamp(std::max(xs, ys), kMinUiScale, kMaxUiScale);
-  m_last_settings_check = Clock::now();
-  if (!m_options.no_settings) m_saved_settings = session_to_json(m_state);
+  m_last_settings_check = Clock::now();  // m_saved_settings starts empty: the first check writes
 }
 
 bool App::init(std::string& error) {
