@@ -4,6 +4,7 @@
 
 #include <cblas.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -25,7 +26,11 @@ using Shape3 = std::array<std::size_t, 3>;
 // |r| <= ln2/2, then a degree-6 polynomial: relative error about 2e-7, far inside the 1e-5 the
 // tests allow.
 inline float exp_approx(float x) {
-  x = x < -87.0f ? -87.0f : x;  // below this exp underflows; the caller's inputs are <= 0
+  // Below -80 the weight is < 2e-35 of the row's largest: it becomes exactly 0. Keeping it would
+  // leave denormal floats in the attention matrix after normalising, and every GEMM that touches
+  // a denormal runs many times slower.
+  const float keep = x >= -80.0f ? 1.0f : 0.0f;
+  x = x < -80.0f ? -80.0f : x;
   const float kMagic = 12582912.0f;  // 1.5 * 2^23: adding and subtracting rounds to an integer
   const float k = (x * 1.44269504088896341f + kMagic) - kMagic;
   const float r = x - k * 0.693145751953125f - k * 1.428606765330187e-06f;
@@ -36,33 +41,46 @@ inline float exp_approx(float x) {
   p = p * r + 5.0000001201e-1f;
   p = p * r * r + r + 1.0f;
   const std::int32_t bits = (static_cast<std::int32_t>(k) + 127) << 23;
-  float scale;
-  std::memcpy(&scale, &bits, sizeof scale);
-  return p * scale;
+  return p * __builtin_bit_cast(float, bits) * keep;  // 2^k built from its exponent bits
 }
 
 // Softmax of one row of scores over keys [0, limit); keys from limit on are masked and get
 // exactly 0. The max is subtracted only for numerical stability (it cancels in the ratio).
+// Max and sum run in 8 independent lanes so the compiler can vectorise them (a single running
+// float would force one element at a time); target_clones adds an AVX2 build picked at run time.
+__attribute__((target_clones("avx2", "default")))
 void softmax_row(const float* scores, float* weights, std::size_t limit, std::size_t n) {
+  constexpr std::size_t kLanes = 8;
+  float lane_max[kLanes], lane_sum[kLanes];
+  for (std::size_t l = 0; l < kLanes; ++l) {
+    lane_max[l] = -INFINITY;
+    lane_sum[l] = 0.0f;
+  }
+  std::size_t j = 0;
+  for (; j + kLanes <= limit; j += kLanes)
+    for (std::size_t l = 0; l < kLanes; ++l) lane_max[l] = scores[j + l] > lane_max[l] ? scores[j + l] : lane_max[l];
   float max = -INFINITY;
-  for (std::size_t j = 0; j < limit; ++j) max = scores[j] > max ? scores[j] : max;
+  for (std::size_t l = 0; l < kLanes; ++l) max = lane_max[l] > max ? lane_max[l] : max;
+  for (; j < limit; ++j) max = scores[j] > max ? scores[j] : max;
+
   float sum = 0.0f;
   if (std::isfinite(max)) {
-    for (std::size_t j = 0; j < limit; ++j) {
-      weights[j] = exp_approx(scores[j] - max);
-      sum += weights[j];
-    }
+    for (j = 0; j < limit; ++j) weights[j] = exp_approx(scores[j] - max);
+    for (j = 0; j + kLanes <= limit; j += kLanes)
+      for (std::size_t l = 0; l < kLanes; ++l) lane_sum[l] += weights[j + l];
+    for (std::size_t l = 0; l < kLanes; ++l) sum += lane_sum[l];
+    for (; j < limit; ++j) sum += weights[j];
   }
   if (sum > 0.0f && std::isfinite(sum)) {
     const float inv = 1.0f / sum;
-    for (std::size_t j = 0; j < limit; ++j) weights[j] *= inv;
+    for (j = 0; j < limit; ++j) weights[j] *= inv;
   } else {
     // Non-finite scores (from extreme weights) or no visible key: spread evenly rather than
     // produce NaN, so the picture and every downstream number stay defined.
     const float even = limit > 0 ? 1.0f / static_cast<float>(limit) : 0.0f;
-    for (std::size_t j = 0; j < limit; ++j) weights[j] = even;
+    for (j = 0; j < limit; ++j) weights[j] = even;
   }
-  for (std::size_t j = limit; j < n; ++j) weights[j] = 0.0f;
+  for (j = limit; j < n; ++j) weights[j] = 0.0f;
 }
 
 int as_int(std::size_t v) { return static_cast<int>(v); }
@@ -70,6 +88,12 @@ int as_int(std::size_t v) { return static_cast<int>(v); }
 }  // namespace
 
 Trace forward(const xt::xtensor<float, 2>& x, const MhaWeights& weights, const ModelConfig& config) {
+  Trace t;
+  forward_into(x, weights, config, t);
+  return t;
+}
+
+void forward_into(const xt::xtensor<float, 2>& x, const MhaWeights& weights, const ModelConfig& config, Trace& t) {
   validate(config);
   check_weights(weights, config);
   const std::size_t n = x.shape()[0];
@@ -81,19 +105,19 @@ Trace forward(const xt::xtensor<float, 2>& x, const MhaWeights& weights, const M
     throw std::invalid_argument("x has " + std::to_string(x.shape()[1]) + " columns but d_model is " +
                                 std::to_string(E));
 
-  Trace t;
   t.config = config;
   t.config.d_head = static_cast<int>(D);
-  t.x = x;
-  t.q = xt::xtensor<float, 3>::from_shape(Shape3{H, n, D});
-  t.k = xt::xtensor<float, 3>::from_shape(Shape3{H, n, D});
-  t.v = xt::xtensor<float, 3>::from_shape(Shape3{H, n, D});
-  t.scores = xt::xtensor<float, 3>::from_shape(Shape3{H, n, n});
-  t.attn = xt::xtensor<float, 3>::from_shape(Shape3{H, n, n});
-  t.head_out = xt::xtensor<float, 3>::from_shape(Shape3{H, n, D});
-  t.concat = xt::xtensor<float, 2>::from_shape(Shape2{n, I});
-  t.out = xt::xtensor<float, 2>::from_shape(Shape2{n, E});
-  if (n == 0) return t;  // a valid, empty trace: BLAS is never called with a zero dimension
+  if (&t.x != &x) t.x = x;
+  // resize() keeps the storage when the shape is unchanged; every element is written below.
+  t.q.resize(Shape3{H, n, D});
+  t.k.resize(Shape3{H, n, D});
+  t.v.resize(Shape3{H, n, D});
+  t.scores.resize(Shape3{H, n, n});
+  t.attn.resize(Shape3{H, n, n});
+  t.head_out.resize(Shape3{H, n, D});
+  t.concat.resize(Shape2{n, I});
+  t.out.resize(Shape2{n, E});
+  if (n == 0) return;  // a valid, empty trace: BLAS is never called with a zero dimension
 
   // 1. qkv (n, 3I) = x (n, E) · in_proj_weight^T (E, 3I) + in_proj_bias, rows start as the bias
   //    so one GEMM with beta = 1 adds it.
@@ -117,25 +141,27 @@ Trace forward(const xt::xtensor<float, 2>& x, const MhaWeights& weights, const M
     apply_rope(t.k);
   }
 
-  // 4. scores[h] (n, n) = q[h] (n, D) · k[h]^T (D, n) / (sqrt(D) * temperature): dividing by
-  //    sqrt(D) keeps the dot products' variance near 1 whatever the head width.
+  // 4-7, per head and per block of query rows, so a block's scores and weights are still in
+  // cache when the next step reads them (at n = 512 the full matrices do not fit, and these
+  // steps are bound by memory, not arithmetic).
+  //   4. scores (rows, n) = q[h] (rows, D) · k[h]^T (D, n) / (sqrt(D) * temperature): dividing by
+  //      sqrt(D) keeps the dot products' variance near 1 whatever the head width.
+  //   5-6. mask and softmax over keys: with the causal mask, query i sees keys 0..i only.
+  //   7. head_out (rows, D) = attn (rows, n) · v[h] (n, D).
   const float scale = 1.0f / (std::sqrt(static_cast<float>(D)) * config.temperature);
+  const std::size_t block = std::max<std::size_t>(16, std::min<std::size_t>(n, 32768 / n));
   for (std::size_t h = 0; h < H; ++h)
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, as_int(n), as_int(n), as_int(D), scale,
-                t.q.data() + h * n * D, as_int(D), t.k.data() + h * n * D, as_int(D), 0.0f,
-                t.scores.data() + h * n * n, as_int(n));
-
-  // 5-6. Mask and softmax over keys: with the causal mask, query i sees keys 0..i only.
-  for (std::size_t h = 0; h < H; ++h)
-    for (std::size_t i = 0; i < n; ++i)
-      softmax_row(t.scores.data() + (h * n + i) * n, t.attn.data() + (h * n + i) * n,
-                  config.causal ? i + 1 : n, n);
-
-  // 7. head_out[h] (n, D) = attn[h] (n, n) · v[h] (n, D).
-  for (std::size_t h = 0; h < H; ++h)
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, as_int(n), as_int(D), as_int(n), 1.0f,
-                t.attn.data() + h * n * n, as_int(n), t.v.data() + h * n * D, as_int(D), 0.0f,
-                t.head_out.data() + h * n * D, as_int(D));
+    for (std::size_t r0 = 0; r0 < n; r0 += block) {
+      const std::size_t rows = std::min(block, n - r0);
+      float* scores = t.scores.data() + (h * n + r0) * n;
+      float* attn_rows = t.attn.data() + (h * n + r0) * n;
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, as_int(rows), as_int(n), as_int(D), scale,
+                  t.q.data() + (h * n + r0) * D, as_int(D), t.k.data() + h * n * D, as_int(D), 0.0f, scores, as_int(n));
+      for (std::size_t i = 0; i < rows; ++i)
+        softmax_row(scores + i * n, attn_rows + i * n, config.causal ? r0 + i + 1 : n, n);
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, as_int(rows), as_int(D), as_int(n), 1.0f, attn_rows,
+                  as_int(n), t.v.data() + h * n * D, as_int(D), 0.0f, t.head_out.data() + (h * n + r0) * D, as_int(D));
+    }
 
   // 8. concat (n, I): the heads side by side, head h in columns [h*D, (h+1)*D).
   for (std::size_t h = 0; h < H; ++h)
@@ -147,7 +173,6 @@ Trace forward(const xt::xtensor<float, 2>& x, const MhaWeights& weights, const M
     std::memcpy(t.out.data() + r * E, weights.out_proj_bias.data(), E * sizeof(float));
   cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, as_int(n), as_int(E), as_int(I), 1.0f, t.concat.data(),
               as_int(I), weights.out_proj_weight.data(), as_int(I), 1.0f, t.out.data(), as_int(E));
-  return t;
 }
 
 Trace run(std::string_view text, TokenizerMode mode, const ModelConfig& config, const MhaWeights& weights,

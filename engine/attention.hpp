@@ -35,6 +35,12 @@ struct Trace {
 // n = 0 gives a valid trace of empty tensors.
 Trace forward(const xt::xtensor<float, 2>& x, const MhaWeights& weights, const ModelConfig& config);
 
+// forward() into an existing trace, reusing its buffers when the shapes match. Repeated calls
+// (the window on every keystroke, the benchmark) then touch no fresh memory: on a virtual
+// machine the page faults of fresh 16 MB score buffers cost more than the arithmetic.
+void forward_into(const xt::xtensor<float, 2>& x, const MhaWeights& weights, const ModelConfig& config,
+                  Trace& trace);
+
 // text -> tokens -> embeddings + positions -> forward(). The whole pipeline the app and CLI use.
 Trace run(std::string_view text, TokenizerMode mode, const ModelConfig& config,
           const MhaWeights& weights, std::size_t max_tokens = kDefaultMaxTokens);

@@ -20,7 +20,7 @@ namespace {
 
 const char* const kBenchHelp =
     "Usage: attnlab bench [--n LIST] [--d-model LIST] [--heads LIST] [--reps R]\n\n"
-    "Times attn::forward() (all intermediates kept) on one thread and prints, per configuration:\n"
+    "Times attn::forward_into() (all intermediates kept, one trace reused) on one thread and prints:\n"
     "  n=128 d_model=512 heads=8 median_us=... gflops=...\n"
     "  --n LIST        token counts (default 8,32,128,512)\n"
     "  --d-model LIST  model widths (default 64,256,512)\n"
@@ -72,13 +72,15 @@ int run_bench(const std::vector<std::string>& argv) {
               {static_cast<std::size_t>(n), static_cast<std::size_t>(d_model)});
           for (float& value : x) value = normal(rng);
 
-          for (int warm = 0; warm < 2; ++warm) (void)attn::forward(x, weights, config);
+          // Like the window, one trace is reused across calls (see attn::forward_into).
+          attn::Trace trace;
+          for (int warm = 0; warm < 2; ++warm) attn::forward_into(x, weights, config, trace);
           std::vector<double> times_us;
           const auto budget_end = clock::now() + std::chrono::milliseconds(300);
           while (reps > 0 ? static_cast<int>(times_us.size()) < reps
                           : (times_us.size() < 5 || (clock::now() < budget_end && times_us.size() < 200))) {
             const auto t0 = clock::now();
-            const attn::Trace trace = attn::forward(x, weights, config);
+            attn::forward_into(x, weights, config, trace);
             const auto t1 = clock::now();
             times_us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
           }
