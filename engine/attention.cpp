@@ -109,6 +109,7 @@ void forward_into(const xt::xtensor<float, 2>& x, const MhaWeights& weights, con
   t.config.d_head = static_cast<int>(D);
   if (&t.x != &x) t.x = x;
   // resize() keeps the storage when the shape is unchanged; every element is written below.
+  t.qkv.resize(Shape2{n, 3 * I});
   t.q.resize(Shape3{H, n, D});
   t.k.resize(Shape3{H, n, D});
   t.v.resize(Shape3{H, n, D});
@@ -121,15 +122,15 @@ void forward_into(const xt::xtensor<float, 2>& x, const MhaWeights& weights, con
 
   // 1. qkv (n, 3I) = x (n, E) · in_proj_weight^T (E, 3I) + in_proj_bias, rows start as the bias
   //    so one GEMM with beta = 1 adds it.
-  std::vector<float> qkv(n * 3 * I);
-  for (std::size_t r = 0; r < n; ++r) std::memcpy(&qkv[r * 3 * I], weights.in_proj_bias.data(), 3 * I * sizeof(float));
+  float* qkv = t.qkv.data();
+  for (std::size_t r = 0; r < n; ++r) std::memcpy(qkv + r * 3 * I, weights.in_proj_bias.data(), 3 * I * sizeof(float));
   cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, as_int(n), as_int(3 * I), as_int(E), 1.0f, x.data(),
-              as_int(E), weights.in_proj_weight.data(), as_int(E), 1.0f, qkv.data(), as_int(3 * I));
+              as_int(E), weights.in_proj_weight.data(), as_int(E), 1.0f, qkv, as_int(3 * I));
 
   // 2. Split into heads: q[h, t, :] = qkv[t, h*D : (h+1)*D], k and v from the next two thirds.
   for (std::size_t h = 0; h < H; ++h)
     for (std::size_t r = 0; r < n; ++r) {
-      const float* row = &qkv[r * 3 * I + h * D];
+      const float* row = qkv + r * 3 * I + h * D;
       std::memcpy(t.q.data() + (h * n + r) * D, row, D * sizeof(float));
       std::memcpy(t.k.data() + (h * n + r) * D, row + I, D * sizeof(float));
       std::memcpy(t.v.data() + (h * n + r) * D, row + 2 * I, D * sizeof(float));
@@ -149,7 +150,8 @@ void forward_into(const xt::xtensor<float, 2>& x, const MhaWeights& weights, con
   //   5-6. mask and softmax over keys: with the causal mask, query i sees keys 0..i only.
   //   7. head_out (rows, D) = attn (rows, n) · v[h] (n, D).
   const float scale = 1.0f / (std::sqrt(static_cast<float>(D)) * config.temperature);
-  const std::size_t block = std::max<std::size_t>(16, std::min<std::size_t>(n, 32768 / n));
+  // Wide heads are bound by arithmetic instead, and one large GEMM beats several small ones.
+  const std::size_t block = D >= 64 ? n : std::max<std::size_t>(16, std::min<std::size_t>(n, 32768 / n));
   for (std::size_t h = 0; h < H; ++h)
     for (std::size_t r0 = 0; r0 < n; r0 += block) {
       const std::size_t rows = std::min(block, n - r0);

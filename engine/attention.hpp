@@ -18,6 +18,8 @@ struct Trace {
   xt::xtensor<float, 2> embeddings;   // (n, E) token vectors
   xt::xtensor<float, 2> positions;    // (n, E) added positional table (zeros for none/rope)
   xt::xtensor<float, 2> x;            // (n, E) = embeddings + positions, the attention input
+  xt::xtensor<float, 2> qkv;          // (n, 3I) = x · in_proj_weight^T + in_proj_bias, all heads'
+                                      // q | k | v side by side, before the split into heads
   xt::xtensor<float, 3> q, k, v;      // (H, n, D), q and k after RoPE when chosen
   xt::xtensor<float, 3> scores;       // (H, n, n) q k^T / (sqrt(D) * temperature), before masking
   xt::xtensor<float, 3> attn;         // (H, n, n) softmax over keys after the mask; masked

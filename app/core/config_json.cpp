@@ -16,34 +16,23 @@ nlohmann::json config_to_json(const attn::ModelConfig& c) {
           {"seed", c.seed}};
 }
 
-namespace {
-template <typename T>
-void read_key(const nlohmann::json& j, const char* key, T& out) {
-  if (!j.contains(key)) return;
-  try {
-    out = j.at(key).get<T>();
-  } catch (const nlohmann::json::exception&) {
-    throw std::invalid_argument(std::string("config key '") + key + "' has the wrong type");
-  }
-}
-}  // namespace
 
 void config_from_json(const nlohmann::json& j, attn::ModelConfig& c) {
   if (!j.is_object()) throw std::invalid_argument("config must be a JSON object");
-  read_key(j, "d_model", c.d_model);
-  read_key(j, "n_heads", c.n_heads);
+  read_json_key(j, "d_model", c.d_model);
+  read_json_key(j, "n_heads", c.n_heads);
   bool d_head_auto = c.d_head == 0;
-  read_key(j, "d_head_auto", d_head_auto);
+  read_json_key(j, "d_head_auto", d_head_auto);
   if (d_head_auto) {
     c.d_head = 0;
   } else {
-    read_key(j, "d_head", c.d_head);
+    read_json_key(j, "d_head", c.d_head);
   }
-  read_key(j, "causal", c.causal);
-  read_key(j, "temperature", c.temperature);
-  read_key(j, "seed", c.seed);
+  read_json_key(j, "causal", c.causal);
+  read_json_key(j, "temperature", c.temperature);
+  read_json_key(j, "seed", c.seed);
   std::string positional(attn::to_string(c.positional));
-  read_key(j, "positional", positional);
+  read_json_key(j, "positional", positional);
   const auto p = attn::parse_positional(positional);
   if (!p) throw std::invalid_argument("config key 'positional' has unknown value '" + positional + "'");
   c.positional = *p;

@@ -18,26 +18,16 @@ namespace {
 const char* theme_name(Theme t) { return t == Theme::Light ? "light" : "dark"; }
 const char* range_name(RangeMode r) { return r == RangeMode::Fixed01 ? "fixed" : "head"; }
 
-template <typename T>
-void read(const nlohmann::json& j, const char* key, T& out) {
-  if (!j.contains(key)) return;
-  try {
-    out = j.at(key).get<T>();
-  } catch (const nlohmann::json::exception&) {
-    throw std::invalid_argument(std::string("session key '") + key + "' has the wrong type");
-  }
-}
-
 void read_view(const nlohmann::json& j, ViewSettings& v) {
   if (!j.is_object()) throw std::invalid_argument("session key 'view' must be an object");
   std::string theme = theme_name(v.theme), range = range_name(v.range),
               cmap(colormap_name(v.colormap));
-  read(j, "theme", theme);
-  read(j, "range", range);
-  read(j, "colormap", cmap);
-  read(j, "ui_scale", v.ui_scale);
-  read(j, "show_qkv", v.show_qkv);
-  read(j, "show_values", v.show_values);
+  read_json_key(j, "theme", theme);
+  read_json_key(j, "range", range);
+  read_json_key(j, "colormap", cmap);
+  read_json_key(j, "ui_scale", v.ui_scale);
+  read_json_key(j, "show_qkv", v.show_qkv);
+  read_json_key(j, "show_values", v.show_values);
   if (theme != "light" && theme != "dark") throw std::invalid_argument("unknown theme '" + theme + "'");
   v.theme = theme == "light" ? Theme::Light : Theme::Dark;
   if (range != "head" && range != "fixed") throw std::invalid_argument("unknown range '" + range + "'");
@@ -83,18 +73,18 @@ void session_from_json(const std::string& text, AppState& state) {
   if (!j.is_object() || j.value("format", std::string()) != "attnlab-session")
     throw std::invalid_argument("not an attnlab session (no \"format\": \"attnlab-session\")");
   AppState next = state;  // only a fully valid file changes anything
-  read(j, "text", next.input.text);
+  read_json_key(j, "text", next.input.text);
   std::string tokenizer(attn::to_string(next.input.tokenizer));
-  read(j, "tokenizer", tokenizer);
+  read_json_key(j, "tokenizer", tokenizer);
   const auto mode = attn::parse_tokenizer_mode(tokenizer);
   if (!mode) throw std::invalid_argument("unknown tokenizer '" + tokenizer + "'");
   next.input.tokenizer = *mode;
   if (j.contains("config")) config_from_json(j.at("config"), next.input.config);
-  read(j, "d_model_given", next.input.d_model_given);
-  read(j, "weights", next.input.weights_path);
+  read_json_key(j, "d_model_given", next.input.d_model_given);
+  read_json_key(j, "weights", next.input.weights_path);
   if (j.contains("view")) read_view(j.at("view"), next.view);
-  read(j, "selected_head", next.selected_head);
-  read(j, "export_dir", next.export_dir);
+  read_json_key(j, "selected_head", next.selected_head);
+  read_json_key(j, "export_dir", next.export_dir);
   state = std::move(next);
 }
 

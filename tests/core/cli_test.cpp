@@ -2,6 +2,8 @@
 // with one-line messages.
 #include <catch2/catch.hpp>
 
+#include "temp_dir.hpp"
+
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -36,14 +38,7 @@ Result run(const std::string& args) {
   return r;
 }
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "attnlab-cli-XXXXXX").string();
-    path = mkdtemp(pattern.data());
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
+using test_support::TempDir;
 
 std::vector<std::size_t> shape_of(const fs::path& p) { return attn::npy_decode(attn::read_file(p.string()), p.string()).shape; }
 

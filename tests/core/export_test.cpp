@@ -2,6 +2,8 @@
 // renders like the PNG, CSV round-trips awkward tokens, and failed writes leave nothing behind.
 #include <catch2/catch.hpp>
 
+#include "temp_dir.hpp"
+
 #include <stb_image.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -23,14 +25,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "attnlab-export-XXXXXX").string();
-    path = mkdtemp(pattern.data());
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
+using test_support::TempDir;
 
 struct Case {
   app::ModelInput input;

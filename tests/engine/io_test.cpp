@@ -1,6 +1,8 @@
 // .npy / .npz / weights files: round trips, numpy's own files, and every way a file can be bad.
 #include <catch2/catch.hpp>
 
+#include "temp_dir.hpp"
+
 #include <unistd.h>
 
 #include <filesystem>
@@ -24,14 +26,7 @@ attn::ModelConfig small_config() {
   return c;
 }
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "attnlab-io-XXXXXX").string();
-    path = mkdtemp(pattern.data());
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
+using test_support::TempDir;
 
 // xtensor's operator== returns bool, but Catch's expression decomposition cannot see through it.
 template <typename T>

@@ -13,16 +13,6 @@ namespace gui_test {
 
 namespace fs = std::filesystem;
 
-TempDir::TempDir() {
-  std::string pattern = (fs::temp_directory_path() / "attnlab-gui-XXXXXX").string();
-  path = mkdtemp(pattern.data());
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  fs::remove_all(path, ec);
-}
-
 namespace {
 std::string shell_quote(const std::string& s) {
   std::string out = "'";
@@ -39,11 +29,11 @@ std::string slurp(const std::string& path) {
 
 Run run_window(const std::string& args, int frames, const std::string& env) {
   TempDir dir;
-  const std::string shot = dir.path + "/shot.png", layout = dir.path + "/layout.json",
-                    err = dir.path + "/stderr.txt";
+  const std::string base = dir.path.string();
+  const std::string shot = base + "/shot.png", layout = base + "/layout.json", err = base + "/stderr.txt";
   const std::string command =
-      "cd " + shell_quote(dir.path) + " && env XDG_CONFIG_HOME=" + shell_quote(dir.path + "/config") +
-      " HOME=" + shell_quote(dir.path) + " " + env +
+      "cd " + shell_quote(base) + " && env XDG_CONFIG_HOME=" + shell_quote(base + "/config") +
+      " HOME=" + shell_quote(base) + " " + env +
       " xvfb-run -a -s '-screen 0 1600x1000x24' " ATTNLAB_BIN " " + args +
       " --size 1400x900 --frames " + std::to_string(frames) + " --screenshot " + shell_quote(shot) +
       " --layout " + shell_quote(layout) + " 2> " + shell_quote(err);

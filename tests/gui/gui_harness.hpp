@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "temp_dir.hpp"
+
 namespace gui_test {
 
 struct Image {
@@ -28,10 +30,6 @@ struct Run {
 Run run_window(const std::string& args, int frames = 6, const std::string& env = "");
 
 // A temporary folder removed at destruction.
-struct TempDir {
-  TempDir();
-  ~TempDir();
-  std::string path;
-};
+using TempDir = test_support::TempDir;
 
 }  // namespace gui_test

@@ -148,9 +148,9 @@ TEST_CASE("heads that do not divide d_model show the engine's message and the wi
 
 TEST_CASE("a corrupt settings file is ignored with a message", "[gui]") {
   gui_test::TempDir config;
-  std::filesystem::create_directories(config.path + "/attnlab");
-  std::ofstream(config.path + "/attnlab/settings.json") << "{ this is not json";
-  const gui_test::Run run = gui_test::run_window("--text 'still works'", 4, "XDG_CONFIG_HOME=" + config.path);
+  std::filesystem::create_directories(config.path / "attnlab");
+  std::ofstream(config.path / "attnlab" / "settings.json") << "{ this is not json";
+  const gui_test::Run run = gui_test::run_window("--text 'still works'", 4, "XDG_CONFIG_HOME=" + config.path.string());
   REQUIRE(run.exit_code == 0);
   CHECK_THAT(run.stderr_text, Catch::Contains("Saved settings ignored"));
   CHECK(run.layout["tokens"] == 2);
@@ -158,7 +158,7 @@ TEST_CASE("a corrupt settings file is ignored with a message", "[gui]") {
 
 TEST_CASE("settings and the last sentence are restored at the next start, --reset starts clean", "[gui]") {
   gui_test::TempDir config;
-  const std::string env = "XDG_CONFIG_HOME=" + config.path;
+  const std::string env = "XDG_CONFIG_HOME=" + config.path.string();
   REQUIRE(gui_test::run_window("--text 'remember me please' --heads 2 --d-model 32", 3, env).exit_code == 0);
   const gui_test::Run again = gui_test::run_window("", 3, env);
   REQUIRE(again.exit_code == 0);
@@ -172,7 +172,7 @@ TEST_CASE("settings and the last sentence are restored at the next start, --rese
 
 TEST_CASE("a saved session opens with its sentence and settings", "[gui]") {
   gui_test::TempDir dir;
-  const std::string path = dir.path + "/lesson.json";
+  const std::string path = (dir.path / "lesson.json").string();
   std::ofstream(path) << R"({"format": "attnlab-session", "version": 1, "text": "a b c d",
                            "config": {"n_heads": 3, "d_model": 12}})";
   const gui_test::Run run = gui_test::run_window("--no-settings --session " + path, 4);

@@ -1,6 +1,7 @@
 // Model and view controls, each with a (?) that teaches what the knob does to the math.
 #include <imgui.h>
 
+#include <cstdint>
 #include <random>
 
 #include "gui/ui/panels.hpp"
@@ -46,10 +47,8 @@ void model_controls(UiContext& ctx) {
     ImGui::EndDisabled();
   }
 
-  int seed = static_cast<int>(c.seed % 1000000);
-  ImGui::InputInt("Seed", &seed, 1, 10);
-  if (seed < 0) seed = 0;
-  if (static_cast<std::uint64_t>(seed) != c.seed % 1000000) c.seed = static_cast<std::uint64_t>(seed);
+  const std::uint64_t one = 1;
+  ImGui::InputScalar("Seed", ImGuiDataType_U64, &c.seed, &one, nullptr, "%llu");
   ImGui::SameLine();
   if (ImGui::Button("Re-roll")) {
     std::random_device device;

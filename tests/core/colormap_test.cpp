@@ -1,0 +1,54 @@
+// Colormap tables and the index rounding the shader shares.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "core/colormap.hpp"
+
+TEST_CASE("viridis has its published endpoints", "[colormap]") {
+  const auto& v = app::colormap_lut(app::Colormap::Viridis);
+  CHECK(v[0] == app::Rgb8{68, 1, 84});      // #440154
+  CHECK(v[255] == app::Rgb8{253, 231, 37});  // #FDE725
+  CHECK(app::colormap_lut(app::Colormap::Magma)[0] == app::Rgb8{0, 0, 4});
+  CHECK(app::colormap_lut(app::Colormap::Cividis)[0] == app::Rgb8{0, 34, 78});
+}
+
+TEST_CASE("index rounding matches int(clamp(t) * 255 + 0.5)", "[colormap]") {
+  CHECK(app::colormap_index(0.0f) == 0);
+  CHECK(app::colormap_index(1.0f) == 255);
+  CHECK(app::colormap_index(-3.0f) == 0);
+  CHECK(app::colormap_index(7.0f) == 255);
+  CHECK(app::colormap_index(NAN) == 0);
+  for (int i = 0; i <= 1000; ++i) {
+    const float t = static_cast<float>(i) / 1000.0f;
+    CHECK(app::colormap_index(t) == static_cast<int>(t * 255.0f + 0.5f));
+  }
+}
+
+TEST_CASE("non-finite values get a colour no map uses", "[colormap]") {
+  CHECK(app::colormap_color(app::Colormap::Viridis, NAN) == app::kNonFiniteColor);
+  CHECK(app::colormap_color(app::Colormap::Viridis, INFINITY) == app::kNonFiniteColor);
+  for (auto m : {app::Colormap::Viridis, app::Colormap::Magma, app::Colormap::Cividis, app::Colormap::Grayscale, app::Colormap::Diverging})
+    for (const app::Rgb8& c : app::colormap_lut(m)) CHECK_FALSE(c == app::kNonFiniteColor);
+}
+
+TEST_CASE("sequential maps get lighter monotonically; the diverging map is white at 0", "[colormap]") {
+  const auto luminance = [](app::Rgb8 c) { return 0.2126 * c.r + 0.7152 * c.g + 0.0722 * c.b; };
+  for (auto m : {app::Colormap::Viridis, app::Colormap::Cividis, app::Colormap::Grayscale}) {
+    const auto& lut = app::colormap_lut(m);
+    for (std::size_t i = 8; i < 256; i += 8) CHECK(luminance(lut[i]) > luminance(lut[i - 8]));
+  }
+  const app::Rgb8 mid = app::colormap_color(app::Colormap::Diverging, 0.5f);
+  CHECK(mid.r > 235);
+  CHECK(mid.g > 235);
+  CHECK(mid.b > 235);
+  const app::Rgb8 low = app::colormap_color(app::Colormap::Diverging, 0.0f), high = app::colormap_color(app::Colormap::Diverging, 1.0f);
+  CHECK(low.b > low.r);    // negative is blue
+  CHECK(high.r > high.b);  // positive is red
+}
+
+TEST_CASE("names round-trip", "[colormap]") {
+  for (auto m : {app::Colormap::Viridis, app::Colormap::Magma, app::Colormap::Cividis, app::Colormap::Grayscale, app::Colormap::Diverging})
+    CHECK(app::parse_colormap(app::colormap_name(m)) == m);
+  CHECK_FALSE(app::parse_colormap("jet"));
+}
