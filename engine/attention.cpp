@@ -120,14 +120,19 @@ void forward_into(const xt::xtensor<float, 2>& x, const MhaWeights& weights, con
   t.out.resize(Shape2{n, E});
   if (n == 0) return;  // a valid, empty trace: BLAS is never called with a zero dimension
 
-  // 1. qkv (n, 3I) = x (n, E) · in_proj_weight^T (E, 3I) + in_proj_bias, rows start as the bias
-  //    so one GEMM with beta = 1 adds it.
+  // 1. qkv (n, 3I) = x (n, E) · in_proj_weight^T (E, 3I); the bias is added in step 2, while
+  //    the rows are being copied anyway, so the GEMM need not read C back.
   float* qkv = t.qkv.data();
-  for (std::size_t r = 0; r < n; ++r) std::memcpy(qkv + r * 3 * I, weights.in_proj_bias.data(), 3 * I * sizeof(float));
   cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, as_int(n), as_int(3 * I), as_int(E), 1.0f, x.data(),
-              as_int(E), weights.in_proj_weight.data(), as_int(E), 1.0f, qkv, as_int(3 * I));
+              as_int(E), weights.in_proj_weight.data(), as_int(E), 0.0f, qkv, as_int(3 * I));
 
-  // 2. Split into heads: q[h, t, :] = qkv[t, h*D : (h+1)*D], k and v from the next two thirds.
+  // 2. Add in_proj_bias and split into heads: q[h, t, :] = qkv[t, h*D : (h+1)*D], k and v from
+  //    the next two thirds. t.qkv keeps the biased projection.
+  const float* bias = weights.in_proj_bias.data();
+  for (std::size_t r = 0; r < n; ++r) {
+    float* row = qkv + r * 3 * I;
+    for (std::size_t c = 0; c < 3 * I; ++c) row[c] += bias[c];
+  }
   for (std::size_t h = 0; h < H; ++h)
     for (std::size_t r = 0; r < n; ++r) {
       const float* row = qkv + r * 3 * I + h * D;
