@@ -27,7 +27,7 @@ def main():
     p.add_argument("--n", type=ints, default=[8, 32, 128, 512])
     p.add_argument("--d-model", type=ints, default=[64, 256, 512])
     p.add_argument("--heads", type=ints, default=[1, 4, 8, 16])
-    p.add_argument("--reps", type=int, default=0, help="0: adaptive, at least 5, about 0.3 s each")
+    p.add_argument("--reps", type=int, default=0, help="0: adaptive, at least 10, about 1 s each")
     args = p.parse_args()
     torch.set_num_threads(1)
     torch.manual_seed(0)
@@ -43,8 +43,8 @@ def main():
                     for _ in range(2):
                         mha(x, x, x, need_weights=True, average_attn_weights=False)
                     times = []
-                    end = time.perf_counter() + 0.3
-                    while (len(times) < args.reps) if args.reps else (len(times) < 5 or (time.perf_counter() < end and len(times) < 200)):
+                    end = time.perf_counter() + 1.0
+                    while (len(times) < args.reps) if args.reps else (len(times) < 10 or (time.perf_counter() < end and len(times) < 2000)):
                         t0 = time.perf_counter()
                         mha(x, x, x, need_weights=True, average_attn_weights=False)
                         times.append((time.perf_counter() - t0) * 1e6)

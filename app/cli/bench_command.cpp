@@ -25,7 +25,7 @@ const char* const kBenchHelp =
     "  --n LIST        token counts (default 8,32,128,512)\n"
     "  --d-model LIST  model widths (default 64,256,512)\n"
     "  --heads LIST    head counts (default 1,4,8,16); sizes heads do not divide are skipped\n"
-    "  --reps R        timed repetitions per configuration (default: adaptive, at least 5)\n";
+    "  --reps R        timed repetitions per configuration (default: adaptive, at least 10, about 1 s)\n";
 
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
@@ -76,9 +76,9 @@ int run_bench(const std::vector<std::string>& argv) {
           attn::Trace trace;
           for (int warm = 0; warm < 2; ++warm) attn::forward_into(x, weights, config, trace);
           std::vector<double> times_us;
-          const auto budget_end = clock::now() + std::chrono::milliseconds(300);
+          const auto budget_end = clock::now() + std::chrono::milliseconds(1000);
           while (reps > 0 ? static_cast<int>(times_us.size()) < reps
-                          : (times_us.size() < 5 || (clock::now() < budget_end && times_us.size() < 200))) {
+                          : (times_us.size() < 10 || (clock::now() < budget_end && times_us.size() < 2000))) {
             const auto t0 = clock::now();
             attn::forward_into(x, weights, config, trace);
             const auto t1 = clock::now();
