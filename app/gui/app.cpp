@@ -35,8 +35,9 @@ constexpr float kBaseFontPixels = 17.0f;
 
 }  // namespace
 
-App::App(GLFWwindow* window, WindowOptions options, AppState state)
-    : m_window(window), m_options(std::move(options)), m_state(std::move(state)) {
+App::App(GLFWwindow* window, WindowOptions options, AppState state, LiveModel model)
+    : m_window(window), m_options(std::move(options)), m_state(std::move(state)), m_model(std::move(model)) {
+  if (m_model.has_trace()) m_view = make_trace_view(m_model.trace());
   float xs = 1.0f, ys = 1.0f;
   glfwGetWindowContentScale(m_window, &xs, &ys);
   m_content_scale = std::clamp(std::max(xs, ys), kMinUiScale, kMaxUiScale);
@@ -95,19 +96,23 @@ void App::build_ui(Requests& requests, FrameTimes& times) {
   const ImGuiViewport* viewport = ImGui::GetMainViewport();
   ImGui::SetNextWindowPos(viewport->WorkPos);
   ImGui::SetNextWindowSize(viewport->WorkSize);
+  // No backgrounds: glClear already paints the window colour, and every full-window fill costs a
+  // whole frame of fragments on a software renderer.
   const ImGuiWindowFlags flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
-                                 ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus;
+                                 ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus |
+                                 ImGuiWindowFlags_NoBackground;
   ImGui::Begin("workspace", nullptr, flags);
   const float em = ImGui::GetFontSize();
   const float status_h = ImGui::GetFrameHeightWithSpacing() + 4.0f;
   const float controls_w = std::min(em * 19.0f, viewport->WorkSize.x * 0.4f);
 
-  ImGui::BeginChild("controls", ImVec2(controls_w, -status_h), true);
+  ImGui::BeginChild("controls", ImVec2(controls_w, -status_h), true, ImGuiWindowFlags_NoBackground);
   draw_controls_panel(ctx);
   ImGui::EndChild();
   ImGui::SameLine();
 
-  ImGui::BeginChild("main", ImVec2(0.0f, -status_h), false, ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
+  ImGui::BeginChild("main", ImVec2(0.0f, -status_h), false,
+                    ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse | ImGuiWindowFlags_NoBackground);
   draw_text_box(ctx);
   recompute_and_upload(times);  // the keystroke of this frame shows in this frame
   draw_token_chips(ctx);

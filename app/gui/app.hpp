@@ -25,13 +25,16 @@ struct FrameTimes {
 
 class App {
  public:
-  App(GLFWwindow* window, WindowOptions options, AppState state);
+  // `model` may already hold the first trace (computed while the window was being created).
+  App(GLFWwindow* window, WindowOptions options, AppState state, LiveModel model);
   // GPU set-up; false with `error` when the shaders cannot run on this GPU.
   bool init(std::string& error);
   // Runs until the window closes (or --frames are done). Returns the exit code.
   int run();
   // bench-ui: drives the real window through a scripted session and prints frame times.
   int run_bench(std::chrono::steady_clock::time_point process_start);
+  // The model bench-ui measures: 64 tokens at the end, d_model 512, 16 heads of d_head 32.
+  static ModelInput bench_input();
 
  private:
   FrameTimes frame();

@@ -4,6 +4,7 @@
 #include <imgui.h>
 #include <imgui_impl_opengl3.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "core/fonts.hpp"
@@ -23,7 +24,7 @@ void collect_codepoints(std::string_view text, std::set<unsigned>& out, bool& ad
     else if (c >= 0xE0 && i + 2 < n) { c = ((c & 0x0Fu) << 12) | ((s[i + 1] & 0x3Fu) << 6) | (s[i + 2] & 0x3Fu); len = 3; }
     else if (c >= 0xC0 && i + 1 < n) { c = ((c & 0x1Fu) << 6) | (s[i + 1] & 0x3Fu); len = 2; }
     i += len;
-    if (c < 0x250 || c > 0x10FFFF) continue;  // Latin ranges are always in the atlas
+    if (c < 0x100 || c > 0x10FFFF) continue;  // Latin-1 is always in the atlas
     if (out.insert(c).second) added = true;
   }
 }
@@ -44,17 +45,11 @@ bool FontAtlas::rebuild_if_needed(float size) {
 
   ImFontGlyphRangesBuilder builder;
   builder.AddRanges(io.Fonts->GetGlyphRangesDefault());
-  static const ImWchar kAlwaysRanges[] = {
-      0x0100, 0x024F,  // Latin Extended-A/B
-      0x0370, 0x03FF,  // Greek (the math of attention)
-      0x0400, 0x04FF,  // Cyrillic
-      0x2000, 0x206F,  // General punctuation (…, –, ·)
-      0x2190, 0x21FF,  // Arrows
-      0x2200, 0x22FF,  // Math operators
-      0x25A0, 0x25FF,  // Geometric shapes
-      0xFFFD, 0xFFFD,  // the replacement character shown for invalid bytes
-      0};
-  builder.AddRanges(kAlwaysRanges);
+  // Beyond Latin-1 only the symbols the UI's own labels use; the sentence's other characters
+  // (Greek, Cyrillic, CJK, ...) are added as they appear, which keeps the atlas small and the
+  // start fast.
+  builder.AddText("\xE2\x80\xA6\xE2\x80\x93\xE2\x80\x94\xE2\x80\x9C\xE2\x80\x9D\xE2\x80\x98\xE2\x80\x99"  // … – — “ ” ‘ ’
+                  "\xE2\x86\x90\xE2\x97\x8F\xE2\x96\xB8\xC3\x97\xE2\x88\x9A\xEF\xBF\xBD");       // ← ● ▸ × √ �
   for (unsigned c : m_codepoints)
     if (c <= 0xFFFF) builder.AddChar(static_cast<ImWchar>(c));  // ImWchar is 16-bit in 1.86
   ImVector<ImWchar> ranges;
@@ -62,8 +57,13 @@ bool FontAtlas::rebuild_if_needed(float size) {
 
   const std::vector<FontFile> chain = font_chain();
   m_warning.clear();
+  // DejaVu Sans covers Latin, Greek, Cyrillic, arrows and math. The CJK and symbol fonts (several
+  // MB to parse) are merged only once the text has a code point beyond those, which keeps the
+  // start fast for the common case.
+  const bool need_fallbacks = std::any_of(m_codepoints.begin(), m_codepoints.end(), [](unsigned c) { return c >= 0x2300; });
   bool first = true;
   for (const FontFile& font : chain) {
+    if (!first && !need_fallbacks) break;
     ImFontConfig config;
     config.MergeMode = !first;
     config.FontNo = font.collection_index;

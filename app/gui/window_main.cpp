@@ -3,6 +3,8 @@
 #include "gui/window_main.hpp"
 
 #include <GLFW/glfw3.h>
+#include <cblas.h>
+#include <malloc.h>
 #include <imgui.h>
 #include <imgui_impl_glfw.h>
 #include <imgui_impl_opengl3.h>
@@ -11,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <thread>
 
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
@@ -61,6 +64,27 @@ AppState initial_state(const WindowOptions& options, std::string& notice) {
 }
 
 int open_window_and_run(const WindowOptions& options, std::chrono::steady_clock::time_point start) {
+  // The window's matrices are small; a second BLAS thread would only spin while idle and take
+  // the core that Mesa's software rasteriser needs to draw the frame.
+  openblas_set_num_threads(1);
+  // Every keystroke allocates a new trace of a few hundred KB. Above glibc's default threshold
+  // those come from fresh mmap()s, and their page faults cost more than the math; keeping freed
+  // blocks in the heap makes the next trace reuse them.
+  mallopt(M_MMAP_THRESHOLD, 256 << 20);
+  mallopt(M_TRIM_THRESHOLD, 512 << 20);
+  // The first trace needs only the engine, so it is computed while Mesa creates the window and
+  // its OpenGL context (the slowest part of starting on a software renderer).
+  std::string notice;
+  AppState state = initial_state(options, notice);
+  if (options.bench_ui) state.input = App::bench_input();
+  LiveModel model;
+  std::thread first_trace([&model, input = state.input] { model.update(input); });
+  struct Join {
+    std::thread& t;
+    ~Join() {
+      if (t.joinable()) t.join();  // on every early return, never leave it running
+    }
+  } join_first_trace{first_trace};
   glfwSetErrorCallback(glfw_error);
   if (!glfwInit()) {
     std::fputs("attnlab: cannot open a window (is there a display? DISPLAY is not set or not "
@@ -92,8 +116,8 @@ int open_window_and_run(const WindowOptions& options, std::chrono::steady_clock:
 
   int code = 0;
   {
-    std::string notice;
-    App app(window, options, initial_state(options, notice));
+    first_trace.join();
+    App app(window, options, std::move(state), std::move(model));
     std::string error;
     if (!app.init(error)) {
       std::fprintf(stderr, "attnlab: the GPU cannot run the heatmap shaders:\n%s\n", error.c_str());
