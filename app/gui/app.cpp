@@ -119,11 +119,12 @@ void App::build_ui(Requests& requests, FrameTimes& times) {
   ImGui::Spacing();
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const bool qkv = m_state.view.show_qkv && m_model.has_trace() && m_model.trace().n_tokens() > 0;
-  const float qkv_h = qkv ? std::max(avail.y * 0.36f, em * 9.0f) : 0.0f;
-  draw_head_grid(ctx, ImVec2(avail.x, std::max(avail.y - qkv_h, em * 6.0f)));
+  const float min_qkv_h = qkv ? std::max(avail.y * 0.3f, em * 9.0f) : 0.0f;
+  draw_head_grid(ctx, ImVec2(avail.x, std::max(avail.y - min_qkv_h, em * 6.0f)));
   if (qkv) {
     ImGui::Separator();
-    draw_qkv_panel(ctx, ImVec2(avail.x, qkv_h - ImGui::GetStyle().ItemSpacing.y * 2.0f));
+    const float rest = ImGui::GetContentRegionAvail().y;
+    draw_qkv_panel(ctx, ImVec2(avail.x, std::max(rest, min_qkv_h) - ImGui::GetStyle().ItemSpacing.y * 2.0f));
   }
   ImGui::EndChild();
   draw_status_bar(ctx, m_last_frame_ms);

@@ -74,14 +74,14 @@ void colour_bar_column(UiContext& ctx, ImVec2 origin, float height, float width)
 
 }  // namespace
 
-void draw_head_grid(UiContext& ctx, ImVec2 size) {
+float draw_head_grid(UiContext& ctx, ImVec2 size) {
   if (!ctx.model.has_trace() || ctx.model.trace().n_tokens() == 0) {
     const char* message = "Type a sentence above to see every head's attention.";
     const ImVec2 ts = ImGui::CalcTextSize(message);
     ImGui::SetCursorPos(ImVec2(ImGui::GetCursorPosX() + std::max(0.0f, (size.x - ts.x) * 0.5f),
                                ImGui::GetCursorPosY() + size.y * 0.4f));
     ImGui::TextDisabled("%s", message);
-    return;
+    return size.y;
   }
   const attn::Trace& trace = ctx.model.trace();
   const int heads = trace.config.n_heads;
@@ -91,14 +91,15 @@ void draw_head_grid(UiContext& ctx, ImVec2 size) {
   const ImVec2 origin = ImGui::GetCursorScreenPos();
   const float grid_w = std::max(size.x - bar_width, 50.0f);
   ImGuiStyle& style = ImGui::GetStyle();
+  float used = size.y;
 
   if (ctx.state.enlarged_head >= 0) {
     const int head = ctx.state.enlarged_head;
     if (ImGui::Button("\xE2\x86\x90 All heads") || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false)) ctx.state.enlarged_head = -1;
     ImGui::SameLine();
     ImGui::TextUnformatted(head_title(ctx, head).c_str());
-    const float used = ImGui::GetCursorScreenPos().y - origin.y;
-    const HeatmapResult r = heatmap_widget(ctx, attention_spec(ctx, head), ImVec2(grid_w, size.y - used));
+    const float header = ImGui::GetCursorScreenPos().y - origin.y;
+    const HeatmapResult r = heatmap_widget(ctx, attention_spec(ctx, head), ImVec2(grid_w, size.y - header));
     if (r.hover_row >= 0) ctx.hover_cell(r.hover_row, r.hover_col);
     if (r.clicked) ctx.state.enlarged_head = -1;
   } else {
@@ -117,7 +118,10 @@ void draw_head_grid(UiContext& ctx, ImVec2 size) {
     }
     const int rows = (heads + best_cols - 1) / best_cols;
     const float panel_w = grid_w / static_cast<float>(best_cols);
-    const float panel_h = size.y / static_cast<float>(rows);
+    // Only as tall as the cells need: the rest goes to the Q/K/V view below.
+    const float natural_h = title_h + labels + std::floor(std::max(best_cell, 1.0f)) * n + style.ItemSpacing.y * 2.0f;
+    const float panel_h = std::min(size.y / static_cast<float>(rows), natural_h);
+    used = std::min(size.y, panel_h * static_cast<float>(rows));
     for (int h = 0; h < heads; ++h) {
       const int gx = h % best_cols, gy = h / best_cols;
       const ImVec2 p(origin.x + panel_w * static_cast<float>(gx), origin.y + panel_h * static_cast<float>(gy));
@@ -137,9 +141,10 @@ void draw_head_grid(UiContext& ctx, ImVec2 size) {
       }
     }
   }
-  colour_bar_column(ctx, ImVec2(origin.x + grid_w + 4.0f, origin.y), size.y, bar_width);
-  ImGui::SetCursorScreenPos(ImVec2(origin.x, origin.y + size.y));
+  colour_bar_column(ctx, ImVec2(origin.x + grid_w + 4.0f, origin.y), std::max(used, ImGui::GetFontSize() * 12.0f), bar_width);
+  ImGui::SetCursorScreenPos(ImVec2(origin.x, origin.y + used));
   ImGui::Dummy(ImVec2(size.x, 0.0f));
+  return used;
 }
 
 }  // namespace app::gui

@@ -11,7 +11,8 @@ void draw_menu_bar(UiContext& ctx, bool fullscreen);
 void draw_controls_panel(UiContext& ctx);
 void draw_text_box(UiContext& ctx);          // before the recompute: edits the sentence
 void draw_token_chips(UiContext& ctx);       // after the recompute: shows the new tokens
-void draw_head_grid(UiContext& ctx, ImVec2 size);
+// Returns the height it used (a grid of few heads needs less than it is offered).
+float draw_head_grid(UiContext& ctx, ImVec2 size);
 void draw_qkv_panel(UiContext& ctx, ImVec2 size);
 void draw_status_bar(UiContext& ctx, double frame_ms);
 void draw_help_window(UiContext& ctx);
