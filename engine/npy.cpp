@@ -142,7 +142,7 @@ NpyArray npy_decode(const std::string& bytes, const std::string& what) {
     throw FileError(what + ": expected " + std::to_string(count * sizeof(float)) + " bytes of data, found " +
                     std::to_string(have) + " (truncated file?)");
   array.data.resize(count);
-  std::memcpy(array.data.data(), bytes.data() + offset, count * sizeof(float));
+  if (count > 0) std::memcpy(array.data.data(), bytes.data() + offset, count * sizeof(float));  // empty: data() may be null
   if (fortran_order && array.shape.size() > 1) {
     // Column-major to row-major: the element at index (i0, i1, ...) sits at sum(i_k * stride_k)
     // with strides growing from the first axis.
