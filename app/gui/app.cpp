@@ -203,6 +203,17 @@ FrameTimes App::frame() {
         ImGui::GetIO().MousePos = ImVec2(static_cast<float>(x), static_cast<float>(y));
       }
   }
+  for (const WindowOptions::KeyPress& press : m_options.key_presses) {
+    // Test hook: the key is down for exactly this frame, as if typed, so shortcuts run for real.
+    ImGuiIO& io = ImGui::GetIO();
+    if (press.frame == m_frame_index) {
+      io.KeysDown[press.key] = true;
+      io.KeyCtrl = press.ctrl;
+    } else if (press.frame + 1 == m_frame_index) {
+      io.KeysDown[press.key] = false;
+      io.KeyCtrl = false;
+    }
+  }
   ImGui::NewFrame();
   m_renderer.begin_frame();
   m_layout.clear();
@@ -222,6 +233,16 @@ FrameTimes App::frame() {
   if (!m_pending_screenshot.empty()) {
     take_screenshot(m_pending_screenshot);
     m_pending_screenshot.clear();
+  }
+  if (!m_hook_screenshot.empty()) {
+    try {
+      int w = 0, h = 0;
+      glfwGetFramebufferSize(m_window, &w, &h);
+      write_framebuffer_png(m_hook_screenshot, w, h);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "attnlab: --screenshot: %s\n", e.what());
+    }
+    m_hook_screenshot.clear();
   }
   glfwSwapBuffers(m_window);
   if (m_options.bench_ui) glFinish();
@@ -332,7 +353,7 @@ int App::run() {
       m_busy_frames = 3;
     }
     const bool last = m_options.frames > 0 && m_frame_index + 1 >= m_options.frames;
-    if (last && !m_options.screenshot_path.empty()) m_pending_screenshot = m_options.screenshot_path;
+    if (last && !m_options.screenshot_path.empty()) m_hook_screenshot = m_options.screenshot_path;
     frame();
     save_settings_if_changed(false);
     if (last) {

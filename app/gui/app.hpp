@@ -72,7 +72,8 @@ class App {
   int m_frame_index = 0;
   int m_busy_frames = 3;  // frames to draw before waiting for events again
   bool m_quit = false;
-  std::string m_pending_screenshot;
+  std::string m_pending_screenshot;  // F12 / menu: saved and reported in the status bar
+  std::string m_hook_screenshot;     // --screenshot: a test artifact, saved quietly
 };
 
 }  // namespace app::gui

@@ -2,6 +2,9 @@
 #include "gui/window_options.hpp"
 
 #include <cstdio>
+#include <GLFW/glfw3.h>
+
+#include <cctype>
 #include <cstdlib>
 
 #include "cli/args.hpp"
@@ -12,6 +15,31 @@
 namespace app::gui {
 
 namespace {
+
+WindowOptions::KeyPress parse_key_press(const std::string& spec) {
+  WindowOptions::KeyPress press;
+  const std::size_t at = spec.rfind('@');
+  if (at == std::string::npos) throw cli::UsageError("--key needs NAME@FRAME, got '" + spec + "'");
+  std::string name = spec.substr(0, at);
+  press.frame = cli::parse_int_list("--key", spec.substr(at + 1), 0, 1000000).at(0);
+  if (name.rfind("ctrl+", 0) == 0) {
+    press.ctrl = true;
+    name = name.substr(5);
+  }
+  if (name.size() == 1 && name[0] >= 'a' && name[0] <= 'z') press.key = GLFW_KEY_A + (name[0] - 'a');
+  else if (name == "0") press.key = GLFW_KEY_0;
+  else if (name.size() >= 2 && name[0] == 'f' && std::isdigit(static_cast<unsigned char>(name[1]))) {
+    const int n = std::atoi(name.c_str() + 1);
+    if (n >= 1 && n <= 12) press.key = GLFW_KEY_F1 + n - 1;
+  } else if (name == "equal") press.key = GLFW_KEY_EQUAL;
+  else if (name == "minus") press.key = GLFW_KEY_MINUS;
+  else if (name == "pageup") press.key = GLFW_KEY_PAGE_UP;
+  else if (name == "pagedown") press.key = GLFW_KEY_PAGE_DOWN;
+  else if (name == "escape") press.key = GLFW_KEY_ESCAPE;
+  if (press.key == 0) throw cli::UsageError("--key does not know the key '" + name + "'");
+  return press;
+}
+
 const char* const kTestFlagsHelp =
     "\nTesting and measuring (used by the GUI tests and bench-ui):\n"
     "  --size WxH               window size in pixels (default 1600x1000)\n"
@@ -19,6 +47,8 @@ const char* const kTestFlagsHelp =
     "  --screenshot PATH        save the last frame as PNG (with --frames)\n"
     "  --layout PATH            write the on-screen rectangles of heatmaps and chips as JSON\n"
     "  --hover-token I          move the mouse onto token chip I (0-based)\n"
+    "  --key [ctrl+]NAME@N      press a key in frame N (NAME: f1-f12, a-z, 0, equal, minus,\n"
+    "                           pageup, pagedown, escape); may be repeated\n"
     "  --no-settings            do not read or write the saved settings\n";
 }
 
@@ -58,6 +88,8 @@ std::optional<WindowOptions> parse_window_options(int argc, char** argv) {
       options.layout_path = cursor.value(flag);
     } else if (flag == "--hover-token") {
       options.hover_token = cursor.int_value(flag, 0, 100000);
+    } else if (flag == "--key") {
+      options.key_presses.push_back(parse_key_press(cursor.value(flag)));
     } else if (flag == "--no-settings") {
       options.no_settings = true;
     } else if (flag == "--size") {

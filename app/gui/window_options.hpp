@@ -24,6 +24,12 @@ struct WindowOptions {
   std::string layout_path;        // --layout PATH: write where heatmaps and chips are, as JSON
   int hover_token = -1;           // --hover-token I: move the mouse onto token chip I
   int width = 1600, height = 1000;// --size WxH
+  struct KeyPress {
+    int key = 0;        // GLFW key code
+    bool ctrl = false;
+    int frame = 0;
+  };
+  std::vector<KeyPress> key_presses;  // --key [ctrl+]NAME@FRAME: press a key in that frame
   bool no_settings = false;       // --no-settings: neither read nor write the settings file
 };
 

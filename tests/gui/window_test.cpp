@@ -10,6 +10,8 @@
 #include "core/model_input.hpp"
 #include "gui_harness.hpp"
 
+#include <stb_image.h>
+
 namespace {
 
 const char* const kModelArgs = "--no-settings --text 'The cat sat on the mat' --heads 2 --d-model 16 --seed 3";
@@ -187,4 +189,39 @@ TEST_CASE("without a display the window fails with a message, not a crash", "[gu
   const int status = std::system("env -u DISPLAY -u WAYLAND_DISPLAY " ATTNLAB_BIN " --no-settings --frames 1 2>/dev/null");
   CHECK(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 1);
+}
+
+TEST_CASE("F12 and Ctrl+E save into the XDG pictures folder, named from the sentence", "[gui][export]") {
+  gui_test::TempDir home;
+  std::filesystem::create_directories(home.path / "Pictures");
+  std::filesystem::create_directories(home.path / "config");
+  std::ofstream(home.path / "config" / "user-dirs.dirs") << "XDG_PICTURES_DIR=\"$HOME/Pictures\"\n";
+  const std::string env = "HOME=" + home.path.string() + " XDG_CONFIG_HOME=" + (home.path / "config").string();
+  const gui_test::Run run = gui_test::run_window("--no-settings --text 'Figures for the lecture' --key f12@3 --key ctrl+e@5", 10, env);
+  REQUIRE(run.exit_code == 0);
+  std::vector<std::string> names;
+  for (const auto& e : std::filesystem::directory_iterator(home.path / "Pictures")) names.push_back(e.path().filename().string());
+  std::sort(names.begin(), names.end());
+  REQUIRE(names.size() == 2);
+  CHECK(names[0].rfind("attention_figures-for-the-lecture_grid_", 0) == 0);
+  CHECK(names[1].rfind("attention_figures-for-the-lecture_screenshot_", 0) == 0);
+  CHECK_THAT(run.layout["status"].get<std::string>(), Catch::Contains("Saved " + (home.path / "Pictures").string()));
+  // The screenshot is exactly the window: the framebuffer's size.
+  int w = 0, h = 0, channels = 0;
+  const std::string shot = (home.path / "Pictures" / names[1]).string();
+  REQUIRE(stbi_info(shot.c_str(), &w, &h, &channels) == 1);
+  CHECK(w == run.layout["framebuffer"][0]);
+  CHECK(h == run.layout["framebuffer"][1]);
+}
+
+TEST_CASE("an export into a missing folder says why and the window keeps running", "[gui][export]") {
+  gui_test::TempDir dir;
+  const std::string path = (dir.path / "lesson.json").string();
+  std::ofstream(path) << R"({"format": "attnlab-session", "export_dir": "/nonexistent-folder/figures"})";
+  const gui_test::Run run = gui_test::run_window("--no-settings --session " + path + " --key ctrl+e@3", 8);
+  REQUIRE(run.exit_code == 0);  // it ran all its frames after the failure
+  CHECK_THAT(run.layout["status"].get<std::string>(),
+             Catch::Contains("Export failed") && Catch::Contains("/nonexistent-folder/figures"));
+  CHECK_THAT(run.stderr_text, Catch::Contains("Export failed"));
+  CHECK(run.layout["tokens"] == 11);
 }
