@@ -176,24 +176,25 @@ void forward_into(const xt::xtensor<float, 2>& x, const MhaWeights& weights, con
       std::memcpy(t.concat.data() + r * I + h * D, t.head_out.data() + (h * n + r) * D, D * sizeof(float));
 
   // 9. out (n, E) = concat (n, I) · out_proj.weight^T (I, E) + out_proj.bias.
-  for (std::size_t r = 0; r < n; ++r)
-    std::memcpy(t.out.data() + r * E, weights.out_proj_bias.data(), E * sizeof(float));
   cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, as_int(n), as_int(E), as_int(I), 1.0f, t.concat.data(),
-              as_int(I), weights.out_proj_weight.data(), as_int(I), 1.0f, t.out.data(), as_int(E));
+              as_int(I), weights.out_proj_weight.data(), as_int(I), 0.0f, t.out.data(), as_int(E));
+  const float* out_bias = weights.out_proj_bias.data();
+  for (std::size_t r = 0; r < n; ++r) {
+    float* row = t.out.data() + r * E;
+    for (std::size_t c = 0; c < E; ++c) row[c] += out_bias[c];
+  }
 }
 
 Trace run(std::string_view text, TokenizerMode mode, const ModelConfig& config, const MhaWeights& weights,
           std::size_t max_tokens) {
   validate(config);
-  Tokenization tokens = tokenize(text, mode, max_tokens);
-  const int n = static_cast<int>(tokens.tokens.size());
-  xt::xtensor<float, 2> embeddings = embed_tokens(tokens.tokens, config.d_model, config.seed);
-  xt::xtensor<float, 2> positions = positional_table(config.positional, n, config.d_model, config.seed);
-  xt::xtensor<float, 2> x = embeddings + positions;
-  Trace t = forward(x, weights, config);
-  t.tokenization = std::move(tokens);
-  t.embeddings = std::move(embeddings);
-  t.positions = std::move(positions);
+  Trace t;
+  t.tokenization = tokenize(text, mode, max_tokens);
+  const int n = static_cast<int>(t.tokenization.tokens.size());
+  t.embeddings = embed_tokens(t.tokenization.tokens, config.d_model, config.seed);
+  t.positions = positional_table(config.positional, n, config.d_model, config.seed);
+  t.x = t.embeddings + t.positions;
+  forward_into(t.x, weights, config, t);  // x is already in place: no copy
   return t;
 }
 
