@@ -6,13 +6,13 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdint>
 #include <cstring>
 #include <stdexcept>
 #include <string>
 
 #include "engine/embedding.hpp"
 #include "engine/positional.hpp"
+#include "engine/softmax.hpp"
 
 namespace attn {
 
@@ -20,68 +20,6 @@ namespace {
 
 using Shape2 = std::array<std::size_t, 2>;
 using Shape3 = std::array<std::size_t, 3>;
-
-// exp(x) for the softmax, written so GCC vectorizes it (std::exp would be a scalar call per
-// element, the slowest part of attention at n = 512). Range reduction x = k ln2 + r with
-// |r| <= ln2/2, then a degree-6 polynomial: relative error about 2e-7, far inside the 1e-5 the
-// tests allow.
-inline float exp_approx(float x) {
-  // Below -80 the weight is < 2e-35 of the row's largest: it becomes exactly 0. Keeping it would
-  // leave denormal floats in the attention matrix after normalising, and every GEMM that touches
-  // a denormal runs many times slower.
-  const float keep = x >= -80.0f ? 1.0f : 0.0f;
-  x = x < -80.0f ? -80.0f : x;
-  const float kMagic = 12582912.0f;  // 1.5 * 2^23: adding and subtracting rounds to an integer
-  const float k = (x * 1.44269504088896341f + kMagic) - kMagic;
-  const float r = x - k * 0.693145751953125f - k * 1.428606765330187e-06f;
-  float p = 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  p = p * r * r + r + 1.0f;
-  const std::int32_t bits = (static_cast<std::int32_t>(k) + 127) << 23;
-  return p * __builtin_bit_cast(float, bits) * keep;  // 2^k built from its exponent bits
-}
-
-// Softmax of one row of scores over keys [0, limit); keys from limit on are masked and get
-// exactly 0. The max is subtracted only for numerical stability (it cancels in the ratio).
-// Max and sum run in 8 independent lanes so the compiler can vectorise them (a single running
-// float would force one element at a time); target_clones adds an AVX2 build picked at run time.
-__attribute__((target_clones("avx2", "default")))
-void softmax_row(const float* scores, float* weights, std::size_t limit, std::size_t n) {
-  constexpr std::size_t kLanes = 8;
-  float lane_max[kLanes], lane_sum[kLanes];
-  for (std::size_t l = 0; l < kLanes; ++l) {
-    lane_max[l] = -INFINITY;
-    lane_sum[l] = 0.0f;
-  }
-  std::size_t j = 0;
-  for (; j + kLanes <= limit; j += kLanes)
-    for (std::size_t l = 0; l < kLanes; ++l) lane_max[l] = scores[j + l] > lane_max[l] ? scores[j + l] : lane_max[l];
-  float max = -INFINITY;
-  for (std::size_t l = 0; l < kLanes; ++l) max = lane_max[l] > max ? lane_max[l] : max;
-  for (; j < limit; ++j) max = scores[j] > max ? scores[j] : max;
-
-  float sum = 0.0f;
-  if (std::isfinite(max)) {
-    for (j = 0; j < limit; ++j) weights[j] = exp_approx(scores[j] - max);
-    for (j = 0; j + kLanes <= limit; j += kLanes)
-      for (std::size_t l = 0; l < kLanes; ++l) lane_sum[l] += weights[j + l];
-    for (std::size_t l = 0; l < kLanes; ++l) sum += lane_sum[l];
-    for (; j < limit; ++j) sum += weights[j];
-  }
-  if (sum > 0.0f && std::isfinite(sum)) {
-    const float inv = 1.0f / sum;
-    for (j = 0; j < limit; ++j) weights[j] *= inv;
-  } else {
-    // Non-finite scores (from extreme weights) or no visible key: spread evenly rather than
-    // produce NaN, so the picture and every downstream number stay defined.
-    const float even = limit > 0 ? 1.0f / static_cast<float>(limit) : 0.0f;
-    for (j = 0; j < limit; ++j) weights[j] = even;
-  }
-  for (j = limit; j < n; ++j) weights[j] = 0.0f;
-}
 
 int as_int(std::size_t v) { return static_cast<int>(v); }
 
