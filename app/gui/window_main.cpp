@@ -96,6 +96,10 @@ int open_window_and_run(const WindowOptions& options, std::chrono::steady_clock:
   glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
   glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
   glfwWindowHint(GLFW_SCALE_TO_MONITOR, GLFW_TRUE);
+  // ImGui and the heatmaps draw back to front with blending: no depth or stencil buffer, which
+  // a software renderer would otherwise allocate and clear for nothing.
+  glfwWindowHint(GLFW_DEPTH_BITS, 0);
+  glfwWindowHint(GLFW_STENCIL_BITS, 0);
   GLFWwindow* window = glfwCreateWindow(options.width, options.height, "Attention Lab", nullptr, nullptr);
   if (!window) {
     std::fputs("attnlab: cannot create an OpenGL 3.3 core window on this display\n", stderr);
