@@ -24,8 +24,10 @@ install_missing() {
   echo "Installing: ${missing[*]}"
   local sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  # Acquire::Retries: a mirror that drops one download is asked once more, not a failed set-up.
+  $sudo apt-get -o Acquire::Retries=1 update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get -o Acquire::Retries=1 install -y -qq \
+    --no-install-recommends "${missing[@]}"
 }
 
 build() {  # $1 = preset
