@@ -17,7 +17,8 @@ const char* const kWindowFlagsHelp =
     "  --fullscreen             start in presentation (full screen) mode\n";
 
 bool is_headless_command(std::string_view name) {
-  return name == "dump" || name == "export" || name == "bench" || name == "--help" ||
+  return name == "dump" || name == "export" || name == "bench" || name == "train" || name == "bench-train" ||
+         name == "--help" ||
          name == "-h" || name == "--version" || name == "help";
 }
 
@@ -32,6 +33,9 @@ std::string top_level_help() {
              "  attnlab bench  [--n L] [--d-model L] [--heads L] [--reps R]\n"
              "                                        time forward() and print one line per size\n"
              "  attnlab bench-ui [model flags]        time the real window frame by frame\n"
+             "  attnlab train  --task T [flags] [--save CKPT.npz]\n"
+             "                                        train a tiny transformer, print its heads forming\n"
+             "  attnlab bench-train                   time training steps over a grid of sizes\n"
              "  attnlab COMMAND --help                the flags of one command\n\n"
              "Model flags:\n") +
          kModelFlagsHelp + "\nWindow flags:\n" + kWindowFlagsHelp +
@@ -71,6 +75,8 @@ int run_headless(int argc, char** argv) {
   }
   if (command == "dump") return run_dump(rest);
   if (command == "bench") return run_bench(rest);
+  if (command == "train") return run_train(rest);
+  if (command == "bench-train") return run_bench_train(rest);
   return run_export(rest);
 }
 

@@ -1,0 +1,266 @@
+// `attnlab train` (train a tiny transformer on a task, print progress, save a checkpoint) and
+// `attnlab bench-train` (time training steps over a grid of sizes, beside tests/bench_train_torch.py).
+#include <cblas.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "cli/args.hpp"
+#include "cli/commands.hpp"
+#include "engine/model/checkpoint.hpp"
+#include "engine/rng.hpp"
+#include "engine/train/trainer.hpp"
+
+namespace app::cli {
+
+namespace {
+
+const char* const kTrainHelp =
+    "Usage: attnlab train --task T [model flags] [training flags] [--save CKPT.npz]\n\n"
+    "Trains a tiny transformer on a task and prints one line every --every steps:\n"
+    "  step=100 loss=1.234 acc=0.512 ms_per_step=3.21 previous-token=0.91@L1H2 induction=0.62@L2H3\n"
+    "(loss and accuracy on a held-out batch; each detector's best head, layers and heads from 1).\n\n"
+    "  --task T             induction | reverse | sort | sentences\n"
+    "  --layers L           blocks, 1-4 (default 2)\n"
+    "  --heads H            heads per block, 1-16 (default 4)\n"
+    "  --d-model D          8-256 (default 64)\n"
+    "  --d-head K           width of each head (default d_model / heads)\n"
+    "  --mlp | --no-mlp     with or without the MLP after attention (default: without)\n"
+    "  --positional P       none | sinusoidal | learned | rope (default learned)\n"
+    "  --bidirectional      no causal mask (default: causal)\n"
+    "  --temperature T      scores divided by sqrt(d_head) * T (default 1)\n"
+    "  --steps S            updates (default 600)\n"
+    "  --batch B            sequences per step (default 32)\n"
+    "  --seq-len N          tokens per sequence (default: the task's: induction 32, reverse/sort 24,\n"
+    "                       sentences 20)\n"
+    "  --lr LR              peak learning rate (default 0.003)\n"
+    "  --warmup N           linear warm-up steps (default 10)\n"
+    "  --weight-decay W     AdamW weight decay on matrices (default 0.01)\n"
+    "  --seed S             initial weights and data (default 1)\n"
+    "  --every N            evaluate and print every N steps (default 50)\n"
+    "  --save CKPT.npz      write the trained model (the checkpoint format is in the README)\n\n"
+    "Exit codes: 0 trained, 1 diverged (the last good parameters are kept and saved) or I/O\n"
+    "failed, 2 bad arguments.\n";
+
+const char* const kBenchTrainHelp =
+    "Usage: attnlab bench-train [--steps N]\n\n"
+    "Times whole training steps (forward, loss, backward, clip, AdamW) on one thread, batch 32 x 32\n"
+    "tokens, vocabulary 64, causal, learned positions, for a grid of sizes; one line each:\n"
+    "  layers=2 d_model=64 heads=4 mlp=0 batch=32 seq=32 ms_per_step=...\n"
+    "The same grid as tests/bench_train_torch.py (the PyTorch peer). --steps: timed steps per size\n"
+    "(default: adaptive, at least 5, about 1 s).\n";
+
+std::string detector_columns(const attn::Evaluation& e) {
+  std::string s;
+  char buf[96];
+  for (attn::Detector d : e.detectors.reported) {
+    const attn::HeadScore best = e.detectors.best(d);
+    std::snprintf(buf, sizeof buf, " %s=%.2f@L%dH%d", std::string(attn::to_string(d)).c_str(),
+                  static_cast<double>(best.score), best.layer + 1, best.head + 1);
+    s += buf;
+  }
+  return s;
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const std::size_t m = v.size() / 2;
+  return v.size() % 2 ? v[m] : 0.5 * (v[m - 1] + v[m]);
+}
+
+}  // namespace
+
+int run_train(const std::vector<std::string>& argv) {
+  return guarded("train", [&]() -> int {
+    std::string task_name, save;
+    attn::Arch arch;
+    attn::RunOptions run;
+    attn::TrainSettings settings;
+    int d_head = 0, seq_len = 0, every = 50;
+    ArgCursor args(argv);
+    while (!args.done()) {
+      const std::string flag = args.next_flag();
+      if (flag == "--help" || flag == "-h") {
+        std::fputs(kTrainHelp, stdout);
+        return 0;
+      }
+      if (flag == "--task") task_name = args.value(flag);
+      else if (flag == "--layers") arch.n_layers = args.int_value(flag, 1, attn::kMaxLayers);
+      else if (flag == "--heads") arch.n_heads = args.int_value(flag, 1, attn::kMaxTrainHeads);
+      else if (flag == "--d-model") arch.d_model = args.int_value(flag, attn::kMinTrainDModel, attn::kMaxTrainDModel);
+      else if (flag == "--d-head") d_head = args.int_value(flag, 1, attn::kMaxTrainDHead);
+      else if (flag == "--mlp") arch.mlp = true;
+      else if (flag == "--no-mlp") arch.mlp = false;
+      else if (flag == "--bidirectional") run.causal = false;
+      else if (flag == "--causal") run.causal = true;
+      else if (flag == "--temperature") run.temperature = args.float_value(flag);
+      else if (flag == "--positional") {
+        const std::string p = args.value(flag);
+        const auto parsed = attn::parse_positional(p);
+        if (!parsed) throw UsageError("--positional must be none, sinusoidal, learned or rope, got '" + p + "'");
+        run.positional = *parsed;
+      } else if (flag == "--steps") settings.steps = args.int_value(flag, 1, 10000000);
+      else if (flag == "--batch") settings.batch = args.int_value(flag, 1, 1024);
+      else if (flag == "--seq-len") seq_len = args.int_value(flag, 2, attn::kMaxSeqLen);
+      else if (flag == "--lr") settings.lr = args.float_value(flag);
+      else if (flag == "--warmup") settings.warmup_steps = args.int_value(flag, 0, 1000000);
+      else if (flag == "--weight-decay") settings.weight_decay = args.float_value(flag);
+      else if (flag == "--seed") settings.seed = args.u64_value(flag);
+      else if (flag == "--every") every = args.int_value(flag, 1, 10000000);
+      else if (flag == "--save") save = args.value(flag);
+      else throw UsageError("unknown flag '" + flag + "'");
+    }
+    if (task_name.empty()) throw UsageError("--task is required (induction, reverse, sort or sentences)");
+    std::unique_ptr<attn::Task> task = attn::make_task(task_name);
+    if (!task) throw UsageError("unknown task '" + task_name + "' (induction, reverse, sort or sentences)");
+    if (d_head == 0) {
+      if (arch.d_model % arch.n_heads != 0)
+        throw UsageError("d_model (" + std::to_string(arch.d_model) + ") is not divisible by heads (" +
+                         std::to_string(arch.n_heads) + "): give --d-head");
+      d_head = arch.d_model / arch.n_heads;
+    }
+    arch.d_head = d_head;
+    settings.seq_len = seq_len ? seq_len : task->default_seq_len();
+
+    openblas_set_num_threads(1);  // one core, and a bit-identical run for the same seed
+    attn::Trainer trainer(arch, run, settings, std::move(task));
+    const attn::Model& m = trainer.model();
+    std::printf("# task=%s layers=%d heads=%d d_model=%d d_head=%d mlp=%d positional=%s %s vocab=%d batch=%d "
+                "seq=%d lr=%g steps=%d seed=%llu params=%zu\n",
+                task_name.c_str(), m.arch.n_layers, m.arch.n_heads, m.arch.d_model, m.arch.d_head, m.arch.mlp ? 1 : 0,
+                std::string(attn::to_string(m.run.positional)).c_str(), m.run.causal ? "causal" : "bidirectional",
+                m.arch.vocab_size, settings.batch, settings.seq_len, static_cast<double>(settings.lr), settings.steps,
+                static_cast<unsigned long long>(settings.seed), m.layout.total);
+
+    using clock = std::chrono::steady_clock;
+    double train_seconds = 0.0;
+    std::vector<long long> formed_step(attn::kDetectorCount, -1);
+    std::vector<double> formed_seconds(attn::kDetectorCount, 0.0);
+    attn::Evaluation last;
+    bool diverged = false;
+    long long window_start = 0;
+    double window_seconds = 0.0;
+    for (int s = 1; s <= settings.steps; ++s) {
+      const auto t0 = clock::now();
+      const attn::StepResult r = trainer.step();
+      const double dt = std::chrono::duration<double>(clock::now() - t0).count();
+      train_seconds += dt;
+      window_seconds += dt;
+      if (r.diverged) {
+        std::fprintf(stderr,
+                     "attnlab train: diverged at step %d (loss %g, gradient norm %g): stopped, keeping the "
+                     "parameters of step %lld\n",
+                     s, static_cast<double>(r.loss), r.grad_norm, r.step);
+        diverged = true;
+        break;
+      }
+      if (s % every != 0 && s != settings.steps) continue;
+      last = trainer.evaluate();
+      for (attn::Detector d : last.detectors.reported) {
+        const int i = static_cast<int>(d);
+        if (formed_step[static_cast<std::size_t>(i)] < 0 && last.detectors.best(d).score >= 0.5f) {
+          formed_step[static_cast<std::size_t>(i)] = s;
+          formed_seconds[static_cast<std::size_t>(i)] = train_seconds;
+        }
+      }
+      const double ms = 1e3 * window_seconds / static_cast<double>(s - window_start);
+      std::printf("step=%d loss=%.4f acc=%.3f ms_per_step=%.2f%s\n", s, static_cast<double>(last.loss),
+                  static_cast<double>(last.accuracy), ms, detector_columns(last).c_str());
+      std::fflush(stdout);
+      window_start = s;
+      window_seconds = 0.0;
+    }
+    const long long done = trainer.steps_done();
+    std::printf("# trained %lld steps in %.2f s (%.2f ms/step)", done, train_seconds,
+                done ? 1e3 * train_seconds / static_cast<double>(done) : 0.0);
+    if (done) std::printf(", held-out loss %.4f, accuracy %.3f", static_cast<double>(last.loss),
+                          static_cast<double>(last.accuracy));
+    std::printf("\n");
+    for (attn::Detector d : last.detectors.reported) {
+      const attn::HeadScore best = last.detectors.best(d);
+      const std::size_t i = static_cast<std::size_t>(d);
+      std::printf("# %s: best layer %d head %d (%.2f)", std::string(attn::to_string(d)).c_str(), best.layer + 1,
+                  best.head + 1, static_cast<double>(best.score));
+      if (formed_step[i] >= 0) std::printf(", first >= 0.5 at step %lld after %.2f s of training", formed_step[i],
+                                           formed_seconds[i]);
+      std::printf("\n");
+    }
+    if (!save.empty()) {
+      attn::save_checkpoint(trainer.checkpoint(), save);
+      std::printf("# saved %s\n", save.c_str());
+    }
+    return diverged ? 1 : 0;
+  });
+}
+
+int run_bench_train(const std::vector<std::string>& argv) {
+  return guarded("bench-train", [&]() -> int {
+    int steps = 0;
+    ArgCursor args(argv);
+    while (!args.done()) {
+      const std::string flag = args.next_flag();
+      if (flag == "--help" || flag == "-h") {
+        std::fputs(kBenchTrainHelp, stdout);
+        return 0;
+      }
+      if (flag == "--steps") steps = args.int_value(flag, 1, 100000);
+      else throw UsageError("unknown flag '" + flag + "'");
+    }
+    struct Size {
+      int layers, d_model, heads;
+      bool mlp;
+    };
+    // The grid of tests/bench_train_torch.py; (2, 64, 4, no MLP) is the reference configuration.
+    const Size grid[] = {{1, 32, 1, false},  {1, 32, 2, true},   {2, 64, 4, false}, {2, 64, 4, true},
+                         {3, 128, 4, true},  {2, 128, 8, false}, {2, 128, 8, true}, {4, 64, 4, true},
+                         {2, 256, 16, false}, {4, 256, 16, true}};
+    openblas_set_num_threads(1);
+    std::printf("# attnlab training step (forward, loss, backward, clip, AdamW), 1 thread, float32, median\n");
+    using clock = std::chrono::steady_clock;
+    for (const Size& size : grid) {
+      attn::Arch arch;
+      arch.n_layers = size.layers;
+      arch.d_model = size.d_model;
+      arch.n_heads = size.heads;
+      arch.d_head = size.d_model / size.heads;
+      arch.mlp = size.mlp;
+      attn::TrainSettings settings;
+      settings.lr = 1e-3f;
+      settings.batch = 32;
+      settings.seq_len = 32;
+      // The induction task's vocabulary has 64 words, as the peer's; batches are random tokens
+      // with next-token targets, made before the clock starts, as there.
+      attn::Trainer trainer(arch, attn::RunOptions{}, settings, attn::make_task("induction"));
+      const std::size_t n = 32 * 32;
+      std::vector<std::int32_t> ids(n), targets(n);
+      std::uint64_t rng = 99;
+      const auto fresh_batch = [&] {
+        for (auto& id : ids) id = static_cast<std::int32_t>(attn::detail::splitmix64(rng) % 64);
+        for (std::size_t i = 0; i < n; ++i) targets[i] = (i + 1) % 32 == 0 ? -1 : ids[i + 1];
+      };
+      for (int warm = 0; warm < 3; ++warm) {
+        fresh_batch();
+        trainer.step_on(ids.data(), targets.data());
+      }
+      std::vector<double> times_ms;
+      const auto budget_end = clock::now() + std::chrono::milliseconds(1000);
+      while (steps > 0 ? static_cast<int>(times_ms.size()) < steps
+                       : (times_ms.size() < 5 || clock::now() < budget_end)) {
+        fresh_batch();
+        const auto t0 = clock::now();
+        trainer.step_on(ids.data(), targets.data());
+        times_ms.push_back(std::chrono::duration<double, std::milli>(clock::now() - t0).count());
+      }
+      std::printf("layers=%d d_model=%d heads=%d mlp=%d batch=32 seq=32 ms_per_step=%.2f\n", size.layers, size.d_model,
+                  size.heads, size.mlp ? 1 : 0, median(times_ms));
+      std::fflush(stdout);
+    }
+    return 0;
+  });
+}
+
+}  // namespace app::cli

@@ -1,0 +1,33 @@
+// A trained model in one .npz: every parameter as float32 under its PyTorch state_dict name, and
+// "attnlab.json" (a uint8 array of UTF-8 JSON) with the configuration, vocabulary, task and
+// training settings. numpy.load plus tests/tiny_transformer.py load it in a few lines.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "engine/model/transformer.hpp"
+
+namespace attn {
+
+inline constexpr const char* kCheckpointMetaKey = "attnlab.json";
+
+struct Checkpoint {
+  Model model;
+  std::string task;                 // "induction", "reverse", "sort", "sentences" or "custom"
+  std::vector<std::string> vocab;   // (vocab_size) token texts; id = index
+  TrainSettings train;
+  long long step = 0;               // updates the parameters have had
+};
+
+// Throws FileError when it cannot write; written to a temporary name and renamed.
+void save_checkpoint(const Checkpoint& checkpoint, const std::string& path);
+
+// Throws FileError naming the path and the reason: not a checkpoint, truncated or corrupt archive,
+// a missing, extra or misshaped tensor (naming it and both shapes), a non-finite value (naming
+// the tensor), a vocabulary that does not fit the model, or settings out of range.
+Checkpoint load_checkpoint(const std::string& path);
+
+// The meta JSON alone, as written into the archive (the app shows it; tests compare it).
+std::string checkpoint_meta_json(const Checkpoint& checkpoint);
+
+}  // namespace attn

@@ -1,0 +1,245 @@
+// The transformer's forward and backward as numbered passes over the ops of engine/nn.
+#include "engine/model/transformer.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "engine/nn/ops.hpp"
+#include "engine/positional.hpp"
+
+namespace attn {
+
+Model Model::create(const Arch& arch, const RunOptions& run, std::uint64_t seed) {
+  validate(arch, run);
+  Model m;
+  m.arch = arch;
+  m.run = run;
+  m.layout = ParamLayout::of(arch);
+  m.params.assign(m.layout.total, 0.0f);
+  m.knocked_out.assign(static_cast<std::size_t>(arch.n_layers) * static_cast<std::size_t>(arch.n_heads), 0);
+  init_params(m.layout, arch, seed, m.params.data());
+  return m;
+}
+
+namespace {
+
+void size(std::vector<float>& v, std::size_t n) {
+  if (v.size() != n) v.assign(n, 0.0f);
+}
+
+float attention_scale(const Model& m) {
+  return 1.0f / (std::sqrt(static_cast<float>(m.arch.d_head)) * m.run.temperature);
+}
+
+const std::uint8_t* knocked(const Model& m, int layer) {
+  return m.knocked_out.empty() ? nullptr : m.knocked_out.data() + static_cast<std::size_t>(layer) * m.arch.n_heads;
+}
+
+void zero(std::vector<float>& v) { std::fill(v.begin(), v.end(), 0.0f); }
+
+}  // namespace
+
+void Activations::resize(const Arch& a, const RunOptions& run, int batch, int tokens) {
+  const std::size_t N = static_cast<std::size_t>(batch) * static_cast<std::size_t>(tokens);
+  const std::size_t E = static_cast<std::size_t>(a.d_model), I = static_cast<std::size_t>(a.inner_dim()),
+                    V = static_cast<std::size_t>(a.vocab_size), H = static_cast<std::size_t>(a.n_heads),
+                    n_tok = static_cast<std::size_t>(tokens);
+  const bool new_tables = n_tok != static_cast<std::size_t>(T) || embed.size() != N * E;
+  B = batch;
+  T = tokens;
+  if (run.positional == Positional::Sinusoidal) {
+    if (new_tables || pos_table.size() != n_tok * E) {
+      const auto table = positional_table(Positional::Sinusoidal, tokens, a.d_model, 0);
+      pos_table.assign(table.begin(), table.end());
+    }
+  } else {
+    pos_table.clear();
+  }
+  if (run.positional == Positional::Rope) {
+    const std::size_t want = n_tok * static_cast<std::size_t>(a.d_head / 2) * 2;
+    if (new_tables || rope.size() != want) {
+      rope.assign(want, 0.0f);
+      nn::rope_table(rope.data(), tokens, a.d_head);
+    }
+  } else {
+    rope.clear();
+  }
+  size(embed, N * E);
+  layers.resize(static_cast<std::size_t>(a.n_layers));
+  for (LayerActivations& l : layers) {
+    size(l.ln1, N * E);
+    size(l.ln1_mean, N);
+    size(l.ln1_rstd, N);
+    size(l.qkv, N * 3 * I);
+    size(l.scores, N * H * n_tok);
+    size(l.attn, N * H * n_tok);
+    size(l.concat, N * I);
+    size(l.attn_out, N * E);
+    size(l.resid_mid, N * E);
+    const std::size_t mlp = a.mlp ? 1 : 0;
+    size(l.ln2, mlp * N * E);
+    size(l.ln2_mean, mlp * N);
+    size(l.ln2_rstd, mlp * N);
+    size(l.fc, mlp * N * 4 * E);
+    size(l.gelu, mlp * N * 4 * E);
+    size(l.mlp_out, mlp * N * E);
+    size(l.resid_out, mlp * N * E);
+  }
+  size(ln_f, N * E);
+  size(ln_f_mean, N);
+  size(ln_f_rstd, N);
+  size(logits, N * V);
+  size(probs, N * V);
+  size(losses, N);
+}
+
+void BackwardBuffers::resize(const Arch& a, int batch, int tokens) {
+  const std::size_t N = static_cast<std::size_t>(batch) * static_cast<std::size_t>(tokens);
+  const std::size_t E = static_cast<std::size_t>(a.d_model), I = static_cast<std::size_t>(a.inner_dim()),
+                    V = static_cast<std::size_t>(a.vocab_size), T = static_cast<std::size_t>(tokens);
+  size(d_stream, N * E);
+  size(d_ln, N * E);
+  size(d_qkv, N * 3 * I);
+  size(d_concat, N * I);
+  size(d_fc, a.mlp ? N * 4 * E : 0);
+  size(d_gelu, a.mlp ? N * 4 * E : 0);
+  size(d_logits, N * V);
+  size(d_attn, T * T);
+}
+
+void model_forward(const Model& m, const std::int32_t* ids, int B, int T, Activations& acts) {
+  const Arch& a = m.arch;
+  if (B < 0 || T < 0 || T > a.max_seq_len)
+    throw std::invalid_argument("an input of " + std::to_string(T) + " tokens is longer than the model's " +
+                                std::to_string(a.max_seq_len));
+  const int N = B * T, E = a.d_model, I = a.inner_dim(), H = a.n_heads, D = a.d_head, V = a.vocab_size;
+  for (int i = 0; i < N; ++i)
+    if (ids[i] < 0 || ids[i] >= V)
+      throw std::invalid_argument("token id " + std::to_string(ids[i]) + " is outside the vocabulary of " +
+                                  std::to_string(V));
+  acts.resize(a, m.run, B, T);
+  const ParamView<const float> p = m.weights();
+
+  // 1. embed (N, E) = tok_emb[id] + the position's row (learned table or sinusoidal).
+  for (int b = 0; b < B; ++b)
+    for (int t = 0; t < T; ++t) {
+      const std::size_t r = static_cast<std::size_t>(b) * T + t;
+      float* out = acts.embed.data() + r * E;
+      const float* tok = p.tok_emb + static_cast<std::size_t>(ids[r]) * E;
+      const float* pos = p.pos_emb ? p.pos_emb + static_cast<std::size_t>(t) * E
+                                   : acts.pos_table.empty() ? nullptr : acts.pos_table.data() + static_cast<std::size_t>(t) * E;
+      for (int c = 0; c < E; ++c) out[c] = tok[c] + (pos ? pos[c] : 0.0f);
+    }
+
+  // 2. The blocks, each reading the stream the previous one left.
+  const float scale = attention_scale(m);
+  const float* stream = acts.embed.data();
+  for (int l = 0; l < a.n_layers; ++l) {
+    const BlockParams<const float>& w = p.blocks[static_cast<std::size_t>(l)];
+    LayerActivations& L = acts.layers[static_cast<std::size_t>(l)];
+    // 2a. Attention on the LayerNorm of the stream (pre-LN), added back to the stream.
+    nn::layernorm_forward(L.ln1.data(), L.ln1_mean.data(), L.ln1_rstd.data(), stream, w.ln1_w, w.ln1_b, N, E);
+    nn::linear_forward(L.qkv.data(), L.ln1.data(), w.in_proj_w, w.in_proj_b, N, E, 3 * I);
+    if (m.run.positional == Positional::Rope) nn::rope_forward(L.qkv.data(), acts.rope.data(), B, T, H, D);
+    nn::attention_forward(L.scores.data(), L.attn.data(), L.concat.data(), L.qkv.data(), B, T, H, D, scale,
+                          m.run.causal, knocked(m, l));
+    nn::linear_forward(L.attn_out.data(), L.concat.data(), w.out_proj_w, w.out_proj_b, N, I, E);
+    for (std::size_t i = 0; i < L.resid_mid.size(); ++i) L.resid_mid[i] = stream[i] + L.attn_out[i];
+    stream = L.resid_mid.data();
+    if (!a.mlp) continue;
+    // 2b. The MLP on the LayerNorm of the stream: Linear to 4E, GELU, Linear back, added.
+    nn::layernorm_forward(L.ln2.data(), L.ln2_mean.data(), L.ln2_rstd.data(), stream, w.ln2_w, w.ln2_b, N, E);
+    nn::linear_forward(L.fc.data(), L.ln2.data(), w.fc_w, w.fc_b, N, E, 4 * E);
+    nn::gelu_forward(L.gelu.data(), L.fc.data(), L.fc.size());
+    nn::linear_forward(L.mlp_out.data(), L.gelu.data(), w.proj_w, w.proj_b, N, 4 * E, E);
+    for (std::size_t i = 0; i < L.resid_out.size(); ++i) L.resid_out[i] = stream[i] + L.mlp_out[i];
+    stream = L.resid_out.data();
+  }
+
+  // 3. Final LayerNorm and unembedding: logits (N, V) = ln_f · unembed^T.
+  nn::layernorm_forward(acts.ln_f.data(), acts.ln_f_mean.data(), acts.ln_f_rstd.data(), stream, p.ln_f_w, p.ln_f_b,
+                        N, E);
+  nn::linear_forward(acts.logits.data(), acts.ln_f.data(), p.unembed, static_cast<const float*>(nullptr), N, E, V);
+}
+
+float model_loss(Activations& acts, const std::int32_t* targets, int V) {
+  const int N = acts.B * acts.T;
+  for (int i = 0; i < N; ++i)
+    if (targets[i] >= V)
+      throw std::invalid_argument("target id " + std::to_string(targets[i]) + " is outside the vocabulary of " +
+                                  std::to_string(V));
+  acts.loss = nn::crossentropy_forward(acts.probs.data(), acts.losses.data(), acts.logits.data(), targets, N, V);
+  return acts.loss;
+}
+
+void model_backward(const Model& m, const std::int32_t* ids, const std::int32_t* targets, const Activations& acts,
+                    BackwardBuffers& buf, float* grads) {
+  const Arch& a = m.arch;
+  const int B = acts.B, T = acts.T, N = B * T, E = a.d_model, I = a.inner_dim(), H = a.n_heads, D = a.d_head,
+            V = a.vocab_size;
+  buf.resize(a, B, T);
+  const ParamView<const float> p = m.weights();
+  const ParamView<float> g = view(m.layout, grads);
+  const float scale = attention_scale(m);
+  const auto stream_into = [&](int l) -> const float* {  // the stream block l read
+    return l == 0 ? acts.embed.data() : acts.layers[static_cast<std::size_t>(l - 1)].stream_out().data();
+  };
+
+  // 3. logits = ln_f · unembed^T, ln_f = LayerNorm(stream)
+  nn::crossentropy_backward(buf.d_logits.data(), acts.probs.data(), targets, N, V);
+  zero(buf.d_ln);
+  nn::linear_backward(buf.d_ln.data(), g.unembed, static_cast<float*>(nullptr), buf.d_logits.data(),
+                      acts.ln_f.data(), p.unembed, N, E, V);
+  zero(buf.d_stream);
+  nn::layernorm_backward(buf.d_stream.data(), g.ln_f_w, g.ln_f_b, buf.d_ln.data(), stream_into(a.n_layers), p.ln_f_w,
+                         acts.ln_f_mean.data(), acts.ln_f_rstd.data(), N, E);
+
+  // 2. The blocks in reverse. d_stream holds the gradient of the stream leaving the block; each
+  //    residual branch adds its input's gradient into it.
+  for (int l = a.n_layers - 1; l >= 0; --l) {
+    const BlockParams<const float>& w = p.blocks[static_cast<std::size_t>(l)];
+    const BlockParams<float>& gw = g.blocks[static_cast<std::size_t>(l)];
+    const LayerActivations& L = acts.layers[static_cast<std::size_t>(l)];
+    if (a.mlp) {
+      // resid_out = resid_mid + proj(gelu(fc(ln2(resid_mid))))
+      zero(buf.d_gelu);
+      nn::linear_backward(buf.d_gelu.data(), gw.proj_w, gw.proj_b, buf.d_stream.data(), L.gelu.data(), w.proj_w, N,
+                          4 * E, E);
+      zero(buf.d_fc);
+      nn::gelu_backward(buf.d_fc.data(), L.fc.data(), buf.d_gelu.data(), buf.d_fc.size());
+      zero(buf.d_ln);
+      nn::linear_backward(buf.d_ln.data(), gw.fc_w, gw.fc_b, buf.d_fc.data(), L.ln2.data(), w.fc_w, N, E, 4 * E);
+      nn::layernorm_backward(buf.d_stream.data(), gw.ln2_w, gw.ln2_b, buf.d_ln.data(), L.resid_mid.data(), w.ln2_w,
+                             L.ln2_mean.data(), L.ln2_rstd.data(), N, E);
+    }
+    // resid_mid = stream_in + out_proj(attention(rope(in_proj(ln1(stream_in)))))
+    zero(buf.d_concat);
+    nn::linear_backward(buf.d_concat.data(), gw.out_proj_w, gw.out_proj_b, buf.d_stream.data(), L.concat.data(),
+                        w.out_proj_w, N, I, E);
+    zero(buf.d_qkv);
+    nn::attention_backward(buf.d_qkv.data(), buf.d_attn.data(), buf.d_concat.data(), L.qkv.data(), L.attn.data(), B,
+                           T, H, D, scale, m.run.causal, knocked(m, l));
+    if (m.run.positional == Positional::Rope) nn::rope_backward(buf.d_qkv.data(), acts.rope.data(), B, T, H, D);
+    zero(buf.d_ln);
+    nn::linear_backward(buf.d_ln.data(), gw.in_proj_w, gw.in_proj_b, buf.d_qkv.data(), L.ln1.data(), w.in_proj_w, N,
+                        E, 3 * I);
+    nn::layernorm_backward(buf.d_stream.data(), gw.ln1_w, gw.ln1_b, buf.d_ln.data(), stream_into(l), w.ln1_w,
+                           L.ln1_mean.data(), L.ln1_rstd.data(), N, E);
+  }
+
+  // 1. embed = tok_emb[id] + pos_emb[t]: each row's gradient goes to the rows it was read from.
+  for (int b = 0; b < B; ++b)
+    for (int t = 0; t < T; ++t) {
+      const std::size_t r = static_cast<std::size_t>(b) * T + t;
+      const float* d = buf.d_stream.data() + r * E;
+      float* tok = g.tok_emb + static_cast<std::size_t>(ids[r]) * E;
+      for (int c = 0; c < E; ++c) tok[c] += d[c];
+      if (!g.pos_emb) continue;
+      float* pos = g.pos_emb + static_cast<std::size_t>(t) * E;
+      for (int c = 0; c < E; ++c) pos[c] += d[c];
+    }
+}
+
+}  // namespace attn

@@ -1,0 +1,330 @@
+// The transformer's ops. Each backward sits under its forward; the comment above each backward
+// line quotes the forward line it differentiates.
+#include "engine/nn/ops.hpp"
+
+#include <cblas.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <type_traits>
+
+#include "engine/softmax.hpp"
+
+namespace attn::nn {
+
+namespace {
+
+constexpr double kLayerNormEps = 1e-5;
+
+// Row-major GEMM, C = alpha op(A) op(B) + beta C, for both scalar types.
+void gemm(bool ta, bool tb, int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb,
+          float beta, float* C, int ldc) {
+  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, M, N, K, alpha, A, lda,
+              B, ldb, beta, C, ldc);
+}
+void gemm(bool ta, bool tb, int M, int N, int K, double alpha, const double* A, int lda, const double* B, int ldb,
+          double beta, double* C, int ldc) {
+  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, M, N, K, alpha, A, lda,
+              B, ldb, beta, C, ldc);
+}
+
+// One masked softmax row: the vectorised float kernel the explorer uses, a plain loop for double.
+void softmax(const float* scores, float* weights, std::size_t visible, std::size_t n) {
+  softmax_row(scores, weights, visible, n);
+}
+void softmax(const double* scores, double* weights, std::size_t visible, std::size_t n) {
+  double max = -INFINITY, sum = 0.0;
+  for (std::size_t j = 0; j < visible; ++j) max = std::max(max, scores[j]);
+  for (std::size_t j = 0; j < visible; ++j) sum += weights[j] = std::exp(scores[j] - max);
+  for (std::size_t j = 0; j < visible; ++j) weights[j] /= sum;
+  for (std::size_t j = visible; j < n; ++j) weights[j] = 0.0;
+}
+
+}  // namespace
+
+// ---- LayerNorm ---------------------------------------------------------------------------------
+
+template <typename Real>
+void layernorm_forward(Real* out, Real* mean, Real* rstd, const Real* inp, const Real* weight, const Real* bias,
+                       int N, int C) {
+  for (int i = 0; i < N; ++i) {
+    const Real* x = inp + static_cast<std::size_t>(i) * C;
+    Real* y = out + static_cast<std::size_t>(i) * C;
+    Real m = 0;
+    for (int c = 0; c < C; ++c) m += x[c];
+    m /= static_cast<Real>(C);
+    Real var = 0;  // biased variance, as PyTorch's LayerNorm
+    for (int c = 0; c < C; ++c) var += (x[c] - m) * (x[c] - m);
+    var /= static_cast<Real>(C);
+    const Real s = static_cast<Real>(1.0 / std::sqrt(static_cast<double>(var) + kLayerNormEps));
+    for (int c = 0; c < C; ++c) y[c] = (x[c] - m) * s * weight[c] + bias[c];
+    mean[i] = m;
+    rstd[i] = s;
+  }
+}
+
+template <typename Real>
+void layernorm_backward(Real* dinp, Real* dweight, Real* dbias, const Real* dout, const Real* inp,
+                        const Real* weight, const Real* mean, const Real* rstd, int N, int C) {
+  for (int i = 0; i < N; ++i) {
+    const Real* x = inp + static_cast<std::size_t>(i) * C;
+    const Real* dy = dout + static_cast<std::size_t>(i) * C;
+    Real* dx = dinp + static_cast<std::size_t>(i) * C;
+    // Two reductions first: norm = (x - mean) * rstd depends on every x of the row through mean
+    // and rstd, so each dx gets the row's mean of dnorm and of dnorm * norm subtracted.
+    Real dnorm_mean = 0, dnorm_norm_mean = 0;
+    for (int c = 0; c < C; ++c) {
+      const Real norm = (x[c] - mean[i]) * rstd[i];
+      const Real dnorm = weight[c] * dy[c];
+      dnorm_mean += dnorm;
+      dnorm_norm_mean += dnorm * norm;
+    }
+    dnorm_mean /= static_cast<Real>(C);
+    dnorm_norm_mean /= static_cast<Real>(C);
+    for (int c = 0; c < C; ++c) {
+      const Real norm = (x[c] - mean[i]) * rstd[i];
+      // y[c] = norm * weight[c] + bias[c]
+      dbias[c] += dy[c];
+      dweight[c] += norm * dy[c];
+      const Real dnorm = weight[c] * dy[c];
+      dx[c] += (dnorm - dnorm_mean - norm * dnorm_norm_mean) * rstd[i];
+    }
+  }
+}
+
+// ---- Linear ------------------------------------------------------------------------------------
+
+template <typename Real>
+void linear_forward(Real* out, const Real* inp, const Real* weight, const Real* bias, int N, int C, int OC) {
+  if (N == 0) return;
+  gemm(false, true, N, OC, C, Real(1), inp, C, weight, C, Real(0), out, OC);
+  if (!bias) return;
+  for (int i = 0; i < N; ++i) {
+    Real* row = out + static_cast<std::size_t>(i) * OC;
+    for (int o = 0; o < OC; ++o) row[o] += bias[o];
+  }
+}
+
+template <typename Real>
+void linear_backward(Real* dinp, Real* dweight, Real* dbias, const Real* dout, const Real* inp, const Real* weight,
+                     int N, int C, int OC) {
+  if (N == 0) return;
+  // out = inp · weight^T  =>  dinp += dout · weight,  dweight += dout^T · inp
+  gemm(false, false, N, C, OC, Real(1), dout, OC, weight, C, Real(1), dinp, C);
+  gemm(true, false, OC, C, N, Real(1), dout, OC, inp, C, Real(1), dweight, C);
+  if (!dbias) return;
+  // out += bias (every row)  =>  dbias += the column sums of dout
+  for (int i = 0; i < N; ++i) {
+    const Real* row = dout + static_cast<std::size_t>(i) * OC;
+    for (int o = 0; o < OC; ++o) dbias[o] += row[o];
+  }
+}
+
+// ---- GELU --------------------------------------------------------------------------------------
+
+template <typename Real>
+void gelu_forward(Real* out, const Real* inp, std::size_t n) {
+  const Real inv_sqrt2 = static_cast<Real>(0.70710678118654752440);
+  for (std::size_t i = 0; i < n; ++i) out[i] = Real(0.5) * inp[i] * (Real(1) + std::erf(inp[i] * inv_sqrt2));
+}
+
+template <typename Real>
+void gelu_backward(Real* dinp, const Real* inp, const Real* dout, std::size_t n) {
+  const Real inv_sqrt2 = static_cast<Real>(0.70710678118654752440);
+  const Real inv_sqrt_2pi = static_cast<Real>(0.39894228040143267794);
+  for (std::size_t i = 0; i < n; ++i) {
+    const Real x = inp[i];
+    // out = x * Phi(x)  =>  dout/dx = Phi(x) + x * phi(x), phi the standard normal density
+    const Real cdf = Real(0.5) * (Real(1) + std::erf(x * inv_sqrt2));
+    const Real pdf = inv_sqrt_2pi * std::exp(Real(-0.5) * x * x);
+    dinp[i] += dout[i] * (cdf + x * pdf);
+  }
+}
+
+// ---- Rotary positions --------------------------------------------------------------------------
+
+template <typename Real>
+void rope_table(Real* cos_sin, int T, int D) {
+  // The same angles as apply_rope() in engine/positional.cpp, computed in double.
+  for (int t = 0; t < T; ++t)
+    for (int i = 0; i < D / 2; ++i) {
+      const double freq = std::pow(10000.0, -2.0 * static_cast<double>(i) / static_cast<double>(D));
+      const double angle = static_cast<double>(t) * freq;
+      Real* cs = cos_sin + (static_cast<std::size_t>(t) * (D / 2) + i) * 2;
+      cs[0] = static_cast<Real>(std::cos(angle));
+      cs[1] = static_cast<Real>(std::sin(angle));
+    }
+}
+
+namespace {
+
+// Rotates the q and k parts of every row by +angle (sign 1) or -angle (sign -1).
+template <typename Real>
+void rope_rotate(Real* qkv, const Real* cos_sin, int B, int T, int H, int D, Real sign) {
+  const std::size_t I = static_cast<std::size_t>(H) * D;
+  for (int b = 0; b < B; ++b)
+    for (int t = 0; t < T; ++t) {
+      Real* row = qkv + (static_cast<std::size_t>(b) * T + t) * 3 * I;
+      const Real* cs = cos_sin + static_cast<std::size_t>(t) * (D / 2) * 2;
+      for (std::size_t part = 0; part < 2; ++part)  // q, then k
+        for (int h = 0; h < H; ++h) {
+          Real* x = row + part * I + static_cast<std::size_t>(h) * D;
+          for (int i = 0; i < D / 2; ++i) {
+            const Real c = cs[2 * i], s = sign * cs[2 * i + 1];
+            const Real a = x[2 * i], b2 = x[2 * i + 1];
+            x[2 * i] = a * c - b2 * s;
+            x[2 * i + 1] = a * s + b2 * c;
+          }
+        }
+    }
+}
+
+}  // namespace
+
+template <typename Real>
+void rope_forward(Real* qkv, const Real* cos_sin, int B, int T, int H, int D) {
+  rope_rotate(qkv, cos_sin, B, T, H, D, Real(1));
+}
+
+template <typename Real>
+void rope_backward(Real* dqkv, const Real* cos_sin, int B, int T, int H, int D) {
+  // (a', b') = R(angle) (a, b)  =>  (da, db) = R(angle)^T (da', db') = R(-angle) (da', db')
+  rope_rotate(dqkv, cos_sin, B, T, H, D, Real(-1));
+}
+
+// ---- Attention ---------------------------------------------------------------------------------
+
+template <typename Real>
+void attention_forward(Real* scores, Real* attn, Real* concat, const Real* qkv, int B, int T, int H, int D,
+                       Real scale, bool causal, const std::uint8_t* knocked_out) {
+  const int I = H * D, row = 3 * I;
+  const std::size_t TT = static_cast<std::size_t>(T) * T;
+  for (int b = 0; b < B; ++b)
+    for (int h = 0; h < H; ++h) {
+      const Real* q = qkv + static_cast<std::size_t>(b) * T * row + static_cast<std::size_t>(h) * D;
+      const Real* k = q + I;
+      const Real* v = q + 2 * I;
+      Real* s = scores + (static_cast<std::size_t>(b) * H + h) * TT;
+      Real* a = attn + (static_cast<std::size_t>(b) * H + h) * TT;
+      Real* out = concat + static_cast<std::size_t>(b) * T * I + static_cast<std::size_t>(h) * D;
+      // 1. scores (T, T) = q (T, D) · k^T (D, T) * scale; q, k and v are strided views of qkv.
+      gemm(false, true, T, T, D, scale, q, row, k, row, Real(0), s, T);
+      // 2. mask and softmax over keys: query i sees keys 0..i when causal.
+      for (int i = 0; i < T; ++i)
+        softmax(s + static_cast<std::size_t>(i) * T, a + static_cast<std::size_t>(i) * T,
+                causal ? static_cast<std::size_t>(i) + 1 : static_cast<std::size_t>(T), static_cast<std::size_t>(T));
+      // 3. head output (T, D) = attn (T, T) · v (T, D), written into its columns of concat.
+      if (knocked_out && knocked_out[h]) {
+        for (int i = 0; i < T; ++i) std::fill_n(out + static_cast<std::size_t>(i) * I, D, Real(0));
+        continue;
+      }
+      gemm(false, false, T, D, T, Real(1), a, T, v, row, Real(0), out, I);
+    }
+}
+
+template <typename Real>
+void attention_backward(Real* dqkv, Real* workspace, const Real* dconcat, const Real* qkv, const Real* attn, int B,
+                        int T, int H, int D, Real scale, bool causal, const std::uint8_t* knocked_out) {
+  const int I = H * D, row = 3 * I;
+  const std::size_t TT = static_cast<std::size_t>(T) * T;
+  Real* da = workspace;  // (T, T): d attn, then d scores in place
+  for (int b = 0; b < B; ++b)
+    for (int h = 0; h < H; ++h) {
+      if (knocked_out && knocked_out[h]) continue;  // its output is a constant 0: no gradient flows
+      const std::size_t off = static_cast<std::size_t>(b) * T * row + static_cast<std::size_t>(h) * D;
+      const Real* q = qkv + off;
+      const Real* k = q + I;
+      const Real* v = q + 2 * I;
+      Real* dq = dqkv + off;
+      Real* dk = dq + I;
+      Real* dv = dq + 2 * I;
+      const Real* a = attn + (static_cast<std::size_t>(b) * H + h) * TT;
+      const Real* dout = dconcat + static_cast<std::size_t>(b) * T * I + static_cast<std::size_t>(h) * D;
+      // out = attn · v  =>  d attn = dout · v^T,  dv += attn^T · dout
+      gemm(false, true, T, T, D, Real(1), dout, I, v, row, Real(0), da, T);
+      gemm(true, false, T, D, T, Real(1), a, T, dout, I, Real(1), dv, row);
+      // attn_i = softmax(s_i)  =>  ds_ij = attn_ij (d attn_ij - sum_k attn_ik d attn_ik); masked keys
+      // have attn 0 and so get 0. The scale of s = q k^T * scale is folded in here.
+      for (int i = 0; i < T; ++i) {
+        const Real* ai = a + static_cast<std::size_t>(i) * T;
+        Real* di = da + static_cast<std::size_t>(i) * T;
+        const int visible = causal ? i + 1 : T;
+        Real dot = 0;
+        for (int j = 0; j < visible; ++j) dot += ai[j] * di[j];
+        for (int j = 0; j < visible; ++j) di[j] = ai[j] * (di[j] - dot) * scale;
+        for (int j = visible; j < T; ++j) di[j] = 0;
+      }
+      // s = q k^T (scaled above)  =>  dq += ds · k,  dk += ds^T · q
+      gemm(false, false, T, D, T, Real(1), da, T, k, row, Real(1), dq, row);
+      gemm(true, false, T, D, T, Real(1), da, T, q, row, Real(1), dk, row);
+    }
+}
+
+// ---- Cross-entropy -----------------------------------------------------------------------------
+
+template <typename Real>
+Real crossentropy_forward(Real* probs, Real* losses, const Real* logits, const std::int32_t* targets, int N, int V) {
+  double total = 0.0;
+  int counted = 0;
+  for (int i = 0; i < N; ++i) {
+    const Real* z = logits + static_cast<std::size_t>(i) * V;
+    Real* p = probs + static_cast<std::size_t>(i) * V;
+    // The maximum is subtracted only for numerical stability; loss = logsumexp(z) - z[target].
+    Real max = z[0];
+    for (int j = 1; j < V; ++j) max = std::max(max, z[j]);
+    Real sum = 0;
+    for (int j = 0; j < V; ++j) sum += p[j] = std::exp(z[j] - max);
+    for (int j = 0; j < V; ++j) p[j] /= sum;
+    losses[i] = 0;
+    if (targets[i] < 0) continue;
+    losses[i] = std::log(sum) + max - z[targets[i]];
+    total += static_cast<double>(losses[i]);
+    ++counted;
+  }
+  return counted ? static_cast<Real>(total / counted) : Real(0);
+}
+
+template <typename Real>
+void crossentropy_backward(Real* dlogits, const Real* probs, const std::int32_t* targets, int N, int V) {
+  int counted = 0;
+  for (int i = 0; i < N; ++i) counted += targets[i] >= 0;
+  const Real inv = counted ? Real(1) / static_cast<Real>(counted) : Real(0);
+  for (int i = 0; i < N; ++i) {
+    Real* d = dlogits + static_cast<std::size_t>(i) * V;
+    const Real* p = probs + static_cast<std::size_t>(i) * V;
+    if (targets[i] < 0) {
+      std::fill_n(d, V, Real(0));
+      continue;
+    }
+    // loss = mean over counted rows of (logsumexp(z) - z[target])  =>  dz = (p - onehot) / counted
+    for (int j = 0; j < V; ++j) d[j] = p[j] * inv;
+    d[targets[i]] -= inv;
+  }
+}
+
+// ---- Instantiations ----------------------------------------------------------------------------
+
+#define ATTN_NN_INSTANTIATE(Real)                                                                              \
+  template void layernorm_forward<Real>(Real*, Real*, Real*, const Real*, const Real*, const Real*, int, int);   \
+  template void layernorm_backward<Real>(Real*, Real*, Real*, const Real*, const Real*, const Real*, const Real*, \
+                                         const Real*, int, int);                                                \
+  template void linear_forward<Real>(Real*, const Real*, const Real*, const Real*, int, int, int);              \
+  template void linear_backward<Real>(Real*, Real*, Real*, const Real*, const Real*, const Real*, int, int, int); \
+  template void gelu_forward<Real>(Real*, const Real*, std::size_t);                                          \
+  template void gelu_backward<Real>(Real*, const Real*, const Real*, std::size_t);                            \
+  template void rope_table<Real>(Real*, int, int);                                                             \
+  template void rope_forward<Real>(Real*, const Real*, int, int, int, int);                                   \
+  template void rope_backward<Real>(Real*, const Real*, int, int, int, int);                                  \
+  template void attention_forward<Real>(Real*, Real*, Real*, const Real*, int, int, int, int, Real, bool,      \
+                                        const std::uint8_t*);                                                   \
+  template void attention_backward<Real>(Real*, Real*, const Real*, const Real*, const Real*, int, int, int, int, \
+                                         Real, bool, const std::uint8_t*);                                      \
+  template Real crossentropy_forward<Real>(Real*, Real*, const Real*, const std::int32_t*, int, int);          \
+  template void crossentropy_backward<Real>(Real*, const Real*, const std::int32_t*, int, int);
+
+ATTN_NN_INSTANTIATE(float)
+ATTN_NN_INSTANTIATE(double)
+#undef ATTN_NN_INSTANTIATE
+
+}  // namespace attn::nn

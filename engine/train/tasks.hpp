@@ -1,0 +1,82 @@
+// Tasks the transformer learns in seconds, each a seeded data generator with its vocabulary, an
+// example input, what its loss counts, and the head detectors that say what a formed head looks
+// like there.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace attn {
+
+// Head detectors: each is a set of (query, key) cells per sequence where a head doing that job
+// puts its weight; the score of a head is its mean weight on those cells, in [0, 1].
+enum class Detector { PreviousToken, Induction, Self, FirstToken, Reverse, Referent };
+inline constexpr int kDetectorCount = 6;
+std::string_view to_string(Detector d);  // "previous-token", "induction", "self", "first-token", ...
+
+struct Vocab {
+  std::vector<std::string> words;  // id -> text
+  std::unordered_map<std::string, int> ids;
+  int pad = 0, unk = 1;            // every task's first two words are "<pad>" and "<unk>"
+
+  explicit Vocab(std::vector<std::string> words);
+  int id(std::string_view word) const;  // unk when absent
+  int size() const { return static_cast<int>(words.size()); }
+};
+
+struct Cell {
+  int query, key;
+};
+
+// One sequence: ids (len) and targets (len; -1 = not counted by the loss), and per detector the
+// cells where that kind of head attends.
+struct Sequence {
+  std::vector<std::int32_t> ids, targets;
+  std::array<std::vector<Cell>, kDetectorCount> cells;
+};
+
+// Text a person typed, in a task's vocabulary.
+struct Encoded {
+  std::vector<std::int32_t> ids;
+  std::vector<std::string> words;     // the text of each token as typed (lower-cased)
+  std::vector<bool> unknown;          // true where the word is not in the vocabulary (id = unk)
+};
+
+class Task {
+ public:
+  virtual ~Task() = default;
+  virtual std::string_view name() const = 0;
+  virtual std::string_view counts() const = 0;   // which positions the loss counts, in words
+  virtual int default_seq_len() const = 0;
+  virtual std::string example() const = 0;       // an input to look at, in this task's words
+  virtual std::vector<Detector> detectors() const = 0;
+  virtual int min_seq_len() const = 0;
+  // A fresh sequence of at most max_len tokens (max_len >= min_seq_len()), with the generic
+  // detector cells (previous-token, self, first-token) added. held_out: draw only combinations
+  // that training never sees (tasks that hold some out; the others ignore it).
+  Sequence sample(std::uint64_t& rng, int max_len, bool held_out) const;
+  const Vocab& vocab() const { return m_vocab; }
+  // Whitespace-separated words, lower-cased, with . , ! ? split off as their own tokens.
+  Encoded encode(std::string_view text) const;
+
+ protected:
+  explicit Task(std::vector<std::string> words) : m_vocab(std::move(words)) {}
+  virtual Sequence generate(std::uint64_t& rng, int max_len, bool held_out) const = 0;
+
+ private:
+  Vocab m_vocab;
+};
+
+// "induction", "reverse", "sort" or "sentences"; null for any other name.
+std::unique_ptr<Task> make_task(std::string_view name);
+const std::vector<std::string_view>& task_names();
+
+// Pads sequences into a batch (B, T): ids with <pad>, targets with -1.
+void pack_batch(const std::vector<Sequence>& seqs, int T, int pad_id, std::int32_t* ids, std::int32_t* targets);
+
+}  // namespace attn

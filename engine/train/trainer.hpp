@@ -1,0 +1,72 @@
+// The trainer owns a model, its gradients, AdamW's state, the task and every buffer; step() is
+// plain single-threaded code that allocates nothing after the first call. Same seed, task and
+// settings give a bit-identical run (one BLAS thread).
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/model/checkpoint.hpp"
+#include "engine/model/transformer.hpp"
+#include "engine/train/adamw.hpp"
+#include "engine/train/detectors.hpp"
+#include "engine/train/tasks.hpp"
+
+namespace attn {
+
+inline constexpr int kEvalSequences = 64;
+
+struct StepResult {
+  long long step = 0;       // updates done, this one included
+  float loss = 0.0f;        // on this step's batch, before the update
+  double grad_norm = 0.0;   // before clipping
+  float lr = 0.0f;
+  bool diverged = false;    // the loss or the gradients were not finite: no update was made and
+                            // the parameters are the last ones that gave a finite loss
+};
+
+struct Evaluation {
+  long long step = 0;
+  float loss = 0.0f;        // on the held-out batch
+  float accuracy = 0.0f;    // share of counted positions whose most likely token is the target
+  DetectorScores detectors;
+};
+
+class Trainer {
+ public:
+  // A new model for `task`: arch.vocab_size and arch.max_seq_len are taken from the task and
+  // settings.seq_len, arch.learned_positions from run. Throws std::invalid_argument.
+  Trainer(Arch arch, const RunOptions& run, const TrainSettings& settings, std::unique_ptr<Task> task);
+  // Continues training a checkpoint of a known task (AdamW's moments start again from zero).
+  explicit Trainer(const Checkpoint& checkpoint);
+
+  StepResult step();  // on a fresh batch of the task
+  // One update on a given batch: ids and targets (settings().batch, settings().seq_len).
+  StepResult step_on(const std::int32_t* ids, const std::int32_t* targets);
+  Evaluation evaluate();  // on a held-out batch fixed at construction
+
+  const Model& model() const { return m_model; }
+  // Which heads are knocked out (layer * n_heads + head); takes effect from the next forward.
+  void set_knocked_out(const std::vector<std::uint8_t>& knocked);
+  const Task& task() const { return *m_task; }
+  const TrainSettings& settings() const { return m_settings; }
+  long long steps_done() const { return m_adam.t; }
+  const std::vector<Sequence>& eval_sequences() const { return m_eval; }
+  Checkpoint checkpoint() const;
+
+ private:
+  void setup();
+
+  Model m_model;
+  std::unique_ptr<Task> m_task;
+  TrainSettings m_settings;
+  std::vector<float> m_grads, m_last_good;
+  AdamW m_adam;
+  Activations m_acts, m_eval_acts;
+  BackwardBuffers m_back;
+  std::uint64_t m_rng = 0;
+  std::vector<Sequence> m_batch, m_eval;
+  std::vector<std::int32_t> m_ids, m_targets, m_eval_ids, m_eval_targets;
+};
+
+}  // namespace attn
