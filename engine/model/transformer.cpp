@@ -107,6 +107,7 @@ void BackwardBuffers::resize(const Arch& a, int batch, int tokens) {
   size(d_gelu, a.mlp ? N * 4 * E : 0);
   size(d_logits, N * V);
   size(d_attn, T * T);
+  size(k_bias, I);
 }
 
 void model_forward(const Model& m, const std::int32_t* ids, int B, int T, Activations& acts) {
@@ -222,9 +223,14 @@ void model_backward(const Model& m, const std::int32_t* ids, const std::int32_t*
     nn::attention_backward(buf.d_qkv.data(), buf.d_attn.data(), buf.d_concat.data(), L.qkv.data(), L.attn.data(), B,
                            T, H, D, scale, m.run.causal, knocked(m, l));
     if (m.run.positional == Positional::Rope) nn::rope_backward(buf.d_qkv.data(), acts.rope.data(), B, T, H, D);
+    // Without RoPE the key bias cannot change any weight: it adds q_i . b_k to every score of row
+    // i, which softmax ignores, so its gradient is exactly 0. In float32 it comes out as ~1e-9 of
+    // rounding, which AdamW's normalisation would turn into steps of a tenth of the learning rate.
+    std::copy(gw.in_proj_b + I, gw.in_proj_b + 2 * I, buf.k_bias.begin());
     zero(buf.d_ln);
     nn::linear_backward(buf.d_ln.data(), gw.in_proj_w, gw.in_proj_b, buf.d_qkv.data(), L.ln1.data(), w.in_proj_w, N,
                         E, 3 * I);
+    if (m.run.positional != Positional::Rope) std::copy(buf.k_bias.begin(), buf.k_bias.end(), gw.in_proj_b + I);
     nn::layernorm_backward(buf.d_stream.data(), gw.ln1_w, gw.ln1_b, buf.d_ln.data(), stream_into(l), w.ln1_w,
                            L.ln1_mean.data(), L.ln1_rstd.data(), N, E);
   }

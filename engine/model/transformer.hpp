@@ -70,6 +70,7 @@ struct BackwardBuffers {
   std::vector<float> d_fc, d_gelu;  // (N, 4E)
   std::vector<float> d_logits;   // (N, V)
   std::vector<float> d_attn;     // (T, T)
+  std::vector<float> k_bias;     // (I) the key bias gradient kept aside (see model_backward)
   void resize(const Arch& arch, int B, int T);
 };
 
