@@ -190,7 +190,6 @@ void model_backward(const Model& m, const std::int32_t* ids, const std::int32_t*
 
   // 3. logits = ln_f · unembed^T, ln_f = LayerNorm(stream)
   nn::crossentropy_backward(buf.d_logits.data(), acts.probs.data(), targets, N, V);
-  zero(buf.d_ln);
   nn::linear_backward(buf.d_ln.data(), g.unembed, static_cast<float*>(nullptr), buf.d_logits.data(),
                       acts.ln_f.data(), p.unembed, N, E, V);
   zero(buf.d_stream);
@@ -205,21 +204,16 @@ void model_backward(const Model& m, const std::int32_t* ids, const std::int32_t*
     const LayerActivations& L = acts.layers[static_cast<std::size_t>(l)];
     if (a.mlp) {
       // resid_out = resid_mid + proj(gelu(fc(ln2(resid_mid))))
-      zero(buf.d_gelu);
       nn::linear_backward(buf.d_gelu.data(), gw.proj_w, gw.proj_b, buf.d_stream.data(), L.gelu.data(), w.proj_w, N,
                           4 * E, E);
-      zero(buf.d_fc);
       nn::gelu_backward(buf.d_fc.data(), L.fc.data(), buf.d_gelu.data(), buf.d_fc.size());
-      zero(buf.d_ln);
       nn::linear_backward(buf.d_ln.data(), gw.fc_w, gw.fc_b, buf.d_fc.data(), L.ln2.data(), w.fc_w, N, E, 4 * E);
       nn::layernorm_backward(buf.d_stream.data(), gw.ln2_w, gw.ln2_b, buf.d_ln.data(), L.resid_mid.data(), w.ln2_w,
                              L.ln2_mean.data(), L.ln2_rstd.data(), N, E);
     }
     // resid_mid = stream_in + out_proj(attention(rope(in_proj(ln1(stream_in)))))
-    zero(buf.d_concat);
     nn::linear_backward(buf.d_concat.data(), gw.out_proj_w, gw.out_proj_b, buf.d_stream.data(), L.concat.data(),
                         w.out_proj_w, N, I, E);
-    zero(buf.d_qkv);
     nn::attention_backward(buf.d_qkv.data(), buf.d_attn.data(), buf.d_concat.data(), L.qkv.data(), L.attn.data(), B,
                            T, H, D, scale, m.run.causal, knocked(m, l));
     if (m.run.positional == Positional::Rope) nn::rope_backward(buf.d_qkv.data(), acts.rope.data(), B, T, H, D);
@@ -227,7 +221,6 @@ void model_backward(const Model& m, const std::int32_t* ids, const std::int32_t*
     // i, which softmax ignores, so its gradient is exactly 0. In float32 it comes out as ~1e-9 of
     // rounding, which AdamW's normalisation would turn into steps of a tenth of the learning rate.
     std::copy(gw.in_proj_b + I, gw.in_proj_b + 2 * I, buf.k_bias.begin());
-    zero(buf.d_ln);
     nn::linear_backward(buf.d_ln.data(), gw.in_proj_w, gw.in_proj_b, buf.d_qkv.data(), L.ln1.data(), w.in_proj_w, N,
                         E, 3 * I);
     if (m.run.positional != Positional::Rope) std::copy(buf.k_bias.begin(), buf.k_bias.end(), gw.in_proj_b + I);

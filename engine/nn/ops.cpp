@@ -9,6 +9,7 @@
 #include <cstring>
 #include <type_traits>
 
+#include "engine/nn/vec_math.hpp"
 #include "engine/softmax.hpp"
 
 namespace attn::nn {
@@ -45,9 +46,72 @@ void softmax(const double* scores, double* weights, std::size_t visible, std::si
 
 // ---- LayerNorm ---------------------------------------------------------------------------------
 
+// The float rows eight columns at a time (C a multiple of 8, as every d_model in the UI's steps):
+// a plain loop's sums stay scalar because float addition may not be reordered.
+__attribute__((target_clones("avx512f", "avx2", "default")))
+void layernorm_forward_f32(float* out, float* mean, float* rstd, const float* inp, const float* weight,
+                           const float* bias, int N, int C) {
+  const std::size_t c_n = static_cast<std::size_t>(C);
+  for (int i = 0; i < N; ++i) {
+    const float* x = inp + static_cast<std::size_t>(i) * c_n;
+    float* y = out + static_cast<std::size_t>(i) * c_n;
+    Floats sum{};
+    for (std::size_t c = 0; c < c_n; c += kLanes) sum += load(x + c);
+    float m = 0.0f;
+    for (std::size_t l = 0; l < kLanes; ++l) m += sum[l];
+    m /= static_cast<float>(C);
+    Floats sq{};
+    for (std::size_t c = 0; c < c_n; c += kLanes) {
+      const Floats d = load(x + c) - m;
+      sq += d * d;
+    }
+    float var = 0.0f;
+    for (std::size_t l = 0; l < kLanes; ++l) var += sq[l];
+    var /= static_cast<float>(C);
+    const float r = static_cast<float>(1.0 / std::sqrt(static_cast<double>(var) + kLayerNormEps));
+    for (std::size_t c = 0; c < c_n; c += kLanes)
+      store(y + c, (load(x + c) - m) * r * load(weight + c) + load(bias + c));
+    mean[i] = m;
+    rstd[i] = r;
+  }
+}
+
+__attribute__((target_clones("avx512f", "avx2", "default")))
+void layernorm_backward_f32(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
+                            const float* weight, const float* mean, const float* rstd, int N, int C) {
+  const std::size_t c_n = static_cast<std::size_t>(C);
+  for (int i = 0; i < N; ++i) {
+    const float* x = inp + static_cast<std::size_t>(i) * c_n;
+    const float* dy = dout + static_cast<std::size_t>(i) * c_n;
+    float* dx = dinp + static_cast<std::size_t>(i) * c_n;
+    Floats dn_sum{}, dnn_sum{};
+    for (std::size_t c = 0; c < c_n; c += kLanes) {
+      const Floats norm = (load(x + c) - mean[i]) * rstd[i];
+      const Floats dnorm = load(weight + c) * load(dy + c);
+      dn_sum += dnorm;
+      dnn_sum += dnorm * norm;
+    }
+    float dnorm_mean = 0.0f, dnorm_norm_mean = 0.0f;
+    for (std::size_t l = 0; l < kLanes; ++l) dnorm_mean += dn_sum[l], dnorm_norm_mean += dnn_sum[l];
+    dnorm_mean /= static_cast<float>(C);
+    dnorm_norm_mean /= static_cast<float>(C);
+    for (std::size_t c = 0; c < c_n; c += kLanes) {
+      const Floats norm = (load(x + c) - mean[i]) * rstd[i];
+      const Floats g = load(dy + c);
+      store(dbias + c, load(dbias + c) + g);
+      store(dweight + c, load(dweight + c) + norm * g);
+      const Floats dnorm = load(weight + c) * g;
+      store(dx + c, load(dx + c) + (dnorm - dnorm_mean - norm * dnorm_norm_mean) * rstd[i]);
+    }
+  }
+}
+
 template <typename Real>
 void layernorm_forward(Real* out, Real* mean, Real* rstd, const Real* inp, const Real* weight, const Real* bias,
                        int N, int C) {
+  if constexpr (std::is_same_v<Real, float>) {
+    if (C % static_cast<int>(kLanes) == 0) return layernorm_forward_f32(out, mean, rstd, inp, weight, bias, N, C);
+  }
   for (int i = 0; i < N; ++i) {
     const Real* x = inp + static_cast<std::size_t>(i) * C;
     Real* y = out + static_cast<std::size_t>(i) * C;
@@ -67,6 +131,10 @@ void layernorm_forward(Real* out, Real* mean, Real* rstd, const Real* inp, const
 template <typename Real>
 void layernorm_backward(Real* dinp, Real* dweight, Real* dbias, const Real* dout, const Real* inp,
                         const Real* weight, const Real* mean, const Real* rstd, int N, int C) {
+  if constexpr (std::is_same_v<Real, float>) {
+    if (C % static_cast<int>(kLanes) == 0)
+      return layernorm_backward_f32(dinp, dweight, dbias, dout, inp, weight, mean, rstd, N, C);
+  }
   for (int i = 0; i < N; ++i) {
     const Real* x = inp + static_cast<std::size_t>(i) * C;
     const Real* dy = dout + static_cast<std::size_t>(i) * C;
@@ -110,8 +178,8 @@ template <typename Real>
 void linear_backward(Real* dinp, Real* dweight, Real* dbias, const Real* dout, const Real* inp, const Real* weight,
                      int N, int C, int OC) {
   if (N == 0) return;
-  // out = inp · weight^T  =>  dinp += dout · weight,  dweight += dout^T · inp
-  gemm(false, false, N, C, OC, Real(1), dout, OC, weight, C, Real(1), dinp, C);
+  // out = inp · weight^T  =>  dinp = dout · weight,  dweight += dout^T · inp
+  gemm(false, false, N, C, OC, Real(1), dout, OC, weight, C, Real(0), dinp, C);
   gemm(true, false, OC, C, N, Real(1), dout, OC, inp, C, Real(1), dweight, C);
   if (!dbias) return;
   // out += bias (every row)  =>  dbias += the column sums of dout
@@ -123,22 +191,61 @@ void linear_backward(Real* dinp, Real* dweight, Real* dbias, const Real* dout, c
 
 // ---- GELU --------------------------------------------------------------------------------------
 
+// Phi(x) = 0.5 (1 + erf(x / sqrt 2)) and phi(x) = e^(-x^2/2) / sqrt(2 pi), for double (libm) and
+// for float and Floats (vec_math.hpp, eight at a time).
+namespace gelu_math {
+constexpr double kInvSqrt2 = 0.70710678118654752440, kInvSqrt2Pi = 0.39894228040143267794;
+inline double cdf(double x) { return 0.5 * (1.0 + std::erf(x * kInvSqrt2)); }
+inline double pdf(double x) { return kInvSqrt2Pi * std::exp(-0.5 * x * x); }
+template <typename T>
+ATTN_INLINE T cdf(T x) {
+  return 0.5f * (1.0f + erf_approx<T, std::conditional_t<std::is_same_v<T, float>, std::int32_t, Ints>>(
+                            x * static_cast<float>(kInvSqrt2)));
+}
+template <typename T>
+ATTN_INLINE T pdf(T x) {
+  return static_cast<float>(kInvSqrt2Pi) *
+         exp_nonpositive<T, std::conditional_t<std::is_same_v<T, float>, std::int32_t, Ints>>(-0.5f * x * x);
+}
+}  // namespace gelu_math
+
+// The float loops, built for AVX-512, AVX2 and generic x86-64 and picked at run time.
+__attribute__((target_clones("avx512f", "avx2", "default")))
+void gelu_forward_f32(float* out, const float* inp, std::size_t n) {
+  std::size_t i = 0;
+  for (; i + kLanes <= n; i += kLanes) {
+    const Floats x = load(inp + i);
+    store(out + i, x * gelu_math::cdf(x));
+  }
+  for (; i < n; ++i) out[i] = inp[i] * gelu_math::cdf(inp[i]);
+}
+
+__attribute__((target_clones("avx512f", "avx2", "default")))
+void gelu_backward_f32(float* dinp, const float* inp, const float* dout, std::size_t n) {
+  std::size_t i = 0;
+  for (; i + kLanes <= n; i += kLanes) {
+    const Floats x = load(inp + i);
+    store(dinp + i, load(dout + i) * (gelu_math::cdf(x) + x * gelu_math::pdf(x)));
+  }
+  for (; i < n; ++i) dinp[i] = dout[i] * (gelu_math::cdf(inp[i]) + inp[i] * gelu_math::pdf(inp[i]));
+}
+
 template <typename Real>
 void gelu_forward(Real* out, const Real* inp, std::size_t n) {
-  const Real inv_sqrt2 = static_cast<Real>(0.70710678118654752440);
-  for (std::size_t i = 0; i < n; ++i) out[i] = Real(0.5) * inp[i] * (Real(1) + std::erf(inp[i] * inv_sqrt2));
+  if constexpr (std::is_same_v<Real, float>) {
+    gelu_forward_f32(out, inp, n);
+  } else {
+    for (std::size_t i = 0; i < n; ++i) out[i] = inp[i] * gelu_math::cdf(inp[i]);
+  }
 }
 
 template <typename Real>
 void gelu_backward(Real* dinp, const Real* inp, const Real* dout, std::size_t n) {
-  const Real inv_sqrt2 = static_cast<Real>(0.70710678118654752440);
-  const Real inv_sqrt_2pi = static_cast<Real>(0.39894228040143267794);
-  for (std::size_t i = 0; i < n; ++i) {
-    const Real x = inp[i];
-    // out = x * Phi(x)  =>  dout/dx = Phi(x) + x * phi(x), phi the standard normal density
-    const Real cdf = Real(0.5) * (Real(1) + std::erf(x * inv_sqrt2));
-    const Real pdf = inv_sqrt_2pi * std::exp(Real(-0.5) * x * x);
-    dinp[i] += dout[i] * (cdf + x * pdf);
+  // out = x * Phi(x)  =>  dout/dx = Phi(x) + x * phi(x)
+  if constexpr (std::is_same_v<Real, float>) {
+    gelu_backward_f32(dinp, inp, dout, n);
+  } else {
+    for (std::size_t i = 0; i < n; ++i) dinp[i] = dout[i] * (gelu_math::cdf(inp[i]) + inp[i] * gelu_math::pdf(inp[i]));
   }
 }
 
@@ -231,8 +338,13 @@ void attention_backward(Real* dqkv, Real* workspace, const Real* dconcat, const 
   Real* da = workspace;  // (T, T): d attn, then d scores in place
   for (int b = 0; b < B; ++b)
     for (int h = 0; h < H; ++h) {
-      if (knocked_out && knocked_out[h]) continue;  // its output is a constant 0: no gradient flows
       const std::size_t off = static_cast<std::size_t>(b) * T * row + static_cast<std::size_t>(h) * D;
+      if (knocked_out && knocked_out[h]) {  // its output is a constant 0: no gradient flows
+        for (int t = 0; t < T; ++t)
+          for (int part = 0; part < 3; ++part)
+            std::fill_n(dqkv + off + static_cast<std::size_t>(t) * row + static_cast<std::size_t>(part) * I, D, Real(0));
+        continue;
+      }
       const Real* q = qkv + off;
       const Real* k = q + I;
       const Real* v = q + 2 * I;
@@ -241,9 +353,9 @@ void attention_backward(Real* dqkv, Real* workspace, const Real* dconcat, const 
       Real* dv = dq + 2 * I;
       const Real* a = attn + (static_cast<std::size_t>(b) * H + h) * TT;
       const Real* dout = dconcat + static_cast<std::size_t>(b) * T * I + static_cast<std::size_t>(h) * D;
-      // out = attn · v  =>  d attn = dout · v^T,  dv += attn^T · dout
+      // out = attn · v  =>  d attn = dout · v^T,  dv = attn^T · dout
       gemm(false, true, T, T, D, Real(1), dout, I, v, row, Real(0), da, T);
-      gemm(true, false, T, D, T, Real(1), a, T, dout, I, Real(1), dv, row);
+      gemm(true, false, T, D, T, Real(1), a, T, dout, I, Real(0), dv, row);
       // attn_i = softmax(s_i)  =>  ds_ij = attn_ij (d attn_ij - sum_k attn_ik d attn_ik); masked keys
       // have attn 0 and so get 0. The scale of s = q k^T * scale is folded in here.
       for (int i = 0; i < T; ++i) {
@@ -255,9 +367,9 @@ void attention_backward(Real* dqkv, Real* workspace, const Real* dconcat, const 
         for (int j = 0; j < visible; ++j) di[j] = ai[j] * (di[j] - dot) * scale;
         for (int j = visible; j < T; ++j) di[j] = 0;
       }
-      // s = q k^T (scaled above)  =>  dq += ds · k,  dk += ds^T · q
-      gemm(false, false, T, D, T, Real(1), da, T, k, row, Real(1), dq, row);
-      gemm(true, false, T, D, T, Real(1), da, T, q, row, Real(1), dk, row);
+      // s = q k^T (scaled above)  =>  dq = ds · k,  dk = ds^T · q
+      gemm(false, false, T, D, T, Real(1), da, T, k, row, Real(0), dq, row);
+      gemm(true, false, T, D, T, Real(1), da, T, q, row, Real(0), dk, row);
     }
 }
 
@@ -273,6 +385,20 @@ Real crossentropy_forward(Real* probs, Real* losses, const Real* logits, const s
     // The maximum is subtracted only for numerical stability; loss = logsumexp(z) - z[target].
     Real max = z[0];
     for (int j = 1; j < V; ++j) max = std::max(max, z[j]);
+    if constexpr (std::is_same_v<Real, float>) {
+      // The vectorised softmax; loss = -log p[target] unless that probability was flushed to 0
+      // (below e^-80 of the largest), where the exact log-sum-exp below is used instead. Non-finite
+      // logits take the exact path too, so they give a non-finite loss, never a made-up one.
+      if (std::isfinite(max)) softmax_row(z, p, static_cast<std::size_t>(V), static_cast<std::size_t>(V));
+      losses[i] = 0;
+      if (targets[i] < 0) continue;
+      if (std::isfinite(max) && p[targets[i]] > 1e-30f) {
+        losses[i] = -std::log(p[targets[i]]);
+        total += static_cast<double>(losses[i]);
+        ++counted;
+        continue;
+      }
+    }
     Real sum = 0;
     for (int j = 0; j < V; ++j) sum += p[j] = std::exp(z[j] - max);
     for (int j = 0; j < V; ++j) p[j] /= sum;

@@ -1,7 +1,8 @@
 // The transformer's operations, each *_forward next to its *_backward, on raw row-major float
 // buffers (llm.c style) so the trainer allocates nothing per step. Shapes: N rows (tokens of the
-// whole batch, B*T), C columns; backward functions ADD into the gradients they are given (+=), so
-// a tensor used twice (the residual stream) collects both contributions. Callers zero gradients.
+// whole batch, B*T), C columns. Backward functions ADD into parameter gradients and into
+// LayerNorm's input gradient (+=: the residual stream collects both branches), and WRITE (=) the
+// input gradients of linear, GELU and attention, whose buffers then need no zeroing.
 // Each op is a template instantiated for float (the model) and double (the finite-difference
 // gradient tests); both run the same code apart from BLAS (sgemm / dgemm) and the row softmax.
 #pragma once

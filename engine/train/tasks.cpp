@@ -67,21 +67,17 @@ class InductionTask final : public Task {
     for (char c = '1'; c <= '9'; ++c) w.emplace_back(1, c);
     return with_specials(w);  // 64 words
   }
-  Sequence generate(std::uint64_t& rng, int max_len, bool) const override {
+  void generate(std::uint64_t& rng, int max_len, bool, Sequence& s) const override {
     const int k = uniform_int(rng, 4, (max_len - 1) / 2);
     const int first_symbol = 3, symbols = vocab().size() - first_symbol;
-    std::vector<std::int32_t> run(static_cast<std::size_t>(k));
-    for (auto& id : run) id = first_symbol + uniform_int(rng, 0, symbols - 1);
-    Sequence s;
     s.ids.push_back(2);  // <bos>
-    s.ids.insert(s.ids.end(), run.begin(), run.end());
-    s.ids.insert(s.ids.end(), run.begin(), run.end());
+    for (int j = 0; j < k; ++j) s.ids.push_back(first_symbol + uniform_int(rng, 0, symbols - 1));
+    for (int j = 0; j < k; ++j) s.ids.push_back(s.ids[static_cast<std::size_t>(1 + j)]);
     s.targets.assign(s.ids.size(), -1);
     for (int j = 0; j + 1 < k; ++j) {
-      s.targets[static_cast<std::size_t>(1 + k + j)] = run[static_cast<std::size_t>(j + 1)];
+      s.targets[static_cast<std::size_t>(1 + k + j)] = s.ids[static_cast<std::size_t>(2 + j)];
       s.cells[static_cast<int>(Detector::Induction)].push_back({1 + k + j, 2 + j});
     }
-    return s;
   }
 };
 
@@ -110,25 +106,21 @@ class SequenceTask final : public Task {
     for (char c = 'a'; c <= 'p'; ++c) w.emplace_back(1, c);
     return with_specials(w);  // 20 words
   }
-  Sequence generate(std::uint64_t& rng, int max_len, bool) const override {
+  void generate(std::uint64_t& rng, int max_len, bool, Sequence& s) const override {
     const int k = uniform_int(rng, 3, (max_len - 2) / 2);
     const int first_symbol = 4, symbols = vocab().size() - first_symbol;
-    std::vector<std::int32_t> x(static_cast<std::size_t>(k));
-    for (auto& id : x) id = first_symbol + uniform_int(rng, 0, symbols - 1);
-    std::vector<std::int32_t> y = x;
-    if (m_sort) std::sort(y.begin(), y.end());
-    else std::reverse(y.begin(), y.end());
-    Sequence s;
     s.ids.push_back(2);  // <bos>
-    s.ids.insert(s.ids.end(), x.begin(), x.end());
+    for (int j = 0; j < k; ++j) s.ids.push_back(first_symbol + uniform_int(rng, 0, symbols - 1));
     s.ids.push_back(3);  // |
-    s.ids.insert(s.ids.end(), y.begin(), y.end());
+    for (int j = 0; j < k; ++j) s.ids.push_back(s.ids[static_cast<std::size_t>(1 + j)]);
+    const auto y = s.ids.begin() + k + 2;  // the output, made from a copy of x in place
+    if (m_sort) std::sort(y, s.ids.end());
+    else std::reverse(y, s.ids.end());
     s.targets.assign(s.ids.size(), -1);
     for (int m = 0; m < k; ++m) {  // position k+1+m predicts y[m]
-      s.targets[static_cast<std::size_t>(k + 1 + m)] = y[static_cast<std::size_t>(m)];
+      s.targets[static_cast<std::size_t>(k + 1 + m)] = s.ids[static_cast<std::size_t>(k + 2 + m)];
       if (!m_sort) s.cells[static_cast<int>(Detector::Reverse)].push_back({k + 1 + m, k - m});
     }
-    return s;
   }
   bool m_sort;
 };
@@ -196,7 +188,7 @@ class SentencesTask final : public Task {
   // adjective is still seen in training, just not together.
   static bool held_out_pair(int noun, int adjective) { return (noun + adjective) % 4 == 3; }
 
-  Sequence generate(std::uint64_t& rng, int, bool held_out) const override {
+  void generate(std::uint64_t& rng, int, bool held_out, Sequence& s) const override {
     const auto& t = templates()[static_cast<std::size_t>(uniform_int(rng, 0, static_cast<int>(templates().size()) - 1))];
     const int a = uniform_int(rng, 0, static_cast<int>(animals().size()) - 1);
     const int p = uniform_int(rng, 0, static_cast<int>(places().size()) - 1);
@@ -208,7 +200,6 @@ class SentencesTask final : public Task {
     } while (held_out_pair(noun, j) != held_out);
     const std::string& adjective = about_animal ? animal_adjectives()[static_cast<std::size_t>(j)]
                                                 : place_adjectives()[static_cast<std::size_t>(j)];
-    Sequence s;
     int animal_pos = 0, place_pos = 0;
     for (const std::string& word : t) {
       const int pos = static_cast<int>(s.ids.size());
@@ -225,14 +216,16 @@ class SentencesTask final : public Task {
     s.targets.assign(s.ids.size(), -1);
     s.targets[static_cast<std::size_t>(answer_from)] = s.ids[static_cast<std::size_t>(referent)];
     s.cells[static_cast<int>(Detector::Referent)].push_back({answer_from, referent});
-    return s;
   }
 };
 
 }  // namespace
 
-Sequence Task::sample(std::uint64_t& rng, int max_len, bool held_out) const {
-  Sequence s = generate(rng, max_len, held_out);
+void Task::sample(std::uint64_t& rng, int max_len, bool held_out, Sequence& s) const {
+  s.ids.clear();  // clear() keeps the capacity: a training loop reusing s allocates nothing
+  s.targets.clear();
+  for (auto& cells : s.cells) cells.clear();
+  generate(rng, max_len, held_out, s);
   const int len = static_cast<int>(s.ids.size());
   for (int i = 0; i < len; ++i) {
     s.cells[static_cast<int>(Detector::Self)].push_back({i, i});
@@ -240,6 +233,11 @@ Sequence Task::sample(std::uint64_t& rng, int max_len, bool held_out) const {
     s.cells[static_cast<int>(Detector::PreviousToken)].push_back({i, i - 1});
     s.cells[static_cast<int>(Detector::FirstToken)].push_back({i, 0});
   }
+}
+
+Sequence Task::sample(std::uint64_t& rng, int max_len, bool held_out) const {
+  Sequence s;
+  sample(rng, max_len, held_out, s);
   return s;
 }
 

@@ -60,13 +60,15 @@ class Task {
   // detector cells (previous-token, self, first-token) added. held_out: draw only combinations
   // that training never sees (tasks that hold some out; the others ignore it).
   Sequence sample(std::uint64_t& rng, int max_len, bool held_out) const;
+  void sample(std::uint64_t& rng, int max_len, bool held_out, Sequence& out) const;  // reuses out's storage
   const Vocab& vocab() const { return m_vocab; }
   // Whitespace-separated words, lower-cased, with . , ! ? split off as their own tokens.
   Encoded encode(std::string_view text) const;
 
  protected:
   explicit Task(std::vector<std::string> words) : m_vocab(std::move(words)) {}
-  virtual Sequence generate(std::uint64_t& rng, int max_len, bool held_out) const = 0;
+  // Appends one sequence to the empty `out`.
+  virtual void generate(std::uint64_t& rng, int max_len, bool held_out, Sequence& out) const = 0;
 
  private:
   Vocab m_vocab;

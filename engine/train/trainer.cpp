@@ -62,7 +62,7 @@ void Trainer::set_knocked_out(const std::vector<std::uint8_t>& knocked) {
 }
 
 StepResult Trainer::step() {
-  for (Sequence& s : m_batch) s = m_task->sample(m_rng, m_settings.seq_len, false);
+  for (Sequence& s : m_batch) m_task->sample(m_rng, m_settings.seq_len, false, s);
   pack_batch(m_batch, m_settings.seq_len, m_task->vocab().pad, m_ids.data(), m_targets.data());
   return step_on(m_ids.data(), m_targets.data());
 }
