@@ -19,7 +19,7 @@ struct Trace {
   xt::xtensor<float, 2> positions;    // (n, E) added positional table (zeros for none/rope)
   xt::xtensor<float, 2> x;            // (n, E) = embeddings + positions, the attention input
   xt::xtensor<float, 2> qkv;          // (n, 3I) = x · in_proj_weight^T + in_proj_bias, all heads'
-                                      // q | k | v side by side, before the split into heads
+                                      // q | k | v side by side (q and k after RoPE when chosen)
   xt::xtensor<float, 3> q, k, v;      // (H, n, D), q and k after RoPE when chosen
   xt::xtensor<float, 3> scores;       // (H, n, n) q k^T / (sqrt(D) * temperature), before masking
   xt::xtensor<float, 3> attn;         // (H, n, n) softmax over keys after the mask; masked
@@ -27,6 +27,7 @@ struct Trace {
   xt::xtensor<float, 3> head_out;     // (H, n, D) = attn @ v per head
   xt::xtensor<float, 2> concat;       // (n, I) heads side by side
   xt::xtensor<float, 2> out;          // (n, E) = concat @ out_proj.weight^T + out_proj.bias
+  std::vector<float> rope;            // (n, D/2, 2) rotary cos, sin when chosen (a workspace)
 
   std::size_t n_tokens() const { return x.shape()[0]; }
   const std::vector<Token>& tokens() const { return tokenization.tokens; }

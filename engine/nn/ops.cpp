@@ -307,6 +307,10 @@ void attention_forward(Real* scores, Real* attn, Real* concat, const Real* qkv, 
                        Real scale, bool causal, const std::uint8_t* knocked_out) {
   const int I = H * D, row = 3 * I;
   const std::size_t TT = static_cast<std::size_t>(T) * T;
+  // Per head and per block of query rows, so a block's scores and weights are still in cache when
+  // the next step reads them (at T = 512 the whole matrices do not fit, and these steps are bound
+  // by memory). Wide heads are bound by arithmetic instead: one large GEMM beats several small.
+  const int block = D >= 64 ? T : std::max(16, std::min(T, 32768 / std::max(T, 1)));
   for (int b = 0; b < B; ++b)
     for (int h = 0; h < H; ++h) {
       const Real* q = qkv + static_cast<std::size_t>(b) * T * row + static_cast<std::size_t>(h) * D;
@@ -315,18 +319,24 @@ void attention_forward(Real* scores, Real* attn, Real* concat, const Real* qkv, 
       Real* s = scores + (static_cast<std::size_t>(b) * H + h) * TT;
       Real* a = attn + (static_cast<std::size_t>(b) * H + h) * TT;
       Real* out = concat + static_cast<std::size_t>(b) * T * I + static_cast<std::size_t>(h) * D;
-      // 1. scores (T, T) = q (T, D) · k^T (D, T) * scale; q, k and v are strided views of qkv.
-      gemm(false, true, T, T, D, scale, q, row, k, row, Real(0), s, T);
-      // 2. mask and softmax over keys: query i sees keys 0..i when causal.
-      for (int i = 0; i < T; ++i)
-        softmax(s + static_cast<std::size_t>(i) * T, a + static_cast<std::size_t>(i) * T,
-                causal ? static_cast<std::size_t>(i) + 1 : static_cast<std::size_t>(T), static_cast<std::size_t>(T));
-      // 3. head output (T, D) = attn (T, T) · v (T, D), written into its columns of concat.
-      if (knocked_out && knocked_out[h]) {
-        for (int i = 0; i < T; ++i) std::fill_n(out + static_cast<std::size_t>(i) * I, D, Real(0));
-        continue;
+      const bool knocked = knocked_out && knocked_out[h];
+      for (int r0 = 0; r0 < T; r0 += block) {
+        const int rows = std::min(block, T - r0);
+        const std::size_t first = static_cast<std::size_t>(r0);
+        // 1. scores (rows, T) = q (rows, D) · k^T (D, T) * scale; q, k, v are strided views of qkv.
+        gemm(false, true, rows, T, D, scale, q + first * row, row, k, row, Real(0), s + first * T, T);
+        // 2. mask and softmax over keys: query i sees keys 0..i when causal.
+        for (int i = r0; i < r0 + rows; ++i)
+          softmax(s + static_cast<std::size_t>(i) * T, a + static_cast<std::size_t>(i) * T,
+                  causal ? static_cast<std::size_t>(i) + 1 : static_cast<std::size_t>(T), static_cast<std::size_t>(T));
+        // 3. head output (rows, D) = attn (rows, T) · v (T, D), into its columns of concat; a
+        //    knocked-out head writes zeros (its weights are still computed, to be drawn).
+        if (knocked) {
+          for (int i = r0; i < r0 + rows; ++i) std::fill_n(out + static_cast<std::size_t>(i) * I, D, Real(0));
+          continue;
+        }
+        gemm(false, false, rows, D, T, Real(1), a + first * T, T, v, row, Real(0), out + first * I, I);
       }
-      gemm(false, false, T, D, T, Real(1), a, T, v, row, Real(0), out, I);
     }
 }
 
