@@ -7,6 +7,7 @@
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
 #include "cli/model_options.hpp"
+#include "core/model_run.hpp"
 #include "export/export.hpp"
 #include "export/export_paths.hpp"
 
@@ -17,6 +18,8 @@ namespace {
 const char* const kExportHelp =
     "Usage: attnlab export --out PATH [model flags] [figure flags]\n\n"
     "Writes one figure (PNG, SVG) or data file (CSV, NPY). Needs no display.\n"
+    "  --model CKPT.npz       draw a trained model (from attnlab train) instead of the explorer\n"
+    "  --layer I              with --model: the layer to draw, from 1 (default 1)\n"
     "  --out PATH             the file to write; a folder gets a name made from the sentence\n"
     "  --what W               grid (all heads, default) | head:N | qkv:N  (heads count from 1)\n"
     "  --format F             png | svg | csv | npy (default: from the --out file name, else png)\n"
@@ -49,7 +52,9 @@ int run_export(const std::vector<std::string>& argv) {
     input.text = kExampleSentence;
     ExportRequest request;
     std::optional<ExportFormat> format;
-    std::string out;
+    std::string out, model_path, explorer_flag;
+    int layer = 1;
+    bool text_given = false;
     ArgCursor args(argv);
     while (!args.done()) {
       const std::string flag = args.next_flag();
@@ -57,8 +62,14 @@ int run_export(const std::vector<std::string>& argv) {
         std::printf("%s%s", kExportHelp, kModelFlagsHelp);
         return 0;
       }
-      if (parse_model_flag(flag, args, input)) continue;
+      if (parse_model_flag(flag, args, input)) {
+        if (flag == "--text") text_given = true;
+        else if (explorer_flag.empty()) explorer_flag = flag;
+        continue;
+      }
       if (flag == "--out") out = args.value(flag);
+      else if (flag == "--model") model_path = args.value(flag);
+      else if (flag == "--layer") layer = args.int_value(flag, 1, attn::kMaxLayers);
       else if (flag == "--what") parse_what(args.value(flag), request);
       else if (flag == "--format") {
         const std::string v = args.value(flag);
@@ -85,8 +96,20 @@ int run_export(const std::vector<std::string>& argv) {
     }
     if (out.empty()) throw UsageError("--out PATH is required");
 
-    const ResolvedModel model = resolve_model(input);
-    const attn::Trace trace = compute_trace(input, model);
+    if (!model_path.empty() && !explorer_flag.empty())
+      throw UsageError(explorer_flag + " does not apply with --model: the checkpoint fixes the model");
+    attn::Trace trace;
+    if (model_path.empty()) {
+      trace = compute_trace(input, resolve_model(input));
+    } else {
+      const attn::Checkpoint ck = attn::load_checkpoint(model_path);
+      if (!text_given) input.text = example_text(ck);
+      const ModelRun run = run_model(ck.model, attn::Vocab(ck.vocab), lower_cases(ck), input.text);
+      trace = run.layer(ck.model, layer - 1);
+      input.config = trace.config;
+      input.weights_path = model_path + " (layer " + std::to_string(layer) + " of " +
+                           std::to_string(ck.model.arch.n_layers) + ", trained on " + ck.task + ")";
+    }
     if (request.kind != ExportKind::Grid && request.head >= trace.config.n_heads)
       throw UsageError("head " + std::to_string(request.head + 1) + " does not exist (this model has " +
                        std::to_string(trace.config.n_heads) + " heads)");

@@ -241,41 +241,39 @@ Sequence Task::sample(std::uint64_t& rng, int max_len, bool held_out) const {
   return s;
 }
 
-Encoded Task::encode(std::string_view text) const {
+Encoded encode_text(const Vocab& vocab, std::string_view text, bool lower_case) {
   Encoded e;
+  std::size_t begin = 0;
   std::string word;
-  const auto flush = [&] {
+  const auto flush = [&](std::size_t end) {
     if (word.empty()) return;
-    const int id = m_vocab.id(word);
+    if (lower_case)
+      for (char& c : word) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const int id = vocab.id(word);
     e.ids.push_back(id);
-    e.words.push_back(word);
-    e.unknown.push_back(id == m_vocab.unk && word != "<unk>");
+    e.unknown.push_back(id == vocab.unk && word != "<unk>");
+    e.tokens.push_back({word, begin, end, false});
     word.clear();
   };
-  for (char c : text) {
-    const unsigned char u = static_cast<unsigned char>(c);
-    if (std::isspace(u)) {
-      flush();
-    } else if (c == '.' || c == ',' || c == '!' || c == '?') {
-      // "tired." is two tokens. The symbol tasks are case-sensitive; sentences lower-cases below.
-      flush();
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      flush(i);
+    } else if (c == '.' || c == ',' || c == '!' || c == '?') {  // "tired." is two tokens
+      flush(i);
+      begin = i;
       word = std::string(1, c);
-      flush();
+      flush(i + 1);
     } else {
+      if (word.empty()) begin = i;
       word += c;
     }
   }
-  flush();
-  if (name() == "sentences")
-    for (std::size_t i = 0; i < e.words.size(); ++i) {
-      std::string lower = e.words[i];
-      for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      e.words[i] = lower;
-      e.ids[i] = m_vocab.id(lower);
-      e.unknown[i] = e.ids[i] == m_vocab.unk && lower != "<unk>";
-    }
+  flush(text.size());
   return e;
 }
+
+Encoded Task::encode(std::string_view text) const { return encode_text(m_vocab, text, name() == "sentences"); }
 
 std::unique_ptr<Task> make_task(std::string_view name) {
   if (name == "induction") return std::make_unique<InductionTask>();

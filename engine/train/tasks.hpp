@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "engine/tokenizer.hpp"
+
 namespace attn {
 
 // Head detectors: each is a set of (query, key) cells per sequence where a head doing that job
@@ -40,12 +42,14 @@ struct Sequence {
   std::array<std::vector<Cell>, kDetectorCount> cells;
 };
 
-// Text a person typed, in a task's vocabulary.
+// Text a person typed, in a vocabulary: whitespace-separated words, with . , ! ? split off as
+// their own tokens, optionally lower-cased.
 struct Encoded {
   std::vector<std::int32_t> ids;
-  std::vector<std::string> words;     // the text of each token as typed (lower-cased)
+  std::vector<Token> tokens;          // each word as typed (lower-cased when asked) and its byte span
   std::vector<bool> unknown;          // true where the word is not in the vocabulary (id = unk)
 };
+Encoded encode_text(const Vocab& vocab, std::string_view text, bool lower_case);
 
 class Task {
  public:
@@ -62,7 +66,7 @@ class Task {
   Sequence sample(std::uint64_t& rng, int max_len, bool held_out) const;
   void sample(std::uint64_t& rng, int max_len, bool held_out, Sequence& out) const;  // reuses out's storage
   const Vocab& vocab() const { return m_vocab; }
-  // Whitespace-separated words, lower-cased, with . , ! ? split off as their own tokens.
+  // encode_text() with this task's vocabulary (lower-cased for sentences).
   Encoded encode(std::string_view text) const;
 
  protected:

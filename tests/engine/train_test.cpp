@@ -149,13 +149,16 @@ TEST_CASE("tasks: targets, detector cells and vocabularies are consistent", "[tr
 TEST_CASE("task text: unknown words become <unk> and are flagged", "[train]") {
   const auto task = attn::make_task("sentences");
   const attn::Encoded e = task->encode("The zebra didn't cross the street because it was too tired.");
-  REQUIRE(e.words.size() == 12);
-  CHECK(e.words[1] == "zebra");
+  REQUIRE(e.tokens.size() == 12);
+  CHECK(e.tokens[1].text == "zebra");
+  CHECK(e.tokens[1].begin == 4);
+  CHECK(e.tokens[1].end == 9);
   CHECK(e.unknown[1]);
   CHECK(e.ids[1] == task->vocab().unk);
-  CHECK(e.words[0] == "the");  // lower-cased
+  CHECK(e.tokens[0].text == "the");  // lower-cased
   CHECK_FALSE(e.unknown[0]);
-  CHECK(e.words[11] == ".");
+  CHECK(e.tokens[11].text == ".");
+  CHECK(e.tokens[11].begin == 58);
 }
 
 TEST_CASE("sentences: the referent depends on the adjective", "[train]") {

@@ -1,0 +1,43 @@
+// Running a checkpoint on a person's text.
+#include "core/model_run.hpp"
+
+#include <stdexcept>
+
+namespace app {
+
+ModelRun run_model(const attn::Model& model, const attn::Vocab& vocab, bool lower_case, std::string_view text) {
+  ModelRun r;
+  r.input = attn::encode_text(vocab, text, lower_case);
+  const int n = static_cast<int>(r.input.ids.size());
+  if (n == 0) throw std::invalid_argument("the text has no words");
+  if (n > model.arch.max_seq_len)
+    throw std::invalid_argument("the text has " + std::to_string(n) + " tokens but this model takes at most " +
+                                std::to_string(model.arch.max_seq_len));
+  r.labels = r.input.tokens;
+  for (std::size_t i = 0; i < r.labels.size(); ++i)
+    if (r.input.unknown[i]) r.labels[i].text = "<unk>";
+  attn::model_forward(model, r.input.ids.data(), 1, n, r.acts);
+  return r;
+}
+
+bool lower_cases(const attn::Checkpoint& checkpoint) { return checkpoint.task == "sentences"; }
+
+std::string example_text(const attn::Checkpoint& checkpoint) {
+  const auto task = attn::make_task(checkpoint.task);
+  if (!task) throw std::invalid_argument("the model's task '" + checkpoint.task + "' has no example: give --text");
+  return task->example();
+}
+
+float next_token_gradients(const attn::Model& model, ModelRun& run, std::vector<float>& grads) {
+  const std::vector<std::int32_t>& ids = run.input.ids;
+  std::vector<std::int32_t> targets(ids.size(), -1);
+  for (std::size_t t = 0; t + 1 < ids.size(); ++t) targets[t] = ids[t + 1];
+  attn::model_forward(model, ids.data(), 1, static_cast<int>(ids.size()), run.acts);
+  const float loss = attn::model_loss(run.acts, targets.data(), model.arch.vocab_size);
+  grads.assign(model.layout.total, 0.0f);
+  attn::BackwardBuffers buffers;
+  attn::model_backward(model, ids.data(), targets.data(), run.acts, buffers, grads.data());
+  return loss;
+}
+
+}  // namespace app

@@ -1,0 +1,38 @@
+// A trained model (checkpoint) run on one text: the text in the model's vocabulary, a forward
+// over it, and any layer as the explorer's Trace. Shared by `attnlab dump/export --model` and
+// the window's Train mode.
+#pragma once
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/model/checkpoint.hpp"
+#include "engine/model/layer_trace.hpp"
+#include "engine/train/tasks.hpp"
+
+namespace app {
+
+struct ModelRun {
+  attn::Encoded input;                // ids, tokens as typed, unknown flags
+  std::vector<attn::Token> labels;    // tokens as the model sees them: unknown words read "<unk>"
+  attn::Activations acts;             // the forward, B = 1
+
+  attn::Trace layer(const attn::Model& model, int layer) const {
+    return attn::layer_trace(model, acts, layer, labels);
+  }
+};
+
+// Throws std::invalid_argument for an empty text or one longer than the model takes.
+ModelRun run_model(const attn::Model& model, const attn::Vocab& vocab, bool lower_case, std::string_view text);
+
+// The vocabulary and case rule of a checkpoint: its task's (sentences are lower-cased).
+bool lower_cases(const attn::Checkpoint& checkpoint);
+// The checkpoint's task's example input; throws std::invalid_argument for a task this attnlab
+// does not know (then the text must be given).
+std::string example_text(const attn::Checkpoint& checkpoint);
+
+// The mean next-token cross-entropy over every position of the run but the last, and the
+// gradient of that loss for every parameter (layout.total). Runs the forward again.
+float next_token_gradients(const attn::Model& model, ModelRun& run, std::vector<float>& grads);
+
+}  // namespace app
