@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -146,4 +147,62 @@ TEST_CASE("--help and --version", "[cli]") {
     CHECK_THAT(r.out, Catch::Contains("Usage"));
   }
   CHECK_THAT(run("--version").out, Catch::Contains("attnlab 0.1.0"));
+}
+
+TEST_CASE("train prints progress, saves a checkpoint that dump and export read", "[cli][train]") {
+  TempDir dir;
+  const std::string ckpt = (dir.path / "rev.npz").string();
+  const Result r = run("train --task reverse --steps 40 --every 20 --batch 8 --d-model 16 --heads 2 --mlp --save " + ckpt);
+  INFO(r.out);
+  REQUIRE(r.code == 0);
+  CHECK(r.out.find("step=20 loss=") != std::string::npos);
+  CHECK(r.out.find("step=40 loss=") != std::string::npos);
+  CHECK(r.out.find(" reverse=") != std::string::npos);
+  CHECK(r.out.find("ms_per_step=") != std::string::npos);
+  REQUIRE(fs::exists(ckpt));
+
+  const fs::path out = dir.path / "dump";
+  const Result d = run("dump --model " + ckpt + " --text '<bos> a b c | c b a' --grads --out " + out.string());
+  INFO(d.out);
+  REQUIRE(d.code == 0);
+  CHECK(shape_of(out / "layer0" / "attn.npy") == std::vector<std::size_t>{2, 8, 8});
+  CHECK(shape_of(out / "layer1" / "q.npy") == std::vector<std::size_t>{2, 8, 8});
+  CHECK(shape_of(out / "layer1" / "fc.npy") == std::vector<std::size_t>{8, 64});
+  CHECK(shape_of(out / "logits.npy") == std::vector<std::size_t>{8, 20});
+  CHECK(shape_of(out / "loss.npy") == std::vector<std::size_t>{1});
+  CHECK(fs::exists(out / "grads.npz"));
+
+  CHECK(run("export --model " + ckpt + " --layer 2 --out " + (dir.path / "l2.png").string()).code == 0);
+  CHECK(fs::file_size(dir.path / "l2.png") > 1000);
+  const Result bad_layer = run("export --model " + ckpt + " --layer 3 --out " + (dir.path / "l3.png").string());
+  CHECK(bad_layer.code == 2);
+  CHECK(bad_layer.out.find("layer 3 does not exist (the model has 2)") != std::string::npos);
+  const Result mixed = run("dump --model " + ckpt + " --heads 4 --out " + out.string());
+  CHECK(mixed.code == 2);
+  CHECK(mixed.out.find("--heads does not apply with --model") != std::string::npos);
+  const Result unknown = run("dump --model " + ckpt + " --text '<bos> a z' --out " + out.string());
+  CHECK(unknown.code == 0);
+  CHECK(unknown.out.find("1 word(s) not in the model's vocabulary became <unk>") != std::string::npos);
+}
+
+TEST_CASE("train refuses bad arguments with exit 2 and one line", "[cli][train]") {
+  for (const char* args : {"train --task induction --steps 0", "train --task induction --lr 0",
+                           "train --task induction --batch 0", "train --task translate", "train --steps 10",
+                           "train --task sort --seq-len 4", "train --task induction --heads 3"}) {
+    INFO(args);
+    const Result r = run(args);
+    CHECK(r.code == 2);
+    CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 1);
+    CHECK(r.out.rfind("attnlab train: ", 0) == 0);
+  }
+}
+
+TEST_CASE("a broken checkpoint is refused with the reason and exit 1", "[cli][train]") {
+  TempDir dir;
+  const fs::path bad = dir.path / "bad.npz";
+  std::ofstream(bad) << "PK\x03\x04 not really a zip";
+  const Result r = run("dump --model " + bad.string() + " --out " + (dir.path / "d").string());
+  CHECK(r.code == 1);
+  CHECK(r.out.find(bad.string()) != std::string::npos);
+  CHECK_FALSE(fs::exists(dir.path / "d"));
 }
