@@ -13,13 +13,18 @@ bool ModelConfig::operator==(const ModelConfig& o) const {
          positional == o.positional && temperature == o.temperature && seed == o.seed;
 }
 
-namespace {
 void check_range(const char* name, int value, int lo, int hi) {
   if (value < lo || value > hi)
     throw std::invalid_argument(std::string(name) + " (" + std::to_string(value) + ") must be between " +
                                 std::to_string(lo) + " and " + std::to_string(hi));
 }
-}  // namespace
+
+void check_temperature(float temperature) {
+  if (std::isfinite(temperature) && temperature > 0.0f) return;
+  char value[32];
+  std::snprintf(value, sizeof value, "%g", static_cast<double>(temperature));
+  throw std::invalid_argument(std::string("temperature (") + value + ") must be a finite number > 0");
+}
 
 void validate(const ModelConfig& c) {
   check_range("d_model", c.d_model, 1, kMaxDModel);
@@ -31,11 +36,7 @@ void validate(const ModelConfig& c) {
   if (c.positional == Positional::Rope && c.resolved_d_head() % 2 != 0)
     throw std::invalid_argument("rotary positions (rope) need an even d_head, got " +
                                 std::to_string(c.resolved_d_head()));
-  if (!(std::isfinite(c.temperature) && c.temperature > 0.0f)) {
-    char value[32];
-    std::snprintf(value, sizeof value, "%g", static_cast<double>(c.temperature));
-    throw std::invalid_argument(std::string("temperature (") + value + ") must be a finite number > 0");
-  }
+  check_temperature(c.temperature);
 }
 
 std::string_view to_string(Positional p) {

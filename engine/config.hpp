@@ -36,6 +36,11 @@ struct ModelConfig {
 // temperature finite and > 0.
 void validate(const ModelConfig& config);
 
+// The checks validate() is made of, shared with the trainable model's validate():
+// "name (value) must be between lo and hi", and a finite temperature > 0.
+void check_range(const char* name, int value, int lo, int hi);
+void check_temperature(float temperature);
+
 std::string_view to_string(Positional p);       // "none" | "sinusoidal" | "learned" | "rope"
 std::string_view to_string(TokenizerMode m);    // "word" | "char"
 std::optional<Positional> parse_positional(std::string_view s);

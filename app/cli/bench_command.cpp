@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cli/args.hpp"
+#include "cli/bench_stats.hpp"
 #include "cli/commands.hpp"
 #include "engine/attention.hpp"
 #include "engine/weights.hpp"
@@ -27,11 +28,6 @@ const char* const kBenchHelp =
     "  --heads LIST    head counts (default 1,4,8,16); sizes heads do not divide are skipped\n"
     "  --reps R        timed repetitions per configuration (default: adaptive, at least 10, about 1 s)\n";
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const std::size_t m = v.size() / 2;
-  return v.size() % 2 ? v[m] : 0.5 * (v[m - 1] + v[m]);
-}
 
 }  // namespace
 

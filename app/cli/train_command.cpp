@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cli/args.hpp"
+#include "cli/bench_stats.hpp"
 #include "cli/commands.hpp"
 #include "engine/model/checkpoint.hpp"
 #include "engine/rng.hpp"
@@ -66,11 +67,6 @@ std::string detector_columns(const attn::Evaluation& e) {
   return s;
 }
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const std::size_t m = v.size() / 2;
-  return v.size() % 2 ? v[m] : 0.5 * (v[m - 1] + v[m]);
-}
 
 }  // namespace
 

@@ -2,7 +2,6 @@
 #include "engine/model/arch.hpp"
 
 #include <cmath>
-#include <cstdio>
 #include <stdexcept>
 
 namespace attn {
@@ -13,13 +12,6 @@ bool Arch::operator==(const Arch& o) const {
          learned_positions == o.learned_positions;
 }
 
-namespace {
-void check_range(const char* name, int value, int lo, int hi) {
-  if (value < lo || value > hi)
-    throw std::invalid_argument(std::string(name) + " (" + std::to_string(value) + ") must be between " +
-                                std::to_string(lo) + " and " + std::to_string(hi));
-}
-}  // namespace
 
 void validate(const Arch& a, const RunOptions& run) {
   check_range("layers", a.n_layers, 1, kMaxLayers);
@@ -34,11 +26,7 @@ void validate(const Arch& a, const RunOptions& run) {
                                 " a learned position table");
   if (run.positional == Positional::Rope && a.d_head % 2 != 0)
     throw std::invalid_argument("rotary positions (rope) need an even d_head, got " + std::to_string(a.d_head));
-  if (!(std::isfinite(run.temperature) && run.temperature > 0.0f)) {
-    char value[32];
-    std::snprintf(value, sizeof value, "%g", static_cast<double>(run.temperature));
-    throw std::invalid_argument(std::string("temperature (") + value + ") must be a finite number > 0");
-  }
+  check_temperature(run.temperature);
 }
 
 void validate(const TrainSettings& t) {
