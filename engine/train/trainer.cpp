@@ -42,7 +42,14 @@ void Trainer::setup() {
   m_last_good = m_model.params;
   m_adam.reset(m_model.layout.total);
   m_rng = detail::mix(m_settings.seed, 0xBA7C4E5ull);
+  // Sequences keep their storage from step to step; reserving the longest now means the training
+  // loop never allocates, not even while the longest sequence is still to come.
   m_batch.resize(B);
+  for (Sequence& seq : m_batch) {
+    seq.ids.reserve(T);
+    seq.targets.reserve(T);
+    for (auto& cells : seq.cells) cells.reserve(T);
+  }
   m_ids.assign(B * T, 0);
   m_targets.assign(B * T, -1);
   // The held-out batch: its own seed, so it never coincides with a training batch.
