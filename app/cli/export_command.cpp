@@ -107,8 +107,7 @@ int run_export(const std::vector<std::string>& argv) {
       const ModelRun run = run_model(ck.model, attn::Vocab(ck.vocab), lower_cases(ck), input.text);
       trace = run.layer(ck.model, layer - 1);
       input.config = trace.config;
-      input.weights_path = model_path + " (layer " + std::to_string(layer) + " of " +
-                           std::to_string(ck.model.arch.n_layers) + ", trained on " + ck.task + ")";
+      request.options.caption = model_caption(ck, layer - 1);
     }
     if (request.kind != ExportKind::Grid && request.head >= trace.config.n_heads)
       throw UsageError("head " + std::to_string(request.head + 1) + " does not exist (this model has " +

@@ -1,6 +1,7 @@
 // Running a checkpoint on a person's text.
 #include "core/model_run.hpp"
 
+#include <cstdio>
 #include <stdexcept>
 
 namespace app {
@@ -26,6 +27,23 @@ std::string example_text(const attn::Checkpoint& checkpoint) {
   const auto task = attn::make_task(checkpoint.task);
   if (!task) throw std::invalid_argument("the model's task '" + checkpoint.task + "' has no example: give --text");
   return task->example();
+}
+
+std::string model_caption(const attn::Checkpoint& c, int layer) {
+  const attn::Arch& a = c.model.arch;
+  const std::string dot = " \xC2\xB7 ";
+  std::string s = "trained on " + c.task + " (" + std::to_string(c.step) + " steps)" + dot + std::to_string(a.n_layers) +
+                  (a.n_layers == 1 ? " layer" : " layers") + dot + std::to_string(a.n_heads) +
+                  (a.n_heads == 1 ? " head of " : " heads of ") + std::to_string(a.d_head) + dot + "d_model " +
+                  std::to_string(a.d_model) + dot + (a.mlp ? "with MLPs" : "attention only") + dot +
+                  std::string(attn::to_string(c.model.run.positional)) + " positions" + dot +
+                  (c.model.run.causal ? "causal" : "bidirectional");
+  if (c.model.run.temperature != 1.0f) {
+    char t[32];
+    std::snprintf(t, sizeof t, "%g", static_cast<double>(c.model.run.temperature));
+    s += dot + "T " + t;
+  }
+  return s + dot + "layer " + std::to_string(layer + 1);
 }
 
 float next_token_gradients(const attn::Model& model, ModelRun& run, std::vector<float>& grads) {

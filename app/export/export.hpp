@@ -22,6 +22,7 @@ struct FigureOptions {
   Colormap colormap = Colormap::Viridis;
   bool per_head_range = true;  // false: one 0..1 scale for every head
   bool show_values = true;     // numbers in cells when they are large enough to read
+  std::string caption;         // the line under the title; empty: the explorer's configuration
 };
 
 struct ExportRequest {

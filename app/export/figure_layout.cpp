@@ -225,7 +225,7 @@ Figure layout_figure(const attn::Trace& trace, const ModelInput& input, ExportKi
   std::vector<std::string> tokens;
   for (const attn::Token& t : trace.tokens()) tokens.push_back(t.text);
   const std::string sentence = "\xE2\x80\x9C" + input.text + "\xE2\x80\x9D";
-  const std::string caption = config_caption(trace, input);
+  const std::string caption = options.caption.empty() ? config_caption(trace, input) : options.caption;
   const float margin = b.s(16), gap = b.s(22);
   const float nf = static_cast<float>(n);
 
