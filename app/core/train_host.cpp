@@ -1,0 +1,253 @@
+// The training worker: commands in, immutable progress out.
+#include "core/train_host.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+namespace app {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr double kPublishSeconds = 0.03;  // at most ~30 publications a second while running
+
+}  // namespace
+
+TrainHost::TrainHost() : m_thread([this] { worker(); }) {}
+
+TrainHost::~TrainHost() {
+  post({TrainCommand::Kind::Quit});
+  m_thread.join();
+}
+
+void TrainHost::post(TrainCommand command) {
+  {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_queue.push_back(std::move(command));
+  }
+  m_wake.notify_one();
+}
+
+std::shared_ptr<const TrainProgress> TrainHost::latest() const {
+  std::lock_guard<std::mutex> lock(m_mutex);
+  return m_latest;
+}
+
+void TrainHost::wait_idle() const {
+  std::unique_lock<std::mutex> lock(m_mutex);
+  m_idle.wait(lock, [&] { return m_queue.empty() && !m_busy; });
+}
+
+void TrainHost::worker() {
+  auto last_publish = Clock::now();
+  while (true) {
+    TrainCommand command;
+    bool have = false;
+    {
+      std::unique_lock<std::mutex> lock(m_mutex);
+      if (!m_running) {
+        m_idle.notify_all();
+        m_wake.wait(lock, [&] { return !m_queue.empty(); });
+      }
+      if (!m_queue.empty()) {
+        command = std::move(m_queue.front());
+        m_queue.pop_front();
+        have = true;
+        m_busy = true;
+      }
+    }
+    if (have) {
+      handle(command);
+      {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        m_busy = false;
+      }
+      m_idle.notify_all();
+      if (m_quit) return;
+      continue;
+    }
+    train_one_step();
+    if (m_running && std::chrono::duration<double>(Clock::now() - last_publish).count() >= kPublishSeconds) {
+      publish("");
+      last_publish = Clock::now();
+    }
+  }
+}
+
+void TrainHost::handle(const TrainCommand& c) {
+  using Kind = TrainCommand::Kind;
+  switch (c.kind) {
+    case Kind::Quit:
+      m_quit = true;
+      return;
+    case Kind::Run:
+      if (!m_trainer) return;
+      if (m_diverged) return publish("The run diverged: reset to train again");
+      if (m_trainer->steps_done() >= m_trainer->settings().steps)
+        return publish("Already at the target of " + std::to_string(m_trainer->settings().steps) + " steps");
+      m_running = true;
+      m_steps_left = 0;
+      return publish("Training");
+    case Kind::Pause:
+      m_running = false;
+      m_steps_left = 0;
+      return publish(m_trainer ? "Paused at step " + std::to_string(m_trainer->steps_done()) : "");
+    case Kind::Step:
+      if (!m_trainer || m_diverged) return;
+      m_running = false;
+      train_one_step();
+      return publish("Step " + std::to_string(m_trainer->steps_done()));
+    case Kind::SetKnockOut:
+      if (!m_trainer) return;
+      try {
+        m_trainer->set_knocked_out(c.knocked_out);
+      } catch (const std::exception& e) {
+        return publish(e.what());
+      }
+      evaluate_and_record();
+      return publish("");
+    case Kind::Reset:
+    case Kind::Load: {
+      std::unique_ptr<attn::Trainer> next;
+      try {
+        if (c.kind == Kind::Load) {
+          next = std::make_unique<attn::Trainer>(*c.checkpoint);
+        } else {
+          std::unique_ptr<attn::Task> task = attn::make_task(c.task);
+          if (!task) throw std::invalid_argument("unknown task '" + c.task + "'");
+          next = std::make_unique<attn::Trainer>(c.arch, c.run, c.settings, std::move(task));
+        }
+      } catch (const std::exception& e) {
+        return publish(e.what());  // the current model stays
+      }
+      m_trainer = std::move(next);
+      m_spec = std::make_shared<const attn::Checkpoint>(m_trainer->checkpoint());
+      m_running = false;
+      m_diverged = false;
+      m_steps_left = 0;
+      m_train_seconds = 0.0;
+      m_curve.clear();
+      m_timeline.clear();
+      m_timeline_bytes = 0;
+      m_timeline_spacing = kTimelineMinSpacing;
+      m_rate_window_seconds = 0.0;
+      m_rate_window_steps = 0;
+      m_steps_per_second = 0.0;
+      ++m_model_generation;
+      evaluate_and_record();
+      m_timeline.push_back({m_trainer->steps_done(), std::make_shared<const std::vector<float>>(m_trainer->model().params)});
+      m_timeline_bytes += m_trainer->model().params.size() * sizeof(float);
+      return publish(c.kind == Kind::Load ? "Opened a model at step " + std::to_string(m_trainer->steps_done())
+                                          : "New model: press Train");
+    }
+  }
+}
+
+void TrainHost::train_one_step() {
+  if (!m_trainer) {
+    m_running = false;
+    return;
+  }
+  const auto t0 = Clock::now();
+  const attn::StepResult r = m_trainer->step();
+  const double dt = std::chrono::duration<double>(Clock::now() - t0).count();
+  if (r.diverged) {
+    m_running = false;
+    m_diverged = true;
+    char message[160];
+    std::snprintf(message, sizeof message,
+                  "Diverged: the loss was %g; stopped and kept the parameters of step %lld (try a lower "
+                  "learning rate)",
+                  static_cast<double>(r.loss), r.step);
+    publish(message);
+    return;
+  }
+  m_train_seconds += dt;
+  m_rate_window_seconds += dt;
+  ++m_rate_window_steps;
+  if (m_rate_window_seconds >= 0.25) {
+    m_steps_per_second = m_rate_window_steps / m_rate_window_seconds;
+    m_rate_window_seconds = 0.0;
+    m_rate_window_steps = 0;
+  }
+  const long long step = m_trainer->steps_done();
+  if (step % kEvalEverySteps == 0) evaluate_and_record();
+  if (step % m_timeline_spacing == 0) {
+    const std::size_t bytes = m_trainer->model().params.size() * sizeof(float);
+    m_timeline.push_back({step, std::make_shared<const std::vector<float>>(m_trainer->model().params)});
+    m_timeline_bytes += bytes;
+    if (m_timeline_bytes > kTimelineBytes && m_timeline.size() > 2) {
+      // Keep every other snapshot (step 0 included) and double the spacing from now on.
+      const int spacing = 2 * m_timeline_spacing;
+      std::vector<ParamsAtStep> kept;
+      for (const ParamsAtStep& p : m_timeline)
+        if (p.step % spacing == 0) kept.push_back(p);
+      m_timeline = std::move(kept);
+      m_timeline_spacing = spacing;
+      m_timeline_bytes = m_timeline.size() * bytes;
+    }
+  }
+  if (step >= m_trainer->settings().steps && m_running) {
+    m_running = false;
+    if (step % kEvalEverySteps != 0) evaluate_and_record();
+    publish("Reached the target of " + std::to_string(step) + " steps");
+  }
+}
+
+void TrainHost::evaluate_and_record() {
+  const attn::Evaluation e = m_trainer->evaluate();
+  auto point = std::make_shared<CurvePoint>();
+  point->step = e.step;
+  point->seconds = m_train_seconds;
+  point->loss = e.loss;
+  point->accuracy = e.accuracy;
+  point->detectors = e.detectors;
+  // A re-evaluation at the same step (knock-out) replaces the point instead of adding one.
+  if (!m_curve.empty() && m_curve.back()->step == e.step) m_curve.back() = std::move(point);
+  else m_curve.push_back(std::move(point));
+}
+
+void TrainHost::publish(const std::string& message) {
+  auto p = std::make_shared<TrainProgress>();
+  {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    if (m_latest) *p = *m_latest;  // keeps the previous message when this one is empty
+  }
+  p->generation = ++m_generation;
+  p->model_generation = m_model_generation;
+  if (!message.empty()) p->message = message;
+  if (m_trainer) {
+    p->model = m_spec;
+    p->params = std::make_shared<const std::vector<float>>(m_trainer->model().params);
+    p->knocked_out = m_trainer->model().knocked_out;
+    p->step = m_trainer->steps_done();
+    p->steps_per_second = m_running ? m_steps_per_second : 0.0;
+    p->tokens_per_second =
+        p->steps_per_second * m_trainer->settings().batch * m_trainer->settings().seq_len;
+  }
+  p->running = m_running;
+  p->diverged = m_diverged;
+  p->curve = m_curve;
+  p->timeline = m_timeline;
+  p->timeline_bytes = m_timeline_bytes;
+  std::lock_guard<std::mutex> lock(m_mutex);
+  m_latest = std::move(p);
+}
+
+int timeline_index(const TrainProgress& progress, double position) {
+  if (progress.timeline.empty()) return -1;
+  const double target = std::clamp(position, 0.0, 1.0) * static_cast<double>(progress.timeline.back().step);
+  int best = 0;
+  double best_distance = INFINITY;
+  for (std::size_t i = 0; i < progress.timeline.size(); ++i) {
+    const double d = std::fabs(static_cast<double>(progress.timeline[i].step) - target);
+    if (d < best_distance) {
+      best_distance = d;
+      best = static_cast<int>(i);
+    }
+  }
+  return best;
+}
+
+}  // namespace app

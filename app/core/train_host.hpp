@@ -1,0 +1,121 @@
+// Training on a worker thread for the window. The worker owns the Trainer and publishes
+// immutable snapshots of its progress; the UI takes the newest at the start of a frame and never
+// waits for the trainer (Tracy's Worker / GetDataLock contract). Pause, step and reset are
+// messages in a queue, not flags poked from both threads.
+#pragma once
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <variant>
+#include <vector>
+
+#include "engine/model/checkpoint.hpp"
+#include "engine/train/trainer.hpp"
+
+namespace app {
+
+// One evaluation on the held-out batch.
+struct CurvePoint {
+  long long step = 0;
+  double seconds = 0.0;           // training time up to this step
+  float loss = 0.0f, accuracy = 0.0f;
+  attn::DetectorScores detectors;  // every head's score for the task's detectors
+};
+
+// The model's parameters at one step, for the timeline.
+struct ParamsAtStep {
+  long long step = 0;
+  std::shared_ptr<const std::vector<float>> params;
+};
+
+// The newest published state. Immutable: the UI may keep it as long as it likes.
+struct TrainProgress {
+  std::uint64_t generation = 0;           // +1 per publication
+  std::uint64_t model_generation = 0;     // +1 per new model (reset, load): the UI clears its views
+  std::shared_ptr<const attn::Checkpoint> model;  // shape, task, vocabulary, settings (its params: step 0)
+  std::shared_ptr<const std::vector<float>> params;  // the parameters at `step`
+  std::vector<std::uint8_t> knocked_out;  // (layers * heads), as training and evaluation use it
+  long long step = 0;
+  bool running = false;                   // steps are being made
+  bool diverged = false;                  // the last step's loss was not finite: stopped, params kept
+  std::string message;                    // what just happened ("Paused at step 120", an error)
+  double steps_per_second = 0.0, tokens_per_second = 0.0;
+  std::vector<std::shared_ptr<const CurvePoint>> curve;  // every evaluation so far, by step
+  std::vector<ParamsAtStep> timeline;     // snapshots along the run, bounded by kTimelineBytes
+  std::size_t timeline_bytes = 0;
+};
+
+// The timeline keeps at most this much parameter memory: when full, every other snapshot is
+// dropped and the spacing doubles, so a long run keeps evenly spread steps from 0 to now.
+inline constexpr std::size_t kTimelineBytes = 64u << 20;
+inline constexpr int kTimelineMinSpacing = 10;   // steps between snapshots at the start
+inline constexpr int kEvalEverySteps = 10;       // steps between evaluations (curve points)
+
+// What the UI asks for.
+struct TrainCommand {
+  enum class Kind { Run, Pause, Step, Reset, Load, SetKnockOut, Quit };
+  TrainCommand(Kind k = Kind::Pause) : kind(k) {}  // NOLINT: a kind alone is a whole command
+  Kind kind;
+  attn::Arch arch;                  // Reset: the new model's shape, run options and settings
+  attn::RunOptions run;
+  attn::TrainSettings settings;
+  std::string task;
+  std::shared_ptr<const attn::Checkpoint> checkpoint;  // Load
+  std::vector<std::uint8_t> knocked_out;               // SetKnockOut: (layers * heads)
+};
+
+class TrainHost {
+ public:
+  TrainHost();
+  ~TrainHost();  // stops and joins the worker
+  TrainHost(const TrainHost&) = delete;
+  TrainHost& operator=(const TrainHost&) = delete;
+
+  void post(TrainCommand command);
+  // The newest progress; null before the first model exists. Never blocks on a training step.
+  std::shared_ptr<const TrainProgress> latest() const;
+  // Blocks until no command is pending and the worker is idle or running (tests, headless use).
+  void wait_idle() const;
+
+ private:
+  void worker();
+  void handle(const TrainCommand& c);
+  void train_one_step();
+  void evaluate_and_record();
+  void publish(const std::string& message);
+
+  // Shared with the UI thread: the queue and the newest progress, each under m_mutex.
+  mutable std::mutex m_mutex;
+  std::condition_variable m_wake;
+  mutable std::condition_variable m_idle;
+  std::deque<TrainCommand> m_queue;
+  std::shared_ptr<const TrainProgress> m_latest;
+  bool m_busy = false;  // the worker is handling a command
+
+  // The worker's own state: touched by the worker thread only.
+  std::unique_ptr<attn::Trainer> m_trainer;
+  std::shared_ptr<const attn::Checkpoint> m_spec;  // the model as created: shape, task, vocabulary
+  bool m_running = false, m_diverged = false, m_quit = false;
+  long long m_steps_left = 0;  // Step: steps still to make before pausing
+  std::uint64_t m_generation = 0, m_model_generation = 0;
+  double m_train_seconds = 0.0;
+  std::vector<std::shared_ptr<const CurvePoint>> m_curve;
+  std::vector<ParamsAtStep> m_timeline;
+  int m_timeline_spacing = kTimelineMinSpacing;
+  std::size_t m_timeline_bytes = 0;
+  double m_rate_window_seconds = 0.0;
+  int m_rate_window_steps = 0;
+  double m_steps_per_second = 0.0;
+
+  std::thread m_thread;  // last: starts after every member above exists
+};
+
+// The timeline entry to show for a slider position in [0, 1] (the nearest snapshot), or -1.
+int timeline_index(const TrainProgress& progress, double position);
+
+}  // namespace app

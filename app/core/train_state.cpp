@@ -1,0 +1,52 @@
+// Train mode's rules: when a change needs confirmation, and the knock-out set.
+#include "core/train_state.hpp"
+
+namespace app {
+
+bool TrainChoices::operator==(const TrainChoices& o) const {
+  const attn::TrainSettings &s = settings, &t = o.settings;
+  return task == o.task && arch == o.arch && run.causal == o.run.causal && run.positional == o.run.positional &&
+         run.temperature == o.run.temperature && s.lr == t.lr && s.batch == t.batch && s.seq_len == t.seq_len &&
+         s.steps == t.steps && s.seed == t.seed && s.weight_decay == t.weight_decay && s.warmup_steps == t.warmup_steps;
+}
+
+bool shapes_weights(const TrainChoices& a, const TrainChoices& b) {
+  const bool a_table = a.run.positional == attn::Positional::Learned;
+  const bool b_table = b.run.positional == attn::Positional::Learned;
+  return a.task != b.task || a.arch.n_layers != b.arch.n_layers || a.arch.d_model != b.arch.d_model ||
+         a.arch.n_heads != b.arch.n_heads || a.arch.d_head != b.arch.d_head || a.arch.mlp != b.arch.mlp ||
+         a_table != b_table || a.settings.seq_len != b.settings.seq_len || a.settings.seed != b.settings.seed;
+}
+
+ChangeOutcome classify_change(const TrainState& state) {
+  if (state.choices == state.applied) return ChangeOutcome::Unchanged;
+  if (!shapes_weights(state.applied, state.choices) || !state.trained) return ChangeOutcome::ApplyNow;
+  return ChangeOutcome::AskFirst;
+}
+
+void confirm_pending(TrainState& state, bool discard_training) {
+  if (!state.pending) return;
+  if (!discard_training) state.choices = state.applied;
+  state.pending.reset();
+}
+
+bool toggle_knock_out(TrainState& state, int layer, int head) {
+  const std::size_t i = static_cast<std::size_t>(layer * state.n_heads + head);
+  if (layer < 0 || head < 0 || head >= state.n_heads || i >= state.knocked_out.size()) return false;
+  state.knocked_out[i] = state.knocked_out[i] ? 0 : 1;
+  return state.knocked_out[i] != 0;
+}
+
+void on_new_model(TrainState& state, const TrainChoices& applied, int n_layers, int n_heads) {
+  state.applied = applied;
+  state.choices = applied;
+  state.pending.reset();
+  state.trained = false;
+  state.n_heads = n_heads;
+  state.knocked_out.assign(static_cast<std::size_t>(n_layers * n_heads), 0);
+  state.timeline_position = 1.0;
+  state.follow_latest = true;
+  state.enlarged_layer = state.enlarged_head = -1;
+}
+
+}  // namespace app

@@ -1,0 +1,60 @@
+// The window's Train mode as plain data: what the person chose, what the trainer runs, the
+// confirmation a weight-shaping change needs, the knocked-out heads and the timeline cursor.
+// No GL and no threads, so its rules are tested headless.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/model/arch.hpp"
+
+namespace app {
+
+enum class Mode { Explore, Train };
+
+// What shapes and trains a model, as the controls set it.
+struct TrainChoices {
+  std::string task = "sentences";
+  attn::Arch arch;               // vocab_size and max_seq_len come from the task and settings
+  attn::RunOptions run;
+  attn::TrainSettings settings;
+
+  bool operator==(const TrainChoices& o) const;
+  bool operator!=(const TrainChoices& o) const { return !(*this == o); }
+};
+
+// True when going from `a` to `b` needs new weights: the task, the architecture, or positions
+// that change whether a position table exists. Learning rate, batch, steps, temperature, the mask
+// and the other positions apply to the model as it is.
+bool shapes_weights(const TrainChoices& a, const TrainChoices& b);
+
+struct TrainState {
+  TrainChoices choices;        // the controls
+  TrainChoices applied;        // what the trainer's model was made with
+  bool trained = false;        // the model has had at least one update (so a reset loses work)
+  // A weight-shaping change waiting for "Discard training?": the choices to apply on yes.
+  std::optional<TrainChoices> pending;
+  std::string example;         // the text the views run the model on (the task's vocabulary)
+  std::vector<std::uint8_t> knocked_out;  // (layers * heads), 1 = output zeroed
+  int n_heads = 0;             // of the applied model, for knocked_out's indexing
+  double timeline_position = 1.0;  // 0 = step 0, 1 = now
+  bool follow_latest = true;   // the views follow training; false once the person scrubs back
+  int enlarged_layer = -1, enlarged_head = -1;  // a head shown alone, or -1
+};
+
+// What a change of the controls needs: apply at once (nothing to lose, or nothing that shapes the
+// weights changed), or ask first.
+enum class ChangeOutcome { ApplyNow, Unchanged, AskFirst };
+ChangeOutcome classify_change(const TrainState& state);
+
+// The person answered the confirmation: yes applies `pending`, no puts the controls back.
+void confirm_pending(TrainState& state, bool discard_training);
+
+// Knocks head (layer, head) out, or back in; returns its new state (true = knocked out).
+bool toggle_knock_out(TrainState& state, int layer, int head);
+
+// A new model was made (reset or opened): no head is knocked out, the views follow training.
+void on_new_model(TrainState& state, const TrainChoices& applied, int n_layers, int n_heads);
+
+}  // namespace app

@@ -1,0 +1,165 @@
+// Train mode's state rules and the training worker, without a window.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <thread>
+
+#include "core/train_host.hpp"
+#include "core/train_state.hpp"
+
+namespace {
+
+app::TrainChoices small_choices(const char* task = "reverse") {
+  app::TrainChoices c;
+  c.task = task;
+  c.arch.d_model = 16;
+  c.arch.n_heads = 2;
+  c.arch.d_head = 8;
+  c.settings.batch = 4;
+  c.settings.seq_len = 12;
+  c.settings.steps = 40;
+  return c;
+}
+
+app::TrainCommand reset_to(const app::TrainChoices& c) {
+  app::TrainCommand command{app::TrainCommand::Kind::Reset};
+  command.arch = c.arch;
+  command.run = c.run;
+  command.settings = c.settings;
+  command.task = c.task;
+  return command;
+}
+
+// Waits (bounded) until the worker has published progress that satisfies `done`.
+template <typename F>
+std::shared_ptr<const app::TrainProgress> wait_for(const app::TrainHost& host, F done) {
+  for (int i = 0; i < 2000; ++i) {
+    const auto p = host.latest();
+    if (p && done(*p)) return p;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  FAIL("the trainer did not get there in 10 s");
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("a weight-shaping change asks first once training has happened", "[train-ui]") {
+  app::TrainState s;
+  app::on_new_model(s, small_choices(), 2, 2);
+  s.choices.settings.lr = 0.01f;  // a learning rate applies to the model as it is
+  CHECK(app::classify_change(s) == app::ChangeOutcome::ApplyNow);
+  s.choices = s.applied;
+  CHECK(app::classify_change(s) == app::ChangeOutcome::Unchanged);
+  s.choices.arch.n_heads = 4;  // untrained: nothing to lose
+  CHECK(app::classify_change(s) == app::ChangeOutcome::ApplyNow);
+  s.trained = true;
+  CHECK(app::classify_change(s) == app::ChangeOutcome::AskFirst);
+  s.pending = s.choices;
+  app::confirm_pending(s, false);  // "keep training": the controls go back
+  CHECK(s.choices == s.applied);
+  CHECK_FALSE(s.pending);
+  s.choices.task = "sort";
+  CHECK(app::classify_change(s) == app::ChangeOutcome::AskFirst);
+  s.choices = s.applied;
+  s.choices.run.positional = attn::Positional::Rope;  // drops the learned position table
+  CHECK(app::classify_change(s) == app::ChangeOutcome::AskFirst);
+  s.choices = s.applied;
+  s.choices.run.causal = false;  // no parameter depends on the mask
+  CHECK(app::classify_change(s) == app::ChangeOutcome::ApplyNow);
+}
+
+TEST_CASE("knock-out toggles one head and a new model clears the set", "[train-ui]") {
+  app::TrainState s;
+  app::on_new_model(s, small_choices(), 2, 3);
+  CHECK(app::toggle_knock_out(s, 1, 2));
+  CHECK(s.knocked_out == std::vector<std::uint8_t>{0, 0, 0, 0, 0, 1});
+  CHECK_FALSE(app::toggle_knock_out(s, 1, 2));
+  CHECK_FALSE(app::toggle_knock_out(s, 2, 0));  // no such layer: nothing changes
+  CHECK_FALSE(app::toggle_knock_out(s, 0, 3));
+  app::toggle_knock_out(s, 0, 0);
+  app::on_new_model(s, small_choices(), 2, 3);
+  CHECK(s.knocked_out == std::vector<std::uint8_t>(6, 0));
+}
+
+TEST_CASE("the trainer runs on its worker: run, pause, step, target, timeline", "[train-ui]") {
+  app::TrainHost host;
+  host.post(reset_to(small_choices()));
+  host.wait_idle();
+  auto p = host.latest();
+  REQUIRE(p);
+  CHECK(p->step == 0);
+  CHECK_FALSE(p->running);
+  REQUIRE(p->curve.size() == 1);  // evaluated at step 0
+  REQUIRE(p->timeline.size() == 1);
+  CHECK(p->model->task == "reverse");
+
+  host.post({app::TrainCommand::Kind::Step});
+  host.wait_idle();
+  CHECK(host.latest()->step == 1);
+
+  host.post({app::TrainCommand::Kind::Run});
+  p = wait_for(host, [](const app::TrainProgress& q) { return !q.running && q.step >= 40; });
+  CHECK(p->step == 40);  // stops at the target
+  CHECK(p->message.find("Reached the target of 40 steps") != std::string::npos);
+  CHECK(p->curve.back()->step == 40);
+  CHECK(p->timeline.back().step == 40);
+  CHECK(p->timeline.size() == 5);  // steps 0, 10, 20, 30, 40
+  CHECK(*p->params != *p->timeline.front().params);  // training changed the parameters
+  CHECK(app::timeline_index(*p, 0.0) == 0);
+  CHECK(app::timeline_index(*p, 1.0) == 4);
+  CHECK(app::timeline_index(*p, 0.52) == 2);
+
+  // Knocking a head out re-evaluates at the same step: the curve's last point changes.
+  const float loss_before = p->curve.back()->loss;
+  app::TrainCommand knock{app::TrainCommand::Kind::SetKnockOut};
+  knock.knocked_out = {0, 0, 1, 0};
+  host.post(knock);
+  host.wait_idle();
+  p = host.latest();
+  CHECK(p->curve.back()->step == 40);
+  CHECK(p->curve.back()->loss != loss_before);
+  CHECK(p->knocked_out == knock.knocked_out);
+}
+
+TEST_CASE("pausing stops the step counter; a bad reset keeps the model and says why", "[train-ui]") {
+  app::TrainHost host;
+  app::TrainChoices c = small_choices("induction");
+  c.settings.seq_len = 16;
+  c.settings.steps = 1000000;
+  host.post(reset_to(c));
+  host.post({app::TrainCommand::Kind::Run});
+  wait_for(host, [](const app::TrainProgress& q) { return q.step >= 5; });
+  host.post({app::TrainCommand::Kind::Pause});
+  host.wait_idle();
+  const long long paused_at = host.latest()->step;
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  CHECK(host.latest()->step == paused_at);
+  CHECK_FALSE(host.latest()->running);
+
+  app::TrainChoices bad = c;
+  bad.arch.n_layers = 9;
+  host.post(reset_to(bad));
+  host.wait_idle();
+  CHECK(host.latest()->message.find("layers (9) must be between 1 and 4") != std::string::npos);
+  CHECK(host.latest()->step == paused_at);
+  CHECK(host.latest()->model->model.arch.n_layers == 2);
+}
+
+TEST_CASE("a diverging run in the worker stops and keeps its parameters", "[train-ui]") {
+  app::TrainHost host;
+  attn::TrainSettings settings;
+  settings.batch = 2;
+  settings.seq_len = 12;
+  attn::Trainer fresh(attn::Arch{}, attn::RunOptions{}, settings, attn::make_task("reverse"));
+  auto ck = std::make_shared<attn::Checkpoint>(fresh.checkpoint());
+  for (float& v : ck->model.params) v = 1e30f;
+  app::TrainCommand load{app::TrainCommand::Kind::Load};
+  load.checkpoint = ck;
+  host.post(load);
+  host.post({app::TrainCommand::Kind::Run});
+  const auto p = wait_for(host, [](const app::TrainProgress& q) { return q.diverged; });
+  CHECK_FALSE(p->running);
+  CHECK(p->message.find("Diverged") != std::string::npos);
+  CHECK(*p->params == ck->model.params);
+}
