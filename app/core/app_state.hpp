@@ -5,6 +5,7 @@
 
 #include "core/colormap.hpp"
 #include "core/model_input.hpp"
+#include "core/train_state.hpp"
 
 namespace app {
 
@@ -32,7 +33,9 @@ inline constexpr int kMinUiDModel = 4;
 inline constexpr int kMaxUiDModel = 512;
 
 struct AppState {
+  Mode mode = Mode::Explore;  // Explore: any sentence, random weights; Train: a model that learns
   ModelInput input;   // what the person set: sentence, tokenizer, config, weights file
+  TrainState train;   // Train mode: the model's choices, example, knock-outs, timeline cursor
   ViewSettings view;
   int selected_head = 0;    // the head shown in the Q/K/V view
   int enlarged_head = -1;   // a head shown alone (clicked), or -1 for the grid

@@ -46,6 +46,7 @@ std::string session_to_json(const AppState& s) {
   const nlohmann::json j = {
       {"format", "attnlab-session"},
       {"version", 1},
+      {"mode", s.mode == Mode::Train ? "train" : "explore"},
       {"text", s.input.text},
       {"tokenizer", std::string(attn::to_string(s.input.tokenizer))},
       {"config", config_to_json(s.input.config)},
@@ -73,6 +74,10 @@ void session_from_json(const std::string& text, AppState& state) {
   if (!j.is_object() || j.value("format", std::string()) != "attnlab-session")
     throw std::invalid_argument("not an attnlab session (no \"format\": \"attnlab-session\")");
   AppState next = state;  // only a fully valid file changes anything
+  std::string mode_name = next.mode == Mode::Train ? "train" : "explore";
+  read_json_key(j, "mode", mode_name);
+  if (mode_name != "train" && mode_name != "explore") throw std::invalid_argument("unknown mode '" + mode_name + "'");
+  next.mode = mode_name == "train" ? Mode::Train : Mode::Explore;
   read_json_key(j, "text", next.input.text);
   std::string tokenizer(attn::to_string(next.input.tokenizer));
   read_json_key(j, "tokenizer", tokenizer);

@@ -98,6 +98,16 @@ void TrainHost::handle(const TrainCommand& c) {
       m_running = false;
       train_one_step();
       return publish("Step " + std::to_string(m_trainer->steps_done()));
+    case Kind::Configure:
+      if (!m_trainer) return;
+      try {
+        m_trainer->reconfigure(c.run, c.settings);
+      } catch (const std::exception& e) {
+        return publish(e.what());
+      }
+      m_spec = std::make_shared<const attn::Checkpoint>(m_trainer->checkpoint());
+      evaluate_and_record();
+      return publish("Settings changed at step " + std::to_string(m_trainer->steps_done()));
     case Kind::SetKnockOut:
       if (!m_trainer) return;
       try {

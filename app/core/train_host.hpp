@@ -58,10 +58,11 @@ inline constexpr int kEvalEverySteps = 10;       // steps between evaluations (c
 
 // What the UI asks for.
 struct TrainCommand {
-  enum class Kind { Run, Pause, Step, Reset, Load, SetKnockOut, Quit };
+  enum class Kind { Run, Pause, Step, Reset, Configure, Load, SetKnockOut, Quit };
   TrainCommand(Kind k = Kind::Pause) : kind(k) {}  // NOLINT: a kind alone is a whole command
   Kind kind;
-  attn::Arch arch;                  // Reset: the new model's shape, run options and settings
+  attn::Arch arch;                  // Reset: the new model's shape, run options and settings;
+                                    // Configure: run options and settings for the model as it is
   attn::RunOptions run;
   attn::TrainSettings settings;
   std::string task;

@@ -91,7 +91,7 @@ void App::recompute_and_upload(FrameTimes& times) {
 
 void App::build_ui(Requests& requests, FrameTimes& times) {
   const Palette colors = palette(m_state.view.theme);
-  UiContext ctx{m_state, m_model, m_view, m_renderer, colors, ui_scale(), requests, m_layout};
+  UiContext ctx{m_state, m_model, nullptr, 0, m_view, nullptr, nullptr, m_renderer, colors, ui_scale(), requests, m_layout};
   draw_menu_bar(ctx, m_fullscreen);
 
   const ImGuiViewport* viewport = ImGui::GetMainViewport();
@@ -114,8 +114,10 @@ void App::build_ui(Requests& requests, FrameTimes& times) {
 
   ImGui::BeginChild("main", ImVec2(0.0f, -status_h), false,
                     ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse | ImGuiWindowFlags_NoBackground);
-  draw_text_box(ctx);
+  ctx.trace = m_model.has_trace() ? &m_model.trace() : nullptr;  // last frame's, for the text marks
+  draw_text_box(ctx, m_state.input.text, m_model.traced_input().text, "Type a sentence…");
   recompute_and_upload(times);  // the keystroke of this frame shows in this frame
+  ctx.trace = m_model.has_trace() ? &m_model.trace() : nullptr;
   draw_token_chips(ctx);
   ImGui::Spacing();
   const ImVec2 avail = ImGui::GetContentRegionAvail();
@@ -125,7 +127,8 @@ void App::build_ui(Requests& requests, FrameTimes& times) {
   if (qkv) {
     ImGui::Separator();
     const float rest = ImGui::GetContentRegionAvail().y;
-    draw_qkv_panel(ctx, ImVec2(avail.x, std::max(rest, min_qkv_h) - ImGui::GetStyle().ItemSpacing.y * 2.0f));
+    draw_qkv_panel(ctx, ImVec2(avail.x, std::max(rest, min_qkv_h) - ImGui::GetStyle().ItemSpacing.y * 2.0f),
+                   m_state.selected_head);
   }
   ImGui::EndChild();
   draw_status_bar(ctx, m_last_frame_ms);

@@ -1,15 +1,18 @@
 // Window flags on top of the shared model flags.
 #include "gui/window_options.hpp"
 
-#include <cstdio>
 #include <GLFW/glfw3.h>
 
+#include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <cstdlib>
 
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
 #include "cli/model_options.hpp"
+#include "core/lessons.hpp"
+#include "engine/model/arch.hpp"
 #include "core/app_state.hpp"
 
 namespace app::gui {
@@ -36,6 +39,8 @@ WindowOptions::KeyPress parse_key_press(const std::string& spec) {
   else if (name == "pageup") press.key = GLFW_KEY_PAGE_UP;
   else if (name == "pagedown") press.key = GLFW_KEY_PAGE_DOWN;
   else if (name == "escape") press.key = GLFW_KEY_ESCAPE;
+  else if (name == "home") press.key = GLFW_KEY_HOME;
+  else if (name == "end") press.key = GLFW_KEY_END;
   if (press.key == 0) throw cli::UsageError("--key does not know the key '" + name + "'");
   return press;
 }
@@ -48,7 +53,8 @@ const char* const kTestFlagsHelp =
     "  --layout PATH            write the on-screen rectangles of heatmaps and chips as JSON\n"
     "  --hover-token I          move the mouse onto token chip I (0-based)\n"
     "  --key [ctrl+]NAME@N      press a key in frame N (NAME: f1-f12, a-z, 0, equal, minus,\n"
-    "                           pageup, pagedown, escape); may be repeated\n"
+    "                           pageup, pagedown, escape, home, end); may be repeated\n"
+    "  --knock-out L:H          Train mode: knock out layer L head H (from 1) at the start\n"
     "  --no-settings            do not read or write the saved settings\n";
 }
 
@@ -72,6 +78,27 @@ std::optional<WindowOptions> parse_window_options(int argc, char** argv) {
       options.model_flags_given = true;
     } else if (flag == "--session") {
       options.session_path = cursor.value(flag);
+    } else if (flag == "--mode") {
+      const std::string v = cursor.value(flag);
+      if (v != "explore" && v != "train") throw cli::UsageError("--mode must be explore or train, got '" + v + "'");
+      options.mode = v == "train" ? Mode::Train : Mode::Explore;
+    } else if (flag == "--model") {
+      options.model_path = cursor.value(flag);
+    } else if (flag == "--lesson") {
+      const std::string v = cursor.value(flag);
+      const auto& names = lesson_names();
+      if (std::find(names.begin(), names.end(), v) == names.end())
+        throw cli::UsageError("--lesson must be sentences, induction, reverse or sort, got '" + v + "'");
+      options.model_path = lesson_path(v);
+    } else if (flag == "--example") {
+      options.example = cursor.value(flag);
+      options.example_given = true;
+    } else if (flag == "--knock-out") {
+      const std::string v = cursor.value(flag);
+      const auto colon = v.find(':');
+      if (colon == std::string::npos) throw cli::UsageError("--knock-out needs LAYER:HEAD, got '" + v + "'");
+      options.knock_outs.emplace_back(cli::parse_int_list(flag, v.substr(0, colon), 1, attn::kMaxLayers).at(0) - 1,
+                                      cli::parse_int_list(flag, v.substr(colon + 1), 1, attn::kMaxTrainHeads).at(0) - 1);
     } else if (flag == "--reset") {
       options.reset = true;
     } else if (flag == "--scale") {

@@ -3,8 +3,10 @@
 #pragma once
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "core/app_state.hpp"
 #include "core/model_input.hpp"
 
 namespace app::gui {
@@ -13,6 +15,10 @@ struct WindowOptions {
   ModelInput input;               // model flags given on the command line ...
   bool model_flags_given = false; // ... override the restored settings when any was given
   std::string session_path;       // --session
+  std::optional<Mode> mode;       // --mode explore|train (default: see initial_state)
+  std::string model_path;         // --model CKPT.npz or --lesson NAME: Train mode on that model
+  std::string example;            // --example TEXT: Train mode's input
+  bool example_given = false;
   bool reset = false;             // --reset: ignore saved settings
   float scale = 0.0f;             // --scale, 0 = from the monitor
   bool fullscreen = false;
@@ -31,6 +37,7 @@ struct WindowOptions {
   };
   std::vector<KeyPress> key_presses;  // --key [ctrl+]NAME@FRAME: press a key in that frame
   bool no_settings = false;       // --no-settings: neither read nor write the settings file
+  std::vector<std::pair<int, int>> knock_outs;  // --knock-out L:H (from 1): knocked out at start
 };
 
 // Parses argv (argv[1] may be "bench-ui"). Throws cli::UsageError for bad flags.

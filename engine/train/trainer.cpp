@@ -61,6 +61,26 @@ void Trainer::setup() {
   pack_batch(m_eval, m_settings.seq_len, m_task->vocab().pad, m_eval_ids.data(), m_eval_targets.data());
 }
 
+void Trainer::reconfigure(const RunOptions& run, const TrainSettings& settings) {
+  validate(m_model.arch, run);
+  validate(settings);
+  if (settings.seq_len != m_settings.seq_len || settings.seed != m_settings.seed)
+    throw std::invalid_argument("a new sequence length or seed needs a new model");
+  m_model.run = run;
+  const bool new_batch = settings.batch != m_settings.batch;
+  m_settings = settings;
+  if (!new_batch) return;
+  const std::size_t B = static_cast<std::size_t>(settings.batch), T = static_cast<std::size_t>(settings.seq_len);
+  m_batch.resize(B);
+  for (Sequence& seq : m_batch) {
+    seq.ids.reserve(T);
+    seq.targets.reserve(T);
+    for (auto& cells : seq.cells) cells.reserve(T);
+  }
+  m_ids.assign(B * T, 0);
+  m_targets.assign(B * T, -1);
+}
+
 void Trainer::set_knocked_out(const std::vector<std::uint8_t>& knocked) {
   if (knocked.size() != m_model.knocked_out.size())
     throw std::invalid_argument("knock-out list has " + std::to_string(knocked.size()) + " entries, the model " +

@@ -45,6 +45,12 @@ class Trainer {
   StepResult step_on(const std::int32_t* ids, const std::int32_t* targets);
   Evaluation evaluate();  // on a held-out batch fixed at construction
 
+  // New run options and settings for the model as it is (parameters, AdamW moments and step
+  // kept): learning rate, batch, target steps, warm-up, weight decay, temperature, mask, and
+  // positions that need no table. Throws std::invalid_argument for a change that would need
+  // new weights (sequence length, seed, a position table) or invalid values.
+  void reconfigure(const RunOptions& run, const TrainSettings& settings);
+
   const Model& model() const { return m_model; }
   // Which heads are knocked out (layer * n_heads + head); takes effect from the next forward.
   void set_knocked_out(const std::vector<std::uint8_t>& knocked);

@@ -1,5 +1,6 @@
-// Draws trace matrices as heatmaps on the GPU: the trace's tensors live in R32F texture arrays
-// (one layer per head), and the fragment shader maps value -> range -> colormap. Heatmaps are
+// Draws trace matrices as heatmaps on the GPU: each model layer's tensors live in R32F texture
+// arrays (one array layer per head), keyed by (model layer, matrix, head), and the fragment
+// shader maps value -> range -> colormap. Heatmaps are
 // queued into ImGui draw lists as callbacks so they sit in the right place in the UI's draw order.
 #pragma once
 #include <cstdint>
@@ -10,6 +11,7 @@
 
 #include "core/colormap.hpp"
 #include "engine/attention.hpp"
+#include "engine/model/arch.hpp"
 #include "gui/gfx/gl_objects.hpp"
 
 namespace app::gfx {
@@ -32,13 +34,14 @@ class HeatmapRenderer {
   // GL info log) when the GPU cannot run them.
   bool init(std::string& error);
 
-  // Uploads every matrix of the trace; call only when the trace changed.
-  void upload(const attn::Trace& trace);
+  // Uploads every matrix of the trace as model layer `layer` (the explorer has only layer 0);
+  // call only when that layer's trace changed.
+  void upload(const attn::Trace& trace, int layer = 0);
   std::uint64_t uploads() const { return m_uploads; }
 
-  // Queues one heatmap of `matrix` layer `head` into `draw_list`, filling [min, max].
+  // Queues one heatmap of (layer, matrix, head) into `draw_list`, filling [min, max].
   void draw(ImDrawList* draw_list, ImVec2 min, ImVec2 max, Matrix matrix, int head,
-            const HeatmapStyle& style);
+            const HeatmapStyle& style, int layer = 0);
 
   // Forgets the draw requests of the previous frame. Call once per frame before any draw().
   void begin_frame() { m_requests.clear(); }
@@ -58,7 +61,7 @@ class HeatmapRenderer {
     Texture texture;
     int cols = 0, rows = 0, layers = 0;
   };
-  Slot m_slots[static_cast<int>(Matrix::kCount)];
+  Slot m_slots[attn::kMaxLayers][static_cast<int>(Matrix::kCount)];
   Texture m_colormaps;
   VertexArray m_vao;
   Program m_program;

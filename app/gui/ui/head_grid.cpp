@@ -21,12 +21,13 @@ AttentionColours attention_colours(const UiContext& ctx, int head) {
 namespace {
 
 HeatmapSpec attention_spec(const UiContext& ctx, int head) {
-  const attn::Trace& trace = ctx.model.trace();
+  const attn::Trace& trace = *ctx.trace;
   const std::size_t n = trace.n_tokens();
   const AttentionColours colours = attention_colours(ctx, head);
   HeatmapSpec spec;
   spec.id = "attention";
   spec.matrix = gfx::Matrix::Attention;
+  spec.layer = ctx.layer;
   spec.head = head;
   spec.rows = spec.cols = static_cast<int>(n);
   spec.values = trace.attn.data() + static_cast<std::size_t>(head) * n * n;
@@ -75,7 +76,7 @@ void colour_bar_column(UiContext& ctx, ImVec2 origin, float height, float width)
 }  // namespace
 
 float draw_head_grid(UiContext& ctx, ImVec2 size) {
-  if (!ctx.model.has_trace() || ctx.model.trace().n_tokens() == 0) {
+  if (!ctx.trace || ctx.trace->n_tokens() == 0) {
     const char* message = "Type a sentence above to see every head's attention.";
     const ImVec2 ts = ImGui::CalcTextSize(message);
     ImGui::SetCursorPos(ImVec2(ImGui::GetCursorPosX() + std::max(0.0f, (size.x - ts.x) * 0.5f),
@@ -83,7 +84,7 @@ float draw_head_grid(UiContext& ctx, ImVec2 size) {
     ImGui::TextDisabled("%s", message);
     return size.y;
   }
-  const attn::Trace& trace = ctx.model.trace();
+  const attn::Trace& trace = *ctx.trace;
   const int heads = trace.config.n_heads;
   clamp_head_selection(ctx.state, heads);
   const float font = ImGui::GetFontSize();

@@ -109,7 +109,7 @@ HeatmapResult heatmap_widget(UiContext& ctx, const HeatmapSpec& spec, ImVec2 siz
   style.highlight_row = result.hover_row >= 0 ? result.hover_row : (token < spec.rows ? token : -1);
   style.highlight_col = result.hover_col >= 0 ? result.hover_col
                         : (spec.columns_are_tokens && token < spec.cols ? token : -1);
-  ctx.renderer.draw(dl, map_min, map_max, spec.matrix, spec.head, style);
+  ctx.renderer.draw(dl, map_min, map_max, spec.matrix, spec.head, style, spec.layer);
   ctx.layout.heatmaps.push_back({matrix_name(spec.matrix), spec.head, map_min.x, map_min.y,
                                  map_max.x - map_min.x, map_max.y - map_min.y, spec.rows, spec.cols});
 

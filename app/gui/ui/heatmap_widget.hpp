@@ -11,6 +11,7 @@ namespace app::gui {
 struct HeatmapSpec {
   const char* id = "heatmap";
   gfx::Matrix matrix = gfx::Matrix::Attention;
+  int layer = 0;                      // the model layer whose textures hold it (explorer: 0)
   int head = 0;
   int rows = 0, cols = 0;
   const float* values = nullptr;      // rows x cols, row-major (what the cells show)

@@ -13,19 +13,18 @@
 
 namespace app::gui {
 
-void draw_text_box(UiContext& ctx) {
+void draw_text_box(UiContext& ctx, std::string& text, const std::string& traced_text, const char* hint) {
   ImGui::SetNextItemWidth(-FLT_MIN);
   const ImVec2 box_min = ImGui::GetCursorScreenPos();
-  ImGui::InputTextWithHint("##sentence", "Type a sentence…", &ctx.state.input.text);
+  ImGui::InputTextWithHint("##sentence", hint, &text);
   const ImGuiID id = ImGui::GetItemID();
   const ImVec2 box_max = ImGui::GetItemRectMax();
 
   // Mark the hovered token's bytes in the text (the tokens of the last trace index this text).
   const int t = ctx.state.hovered_token;
-  if (t < 0 || !ctx.model.has_trace()) return;
-  const auto& tokens = ctx.model.trace().tokens();
-  const std::string& text = ctx.state.input.text;
-  if (t >= static_cast<int>(tokens.size()) || ctx.model.traced_input().text != text) return;
+  if (t < 0 || !ctx.trace) return;
+  const auto& tokens = ctx.typed ? *ctx.typed : ctx.trace->tokens();
+  if (t >= static_cast<int>(tokens.size()) || traced_text != text) return;
   const attn::Token& token = tokens[static_cast<std::size_t>(t)];
   if (token.end > text.size()) return;
   float scroll = 0.0f;
@@ -40,8 +39,8 @@ void draw_text_box(UiContext& ctx) {
 }
 
 void draw_token_chips(UiContext& ctx) {
-  if (!ctx.model.has_trace()) return;
-  const attn::Trace& trace = ctx.model.trace();
+  if (!ctx.trace) return;
+  const attn::Trace& trace = *ctx.trace;
   const auto& tokens = trace.tokens();
   if (tokens.empty()) {
     ImGui::TextDisabled("No tokens yet.");
@@ -83,12 +82,18 @@ void draw_token_chips(UiContext& ctx) {
     ImGui::InvisibleButton("chip", chip);
     const bool is_hovered = ImGui::IsItemHovered();
     if (is_hovered) hovered = static_cast<int>(i);
-    if (is_hovered) ImGui::SetTooltip("token %zu: %s  (bytes %zu-%zu)%s", i + 1, tok.text.c_str(), tok.begin, tok.end,
-                                      tok.invalid ? "\ninvalid UTF-8, shown as \xEF\xBF\xBD" : "");
+    const bool unknown = ctx.unknown && i < ctx.unknown->size() && (*ctx.unknown)[i];
+    if (is_hovered && unknown)
+      ImGui::SetTooltip("token %zu: \xE2\x80\x9C%s\xE2\x80\x9D is not in this model's vocabulary,\nso the model "
+                        "reads it as <unk> (a word it never saw in training)",
+                        i + 1, ctx.typed ? (*ctx.typed)[i].text.c_str() : tok.text.c_str());
+    else if (is_hovered)
+      ImGui::SetTooltip("token %zu: %s  (bytes %zu-%zu)%s", i + 1, tok.text.c_str(), tok.begin, tok.end,
+                        tok.invalid ? "\ninvalid UTF-8, shown as \xEF\xBF\xBD" : "");
     ImGui::PopID();
     const bool marked = is_hovered || static_cast<int>(i) == ctx.state.hovered_token ||
                         static_cast<int>(i) == ctx.state.hovered_query || static_cast<int>(i) == ctx.state.hovered_key;
-    const ImU32 fill = tok.invalid ? ctx.colors.chip_invalid : marked ? ctx.colors.chip_hovered : ctx.colors.chip;
+    const ImU32 fill = tok.invalid || unknown ? ctx.colors.chip_invalid : marked ? ctx.colors.chip_hovered : ctx.colors.chip;
     dl->AddRectFilled(p, ImVec2(p.x + chip.x, p.y + chip.y), fill, style.FrameRounding);
     dl->AddText(ImVec2(p.x + style.FramePadding.x, p.y + style.FramePadding.y), ImGui::GetColorU32(ImGuiCol_Text), labels[i].c_str());
     ctx.layout.chips.push_back({static_cast<int>(i), p.x, p.y, chip.x, chip.y});

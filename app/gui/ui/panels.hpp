@@ -9,11 +9,12 @@ namespace app::gui {
 
 void draw_menu_bar(UiContext& ctx, bool fullscreen);
 void draw_controls_panel(UiContext& ctx);
-void draw_text_box(UiContext& ctx);          // before the recompute: edits the sentence
+// Before the recompute: edits `text`; marks the hovered token when ctx.trace is of traced_text.
+void draw_text_box(UiContext& ctx, std::string& text, const std::string& traced_text, const char* hint);
 void draw_token_chips(UiContext& ctx);       // after the recompute: shows the new tokens
 // Returns the height it used (a grid of few heads needs less than it is offered).
 float draw_head_grid(UiContext& ctx, ImVec2 size);
-void draw_qkv_panel(UiContext& ctx, ImVec2 size);
+void draw_qkv_panel(UiContext& ctx, ImVec2 size, int head);  // Q, K, V and output of one head
 void draw_status_bar(UiContext& ctx, double frame_ms);
 void draw_help_window(UiContext& ctx);
 

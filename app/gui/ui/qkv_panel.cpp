@@ -7,10 +7,10 @@
 
 namespace app::gui {
 
-void draw_qkv_panel(UiContext& ctx, ImVec2 size) {
-  if (!ctx.model.has_trace() || ctx.model.trace().n_tokens() == 0) return;
-  const attn::Trace& trace = ctx.model.trace();
-  const int head = std::clamp(ctx.state.selected_head, 0, trace.config.n_heads - 1);
+void draw_qkv_panel(UiContext& ctx, ImVec2 size, int selected_head) {
+  if (!ctx.trace || ctx.trace->n_tokens() == 0) return;
+  const attn::Trace& trace = *ctx.trace;
+  const int head = std::clamp(selected_head, 0, trace.config.n_heads - 1);
   const std::size_t n = trace.n_tokens();
   const std::size_t d = static_cast<std::size_t>(trace.config.resolved_d_head());
   const float font = ImGui::GetFontSize();
@@ -42,6 +42,7 @@ void draw_qkv_panel(UiContext& ctx, ImVec2 size) {
     HeatmapSpec spec;
     spec.id = part.id;
     spec.matrix = part.matrix;
+    spec.layer = ctx.layer;
     spec.head = head;
     spec.rows = static_cast<int>(n);
     spec.cols = static_cast<int>(d);

@@ -43,8 +43,13 @@ struct LayoutRecord {
 
 struct UiContext {
   AppState& state;
-  const LiveModel& model;
-  const TraceView& view;
+  const LiveModel& model;      // the explorer
+  const attn::Trace* trace;    // what the head views draw: the explorer's trace, or one layer of a
+                               // trained model; null when there is none
+  int layer;                   // the renderer's layer holding `trace` (the explorer: 0)
+  const TraceView& view;       // ranges and labels of `trace`
+  const std::vector<bool>* unknown = nullptr;        // Train mode: words not in the vocabulary
+  const std::vector<attn::Token>* typed = nullptr;   // Train mode: the words as typed
   gfx::HeatmapRenderer& renderer;
   const Palette& colors;
   float scale;

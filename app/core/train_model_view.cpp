@@ -1,0 +1,51 @@
+// Running the shown model on the example.
+#include "core/train_model_view.hpp"
+
+namespace app {
+
+ParamsAtStep shown_params(const TrainProgress& p, const TrainState& state) {
+  if (state.follow_latest || p.timeline.empty()) return {p.step, p.params};
+  const int i = timeline_index(p, state.timeline_position);
+  return p.timeline[static_cast<std::size_t>(i)];
+}
+
+const CurvePoint* point_at(const TrainProgress& p, long long step) {
+  const CurvePoint* best = nullptr;
+  for (const auto& point : p.curve)
+    if (point->step <= step) best = point.get();
+  return best;
+}
+
+bool TrainModelView::update(const TrainProgress& progress, const TrainState& state) {
+  if (!progress.model) return false;
+  const ParamsAtStep shown = shown_params(progress, state);
+  if (!shown.params) return false;
+  if (shown.params.get() == m_params_key && progress.model_generation == m_model_generation &&
+      state.example == m_text && state.knocked_out == m_knocked_out)
+    return false;
+  m_params_key = shown.params.get();
+  m_model_generation = progress.model_generation;
+  m_text = state.example;
+  m_knocked_out = state.knocked_out;
+  attn::Model model = progress.model->model;
+  model.params = *shown.params;
+  if (state.knocked_out.size() == model.knocked_out.size()) model.knocked_out = state.knocked_out;
+  try {
+    const attn::Checkpoint& ck = *progress.model;
+    ModelRun run = run_model(model, attn::Vocab(ck.vocab), lower_cases(ck), state.example);
+    std::vector<attn::Trace> layers;
+    for (int l = 0; l < model.arch.n_layers; ++l) layers.push_back(run.layer(model, l));
+    m_run = std::move(run);
+    m_layers = std::move(layers);
+    m_traced_text = state.example;
+    m_error.clear();
+  } catch (const std::exception& e) {
+    m_error = e.what();
+    return false;
+  }
+  m_step = shown.step;
+  ++m_generation;
+  return true;
+}
+
+}  // namespace app

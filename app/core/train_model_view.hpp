@@ -1,0 +1,47 @@
+// What Train mode's views draw: the model at the step the timeline shows, with the knocked-out
+// heads, run on the example input; one explorer-style Trace per layer. Recomputed only when one
+// of those changed, so a frame that changes nothing costs nothing.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/model_run.hpp"
+#include "core/train_host.hpp"
+#include "core/train_state.hpp"
+
+namespace app {
+
+class TrainModelView {
+ public:
+  // Returns true when the layer traces changed. Never throws: an example the model cannot take
+  // sets error() and keeps the last good traces.
+  bool update(const TrainProgress& progress, const TrainState& state);
+
+  const std::vector<attn::Trace>& layers() const { return m_layers; }
+  const ModelRun& run() const { return m_run; }
+  long long shown_step() const { return m_step; }
+  const std::string& error() const { return m_error; }
+  const std::string& text() const { return m_traced_text; }  // the example the traces are of
+  std::uint64_t generation() const { return m_generation; }
+
+ private:
+  const void* m_params_key = nullptr;  // the parameter vector shown (identity: they are immutable)
+  std::uint64_t m_model_generation = 0;
+  std::string m_text;
+  std::vector<std::uint8_t> m_knocked_out;
+  long long m_step = 0;
+  ModelRun m_run;
+  std::vector<attn::Trace> m_layers;
+  std::string m_error;
+  std::string m_traced_text;
+  std::uint64_t m_generation = 0;
+};
+
+// The parameters and step the timeline position shows: the newest when following training.
+ParamsAtStep shown_params(const TrainProgress& progress, const TrainState& state);
+// The curve point at or before `step` (null when none).
+const CurvePoint* point_at(const TrainProgress& progress, long long step);
+
+}  // namespace app
