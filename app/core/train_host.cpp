@@ -84,11 +84,16 @@ void TrainHost::handle(const TrainCommand& c) {
     case Kind::Run:
       if (!m_trainer) return;
       if (m_diverged) return publish("The run diverged: reset to train again");
-      if (m_trainer->steps_done() >= m_trainer->settings().steps)
-        return publish("Already at the target of " + std::to_string(m_trainer->settings().steps) + " steps");
+      if (m_trainer->steps_done() >= m_trainer->settings().steps) {
+        // Train at the target means "more": the target moves on by as many steps again.
+        attn::TrainSettings more = m_trainer->settings();
+        more.steps = static_cast<int>(std::min<long long>(10000000, m_trainer->steps_done() + std::max(100, more.steps)));
+        m_trainer->reconfigure(m_trainer->model().run, more);
+        m_spec = std::make_shared<const attn::Checkpoint>(m_trainer->checkpoint());
+      }
       m_running = true;
       m_steps_left = 0;
-      return publish("Training");
+      return publish("Training to step " + std::to_string(m_trainer->settings().steps));
     case Kind::Pause:
       m_running = false;
       m_steps_left = 0;

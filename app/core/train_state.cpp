@@ -37,6 +37,16 @@ bool toggle_knock_out(TrainState& state, int layer, int head) {
   return state.knocked_out[i] != 0;
 }
 
+TrainChoices choices_of(const std::string& task, const attn::Arch& arch, const attn::RunOptions& run,
+                        const attn::TrainSettings& settings) {
+  TrainChoices c;
+  c.task = task;
+  c.arch = arch;
+  c.run = run;
+  c.settings = settings;
+  return c;
+}
+
 void on_new_model(TrainState& state, const TrainChoices& applied, int n_layers, int n_heads) {
   state.applied = applied;
   state.choices = applied;
@@ -47,6 +57,8 @@ void on_new_model(TrainState& state, const TrainChoices& applied, int n_layers, 
   state.timeline_position = 1.0;
   state.follow_latest = true;
   state.enlarged_layer = state.enlarged_head = -1;
+  state.d_head_auto = applied.arch.d_head * applied.arch.n_heads == applied.arch.d_model;
+  state.curve_detector = 0;
 }
 
 }  // namespace app

@@ -41,7 +41,13 @@ struct TrainState {
   double timeline_position = 1.0;  // 0 = step 0, 1 = now
   bool follow_latest = true;   // the views follow training; false once the person scrubs back
   int enlarged_layer = -1, enlarged_head = -1;  // a head shown alone, or -1
+  bool d_head_auto = true;     // the d_head control follows d_model / heads
+  int curve_detector = 0;      // which of the task's detectors the head-score plot shows
 };
+
+// The choices that made a model (its checkpoint's task, shape, run options and settings).
+TrainChoices choices_of(const std::string& task, const attn::Arch& arch, const attn::RunOptions& run,
+                        const attn::TrainSettings& settings);
 
 // What a change of the controls needs: apply at once (nothing to lose, or nothing that shapes the
 // weights changed), or ask first.

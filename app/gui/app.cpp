@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/lessons.hpp"
 #include "core/session_file.hpp"
 #include "engine/npy.hpp"
 #include "export/export_paths.hpp"
@@ -23,6 +24,7 @@
 #include "gui/screenshot.hpp"
 #include "gui/theme.hpp"
 #include "gui/ui/panels.hpp"
+#include "gui/ui/train_panels.hpp"
 
 namespace app::gui {
 
@@ -48,6 +50,23 @@ App::App(GLFWwindow* window, WindowOptions options, AppState state, LiveModel mo
 bool App::init(std::string& error) {
   if (!m_renderer.init(error)) return false;
   if (m_options.fullscreen) toggle_fullscreen();
+  if (m_state.mode == Mode::Train || !m_options.model_path.empty()) {
+    // The first start opens the sentences lesson; --model / --lesson open another.
+    const std::string path = m_options.model_path.empty() ? lesson_path("sentences") : m_options.model_path;
+    if (!open_model(path)) {
+      TrainCommand fresh(TrainCommand::Kind::Reset);  // still a model to train, with the defaults
+      const TrainChoices defaults;
+      fresh.arch = defaults.arch;
+      fresh.run = defaults.run;
+      fresh.settings = defaults.settings;
+      fresh.settings.seq_len = 20;
+      fresh.task = defaults.task;
+      m_host.post(std::move(fresh));
+      m_state.train.example = attn::make_task(defaults.task)->example();
+    }
+    if (m_options.example_given) m_state.train.example = m_options.example;
+    m_host.wait_idle();  // the model is ready for the first frame (a few milliseconds)
+  }
   return true;
 }
 
@@ -79,6 +98,10 @@ void App::recompute_and_upload(FrameTimes& times) {
   const bool changed = m_model.update(m_state.input);
   times.recompute_ms = ms_since(t0);
   if (changed) m_view = make_trace_view(m_model.trace());
+  if (m_textures_mode != Mode::Explore) {
+    m_uploaded_generation = 0;  // Train mode's layers are in the textures: upload ours again
+    m_textures_mode = Mode::Explore;
+  }
   if (m_model.has_trace() && m_model.generation() != m_uploaded_generation) {
     const auto t1 = Clock::now();
     m_renderer.upload(m_model.trace());
@@ -91,7 +114,8 @@ void App::recompute_and_upload(FrameTimes& times) {
 
 void App::build_ui(Requests& requests, FrameTimes& times) {
   const Palette colors = palette(m_state.view.theme);
-  UiContext ctx{m_state, m_model, nullptr, 0, m_view, nullptr, nullptr, m_renderer, colors, ui_scale(), requests, m_layout};
+  UiContext ctx{m_state, m_model, current_trace(), 0, m_view, nullptr, nullptr, m_renderer, colors, ui_scale(), requests,
+                m_layout};
   draw_menu_bar(ctx, m_fullscreen);
 
   const ImGuiViewport* viewport = ImGui::GetMainViewport();
@@ -103,11 +127,59 @@ void App::build_ui(Requests& requests, FrameTimes& times) {
                                  ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus |
                                  ImGuiWindowFlags_NoBackground;
   ImGui::Begin("workspace", nullptr, flags);
+  if (m_state.mode == Mode::Train) build_train(ctx);
+  else build_explore(ctx, times);
+  ctx.trace = current_trace();  // the panels may have recomputed: never the previous frame's
+  draw_status_bar(ctx, m_last_frame_ms);
+  ImGui::End();
+
+  draw_help_window(ctx);
+  if (const auto path = draw_path_prompt(m_prompt)) {
+    try {
+      switch (m_prompt.kind) {
+        case PathPrompt::Kind::OpenSession: {
+          AppState next = m_state;
+          load_session(*path, next);
+          m_state = std::move(next);
+          set_status("Opened session " + *path, false);
+          break;
+        }
+        case PathPrompt::Kind::SaveSession:
+          save_session(m_state, *path);
+          set_status("Saved session " + *path, false);
+          break;
+        case PathPrompt::Kind::OpenModel:
+          if (!open_model(*path)) throw std::invalid_argument(m_state.status);
+          break;
+        case PathPrompt::Kind::SaveModel:
+          save_model(*path);
+          set_status("Saved model " + *path, false);
+          break;
+        case PathPrompt::Kind::ExportFolder: {
+          std::error_code ec;
+          if (!std::filesystem::is_directory(*path, ec)) throw std::invalid_argument(*path + " is not a folder");
+          m_state.export_dir = *path;
+          set_status("Exports now go to " + *path, false);
+          break;
+        }
+      }
+      m_prompt.open = false;
+      m_prompt.error.clear();
+      ImGui::CloseCurrentPopup();
+    } catch (const std::exception& e) {
+      m_prompt.error = e.what();  // the prompt stays open so the person can fix the path
+    }
+  }
+}
+
+void App::build_explore(UiContext& ctx, FrameTimes& times) {
+  const ImGuiViewport* viewport = ImGui::GetMainViewport();
   const float em = ImGui::GetFontSize();
   const float status_h = ImGui::GetFrameHeightWithSpacing() + 4.0f;
   const float controls_w = std::min(em * 19.0f, viewport->WorkSize.x * 0.4f);
 
   ImGui::BeginChild("controls", ImVec2(controls_w, -status_h), true, ImGuiWindowFlags_NoBackground);
+  draw_mode_switch(ctx);
   draw_controls_panel(ctx);
   ImGui::EndChild();
   ImGui::SameLine();
@@ -131,39 +203,125 @@ void App::build_ui(Requests& requests, FrameTimes& times) {
                    m_state.selected_head);
   }
   ImGui::EndChild();
-  draw_status_bar(ctx, m_last_frame_ms);
-  ImGui::End();
+}
 
-  draw_help_window(ctx);
-  if (const auto path = draw_path_prompt(m_prompt)) {
-    try {
-      switch (m_prompt.kind) {
-        case PathPrompt::Kind::OpenSession: {
-          AppState next = m_state;
-          load_session(*path, next);
-          m_state = std::move(next);
-          set_status("Opened session " + *path, false);
-          break;
-        }
-        case PathPrompt::Kind::SaveSession:
-          save_session(m_state, *path);
-          set_status("Saved session " + *path, false);
-          break;
-        case PathPrompt::Kind::ExportFolder: {
-          std::error_code ec;
-          if (!std::filesystem::is_directory(*path, ec)) throw std::invalid_argument(*path + " is not a folder");
-          m_state.export_dir = *path;
-          set_status("Exports now go to " + *path, false);
-          break;
-        }
+void App::build_train(UiContext& ctx) {
+  const ImGuiViewport* viewport = ImGui::GetMainViewport();
+  const float em = ImGui::GetFontSize();
+  const float status_h = ImGui::GetFrameHeightWithSpacing() + 4.0f;
+  const float controls_w = std::min(em * 19.0f, viewport->WorkSize.x * 0.4f);
+  TrainContext train{m_progress.get(), m_train_view, m_layer_views, m_train_commands};
+
+  ImGui::BeginChild("controls", ImVec2(controls_w, -status_h), true, ImGuiWindowFlags_NoBackground);
+  draw_mode_switch(ctx);
+  draw_train_controls(ctx, train);
+  ImGui::EndChild();
+  draw_reset_confirmation(ctx, train);
+  ImGui::SameLine();
+
+  ImGui::BeginChild("main", ImVec2(0.0f, -status_h), false,
+                    ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse | ImGuiWindowFlags_NoBackground);
+  const bool have = !m_train_view.layers().empty();
+  ctx.trace = have ? &m_train_view.layers()[0] : nullptr;
+  ctx.typed = have ? &m_train_view.run().input.tokens : nullptr;
+  ctx.unknown = have ? &m_train_view.run().input.unknown : nullptr;
+  draw_text_box(ctx, m_state.train.example, m_train_view.text(), "Type an input in the task's words…");
+  update_train_view();  // this frame's edit shows in this frame
+  const bool now = !m_train_view.layers().empty();
+  // The chips and every panel below read this frame's model view (layer 1 for the tokens).
+  UiContext view_ctx{ctx.state, ctx.model, now ? &m_train_view.layers()[0] : nullptr, 0,
+                     now ? m_layer_views[0] : m_view, now ? &m_train_view.run().input.unknown : nullptr,
+                     now ? &m_train_view.run().input.tokens : nullptr, ctx.renderer, ctx.colors, ctx.scale,
+                     ctx.requests, ctx.layout};
+  draw_token_chips(view_ctx);
+  if (!m_train_view.error().empty()) {
+    ImGui::PushStyleColor(ImGuiCol_Text, ctx.colors.error);
+    ImGui::TextWrapped("%s", m_train_view.error().c_str());
+    ImGui::PopStyleColor();
+  }
+  ImGui::Spacing();
+  const ImVec2 avail = ImGui::GetContentRegionAvail();
+  const float curves_h = std::max(avail.y * 0.3f, em * 9.0f);
+  draw_model_view(view_ctx, train, ImVec2(avail.x, std::max(avail.y - curves_h - em, em * 6.0f)));
+  ImGui::Separator();
+  draw_curves_and_timeline(view_ctx, train,
+                           ImVec2(avail.x, ImGui::GetContentRegionAvail().y - ImGui::GetStyle().ItemSpacing.y));
+  ImGui::EndChild();
+}
+
+const attn::Trace* App::current_trace() const {
+  if (m_state.mode == Mode::Explore) return m_model.has_trace() ? &m_model.trace() : nullptr;
+  const auto& layers = m_train_view.layers();
+  if (layers.empty()) return nullptr;
+  const int l = std::clamp(m_state.train.enlarged_layer, 0, static_cast<int>(layers.size()) - 1);
+  return &layers[static_cast<std::size_t>(l)];
+}
+
+void App::take_train_progress() {
+  m_progress = m_host.latest();
+  if (!m_progress || !m_progress->model) return;
+  const attn::Checkpoint& spec = *m_progress->model;
+  if (m_progress->model_generation != m_seen_model_generation) {
+    m_seen_model_generation = m_progress->model_generation;
+    on_new_model(m_state.train, choices_of(spec.task, spec.model.arch, spec.model.run, spec.train),
+                 spec.model.arch.n_layers, spec.model.arch.n_heads);
+    if (!m_start_knock_outs_done) {  // --knock-out: a test hook, applied to the first model
+      m_start_knock_outs_done = true;
+      bool any = false;
+      for (const auto& [layer, head] : m_options.knock_outs) any |= toggle_knock_out(m_state.train, layer, head);
+      if (any) {
+        TrainCommand knock(TrainCommand::Kind::SetKnockOut);
+        knock.knocked_out = m_state.train.knocked_out;
+        m_host.post(std::move(knock));
       }
-      m_prompt.open = false;
-      m_prompt.error.clear();
-      ImGui::CloseCurrentPopup();
-    } catch (const std::exception& e) {
-      m_prompt.error = e.what();  // the prompt stays open so the person can fix the path
     }
   }
+  m_state.train.trained = m_progress->step > 0;
+  // The trainer may move the target on (Train at the target): the controls follow.
+  TrainState& t = m_state.train;
+  if (!t.pending && t.choices == t.applied && t.applied.settings.steps != spec.train.steps)
+    t.applied.settings.steps = t.choices.settings.steps = spec.train.steps;
+}
+
+void App::update_train_view() {
+  if (!m_progress) return;
+  m_train_view.update(*m_progress, m_state.train);
+  if (m_train_view.layers().empty()) return;
+  if (m_train_view.generation() == m_train_uploaded && m_textures_mode == Mode::Train) return;
+  m_layer_views.clear();
+  for (std::size_t l = 0; l < m_train_view.layers().size(); ++l) {
+    m_layer_views.push_back(make_trace_view(m_train_view.layers()[l]));
+    m_renderer.upload(m_train_view.layers()[l], static_cast<int>(l));
+  }
+  m_train_uploaded = m_train_view.generation();
+  m_textures_mode = Mode::Train;
+}
+
+bool App::open_model(const std::string& path) {
+  std::shared_ptr<attn::Checkpoint> checkpoint;
+  try {
+    checkpoint = std::make_shared<attn::Checkpoint>(attn::load_checkpoint(path));
+    if (!attn::make_task(checkpoint->task))
+      throw std::invalid_argument("its task '" + checkpoint->task + "' is not one this attnlab can train");
+  } catch (const std::exception& e) {
+    set_status(std::string("Model not opened: ") + e.what(), true);
+    return false;
+  }
+  m_state.train.example = example_text(*checkpoint);
+  TrainCommand load(TrainCommand::Kind::Load);
+  load.checkpoint = checkpoint;
+  m_host.post(std::move(load));
+  m_state.mode = Mode::Train;
+  set_status("Opened model " + path, false);
+  return true;
+}
+
+void App::save_model(const std::string& path) {
+  if (!m_progress || !m_progress->model || !m_progress->params) throw std::invalid_argument("there is no model to save");
+  attn::Checkpoint c = *m_progress->model;
+  c.model.params = *m_progress->params;
+  c.step = m_progress->step;
+  attn::save_checkpoint(c, path);
 }
 
 void App::handle_shortcuts(Requests& requests) {
@@ -174,7 +332,18 @@ void App::handle_shortcuts(Requests& requests) {
   if (pressed(GLFW_KEY_F12)) requests.screenshot = true;
   if (pressed(GLFW_KEY_PAGE_UP)) m_state.selected_head = std::max(0, m_state.selected_head - 1);
   if (pressed(GLFW_KEY_PAGE_DOWN)) m_state.selected_head += 1;  // clamped after the recompute
+  if (m_state.mode == Mode::Train && !io.WantTextInput) {
+    const bool running = m_progress && m_progress->running;
+    if (pressed(GLFW_KEY_F5)) m_train_commands.emplace_back(running ? TrainCommand::Kind::Pause : TrainCommand::Kind::Run);
+    if (pressed(GLFW_KEY_F6)) m_train_commands.emplace_back(TrainCommand::Kind::Step);
+    if (pressed(GLFW_KEY_HOME)) {
+      m_state.train.follow_latest = false;
+      m_state.train.timeline_position = 0.0;
+    }
+    if (pressed(GLFW_KEY_END)) m_state.train.follow_latest = true;
+  }
   if (!io.KeyCtrl) return;
+  if (pressed(GLFW_KEY_M)) m_state.mode = m_state.mode == Mode::Train ? Mode::Explore : Mode::Train;
   if (pressed(GLFW_KEY_S)) requests.save_session = true;
   if (pressed(GLFW_KEY_O)) requests.open_session = true;
   if (pressed(GLFW_KEY_E)) requests.export_choice = ExportChoice{ExportKind::Grid, 0, ExportFormat::Png};
@@ -222,6 +391,7 @@ FrameTimes App::frame() {
   m_layout.clear();
 
   Requests requests;
+  take_train_progress();
   handle_shortcuts(requests);
   build_ui(requests, times);
   ImGui::Render();
@@ -277,6 +447,17 @@ void App::handle_requests(const Requests& r) {
     }
   }
   if (r.export_choice) run_export(*r.export_choice);
+  for (TrainCommand& command : m_train_commands) m_host.post(std::move(command));
+  m_train_commands.clear();
+  if (!r.lesson.empty()) open_model(lesson_path(r.lesson));
+  if (r.open_model || r.save_model) {
+    m_prompt.open = true;
+    m_prompt.error.clear();
+    m_prompt.kind = r.save_model ? PathPrompt::Kind::SaveModel : PathPrompt::Kind::OpenModel;
+    const std::string dir = m_state.export_dir.empty() ? default_export_dir() : m_state.export_dir;
+    m_prompt.path = r.save_model ? dir + "/" + (m_progress && m_progress->model ? m_progress->model->task : "model") + ".npz"
+                                 : lesson_models_dir() + "/";
+  }
   // What the mouse was over in this frame is what the next frame highlights.
   m_state.hovered_token = r.hover_token;
   m_state.hovered_query = r.hover_query;
@@ -330,8 +511,21 @@ void App::save_settings_if_changed(bool force) {
 void App::write_layout(const std::string& path) const {
   nlohmann::json heatmaps = nlohmann::json::array(), chips = nlohmann::json::array();
   for (const auto& h : m_layout.heatmaps)
-    heatmaps.push_back({{"matrix", h.matrix}, {"head", h.head}, {"x", h.x}, {"y", h.y}, {"w", h.w},
-                        {"h", h.h}, {"rows", h.rows}, {"cols", h.cols}});
+    heatmaps.push_back({{"matrix", h.matrix}, {"head", h.head}, {"layer", h.layer}, {"x", h.x}, {"y", h.y},
+                        {"w", h.w}, {"h", h.h}, {"rows", h.rows}, {"cols", h.cols}});
+  nlohmann::json train_json = nullptr;
+  if (m_progress) {
+    const CurvePoint* point = point_at(*m_progress, m_train_view.shown_step());
+    train_json = {{"step", m_progress->step},
+                  {"shown_step", m_train_view.shown_step()},
+                  {"running", m_progress->running},
+                  {"loss", point ? point->loss : 0.0f},
+                  {"accuracy", point ? point->accuracy : 0.0f},
+                  {"task", m_progress->model ? m_progress->model->task : ""},
+                  {"tokens", m_train_view.layers().empty() ? 0 : m_train_view.layers()[0].n_tokens()},
+                  {"message", m_progress->message},
+                  {"knocked_out", m_state.train.knocked_out}};
+  }
   for (const auto& c : m_layout.chips)
     chips.push_back({{"index", c.index}, {"x", c.x}, {"y", c.y}, {"w", c.w}, {"h", c.h}});
   int w = 0, h = 0;
@@ -339,7 +533,9 @@ void App::write_layout(const std::string& path) const {
   const nlohmann::json j = {{"framebuffer", {w, h}}, {"heatmaps", heatmaps}, {"chips", chips},
                             {"error", m_model.error()}, {"status", m_state.status},
                             {"hovered_token", m_state.hovered_token},
-                            {"tokens", m_model.has_trace() ? m_model.trace().n_tokens() : 0},
+                            {"mode", m_state.mode == Mode::Train ? "train" : "explore"},
+                            {"train", train_json},
+                            {"tokens", current_trace() ? current_trace()->n_tokens() : 0},
                             {"token_message", m_model.has_trace() ? m_model.trace().tokenization.message : ""}};
   attn::write_file_atomic(path, j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
 }

@@ -7,6 +7,8 @@
 
 #include "core/app_state.hpp"
 #include "core/live_model.hpp"
+#include "core/train_host.hpp"
+#include "core/train_model_view.hpp"
 #include "gui/font_atlas.hpp"
 #include "gui/gfx/heatmap_renderer.hpp"
 #include "gui/trace_view.hpp"
@@ -39,7 +41,16 @@ class App {
  private:
   FrameTimes frame();
   void build_ui(Requests& requests, FrameTimes& times);
+  void build_explore(UiContext& ctx, FrameTimes& times);
+  void build_train(UiContext& ctx);
   void recompute_and_upload(FrameTimes& times);
+  // Train mode: the newest progress, a new model's state, the model view and its textures.
+  void take_train_progress();
+  void update_train_view();
+  // Opens a checkpoint in Train mode (the trainer loads it); false with a status message if not.
+  bool open_model(const std::string& path);
+  void save_model(const std::string& path);
+  const attn::Trace* current_trace() const;  // what the head views and exports use now
   void handle_shortcuts(Requests& requests);
   void handle_requests(const Requests& requests);
   void apply_style_if_changed();
@@ -56,6 +67,16 @@ class App {
   AppState m_state;
   LiveModel m_model;
   TraceView m_view;
+  // Train mode. The worker thread waits idle until a model is opened or made.
+  TrainHost m_host;
+  std::shared_ptr<const TrainProgress> m_progress;  // the newest, taken at the start of a frame
+  std::uint64_t m_seen_model_generation = 0;
+  TrainModelView m_train_view;
+  std::vector<TraceView> m_layer_views;
+  std::uint64_t m_train_uploaded = 0;   // m_train_view generation in the textures
+  Mode m_textures_mode = Mode::Explore; // whose traces the textures hold
+  std::vector<TrainCommand> m_train_commands;  // from this frame's panels, posted after it
+  bool m_start_knock_outs_done = false;
   gfx::HeatmapRenderer m_renderer;
   FontAtlas m_fonts;
   LayoutRecord m_layout;

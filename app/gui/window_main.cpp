@@ -34,12 +34,14 @@ void glfw_error(int code, const char* description) {
 // flags. A bad file is reported and skipped; the window still opens.
 AppState initial_state(const WindowOptions& options, std::string& notice) {
   AppState state = default_state();
+  bool restored = false;
   if (!options.reset && !options.no_settings) {
     const std::string path = settings_path();
     std::error_code ec;
     if (std::filesystem::exists(path, ec)) {
       try {
         load_session(path, state);
+        restored = true;
       } catch (const std::exception& e) {
         notice = std::string("Saved settings ignored (") + e.what() + "); starting fresh.";
         std::fprintf(stderr, "attnlab: %s\n", notice.c_str());
@@ -56,6 +58,12 @@ AppState initial_state(const WindowOptions& options, std::string& notice) {
     }
   }
   if (options.model_flags_given) state.input = options.input;
+  // Which mode: as asked; a model to open means Train; explorer flags or a session mean Explore;
+  // the first start (nothing saved) opens Train mode on the sentences lesson; else as last time.
+  if (options.mode) state.mode = *options.mode;
+  else if (!options.model_path.empty() || options.example_given) state.mode = Mode::Train;
+  else if (options.model_flags_given || !options.session_path.empty()) state.mode = Mode::Explore;
+  else if (!restored) state.mode = Mode::Train;
   if (options.scale > 0.0f) state.view.ui_scale = options.scale;
   if (state.export_dir.empty()) state.export_dir = default_export_dir();
   state.status = notice;

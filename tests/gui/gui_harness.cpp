@@ -62,4 +62,10 @@ Run run_window(const std::string& args, int frames, const std::string& env) {
   return run;
 }
 
+const nlohmann::json* find_heatmap(const nlohmann::json& layout, const char* matrix, int head, int layer) {
+  for (const auto& h : layout["heatmaps"])
+    if (h["matrix"] == matrix && h["head"] == head && h.value("layer", 0) == layer) return &h;
+  return nullptr;
+}
+
 }  // namespace gui_test

@@ -29,6 +29,9 @@ struct Run {
 // its own XDG_CONFIG_HOME (so no real settings are read or written unless `env` says otherwise).
 Run run_window(const std::string& args, int frames = 6, const std::string& env = "");
 
+// The layout entry of a heatmap (matrix "attention", "Q", ...), or null.
+const nlohmann::json* find_heatmap(const nlohmann::json& layout, const char* matrix, int head, int layer = 0);
+
 // A temporary folder removed at destruction.
 using TempDir = test_support::TempDir;
 

@@ -26,12 +26,6 @@ app::ModelInput model_input() {
   return input;
 }
 
-const nlohmann::json* find_heatmap(const nlohmann::json& layout, const char* matrix, int head) {
-  for (const auto& h : layout["heatmaps"])
-    if (h["matrix"] == matrix && h["head"] == head) return &h;
-  return nullptr;
-}
-
 // True when `px` is the colormap colour of index i-1, i or i+1 (float rounding on the GPU may
 // land on a neighbour at an exact .5).
 bool near_colormap(const unsigned char* px, app::Colormap map, float t) {
@@ -57,7 +51,7 @@ TEST_CASE("heatmap cells show the colour of the engine's attention weight", "[gu
   const std::size_t n = trace.n_tokens();
   REQUIRE(run.layout["tokens"] == n);
   for (int head = 0; head < 2; ++head) {
-    const nlohmann::json* h = find_heatmap(run.layout, "attention", head);
+    const nlohmann::json* h = gui_test::find_heatmap(run.layout, "attention", head);
     REQUIRE(h != nullptr);
     REQUIRE((*h)["rows"] == n);
     const float* w = trace.attn.data() + static_cast<std::size_t>(head) * n * n;
@@ -87,7 +81,7 @@ TEST_CASE("hovering a token chip outlines that token's row and column", "[gui]")
   REQUIRE(run.exit_code == 0);
   REQUIRE(run.layout.is_object());
   CHECK(run.layout["hovered_token"] == 2);
-  const nlohmann::json* h = find_heatmap(run.layout, "attention", 1);
+  const nlohmann::json* h = gui_test::find_heatmap(run.layout, "attention", 1);
   REQUIRE(h != nullptr);
   const int n = (*h)["rows"];
   const float x0 = (*h)["x"], y0 = (*h)["y"];
@@ -168,8 +162,10 @@ TEST_CASE("settings and the last sentence are restored at the next start, --rese
   int heads = 0;
   for (const auto& h : again.layout["heatmaps"]) heads += h["matrix"] == "attention";
   CHECK(heads == 2);
+  // A clean start is the first-start experience: Train mode on the sentences lesson.
   const gui_test::Run clean = gui_test::run_window("--reset", 3, env);
-  CHECK(clean.layout["tokens"] == 11);  // the example sentence
+  CHECK(clean.layout["mode"] == "train");
+  CHECK(clean.layout["tokens"] == 14);  // "The animal didn't cross the street because it was too tired. it ="
 }
 
 TEST_CASE("a saved session opens with its sentence and settings", "[gui]") {

@@ -20,13 +20,19 @@ const char* matrix_name(gfx::Matrix m) {
   }
 }
 
-void export_menu(UiContext& ctx, const HeatmapSpec& spec) {
+// The right-click menu: knock-out in Train mode, then export.
+void context_menu(UiContext& ctx, const HeatmapSpec& spec, HeatmapResult& result) {
   if (!ImGui::BeginPopupContextItem("export_menu")) return;
+  if (spec.knock_out >= 0) {
+    const char* label = spec.knock_out == 0 ? "Knock out this head (output set to 0)" : "Restore this head";
+    if (ImGui::MenuItem(label)) result.toggle_knock_out = true;
+    ImGui::Separator();
+  }
   const char* what = spec.export_what == ExportKind::Qkv ? "Q/K/V of head" : "head";
   ImGui::TextDisabled("Export %s %d", what, spec.head + 1);
   ImGui::Separator();
   const auto item = [&](const char* label, ExportFormat format) {
-    if (ImGui::MenuItem(label)) ctx.requests.export_choice = ExportChoice{spec.export_what, spec.head, format};
+    if (ImGui::MenuItem(label)) ctx.requests.export_choice = ExportChoice{spec.export_what, spec.head, format, spec.layer};
   };
   item("Figure as PNG", ExportFormat::Png);
   item("Figure as SVG", ExportFormat::Svg);
@@ -46,13 +52,13 @@ float label_extent(const std::vector<std::string>& labels, float cap) {
 HeatmapResult heatmap_widget(UiContext& ctx, const HeatmapSpec& spec, ImVec2 size) {
   HeatmapResult result;
   ImGui::PushID(spec.id);
-  ImGui::PushID(spec.head);
+  ImGui::PushID(spec.layer * 64 + spec.head);
   const ImVec2 origin = ImGui::GetCursorScreenPos();
   ImGui::InvisibleButton("heatmap", ImVec2(std::max(size.x, 1.0f), std::max(size.y, 1.0f)),
                          ImGuiButtonFlags_MouseButtonLeft | ImGuiButtonFlags_MouseButtonRight);
   const bool item_hovered = ImGui::IsItemHovered();
   result.clicked = ImGui::IsItemClicked(ImGuiMouseButton_Left);
-  export_menu(ctx, spec);
+  context_menu(ctx, spec, result);
   if (spec.rows <= 0 || spec.cols <= 0) {
     ImGui::PopID();
     ImGui::PopID();
@@ -69,8 +75,10 @@ HeatmapResult heatmap_widget(UiContext& ctx, const HeatmapSpec& spec, ImVec2 siz
   float avail_w = size.x - row_room, avail_h = size.y - col_room;
   float cell_w = avail_w / static_cast<float>(spec.cols), cell_h = avail_h / static_cast<float>(spec.rows);
   if (spec.square_cells) cell_w = cell_h = std::min(cell_w, cell_h);
-  const bool row_labels = spec.row_labels && cell_h >= font * 0.75f;
-  const bool col_labels = spec.col_labels && cell_w >= font * 0.75f;
+  // A label needs a cell about as tall as a line of text, else neighbours overlap.
+  const bool row_labels = spec.row_labels && cell_h >= font * 0.95f;
+  const bool col_labels = spec.col_labels && cell_w >= font * 0.95f;
+  result.labels_hidden = (spec.row_labels && !row_labels) || (spec.col_labels && !col_labels);
   const ImVec2 map_min(origin.x + (row_labels ? row_room : 0.0f), origin.y + (col_labels ? col_room : 0.0f));
   if (!row_labels || !col_labels) {  // the unused label room goes to the cells
     avail_w = size.x - (row_labels ? row_room : 0.0f);
@@ -111,7 +119,7 @@ HeatmapResult heatmap_widget(UiContext& ctx, const HeatmapSpec& spec, ImVec2 siz
                         : (spec.columns_are_tokens && token < spec.cols ? token : -1);
   ctx.renderer.draw(dl, map_min, map_max, spec.matrix, spec.head, style, spec.layer);
   ctx.layout.heatmaps.push_back({matrix_name(spec.matrix), spec.head, map_min.x, map_min.y,
-                                 map_max.x - map_min.x, map_max.y - map_min.y, spec.rows, spec.cols});
+                                 map_max.x - map_min.x, map_max.y - map_min.y, spec.rows, spec.cols, spec.layer});
 
   const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
   const ImU32 strong = IM_COL32(255, 140, 0, 255);
@@ -155,7 +163,8 @@ HeatmapResult heatmap_widget(UiContext& ctx, const HeatmapSpec& spec, ImVec2 siz
     ImGui::BeginTooltip();
     const std::string row_name = spec.row_labels ? (*spec.row_labels)[static_cast<std::size_t>(result.hover_row)] : std::to_string(result.hover_row);
     const std::string col_name = spec.col_labels ? (*spec.col_labels)[static_cast<std::size_t>(result.hover_col)] : std::to_string(result.hover_col);
-    ImGui::Text("Head %d · %s", spec.head + 1, matrix_name(spec.matrix));
+    if (spec.show_layer) ImGui::Text("Layer %d, head %d · %s", spec.layer + 1, spec.head + 1, matrix_name(spec.matrix));
+    else ImGui::Text("Head %d · %s", spec.head + 1, matrix_name(spec.matrix));
     ImGui::Separator();
     ImGui::Text("%s %d: %s", spec.row_axis, result.hover_row + 1, row_name.c_str());
     ImGui::Text("%s %d: %s", spec.col_axis, result.hover_col + 1, col_name.c_str());

@@ -27,10 +27,14 @@ struct HeatmapSpec {
   bool causal = false;                // masked cells say so in the tooltip
   int decimals = 4;                   // tooltip precision
   ExportKind export_what = ExportKind::Head;
+  int knock_out = -1;                 // Train mode: -1 none, 0 offer "Knock out", 1 offer "Restore"
+  bool show_layer = false;            // the tooltip names the layer too
 };
 
 struct HeatmapResult {
   bool clicked = false;
+  bool toggle_knock_out = false;      // the person chose Knock out / Restore in the menu
+  bool labels_hidden = false;         // cells too small for token labels: they were left out
   int hover_row = -1, hover_col = -1;
 };
 

@@ -1,6 +1,7 @@
 // The main menu: files, exports, view and help. Items only set requests or view settings.
 #include <imgui.h>
 
+#include "core/lessons.hpp"
 #include "gui/ui/panels.hpp"
 
 namespace app::gui {
@@ -29,12 +30,21 @@ void draw_menu_bar(UiContext& ctx, bool fullscreen) {
     if (ImGui::MenuItem("Open session…", "Ctrl+O")) ctx.requests.open_session = true;
     if (ImGui::MenuItem("Save session…", "Ctrl+S")) ctx.requests.save_session = true;
     ImGui::Separator();
+    if (ImGui::MenuItem("Open model…")) ctx.requests.open_model = true;
+    if (ImGui::MenuItem("Save model…", nullptr, false, s.mode == Mode::Train)) ctx.requests.save_model = true;
+    ImGui::Separator();
     if (ImGui::MenuItem("Save screenshot", "F12")) ctx.requests.screenshot = true;
     ImGui::Separator();
     if (ImGui::MenuItem("Quit", "Ctrl+Q")) ctx.requests.quit = true;
     ImGui::EndMenu();
   }
-  if (ImGui::BeginMenu("Export", ctx.model.has_trace())) {
+  if (ImGui::BeginMenu("Lessons")) {
+    ImGui::TextDisabled("Trained models (Train mode)");
+    for (const std::string& name : lesson_names())
+      if (ImGui::MenuItem(name.c_str())) ctx.requests.lesson = name;
+    ImGui::EndMenu();
+  }
+  if (ImGui::BeginMenu("Export", ctx.trace != nullptr)) {
     const int head = s.selected_head;
     export_items(ctx, ExportKind::Grid, head, true, "All heads:");
     ImGui::Separator();

@@ -16,6 +16,8 @@ const char* title_of(PathPrompt::Kind kind) {
   switch (kind) {
     case PathPrompt::Kind::SaveSession: return "Save session###path_prompt";
     case PathPrompt::Kind::ExportFolder: return "Export folder###path_prompt";
+    case PathPrompt::Kind::OpenModel: return "Open model###path_prompt";
+    case PathPrompt::Kind::SaveModel: return "Save model###path_prompt";
     default: return "Open session###path_prompt";
   }
 }
@@ -74,7 +76,8 @@ std::optional<std::string> draw_path_prompt(PathPrompt& prompt) {
     }
   }
   ImGui::EndChild();
-  const char* action = prompt.kind == PathPrompt::Kind::SaveSession ? "Save" : prompt.kind == PathPrompt::Kind::ExportFolder ? "Use this folder" : "Open";
+  const bool saving = prompt.kind == PathPrompt::Kind::SaveSession || prompt.kind == PathPrompt::Kind::SaveModel;
+  const char* action = saving ? "Save" : prompt.kind == PathPrompt::Kind::ExportFolder ? "Use this folder" : "Open";
   if (ImGui::Button(action) || entered) chosen = prompt.path;
   ImGui::SameLine();
   if (ImGui::Button("Cancel") || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false)) {

@@ -13,12 +13,18 @@ void draw_status_bar(UiContext& ctx, double frame_ms) {
     ImGui::PopStyleColor();
     ImGui::SameLine();
   }
-  if (ctx.model.has_trace()) {
+  char info[200] = "";
+  if (ctx.state.mode == Mode::Train && ctx.trace) {
+    const attn::Trace& t = *ctx.trace;
+    std::snprintf(info, sizeof info, "Train mode · %zu tokens · %d heads of %d · d_model %d · frame %.1f ms",
+                  t.n_tokens(), t.config.n_heads, t.config.resolved_d_head(), t.config.d_model, frame_ms);
+  } else if (ctx.state.mode == Mode::Explore && ctx.model.has_trace()) {
     const attn::Trace& t = ctx.model.trace();
-    char info[200];
     std::snprintf(info, sizeof info, "%zu tokens · %d heads · d_model %d · d_head %d · forward %.2f ms · frame %.1f ms",
                   t.n_tokens(), t.config.n_heads, t.config.d_model, t.config.resolved_d_head(),
                   ctx.model.last_compute_ms(), frame_ms);
+  }
+  if (info[0]) {
     const float w = ImGui::CalcTextSize(info).x;
     const float x = ImGui::GetWindowContentRegionMax().x - w;
     if (x > ImGui::GetCursorPosX()) ImGui::SetCursorPosX(x);

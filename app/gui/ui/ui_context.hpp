@@ -18,6 +18,7 @@ struct ExportChoice {
   ExportKind what = ExportKind::Grid;
   int head = 0;  // 0-based
   ExportFormat format = ExportFormat::Png;
+  int layer = 0;  // Train mode: the model layer (the explorer has one)
 };
 
 struct Requests {
@@ -27,6 +28,9 @@ struct Requests {
   bool open_session = false;   // opens the path prompt
   bool save_session = false;
   bool choose_export_dir = false;
+  bool open_model = false;     // Train mode: the path prompt for a checkpoint
+  bool save_model = false;
+  std::string lesson;          // a lesson model to open (lesson_names())
   std::optional<ExportChoice> export_choice;
   // What the mouse is over this frame; the app makes it the state of the next frame.
   int hover_token = -1, hover_query = -1, hover_key = -1;
@@ -34,7 +38,7 @@ struct Requests {
 
 // On-screen rectangles, written by --layout for the GUI tests.
 struct LayoutRecord {
-  struct Heatmap { std::string matrix; int head; float x, y, w, h; int rows, cols; };
+  struct Heatmap { std::string matrix; int head; float x, y, w, h; int rows, cols; int layer = 0; };
   struct Chip { int index; float x, y, w, h; };
   std::vector<Heatmap> heatmaps;
   std::vector<Chip> chips;

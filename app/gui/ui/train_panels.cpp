@@ -1,0 +1,546 @@
+// Train mode: controls, model view, curves and timeline.
+#include "gui/ui/train_panels.hpp"
+
+#include <algorithm>
+#include <cfloat>
+#include <cmath>
+#include <cstdio>
+#include <string>
+
+#include "gui/ui/heatmap_widget.hpp"
+#include "gui/ui/panels.hpp"
+#include "gui/ui/widgets.hpp"
+
+namespace app::gui {
+
+namespace {
+
+// The choices as the engine needs them: fields that follow from others are derived here, so
+// two equal-looking choices compare equal.
+void normalise(TrainChoices& c, bool d_head_auto) {
+  c.arch.learned_positions = c.run.positional == attn::Positional::Learned;
+  c.arch.max_seq_len = c.settings.seq_len;
+  if (const auto task = attn::make_task(c.task)) c.arch.vocab_size = task->vocab().size();
+  if (d_head_auto && c.arch.n_heads > 0 && c.arch.d_model % c.arch.n_heads == 0)
+    c.arch.d_head = c.arch.d_model / c.arch.n_heads;
+}
+
+// Why these choices cannot make a model, or "" when they can.
+std::string check(const TrainChoices& c, bool d_head_auto) {
+  if (d_head_auto && c.arch.d_model % c.arch.n_heads != 0)
+    return "d_model (" + std::to_string(c.arch.d_model) + ") is not divisible by " + std::to_string(c.arch.n_heads) +
+           " heads: untick \"auto\" and choose d_head";
+  try {
+    attn::validate(c.arch, c.run);
+    attn::validate(c.settings);
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TrainCommand command_for(TrainCommand::Kind kind, const TrainChoices& c) {
+  TrainCommand command(kind);
+  command.arch = c.arch;
+  command.run = c.run;
+  command.settings = c.settings;
+  command.task = c.task;
+  return command;
+}
+
+const char* positional_label(attn::Positional p) {
+  switch (p) {
+    case attn::Positional::None: return "none";
+    case attn::Positional::Sinusoidal: return "sinusoidal";
+    case attn::Positional::Learned: return "learned table";
+    case attn::Positional::Rope: return "rotary (RoPE)";
+  }
+  return "?";
+}
+
+std::string detector_summary(const CurvePoint& point) {
+  std::string s;
+  for (attn::Detector d : point.detectors.reported) {
+    const attn::HeadScore best = point.detectors.best(d);
+    if (best.layer < 0) continue;
+    char line[96];
+    std::snprintf(line, sizeof line, "layer %d, head %d: %s %.2f", best.layer + 1, best.head + 1,
+                  std::string(attn::to_string(d)).c_str(), static_cast<double>(best.score));
+    s += (s.empty() ? "" : "\n") + std::string(line);
+  }
+  return s;
+}
+
+}  // namespace
+
+ImU32 head_colour(int layer, int head, int n_heads) {
+  // Hues spread over the heads; later layers a little lighter, so a layer's heads read as a set.
+  const float hue = std::fmod(static_cast<float>(head) / static_cast<float>(std::max(n_heads, 1)) + 0.02f, 1.0f);
+  const float value = 0.95f - 0.12f * static_cast<float>(layer % 2);
+  const float sat = 0.75f - 0.15f * static_cast<float>(layer / 2);
+  float r = 0, g = 0, b = 0;
+  ImGui::ColorConvertHSVtoRGB(hue, sat, value, r, g, b);
+  return ImGui::GetColorU32(ImVec4(r, g, b, 1.0f));
+}
+
+void draw_mode_switch(UiContext& ctx) {
+  const float w = (ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ItemSpacing.x) * 0.5f;
+  const auto button = [&](const char* label, Mode mode, const char* tip) {
+    const bool active = ctx.state.mode == mode;
+    if (active) ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyleColorVec4(ImGuiCol_ButtonActive));
+    if (ImGui::Button(label, ImVec2(w, 0.0f))) ctx.state.mode = mode;
+    if (active) ImGui::PopStyleColor();
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tip);
+  };
+  button("Explore", Mode::Explore, "Any sentence, random weights, every knob (Ctrl+M)");
+  ImGui::SameLine();
+  button("Train", Mode::Train, "A tiny transformer that learns a task while you watch (Ctrl+M)");
+  ImGui::Separator();
+}
+
+void draw_train_controls(UiContext& ctx, TrainContext& train) {
+  TrainState& t = ctx.state.train;
+  TrainChoices& c = t.choices;
+  const TrainProgress* p = train.progress;
+
+  ImGui::TextUnformatted("Task");
+  ImGui::SetNextItemWidth(-FLT_MIN);
+  if (ImGui::BeginCombo("##task", c.task.c_str())) {
+    for (std::string_view name : attn::task_names())
+      if (ImGui::Selectable(std::string(name).c_str(), c.task == name)) {
+        c.task = std::string(name);
+        c.settings.seq_len = attn::make_task(name)->default_seq_len();
+      }
+    ImGui::EndCombo();
+  }
+  if (const auto task = attn::make_task(c.task)) {
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));
+    ImGui::TextWrapped("Loss counts %s.", std::string(task->counts()).c_str());
+    ImGui::PopStyleColor();
+  }
+
+  ImGui::Spacing();
+  ImGui::TextUnformatted("Model");
+  const float label_w = ImGui::CalcTextSize("learning rate (?)").x + ImGui::GetStyle().ItemSpacing.x * 2.0f;
+  const auto row = [&](const char* label, const char* help) {
+    ImGui::TextUnformatted(label);
+    if (help) {
+      ImGui::SameLine();
+      help_marker(help);
+    }
+    ImGui::SameLine(label_w);
+    ImGui::SetNextItemWidth(-FLT_MIN);
+  };
+  row("layers", "Blocks of attention (and MLP). An induction head needs two: one head in layer 1 looks at "
+                "the previous token, one in layer 2 uses that to find what came after the earlier copy.");
+  ImGui::SliderInt("##layers", &c.arch.n_layers, 1, attn::kMaxLayers);
+  row("heads", "Attention heads per layer, each with its own Q, K and V.");
+  ImGui::SliderInt("##heads", &c.arch.n_heads, 1, attn::kMaxTrainHeads);
+  row("d_model", "Width of the residual stream (every token's vector).");
+  if (ImGui::SliderInt("##d_model", &c.arch.d_model, attn::kMinTrainDModel, attn::kMaxTrainDModel))
+    c.arch.d_model = std::max(attn::kMinTrainDModel, c.arch.d_model / 8 * 8);
+  row("d_head", "Width of each head's q, k and v. Auto: d_model / heads.");
+  ImGui::Checkbox("auto##dh", &t.d_head_auto);
+  if (!t.d_head_auto) {
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(-FLT_MIN);
+    ImGui::SliderInt("##d_head", &c.arch.d_head, 1, 64);
+  } else {
+    ImGui::SameLine();
+    ImGui::TextDisabled("%d", c.arch.n_heads > 0 && c.arch.d_model % c.arch.n_heads == 0 ? c.arch.d_model / c.arch.n_heads : 0);
+  }
+  ImGui::Checkbox("MLP after attention", &c.arch.mlp);
+  ImGui::SameLine();
+  help_marker("LayerNorm, Linear to 4 x d_model, GELU, Linear back, added to the stream. Off: an "
+              "attention-only model, whose every computation goes through the heads you see.");
+  row("positions", "How the model knows where a token is: a learned table, the sinusoidal table, a "
+                   "rotation of q and k (RoPE), or nothing (then order is invisible).");
+  if (ImGui::BeginCombo("##positions", positional_label(c.run.positional))) {
+    for (attn::Positional pos : {attn::Positional::Learned, attn::Positional::Sinusoidal, attn::Positional::Rope,
+                                 attn::Positional::None})
+      if (ImGui::Selectable(positional_label(pos), c.run.positional == pos)) c.run.positional = pos;
+    ImGui::EndCombo();
+  }
+  ImGui::Checkbox("causal mask", &c.run.causal);
+  ImGui::SameLine();
+  help_marker("Each token sees only itself and earlier tokens, as in a model that predicts the next one.");
+
+  ImGui::Spacing();
+  ImGui::TextUnformatted("Training");
+  row("learning rate", "AdamW's peak step size, reached after a short warm-up. Too high diverges.");
+  ImGui::SliderFloat("##lr", &c.settings.lr, 1e-4f, 1e-1f, "%.4f", ImGuiSliderFlags_Logarithmic);
+  row("batch", "Sequences per step.");
+  ImGui::SliderInt("##batch", &c.settings.batch, 1, 128);
+  row("steps", "The target: training pauses there.");
+  ImGui::SliderInt("##steps", &c.settings.steps, 10, 20000, "%d", ImGuiSliderFlags_Logarithmic);
+  row("seed", "The initial weights and the data. Same seed, same run.");
+  int seed = static_cast<int>(c.settings.seed % 1000000);
+  if (ImGui::InputInt("##seed", &seed)) c.settings.seed = static_cast<std::uint64_t>(std::clamp(seed, 0, 999999));
+
+  normalise(c, t.d_head_auto);
+  const std::string problem = check(c, t.d_head_auto);
+  if (!problem.empty()) {
+    ImGui::PushStyleColor(ImGuiCol_Text, ctx.colors.error);
+    ImGui::TextWrapped("%s", problem.c_str());
+    ImGui::PopStyleColor();
+  } else if (!t.pending) {
+    switch (classify_change(t)) {
+      case ChangeOutcome::Unchanged: break;
+      case ChangeOutcome::ApplyNow:
+        train.commands.push_back(command_for(
+            shapes_weights(t.applied, c) ? TrainCommand::Kind::Reset : TrainCommand::Kind::Configure, c));
+        t.applied = c;
+        break;
+      case ChangeOutcome::AskFirst: t.pending = c; break;
+    }
+  }
+
+  ImGui::Spacing();
+  ImGui::Separator();
+  const bool running = p && p->running;
+  const float bw = (ImGui::GetContentRegionAvail().x - 2.0f * ImGui::GetStyle().ItemSpacing.x) / 3.0f;
+  if (ImGui::Button(running ? "Pause" : "Train", ImVec2(bw, 0.0f)) && p)
+    train.commands.emplace_back(running ? TrainCommand::Kind::Pause : TrainCommand::Kind::Run);
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("F5");
+  ImGui::SameLine();
+  if (ImGui::Button("Step", ImVec2(bw, 0.0f)) && p) train.commands.emplace_back(TrainCommand::Kind::Step);
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("One update (F6)");
+  ImGui::SameLine();
+  if (ImGui::Button("Reset", ImVec2(bw, 0.0f)) && problem.empty()) {
+    if (t.trained) t.pending = c;
+    else train.commands.push_back(command_for(TrainCommand::Kind::Reset, c));
+  }
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("New weights with these settings");
+
+  if (!p) return;
+  const int target = p->model ? p->model->train.steps : 1;
+  char label[64];
+  std::snprintf(label, sizeof label, "step %lld / %d", p->step, target);
+  ImGui::ProgressBar(std::min(1.0f, static_cast<float>(p->step) / static_cast<float>(std::max(target, 1))),
+                     ImVec2(-FLT_MIN, 0.0f), label);
+  ImGui::TextDisabled("%.0f steps/s  \xC2\xB7  %.0fk tokens/s", p->steps_per_second, p->tokens_per_second / 1000.0);
+  if (const CurvePoint* point = point_at(*p, train.model_view.shown_step())) {
+    ImGui::Text("loss %.3f  \xC2\xB7  accuracy %.0f%%", static_cast<double>(point->loss),
+                100.0 * static_cast<double>(point->accuracy));
+    ImGui::SameLine();
+    help_marker("On a held-out batch the model never trains on, at the step the timeline shows. "
+                "Knocked-out heads count.");
+  }
+  if (p->curve.size() == 1 && p->step > 0) {
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));
+    ImGui::TextWrapped("This model was trained before it was opened, so it has no history: press Reset, then "
+                       "Train, to watch its heads form.");
+    ImGui::PopStyleColor();
+  }
+  if (!p->message.empty()) {
+    ImGui::PushStyleColor(ImGuiCol_Text, p->diverged ? ctx.colors.error : ImGui::GetColorU32(ImGuiCol_TextDisabled));
+    ImGui::TextWrapped("%s", p->message.c_str());
+    ImGui::PopStyleColor();
+  }
+}
+
+void draw_reset_confirmation(UiContext& ctx, TrainContext& train) {
+  TrainState& t = ctx.state.train;
+  if (t.pending && !ImGui::IsPopupOpen("Discard training?")) ImGui::OpenPopup("Discard training?");
+  if (!ImGui::BeginPopupModal("Discard training?", nullptr, ImGuiWindowFlags_AlwaysAutoResize)) return;
+  const long long step = train.progress ? train.progress->step : 0;
+  ImGui::Text("This needs new weights: the model trained for %lld steps will be discarded.", step);
+  ImGui::TextDisabled("(Save it first with File > Save model to keep it.)");
+  if (ImGui::Button("Discard and start again") && t.pending) {
+    train.commands.push_back(command_for(TrainCommand::Kind::Reset, *t.pending));
+    t.applied = *t.pending;
+    t.choices = *t.pending;
+    t.pending.reset();
+    ImGui::CloseCurrentPopup();
+  }
+  ImGui::SameLine();
+  if (ImGui::Button("Keep training") || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false)) {
+    confirm_pending(t, false);
+    ImGui::CloseCurrentPopup();
+  }
+  ImGui::EndPopup();
+}
+
+void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
+  const auto& layers = train.model_view.layers();
+  if (layers.empty() || layers[0].n_tokens() == 0) {
+    ImGui::TextDisabled("%s", train.model_view.error().empty() ? "No model yet." : train.model_view.error().c_str());
+    ImGui::Dummy(ImVec2(size.x, std::max(0.0f, size.y - ImGui::GetFontSize())));
+    return;
+  }
+  TrainState& t = ctx.state.train;
+  const int L = static_cast<int>(layers.size()), H = layers[0].config.n_heads;
+  const std::size_t n = layers[0].n_tokens();
+  const float font = ImGui::GetFontSize();
+  const ImGuiStyle& style = ImGui::GetStyle();
+  const ImVec2 origin = ImGui::GetCursorScreenPos();
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const CurvePoint* point = train.progress ? point_at(*train.progress, train.model_view.shown_step()) : nullptr;
+
+  const auto spec_for = [&](int l, int h) {
+    const attn::Trace& trace = layers[static_cast<std::size_t>(l)];
+    const TraceView& view = train.layer_views[static_cast<std::size_t>(l)];
+    HeatmapSpec spec;
+    spec.id = "train_attention";
+    spec.matrix = gfx::Matrix::Attention;
+    spec.layer = l;
+    spec.head = h;
+    spec.rows = spec.cols = static_cast<int>(n);
+    spec.values = trace.attn.data() + static_cast<std::size_t>(h) * n * n;
+    spec.raw_scores = trace.scores.data() + static_cast<std::size_t>(h) * n * n;
+    spec.row_labels = spec.col_labels = &view.token_labels;
+    spec.colormap = ctx.state.view.colormap;
+    if (ctx.state.view.range == RangeMode::PerHead) {
+      spec.low = view.attention[static_cast<std::size_t>(h)].low;
+      spec.high = view.attention[static_cast<std::size_t>(h)].high;
+    }
+    spec.causal = trace.config.causal;
+    spec.show_layer = true;
+    spec.knock_out = t.knocked_out.size() > static_cast<std::size_t>(l * H + h) && t.knocked_out[static_cast<std::size_t>(l * H + h)];
+    return spec;
+  };
+  const auto title_of = [&](int l, int h) {
+    std::string title = "L" + std::to_string(l + 1) + " H" + std::to_string(h + 1);
+    if (point)
+      for (attn::Detector d : point->detectors.reported) {
+        const attn::HeadScore best = point->detectors.best(d);
+        if (best.layer == l && best.head == h && best.score >= 0.3f) {
+          char s[48];
+          std::snprintf(s, sizeof s, " \xC2\xB7 %s %.2f", std::string(attn::to_string(d)).c_str(),
+                        static_cast<double>(best.score));
+          title += s;
+          break;
+        }
+      }
+    return title;
+  };
+  const auto after_widget = [&](const HeatmapResult& r, int l, int h, ImVec2 min, ImVec2 max) {
+    if (r.hover_row >= 0) ctx.hover_cell(r.hover_row, r.hover_col);
+    if (r.toggle_knock_out) {
+      toggle_knock_out(t, l, h);
+      TrainCommand knock(TrainCommand::Kind::SetKnockOut);
+      knock.knocked_out = t.knocked_out;
+      train.commands.push_back(std::move(knock));
+    }
+    dl->AddRect(ImVec2(min.x - 2.0f, min.y - 2.0f), ImVec2(max.x + 2.0f, max.y + 2.0f), head_colour(l, h, H), 0.0f, 0,
+                2.0f * ctx.scale);
+    if (spec_for(l, h).knock_out == 1) {
+      dl->AddRectFilled(min, max, IM_COL32(0, 0, 0, 150));
+      const char* off = "knocked out";
+      const ImVec2 ts = ImGui::CalcTextSize(off);
+      dl->AddText(ImVec2((min.x + max.x - ts.x) * 0.5f, (min.y + max.y - ts.y) * 0.5f), IM_COL32(255, 255, 255, 255), off);
+    }
+  };
+
+  if (t.enlarged_layer >= 0 && t.enlarged_layer < L && t.enlarged_head < H) {
+    const int l = t.enlarged_layer, h = t.enlarged_head;
+    if (ImGui::Button("\xE2\x86\x90 All heads") || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false))
+      t.enlarged_layer = t.enlarged_head = -1;
+    ImGui::SameLine();
+    ImGui::TextUnformatted(title_of(l, h).c_str());
+    const float header = ImGui::GetCursorScreenPos().y - origin.y;
+    const float map_h = std::max((size.y - header) * 0.62f, font * 8.0f);
+    const ImVec2 at = ImGui::GetCursorScreenPos();
+    const HeatmapResult r = heatmap_widget(ctx, spec_for(l, h), ImVec2(size.x, map_h));
+    const auto& drawn = ctx.layout.heatmaps.back();
+    after_widget(r, l, h, ImVec2(drawn.x, drawn.y), ImVec2(drawn.x + drawn.w, drawn.y + drawn.h));
+    if (r.clicked) t.enlarged_layer = t.enlarged_head = -1;
+    ImGui::SetCursorScreenPos(ImVec2(at.x, at.y + map_h + style.ItemSpacing.y));
+    UiContext sub{ctx.state, ctx.model, &layers[static_cast<std::size_t>(l)], l,
+                  train.layer_views[static_cast<std::size_t>(l)], ctx.unknown, ctx.typed, ctx.renderer, ctx.colors,
+                  ctx.scale, ctx.requests, ctx.layout};
+    draw_qkv_panel(sub, ImVec2(size.x, origin.y + size.y - ImGui::GetCursorScreenPos().y), h);
+    return;
+  }
+
+  // The grid: a row per layer, a column per head.
+  const float title_h = font + style.ItemSpacing.y;
+  const float labels = label_extent(train.layer_views[0].token_labels, 5.0f * font) + 4.0f * ctx.scale;
+  const float panel_w = size.x / static_cast<float>(H);
+  const float panel_h = (size.y - font) / static_cast<float>(L);  // a line kept for the labels hint
+  const float nf = static_cast<float>(n);
+  const float cell = std::max(1.0f, std::floor(std::min((panel_w - style.ItemSpacing.x * 2.0f - labels) / nf,
+                                                        (panel_h - title_h - style.ItemSpacing.y * 2.0f - labels) / nf)));
+  const float map_w = labels + cell * nf, map_h = labels + cell * nf;
+  bool labels_hidden = false;
+  for (int l = 0; l < L; ++l)
+    for (int h = 0; h < H; ++h) {
+      const ImVec2 p(origin.x + panel_w * static_cast<float>(h), origin.y + panel_h * static_cast<float>(l));
+      ImGui::SetCursorScreenPos(p);
+      const std::string title = shorten_to_width(title_of(l, h), panel_w - style.ItemSpacing.x * 2.0f);
+      ImGui::PushStyleColor(ImGuiCol_Text, head_colour(l, h, H));
+      ImGui::TextUnformatted(title.c_str());
+      ImGui::PopStyleColor();
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", title_of(l, h).c_str());
+      ImGui::SetCursorScreenPos(ImVec2(p.x, p.y + title_h));
+      const HeatmapResult r = heatmap_widget(ctx, spec_for(l, h), ImVec2(map_w, map_h));
+      labels_hidden |= r.labels_hidden;
+      const auto& drawn = ctx.layout.heatmaps.back();
+      after_widget(r, l, h, ImVec2(drawn.x, drawn.y), ImVec2(drawn.x + drawn.w, drawn.y + drawn.h));
+      if (r.clicked) {
+        t.enlarged_layer = l;
+        t.enlarged_head = h;
+      }
+    }
+  if (labels_hidden) {
+    const char* hint = "Token labels do not fit at this size: click a head to enlarge it (or hover a cell).";
+    dl->AddText(ImVec2(origin.x, origin.y + size.y - font), ImGui::GetColorU32(ImGuiCol_TextDisabled), hint);
+  }
+  ImGui::SetCursorScreenPos(ImVec2(origin.x, origin.y + size.y));
+  ImGui::Dummy(ImVec2(size.x, 0.0f));
+}
+
+namespace {
+
+// A line plot in [min, max]: x = step in [0, x_max], y in [0, y_max]; returns the step under the
+// mouse (or -1).
+struct PlotFrame {
+  ImVec2 min, max;
+  float x_max, y_max;
+  ImVec2 at(float step, float y) const {
+    return ImVec2(min.x + (max.x - min.x) * step / std::max(x_max, 1.0f),
+                  max.y - (max.y - min.y) * std::clamp(y / std::max(y_max, 1e-6f), 0.0f, 1.0f));
+  }
+};
+
+PlotFrame plot_frame(ImDrawList* dl, ImVec2 min, ImVec2 max, float x_max, float y_max, const char* title,
+                     const char* y_top) {
+  const float font = ImGui::GetFontSize();
+  const ImU32 dim = ImGui::GetColorU32(ImGuiCol_TextDisabled);
+  dl->AddText(min, ImGui::GetColorU32(ImGuiCol_Text), title);
+  PlotFrame f{ImVec2(min.x + font * 2.2f, min.y + font * 1.4f), ImVec2(max.x - font * 0.5f, max.y - font * 1.3f), x_max,
+              y_max};
+  dl->AddRect(f.min, f.max, ImGui::GetColorU32(ImGuiCol_Border));
+  dl->AddText(ImVec2(min.x, f.min.y - font * 0.1f), dim, y_top);
+  dl->AddText(ImVec2(min.x, f.max.y - font), dim, "0");
+  char right[32];
+  std::snprintf(right, sizeof right, "%.0f", static_cast<double>(x_max));
+  dl->AddText(ImVec2(f.max.x - ImGui::CalcTextSize(right).x, f.max.y + 1.0f), dim, right);
+  dl->AddText(ImVec2(f.min.x, f.max.y + 1.0f), dim, "step 0");
+  return f;
+}
+
+}  // namespace
+
+void draw_curves_and_timeline(UiContext& ctx, TrainContext& train, ImVec2 size) {
+  const TrainProgress* p = train.progress;
+  if (!p || p->curve.empty()) return;
+  TrainState& t = ctx.state.train;
+  const float font = ImGui::GetFontSize();
+  const ImGuiStyle& style = ImGui::GetStyle();
+  const ImVec2 origin = ImGui::GetCursorScreenPos();
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const int L = p->model->model.arch.n_layers, H = p->model->model.arch.n_heads;
+  const float target = static_cast<float>(std::max<long long>(p->model->train.steps, p->step));
+  const float timeline_h = ImGui::GetFrameHeightWithSpacing() + style.ItemSpacing.y;
+  const float legend_w = std::min(font * 17.0f, size.x * 0.3f);
+  const float plots_h = std::max(size.y - timeline_h, font * 5.0f);
+  const float plot_w = (size.x - legend_w - style.ItemSpacing.x * 2.0f) * 0.5f;
+  const long long shown = train.model_view.shown_step();
+
+  float max_loss = 0.0f;
+  for (const auto& point : p->curve) max_loss = std::max(max_loss, point->loss);
+  char loss_top[32];
+  std::snprintf(loss_top, sizeof loss_top, "%.2g", static_cast<double>(max_loss * 1.05f));
+  const PlotFrame loss = plot_frame(dl, origin, ImVec2(origin.x + plot_w, origin.y + plots_h), target, max_loss * 1.05f,
+                                    "Loss (white) and accuracy (green, 0-100%)", loss_top);
+  const ImVec2 det_origin(origin.x + plot_w + style.ItemSpacing.x, origin.y);
+  const attn::Detector detector =
+      p->curve.back()->detectors.reported.empty() ? attn::Detector::PreviousToken : p->curve.back()->detectors.reported[0];
+  const std::size_t chosen = static_cast<std::size_t>(
+      std::clamp(t.curve_detector, 0, std::max(0, static_cast<int>(p->curve.back()->detectors.reported.size()) - 1)));
+  const attn::Detector shown_detector =
+      p->curve.back()->detectors.reported.empty() ? detector : p->curve.back()->detectors.reported[chosen];
+  const std::string det_title = "Head scores: " + std::string(attn::to_string(shown_detector)) + " (click to change)";
+  const PlotFrame det = plot_frame(dl, det_origin, ImVec2(det_origin.x + plot_w, origin.y + plots_h), target, 1.0f,
+                                   det_title.c_str(), "1");
+
+  // Lines: loss and accuracy; one line per head for the chosen detector, in the head's colour.
+  const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
+  const ImU32 green = IM_COL32(80, 200, 120, 255);
+  for (std::size_t i = 1; i < p->curve.size(); ++i) {
+    const CurvePoint& a = *p->curve[i - 1];
+    const CurvePoint& b = *p->curve[i];
+    const float xa = static_cast<float>(a.step), xb = static_cast<float>(b.step);
+    dl->AddLine(loss.at(xa, a.loss), loss.at(xb, b.loss), text, 1.5f * ctx.scale);
+    dl->AddLine(loss.at(xa, a.accuracy * loss.y_max), loss.at(xb, b.accuracy * loss.y_max), green, 1.5f * ctx.scale);
+    for (int l = 0; l < L; ++l)
+      for (int h = 0; h < H; ++h) {
+        const auto& sa = a.detectors.score[static_cast<int>(shown_detector)];
+        const auto& sb = b.detectors.score[static_cast<int>(shown_detector)];
+        if (sa.empty() || sb.empty()) continue;
+        const std::size_t k = static_cast<std::size_t>(l * H + h);
+        dl->AddLine(det.at(xa, sa[k]), det.at(xb, sb[k]), head_colour(l, h, H), 1.2f * ctx.scale);
+      }
+  }
+  // The timeline's step as a cursor in both plots.
+  for (const PlotFrame* f : {&loss, &det}) {
+    const float x = f->at(static_cast<float>(shown), 0.0f).x;
+    dl->AddLine(ImVec2(x, f->min.y), ImVec2(x, f->max.y), IM_COL32(255, 160, 40, 220), 1.5f * ctx.scale);
+  }
+  // Hover: the values at the nearest evaluated step.
+  ImGui::SetCursorScreenPos(loss.min);
+  ImGui::InvisibleButton("loss_plot", ImVec2(loss.max.x - loss.min.x, loss.max.y - loss.min.y));
+  const bool loss_hovered = ImGui::IsItemHovered();
+  ImGui::SetCursorScreenPos(det.min);
+  ImGui::InvisibleButton("det_plot", ImVec2(det.max.x - det.min.x, det.max.y - det.min.y));
+  const bool det_hovered = ImGui::IsItemHovered();
+  if (ImGui::IsItemClicked() && !p->curve.back()->detectors.reported.empty())
+    t.curve_detector = (t.curve_detector + 1) % static_cast<int>(p->curve.back()->detectors.reported.size());
+  if (loss_hovered || det_hovered) {
+    const PlotFrame& f = loss_hovered ? loss : det;
+    const float mouse_step = (ImGui::GetIO().MousePos.x - f.min.x) / (f.max.x - f.min.x) * target;
+    const CurvePoint* nearest = p->curve.front().get();
+    for (const auto& point : p->curve)
+      if (std::fabs(static_cast<float>(point->step) - mouse_step) < std::fabs(static_cast<float>(nearest->step) - mouse_step))
+        nearest = point.get();
+    if (loss_hovered) {
+      ImGui::SetTooltip("step %lld (%.1f s)\nloss %.4f\naccuracy %.1f%%", nearest->step, nearest->seconds,
+                        static_cast<double>(nearest->loss), 100.0 * static_cast<double>(nearest->accuracy));
+    } else {
+      const auto& s = nearest->detectors.score[static_cast<int>(shown_detector)];
+      std::string lines = "step " + std::to_string(nearest->step) + ", " + std::string(attn::to_string(shown_detector));
+      for (int l = 0; l < L && !s.empty(); ++l)
+        for (int h = 0; h < H; ++h) {
+          char line[48];
+          std::snprintf(line, sizeof line, "\nlayer %d, head %d: %.2f", l + 1, h + 1,
+                        static_cast<double>(s[static_cast<std::size_t>(l * H + h)]));
+          lines += line;
+        }
+      ImGui::SetTooltip("%s", lines.c_str());
+    }
+  }
+
+  // The best head per detector at the shown step.
+  const ImVec2 legend(origin.x + plot_w * 2.0f + style.ItemSpacing.x * 2.0f, origin.y);
+  ImGui::SetCursorScreenPos(legend);
+  ImGui::BeginGroup();
+  ImGui::TextUnformatted("Best heads");
+  if (const CurvePoint* point = point_at(*p, shown)) {
+    ImGui::PushTextWrapPos(legend.x + legend_w);
+    ImGui::TextUnformatted(detector_summary(*point).c_str());
+    ImGui::PopTextWrapPos();
+  }
+  ImGui::EndGroup();
+
+  // The timeline.
+  ImGui::SetCursorScreenPos(ImVec2(origin.x, origin.y + plots_h + style.ItemSpacing.y));
+  if (ImGui::Button(t.follow_latest ? "Following" : "Now")) t.follow_latest = true;
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Show the model as it trains (End)");
+  ImGui::SameLine();
+  char step_label[64];
+  std::snprintf(step_label, sizeof step_label, "step %lld", shown);
+  float position = t.follow_latest ? 1.0f : static_cast<float>(t.timeline_position);
+  const float info_w = ImGui::CalcTextSize("000 snapshots, 000.0 MB").x + style.ItemSpacing.x;
+  ImGui::SetNextItemWidth(std::max(font * 6.0f, ImGui::GetContentRegionAvail().x - info_w));
+  if (ImGui::SliderFloat("##timeline", &position, 0.0f, 1.0f, step_label)) {
+    t.timeline_position = position;
+    t.follow_latest = false;
+  }
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("Scrub back through the run: every view shows the model at that step (Home: step 0)");
+  ImGui::SameLine();
+  ImGui::TextDisabled("%zu snapshots, %.1f MB", p->timeline.size(), static_cast<double>(p->timeline_bytes) / 1048576.0);
+}
+
+}  // namespace app::gui

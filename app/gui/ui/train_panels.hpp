@@ -1,0 +1,37 @@
+// Train mode's panels: the model's controls, the layers x heads model view, the curves and the
+// timeline. Like every panel they edit AppState (state.train) and ask for actions through
+// TrainRequests; the trainer itself is the App's.
+#pragma once
+#include <imgui.h>
+
+#include <vector>
+
+#include "core/train_host.hpp"
+#include "core/train_model_view.hpp"
+#include "gui/trace_view.hpp"
+#include "gui/ui/ui_context.hpp"
+
+namespace app::gui {
+
+// What Train mode's panels read: the newest progress and the model view built from it.
+struct TrainContext {
+  const TrainProgress* progress;           // null until the first model exists
+  const TrainModelView& model_view;
+  const std::vector<TraceView>& layer_views;  // one per layer of model_view.layers()
+  std::vector<TrainCommand>& commands;     // posted to the trainer after the frame
+};
+
+// "Explore | Train" at the top of the controls.
+void draw_mode_switch(UiContext& ctx);
+void draw_train_controls(UiContext& ctx, TrainContext& train);
+// The "discard training?" question when a change would need new weights.
+void draw_reset_confirmation(UiContext& ctx, TrainContext& train);
+// Layers x heads heatmaps; click enlarges a head (with its Q/K/V), right-click knocks it out.
+void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size);
+// Loss, accuracy and the detectors' scores over the steps, and the timeline slider under them.
+void draw_curves_and_timeline(UiContext& ctx, TrainContext& train, ImVec2 size);
+
+// A colour per (layer, head), the same in the model view's outline and in the curves.
+ImU32 head_colour(int layer, int head, int n_heads);
+
+}  // namespace app::gui

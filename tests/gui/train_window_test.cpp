@@ -1,0 +1,109 @@
+// Train mode in the real window under Xvfb: training advances and changes the picture, Pause
+// stops it, the timeline scrubs back, a knock-out changes the loss, and the sentences lesson's
+// referent head resolves "it" by the adjective.
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "gui_harness.hpp"
+
+namespace {
+
+// The colour of cell (row, col) of a heatmap, sampled away from its grid lines.
+const unsigned char* cell_pixel(const gui_test::Run& run, const nlohmann::json& h, int row, int col) {
+  const float cw = h["w"].get<float>() / h["cols"].get<float>(), ch = h["h"].get<float>() / h["rows"].get<float>();
+  const int x = static_cast<int>(h["x"].get<float>() + cw * (static_cast<float>(col) + 0.5f));
+  const int y = static_cast<int>(h["y"].get<float>() + ch * (static_cast<float>(row) + 0.5f));
+  return run.screenshot.at(x, y);
+}
+
+// Brightness of a viridis colour: it rises monotonically from dark purple (0) to yellow (1).
+int brightness(const unsigned char* px) { return px[0] + px[1] + px[2]; }
+
+// The heatmap of layer 2, head 2 (the referent head of the sentences lesson).
+const nlohmann::json& referent_head(const gui_test::Run& run) {
+  const nlohmann::json* h = gui_test::find_heatmap(run.layout, "attention", 1, 1);
+  REQUIRE(h != nullptr);
+  return *h;
+}
+
+}  // namespace
+
+TEST_CASE("the first start opens Train mode on the sentences lesson; its referent head follows the adjective", "[gui][train]") {
+  const gui_test::Run tired = gui_test::run_window("", 6);
+  REQUIRE(tired.exit_code == 0);
+  CHECK(tired.layout["mode"] == "train");
+  CHECK(tired.layout["train"]["task"] == "sentences");
+  REQUIRE(tired.layout["train"]["tokens"] == 14);
+  // The query "=" (row 13) on "animal" (column 1) against "street" (column 5).
+  const nlohmann::json& h = referent_head(tired);
+  CHECK(brightness(cell_pixel(tired, h, 13, 1)) > brightness(cell_pixel(tired, h, 13, 5)) + 200);
+
+  const gui_test::Run wide = gui_test::run_window(
+      "--lesson sentences --example \"The animal didn't cross the street because it was too wide. it =\"", 6);
+  REQUIRE(wide.exit_code == 0);
+  const nlohmann::json& w = referent_head(wide);
+  CHECK(brightness(cell_pixel(wide, w, 13, 5)) > brightness(cell_pixel(wide, w, 13, 1)) + 200);
+}
+
+TEST_CASE("training advances the step and changes the heatmaps; Pause stops it", "[gui][train]") {
+  const gui_test::Run still = gui_test::run_window("--no-settings --lesson induction", 30);
+  const gui_test::Run trained = gui_test::run_window("--no-settings --lesson induction --key f5@2", 30);
+  REQUIRE(still.exit_code == 0);
+  REQUIRE(trained.exit_code == 0);
+  CHECK(still.layout["train"]["step"] == 600);
+  CHECK_FALSE(still.layout["train"]["running"].get<bool>());
+  CHECK(trained.layout["train"]["step"].get<int>() > 600);
+  CHECK(trained.layout["train"]["running"].get<bool>());
+  // Some cell of some head changed colour as the weights moved.
+  int changed = 0;
+  for (int head = 0; head < 4; ++head) {
+    const nlohmann::json* a = gui_test::find_heatmap(still.layout, "attention", head, 0);
+    const nlohmann::json* b = gui_test::find_heatmap(trained.layout, "attention", head, 0);
+    REQUIRE(a != nullptr);
+    REQUIRE(b != nullptr);
+    for (int r = 0; r < 15; ++r)
+      for (int c = 0; c <= r; ++c) changed += brightness(cell_pixel(still, *a, r, c)) != brightness(cell_pixel(trained, *b, r, c));
+  }
+  CHECK(changed > 0);
+
+  const gui_test::Run paused = gui_test::run_window("--no-settings --lesson induction --key f5@2 --key f5@8", 30);
+  REQUIRE(paused.exit_code == 0);
+  CHECK_FALSE(paused.layout["train"]["running"].get<bool>());
+  const std::string message = paused.layout["train"]["message"];
+  CHECK(message == "Paused at step " + std::to_string(paused.layout["train"]["step"].get<int>()));
+}
+
+TEST_CASE("scrubbing the timeline to the start shows the first snapshot", "[gui][train]") {
+  const gui_test::Run still = gui_test::run_window("--no-settings --lesson induction", 30);
+  const gui_test::Run back = gui_test::run_window("--no-settings --lesson induction --key f5@2 --key f5@20 --key home@22", 30);
+  REQUIRE(back.exit_code == 0);
+  CHECK(back.layout["train"]["step"].get<int>() > 600);
+  CHECK(back.layout["train"]["shown_step"] == 600);  // the first snapshot: the model as opened
+  for (int head = 0; head < 4; ++head) {
+    const nlohmann::json* a = gui_test::find_heatmap(still.layout, "attention", head, 1);
+    const nlohmann::json* b = gui_test::find_heatmap(back.layout, "attention", head, 1);
+    REQUIRE(a != nullptr);
+    REQUIRE(b != nullptr);
+    for (int r = 0; r < 15; ++r)
+      for (int c = 0; c <= r; ++c) CHECK(brightness(cell_pixel(still, *a, r, c)) == brightness(cell_pixel(back, *b, r, c)));
+  }
+}
+
+TEST_CASE("knocking out the induction head raises the displayed loss", "[gui][train]") {
+  const gui_test::Run normal = gui_test::run_window("--no-settings --lesson induction", 6);
+  const gui_test::Run knocked = gui_test::run_window("--no-settings --lesson induction --knock-out 2:1", 6);
+  REQUIRE(knocked.exit_code == 0);
+  CHECK(knocked.layout["train"]["knocked_out"][4] == 1);
+  const float before = normal.layout["train"]["loss"], after = knocked.layout["train"]["loss"];
+  CHECK(after > before + 0.05f);
+}
+
+TEST_CASE("Ctrl+M switches between Explore and Train", "[gui][train]") {
+  const gui_test::Run run = gui_test::run_window("--no-settings --lesson induction --key ctrl+m@2", 5);
+  REQUIRE(run.exit_code == 0);
+  CHECK(run.layout["mode"] == "explore");
+  const gui_test::Run explore = gui_test::run_window("--no-settings --text 'a b c'", 4);
+  CHECK(explore.layout["mode"] == "explore");
+  CHECK(explore.layout["tokens"] == 3);
+}
