@@ -50,19 +50,22 @@ App::App(GLFWwindow* window, WindowOptions options, AppState state, LiveModel mo
 bool App::init(std::string& error) {
   if (!m_renderer.init(error)) return false;
   if (m_options.fullscreen) toggle_fullscreen();
-  if (m_state.mode == Mode::Train || !m_options.model_path.empty()) {
-    // The first start opens the sentences lesson; --model / --lesson open another.
+  if (m_state.mode == Mode::Train) {
+    // The first start opens the sentences lesson; --model / --lesson open another; --new TASK
+    // (or a lesson that cannot be read) makes a fresh model with the default shape.
     const std::string path = m_options.model_path.empty() ? lesson_path("sentences") : m_options.model_path;
-    if (!open_model(path)) {
-      TrainCommand fresh(TrainCommand::Kind::Reset);  // still a model to train, with the defaults
-      const TrainChoices defaults;
-      fresh.arch = defaults.arch;
-      fresh.run = defaults.run;
-      fresh.settings = defaults.settings;
-      fresh.settings.seq_len = 20;
-      fresh.task = defaults.task;
-      m_host.post(std::move(fresh));
-      m_state.train.example = attn::make_task(defaults.task)->example();
+    if (!m_options.new_task.empty() || !open_model(path)) {
+      TrainChoices fresh;
+      fresh.task = m_options.new_task.empty() ? fresh.task : m_options.new_task;
+      const auto task = attn::make_task(fresh.task);
+      fresh.settings.seq_len = task->default_seq_len();
+      TrainCommand reset(TrainCommand::Kind::Reset);
+      reset.arch = fresh.arch;
+      reset.run = fresh.run;
+      reset.settings = fresh.settings;
+      reset.task = fresh.task;
+      m_host.post(std::move(reset));
+      m_state.train.example = task->example();
     }
     if (m_options.example_given) m_state.train.example = m_options.example;
     m_host.wait_idle();  // the model is ready for the first frame (a few milliseconds)
@@ -241,7 +244,7 @@ void App::build_train(UiContext& ctx) {
   }
   ImGui::Spacing();
   const ImVec2 avail = ImGui::GetContentRegionAvail();
-  const float curves_h = std::max(avail.y * 0.3f, em * 9.0f);
+  const float curves_h = std::max(avail.y * 0.27f, em * 8.0f);
   draw_model_view(view_ctx, train, ImVec2(avail.x, std::max(avail.y - curves_h - em, em * 6.0f)));
   ImGui::Separator();
   draw_curves_and_timeline(view_ctx, train,

@@ -61,7 +61,7 @@ AppState initial_state(const WindowOptions& options, std::string& notice) {
   // Which mode: as asked; a model to open means Train; explorer flags or a session mean Explore;
   // the first start (nothing saved) opens Train mode on the sentences lesson; else as last time.
   if (options.mode) state.mode = *options.mode;
-  else if (!options.model_path.empty() || options.example_given) state.mode = Mode::Train;
+  else if (!options.model_path.empty() || !options.new_task.empty() || options.example_given) state.mode = Mode::Train;
   else if (options.model_flags_given || !options.session_path.empty()) state.mode = Mode::Explore;
   else if (!restored) state.mode = Mode::Train;
   if (options.scale > 0.0f) state.view.ui_scale = options.scale;

@@ -13,6 +13,7 @@
 #include "cli/model_options.hpp"
 #include "core/lessons.hpp"
 #include "engine/model/arch.hpp"
+#include "engine/train/tasks.hpp"
 #include "core/app_state.hpp"
 
 namespace app::gui {
@@ -90,6 +91,10 @@ std::optional<WindowOptions> parse_window_options(int argc, char** argv) {
       if (std::find(names.begin(), names.end(), v) == names.end())
         throw cli::UsageError("--lesson must be sentences, induction, reverse or sort, got '" + v + "'");
       options.model_path = lesson_path(v);
+    } else if (flag == "--new") {
+      options.new_task = cursor.value(flag);
+      if (!attn::make_task(options.new_task))
+        throw cli::UsageError("--new must be induction, reverse, sort or sentences, got '" + options.new_task + "'");
     } else if (flag == "--example") {
       options.example = cursor.value(flag);
       options.example_given = true;

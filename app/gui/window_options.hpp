@@ -17,6 +17,7 @@ struct WindowOptions {
   std::string session_path;       // --session
   std::optional<Mode> mode;       // --mode explore|train (default: see initial_state)
   std::string model_path;         // --model CKPT.npz or --lesson NAME: Train mode on that model
+  std::string new_task;           // --new TASK: Train mode on a fresh, untrained model of TASK
   std::string example;            // --example TEXT: Train mode's input
   bool example_given = false;
   bool reset = false;             // --reset: ignore saved settings

@@ -58,17 +58,18 @@ const char* positional_label(attn::Positional p) {
   return "?";
 }
 
-std::string detector_summary(const CurvePoint& point) {
-  std::string s;
+// "layer 2, head 1: induction 0.89", one line per detector of the task.
+std::vector<std::string> detector_lines(const CurvePoint& point) {
+  std::vector<std::string> lines;
   for (attn::Detector d : point.detectors.reported) {
     const attn::HeadScore best = point.detectors.best(d);
     if (best.layer < 0) continue;
     char line[96];
     std::snprintf(line, sizeof line, "layer %d, head %d: %s %.2f", best.layer + 1, best.head + 1,
                   std::string(attn::to_string(d)).c_str(), static_cast<double>(best.score));
-    s += (s.empty() ? "" : "\n") + std::string(line);
+    lines.emplace_back(line);
   }
-  return s;
+  return lines;
 }
 
 }  // namespace
@@ -98,10 +99,63 @@ void draw_mode_switch(UiContext& ctx) {
   ImGui::Separator();
 }
 
+namespace {
+
+// Train / Pause, Step, Reset, the progress to the target and the speed: at the top, where a
+// teacher finds them at any UI scale.
+void draw_train_actions(UiContext& ctx, TrainContext& train, const std::string& problem) {
+  TrainState& t = ctx.state.train;
+  const TrainChoices& c = t.choices;
+  const TrainProgress* p = train.progress;
+  const bool running = p && p->running;
+  const float bw = (ImGui::GetContentRegionAvail().x - 2.0f * ImGui::GetStyle().ItemSpacing.x) / 3.0f;
+  if (ImGui::Button(running ? "Pause" : "Train", ImVec2(bw, 0.0f)) && p)
+    train.commands.emplace_back(running ? TrainCommand::Kind::Pause : TrainCommand::Kind::Run);
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("F5");
+  ImGui::SameLine();
+  if (ImGui::Button("Step", ImVec2(bw, 0.0f)) && p) train.commands.emplace_back(TrainCommand::Kind::Step);
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("One update (F6)");
+  ImGui::SameLine();
+  if (ImGui::Button("Reset", ImVec2(bw, 0.0f)) && problem.empty()) {
+    if (t.trained) t.pending = c;
+    else train.commands.push_back(command_for(TrainCommand::Kind::Reset, c));
+  }
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("New weights with these settings");
+
+  if (!p) return;
+  const int target = p->model ? p->model->train.steps : 1;
+  char label[64];
+  std::snprintf(label, sizeof label, "step %lld / %d", p->step, target);
+  ImGui::ProgressBar(std::min(1.0f, static_cast<float>(p->step) / static_cast<float>(std::max(target, 1))),
+                     ImVec2(-FLT_MIN, 0.0f), label);
+  ImGui::TextDisabled("%.0f steps/s  \xC2\xB7  %.0fk tokens/s", p->steps_per_second, p->tokens_per_second / 1000.0);
+  if (const CurvePoint* point = point_at(*p, train.model_view.shown_step())) {
+    ImGui::Text("loss %.3f  \xC2\xB7  accuracy %.0f%%", static_cast<double>(point->loss),
+                100.0 * static_cast<double>(point->accuracy));
+    ImGui::SameLine();
+    help_marker("On a held-out batch the model never trains on, at the step the timeline shows. "
+                "Knocked-out heads count.");
+  }
+  if (p->curve.size() == 1 && p->step > 0) {
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));
+    ImGui::TextWrapped("This model was trained before it was opened, so it has no history: press Reset, then "
+                       "Train, to watch its heads form.");
+    ImGui::PopStyleColor();
+  }
+  if (!p->message.empty()) {
+    ImGui::PushStyleColor(ImGuiCol_Text, p->diverged ? ctx.colors.error : ImGui::GetColorU32(ImGuiCol_TextDisabled));
+    ImGui::TextWrapped("%s", p->message.c_str());
+    ImGui::PopStyleColor();
+  }
+}
+
+}  // namespace
+
 void draw_train_controls(UiContext& ctx, TrainContext& train) {
   TrainState& t = ctx.state.train;
   TrainChoices& c = t.choices;
-  const TrainProgress* p = train.progress;
+  draw_train_actions(ctx, train, check(c, t.d_head_auto));
+  ImGui::Separator();
 
   ImGui::TextUnformatted("Task");
   ImGui::SetNextItemWidth(-FLT_MIN);
@@ -193,49 +247,6 @@ void draw_train_controls(UiContext& ctx, TrainContext& train) {
         break;
       case ChangeOutcome::AskFirst: t.pending = c; break;
     }
-  }
-
-  ImGui::Spacing();
-  ImGui::Separator();
-  const bool running = p && p->running;
-  const float bw = (ImGui::GetContentRegionAvail().x - 2.0f * ImGui::GetStyle().ItemSpacing.x) / 3.0f;
-  if (ImGui::Button(running ? "Pause" : "Train", ImVec2(bw, 0.0f)) && p)
-    train.commands.emplace_back(running ? TrainCommand::Kind::Pause : TrainCommand::Kind::Run);
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("F5");
-  ImGui::SameLine();
-  if (ImGui::Button("Step", ImVec2(bw, 0.0f)) && p) train.commands.emplace_back(TrainCommand::Kind::Step);
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("One update (F6)");
-  ImGui::SameLine();
-  if (ImGui::Button("Reset", ImVec2(bw, 0.0f)) && problem.empty()) {
-    if (t.trained) t.pending = c;
-    else train.commands.push_back(command_for(TrainCommand::Kind::Reset, c));
-  }
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("New weights with these settings");
-
-  if (!p) return;
-  const int target = p->model ? p->model->train.steps : 1;
-  char label[64];
-  std::snprintf(label, sizeof label, "step %lld / %d", p->step, target);
-  ImGui::ProgressBar(std::min(1.0f, static_cast<float>(p->step) / static_cast<float>(std::max(target, 1))),
-                     ImVec2(-FLT_MIN, 0.0f), label);
-  ImGui::TextDisabled("%.0f steps/s  \xC2\xB7  %.0fk tokens/s", p->steps_per_second, p->tokens_per_second / 1000.0);
-  if (const CurvePoint* point = point_at(*p, train.model_view.shown_step())) {
-    ImGui::Text("loss %.3f  \xC2\xB7  accuracy %.0f%%", static_cast<double>(point->loss),
-                100.0 * static_cast<double>(point->accuracy));
-    ImGui::SameLine();
-    help_marker("On a held-out batch the model never trains on, at the step the timeline shows. "
-                "Knocked-out heads count.");
-  }
-  if (p->curve.size() == 1 && p->step > 0) {
-    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));
-    ImGui::TextWrapped("This model was trained before it was opened, so it has no history: press Reset, then "
-                       "Train, to watch its heads form.");
-    ImGui::PopStyleColor();
-  }
-  if (!p->message.empty()) {
-    ImGui::PushStyleColor(ImGuiCol_Text, p->diverged ? ctx.colors.error : ImGui::GetColorU32(ImGuiCol_TextDisabled));
-    ImGui::TextWrapped("%s", p->message.c_str());
-    ImGui::PopStyleColor();
   }
 }
 
@@ -407,7 +418,7 @@ PlotFrame plot_frame(ImDrawList* dl, ImVec2 min, ImVec2 max, float x_max, float 
                      const char* y_top) {
   const float font = ImGui::GetFontSize();
   const ImU32 dim = ImGui::GetColorU32(ImGuiCol_TextDisabled);
-  dl->AddText(min, ImGui::GetColorU32(ImGuiCol_Text), title);
+  dl->AddText(min, ImGui::GetColorU32(ImGuiCol_Text), shorten_to_width(title, max.x - min.x - font * 0.5f).c_str());
   PlotFrame f{ImVec2(min.x + font * 2.2f, min.y + font * 1.4f), ImVec2(max.x - font * 0.5f, max.y - font * 1.3f), x_max,
               y_max};
   dl->AddRect(f.min, f.max, ImGui::GetColorU32(ImGuiCol_Border));
@@ -517,9 +528,14 @@ void draw_curves_and_timeline(UiContext& ctx, TrainContext& train, ImVec2 size) 
   ImGui::BeginGroup();
   ImGui::TextUnformatted("Best heads");
   if (const CurvePoint* point = point_at(*p, shown)) {
-    ImGui::PushTextWrapPos(legend.x + legend_w);
-    ImGui::TextUnformatted(detector_summary(*point).c_str());
-    ImGui::PopTextWrapPos();
+    // As many lines as fit above the timeline; the rest are in the head-score plot's tooltip.
+    const int room = static_cast<int>((plots_h - ImGui::GetTextLineHeightWithSpacing()) / ImGui::GetTextLineHeightWithSpacing());
+    int shown_lines = 0;
+    for (const std::string& line : detector_lines(*point)) {
+      if (shown_lines++ >= room) break;
+      ImGui::TextUnformatted(shorten_to_width(line, legend_w).c_str());
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", line.c_str());
+    }
   }
   ImGui::EndGroup();
 
