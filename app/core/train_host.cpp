@@ -2,6 +2,7 @@
 #include "core/train_host.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <chrono>
 #include <cmath>
 

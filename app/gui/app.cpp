@@ -547,9 +547,14 @@ int App::run() {
   while (!glfwWindowShouldClose(m_window) && !m_quit) {
     // Idle: wait for input instead of redrawing, so a laptop stays cool. After input, draw a
     // few frames so hover and layout settle.
+    const bool training = m_state.mode == Mode::Train && m_progress && m_progress->running;
     if (m_busy_frames > 0 || m_options.frames > 0) {
       glfwPollEvents();
       --m_busy_frames;
+    } else if (training) {
+      // Training publishes ~30 times a second: draw at most 60 frames a second (input still wakes
+      // us at once), so a software renderer without vsync leaves the trainer its core.
+      glfwWaitEventsTimeout(1.0 / 60.0);
     } else {
       glfwWaitEventsTimeout(ImGui::GetIO().WantTextInput ? 0.5 : 10.0);  // caret blink while typing
       m_busy_frames = 3;

@@ -35,6 +35,8 @@ class App {
   int run();
   // bench-ui: drives the real window through a scripted session and prints frame times.
   int run_bench(std::chrono::steady_clock::time_point process_start);
+  // bench-ui --train: the reference model trains alone, then while frames are drawn at 60 Hz.
+  int run_bench_train();
   // The model bench-ui measures: 64 tokens at the end, d_model 512, 16 heads of d_head 32.
   static ModelInput bench_input();
 

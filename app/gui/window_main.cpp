@@ -85,6 +85,7 @@ int open_window_and_run(const WindowOptions& options, std::chrono::steady_clock:
   std::string notice;
   AppState state = initial_state(options, notice);
   if (options.bench_ui) state.input = App::bench_input();
+  if (options.bench_train) state.mode = Mode::Train;
   LiveModel model;
   std::thread first_trace([&model, input = state.input] { model.update(input); });
   struct Join {
@@ -135,7 +136,7 @@ int open_window_and_run(const WindowOptions& options, std::chrono::steady_clock:
       std::fprintf(stderr, "attnlab: the GPU cannot run the heatmap shaders:\n%s\n", error.c_str());
       code = 1;
     } else {
-      code = options.bench_ui ? app.run_bench(start) : app.run();
+      code = options.bench_train ? app.run_bench_train() : options.bench_ui ? app.run_bench(start) : app.run();
     }
   }
   ImGui_ImplOpenGL3_Shutdown();

@@ -91,6 +91,9 @@ std::optional<WindowOptions> parse_window_options(int argc, char** argv) {
       if (std::find(names.begin(), names.end(), v) == names.end())
         throw cli::UsageError("--lesson must be sentences, induction, reverse or sort, got '" + v + "'");
       options.model_path = lesson_path(v);
+    } else if (flag == "--train" && options.bench_ui) {
+      options.bench_train = true;
+      options.new_task = "induction";
     } else if (flag == "--new") {
       options.new_task = cursor.value(flag);
       if (!attn::make_task(options.new_task))

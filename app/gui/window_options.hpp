@@ -24,6 +24,7 @@ struct WindowOptions {
   float scale = 0.0f;             // --scale, 0 = from the monitor
   bool fullscreen = false;
   bool bench_ui = false;          // `attnlab bench-ui`
+  bool bench_train = false;       // `attnlab bench-ui --train`: frames while the model trains
   int bench_frames_per_step = 1;
   // Test hooks (documented in --help under "testing"):
   int frames = 0;                 // --frames N: quit after N frames (0 = run until closed)
