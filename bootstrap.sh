@@ -10,6 +10,7 @@ packages=(
   libgl1-mesa-dri                             # Mesa (llvmpipe) so the window runs without a GPU
   xtensor-dev libxtensor-blas-dev libopenblas-dev  # engine math
   libstb-dev nlohmann-json3-dev zlib1g-dev    # PNG and fonts, JSON, .npz inflate
+  libgif-dev                                  # animated GIFs of a training run
   catch2                                      # tests
   fonts-dejavu-core fonts-droid-fallback fonts-symbola  # Latin/Greek/Cyrillic, CJK, emoji
   xvfb xauth librsvg2-bin                     # headless GUI tests, SVG rendering check

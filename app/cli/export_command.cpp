@@ -8,6 +8,8 @@
 #include "cli/commands.hpp"
 #include "cli/model_options.hpp"
 #include "core/model_run.hpp"
+#include "engine/npy.hpp"
+#include "export/model_figures.hpp"
 #include "export/export.hpp"
 #include "export/export_paths.hpp"
 
@@ -20,6 +22,7 @@ const char* const kExportHelp =
     "Writes one figure (PNG, SVG) or data file (CSV, NPY). Needs no display.\n"
     "  --model CKPT.npz       draw a trained model (from attnlab train) instead of the explorer\n"
     "  --layer I              with --model: the layer to draw, from 1 (default 1)\n"
+    "  --what model           with --model: every layer's heads in one figure (PNG or SVG)\n"
     "  --out PATH             the file to write; a folder gets a name made from the sentence\n"
     "  --what W               grid (all heads, default) | head:N | qkv:N  (heads count from 1)\n"
     "  --format F             png | svg | csv | npy (default: from the --out file name, else png)\n"
@@ -31,8 +34,9 @@ const char* const kExportHelp =
     "  --no-values            no numbers inside cells\n\n"
     "Model flags:\n";
 
-void parse_what(const std::string& text, ExportRequest& r) {
-  if (text == "grid") {
+void parse_what(const std::string& text, ExportRequest& r, bool& whole_model) {
+  whole_model = text == "model";
+  if (text == "grid" || whole_model) {
     r.kind = ExportKind::Grid;
     return;
   }
@@ -54,7 +58,7 @@ int run_export(const std::vector<std::string>& argv) {
     std::optional<ExportFormat> format;
     std::string out, model_path, explorer_flag;
     int layer = 1;
-    bool text_given = false;
+    bool text_given = false, whole_model = false;
     ArgCursor args(argv);
     while (!args.done()) {
       const std::string flag = args.next_flag();
@@ -70,7 +74,7 @@ int run_export(const std::vector<std::string>& argv) {
       if (flag == "--out") out = args.value(flag);
       else if (flag == "--model") model_path = args.value(flag);
       else if (flag == "--layer") layer = args.int_value(flag, 1, attn::kMaxLayers);
-      else if (flag == "--what") parse_what(args.value(flag), request);
+      else if (flag == "--what") parse_what(args.value(flag), request, whole_model);
       else if (flag == "--format") {
         const std::string v = args.value(flag);
         format = format_from_path("x." + v);
@@ -98,6 +102,20 @@ int run_export(const std::vector<std::string>& argv) {
 
     if (!model_path.empty() && !explorer_flag.empty())
       throw UsageError(explorer_flag + " does not apply with --model: the checkpoint fixes the model");
+    if (whole_model && model_path.empty()) throw UsageError("--what model needs --model CKPT.npz");
+    if (whole_model) {
+      const attn::Checkpoint ck = attn::load_checkpoint(model_path);
+      const std::string text = text_given ? input.text : example_text(ck);
+      const ModelRun run = run_model(ck.model, attn::Vocab(ck.vocab), lower_cases(ck), text);
+      std::vector<attn::Trace> layers;
+      for (int l = 0; l < ck.model.arch.n_layers; ++l) layers.push_back(run.layer(ck.model, l));
+      const std::string caption = model_caption(ck, 0).substr(0, model_caption(ck, 0).rfind(" \xC2\xB7 layer"));
+      const ExportFormat f = format.value_or(format_from_path(out).value_or(ExportFormat::Png));
+      const FontSet fonts;
+      attn::write_file_atomic(out, figure_bytes(layout_model_figure(layers, text, caption, request.options, fonts), f, fonts));
+      std::printf("wrote %s\n", out.c_str());
+      return 0;
+    }
     attn::Trace trace;
     if (model_path.empty()) {
       trace = compute_trace(input, resolve_model(input));

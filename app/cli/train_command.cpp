@@ -12,7 +12,10 @@
 #include "cli/args.hpp"
 #include "cli/bench_stats.hpp"
 #include "cli/commands.hpp"
+#include "core/model_run.hpp"
 #include "engine/model/checkpoint.hpp"
+#include "engine/npy.hpp"
+#include "export/model_figures.hpp"
 #include "engine/rng.hpp"
 #include "engine/train/trainer.hpp"
 
@@ -43,7 +46,9 @@ const char* const kTrainHelp =
     "  --weight-decay W     AdamW weight decay on matrices (default 0.01)\n"
     "  --seed S             initial weights and data (default 1)\n"
     "  --every N            evaluate and print every N steps (default 50)\n"
-    "  --save CKPT.npz      write the trained model (the checkpoint format is in the README)\n\n"
+    "  --save CKPT.npz      write the trained model (the checkpoint format is in the README)\n"
+    "  --curves FILE        the loss, accuracy and head-score curves as a figure (.png or .svg)\n"
+    "  --movie FILE.gif     the model view on the task's example over the run, as an animated GIF\n\n"
     "Exit codes: 0 trained, 1 diverged (the last good parameters are kept and saved) or I/O\n"
     "failed, 2 bad arguments.\n";
 
@@ -72,7 +77,7 @@ std::string detector_columns(const attn::Evaluation& e) {
 
 int run_train(const std::vector<std::string>& argv) {
   return guarded("train", [&]() -> int {
-    std::string task_name, save;
+    std::string task_name, save, curves_path, movie_path;
     attn::Arch arch;
     attn::RunOptions run;
     attn::TrainSettings settings;
@@ -108,9 +113,17 @@ int run_train(const std::vector<std::string>& argv) {
       else if (flag == "--seed") settings.seed = args.u64_value(flag);
       else if (flag == "--every") every = args.int_value(flag, 1, 10000000);
       else if (flag == "--save") save = args.value(flag);
+      else if (flag == "--curves") curves_path = args.value(flag);
+      else if (flag == "--movie") movie_path = args.value(flag);
       else throw UsageError("unknown flag '" + flag + "'");
     }
     if (task_name.empty()) throw UsageError("--task is required (induction, reverse, sort or sentences)");
+    if (!curves_path.empty()) {
+      const auto f = format_from_path(curves_path);
+      if (f != ExportFormat::Png && f != ExportFormat::Svg) throw UsageError("--curves needs a .png or .svg file name");
+    }
+    if (!movie_path.empty() && (movie_path.size() < 4 || movie_path.substr(movie_path.size() - 4) != ".gif"))
+      throw UsageError("--movie needs a .gif file name");
     std::unique_ptr<attn::Task> task = attn::make_task(task_name);
     if (!task) throw UsageError("unknown task '" + task_name + "' (induction, reverse, sort or sentences)");
     if (d_head == 0) {
@@ -138,6 +151,20 @@ int run_train(const std::vector<std::string>& argv) {
     std::vector<double> formed_seconds(attn::kDetectorCount, 0.0);
     attn::Evaluation last;
     bool diverged = false;
+    std::vector<std::shared_ptr<const CurvePoint>> curve;
+    std::vector<ParamsAtStep> snapshots;
+    const int snapshot_every = std::max(1, settings.steps / 48);
+    const auto record = [&](const attn::Evaluation& e) {
+      auto point = std::make_shared<CurvePoint>();
+      point->step = e.step;
+      point->seconds = train_seconds;
+      point->loss = e.loss;
+      point->accuracy = e.accuracy;
+      point->detectors = e.detectors;
+      curve.push_back(std::move(point));
+    };
+    if (!curves_path.empty() || !movie_path.empty()) record(trainer.evaluate());
+    if (!movie_path.empty()) snapshots.push_back({0, std::make_shared<const std::vector<float>>(trainer.model().params)});
     long long window_start = 0;
     double window_seconds = 0.0;
     for (int s = 1; s <= settings.steps; ++s) {
@@ -154,8 +181,11 @@ int run_train(const std::vector<std::string>& argv) {
         diverged = true;
         break;
       }
+      if (!movie_path.empty() && (s % snapshot_every == 0 || s == settings.steps))
+        snapshots.push_back({s, std::make_shared<const std::vector<float>>(trainer.model().params)});
       if (s % every != 0 && s != settings.steps) continue;
       last = trainer.evaluate();
+      if (!curves_path.empty() || !movie_path.empty()) record(last);
       for (attn::Detector d : last.detectors.reported) {
         const int i = static_cast<int>(d);
         if (formed_step[static_cast<std::size_t>(i)] < 0 && last.detectors.best(d).score >= 0.5f) {
@@ -188,6 +218,20 @@ int run_train(const std::vector<std::string>& argv) {
     if (!save.empty()) {
       attn::save_checkpoint(trainer.checkpoint(), save);
       std::printf("# saved %s\n", save.c_str());
+    }
+    const attn::Checkpoint spec = trainer.checkpoint();
+    if (!curves_path.empty() && !curve.empty()) {
+      const FontSet fonts;
+      const Figure figure = layout_curves_figure(curve, spec.model.arch.n_layers, spec.model.arch.n_heads,
+                                                 model_caption(spec, 0).substr(0, model_caption(spec, 0).rfind(" \xC2\xB7 layer")),
+                                                 FigureOptions{}, fonts);
+      attn::write_file_atomic(curves_path, figure_bytes(figure, *format_from_path(curves_path), fonts));
+      std::printf("# wrote %s\n", curves_path.c_str());
+    }
+    if (!movie_path.empty() && !snapshots.empty()) {
+      const std::string example = trainer.task().example();
+      attn::write_file_atomic(movie_path, model_movie_gif(spec, snapshots, curve, example, FigureOptions{}));
+      std::printf("# wrote %s (%zu snapshots)\n", movie_path.c_str(), snapshots.size());
     }
     return diverged ? 1 : 0;
   });

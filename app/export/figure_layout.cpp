@@ -11,14 +11,8 @@ namespace app {
 
 namespace {
 
-struct Theme {
-  Rgba background, text, dim, frame;
-};
-
-Theme theme_of(FigureTheme t) {
-  if (t == FigureTheme::Dark) return {{22, 22, 28, 255}, {238, 238, 238, 255}, {170, 170, 180, 255}, {90, 90, 100, 255}};
-  return {{255, 255, 255, 255}, {17, 17, 17, 255}, {85, 85, 85, 255}, {150, 150, 150, 255}};
-}
+using Theme = FigureColors;
+Theme theme_of(FigureTheme t) { return figure_colors(t); }
 
 Rgba rgba(Rgb8 c) { return {c.r, c.g, c.b, 255}; }
 
@@ -199,6 +193,11 @@ float symmetric_max(const float* v, std::size_t count) {
 }
 
 }  // namespace
+
+FigureColors figure_colors(FigureTheme t) {
+  if (t == FigureTheme::Dark) return {{22, 22, 28, 255}, {238, 238, 238, 255}, {170, 170, 180, 255}, {90, 90, 100, 255}};
+  return {{255, 255, 255, 255}, {17, 17, 17, 255}, {85, 85, 85, 255}, {150, 150, 150, 255}};
+}
 
 std::string config_caption(const attn::Trace& t, const ModelInput& input) {
   const attn::ModelConfig& c = t.config;

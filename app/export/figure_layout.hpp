@@ -12,6 +12,12 @@ namespace app {
 Figure layout_figure(const attn::Trace& trace, const ModelInput& input, ExportKind kind, int head,
                      const FigureOptions& options, const FontSet& fonts);
 
+// A figure theme's colours: background, text, dimmed text, frames and axes.
+struct FigureColors {
+  Rgba background, text, dim, frame;
+};
+FigureColors figure_colors(FigureTheme theme);
+
 // The text under the title: "d_model 64 · 4 heads · d_head 16 · sinusoidal · causal · T 1 · seed 42".
 std::string config_caption(const attn::Trace& trace, const ModelInput& input);
 

@@ -1,4 +1,5 @@
-// A small CPU rasteriser: axis-aligned rects, lines as thin rects, and antialiased glyphs
+// A small CPU rasteriser: axis-aligned rects, lines (axis-aligned as thin rects, others by their
+// distance to each pixel centre), and antialiased glyphs
 // composited with the "over" operator so transparent backgrounds stay correct.
 #include <algorithm>
 #include <cmath>
@@ -29,6 +30,22 @@ class Canvas {
     d[1] = mix(c.g, d[1]);
     d[2] = mix(c.b, d[2]);
     d[3] = static_cast<unsigned char>(std::lround(oa * 255.0f));
+  }
+
+  // A segment of half-width `half`: each pixel's coverage falls off over one pixel at the edge.
+  void draw_segment(float x0, float y0, float x1, float y1, float half, Rgba c) {
+    const float dx = x1 - x0, dy = y1 - y0, len2 = dx * dx + dy * dy;
+    const int px0 = static_cast<int>(std::floor(std::min(x0, x1) - half - 1.0f));
+    const int px1 = static_cast<int>(std::ceil(std::max(x0, x1) + half + 1.0f));
+    const int py0 = static_cast<int>(std::floor(std::min(y0, y1) - half - 1.0f));
+    const int py1 = static_cast<int>(std::ceil(std::max(y0, y1) + half + 1.0f));
+    for (int py = std::max(py0, 0); py < std::min(py1, m_h); ++py)
+      for (int px = std::max(px0, 0); px < std::min(px1, m_w); ++px) {
+        const float cx = static_cast<float>(px) + 0.5f, cy = static_cast<float>(py) + 0.5f;
+        const float t = len2 > 0.0f ? std::clamp(((cx - x0) * dx + (cy - y0) * dy) / len2, 0.0f, 1.0f) : 0.0f;
+        const float ex = cx - (x0 + t * dx), ey = cy - (y0 + t * dy);
+        blend(px, py, c, std::clamp(half + 0.5f - std::sqrt(ex * ex + ey * ey), 0.0f, 1.0f));
+      }
   }
 
   // Pixel (x, y) covers [x, x+1) x [y, y+1); partial coverage at the edges antialiases.
@@ -77,8 +94,11 @@ std::vector<unsigned char> rasterize(const Figure& figure, const FontSet& fonts)
   if (figure.background) canvas.fill_rect(0, 0, static_cast<float>(figure.width), static_cast<float>(figure.height), *figure.background);
   for (const FigureRect& r : figure.rects) canvas.fill_rect(r.x, r.y, r.w, r.h, r.fill);
   for (const FigureLine& l : figure.lines) {
-    // Only axis-aligned lines are used (ticks, outlines).
     const float half = l.width * 0.5f;
+    if (l.x0 != l.x1 && l.y0 != l.y1) {  // a slanted segment (curves): coverage from the distance
+      canvas.draw_segment(l.x0, l.y0, l.x1, l.y1, half, l.color);
+      continue;
+    }
     canvas.fill_rect(std::min(l.x0, l.x1) - (l.x0 == l.x1 ? half : 0.0f), std::min(l.y0, l.y1) - (l.y0 == l.y1 ? half : 0.0f),
                      l.x0 == l.x1 ? l.width : std::fabs(l.x1 - l.x0), l.y0 == l.y1 ? l.width : std::fabs(l.y1 - l.y0), l.color);
   }

@@ -349,7 +349,10 @@ void App::handle_shortcuts(Requests& requests) {
   if (pressed(GLFW_KEY_M)) m_state.mode = m_state.mode == Mode::Train ? Mode::Explore : Mode::Train;
   if (pressed(GLFW_KEY_S)) requests.save_session = true;
   if (pressed(GLFW_KEY_O)) requests.open_session = true;
-  if (pressed(GLFW_KEY_E)) requests.export_choice = ExportChoice{ExportKind::Grid, 0, ExportFormat::Png};
+  if (pressed(GLFW_KEY_E)) {
+    if (m_state.mode == Mode::Train) requests.train_export = TrainExport{TrainExport::What::ModelView, ExportFormat::Png};
+    else requests.export_choice = ExportChoice{ExportKind::Grid, 0, ExportFormat::Png};
+  }
   if (pressed(GLFW_KEY_Q)) requests.quit = true;
   if (pressed(GLFW_KEY_T)) m_state.view.theme = m_state.view.theme == Theme::Dark ? Theme::Light : Theme::Dark;
   if (pressed(GLFW_KEY_R))
@@ -450,6 +453,8 @@ void App::handle_requests(const Requests& r) {
     }
   }
   if (r.export_choice) run_export(*r.export_choice);
+  if (r.train_export) run_train_export(*r.train_export);
+  finish_background_export();
   for (TrainCommand& command : m_train_commands) m_host.post(std::move(command));
   m_train_commands.clear();
   if (!r.lesson.empty()) open_model(lesson_path(r.lesson));
@@ -551,7 +556,7 @@ int App::run() {
     if (m_busy_frames > 0 || m_options.frames > 0) {
       glfwPollEvents();
       --m_busy_frames;
-    } else if (training) {
+    } else if (training || m_background_export.valid()) {
       // Training publishes ~30 times a second: draw at most 60 frames a second (input still wakes
       // us at once), so a software renderer without vsync leaves the trainer its core.
       glfwWaitEventsTimeout(1.0 / 60.0);

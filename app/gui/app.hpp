@@ -2,6 +2,7 @@
 // frames in the one direction data flows: panels edit state -> recompute -> upload -> draw.
 #pragma once
 #include <chrono>
+#include <future>
 #include <string>
 #include <vector>
 
@@ -60,6 +61,8 @@ class App {
   void take_screenshot(const std::string& path);
   void save_settings_if_changed(bool force);
   void run_export(const ExportChoice& choice);
+  void run_train_export(const TrainExport& what);
+  void finish_background_export();  // reports a finished background export in the status bar
   void write_layout(const std::string& path) const;
   void set_status(std::string message, bool is_error);
   float ui_scale() const;
@@ -79,6 +82,8 @@ class App {
   Mode m_textures_mode = Mode::Explore; // whose traces the textures hold
   std::vector<TrainCommand> m_train_commands;  // from this frame's panels, posted after it
   bool m_start_knock_outs_done = false;
+  std::future<std::string> m_background_export;  // a movie being written: "" or the error
+  std::string m_pending_movie;                   // its path
   gfx::HeatmapRenderer m_renderer;
   FontAtlas m_fonts;
   LayoutRecord m_layout;

@@ -4,17 +4,28 @@
 #include <filesystem>
 
 #include "export/export.hpp"
+#include "core/model_run.hpp"
+#include "engine/npy.hpp"
 #include "export/export_paths.hpp"
+#include "export/model_figures.hpp"
 #include "gui/app.hpp"
 
 namespace app::gui {
 
 void App::run_export(const ExportChoice& choice) {
-  if (!m_model.has_trace()) {
+  const attn::Trace* current = current_trace();
+  if (m_state.mode == Mode::Train && choice.layer < static_cast<int>(m_train_view.layers().size()))
+    current = &m_train_view.layers()[static_cast<std::size_t>(choice.layer)];
+  if (!current) {
     set_status("Nothing to export yet: the model has not produced a result", true);
     return;
   }
-  const attn::Trace& trace = m_model.trace();
+  const attn::Trace& trace = *current;
+  ModelInput input = m_model.traced_input();
+  if (m_state.mode == Mode::Train) {
+    input.text = m_train_view.text();
+    input.config = trace.config;
+  }
   ExportRequest request;
   request.kind = choice.what;
   request.head = choice.head;
@@ -25,15 +36,76 @@ void App::run_export(const ExportChoice& choice) {
   request.options.show_values = m_state.view.show_values;
   request.options.scale = 2;  // crisp on slides and in print
   const std::string dir = m_state.export_dir.empty() ? default_export_dir() : m_state.export_dir;
+  if (m_state.mode == Mode::Train && m_progress && m_progress->model)
+    request.options.caption = model_caption(*m_progress->model, choice.layer);
   request.path = unique_path(dir + "/" +
-                             suggested_file_name(m_model.traced_input().text, export_part_name(choice.what, choice.head),
+                             suggested_file_name(input.text, export_part_name(choice.what, choice.head),
                                                  std::string(format_extension(choice.format)), std::time(nullptr)));
   try {
-    export_trace(trace, m_model.traced_input(), request);
+    export_trace(trace, input, request);
     set_status("Saved " + request.path, false);
   } catch (const std::exception& e) {
     set_status(std::string("Export failed: ") + e.what(), true);
   }
+}
+
+void App::run_train_export(const TrainExport& what) {
+  if (!m_progress || !m_progress->model || m_train_view.layers().empty()) {
+    set_status("Nothing to export yet: no model", true);
+    return;
+  }
+  const attn::Checkpoint& spec = *m_progress->model;
+  FigureOptions options;
+  options.theme = m_state.view.theme == Theme::Light ? FigureTheme::Light : FigureTheme::Dark;
+  options.colormap = m_state.view.colormap;
+  options.per_head_range = m_state.view.range == RangeMode::PerHead;
+  options.show_values = false;
+  const std::string caption = model_caption(spec, 0).substr(0, model_caption(spec, 0).rfind(" \xC2\xB7 layer"));
+  const std::string dir = m_state.export_dir.empty() ? default_export_dir() : m_state.export_dir;
+  const char* part = what.what == TrainExport::What::ModelView ? "model" : what.what == TrainExport::What::Curves ? "curves" : "training";
+  const std::string ext = what.what == TrainExport::What::Movie ? "gif" : std::string(format_extension(what.format));
+  const std::string path = unique_path(dir + "/" + suggested_file_name(m_train_view.text(), part, ext, std::time(nullptr)));
+  if (what.what == TrainExport::What::Movie) {
+    if (m_background_export.valid()) {
+      set_status("A movie is still being written", true);
+      return;
+    }
+    // Dozens of frames take seconds: written on a thread of its own from immutable copies, so the
+    // window and the training go on; the status bar says when it is done.
+    m_background_export = std::async(std::launch::async, [spec = *m_progress->model, snapshots = m_progress->timeline,
+                                                          curve = m_progress->curve, text = m_train_view.text(),
+                                                          options, path]() -> std::string {
+      try {
+        attn::write_file_atomic(path, model_movie_gif(spec, snapshots, curve, text, options));
+        return "";
+      } catch (const std::exception& e) {
+        return e.what();
+      }
+    });
+    set_status("Writing the training movie " + path + " …", false);
+    m_pending_movie = path;
+    return;
+  }
+  try {
+    const FontSet fonts;
+    const Figure figure = what.what == TrainExport::What::ModelView
+                              ? layout_model_figure(m_train_view.layers(), m_train_view.text(), caption, options, fonts)
+                              : layout_curves_figure(m_progress->curve, spec.model.arch.n_layers, spec.model.arch.n_heads,
+                                                     caption, options, fonts);
+    attn::write_file_atomic(path, figure_bytes(figure, what.format, fonts));
+    set_status("Saved " + path, false);
+  } catch (const std::exception& e) {
+    set_status(std::string("Export failed: ") + e.what(), true);
+  }
+}
+
+void App::finish_background_export() {
+  if (!m_background_export.valid() ||
+      m_background_export.wait_for(std::chrono::seconds(0)) != std::future_status::ready)
+    return;
+  const std::string error = m_background_export.get();
+  if (error.empty()) set_status("Saved " + m_pending_movie, false);
+  else set_status("Movie not saved: " + error, true);
 }
 
 }  // namespace app::gui

@@ -206,3 +206,27 @@ TEST_CASE("a broken checkpoint is refused with the reason and exit 1", "[cli][tr
   CHECK(r.out.find(bad.string()) != std::string::npos);
   CHECK_FALSE(fs::exists(dir.path / "d"));
 }
+
+TEST_CASE("train writes its curves and a movie; export draws a whole model", "[cli][train]") {
+  TempDir dir;
+  const std::string curves = (dir.path / "curves.svg").string(), movie = (dir.path / "run.gif").string();
+  const Result r = run("train --task reverse --steps 20 --every 10 --batch 4 --d-model 16 --heads 2 --curves " + curves +
+                       " --movie " + movie);
+  INFO(r.out);
+  REQUIRE(r.code == 0);
+  const std::string svg = attn::read_file(curves);
+  CHECK(svg.find("<svg") != std::string::npos);
+  CHECK(svg.find("Training curves") != std::string::npos);
+  CHECK(svg.find("reverse: best layer") != std::string::npos);
+  const std::string gif = attn::read_file(movie);
+  REQUIRE(gif.size() > 100);
+  CHECK(gif.compare(0, 6, "GIF89a") == 0);
+  CHECK(gif.find("NETSCAPE2.0") != std::string::npos);  // it loops
+  CHECK(run("train --task reverse --steps 5 --movie " + (dir.path / "run.png").string()).code == 2);
+
+  const std::string ckpt = std::string(ATTN_TEST_DATA_DIR) + "/../assets/models/induction.npz";
+  const fs::path model_png = dir.path / "model.png";
+  CHECK(run("export --model " + ckpt + " --what model --out " + model_png.string()).code == 0);
+  CHECK(fs::file_size(model_png) > 10000);
+  CHECK(run("export --what model --out " + model_png.string()).code == 2);
+}

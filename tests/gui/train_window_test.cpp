@@ -3,7 +3,10 @@
 // referent head resolves "it" by the adjective.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+#include <fstream>
 #include <string>
+#include <vector>
 
 #include "gui_harness.hpp"
 
@@ -106,4 +109,20 @@ TEST_CASE("Ctrl+M switches between Explore and Train", "[gui][train]") {
   const gui_test::Run explore = gui_test::run_window("--no-settings --text 'a b c'", 4);
   CHECK(explore.layout["mode"] == "explore");
   CHECK(explore.layout["tokens"] == 3);
+}
+
+TEST_CASE("Ctrl+E in Train mode saves the model view as a figure", "[gui][train][export]") {
+  gui_test::TempDir home;
+  std::filesystem::create_directories(home.path / "Pictures");
+  std::filesystem::create_directories(home.path / "config");
+  std::ofstream(home.path / "config" / "user-dirs.dirs") << "XDG_PICTURES_DIR=\"$HOME/Pictures\"\n";
+  const std::string env = "HOME=" + home.path.string() + " XDG_CONFIG_HOME=" + (home.path / "config").string();
+  const gui_test::Run run = gui_test::run_window("--no-settings --lesson reverse --key ctrl+e@3", 6, env);
+  REQUIRE(run.exit_code == 0);
+  std::vector<std::string> names;
+  for (const auto& e : std::filesystem::directory_iterator(home.path / "Pictures")) names.push_back(e.path().filename().string());
+  REQUIRE(names.size() == 1);
+  CHECK(names[0].find("_model_") != std::string::npos);
+  CHECK(names[0].substr(names[0].size() - 4) == ".png");
+  CHECK(std::filesystem::file_size(home.path / "Pictures" / names[0]) > 10000);
 }

@@ -44,7 +44,25 @@ void draw_menu_bar(UiContext& ctx, bool fullscreen) {
       if (ImGui::MenuItem(name.c_str())) ctx.requests.lesson = name;
     ImGui::EndMenu();
   }
-  if (ImGui::BeginMenu("Export", ctx.trace != nullptr)) {
+  if (s.mode == Mode::Train && ImGui::BeginMenu("Export", ctx.trace != nullptr)) {
+    const auto train_item = [&](const char* label, TrainExport::What what, ExportFormat format) {
+      if (ImGui::MenuItem(label)) ctx.requests.train_export = TrainExport{what, format};
+    };
+    train_item("Model view (every layer's heads): PNG", TrainExport::What::ModelView, ExportFormat::Png);
+    train_item("Model view: SVG", TrainExport::What::ModelView, ExportFormat::Svg);
+    ImGui::Separator();
+    train_item("Training curves: PNG", TrainExport::What::Curves, ExportFormat::Png);
+    train_item("Training curves: SVG", TrainExport::What::Curves, ExportFormat::Svg);
+    ImGui::Separator();
+    train_item("Training run as an animated GIF", TrainExport::What::Movie, ExportFormat::Png);
+    ImGui::Separator();
+    if (ImGui::MenuItem("Window screenshot (PNG)", "F12")) ctx.requests.screenshot = true;
+    ImGui::Separator();
+    ImGui::TextDisabled("Folder: %s", s.export_dir.c_str());
+    if (ImGui::MenuItem("Change export folder…")) ctx.requests.choose_export_dir = true;
+    ImGui::EndMenu();
+  }
+  if (s.mode == Mode::Explore && ImGui::BeginMenu("Export", ctx.trace != nullptr)) {
     const int head = s.selected_head;
     export_items(ctx, ExportKind::Grid, head, true, "All heads:");
     ImGui::Separator();

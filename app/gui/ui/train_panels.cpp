@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <string>
 
+#include "core/head_colours.hpp"
 #include "gui/ui/heatmap_widget.hpp"
 #include "gui/ui/panels.hpp"
 #include "gui/ui/widgets.hpp"
@@ -75,13 +76,8 @@ std::vector<std::string> detector_lines(const CurvePoint& point) {
 }  // namespace
 
 ImU32 head_colour(int layer, int head, int n_heads) {
-  // Hues spread over the heads; later layers a little lighter, so a layer's heads read as a set.
-  const float hue = std::fmod(static_cast<float>(head) / static_cast<float>(std::max(n_heads, 1)) + 0.02f, 1.0f);
-  const float value = 0.95f - 0.12f * static_cast<float>(layer % 2);
-  const float sat = 0.75f - 0.15f * static_cast<float>(layer / 2);
-  float r = 0, g = 0, b = 0;
-  ImGui::ColorConvertHSVtoRGB(hue, sat, value, r, g, b);
-  return ImGui::GetColorU32(ImVec4(r, g, b, 1.0f));
+  const Rgb8 c = app::head_colour(layer, head, n_heads);
+  return IM_COL32(c.r, c.g, c.b, 255);
 }
 
 void draw_mode_switch(UiContext& ctx) {

@@ -21,6 +21,12 @@ struct ExportChoice {
   int layer = 0;  // Train mode: the model layer (the explorer has one)
 };
 
+// Train mode's figures: the model view, the curves, or the run as an animated GIF.
+struct TrainExport {
+  enum class What { ModelView, Curves, Movie } what = What::ModelView;
+  ExportFormat format = ExportFormat::Png;  // Movie: always GIF
+};
+
 struct Requests {
   bool screenshot = false;
   bool toggle_fullscreen = false;
@@ -32,6 +38,7 @@ struct Requests {
   bool save_model = false;
   std::string lesson;          // a lesson model to open (lesson_names())
   std::optional<ExportChoice> export_choice;
+  std::optional<TrainExport> train_export;
   // What the mouse is over this frame; the app makes it the state of the next frame.
   int hover_token = -1, hover_query = -1, hover_key = -1;
 };
