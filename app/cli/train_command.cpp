@@ -154,15 +154,7 @@ int run_train(const std::vector<std::string>& argv) {
     std::vector<std::shared_ptr<const CurvePoint>> curve;
     std::vector<ParamsAtStep> snapshots;
     const int snapshot_every = std::max(1, settings.steps / 48);
-    const auto record = [&](const attn::Evaluation& e) {
-      auto point = std::make_shared<CurvePoint>();
-      point->step = e.step;
-      point->seconds = train_seconds;
-      point->loss = e.loss;
-      point->accuracy = e.accuracy;
-      point->detectors = e.detectors;
-      curve.push_back(std::move(point));
-    };
+    const auto record = [&](const attn::Evaluation& e) { curve.push_back(curve_point(e, train_seconds)); };
     if (!curves_path.empty() || !movie_path.empty()) record(trainer.evaluate());
     if (!movie_path.empty()) snapshots.push_back({0, std::make_shared<const std::vector<float>>(trainer.model().params)});
     long long window_start = 0;

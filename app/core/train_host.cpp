@@ -213,12 +213,7 @@ void TrainHost::train_one_step() {
 
 void TrainHost::evaluate_and_record() {
   const attn::Evaluation e = m_trainer->evaluate();
-  auto point = std::make_shared<CurvePoint>();
-  point->step = e.step;
-  point->seconds = m_train_seconds;
-  point->loss = e.loss;
-  point->accuracy = e.accuracy;
-  point->detectors = e.detectors;
+  std::shared_ptr<const CurvePoint> point = curve_point(e, m_train_seconds);
   // A re-evaluation at the same step (knock-out) replaces the point instead of adding one.
   if (!m_curve.empty() && m_curve.back()->step == e.step) m_curve.back() = std::move(point);
   else m_curve.push_back(std::move(point));
@@ -249,6 +244,16 @@ void TrainHost::publish(const std::string& message) {
   p->timeline_bytes = m_timeline_bytes;
   std::lock_guard<std::mutex> lock(m_mutex);
   m_latest = std::move(p);
+}
+
+std::shared_ptr<const CurvePoint> curve_point(const attn::Evaluation& e, double seconds) {
+  auto point = std::make_shared<CurvePoint>();
+  point->step = e.step;
+  point->seconds = seconds;
+  point->loss = e.loss;
+  point->accuracy = e.accuracy;
+  point->detectors = e.detectors;
+  return point;
 }
 
 int timeline_index(const TrainProgress& progress, double position) {

@@ -27,6 +27,9 @@ struct CurvePoint {
   attn::DetectorScores detectors;  // every head's score for the task's detectors
 };
 
+// An evaluation as a curve point, after `seconds` of training.
+std::shared_ptr<const CurvePoint> curve_point(const attn::Evaluation& evaluation, double seconds);
+
 // The model's parameters at one step, for the timeline.
 struct ParamsAtStep {
   long long step = 0;

@@ -37,21 +37,12 @@ Trainer::Trainer(const Checkpoint& c) : m_model(c.model), m_task(make_task(c.tas
 }
 
 void Trainer::setup() {
-  const std::size_t B = static_cast<std::size_t>(m_settings.batch), T = static_cast<std::size_t>(m_settings.seq_len);
+  const std::size_t T = static_cast<std::size_t>(m_settings.seq_len);
   m_grads.assign(m_model.layout.total, 0.0f);
   m_last_good = m_model.params;
   m_adam.reset(m_model.layout.total);
   m_rng = detail::mix(m_settings.seed, 0xBA7C4E5ull);
-  // Sequences keep their storage from step to step; reserving the longest now means the training
-  // loop never allocates, not even while the longest sequence is still to come.
-  m_batch.resize(B);
-  for (Sequence& seq : m_batch) {
-    seq.ids.reserve(T);
-    seq.targets.reserve(T);
-    for (auto& cells : seq.cells) cells.reserve(T);
-  }
-  m_ids.assign(B * T, 0);
-  m_targets.assign(B * T, -1);
+  size_batch();
   // The held-out batch: its own seed, so it never coincides with a training batch.
   std::uint64_t eval_rng = detail::mix(m_settings.seed, 0xE7A1ull);
   m_eval.clear();
@@ -69,8 +60,13 @@ void Trainer::reconfigure(const RunOptions& run, const TrainSettings& settings) 
   m_model.run = run;
   const bool new_batch = settings.batch != m_settings.batch;
   m_settings = settings;
-  if (!new_batch) return;
-  const std::size_t B = static_cast<std::size_t>(settings.batch), T = static_cast<std::size_t>(settings.seq_len);
+  if (new_batch) size_batch();
+}
+
+void Trainer::size_batch() {
+  const std::size_t B = static_cast<std::size_t>(m_settings.batch), T = static_cast<std::size_t>(m_settings.seq_len);
+  // Sequences keep their storage from step to step; reserving the longest now means the training
+  // loop never allocates, not even while the longest sequence is still to come.
   m_batch.resize(B);
   for (Sequence& seq : m_batch) {
     seq.ids.reserve(T);

@@ -62,6 +62,7 @@ class Trainer {
 
  private:
   void setup();
+  void size_batch();  // the batch buffers for m_settings.batch x seq_len
 
   Model m_model;
   std::unique_ptr<Task> m_task;

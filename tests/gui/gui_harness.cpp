@@ -62,6 +62,13 @@ Run run_window(const std::string& args, int frames, const std::string& env) {
   return run;
 }
 
+std::string pictures_home_env(const TempDir& home) {
+  std::filesystem::create_directories(home.path / "Pictures");
+  std::filesystem::create_directories(home.path / "config");
+  std::ofstream(home.path / "config" / "user-dirs.dirs") << "XDG_PICTURES_DIR=\"$HOME/Pictures\"\n";
+  return "HOME=" + home.path.string() + " XDG_CONFIG_HOME=" + (home.path / "config").string();
+}
+
 const nlohmann::json* find_heatmap(const nlohmann::json& layout, const char* matrix, int head, int layer) {
   for (const auto& h : layout["heatmaps"])
     if (h["matrix"] == matrix && h["head"] == head && h.value("layer", 0) == layer) return &h;

@@ -35,4 +35,8 @@ const nlohmann::json* find_heatmap(const nlohmann::json& layout, const char* mat
 // A temporary folder removed at destruction.
 using TempDir = test_support::TempDir;
 
+// Makes `home` a home folder with an XDG pictures folder ($HOME/Pictures) and returns the
+// environment (HOME=… XDG_CONFIG_HOME=…) that makes attnlab save exports there.
+std::string pictures_home_env(const TempDir& home);
+
 }  // namespace gui_test

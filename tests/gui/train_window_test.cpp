@@ -77,20 +77,26 @@ TEST_CASE("training advances the step and changes the heatmaps; Pause stops it",
   CHECK(message == "Paused at step " + std::to_string(paused.layout["train"]["step"].get<int>()));
 }
 
-TEST_CASE("scrubbing the timeline to the start shows the first snapshot", "[gui][train]") {
-  const gui_test::Run still = gui_test::run_window("--no-settings --lesson induction", 30);
-  const gui_test::Run back = gui_test::run_window("--no-settings --lesson induction --key f5@2 --key f5@20 --key home@22", 30);
+TEST_CASE("scrubbing the timeline to step 0 shows the first snapshot's colours", "[gui][train]") {
+  const gui_test::Run fresh = gui_test::run_window("--no-settings --new induction", 30);
+  const gui_test::Run back = gui_test::run_window("--no-settings --new induction --key f5@2 --key f5@25 --key home@27", 30);
+  REQUIRE(fresh.exit_code == 0);
   REQUIRE(back.exit_code == 0);
-  CHECK(back.layout["train"]["step"].get<int>() > 600);
-  CHECK(back.layout["train"]["shown_step"] == 600);  // the first snapshot: the model as opened
-  for (int head = 0; head < 4; ++head) {
-    const nlohmann::json* a = gui_test::find_heatmap(still.layout, "attention", head, 1);
-    const nlohmann::json* b = gui_test::find_heatmap(back.layout, "attention", head, 1);
-    REQUIRE(a != nullptr);
-    REQUIRE(b != nullptr);
-    for (int r = 0; r < 15; ++r)
-      for (int c = 0; c <= r; ++c) CHECK(brightness(cell_pixel(still, *a, r, c)) == brightness(cell_pixel(back, *b, r, c)));
-  }
+  CHECK(fresh.layout["train"]["step"] == 0);
+  CHECK(back.layout["train"]["step"].get<int>() > 10);
+  CHECK(back.layout["train"]["shown_step"] == 0);
+  int compared = 0;
+  for (int layer = 0; layer < 2; ++layer)
+    for (int head = 0; head < 4; ++head) {
+      const nlohmann::json* a = gui_test::find_heatmap(fresh.layout, "attention", head, layer);
+      const nlohmann::json* b = gui_test::find_heatmap(back.layout, "attention", head, layer);
+      REQUIRE(a != nullptr);
+      REQUIRE(b != nullptr);
+      for (int r = 0; r < 15; ++r)
+        for (int c = 0; c <= r; ++c, ++compared)
+          CHECK(brightness(cell_pixel(fresh, *a, r, c)) == brightness(cell_pixel(back, *b, r, c)));
+    }
+  CHECK(compared == 8 * 120);
 }
 
 TEST_CASE("knocking out the induction head raises the displayed loss", "[gui][train]") {
@@ -113,10 +119,7 @@ TEST_CASE("Ctrl+M switches between Explore and Train", "[gui][train]") {
 
 TEST_CASE("Ctrl+E in Train mode saves the model view as a figure", "[gui][train][export]") {
   gui_test::TempDir home;
-  std::filesystem::create_directories(home.path / "Pictures");
-  std::filesystem::create_directories(home.path / "config");
-  std::ofstream(home.path / "config" / "user-dirs.dirs") << "XDG_PICTURES_DIR=\"$HOME/Pictures\"\n";
-  const std::string env = "HOME=" + home.path.string() + " XDG_CONFIG_HOME=" + (home.path / "config").string();
+  const std::string env = gui_test::pictures_home_env(home);
   const gui_test::Run run = gui_test::run_window("--no-settings --lesson reverse --key ctrl+e@3", 6, env);
   REQUIRE(run.exit_code == 0);
   std::vector<std::string> names;

@@ -189,10 +189,7 @@ TEST_CASE("without a display the window fails with a message, not a crash", "[gu
 
 TEST_CASE("F12 and Ctrl+E save into the XDG pictures folder, named from the sentence", "[gui][export]") {
   gui_test::TempDir home;
-  std::filesystem::create_directories(home.path / "Pictures");
-  std::filesystem::create_directories(home.path / "config");
-  std::ofstream(home.path / "config" / "user-dirs.dirs") << "XDG_PICTURES_DIR=\"$HOME/Pictures\"\n";
-  const std::string env = "HOME=" + home.path.string() + " XDG_CONFIG_HOME=" + (home.path / "config").string();
+  const std::string env = gui_test::pictures_home_env(home);
   const gui_test::Run run = gui_test::run_window("--no-settings --text 'Figures for the lecture' --key f12@3 --key ctrl+e@5", 10, env);
   REQUIRE(run.exit_code == 0);
   std::vector<std::string> names;

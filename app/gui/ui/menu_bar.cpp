@@ -21,6 +21,14 @@ void export_items(UiContext& ctx, ExportKind what, int head, bool figures, const
   item("data (NPY)", ExportFormat::Npy);
 }
 
+// The end of both Export menus: the window screenshot and where files go.
+void screenshot_and_folder_items(UiContext& ctx) {
+  if (ImGui::MenuItem("Window screenshot (PNG)", "F12")) ctx.requests.screenshot = true;
+  ImGui::Separator();
+  ImGui::TextDisabled("Folder: %s", ctx.state.export_dir.c_str());
+  if (ImGui::MenuItem("Change export folder…")) ctx.requests.choose_export_dir = true;
+}
+
 }  // namespace
 
 void draw_menu_bar(UiContext& ctx, bool fullscreen) {
@@ -56,10 +64,7 @@ void draw_menu_bar(UiContext& ctx, bool fullscreen) {
     ImGui::Separator();
     train_item("Training run as an animated GIF", TrainExport::What::Movie, ExportFormat::Png);
     ImGui::Separator();
-    if (ImGui::MenuItem("Window screenshot (PNG)", "F12")) ctx.requests.screenshot = true;
-    ImGui::Separator();
-    ImGui::TextDisabled("Folder: %s", s.export_dir.c_str());
-    if (ImGui::MenuItem("Change export folder…")) ctx.requests.choose_export_dir = true;
+    screenshot_and_folder_items(ctx);
     ImGui::EndMenu();
   }
   if (s.mode == Mode::Explore && ImGui::BeginMenu("Export", ctx.trace != nullptr)) {
@@ -72,10 +77,7 @@ void draw_menu_bar(UiContext& ctx, bool fullscreen) {
     const std::string qkv_prefix = "Q/K/V of head " + std::to_string(head + 1) + ":";
     export_items(ctx, ExportKind::Qkv, head, true, qkv_prefix.c_str());
     ImGui::Separator();
-    if (ImGui::MenuItem("Window screenshot (PNG)", "F12")) ctx.requests.screenshot = true;
-    ImGui::Separator();
-    ImGui::TextDisabled("Folder: %s", s.export_dir.c_str());
-    if (ImGui::MenuItem("Change export folder…")) ctx.requests.choose_export_dir = true;
+    screenshot_and_folder_items(ctx);
     ImGui::EndMenu();
   }
   if (ImGui::BeginMenu("View")) {
