@@ -32,10 +32,23 @@ inline constexpr int kMaxUiHeads = 16;
 inline constexpr int kMinUiDModel = 4;
 inline constexpr int kMaxUiDModel = 512;
 
+// The step-through of one query's attention (both modes): which head, query and step.
+struct StepThrough {
+  bool open = false;
+  int layer = 0, head = 0, query = 0;
+  int key = -1;            // the clicked cell's key, marked in the bars (-1: the largest weight)
+  int step = 1;            // 1..8, the step shown; all_steps shows every one
+  bool all_steps = false;
+  bool scale_by_sqrt_d = true;
+  float temperature = 0.0f;  // 0: the model's own
+  bool mask_off = false;
+};
+
 struct AppState {
   Mode mode = Mode::Explore;  // Explore: any sentence, random weights; Train: a model that learns
   ModelInput input;   // what the person set: sentence, tokenizer, config, weights file
   TrainState train;   // Train mode: the model's choices, example, knock-outs, timeline cursor
+  StepThrough step;   // the step-through panel, opened by clicking a heatmap cell
   ViewSettings view;
   int selected_head = 0;    // the head shown in the Q/K/V view
   int enlarged_head = -1;   // a head shown alone (clicked), or -1 for the grid

@@ -22,6 +22,8 @@ class LiveModel {
   std::uint64_t generation() const { return m_generation; }  // +1 per new trace
   double last_compute_ms() const { return m_last_compute_ms; }
   int recompute_count() const { return m_recomputes; }
+  // The weights of the trace shown (for the step-through's output projection); null before one.
+  const attn::MhaWeights* weights() const { return m_have_model ? &m_model.weights : nullptr; }
 
  private:
   // Weights depend only on these; typing in the text box reuses them.

@@ -37,6 +37,7 @@ bool TrainModelView::update(const TrainProgress& progress, const TrainState& sta
     for (int l = 0; l < model.arch.n_layers; ++l) layers.push_back(run.layer(model, l));
     m_run = std::move(run);
     m_layers = std::move(layers);
+    m_model = std::move(model);
     m_traced_text = state.example;
     m_error.clear();
   } catch (const std::exception& e) {
@@ -46,6 +47,12 @@ bool TrainModelView::update(const TrainProgress& progress, const TrainState& sta
   m_step = shown.step;
   ++m_generation;
   return true;
+}
+
+attn::OutProjection TrainModelView::out_projection(int layer) const {
+  if (m_model.params.empty() || layer < 0 || layer >= m_model.arch.n_layers) return {};
+  const attn::BlockParams<const float>& b = m_model.weights().blocks[static_cast<std::size_t>(layer)];
+  return {b.out_proj_w, b.out_proj_b};
 }
 
 }  // namespace app

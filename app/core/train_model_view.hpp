@@ -10,6 +10,7 @@
 #include "core/model_run.hpp"
 #include "core/train_host.hpp"
 #include "core/train_state.hpp"
+#include "engine/explain.hpp"
 
 namespace app {
 
@@ -24,6 +25,8 @@ class TrainModelView {
   long long shown_step() const { return m_step; }
   const std::string& error() const { return m_error; }
   const std::string& text() const { return m_traced_text; }  // the example the traces are of
+  // Layer l's output projection in the shown parameters (for the step-through).
+  attn::OutProjection out_projection(int layer) const;
   std::uint64_t generation() const { return m_generation; }
 
  private:
@@ -33,6 +36,7 @@ class TrainModelView {
   std::vector<std::uint8_t> m_knocked_out;
   long long m_step = 0;
   ModelRun m_run;
+  attn::Model m_model;  // the shown model (its parameters at shown_step())
   std::vector<attn::Trace> m_layers;
   std::string m_error;
   std::string m_traced_text;

@@ -196,14 +196,22 @@ void App::build_explore(UiContext& ctx, FrameTimes& times) {
   draw_token_chips(ctx);
   ImGui::Spacing();
   const ImVec2 avail = ImGui::GetContentRegionAvail();
-  const bool qkv = m_state.view.show_qkv && m_model.has_trace() && m_model.trace().n_tokens() > 0;
-  const float min_qkv_h = qkv ? std::max(avail.y * 0.3f, em * 9.0f) : 0.0f;
+  const bool have = m_model.has_trace() && m_model.trace().n_tokens() > 0;
+  const bool step = have && m_state.step.open;
+  const bool qkv = !step && m_state.view.show_qkv && have;
+  const float min_qkv_h = step ? std::max(avail.y * 0.45f, em * 12.0f) : qkv ? std::max(avail.y * 0.3f, em * 9.0f) : 0.0f;
   draw_head_grid(ctx, ImVec2(avail.x, std::max(avail.y - min_qkv_h, em * 6.0f)));
-  if (qkv) {
+  if (step || qkv) {
     ImGui::Separator();
     const float rest = ImGui::GetContentRegionAvail().y;
-    draw_qkv_panel(ctx, ImVec2(avail.x, std::max(rest, min_qkv_h) - ImGui::GetStyle().ItemSpacing.y * 2.0f),
-                   m_state.selected_head);
+    const ImVec2 lower(avail.x, std::max(rest, min_qkv_h) - ImGui::GetStyle().ItemSpacing.y * 2.0f);
+    if (step) {
+      const attn::MhaWeights* w = m_model.weights();
+      draw_step_through(ctx, w ? attn::OutProjection{w->out_proj_weight.data(), w->out_proj_bias.data()} : attn::OutProjection{},
+                        lower);
+    } else {
+      draw_qkv_panel(ctx, lower, m_state.selected_head);
+    }
   }
   ImGui::EndChild();
 }
@@ -345,6 +353,13 @@ void App::handle_shortcuts(Requests& requests) {
     }
     if (pressed(GLFW_KEY_END)) m_state.train.follow_latest = true;
   }
+  if (m_state.step.open && !io.WantTextInput && !io.KeyCtrl) {
+    StepThrough& st = m_state.step;
+    if (pressed(GLFW_KEY_RIGHT)) st.step = std::min(8, st.step + 1);
+    if (pressed(GLFW_KEY_LEFT)) st.step = std::max(1, st.step - 1);
+    if (pressed(GLFW_KEY_S)) st.scale_by_sqrt_d = !st.scale_by_sqrt_d;
+    if (pressed(GLFW_KEY_A)) st.all_steps = !st.all_steps;
+  }
   if (!io.KeyCtrl) return;
   if (pressed(GLFW_KEY_M)) m_state.mode = m_state.mode == Mode::Train ? Mode::Explore : Mode::Train;
   if (pressed(GLFW_KEY_S)) requests.save_session = true;
@@ -380,6 +395,21 @@ FrameTimes App::frame() {
         glfwSetCursorPos(m_window, x, y);
         ImGui::GetIO().MousePos = ImVec2(static_cast<float>(x), static_cast<float>(y));
       }
+  }
+  for (const WindowOptions::Click& click : m_options.clicks) {
+    // Test hook: a left click on a heatmap cell laid out in the previous frame.
+    ImGuiIO& io = ImGui::GetIO();
+    if (click.frame == m_frame_index) {
+      for (const auto& h : m_layout.heatmaps)
+        if (h.matrix == "attention" && h.head == click.head && h.layer == 0 && h.rows > click.row && h.cols > click.col) {
+          io.MousePos = ImVec2(h.x + h.w * (static_cast<float>(click.col) + 0.5f) / static_cast<float>(h.cols),
+                               h.y + h.h * (static_cast<float>(click.row) + 0.5f) / static_cast<float>(h.rows));
+          io.MouseDown[0] = true;
+          break;
+        }
+    } else if (click.frame + 1 == m_frame_index) {
+      io.MouseDown[0] = false;
+    }
   }
   for (const WindowOptions::KeyPress& press : m_options.key_presses) {
     // Test hook: the key is down for exactly this frame, as if typed, so shortcuts run for real.
@@ -521,6 +551,21 @@ void App::write_layout(const std::string& path) const {
   for (const auto& h : m_layout.heatmaps)
     heatmaps.push_back({{"matrix", h.matrix}, {"head", h.head}, {"layer", h.layer}, {"x", h.x}, {"y", h.y},
                         {"w", h.w}, {"h", h.h}, {"rows", h.rows}, {"cols", h.cols}});
+  nlohmann::json step_json = nullptr;
+  const StepThrough& st = m_state.step;
+  const attn::Trace* step_trace = m_state.mode == Mode::Explore ? current_trace()
+                                  : st.layer < static_cast<int>(m_train_view.layers().size())
+                                      ? &m_train_view.layers()[static_cast<std::size_t>(st.layer)]
+                                      : nullptr;
+  if (st.open && step_trace && step_trace->n_tokens() > 0) {
+    attn::ExplainOptions o;
+    o.scale_by_sqrt_d = st.scale_by_sqrt_d;
+    o.temperature = st.temperature;
+    o.mask = st.mask_off ? 0 : -1;
+    const attn::QueryExplanation e = attn::explain_query(*step_trace, st.head, st.query, o);
+    step_json = {{"layer", st.layer}, {"head", st.head}, {"query", st.query}, {"key", st.key}, {"step", st.step},
+                 {"weights", e.weights}, {"divisor", e.divisor}};
+  }
   nlohmann::json train_json = nullptr;
   if (m_progress) {
     const CurvePoint* point = point_at(*m_progress, m_train_view.shown_step());
@@ -543,6 +588,7 @@ void App::write_layout(const std::string& path) const {
                             {"hovered_token", m_state.hovered_token},
                             {"mode", m_state.mode == Mode::Train ? "train" : "explore"},
                             {"train", train_json},
+                            {"step_through", step_json},
                             {"tokens", current_trace() ? current_trace()->n_tokens() : 0},
                             {"token_message", m_model.has_trace() ? m_model.trace().tokenization.message : ""}};
   attn::write_file_atomic(path, j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));

@@ -42,6 +42,8 @@ WindowOptions::KeyPress parse_key_press(const std::string& spec) {
   else if (name == "escape") press.key = GLFW_KEY_ESCAPE;
   else if (name == "home") press.key = GLFW_KEY_HOME;
   else if (name == "end") press.key = GLFW_KEY_END;
+  else if (name == "left") press.key = GLFW_KEY_LEFT;
+  else if (name == "right") press.key = GLFW_KEY_RIGHT;
   if (press.key == 0) throw cli::UsageError("--key does not know the key '" + name + "'");
   return press;
 }
@@ -54,8 +56,10 @@ const char* const kTestFlagsHelp =
     "  --layout PATH            write the on-screen rectangles of heatmaps and chips as JSON\n"
     "  --hover-token I          move the mouse onto token chip I (0-based)\n"
     "  --key [ctrl+]NAME@N      press a key in frame N (NAME: f1-f12, a-z, 0, equal, minus,\n"
-    "                           pageup, pagedown, escape, home, end); may be repeated\n"
+    "                           pageup, pagedown, escape, home, end, left, right);\n"
+    "                           may be repeated\n"
     "  --knock-out L:H          Train mode: knock out layer L head H (from 1) at the start\n"
+    "  --click-cell H,R,C@N     click row R, column C of head H's attention (layer 1; from 1) in frame N\n"
     "  --no-settings            do not read or write the saved settings\n";
 }
 
@@ -101,6 +105,13 @@ std::optional<WindowOptions> parse_window_options(int argc, char** argv) {
     } else if (flag == "--example") {
       options.example = cursor.value(flag);
       options.example_given = true;
+    } else if (flag == "--click-cell") {
+      const std::string v = cursor.value(flag);
+      const auto at = v.find('@');
+      const std::vector<int> cell = cli::parse_int_list(flag, v.substr(0, at), 1, 100000);
+      if (at == std::string::npos || cell.size() != 3)
+        throw cli::UsageError("--click-cell needs HEAD,ROW,COL@FRAME, got '" + v + "'");
+      options.clicks.push_back({cell[0] - 1, cell[1] - 1, cell[2] - 1, cli::parse_int_list(flag, v.substr(at + 1), 0, 100000000).at(0)});
     } else if (flag == "--knock-out") {
       const std::string v = cursor.value(flag);
       const auto colon = v.find(':');

@@ -40,6 +40,11 @@ struct WindowOptions {
   std::vector<KeyPress> key_presses;  // --key [ctrl+]NAME@FRAME: press a key in that frame
   bool no_settings = false;       // --no-settings: neither read nor write the settings file
   std::vector<std::pair<int, int>> knock_outs;  // --knock-out L:H (from 1): knocked out at start
+  struct Click {
+    int head = 0, row = 0, col = 0;  // 0-based: a cell of an attention heatmap of layer 1
+    int frame = 0;
+  };
+  std::vector<Click> clicks;      // --click-cell H:R:C@N (from 1): a left click on that cell
 };
 
 // Parses argv (argv[1] may be "bench-ui"). Throws cli::UsageError for bad flags.

@@ -75,6 +75,18 @@ void colour_bar_column(UiContext& ctx, ImVec2 origin, float height, float width)
 
 }  // namespace
 
+void open_step_through(AppState& state, int layer, int head, const HeatmapResult& click) {
+  const int query = click.hover_row >= 0 ? click.hover_row : click.label_row;
+  if (query < 0) return;  // the click was not on a cell or a query token
+  StepThrough& st = state.step;
+  if (!st.open || st.layer != layer || st.head != head) st.step = 1;
+  st.open = true;
+  st.layer = layer;
+  st.head = head;
+  st.query = query;
+  st.key = click.hover_row >= 0 ? click.hover_col : -1;
+}
+
 float draw_head_grid(UiContext& ctx, ImVec2 size) {
   if (!ctx.trace || ctx.trace->n_tokens() == 0) {
     const char* message = "Type a sentence above to see every head's attention.";
@@ -102,7 +114,7 @@ float draw_head_grid(UiContext& ctx, ImVec2 size) {
     const float header = ImGui::GetCursorScreenPos().y - origin.y;
     const HeatmapResult r = heatmap_widget(ctx, attention_spec(ctx, head), ImVec2(grid_w, size.y - header));
     if (r.hover_row >= 0) ctx.hover_cell(r.hover_row, r.hover_col);
-    if (r.clicked) ctx.state.enlarged_head = -1;
+    if (r.clicked) open_step_through(ctx.state, 0, head, r);
   } else {
     // Pick the column count that gives the largest cells for this many heads in this space.
     const float title_h = font + style.ItemSpacing.y;
@@ -139,6 +151,7 @@ float draw_head_grid(UiContext& ctx, ImVec2 size) {
       if (r.clicked) {
         ctx.state.enlarged_head = h;
         ctx.state.selected_head = h;
+        open_step_through(ctx.state, 0, h, r);
       }
     }
   }

@@ -98,6 +98,7 @@ HeatmapResult heatmap_widget(UiContext& ctx, const HeatmapSpec& spec, ImVec2 siz
     result.hover_col = std::clamp(static_cast<int>((mouse.x - map_min.x) / cell_w), 0, spec.cols - 1);
   } else if (item_hovered && row_labels && mouse.x < map_min.x && mouse.y >= map_min.y && mouse.y < map_max.y) {
     const int row = std::clamp(static_cast<int>((mouse.y - map_min.y) / cell_h), 0, spec.rows - 1);
+    result.label_row = row;
     ctx.hover_token(row);
     ImGui::SetTooltip("%s %d: %s", spec.row_axis, row + 1, (*spec.row_labels)[static_cast<std::size_t>(row)].c_str());
   } else if (item_hovered && col_labels && spec.columns_are_tokens && mouse.y < map_min.y &&

@@ -35,11 +35,16 @@ struct HeatmapResult {
   bool clicked = false;
   bool toggle_knock_out = false;      // the person chose Knock out / Restore in the menu
   bool labels_hidden = false;         // cells too small for token labels: they were left out
+  int label_row = -1;                 // the row label under the mouse (a query token), or -1
   int hover_row = -1, hover_col = -1;
 };
 
 // Lays the heatmap out in `size` (labels included) at the cursor and advances it.
 HeatmapResult heatmap_widget(UiContext& ctx, const HeatmapSpec& spec, ImVec2 size);
+
+// A click on a cell or a row label of head `head` (model layer `layer`) opens the step-through
+// for that query (the cell's key is marked); a click elsewhere changes nothing.
+void open_step_through(AppState& state, int layer, int head, const HeatmapResult& click);
 
 // How much room the labels of `labels` want (capped), for callers planning a grid.
 float label_extent(const std::vector<std::string>& labels, float cap);

@@ -3,6 +3,7 @@
 #pragma once
 #include <imgui.h>
 
+#include "engine/explain.hpp"
 #include "gui/ui/ui_context.hpp"
 
 namespace app::gui {
@@ -16,6 +17,8 @@ void draw_token_chips(UiContext& ctx);       // after the recompute: shows the n
 float draw_head_grid(UiContext& ctx, ImVec2 size);
 void draw_qkv_panel(UiContext& ctx, ImVec2 size, int head);  // Q, K, V and output of one head
 void draw_status_bar(UiContext& ctx, double frame_ms);
+// One query's attention step by step (state.step), on ctx.trace; `projection` is W_O of its layer.
+void draw_step_through(UiContext& ctx, const attn::OutProjection& projection, ImVec2 size);
 void draw_help_window(UiContext& ctx);
 
 // The sequential colormap chosen for attention weights, and the range of head h.

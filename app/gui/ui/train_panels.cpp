@@ -351,12 +351,15 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
     const HeatmapResult r = heatmap_widget(ctx, spec_for(l, h), ImVec2(size.x, map_h));
     const auto& drawn = ctx.layout.heatmaps.back();
     after_widget(r, l, h, ImVec2(drawn.x, drawn.y), ImVec2(drawn.x + drawn.w, drawn.y + drawn.h));
-    if (r.clicked) t.enlarged_layer = t.enlarged_head = -1;
+    if (r.clicked) open_step_through(ctx.state, l, h, r);
     ImGui::SetCursorScreenPos(ImVec2(at.x, at.y + map_h + style.ItemSpacing.y));
     UiContext sub{ctx.state, ctx.model, &layers[static_cast<std::size_t>(l)], l,
                   train.layer_views[static_cast<std::size_t>(l)], ctx.unknown, ctx.typed, ctx.renderer, ctx.colors,
                   ctx.scale, ctx.requests, ctx.layout};
-    draw_qkv_panel(sub, ImVec2(size.x, origin.y + size.y - ImGui::GetCursorScreenPos().y), h);
+    const ImVec2 lower(size.x, origin.y + size.y - ImGui::GetCursorScreenPos().y);
+    const StepThrough& st = ctx.state.step;
+    if (st.open && st.layer == l && st.head == h) draw_step_through(sub, train.model_view.out_projection(l), lower);
+    else draw_qkv_panel(sub, lower, h);
     return;
   }
 
@@ -387,6 +390,7 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
       if (r.clicked) {
         t.enlarged_layer = l;
         t.enlarged_head = h;
+        open_step_through(ctx.state, l, h, r);
       }
     }
   if (labels_hidden) {
