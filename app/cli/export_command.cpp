@@ -24,7 +24,8 @@ const char* const kExportHelp =
     "  --layer I              with --model: the layer to draw, from 1 (default 1)\n"
     "  --what model           with --model: every layer's heads in one figure (PNG or SVG)\n"
     "  --out PATH             the file to write; a folder gets a name made from the sentence\n"
-    "  --what W               grid (all heads, default) | head:N | qkv:N  (heads count from 1)\n"
+    "  --what W               grid (all heads, default) | head:N | qkv:N | lines (all heads as lines) |\n"
+    "                         lines:N | step:HEAD:QUERY (one query's attention step by step; from 1)\n"
     "  --format F             png | svg | csv | npy (default: from the --out file name, else png)\n"
     "  --scale S              1-4, multiplies every size (default 1)\n"
     "  --theme T              light (print, default) | dark\n"
@@ -40,12 +41,26 @@ void parse_what(const std::string& text, ExportRequest& r, bool& whole_model) {
     r.kind = ExportKind::Grid;
     return;
   }
+  if (text == "lines") {
+    r.kind = ExportKind::Lines;
+    r.head = -1;
+    return;
+  }
   const std::size_t colon = text.find(':');
   const std::string kind = text.substr(0, colon);
-  if (colon == std::string::npos || (kind != "head" && kind != "qkv"))
-    throw UsageError("--what must be grid, head:N or qkv:N, got '" + text + "'");
-  r.kind = kind == "head" ? ExportKind::Head : ExportKind::Qkv;
-  r.head = parse_int_list("--what", text.substr(colon + 1), 1, 1000).at(0) - 1;
+  const char* const kinds = "--what must be grid, head:N, qkv:N, lines, lines:N, step:HEAD:QUERY or model, got '";
+  if (colon == std::string::npos || (kind != "head" && kind != "qkv" && kind != "lines" && kind != "step"))
+    throw UsageError(kinds + text + "'");
+  r.kind = kind == "head" ? ExportKind::Head : kind == "qkv" ? ExportKind::Qkv : kind == "lines" ? ExportKind::Lines
+                                                                                            : ExportKind::Step;
+  std::string rest = text.substr(colon + 1);
+  if (r.kind == ExportKind::Step) {
+    const std::size_t second = rest.find(':');
+    if (second == std::string::npos) throw UsageError("--what step needs HEAD:QUERY (both from 1), got '" + text + "'");
+    r.query = parse_int_list("--what", rest.substr(second + 1), 1, 100000).at(0) - 1;
+    rest = rest.substr(0, second);
+  }
+  r.head = parse_int_list("--what", rest, 1, 1000).at(0) - 1;
 }
 
 }  // namespace
@@ -117,13 +132,24 @@ int run_export(const std::vector<std::string>& argv) {
       return 0;
     }
     attn::Trace trace;
+    attn::MhaWeights step_weights;  // W_O for a step-through figure of the explorer
+    attn::Checkpoint checkpoint;    // the trained model, when drawing one
     if (model_path.empty()) {
-      trace = compute_trace(input, resolve_model(input));
+      const ResolvedModel resolved = resolve_model(input);
+      trace = compute_trace(input, resolved);
+      if (request.kind == ExportKind::Step) {
+        // The weights are this scope's: the figure is written before it ends (copied into the request's owner).
+        step_weights = resolved.weights;
+        request.projection = {step_weights.out_proj_weight.data(), step_weights.out_proj_bias.data()};
+      }
     } else {
-      const attn::Checkpoint ck = attn::load_checkpoint(model_path);
+      checkpoint = attn::load_checkpoint(model_path);
+      const attn::Checkpoint& ck = checkpoint;
       if (!text_given) input.text = example_text(ck);
       const ModelRun run = run_model(ck.model, attn::Vocab(ck.vocab), lower_cases(ck), input.text);
       trace = run.layer(ck.model, layer - 1);
+      const attn::BlockParams<const float>& block = ck.model.weights().blocks[static_cast<std::size_t>(layer - 1)];
+      request.projection = {block.out_proj_w, block.out_proj_b};
       input.config = trace.config;
       request.options.caption = model_caption(ck, layer - 1);
     }

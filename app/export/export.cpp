@@ -6,6 +6,7 @@
 
 #include "engine/npy.hpp"
 #include "export/data_export.hpp"
+#include "export/explain_figures.hpp"
 #include "export/figure_layout.hpp"
 #include "export/figure_render.hpp"
 #include "export/png_encode.hpp"
@@ -33,17 +34,26 @@ std::string_view format_extension(ExportFormat format) {
 
 std::string export_part_name(ExportKind kind, int head) {
   if (kind == ExportKind::Grid) return "grid";
+  if (kind == ExportKind::Lines) return head < 0 ? "lines" : "lines" + std::to_string(head + 1);
+  if (kind == ExportKind::Step) return "step" + std::to_string(head + 1);
   return (kind == ExportKind::Head ? "head" : "qkv") + std::to_string(head + 1);
 }
 
 void export_trace(const attn::Trace& trace, const ModelInput& input, const ExportRequest& r) {
   const int heads = trace.config.n_heads;
-  if (r.kind != ExportKind::Grid && (r.head < 0 || r.head >= heads))
+  const bool any_head = r.kind == ExportKind::Grid || (r.kind == ExportKind::Lines && r.head < 0);
+  if (!any_head && (r.head < 0 || r.head >= heads))
     throw std::invalid_argument("head " + std::to_string(r.head + 1) + " does not exist (this model has " +
                                 std::to_string(heads) + (heads == 1 ? " head)" : " heads)"));
   if (trace.n_tokens() == 0) throw std::invalid_argument("there is nothing to export: the sentence has no tokens");
   if (r.options.scale < 1 || r.options.scale > 4)
     throw std::invalid_argument("scale must be 1 to 4, got " + std::to_string(r.options.scale));
+  if (r.kind == ExportKind::Step && (r.query < 0 || r.query >= static_cast<int>(trace.n_tokens())))
+    throw std::invalid_argument("query " + std::to_string(r.query + 1) + " does not exist (the sentence has " +
+                                std::to_string(trace.n_tokens()) + " tokens)");
+  const bool figure_only = r.kind == ExportKind::Lines || r.kind == ExportKind::Step;
+  if (figure_only && (r.format == ExportFormat::Csv || r.format == ExportFormat::Npy))
+    throw std::invalid_argument("the lines view and the step-through are figures: choose PNG or SVG");
   std::string bytes;
   switch (r.format) {
     case ExportFormat::Csv: bytes = attention_csv(trace, r.kind, r.head); break;
@@ -51,7 +61,10 @@ void export_trace(const attn::Trace& trace, const ModelInput& input, const Expor
     case ExportFormat::Svg:
     case ExportFormat::Png: {
       const FontSet fonts;
-      const Figure figure = layout_figure(trace, input, r.kind, r.head, r.options, fonts);
+      const Figure figure =
+          r.kind == ExportKind::Lines  ? layout_lines_figure(trace, input, r.head, r.options, fonts)
+          : r.kind == ExportKind::Step ? layout_step_figure(trace, input, r.head, r.query, r.projection, r.options, fonts)
+                                       : layout_figure(trace, input, r.kind, r.head, r.options, fonts);
       if (r.format == ExportFormat::Svg) {
         bytes = to_svg(figure);
       } else {

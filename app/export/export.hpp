@@ -8,10 +8,11 @@
 #include "core/colormap.hpp"
 #include "core/model_input.hpp"
 #include "engine/attention.hpp"
+#include "engine/explain.hpp"
 
 namespace app {
 
-enum class ExportKind { Grid, Head, Qkv };
+enum class ExportKind { Grid, Head, Qkv, Lines, Step };  // Lines: head -1 = all; Step: head and query
 enum class ExportFormat { Png, Svg, Csv, Npy };
 enum class FigureTheme { Light, Dark };
 
@@ -28,6 +29,8 @@ struct FigureOptions {
 struct ExportRequest {
   ExportKind kind = ExportKind::Grid;
   int head = 0;  // 0-based; shown to people as "Head 1"
+  int query = 0;  // Step: the query token, 0-based
+  attn::OutProjection projection;  // Step: W_O, for the output row (optional)
   ExportFormat format = ExportFormat::Png;
   FigureOptions options;
   std::string path;

@@ -60,9 +60,17 @@ std::string to_svg(const Figure& f) {
   for (const FigureRect& r : f.rects)
     s += "<rect x=\"" + num(r.x) + "\" y=\"" + num(r.y) + "\" width=\"" + num(r.w) + "\" height=\"" + num(r.h) +
          "\" fill=\"" + colour(r.fill) + "\"" + opacity("fill-opacity", r.fill) + "/>\n";
-  for (const FigureLine& l : f.lines)
+  const auto line = [&](const FigureLine& l) {
     s += "<line x1=\"" + num(l.x0) + "\" y1=\"" + num(l.y0) + "\" x2=\"" + num(l.x1) + "\" y2=\"" + num(l.y1) +
          "\" stroke=\"" + colour(l.color) + "\" stroke-width=\"" + num(l.width) + "\"" + opacity("stroke-opacity", l.color) + "/>\n";
+  };
+  for (const FigureLine& l : f.lines)
+    if (l.x0 == l.x1 || l.y0 == l.y1) line(l);
+  s += "</g>\n";
+  // Slanted lines (curves, the lines view) antialiased, with round ends.
+  s += "<g stroke-linecap=\"round\">\n";
+  for (const FigureLine& l : f.lines)
+    if (l.x0 != l.x1 && l.y0 != l.y1) line(l);
   s += "</g>\n";
   for (const FigureText& t : f.texts) {
     const char* anchor = t.align == TextAlign::Start ? "start" : t.align == TextAlign::Middle ? "middle" : "end";
