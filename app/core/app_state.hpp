@@ -11,6 +11,9 @@ namespace app {
 
 enum class Theme { Dark, Light };
 enum class RangeMode { PerHead, Fixed01 };  // colour range of attention heatmaps
+// What a head view draws: the weights, the raw scores before softmax (diverging, centred on 0),
+// or the weights as lines between the tokens (BertViz's head view).
+enum class HeadView { Weights, Scores, Lines };
 
 // Settings that change how things look, never what is computed.
 struct ViewSettings {
@@ -20,9 +23,10 @@ struct ViewSettings {
   RangeMode range = RangeMode::PerHead;
   bool show_qkv = true;       // the Q/K/V panel under the heads
   bool show_values = true;    // numbers inside cells when they fit
+  HeadView head_view = HeadView::Weights;
   bool operator==(const ViewSettings& o) const {
     return theme == o.theme && ui_scale == o.ui_scale && colormap == o.colormap &&
-           range == o.range && show_qkv == o.show_qkv && show_values == o.show_values;
+           range == o.range && show_qkv == o.show_qkv && show_values == o.show_values && head_view == o.head_view;
   }
 };
 

@@ -28,6 +28,11 @@ void read_view(const nlohmann::json& j, ViewSettings& v) {
   read_json_key(j, "ui_scale", v.ui_scale);
   read_json_key(j, "show_qkv", v.show_qkv);
   read_json_key(j, "show_values", v.show_values);
+  std::string head_view = v.head_view == HeadView::Scores ? "scores" : v.head_view == HeadView::Lines ? "lines" : "weights";
+  read_json_key(j, "head_view", head_view);
+  if (head_view != "weights" && head_view != "scores" && head_view != "lines")
+    throw std::invalid_argument("unknown head view '" + head_view + "'");
+  v.head_view = head_view == "scores" ? HeadView::Scores : head_view == "lines" ? HeadView::Lines : HeadView::Weights;
   if (theme != "light" && theme != "dark") throw std::invalid_argument("unknown theme '" + theme + "'");
   v.theme = theme == "light" ? Theme::Light : Theme::Dark;
   if (range != "head" && range != "fixed") throw std::invalid_argument("unknown range '" + range + "'");
@@ -58,7 +63,8 @@ std::string session_to_json(const AppState& s) {
         {"colormap", std::string(colormap_name(s.view.colormap))},
         {"ui_scale", s.view.ui_scale},
         {"show_qkv", s.view.show_qkv},
-        {"show_values", s.view.show_values}}},
+        {"show_values", s.view.show_values},
+        {"head_view", s.view.head_view == HeadView::Scores ? "scores" : s.view.head_view == HeadView::Lines ? "lines" : "weights"}}},
       {"selected_head", s.selected_head},
       {"export_dir", s.export_dir}};
   return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";

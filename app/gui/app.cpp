@@ -361,6 +361,10 @@ void App::handle_shortcuts(Requests& requests) {
     if (pressed(GLFW_KEY_A)) st.all_steps = !st.all_steps;
   }
   if (!io.KeyCtrl) return;
+  if (pressed(GLFW_KEY_L))
+    m_state.view.head_view = m_state.view.head_view == HeadView::Weights  ? HeadView::Scores
+                             : m_state.view.head_view == HeadView::Scores ? HeadView::Lines
+                                                                          : HeadView::Weights;
   if (pressed(GLFW_KEY_M)) m_state.mode = m_state.mode == Mode::Train ? Mode::Explore : Mode::Train;
   if (pressed(GLFW_KEY_S)) requests.save_session = true;
   if (pressed(GLFW_KEY_O)) requests.open_session = true;

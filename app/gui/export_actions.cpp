@@ -29,6 +29,12 @@ void App::run_export(const ExportChoice& choice) {
   ExportRequest request;
   request.kind = choice.what;
   request.head = choice.head;
+  request.query = choice.query;
+  if (m_state.mode == Mode::Train) {
+    request.projection = m_train_view.out_projection(choice.layer);
+  } else if (const attn::MhaWeights* w = m_model.weights()) {
+    request.projection = {w->out_proj_weight.data(), w->out_proj_bias.data()};
+  }
   request.format = choice.format;
   request.options.theme = m_state.view.theme == Theme::Light ? FigureTheme::Light : FigureTheme::Dark;
   request.options.colormap = m_state.view.colormap;

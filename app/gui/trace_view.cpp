@@ -36,6 +36,7 @@ std::vector<Range> per_head(const xt::xtensor<float, 3>& t, bool symmetric) {
 TraceView make_trace_view(const attn::Trace& trace) {
   TraceView view;
   view.attention = per_head(trace.attn, false);
+  view.scores = per_head(trace.scores, true);
   view.query = per_head(trace.q, true);
   view.key = per_head(trace.k, true);
   view.value = per_head(trace.v, true);

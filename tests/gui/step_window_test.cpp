@@ -2,8 +2,10 @@
 // numbers are the engine's, and the teaching toggle changes them.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 
+#include "core/colormap.hpp"
 #include "core/model_input.hpp"
 #include "gui_harness.hpp"
 
@@ -53,4 +55,28 @@ TEST_CASE("a click outside any cell opens nothing", "[gui][step]") {
   const gui_test::Run run = gui_test::run_window(kArgs, 5);
   REQUIRE(run.exit_code == 0);
   CHECK(run.layout["step_through"].is_null());
+}
+
+TEST_CASE("Ctrl+L shows raw scores, then lines, in every head", "[gui][step]") {
+  const gui_test::Run scores = gui_test::run_window(std::string(kArgs) + " --key ctrl+l@2", 6);
+  const gui_test::Run lines = gui_test::run_window(std::string(kArgs) + " --key ctrl+l@2 --key ctrl+l@4", 8);
+  REQUIRE(scores.exit_code == 0);
+  REQUIRE(lines.exit_code == 0);
+  for (int head = 0; head < 4; ++head) {
+    CHECK(gui_test::find_heatmap(scores.layout, "raw score", head) != nullptr);
+    CHECK(gui_test::find_heatmap(lines.layout, "lines", head) != nullptr);
+  }
+  // A raw score's cell has the diverging colour of its value within the head's symmetric range.
+  const attn::Trace t = expected_trace();
+  const std::size_t n = t.n_tokens();
+  const nlohmann::json& h = *gui_test::find_heatmap(scores.layout, "raw score", 0);
+  float m = 0.0f;
+  for (std::size_t i = 0; i < n * n; ++i) m = std::max(m, std::fabs(t.scores[i]));
+  const float cw = h["w"].get<float>() / static_cast<float>(n), ch = h["h"].get<float>() / static_cast<float>(n);
+  const int x = static_cast<int>(h["x"].get<float>() + cw * 2.2f), y = static_cast<int>(h["y"].get<float>() + ch * 3.2f);
+  const app::Rgb8 want = app::colormap_color(app::Colormap::Diverging, (t.scores[3 * n + 2] + m) / (2.0f * m));
+  const unsigned char* px = scores.screenshot.at(x, y);
+  CHECK(std::abs(px[0] - want.r) <= 3);
+  CHECK(std::abs(px[1] - want.g) <= 3);
+  CHECK(std::abs(px[2] - want.b) <= 3);
 }

@@ -80,6 +80,7 @@ void HeatmapRenderer::upload(const attn::Trace& trace, int layer) {
     upload_array(slot.texture.get(), slot.cols, slot.rows, slot.layers, t.data());
   };
   set(Matrix::Attention, trace.attn);
+  set(Matrix::Scores, trace.scores);
   set(Matrix::Query, trace.q);
   set(Matrix::Key, trace.k);
   set(Matrix::Value, trace.v);

@@ -16,7 +16,7 @@
 
 namespace app::gfx {
 
-enum class Matrix { Attention, Query, Key, Value, HeadOut, kCount };
+enum class Matrix { Attention, Scores, Query, Key, Value, HeadOut, kCount };
 
 struct HeatmapStyle {
   Colormap colormap = Colormap::Viridis;

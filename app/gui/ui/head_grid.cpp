@@ -38,13 +38,32 @@ HeatmapSpec attention_spec(const UiContext& ctx, int head) {
   spec.high = colours.high;
   spec.causal = trace.config.causal;
   spec.export_what = ExportKind::Head;
+  if (ctx.state.view.head_view == HeadView::Scores) {  // raw scores on the diverging map, 0 at the centre
+    const Range r = ctx.view.scores[static_cast<std::size_t>(head)];
+    spec.id = "scores";
+    spec.matrix = gfx::Matrix::Scores;
+    spec.values = spec.raw_scores;
+    spec.colormap = Colormap::Diverging;
+    spec.low = r.low;
+    spec.high = r.high;
+  }
   return spec;
+}
+
+// The heatmap, or the lines of the head when that view is chosen.
+HeatmapResult head_widget(UiContext& ctx, int head, ImVec2 size) {
+  if (ctx.state.view.head_view == HeadView::Lines)
+    return lines_widget(ctx, *ctx.trace, ctx.layer, head, head_colour_u32(ctx.layer, head, ctx.trace->config.n_heads), size);
+  return heatmap_widget(ctx, attention_spec(ctx, head), size);
 }
 
 std::string head_title(const UiContext& ctx, int head) {
   char buffer[96];
-  if (ctx.state.view.range == RangeMode::PerHead && head < static_cast<int>(ctx.view.attention.size())) {
-    const Range r = ctx.view.attention[static_cast<std::size_t>(head)];
+  const HeadView view = ctx.state.view.head_view;
+  const std::vector<Range>& ranges = view == HeadView::Scores ? ctx.view.scores : ctx.view.attention;
+  if (view != HeadView::Lines && (ctx.state.view.range == RangeMode::PerHead || view == HeadView::Scores) &&
+      head < static_cast<int>(ranges.size())) {
+    const Range r = ranges[static_cast<std::size_t>(head)];
     std::snprintf(buffer, sizeof buffer, "Head %d  (%.2f – %.2f)", head + 1, static_cast<double>(r.low),
                   static_cast<double>(r.high));
   } else {
@@ -56,7 +75,10 @@ std::string head_title(const UiContext& ctx, int head) {
 // The colour bar at the right of the heads: 0..1 when fixed, else the selected head's range.
 void colour_bar_column(UiContext& ctx, ImVec2 origin, float height, float width) {
   const int head = ctx.state.enlarged_head >= 0 ? ctx.state.enlarged_head : ctx.state.selected_head;
-  const AttentionColours c = attention_colours(ctx, head);
+  AttentionColours c = attention_colours(ctx, head);
+  if (ctx.state.view.head_view == HeadView::Lines) return;  // line width and opacity are the weight
+  if (ctx.state.view.head_view == HeadView::Scores && head < static_cast<int>(ctx.view.scores.size()))
+    c = {Colormap::Diverging, ctx.view.scores[static_cast<std::size_t>(head)].low, ctx.view.scores[static_cast<std::size_t>(head)].high};
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const float font = ImGui::GetFontSize();
   const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
@@ -65,7 +87,8 @@ void colour_bar_column(UiContext& ctx, ImVec2 origin, float height, float width)
   if (ctx.state.view.range == RangeMode::Fixed01) std::snprintf(caption, sizeof caption, "All heads");
   else std::snprintf(caption, sizeof caption, "Head %d", head + 1);
   dl->AddText(ImVec2(origin.x, origin.y), text, caption);
-  dl->AddText(ImVec2(origin.x, origin.y + font), ImGui::GetColorU32(ImGuiCol_TextDisabled), "weight");
+  dl->AddText(ImVec2(origin.x, origin.y + font), ImGui::GetColorU32(ImGuiCol_TextDisabled),
+              ctx.state.view.head_view == HeadView::Scores ? "raw score" : "weight");
   const float bar_w = std::min(width * 0.3f, 18.0f * ctx.scale);
   const float top = origin.y + font * 2.6f;
   const float bottom = origin.y + std::max(height - font, font * 6.0f);
@@ -112,7 +135,7 @@ float draw_head_grid(UiContext& ctx, ImVec2 size) {
     ImGui::SameLine();
     ImGui::TextUnformatted(head_title(ctx, head).c_str());
     const float header = ImGui::GetCursorScreenPos().y - origin.y;
-    const HeatmapResult r = heatmap_widget(ctx, attention_spec(ctx, head), ImVec2(grid_w, size.y - header));
+    const HeatmapResult r = head_widget(ctx, head, ImVec2(grid_w, size.y - header));
     if (r.hover_row >= 0) ctx.hover_cell(r.hover_row, r.hover_col);
     if (r.clicked) open_step_through(ctx.state, 0, head, r);
   } else {
@@ -144,9 +167,7 @@ float draw_head_grid(UiContext& ctx, ImVec2 size) {
       ImGui::TextUnformatted((head_title(ctx, h) + (selected ? "  \xE2\x97\x8F" : "")).c_str());
       if (selected) ImGui::PopStyleColor();
       ImGui::SetCursorScreenPos(ImVec2(p.x, p.y + title_h));  // a new line would go back to x = 0
-      const HeatmapResult r = heatmap_widget(
-          ctx, attention_spec(ctx, h),
-          ImVec2(panel_w - style.ItemSpacing.x, panel_h - title_h - style.ItemSpacing.y));
+      const HeatmapResult r = head_widget(ctx, h, ImVec2(panel_w - style.ItemSpacing.x, panel_h - title_h - style.ItemSpacing.y));
       if (r.hover_row >= 0) ctx.hover_cell(r.hover_row, r.hover_col);
       if (r.clicked) {
         ctx.state.enlarged_head = h;

@@ -16,6 +16,7 @@ const char* matrix_name(gfx::Matrix m) {
     case gfx::Matrix::Key: return "K";
     case gfx::Matrix::Value: return "V";
     case gfx::Matrix::HeadOut: return "head output";
+    case gfx::Matrix::Scores: return "raw score";
     default: return "attention";
   }
 }
@@ -169,7 +170,7 @@ HeatmapResult heatmap_widget(UiContext& ctx, const HeatmapSpec& spec, ImVec2 siz
     ImGui::Separator();
     ImGui::Text("%s %d: %s", spec.row_axis, result.hover_row + 1, row_name.c_str());
     ImGui::Text("%s %d: %s", spec.col_axis, result.hover_col + 1, col_name.c_str());
-    ImGui::Text("%s: %s", spec.matrix == gfx::Matrix::Attention ? "weight" : "value",
+    ImGui::Text("%s: %s", spec.matrix == gfx::Matrix::Attention ? "weight" : spec.matrix == gfx::Matrix::Scores ? "score" : "value",
                 format_value(spec.values[i], spec.decimals).c_str());
     if (spec.raw_scores) ImGui::Text("raw score: %s", format_value(spec.raw_scores[i], 4).c_str());
     if (spec.causal && result.hover_col > result.hover_row)

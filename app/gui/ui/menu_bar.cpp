@@ -77,6 +77,9 @@ void draw_menu_bar(UiContext& ctx, bool fullscreen) {
     const std::string qkv_prefix = "Q/K/V of head " + std::to_string(head + 1) + ":";
     export_items(ctx, ExportKind::Qkv, head, true, qkv_prefix.c_str());
     ImGui::Separator();
+    if (ImGui::MenuItem("All heads as lines: figure (PNG)")) ctx.requests.export_choice = ExportChoice{ExportKind::Lines, -1, ExportFormat::Png};
+    if (ImGui::MenuItem("All heads as lines: figure (SVG)")) ctx.requests.export_choice = ExportChoice{ExportKind::Lines, -1, ExportFormat::Svg};
+    ImGui::Separator();
     screenshot_and_folder_items(ctx);
     ImGui::EndMenu();
   }
@@ -90,6 +93,12 @@ void draw_menu_bar(UiContext& ctx, bool fullscreen) {
     bool fixed = s.view.range == RangeMode::Fixed01;
     if (ImGui::MenuItem("Same 0-1 scale for all heads", "Ctrl+R", &fixed)) s.view.range = fixed ? RangeMode::Fixed01 : RangeMode::PerHead;
     ImGui::MenuItem("Numbers in cells", nullptr, &s.view.show_values);
+    ImGui::Separator();
+    ImGui::TextDisabled("Heads show (Ctrl+L)");
+    if (ImGui::MenuItem("Weights (after softmax)", nullptr, s.view.head_view == HeadView::Weights)) s.view.head_view = HeadView::Weights;
+    if (ImGui::MenuItem("Raw scores (before softmax)", nullptr, s.view.head_view == HeadView::Scores)) s.view.head_view = HeadView::Scores;
+    if (ImGui::MenuItem("Lines between the tokens", nullptr, s.view.head_view == HeadView::Lines)) s.view.head_view = HeadView::Lines;
+    ImGui::Separator();
     ImGui::MenuItem("Q/K/V view", nullptr, &s.view.show_qkv);
     ImGui::EndMenu();
   }

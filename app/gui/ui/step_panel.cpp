@@ -189,6 +189,10 @@ void draw_step_through(UiContext& ctx, const attn::OutProjection& projection, Im
   if (ImGui::SliderFloat("temperature##step", &temperature, 0.05f, 10.0f, "T %.2f", ImGuiSliderFlags_Logarithmic))
     st.temperature = temperature;
   ImGui::SameLine();
+  if (ImGui::Button("Export PNG")) ctx.requests.export_choice = ExportChoice{ExportKind::Step, st.head, ExportFormat::Png, st.layer, st.query};
+  ImGui::SameLine();
+  if (ImGui::Button("SVG")) ctx.requests.export_choice = ExportChoice{ExportKind::Step, st.head, ExportFormat::Svg, st.layer, st.query};
+  ImGui::SameLine();
   if (ImGui::Button("Close")) st.open = false;
   ImGui::Separator();
   ImGui::BeginChild("steps", ImVec2(0.0f, 0.0f), false);

@@ -7,7 +7,6 @@
 #include <cstdio>
 #include <string>
 
-#include "core/head_colours.hpp"
 #include "gui/ui/heatmap_widget.hpp"
 #include "gui/ui/panels.hpp"
 #include "gui/ui/widgets.hpp"
@@ -74,11 +73,6 @@ std::vector<std::string> detector_lines(const CurvePoint& point) {
 }
 
 }  // namespace
-
-ImU32 head_colour(int layer, int head, int n_heads) {
-  const Rgb8 c = app::head_colour(layer, head, n_heads);
-  return IM_COL32(c.r, c.g, c.b, 255);
-}
 
 void draw_mode_switch(UiContext& ctx) {
   const float w = (ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ItemSpacing.x) * 0.5f;
@@ -303,8 +297,21 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
     }
     spec.causal = trace.config.causal;
     spec.show_layer = true;
+    if (ctx.state.view.head_view == HeadView::Scores) {
+      spec.id = "train_scores";
+      spec.matrix = gfx::Matrix::Scores;
+      spec.values = spec.raw_scores;
+      spec.colormap = Colormap::Diverging;
+      spec.low = view.scores[static_cast<std::size_t>(h)].low;
+      spec.high = view.scores[static_cast<std::size_t>(h)].high;
+    }
     spec.knock_out = t.knocked_out.size() > static_cast<std::size_t>(l * H + h) && t.knocked_out[static_cast<std::size_t>(l * H + h)];
     return spec;
+  };
+  const auto widget = [&](int l, int h, ImVec2 area) {
+    if (ctx.state.view.head_view == HeadView::Lines)
+      return lines_widget(ctx, layers[static_cast<std::size_t>(l)], l, h, head_colour_u32(l, h, H), area);
+    return heatmap_widget(ctx, spec_for(l, h), area);
   };
   const auto title_of = [&](int l, int h) {
     std::string title = "L" + std::to_string(l + 1) + " H" + std::to_string(h + 1);
@@ -329,7 +336,7 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
       knock.knocked_out = t.knocked_out;
       train.commands.push_back(std::move(knock));
     }
-    dl->AddRect(ImVec2(min.x - 2.0f, min.y - 2.0f), ImVec2(max.x + 2.0f, max.y + 2.0f), head_colour(l, h, H), 0.0f, 0,
+    dl->AddRect(ImVec2(min.x - 2.0f, min.y - 2.0f), ImVec2(max.x + 2.0f, max.y + 2.0f), head_colour_u32(l, h, H), 0.0f, 0,
                 2.0f * ctx.scale);
     if (spec_for(l, h).knock_out == 1) {
       dl->AddRectFilled(min, max, IM_COL32(0, 0, 0, 150));
@@ -348,7 +355,7 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
     const float header = ImGui::GetCursorScreenPos().y - origin.y;
     const float map_h = std::max((size.y - header) * 0.62f, font * 8.0f);
     const ImVec2 at = ImGui::GetCursorScreenPos();
-    const HeatmapResult r = heatmap_widget(ctx, spec_for(l, h), ImVec2(size.x, map_h));
+    const HeatmapResult r = widget(l, h, ImVec2(size.x, map_h));
     const auto& drawn = ctx.layout.heatmaps.back();
     after_widget(r, l, h, ImVec2(drawn.x, drawn.y), ImVec2(drawn.x + drawn.w, drawn.y + drawn.h));
     if (r.clicked) open_step_through(ctx.state, l, h, r);
@@ -378,12 +385,12 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
       const ImVec2 p(origin.x + panel_w * static_cast<float>(h), origin.y + panel_h * static_cast<float>(l));
       ImGui::SetCursorScreenPos(p);
       const std::string title = shorten_to_width(title_of(l, h), panel_w - style.ItemSpacing.x * 2.0f);
-      ImGui::PushStyleColor(ImGuiCol_Text, head_colour(l, h, H));
+      ImGui::PushStyleColor(ImGuiCol_Text, head_colour_u32(l, h, H));
       ImGui::TextUnformatted(title.c_str());
       ImGui::PopStyleColor();
       if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", title_of(l, h).c_str());
       ImGui::SetCursorScreenPos(ImVec2(p.x, p.y + title_h));
-      const HeatmapResult r = heatmap_widget(ctx, spec_for(l, h), ImVec2(map_w, map_h));
+      const HeatmapResult r = widget(l, h, ImVec2(map_w, map_h));
       labels_hidden |= r.labels_hidden;
       const auto& drawn = ctx.layout.heatmaps.back();
       after_widget(r, l, h, ImVec2(drawn.x, drawn.y), ImVec2(drawn.x + drawn.w, drawn.y + drawn.h));
@@ -481,7 +488,7 @@ void draw_curves_and_timeline(UiContext& ctx, TrainContext& train, ImVec2 size) 
         const auto& sb = b.detectors.score[static_cast<int>(shown_detector)];
         if (sa.empty() || sb.empty()) continue;
         const std::size_t k = static_cast<std::size_t>(l * H + h);
-        dl->AddLine(det.at(xa, sa[k]), det.at(xb, sb[k]), head_colour(l, h, H), 1.2f * ctx.scale);
+        dl->AddLine(det.at(xa, sa[k]), det.at(xb, sb[k]), head_colour_u32(l, h, H), 1.2f * ctx.scale);
       }
   }
   // The timeline's step as a cursor in both plots.

@@ -31,7 +31,4 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size);
 // Loss, accuracy and the detectors' scores over the steps, and the timeline slider under them.
 void draw_curves_and_timeline(UiContext& ctx, TrainContext& train, ImVec2 size);
 
-// A colour per (layer, head), the same in the model view's outline and in the curves.
-ImU32 head_colour(int layer, int head, int n_heads);
-
 }  // namespace app::gui

@@ -19,6 +19,7 @@ struct ExportChoice {
   int head = 0;  // 0-based
   ExportFormat format = ExportFormat::Png;
   int layer = 0;  // Train mode: the model layer (the explorer has one)
+  int query = 0;  // Step: the query token
 };
 
 // Train mode's figures: the model view, the curves, or the run as an animated GIF.

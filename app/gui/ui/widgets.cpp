@@ -2,6 +2,8 @@
 // so vertices are rotated after AddText).
 #include "gui/ui/widgets.hpp"
 
+#include "core/head_colours.hpp"
+
 #include <cmath>
 #include <cstdio>
 
@@ -84,6 +86,11 @@ std::string format_value(float v, int decimals) {
   std::snprintf(buffer, sizeof buffer, "%.*f", decimals, static_cast<double>(v));
   if (std::string(buffer) == "-0.00" || std::string(buffer) == "-0.000") return buffer + 1;
   return buffer;
+}
+
+ImU32 head_colour_u32(int layer, int head, int n_heads) {
+  const Rgb8 c = head_colour(layer, head, n_heads);
+  return IM_COL32(c.r, c.g, c.b, 255);
 }
 
 }  // namespace app::gui

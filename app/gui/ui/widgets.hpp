@@ -27,6 +27,9 @@ void draw_colour_bar(ImDrawList* draw_list, ImVec2 min, ImVec2 max, Colormap map
 // The text colour (black or white) that reads best on top of `background`.
 ImU32 contrast_text(Rgb8 background);
 
+// The colour of head (layer, head) (core/head_colours.hpp) as an ImGui colour.
+ImU32 head_colour_u32(int layer, int head, int n_heads);
+
 // ImGui's "##" ids over our own strings.
 std::string format_value(float v, int decimals);
 

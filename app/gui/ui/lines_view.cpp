@@ -1,0 +1,75 @@
+// The lines view (after BertViz's head view): queries on the left, keys on the right, a line from
+// each query to each key whose width and opacity are the weight; hovering a token keeps its lines.
+#include <algorithm>
+#include <cmath>
+
+#include "gui/ui/heatmap_widget.hpp"
+#include "gui/ui/widgets.hpp"
+
+namespace app::gui {
+
+HeatmapResult lines_widget(UiContext& ctx, const attn::Trace& trace, int layer, int head, ImU32 colour, ImVec2 size) {
+  HeatmapResult result;
+  const int n = static_cast<int>(trace.n_tokens());
+  ImGui::PushID("lines");
+  ImGui::PushID(layer * 64 + head);
+  const ImVec2 origin = ImGui::GetCursorScreenPos();
+  ImGui::InvisibleButton("lines", ImVec2(std::max(size.x, 1.0f), std::max(size.y, 1.0f)));
+  const bool hovered = ImGui::IsItemHovered();
+  result.clicked = ImGui::IsItemClicked(ImGuiMouseButton_Left);
+  if (n == 0) {
+    ImGui::PopID();
+    ImGui::PopID();
+    return result;
+  }
+  const float font = ImGui::GetFontSize();
+  const float row = std::min(size.y / static_cast<float>(n), font * 1.4f);
+  const bool labels = row >= font * 0.95f;
+  result.labels_hidden = !labels;
+  const std::vector<std::string>& names = ctx.view.token_labels;
+  const float label_w = labels ? std::min(label_extent(names, 6.0f * font), size.x * 0.3f) + font * 0.4f : font * 0.3f;
+  const float left = origin.x + label_w, right = origin.x + size.x - label_w;
+  const float top = origin.y + (size.y - row * static_cast<float>(n)) * 0.5f;
+  const auto y_of = [&](int i) { return top + row * (static_cast<float>(i) + 0.5f); };
+
+  // Which token the mouse is on: a left label is a query, a right label a key.
+  const ImVec2 mouse = ImGui::GetIO().MousePos;
+  int query = -1, key = -1;
+  if (hovered && mouse.y >= top && mouse.y < top + row * static_cast<float>(n)) {
+    const int i = std::clamp(static_cast<int>((mouse.y - top) / row), 0, n - 1);
+    if (mouse.x < left) query = i;
+    else if (mouse.x > right) key = i;
+  }
+  if (query < 0 && key < 0 && ctx.state.hovered_token >= 0 && ctx.state.hovered_token < n) query = ctx.state.hovered_token;
+  if (query >= 0 || key >= 0) ctx.hover_token(query >= 0 ? query : key);
+  if (result.clicked && query >= 0) result.label_row = query;
+
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  dl->PushClipRect(origin, ImVec2(origin.x + size.x, origin.y + size.y), true);
+  const float* w = trace.attn.data() + static_cast<std::size_t>(head) * static_cast<std::size_t>(n) * static_cast<std::size_t>(n);
+  const ImVec4 c = ImGui::ColorConvertU32ToFloat4(colour);
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j < n; ++j) {
+      if ((query >= 0 && i != query) || (key >= 0 && j != key)) continue;
+      const float weight = w[static_cast<std::size_t>(i) * static_cast<std::size_t>(n) + static_cast<std::size_t>(j)];
+      if (weight < 0.01f) continue;
+      const ImU32 line = ImGui::GetColorU32(ImVec4(c.x, c.y, c.z, 0.15f + 0.85f * std::min(weight, 1.0f)));
+      dl->AddLine(ImVec2(left, y_of(i)), ImVec2(right, y_of(j)), line, (0.5f + 3.5f * weight) * ctx.scale);
+    }
+  if (labels) {
+    const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text), strong = IM_COL32(255, 140, 0, 255);
+    for (int i = 0; i < n; ++i) {
+      const std::string label = shorten_to_width(names[static_cast<std::size_t>(i)], label_w - font * 0.4f);
+      const float tw = ImGui::CalcTextSize(label.c_str()).x;
+      dl->AddText(ImVec2(left - font * 0.3f - tw, y_of(i) - font * 0.5f), i == query ? strong : text, label.c_str());
+      dl->AddText(ImVec2(right + font * 0.3f, y_of(i) - font * 0.5f), i == key ? strong : text, label.c_str());
+    }
+  }
+  dl->PopClipRect();
+  ctx.layout.heatmaps.push_back({"lines", head, left, top, right - left, row * static_cast<float>(n), n, n, layer});
+  ImGui::PopID();
+  ImGui::PopID();
+  return result;
+}
+
+}  // namespace app::gui
