@@ -173,26 +173,37 @@ void draw_step_through(UiContext& ctx, const attn::OutProjection& projection, Im
   ImGui::SameLine();
   help_marker("Every number is the model's own. Click another cell (or row label) to follow another query; "
               "Left/Right arrows or the buttons go through the steps.");
+  // The toolbar wraps instead of running off the panel at a large UI scale.
+  const float right_edge = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+  const auto next_item = [&](float width) {
+    const float x = ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x;
+    if (x + width <= right_edge) ImGui::SameLine();
+  };
+  const auto button_w = [](const char* label) {
+    return ImGui::CalcTextSize(label).x + ImGui::GetStyle().FramePadding.x * 2.0f;
+  };
+  const float box = ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x;
   if (ImGui::Button("< Previous")) st.step = std::max(1, st.step - 1);
-  ImGui::SameLine();
+  next_item(button_w("Next >"));
   if (ImGui::Button("Next >")) st.step = std::min(kSteps, st.step + 1);
-  ImGui::SameLine();
+  next_item(box + ImGui::CalcTextSize("all steps").x);
   ImGui::Checkbox("all steps", &st.all_steps);
-  ImGui::SameLine();
+  next_item(box + ImGui::CalcTextSize("\xC3\xB7 sqrt(d_head)").x);
   ImGui::Checkbox("\xC3\xB7 sqrt(d_head)", &st.scale_by_sqrt_d);
-  ImGui::SameLine();
+  next_item(box + ImGui::CalcTextSize("mask").x);
   bool masked = !st.mask_off;
   if (ImGui::Checkbox("mask", &masked)) st.mask_off = !masked;
-  ImGui::SameLine();
+  const float slider_w = ImGui::GetFontSize() * 7.0f;
+  next_item(slider_w + ImGui::CalcTextSize("temperature").x + ImGui::GetStyle().ItemInnerSpacing.x);
   float temperature = st.temperature > 0.0f ? st.temperature : ctx.trace->config.temperature;
-  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7.0f);
+  ImGui::SetNextItemWidth(slider_w);
   if (ImGui::SliderFloat("temperature##step", &temperature, 0.05f, 10.0f, "T %.2f", ImGuiSliderFlags_Logarithmic))
     st.temperature = temperature;
-  ImGui::SameLine();
+  next_item(button_w("Export PNG"));
   if (ImGui::Button("Export PNG")) ctx.requests.export_choice = ExportChoice{ExportKind::Step, st.head, ExportFormat::Png, st.layer, st.query};
-  ImGui::SameLine();
+  next_item(button_w("SVG"));
   if (ImGui::Button("SVG")) ctx.requests.export_choice = ExportChoice{ExportKind::Step, st.head, ExportFormat::Svg, st.layer, st.query};
-  ImGui::SameLine();
+  next_item(button_w("Close"));
   if (ImGui::Button("Close")) st.open = false;
   ImGui::Separator();
   ImGui::BeginChild("steps", ImVec2(0.0f, 0.0f), false);
