@@ -148,7 +148,7 @@ int run_export(const std::vector<std::string>& argv) {
       if (!text_given) input.text = example_text(ck);
       const ModelRun run = run_model(ck.model, attn::Vocab(ck.vocab), lower_cases(ck), input.text);
       trace = run.layer(ck.model, layer - 1);
-      const attn::BlockParams<const float>& block = ck.model.weights().blocks[static_cast<std::size_t>(layer - 1)];
+      const attn::BlockParams<const float> block = ck.model.weights().blocks[static_cast<std::size_t>(layer - 1)];
       request.projection = {block.out_proj_w, block.out_proj_b};
       input.config = trace.config;
       request.options.caption = model_caption(ck, layer - 1);

@@ -51,7 +51,7 @@ bool TrainModelView::update(const TrainProgress& progress, const TrainState& sta
 
 attn::OutProjection TrainModelView::out_projection(int layer) const {
   if (m_model.params.empty() || layer < 0 || layer >= m_model.arch.n_layers) return {};
-  const attn::BlockParams<const float>& b = m_model.weights().blocks[static_cast<std::size_t>(layer)];
+  const attn::BlockParams<const float> b = m_model.weights().blocks[static_cast<std::size_t>(layer)];
   return {b.out_proj_w, b.out_proj_b};
 }
 

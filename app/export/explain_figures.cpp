@@ -8,25 +8,12 @@
 #include <string>
 
 #include "core/head_colours.hpp"
+#include "core/value_format.hpp"
 #include "export/figure_layout.hpp"
 
 namespace app {
 
 namespace {
-
-std::string number(float v) {
-  char b[32];
-  std::snprintf(b, sizeof b, "%.4g", static_cast<double>(v));
-  return b;
-}
-
-std::string vector_text(const std::vector<float>& v, std::size_t from, std::size_t n) {
-  std::string s = "[";
-  const std::size_t head = n <= 8 ? n : 4;
-  for (std::size_t i = 0; i < head; ++i) s += (i ? ", " : "") + number(v[from + i]);
-  if (n > 8) s += ", \xE2\x80\xA6, " + number(v[from + n - 2]) + ", " + number(v[from + n - 1]);
-  return s + "]" + (n > 8 ? "  (" + std::to_string(n) + " values)" : "");
-}
 
 // The title block of these figures; returns the y below it. The figure widens to fit both lines
 // (up to a page width; past that the figure is clipped rather than the text squeezed).
@@ -137,30 +124,30 @@ Figure layout_step_figure(const attn::Trace& t, const ModelInput& input, int hea
         f.rects.push_back({std::min(zero, end), y + line * 0.15f, std::max(std::fabs(end - zero), 1.0f * s), line * 0.7f, fill});
       }
       f.texts.push_back({x0 + bar_w + 8.0f * s, y + fonts.ascent(size), size, e.masked[j] ? c.dim : c.text,
-                         e.masked[j] ? "masked" : number(values[j])});
+                         e.masked[j] ? "masked" : format_short(values[j])});
       y += line;
     }
   };
   heading("1. The query token's input vector x");
-  para("x = " + vector_text(e.x, 0, e.x.size()));
+  para("x = " + format_vector(e.x.data(), e.x.size()));
   heading("2. q = x W_q + b_q for this head, and every key's k and value's v");
-  para("q = " + vector_text(e.q, 0, D));
-  for (std::size_t j = 0; j < n; ++j) para("k[" + t.tokens()[j].text + "] = " + vector_text(e.k, j * D, D), true);
+  para("q = " + format_vector(e.q.data(), D));
+  for (std::size_t j = 0; j < n; ++j) para("k[" + t.tokens()[j].text + "] = " + format_vector(e.k.data() + j * D, D), true);
   heading("3. One dot product per key: q \xC2\xB7 k_j");
   bars(e.dots, false);
-  heading("4. Divided by sqrt(d_head) \xC3\x97 temperature = " + number(e.divisor));
+  heading("4. Divided by sqrt(d_head) \xC3\x97 temperature = " + format_short(e.divisor));
   bars(e.scaled, false);
   heading("5. The mask: keys after the query are out (weight exactly 0)");
   para(t.config.causal ? "causal: each query sees itself and the keys before it" : "no mask: every key is visible", true);
-  heading("6. Softmax: row maximum " + number(e.row_max) + ", exp(score - max), sum " + number(e.sum) + ", divided by the sum");
+  heading("6. Softmax: row maximum " + format_short(e.row_max) + ", exp(score - max), sum " + format_short(e.sum) + ", divided by the sum");
   bars(e.weights, true);
   heading("7. Each weight times its value vector, and their sum: the head's output");
   for (std::size_t j = 0; j < n; ++j)
-    if (!e.masked[j]) para(number(e.weights[j]) + " \xC3\x97 v[" + t.tokens()[j].text + "] = " + vector_text(e.weighted, j * D, D), true);
-  para("head output = " + vector_text(e.head_out, 0, D));
+    if (!e.masked[j]) para(format_short(e.weights[j]) + " \xC3\x97 v[" + t.tokens()[j].text + "] = " + format_vector(e.weighted.data() + j * D, D), true);
+  para("head output = " + format_vector(e.head_out.data(), D));
   heading("8. All heads side by side (concat), times W_O plus bias");
-  para("concat = " + vector_text(e.concat, 0, e.concat.size()));
-  if (!e.out.empty()) para("out = " + vector_text(e.out, 0, e.out.size()));
+  para("concat = " + format_vector(e.concat.data(), e.concat.size()));
+  if (!e.out.empty()) para("out = " + format_vector(e.out.data(), e.out.size()));
   f.height = static_cast<int>(std::ceil(y + 16.0f * s));
   return f;
 }

@@ -83,7 +83,7 @@ TEST_CASE("scrubbing the timeline to step 0 shows the first snapshot's colours",
   REQUIRE(fresh.exit_code == 0);
   REQUIRE(back.exit_code == 0);
   CHECK(fresh.layout["train"]["step"] == 0);
-  CHECK(back.layout["train"]["step"].get<int>() > 10);
+  CHECK(back.layout["train"]["step"].get<int>() > 0);  // trained on (a few steps under ASan, many here)
   CHECK(back.layout["train"]["shown_step"] == 0);
   int compared = 0;
   for (int layer = 0; layer < 2; ++layer)

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/colormap.hpp"
+#include "core/value_format.hpp"
 #include "gui/ui/panels.hpp"
 #include "gui/ui/widgets.hpp"
 
@@ -26,24 +27,13 @@ const char* const kStepTitles[kSteps] = {
     "8. All heads side by side (concat), times W_O plus bias",
 };
 
-std::string number(float v) {
-  char b[32];
-  std::snprintf(b, sizeof b, "%.4g", static_cast<double>(v));
-  return b;
-}
-
 // A vector as "[a, b, c, …, y, z] (n values)", the whole of it on hover.
 void vector_line(const char* name, const float* v, std::size_t n) {
-  std::string s = std::string(name) + " = [";
-  const std::size_t head = n <= 8 ? n : 3;
-  for (std::size_t i = 0; i < head; ++i) s += (i ? ", " : "") + number(v[i]);
-  if (n > 8) s += ", \xE2\x80\xA6, " + number(v[n - 2]) + ", " + number(v[n - 1]);
-  s += "]";
-  if (n > 8) s += "  (" + std::to_string(n) + " values)";
+  const std::string s = std::string(name) + " = " + format_vector(v, n);
   ImGui::TextUnformatted(shorten_to_width(s, ImGui::GetContentRegionAvail().x).c_str());
   if (ImGui::IsItemHovered()) {
     std::string all;
-    for (std::size_t i = 0; i < n; ++i) all += (i ? (i % 8 ? ", " : ",\n") : "") + number(v[i]);
+    for (std::size_t i = 0; i < n; ++i) all += (i ? (i % 8 ? ", " : ",\n") : "") + format_short(v[i]);
     ImGui::SetTooltip("%s (%zu values):\n%s", name, n, all.c_str());
   }
 }
@@ -79,7 +69,7 @@ void key_bars(UiContext& ctx, const char* id, const std::vector<float>& values, 
     }
     if (is_masked) fill = IM_COL32(110, 110, 110, 120);
     if (!is_masked) dl->AddRectFilled(ImVec2(std::min(zero, end), p.y + h * 0.15f), ImVec2(std::max(zero, end) + 1.0f, p.y + h * 0.85f), fill);
-    const std::string value = is_masked ? "masked" : number(values[j]);
+    const std::string value = is_masked ? "masked" : format_short(values[j]);
     dl->AddText(ImVec2(p.x + label_w + bar_w + font * 0.5f, p.y), is_masked ? dim : text, value.c_str());
     ImGui::Dummy(ImVec2(label_w + bar_w + value_w, h));
     if (ImGui::IsItemHovered())
@@ -112,7 +102,7 @@ void draw_step(UiContext& ctx, const attn::QueryExplanation& e, int step) {
       key_bars(ctx, "dots", e.dots, std::vector<char>(n, 0), labels, false, -1);
       break;
     case 4:
-      ImGui::Text("divisor = %s  (%s)", number(e.divisor).c_str(),
+      ImGui::Text("divisor = %s  (%s)", format_short(e.divisor).c_str(),
                   ctx.state.step.scale_by_sqrt_d ? "sqrt(d_head) \xC3\x97 temperature" : "temperature only: the scaling is off");
       key_bars(ctx, "scaled", e.scaled, std::vector<char>(n, 0), labels, false, -1);
       break;
@@ -120,7 +110,7 @@ void draw_step(UiContext& ctx, const attn::QueryExplanation& e, int step) {
       key_bars(ctx, "masked", e.scaled, e.masked, labels, false, -1);
       break;
     case 6: {
-      ImGui::Text("row maximum = %s   sum of exp(score - max) = %s", number(e.row_max).c_str(), number(e.sum).c_str());
+      ImGui::Text("row maximum = %s   sum of exp(score - max) = %s", format_short(e.row_max).c_str(), format_short(e.sum).c_str());
       ImGui::TextDisabled("exp(score - max):");
       key_bars(ctx, "exps", e.exps, e.masked, labels, false, -1);
       ImGui::TextDisabled("weights = exp / sum (the heatmap's row, in its colours):");
@@ -134,7 +124,7 @@ void draw_step(UiContext& ctx, const attn::QueryExplanation& e, int step) {
     case 7:
       for (std::size_t j = 0; j < n && j < 64; ++j) {
         if (e.masked[j]) continue;
-        const std::string name = number(e.weights[j]) + " \xC3\x97 v[" + labels[j] + "]";
+        const std::string name = format_short(e.weights[j]) + " \xC3\x97 v[" + labels[j] + "]";
         vector_line(name.c_str(), e.weighted.data() + j * D, D);
       }
       vector_line("head output (their sum)", e.head_out.data(), D);
