@@ -20,10 +20,14 @@ void check_range(const char* name, int value, int lo, int hi) {
 }
 
 void check_temperature(float temperature) {
-  if (std::isfinite(temperature) && temperature > 0.0f) return;
   char value[32];
   std::snprintf(value, sizeof value, "%g", static_cast<double>(temperature));
-  throw std::invalid_argument(std::string("temperature (") + value + ") must be a finite number > 0");
+  if (!(std::isfinite(temperature) && temperature > 0.0f))
+    throw std::invalid_argument(std::string("temperature (") + value + ") must be a finite number > 0");
+  // Scores are multiplied by 1 / (sqrt(d_head) * temperature): below this the factor would
+  // overflow to infinity and every row would come out as a made-up even spread.
+  if (temperature < kMinTemperature || temperature > kMaxTemperature)
+    throw std::invalid_argument(std::string("temperature (") + value + ") must be between 1e-06 and 1e+06");
 }
 
 void validate(const ModelConfig& c) {

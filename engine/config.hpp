@@ -13,6 +13,7 @@ enum class TokenizerMode { Word, Char };
 inline constexpr int kMaxDModel = 1024;
 inline constexpr int kMaxHeads = 32;
 inline constexpr int kMaxDHead = 1024;
+inline constexpr float kMinTemperature = 1e-6f, kMaxTemperature = 1e6f;
 
 struct ModelConfig {
   int d_model = 64;
@@ -37,7 +38,7 @@ struct ModelConfig {
 void validate(const ModelConfig& config);
 
 // The checks validate() is made of, shared with the trainable model's validate():
-// "name (value) must be between lo and hi", and a finite temperature > 0.
+// "name (value) must be between lo and hi", and a temperature in [1e-6, 1e6].
 void check_range(const char* name, int value, int lo, int hi);
 void check_temperature(float temperature);
 

@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <limits>
@@ -217,7 +218,31 @@ std::string npy_decode_u8(const std::string& bytes, const std::string& what) {
 }
 
 void write_file_atomic(const std::string& path, const std::string& bytes) {
-  std::string temp = path + ".tmp-XXXXXX";
+  // What is written: the path itself, or, for a symbolic link, the file it points to (a settings
+  // file linked from a dotfiles repository stays a link). Only a regular file is ever replaced:
+  // renaming over /dev/null or a FIFO would replace the device node.
+  std::string target = path;
+  mode_t mode = 0644;
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) == 0) {
+    if (S_ISLNK(st.st_mode)) {
+      char* resolved = ::realpath(path.c_str(), nullptr);
+      if (!resolved) throw FileError("cannot write " + path + ": it is a symbolic link to a missing file");
+      target = resolved;
+      std::free(resolved);
+      if (::stat(target.c_str(), &st) != 0) throw FileError("cannot write " + path + ": " + std::strerror(errno));
+    }
+    if (!S_ISREG(st.st_mode)) {
+      const char* what = S_ISDIR(st.st_mode) ? "a folder" : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device"
+                         : S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISSOCK(st.st_mode) ? "a socket" : "not a regular file";
+      throw FileError("cannot write " + path + ": it exists and is " + what + ", which is never replaced");
+    }
+    mode = st.st_mode & 07777;  // an existing file keeps its permissions
+  }
+  // A short temporary name beside the target: "<name>.tmp-XXXXXX" would not fit a name already
+  // near NAME_MAX (255 bytes).
+  const std::size_t slash = target.find_last_of('/');
+  std::string temp = (slash == std::string::npos ? std::string() : target.substr(0, slash + 1)) + ".attnlab-XXXXXX";
   const int fd = mkstemp(temp.data());
   if (fd < 0) throw FileError("cannot write " + path + ": " + std::strerror(errno));
   const auto fail = [&](const char* step) {
@@ -235,14 +260,14 @@ void write_file_atomic(const std::string& path, const std::string& bytes) {
     }
     done += static_cast<std::size_t>(n);
   }
-  if (::fchmod(fd, 0644) != 0) fail("chmod");
+  if (::fchmod(fd, mode) != 0) fail("chmod");
   if (::fsync(fd) != 0) fail("sync");
   if (::close(fd) != 0) {
     const std::string reason = std::strerror(errno);
     ::unlink(temp.c_str());
     throw FileError("cannot write " + path + ": " + reason);
   }
-  if (std::rename(temp.c_str(), path.c_str()) != 0) {
+  if (std::rename(temp.c_str(), target.c_str()) != 0) {
     const std::string reason = std::strerror(errno);
     ::unlink(temp.c_str());
     throw FileError("cannot write " + path + ": " + reason);

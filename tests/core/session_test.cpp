@@ -112,3 +112,23 @@ TEST_CASE("every lesson shipped in assets/lessons opens and computes", "[session
   }
   CHECK(count >= 5);
 }
+
+TEST_CASE("numbers that do not fit their setting are refused with the key named", "[session]") {
+  app::AppState s = app::default_state();
+  const auto refusal = [&](const std::string& config) {
+    try {
+      app::session_from_json(R"({"format": "attnlab-session", "config": )" + config + "}", s);
+    } catch (const std::invalid_argument& e) {
+      return std::string(e.what());
+    }
+    return std::string("(accepted)");
+  };
+  CHECK_THAT(refusal(R"({"seed": 1.9e19})"), Catch::Contains("key 'seed'") && Catch::Contains("out of range"));
+  CHECK_THAT(refusal(R"({"seed": -3})"), Catch::Contains("key 'seed'") && Catch::Contains("negative"));
+  CHECK_THAT(refusal(R"({"seed": 2.5})"), Catch::Contains("whole number"));
+  CHECK_THAT(refusal(R"({"temperature": 1e300})"), Catch::Contains("key 'temperature'") && Catch::Contains("out of range"));
+  CHECK_THAT(refusal(R"({"n_heads": 1e10})"), Catch::Contains("key 'n_heads'"));
+  CHECK_THAT(refusal(R"({"n_heads": "four"})"), Catch::Contains("must be a number"));
+  CHECK(refusal(R"({"seed": 1.8e19, "n_heads": 2.0})") == "(accepted)");  // exact whole numbers in range
+  CHECK(s.input.config.seed == 18000000000000000000ull);
+}

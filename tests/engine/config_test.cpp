@@ -30,6 +30,10 @@ TEST_CASE("invalid configs throw with the numbers in the message", "[config]") {
   c = {};
   c.temperature = 0.0f;
   CHECK_THROWS_WITH(attn::validate(c), "temperature (0) must be a finite number > 0");
+  c.temperature = 0x1p-149f;  // the smallest float: 1 / (sqrt(d_head) * T) would overflow
+  CHECK_THROWS_WITH(attn::validate(c), "temperature (1.4013e-45) must be between 1e-06 and 1e+06");
+  c.temperature = 1e-6f;
+  CHECK_NOTHROW(attn::validate(c));
   c.temperature = NAN;
   CHECK_THROWS_AS(attn::validate(c), std::invalid_argument);
   c = {};

@@ -162,3 +162,23 @@ TEST_CASE("saving into a missing folder or under a file fails and leaves nothing
   CHECK_THROWS_AS(attn::save_weights_npz(w, "/etc/passwd/w.npz"), attn::FileError);
   CHECK_FALSE(fs::exists("/nonexistent-dir"));
 }
+
+TEST_CASE("atomic writes: never over a device, through symlinks, keeping the mode, long names", "[io]") {
+  test_support::TempDir dir;
+  CHECK_THROWS_WITH(attn::write_file_atomic("/dev/null", "x"), Catch::Contains("is a device, which is never replaced"));
+  CHECK_THROWS_WITH(attn::write_file_atomic(dir.path.string(), "x"), Catch::Contains("is a folder"));
+  const std::filesystem::path real = dir.path / "real.json", link = dir.path / "link.json";
+  attn::write_file_atomic(real.string(), "one");
+  std::filesystem::permissions(real, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  std::filesystem::create_symlink(real, link);
+  attn::write_file_atomic(link.string(), "two");
+  CHECK(std::filesystem::is_symlink(link));  // still a link ...
+  CHECK(attn::read_file(real.string()) == "two");  // ... and its target has the new bytes
+  CHECK((std::filesystem::status(real).permissions() & std::filesystem::perms::all) ==
+        (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write));
+  std::filesystem::create_symlink(dir.path / "missing", dir.path / "dangling");
+  CHECK_THROWS_WITH(attn::write_file_atomic((dir.path / "dangling").string(), "x"), Catch::Contains("symbolic link to a missing file"));
+  const std::string long_name = (dir.path / (std::string(246, 'a') + ".png")).string();  // 250 bytes, within NAME_MAX
+  CHECK_NOTHROW(attn::write_file_atomic(long_name, "png"));
+  CHECK(attn::read_file(long_name) == "png");
+}
