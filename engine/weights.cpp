@@ -6,6 +6,7 @@
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "engine/npy.hpp"
 #include "engine/npz.hpp"
@@ -96,6 +97,16 @@ MhaWeights load_weights_npz(const std::string& path) {
     throw FileError(path + ": out_proj.bias is " + shape_str(out_b.shape) + " but in_proj_weight " +
                     shape_str(in_w.shape) + " needs " + shape_str({E}));
 
+  // A NaN or infinity would flow into every score and draw a picture nothing computed.
+  for (const auto& [key, array] : {std::pair<const char*, const NpyArray*>{"in_proj_weight", &in_w}, {"out_proj.weight", &out_w},
+                                  {"in_proj_bias", &in_b}, {"out_proj.bias", &out_b}})
+    for (float v : array->data)
+      if (!std::isfinite(v)) throw FileError(path + ": " + key + " holds a non-finite value (NaN or infinity)");
+  // A NaN or infinity would flow into every score and draw a picture nothing computed.
+  for (const auto& [key, array] : {std::pair<const char*, const NpyArray*>{"in_proj_weight", &in_w}, {"out_proj.weight", &out_w},
+                                  {"in_proj_bias", &in_b}, {"out_proj.bias", &out_b}})
+    for (float v : array->data)
+      if (!std::isfinite(v)) throw FileError(path + ": " + key + " holds a non-finite value (NaN or infinity)");
   MhaWeights w;
   w.in_proj_weight = xt::xtensor<float, 2>::from_shape({3 * I, E});
   w.out_proj_weight = xt::xtensor<float, 2>::from_shape({E, I});

@@ -32,6 +32,9 @@ class ArgCursor {
   std::size_t m_pos = 0;
 };
 
+// Exactly one whole number in [lo, hi] ("1,2" or "+5" is an error naming the flag).
+int parse_int(std::string_view flag, std::string_view text, int lo, int hi);
+
 // "8,32,128" -> {8, 32, 128}; throws UsageError naming the flag for anything else.
 std::vector<int> parse_int_list(std::string_view flag, std::string_view text, int lo, int hi);
 

@@ -49,6 +49,10 @@ int run_bench(const std::vector<std::string>& argv) {
       else throw UsageError("unknown flag '" + flag + "'");
     }
 
+    bool any = false;
+    for (const int d_model : d_models)
+      for (const int h : heads) any |= d_model % h == 0;
+    if (!any) throw UsageError("no size to time: no --d-model is divisible by any --heads");
     // The peer (PyTorch nn.MultiheadAttention) is measured on one thread; so are we.
     openblas_set_num_threads(1);
     std::printf("# attn::forward(), 1 thread, float32, median over repetitions\n");

@@ -57,10 +57,10 @@ void parse_what(const std::string& text, ExportRequest& r, bool& whole_model) {
   if (r.kind == ExportKind::Step) {
     const std::size_t second = rest.find(':');
     if (second == std::string::npos) throw UsageError("--what step needs HEAD:QUERY (both from 1), got '" + text + "'");
-    r.query = parse_int_list("--what", rest.substr(second + 1), 1, 100000).at(0) - 1;
+    r.query = parse_int("--what", rest.substr(second + 1), 1, 100000) - 1;
     rest = rest.substr(0, second);
   }
-  r.head = parse_int_list("--what", rest, 1, 1000).at(0) - 1;
+  r.head = parse_int("--what", rest, 1, 1000) - 1;
 }
 
 }  // namespace
@@ -163,6 +163,10 @@ int run_export(const std::vector<std::string>& argv) {
                                                         std::string(format_extension(request.format)), std::time(nullptr)));
     } else {
       const auto from_name = format_from_path(out);
+      const std::size_t dot = out.find_last_of('.'), slash = out.find_last_of('/');
+      if (!from_name && dot != std::string::npos && (slash == std::string::npos || dot > slash))
+        throw UsageError("--out " + out + ": '" + out.substr(dot) +
+                         "' is not a file type attnlab writes; use .png, .svg, .csv or .npy (or --format)");
       if (format && from_name && *format != *from_name)
         throw UsageError("--format " + std::string(format_extension(*format)) + " does not match the file name " + out);
       request.format = format ? *format : from_name.value_or(ExportFormat::Png);

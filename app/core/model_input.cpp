@@ -1,6 +1,9 @@
 // Turning a ModelInput into weights and a trace, shared by every command and the window.
 #include "core/model_input.hpp"
 
+#include <cmath>
+#include <stdexcept>
+
 namespace app {
 
 ResolvedModel resolve_model(const ModelInput& input) {
@@ -21,7 +24,14 @@ ResolvedModel resolve_model(const ModelInput& input) {
 }
 
 attn::Trace compute_trace(const ModelInput& input, const ResolvedModel& model) {
-  return attn::run(input.text, input.tokenizer, model.config, model.weights);
+  attn::Trace trace = attn::run(input.text, input.tokenizer, model.config, model.weights);
+  // Finite weights can still overflow: the softmax would then spread rows evenly, a picture that
+  // nothing computed. Say so instead.
+  for (float s : trace.scores)
+    if (!std::isfinite(s))
+      throw std::invalid_argument("the weights are so large that the attention scores overflow (not finite numbers): "
+                                  "there is no true picture to draw; scale the weights down");
+  return trace;
 }
 
 }  // namespace app

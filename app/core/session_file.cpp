@@ -77,8 +77,12 @@ void session_from_json(const std::string& text, AppState& state) {
   } catch (const nlohmann::json::parse_error& e) {
     throw std::invalid_argument(std::string("not valid JSON (") + e.what() + ")");
   }
-  if (!j.is_object() || j.value("format", std::string()) != "attnlab-session")
+  if (!j.is_object() || !j.contains("format") || j.at("format") != "attnlab-session")
     throw std::invalid_argument("not an attnlab session (no \"format\": \"attnlab-session\")");
+  int version = 1;
+  read_json_key(j, "version", version);
+  if (version != 1)
+    throw std::invalid_argument("session version " + std::to_string(version) + " is not one this attnlab reads (1)");
   AppState next = state;  // only a fully valid file changes anything
   std::string mode_name = next.mode == Mode::Train ? "train" : "explore";
   read_json_key(j, "mode", mode_name);
@@ -110,6 +114,8 @@ void load_session(const std::string& path, AppState& state) {
     session_from_json(attn::read_file(path), state);
   } catch (const std::invalid_argument& e) {
     throw std::invalid_argument(path + ": " + e.what());
+  } catch (const nlohmann::json::exception& e) {  // never the library's bare text without the file
+    throw std::invalid_argument(path + ": not a valid session (" + e.what() + ")");
   }
 }
 

@@ -25,7 +25,7 @@ WindowOptions::KeyPress parse_key_press(const std::string& spec) {
   const std::size_t at = spec.rfind('@');
   if (at == std::string::npos) throw cli::UsageError("--key needs NAME@FRAME, got '" + spec + "'");
   std::string name = spec.substr(0, at);
-  press.frame = cli::parse_int_list("--key", spec.substr(at + 1), 0, 1000000).at(0);
+  press.frame = cli::parse_int("--key", spec.substr(at + 1), 0, 1000000);
   if (name.rfind("ctrl+", 0) == 0) {
     press.ctrl = true;
     name = name.substr(5);
@@ -111,13 +111,13 @@ std::optional<WindowOptions> parse_window_options(int argc, char** argv) {
       const std::vector<int> cell = cli::parse_int_list(flag, v.substr(0, at), 1, 100000);
       if (at == std::string::npos || cell.size() != 3)
         throw cli::UsageError("--click-cell needs HEAD,ROW,COL@FRAME, got '" + v + "'");
-      options.clicks.push_back({cell[0] - 1, cell[1] - 1, cell[2] - 1, cli::parse_int_list(flag, v.substr(at + 1), 0, 100000000).at(0)});
+      options.clicks.push_back({cell[0] - 1, cell[1] - 1, cell[2] - 1, cli::parse_int(flag, v.substr(at + 1), 0, 100000000)});
     } else if (flag == "--knock-out") {
       const std::string v = cursor.value(flag);
       const auto colon = v.find(':');
       if (colon == std::string::npos) throw cli::UsageError("--knock-out needs LAYER:HEAD, got '" + v + "'");
-      options.knock_outs.emplace_back(cli::parse_int_list(flag, v.substr(0, colon), 1, attn::kMaxLayers).at(0) - 1,
-                                      cli::parse_int_list(flag, v.substr(colon + 1), 1, attn::kMaxTrainHeads).at(0) - 1);
+      options.knock_outs.emplace_back(cli::parse_int(flag, v.substr(0, colon), 1, attn::kMaxLayers) - 1,
+                                      cli::parse_int(flag, v.substr(colon + 1), 1, attn::kMaxTrainHeads) - 1);
     } else if (flag == "--reset") {
       options.reset = true;
     } else if (flag == "--scale") {
@@ -142,8 +142,8 @@ std::optional<WindowOptions> parse_window_options(int argc, char** argv) {
       const std::string v = cursor.value(flag);
       const auto x = v.find('x');
       if (x == std::string::npos) throw cli::UsageError("--size needs WxH, got '" + v + "'");
-      options.width = cli::parse_int_list(flag, v.substr(0, x), 200, 16384).at(0);
-      options.height = cli::parse_int_list(flag, v.substr(x + 1), 200, 16384).at(0);
+      options.width = cli::parse_int(flag, v.substr(0, x), 200, 16384);
+      options.height = cli::parse_int(flag, v.substr(x + 1), 200, 16384);
     } else {
       throw cli::UsageError("unknown flag '" + flag + "'");
     }

@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 
 #include <nlohmann/json.hpp>
 
@@ -229,4 +230,36 @@ TEST_CASE("train writes its curves and a movie; export draws a whole model", "[c
   CHECK(run("export --model " + ckpt + " --what model --out " + model_png.string()).code == 0);
   CHECK(fs::file_size(model_png) > 10000);
   CHECK(run("export --what model --out " + model_png.string()).code == 2);
+}
+
+TEST_CASE("loose arguments and bad weights are refused with one line", "[cli]") {
+  TempDir dir;
+  for (const char* args : {"dump --seed +5 --out /tmp/x", "dump --seed ' 5' --out /tmp/x", "export --what head:1,2 --out /tmp/x.png",
+                           "bench --d-model 10 --heads 3", "train --task sort --steps 5x"}) {
+    INFO(args);
+    const Result r = run(args);
+    CHECK(r.code == 2);
+    CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 1);
+  }
+  const Result txt = run("export --out " + (dir.path / "x.txt").string());
+  CHECK(txt.code == 2);
+  CHECK(txt.out.find("'.txt' is not a file type attnlab writes") != std::string::npos);
+  CHECK_FALSE(fs::exists(dir.path / "x.txt"));
+
+  // Weights holding NaN are refused naming the tensor; finite weights that overflow say so.
+  attn::ModelConfig c;
+  c.d_model = 8;
+  c.n_heads = 2;
+  attn::MhaWeights w = attn::init_weights(c);
+  w.in_proj_weight(0, 0) = std::numeric_limits<float>::quiet_NaN();
+  attn::save_weights_npz(w, (dir.path / "nan.npz").string());
+  const Result nan = run("dump --weights " + (dir.path / "nan.npz").string() + " --out " + (dir.path / "d").string());
+  CHECK(nan.code == 1);
+  CHECK(nan.out.find("in_proj_weight holds a non-finite value") != std::string::npos);
+  w = attn::init_weights(c);
+  for (float& v : w.in_proj_weight) v *= 1e19f;
+  attn::save_weights_npz(w, (dir.path / "huge.npz").string());
+  const Result huge = run("dump --weights " + (dir.path / "huge.npz").string() + " --out " + (dir.path / "d").string());
+  CHECK(huge.code == 2);
+  CHECK(huge.out.find("scores overflow") != std::string::npos);
 }

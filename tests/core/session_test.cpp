@@ -2,6 +2,8 @@
 // half-applying them.
 #include <catch2/catch.hpp>
 
+#include "temp_dir.hpp"
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -131,4 +133,14 @@ TEST_CASE("numbers that do not fit their setting are refused with the key named"
   CHECK_THAT(refusal(R"({"n_heads": "four"})"), Catch::Contains("must be a number"));
   CHECK(refusal(R"({"seed": 1.8e19, "n_heads": 2.0})") == "(accepted)");  // exact whole numbers in range
   CHECK(s.input.config.seed == 18000000000000000000ull);
+}
+
+TEST_CASE("a session from a newer version, or with a wrong-typed format, is refused with the file named", "[session]") {
+  app::AppState s = app::default_state();
+  CHECK_THROWS_WITH(app::session_from_json(R"({"format": "attnlab-session", "version": 99})", s),
+                    Catch::Contains("session version 99 is not one this attnlab reads"));
+  test_support::TempDir dir;
+  const std::string path = (dir.path / "odd.json").string();
+  std::ofstream(path) << R"({"format": 7})";
+  CHECK_THROWS_WITH(app::load_session(path, s), Catch::StartsWith(path + ": "));
 }
