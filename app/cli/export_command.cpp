@@ -124,7 +124,7 @@ int run_export(const std::vector<std::string>& argv) {
       const ModelRun run = run_model(ck.model, attn::Vocab(ck.vocab), lower_cases(ck), text);
       std::vector<attn::Trace> layers;
       for (int l = 0; l < ck.model.arch.n_layers; ++l) layers.push_back(run.layer(ck.model, l));
-      const std::string caption = model_caption(ck, 0).substr(0, model_caption(ck, 0).rfind(" \xC2\xB7 layer"));
+      const std::string caption = model_caption(ck);
       const ExportFormat f = format.value_or(format_from_path(out).value_or(ExportFormat::Png));
       const FontSet fonts;
       attn::write_file_atomic(out, figure_bytes(layout_model_figure(layers, text, caption, request.options, fonts), f, fonts));

@@ -215,7 +215,7 @@ int run_train(const std::vector<std::string>& argv) {
     if (!curves_path.empty() && !curve.empty()) {
       const FontSet fonts;
       const Figure figure = layout_curves_figure(curve, spec.model.arch.n_layers, spec.model.arch.n_heads,
-                                                 model_caption(spec, 0).substr(0, model_caption(spec, 0).rfind(" \xC2\xB7 layer")),
+                                                 model_caption(spec),
                                                  FigureOptions{}, fonts);
       attn::write_file_atomic(curves_path, figure_bytes(figure, *format_from_path(curves_path), fonts));
       std::printf("# wrote %s\n", curves_path.c_str());

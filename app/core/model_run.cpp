@@ -43,7 +43,7 @@ std::string model_caption(const attn::Checkpoint& c, int layer) {
     std::snprintf(t, sizeof t, "%g", static_cast<double>(c.model.run.temperature));
     s += dot + "T " + t;
   }
-  return s + dot + "layer " + std::to_string(layer + 1);
+  return layer < 0 ? s : s + dot + "layer " + std::to_string(layer + 1);
 }
 
 float next_token_gradients(const attn::Model& model, ModelRun& run, std::vector<float>& grads) {

@@ -32,8 +32,9 @@ bool lower_cases(const attn::Checkpoint& checkpoint);
 std::string example_text(const attn::Checkpoint& checkpoint);
 
 // "trained on induction (600 steps) · 2 layers · 4 heads of 16 · d_model 64 · attention only ·
-// learned positions · causal · layer 2": what a figure of a model's layer says under its title.
-std::string model_caption(const attn::Checkpoint& checkpoint, int layer);
+// learned positions · causal · layer 2": what a figure of a model's layer says under its title;
+// layer < 0 leaves the layer out (figures of the whole model).
+std::string model_caption(const attn::Checkpoint& checkpoint, int layer = -1);
 
 // The mean next-token cross-entropy over every position of the run but the last, and the
 // gradient of that loss for every parameter (layout.total). Runs the forward again.

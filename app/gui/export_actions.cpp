@@ -66,7 +66,7 @@ void App::run_train_export(const TrainExport& what) {
   options.colormap = m_state.view.colormap;
   options.per_head_range = m_state.view.range == RangeMode::PerHead;
   options.show_values = false;
-  const std::string caption = model_caption(spec, 0).substr(0, model_caption(spec, 0).rfind(" \xC2\xB7 layer"));
+  const std::string caption = model_caption(spec);
   const std::string dir = m_state.export_dir.empty() ? default_export_dir() : m_state.export_dir;
   const char* part = what.what == TrainExport::What::ModelView ? "model" : what.what == TrainExport::What::Curves ? "curves" : "training";
   const std::string ext = what.what == TrainExport::What::Movie ? "gif" : std::string(format_extension(what.format));
