@@ -9,11 +9,13 @@ packages=(
   libimgui-dev libglfw3-dev libgl-dev         # window, UI, OpenGL
   libgl1-mesa-dri                             # Mesa (llvmpipe) so the window runs without a GPU
   xtensor-dev libxtensor-blas-dev libopenblas-dev  # engine math
-  libstb-dev nlohmann-json3-dev zlib1g-dev    # PNG and fonts, JSON, .npz inflate
+  nlohmann-json3-dev zlib1g-dev               # JSON, .npz inflate
+  libcairo2-dev libpango1.0-dev libpng-dev    # figures: PNG/SVG/PDF drawing, shaped text, PNG encoding
   libgif-dev                                  # animated GIFs of a training run
-  catch2                                      # tests
-  fonts-dejavu-core fonts-droid-fallback fonts-symbola  # Latin/Greek/Cyrillic, CJK, emoji
-  xvfb xauth librsvg2-bin                     # headless GUI tests, SVG rendering check
+  catch2 libstb-dev                           # tests (stb_image decodes the PNGs they check)
+  fonts-dejavu-core fonts-droid-fallback fonts-symbola  # Latin/Greek/Cyrillic/Arabic/Hebrew, CJK, outline emoji
+  fonts-lohit-deva fonts-noto-color-emoji     # Devanagari, colour emoji in figures
+  xvfb xauth librsvg2-bin poppler-utils       # headless GUI tests, SVG and PDF rendering checks
 )
 
 install_missing() {

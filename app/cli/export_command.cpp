@@ -10,6 +10,7 @@
 #include "core/model_run.hpp"
 #include "engine/npy.hpp"
 #include "export/model_figures.hpp"
+#include "export/figure_render.hpp"
 #include "export/export.hpp"
 #include "export/export_paths.hpp"
 
@@ -126,8 +127,8 @@ int run_export(const std::vector<std::string>& argv) {
       for (int l = 0; l < ck.model.arch.n_layers; ++l) layers.push_back(run.layer(ck.model, l));
       const std::string caption = model_caption(ck);
       const ExportFormat f = format.value_or(format_from_path(out).value_or(ExportFormat::Png));
-      const FontSet fonts;
-      attn::write_file_atomic(out, figure_bytes(layout_model_figure(layers, text, caption, request.options, fonts), f, fonts));
+      const TextShaper shaper;
+      attn::write_file_atomic(out, encode_figure(layout_model_figure(layers, text, caption, request.options, shaper), f, shaper));
       std::printf("wrote %s\n", out.c_str());
       return 0;
     }

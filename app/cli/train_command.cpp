@@ -16,6 +16,7 @@
 #include "engine/model/checkpoint.hpp"
 #include "engine/npy.hpp"
 #include "export/model_figures.hpp"
+#include "export/figure_render.hpp"
 #include "engine/rng.hpp"
 #include "engine/train/trainer.hpp"
 
@@ -213,11 +214,11 @@ int run_train(const std::vector<std::string>& argv) {
     }
     const attn::Checkpoint spec = trainer.checkpoint();
     if (!curves_path.empty() && !curve.empty()) {
-      const FontSet fonts;
+      const TextShaper shaper;
       const Figure figure = layout_curves_figure(curve, spec.model.arch.n_layers, spec.model.arch.n_heads,
                                                  model_caption(spec),
-                                                 FigureOptions{}, fonts);
-      attn::write_file_atomic(curves_path, figure_bytes(figure, *format_from_path(curves_path), fonts));
+                                                 FigureOptions{}, shaper);
+      attn::write_file_atomic(curves_path, encode_figure(figure, *format_from_path(curves_path), shaper));
       std::printf("# wrote %s\n", curves_path.c_str());
     }
     if (!movie_path.empty() && !snapshots.empty()) {

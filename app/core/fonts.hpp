@@ -1,5 +1,6 @@
-// The system fonts the window and the exported figures draw text with, in fallback order:
-// DejaVu Sans (Latin, Greek, Cyrillic), then a CJK font, then Symbola for emoji and symbols.
+// The system font files the window's text atlas is built from, found through fontconfig: DejaVu
+// Sans first, then whatever fontconfig picks for CJK and for emoji and symbols. (Figures shape
+// their text through Pango, which asks fontconfig itself: export/text_shaper.hpp.)
 #pragma once
 #include <string>
 #include <vector>
@@ -9,13 +10,12 @@ namespace app {
 struct FontFile {
   std::string path;
   int collection_index = 0;  // for .ttc collections
-  std::string family;        // the name SVG files ask for
+  std::string family;
 };
 
-// The fonts of the chain that exist on this machine, in order. Empty when none does.
+// One font per script group (Latin/Greek/Cyrillic, CJK, emoji and symbols), in that order, each
+// the one fontconfig matches for a sample of the group; a group no installed font covers is left
+// out. Only outline fonts: the window's rasteriser cannot draw colour bitmap emoji.
 std::vector<FontFile> font_chain();
-
-// The CSS font-family list for SVG text, matching the chain.
-std::string svg_font_family();
 
 }  // namespace app

@@ -17,20 +17,21 @@ namespace {
 
 // The title block of these figures; returns the y below it. The figure widens to fit both lines
 // (up to a page width; past that the figure is clipped rather than the text squeezed).
-float title_block(Figure& f, const FontSet& fonts, const FigureColors& c, float s, const std::string& line1,
+float title_block(Figure& f, const TextShaper& shaper, const FigureColors& c, float s, const std::string& line1,
                   const std::string& line2) {
   const float size1 = 17.0f * s, size2 = 12.0f * s;
-  const float need = std::max(fonts.measure(line1, size1), fonts.measure(line2, size2)) + 32.0f * s;
+  const float need = std::max(shaper.measure(line1, size1), shaper.measure(line2, size2)) + 32.0f * s;
   f.width = std::max(f.width, static_cast<int>(std::ceil(std::min(need, 1800.0f * s))));
-  f.texts.push_back({16.0f * s, 16.0f * s + fonts.ascent(size1), size1, c.text, line1});
-  f.texts.push_back({16.0f * s, 16.0f * s + size1 * 1.3f + fonts.ascent(size2), size2, c.dim, line2});
+  f.title = line1;
+  f.texts.push_back({16.0f * s, 16.0f * s + shaper.ascent(size1), size1, c.text, line1});
+  f.texts.push_back({16.0f * s, 16.0f * s + size1 * 1.3f + shaper.ascent(size2), size2, c.dim, line2});
   return std::round(16.0f * s + size1 * 1.3f + size2 * 1.5f + 14.0f * s);
 }
 
 }  // namespace
 
 Figure layout_lines_figure(const attn::Trace& t, const ModelInput& input, int head, const FigureOptions& options,
-                           const FontSet& fonts) {
+                           const TextShaper& shaper) {
   const int H = t.config.n_heads;
   const std::size_t n = t.n_tokens();
   if (n == 0) throw std::invalid_argument("there is nothing to draw: the sentence has no tokens");
@@ -40,7 +41,7 @@ Figure layout_lines_figure(const attn::Trace& t, const ModelInput& input, int he
   const float s = static_cast<float>(options.scale);
   const float size = 12.0f * s, row = std::round(size * 1.45f);
   float label_w = 0.0f;
-  for (const attn::Token& tok : t.tokens()) label_w = std::max(label_w, std::min(fonts.measure(tok.text, size), 110.0f * s));
+  for (const attn::Token& tok : t.tokens()) label_w = std::max(label_w, std::min(shaper.measure(tok.text, size), 110.0f * s));
   label_w = std::ceil(label_w + 6.0f * s);
   const float gap = 110.0f * s, panel_w = label_w * 2.0f + gap, panel_gap = 26.0f * s;
   const int first = head < 0 ? 0 : head, last = head < 0 ? H - 1 : head;
@@ -49,18 +50,18 @@ Figure layout_lines_figure(const attn::Trace& t, const ModelInput& input, int he
   f.width = static_cast<int>(std::ceil(32.0f * s + panel_w * static_cast<float>(panels) + panel_gap * static_cast<float>(panels - 1)));
   if (!options.transparent) f.background = c.background;
   const std::string what = head < 0 ? "Attention as lines, all heads" : "Attention as lines, head " + std::to_string(head + 1);
-  const float top = title_block(f, fonts, c, s, what + " \xC2\xB7 \xE2\x80\x9C" + input.text + "\xE2\x80\x9D",
+  const float top = title_block(f, shaper, c, s, what + " \xC2\xB7 \xE2\x80\x9C" + input.text + "\xE2\x80\x9D",
                                 "queries on the left, keys on the right; a line's width and opacity are its weight \xC2\xB7 " +
                                     (options.caption.empty() ? config_caption(t, input) : options.caption));
   for (int h = first; h <= last; ++h) {
     const float x0 = 16.0f * s + static_cast<float>(h - first) * (panel_w + panel_gap);
     const Rgb8 hc = head_colour(0, h, H);
-    f.texts.push_back({x0, top + fonts.ascent(size), size * 1.1f, {hc.r, hc.g, hc.b, 255}, "Head " + std::to_string(h + 1)});
+    f.texts.push_back({x0, top + shaper.ascent(size), size * 1.1f, {hc.r, hc.g, hc.b, 255}, "Head " + std::to_string(h + 1)});
     const float y0 = top + row * 1.6f;
     for (std::size_t i = 0; i < n; ++i) {
       const float y = y0 + row * static_cast<float>(i);
-      f.texts.push_back({x0 + label_w - 6.0f * s, y + fonts.ascent(size) * 0.5f, size, c.text, t.tokens()[i].text, TextAlign::End});
-      f.texts.push_back({x0 + label_w + gap + 6.0f * s, y + fonts.ascent(size) * 0.5f, size, c.text, t.tokens()[i].text});
+      f.texts.push_back({x0 + label_w - 6.0f * s, y + shaper.ascent(size) * 0.5f, size, c.text, t.tokens()[i].text, TextAlign::End});
+      f.texts.push_back({x0 + label_w + gap + 6.0f * s, y + shaper.ascent(size) * 0.5f, size, c.text, t.tokens()[i].text});
     }
     const float* w = t.attn.data() + static_cast<std::size_t>(h) * n * n;
     for (std::size_t i = 0; i < n; ++i)
@@ -77,32 +78,32 @@ Figure layout_lines_figure(const attn::Trace& t, const ModelInput& input, int he
 }
 
 Figure layout_step_figure(const attn::Trace& t, const ModelInput& input, int head, int query,
-                          const attn::OutProjection& projection, const FigureOptions& options, const FontSet& fonts) {
+                          const attn::OutProjection& projection, const FigureOptions& options, const TextShaper& shaper) {
   const attn::QueryExplanation e = attn::explain_query(t, head, query, {}, projection);
   const FigureColors c = figure_colors(options.theme);
   const float s = static_cast<float>(options.scale);
   const float size = 12.0f * s, line = std::round(size * 1.5f), indent = 24.0f * s;
   const std::size_t n = static_cast<std::size_t>(e.n_keys), D = static_cast<std::size_t>(e.d_head);
   float label_w = 0.0f;
-  for (const attn::Token& tok : t.tokens()) label_w = std::max(label_w, std::min(fonts.measure(tok.text, size), 110.0f * s));
+  for (const attn::Token& tok : t.tokens()) label_w = std::max(label_w, std::min(shaper.measure(tok.text, size), 110.0f * s));
   label_w = std::ceil(label_w + 8.0f * s);
   const float bar_w = 360.0f * s, value_w = 80.0f * s;
   Figure f;
   f.width = static_cast<int>(std::ceil(std::max(760.0f * s, 16.0f * s * 2.0f + indent + label_w + bar_w + value_w)));
   if (!options.transparent) f.background = c.background;
   const std::string& q = t.tokens()[static_cast<std::size_t>(query)].text;
-  float y = title_block(f, fonts, c, s,
+  float y = title_block(f, shaper, c, s,
                         "One query, step by step: head " + std::to_string(head + 1) + ", \xE2\x80\x9C" + q + "\xE2\x80\x9D in \xE2\x80\x9C" +
                             input.text + "\xE2\x80\x9D",
                         options.caption.empty() ? config_caption(t, input) : options.caption);
   const float x = 16.0f * s;
   const auto heading = [&](const std::string& text) {
     y += line * 0.4f;
-    f.texts.push_back({x, y + fonts.ascent(size), size * 1.05f, c.text, text});
+    f.texts.push_back({x, y + shaper.ascent(size), size * 1.05f, c.text, text});
     y += line;
   };
   const auto para = [&](const std::string& text, bool dim = false) {
-    f.texts.push_back({x + indent, y + fonts.ascent(size), size, dim ? c.dim : c.text, text});
+    f.texts.push_back({x + indent, y + shaper.ascent(size), size, dim ? c.dim : c.text, text});
     y += line;
   };
   const auto bars = [&](const std::vector<float>& values, bool weights) {
@@ -113,7 +114,7 @@ Figure layout_step_figure(const attn::Trace& t, const ModelInput& input, int hea
     const float span = std::max(hi - lo, 1e-12f);
     for (std::size_t j = 0; j < n; ++j) {
       const std::string& label = t.tokens()[j].text;
-      f.texts.push_back({x + indent + label_w - 6.0f * s, y + fonts.ascent(size), size, e.masked[j] ? c.dim : c.text, label, TextAlign::End});
+      f.texts.push_back({x + indent + label_w - 6.0f * s, y + shaper.ascent(size), size, e.masked[j] ? c.dim : c.text, label, TextAlign::End});
       const float x0 = x + indent + label_w, zero = x0 + bar_w * (0.0f - lo) / span, end = x0 + bar_w * (values[j] - lo) / span;
       if (!e.masked[j]) {
         Rgba fill{90, 120, 200, 255};
@@ -123,7 +124,7 @@ Figure layout_step_figure(const attn::Trace& t, const ModelInput& input, int hea
         }
         f.rects.push_back({std::min(zero, end), y + line * 0.15f, std::max(std::fabs(end - zero), 1.0f * s), line * 0.7f, fill});
       }
-      f.texts.push_back({x0 + bar_w + 8.0f * s, y + fonts.ascent(size), size, e.masked[j] ? c.dim : c.text,
+      f.texts.push_back({x0 + bar_w + 8.0f * s, y + shaper.ascent(size), size, e.masked[j] ? c.dim : c.text,
                          e.masked[j] ? "masked" : format_short(values[j])});
       y += line;
     }

@@ -6,16 +6,16 @@
 #include "engine/explain.hpp"
 #include "export/export.hpp"
 #include "export/figure.hpp"
-#include "export/font_set.hpp"
+#include "export/text_shaper.hpp"
 
 namespace app {
 
 // Every head's lines side by side (head = -1), or one head's. Throws std::invalid_argument.
 Figure layout_lines_figure(const attn::Trace& trace, const ModelInput& input, int head, const FigureOptions& options,
-                           const FontSet& fonts);
+                           const TextShaper& shaper);
 
 // Steps 1-8 of explain_query(trace, head, query) with their numbers and bars, on one page.
 Figure layout_step_figure(const attn::Trace& trace, const ModelInput& input, int head, int query,
-                          const attn::OutProjection& projection, const FigureOptions& options, const FontSet& fonts);
+                          const attn::OutProjection& projection, const FigureOptions& options, const TextShaper& shaper);
 
 }  // namespace app

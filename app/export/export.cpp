@@ -1,7 +1,6 @@
 // export_trace: checks the request, builds the bytes, writes them atomically.
 #include "export/export.hpp"
 
-#include <algorithm>
 #include <stdexcept>
 
 #include "engine/npy.hpp"
@@ -9,28 +8,8 @@
 #include "export/explain_figures.hpp"
 #include "export/figure_layout.hpp"
 #include "export/figure_render.hpp"
-#include "export/png_encode.hpp"
 
 namespace app {
-
-std::optional<ExportFormat> format_from_path(const std::string& path) {
-  const std::size_t dot = path.find_last_of('.');
-  if (dot == std::string::npos || path.find('/', dot) != std::string::npos) return std::nullopt;
-  std::string ext = path.substr(dot + 1);
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  for (ExportFormat f : {ExportFormat::Png, ExportFormat::Svg, ExportFormat::Csv, ExportFormat::Npy})
-    if (format_extension(f) == ext) return f;
-  return std::nullopt;
-}
-
-std::string_view format_extension(ExportFormat format) {
-  switch (format) {
-    case ExportFormat::Svg: return "svg";
-    case ExportFormat::Csv: return "csv";
-    case ExportFormat::Npy: return "npy";
-    default: return "png";
-  }
-}
 
 std::string export_part_name(ExportKind kind, int head) {
   if (kind == ExportKind::Grid) return "grid";
@@ -52,27 +31,20 @@ void export_trace(const attn::Trace& trace, const ModelInput& input, const Expor
     throw std::invalid_argument("query " + std::to_string(r.query + 1) + " does not exist (the sentence has " +
                                 std::to_string(trace.n_tokens()) + " tokens)");
   const bool figure_only = r.kind == ExportKind::Lines || r.kind == ExportKind::Step;
-  if (figure_only && (r.format == ExportFormat::Csv || r.format == ExportFormat::Npy))
-    throw std::invalid_argument("the lines view and the step-through are figures: choose PNG or SVG");
+  if (figure_only && !is_figure_format(r.format))
+    throw std::invalid_argument("the lines view and the step-through are figures: choose PNG, SVG or PDF");
   std::string bytes;
-  switch (r.format) {
-    case ExportFormat::Csv: bytes = attention_csv(trace, r.kind, r.head); break;
-    case ExportFormat::Npy: bytes = attention_npy(trace, r.kind, r.head); break;
-    case ExportFormat::Svg:
-    case ExportFormat::Png: {
-      const FontSet fonts;
-      const Figure figure =
-          r.kind == ExportKind::Lines  ? layout_lines_figure(trace, input, r.head, r.options, fonts)
-          : r.kind == ExportKind::Step ? layout_step_figure(trace, input, r.head, r.query, r.projection, r.options, fonts)
-                                       : layout_figure(trace, input, r.kind, r.head, r.options, fonts);
-      if (r.format == ExportFormat::Svg) {
-        bytes = to_svg(figure);
-      } else {
-        const std::vector<unsigned char> pixels = rasterize(figure, fonts);
-        bytes = encode_png_rgba(pixels.data(), figure.width, figure.height);
-      }
-      break;
-    }
+  if (r.format == ExportFormat::Csv) {
+    bytes = attention_csv(trace, r.kind, r.head);
+  } else if (r.format == ExportFormat::Npy) {
+    bytes = attention_npy(trace, r.kind, r.head);
+  } else {
+    const TextShaper shaper;
+    const Figure figure =
+        r.kind == ExportKind::Lines  ? layout_lines_figure(trace, input, r.head, r.options, shaper)
+        : r.kind == ExportKind::Step ? layout_step_figure(trace, input, r.head, r.query, r.projection, r.options, shaper)
+                                     : layout_figure(trace, input, r.kind, r.head, r.options, shaper);
+    bytes = encode_figure(figure, r.format, shaper);
   }
   attn::write_file_atomic(r.path, bytes);
 }

@@ -1,4 +1,4 @@
-// Exporting a trace: figures (PNG, SVG) and data (CSV, NPY) of all heads, one head, or one head's
+// Exporting a trace: figures (PNG, SVG, PDF) and data (CSV, NPY) of all heads, one head, or one head's
 // Q/K/V. One entry point for the window and `attnlab export`; needs no display or GL.
 #pragma once
 #include <optional>
@@ -9,11 +9,11 @@
 #include "core/model_input.hpp"
 #include "engine/attention.hpp"
 #include "engine/explain.hpp"
+#include "export/export_format.hpp"
 
 namespace app {
 
 enum class ExportKind { Grid, Head, Qkv, Lines, Step };  // Lines: head -1 = all; Step: head and query
-enum class ExportFormat { Png, Svg, Csv, Npy };
 enum class FigureTheme { Light, Dark };
 
 struct FigureOptions {
@@ -40,10 +40,6 @@ struct ExportRequest {
 // std::invalid_argument for a request that does not fit the trace ("head 9 does not exist (this
 // model has 4 heads)", no tokens) and attn::FileError when the file cannot be written.
 void export_trace(const attn::Trace& trace, const ModelInput& input, const ExportRequest& request);
-
-// By extension: .png .svg .csv .npy (any case); nullopt otherwise.
-std::optional<ExportFormat> format_from_path(const std::string& path);
-std::string_view format_extension(ExportFormat format);
 
 // "grid", "head3", "qkv3": the part of a suggested file name (1-based head).
 std::string export_part_name(ExportKind kind, int head);

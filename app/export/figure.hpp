@@ -1,5 +1,5 @@
 // A figure as a display list: filled rectangles, lines and text in pixel units. The layout builds
-// it once; the PNG rasteriser and the SVG writer draw the same list, so the two formats agree.
+// it once; the Cairo painter draws the same list onto PNG, SVG and PDF, so the formats agree.
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -36,6 +36,7 @@ struct FigureText {
 
 struct Figure {
   int width = 0, height = 0;
+  std::string title;                // the document title of SVG and PDF files
   std::optional<Rgba> background;  // none: transparent
   std::vector<FigureRect> rects;
   std::vector<FigureLine> lines;

@@ -30,13 +30,13 @@ std::string fmt(float v, int decimals) {
 }
 
 // `text` shortened with an ellipsis to fit `width` at `size`.
-std::string fit(const FontSet& fonts, const std::string& text, float size, float width) {
-  if (fonts.measure(text, size) <= width) return text;
+std::string fit(const TextShaper& shaper, const std::string& text, float size, float width) {
+  if (shaper.measure(text, size) <= width) return text;
   const std::string ellipsis = "\xE2\x80\xA6";
   std::size_t cut = 0;
   for (std::size_t i = 1; i <= text.size(); ++i) {
     if (i < text.size() && (static_cast<unsigned char>(text[i]) & 0xC0u) == 0x80u) continue;
-    if (fonts.measure(text.substr(0, i) + ellipsis, size) > width) break;
+    if (shaper.measure(text.substr(0, i) + ellipsis, size) > width) break;
     cut = i;
   }
   return text.substr(0, cut) + ellipsis;
@@ -56,7 +56,7 @@ struct MatrixPanel {
 
 class Builder {
  public:
-  Builder(const FontSet& fonts, const FigureOptions& o) : m_fonts(fonts), m_s(static_cast<float>(o.scale)), m_opt(o), m_theme(theme_of(o.theme)) {}
+  Builder(const TextShaper& shaper, const FigureOptions& o) : m_shaper(shaper), m_s(static_cast<float>(o.scale)), m_opt(o), m_theme(theme_of(o.theme)) {}
 
   float s(float v) const { return v * m_s; }
   // From a panel's top to its column labels, in whole pixels so cells land on pixel edges.
@@ -69,8 +69,9 @@ class Builder {
   // Title block at the top; returns its height.
   float title(const std::string& line1, const std::string& line2, float width) {
     const float size1 = s(17), size2 = s(12);
-    text(s(16), s(16) + m_fonts.ascent(size1), size1, m_theme.text, fit(m_fonts, line1, size1, width - s(32)));
-    text(s(16), s(16) + size1 * 1.3f + m_fonts.ascent(size2), size2, m_theme.dim, fit(m_fonts, line2, size2, width - s(32)));
+    m_fig.title = line1;
+    text(s(16), s(16) + m_shaper.ascent(size1), size1, m_theme.text, fit(m_shaper, line1, size1, width - s(32)));
+    text(s(16), s(16) + size1 * 1.3f + m_shaper.ascent(size2), size2, m_theme.dim, fit(m_shaper, line2, size2, width - s(32)));
     return std::round(s(16) + size1 * 1.3f + size2 * 1.5f + s(10));
   }
 
@@ -84,9 +85,9 @@ class Builder {
     m.label_size = std::clamp(std::min(cell_w, cell_h) * 0.72f, s(9), s(13));
     const float cap = s(110);
     if (p.row_labels)
-      for (const auto& l : *p.row_labels) m.row_label_w = std::max(m.row_label_w, std::min(m_fonts.measure(l, m.label_size), cap));
+      for (const auto& l : *p.row_labels) m.row_label_w = std::max(m.row_label_w, std::min(m_shaper.measure(l, m.label_size), cap));
     if (p.col_labels)
-      for (const auto& l : *p.col_labels) m.col_label_h = std::max(m.col_label_h, std::min(m_fonts.measure(l, m.label_size), cap));
+      for (const auto& l : *p.col_labels) m.col_label_h = std::max(m.col_label_h, std::min(m_shaper.measure(l, m.label_size), cap));
     if (p.row_labels) m.row_label_w = std::ceil(m.row_label_w + s(6));
     if (p.col_labels) m.col_label_h = std::ceil(m.col_label_h + s(6));
     const float title_h = panel_title_height();
@@ -98,7 +99,7 @@ class Builder {
   // Draws the panel with its top-left at (x, y).
   void panel(const MatrixPanel& p, const Metrics& m, float x, float y) {
     const float title_size = s(13);
-    text(x + m.row_label_w, y + m_fonts.ascent(title_size), title_size, m_theme.text, p.title);
+    text(x + m.row_label_w, y + m_shaper.ascent(title_size), title_size, m_theme.text, p.title);
     const float top = y + panel_title_height() + m.col_label_h, left = x + m.row_label_w;
     const float cap = s(110);
     for (int r = 0; r < p.rows; ++r)
@@ -110,26 +111,26 @@ class Builder {
     // Numbers in the cells when they fit comfortably.
     if (m_opt.show_values) {
       const float size = std::min(s(11), m.cell_h * 0.42f);
-      const float need = m_fonts.measure("-0.00", size) + s(4);
+      const float need = m_shaper.measure("-0.00", size) + s(4);
       if (size >= s(8) && m.cell_w >= need)
         for (int r = 0; r < p.rows; ++r)
           for (int c = 0; c < p.cols; ++c) {
             const float v = p.values[static_cast<std::size_t>(r) * static_cast<std::size_t>(p.cols) + static_cast<std::size_t>(c)];
             const Rgb8 col = colormap_color(p.map, normalize(v, p.low, p.high));
             const float cx = left + m.cell_w * (static_cast<float>(c) + 0.5f);
-            const float cy = top + m.cell_h * (static_cast<float>(r) + 0.5f) + (m_fonts.ascent(size) - m_fonts.descent(size)) * 0.5f;
+            const float cy = top + m.cell_h * (static_cast<float>(r) + 0.5f) + (m_shaper.ascent(size) - m_shaper.descent(size)) * 0.5f;
             text(cx, cy, size, contrast_on(col), fmt(v, p.decimals), TextAlign::Middle);
           }
     }
-    const float ls = m.label_size, mid = (m_fonts.ascent(ls) - m_fonts.descent(ls)) * 0.5f;
+    const float ls = m.label_size, mid = (m_shaper.ascent(ls) - m_shaper.descent(ls)) * 0.5f;
     if (p.row_labels)
       for (int r = 0; r < p.rows; ++r)
         text(left - s(5), top + m.cell_h * (static_cast<float>(r) + 0.5f) + mid, ls, m_theme.text,
-             fit(m_fonts, (*p.row_labels)[static_cast<std::size_t>(r)], ls, cap), TextAlign::End);
+             fit(m_shaper, (*p.row_labels)[static_cast<std::size_t>(r)], ls, cap), TextAlign::End);
     if (p.col_labels)
       for (int c = 0; c < p.cols; ++c)
         text(left + m.cell_w * (static_cast<float>(c) + 0.5f) + mid, top - s(5), ls, m_theme.text,
-             fit(m_fonts, (*p.col_labels)[static_cast<std::size_t>(c)], ls, cap), TextAlign::Start, true);
+             fit(m_shaper, (*p.col_labels)[static_cast<std::size_t>(c)], ls, cap), TextAlign::Start, true);
   }
 
   // A vertical colour bar with ticks; returns its width including labels.
@@ -152,10 +153,10 @@ class Builder {
       const float ty = y + height * (1.0f - t);
       m_fig.lines.push_back({x + bar_w, ty, x + bar_w + s(4), ty, s(1), m_theme.text});
       const std::string label = fmt(low + (high - low) * t, decimals);
-      text(x + bar_w + s(6), ty + (m_fonts.ascent(size) - m_fonts.descent(size)) * 0.5f, size, m_theme.text, label);
-      widest = std::max(widest, m_fonts.measure(label, size));
+      text(x + bar_w + s(6), ty + (m_shaper.ascent(size) - m_shaper.descent(size)) * 0.5f, size, m_theme.text, label);
+      widest = std::max(widest, m_shaper.measure(label, size));
     }
-    const float caption_w = caption ? m_fonts.measure(caption, size) : 0.0f;
+    const float caption_w = caption ? m_shaper.measure(caption, size) : 0.0f;
     return std::max(bar_w + s(6) + widest, caption_w) + s(4);
   }
 
@@ -167,10 +168,10 @@ class Builder {
   }
 
   const Theme& theme() const { return m_theme; }
-  const FontSet& fonts() const { return m_fonts; }
+  const TextShaper& shaper() const { return m_shaper; }
 
  private:
-  const FontSet& m_fonts;
+  const TextShaper& m_shaper;
   float m_s;
   FigureOptions m_opt;
   Theme m_theme;
@@ -213,14 +214,14 @@ std::string config_caption(const attn::Trace& t, const ModelInput& input) {
 }
 
 Figure layout_figure(const attn::Trace& trace, const ModelInput& input, ExportKind kind, int head,
-                     const FigureOptions& options, const FontSet& fonts) {
+                     const FigureOptions& options, const TextShaper& shaper) {
   const int heads = trace.config.n_heads;
   const std::size_t n = trace.n_tokens();
   if (n == 0) throw std::invalid_argument("there is nothing to draw: the sentence has no tokens");
   if (kind != ExportKind::Grid && (head < 0 || head >= heads))
     throw std::invalid_argument("head " + std::to_string(head + 1) + " does not exist (this model has " +
                                 std::to_string(heads) + (heads == 1 ? " head)" : " heads)"));
-  Builder b(fonts, options);
+  Builder b(shaper, options);
   std::vector<std::string> tokens;
   for (const attn::Token& t : trace.tokens()) tokens.push_back(t.text);
   const std::string sentence = "\xE2\x80\x9C" + input.text + "\xE2\x80\x9D";
@@ -280,7 +281,7 @@ Figure layout_figure(const attn::Trace& trace, const ModelInput& input, ExportKi
   }
   const Builder::Metrics m = b.measure(panels[0], cell, cell);
   // With per-head ranges each panel carries its own small colour bar.
-  const float own_bar = options.per_head_range ? b.s(14) + b.s(6) + fonts.measure("0.000", b.s(10.5f)) + b.s(14) : 0.0f;
+  const float own_bar = options.per_head_range ? b.s(14) + b.s(6) + shaper.measure("0.000", b.s(10.5f)) + b.s(14) : 0.0f;
   const float panel_w = m.width + own_bar;
   const float shared_bar = options.per_head_range ? 0.0f : b.s(90);
   const float grid_w = margin + static_cast<float>(cols) * (panel_w + gap) + shared_bar;

@@ -4,13 +4,13 @@
 #include "core/model_input.hpp"
 #include "export/export.hpp"
 #include "export/figure.hpp"
-#include "export/font_set.hpp"
+#include "export/text_shaper.hpp"
 
 namespace app {
 
 // Throws std::invalid_argument for a head that does not exist or a trace with no tokens.
 Figure layout_figure(const attn::Trace& trace, const ModelInput& input, ExportKind kind, int head,
-                     const FigureOptions& options, const FontSet& fonts);
+                     const FigureOptions& options, const TextShaper& shaper);
 
 // A figure theme's colours: background, text, dimmed text, frames and axes.
 struct FigureColors {

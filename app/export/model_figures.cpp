@@ -13,7 +13,6 @@
 #include "core/model_run.hpp"
 #include "export/figure_layout.hpp"
 #include "export/figure_render.hpp"
-#include "export/png_encode.hpp"
 
 namespace app {
 
@@ -42,7 +41,7 @@ void append(Figure& figure, const Figure& part, float dy) {
 }  // namespace
 
 Figure layout_model_figure(const std::vector<attn::Trace>& layers, const std::string& text, const std::string& caption,
-                           const FigureOptions& options, const FontSet& fonts) {
+                           const FigureOptions& options, const TextShaper& shaper) {
   if (layers.empty()) throw std::invalid_argument("there is no model to draw");
   Figure figure;
   float y = 0.0f;
@@ -52,8 +51,9 @@ Figure layout_model_figure(const std::vector<attn::Trace>& layers, const std::st
     input.config = layers[l].config;
     FigureOptions o = options;
     o.caption = "Layer " + std::to_string(l + 1) + " of " + std::to_string(layers.size()) + " \xC2\xB7 " + caption;
-    const Figure part = layout_figure(layers[l], input, ExportKind::Grid, 0, o, fonts);
+    const Figure part = layout_figure(layers[l], input, ExportKind::Grid, 0, o, shaper);
     if (!figure.background) figure.background = part.background;
+    if (figure.title.empty()) figure.title = "Every layer's heads \xC2\xB7 " + caption;
     append(figure, part, y);
     y += static_cast<float>(part.height);
   }
@@ -62,7 +62,7 @@ Figure layout_model_figure(const std::vector<attn::Trace>& layers, const std::st
 }
 
 Figure layout_curves_figure(const std::vector<std::shared_ptr<const CurvePoint>>& curve, int n_layers, int n_heads,
-                            const std::string& caption, const FigureOptions& options, const FontSet& fonts) {
+                            const std::string& caption, const FigureOptions& options, const TextShaper& shaper) {
   if (curve.empty()) throw std::invalid_argument("there is no training curve yet");
   const FigureColors c = figure_colors(options.theme);
   const float s = static_cast<float>(options.scale);
@@ -75,8 +75,9 @@ Figure layout_curves_figure(const std::vector<std::shared_ptr<const CurvePoint>>
                                        gap * static_cast<float>(panels - 1)));
   f.height = static_cast<int>(std::ceil(top + panel_h + small * 3.5f + margin));
   if (!options.transparent) f.background = c.background;
-  f.texts.push_back({margin, margin + fonts.ascent(title), title, c.text, "Training curves"});
-  f.texts.push_back({margin, margin + title * 1.3f + fonts.ascent(small), small, c.dim, caption});
+  f.title = "Training curves \xC2\xB7 " + caption;
+  f.texts.push_back({margin, margin + shaper.ascent(title), title, c.text, "Training curves"});
+  f.texts.push_back({margin, margin + title * 1.3f + shaper.ascent(small), small, c.dim, caption});
 
   const long long last = curve.back()->step;
   const float x_max = static_cast<float>(std::max<long long>(last, 1));
@@ -88,7 +89,7 @@ Figure layout_curves_figure(const std::vector<std::shared_ptr<const CurvePoint>>
     f.texts.push_back({x0, y0 - small * 0.8f, small * 1.15f, c.text, name});
     f.lines.push_back({x0, y0, x0, y0 + panel_h, s, c.frame});
     f.lines.push_back({x0, y0 + panel_h, x0 + panel_w, y0 + panel_h, s, c.frame});
-    f.texts.push_back({x0 - 4.0f * s, y0 + fonts.ascent(small), small, c.dim, y_top, TextAlign::End});
+    f.texts.push_back({x0 - 4.0f * s, y0 + shaper.ascent(small), small, c.dim, y_top, TextAlign::End});
     f.texts.push_back({x0 - 4.0f * s, y0 + panel_h, small, c.dim, "0", TextAlign::End});
     f.texts.push_back({x0, y0 + panel_h + small * 1.3f, small, c.dim, "step 0"});
     f.texts.push_back({x0 + panel_w, y0 + panel_h + small * 1.3f, small, c.dim, std::to_string(last), TextAlign::End});
@@ -141,16 +142,9 @@ Figure layout_curves_figure(const std::vector<std::shared_ptr<const CurvePoint>>
       f.rects.push_back({lx, ly - small * 0.8f, small * 1.4f, small * 0.8f, rgba(head_colour(l, h, n_heads))});
       const std::string label = "L" + std::to_string(l + 1) + "H" + std::to_string(h + 1);
       f.texts.push_back({lx + small * 1.7f, ly, small, c.dim, label});
-      lx += small * 1.7f + fonts.measure(label, small) + small * 1.2f;
+      lx += small * 1.7f + shaper.measure(label, small) + small * 1.2f;
     }
   return f;
-}
-
-std::string figure_bytes(const Figure& figure, ExportFormat format, const FontSet& fonts) {
-  if (format == ExportFormat::Svg) return to_svg(figure);
-  if (format != ExportFormat::Png) throw std::invalid_argument("this figure is a picture: PNG or SVG, not data");
-  const std::vector<unsigned char> pixels = rasterize(figure, fonts);
-  return encode_png_rgba(pixels.data(), figure.width, figure.height);
 }
 
 std::string model_movie_gif(const attn::Checkpoint& spec, const std::vector<ParamsAtStep>& snapshots,
@@ -161,7 +155,7 @@ std::string model_movie_gif(const attn::Checkpoint& spec, const std::vector<Para
   const std::size_t count = std::min<std::size_t>(snapshots.size(), static_cast<std::size_t>(std::max(max_frames, 2)));
   for (std::size_t i = 0; i < count; ++i) picked.push_back(i * (snapshots.size() - 1) / std::max<std::size_t>(count - 1, 1));
   picked.erase(std::unique(picked.begin(), picked.end()), picked.end());
-  const FontSet fonts;
+  const TextShaper shaper;
   const attn::Vocab vocab(spec.vocab);
   std::vector<std::vector<unsigned char>> frames;
   int width = 0, height = 0;
@@ -191,13 +185,13 @@ std::string model_movie_gif(const attn::Checkpoint& spec, const std::vector<Para
     }
     FigureOptions o = options;
     o.show_values = false;
-    const Figure figure = layout_model_figure(layers, text, caption, o, fonts);
+    const Figure figure = layout_model_figure(layers, text, caption, o, shaper);
     if (frames.empty()) {
       width = figure.width;
       height = figure.height;
     }
     if (figure.width != width || figure.height != height) continue;  // a label changed the size: skip
-    frames.push_back(rasterize(figure, fonts));
+    frames.push_back(render_rgba(figure, shaper));
   }
   return encode_gif(frames, width, height, 25);
 }

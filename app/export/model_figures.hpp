@@ -1,6 +1,6 @@
 // Figures of a trained model: every layer's heads (the window's model view), the training curves,
 // and an animated GIF of the model view over a run. Drawn as display lists like every figure, so
-// PNG and SVG show the same picture.
+// PNG, SVG and PDF show the same picture.
 #pragma once
 #include <memory>
 #include <string>
@@ -9,22 +9,19 @@
 #include "core/train_host.hpp"
 #include "export/export.hpp"
 #include "export/figure.hpp"
-#include "export/font_set.hpp"
+#include "export/text_shaper.hpp"
 
 namespace app {
 
 // Every layer's heads, a block per layer from layer 1 down. `text` is the input's text, `caption`
 // says what the model is (model_caption()). Throws std::invalid_argument with no tokens.
 Figure layout_model_figure(const std::vector<attn::Trace>& layers, const std::string& text, const std::string& caption,
-                           const FigureOptions& options, const FontSet& fonts);
+                           const FigureOptions& options, const TextShaper& shaper);
 
 // Loss and accuracy over the steps, then one panel per detector with every head's score in its
 // head colour, the best head named. Throws std::invalid_argument for an empty curve.
 Figure layout_curves_figure(const std::vector<std::shared_ptr<const CurvePoint>>& curve, int n_layers, int n_heads,
-                            const std::string& caption, const FigureOptions& options, const FontSet& fonts);
-
-// A figure as PNG or SVG bytes (other formats: std::invalid_argument).
-std::string figure_bytes(const Figure& figure, ExportFormat format, const FontSet& fonts);
+                            const std::string& caption, const FigureOptions& options, const TextShaper& shaper);
 
 // The model view at each snapshot of a run (at most `max_frames`, spread evenly, the last one
 // always in), run on `text`, as an animated GIF; each frame's caption names its step, loss and best

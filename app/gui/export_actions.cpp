@@ -8,6 +8,7 @@
 #include "engine/npy.hpp"
 #include "export/export_paths.hpp"
 #include "export/model_figures.hpp"
+#include "export/figure_render.hpp"
 #include "gui/app.hpp"
 
 namespace app::gui {
@@ -93,12 +94,12 @@ void App::run_train_export(const TrainExport& what) {
     return;
   }
   try {
-    const FontSet fonts;
+    const TextShaper shaper;
     const Figure figure = what.what == TrainExport::What::ModelView
-                              ? layout_model_figure(m_train_view.layers(), m_train_view.text(), caption, options, fonts)
+                              ? layout_model_figure(m_train_view.layers(), m_train_view.text(), caption, options, shaper)
                               : layout_curves_figure(m_progress->curve, spec.model.arch.n_layers, spec.model.arch.n_heads,
-                                                     caption, options, fonts);
-    attn::write_file_atomic(path, figure_bytes(figure, what.format, fonts));
+                                                     caption, options, shaper);
+    attn::write_file_atomic(path, encode_figure(figure, what.format, shaper));
     set_status("Saved " + path, false);
   } catch (const std::exception& e) {
     set_status(std::string("Export failed: ") + e.what(), true);

@@ -76,8 +76,8 @@ TEST_CASE("the lines figure draws every head in its colour, as PNG and SVG", "[e
   const std::string png = (dir.path / "lines.png").string(), svg = (dir.path / "lines.svg").string();
   write(c, app::ExportKind::Lines, -1, 0, app::ExportFormat::Png, png);
   write(c, app::ExportKind::Lines, -1, 0, app::ExportFormat::Svg, svg);
-  const app::FontSet fonts;
-  const app::Figure f = app::layout_lines_figure(c.trace, c.input, -1, {}, fonts);
+  const app::TextShaper shaper;
+  const app::Figure f = app::layout_lines_figure(c.trace, c.input, -1, {}, shaper);
   const Png image = read_png(png);
   CHECK(image.w == f.width);
   CHECK(image.h == f.height);

@@ -59,21 +59,21 @@ Image decode_png(const std::string& path) {
   return img;
 }
 
-// The text's box in the figure, from the same font metrics the rasteriser uses.
+// The text's box in the figure, from the same shaped lines the painter draws.
 struct Box {
   float x0, y0, x1, y1;
 };
-Box text_box(const app::FigureText& t, const app::FontSet& fonts) {
-  const float w = fonts.measure(t.text, t.size);
+Box text_box(const app::FigureText& t, const app::TextShaper& shaper) {
+  const float w = shaper.measure(t.text, t.size);
   const float shift = t.align == app::TextAlign::Start ? 0.0f : t.align == app::TextAlign::Middle ? w / 2 : w;
-  const float up = fonts.ascent(t.size), down = fonts.descent(t.size);
+  const float up = shaper.ascent(t.size), down = shaper.descent(t.size);
   if (t.vertical) return {t.x - up, t.y - (w - shift), t.x + down, t.y + shift};
   return {t.x - shift, t.y - up, t.x + (w - shift), t.y + down};
 }
 
-void check_inside(const app::Figure& f, const app::FontSet& fonts) {
+void check_inside(const app::Figure& f, const app::TextShaper& shaper) {
   for (const app::FigureText& t : f.texts) {
-    const Box b = text_box(t, fonts);
+    const Box b = text_box(t, shaper);
     INFO("label '" << t.text << "' box " << b.x0 << "," << b.y0 << " - " << b.x1 << "," << b.y1 << " in " << f.width << "x" << f.height);
     CHECK(b.x0 >= 0.0f);
     CHECK(b.y0 >= 0.0f);
@@ -143,8 +143,8 @@ TEST_CASE("exported PNG cells carry exactly their value's colour", "[export]") {
   r.path = (dir.path / "head.png").string();
   app::export_trace(c.trace, c.input, r);
   const Image img = decode_png(r.path);
-  const app::FontSet fonts;
-  const app::Figure f = app::layout_figure(c.trace, c.input, r.kind, r.head, r.options, fonts);
+  const app::TextShaper shaper;
+  const app::Figure f = app::layout_figure(c.trace, c.input, r.kind, r.head, r.options, shaper);
   REQUIRE(img.w == f.width);
   const std::size_t n = c.trace.n_tokens();
   const float* w = c.trace.attn.data() + n * n;
@@ -162,16 +162,16 @@ TEST_CASE("exported PNG cells carry exactly their value's colour", "[export]") {
 
 TEST_CASE("labels stay inside the figure at 1x and 4x, in every kind of figure", "[export]") {
   const Case c = make_case("Attention is all you need, they said — 注意力 🙂 supercalifragilisticexpialidocious", 3, 24);
-  const app::FontSet fonts;
+  const app::TextShaper shaper;
   for (int scale : {1, 4})
     for (auto kind : {app::ExportKind::Grid, app::ExportKind::Head, app::ExportKind::Qkv}) {
       app::FigureOptions o;
       o.scale = scale;
       INFO("scale " << scale << " kind " << static_cast<int>(kind));
-      const app::Figure f = app::layout_figure(c.trace, c.input, kind, 1, o, fonts);
-      check_inside(f, fonts);
+      const app::Figure f = app::layout_figure(c.trace, c.input, kind, 1, o, shaper);
+      check_inside(f, shaper);
       if (scale == 4) continue;
-      const std::vector<unsigned char> px = app::rasterize(f, fonts);
+      const std::vector<unsigned char> px = app::render_rgba(f, shaper);
       // The outermost rows and columns are pure background: nothing drawn touches the edge.
       for (int x = 0; x < f.width; ++x)
         for (int y : {0, f.height - 1}) REQUIRE(px[(static_cast<std::size_t>(y) * static_cast<std::size_t>(f.width) + static_cast<std::size_t>(x)) * 4] == 255);
@@ -185,8 +185,8 @@ TEST_CASE("a 16-head grid of a 40-token sentence stays legible", "[export]") {
   for (int i = 0; i < 40; ++i) text += "tok" + std::to_string(i) + " ";
   const Case c = make_case(text, 16, 64);
   REQUIRE(c.trace.n_tokens() == 40);
-  const app::FontSet fonts;
-  const app::Figure f = app::layout_figure(c.trace, c.input, app::ExportKind::Grid, 0, {}, fonts);
+  const app::TextShaper shaper;
+  const app::Figure f = app::layout_figure(c.trace, c.input, app::ExportKind::Grid, 0, {}, shaper);
   // Head 1's cells come first; every head has as many of the same size.
   const float cell_w = f.rects[0].w, cell_h = f.rects[0].h;
   CHECK(cell_w >= 8.0f);
@@ -198,8 +198,8 @@ TEST_CASE("a 16-head grid of a 40-token sentence stays legible", "[export]") {
   // Row labels are no taller than the rows they name, so neighbours never overlap.
   const float cell = f.rects[0].h;
   for (const app::FigureText& t : f.texts)
-    if (t.text.rfind("tok", 0) == 0) REQUIRE(fonts.ascent(t.size) + fonts.descent(t.size) <= cell * 1.15f);
-  check_inside(f, fonts);
+    if (t.text.rfind("tok", 0) == 0) REQUIRE(shaper.ascent(t.size) + shaper.descent(t.size) <= cell * 1.15f);
+  check_inside(f, shaper);
 }
 
 TEST_CASE("SVG is well-formed XML and renders like the PNG", "[export]") {
@@ -221,8 +221,8 @@ TEST_CASE("SVG is well-formed XML and renders like the PNG", "[export]") {
   const Image png = decode_png((dir.path / "f.png").string()), rendered = decode_png((dir.path / "svg.png").string());
   REQUIRE(rendered.w == png.w);
   REQUIRE(rendered.h == png.h);
-  const app::FontSet fonts;
-  const app::Figure f = app::layout_figure(c.trace, c.input, app::ExportKind::Head, 0, {}, fonts);
+  const app::TextShaper shaper;
+  const app::Figure f = app::layout_figure(c.trace, c.input, app::ExportKind::Head, 0, {}, shaper);
   const std::size_t n = c.trace.n_tokens();
   for (std::size_t i = 0; i < n * n; ++i) {
     const int x = static_cast<int>(f.rects[i].x + f.rects[i].w * 0.15f), y = static_cast<int>(f.rects[i].y + f.rects[i].h * 0.15f);
