@@ -20,14 +20,14 @@ namespace {
 
 const char* const kExportHelp =
     "Usage: attnlab export --out PATH [model flags] [figure flags]\n\n"
-    "Writes one figure (PNG, SVG) or data file (CSV, NPY). Needs no display.\n"
+    "Writes one figure (PNG, SVG, PDF) or data file (CSV, NPY). Needs no display.\n"
     "  --model CKPT.npz       draw a trained model (from attnlab train) instead of the explorer\n"
     "  --layer I              with --model: the layer to draw, from 1 (default 1)\n"
-    "  --what model           with --model: every layer's heads in one figure (PNG or SVG)\n"
+    "  --what model           with --model: every layer's heads in one figure (PNG, SVG or PDF)\n"
     "  --out PATH             the file to write; a folder gets a name made from the sentence\n"
     "  --what W               grid (all heads, default) | head:N | qkv:N | lines (all heads as lines) |\n"
     "                         lines:N | step:HEAD:QUERY (one query's attention step by step; from 1)\n"
-    "  --format F             png | svg | csv | npy (default: from the --out file name, else png)\n"
+    "  --format F             png | svg | pdf | csv | npy (default: from the --out file name, else png)\n"
     "  --scale S              1-4, multiplies every size (default 1)\n"
     "  --theme T              light (print, default) | dark\n"
     "  --transparent          no background\n"
@@ -94,7 +94,7 @@ int run_export(const std::vector<std::string>& argv) {
       else if (flag == "--format") {
         const std::string v = args.value(flag);
         format = format_from_path("x." + v);
-        if (!format) throw UsageError("--format must be png, svg, csv or npy, got '" + v + "'");
+        if (!format) throw UsageError("--format must be png, svg, pdf, csv or npy, got '" + v + "'");
       } else if (flag == "--scale") request.options.scale = args.int_value(flag, 1, 4);
       else if (flag == "--theme") {
         const std::string v = args.value(flag);
@@ -167,7 +167,7 @@ int run_export(const std::vector<std::string>& argv) {
       const std::size_t dot = out.find_last_of('.'), slash = out.find_last_of('/');
       if (!from_name && dot != std::string::npos && (slash == std::string::npos || dot > slash))
         throw UsageError("--out " + out + ": '" + out.substr(dot) +
-                         "' is not a file type attnlab writes; use .png, .svg, .csv or .npy (or --format)");
+                         "' is not a file type attnlab writes; use .png, .svg, .pdf, .csv or .npy (or --format)");
       if (format && from_name && *format != *from_name)
         throw UsageError("--format " + std::string(format_extension(*format)) + " does not match the file name " + out);
       request.format = format ? *format : from_name.value_or(ExportFormat::Png);

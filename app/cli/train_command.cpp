@@ -48,7 +48,7 @@ const char* const kTrainHelp =
     "  --seed S             initial weights and data (default 1)\n"
     "  --every N            evaluate and print every N steps (default 50)\n"
     "  --save CKPT.npz      write the trained model (the checkpoint format is in the README)\n"
-    "  --curves FILE        the loss, accuracy and head-score curves as a figure (.png or .svg)\n"
+    "  --curves FILE        the loss, accuracy and head-score curves as a figure (.png, .svg or .pdf)\n"
     "  --movie FILE.gif     the model view on the task's example over the run, as an animated GIF\n\n"
     "Exit codes: 0 trained, 1 diverged (the last good parameters are kept and saved) or I/O\n"
     "failed, 2 bad arguments.\n";
@@ -121,7 +121,7 @@ int run_train(const std::vector<std::string>& argv) {
     if (task_name.empty()) throw UsageError("--task is required (induction, reverse, sort or sentences)");
     if (!curves_path.empty()) {
       const auto f = format_from_path(curves_path);
-      if (f != ExportFormat::Png && f != ExportFormat::Svg) throw UsageError("--curves needs a .png or .svg file name");
+      if (!f || !is_figure_format(*f)) throw UsageError("--curves needs a .png, .svg or .pdf file name");
     }
     if (!movie_path.empty() && (movie_path.size() < 4 || movie_path.substr(movie_path.size() - 4) != ".gif"))
       throw UsageError("--movie needs a .gif file name");

@@ -142,9 +142,9 @@ void paint_band(cairo_surface_t* surface, const Painter& painter, int width, int
 
 std::string encode_png(const Figure& f, const TextShaper& shaper) {
   const bool alpha = !f.background || f.background->a != 255;
-  // Bands of about 8 MB: big enough that per-band overhead vanishes, small enough to stay in memory
-  // at every scale.
-  const int band = std::clamp(static_cast<int>((8 << 20) / (static_cast<long long>(f.width) * 4)), 16, f.height);
+  // Bands of about 1 MB: the painter skips what a band does not reach, so even a hundred bands
+  // cost little, and memory stays the same at every scale.
+  const int band = std::clamp(static_cast<int>((1 << 20) / (static_cast<long long>(f.width) * 4)), 16, f.height);
   cairo_surface_t* surface = cairo_image_surface_create(alpha ? CAIRO_FORMAT_ARGB32 : CAIRO_FORMAT_RGB24, f.width, band);
   SurfaceCloser closer{surface};
   check_status(cairo_surface_status(surface), ExportFormat::Png);

@@ -488,6 +488,7 @@ void App::handle_requests(const Requests& r) {
   }
   if (r.export_choice) run_export(*r.export_choice);
   if (r.train_export) run_train_export(*r.train_export);
+  if (m_background_export.valid()) ++m_frames_while_exporting;
   finish_background_export();
   for (TrainCommand& command : m_train_commands) m_host.post(std::move(command));
   m_train_commands.clear();
@@ -589,6 +590,7 @@ void App::write_layout(const std::string& path) const {
   glfwGetFramebufferSize(m_window, &w, &h);
   const nlohmann::json j = {{"framebuffer", {w, h}}, {"heatmaps", heatmaps}, {"chips", chips},
                             {"error", m_model.error()}, {"status", m_state.status},
+                            {"frames_while_exporting", m_frames_while_exporting},
                             {"hovered_token", m_state.hovered_token},
                             {"mode", m_state.mode == Mode::Train ? "train" : "explore"},
                             {"train", train_json},
@@ -619,9 +621,17 @@ int App::run() {
     frame();
     save_settings_if_changed(false);
     if (last) {
+      // A scripted run ends with its export written and reported, like a person who waits for it.
+      if (m_background_export.valid()) m_background_export.wait();
+      finish_background_export();
       if (!m_options.layout_path.empty()) write_layout(m_options.layout_path);
       break;
     }
+  }
+  // Closing the window never loses an export in progress: it is finished first.
+  if (m_background_export.valid()) {
+    m_background_export.wait();
+    finish_background_export();
   }
   save_settings_if_changed(true);
   return 0;

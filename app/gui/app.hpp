@@ -2,6 +2,7 @@
 // frames in the one direction data flows: panels edit state -> recompute -> upload -> draw.
 #pragma once
 #include <chrono>
+#include <functional>
 #include <future>
 #include <string>
 #include <vector>
@@ -62,7 +63,10 @@ class App {
   void save_settings_if_changed(bool force);
   void run_export(const ExportChoice& choice);
   void run_train_export(const TrainExport& what);
-  void finish_background_export();  // reports a finished background export in the status bar
+  // Every export runs on a thread of its own from copies, one at a time, so a large figure never
+  // freezes the window; `write` returns "" or the error. The status bar reports the end.
+  void start_background_export(const std::string& path, std::function<std::string()> write);
+  void finish_background_export();
   void write_layout(const std::string& path) const;
   void set_status(std::string message, bool is_error);
   float ui_scale() const;
@@ -82,8 +86,9 @@ class App {
   Mode m_textures_mode = Mode::Explore; // whose traces the textures hold
   std::vector<TrainCommand> m_train_commands;  // from this frame's panels, posted after it
   bool m_start_knock_outs_done = false;
-  std::future<std::string> m_background_export;  // a movie being written: "" or the error
-  std::string m_pending_movie;                   // its path
+  std::future<std::string> m_background_export;  // a file being written: "" or the error
+  std::string m_pending_export;                  // its path
+  int m_frames_while_exporting = 0;              // drawn while a file was being written (--layout)
   gfx::HeatmapRenderer m_renderer;
   FontAtlas m_fonts;
   LayoutRecord m_layout;

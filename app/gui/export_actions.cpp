@@ -31,10 +31,19 @@ void App::run_export(const ExportChoice& choice) {
   request.kind = choice.what;
   request.head = choice.head;
   request.query = choice.query;
+  // W_O is copied: the export runs on its own thread while the model may change under the window.
+  std::vector<float> out_weight, out_bias;
+  const auto copy_projection = [&](const float* w, const float* b, std::size_t d_model, std::size_t inner) {
+    if (w) out_weight.assign(w, w + d_model * inner);
+    if (b) out_bias.assign(b, b + d_model);
+  };
+  const std::size_t d_model = static_cast<std::size_t>(trace.config.d_model);
+  const std::size_t inner = static_cast<std::size_t>(trace.config.inner_dim());
   if (m_state.mode == Mode::Train) {
-    request.projection = m_train_view.out_projection(choice.layer);
+    const attn::OutProjection p = m_train_view.out_projection(choice.layer);
+    copy_projection(p.weight, p.bias, d_model, inner);
   } else if (const attn::MhaWeights* w = m_model.weights()) {
-    request.projection = {w->out_proj_weight.data(), w->out_proj_bias.data()};
+    copy_projection(w->out_proj_weight.data(), w->out_proj_bias.data(), d_model, inner);
   }
   request.format = choice.format;
   request.options.theme = m_state.view.theme == Theme::Light ? FigureTheme::Light : FigureTheme::Dark;
@@ -48,12 +57,12 @@ void App::run_export(const ExportChoice& choice) {
   request.path = unique_path(dir + "/" +
                              suggested_file_name(input.text, export_part_name(choice.what, choice.head),
                                                  std::string(format_extension(choice.format)), std::time(nullptr)));
-  try {
+  start_background_export(request.path, [trace, input, request, out_weight = std::move(out_weight),
+                                         out_bias = std::move(out_bias)]() mutable -> std::string {
+    if (!out_weight.empty()) request.projection = {out_weight.data(), out_bias.empty() ? nullptr : out_bias.data()};
     export_trace(trace, input, request);
-    set_status("Saved " + request.path, false);
-  } catch (const std::exception& e) {
-    set_status(std::string("Export failed: ") + e.what(), true);
-  }
+    return "";
+  });
 }
 
 void App::run_train_export(const TrainExport& what) {
@@ -73,37 +82,40 @@ void App::run_train_export(const TrainExport& what) {
   const std::string ext = what.what == TrainExport::What::Movie ? "gif" : std::string(format_extension(what.format));
   const std::string path = unique_path(dir + "/" + suggested_file_name(m_train_view.text(), part, ext, std::time(nullptr)));
   if (what.what == TrainExport::What::Movie) {
-    if (m_background_export.valid()) {
-      set_status("A movie is still being written", true);
-      return;
-    }
-    // Dozens of frames take seconds: written on a thread of its own from immutable copies, so the
-    // window and the training go on; the status bar says when it is done.
-    m_background_export = std::async(std::launch::async, [spec = *m_progress->model, snapshots = m_progress->timeline,
-                                                          curve = m_progress->curve, text = m_train_view.text(),
-                                                          options, path]() -> std::string {
-      try {
-        attn::write_file_atomic(path, model_movie_gif(spec, snapshots, curve, text, options));
-        return "";
-      } catch (const std::exception& e) {
-        return e.what();
-      }
+    // Dozens of frames from immutable copies of the run.
+    start_background_export(path, [spec = *m_progress->model, snapshots = m_progress->timeline, curve = m_progress->curve,
+                                   text = m_train_view.text(), options, path]() -> std::string {
+      attn::write_file_atomic(path, model_movie_gif(spec, snapshots, curve, text, options));
+      return "";
     });
-    set_status("Writing the training movie " + path + " …", false);
-    m_pending_movie = path;
     return;
   }
-  try {
+  start_background_export(path, [what, layers = m_train_view.layers(), text = m_train_view.text(), curve = m_progress->curve,
+                                 n_layers = spec.model.arch.n_layers, n_heads = spec.model.arch.n_heads, caption, options,
+                                 path]() -> std::string {
     const TextShaper shaper;
     const Figure figure = what.what == TrainExport::What::ModelView
-                              ? layout_model_figure(m_train_view.layers(), m_train_view.text(), caption, options, shaper)
-                              : layout_curves_figure(m_progress->curve, spec.model.arch.n_layers, spec.model.arch.n_heads,
-                                                     caption, options, shaper);
+                              ? layout_model_figure(layers, text, caption, options, shaper)
+                              : layout_curves_figure(curve, n_layers, n_heads, caption, options, shaper);
     attn::write_file_atomic(path, encode_figure(figure, what.format, shaper));
-    set_status("Saved " + path, false);
-  } catch (const std::exception& e) {
-    set_status(std::string("Export failed: ") + e.what(), true);
+    return "";
+  });
+}
+
+void App::start_background_export(const std::string& path, std::function<std::string()> write) {
+  if (m_background_export.valid()) {
+    set_status("An export is still being written (" + m_pending_export + "); try again when it is saved", true);
+    return;
   }
+  m_background_export = std::async(std::launch::async, [write = std::move(write)]() -> std::string {
+    try {
+      return write();
+    } catch (const std::exception& e) {
+      return e.what();
+    }
+  });
+  m_pending_export = path;
+  set_status("Writing " + path + " …", false);
 }
 
 void App::finish_background_export() {
@@ -111,8 +123,8 @@ void App::finish_background_export() {
       m_background_export.wait_for(std::chrono::seconds(0)) != std::future_status::ready)
     return;
   const std::string error = m_background_export.get();
-  if (error.empty()) set_status("Saved " + m_pending_movie, false);
-  else set_status("Movie not saved: " + error, true);
+  if (error.empty()) set_status("Saved " + m_pending_export, false);
+  else set_status("Export failed: " + error, true);
 }
 
 }  // namespace app::gui

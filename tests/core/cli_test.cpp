@@ -263,3 +263,18 @@ TEST_CASE("loose arguments and bad weights are refused with one line", "[cli]") 
   CHECK(huge.code == 2);
   CHECK(huge.out.find("scores overflow") != std::string::npos);
 }
+
+TEST_CASE("a figure too large to encode is refused at once with the limit, and nothing is written", "[cli][export]") {
+  TempDir dir;
+  std::string text;
+  for (int i = 0; i < 256; ++i) text += "w" + std::to_string(i) + " ";
+  const std::string out = (dir.path / "big.png").string();
+  const Result r = run("export --heads 32 --scale 2 --text '" + text + "' --out " + out);
+  CHECK(r.code == 2);
+  CHECK_THAT(r.out, Catch::Contains("35229 x 34800") && Catch::Contains("32767") && Catch::Contains("--what head:N"));
+  CHECK_FALSE(fs::exists(out));
+  // The same figure as PDF is vector: the side limit still holds.
+  CHECK(run("export --heads 32 --scale 2 --text '" + text + "' --out " + (dir.path / "big.pdf").string()).code == 2);
+  CHECK(run("export --what head:1 --heads 32 --scale 2 --text '" + text + "' --format pdf --out " + (dir.path / "one.pdf").string()).code == 0);
+  CHECK(attn::read_file((dir.path / "one.pdf").string()).rfind("%PDF-", 0) == 0);
+}

@@ -207,6 +207,20 @@ TEST_CASE("F12 and Ctrl+E save into the XDG pictures folder, named from the sent
   CHECK(h == run.layout["framebuffer"][1]);
 }
 
+TEST_CASE("a large figure is written while the window keeps drawing", "[gui][export]") {
+  gui_test::TempDir home;
+  const std::string env = gui_test::pictures_home_env(home);
+  std::string text;
+  for (int i = 0; i < 120; ++i) text += "w" + std::to_string(i) + " ";
+  const gui_test::Run run = gui_test::run_window("--no-settings --heads 16 --text '" + text + "' --key ctrl+e@3", 30, env);
+  REQUIRE(run.exit_code == 0);
+  CHECK(run.layout["frames_while_exporting"].get<int>() >= 5);  // the export did not hold the frames
+  CHECK_THAT(run.layout["status"].get<std::string>(), Catch::Contains("Saved " + (home.path / "Pictures").string()));
+  int pngs = 0;
+  for (const auto& e : std::filesystem::directory_iterator(home.path / "Pictures")) pngs += e.path().extension() == ".png";
+  CHECK(pngs == 1);
+}
+
 TEST_CASE("an export into a missing folder says why and the window keeps running", "[gui][export]") {
   gui_test::TempDir dir;
   const std::string path = (dir.path / "lesson.json").string();

@@ -37,6 +37,7 @@ void context_menu(UiContext& ctx, const HeatmapSpec& spec, HeatmapResult& result
   };
   item("Figure as PNG", ExportFormat::Png);
   item("Figure as SVG", ExportFormat::Svg);
+  item("Figure as PDF", ExportFormat::Pdf);
   item("Data as CSV", ExportFormat::Csv);
   item("Data as NPY", ExportFormat::Npy);
   ImGui::EndPopup();

@@ -16,6 +16,7 @@ void export_items(UiContext& ctx, ExportKind what, int head, bool figures, const
   if (figures) {
     item("figure (PNG)", ExportFormat::Png);
     item("figure (SVG)", ExportFormat::Svg);
+    item("figure (PDF)", ExportFormat::Pdf);
   }
   item("data (CSV)", ExportFormat::Csv);
   item("data (NPY)", ExportFormat::Npy);
@@ -58,9 +59,11 @@ void draw_menu_bar(UiContext& ctx, bool fullscreen) {
     };
     train_item("Model view (every layer's heads): PNG", TrainExport::What::ModelView, ExportFormat::Png);
     train_item("Model view: SVG", TrainExport::What::ModelView, ExportFormat::Svg);
+    train_item("Model view: PDF", TrainExport::What::ModelView, ExportFormat::Pdf);
     ImGui::Separator();
     train_item("Training curves: PNG", TrainExport::What::Curves, ExportFormat::Png);
     train_item("Training curves: SVG", TrainExport::What::Curves, ExportFormat::Svg);
+    train_item("Training curves: PDF", TrainExport::What::Curves, ExportFormat::Pdf);
     ImGui::Separator();
     train_item("Training run as an animated GIF", TrainExport::What::Movie, ExportFormat::Png);
     ImGui::Separator();
