@@ -5,11 +5,14 @@ set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME attnlab)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "${ATTN_SUMMARY}")
+# Lines under 80 columns (lintian: extended-description-line-too-long).
 set(CPACK_PACKAGE_DESCRIPTION
-    "Attention Lab teaches multi-head attention by letting you see it: type a sentence and every
-step (embeddings, Q/K/V projections per head, scores, mask, softmax, weighted values) is drawn as
-you type. In Train mode a tiny transformer learns a task while you watch heads form. Figures
-export as PNG or SVG, numbers as CSV or NumPy files; attnlab export and dump work without a display.")
+    "Attention Lab teaches multi-head attention by letting you see it: type a
+sentence and every step (embeddings, Q/K/V projections per head, scores,
+mask, softmax, weighted values) is drawn as you type. In Train mode a tiny
+transformer learns a task while you watch its heads form. Figures export as
+PNG or SVG, numbers as CSV or NumPy files; attnlab export and dump need no
+display.")
 set(CPACK_PACKAGE_DIRECTORY ${CMAKE_BINARY_DIR}/package)
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES ON)  # Debian ships stripped binaries; the build tree keeps its symbols
