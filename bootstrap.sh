@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Attention Lab set-up on Debian 12: installs the missing packages, builds, then runs the app
-# (`run`) or the whole test suite (`test`; `test-asan` for the ASan + UBSan build).
+# (`run`) or the whole test suite (`test`; `test-asan` for the ASan + UBSan build), or makes the
+# Debian package (`package`: prints the .deb's path on the last line).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -15,12 +16,17 @@ packages=(
   catch2 libstb-dev                           # tests (stb_image decodes the PNGs they check)
   fonts-dejavu-core fonts-droid-fallback fonts-symbola  # Latin/Greek/Cyrillic/Arabic/Hebrew, CJK, outline emoji
   fonts-lohit-deva fonts-noto-color-emoji     # Devanagari, colour emoji in figures
-  xvfb xauth librsvg2-bin poppler-utils       # headless GUI tests, SVG and PDF rendering checks
+  xvfb xauth librsvg2-bin poppler-utils       # headless GUI tests, SVG/PDF rendering checks, PNG icons
+  help2man                                    # the man page, made from attnlab --help at build time
+  desktop-file-utils appstream                # tests validate the desktop entry and AppStream metainfo
 )
+# Only `package` needs these: CPack's Debian generator finds the binary with file(1) and its
+# library Depends with dpkg-shlibdeps (dpkg-dev).
+packaging=(file dpkg-dev)
 
-install_missing() {
+install_missing() {  # $@ = packages
   local missing=()
-  for p in "${packages[@]}"; do
+  for p in "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
@@ -46,22 +52,29 @@ release_preset=release
 
 case "$mode" in
   run)
-    install_missing
+    install_missing "${packages[@]}"
     build "$release_preset"
     exec "build/$release_preset/attnlab" "$@"
     ;;
   test)
-    install_missing
+    install_missing "${packages[@]}"
     build "$release_preset"
     ctest --preset "$release_preset" -j2 "$@"
     ;;
   test-asan)
-    install_missing
+    install_missing "${packages[@]}"
     build asan
     ctest --preset asan -j2 "$@"
     ;;
+  package)
+    install_missing "${packages[@]}" "${packaging[@]}"
+    build "$release_preset"
+    rm -f "build/$release_preset"/package/attnlab_*.deb
+    (cd "build/$release_preset" && cpack -G DEB)
+    ls "$PWD/build/$release_preset"/package/attnlab_*.deb
+    ;;
   *)
-    echo "usage: bash bootstrap.sh [run [attnlab flags] | test [ctest flags] | test-asan]" >&2
+    echo "usage: bash bootstrap.sh [run [attnlab flags] | test [ctest flags] | test-asan | package]" >&2
     exit 2
     ;;
 esac

@@ -44,7 +44,15 @@ std::string top_level_help() {
              "  attnlab COMMAND --help                the flags of one command\n\n"
              "Model flags:\n") +
          kModelFlagsHelp + "\nWindow flags:\n" + kWindowFlagsHelp +
-         "\nExit codes: 0 success, 1 failed I/O, 2 bad arguments or invalid model.\n";
+         "\nExit codes: 0 success, 1 failed I/O, 2 bad arguments or invalid model.\n"
+         // help2man turns these two headings into the man page's ENVIRONMENT and FILES sections.
+         "\nEnvironment:\n"
+         "  ATTNLAB_DATA_DIR         read the lesson models from $ATTNLAB_DATA_DIR/models\n"
+         "\nFiles:\n"
+         "  The lesson models (--lesson) are read from $ATTNLAB_DATA_DIR/models when it is set, else from\n"
+         "  models/ in the installed data folder, bin/" ATTN_DATA_FROM_BIN " beside the binary, else from\n"
+         "  the source tree's assets/models when attnlab runs from its build tree. The installed data\n"
+         "  folder also holds lessons/*.json, sessions to open with --session.\n";
 }
 
 int guarded(std::string_view command, const std::function<int()>& body) {

@@ -23,7 +23,9 @@ namespace {
 
 const char* const kDumpHelp =
     "Usage: attnlab dump --out DIR [model flags]\n"
-    "       attnlab dump --out DIR --model CKPT.npz [--text TEXT] [--grads]\n\n"
+    "       attnlab dump --out DIR --model CKPT.npz [--text TEXT] [--grads]\n"
+    "       attnlab dump --out DIR --lesson NAME [--text TEXT] [--grads]\n"
+    "  (--lesson NAME is --model with a lesson model: sentences, induction, reverse or sort)\n\n"
     "With --model, a trained model's every layer (layerI/ from 0):\n"
     "  x.npy (stream in)  ln1.npy  qkv.npy (n, 3*heads*d_head)  q.npy k.npy v.npy (heads, n, d_head)\n"
     "  scores.npy attn.npy (heads, n, n)  head_out.npy  concat.npy  attn_out.npy  resid_mid.npy\n"
@@ -130,8 +132,8 @@ int run_dump(const std::vector<std::string>& argv) {
       }
       if (flag == "--out") {
         out_dir = args.value(flag);
-      } else if (flag == "--model") {
-        model_path = args.value(flag);
+      } else if (parse_checkpoint_flag(flag, args, model_path)) {
+        continue;
       } else if (flag == "--grads") {
         grads = true;
       } else if (parse_model_flag(flag, args, input)) {
@@ -144,7 +146,7 @@ int run_dump(const std::vector<std::string>& argv) {
     if (out_dir.empty()) throw UsageError("--out DIR is required");
     if (!model_path.empty() && !explorer_flag.empty())
       throw UsageError(explorer_flag + " does not apply with --model: the checkpoint fixes the model");
-    if (grads && model_path.empty()) throw UsageError("--grads needs --model");
+    if (grads && model_path.empty()) throw UsageError("--grads needs --model or --lesson");
     if (!model_path.empty()) return dump_model(model_path, text_given ? std::optional(input.text) : std::nullopt, out_dir, grads);
 
     const ResolvedModel model = resolve_model(input);

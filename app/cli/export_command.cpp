@@ -22,6 +22,7 @@ const char* const kExportHelp =
     "Usage: attnlab export --out PATH [model flags] [figure flags]\n\n"
     "Writes one figure (PNG, SVG, PDF) or data file (CSV, NPY). Needs no display.\n"
     "  --model CKPT.npz       draw a trained model (from attnlab train) instead of the explorer\n"
+    "  --lesson NAME          a lesson model as --model: sentences, induction, reverse or sort\n"
     "  --layer I              with --model: the layer to draw, from 1 (default 1)\n"
     "  --what model           with --model: every layer's heads in one figure (PNG, SVG or PDF)\n"
     "  --out PATH             the file to write; a folder gets a name made from the sentence\n"
@@ -88,7 +89,7 @@ int run_export(const std::vector<std::string>& argv) {
         continue;
       }
       if (flag == "--out") out = args.value(flag);
-      else if (flag == "--model") model_path = args.value(flag);
+      else if (parse_checkpoint_flag(flag, args, model_path)) continue;
       else if (flag == "--layer") layer = args.int_value(flag, 1, attn::kMaxLayers);
       else if (flag == "--what") parse_what(args.value(flag), request, whole_model);
       else if (flag == "--format") {
@@ -118,7 +119,7 @@ int run_export(const std::vector<std::string>& argv) {
 
     if (!model_path.empty() && !explorer_flag.empty())
       throw UsageError(explorer_flag + " does not apply with --model: the checkpoint fixes the model");
-    if (whole_model && model_path.empty()) throw UsageError("--what model needs --model CKPT.npz");
+    if (whole_model && model_path.empty()) throw UsageError("--what model needs --model CKPT.npz or --lesson NAME");
     if (whole_model) {
       const attn::Checkpoint ck = attn::load_checkpoint(model_path);
       const std::string text = text_given ? input.text : example_text(ck);

@@ -2,6 +2,8 @@
 // together (d_model vs heads) are left to attn::validate so the window and CLI say the same thing.
 #include "cli/model_options.hpp"
 
+#include "core/lessons.hpp"
+
 namespace app::cli {
 
 const char* const kModelFlagsHelp =
@@ -49,6 +51,19 @@ bool parse_model_flag(const std::string& flag, ArgCursor& args, ModelInput& inpu
   } else {
     return false;
   }
+  return true;
+}
+
+std::string lesson_flag_path(const std::string& name) {
+  if (!is_lesson(name)) throw UsageError("--lesson must be " + lesson_names_text() + ", got '" + name + "'");
+  return lesson_path(name);
+}
+
+bool parse_checkpoint_flag(const std::string& flag, ArgCursor& args, std::string& model_path) {
+  if (flag != "--model" && flag != "--lesson") return false;
+  const std::string value = args.value(flag);
+  if (!model_path.empty()) throw UsageError(flag + " names a second model: give one --model or --lesson");
+  model_path = flag == "--lesson" ? lesson_flag_path(value) : value;
   return true;
 }
 

@@ -3,7 +3,6 @@
 
 #include <GLFW/glfw3.h>
 
-#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
@@ -11,7 +10,6 @@
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
 #include "cli/model_options.hpp"
-#include "core/lessons.hpp"
 #include "engine/model/arch.hpp"
 #include "engine/train/tasks.hpp"
 #include "core/app_state.hpp"
@@ -90,11 +88,7 @@ std::optional<WindowOptions> parse_window_options(int argc, char** argv) {
     } else if (flag == "--model") {
       options.model_path = cursor.value(flag);
     } else if (flag == "--lesson") {
-      const std::string v = cursor.value(flag);
-      const auto& names = lesson_names();
-      if (std::find(names.begin(), names.end(), v) == names.end())
-        throw cli::UsageError("--lesson must be sentences, induction, reverse or sort, got '" + v + "'");
-      options.model_path = lesson_path(v);
+      options.model_path = cli::lesson_flag_path(cursor.value(flag));
     } else if (flag == "--train" && options.bench_ui) {
       options.bench_train = true;
       options.new_task = "induction";

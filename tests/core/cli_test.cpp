@@ -28,9 +28,10 @@ struct Result {
   std::string out;  // stdout and stderr together
 };
 
-Result run(const std::string& args) {
+// env: "NAME=value ..." set for this run only (through env(1)), or empty.
+Result run(const std::string& args, const std::string& env = "") {
   Result r;
-  const std::string cmd = std::string(ATTNLAB_BIN) + " " + args + " 2>&1";
+  const std::string cmd = (env.empty() ? "" : "env " + env + " ") + std::string(ATTNLAB_BIN) + " " + args + " 2>&1";
   FILE* pipe = popen(cmd.c_str(), "r");
   REQUIRE(pipe != nullptr);
   std::array<char, 4096> buffer{};
@@ -150,6 +151,43 @@ TEST_CASE("--help and --version", "[cli]") {
   CHECK_THAT(run("--version").out, Catch::Contains("attnlab 0.1.0"));
 }
 
+TEST_CASE("dump and export --lesson read the data folder's lesson model, and ATTNLAB_DATA_DIR moves it", "[cli][lesson]") {
+  TempDir dir;
+  const std::string models = std::string(ATTN_TEST_DATA_DIR) + "/../assets/models/";
+  // Run from the build tree, the lesson is the source tree's file: the same bytes as --model.
+  const Result by_lesson = run("dump --lesson reverse --out " + (dir.path / "lesson").string());
+  INFO(by_lesson.out);
+  REQUIRE(by_lesson.code == 0);
+  REQUIRE(run("dump --model " + models + "reverse.npz --out " + (dir.path / "model").string()).code == 0);
+  CHECK(attn::read_file((dir.path / "lesson" / "layer1" / "attn.npy").string()) ==
+        attn::read_file((dir.path / "model" / "layer1" / "attn.npy").string()));
+  const Result fig = run("export --lesson induction --what model --out " + (dir.path / "induction.png").string());
+  INFO(fig.out);
+  CHECK(fig.code == 0);
+  CHECK(fs::file_size(dir.path / "induction.png") > 1000);
+
+  // ATTNLAB_DATA_DIR is read first: a folder holding only sort.npz has sort and nothing else.
+  fs::create_directories(dir.path / "data" / "models");
+  fs::copy_file(models + "sort.npz", dir.path / "data" / "models" / "sort.npz");
+  const std::string env = "ATTNLAB_DATA_DIR=" + (dir.path / "data").string();
+  CHECK(run("export --lesson sort --out " + (dir.path / "sort.png").string(), env).code == 0);
+  const Result missing = run("export --lesson induction --out " + (dir.path / "i.png").string(), env);
+  INFO(missing.out);
+  CHECK(missing.code == 1);
+  CHECK_THAT(missing.out, Catch::Contains((dir.path / "data" / "models" / "induction.npz").string()));
+
+  for (const std::string& args : {std::string("export --lesson nope --out x.png"), std::string("dump --lesson Sort --out d"),
+                                  "export --lesson sort --model " + models + "sort.npz --out x.png",
+                                  std::string("dump --lesson sort --lesson reverse --out d")}) {
+    INFO(args);
+    const Result r = run(args);
+    INFO(r.out);
+    CHECK(r.code == 2);
+    CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 1);
+  }
+  CHECK_THAT(run("export --lesson nope --out x.png").out, Catch::Contains("sentences, induction, reverse or sort, got 'nope'"));
+}
+
 TEST_CASE("train prints progress, saves a checkpoint that dump and export read", "[cli][train]") {
   TempDir dir;
   const std::string ckpt = (dir.path / "rev.npz").string();
@@ -208,7 +246,7 @@ TEST_CASE("a broken checkpoint is refused with the reason and exit 1", "[cli][tr
   CHECK_FALSE(fs::exists(dir.path / "d"));
 }
 
-TEST_CASE("train writes its curves and a movie; export draws a whole model", "[cli][train]") {
+TEST_CASE("train writes its curves and a movie, export draws a whole model", "[cli][train]") {
   TempDir dir;
   const std::string curves = (dir.path / "curves.svg").string(), movie = (dir.path / "run.gif").string();
   const Result r = run("train --task reverse --steps 20 --every 10 --batch 4 --d-model 16 --heads 2 --curves " + curves +

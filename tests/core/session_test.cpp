@@ -69,7 +69,7 @@ TEST_CASE("corrupt or foreign files are refused and change nothing", "[session]"
   }
 }
 
-TEST_CASE("sessions save atomically and load back; a missing file is a FileError", "[session]") {
+TEST_CASE("sessions save atomically and load back, a missing file is a FileError", "[session]") {
   const fs::path dir = fs::temp_directory_path() / "attnlab_session_test";
   fs::remove_all(dir);
   app::AppState s = app::default_state();
