@@ -25,6 +25,9 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)  # attnlab_<version>-1_<arch>.deb
 set(CPACK_DEBIAN_PACKAGE_SECTION education)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-# The fonts of bootstrap.sh's list: Latin/Greek/Cyrillic, CJK, emoji and symbols.
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "fonts-dejavu-core, fonts-droid-fallback, fonts-symbola")
+# The fonts of bootstrap.sh's list: Latin/Greek/Cyrillic/Arabic/Hebrew, CJK, outline emoji and
+# symbols (the window), Devanagari; colour emoji in figures are recommended, not required (without
+# them emoji draw in outline from Symbola).
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "fonts-dejavu-core, fonts-droid-fallback, fonts-symbola, fonts-lohit-deva")
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "fonts-noto-color-emoji")
 include(CPack)
