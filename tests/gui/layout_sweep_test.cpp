@@ -143,6 +143,13 @@ TEST_CASE("the grid planner pages before a map gets smaller than readable", "[la
     CHECK(p.cols == 4);
     CHECK(p.rows == 2);
   }
+  SECTION("Train mode pages whole layers when two rows do not fit") {
+    r.fixed_cols = 4;
+    const app::gui::GridPlan p = app::gui::plan_grid(r);
+    CHECK(p.cols == 4);
+    CHECK(p.per_page == 4);
+    CHECK(p.pages == 2);
+  }
   SECTION("labels only when a cell is a line of text tall") {
     r.panels = 1;
     r.height = 600.0f;

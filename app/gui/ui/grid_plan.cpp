@@ -1,5 +1,5 @@
 // Tries every page size from "all heads" down and every column count, and keeps the first page
-// size whose best column count still gives readable maps.
+// size whose best column count still gives readable maps (whole rows of fixed_cols first).
 #include "gui/ui/grid_plan.hpp"
 
 #include <algorithm>
@@ -44,14 +44,13 @@ GridPlan plan_grid(const GridRequest& r) {
   const int panels = std::max(r.panels, 1);
   GridPlan plan;
   bool found = false;
-  for (int count = panels; count >= 1 && !found; --count) {
-    if (r.fixed_cols > 0 && count % r.fixed_cols == 0) {
+  // Whole rows of fixed_cols first (Train mode: a page holds whole layers), then any shape.
+  if (r.fixed_cols > 0 && r.fixed_cols <= panels)
+    for (int count = panels / r.fixed_cols * r.fixed_cols; count >= r.fixed_cols && !found; count -= r.fixed_cols) {
       plan = evaluate(r, count, r.fixed_cols);
-      if (plan.side >= r.min_side) {
-        found = true;
-        break;
-      }
+      found = plan.side >= r.min_side;
     }
+  for (int count = panels; count >= 1 && !found; --count) {
     plan = best_for(r, count);
     found = plan.side >= r.min_side;
   }
