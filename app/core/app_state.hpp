@@ -56,6 +56,9 @@ struct AppState {
   ViewSettings view;
   int selected_head = 0;    // the head shown in the Q/K/V view
   int enlarged_head = -1;   // a head shown alone (clicked), or -1 for the grid
+  int head_page = 0;        // the page of heads shown when they do not all fit readably
+  bool presentation = false;  // F11: the picture gets the screen, the controls fold away
+  bool controls_open = false; // the controls drawer, when they are folded away (F10)
   int hovered_token = -1;   // token under the mouse (chip, row or column label), -1 for none
   int hovered_query = -1;   // cell under the mouse in any heatmap: query row ...
   int hovered_key = -1;     // ... and key column

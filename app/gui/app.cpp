@@ -23,6 +23,7 @@
 #include "gui/gfx/gl.hpp"
 #include "gui/screenshot.hpp"
 #include "gui/theme.hpp"
+#include "gui/ui/grid_plan.hpp"
 #include "gui/ui/panels.hpp"
 #include "gui/ui/train_panels.hpp"
 
@@ -49,16 +50,29 @@ App::App(GLFWwindow* window, WindowOptions options, AppState state, LiveModel mo
 
 bool App::init(std::string& error) {
   if (!m_renderer.init(error)) return false;
-  if (m_options.fullscreen) toggle_fullscreen();
+  if (m_options.fullscreen) toggle_presentation();
   if (m_state.mode == Mode::Train) {
     // The first start opens the sentences lesson; --model / --lesson open another; --new TASK
-    // (or a lesson that cannot be read) makes a fresh model with the default shape.
+    // (or a lesson that cannot be read) makes a fresh model with the default shape (--heads sets
+    // its head count).
     const std::string path = m_options.model_path.empty() ? lesson_path("sentences") : m_options.model_path;
     if (!m_options.new_task.empty() || !open_model(path)) {
       TrainChoices fresh;
       fresh.task = m_options.new_task.empty() ? fresh.task : m_options.new_task;
       const auto task = attn::make_task(fresh.task);
       fresh.settings.seq_len = task->default_seq_len();
+      if (!m_options.new_task.empty() && m_options.model_flags_given) {
+        // --new TASK --heads H: that many heads of d_model / H (at least 1) each.
+        attn::Arch arch = fresh.arch;
+        arch.n_heads = m_options.input.config.n_heads;
+        arch.d_head = std::max(1, arch.d_model / std::max(arch.n_heads, 1));
+        try {
+          attn::validate(arch, fresh.run);
+          fresh.arch = arch;
+        } catch (const std::exception& e) {
+          set_status(std::string("--heads for the new model: ") + e.what(), true);
+        }
+      }
       TrainCommand reset(TrainCommand::Kind::Reset);
       reset.arch = fresh.arch;
       reset.run = fresh.run;
@@ -119,7 +133,7 @@ void App::build_ui(Requests& requests, FrameTimes& times) {
   const Palette colors = palette(m_state.view.theme);
   UiContext ctx{m_state, m_model, current_trace(), 0, m_view, nullptr, nullptr, m_renderer, colors, ui_scale(), requests,
                 m_layout};
-  draw_menu_bar(ctx, m_fullscreen);
+  if (!m_state.presentation) draw_menu_bar(ctx, m_state.presentation);
 
   const ImGuiViewport* viewport = ImGui::GetMainViewport();
   ImGui::SetNextWindowPos(viewport->WorkPos);
@@ -175,20 +189,73 @@ void App::build_ui(Requests& requests, FrameTimes& times) {
   }
 }
 
-void App::build_explore(UiContext& ctx, FrameTimes& times) {
+float App::min_grid_height(int n_tokens, float scale) const {
+  // One head: its title, the smallest readable map (plus a pixel a cell for rounding), its outline and
+  // the line under the grid.
+  const ImGuiStyle& style = ImGui::GetStyle();
+  const float em = ImGui::GetFontSize();
+  return em + style.ItemSpacing.y * 2.0f + style.ItemSpacing.x * 2.0f + min_readable_side(n_tokens, em, scale) +
+         static_cast<float>(n_tokens) + ImGui::GetFrameHeightWithSpacing();
+}
+
+App::Shell App::shell() const {
   const ImGuiViewport* viewport = ImGui::GetMainViewport();
   const float em = ImGui::GetFontSize();
-  const float status_h = ImGui::GetFrameHeightWithSpacing() + 4.0f;
-  const float controls_w = std::min(em * 19.0f, viewport->WorkSize.x * 0.4f);
+  Shell shell;
+  shell.status_h = ImGui::GetFrameHeightWithSpacing() + 4.0f;
+  // The controls take at most 30% of the width; when that is too narrow for them, or leaves the
+  // heads too little, they fold into a drawer (F10) — always in presentation mode.
+  shell.controls_w = std::min(em * 19.0f, viewport->WorkSize.x * 0.3f);
+  shell.folded = m_state.presentation || shell.controls_w < em * 15.0f || viewport->WorkSize.x - shell.controls_w < em * 30.0f;
+  return shell;
+}
 
-  ImGui::BeginChild("controls", ImVec2(controls_w, -status_h), true, ImGuiWindowFlags_NoBackground);
+void App::begin_controls(UiContext& ctx, const Shell& shell) {
+  if (shell.folded) return;
+  ImGui::BeginChild("controls", ImVec2(shell.controls_w, -shell.status_h), true, ImGuiWindowFlags_NoBackground);
   draw_mode_switch(ctx);
-  draw_controls_panel(ctx);
+}
+
+void App::end_controls(const Shell& shell) {
+  if (shell.folded) return;
   ImGui::EndChild();
   ImGui::SameLine();
+}
 
-  ImGui::BeginChild("main", ImVec2(0.0f, -status_h), false,
-                    ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse | ImGuiWindowFlags_NoBackground);
+void App::drawer_button(UiContext& ctx, const Shell& shell) {
+  if (!shell.folded) return;
+  if (ImGui::Button("\xE2\x98\xB0##controls")) m_state.controls_open = !m_state.controls_open;
+  ctx.layout.framed("button", "\xE2\x98\xB0");
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip(m_state.presentation ? "Controls (F10) \xC2\xB7 F11 leaves presentation mode" : "Controls (F10)");
+  ImGui::SameLine();
+}
+
+bool App::begin_drawer(UiContext& ctx, const Shell& shell) {
+  if (!shell.folded) m_state.controls_open = false;
+  if (!m_state.controls_open) return false;
+  const ImGuiViewport* viewport = ImGui::GetMainViewport();
+  ImGui::SetNextWindowPos(viewport->WorkPos);
+  ImGui::SetNextWindowSize(ImVec2(std::min(viewport->WorkSize.x, ImGui::GetFontSize() * 22.0f), viewport->WorkSize.y - shell.status_h));
+  const char* title = "Controls (F10)###drawer";
+  ImGui::Begin(title, &m_state.controls_open, ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
+                                                   ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings);
+  ctx.layout.title_bar(title);
+  draw_mode_switch(ctx);
+  return true;
+}
+
+void App::build_explore(UiContext& ctx, FrameTimes& times) {
+  const float em = ImGui::GetFontSize();
+  const Shell frame = shell();
+
+  begin_controls(ctx, frame);
+  if (!frame.folded) draw_controls_panel(ctx);
+  end_controls(frame);
+
+  // Scrolls only when even the smallest readable heads and the panels below do not fit the window.
+  ImGui::BeginChild("main", ImVec2(0.0f, -frame.status_h), false, ImGuiWindowFlags_NoBackground);
+  drawer_button(ctx, frame);
   ctx.trace = m_model.has_trace() ? &m_model.trace() : nullptr;  // last frame's, for the text marks
   draw_text_box(ctx, m_state.input.text, m_model.traced_input().text, "Type a sentence…");
   recompute_and_upload(times);  // the keystroke of this frame shows in this frame
@@ -197,41 +264,46 @@ void App::build_explore(UiContext& ctx, FrameTimes& times) {
   ImGui::Spacing();
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const bool have = m_model.has_trace() && m_model.trace().n_tokens() > 0;
+  // The heads come first: the panel below gets only the room they can spare at their smallest
+  // readable size, and none when that is less than it needs.
+  const float grid_min = have ? min_grid_height(static_cast<int>(m_model.trace().n_tokens()), ctx.scale) : 0.0f;
   const bool step = have && m_state.step.open;
   const bool qkv = !step && m_state.view.show_qkv && have;
-  const float min_qkv_h = step ? std::max(avail.y * 0.45f, em * 12.0f) : qkv ? std::max(avail.y * 0.3f, em * 9.0f) : 0.0f;
-  draw_head_grid(ctx, ImVec2(avail.x, std::max(avail.y - min_qkv_h, em * 6.0f)));
-  if (step || qkv) {
+  float lower_h = step ? std::max(avail.y * 0.45f, em * 12.0f) : qkv ? std::max(avail.y * 0.3f, em * 9.0f) : 0.0f;
+  lower_h = std::min(lower_h, avail.y - grid_min);
+  const bool lower = (step || qkv) && lower_h >= em * (step ? 8.0f : 7.0f);
+  draw_head_grid(ctx, ImVec2(avail.x, std::max(lower ? avail.y - lower_h : avail.y, grid_min)));
+  if (lower) {
     ImGui::Separator();
     const float rest = ImGui::GetContentRegionAvail().y;
-    const ImVec2 lower(avail.x, std::max(rest, min_qkv_h) - ImGui::GetStyle().ItemSpacing.y * 2.0f);
+    const ImVec2 below(avail.x, std::max(rest, lower_h) - ImGui::GetStyle().ItemSpacing.y * 2.0f);
     if (step) {
       const attn::MhaWeights* w = m_model.weights();
       draw_step_through(ctx, w ? attn::OutProjection{w->out_proj_weight.data(), w->out_proj_bias.data()} : attn::OutProjection{},
-                        lower);
+                        below);
     } else {
-      draw_qkv_panel(ctx, lower, m_state.selected_head);
+      draw_qkv_panel(ctx, below, m_state.selected_head);
     }
   }
   ImGui::EndChild();
+  if (begin_drawer(ctx, frame)) {
+    draw_controls_panel(ctx);
+    ImGui::End();
+  }
 }
 
 void App::build_train(UiContext& ctx) {
-  const ImGuiViewport* viewport = ImGui::GetMainViewport();
   const float em = ImGui::GetFontSize();
-  const float status_h = ImGui::GetFrameHeightWithSpacing() + 4.0f;
-  const float controls_w = std::min(em * 19.0f, viewport->WorkSize.x * 0.4f);
+  const Shell frame = shell();
   TrainContext train{m_progress.get(), m_train_view, m_layer_views, m_train_commands};
 
-  ImGui::BeginChild("controls", ImVec2(controls_w, -status_h), true, ImGuiWindowFlags_NoBackground);
-  draw_mode_switch(ctx);
-  draw_train_controls(ctx, train);
-  ImGui::EndChild();
-  draw_reset_confirmation(ctx, train);
-  ImGui::SameLine();
+  begin_controls(ctx, frame);
+  if (!frame.folded) draw_train_controls(ctx, train);
+  end_controls(frame);
 
-  ImGui::BeginChild("main", ImVec2(0.0f, -status_h), false,
-                    ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse | ImGuiWindowFlags_NoBackground);
+  // Scrolls only when even the smallest readable heads and the panels below do not fit the window.
+  ImGui::BeginChild("main", ImVec2(0.0f, -frame.status_h), false, ImGuiWindowFlags_NoBackground);
+  drawer_button(ctx, frame);
   const bool have = !m_train_view.layers().empty();
   ctx.trace = have ? &m_train_view.layers()[0] : nullptr;
   ctx.typed = have ? &m_train_view.run().input.tokens : nullptr;
@@ -248,16 +320,26 @@ void App::build_train(UiContext& ctx) {
   if (!m_train_view.error().empty()) {
     ImGui::PushStyleColor(ImGuiCol_Text, ctx.colors.error);
     ImGui::TextWrapped("%s", m_train_view.error().c_str());
+    ctx.layout.item("error", m_train_view.error());
     ImGui::PopStyleColor();
   }
   ImGui::Spacing();
   const ImVec2 avail = ImGui::GetContentRegionAvail();
-  const float curves_h = std::max(avail.y * 0.27f, em * 8.0f);
-  draw_model_view(view_ctx, train, ImVec2(avail.x, std::max(avail.y - curves_h - em, em * 6.0f)));
+  // As in Explore: the heads first, the curves only in the room they spare (the timeline stays).
+  const float timeline_h = ImGui::GetFrameHeightWithSpacing() + ImGui::GetStyle().ItemSpacing.y * 2.0f;
+  const float grid_min = now ? min_grid_height(static_cast<int>(m_train_view.layers()[0].n_tokens()), ctx.scale) : em * 6.0f;
+  float curves_h = std::max(avail.y * 0.27f, em * 8.0f);
+  curves_h = std::max(std::min(curves_h, avail.y - grid_min), timeline_h);
+  draw_model_view(view_ctx, train, ImVec2(avail.x, std::max(avail.y - curves_h, grid_min)));
   ImGui::Separator();
   draw_curves_and_timeline(view_ctx, train,
-                           ImVec2(avail.x, ImGui::GetContentRegionAvail().y - ImGui::GetStyle().ItemSpacing.y));
+                           ImVec2(avail.x, std::max(ImGui::GetContentRegionAvail().y, curves_h) - ImGui::GetStyle().ItemSpacing.y));
   ImGui::EndChild();
+  if (begin_drawer(ctx, frame)) {
+    draw_train_controls(ctx, train);
+    ImGui::End();
+  }
+  draw_reset_confirmation(ctx, train);
 }
 
 const attn::Trace* App::current_trace() const {
@@ -340,6 +422,7 @@ void App::handle_shortcuts(Requests& requests) {
   const auto pressed = [](int key) { return ImGui::IsKeyPressed(key, false); };
   if (pressed(GLFW_KEY_F1)) m_state.show_help = !m_state.show_help;
   if (pressed(GLFW_KEY_F11)) requests.toggle_fullscreen = true;
+  if (pressed(GLFW_KEY_F10)) m_state.controls_open = !m_state.controls_open;
   if (pressed(GLFW_KEY_F12)) requests.screenshot = true;
   if (pressed(GLFW_KEY_PAGE_UP)) m_state.selected_head = std::max(0, m_state.selected_head - 1);
   if (pressed(GLFW_KEY_PAGE_DOWN)) m_state.selected_head += 1;  // clamped after the recompute
@@ -468,7 +551,7 @@ FrameTimes App::frame() {
 
 void App::handle_requests(const Requests& r) {
   if (r.quit) m_quit = true;
-  if (r.toggle_fullscreen) toggle_fullscreen();
+  if (r.toggle_fullscreen) toggle_presentation();
   // A screenshot is taken from the next frame's back buffer, which has no menu open.
   if (r.screenshot) {
     const std::string dir = m_state.export_dir.empty() ? default_export_dir() : m_state.export_dir;
@@ -523,6 +606,13 @@ void App::toggle_fullscreen() {
   }
   m_fullscreen = !m_fullscreen;
   m_state.fullscreen = m_fullscreen;
+}
+
+void App::toggle_presentation() {
+  m_state.presentation = !m_state.presentation;
+  m_state.controls_open = false;
+  // Full screen follows where there is a monitor to fill; the folded controls work without it.
+  if (m_fullscreen != m_state.presentation) toggle_fullscreen();
 }
 
 void App::take_screenshot(const std::string& path) {
@@ -586,9 +676,18 @@ void App::write_layout(const std::string& path) const {
   }
   for (const auto& c : m_layout.chips)
     chips.push_back({{"index", c.index}, {"x", c.x}, {"y", c.y}, {"w", c.w}, {"h", c.h}});
+  nlohmann::json texts = nlohmann::json::array();
+  for (const auto& t : m_layout.texts)
+    texts.push_back({{"kind", t.kind}, {"text", t.text}, {"window", t.window}, {"x", t.x}, {"y", t.y},
+                     {"w", t.w}, {"h", t.h}, {"cut", t.cut}});
   int w = 0, h = 0;
   glfwGetFramebufferSize(m_window, &w, &h);
-  const nlohmann::json j = {{"framebuffer", {w, h}}, {"heatmaps", heatmaps}, {"chips", chips},
+  int window_w = 0, window_h = 0;
+  glfwGetWindowSize(m_window, &window_w, &window_h);
+  const nlohmann::json j = {{"framebuffer", {w, h}}, {"window", {window_w, window_h}}, {"ui_scale", ui_scale()},
+                            {"presentation", m_state.presentation}, {"controls_open", m_state.controls_open},
+                            {"head_page", m_state.head_page},
+                            {"heatmaps", heatmaps}, {"chips", chips}, {"texts", texts},
                             {"error", m_model.error()}, {"status", m_state.status},
                             {"frames_while_exporting", m_frames_while_exporting},
                             {"hovered_token", m_state.hovered_token},

@@ -45,6 +45,18 @@ class App {
  private:
   FrameTimes frame();
   void build_ui(Requests& requests, FrameTimes& times);
+  // Where the controls go this frame: a panel at the left, or folded into a drawer.
+  struct Shell {
+    float status_h = 0.0f, controls_w = 0.0f;
+    bool folded = false;
+  };
+  Shell shell() const;
+  // The height the heads need at least: one readable map with its title and the line under it.
+  float min_grid_height(int n_tokens, float scale) const;
+  void begin_controls(UiContext& ctx, const Shell& shell);
+  void end_controls(const Shell& shell);
+  void drawer_button(UiContext& ctx, const Shell& shell);  // before the text box, when folded
+  bool begin_drawer(UiContext& ctx, const Shell& shell);   // true: draw the controls, then End()
   void build_explore(UiContext& ctx, FrameTimes& times);
   void build_train(UiContext& ctx);
   void recompute_and_upload(FrameTimes& times);
@@ -59,6 +71,7 @@ class App {
   void handle_requests(const Requests& requests);
   void apply_style_if_changed();
   void toggle_fullscreen();
+  void toggle_presentation();  // F11: full screen, the controls folded into the drawer
   void take_screenshot(const std::string& path);
   void save_settings_if_changed(bool force);
   void run_export(const ExportChoice& choice);

@@ -51,7 +51,7 @@ const char* const kTestFlagsHelp =
     "  --size WxH               window size in pixels (default 1600x1000)\n"
     "  --frames N               quit after N frames\n"
     "  --screenshot PATH        save the last frame as PNG (with --frames)\n"
-    "  --layout PATH            write the on-screen rectangles of heatmaps and chips as JSON\n"
+    "  --layout PATH            write where heatmaps, chips and every text are drawn, as JSON\n"
     "  --hover-token I          move the mouse onto token chip I (0-based)\n"
     "  --key [ctrl+]NAME@N      press a key in frame N (NAME: f1-f12, a-z, 0, equal, minus,\n"
     "                           pageup, pagedown, escape, home, end, left, right);\n"

@@ -29,7 +29,7 @@ struct WindowOptions {
   // Test hooks (documented in --help under "testing"):
   int frames = 0;                 // --frames N: quit after N frames (0 = run until closed)
   std::string screenshot_path;    // --screenshot PATH: save the last frame as PNG
-  std::string layout_path;        // --layout PATH: write where heatmaps and chips are, as JSON
+  std::string layout_path;        // --layout PATH: where heatmaps, chips and texts are, as JSON
   int hover_token = -1;           // --hover-token I: move the mouse onto token chip I
   int width = 1600, height = 1000;// --size WxH
   struct KeyPress {

@@ -5,6 +5,7 @@
 #include <stb_image.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -28,7 +29,8 @@ std::string slurp(const std::string& path) {
 }
 }  // namespace
 
-Run run_window(const std::string& args, int frames, const std::string& env) {
+namespace {
+Run run_in(const std::string& args, int frames, const std::string& env, int width, int height, bool screenshot) {
   TempDir dir;
   const std::string base = dir.path.string();
   const std::string shot = base + "/shot.png", layout = base + "/layout.json", err = base + "/stderr.txt";
@@ -38,8 +40,9 @@ Run run_window(const std::string& args, int frames, const std::string& env) {
       // Mesa's driver leaks a little at exit and is dlclose()d before LeakSanitizer reports, so a
       // suppression cannot name it; our own code is leak-checked by the core and engine suites.
       " ASAN_OPTIONS=\"${ASAN_OPTIONS:-}:detect_leaks=0\" " + env +
-      " xvfb-run -a -n " + std::to_string(100 + getpid() % 800) + " -s '-screen 0 1600x1000x24' " ATTNLAB_BIN " " + args +
-      " --size 1400x900 --frames " + std::to_string(frames) + " --screenshot " + shell_quote(shot) +
+      " xvfb-run -a -n " + std::to_string(100 + getpid() % 800) + " -s '-screen 0 " + std::to_string(std::max(width, 1600)) +
+      "x" + std::to_string(std::max(height, 1000)) + "x24' " ATTNLAB_BIN " " + args + " --size " + std::to_string(width) + "x" +
+      std::to_string(height) + " --frames " + std::to_string(frames) + (screenshot ? " --screenshot " + shell_quote(shot) : "") +
       " --layout " + shell_quote(layout) + " 2> " + shell_quote(err);
   Run run;
   const int status = std::system(command.c_str());
@@ -60,6 +63,43 @@ Run run_window(const std::string& args, int frames, const std::string& env) {
   const std::string json = slurp(layout);
   if (!json.empty()) run.layout = nlohmann::json::parse(json, nullptr, false);
   return run;
+}
+}  // namespace
+
+Run run_window(const std::string& args, int frames, const std::string& env) {
+  return run_in(args, frames, env, 1400, 900, true);
+}
+
+Run run_window_sized(const std::string& args, int width, int height, int frames, bool screenshot) {
+  return run_in(args, frames, "", width, height, screenshot);
+}
+
+std::vector<std::string> text_problems(const nlohmann::json& layout) {
+  std::vector<std::string> problems;
+  const float window_w = layout["window"][0].get<float>(), window_h = layout["window"][1].get<float>();
+  const auto describe = [](const nlohmann::json& t) {
+    std::ostringstream out;
+    out << t["kind"].get<std::string>() << " \"" << t["text"].get<std::string>() << "\" at (" << t["x"].get<float>() << ", "
+        << t["y"].get<float>() << ") " << t["w"].get<float>() << "x" << t["h"].get<float>();
+    return out.str();
+  };
+  const auto& texts = layout["texts"];
+  const float touch = 0.5f;  // edges that meet are not an overlap
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    const auto& a = texts[i];
+    const float ax = a["x"], ay = a["y"], aw = a["w"], ah = a["h"];
+    if (a["cut"].get<bool>()) problems.push_back("cut: " + describe(a));
+    if (ax < -touch || ay < -touch || ax + aw > window_w + touch || ay + ah > window_h + touch)
+      problems.push_back("outside the window: " + describe(a));
+    for (std::size_t j = i + 1; j < texts.size(); ++j) {
+      const auto& b = texts[j];
+      if (a["window"] != b["window"]) continue;  // a window on top hides what is below it
+      const float bx = b["x"], by = b["y"], bw = b["w"], bh = b["h"];
+      const float ox = std::min(ax + aw, bx + bw) - std::max(ax, bx), oy = std::min(ay + ah, by + bh) - std::max(ay, by);
+      if (ox > touch && oy > touch) problems.push_back("overlap: " + describe(a) + " and " + describe(b));
+    }
+  }
+  return problems;
 }
 
 std::string pictures_home_env(const TempDir& home) {

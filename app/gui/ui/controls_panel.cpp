@@ -1,6 +1,9 @@
-// Model and view controls, each with a (?) that teaches what the knob does to the math.
+// Model and view controls, each with a (?) that teaches what the knob does to the math. Labels
+// sit left of their widget when the panel is wide enough and above it when not, so nothing is
+// cut at a large UI scale.
 #include <imgui.h>
 
+#include <cfloat>
 #include <cstdint>
 #include <random>
 
@@ -11,137 +14,173 @@ namespace app::gui {
 
 namespace {
 
-void section(const char* title) {
+void section(UiContext& ctx, const char* title) {
   ImGui::Spacing();
   ImGui::TextDisabled("%s", title);
+  ctx.layout.item("section", title);
   ImGui::Separator();
+}
+
+// The widest label of the panel decides where the widgets start.
+float label_width() {
+  return ImGui::CalcTextSize("Temperature (?)").x + ImGui::GetStyle().ItemSpacing.x * 2.0f;
+}
+
+// A checkbox or radio button, on this line when it fits, recorded.
+bool checkbox(UiContext& ctx, const char* label, bool* value) {
+  const bool changed = ImGui::Checkbox(label, value);
+  ctx.layout.item("checkbox", label);
+  return changed;
+}
+
+void radio(UiContext& ctx, const char* label, int* value, int mine, bool same_line) {
+  if (same_line) same_line_if_fits(ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize(label).x);
+  ImGui::RadioButton(label, value, mine);
+  ctx.layout.item("radio", label);
 }
 
 void model_controls(UiContext& ctx) {
   attn::ModelConfig& c = ctx.state.input.config;
-  const float width = ImGui::GetContentRegionAvail().x * 0.55f;
-  ImGui::PushItemWidth(width);
+  LayoutRecord& layout = ctx.layout;
+  const float label_w = label_width();
 
-  ImGui::SliderInt("Heads", &c.n_heads, 1, kMaxUiHeads, "%d", ImGuiSliderFlags_AlwaysClamp);
-  help_marker("How many attention heads run side by side. Each head has its own W_q, W_k and W_v, "
-              "so each can attend to different things; their outputs are concatenated and mixed "
-              "by W_O.");
+  control_label(layout, "Heads", "How many attention heads run side by side. Each head has its own W_q, W_k and W_v, "
+                                 "so each can attend to different things; their outputs are concatenated and mixed "
+                                 "by W_O.", label_w);
+  ImGui::SliderInt("##heads", &c.n_heads, 1, kMaxUiHeads, "%d", ImGuiSliderFlags_AlwaysClamp);
+  layout.item("slider", std::to_string(c.n_heads));
 
-  if (ImGui::SliderInt("d_model", &c.d_model, kMinUiDModel, kMaxUiDModel, "%d", ImGuiSliderFlags_AlwaysClamp))
+  control_label(layout, "d_model", "The width of every token vector (embedding plus position) entering attention, and "
+                                   "of the output. With d_head on auto it must be divisible by the number of heads. "
+                                   "Ctrl+click to type a value.", label_w);
+  if (ImGui::SliderInt("##d_model", &c.d_model, kMinUiDModel, kMaxUiDModel, "%d", ImGuiSliderFlags_AlwaysClamp))
     ctx.state.input.d_model_given = true;
-  help_marker("The width of every token vector (embedding plus position) entering attention, and "
-              "of the output. With d_head on auto it must be divisible by the number of heads. "
-              "Ctrl+click to type a value.");
+  layout.item("slider", std::to_string(c.d_model));
 
   bool auto_head = c.d_head == 0;
-  if (ImGui::Checkbox("auto d_head", &auto_head))
-    c.d_head = auto_head ? 0 : std::max(1, c.resolved_d_head());
-  help_marker("Auto: d_head = d_model / heads, as in the original Transformer. Off: choose d_head "
-              "yourself; the projections then map d_model to heads x d_head and W_O maps back.");
+  control_label(layout, "d_head", "Auto: d_head = d_model / heads, as in the original Transformer. Off: choose d_head "
+                                  "yourself; the projections then map d_model to heads x d_head and W_O maps back.", label_w);
+  if (checkbox(ctx, "auto##d_head", &auto_head)) c.d_head = auto_head ? 0 : std::max(1, c.resolved_d_head());
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(-FLT_MIN);
   if (!auto_head) {
-    ImGui::SliderInt("d_head", &c.d_head, 1, 128, "%d", ImGuiSliderFlags_AlwaysClamp);
+    ImGui::SliderInt("##d_head_value", &c.d_head, 1, 128, "%d", ImGuiSliderFlags_AlwaysClamp);
+    layout.item("slider", std::to_string(c.d_head));
   } else {
     ImGui::BeginDisabled();
     int shown = c.n_heads > 0 ? c.d_model / c.n_heads : 0;
-    ImGui::SliderInt("d_head", &shown, 1, 128);
+    ImGui::SliderInt("##d_head_value", &shown, 1, 128);
+    layout.item("slider", std::to_string(shown));
     ImGui::EndDisabled();
   }
 
+  control_label(layout, "Seed", "The seed makes the random parts repeatable: the word vectors, learned positions and "
+                                "the weights. The same word gets the same vector in every sentence for one seed.", label_w);
   const std::uint64_t one = 1;
-  ImGui::InputScalar("Seed", ImGuiDataType_U64, &c.seed, &one, nullptr, "%llu");
-  ImGui::SameLine();
+  // The number and its - + buttons want 7 lines of width; Re-roll goes below when the line is shorter.
+  const float seed_w = ImGui::GetContentRegionAvail().x - button_width("Re-roll") - ImGui::GetStyle().ItemSpacing.x;
+  ImGui::SetNextItemWidth(seed_w >= ImGui::GetFontSize() * 7.0f ? seed_w : -FLT_MIN);
+  ImGui::InputScalar("##seed", ImGuiDataType_U64, &c.seed, &one, nullptr, "%llu");
+  layout.item("input", std::to_string(c.seed));
+  same_line_if_fits(button_width("Re-roll"));
   if (ImGui::Button("Re-roll")) {
     std::random_device device;
     c.seed = device() % 1000000;
   }
-  help_marker("The seed makes the random parts repeatable: the word vectors, learned positions and "
-              "the weights. The same word gets the same vector in every sentence for one seed.");
+  layout.framed("button", "Re-roll");
 
   static const char* const kPositional[] = {"none", "sinusoidal", "learned", "rotary (RoPE)"};
   int positional = static_cast<int>(c.positional);
-  if (ImGui::Combo("Positions", &positional, kPositional, 4)) c.positional = static_cast<attn::Positional>(positional);
-  help_marker("Attention itself ignores word order. Sinusoidal adds the 2017 paper's sine/cosine "
-              "waves to each token vector; learned adds a trained (here: seeded random) table; "
-              "rotary rotates q and k by the position, so scores depend on relative distance "
-              "(needs an even d_head); none shows attention as a bag of words.");
+  control_label(layout, "Positions", "Attention itself ignores word order. Sinusoidal adds the 2017 paper's sine/cosine "
+                                     "waves to each token vector; learned adds a trained (here: seeded random) table; "
+                                     "rotary rotates q and k by the position, so scores depend on relative distance "
+                                     "(needs an even d_head); none shows attention as a bag of words.", label_w);
+  if (ImGui::Combo("##positions", &positional, kPositional, 4)) c.positional = static_cast<attn::Positional>(positional);
+  layout.framed("combo", kPositional[static_cast<int>(c.positional)]);
 
-  ImGui::Checkbox("Causal mask", &c.causal);
-  help_marker("A decoder (like GPT) may not look ahead: each query sees only itself and earlier "
-              "keys. Masked scores become -infinity before the softmax, so their weights are exactly 0.");
+  checkbox(ctx, "Causal mask", &c.causal);
+  help_marker(layout, "A decoder (like GPT) may not look ahead: each query sees only itself and earlier "
+                      "keys. Masked scores become -infinity before the softmax, so their weights are exactly 0.");
 
-  ImGui::SliderFloat("Temperature", &c.temperature, 0.05f, 10.0f, "%.2f",
+  control_label(layout, "Temperature", "Scores are divided by sqrt(d_head) x temperature before the softmax. Low "
+                                       "temperature sharpens attention towards the best-matching key; high flattens it.", label_w);
+  ImGui::SliderFloat("##temperature", &c.temperature, 0.05f, 10.0f, "%.2f",
                      ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp);
-  help_marker("Scores are divided by sqrt(d_head) x temperature before the softmax. Low "
-              "temperature sharpens attention towards the best-matching key; high flattens it.");
+  layout.item("slider", "temperature");
 
   int mode = static_cast<int>(ctx.state.input.tokenizer);
+  ImGui::AlignTextToFramePadding();
   ImGui::TextUnformatted("Tokens");
-  ImGui::SameLine();
-  ImGui::RadioButton("words", &mode, 0);
-  ImGui::SameLine();
-  ImGui::RadioButton("characters", &mode, 1);
+  layout.item("label", "Tokens");
+  help_marker(layout, "Words: words and punctuation marks are tokens (each CJK character on its own). "
+                      "Characters: every character is a token. Real models use subword tokens, in between.");
+  radio(ctx, "words", &mode, 0, true);
+  radio(ctx, "characters", &mode, 1, true);
   ctx.state.input.tokenizer = static_cast<attn::TokenizerMode>(mode);
-  help_marker("Words: words and punctuation marks are tokens (each CJK character on its own). "
-              "Characters: every character is a token. Real models use subword tokens, in between.");
 
   if (!ctx.state.input.weights_path.empty()) {
     ImGui::TextWrapped("Weights: %s", ctx.state.input.weights_path.c_str());
+    layout.item("label", "Weights: " + ctx.state.input.weights_path);
     if (ImGui::Button("Use seeded weights")) {
       ctx.state.input.weights_path.clear();
       ctx.state.input.d_model_given = true;
     }
+    layout.framed("button", "Use seeded weights");
   }
-  ImGui::PopItemWidth();
 
   if (!ctx.model.error().empty()) {
     ImGui::Spacing();
     ImGui::PushStyleColor(ImGuiCol_Text, ctx.colors.error);
     ImGui::TextWrapped("%s", ctx.model.error().c_str());
+    layout.item("error", ctx.model.error());
     ImGui::PopStyleColor();
     ImGui::TextDisabled("Showing the last valid result.");
+    layout.item("error", "Showing the last valid result.");
   }
 }
 
 void view_controls(UiContext& ctx) {
   ViewSettings& v = ctx.state.view;
-  ImGui::PushItemWidth(ImGui::GetContentRegionAvail().x * 0.55f);
+  LayoutRecord& layout = ctx.layout;
+  const float label_w = label_width();
   static const Colormap kMaps[] = {Colormap::Viridis, Colormap::Magma, Colormap::Cividis, Colormap::Grayscale};
-  if (ImGui::BeginCombo("Colormap", std::string(colormap_name(v.colormap)).c_str())) {
+  control_label(layout, "Colormap", "Colours for attention weights. All four are perceptually uniform (equal steps look "
+                                    "equal) and readable with colour-blindness; grayscale also survives a black-and-white "
+                                    "printer. Q/K/V use a blue-white-red map centred on zero.", label_w);
+  const std::string map_name(colormap_name(v.colormap));
+  if (ImGui::BeginCombo("##colormap", map_name.c_str())) {
     for (Colormap m : kMaps)
       if (ImGui::Selectable(std::string(colormap_name(m)).c_str(), m == v.colormap)) v.colormap = m;
     ImGui::EndCombo();
   }
-  help_marker("Colours for attention weights. All four are perceptually uniform (equal steps look "
-              "equal) and readable with colour-blindness; grayscale also survives a black-and-white "
-              "printer. Q/K/V use a blue-white-red map centred on zero.");
+  layout.framed("combo", map_name);
   int range = static_cast<int>(v.range);
-  ImGui::RadioButton("per head", &range, 0);
-  ImGui::SameLine();
-  ImGui::RadioButton("0 to 1", &range, 1);
+  radio(ctx, "per head", &range, 0, false);
+  radio(ctx, "0 to 1", &range, 1, true);
   v.range = static_cast<RangeMode>(range);
-  help_marker("Per head stretches each head's colours from its smallest to its largest weight, to "
-              "show its pattern. 0 to 1 uses one scale for all heads, so heads can be compared.");
-  ImGui::Checkbox("Numbers in cells", &v.show_values);
-  ImGui::Checkbox("Q/K/V view", &v.show_qkv);
+  help_marker(layout, "Per head stretches each head's colours from its smallest to its largest weight, to "
+                      "show its pattern. 0 to 1 uses one scale for all heads, so heads can be compared.");
+  checkbox(ctx, "Numbers in cells", &v.show_values);
+  checkbox(ctx, "Q/K/V view", &v.show_qkv);
   int theme = static_cast<int>(v.theme);
-  ImGui::RadioButton("dark", &theme, 0);
-  ImGui::SameLine();
-  ImGui::RadioButton("light (projector)", &theme, 1);
+  radio(ctx, "dark", &theme, 0, false);
+  radio(ctx, "light (projector)", &theme, 1, true);
   v.theme = static_cast<Theme>(theme);
+  control_label(layout, "UI scale", "Makes all text and controls larger, up to 3x, for a projector. Ctrl+= and Ctrl+- "
+                                    "also change it; F11 is presentation mode (the controls fold into a drawer, F10).",
+                label_w);
   float scale = v.ui_scale > 0.0f ? v.ui_scale : ctx.scale;
-  if (ImGui::SliderFloat("UI scale", &scale, kMinUiScale, kMaxUiScale, "%.2fx", ImGuiSliderFlags_AlwaysClamp))
+  if (ImGui::SliderFloat("##ui_scale", &scale, kMinUiScale, kMaxUiScale, "%.2fx", ImGuiSliderFlags_AlwaysClamp))
     v.ui_scale = scale;
-  help_marker("Makes all text and controls larger, up to 3x, for a projector. Ctrl+= and Ctrl+- "
-              "also change it; F11 toggles full screen.");
-  ImGui::PopItemWidth();
+  layout.item("slider", "UI scale");
 }
 
 }  // namespace
 
 void draw_controls_panel(UiContext& ctx) {
-  section("MODEL");
+  section(ctx, "MODEL");
   model_controls(ctx);
-  section("VIEW");
+  section(ctx, "VIEW");
   view_controls(ctx);
 }
 

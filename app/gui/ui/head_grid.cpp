@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <string>
 
+#include "gui/ui/grid_plan.hpp"
 #include "gui/ui/heatmap_widget.hpp"
 #include "gui/ui/panels.hpp"
 #include "gui/ui/widgets.hpp"
@@ -72,28 +74,63 @@ std::string head_title(const UiContext& ctx, int head) {
   return buffer;
 }
 
-// The colour bar at the right of the heads: 0..1 when fixed, else the selected head's range.
-void colour_bar_column(UiContext& ctx, ImVec2 origin, float height, float width) {
+// The title that fits `width`: "Head 1  (0.00 – 0.71)", then "Head 1", then "H1" (then cut).
+std::string fitted_head_title(const UiContext& ctx, int head, float width, const char* suffix) {
+  const std::string full = head_title(ctx, head) + suffix;
+  const std::string plain = "Head " + std::to_string(head + 1) + suffix;
+  const std::string tiny = "H" + std::to_string(head + 1) + suffix;
+  return fit_text({full, plain, tiny}, width);
+}
+
+// The colour bar beside the heads: 0..1 when fixed, else the selected head's range.
+struct BarColumn {
+  bool shown = false;
+  AttentionColours colours{Colormap::Viridis, 0.0f, 1.0f};
+  std::string caption;  // whose scale this is
+  const char* measure = "weight";
+  float bar_w = 0.0f, width = 0.0f;
+};
+
+BarColumn bar_column(const UiContext& ctx) {
+  BarColumn b;
+  if (ctx.state.view.head_view == HeadView::Lines) return b;  // line width and opacity are the weight
   const int head = ctx.state.enlarged_head >= 0 ? ctx.state.enlarged_head : ctx.state.selected_head;
-  AttentionColours c = attention_colours(ctx, head);
-  if (ctx.state.view.head_view == HeadView::Lines) return;  // line width and opacity are the weight
-  if (ctx.state.view.head_view == HeadView::Scores && head < static_cast<int>(ctx.view.scores.size()))
-    c = {Colormap::Diverging, ctx.view.scores[static_cast<std::size_t>(head)].low, ctx.view.scores[static_cast<std::size_t>(head)].high};
+  b.shown = true;
+  b.colours = attention_colours(ctx, head);
+  if (ctx.state.view.head_view == HeadView::Scores && head < static_cast<int>(ctx.view.scores.size())) {
+    const Range r = ctx.view.scores[static_cast<std::size_t>(head)];
+    b.colours = {Colormap::Diverging, r.low, r.high};
+    b.measure = "raw score";
+  }
+  b.caption = ctx.state.view.range == RangeMode::Fixed01 && ctx.state.view.head_view != HeadView::Scores
+                  ? "All heads"
+                  : "Head " + std::to_string(head + 1);
+  const float font = ImGui::GetFontSize();
+  b.bar_w = font;
+  // As wide as its widest text, so neither its title nor its ticks reach into the heads.
+  b.width = std::max({ImGui::CalcTextSize(b.caption.c_str()).x, ImGui::CalcTextSize(b.measure).x,
+                      b.bar_w + 2.0f + colour_bar_label_width(b.colours.low, b.colours.high)}) +
+            ImGui::GetStyle().ItemSpacing.x;
+  return b;
+}
+
+void draw_bar_column(UiContext& ctx, const BarColumn& b, ImVec2 origin, float height) {
+  if (!b.shown) return;
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const float font = ImGui::GetFontSize();
   const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
-  // Line 1 says whose scale this is; line 2 what it measures.
-  char caption[32];
-  if (ctx.state.view.range == RangeMode::Fixed01) std::snprintf(caption, sizeof caption, "All heads");
-  else std::snprintf(caption, sizeof caption, "Head %d", head + 1);
-  dl->AddText(ImVec2(origin.x, origin.y), text, caption);
-  dl->AddText(ImVec2(origin.x, origin.y + font), ImGui::GetColorU32(ImGuiCol_TextDisabled),
-              ctx.state.view.head_view == HeadView::Scores ? "raw score" : "weight");
-  const float bar_w = std::min(width * 0.3f, 18.0f * ctx.scale);
+  const ImVec2 caption_size = ImGui::CalcTextSize(b.caption.c_str()), measure_size = ImGui::CalcTextSize(b.measure);
+  dl->AddText(origin, text, b.caption.c_str());
+  ctx.layout.text("colour_bar_title", b.caption, origin, ImVec2(origin.x + caption_size.x, origin.y + font));
+  const ImVec2 below(origin.x, origin.y + font);
+  dl->AddText(below, ImGui::GetColorU32(ImGuiCol_TextDisabled), b.measure);
+  ctx.layout.text("colour_bar_title", b.measure, below, ImVec2(below.x + measure_size.x, below.y + font));
+  // The tick labels reach half a line above the bar's top and below its bottom.
   const float top = origin.y + font * 2.6f;
-  const float bottom = origin.y + std::max(height - font, font * 6.0f);
-  draw_colour_bar(dl, ImVec2(origin.x + 2.0f, top), ImVec2(origin.x + 2.0f + bar_w, bottom), c.map,
-                  c.low, c.high, text);
+  const float bottom = origin.y + height - font * 0.5f;
+  if (bottom - top < font * 2.0f) return;
+  draw_colour_bar(dl, ImVec2(origin.x + 2.0f, top), ImVec2(origin.x + 2.0f + b.bar_w, bottom), b.colours.map,
+                  b.colours.low, b.colours.high, text, 5, &ctx.layout);
 }
 
 }  // namespace
@@ -110,6 +147,54 @@ void open_step_through(AppState& state, int layer, int head, const HeatmapResult
   st.key = click.hover_row >= 0 ? click.hover_col : -1;
 }
 
+void draw_pages_line(UiContext& ctx, const GridPlan& plan, int total, bool labels_hidden, float width) {
+  AppState& state = ctx.state;
+  const float right = ImGui::GetCursorScreenPos().x + width;
+  if (plan.pages > 1) {
+    const auto turn = [&](int page) {
+      state.head_page = std::clamp(page, 0, plan.pages - 1);
+      if (state.mode == Mode::Explore) state.selected_head = std::min(state.head_page * plan.per_page, total - 1);
+    };
+    ImGui::BeginDisabled(plan.page == 0);
+    if (ImGui::Button("\xE2\x97\x82##page")) turn(plan.page - 1);
+    ctx.layout.framed("button", "\xE2\x97\x82");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Previous heads (Page Up)");
+    ImGui::EndDisabled();
+    ImGui::SameLine();
+    ImGui::BeginDisabled(plan.page + 1 >= plan.pages);
+    if (ImGui::Button("\xE2\x96\xB8##page")) turn(plan.page + 1);
+    ctx.layout.framed("button", "\xE2\x96\xB8");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("More heads (Page Down)");
+    ImGui::EndDisabled();
+    ImGui::SameLine();
+    if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_PageDown), false)) turn(plan.page + 1);
+    if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_PageUp), false)) turn(plan.page - 1);
+  }
+  std::string line;
+  if (plan.pages > 1) {
+    char range[64];
+    if (plan.count == 1) std::snprintf(range, sizeof range, "head %d of %d", plan.first + 1, total);
+    else std::snprintf(range, sizeof range, "heads %d-%d of %d", plan.first + 1, plan.first + plan.count, total);
+    line = range;
+    line += plan.page == 0                ? " \xC2\xB7 PgDn for more"
+            : plan.page + 1 == plan.pages ? " \xC2\xB7 PgUp for the first"
+                                          : " \xC2\xB7 PgUp / PgDn for more";
+  }
+  if (!plan.readable) {
+    line += line.empty() ? "" : "  \xC2\xB7  ";
+    line += "too small to read: a larger window or smaller text (Ctrl+-)";
+  } else if (labels_hidden) {
+    line += line.empty() ? "" : "  \xC2\xB7  ";
+    line += "token labels hidden at this size: click a head to enlarge it";
+  }
+  if (line.empty()) {
+    ImGui::NewLine();
+    return;
+  }
+  ImGui::AlignTextToFramePadding();
+  text_fitted(ctx.layout, "grid_pages", line, true, right - ImGui::GetCursorScreenPos().x);
+}
+
 float draw_head_grid(UiContext& ctx, ImVec2 size) {
   if (!ctx.trace || ctx.trace->n_tokens() == 0) {
     const char* message = "Type a sentence above to see every head's attention.";
@@ -117,57 +202,81 @@ float draw_head_grid(UiContext& ctx, ImVec2 size) {
     ImGui::SetCursorPos(ImVec2(ImGui::GetCursorPosX() + std::max(0.0f, (size.x - ts.x) * 0.5f),
                                ImGui::GetCursorPosY() + size.y * 0.4f));
     ImGui::TextDisabled("%s", message);
+    ctx.layout.item("hint", message);
     return size.y;
   }
   const attn::Trace& trace = *ctx.trace;
   const int heads = trace.config.n_heads;
   clamp_head_selection(ctx.state, heads);
   const float font = ImGui::GetFontSize();
-  const float bar_width = font * 4.5f;
+  const BarColumn bar = bar_column(ctx);
   const ImVec2 origin = ImGui::GetCursorScreenPos();
-  const float grid_w = std::max(size.x - bar_width, 50.0f);
-  ImGuiStyle& style = ImGui::GetStyle();
+  const float grid_w = std::max(size.x - bar.width, 50.0f);
+  const ImGuiStyle& style = ImGui::GetStyle();
+  const float footer_h = ImGui::GetFrameHeightWithSpacing();
   float used = size.y;
+  float bar_h = size.y - footer_h;  // the enlarged head's colour bar stays above its hint line
 
   if (ctx.state.enlarged_head >= 0) {
     const int head = ctx.state.enlarged_head;
     if (ImGui::Button("\xE2\x86\x90 All heads") || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false)) ctx.state.enlarged_head = -1;
+    ctx.layout.framed("button", "\xE2\x86\x90 All heads");
     ImGui::SameLine();
-    ImGui::TextUnformatted(head_title(ctx, head).c_str());
+    const std::string full = head_title(ctx, head);
+    ImGui::AlignTextToFramePadding();
+    text_fitted(ctx.layout, "head_title", full, false, origin.x + grid_w - ImGui::GetCursorScreenPos().x);
     const float header = ImGui::GetCursorScreenPos().y - origin.y;
-    const HeatmapResult r = head_widget(ctx, head, ImVec2(grid_w, size.y - header));
+    const HeatmapResult r = head_widget(ctx, head, ImVec2(grid_w, size.y - header - footer_h));
     if (r.hover_row >= 0) ctx.hover_cell(r.hover_row, r.hover_col);
     if (r.clicked) open_step_through(ctx.state, 0, head, r);
-  } else {
-    // Pick the column count that gives the largest cells for this many heads in this space.
-    const float title_h = font + style.ItemSpacing.y;
-    const float labels = label_extent(ctx.view.token_labels, 7.0f * font) + 4.0f * ctx.scale;
-    const float n = static_cast<float>(trace.n_tokens());
-    int best_cols = 1;
-    float best_cell = 0.0f;
-    for (int cols = 1; cols <= heads; ++cols) {
-      const int rows = (heads + cols - 1) / cols;
-      const float pw = grid_w / static_cast<float>(cols) - style.ItemSpacing.x;
-      const float ph = size.y / static_cast<float>(rows) - title_h - style.ItemSpacing.y;
-      const float cell = std::min(pw - labels, ph - labels) / n;
-      if (cell > best_cell) { best_cell = cell; best_cols = cols; }
+    if (r.labels_hidden) {
+      ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));
+      ImGui::SetCursorScreenPos(ImVec2(origin.x, origin.y + size.y - footer_h));
+      text_fitted(ctx.layout, "grid_pages", "token labels hidden at this size: hover a cell, or Ctrl+- for smaller text", true,
+                  grid_w - style.ItemSpacing.x);
+      ImGui::PopStyleColor();
     }
-    const int rows = (heads + best_cols - 1) / best_cols;
-    const float panel_w = grid_w / static_cast<float>(best_cols);
+  } else {
+    // Pick the column count that gives the largest maps; page when they would be unreadable.
+    GridRequest request;
+    request.panels = heads;
+    request.n_tokens = static_cast<int>(trace.n_tokens());
+    request.width = grid_w;
+    request.height = size.y;
+    request.title_h = font + style.ItemSpacing.y;
+    request.gap = style.ItemSpacing.x;
+    request.label_room = ctx.state.view.head_view == HeadView::Lines ? 0.0f : label_room(ctx.view.token_labels, ctx.scale);
+    request.font = font;
+    request.min_side = min_readable_side(request.n_tokens, font, ctx.scale);
+    request.page = ctx.state.head_page;
+    GridPlan plan = plan_grid(request);
+    const bool line = plan.pages > 1 || !plan.labels || !plan.readable;
+    if (line) {  // a line above the grid says which heads these are, or why labels are missing
+      request.height = size.y - footer_h;
+      plan = plan_grid(request);
+      ctx.state.head_page = plan.page;  // the line's PgUp / PgDn turn from here
+      draw_pages_line(ctx, plan, heads, !plan.labels, grid_w - request.gap);
+    }
+    ctx.state.head_page = std::min(ctx.state.head_page, plan.pages - 1);
+    const ImVec2 top(origin.x, origin.y + (line ? footer_h : 0.0f));
     // Only as tall as the cells need: the rest goes to the Q/K/V view below.
-    const float natural_h = title_h + labels + std::floor(std::max(best_cell, 1.0f)) * n + style.ItemSpacing.y * 2.0f;
-    const float panel_h = std::min(size.y / static_cast<float>(rows), natural_h);
-    used = std::min(size.y, panel_h * static_cast<float>(rows));
-    for (int h = 0; h < heads; ++h) {
-      const int gx = h % best_cols, gy = h / best_cols;
-      const ImVec2 p(origin.x + panel_w * static_cast<float>(gx), origin.y + panel_h * static_cast<float>(gy));
+    const float natural_h = request.title_h + (plan.labels ? request.label_room : 0.0f) + plan.side + request.gap * 2.0f;
+    const float panel_h = std::min(plan.panel_h, natural_h);
+    used = top.y - origin.y + panel_h * static_cast<float>(plan.rows);
+    for (int i = 0; i < plan.count; ++i) {
+      const int h = plan.first + i;
+      const int gx = i % plan.cols, gy = i / plan.cols;
+      const ImVec2 p(top.x + plan.panel_w * static_cast<float>(gx), top.y + panel_h * static_cast<float>(gy));
       ImGui::SetCursorScreenPos(p);
       const bool selected = h == ctx.state.selected_head;
+      const std::string title = fitted_head_title(ctx, h, plan.panel_w - request.gap, selected ? "  \xE2\x97\x8F" : "");
       if (selected) ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_CheckMark));
-      ImGui::TextUnformatted((head_title(ctx, h) + (selected ? "  \xE2\x97\x8F" : "")).c_str());
+      ImGui::TextUnformatted(title.c_str());
       if (selected) ImGui::PopStyleColor();
-      ImGui::SetCursorScreenPos(ImVec2(p.x, p.y + title_h));  // a new line would go back to x = 0
-      const HeatmapResult r = head_widget(ctx, h, ImVec2(panel_w - style.ItemSpacing.x, panel_h - title_h - style.ItemSpacing.y));
+      ctx.layout.item("head_title", title);
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", head_title(ctx, h).c_str());
+      ImGui::SetCursorScreenPos(ImVec2(p.x, p.y + request.title_h));  // a new line would go back to x = 0
+      const HeatmapResult r = head_widget(ctx, h, ImVec2(plan.panel_w - request.gap, panel_h - request.title_h - style.ItemSpacing.y));
       if (r.hover_row >= 0) ctx.hover_cell(r.hover_row, r.hover_col);
       if (r.clicked) {
         ctx.state.enlarged_head = h;
@@ -175,8 +284,9 @@ float draw_head_grid(UiContext& ctx, ImVec2 size) {
         open_step_through(ctx.state, 0, h, r);
       }
     }
+    bar_h = used;
   }
-  colour_bar_column(ctx, ImVec2(origin.x + grid_w + 4.0f, origin.y), std::max(used, ImGui::GetFontSize() * 12.0f), bar_width);
+  draw_bar_column(ctx, bar, ImVec2(origin.x + grid_w, origin.y), bar_h);
   ImGui::SetCursorScreenPos(ImVec2(origin.x, origin.y + used));
   ImGui::Dummy(ImVec2(size.x, 0.0f));
   return used;

@@ -51,6 +51,10 @@ float label_extent(const std::vector<std::string>& labels, float cap) {
   return std::min(widest, cap);
 }
 
+float label_room(const std::vector<std::string>& labels, float scale) {
+  return label_extent(labels, 7.0f * ImGui::GetFontSize()) + 4.0f * scale;
+}
+
 HeatmapResult heatmap_widget(UiContext& ctx, const HeatmapSpec& spec, ImVec2 size) {
   HeatmapResult result;
   ImGui::PushID(spec.id);
@@ -70,16 +74,15 @@ HeatmapResult heatmap_widget(UiContext& ctx, const HeatmapSpec& spec, ImVec2 siz
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const float font = ImGui::GetFontSize();
   const float pad = 4.0f * ctx.scale;
-  const float label_cap = 7.0f * font;
   // Label room: only when cells will be tall/wide enough to carry a label.
-  const float row_room = spec.row_labels ? label_extent(*spec.row_labels, label_cap) + pad : 0.0f;
-  const float col_room = spec.col_labels ? label_extent(*spec.col_labels, label_cap) + pad : 0.0f;
+  const float row_room = spec.row_labels ? label_room(*spec.row_labels, ctx.scale) : 0.0f;
+  const float col_room = spec.col_labels ? label_room(*spec.col_labels, ctx.scale) : 0.0f;
   float avail_w = size.x - row_room, avail_h = size.y - col_room;
   float cell_w = avail_w / static_cast<float>(spec.cols), cell_h = avail_h / static_cast<float>(spec.rows);
   if (spec.square_cells) cell_w = cell_h = std::min(cell_w, cell_h);
-  // A label needs a cell about as tall as a line of text, else neighbours overlap.
-  const bool row_labels = spec.row_labels && cell_h >= font * 0.95f;
-  const bool col_labels = spec.col_labels && cell_w >= font * 0.95f;
+  // A label needs a cell as tall as a line of text, else neighbours overlap.
+  const bool row_labels = spec.row_labels && std::floor(cell_h) >= font;
+  const bool col_labels = spec.col_labels && std::floor(cell_w) >= font;
   result.labels_hidden = (spec.row_labels && !row_labels) || (spec.col_labels && !col_labels);
   const ImVec2 map_min(origin.x + (row_labels ? row_room : 0.0f), origin.y + (col_labels ? col_room : 0.0f));
   if (!row_labels || !col_labels) {  // the unused label room goes to the cells
@@ -132,13 +135,15 @@ HeatmapResult heatmap_widget(UiContext& ctx, const HeatmapSpec& spec, ImVec2 siz
       const float w = ImGui::CalcTextSize(label.c_str()).x;
       const float y = map_min.y + cell_h * (static_cast<float>(r) + 0.5f) - font * 0.5f;
       dl->AddText(ImVec2(map_min.x - pad - w, y), r == style.highlight_row ? strong : text, label.c_str());
+      ctx.layout.text("row_label", label, ImVec2(map_min.x - pad - w, y), ImVec2(map_min.x - pad, y + font));
     }
   }
   if (col_labels) {
     for (int c = 0; c < spec.cols; ++c) {
       const std::string label = shorten_to_width((*spec.col_labels)[static_cast<std::size_t>(c)], col_room - pad);
       const float x = map_min.x + cell_w * (static_cast<float>(c) + 0.5f) - font * 0.5f;
-      add_vertical_text(dl, ImVec2(x, map_min.y - pad), c == style.highlight_col ? strong : text, label);
+      const float length = add_vertical_text(dl, ImVec2(x, map_min.y - pad), c == style.highlight_col ? strong : text, label);
+      ctx.layout.text("column_label", label, ImVec2(x, map_min.y - pad - length), ImVec2(x + font, map_min.y - pad));
     }
   }
 
@@ -154,9 +159,10 @@ HeatmapResult heatmap_widget(UiContext& ctx, const HeatmapSpec& spec, ImVec2 siz
           const Rgb8 bg = colormap_color(spec.colormap, span > 0.0f ? (v - spec.low) / span : 0.5f);
           const std::string s = format_value(v, decimals);
           const ImVec2 ts = ImGui::CalcTextSize(s.c_str());
-          dl->AddText(ImVec2(map_min.x + cell_w * static_cast<float>(c) + (cell_w - ts.x) * 0.5f,
-                             map_min.y + cell_h * static_cast<float>(r) + (cell_h - ts.y) * 0.5f),
-                      contrast_text(bg), s.c_str());
+          const ImVec2 at(map_min.x + cell_w * static_cast<float>(c) + (cell_w - ts.x) * 0.5f,
+                          map_min.y + cell_h * static_cast<float>(r) + (cell_h - ts.y) * 0.5f);
+          dl->AddText(at, contrast_text(bg), s.c_str());
+          ctx.layout.text("cell_value", s, at, ImVec2(at.x + ts.x, at.y + ts.y));
         }
     }
   }

@@ -52,5 +52,7 @@ void open_step_through(AppState& state, int layer, int head, const HeatmapResult
 
 // How much room the labels of `labels` want (capped), for callers planning a grid.
 float label_extent(const std::vector<std::string>& labels, float cap);
+// The room a heatmap keeps for `labels` beside its cells (when the cells can carry them).
+float label_room(const std::vector<std::string>& labels, float scale);
 
 }  // namespace app::gui

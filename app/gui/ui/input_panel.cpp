@@ -17,6 +17,7 @@ void draw_text_box(UiContext& ctx, std::string& text, const std::string& traced_
   ImGui::SetNextItemWidth(-FLT_MIN);
   const ImVec2 box_min = ImGui::GetCursorScreenPos();
   ImGui::InputTextWithHint("##sentence", hint, &text);
+  ctx.layout.item("input", text.empty() ? std::string_view(hint) : std::string_view(text));
   const ImGuiID id = ImGui::GetItemID();
   const ImVec2 box_max = ImGui::GetItemRectMax();
 
@@ -44,12 +45,13 @@ void draw_token_chips(UiContext& ctx) {
   const auto& tokens = trace.tokens();
   if (tokens.empty()) {
     ImGui::TextDisabled("No tokens yet.");
+    ctx.layout.item("hint", "No tokens yet.");
     return;
   }
   const ImGuiStyle& style = ImGui::GetStyle();
-  const float max_chip = ImGui::GetFontSize() * 10.0f;
   const float gap = style.ItemSpacing.x * 0.6f;
   const float width = ImGui::GetContentRegionAvail().x - style.ScrollbarSize;
+  const float max_chip = std::min(ImGui::GetFontSize() * 10.0f, width - style.FramePadding.x * 2.0f);
 
   // First pass: chip sizes and wrapping, so the chip area can be sized (at most three rows;
   // beyond that it scrolls and the heatmaps keep their room).
@@ -67,8 +69,10 @@ void draw_token_chips(UiContext& ctx) {
     offsets[i] = ImVec2(x, y);
     x += w + gap;
   }
+  // Three rows at most, fewer in a short window (the heads need the height more); the rest scrolls.
   const float total = y + chip_size.y;
-  const float shown = std::min(total, chip_size.y * 3.0f + style.ItemSpacing.y * 2.0f);
+  const int max_rows = std::clamp(static_cast<int>(ImGui::GetContentRegionAvail().y / (chip_size.y * 8.0f)), 1, 3);
+  const float shown = std::min(total, chip_size.y * static_cast<float>(max_rows) + style.ItemSpacing.y * static_cast<float>(max_rows - 1));
   ImGui::BeginChild("chips", ImVec2(0.0f, shown + 2.0f), false);
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const ImVec2 origin = ImGui::GetCursorScreenPos();
@@ -95,7 +99,9 @@ void draw_token_chips(UiContext& ctx) {
                         static_cast<int>(i) == ctx.state.hovered_query || static_cast<int>(i) == ctx.state.hovered_key;
     const ImU32 fill = tok.invalid || unknown ? ctx.colors.chip_invalid : marked ? ctx.colors.chip_hovered : ctx.colors.chip;
     dl->AddRectFilled(p, ImVec2(p.x + chip.x, p.y + chip.y), fill, style.FrameRounding);
-    dl->AddText(ImVec2(p.x + style.FramePadding.x, p.y + style.FramePadding.y), ImGui::GetColorU32(ImGuiCol_Text), labels[i].c_str());
+    const ImVec2 at(p.x + style.FramePadding.x, p.y + style.FramePadding.y);
+    dl->AddText(at, ImGui::GetColorU32(ImGuiCol_Text), labels[i].c_str());
+    ctx.layout.text("chip", labels[i], at, ImVec2(at.x + chip.x - style.FramePadding.x * 2.0f, at.y + ImGui::GetFontSize()));
     ctx.layout.chips.push_back({static_cast<int>(i), p.x, p.y, chip.x, chip.y});
   }
   ImGui::EndChild();
@@ -103,6 +109,7 @@ void draw_token_chips(UiContext& ctx) {
   if (trace.tokenization.truncated) {
     ImGui::PushStyleColor(ImGuiCol_Text, ctx.colors.warning);
     ImGui::TextWrapped("%s", trace.tokenization.message.c_str());
+    ctx.layout.item("warning", trace.tokenization.message);
     ImGui::PopStyleColor();
   }
 }

@@ -30,12 +30,19 @@ void screenshot_and_folder_items(UiContext& ctx) {
   if (ImGui::MenuItem("Change export folder…")) ctx.requests.choose_export_dir = true;
 }
 
+// A menu of the bar, its title recorded for --layout.
+bool menu(UiContext& ctx, const char* label, bool enabled = true) {
+  const bool open = ImGui::BeginMenu(label, enabled);
+  ctx.layout.item("menu", label);
+  return open;
+}
+
 }  // namespace
 
-void draw_menu_bar(UiContext& ctx, bool fullscreen) {
+void draw_menu_bar(UiContext& ctx, bool presentation) {
   if (!ImGui::BeginMainMenuBar()) return;
   AppState& s = ctx.state;
-  if (ImGui::BeginMenu("File")) {
+  if (menu(ctx, "File")) {
     if (ImGui::MenuItem("Open session…", "Ctrl+O")) ctx.requests.open_session = true;
     if (ImGui::MenuItem("Save session…", "Ctrl+S")) ctx.requests.save_session = true;
     ImGui::Separator();
@@ -47,13 +54,13 @@ void draw_menu_bar(UiContext& ctx, bool fullscreen) {
     if (ImGui::MenuItem("Quit", "Ctrl+Q")) ctx.requests.quit = true;
     ImGui::EndMenu();
   }
-  if (ImGui::BeginMenu("Lessons")) {
+  if (menu(ctx, "Lessons")) {
     ImGui::TextDisabled("Trained models (Train mode)");
     for (const std::string& name : lesson_names())
       if (ImGui::MenuItem(name.c_str())) ctx.requests.lesson = name;
     ImGui::EndMenu();
   }
-  if (s.mode == Mode::Train && ImGui::BeginMenu("Export", ctx.trace != nullptr)) {
+  if (s.mode == Mode::Train && menu(ctx, "Export", ctx.trace != nullptr)) {
     const auto train_item = [&](const char* label, TrainExport::What what, ExportFormat format) {
       if (ImGui::MenuItem(label)) ctx.requests.train_export = TrainExport{what, format};
     };
@@ -70,7 +77,7 @@ void draw_menu_bar(UiContext& ctx, bool fullscreen) {
     screenshot_and_folder_items(ctx);
     ImGui::EndMenu();
   }
-  if (s.mode == Mode::Explore && ImGui::BeginMenu("Export", ctx.trace != nullptr)) {
+  if (s.mode == Mode::Explore && menu(ctx, "Export", ctx.trace != nullptr)) {
     const int head = s.selected_head;
     export_items(ctx, ExportKind::Grid, head, true, "All heads:");
     ImGui::Separator();
@@ -86,8 +93,9 @@ void draw_menu_bar(UiContext& ctx, bool fullscreen) {
     screenshot_and_folder_items(ctx);
     ImGui::EndMenu();
   }
-  if (ImGui::BeginMenu("View")) {
-    if (ImGui::MenuItem("Presentation mode (full screen)", "F11", fullscreen)) ctx.requests.toggle_fullscreen = true;
+  if (menu(ctx, "View")) {
+    if (ImGui::MenuItem("Presentation mode (full screen, controls folded)", "F11", presentation))
+      ctx.requests.toggle_fullscreen = true;
     bool light = s.view.theme == Theme::Light;
     if (ImGui::MenuItem("High-contrast light theme", "Ctrl+T", &light)) s.view.theme = light ? Theme::Light : Theme::Dark;
     if (ImGui::MenuItem("Larger text", "Ctrl+=")) s.view.ui_scale = std::min(kMaxUiScale, ctx.scale + 0.25f);
@@ -105,7 +113,7 @@ void draw_menu_bar(UiContext& ctx, bool fullscreen) {
     ImGui::MenuItem("Q/K/V view", nullptr, &s.view.show_qkv);
     ImGui::EndMenu();
   }
-  if (ImGui::BeginMenu("Help")) {
+  if (menu(ctx, "Help")) {
     if (ImGui::MenuItem("Keyboard shortcuts and guide", "F1")) s.show_help = true;
     ImGui::EndMenu();
   }

@@ -4,17 +4,22 @@
 #include <imgui.h>
 
 #include "engine/explain.hpp"
+#include "gui/ui/grid_plan.hpp"
 #include "gui/ui/ui_context.hpp"
 
 namespace app::gui {
 
-void draw_menu_bar(UiContext& ctx, bool fullscreen);
+void draw_menu_bar(UiContext& ctx, bool presentation);
 void draw_controls_panel(UiContext& ctx);
 // Before the recompute: edits `text`; marks the hovered token when ctx.trace is of traced_text.
 void draw_text_box(UiContext& ctx, std::string& text, const std::string& traced_text, const char* hint);
 void draw_token_chips(UiContext& ctx);       // after the recompute: shows the new tokens
 // Returns the height it used (a grid of few heads needs less than it is offered).
 float draw_head_grid(UiContext& ctx, ImVec2 size);
+// Above a grid of heads: page buttons and "heads 1-4 of 8 · PgDn for more" when it pages (PgUp /
+// PgDn turn the page), and how to see the token labels when they are left out. `width`: the
+// line's length from the cursor.
+void draw_pages_line(UiContext& ctx, const GridPlan& plan, int total, bool labels_hidden, float width);
 void draw_qkv_panel(UiContext& ctx, ImVec2 size, int head);  // Q, K, V and output of one head
 void draw_status_bar(UiContext& ctx, double frame_ms);
 // One query's attention step by step (state.step), on ctx.trace; `projection` is W_O of its layer.

@@ -1,18 +1,16 @@
 // The status bar (what just happened, and what is on screen) and the help window.
 #include <imgui.h>
 
+#include <algorithm>
+#include <cstdio>
+
 #include "gui/ui/panels.hpp"
+#include "gui/ui/widgets.hpp"
 
 namespace app::gui {
 
 void draw_status_bar(UiContext& ctx, double frame_ms) {
   ImGui::Separator();
-  if (!ctx.state.status.empty()) {
-    ImGui::PushStyleColor(ImGuiCol_Text, ctx.state.status_is_error ? ctx.colors.error : ImGui::GetColorU32(ImGuiCol_Text));
-    ImGui::TextUnformatted(ctx.state.status.c_str());
-    ImGui::PopStyleColor();
-    ImGui::SameLine();
-  }
   char info[200] = "";
   if (ctx.state.mode == Mode::Train && ctx.trace) {
     const attn::Trace& t = *ctx.trace;
@@ -24,11 +22,25 @@ void draw_status_bar(UiContext& ctx, double frame_ms) {
                   t.n_tokens(), t.config.n_heads, t.config.d_model, t.config.resolved_d_head(),
                   ctx.model.last_compute_ms(), frame_ms);
   }
-  if (info[0]) {
-    const float w = ImGui::CalcTextSize(info).x;
-    const float x = ImGui::GetWindowContentRegionMax().x - w;
-    if (x > ImGui::GetCursorPosX()) ImGui::SetCursorPosX(x);
-    ImGui::TextDisabled("%s", info);
+  // The message comes first and keeps at least half the line; the numbers take what is left,
+  // shortened, or stay away when less than a few words would show.
+  const float width = ImGui::GetContentRegionAvail().x;
+  const float gap = ImGui::GetStyle().ItemSpacing.x * 2.0f;
+  const float info_w = info[0] ? ImGui::CalcTextSize(info).x : 0.0f;
+  float left = 0.0f;
+  if (!ctx.state.status.empty()) {
+    const float status_room = info[0] ? std::max(width * 0.5f, width - info_w - gap) : width;
+    ImGui::PushStyleColor(ImGuiCol_Text, ctx.state.status_is_error ? ctx.colors.error : ImGui::GetColorU32(ImGuiCol_Text));
+    text_fitted(ctx.layout, "status", ctx.state.status, false, status_room);
+    ImGui::PopStyleColor();
+    left = ImGui::GetItemRectSize().x + gap;
+    ImGui::SameLine();
+  }
+  const float info_room = width - left;
+  if (info[0] && info_room >= ImGui::GetFontSize() * 6.0f) {
+    const float shown_w = std::min(info_w, info_room);
+    ImGui::SetCursorPosX(ImGui::GetWindowContentRegionMax().x - shown_w);
+    text_fitted(ctx.layout, "status", info, true, shown_w);
   }
 }
 
@@ -41,7 +53,7 @@ void draw_help_window(UiContext& ctx) {
   }
   static const char* const kShortcuts[][2] = {
       {"F1", "this window"},
-      {"F11", "presentation mode (full screen)"},
+      {"F11", "presentation mode: full screen, the controls fold away"},
       {"F12", "save a screenshot of the window"},
       {"Ctrl+S / Ctrl+O", "save / open a session (sentence and settings)"},
       {"Ctrl+E", "export all heads as a PNG figure"},
@@ -49,7 +61,8 @@ void draw_help_window(UiContext& ctx) {
       {"Ctrl+0", "text size back to the monitor's scale"},
       {"Ctrl+T", "dark / high-contrast light theme"},
       {"Ctrl+R", "per-head colours / one 0-1 scale"},
-      {"Page Up / Page Down", "previous / next head in the Q/K/V view"},
+      {"F10", "the controls, when they are folded away"},
+      {"Page Up / Page Down", "more heads when they do not all fit; else the previous / next head in Q/K/V"},
       {"Esc", "back from an enlarged head to the grid"},
       {"Ctrl+Q", "quit"},
   };

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <string>
 
+#include "gui/ui/grid_plan.hpp"
 #include "gui/ui/heatmap_widget.hpp"
 #include "gui/ui/panels.hpp"
 #include "gui/ui/widgets.hpp"
@@ -80,6 +81,7 @@ void draw_mode_switch(UiContext& ctx) {
     const bool active = ctx.state.mode == mode;
     if (active) ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyleColorVec4(ImGuiCol_ButtonActive));
     if (ImGui::Button(label, ImVec2(w, 0.0f))) ctx.state.mode = mode;
+    ctx.layout.framed("button", label);
     if (active) ImGui::PopStyleColor();
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tip);
   };
@@ -101,15 +103,18 @@ void draw_train_actions(UiContext& ctx, TrainContext& train, const std::string& 
   const float bw = (ImGui::GetContentRegionAvail().x - 2.0f * ImGui::GetStyle().ItemSpacing.x) / 3.0f;
   if (ImGui::Button(running ? "Pause" : "Train", ImVec2(bw, 0.0f)) && p)
     train.commands.emplace_back(running ? TrainCommand::Kind::Pause : TrainCommand::Kind::Run);
+  ctx.layout.framed("button", running ? "Pause" : "Train");
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("F5");
   ImGui::SameLine();
   if (ImGui::Button("Step", ImVec2(bw, 0.0f)) && p) train.commands.emplace_back(TrainCommand::Kind::Step);
+  ctx.layout.framed("button", "Step");
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("One update (F6)");
   ImGui::SameLine();
   if (ImGui::Button("Reset", ImVec2(bw, 0.0f)) && problem.empty()) {
     if (t.trained) t.pending = c;
     else train.commands.push_back(command_for(TrainCommand::Kind::Reset, c));
   }
+  ctx.layout.framed("button", "Reset");
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("New weights with these settings");
 
   if (!p) return;
@@ -118,23 +123,30 @@ void draw_train_actions(UiContext& ctx, TrainContext& train, const std::string& 
   std::snprintf(label, sizeof label, "step %lld / %d", p->step, target);
   ImGui::ProgressBar(std::min(1.0f, static_cast<float>(p->step) / static_cast<float>(std::max(target, 1))),
                      ImVec2(-FLT_MIN, 0.0f), label);
-  ImGui::TextDisabled("%.0f steps/s  \xC2\xB7  %.0fk tokens/s", p->steps_per_second, p->tokens_per_second / 1000.0);
+  ctx.layout.framed("progress", label);
+  char speed[96];
+  std::snprintf(speed, sizeof speed, "%.0f steps/s  \xC2\xB7  %.0fk tokens/s", p->steps_per_second, p->tokens_per_second / 1000.0);
+  text_fitted(ctx.layout, "label", speed, true);
   if (const CurvePoint* point = point_at(*p, train.model_view.shown_step())) {
-    ImGui::Text("loss %.3f  \xC2\xB7  accuracy %.0f%%", static_cast<double>(point->loss),
-                100.0 * static_cast<double>(point->accuracy));
-    ImGui::SameLine();
-    help_marker("On a held-out batch the model never trains on, at the step the timeline shows. "
-                "Knocked-out heads count.");
+    char loss[96];
+    std::snprintf(loss, sizeof loss, "loss %.3f  \xC2\xB7  accuracy %.0f%%", static_cast<double>(point->loss),
+                  100.0 * static_cast<double>(point->accuracy));
+    text_fitted(ctx.layout, "label", loss, false, ImGui::GetContentRegionAvail().x - button_width("(?)"));
+    help_marker(ctx.layout, "On a held-out batch the model never trains on, at the step the timeline shows. "
+                            "Knocked-out heads count.");
   }
   if (p->curve.size() == 1 && p->step > 0) {
     ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));
-    ImGui::TextWrapped("This model was trained before it was opened, so it has no history: press Reset, then "
-                       "Train, to watch its heads form.");
+    const char* note = "This model was trained before it was opened, so it has no history: press Reset, then "
+                       "Train, to watch its heads form.";
+    ImGui::TextWrapped("%s", note);
+    ctx.layout.item("label", note);
     ImGui::PopStyleColor();
   }
   if (!p->message.empty()) {
     ImGui::PushStyleColor(ImGuiCol_Text, p->diverged ? ctx.colors.error : ImGui::GetColorU32(ImGuiCol_TextDisabled));
     ImGui::TextWrapped("%s", p->message.c_str());
+    ctx.layout.item("label", p->message);
     ImGui::PopStyleColor();
   }
 }
@@ -148,6 +160,7 @@ void draw_train_controls(UiContext& ctx, TrainContext& train) {
   ImGui::Separator();
 
   ImGui::TextUnformatted("Task");
+  ctx.layout.item("label", "Task");
   ImGui::SetNextItemWidth(-FLT_MIN);
   if (ImGui::BeginCombo("##task", c.task.c_str())) {
     for (std::string_view name : attn::task_names())
@@ -157,45 +170,48 @@ void draw_train_controls(UiContext& ctx, TrainContext& train) {
       }
     ImGui::EndCombo();
   }
+  ctx.layout.framed("combo", c.task);
   if (const auto task = attn::make_task(c.task)) {
     ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));
-    ImGui::TextWrapped("Loss counts %s.", std::string(task->counts()).c_str());
+    const std::string counts = "Loss counts " + std::string(task->counts()) + ".";
+    ImGui::TextWrapped("%s", counts.c_str());
+    ctx.layout.item("label", counts);
     ImGui::PopStyleColor();
   }
 
   ImGui::Spacing();
   ImGui::TextUnformatted("Model");
+  ctx.layout.item("section", "Model");
   const float label_w = ImGui::CalcTextSize("learning rate (?)").x + ImGui::GetStyle().ItemSpacing.x * 2.0f;
-  const auto row = [&](const char* label, const char* help) {
-    ImGui::TextUnformatted(label);
-    if (help) {
-      ImGui::SameLine();
-      help_marker(help);
-    }
-    ImGui::SameLine(label_w);
-    ImGui::SetNextItemWidth(-FLT_MIN);
-  };
+  const auto row = [&](const char* label, const char* help) { control_label(ctx.layout, label, help, label_w); };
   row("layers", "Blocks of attention (and MLP). An induction head needs two: one head in layer 1 looks at "
                 "the previous token, one in layer 2 uses that to find what came after the earlier copy.");
   ImGui::SliderInt("##layers", &c.arch.n_layers, 1, attn::kMaxLayers);
+  ctx.layout.item("slider", std::to_string(c.arch.n_layers));
   row("heads", "Attention heads per layer, each with its own Q, K and V.");
   ImGui::SliderInt("##heads", &c.arch.n_heads, 1, attn::kMaxTrainHeads);
+  ctx.layout.item("slider", std::to_string(c.arch.n_heads));
   row("d_model", "Width of the residual stream (every token's vector).");
   if (ImGui::SliderInt("##d_model", &c.arch.d_model, attn::kMinTrainDModel, attn::kMaxTrainDModel))
     c.arch.d_model = std::max(attn::kMinTrainDModel, c.arch.d_model / 8 * 8);
+  ctx.layout.item("slider", std::to_string(c.arch.d_model));
   row("d_head", "Width of each head's q, k and v. Auto: d_model / heads.");
   ImGui::Checkbox("auto##dh", &t.d_head_auto);
+  ctx.layout.item("checkbox", "auto");
   if (!t.d_head_auto) {
     ImGui::SameLine();
     ImGui::SetNextItemWidth(-FLT_MIN);
     ImGui::SliderInt("##d_head", &c.arch.d_head, 1, 64);
+    ctx.layout.item("slider", std::to_string(c.arch.d_head));
   } else {
     ImGui::SameLine();
-    ImGui::TextDisabled("%d", c.arch.n_heads > 0 && c.arch.d_model % c.arch.n_heads == 0 ? c.arch.d_model / c.arch.n_heads : 0);
+    const std::string auto_d = std::to_string(c.arch.n_heads > 0 && c.arch.d_model % c.arch.n_heads == 0 ? c.arch.d_model / c.arch.n_heads : 0);
+    ImGui::TextDisabled("%s", auto_d.c_str());
+    ctx.layout.item("label", auto_d);
   }
   ImGui::Checkbox("MLP after attention", &c.arch.mlp);
-  ImGui::SameLine();
-  help_marker("LayerNorm, Linear to 4 x d_model, GELU, Linear back, added to the stream. Off: an "
+  ctx.layout.item("checkbox", "MLP after attention");
+  help_marker(ctx.layout, "LayerNorm, Linear to 4 x d_model, GELU, Linear back, added to the stream. Off: an "
               "attention-only model, whose every computation goes through the heads you see.");
   row("positions", "How the model knows where a token is: a learned table, the sinusoidal table, a "
                    "rotation of q and k (RoPE), or nothing (then order is invisible).");
@@ -205,27 +221,34 @@ void draw_train_controls(UiContext& ctx, TrainContext& train) {
       if (ImGui::Selectable(positional_label(pos), c.run.positional == pos)) c.run.positional = pos;
     ImGui::EndCombo();
   }
+  ctx.layout.framed("combo", positional_label(c.run.positional));
   ImGui::Checkbox("causal mask", &c.run.causal);
-  ImGui::SameLine();
-  help_marker("Each token sees only itself and earlier tokens, as in a model that predicts the next one.");
+  ctx.layout.item("checkbox", "causal mask");
+  help_marker(ctx.layout, "Each token sees only itself and earlier tokens, as in a model that predicts the next one.");
 
   ImGui::Spacing();
   ImGui::TextUnformatted("Training");
+  ctx.layout.item("section", "Training");
   row("learning rate", "AdamW's peak step size, reached after a short warm-up. Too high diverges.");
   ImGui::SliderFloat("##lr", &c.settings.lr, 1e-4f, 1e-1f, "%.4f", ImGuiSliderFlags_Logarithmic);
+  ctx.layout.item("slider", "learning rate");
   row("batch", "Sequences per step.");
   ImGui::SliderInt("##batch", &c.settings.batch, 1, 128);
+  ctx.layout.item("slider", std::to_string(c.settings.batch));
   row("steps", "The target: training pauses there.");
   ImGui::SliderInt("##steps", &c.settings.steps, 10, 20000, "%d", ImGuiSliderFlags_Logarithmic);
+  ctx.layout.item("slider", std::to_string(c.settings.steps));
   row("seed", "The initial weights and the data. Same seed, same run.");
   int seed = static_cast<int>(c.settings.seed % 1000000);
   if (ImGui::InputInt("##seed", &seed)) c.settings.seed = static_cast<std::uint64_t>(std::clamp(seed, 0, 999999));
+  ctx.layout.item("slider", std::to_string(seed));
 
   normalise(c, t.d_head_auto);
   const std::string problem = check(c, t.d_head_auto);
   if (!problem.empty()) {
     ImGui::PushStyleColor(ImGuiCol_Text, ctx.colors.error);
     ImGui::TextWrapped("%s", problem.c_str());
+    ctx.layout.item("error", problem);
     ImGui::PopStyleColor();
   } else if (!t.pending) {
     switch (classify_change(t)) {
@@ -340,9 +363,11 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
                 2.0f * ctx.scale);
     if (spec_for(l, h).knock_out == 1) {
       dl->AddRectFilled(min, max, IM_COL32(0, 0, 0, 150));
-      const char* off = "knocked out";
-      const ImVec2 ts = ImGui::CalcTextSize(off);
-      dl->AddText(ImVec2((min.x + max.x - ts.x) * 0.5f, (min.y + max.y - ts.y) * 0.5f), IM_COL32(255, 255, 255, 255), off);
+      const std::string off = fit_text({"knocked out", "off"}, max.x - min.x);
+      const ImVec2 ts = ImGui::CalcTextSize(off.c_str());
+      const ImVec2 at((min.x + max.x - ts.x) * 0.5f, (min.y + max.y - ts.y) * 0.5f);
+      dl->AddText(at, IM_COL32(255, 255, 255, 255), off.c_str());
+      ctx.layout.text("knocked_out", off, at, ImVec2(at.x + ts.x, at.y + ts.y));
     }
   };
 
@@ -350,8 +375,10 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
     const int l = t.enlarged_layer, h = t.enlarged_head;
     if (ImGui::Button("\xE2\x86\x90 All heads") || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false))
       t.enlarged_layer = t.enlarged_head = -1;
+    ctx.layout.framed("button", "\xE2\x86\x90 All heads");
     ImGui::SameLine();
-    ImGui::TextUnformatted(title_of(l, h).c_str());
+    ImGui::AlignTextToFramePadding();
+    text_fitted(ctx.layout, "head_title", title_of(l, h));
     const float header = ImGui::GetCursorScreenPos().y - origin.y;
     const float map_h = std::max((size.y - header) * 0.62f, font * 8.0f);
     const ImVec2 at = ImGui::GetCursorScreenPos();
@@ -370,39 +397,57 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
     return;
   }
 
-  // The grid: a row per layer, a column per head.
-  const float title_h = font + style.ItemSpacing.y;
-  const float labels = label_extent(train.layer_views[0].token_labels, 5.0f * font) + 4.0f * ctx.scale;
-  const float panel_w = size.x / static_cast<float>(H);
-  const float panel_h = (size.y - font) / static_cast<float>(L);  // a line kept for the labels hint
-  const float nf = static_cast<float>(n);
-  const float cell = std::max(1.0f, std::floor(std::min((panel_w - style.ItemSpacing.x * 2.0f - labels) / nf,
-                                                        (panel_h - title_h - style.ItemSpacing.y * 2.0f - labels) / nf)));
-  const float map_w = labels + cell * nf, map_h = labels + cell * nf;
-  bool labels_hidden = false;
-  for (int l = 0; l < L; ++l)
-    for (int h = 0; h < H; ++h) {
-      const ImVec2 p(origin.x + panel_w * static_cast<float>(h), origin.y + panel_h * static_cast<float>(l));
-      ImGui::SetCursorScreenPos(p);
-      const std::string title = shorten_to_width(title_of(l, h), panel_w - style.ItemSpacing.x * 2.0f);
-      ImGui::PushStyleColor(ImGuiCol_Text, head_colour_u32(l, h, H));
-      ImGui::TextUnformatted(title.c_str());
-      ImGui::PopStyleColor();
-      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", title_of(l, h).c_str());
-      ImGui::SetCursorScreenPos(ImVec2(p.x, p.y + title_h));
-      const HeatmapResult r = widget(l, h, ImVec2(map_w, map_h));
-      labels_hidden |= r.labels_hidden;
-      const auto& drawn = ctx.layout.heatmaps.back();
-      after_widget(r, l, h, ImVec2(drawn.x, drawn.y), ImVec2(drawn.x + drawn.w, drawn.y + drawn.h));
-      if (r.clicked) {
-        t.enlarged_layer = l;
-        t.enlarged_head = h;
-        open_step_through(ctx.state, l, h, r);
-      }
+  // The grid: a row per layer and a column per head when that is readable, else pages of heads.
+  GridRequest request;
+  request.panels = L * H;
+  request.n_tokens = static_cast<int>(n);
+  request.width = size.x;
+  request.height = size.y;
+  request.title_h = font + style.ItemSpacing.y;
+  request.gap = style.ItemSpacing.x * 2.0f;  // room for the head-coloured outline
+  request.label_room = ctx.state.view.head_view == HeadView::Lines ? 0.0f : label_room(train.layer_views[0].token_labels, ctx.scale);
+  request.font = font;
+  request.min_side = min_readable_side(request.n_tokens, font, ctx.scale);
+  request.fixed_cols = H;
+  request.page = ctx.state.head_page;
+  GridPlan plan = plan_grid(request);
+  const float footer_h = ImGui::GetFrameHeightWithSpacing();
+  const bool line = plan.pages > 1 || !plan.labels || !plan.readable;
+  if (line) {  // a line above the grid says which heads these are, or why labels are missing
+    request.height = size.y - footer_h;
+    plan = plan_grid(request);
+    ctx.state.head_page = plan.page;  // the line's PgUp / PgDn turn from here
+    draw_pages_line(ctx, plan, L * H, !plan.labels, size.x);
+  }
+  ctx.state.head_page = std::min(ctx.state.head_page, plan.pages - 1);
+  const ImVec2 top(origin.x, origin.y + (line ? footer_h : 0.0f));
+  const float map = (plan.labels ? request.label_room : 0.0f) + plan.side;
+  for (int i = 0; i < plan.count; ++i) {
+    const int l = (plan.first + i) / H, h = (plan.first + i) % H;
+    const ImVec2 p(top.x + plan.panel_w * static_cast<float>(i % plan.cols),
+                   top.y + plan.panel_h * static_cast<float>(i / plan.cols));
+    ImGui::SetCursorScreenPos(p);
+    const std::string full = title_of(l, h);
+    const std::string plain = "L" + std::to_string(l + 1) + " H" + std::to_string(h + 1);
+    // The detector's name shortened while a few of its letters still show, then "L1 H3".
+    const float title_w = plan.panel_w - request.gap;
+    const std::string title = ImGui::CalcTextSize((plain + " \xC2\xB7 abcd\xE2\x80\xA6").c_str()).x <= title_w
+                                  ? shorten_to_width(full, title_w)
+                                  : fit_text({plain, "H" + std::to_string(h + 1)}, title_w);
+    ImGui::PushStyleColor(ImGuiCol_Text, head_colour_u32(l, h, H));
+    ImGui::TextUnformatted(title.c_str());
+    ImGui::PopStyleColor();
+    ctx.layout.item("head_title", title);
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", full.c_str());
+    ImGui::SetCursorScreenPos(ImVec2(p.x, p.y + request.title_h));
+    const HeatmapResult r = widget(l, h, ImVec2(map, map));
+    const auto& drawn = ctx.layout.heatmaps.back();
+    after_widget(r, l, h, ImVec2(drawn.x, drawn.y), ImVec2(drawn.x + drawn.w, drawn.y + drawn.h));
+    if (r.clicked) {
+      t.enlarged_layer = l;
+      t.enlarged_head = h;
+      open_step_through(ctx.state, l, h, r);
     }
-  if (labels_hidden) {
-    const char* hint = "Token labels do not fit at this size: click a head to enlarge it (or hover a cell).";
-    dl->AddText(ImVec2(origin.x, origin.y + size.y - font), ImGui::GetColorU32(ImGuiCol_TextDisabled), hint);
   }
   ImGui::SetCursorScreenPos(ImVec2(origin.x, origin.y + size.y));
   ImGui::Dummy(ImVec2(size.x, 0.0f));
@@ -421,28 +466,37 @@ struct PlotFrame {
   }
 };
 
-PlotFrame plot_frame(ImDrawList* dl, ImVec2 min, ImVec2 max, float x_max, float y_max, const char* title,
-                     const char* y_top) {
+// The frame, its title (shortened to the plot's width, the whole on hover is the plot's tooltip)
+// and the axis ends; an axis label that would touch its neighbour is left out.
+PlotFrame plot_frame(ImDrawList* dl, LayoutRecord& layout, ImVec2 min, ImVec2 max, float x_max, float y_max,
+                     const char* title, const char* y_top) {
   const float font = ImGui::GetFontSize();
   const ImU32 dim = ImGui::GetColorU32(ImGuiCol_TextDisabled);
-  dl->AddText(min, ImGui::GetColorU32(ImGuiCol_Text), shorten_to_width(title, max.x - min.x - font * 0.5f).c_str());
-  PlotFrame f{ImVec2(min.x + font * 2.2f, min.y + font * 1.4f), ImVec2(max.x - font * 0.5f, max.y - font * 1.3f), x_max,
+  const auto text = [&](ImVec2 at, ImU32 colour, const std::string& s) {
+    dl->AddText(at, colour, s.c_str());
+    const ImVec2 size = ImGui::CalcTextSize(s.c_str());
+    layout.text("plot_label", s, at, ImVec2(at.x + size.x, at.y + size.y));
+  };
+  text(min, ImGui::GetColorU32(ImGuiCol_Text), shorten_to_width(title, max.x - min.x - font * 0.5f));
+  const float axis_w = std::max(ImGui::CalcTextSize(y_top).x, ImGui::CalcTextSize("0").x) + font * 0.3f;
+  PlotFrame f{ImVec2(min.x + axis_w, min.y + font * 1.4f), ImVec2(max.x - font * 0.5f, max.y - font * 1.3f), x_max,
               y_max};
   dl->AddRect(f.min, f.max, ImGui::GetColorU32(ImGuiCol_Border));
-  dl->AddText(ImVec2(min.x, f.min.y - font * 0.1f), dim, y_top);
-  dl->AddText(ImVec2(min.x, f.max.y - font), dim, "0");
+  text(ImVec2(min.x, f.min.y - font * 0.1f), dim, y_top);
+  text(ImVec2(min.x, f.max.y - font), dim, "0");
   char right[32];
   std::snprintf(right, sizeof right, "%.0f", static_cast<double>(x_max));
-  dl->AddText(ImVec2(f.max.x - ImGui::CalcTextSize(right).x, f.max.y + 1.0f), dim, right);
-  dl->AddText(ImVec2(f.min.x, f.max.y + 1.0f), dim, "step 0");
+  const float right_w = ImGui::CalcTextSize(right).x, gap = font * 0.5f;
+  const float width = f.max.x - f.min.x;
+  const std::string left = ImGui::CalcTextSize("step 0").x + gap + right_w <= width ? "step 0" : "0";
+  text(ImVec2(f.min.x, f.max.y + 1.0f), dim, left);
+  if (ImGui::CalcTextSize(left.c_str()).x + gap + right_w <= width) text(ImVec2(f.max.x - right_w, f.max.y + 1.0f), dim, right);
   return f;
 }
 
-}  // namespace
-
-void draw_curves_and_timeline(UiContext& ctx, TrainContext& train, ImVec2 size) {
+// The loss and head-score plots and the best heads, in `plots_h` from the cursor.
+void draw_curves(UiContext& ctx, TrainContext& train, ImVec2 size, float plots_h) {
   const TrainProgress* p = train.progress;
-  if (!p || p->curve.empty()) return;
   TrainState& t = ctx.state.train;
   const float font = ImGui::GetFontSize();
   const ImGuiStyle& style = ImGui::GetStyle();
@@ -450,9 +504,7 @@ void draw_curves_and_timeline(UiContext& ctx, TrainContext& train, ImVec2 size) 
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const int L = p->model->model.arch.n_layers, H = p->model->model.arch.n_heads;
   const float target = static_cast<float>(std::max<long long>(p->model->train.steps, p->step));
-  const float timeline_h = ImGui::GetFrameHeightWithSpacing() + style.ItemSpacing.y;
   const float legend_w = std::min(font * 17.0f, size.x * 0.3f);
-  const float plots_h = std::max(size.y - timeline_h, font * 5.0f);
   const float plot_w = (size.x - legend_w - style.ItemSpacing.x * 2.0f) * 0.5f;
   const long long shown = train.model_view.shown_step();
 
@@ -460,7 +512,7 @@ void draw_curves_and_timeline(UiContext& ctx, TrainContext& train, ImVec2 size) 
   for (const auto& point : p->curve) max_loss = std::max(max_loss, point->loss);
   char loss_top[32];
   std::snprintf(loss_top, sizeof loss_top, "%.2g", static_cast<double>(max_loss * 1.05f));
-  const PlotFrame loss = plot_frame(dl, origin, ImVec2(origin.x + plot_w, origin.y + plots_h), target, max_loss * 1.05f,
+  const PlotFrame loss = plot_frame(dl, ctx.layout, origin, ImVec2(origin.x + plot_w, origin.y + plots_h), target, max_loss * 1.05f,
                                     "Loss (white) and accuracy (green, 0-100%)", loss_top);
   const ImVec2 det_origin(origin.x + plot_w + style.ItemSpacing.x, origin.y);
   const attn::Detector detector =
@@ -470,7 +522,7 @@ void draw_curves_and_timeline(UiContext& ctx, TrainContext& train, ImVec2 size) 
   const attn::Detector shown_detector =
       p->curve.back()->detectors.reported.empty() ? detector : p->curve.back()->detectors.reported[chosen];
   const std::string det_title = "Head scores: " + std::string(attn::to_string(shown_detector)) + " (click to change)";
-  const PlotFrame det = plot_frame(dl, det_origin, ImVec2(det_origin.x + plot_w, origin.y + plots_h), target, 1.0f,
+  const PlotFrame det = plot_frame(dl, ctx.layout, det_origin, ImVec2(det_origin.x + plot_w, origin.y + plots_h), target, 1.0f,
                                    det_title.c_str(), "1");
 
   // Lines: loss and accuracy; one line per head for the chosen detector, in the head's colour.
@@ -533,37 +585,61 @@ void draw_curves_and_timeline(UiContext& ctx, TrainContext& train, ImVec2 size) 
   const ImVec2 legend(origin.x + plot_w * 2.0f + style.ItemSpacing.x * 2.0f, origin.y);
   ImGui::SetCursorScreenPos(legend);
   ImGui::BeginGroup();
-  ImGui::TextUnformatted("Best heads");
+  text_fitted(ctx.layout, "legend", "Best heads", false, legend_w);
   if (const CurvePoint* point = point_at(*p, shown)) {
     // As many lines as fit above the timeline; the rest are in the head-score plot's tooltip.
     const int room = static_cast<int>((plots_h - ImGui::GetTextLineHeightWithSpacing()) / ImGui::GetTextLineHeightWithSpacing());
     int shown_lines = 0;
     for (const std::string& line : detector_lines(*point)) {
       if (shown_lines++ >= room) break;
-      ImGui::TextUnformatted(shorten_to_width(line, legend_w).c_str());
-      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", line.c_str());
+      text_fitted(ctx.layout, "legend", line, false, legend_w);
     }
   }
   ImGui::EndGroup();
+}
 
-  // The timeline.
+}  // namespace
+
+void draw_curves_and_timeline(UiContext& ctx, TrainContext& train, ImVec2 size) {
+  const TrainProgress* p = train.progress;
+  if (!p || p->curve.empty()) return;
+  TrainState& t = ctx.state.train;
+  const float font = ImGui::GetFontSize();
+  const ImGuiStyle& style = ImGui::GetStyle();
+  const ImVec2 origin = ImGui::GetCursorScreenPos();
+  const float timeline_h = ImGui::GetFrameHeightWithSpacing() + style.ItemSpacing.y;
+  const long long shown = train.model_view.shown_step();
+  // The plots only when they can be read; the timeline always.
+  const float plots_h = size.y - timeline_h >= font * 5.0f ? size.y - timeline_h : 0.0f;
+  if (plots_h > 0.0f) draw_curves(ctx, train, size, plots_h);
+
+  // The timeline: the button, the slider, and the snapshot count when the line has room for it.
   ImGui::SetCursorScreenPos(ImVec2(origin.x, origin.y + plots_h + style.ItemSpacing.y));
-  if (ImGui::Button(t.follow_latest ? "Following" : "Now")) t.follow_latest = true;
+  const char* now_label = t.follow_latest ? "Following" : "Now";
+  if (ImGui::Button(now_label)) t.follow_latest = true;
+  ctx.layout.framed("button", now_label);
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Show the model as it trains (End)");
   ImGui::SameLine();
   char step_label[64];
   std::snprintf(step_label, sizeof step_label, "step %lld", shown);
+  char info[64];
+  std::snprintf(info, sizeof info, "%zu snapshots, %.1f MB", p->timeline.size(), static_cast<double>(p->timeline_bytes) / 1048576.0);
   float position = t.follow_latest ? 1.0f : static_cast<float>(t.timeline_position);
-  const float info_w = ImGui::CalcTextSize("000 snapshots, 000.0 MB").x + style.ItemSpacing.x;
-  ImGui::SetNextItemWidth(std::max(font * 6.0f, ImGui::GetContentRegionAvail().x - info_w));
+  const float info_w = ImGui::CalcTextSize(info).x + style.ItemSpacing.x;
+  const bool show_info = ImGui::GetContentRegionAvail().x - info_w >= font * 6.0f;
+  ImGui::SetNextItemWidth(show_info ? ImGui::GetContentRegionAvail().x - info_w : -FLT_MIN);
   if (ImGui::SliderFloat("##timeline", &position, 0.0f, 1.0f, step_label)) {
     t.timeline_position = position;
     t.follow_latest = false;
   }
+  ctx.layout.framed("slider", step_label);
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("Scrub back through the run: every view shows the model at that step (Home: step 0)");
-  ImGui::SameLine();
-  ImGui::TextDisabled("%zu snapshots, %.1f MB", p->timeline.size(), static_cast<double>(p->timeline_bytes) / 1048576.0);
+  if (show_info) {
+    ImGui::SameLine();
+    ImGui::TextDisabled("%s", info);
+    ctx.layout.item("label", info);
+  }
 }
 
 }  // namespace app::gui

@@ -11,6 +11,7 @@
 #include "gui/gfx/heatmap_renderer.hpp"
 #include "gui/theme.hpp"
 #include "gui/trace_view.hpp"
+#include "gui/ui/layout_record.hpp"
 
 namespace app::gui {
 
@@ -42,15 +43,6 @@ struct Requests {
   std::optional<TrainExport> train_export;
   // What the mouse is over this frame; the app makes it the state of the next frame.
   int hover_token = -1, hover_query = -1, hover_key = -1;
-};
-
-// On-screen rectangles, written by --layout for the GUI tests.
-struct LayoutRecord {
-  struct Heatmap { std::string matrix; int head; float x, y, w, h; int rows, cols; int layer = 0; };
-  struct Chip { int index; float x, y, w, h; };
-  std::vector<Heatmap> heatmaps;
-  std::vector<Chip> chips;
-  void clear() { heatmaps.clear(); chips.clear(); }
 };
 
 struct UiContext {

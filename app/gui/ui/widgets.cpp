@@ -4,6 +4,8 @@
 
 #include "core/head_colours.hpp"
 
+#include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <cstdio>
 
@@ -19,6 +21,47 @@ void help_marker(const char* text) {
     ImGui::PopTextWrapPos();
     ImGui::EndTooltip();
   }
+}
+
+void help_marker(LayoutRecord& layout, const char* text) {
+  help_marker(text);
+  layout.item("help", "(?)");
+}
+
+std::string fit_text(std::initializer_list<std::string_view> forms, float max_width) {
+  std::string_view last;
+  for (std::string_view form : forms) {
+    if (ImGui::CalcTextSize(form.data(), form.data() + form.size()).x <= max_width) return std::string(form);
+    last = form;
+  }
+  return shorten_to_width(last, max_width);
+}
+
+void text_fitted(LayoutRecord& layout, const char* kind, std::string_view text, bool disabled, float max_width) {
+  const std::string shown = shorten_to_width(text, max_width < 0.0f ? ImGui::GetContentRegionAvail().x : max_width);
+  if (disabled) ImGui::TextDisabled("%s", shown.c_str());
+  else ImGui::TextUnformatted(shown.c_str());
+  layout.item(kind, shown);
+  if (shown.size() != text.size() && ImGui::IsItemHovered()) ImGui::SetTooltip("%.*s", static_cast<int>(text.size()), text.data());
+}
+
+void same_line_if_fits(float width) {
+  const float right_edge = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+  if (ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x + width <= right_edge) ImGui::SameLine();
+}
+
+float button_width(const char* label) {
+  return ImGui::CalcTextSize(label, nullptr, true).x + ImGui::GetStyle().FramePadding.x * 2.0f;
+}
+
+void control_label(LayoutRecord& layout, const char* label, const char* help, float label_w) {
+  ImGui::AlignTextToFramePadding();
+  ImGui::TextUnformatted(label);
+  layout.item("label", label);
+  if (help) help_marker(layout, help);
+  const float min_widget = ImGui::GetFontSize() * 5.0f;
+  if (ImGui::GetContentRegionAvail().x >= label_w + min_widget) ImGui::SameLine(label_w);
+  ImGui::SetNextItemWidth(-FLT_MIN);
 }
 
 std::string shorten_to_width(std::string_view text, float max_width) {
@@ -51,8 +94,19 @@ float add_vertical_text(ImDrawList* dl, ImVec2 bottom_left, ImU32 color, std::st
   return size.x;
 }
 
+namespace {
+std::string tick_label(float value, float low, float high) {
+  return format_value(value, std::fabs(high - low) < 0.1f ? 3 : 2);
+}
+}  // namespace
+
+float colour_bar_label_width(float low, float high) {
+  return std::max(ImGui::CalcTextSize(tick_label(low, low, high).c_str()).x,
+                  ImGui::CalcTextSize(tick_label(high, low, high).c_str()).x) + 6.0f;
+}
+
 void draw_colour_bar(ImDrawList* dl, ImVec2 min, ImVec2 max, Colormap map, float low, float high,
-                     ImU32 text_color, int ticks) {
+                     ImU32 text_color, int ticks, LayoutRecord* layout) {
   const auto& lut = colormap_lut(map);
   const int steps = 64;
   const float h = max.y - min.y;
@@ -65,14 +119,21 @@ void draw_colour_bar(ImDrawList* dl, ImVec2 min, ImVec2 max, Colormap map, float
                       IM_COL32(c.r, c.g, c.b, 255));
   }
   dl->AddRect(min, max, text_color);
+  // Tick labels a line apart at least, so a short bar never stacks them on each other.
+  ticks = std::clamp(1 + static_cast<int>(h / (ImGui::GetFontSize() * 1.05f)), 2, ticks);
   for (int i = 0; i < ticks; ++i) {
     const float t = static_cast<float>(i) / static_cast<float>(ticks - 1);
     const float y = max.y - h * t;
     const float value = low + (high - low) * t;
-    const std::string label = format_value(value, std::fabs(high - low) < 0.1f ? 3 : 2);
+    const std::string label = tick_label(value, low, high);
     dl->AddLine(ImVec2(max.x, y), ImVec2(max.x + 4.0f, y), text_color);
     const float text_h = ImGui::GetFontSize();
-    dl->AddText(ImVec2(max.x + 6.0f, y - text_h * 0.5f), text_color, label.c_str());
+    const ImVec2 at(max.x + 6.0f, y - text_h * 0.5f);
+    dl->AddText(at, text_color, label.c_str());
+    if (layout) {
+      const ImVec2 size = ImGui::CalcTextSize(label.c_str());
+      layout->text("colour_bar_tick", label, at, ImVec2(at.x + size.x, at.y + size.y));
+    }
   }
 }
 
