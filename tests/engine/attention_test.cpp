@@ -170,7 +170,7 @@ TEST_CASE("one head equals single-head attention", "[attention][property]") {
     for (std::size_t d = 0; d < 8; ++d) CHECK(t.concat(i, d) == t.head_out(0, i, d));
 }
 
-TEST_CASE("one token attends fully to itself; zero tokens give an empty valid trace", "[attention]") {
+TEST_CASE("one token attends fully to itself, zero tokens give an empty valid trace", "[attention]") {
   std::mt19937 rng(6);
   const attn::ModelConfig c = config(12, 3);
   const attn::MhaWeights w = attn::init_weights(c);

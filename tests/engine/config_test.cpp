@@ -100,7 +100,7 @@ TEST_CASE("RoPE rotates pairs: position 0 unchanged, norms kept, scores relative
   CHECK_THROWS_WITH(attn::apply_rope(odd), Catch::Contains("even d_head, got 3"));
 }
 
-TEST_CASE("the same word has the same vector in every sentence; seeds differ", "[embedding]") {
+TEST_CASE("the same word has the same vector in every sentence, seeds differ", "[embedding]") {
   std::vector<float> a(16), b(16), c(16);
   attn::embed_word("cat", 42, a.data(), 16);
   attn::embed_word("cat", 42, b.data(), 16);
