@@ -32,7 +32,7 @@ TEST_CASE("non-finite values get a colour no map uses", "[colormap]") {
     for (const app::Rgb8& c : app::colormap_lut(m)) CHECK_FALSE(c == app::kNonFiniteColor);
 }
 
-TEST_CASE("sequential maps get lighter monotonically; the diverging map is white at 0", "[colormap]") {
+TEST_CASE("sequential maps get lighter monotonically, the diverging map is white at 0", "[colormap]") {
   const auto luminance = [](app::Rgb8 c) { return 0.2126 * c.r + 0.7152 * c.g + 0.0722 * c.b; };
   for (auto m : {app::Colormap::Viridis, app::Colormap::Cividis, app::Colormap::Grayscale}) {
     const auto& lut = app::colormap_lut(m);

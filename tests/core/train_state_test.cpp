@@ -122,7 +122,7 @@ TEST_CASE("the trainer runs on its worker: run, pause, step, target, timeline", 
   CHECK(p->knocked_out == knock.knocked_out);
 }
 
-TEST_CASE("pausing stops the step counter; a bad reset keeps the model and says why", "[train-ui]") {
+TEST_CASE("pausing stops the step counter, a bad reset keeps the model and says why", "[train-ui]") {
   app::TrainHost host;
   app::TrainChoices c = small_choices("induction");
   c.settings.seq_len = 16;

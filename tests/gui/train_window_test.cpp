@@ -32,7 +32,7 @@ const nlohmann::json& referent_head(const gui_test::Run& run) {
 
 }  // namespace
 
-TEST_CASE("the first start opens Train mode on the sentences lesson; its referent head follows the adjective", "[gui][train]") {
+TEST_CASE("the first start opens Train mode on the sentences lesson, its referent head follows the adjective", "[gui][train]") {
   const gui_test::Run tired = gui_test::run_window("", 6);
   REQUIRE(tired.exit_code == 0);
   CHECK(tired.layout["mode"] == "train");
@@ -49,7 +49,7 @@ TEST_CASE("the first start opens Train mode on the sentences lesson; its referen
   CHECK(brightness(cell_pixel(wide, w, 13, 5)) > brightness(cell_pixel(wide, w, 13, 1)) + 200);
 }
 
-TEST_CASE("training advances the step and changes the heatmaps; Pause stops it", "[gui][train]") {
+TEST_CASE("training advances the step and changes the heatmaps, Pause stops it", "[gui][train]") {
   const gui_test::Run still = gui_test::run_window("--no-settings --lesson induction", 30);
   const gui_test::Run trained = gui_test::run_window("--no-settings --lesson induction --key f5@2", 30);
   REQUIRE(still.exit_code == 0);
