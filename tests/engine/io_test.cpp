@@ -82,7 +82,7 @@ struct ZipEntry {
   std::uint64_t claimed = 0;  // uncompressed size, written as ZIP64 when it needs 64 bits
 };
 
-void put(std::string& s, std::uint64_t v, int bytes) {
+void put(std::string& s, std::uint64_t v, int bytes) {  // little-endian, bytes <= 8
   for (int i = 0; i < bytes; ++i) s += static_cast<char>((v >> (8 * i)) & 0xFF);
 }
 
@@ -113,7 +113,10 @@ std::string make_zip(const std::vector<ZipEntry>& entries) {
     put(directory, zip64 ? 0xFFFFFFFFu : e.claimed, 4);
     put(directory, e.name.size(), 2);
     put(directory, zip64 ? 12 : 0, 2);  // extra
-    put(directory, 0, 2 + 2 + 2 + 4);   // comment, disk, attributes
+    put(directory, 0, 2);               // comment length
+    put(directory, 0, 2);               // disk
+    put(directory, 0, 2);               // internal attributes
+    put(directory, 0, 4);               // external attributes
     put(directory, offset, 4);
     directory += e.name;
     if (zip64) {
