@@ -2,17 +2,9 @@
 // really present before anything is allocated.
 #include "engine/npy.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <cstdint>
-#include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <limits>
-#include <sstream>
 
 #include "engine/weights.hpp"
 
@@ -215,72 +207,6 @@ std::string npy_decode_u8(const std::string& bytes, const std::string& what) {
     throw FileError(what + ": dtype '" + h.descr + "'" + dtype_name(h.descr) + " is not bytes ('|u1')");
   if (h.shape.size() != 1) throw FileError(what + ": bytes must be a 1-D array");
   return bytes.substr(h.data_offset, h.count);
-}
-
-void write_file_atomic(const std::string& path, const std::string& bytes) {
-  // What is written: the path itself, or, for a symbolic link, the file it points to (a settings
-  // file linked from a dotfiles repository stays a link). Only a regular file is ever replaced:
-  // renaming over /dev/null or a FIFO would replace the device node.
-  std::string target = path;
-  mode_t mode = 0644;
-  struct stat st {};
-  if (::lstat(path.c_str(), &st) == 0) {
-    if (S_ISLNK(st.st_mode)) {
-      char* resolved = ::realpath(path.c_str(), nullptr);
-      if (!resolved) throw FileError("cannot write " + path + ": it is a symbolic link to a missing file");
-      target = resolved;
-      std::free(resolved);
-      if (::stat(target.c_str(), &st) != 0) throw FileError("cannot write " + path + ": " + std::strerror(errno));
-    }
-    if (!S_ISREG(st.st_mode)) {
-      const char* what = S_ISDIR(st.st_mode) ? "a folder" : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device"
-                         : S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISSOCK(st.st_mode) ? "a socket" : "not a regular file";
-      throw FileError("cannot write " + path + ": it exists and is " + what + ", which is never replaced");
-    }
-    mode = st.st_mode & 07777;  // an existing file keeps its permissions
-  }
-  // A short temporary name beside the target: "<name>.tmp-XXXXXX" would not fit a name already
-  // near NAME_MAX (255 bytes).
-  const std::size_t slash = target.find_last_of('/');
-  std::string temp = (slash == std::string::npos ? std::string() : target.substr(0, slash + 1)) + ".attnlab-XXXXXX";
-  const int fd = mkstemp(temp.data());
-  if (fd < 0) throw FileError("cannot write " + path + ": " + std::strerror(errno));
-  const auto fail = [&](const char* step) {
-    const std::string reason = std::strerror(errno);
-    ::close(fd);
-    ::unlink(temp.c_str());
-    throw FileError("cannot write " + path + " (" + step + "): " + reason);
-  };
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      fail("write");
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  if (::fchmod(fd, mode) != 0) fail("chmod");
-  if (::fsync(fd) != 0) fail("sync");
-  if (::close(fd) != 0) {
-    const std::string reason = std::strerror(errno);
-    ::unlink(temp.c_str());
-    throw FileError("cannot write " + path + ": " + reason);
-  }
-  if (std::rename(temp.c_str(), target.c_str()) != 0) {
-    const std::string reason = std::strerror(errno);
-    ::unlink(temp.c_str());
-    throw FileError("cannot write " + path + ": " + reason);
-  }
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw FileError("cannot read " + path + ": " + std::strerror(errno));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) throw FileError("cannot read " + path + ": read error");
-  return ss.str();
 }
 
 }  // namespace attn

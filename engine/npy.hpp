@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/file_io.hpp"  // read_file and write_file_atomic, used with every .npy
+
 namespace attn {
 
 struct NpyArray {
@@ -30,13 +32,5 @@ NpyIntArray npy_decode_i32(const std::string& bytes, const std::string& what);
 // A 1-D uint8 array ('|u1') holding raw bytes, e.g. UTF-8 JSON inside a checkpoint.
 std::string npy_encode_u8(const std::string& bytes);
 std::string npy_decode_u8(const std::string& bytes, const std::string& what);
-
-// Writes bytes to path via a temporary file in the same folder and a rename; throws FileError.
-// A symbolic link is written through (the link stays, its target is replaced); an existing
-// file keeps its permissions; a path that exists and is not a regular file (a device such as
-// /dev/null, a folder, a FIFO) is refused, never replaced.
-void write_file_atomic(const std::string& path, const std::string& bytes);
-// Reads a whole file; throws FileError naming the path.
-std::string read_file(const std::string& path);
 
 }  // namespace attn

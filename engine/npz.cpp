@@ -7,14 +7,14 @@
 #include <array>
 #include <cstdint>
 #include <limits>
+#include <vector>
 
+#include "engine/file_limits.hpp"
 #include "engine/weights.hpp"
 
 namespace attn {
 
 namespace {
-
-constexpr std::uint64_t kMaxEntryBytes = 1ull << 30;  // a zip bomb stops here, not in the allocator
 
 constexpr std::array<std::uint32_t, 256> make_crc_table() {
   std::array<std::uint32_t, 256> table{};
@@ -65,11 +65,29 @@ struct Entry {
   std::uint64_t compressed = 0, uncompressed = 0, local_offset = 0;
 };
 
+std::string mib(std::uint64_t bytes) { return std::to_string(bytes / (1024 * 1024)) + " MiB"; }
+
+// Deflate cannot expand data more than 1032-fold (a 258-byte match in two bits), so a claim
+// beyond that is a lie and is refused before anything is allocated for it.
+constexpr std::uint64_t kMaxDeflateRatio = 1032;
+
+// Refuses an entry whose claimed sizes no attnlab model needs or its compressed bytes cannot
+// produce, before anything is allocated for it.
+void check_claims(const Reader& r, const Entry& e) {
+  const std::string name = "entry '" + e.name + "'";
+  if (e.uncompressed > kMaxNpzEntryBytes)
+    throw FileError(r.what() + ": " + name + " claims " + std::to_string(e.uncompressed) + " bytes, more than the " +
+                    mib(kMaxNpzEntryBytes) + " the largest array of an attnlab model needs");
+  if (e.compressed > r.bytes().size()) r.corrupt(name + " claims more compressed bytes than the archive holds");
+  if (e.method == 8 && e.uncompressed > e.compressed * kMaxDeflateRatio + 1024)
+    throw FileError(r.what() + ": " + name + " claims " + std::to_string(e.uncompressed) + " bytes from " +
+                    std::to_string(e.compressed) + " compressed bytes, more than deflate can produce");
+}
+
 std::string extract(const Reader& r, const Entry& e) {
   if (r.u32(e.local_offset) != 0x04034b50u) r.corrupt("bad local header for " + e.name);
   const std::uint64_t data = e.local_offset + 30 + r.u16(e.local_offset + 26) + r.u16(e.local_offset + 28);
   r.need(data, e.compressed);
-  if (e.uncompressed > kMaxEntryBytes) r.corrupt(e.name + " is larger than 1 GiB");
   std::string out;
   if (e.method == 0) {
     if (e.compressed != e.uncompressed) r.corrupt("stored entry " + e.name + " has inconsistent sizes");
@@ -77,6 +95,8 @@ std::string extract(const Reader& r, const Entry& e) {
   } else if (e.method == 8) {
     // Raw deflate (windowBits -15), as Python's zipfile writes it. zlib, not stb: stb's inflate
     // rejects valid streams with incomplete Huffman codes, which zlib's encoder produces.
+    // The output is exactly the claimed size (already bounded): a stream that would inflate to
+    // more stops there and is refused, so a bomb never costs more than its claim.
     out.resize(e.uncompressed);
     z_stream z{};
     if (inflateInit2(&z, -15) != Z_OK) r.corrupt("cannot start inflate");
@@ -85,8 +105,10 @@ std::string extract(const Reader& r, const Entry& e) {
     z.next_out = reinterpret_cast<Bytef*>(out.data());
     z.avail_out = static_cast<uInt>(out.size());
     const int status = inflate(&z, Z_FINISH);
+    const bool more = status != Z_STREAM_END && z.avail_out == 0 && z.avail_in > 0;
     const std::uint64_t produced = z.total_out;
     inflateEnd(&z);
+    if (more) r.corrupt("entry " + e.name + " inflates to more than the " + std::to_string(e.uncompressed) + " bytes it claims");
     if (status != Z_STREAM_END || produced != e.uncompressed) r.corrupt("entry " + e.name + " does not inflate");
   } else {
     throw FileError(r.what() + ": entry " + e.name + " uses compression method " + std::to_string(e.method) +
@@ -130,8 +152,10 @@ std::map<std::string, std::string> npz_read(const std::string& bytes, const std:
   }
   if (count > 10000) r.corrupt("claims " + std::to_string(count) + " entries");
 
-  // 3. The central directory: one record per entry with its sizes and where its data is.
-  std::map<std::string, std::string> out;
+  // 3. The central directory: one record per entry with its sizes and where its data is. Every
+  //    claim is checked, per entry and in total, before any entry is inflated.
+  std::vector<Entry> entries;
+  std::uint64_t claimed_total = 0;
   std::uint64_t at = cd_offset;
   for (std::uint64_t i = 0; i < count; ++i) {
     if (r.u32(at) != 0x02014b50u) r.corrupt("bad central directory");
@@ -156,6 +180,15 @@ std::map<std::string, std::string> npz_read(const std::string& bytes, const std:
       x += 4 + size;
     }
     at += 46 + static_cast<std::uint64_t>(name_len) + extra_len + comment_len;
+    check_claims(r, e);
+    claimed_total += e.uncompressed;  // each at most kMaxNpzEntryBytes, at most 10000: no overflow
+    if (claimed_total > kMaxNpzBytes)
+      throw FileError(what + ": the entries up to '" + e.name + "' claim " + std::to_string(claimed_total) +
+                      " bytes in total, more than the " + mib(kMaxNpzBytes) + " the largest attnlab model needs");
+    entries.push_back(std::move(e));
+  }
+  std::map<std::string, std::string> out;
+  for (const Entry& e : entries) {
     std::string key = e.name;
     if (key.size() > 4 && key.compare(key.size() - 4, 4, ".npy") == 0) key.resize(key.size() - 4);
     out[key] = extract(r, e);

@@ -6,6 +6,7 @@
 #include <xtensor/xtensor.hpp>
 
 #include "engine/config.hpp"
+#include "engine/file_io.hpp"  // FileError
 
 namespace attn {
 
@@ -19,12 +20,6 @@ struct MhaWeights {
 
   int d_model() const { return static_cast<int>(in_proj_weight.shape()[1]); }
   int inner_dim() const { return static_cast<int>(in_proj_weight.shape()[0] / 3); }
-};
-
-// A file that cannot be read or written: the message names the file, and the key and shapes
-// when those are the problem.
-struct FileError : std::runtime_error {
-  using std::runtime_error::runtime_error;
 };
 
 // Seeded Xavier-uniform weights (bound sqrt(6 / (fan_in + fan_out)) per matrix) and zero biases.

@@ -1,7 +1,10 @@
 // `attnlab dump`: every intermediate tensor of one forward pass as float32 .npy files.
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <iterator>
+#include <stdexcept>
 #include <cstdio>
 #include <cstring>
 #include <map>
@@ -13,6 +16,7 @@
 #include "cli/model_options.hpp"
 #include "core/config_json.hpp"
 #include "core/output_dir.hpp"
+#include "core/staged_folder.hpp"
 #include "core/model_run.hpp"
 #include "engine/npy.hpp"
 #include "engine/npz.hpp"
@@ -40,15 +44,68 @@ const char* const kDumpHelp =
     "  params.npz (the weights used, loadable with --weights)  tokens.json (tokens, spans, config)\n\n"
     "Model flags:\n";
 
+// Every name dump writes, in one place: the writers below refuse any other, and only these may
+// be replaced when --out already holds an earlier dump.
+const char* const kTopFiles[] = {"x.npy",   "q.npy",      "k.npy",       "v.npy",     "scores.npy",   "attn.npy",
+                                 "head_out.npy", "concat.npy", "out.npy", "params.npz", "tokens.json", "embed.npy",
+                                 "ln_f.npy", "logits.npy", "loss.npy", "grads.npz"};
+const char* const kLayerFiles[] = {"x.npy", "ln1.npy", "qkv.npy", "q.npy", "k.npy", "v.npy", "scores.npy", "attn.npy",
+                                   "head_out.npy", "concat.npy", "attn_out.npy", "resid_mid.npy", "ln2.npy", "fc.npy",
+                                   "gelu.npy", "mlp_out.npy", "resid_out.npy"};
+
+bool listed(const std::string& name, const char* const* begin, const char* const* end) {
+  return std::any_of(begin, end, [&](const char* f) { return name == f; });
+}
+
+// "layer0" ... "layer9999": a model dump's per-layer folder.
+bool is_layer_folder(const std::string& name) {
+  return name.size() > 5 && name.size() < 10 && name.compare(0, 5, "layer") == 0 &&
+         std::all_of(name.begin() + 5, name.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+bool dump_owns(const std::string& relative, bool is_folder) {
+  const std::size_t slash = relative.find('/');
+  if (slash == std::string::npos)
+    return is_folder ? is_layer_folder(relative) : listed(relative, std::begin(kTopFiles), std::end(kTopFiles));
+  return !is_folder && is_layer_folder(relative.substr(0, slash)) &&
+         listed(relative.substr(slash + 1), std::begin(kLayerFiles), std::end(kLayerFiles));
+}
+
+// Writes one file of the set into the staging folder `dir` (the set's root, or a layer folder in it).
+void write_file(const std::string& dir, const std::string& name, const std::string& bytes) {
+  const std::string relative = dir.substr(dir.find_last_of('/') + 1);
+  if (!dump_owns(is_layer_folder(relative) ? relative + "/" + name : name, false))
+    throw std::logic_error("dump writes " + name + " but does not list it in kTopFiles / kLayerFiles");
+  attn::write_file_atomic(dir + "/" + name, bytes);
+}
+
 template <typename Tensor>
 void write_npy(const std::string& dir, const char* name, const Tensor& t) {
   const std::vector<std::size_t> shape(t.shape().begin(), t.shape().end());
-  attn::write_file_atomic(dir + "/" + name, attn::npy_encode(t.data(), shape));
+  write_file(dir, name, attn::npy_encode(t.data(), shape));
 }
 
 void write_vec(const std::string& dir, const std::string& name, const std::vector<float>& v,
                const std::vector<std::size_t>& shape) {
-  attn::write_file_atomic(dir + "/" + name, attn::npy_encode(v.data(), shape));
+  write_file(dir, name, attn::npy_encode(v.data(), shape));
+}
+
+// Writes the set with `write(folder)` into a staging folder beside out_dir and moves it into
+// place as a whole: a failure part-way leaves out_dir as it was, never a mix of two runs.
+template <typename Write>
+void write_set(const std::string& out_dir, Write&& write) {
+  StagedFolder staged(out_dir, dump_owns);
+  try {
+    write(staged.path());
+  } catch (const attn::FileError& e) {
+    // Name the file as the person knows it, not by the staging folder's name.
+    std::string message = e.what();
+    for (std::size_t at; (at = message.find(staged.path())) != std::string::npos;)
+      message.replace(at, staged.path().size(), out_dir);
+    throw attn::FileError(message + "; nothing in " + out_dir + " was written or changed");
+  }
+  const std::string note = staged.commit();
+  if (!note.empty()) std::fprintf(stderr, "attnlab dump: %s\n", note.c_str());
 }
 
 int dump_model(const std::string& path, const std::optional<std::string>& given_text, const std::string& out_dir,
@@ -63,51 +120,51 @@ int dump_model(const std::string& path, const std::optional<std::string>& given_
 
   const std::size_t n = run.input.ids.size(), E = static_cast<std::size_t>(m.arch.d_model),
                     I = static_cast<std::size_t>(m.arch.inner_dim()), V = static_cast<std::size_t>(m.arch.vocab_size);
-  ensure_directory(out_dir);
-  for (int l = 0; l < m.arch.n_layers; ++l) {
-    const std::string dir = out_dir + "/layer" + std::to_string(l);
-    ensure_directory(dir);
-    const attn::LayerActivations& L = run.acts.layers[static_cast<std::size_t>(l)];
-    const attn::Trace t = run.layer(m, l);
-    write_vec(dir, "x.npy", l == 0 ? run.acts.embed : run.acts.layers[static_cast<std::size_t>(l - 1)].stream_out(),
-              {n, E});
-    write_vec(dir, "ln1.npy", L.ln1, {n, E});
-    write_npy(dir, "qkv.npy", t.qkv);
-    write_npy(dir, "q.npy", t.q);
-    write_npy(dir, "k.npy", t.k);
-    write_npy(dir, "v.npy", t.v);
-    write_npy(dir, "scores.npy", t.scores);
-    write_npy(dir, "attn.npy", t.attn);
-    write_npy(dir, "head_out.npy", t.head_out);
-    write_vec(dir, "concat.npy", L.concat, {n, I});
-    write_vec(dir, "attn_out.npy", L.attn_out, {n, E});
-    write_vec(dir, "resid_mid.npy", L.resid_mid, {n, E});
-    if (!m.arch.mlp) continue;
-    write_vec(dir, "ln2.npy", L.ln2, {n, E});
-    write_vec(dir, "fc.npy", L.fc, {n, 4 * E});
-    write_vec(dir, "gelu.npy", L.gelu, {n, 4 * E});
-    write_vec(dir, "mlp_out.npy", L.mlp_out, {n, E});
-    write_vec(dir, "resid_out.npy", L.resid_out, {n, E});
-  }
-  write_vec(out_dir, "embed.npy", run.acts.embed, {n, E});
-  write_vec(out_dir, "ln_f.npy", run.acts.ln_f, {n, E});
-  write_vec(out_dir, "logits.npy", run.acts.logits, {n, V});
-  nlohmann::json tokens = nlohmann::json::array();
-  for (std::size_t i = 0; i < n; ++i)
-    tokens.push_back({{"index", i}, {"id", run.input.ids[i]}, {"text", run.input.tokens[i].text},
-                      {"start", run.input.tokens[i].begin}, {"end", run.input.tokens[i].end},
-                      {"unknown", static_cast<bool>(run.input.unknown[i])}});
-  const nlohmann::json info = {{"text", text}, {"model", path}, {"task", ck.task}, {"tokens", tokens}};
-  attn::write_file_atomic(out_dir + "/tokens.json",
-                          info.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
-  if (grads) {
-    const float loss_row[1] = {loss};
-    attn::write_file_atomic(out_dir + "/loss.npy", attn::npy_encode(loss_row, {1}));
-    std::map<std::string, std::string> entries;
-    for (const attn::ParamTensor& t : m.layout.tensors)
-      entries[t.name] = attn::npy_encode(gradient.data() + t.offset, t.shape);
-    attn::write_file_atomic(out_dir + "/grads.npz", attn::npz_write(entries));
-  }
+  write_set(out_dir, [&](const std::string& root) {
+    for (int l = 0; l < m.arch.n_layers; ++l) {
+      const std::string dir = root + "/layer" + std::to_string(l);
+      ensure_directory(dir);
+      const attn::LayerActivations& L = run.acts.layers[static_cast<std::size_t>(l)];
+      const attn::Trace t = run.layer(m, l);
+      write_vec(dir, "x.npy", l == 0 ? run.acts.embed : run.acts.layers[static_cast<std::size_t>(l - 1)].stream_out(),
+                {n, E});
+      write_vec(dir, "ln1.npy", L.ln1, {n, E});
+      write_npy(dir, "qkv.npy", t.qkv);
+      write_npy(dir, "q.npy", t.q);
+      write_npy(dir, "k.npy", t.k);
+      write_npy(dir, "v.npy", t.v);
+      write_npy(dir, "scores.npy", t.scores);
+      write_npy(dir, "attn.npy", t.attn);
+      write_npy(dir, "head_out.npy", t.head_out);
+      write_vec(dir, "concat.npy", L.concat, {n, I});
+      write_vec(dir, "attn_out.npy", L.attn_out, {n, E});
+      write_vec(dir, "resid_mid.npy", L.resid_mid, {n, E});
+      if (!m.arch.mlp) continue;
+      write_vec(dir, "ln2.npy", L.ln2, {n, E});
+      write_vec(dir, "fc.npy", L.fc, {n, 4 * E});
+      write_vec(dir, "gelu.npy", L.gelu, {n, 4 * E});
+      write_vec(dir, "mlp_out.npy", L.mlp_out, {n, E});
+      write_vec(dir, "resid_out.npy", L.resid_out, {n, E});
+    }
+    write_vec(root, "embed.npy", run.acts.embed, {n, E});
+    write_vec(root, "ln_f.npy", run.acts.ln_f, {n, E});
+    write_vec(root, "logits.npy", run.acts.logits, {n, V});
+    nlohmann::json tokens = nlohmann::json::array();
+    for (std::size_t i = 0; i < n; ++i)
+      tokens.push_back({{"index", i}, {"id", run.input.ids[i]}, {"text", run.input.tokens[i].text},
+                        {"start", run.input.tokens[i].begin}, {"end", run.input.tokens[i].end},
+                        {"unknown", static_cast<bool>(run.input.unknown[i])}});
+    const nlohmann::json info = {{"text", text}, {"model", path}, {"task", ck.task}, {"tokens", tokens}};
+    write_file(root, "tokens.json", info.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+    if (grads) {
+      const float loss_row[1] = {loss};
+      write_file(root, "loss.npy", attn::npy_encode(loss_row, {1}));
+      std::map<std::string, std::string> entries;
+      for (const attn::ParamTensor& t : m.layout.tensors)
+        entries[t.name] = attn::npy_encode(gradient.data() + t.offset, t.shape);
+      write_file(root, "grads.npz", attn::npz_write(entries));
+    }
+  });
   std::size_t unknown = 0;
   for (bool u : run.input.unknown) unknown += u;
   if (unknown) std::fprintf(stderr, "attnlab dump: %zu word(s) not in the model's vocabulary became <unk>\n", unknown);
@@ -153,20 +210,20 @@ int run_dump(const std::vector<std::string>& argv) {
     const attn::Trace trace = compute_trace(input, model);
     if (trace.tokenization.truncated) std::fprintf(stderr, "attnlab dump: %s\n", trace.tokenization.message.c_str());
 
-    ensure_directory(out_dir);
-    write_npy(out_dir, "x.npy", trace.x);
-    write_npy(out_dir, "q.npy", trace.q);
-    write_npy(out_dir, "k.npy", trace.k);
-    write_npy(out_dir, "v.npy", trace.v);
-    write_npy(out_dir, "scores.npy", trace.scores);
-    write_npy(out_dir, "attn.npy", trace.attn);
-    write_npy(out_dir, "head_out.npy", trace.head_out);
-    write_npy(out_dir, "concat.npy", trace.concat);
-    write_npy(out_dir, "out.npy", trace.out);
-    attn::save_weights_npz(model.weights, out_dir + "/params.npz");
-    const std::string json = trace_tokens_json(trace, input).dump(
-        2, ' ', false, nlohmann::json::error_handler_t::replace);
-    attn::write_file_atomic(out_dir + "/tokens.json", json + "\n");
+    write_set(out_dir, [&](const std::string& root) {
+      write_npy(root, "x.npy", trace.x);
+      write_npy(root, "q.npy", trace.q);
+      write_npy(root, "k.npy", trace.k);
+      write_npy(root, "v.npy", trace.v);
+      write_npy(root, "scores.npy", trace.scores);
+      write_npy(root, "attn.npy", trace.attn);
+      write_npy(root, "head_out.npy", trace.head_out);
+      write_npy(root, "concat.npy", trace.concat);
+      write_npy(root, "out.npy", trace.out);
+      attn::save_weights_npz(model.weights, root + "/params.npz");
+      const std::string json = trace_tokens_json(trace, input).dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+      write_file(root, "tokens.json", json + "\n");
+    });
     std::printf("wrote %zu tokens, %d heads to %s\n", trace.n_tokens(), trace.config.n_heads,
                 out_dir.c_str());
     return 0;

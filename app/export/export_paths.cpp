@@ -3,7 +3,9 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
+#include <sstream>
+
+#include "engine/file_io.hpp"
 
 namespace app {
 
@@ -13,7 +15,13 @@ std::string default_export_dir() {
   const char* home = std::getenv("HOME");
   const char* xdg = std::getenv("XDG_CONFIG_HOME");
   const std::string config = xdg && *xdg ? xdg : std::string(home ? home : "") + "/.config";
-  std::ifstream dirs(config + "/user-dirs.dirs");
+  // Through read_file: only a regular file is read, so a FIFO there cannot hang the start.
+  std::string text;
+  try {
+    text = attn::read_file(config + "/user-dirs.dirs", 1 << 20);
+  } catch (const attn::FileError&) {  // usually missing: the pictures folder is then the cwd
+  }
+  std::istringstream dirs(text);
   std::string line;
   while (std::getline(dirs, line)) {
     const std::string key = "XDG_PICTURES_DIR=";

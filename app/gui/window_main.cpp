@@ -31,29 +31,32 @@ void glfw_error(int code, const char* description) {
 }
 
 // The state the window opens with: saved settings (unless --reset), then --session, then model
-// flags. A bad file is reported and skipped; the window still opens.
-AppState initial_state(const WindowOptions& options, std::string& notice) {
+// flags. A bad file is reported and skipped; the window still opens. `settings_locked` is set
+// when the settings file could neither be read nor moved aside: nothing may overwrite it.
+AppState initial_state(const WindowOptions& options, std::string& notice, bool& settings_locked) {
   AppState state = default_state();
-  bool restored = false;
+  bool restored = false, is_error = false;
+  settings_locked = false;
   if (!options.reset && !options.no_settings) {
     const std::string path = settings_path();
-    std::error_code ec;
-    if (std::filesystem::exists(path, ec)) {
-      try {
-        load_session(path, state);
-        restored = true;
-      } catch (const std::exception& e) {
-        notice = std::string("Saved settings ignored (") + e.what() + "); starting fresh.";
-        std::fprintf(stderr, "attnlab: %s\n", notice.c_str());
-      }
-    }
+    const SettingsLoad load = load_settings(path, state);
+    restored = load.outcome == SettingsLoad::Outcome::Read;
+    settings_locked = load.outcome == SettingsLoad::Outcome::Untouchable;
+    for (const std::string& value : load.dropped)
+      std::fprintf(stderr, "attnlab: saved settings %s: left out %s\n", path.c_str(), value.c_str());
+    notice = load.summary(path);
+    is_error = !notice.empty();
+    if (load.outcome == SettingsLoad::Outcome::SetAside || settings_locked)
+      std::fprintf(stderr, "attnlab: %s\n", notice.c_str());
   }
   if (!options.session_path.empty()) {
     try {
       load_session(options.session_path, state);
       notice = "Opened session " + options.session_path;
+      is_error = false;
     } catch (const std::exception& e) {
       notice = std::string("Session not opened: ") + e.what();
+      is_error = true;
       std::fprintf(stderr, "attnlab: %s\n", notice.c_str());
     }
   }
@@ -67,7 +70,7 @@ AppState initial_state(const WindowOptions& options, std::string& notice) {
   if (options.scale > 0.0f) state.view.ui_scale = options.scale;
   if (state.export_dir.empty()) state.export_dir = default_export_dir();
   state.status = notice;
-  state.status_is_error = notice.find("ignored") != std::string::npos || notice.find("not opened") != std::string::npos;
+  state.status_is_error = is_error;
   return state;
 }
 
@@ -83,7 +86,8 @@ int open_window_and_run(const WindowOptions& options, std::chrono::steady_clock:
   // The first trace needs only the engine, so it is computed while Mesa creates the window and
   // its OpenGL context (the slowest part of starting on a software renderer).
   std::string notice;
-  AppState state = initial_state(options, notice);
+  bool settings_locked = false;
+  AppState state = initial_state(options, notice, settings_locked);
   if (options.bench_ui) state.input = App::bench_input();
   if (options.bench_train) state.mode = Mode::Train;
   LiveModel model;
@@ -130,7 +134,10 @@ int open_window_and_run(const WindowOptions& options, std::chrono::steady_clock:
   int code = 0;
   {
     first_trace.join();
-    App app(window, options, std::move(state), std::move(model));
+    WindowOptions app_options = options;
+    // The settings file could not be read nor moved aside: never write over it this run.
+    if (settings_locked) app_options.no_settings = true;
+    App app(window, std::move(app_options), std::move(state), std::move(model));
     std::string error;
     if (!app.init(error)) {
       std::fprintf(stderr, "attnlab: the GPU cannot run the heatmap shaders:\n%s\n", error.c_str());

@@ -4,6 +4,7 @@
 
 #include "temp_dir.hpp"
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <map>
 
 #include <nlohmann/json.hpp>
 
@@ -315,4 +317,99 @@ TEST_CASE("a figure too large to encode is refused at once with the limit, and n
   CHECK(run("export --heads 32 --scale 2 --text '" + text + "' --out " + (dir.path / "big.pdf").string()).code == 2);
   CHECK(run("export --what head:1 --heads 32 --scale 2 --text '" + text + "' --format pdf --out " + (dir.path / "one.pdf").string()).code == 0);
   CHECK(attn::read_file((dir.path / "one.pdf").string()).rfind("%PDF-", 0) == 0);
+}
+
+namespace {
+
+// Every file under `dir` (relative path -> bytes).
+std::map<std::string, std::string> files_under(const fs::path& dir) {
+  std::map<std::string, std::string> files;
+  for (const auto& e : fs::recursive_directory_iterator(dir))
+    if (e.is_regular_file()) files[fs::relative(e.path(), dir).string()] = attn::read_file(e.path().string());
+  return files;
+}
+
+std::size_t staging_folders(const fs::path& dir) {
+  std::size_t n = 0;
+  for (const auto& e : fs::directory_iterator(dir)) n += e.path().filename().string().rfind(".attnlab-", 0) == 0;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("dump replaces an earlier dump as a whole, and a failure part-way leaves it as it was", "[cli][dump]") {
+  TempDir dir;
+  const fs::path out = dir.path / "trace";
+  REQUIRE(run("dump --text 'first run' --heads 2 --d-model 8 --out " + out.string()).code == 0);
+  const std::map<std::string, std::string> first = files_under(out);
+  REQUIRE(first.size() == 11);
+
+  // A write that fails part-way: the file size limit lets x, q, k and v (1.7 KB each) through and
+  // stops scores.npy (160 KB) with EFBIG, as a full disk would. It binds root too.
+  std::string words;
+  for (int i = 0; i < 100; ++i) words += "w" + std::to_string(i) + " ";
+  const std::string failing = "dump --text '" + words + "' --heads 4 --d-model 4 --out " + out.string();
+  const std::string cmd = "sh -c \"trap '' XFSZ; ulimit -f 8; exec " + std::string(ATTNLAB_BIN) + " " + failing + "\" 2>&1";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::string message;
+  std::array<char, 4096> buffer{};
+  while (std::fgets(buffer.data(), static_cast<int>(buffer.size()), pipe)) message += buffer.data();
+  const int status = pclose(pipe);
+  INFO(message);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 1);
+  CHECK_THAT(message, Catch::Contains("cannot write " + out.string() + "/scores.npy") &&
+                          Catch::Contains("File too large") && Catch::Contains("nothing in " + out.string() + " was written"));
+  CHECK(files_under(out) == first);  // the earlier set, byte for byte
+  CHECK(staging_folders(dir.path) == 0);
+
+  // The same dump without the limit replaces the set as a whole.
+  const Result second = run(failing);
+  INFO(second.out);
+  REQUIRE(second.code == 0);
+  const std::map<std::string, std::string> now = files_under(out);
+  CHECK(now.size() == 11);
+  CHECK(now.at("tokens.json") != first.at("tokens.json"));
+  CHECK(shape_of(out / "scores.npy") == std::vector<std::size_t>{4, 100, 100});
+  CHECK(staging_folders(dir.path) == 0);
+}
+
+TEST_CASE("dump refuses a folder holding files it did not write, and touches nothing", "[cli][dump]") {
+  TempDir dir;
+  const fs::path out = dir.path / "mine";
+  fs::create_directory(out);
+  std::ofstream(out / "notes.txt") << "my notes";
+  std::ofstream(out / "q.npy") << "not dump's either, but a name dump writes";
+  const Result r = run("dump --text 'a b' --heads 2 --d-model 8 --out " + out.string());
+  INFO(r.out);
+  CHECK(r.code == 1);
+  CHECK_THAT(r.out, Catch::Contains("holds notes.txt, which this command did not write"));
+  CHECK(attn::read_file((out / "notes.txt").string()) == "my notes");
+  CHECK(attn::read_file((out / "q.npy").string()) == "not dump's either, but a name dump writes");
+  CHECK(staging_folders(dir.path) == 0);
+  // An empty folder, or one reached through a link, is fine; the link stays a link.
+  fs::create_directory(dir.path / "empty");
+  fs::create_directory_symlink(dir.path / "empty", dir.path / "link");
+  CHECK(run("dump --text 'a b' --heads 2 --d-model 8 --out " + (dir.path / "link").string()).code == 0);
+  CHECK(fs::is_symlink(dir.path / "link"));
+  CHECK(fs::exists(dir.path / "empty" / "attn.npy"));
+  CHECK(staging_folders(dir.path) == 0);
+}
+
+TEST_CASE("weights or a model that is not a regular file fail at once, saying what it is", "[cli]") {
+  TempDir dir;
+  const std::string out = " --out " + (dir.path / "d").string();
+  const Result zero = run("dump --weights /dev/zero" + out);
+  CHECK(zero.code == 1);
+  CHECK_THAT(zero.out, Catch::Contains("/dev/zero: it is a character device"));
+  const fs::path fifo = dir.path / "w.npz";
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  const Result f = run("dump --weights " + fifo.string() + out);  // would block forever if opened
+  CHECK(f.code == 1);
+  CHECK_THAT(f.out, Catch::Contains("is a FIFO"));
+  const Result model = run("dump --model " + fifo.string() + out);
+  CHECK(model.code == 1);
+  CHECK_THAT(model.out, Catch::Contains("is a FIFO"));
+  CHECK_FALSE(fs::exists(dir.path / "d"));
 }

@@ -4,14 +4,37 @@
 
 #include "temp_dir.hpp"
 
+#include <sys/stat.h>
+
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "core/session_file.hpp"
 #include "engine/weights.hpp"
 
 namespace fs = std::filesystem;
+
+namespace {
+
+std::string file_bytes(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Every file in `dir` whose name starts with `prefix`.
+std::vector<fs::path> files_starting(const fs::path& dir, const std::string& prefix) {
+  std::vector<fs::path> found;
+  for (const auto& e : fs::directory_iterator(dir))
+    if (e.path().filename().string().rfind(prefix, 0) == 0) found.push_back(e.path());
+  return found;
+}
+
+}  // namespace
 
 TEST_CASE("a session round-trips the sentence and every setting", "[session]") {
   app::AppState s = app::default_state();
@@ -125,11 +148,11 @@ TEST_CASE("numbers that do not fit their setting are refused with the key named"
     }
     return std::string("(accepted)");
   };
-  CHECK_THAT(refusal(R"({"seed": 1.9e19})"), Catch::Contains("key 'seed'") && Catch::Contains("out of range"));
-  CHECK_THAT(refusal(R"({"seed": -3})"), Catch::Contains("key 'seed'") && Catch::Contains("negative"));
+  CHECK_THAT(refusal(R"({"seed": 1.9e19})"), Catch::Contains("key 'config.seed'") && Catch::Contains("out of range"));
+  CHECK_THAT(refusal(R"({"seed": -3})"), Catch::Contains("key 'config.seed'") && Catch::Contains("negative"));
   CHECK_THAT(refusal(R"({"seed": 2.5})"), Catch::Contains("whole number"));
-  CHECK_THAT(refusal(R"({"temperature": 1e300})"), Catch::Contains("key 'temperature'") && Catch::Contains("out of range"));
-  CHECK_THAT(refusal(R"({"n_heads": 1e10})"), Catch::Contains("key 'n_heads'"));
+  CHECK_THAT(refusal(R"({"temperature": 1e300})"), Catch::Contains("key 'config.temperature'") && Catch::Contains("out of range"));
+  CHECK_THAT(refusal(R"({"n_heads": 1e10})"), Catch::Contains("key 'config.n_heads'"));
   CHECK_THAT(refusal(R"({"n_heads": "four"})"), Catch::Contains("must be a number"));
   CHECK(refusal(R"({"seed": 1.8e19, "n_heads": 2.0})") == "(accepted)");  // exact whole numbers in range
   CHECK(s.input.config.seed == 18000000000000000000ull);
@@ -143,4 +166,153 @@ TEST_CASE("a session from a newer version, or with a wrong-typed format, is refu
   const std::string path = (dir.path / "odd.json").string();
   std::ofstream(path) << R"({"format": 7})";
   CHECK_THROWS_WITH(app::load_session(path, s), Catch::StartsWith(path + ": "));
+}
+
+TEST_CASE("a value the engine cannot use is refused where it is read, naming the key", "[session]") {
+  const auto refusal = [](const std::string& config) {
+    app::AppState s = app::default_state();
+    try {
+      app::session_from_json(R"({"format": "attnlab-session", "config": )" + config + "}", s);
+    } catch (const std::invalid_argument& e) {
+      return std::string(e.what());
+    }
+    return std::string("(accepted)");
+  };
+  CHECK_THAT(refusal(R"({"temperature": 1e10})"), Catch::Contains("key 'config.temperature'") && Catch::Contains("between 1e-06 and 1e+06"));
+  CHECK_THAT(refusal(R"({"temperature": 0})"), Catch::Contains("key 'config.temperature'"));
+  // Beyond a double: nlohmann would refuse the whole text without naming the key.
+  CHECK_THAT(refusal(R"({"temperature": 1e400})"), Catch::Contains("key 'config.temperature' (\"1e400\") is out of range"));
+  CHECK_THAT(refusal(R"({"seed": -1e999})"), Catch::Contains("key 'config.seed'"));
+  CHECK_THAT(refusal(R"({"d_model": 5000})"), Catch::Contains("key 'config.d_model'") && Catch::Contains("between 1 and 1024"));
+  CHECK_THAT(refusal(R"({"n_heads": 0})"), Catch::Contains("key 'config.n_heads'"));
+  CHECK_THAT(refusal(R"({"d_head_auto": false, "d_head": 2000})"), Catch::Contains("key 'config.d_head'"));
+  CHECK(refusal(R"({"d_model": 30, "n_heads": 4})") == "(accepted)");  // a combination is validate()'s to judge
+}
+
+TEST_CASE("settings keep every valid value and report each value they drop", "[session][settings]") {
+  // A file from a newer version, with values this one cannot use beside good ones.
+  const std::string text = R"({"format": 7, "version": 1, "text": "keep this sentence", "mode": "explore",
+    "config": {"n_heads": 2, "d_model": 32, "temperature": 1e400, "seed": 77, "positional": "alibi"},
+    "view": {"theme": "light", "colormap": "turbo", "show_qkv": false, "sparkle": true},
+    "selected_head": "first", "future_key": [1, 2]})";
+  app::AppState s = app::default_state();
+  const std::vector<std::string> dropped = app::settings_from_json(text, s);
+  CHECK(s.input.text == "keep this sentence");
+  CHECK(s.input.config.n_heads == 2);
+  CHECK(s.input.config.d_model == 32);
+  CHECK(s.input.config.seed == 77);
+  CHECK(s.view.theme == app::Theme::Light);
+  CHECK_FALSE(s.view.show_qkv);
+  const app::AppState defaults = app::default_state();
+  CHECK(s.input.config.temperature == defaults.input.config.temperature);
+  CHECK(s.input.config.positional == defaults.input.config.positional);
+  CHECK(s.view.colormap == defaults.view.colormap);
+  CHECK(s.selected_head == defaults.selected_head);
+  std::string all;
+  for (const std::string& d : dropped) all += d + "\n";
+  INFO(all);
+  CHECK(dropped.size() == 7);
+  CHECK_THAT(all, Catch::Contains("key 'format' (7)"));
+  CHECK_THAT(all, Catch::Contains("key 'config.temperature'"));
+  CHECK_THAT(all, Catch::Contains("key 'config.positional' has unknown value 'alibi'"));
+  CHECK_THAT(all, Catch::Contains("key 'view.colormap' has unknown value 'turbo'"));
+  CHECK_THAT(all, Catch::Contains("key 'view.sparkle' is not one this attnlab knows"));
+  CHECK_THAT(all, Catch::Contains("key 'selected_head'"));
+  CHECK_THAT(all, Catch::Contains("key 'future_key'"));
+  // What is saved next holds only usable values: never a null temperature.
+  const std::string saved = app::session_to_json(s);
+  CHECK(saved.find("null") == std::string::npos);
+  app::AppState back = app::default_state();
+  CHECK(app::settings_from_json(saved, back).empty());
+  CHECK(back.input == s.input);
+  CHECK(back.view == s.view);
+}
+
+TEST_CASE("a session's temperature of 1e300 never reaches the settings as null", "[session][settings]") {
+  app::AppState s = app::default_state();
+  CHECK_THROWS_WITH(app::session_from_json(R"({"format": "attnlab-session", "config": {"temperature": 1e300}})", s),
+                    Catch::Contains("key 'config.temperature'"));
+  CHECK(app::session_to_json(s).find("null") == std::string::npos);
+}
+
+TEST_CASE("the settings round trip through the file keeps valid values and reports invalid ones", "[session][settings]") {
+  test_support::TempDir dir;
+  const fs::path path = dir.path / "attnlab" / "settings.json";
+  app::AppState none = app::default_state();
+  CHECK(app::load_settings(path.string(), none).outcome == app::SettingsLoad::Outcome::Missing);
+  app::AppState s = app::default_state();
+  s.input.text = "round trip";
+  s.input.config.n_heads = 8;
+  s.view.colormap = app::Colormap::Magma;
+  app::save_session(s, path.string());
+  app::AppState back = app::default_state();
+  const app::SettingsLoad good = app::load_settings(path.string(), back);
+  CHECK(good.outcome == app::SettingsLoad::Outcome::Read);
+  CHECK(good.dropped.empty());
+  CHECK(good.summary(path.string()).empty());
+  CHECK(back.input == s.input);
+  CHECK(back.view == s.view);
+
+  std::ofstream(path) << R"({"format": "attnlab-session", "text": "still here", "view": {"colormap": "turbo"}})";
+  app::AppState partial = app::default_state();
+  const app::SettingsLoad some = app::load_settings(path.string(), partial);
+  CHECK(some.outcome == app::SettingsLoad::Outcome::Read);
+  CHECK(partial.input.text == "still here");
+  REQUIRE(some.dropped.size() == 1);
+  CHECK_THAT(some.summary(path.string()), Catch::Contains("1 value left out") && Catch::Contains("turbo"));
+  CHECK(fs::exists(path));  // read, not moved: the next save writes the valid values back
+}
+
+TEST_CASE("an unreadable settings file is set aside with its bytes, never overwritten", "[session][settings]") {
+  for (const std::string& bytes : {std::string("{ this is not json"), std::string("[1, 2, 3]"), std::string("\xff\xfe\0binary", 9)}) {
+    INFO(bytes);
+    test_support::TempDir dir;
+    const fs::path path = dir.path / "settings.json";
+    std::ofstream(path, std::ios::binary) << bytes;
+    app::AppState s = app::default_state();
+    const app::SettingsLoad load = app::load_settings(path.string(), s);
+    REQUIRE(load.outcome == app::SettingsLoad::Outcome::SetAside);
+    CHECK(s.input == app::default_state().input);
+    CHECK_FALSE(fs::exists(path));
+    CHECK(file_bytes(load.set_aside_path) == bytes);  // the original bytes, whole
+    CHECK_THAT(load.set_aside_path, Catch::StartsWith(path.string() + ".unreadable-"));
+    CHECK_THAT(load.summary(path.string()), Catch::Contains("could not be read") && Catch::Contains(load.set_aside_path));
+    app::save_session(s, path.string());  // the next save starts anew beside it
+    CHECK(file_bytes(load.set_aside_path) == bytes);
+    CHECK(files_starting(dir.path, "settings.json").size() == 2);
+  }
+}
+
+TEST_CASE("setting a file aside never replaces an earlier one", "[session][settings]") {
+  test_support::TempDir dir;
+  const fs::path path = dir.path / "settings.json";
+  const std::time_t when = 1700000000;
+  std::ofstream(path) << "second";
+  const std::string first = app::set_aside_unreadable(path.string(), when);
+  std::ofstream(path) << "third";
+  const std::string second = app::set_aside_unreadable(path.string(), when);  // the same second
+  CHECK(first != second);
+  CHECK(second == first + "-2");
+  CHECK(file_bytes(first) == "second");
+  CHECK(file_bytes(second) == "third");
+  CHECK_FALSE(fs::exists(path));
+}
+
+TEST_CASE("a FIFO or a folder as the settings or a session is refused at once and left alone", "[session][settings]") {
+  test_support::TempDir dir;
+  const fs::path fifo = dir.path / "settings.json";
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  app::AppState s = app::default_state();
+  const app::SettingsLoad load = app::load_settings(fifo.string(), s);  // would block forever if opened
+  CHECK(load.outcome == app::SettingsLoad::Outcome::Untouchable);
+  CHECK_THAT(load.reason, Catch::Contains("is a FIFO"));
+  CHECK_THAT(load.summary(fifo.string()), Catch::Contains("will not be saved"));
+  CHECK(fs::is_fifo(fifo));
+  CHECK_THROWS_WITH(app::load_session(fifo.string(), s), Catch::Contains("is a FIFO"));
+  const fs::path folder = dir.path / "folder.json";
+  fs::create_directory(folder);
+  CHECK(app::load_settings(folder.string(), s).outcome == app::SettingsLoad::Outcome::Untouchable);
+  CHECK_THROWS_WITH(app::load_session(folder.string(), s), Catch::Contains("is a folder"));
+  CHECK_THROWS_WITH(app::load_session("/dev/zero", s), Catch::Contains("is a character device"));
+  CHECK(fs::is_directory(folder));
 }

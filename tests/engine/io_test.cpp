@@ -3,13 +3,16 @@
 
 #include "temp_dir.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <filesystem>
 #include <fstream>
 #include <random>
 
 #include "engine/npy.hpp"
+#include "engine/model/checkpoint.hpp"
 #include "engine/npz.hpp"
 #include "engine/weights.hpp"
 
@@ -36,6 +39,102 @@ bool same(const T& a, const T& b) {
 
 std::vector<float> expected(const std::string& key) {
   return attn::npy_decode(attn::read_file((kNpz / ("expected_" + key + ".npy")).string()), key).data;
+}
+
+
+// Raw deflate (as zip holds it) of `size` zero bytes: what a zip bomb is made of.
+struct Deflated {
+  std::string bytes;
+  std::uint32_t crc = 0;
+};
+Deflated deflate_zeros(std::uint64_t size) {
+  Deflated d;
+  z_stream z{};
+  REQUIRE(deflateInit2(&z, 9, Z_DEFLATED, -15, 9, Z_RLE) == Z_OK);
+  const std::string zeros(1 << 20, '\0');
+  uLong crc = crc32(0, nullptr, 0);
+  std::vector<char> buffer(1 << 16);
+  for (std::uint64_t left = size;;) {
+    const std::uint64_t now = std::min<std::uint64_t>(left, zeros.size());
+    left -= now;
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(zeros.data()));
+    z.avail_in = static_cast<uInt>(now);
+    crc = crc32(crc, reinterpret_cast<const Bytef*>(zeros.data()), static_cast<uInt>(now));
+    do {
+      z.next_out = reinterpret_cast<Bytef*>(buffer.data());
+      z.avail_out = static_cast<uInt>(buffer.size());
+      deflate(&z, left == 0 ? Z_FINISH : Z_NO_FLUSH);
+      d.bytes.append(buffer.data(), buffer.size() - z.avail_out);
+    } while (z.avail_out == 0);
+    if (left == 0) break;
+  }
+  deflateEnd(&z);
+  d.crc = static_cast<std::uint32_t>(crc);
+  return d;
+}
+
+// One entry of a hand-made zip: its data as stored, and the sizes and CRC it claims.
+struct ZipEntry {
+  std::string name;
+  std::uint16_t method = 8;  // deflate
+  std::uint32_t crc = 0;
+  std::string data;
+  std::uint64_t claimed = 0;  // uncompressed size, written as ZIP64 when it needs 64 bits
+};
+
+void put(std::string& s, std::uint64_t v, int bytes) {  // little-endian, bytes <= 8
+  for (int i = 0; i < bytes; ++i) s += static_cast<char>((v >> (8 * i)) & 0xFF);
+}
+
+std::string make_zip(const std::vector<ZipEntry>& entries) {
+  std::string zip, directory;
+  for (const ZipEntry& e : entries) {
+    const bool zip64 = e.claimed >= 0xFFFFFFFFull;
+    const std::uint64_t offset = zip.size();
+    put(zip, 0x04034b50u, 4);
+    put(zip, 45, 2);
+    put(zip, 0, 2);
+    put(zip, e.method, 2);
+    put(zip, 0, 4);  // time, date
+    put(zip, e.crc, 4);
+    put(zip, e.data.size(), 4);
+    put(zip, zip64 ? 0xFFFFFFFFu : e.claimed, 4);
+    put(zip, e.name.size(), 2);
+    put(zip, 0, 2);
+    zip += e.name + e.data;
+    put(directory, 0x02014b50u, 4);
+    put(directory, 45, 2);
+    put(directory, 45, 2);
+    put(directory, 0, 2);
+    put(directory, e.method, 2);
+    put(directory, 0, 4);
+    put(directory, e.crc, 4);
+    put(directory, e.data.size(), 4);
+    put(directory, zip64 ? 0xFFFFFFFFu : e.claimed, 4);
+    put(directory, e.name.size(), 2);
+    put(directory, zip64 ? 12 : 0, 2);  // extra
+    put(directory, 0, 2);               // comment length
+    put(directory, 0, 2);               // disk
+    put(directory, 0, 2);               // internal attributes
+    put(directory, 0, 4);               // external attributes
+    put(directory, offset, 4);
+    directory += e.name;
+    if (zip64) {
+      put(directory, 0x0001, 2);
+      put(directory, 8, 2);
+      put(directory, e.claimed, 8);
+    }
+  }
+  const std::uint64_t cd_offset = zip.size();
+  zip += directory;
+  put(zip, 0x06054b50u, 4);
+  put(zip, 0, 4);
+  put(zip, entries.size(), 2);
+  put(zip, entries.size(), 2);
+  put(zip, directory.size(), 4);
+  put(zip, cd_offset, 4);
+  put(zip, 0, 2);
+  return zip;
 }
 
 }  // namespace
@@ -165,7 +264,7 @@ TEST_CASE("saving into a missing folder or under a file fails and leaves nothing
 
 TEST_CASE("atomic writes: never over a device, through symlinks, keeping the mode, long names", "[io]") {
   test_support::TempDir dir;
-  CHECK_THROWS_WITH(attn::write_file_atomic("/dev/null", "x"), Catch::Contains("is a device, which is never replaced"));
+  CHECK_THROWS_WITH(attn::write_file_atomic("/dev/null", "x"), Catch::Contains("is a character device, which is never replaced"));
   CHECK_THROWS_WITH(attn::write_file_atomic(dir.path.string(), "x"), Catch::Contains("is a folder"));
   const std::filesystem::path real = dir.path / "real.json", link = dir.path / "link.json";
   attn::write_file_atomic(real.string(), "one");
@@ -181,4 +280,71 @@ TEST_CASE("atomic writes: never over a device, through symlinks, keeping the mod
   const std::string long_name = (dir.path / (std::string(246, 'a') + ".png")).string();  // 250 bytes, within NAME_MAX
   CHECK_NOTHROW(attn::write_file_atomic(long_name, "png"));
   CHECK(attn::read_file(long_name) == "png");
+}
+
+TEST_CASE("only regular files are read: a FIFO, a device or a folder is refused at once, saying what it is", "[io]") {
+  TempDir dir;
+  const std::string fifo = (dir.path / "weights.npz").string();
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  // Opening the FIFO would wait for a writer forever: these must return with an error instead.
+  CHECK_THROWS_WITH(attn::read_file(fifo), Catch::Contains("cannot read " + fifo + ": it is a FIFO, not a file"));
+  CHECK_THROWS_WITH(attn::load_weights_npz(fifo), Catch::Contains("is a FIFO"));
+  CHECK_THROWS_WITH(attn::load_checkpoint(fifo), Catch::Contains("is a FIFO"));
+  // /dev/zero never ends: it used to be read until memory ran out.
+  CHECK_THROWS_WITH(attn::load_weights_npz("/dev/zero"), Catch::Contains("/dev/zero: it is a character device"));
+  CHECK_THROWS_WITH(attn::load_checkpoint("/dev/zero"), Catch::Contains("is a character device"));
+  CHECK_THROWS_WITH(attn::load_weights_npz(dir.path.string()), Catch::Contains("is a folder"));
+  // A regular file above the limit given is refused unread.
+  const std::string big = (dir.path / "big.bin").string();
+  std::ofstream(big) << std::string(1000, 'x');
+  CHECK(attn::read_file(big, 1000).size() == 1000);
+  CHECK_THROWS_WITH(attn::read_file(big, 999), Catch::Contains("larger than"));
+}
+
+TEST_CASE("archive limits come from the largest model attnlab allows", "[npz]") {
+  CHECK(attn::kLargestTensorBytes == 384ull << 20);  // in_proj_weight of d_model 1024, 32 heads of 1024
+  CHECK(attn::kMaxNpzEntryBytes == 385ull << 20);
+  CHECK(attn::kMaxNpzBytes > attn::kLargestModelBytes);
+  CHECK(attn::kMaxNpzBytes < 545ull << 20);
+}
+
+TEST_CASE("a crafted zip claiming a huge size is refused before anything is allocated, naming the entry", "[npz]") {
+  const std::string tiny = deflate_zeros(1000).bytes;
+  // 1 TiB claimed in a ZIP64 field by a file of a few hundred bytes.
+  const std::string huge = make_zip({{"in_proj_weight.npy", 8, 0, tiny, 1ull << 40}});
+  CHECK(huge.size() < 1000);
+  CHECK_THROWS_WITH(attn::npz_read(huge, "huge.npz"),
+                    Catch::Contains("huge.npz: entry 'in_proj_weight.npy' claims 1099511627776 bytes") &&
+                        Catch::Contains("385 MiB"));
+  // Within the model's limits, but more than its few compressed bytes can inflate to.
+  CHECK_THROWS_WITH(attn::npz_read(make_zip({{"in_proj_weight.npy", 8, 0, tiny, 100ull << 20}}), "lie.npz"),
+                    Catch::Contains("entry 'in_proj_weight.npy' claims 104857600 bytes from") &&
+                        Catch::Contains("more than deflate can produce"));
+  // A stored entry claiming more than its bytes.
+  CHECK_THROWS_AS(attn::npz_read(make_zip({{"a.npy", 0, 0, "abc", 1000}}), "stored.npz"), attn::FileError);
+}
+
+TEST_CASE("a deflate bomb inflates no further than its claim and the model's limits", "[npz]") {
+  // 1. A claim smaller than the data: inflating stops at the claim.
+  const Deflated eight = deflate_zeros(8ull << 20);
+  CHECK_THROWS_WITH(attn::npz_read(make_zip({{"x.npy", 8, eight.crc, eight.bytes, 1ull << 20}}), "bomb.npz"),
+                    Catch::Contains("x.npy inflates to more than the 1048576 bytes it claims"));
+  // 2. An honest bomb above the largest array: 390 MiB from about 400 KB.
+  const Deflated big = deflate_zeros(390ull << 20);
+  CHECK(big.bytes.size() < (1u << 20));
+  CHECK_THROWS_WITH(attn::npz_read(make_zip({{"in_proj_weight.npy", 8, big.crc, big.bytes, 390ull << 20}}), "big.npz"),
+                    Catch::Contains("entry 'in_proj_weight.npy' claims 408944640 bytes"));
+  // 3. Honest entries each within the limit, together above the largest model: refused by the
+  //    claims, before the first one is inflated.
+  const Deflated part = deflate_zeros(280ull << 20);
+  const std::string many = make_zip({{"a.npy", 8, part.crc, part.bytes, 280ull << 20},
+                                     {"b.npy", 8, part.crc, part.bytes, 280ull << 20}});
+  CHECK(many.size() < (1u << 20));
+  CHECK_THROWS_WITH(attn::npz_read(many, "many.npz"),
+                    Catch::Contains("the entries up to 'b.npy' claim 587202560 bytes in total") &&
+                        Catch::Contains("544 MiB"));
+  // 4. A small honest archive still loads.
+  const Deflated small = deflate_zeros(4096);
+  const auto entries = attn::npz_read(make_zip({{"z.npy", 8, small.crc, small.bytes, 4096}}), "small.npz");
+  CHECK(entries.at("z") == std::string(4096, '\0'));
 }

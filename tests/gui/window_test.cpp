@@ -2,9 +2,13 @@
 // hovered chip outlines the right row and column, and bad input never stops the window.
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <iterator>
 
 #include "core/colormap.hpp"
 #include "core/model_input.hpp"
@@ -142,14 +146,61 @@ TEST_CASE("heads that do not divide d_model show the engine's message and the wi
   CHECK(run.screenshot.width > 0);
 }
 
-TEST_CASE("a corrupt settings file is ignored with a message", "[gui]") {
+TEST_CASE("an unreadable settings file is set aside with a message, never overwritten", "[gui]") {
   gui_test::TempDir config;
-  std::filesystem::create_directories(config.path / "attnlab");
-  std::ofstream(config.path / "attnlab" / "settings.json") << "{ this is not json";
+  const std::filesystem::path dir = config.path / "attnlab";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "settings.json") << "{ this is not json";
   const gui_test::Run run = gui_test::run_window("--text 'still works'", 4, "XDG_CONFIG_HOME=" + config.path.string());
   REQUIRE(run.exit_code == 0);
-  CHECK_THAT(run.stderr_text, Catch::Contains("Saved settings ignored"));
+  CHECK_THAT(run.stderr_text, Catch::Contains("Saved settings could not be read"));
+  CHECK_THAT(run.layout["status"].get<std::string>(), Catch::Contains("settings.json.unreadable-"));
   CHECK(run.layout["tokens"] == 2);
+  int set_aside = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    if (e.path().filename().string().rfind("settings.json.unreadable-", 0) != 0) continue;
+    ++set_aside;
+    std::ifstream in(e.path());
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK(bytes == "{ this is not json");  // the person's file, whole
+  }
+  CHECK(set_aside == 1);
+  CHECK(std::filesystem::exists(dir / "settings.json"));  // this run's settings, beside it
+}
+
+TEST_CASE("settings with values this version cannot use keep the rest and say what was left out", "[gui]") {
+  gui_test::TempDir config;
+  const std::filesystem::path file = config.path / "attnlab" / "settings.json";
+  std::filesystem::create_directories(file.parent_path());
+  std::ofstream(file) << R"({"format": "attnlab-session", "version": 1, "mode": "explore", "text": "kept words here",
+                            "config": {"n_heads": 2, "d_model": 16, "temperature": 1e400}, "view": {"colormap": "turbo"}})";
+  const gui_test::Run run = gui_test::run_window("", 4, "XDG_CONFIG_HOME=" + config.path.string());
+  REQUIRE(run.exit_code == 0);
+  CHECK(run.layout["tokens"] == 3);
+  int heads = 0;
+  for (const auto& h : run.layout["heatmaps"]) heads += h["matrix"] == "attention";
+  CHECK(heads == 2);
+  CHECK_THAT(run.stderr_text, Catch::Contains("left out key 'view.colormap' has unknown value 'turbo'") &&
+                                  Catch::Contains("key 'config.temperature'"));
+  CHECK_THAT(run.layout["status"].get<std::string>(), Catch::Contains("2 values left out"));
+  // Saved at exit: the valid values kept, the others at usable defaults, never null.
+  std::ifstream in(file);
+  const nlohmann::json saved = nlohmann::json::parse(in);
+  CHECK(saved["text"] == "kept words here");
+  CHECK(saved["config"]["n_heads"] == 2);
+  CHECK(saved["config"]["temperature"] == 1.0);
+  CHECK(saved["view"]["colormap"] == "viridis");
+}
+
+TEST_CASE("a FIFO as the settings file does not stop the window and is left alone", "[gui]") {
+  gui_test::TempDir config;
+  const std::filesystem::path fifo = config.path / "attnlab" / "settings.json";
+  std::filesystem::create_directories(fifo.parent_path());
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  const gui_test::Run run = gui_test::run_window("--text 'no hang'", 3, "XDG_CONFIG_HOME=" + config.path.string());
+  REQUIRE(run.exit_code == 0);
+  CHECK_THAT(run.stderr_text, Catch::Contains("is a FIFO") && Catch::Contains("will not be saved"));
+  CHECK(std::filesystem::is_fifo(fifo));
 }
 
 TEST_CASE("settings and the last sentence are restored at the next start, --reset starts clean", "[gui]") {

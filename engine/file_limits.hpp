@@ -1,0 +1,43 @@
+// How large a file attnlab reads may be, derived from the largest model it allows, so that a
+// crafted archive cannot claim (or inflate to) more memory than any real model needs.
+#pragma once
+#include <cstdint>
+
+#include "engine/config.hpp"
+#include "engine/model/arch.hpp"
+
+namespace attn {
+
+namespace detail {
+constexpr std::uint64_t kMiB = 1024 * 1024;
+// The explorer at its limits: d_model 1024, 32 heads of d_head 1024 (inner width I = 32768).
+constexpr std::uint64_t kExplorerE = kMaxDModel, kExplorerI = std::uint64_t{kMaxHeads} * kMaxDHead;
+// A trained model at its limits: 4 layers, d_model 256, 16 heads of 256, MLP, 4096 words, 256 positions.
+constexpr std::uint64_t kTrainE = kMaxTrainDModel, kTrainI = std::uint64_t{kMaxTrainHeads} * kMaxTrainDHead;
+constexpr std::uint64_t kTrainBlockFloats = 4 * kTrainE                       // ln1, ln2 weight and bias
+                                            + 3 * kTrainI * kTrainE + 3 * kTrainI  // in_proj
+                                            + kTrainE * kTrainI + kTrainE          // out_proj
+                                            + 8 * kTrainE * kTrainE + 5 * kTrainE;  // mlp fc and proj
+constexpr std::uint64_t kTrainModelFloats = 2 * std::uint64_t{kMaxVocab} * kTrainE  // tok_emb, unembed
+                                            + std::uint64_t{kMaxSeqLen} * kTrainE   // pos_emb
+                                            + kMaxLayers * kTrainBlockFloats + 2 * kTrainE;
+}  // namespace detail
+
+// The largest array any attnlab model holds: the explorer's in_proj_weight (3·I, E) at its
+// limits, 384 MiB of float32.
+inline constexpr std::uint64_t kLargestTensorBytes = 3 * detail::kExplorerI * detail::kExplorerE * sizeof(float);
+// The largest whole model: the explorer's four tensors at their limits, about 512.4 MiB (a
+// trained model at its limits is about 81 MiB).
+inline constexpr std::uint64_t kLargestModelBytes =
+    (4 * detail::kExplorerI * detail::kExplorerE + 3 * detail::kExplorerI + detail::kExplorerE) * sizeof(float);
+static_assert(detail::kTrainModelFloats * sizeof(float) < kLargestModelBytes,
+              "the largest trained model must fit the archive limits too");
+
+// One .npz entry, inflated: the largest array plus 1 MiB for its .npy header (numpy's are a
+// few hundred bytes). 385 MiB.
+inline constexpr std::uint64_t kMaxNpzEntryBytes = kLargestTensorBytes + detail::kMiB;
+// A whole .npz: the file's size, and separately the sum of its entries' inflated sizes — the
+// largest model plus 32 MiB for headers, ZIP records and a checkpoint's JSON. About 544.4 MiB.
+inline constexpr std::uint64_t kMaxNpzBytes = kLargestModelBytes + 32 * detail::kMiB;
+
+}  // namespace attn
