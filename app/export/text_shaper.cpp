@@ -8,7 +8,7 @@
 #include <map>
 #include <unordered_map>
 
-#include "engine/weights.hpp"
+#include "engine/file_io.hpp"
 
 namespace app {
 
