@@ -413,3 +413,19 @@ TEST_CASE("weights or a model that is not a regular file fail at once, saying wh
   CHECK_THAT(model.out, Catch::Contains("is a FIFO"));
   CHECK_FALSE(fs::exists(dir.path / "d"));
 }
+
+TEST_CASE("every figure kind exports as a PDF that poppler renders", "[cli][export]") {
+  TempDir dir;
+  const std::vector<std::string> kinds = {"--what grid", "--what head:1", "--what qkv:1", "--what lines", "--what step:1:2",
+                                          "--lesson reverse --what model", "--lesson reverse --layer 2 --what lines:1"};
+  int n = 0;
+  for (const std::string& kind : kinds) {
+    const std::string pdf = (dir.path / ("f" + std::to_string(n++) + ".pdf")).string();
+    const Result r = run("export " + kind + " --out " + pdf);
+    INFO(kind << ": " << r.out);
+    REQUIRE(r.code == 0);
+    CHECK(attn::read_file(pdf).rfind("%PDF-", 0) == 0);
+    CHECK(std::system(("pdftoppm -r 20 -png -singlefile " + pdf + " " + pdf + "-page").c_str()) == 0);
+    CHECK(fs::file_size(pdf + "-page.png") > 500);
+  }
+}

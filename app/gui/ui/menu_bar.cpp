@@ -89,6 +89,7 @@ void draw_menu_bar(UiContext& ctx, bool presentation) {
     ImGui::Separator();
     if (ImGui::MenuItem("All heads as lines: figure (PNG)")) ctx.requests.export_choice = ExportChoice{ExportKind::Lines, -1, ExportFormat::Png};
     if (ImGui::MenuItem("All heads as lines: figure (SVG)")) ctx.requests.export_choice = ExportChoice{ExportKind::Lines, -1, ExportFormat::Svg};
+    if (ImGui::MenuItem("All heads as lines: figure (PDF)")) ctx.requests.export_choice = ExportChoice{ExportKind::Lines, -1, ExportFormat::Pdf};
     ImGui::Separator();
     screenshot_and_folder_items(ctx);
     ImGui::EndMenu();

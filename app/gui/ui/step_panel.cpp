@@ -193,6 +193,8 @@ void draw_step_through(UiContext& ctx, const attn::OutProjection& projection, Im
   if (ImGui::Button("Export PNG")) ctx.requests.export_choice = ExportChoice{ExportKind::Step, st.head, ExportFormat::Png, st.layer, st.query};
   next_item(button_w("SVG"));
   if (ImGui::Button("SVG")) ctx.requests.export_choice = ExportChoice{ExportKind::Step, st.head, ExportFormat::Svg, st.layer, st.query};
+  next_item(button_w("PDF"));
+  if (ImGui::Button("PDF")) ctx.requests.export_choice = ExportChoice{ExportKind::Step, st.head, ExportFormat::Pdf, st.layer, st.query};
   next_item(button_w("Close"));
   if (ImGui::Button("Close")) st.open = false;
   ImGui::Separator();

@@ -623,7 +623,8 @@ void draw_curves_and_timeline(UiContext& ctx, TrainContext& train, ImVec2 size) 
   char step_label[64];
   std::snprintf(step_label, sizeof step_label, "step %lld", shown);
   char info[64];
-  std::snprintf(info, sizeof info, "%zu snapshots, %.1f MB", p->timeline.size(), static_cast<double>(p->timeline_bytes) / 1048576.0);
+  std::snprintf(info, sizeof info, "%zu snapshot%s, %.1f MB", p->timeline.size(), p->timeline.size() == 1 ? "" : "s",
+                static_cast<double>(p->timeline_bytes) / 1048576.0);
   float position = t.follow_latest ? 1.0f : static_cast<float>(t.timeline_position);
   const float info_w = ImGui::CalcTextSize(info).x + style.ItemSpacing.x;
   const bool show_info = ImGui::GetContentRegionAvail().x - info_w >= font * 6.0f;
