@@ -386,6 +386,19 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
     const auto& drawn = ctx.layout.heatmaps.back();
     after_widget(r, l, h, ImVec2(drawn.x, drawn.y), ImVec2(drawn.x + drawn.w, drawn.y + drawn.h));
     if (r.clicked) open_step_through(ctx.state, l, h, r);
+    // The map is square, so its right is free: say there how to get the labels back. At least
+    // eight em wide, the message wraps to at most five lines, within the map's height.
+    const float hint_x = drawn.x + drawn.w + style.ItemSpacing.x * 2.0f, hint_w = origin.x + size.x - hint_x;
+    if (r.labels_hidden && hint_w >= font * 8.0f) {
+      ImGui::SetCursorScreenPos(ImVec2(hint_x, drawn.y));
+      ImGui::PushTextWrapPos(origin.x + size.x - ImGui::GetWindowPos().x);
+      ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));
+      const char* hint = "token labels hidden at this size: hover a cell, or Ctrl+- for smaller text";
+      ImGui::TextWrapped("%s", hint);
+      ctx.layout.item("hint", hint);
+      ImGui::PopStyleColor();
+      ImGui::PopTextWrapPos();
+    }
     ImGui::SetCursorScreenPos(ImVec2(at.x, at.y + map_h + style.ItemSpacing.y));
     UiContext sub{ctx.state, ctx.model, &layers[static_cast<std::size_t>(l)], l,
                   train.layer_views[static_cast<std::size_t>(l)], ctx.unknown, ctx.typed, ctx.renderer, ctx.colors,
