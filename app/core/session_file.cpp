@@ -74,7 +74,7 @@ void session_from_json(const std::string& text, AppState& state) {
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for 1e400
     throw std::invalid_argument(std::string("not valid JSON (") + e.what() + ")");
   }
   if (!j.is_object() || !j.contains("format") || j.at("format") != "attnlab-session")
