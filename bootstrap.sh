@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Attention Lab set-up on Debian 12: installs the missing packages, builds, then runs the app
-# (`run`) or the whole test suite (`test`; `test-asan` for the ASan + UBSan build).
+# (`run`) or the whole test suite (`test`; `test-asan` for the ASan + UBSan build); `fuzz [SECONDS]`
+# builds the libFuzzer targets with clang and runs each for SECONDS (default 60).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -58,8 +59,15 @@ case "$mode" in
     build asan
     ctest --preset asan -j2 "$@"
     ;;
+  fuzz)
+    # clang and its runtimes (libFuzzer, ASan, UBSan) only for fuzzing: the app builds with GCC.
+    packages+=(clang-14 libclang-rt-14-dev)
+    install_missing
+    build fuzz
+    exec bash tests/fuzz/run_all.sh "$@"
+    ;;
   *)
-    echo "usage: bash bootstrap.sh [run [attnlab flags] | test [ctest flags] | test-asan]" >&2
+    echo "usage: bash bootstrap.sh [run [attnlab flags] | test [ctest flags] | test-asan | fuzz [SECONDS [TARGET...]]]" >&2
     exit 2
     ;;
 esac
