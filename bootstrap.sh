@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Attention Lab set-up on Debian 12: installs the missing packages, builds, then runs the app
-# (`run`) or the whole test suite (`test`; `test-asan` for the ASan + UBSan build), or makes the
-# Debian package (`package`: prints the .deb's path on the last line).
+# (`run`) or the whole test suite (`test`; `test-asan` for the ASan + UBSan build), makes the
+# Debian package (`package`: prints the .deb's path on the last line), or builds the libFuzzer
+# targets with clang and runs each for SECONDS (`fuzz [SECONDS]`, default 60).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -73,8 +74,14 @@ case "$mode" in
     (cd "build/$release_preset" && cpack -G DEB)
     ls "$PWD/build/$release_preset"/package/attnlab_*.deb
     ;;
+  fuzz)
+    # clang and its runtimes (libFuzzer, ASan, UBSan) only for fuzzing: the app builds with GCC.
+    install_missing "${packages[@]}" clang-14 libclang-rt-14-dev
+    build fuzz
+    exec bash tests/fuzz/run_all.sh "$@"
+    ;;
   *)
-    echo "usage: bash bootstrap.sh [run [attnlab flags] | test [ctest flags] | test-asan | package]" >&2
+    echo "usage: bash bootstrap.sh [run [attnlab flags] | test [ctest flags] | test-asan | package | fuzz [SECONDS [TARGET...]]]" >&2
     exit 2
     ;;
 esac

@@ -190,7 +190,8 @@ std::map<std::string, std::string> npz_read(const std::string& bytes, const std:
   std::map<std::string, std::string> out;
   for (const Entry& e : entries) {
     std::string key = e.name;
-    if (key.size() > 4 && key.compare(key.size() - 4, 4, ".npy") == 0) key.resize(key.size() - 4);
+    // As numpy.load: ".npy" names the key "" (which npz_write writes as ".npy").
+    if (key.size() >= 4 && key.compare(key.size() - 4, 4, ".npy") == 0) key.resize(key.size() - 4);
     out[key] = extract(r, e);
   }
   return out;

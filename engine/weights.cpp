@@ -66,8 +66,10 @@ void check_weights(const MhaWeights& w, const ModelConfig& config) {
   check("out_proj.bias", shape_of(w.out_proj_bias), {E});
 }
 
-MhaWeights load_weights_npz(const std::string& path) {
-  const std::map<std::string, std::string> entries = npz_read(read_file(path), path);
+MhaWeights load_weights_npz(const std::string& path) { return weights_from_npz_bytes(read_file(path), path); }
+
+MhaWeights weights_from_npz_bytes(const std::string& archive, const std::string& path) {
+  const std::map<std::string, std::string> entries = npz_read(archive, path);
   const auto get = [&](const std::string& key, bool required) -> NpyArray {
     const auto it = entries.find(key);
     if (it == entries.end()) {

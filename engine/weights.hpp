@@ -35,6 +35,9 @@ void check_weights(const MhaWeights& weights, const ModelConfig& config);
 // Missing bias keys mean zero bias. Throws FileError naming the key and shapes for a missing
 // weight key, wrong dtype, wrong rank or inconsistent shapes, and for truncated/corrupt archives.
 MhaWeights load_weights_npz(const std::string& path);
+// The same from the archive's bytes already in memory; `what` (usually the path) names it in
+// messages. The fuzz targets read from here.
+MhaWeights weights_from_npz_bytes(const std::string& archive, const std::string& what);
 // Writes uncompressed .npz (numpy.load reads it); throws FileError when it cannot.
 // Written to a temporary name in the same folder and renamed, so a failure leaves no half file.
 void save_weights_npz(const MhaWeights& weights, const std::string& path);

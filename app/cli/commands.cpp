@@ -23,7 +23,7 @@ const char* const kWindowFlagsHelp =
 
 bool is_headless_command(std::string_view name) {
   return name == "dump" || name == "export" || name == "bench" || name == "train" || name == "bench-train" ||
-         name == "--help" ||
+         name == "bench-soak" || name == "--help" ||
          name == "-h" || name == "--version" || name == "help";
 }
 
@@ -38,9 +38,12 @@ std::string top_level_help() {
              "  attnlab bench  [--n L] [--d-model L] [--heads L] [--reps R]\n"
              "                                        time forward() and print one line per size\n"
              "  attnlab bench-ui [model flags]        time the real window frame by frame\n"
+             "  attnlab bench-ui --train [--minutes M] frames and training speed; with --minutes, train\n"
+             "                                        M minutes with the window open and print memory\n"
              "  attnlab train  --task T [flags] [--save CKPT.npz]\n"
              "                                        train a tiny transformer, print its heads forming\n"
              "  attnlab bench-train                   time training steps over a grid of sizes\n"
+             "  attnlab bench-soak [--recomputes N]   recompute N times as the window does, print memory\n"
              "  attnlab COMMAND --help                the flags of one command\n\n"
              "Model flags:\n") +
          kModelFlagsHelp + "\nWindow flags:\n" + kWindowFlagsHelp +
@@ -90,6 +93,7 @@ int run_headless(int argc, char** argv) {
   if (command == "bench") return run_bench(rest);
   if (command == "train") return run_train(rest);
   if (command == "bench-train") return run_bench_train(rest);
+  if (command == "bench-soak") return run_bench_soak(rest);
   return run_export(rest);
 }
 

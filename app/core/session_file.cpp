@@ -70,7 +70,7 @@ void read_view(const nlohmann::json& j, ViewSettings& v, const KeyRefusals& refu
 nlohmann::json parse_json(const std::string& text) {
   try {
     return nlohmann::json::parse(quote_overflowing_numbers(text));
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for what slips past the quoting
     throw std::invalid_argument(std::string("not valid JSON (") + e.what() + ")");
   }
 }

@@ -39,11 +39,14 @@ class App {
   int run_bench(std::chrono::steady_clock::time_point process_start);
   // bench-ui --train: the reference model trains alone, then while frames are drawn at 60 Hz.
   int run_bench_train();
+  // bench-ui --train --minutes M: the training soak, memory at the start, every minute and the end.
+  int run_bench_train_soak(double minutes);
   // The model bench-ui measures: 64 tokens at the end, d_model 512, 16 heads of d_head 32.
   static ModelInput bench_input();
 
  private:
   FrameTimes frame();
+  void start_bench_training();  // bench-ui --train: the fresh model starts training, without end
   void build_ui(Requests& requests, FrameTimes& times);
   // Where the controls go this frame: a panel at the left, or folded into a drawer.
   struct Shell {

@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/process_memory.hpp"
 #include "gui/app.hpp"
 
 namespace app::gui {
@@ -83,6 +84,18 @@ int App::run_bench(std::chrono::steady_clock::time_point process_start) {
   return 0;
 }
 
+void App::start_bench_training() {
+  glfwPollEvents();
+  frame();  // takes the fresh model
+  // A target no run reaches, so training never pauses by itself; the controls apply it.
+  m_state.train.choices.settings.steps = 10000000;  // the most a run takes: 19 hours at 140 steps a second
+  glfwPollEvents();
+  frame();
+  m_host.wait_idle();
+  m_host.post(TrainCommand::Kind::Run);
+  m_host.wait_idle();
+}
+
 int App::run_bench_train() {
   using Clock = std::chrono::steady_clock;
   const auto seconds_since = [](Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); };
@@ -90,15 +103,7 @@ int App::run_bench_train() {
     const auto p = m_host.latest();
     return p ? p->step : 0;
   };
-  glfwPollEvents();
-  frame();  // takes the fresh model
-  // A target no run reaches, so training never pauses by itself; the controls apply it.
-  m_state.train.choices.settings.steps = 1000000;
-  glfwPollEvents();
-  frame();
-  m_host.wait_idle();
-  m_host.post(TrainCommand::Kind::Run);
-  m_host.wait_idle();
+  start_bench_training();
 
   // 1. Training alone: no frames, the UI thread asleep.
   const long long alone_start = step_now();
@@ -128,6 +133,51 @@ int App::run_bench_train() {
   print_line("frame_ms", total);
   std::printf("steps_per_second alone=%.1f with_window=%.1f ratio=%.2f\n", alone, with_window,
               alone > 0.0 ? with_window / alone : 0.0);
+  return 0;
+}
+
+int App::run_bench_train_soak(double minutes) {
+  using Clock = std::chrono::steady_clock;
+  start_bench_training();
+  // What long training keeps: the timeline (bounded by kTimelineBytes) and one curve point per
+  // evaluation (every kEvalEverySteps steps, unbounded but small).
+  const auto report = [this](const char* when, double minute, const std::vector<double>& frames) {
+    const auto p = m_host.latest();
+    std::printf("%s minute=%.1f step=%lld running=%d rss_kb=%.0f timeline_snapshots=%zu timeline_kb=%.0f curve_points=%zu",
+                when, minute, p ? p->step : 0LL, p && p->running ? 1 : 0, static_cast<double>(resident_bytes()) / 1024.0,
+                p ? p->timeline.size() : 0, p ? static_cast<double>(p->timeline_bytes) / 1024.0 : 0.0,
+                p ? p->curve.size() : 0);
+    if (!frames.empty())
+      std::printf(" frame_ms_p50=%.2f frame_ms_p99=%.2f", percentile(frames, 50), percentile(frames, 99));
+    std::printf("\n");
+    std::fflush(stdout);
+  };
+  std::printf("# bench-ui --train --minutes %g: induction, 2 layers, 4 heads, d_model 64, attention-only, "
+              "batch 32 x 32; window %dx%d drawing at up to 60 frames per second\n",
+              minutes, m_options.width, m_options.height);
+  const std::size_t rss_start = resident_bytes();
+  report("start", 0.0, {});
+  const auto t0 = Clock::now();
+  const auto minutes_since_start = [&] { return std::chrono::duration<double>(Clock::now() - t0).count() / 60.0; };
+  const auto frame_period = std::chrono::microseconds(16667);
+  auto next = Clock::now();
+  std::vector<double> frames;  // since the last line
+  int whole_minutes = 0;
+  while (minutes_since_start() < minutes && !glfwWindowShouldClose(m_window)) {
+    glfwPollEvents();
+    frames.push_back(frame().total_ms);
+    next += frame_period;
+    std::this_thread::sleep_until(next);
+    if (minutes_since_start() >= whole_minutes + 1 && whole_minutes + 1 < minutes) {
+      report("at", ++whole_minutes, frames);
+      frames.clear();
+    }
+  }
+  report("end", minutes_since_start(), frames);
+  m_host.post(TrainCommand::Kind::Pause);
+  m_host.wait_idle();
+  std::printf("rss_growth_kb=%.0f (the timeline is capped at %zu MB)\n",
+              (static_cast<double>(resident_bytes()) - static_cast<double>(rss_start)) / 1024.0, kTimelineBytes >> 20);
   return 0;
 }
 

@@ -143,7 +143,10 @@ int open_window_and_run(const WindowOptions& options, std::chrono::steady_clock:
       std::fprintf(stderr, "attnlab: the GPU cannot run the heatmap shaders:\n%s\n", error.c_str());
       code = 1;
     } else {
-      code = options.bench_train ? app.run_bench_train() : options.bench_ui ? app.run_bench(start) : app.run();
+      code = options.bench_minutes > 0.0 ? app.run_bench_train_soak(options.bench_minutes)
+             : options.bench_train      ? app.run_bench_train()
+             : options.bench_ui         ? app.run_bench(start)
+                                        : app.run();
     }
   }
   ImGui_ImplOpenGL3_Shutdown();

@@ -92,6 +92,10 @@ std::optional<WindowOptions> parse_window_options(int argc, char** argv) {
     } else if (flag == "--train" && options.bench_ui) {
       options.bench_train = true;
       options.new_task = "induction";
+    } else if (flag == "--minutes" && options.bench_ui) {
+      options.bench_minutes = cursor.float_value(flag);
+      if (!(options.bench_minutes > 0.0 && options.bench_minutes <= 10000.0))
+        throw cli::UsageError("--minutes must be more than 0 and at most 10000");
     } else if (flag == "--new") {
       options.new_task = cursor.value(flag);
       if (!attn::make_task(options.new_task))
@@ -142,6 +146,8 @@ std::optional<WindowOptions> parse_window_options(int argc, char** argv) {
       throw cli::UsageError("unknown flag '" + flag + "'");
     }
   }
+  if (options.bench_minutes > 0.0 && !options.bench_train)
+    throw cli::UsageError("--minutes needs --train (bench-ui --train --minutes M)");
   return options;
 }
 

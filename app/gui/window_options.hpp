@@ -26,6 +26,7 @@ struct WindowOptions {
   bool bench_ui = false;          // `attnlab bench-ui`
   bool bench_train = false;       // `attnlab bench-ui --train`: frames while the model trains
   int bench_frames_per_step = 1;
+  double bench_minutes = 0.0;     // `bench-ui --train --minutes M`: the training soak instead
   // Test hooks (documented in --help under "testing"):
   int frames = 0;                 // --frames N: quit after N frames (0 = run until closed)
   std::string screenshot_path;    // --screenshot PATH: save the last frame as PNG

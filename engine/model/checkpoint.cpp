@@ -97,8 +97,10 @@ void save_checkpoint(const Checkpoint& c, const std::string& path) {
   write_file_atomic(path, npz_write(entries));
 }
 
-Checkpoint load_checkpoint(const std::string& path) {
-  const std::map<std::string, std::string> entries = npz_read(read_file(path), path);
+Checkpoint load_checkpoint(const std::string& path) { return checkpoint_from_npz_bytes(read_file(path), path); }
+
+Checkpoint checkpoint_from_npz_bytes(const std::string& archive, const std::string& path) {
+  const std::map<std::string, std::string> entries = npz_read(archive, path);
   const MetaReader r{path};
   const auto meta_entry = entries.find(kCheckpointMetaKey);
   if (meta_entry == entries.end()) {

@@ -26,6 +26,9 @@ void save_checkpoint(const Checkpoint& checkpoint, const std::string& path);
 // a missing, extra or misshaped tensor (naming it and both shapes), a non-finite value (naming
 // the tensor), a vocabulary that does not fit the model, or settings out of range.
 Checkpoint load_checkpoint(const std::string& path);
+// The same from the archive's bytes already in memory; `what` (usually the path) names it in
+// messages. The fuzz targets read from here.
+Checkpoint checkpoint_from_npz_bytes(const std::string& archive, const std::string& what);
 
 // The meta JSON alone, as written into the archive (the app shows it; tests compare it).
 std::string checkpoint_meta_json(const Checkpoint& checkpoint);

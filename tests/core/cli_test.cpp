@@ -143,8 +143,25 @@ TEST_CASE("bench prints one line per configuration", "[cli]") {
   CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 5);  // a header and four lines
 }
 
+TEST_CASE("bench-soak recomputes in both modes and prints the memory along the way", "[cli][soak]") {
+  const Result r = run("bench-soak --recomputes 200 --every 50");
+  INFO(r.out);
+  REQUIRE(r.code == 0);
+  CHECK_THAT(r.out, Catch::Contains("rss_kb start="));
+  for (const char* line : {"recomputes=50 rss_kb=", "recomputes=100 rss_kb=", "recomputes=150 rss_kb=", "recomputes=200 rss_kb="})
+    CHECK_THAT(r.out, Catch::Contains(line));
+  // Every input differs from the one before, so every update recomputes; none is refused.
+  CHECK_THAT(r.out, Catch::Contains("explore=180 train=20 refused=0"));
+  CHECK_THAT(r.out, Catch::Contains("rss_growth_kb="));
+  CHECK(run("bench-soak --recomputes 5").code == 2);
+  CHECK(run("bench-soak --every").code == 2);
+  // The training soak's flag is read before any window opens.
+  CHECK(run("bench-ui --minutes 3").code == 2);  // needs --train
+  CHECK(run("bench-ui --train --minutes 0").code == 2);
+}
+
 TEST_CASE("--help and --version", "[cli]") {
-  for (const char* cmd : {"--help", "dump --help", "export --help", "bench --help"}) {
+  for (const char* cmd : {"--help", "dump --help", "export --help", "bench --help", "bench-soak --help"}) {
     const Result r = run(cmd);
     INFO(cmd);
     CHECK(r.code == 0);

@@ -82,6 +82,7 @@ TEST_CASE("corrupt or foreign files are refused and change nothing", "[session]"
       R"({"format": "attnlab-session", "text": "ok", "view": {"theme": "purple"}})",
       R"({"format": "attnlab-session", "config": {"positional": "spiral"}})",
       R"({"format": "attnlab-session", "tokenizer": "bpe"})",
+      R"({"format": "attnlab-session", "config": {"seed": 1e340}})",  // beyond double: found by fuzzing
   };
   for (const char* text : bad) {
     INFO(text);

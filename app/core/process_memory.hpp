@@ -1,0 +1,11 @@
+// How much memory this process holds, for the soak benchmarks that check long use does not grow.
+#pragma once
+#include <cstddef>
+
+namespace app {
+
+// Resident set size in bytes (/proc/self/statm: pages in RAM times the page size); 0 where
+// /proc is not available.
+std::size_t resident_bytes();
+
+}  // namespace app
