@@ -143,7 +143,7 @@ void TrainHost::handle(const TrainCommand& c) {
       m_diverged = false;
       m_steps_left = 0;
       m_train_seconds = 0.0;
-      m_curve.clear();
+      m_curve.clear(kEvalEverySteps);
       m_timeline.clear();
       m_timeline_bytes = 0;
       m_timeline_spacing = kTimelineMinSpacing;
@@ -213,10 +213,25 @@ void TrainHost::train_one_step() {
 
 void TrainHost::evaluate_and_record() {
   const attn::Evaluation e = m_trainer->evaluate();
-  std::shared_ptr<const CurvePoint> point = curve_point(e, m_train_seconds);
-  // A re-evaluation at the same step (knock-out) replaces the point instead of adding one.
-  if (!m_curve.empty() && m_curve.back()->step == e.step) m_curve.back() = std::move(point);
-  else m_curve.push_back(std::move(point));
+  m_curve.add(curve_point(e, m_train_seconds));
+}
+
+void BoundedCurve::add(std::shared_ptr<const CurvePoint> point) {
+  const bool replace_newest =
+      !points.empty() && (points.back()->step == point->step || points.back()->step % spacing != 0);
+  if (replace_newest) points.back() = std::move(point);
+  else points.push_back(std::move(point));
+  if (points.size() <= max_points || points.size() < 3) return;
+  spacing *= 2;
+  std::vector<std::shared_ptr<const CurvePoint>> kept;
+  for (std::size_t i = 0; i < points.size(); ++i)
+    if (points[i]->step % spacing == 0 || i + 1 == points.size()) kept.push_back(points[i]);
+  points = std::move(kept);
+}
+
+void BoundedCurve::clear(long long first_spacing) {
+  points.clear();
+  spacing = first_spacing;
 }
 
 void TrainHost::publish(const std::string& message) {
@@ -239,7 +254,7 @@ void TrainHost::publish(const std::string& message) {
   }
   p->running = m_running;
   p->diverged = m_diverged;
-  p->curve = m_curve;
+  p->curve = m_curve.points;
   p->timeline = m_timeline;
   p->timeline_bytes = m_timeline_bytes;
   std::lock_guard<std::mutex> lock(m_mutex);

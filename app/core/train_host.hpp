@@ -30,6 +30,19 @@ struct CurvePoint {
 // An evaluation as a curve point, after `seconds` of training.
 std::shared_ptr<const CurvePoint> curve_point(const attn::Evaluation& evaluation, double seconds);
 
+// A training curve of bounded size: the points whose step is a multiple of `spacing`, plus the
+// newest evaluation last. A point at the newest step replaces it (a re-evaluation after a
+// knock-out); past `max_points` every other grid point goes and the spacing doubles, like the
+// timeline, so a run of any length keeps evenly spread points from step 0 to now.
+struct BoundedCurve {
+  std::vector<std::shared_ptr<const CurvePoint>> points;
+  long long spacing = 10;
+  std::size_t max_points = 4096;  // about 2 MB of points with 4 x 4 heads' detector scores
+
+  void add(std::shared_ptr<const CurvePoint> point);
+  void clear(long long first_spacing);
+};
+
 // The model's parameters at one step, for the timeline.
 struct ParamsAtStep {
   long long step = 0;
@@ -108,7 +121,7 @@ class TrainHost {
   long long m_steps_left = 0;  // Step: steps still to make before pausing
   std::uint64_t m_generation = 0, m_model_generation = 0;
   double m_train_seconds = 0.0;
-  std::vector<std::shared_ptr<const CurvePoint>> m_curve;
+  BoundedCurve m_curve;
   std::vector<ParamsAtStep> m_timeline;
   int m_timeline_spacing = kTimelineMinSpacing;
   std::size_t m_timeline_bytes = 0;

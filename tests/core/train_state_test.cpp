@@ -163,3 +163,29 @@ TEST_CASE("a diverging run in the worker stops and keeps its parameters", "[trai
   CHECK(p->message.find("Diverged") != std::string::npos);
   CHECK(*p->params == ck->model.params);
 }
+
+TEST_CASE("a long run's curve stays bounded and evenly spread from step 0 to the newest", "[train-ui]") {
+  app::BoundedCurve curve;
+  curve.max_points = 64;
+  const auto point_at = [](long long step) {
+    auto p = std::make_shared<app::CurvePoint>();
+    p->step = step;
+    return std::shared_ptr<const app::CurvePoint>(std::move(p));
+  };
+  for (long long step = 0; step <= 1000000; step += app::kEvalEverySteps) {
+    curve.add(point_at(step));
+    REQUIRE(curve.points.size() <= 64);
+  }
+  CHECK(curve.points.front()->step == 0);
+  CHECK(curve.points.back()->step == 1000000);
+  CHECK(curve.points.size() >= 32);  // thinned by half at most, never emptied
+  for (std::size_t i = 1; i + 1 < curve.points.size(); ++i)
+    CHECK(curve.points[i]->step - curve.points[i - 1]->step == curve.spacing);
+  // A re-evaluation at the newest step (a knock-out) replaces the point rather than adding one.
+  const std::size_t n = curve.points.size();
+  curve.add(point_at(1000000));
+  CHECK(curve.points.size() == n);
+  curve.clear(app::kEvalEverySteps);
+  CHECK(curve.points.empty());
+  CHECK(curve.spacing == app::kEvalEverySteps);
+}
