@@ -30,9 +30,11 @@ class Painter {
     // Text boxes once per figure, generously: glyphs may overhang their advance by a fraction
     // of the size (italics, diacritics, emoji).
     m_text_boxes.reserve(figure.texts.size());
+    m_text_starts.reserve(figure.texts.size());
     for (const FigureText& t : figure.texts) {
       const float w = shaper.measure(t.text, t.size), pad = t.size;
       const float start = t.align == TextAlign::Start ? 0.0f : t.align == TextAlign::Middle ? -w * 0.5f : -w;
+      m_text_starts.push_back(start);
       const float along0 = start - pad, along1 = start + w + pad, up = t.size * 1.5f, down = t.size;
       m_text_boxes.push_back(t.vertical ? Box{t.x - up, t.y - along1, t.x + down, t.y - along0}
                                         : Box{t.x + along0, t.y - up, t.x + along1, t.y + down});
@@ -69,12 +71,10 @@ class Painter {
       if (!m_text_boxes[i].meets(clip)) continue;
       const FigureText& t = m_fig.texts[i];
       PangoLayout* layout = m_shaper.layout(t.text, t.size);
-      const float w = m_shaper.measure(t.text, t.size);
-      const float shift = t.align == TextAlign::Start ? 0.0f : t.align == TextAlign::Middle ? w * 0.5f : w;
       cairo_save(cr);
       cairo_translate(cr, t.x, t.y);
       if (t.vertical) cairo_rotate(cr, -M_PI / 2);
-      cairo_move_to(cr, -shift, -TextShaper::baseline_of(layout));
+      cairo_move_to(cr, m_text_starts[i], -TextShaper::baseline_of(layout));
       set_colour(cr, t.color);
       pango_cairo_show_layout(cr, layout);
       cairo_restore(cr);
@@ -89,6 +89,7 @@ class Painter {
   const Figure& m_fig;
   const TextShaper& m_shaper;
   std::vector<Box> m_text_boxes;
+  std::vector<float> m_text_starts;  // where each run starts, from its anchor along the run
 };
 
 struct SurfaceCloser {
