@@ -1,9 +1,10 @@
 // A softmax written on GCC's vector types, eight floats at a time. The compiler would not
 // vectorise the plain loops well (the running maximum stayed scalar), and at n = 512 the softmax
-// is the largest cost after the GEMMs. target_clones adds AVX-512 and AVX2 builds of the row
-// function, picked at run time from the CPU; the generic build still runs anywhere x86-64 does.
+// is the largest cost after the GEMMs. The row body is built for AVX-512, AVX2 and generic x86-64,
+// and engine/nn/simd picks one at run time from the CPU; the generic build runs anywhere x86-64 does.
 #include "engine/softmax.hpp"
 
+#include "engine/nn/simd.hpp"
 #include "engine/nn/vec_math.hpp"
 
 #include <cmath>
@@ -28,10 +29,7 @@ ATTN_INLINE float horizontal_sum(Floats v) {
   return s;
 }
 
-}  // namespace
-
-__attribute__((target_clones("avx512f", "avx2", "default")))
-void softmax_row(const float* scores, float* weights, std::size_t visible, std::size_t n) {
+ATTN_INLINE void softmax_row_body(const float* scores, float* weights, std::size_t visible, std::size_t n) {
   // 1. The row maximum, subtracted only for numerical stability (it cancels in the ratio).
   std::size_t j = 0;
   float max = -INFINITY;
@@ -66,6 +64,25 @@ void softmax_row(const float* scores, float* weights, std::size_t visible, std::
     for (j = 0; j < visible; ++j) weights[j] = even;
   }
   if (n > visible) std::memset(weights + visible, 0, (n - visible) * sizeof(float));
+}
+
+ATTN_SIMD_VARIANTS(softmax_row, softmax_row_body,
+                   (const float* scores, float* weights, std::size_t visible, std::size_t n),
+                   (scores, weights, visible, n))
+
+using SoftmaxRowFn = void (*)(const float*, float*, std::size_t, std::size_t);
+
+}  // namespace
+
+void softmax_row_at(SimdLevel level, const float* scores, float* weights, std::size_t visible, std::size_t n) {
+  pick_simd_kernel<SoftmaxRowFn>(level, softmax_row_portable, softmax_row_avx2, softmax_row_avx512)(scores, weights,
+                                                                                                    visible, n);
+}
+
+void softmax_row(const float* scores, float* weights, std::size_t visible, std::size_t n) {
+  static const SoftmaxRowFn kernel =
+      pick_simd_kernel<SoftmaxRowFn>(cpu_simd_level(), softmax_row_portable, softmax_row_avx2, softmax_row_avx512);
+  kernel(scores, weights, visible, n);
 }
 
 }  // namespace attn

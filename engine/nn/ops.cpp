@@ -9,6 +9,8 @@
 #include <cstring>
 #include <type_traits>
 
+#include "engine/nn/float_kernels.hpp"
+#include "engine/nn/simd.hpp"
 #include "engine/nn/vec_math.hpp"
 #include "engine/softmax.hpp"
 
@@ -48,8 +50,7 @@ void softmax(const double* scores, double* weights, std::size_t visible, std::si
 
 // The float rows eight columns at a time (C a multiple of 8, as every d_model in the UI's steps):
 // a plain loop's sums stay scalar because float addition may not be reordered.
-__attribute__((target_clones("avx512f", "avx2", "default")))
-void layernorm_forward_f32(float* out, float* mean, float* rstd, const float* inp, const float* weight,
+ATTN_INLINE void layernorm_forward_f32_body(float* out, float* mean, float* rstd, const float* inp, const float* weight,
                            const float* bias, int N, int C) {
   const std::size_t c_n = static_cast<std::size_t>(C);
   for (int i = 0; i < N; ++i) {
@@ -76,9 +77,29 @@ void layernorm_forward_f32(float* out, float* mean, float* rstd, const float* in
   }
 }
 
-__attribute__((target_clones("avx512f", "avx2", "default")))
-void layernorm_backward_f32(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
-                            const float* weight, const float* mean, const float* rstd, int N, int C) {
+ATTN_SIMD_VARIANTS(layernorm_forward_f32, layernorm_forward_f32_body,
+                   (float* out, float* mean, float* rstd, const float* inp, const float* weight, const float* bias,
+                    int N, int C),
+                   (out, mean, rstd, inp, weight, bias, N, C))
+
+void layernorm_forward_f32_at(SimdLevel level, float* out, float* mean, float* rstd, const float* inp,
+                              const float* weight, const float* bias, int N, int C) {
+  using Fn = void (*)(float*, float*, float*, const float*, const float*, const float*, int, int);
+  pick_simd_kernel<Fn>(level, layernorm_forward_f32_portable, layernorm_forward_f32_avx2, layernorm_forward_f32_avx512)(
+      out, mean, rstd, inp, weight, bias, N, C);
+}
+
+void layernorm_forward_f32(float* out, float* mean, float* rstd, const float* inp, const float* weight,
+                           const float* bias, int N, int C) {
+  using Fn = void (*)(float*, float*, float*, const float*, const float*, const float*, int, int);
+  static const Fn kernel = pick_simd_kernel<Fn>(cpu_simd_level(), layernorm_forward_f32_portable,
+                                                layernorm_forward_f32_avx2, layernorm_forward_f32_avx512);
+  kernel(out, mean, rstd, inp, weight, bias, N, C);
+}
+
+ATTN_INLINE void layernorm_backward_f32_body(float* dinp, float* dweight, float* dbias, const float* dout,
+                                             const float* inp, const float* weight, const float* mean,
+                                             const float* rstd, int N, int C) {
   const std::size_t c_n = static_cast<std::size_t>(C);
   for (int i = 0; i < N; ++i) {
     const float* x = inp + static_cast<std::size_t>(i) * c_n;
@@ -106,9 +127,32 @@ void layernorm_backward_f32(float* dinp, float* dweight, float* dbias, const flo
   }
 }
 
+ATTN_SIMD_VARIANTS(layernorm_backward_f32, layernorm_backward_f32_body,
+                   (float* dinp, float* dweight, float* dbias, const float* dout, const float* inp, const float* weight,
+                    const float* mean, const float* rstd, int N, int C),
+                   (dinp, dweight, dbias, dout, inp, weight, mean, rstd, N, C))
+
+void layernorm_backward_f32_at(SimdLevel level, float* dinp, float* dweight, float* dbias, const float* dout,
+                               const float* inp, const float* weight, const float* mean, const float* rstd, int N,
+                               int C) {
+  using Fn =
+      void (*)(float*, float*, float*, const float*, const float*, const float*, const float*, const float*, int, int);
+  pick_simd_kernel<Fn>(level, layernorm_backward_f32_portable, layernorm_backward_f32_avx2,
+                       layernorm_backward_f32_avx512)(dinp, dweight, dbias, dout, inp, weight, mean, rstd, N, C);
+}
+
+void layernorm_backward_f32(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
+                            const float* weight, const float* mean, const float* rstd, int N, int C) {
+  using Fn =
+      void (*)(float*, float*, float*, const float*, const float*, const float*, const float*, const float*, int, int);
+  static const Fn kernel = pick_simd_kernel<Fn>(cpu_simd_level(), layernorm_backward_f32_portable,
+                                                layernorm_backward_f32_avx2, layernorm_backward_f32_avx512);
+  kernel(dinp, dweight, dbias, dout, inp, weight, mean, rstd, N, C);
+}
+
 template <typename Real>
-void layernorm_forward(Real* out, Real* mean, Real* rstd, const Real* inp, const Real* weight, const Real* bias,
-                       int N, int C) {
+void layernorm_forward(Real* out, Real* mean, Real* rstd, const Real* inp, const Real* weight, const Real* bias, int N,
+                       int C) {
   if constexpr (std::is_same_v<Real, float>) {
     if (C % static_cast<int>(kLanes) == 0) return layernorm_forward_f32(out, mean, rstd, inp, weight, bias, N, C);
   }
@@ -209,9 +253,8 @@ ATTN_INLINE T pdf(T x) {
 }
 }  // namespace gelu_math
 
-// The float loops, built for AVX-512, AVX2 and generic x86-64 and picked at run time.
-__attribute__((target_clones("avx512f", "avx2", "default")))
-void gelu_forward_f32(float* out, const float* inp, std::size_t n) {
+// The float loops, built for AVX-512, AVX2 and generic x86-64 and picked at run time (nn/simd.hpp).
+ATTN_INLINE void gelu_forward_f32_body(float* out, const float* inp, std::size_t n) {
   std::size_t i = 0;
   for (; i + kLanes <= n; i += kLanes) {
     const Floats x = load(inp + i);
@@ -220,14 +263,44 @@ void gelu_forward_f32(float* out, const float* inp, std::size_t n) {
   for (; i < n; ++i) out[i] = inp[i] * gelu_math::cdf(inp[i]);
 }
 
-__attribute__((target_clones("avx512f", "avx2", "default")))
-void gelu_backward_f32(float* dinp, const float* inp, const float* dout, std::size_t n) {
+ATTN_SIMD_VARIANTS(gelu_forward_f32, gelu_forward_f32_body, (float* out, const float* inp, std::size_t n),
+                   (out, inp, n))
+
+void gelu_forward_f32_at(SimdLevel level, float* out, const float* inp, std::size_t n) {
+  using Fn = void (*)(float*, const float*, std::size_t);
+  pick_simd_kernel<Fn>(level, gelu_forward_f32_portable, gelu_forward_f32_avx2, gelu_forward_f32_avx512)(out, inp, n);
+}
+
+void gelu_forward_f32(float* out, const float* inp, std::size_t n) {
+  using Fn = void (*)(float*, const float*, std::size_t);
+  static const Fn kernel =
+      pick_simd_kernel<Fn>(cpu_simd_level(), gelu_forward_f32_portable, gelu_forward_f32_avx2, gelu_forward_f32_avx512);
+  kernel(out, inp, n);
+}
+
+ATTN_INLINE void gelu_backward_f32_body(float* dinp, const float* inp, const float* dout, std::size_t n) {
   std::size_t i = 0;
   for (; i + kLanes <= n; i += kLanes) {
     const Floats x = load(inp + i);
     store(dinp + i, load(dout + i) * (gelu_math::cdf(x) + x * gelu_math::pdf(x)));
   }
   for (; i < n; ++i) dinp[i] = dout[i] * (gelu_math::cdf(inp[i]) + inp[i] * gelu_math::pdf(inp[i]));
+}
+
+ATTN_SIMD_VARIANTS(gelu_backward_f32, gelu_backward_f32_body,
+                   (float* dinp, const float* inp, const float* dout, std::size_t n), (dinp, inp, dout, n))
+
+void gelu_backward_f32_at(SimdLevel level, float* dinp, const float* inp, const float* dout, std::size_t n) {
+  using Fn = void (*)(float*, const float*, const float*, std::size_t);
+  pick_simd_kernel<Fn>(level, gelu_backward_f32_portable, gelu_backward_f32_avx2, gelu_backward_f32_avx512)(dinp, inp,
+                                                                                                            dout, n);
+}
+
+void gelu_backward_f32(float* dinp, const float* inp, const float* dout, std::size_t n) {
+  using Fn = void (*)(float*, const float*, const float*, std::size_t);
+  static const Fn kernel = pick_simd_kernel<Fn>(cpu_simd_level(), gelu_backward_f32_portable, gelu_backward_f32_avx2,
+                                                gelu_backward_f32_avx512);
+  kernel(dinp, inp, dout, n);
 }
 
 template <typename Real>

@@ -9,8 +9,8 @@
 namespace attn {
 
 // The helpers below pass 32-byte vectors by value, which GCC warns changes the calling convention
-// between SSE and AVX code. They are always inlined into the per-CPU clones of softmax_row, so
-// no call ever crosses that boundary.
+// between SSE and AVX code. They are always inlined into the per-instruction-set kernels
+// (nn/simd.hpp's ATTN_SIMD_VARIANTS), so no call ever crosses that boundary.
 #pragma GCC diagnostic ignored "-Wpsabi"
 #define ATTN_INLINE [[gnu::always_inline]] inline
 

@@ -1,0 +1,99 @@
+// Every instruction-set build of the float kernels (nn/simd.hpp) that this CPU can run gives the
+// portable build's numbers: the dispatch can then never change a result, only its speed. A CPU
+// without AVX-512 checks the levels it has; the portable level is checked everywhere.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "engine/nn/float_kernels.hpp"
+#include "engine/nn/simd.hpp"
+#include "engine/softmax.hpp"
+
+namespace {
+
+std::vector<float> random_floats(std::size_t n, float scale, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> dist(0.0f, scale);
+  std::vector<float> v(n);
+  for (float& x : v) x = dist(rng);
+  return v;
+}
+
+// The three builds run the same operations in the same order, but the compiler may pick other
+// instructions for the wider sets (AVX-512 computed one softmax weight 1 ulp apart): equal to a
+// few ulp, exact zeros (masked keys, flushed weights) exactly zero. Anything more is a dispatch
+// or code-generation fault.
+void require_agreement(const std::vector<float>& got, const std::vector<float>& want, const char* what,
+                       attn::SimdLevel level) {
+  REQUIRE(got.size() == want.size());
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    INFO(what << " on " << attn::simd_level_name(level) << ", element " << i << ": " << got[i] << " vs portable "
+              << want[i]);
+    REQUIRE(std::isfinite(got[i]) == std::isfinite(want[i]));
+    REQUIRE((got[i] == 0.0f) == (want[i] == 0.0f));
+    REQUIRE(std::fabs(got[i] - want[i]) <= 1e-6f * std::max(std::fabs(got[i]), std::fabs(want[i])));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("the chosen instruction set is one this CPU supports", "[simd]") {
+  const auto levels = attn::supported_simd_levels();
+  REQUIRE(levels.front() == attn::SimdLevel::Portable);
+  bool found = false;
+  for (auto level : levels) found = found || level == attn::cpu_simd_level();
+  INFO("chosen: " << attn::simd_level_name(attn::cpu_simd_level()));
+  REQUIRE(found);
+}
+
+TEST_CASE("softmax_row: every instruction set agrees with the portable build", "[simd]") {
+  for (std::size_t n : {1u, 7u, 8u, 9u, 31u, 64u, 200u}) {
+    auto scores = random_floats(n, 4.0f, static_cast<unsigned>(n));
+    scores[0] = -1e30f;  // one weight below e^-80 of the row's largest: flushed to 0 everywhere
+    for (std::size_t visible : {std::size_t{0}, n / 2, n}) {
+      std::vector<float> want(n, -1.0f);
+      attn::softmax_row_at(attn::SimdLevel::Portable, scores.data(), want.data(), visible, n);
+      for (auto level : attn::supported_simd_levels()) {
+        std::vector<float> got(n, -2.0f);
+        attn::softmax_row_at(level, scores.data(), got.data(), visible, n);
+        require_agreement(got, want, "softmax_row", level);
+      }
+    }
+  }
+}
+
+TEST_CASE("LayerNorm forward and backward: every instruction set agrees with the portable build", "[simd]") {
+  const int N = 5, C = 48;
+  const std::size_t nc = static_cast<std::size_t>(N * C);
+  const auto inp = random_floats(nc, 2.0f, 1), weight = random_floats(C, 1.0f, 2), bias = random_floats(C, 1.0f, 3);
+  const auto dout = random_floats(nc, 1.0f, 4);
+  auto run = [&](attn::SimdLevel level) {
+    std::vector<float> out(nc), mean(N), rstd(N), dinp(nc, 0.5f), dweight(C, 0.25f), dbias(C, 0.125f);
+    attn::nn::layernorm_forward_f32_at(level, out.data(), mean.data(), rstd.data(), inp.data(), weight.data(),
+                                       bias.data(), N, C);
+    attn::nn::layernorm_backward_f32_at(level, dinp.data(), dweight.data(), dbias.data(), dout.data(), inp.data(),
+                                        weight.data(), mean.data(), rstd.data(), N, C);
+    std::vector<float> all = out;
+    for (const auto* v : {&mean, &rstd, &dinp, &dweight, &dbias}) all.insert(all.end(), v->begin(), v->end());
+    return all;
+  };
+  const auto want = run(attn::SimdLevel::Portable);
+  for (auto level : attn::supported_simd_levels()) require_agreement(run(level), want, "LayerNorm", level);
+}
+
+TEST_CASE("GELU forward and backward: every instruction set agrees with the portable build", "[simd]") {
+  const std::size_t n = 203;  // a vector body and a scalar tail
+  const auto inp = random_floats(n, 3.0f, 5), dout = random_floats(n, 1.0f, 6);
+  auto run = [&](attn::SimdLevel level) {
+    std::vector<float> out(n), dinp(n);
+    attn::nn::gelu_forward_f32_at(level, out.data(), inp.data(), n);
+    attn::nn::gelu_backward_f32_at(level, dinp.data(), inp.data(), dout.data(), n);
+    out.insert(out.end(), dinp.begin(), dinp.end());
+    return out;
+  };
+  const auto want = run(attn::SimdLevel::Portable);
+  for (auto level : attn::supported_simd_levels()) require_agreement(run(level), want, "GELU", level);
+}
