@@ -1,6 +1,10 @@
 // Train mode's rules: when a change needs confirmation, and the knock-out set.
 #include "core/train_state.hpp"
 
+#include "engine/train/tasks.hpp"
+
+#include <exception>
+
 namespace app {
 
 bool TrainChoices::operator==(const TrainChoices& o) const {
@@ -8,6 +12,27 @@ bool TrainChoices::operator==(const TrainChoices& o) const {
   return task == o.task && arch == o.arch && run.causal == o.run.causal && run.positional == o.run.positional &&
          run.temperature == o.run.temperature && s.lr == t.lr && s.batch == t.batch && s.seq_len == t.seq_len &&
          s.steps == t.steps && s.seed == t.seed && s.weight_decay == t.weight_decay && s.warmup_steps == t.warmup_steps;
+}
+
+void derive_choices(TrainChoices& c, bool d_head_auto) {
+  c.arch.learned_positions = c.run.positional == attn::Positional::Learned;
+  c.arch.max_seq_len = c.settings.seq_len;
+  if (const auto task = attn::make_task(c.task)) c.arch.vocab_size = task->vocab().size();
+  if (d_head_auto && c.arch.n_heads > 0 && c.arch.d_model % c.arch.n_heads == 0)
+    c.arch.d_head = c.arch.d_model / c.arch.n_heads;
+}
+
+std::string choices_problem(const TrainChoices& c, bool d_head_auto) {
+  if (d_head_auto && c.arch.n_heads > 0 && c.arch.d_model % c.arch.n_heads != 0)
+    return "d_model (" + std::to_string(c.arch.d_model) + ") is not divisible by " + std::to_string(c.arch.n_heads) +
+           " heads: untick \"auto\" and choose d_head";
+  try {
+    attn::validate(c.arch, c.run);
+    attn::validate(c.settings);
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "";
 }
 
 bool shapes_weights(const TrainChoices& a, const TrainChoices& b) {
@@ -59,6 +84,10 @@ void on_new_model(TrainState& state, const TrainChoices& applied, int n_layers, 
   state.enlarged_layer = state.enlarged_head = -1;
   state.d_head_auto = applied.arch.d_head * applied.arch.n_heads == applied.arch.d_model;
   state.curve_detector = 0;
+  if (state.example_task != applied.task) {
+    if (const auto task = attn::make_task(applied.task)) state.example = task->example();
+    state.example_task = applied.task;
+  }
 }
 
 }  // namespace app

@@ -24,6 +24,14 @@ struct TrainChoices {
   bool operator!=(const TrainChoices& o) const { return !(*this == o); }
 };
 
+// Fills in what follows from the other choices, so that two equal-looking choices compare equal
+// and the engine accepts them: the position table from the positions, max_seq_len from the
+// sequence length, the vocabulary size from the task, and (when d_head_auto) d_head = d_model /
+// heads.
+void derive_choices(TrainChoices& choices, bool d_head_auto);
+// Why these choices cannot make a model, or "" when they can.
+std::string choices_problem(const TrainChoices& choices, bool d_head_auto);
+
 // True when going from `a` to `b` needs new weights: the task, the architecture, or positions
 // that change whether a position table exists. Learning rate, batch, steps, temperature, the mask
 // and the other positions apply to the model as it is.
@@ -36,6 +44,7 @@ struct TrainState {
   // A weight-shaping change waiting for "Discard training?": the choices to apply on yes.
   std::optional<TrainChoices> pending;
   std::string example;         // the text the views run the model on (the task's vocabulary)
+  std::string example_task;    // the task `example` was written for: a new task brings its own
   std::vector<std::uint8_t> knocked_out;  // (layers * heads), 1 = output zeroed
   int n_heads = 0;             // of the applied model, for knocked_out's indexing
   double timeline_position = 1.0;  // 0 = step 0, 1 = now
@@ -60,7 +69,8 @@ void confirm_pending(TrainState& state, bool discard_training);
 // Knocks head (layer, head) out, or back in; returns its new state (true = knocked out).
 bool toggle_knock_out(TrainState& state, int layer, int head);
 
-// A new model was made (reset or opened): no head is knocked out, the views follow training.
+// A new model was made (reset or opened): no head is knocked out, the views follow training; a
+// model of another task than the example's replaces the example with that task's.
 void on_new_model(TrainState& state, const TrainChoices& applied, int n_layers, int n_heads);
 
 }  // namespace app

@@ -62,16 +62,13 @@ bool App::init(std::string& error) {
       const auto task = attn::make_task(fresh.task);
       fresh.settings.seq_len = task->default_seq_len();
       if (!m_options.new_task.empty() && m_options.model_flags_given) {
-        // --new TASK --heads H: that many heads of d_model / H (at least 1) each.
-        attn::Arch arch = fresh.arch;
-        arch.n_heads = m_options.input.config.n_heads;
-        arch.d_head = std::max(1, arch.d_model / std::max(arch.n_heads, 1));
-        try {
-          attn::validate(arch, fresh.run);
-          fresh.arch = arch;
-        } catch (const std::exception& e) {
-          set_status(std::string("--heads for the new model: ") + e.what(), true);
-        }
+        // --new TASK --heads H: that many heads of d_model / H each, derived like the controls do.
+        TrainChoices wanted = fresh;
+        wanted.arch.n_heads = m_options.input.config.n_heads;
+        derive_choices(wanted, true);
+        const std::string problem = choices_problem(wanted, true);
+        if (problem.empty()) fresh = wanted;
+        else set_status("--heads for the new model: " + problem, true);
       }
       TrainCommand reset(TrainCommand::Kind::Reset);
       reset.arch = fresh.arch;
@@ -80,6 +77,7 @@ bool App::init(std::string& error) {
       reset.task = fresh.task;
       m_host.post(std::move(reset));
       m_state.train.example = task->example();
+      m_state.train.example_task = fresh.task;
     }
     if (m_options.example_given) m_state.train.example = m_options.example;
     m_host.wait_idle();  // the model is ready for the first frame (a few milliseconds)
@@ -401,6 +399,7 @@ bool App::open_model(const std::string& path) {
     return false;
   }
   m_state.train.example = example_text(*checkpoint);
+  m_state.train.example_task = checkpoint->task;
   TrainCommand load(TrainCommand::Kind::Load);
   load.checkpoint = checkpoint;
   m_host.post(std::move(load));

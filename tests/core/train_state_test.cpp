@@ -6,6 +6,7 @@
 
 #include "core/train_host.hpp"
 #include "core/train_state.hpp"
+#include "engine/train/tasks.hpp"
 
 namespace {
 
@@ -188,4 +189,32 @@ TEST_CASE("a long run's curve stays bounded and evenly spread from step 0 to the
   curve.clear(app::kEvalEverySteps);
   CHECK(curve.points.empty());
   CHECK(curve.spacing == app::kEvalEverySteps);
+}
+
+TEST_CASE("a model of another task brings that task's example, the same task keeps the person's", "[train-ui]") {
+  app::TrainState s;
+  s.example = "my own reverse input";
+  s.example_task = "reverse";
+  app::on_new_model(s, small_choices("reverse"), 2, 2);
+  CHECK(s.example == "my own reverse input");
+  app::on_new_model(s, small_choices("sentences"), 2, 2);  // Discard and start again on sentences
+  CHECK(s.example == attn::make_task("sentences")->example());
+  CHECK(s.example_task == "sentences");
+}
+
+TEST_CASE("derived choices: any head count that divides d_model is accepted, with its position table", "[train-ui]") {
+  for (int heads : {1, 2, 4, 8}) {
+    app::TrainChoices c = small_choices("induction");
+    c.arch.learned_positions = false;  // as a fresh TrainChoices has it before derivation
+    c.arch.n_heads = heads;
+    app::derive_choices(c, true);
+    INFO(heads << " heads");
+    CHECK(app::choices_problem(c, true).empty());
+    CHECK(c.arch.d_head * heads == c.arch.d_model);
+    CHECK(c.arch.learned_positions == (c.run.positional == attn::Positional::Learned));
+  }
+  app::TrainChoices odd = small_choices("induction");
+  odd.arch.n_heads = 3;
+  app::derive_choices(odd, true);
+  CHECK_THAT(app::choices_problem(odd, true), Catch::Contains("not divisible by 3 heads"));
 }

@@ -129,3 +129,13 @@ TEST_CASE("Ctrl+E in Train mode saves the model view as a figure", "[gui][train]
   CHECK(names[0].substr(names[0].size() - 4) == ".png");
   CHECK(std::filesystem::file_size(home.path / "Pictures" / names[0]) > 10000);
 }
+
+TEST_CASE("a fresh model from --new TASK --heads H has H heads", "[gui][train]") {
+  for (int heads : {2, 8}) {
+    const gui_test::Run run = gui_test::run_window("--no-settings --new induction --heads " + std::to_string(heads), 4);
+    REQUIRE(run.exit_code == 0);
+    INFO(run.stderr_text);
+    CHECK(run.stderr_text.find("--heads") == std::string::npos);
+    CHECK(run.layout["train"]["knocked_out"].size() == static_cast<std::size_t>(2 * heads));  // 2 layers x H
+  }
+}

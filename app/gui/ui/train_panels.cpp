@@ -16,30 +16,6 @@ namespace app::gui {
 
 namespace {
 
-// The choices as the engine needs them: fields that follow from others are derived here, so
-// two equal-looking choices compare equal.
-void normalise(TrainChoices& c, bool d_head_auto) {
-  c.arch.learned_positions = c.run.positional == attn::Positional::Learned;
-  c.arch.max_seq_len = c.settings.seq_len;
-  if (const auto task = attn::make_task(c.task)) c.arch.vocab_size = task->vocab().size();
-  if (d_head_auto && c.arch.n_heads > 0 && c.arch.d_model % c.arch.n_heads == 0)
-    c.arch.d_head = c.arch.d_model / c.arch.n_heads;
-}
-
-// Why these choices cannot make a model, or "" when they can.
-std::string check(const TrainChoices& c, bool d_head_auto) {
-  if (d_head_auto && c.arch.d_model % c.arch.n_heads != 0)
-    return "d_model (" + std::to_string(c.arch.d_model) + ") is not divisible by " + std::to_string(c.arch.n_heads) +
-           " heads: untick \"auto\" and choose d_head";
-  try {
-    attn::validate(c.arch, c.run);
-    attn::validate(c.settings);
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "";
-}
-
 TrainCommand command_for(TrainCommand::Kind kind, const TrainChoices& c) {
   TrainCommand command(kind);
   command.arch = c.arch;
@@ -156,7 +132,7 @@ void draw_train_actions(UiContext& ctx, TrainContext& train, const std::string& 
 void draw_train_controls(UiContext& ctx, TrainContext& train) {
   TrainState& t = ctx.state.train;
   TrainChoices& c = t.choices;
-  draw_train_actions(ctx, train, check(c, t.d_head_auto));
+  draw_train_actions(ctx, train, choices_problem(c, t.d_head_auto));
   ImGui::Separator();
 
   ImGui::TextUnformatted("Task");
@@ -243,8 +219,8 @@ void draw_train_controls(UiContext& ctx, TrainContext& train) {
   if (ImGui::InputInt("##seed", &seed)) c.settings.seed = static_cast<std::uint64_t>(std::clamp(seed, 0, 999999));
   ctx.layout.item("slider", std::to_string(seed));
 
-  normalise(c, t.d_head_auto);
-  const std::string problem = check(c, t.d_head_auto);
+  derive_choices(c, t.d_head_auto);
+  const std::string problem = choices_problem(c, t.d_head_auto);
   if (!problem.empty()) {
     ImGui::PushStyleColor(ImGuiCol_Text, ctx.colors.error);
     ImGui::TextWrapped("%s", problem.c_str());
