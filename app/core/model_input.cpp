@@ -1,8 +1,7 @@
 // Turning a ModelInput into weights and a trace, shared by every command and the window.
 #include "core/model_input.hpp"
 
-#include <cmath>
-#include <stdexcept>
+#include "engine/finite_check.hpp"
 
 namespace app {
 
@@ -25,12 +24,7 @@ ResolvedModel resolve_model(const ModelInput& input) {
 
 attn::Trace compute_trace(const ModelInput& input, const ResolvedModel& model) {
   attn::Trace trace = attn::run(input.text, input.tokenizer, model.config, model.weights);
-  // Finite weights can still overflow: the softmax would then spread rows evenly, a picture that
-  // nothing computed. Say so instead.
-  for (float s : trace.scores)
-    if (!std::isfinite(s))
-      throw std::invalid_argument("the weights are so large that the attention scores overflow (not finite numbers): "
-                                  "there is no true picture to draw; scale the weights down");
+  attn::require_finite_result(trace.scores.data(), trace.scores.size(), "attention scores");
   return trace;
 }
 

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "engine/finite_check.hpp"
+
 namespace app {
 
 ModelRun run_model(const attn::Model& model, const attn::Vocab& vocab, bool lower_case, std::string_view text) {
@@ -18,6 +20,9 @@ ModelRun run_model(const attn::Model& model, const attn::Vocab& vocab, bool lowe
   for (std::size_t i = 0; i < r.labels.size(); ++i)
     if (r.input.unknown[i]) r.labels[i].text = "<unk>";
   attn::model_forward(model, r.input.ids.data(), 1, n, r.acts);
+  for (const attn::LayerActivations& layer : r.acts.layers)
+    attn::require_finite_result(layer.scores.data(), layer.scores.size(), "attention scores");
+  attn::require_finite_result(r.acts.logits.data(), r.acts.logits.size(), "logits");
   return r;
 }
 

@@ -22,7 +22,8 @@ struct ModelRun {
   }
 };
 
-// Throws std::invalid_argument for an empty text or one longer than the model takes.
+// Throws std::invalid_argument for an empty text, one longer than the model takes, or weights so
+// large that a score or logit overflows (engine/finite_check.hpp).
 ModelRun run_model(const attn::Model& model, const attn::Vocab& vocab, bool lower_case, std::string_view text);
 
 // The vocabulary and case rule of a checkpoint: its task's (sentences are lower-cased).

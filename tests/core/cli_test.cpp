@@ -18,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/model/checkpoint.hpp"
 #include "engine/npy.hpp"
 #include "engine/weights.hpp"
 
@@ -445,4 +446,34 @@ TEST_CASE("every figure kind exports as a PDF that poppler renders", "[cli][expo
     CHECK(std::system(("pdftoppm -r 20 -png -singlefile " + pdf + " " + pdf + "-page").c_str()) == 0);
     CHECK(fs::file_size(pdf + "-page.png") > 500);
   }
+}
+
+TEST_CASE("a trained model whose finite weights overflow is refused like the explorer's, not drawn", "[cli][train]") {
+  // One rule for every model (engine/finite_check.hpp): scores or logits that overflow have no
+  // true picture; before, dump and export drew an even spread and exited 0.
+  TempDir dir;
+  const std::string lesson = std::string(ATTN_TEST_DATA_DIR) + "/../assets/models/induction.npz";
+  const auto scaled = [&](const std::string& tensor, float value, const std::string& name) {
+    attn::Checkpoint ck = attn::load_checkpoint(lesson);
+    const attn::ParamTensor* t = ck.model.layout.find(tensor);
+    REQUIRE(t != nullptr);
+    std::fill_n(ck.model.params.begin() + static_cast<std::ptrdiff_t>(t->offset), t->size, value);
+    const std::string path = (dir.path / name).string();
+    attn::save_checkpoint(ck, path);
+    return path;
+  };
+  const std::string scores = scaled("blocks.0.attn.in_proj_weight", 1e30f, "scores.npz");
+  const std::string logits = scaled("unembed.weight", 3e38f, "logits.npz");
+  for (const auto& [model, what] : {std::pair{scores, "attention scores overflow"}, std::pair{logits, "logits overflow"}}) {
+    for (const std::string& command : {"dump --model " + model + " --out " + (dir.path / "d").string(),
+                                      "export --model " + model + " --out " + (dir.path / "f.png").string()}) {
+      INFO(command);
+      const Result r = run(command);
+      CHECK(r.code == 2);
+      CHECK(r.out.find(what) != std::string::npos);
+      CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 1);
+    }
+  }
+  CHECK_FALSE(fs::exists(dir.path / "d"));
+  CHECK_FALSE(fs::exists(dir.path / "f.png"));
 }

@@ -194,13 +194,17 @@ void checkpoint(const std::uint8_t* data, std::size_t size) {
   for (std::size_t i = 0; i < ck.vocab.size() && i < 6; ++i) text += ck.vocab[i] + " ";
   try {
     ModelRun run = run_model(ck.model, attn::Vocab(ck.vocab), lower_cases(ck), text);
+    // What is drawn must be what was computed: run_model refuses overflowing scores and logits.
+    for (const attn::LayerActivations& layer : run.acts.layers)
+      for (float s : layer.scores) ATTN_FUZZ_CHECK(std::isfinite(s), "a non-finite attention score was drawn");
+    for (float l : run.acts.logits) ATTN_FUZZ_CHECK(std::isfinite(l), "a non-finite logit was shown");
     for (int layer = 0; layer < a.n_layers; ++layer)
       check_attention(run.layer(ck.model, layer).attn, "checkpoint layer " + std::to_string(layer));
     std::vector<float> grads;
     const float loss = next_token_gradients(ck.model, run, grads);
     ATTN_FUZZ_CHECK(grads.size() == ck.model.layout.total, "gradient size");
     (void)loss;  // may be infinite for finite but huge parameters; dump reports it as it is
-  } catch (const std::invalid_argument&) {  // no words, or more than max_seq_len of them
+  } catch (const std::invalid_argument&) {  // no words, more than max_seq_len, or weights that overflow
   }
 }
 
