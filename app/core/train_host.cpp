@@ -123,6 +123,19 @@ void TrainHost::handle(const TrainCommand& c) {
       }
       evaluate_and_record();
       return publish("");
+    case Kind::EvaluateShown: {
+      if (!m_trainer || !c.shown.params) return;
+      auto answer = std::make_shared<ShownEvaluation>();
+      answer->params = c.shown.params;
+      answer->knocked_out = m_trainer->model().knocked_out;
+      try {
+        answer->point = curve_point(m_trainer->evaluate_params(*c.shown.params, c.shown.step), 0.0);
+      } catch (const std::exception& e) {
+        return publish(e.what());  // a snapshot of another model: nothing to show
+      }
+      m_shown_evaluation = std::move(answer);
+      return publish("");
+    }
     case Kind::Reset:
     case Kind::Load: {
       std::unique_ptr<attn::Trainer> next;
@@ -147,6 +160,7 @@ void TrainHost::handle(const TrainCommand& c) {
       m_timeline.clear();
       m_timeline_bytes = 0;
       m_timeline_spacing = kTimelineMinSpacing;
+      m_shown_evaluation.reset();
       m_rate_window_seconds = 0.0;
       m_rate_window_steps = 0;
       m_steps_per_second = 0.0;
@@ -257,6 +271,7 @@ void TrainHost::publish(const std::string& message) {
   p->curve = m_curve.points;
   p->timeline = m_timeline;
   p->timeline_bytes = m_timeline_bytes;
+  p->shown_evaluation = m_shown_evaluation;
   std::lock_guard<std::mutex> lock(m_mutex);
   m_latest = std::move(p);
 }

@@ -49,6 +49,14 @@ struct ParamsAtStep {
   std::shared_ptr<const std::vector<float>> params;
 };
 
+// An earlier step's parameters evaluated with the heads knocked out now: the curve holds what
+// training measured at that step, so a knock-out on a scrubbed-back timeline needs its own.
+struct ShownEvaluation {
+  std::shared_ptr<const std::vector<float>> params;  // the timeline snapshot it evaluated
+  std::vector<std::uint8_t> knocked_out;             // with these heads knocked out
+  std::shared_ptr<const CurvePoint> point;           // loss, accuracy, detectors at that step
+};
+
 // The newest published state. Immutable: the UI may keep it as long as it likes.
 struct TrainProgress {
   std::uint64_t generation = 0;           // +1 per publication
@@ -64,6 +72,7 @@ struct TrainProgress {
   std::vector<std::shared_ptr<const CurvePoint>> curve;  // every evaluation so far, by step
   std::vector<ParamsAtStep> timeline;     // snapshots along the run, bounded by kTimelineBytes
   std::size_t timeline_bytes = 0;
+  std::shared_ptr<const ShownEvaluation> shown_evaluation;  // the newest EvaluateShown's answer
 };
 
 // The timeline keeps at most this much parameter memory: when full, every other snapshot is
@@ -74,7 +83,7 @@ inline constexpr int kEvalEverySteps = 10;       // steps between evaluations (c
 
 // What the UI asks for.
 struct TrainCommand {
-  enum class Kind { Run, Pause, Step, Reset, Configure, Load, SetKnockOut, Quit };
+  enum class Kind { Run, Pause, Step, Reset, Configure, Load, SetKnockOut, EvaluateShown, Quit };
   TrainCommand(Kind k = Kind::Pause) : kind(k) {}  // NOLINT: a kind alone is a whole command
   Kind kind;
   attn::Arch arch;                  // Reset: the new model's shape, run options and settings;
@@ -84,6 +93,7 @@ struct TrainCommand {
   std::string task;
   std::shared_ptr<const attn::Checkpoint> checkpoint;  // Load
   std::vector<std::uint8_t> knocked_out;               // SetKnockOut: (layers * heads)
+  ParamsAtStep shown;                                  // EvaluateShown: a timeline snapshot
 };
 
 class TrainHost {
@@ -125,6 +135,7 @@ class TrainHost {
   std::vector<ParamsAtStep> m_timeline;
   int m_timeline_spacing = kTimelineMinSpacing;
   std::size_t m_timeline_bytes = 0;
+  std::shared_ptr<const ShownEvaluation> m_shown_evaluation;
   double m_rate_window_seconds = 0.0;
   int m_rate_window_steps = 0;
   double m_steps_per_second = 0.0;

@@ -16,6 +16,34 @@ const CurvePoint* point_at(const TrainProgress& p, long long step) {
   return best;
 }
 
+namespace {
+
+bool any_knocked_out(const TrainState& state) {
+  for (std::uint8_t k : state.knocked_out)
+    if (k) return true;
+  return false;
+}
+
+// The worker's re-evaluation answers this snapshot with these knock-outs.
+bool answers(const TrainProgress& p, const ParamsAtStep& shown, const TrainState& state) {
+  return p.shown_evaluation && p.shown_evaluation->params == shown.params &&
+         p.shown_evaluation->knocked_out == state.knocked_out;
+}
+
+}  // namespace
+
+const CurvePoint* shown_point(const TrainProgress& p, const TrainState& state) {
+  const ParamsAtStep shown = shown_params(p, state);
+  if (shown.step == p.step || !any_knocked_out(state)) return point_at(p, shown.step);
+  return answers(p, shown, state) ? p.shown_evaluation->point.get() : nullptr;
+}
+
+ParamsAtStep shown_evaluation_needed(const TrainProgress& p, const TrainState& state) {
+  const ParamsAtStep shown = shown_params(p, state);
+  if (!shown.params || shown.step == p.step || !any_knocked_out(state) || answers(p, shown, state)) return {};
+  return shown;
+}
+
 bool TrainModelView::update(const TrainProgress& progress, const TrainState& state) {
   if (!progress.model) return false;
   const ParamsAtStep shown = shown_params(progress, state);

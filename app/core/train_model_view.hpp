@@ -47,5 +47,12 @@ class TrainModelView {
 ParamsAtStep shown_params(const TrainProgress& progress, const TrainState& state);
 // The curve point at or before `step` (null when none).
 const CurvePoint* point_at(const TrainProgress& progress, long long step);
+// The loss, accuracy and detector scores the views show for the shown step. The curve holds what
+// training measured; with heads knocked out at a step before the newest that is the intact
+// model's, so the worker's re-evaluation of that step is used instead (null until it arrives).
+const CurvePoint* shown_point(const TrainProgress& progress, const TrainState& state);
+// The timeline snapshot the worker must re-evaluate with the knock-outs for shown_point (post
+// TrainCommand::Kind::EvaluateShown), or one with null params when nothing is missing.
+ParamsAtStep shown_evaluation_needed(const TrainProgress& progress, const TrainState& state);
 
 }  // namespace app

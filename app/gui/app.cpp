@@ -376,6 +376,15 @@ void App::take_train_progress() {
 
 void App::update_train_view() {
   if (!m_progress) return;
+  // Knock-outs on a scrubbed-back timeline: ask the worker to evaluate that step with them, once.
+  const ParamsAtStep need = shown_evaluation_needed(*m_progress, m_state.train);
+  if (need.params && (need.params != m_requested_evaluation || m_state.train.knocked_out != m_requested_knocked_out)) {
+    TrainCommand evaluate(TrainCommand::Kind::EvaluateShown);
+    evaluate.shown = need;
+    m_host.post(std::move(evaluate));
+    m_requested_evaluation = need.params;
+    m_requested_knocked_out = m_state.train.knocked_out;
+  }
   m_train_view.update(*m_progress, m_state.train);
   if (m_train_view.layers().empty()) return;
   if (m_train_view.generation() == m_train_uploaded && m_textures_mode == Mode::Train) return;
@@ -662,7 +671,7 @@ void App::write_layout(const std::string& path) const {
   }
   nlohmann::json train_json = nullptr;
   if (m_progress) {
-    const CurvePoint* point = point_at(*m_progress, m_train_view.shown_step());
+    const CurvePoint* point = shown_point(*m_progress, m_state.train);
     train_json = {{"step", m_progress->step},
                   {"shown_step", m_train_view.shown_step()},
                   {"running", m_progress->running},

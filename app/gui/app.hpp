@@ -102,6 +102,9 @@ class App {
   Mode m_textures_mode = Mode::Explore; // whose traces the textures hold
   std::vector<TrainCommand> m_train_commands;  // from this frame's panels, posted after it
   bool m_start_knock_outs_done = false;
+  // The last EvaluateShown posted (a timeline snapshot and the knock-outs), so it is asked once.
+  std::shared_ptr<const std::vector<float>> m_requested_evaluation;
+  std::vector<std::uint8_t> m_requested_knocked_out;
   std::future<std::string> m_background_export;  // a file being written: "" or the error
   std::string m_pending_export;                  // its path
   int m_frames_while_exporting = 0;              // drawn while a file was being written (--layout)

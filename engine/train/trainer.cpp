@@ -133,6 +133,24 @@ Evaluation Trainer::evaluate() {
   return e;
 }
 
+Evaluation Trainer::evaluate_params(const std::vector<float>& params, long long step) {
+  if (params.size() != m_model.params.size())
+    throw std::invalid_argument("evaluate_params: " + std::to_string(params.size()) + " parameters, the model has " +
+                                std::to_string(m_model.params.size()));
+  // The held-out batch and its buffers are the trainer's, so the other parameters are swapped in
+  // for the one forward and the model's own are put back, whatever happens.
+  std::vector<float> own = params;
+  m_model.params.swap(own);
+  struct Restore {
+    std::vector<float>& model;
+    std::vector<float>& own;
+    ~Restore() { model.swap(own); }
+  } restore{m_model.params, own};
+  Evaluation e = evaluate();
+  e.step = step;
+  return e;
+}
+
 Checkpoint Trainer::checkpoint() const {
   Checkpoint c;
   c.model = m_model;

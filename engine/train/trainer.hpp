@@ -44,6 +44,10 @@ class Trainer {
   // One update on a given batch: ids and targets (settings().batch, settings().seq_len).
   StepResult step_on(const std::int32_t* ids, const std::int32_t* targets);
   Evaluation evaluate();  // on a held-out batch fixed at construction
+  // The same for other parameters of this model's shape (an earlier step of the timeline), with
+  // the current knock-outs; the model keeps its own. Throws std::invalid_argument for a size
+  // that is not the model's.
+  Evaluation evaluate_params(const std::vector<float>& params, long long step);
 
   // New run options and settings for the model as it is (parameters, AdamW moments and step
   // kept): learning rate, batch, target steps, warm-up, weight decay, temperature, mask, and

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "core/train_host.hpp"
+#include "core/train_model_view.hpp"
 #include "core/train_state.hpp"
 #include "engine/train/tasks.hpp"
 
@@ -217,4 +218,57 @@ TEST_CASE("derived choices: any head count that divides d_model is accepted, wit
   odd.arch.n_heads = 3;
   app::derive_choices(odd, true);
   CHECK_THAT(app::choices_problem(odd, true), Catch::Contains("not divisible by 3 heads"));
+}
+
+TEST_CASE("knock-outs on a scrubbed-back step show that step re-evaluated with them", "[train-ui]") {
+  const app::TrainChoices choices = small_choices();
+  app::TrainCommand knock{app::TrainCommand::Kind::SetKnockOut};
+  knock.knocked_out = {0, 0, 1, 0};
+
+  // The truth: the same model at step 0 with that head knocked out, evaluated there.
+  app::TrainHost fresh;
+  fresh.post(reset_to(choices));
+  fresh.wait_idle();
+  const float intact_at_0 = fresh.latest()->curve.back()->loss;
+  fresh.post(knock);
+  fresh.wait_idle();
+  const float knocked_at_0 = fresh.latest()->curve.back()->loss;
+  REQUIRE(knocked_at_0 != intact_at_0);
+
+  // Train 40 steps, knock the head out, scrub back to step 0.
+  app::TrainHost host;
+  host.post(reset_to(choices));
+  host.post({app::TrainCommand::Kind::Run});
+  wait_for(host, [](const app::TrainProgress& q) { return !q.running && q.step >= 40; });
+  host.post(knock);
+  host.wait_idle();
+  app::TrainState state;
+  app::on_new_model(state, choices, 2, 2);
+  state.knocked_out = knock.knocked_out;
+  state.follow_latest = false;
+  state.timeline_position = 0.0;
+  auto p = host.latest();
+  REQUIRE(app::shown_params(*p, state).step == 0);
+  CHECK(app::shown_point(*p, state) == nullptr);  // the curve's step-0 point is the intact model's
+  const app::ParamsAtStep need = app::shown_evaluation_needed(*p, state);
+  REQUIRE(need.params);
+  CHECK(need.step == 0);
+
+  app::TrainCommand evaluate{app::TrainCommand::Kind::EvaluateShown};
+  evaluate.shown = need;
+  host.post(evaluate);
+  host.wait_idle();
+  p = host.latest();
+  const app::CurvePoint* point = app::shown_point(*p, state);
+  REQUIRE(point != nullptr);
+  CHECK(point->step == 0);
+  CHECK(point->loss == knocked_at_0);
+  CHECK_FALSE(app::shown_evaluation_needed(*p, state).params);  // answered: nothing more to ask
+  CHECK(p->step == 40);  // the trainer's own model is untouched
+  CHECK(app::point_at(*p, 40)->step == 40);
+
+  // Without knock-outs the curve's own point is shown and nothing is asked.
+  state.knocked_out = {0, 0, 0, 0};
+  CHECK(app::shown_point(*p, state)->loss == intact_at_0);
+  CHECK_FALSE(app::shown_evaluation_needed(*p, state).params);
 }

@@ -139,3 +139,15 @@ TEST_CASE("a fresh model from --new TASK --heads H has H heads", "[gui][train]")
     CHECK(run.layout["train"]["knocked_out"].size() == static_cast<std::size_t>(2 * heads));  // 2 layers x H
   }
 }
+
+TEST_CASE("a knock-out on a scrubbed-back step shows that step's knocked-out loss", "[gui][train]") {
+  // The lesson opens at step 600; the knocked-out loss there is the truth for the scrubbed view.
+  const gui_test::Run at_600 = gui_test::run_window("--no-settings --lesson induction --knock-out 2:1", 6);
+  const gui_test::Run back = gui_test::run_window(
+      "--no-settings --lesson induction --knock-out 2:1 --key f5@2 --key f5@12 --key home@16", 30);
+  REQUIRE(at_600.exit_code == 0);
+  REQUIRE(back.exit_code == 0);
+  REQUIRE(back.layout["train"]["step"].get<int>() > 600);
+  REQUIRE(back.layout["train"]["shown_step"] == 600);
+  CHECK(back.layout["train"]["loss"].get<float>() == Approx(at_600.layout["train"]["loss"].get<float>()).margin(1e-5));
+}

@@ -103,7 +103,7 @@ void draw_train_actions(UiContext& ctx, TrainContext& train, const std::string& 
   char speed[96];
   std::snprintf(speed, sizeof speed, "%.0f steps/s  \xC2\xB7  %.0fk tokens/s", p->steps_per_second, p->tokens_per_second / 1000.0);
   text_fitted(ctx.layout, "label", speed, true);
-  if (const CurvePoint* point = point_at(*p, train.model_view.shown_step())) {
+  if (const CurvePoint* point = shown_point(*p, ctx.state.train)) {
     char loss[96];
     std::snprintf(loss, sizeof loss, "loss %.3f  \xC2\xB7  accuracy %.0f%%", static_cast<double>(point->loss),
                   100.0 * static_cast<double>(point->accuracy));
@@ -275,7 +275,7 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
   const ImGuiStyle& style = ImGui::GetStyle();
   const ImVec2 origin = ImGui::GetCursorScreenPos();
   ImDrawList* dl = ImGui::GetWindowDrawList();
-  const CurvePoint* point = train.progress ? point_at(*train.progress, train.model_view.shown_step()) : nullptr;
+  const CurvePoint* point = train.progress ? shown_point(*train.progress, ctx.state.train) : nullptr;
 
   const auto spec_for = [&](int l, int h) {
     const attn::Trace& trace = layers[static_cast<std::size_t>(l)];
@@ -582,7 +582,7 @@ void draw_curves(UiContext& ctx, TrainContext& train, ImVec2 size, float plots_h
   ImGui::SetCursorScreenPos(legend);
   ImGui::BeginGroup();
   text_fitted(ctx.layout, "legend", "Best heads", false, legend_w);
-  if (const CurvePoint* point = point_at(*p, shown)) {
+  if (const CurvePoint* point = shown_point(*p, ctx.state.train)) {
     // As many lines as fit above the timeline; the rest are in the head-score plot's tooltip.
     const int room = static_cast<int>((plots_h - ImGui::GetTextLineHeightWithSpacing()) / ImGui::GetTextLineHeightWithSpacing());
     int shown_lines = 0;
