@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "export/export_cancel.hpp"
 #include "export/png_encode.hpp"
 
 namespace app {
@@ -32,6 +33,7 @@ class Painter {
     m_text_boxes.reserve(figure.texts.size());
     m_text_starts.reserve(figure.texts.size());
     for (const FigureText& t : figure.texts) {
+      if (m_text_starts.size() % 256 == 255) throw_if_export_cancelled();
       const float w = shaper.measure(t.text, t.size), pad = t.size;
       const float start = t.align == TextAlign::Start ? 0.0f : t.align == TextAlign::Middle ? -w * 0.5f : -w;
       m_text_starts.push_back(start);
@@ -47,13 +49,16 @@ class Painter {
       set_colour(cr, *m_fig.background);
       cairo_paint(cr);
     }
+    std::size_t drawn = 0;
     for (const FigureRect& r : m_fig.rects) {
+      if (++drawn % 4096 == 0) throw_if_export_cancelled();
       if (!Box{r.x, r.y, r.x + r.w, r.y + r.h}.meets(clip)) continue;
       set_colour(cr, r.fill);
       cairo_rectangle(cr, r.x, r.y, r.w, r.h);
       cairo_fill(cr);
     }
     for (const FigureLine& l : m_fig.lines) {
+      if (++drawn % 4096 == 0) throw_if_export_cancelled();
       const float h = l.width;
       if (!Box{std::min(l.x0, l.x1) - h, std::min(l.y0, l.y1) - h, std::max(l.x0, l.x1) + h, std::max(l.y0, l.y1) + h}.meets(clip))
         continue;
@@ -68,6 +73,7 @@ class Painter {
       cairo_stroke(cr);
     }
     for (std::size_t i = 0; i < m_fig.texts.size(); ++i) {
+      if (++drawn % 256 == 0) throw_if_export_cancelled();
       if (!m_text_boxes[i].meets(clip)) continue;
       const FigureText& t = m_fig.texts[i];
       PangoLayout* layout = m_shaper.layout(t.text, t.size);
@@ -154,6 +160,7 @@ std::string encode_png(const Figure& f, const TextShaper& shaper) {
   std::vector<unsigned char> row(static_cast<std::size_t>(f.width) * (alpha ? 4 : 3));
   const int stride = cairo_image_surface_get_stride(surface);
   for (int y0 = 0; y0 < f.height; y0 += band) {
+    throw_if_export_cancelled();
     const int rows = std::min(band, f.height - y0);
     paint_band(surface, painter, f.width, y0, rows);
     const unsigned char* data = cairo_image_surface_get_data(surface);
@@ -166,6 +173,8 @@ std::string encode_png(const Figure& f, const TextShaper& shaper) {
 }
 
 cairo_status_t append_bytes(void* out, const unsigned char* data, unsigned int length) {
+  // Cairo writes most of a large SVG or PDF while finishing the surface: a cancel stops it here.
+  if (export_cancelled()) return CAIRO_STATUS_WRITE_ERROR;
   static_cast<std::string*>(out)->append(reinterpret_cast<const char*>(data), length);
   return CAIRO_STATUS_SUCCESS;
 }
@@ -225,6 +234,7 @@ std::string encode_vector(const Figure& f, ExportFormat format, const TextShaper
   cairo_destroy(cr);
   check_status(status, format);
   cairo_surface_finish(surface);
+  throw_if_export_cancelled();  // before the write error it caused is reported as a failure
   check_status(cairo_surface_status(surface), format);
   if (format == ExportFormat::Svg) {
     const std::size_t end = out.rfind("</svg>");

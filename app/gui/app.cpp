@@ -149,6 +149,7 @@ void App::build_ui(Requests& requests, FrameTimes& times) {
   ImGui::End();
 
   draw_help_window(ctx);
+  draw_closing_dialog();
   if (const auto path = draw_path_prompt(m_prompt)) {
     try {
       switch (m_prompt.kind) {
@@ -558,7 +559,7 @@ FrameTimes App::frame() {
 }
 
 void App::handle_requests(const Requests& r) {
-  if (r.quit) m_quit = true;
+  if (r.quit) request_quit();
   if (r.toggle_fullscreen) toggle_presentation();
   // A screenshot is taken from the next frame's back buffer, which has no menu open.
   if (r.screenshot) {
@@ -698,6 +699,7 @@ void App::write_layout(const std::string& path) const {
                             {"heatmaps", heatmaps}, {"chips", chips}, {"texts", texts},
                             {"error", m_model.error()}, {"status", m_state.status},
                             {"frames_while_exporting", m_frames_while_exporting},
+                            {"closing_frames", m_closing_frames},
                             {"hovered_token", m_state.hovered_token},
                             {"mode", m_state.mode == Mode::Train ? "train" : "explore"},
                             {"train", train_json},
@@ -708,7 +710,12 @@ void App::write_layout(const std::string& path) const {
 }
 
 int App::run() {
-  while (!glfwWindowShouldClose(m_window) && !m_quit) {
+  while (!m_quit) {
+    if (glfwWindowShouldClose(m_window)) {  // the window manager's close button: as Ctrl+Q
+      glfwSetWindowShouldClose(m_window, GLFW_FALSE);
+      request_quit();
+      if (m_quit) break;
+    }
     // Idle: wait for input instead of redrawing, so a laptop stays cool. After input, draw a
     // few frames so hover and layout settle.
     const bool training = m_state.mode == Mode::Train && m_progress && m_progress->running;
@@ -731,10 +738,11 @@ int App::run() {
       // A scripted run ends with its export written and reported, like a person who waits for it.
       if (m_background_export.valid()) m_background_export.wait();
       finish_background_export();
-      if (!m_options.layout_path.empty()) write_layout(m_options.layout_path);
       break;
     }
   }
+  // A scripted run writes its layout when it ends: at its last frame, or earlier by quitting.
+  if (!m_options.layout_path.empty()) write_layout(m_options.layout_path);
   // Closing the window never loses an export in progress: it is finished first.
   if (m_background_export.valid()) {
     m_background_export.wait();

@@ -3,6 +3,7 @@
 #pragma once
 #include <chrono>
 #include <functional>
+#include <atomic>
 #include <future>
 #include <string>
 #include <vector>
@@ -83,6 +84,10 @@ class App {
   // freezes the window; `write` returns "" or the error. The status bar reports the end.
   void start_background_export(const std::string& path, std::function<std::string()> write);
   void finish_background_export();
+  // Quit, unless a file is being written: then the window stays with the closing dialog (its
+  // Cancel stops the export, which then writes nothing) and quits when the export ends.
+  void request_quit();
+  void draw_closing_dialog();
   void write_layout(const std::string& path) const;
   void set_status(std::string message, bool is_error);
   float ui_scale() const;
@@ -107,6 +112,9 @@ class App {
   std::vector<std::uint8_t> m_requested_knocked_out;
   std::future<std::string> m_background_export;  // a file being written: "" or the error
   std::string m_pending_export;                  // its path
+  std::shared_ptr<std::atomic<bool>> m_export_cancel;  // set by the closing dialog's Cancel
+  bool m_closing = false;                        // a quit waits for the export to end
+  int m_closing_frames = 0;                      // drawn with the closing dialog (--layout)
   int m_frames_while_exporting = 0;              // drawn while a file was being written (--layout)
   gfx::HeatmapRenderer m_renderer;
   FontAtlas m_fonts;

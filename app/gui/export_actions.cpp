@@ -1,9 +1,12 @@
 // Exports from the window: the figure follows what is on screen (theme, colormap, range), the
 // file goes into the export folder under a fresh name, and the status bar says where.
+#include <algorithm>
+#include <atomic>
 #include <ctime>
 #include <filesystem>
 
 #include "export/export.hpp"
+#include "export/export_cancel.hpp"
 #include "core/model_run.hpp"
 #include "engine/npy.hpp"
 #include "export/export_paths.hpp"
@@ -107,7 +110,9 @@ void App::start_background_export(const std::string& path, std::function<std::st
     set_status("An export is still being written (" + m_pending_export + "); try again when it is saved", true);
     return;
   }
-  m_background_export = std::async(std::launch::async, [write = std::move(write)]() -> std::string {
+  m_export_cancel = std::make_shared<std::atomic<bool>>(false);
+  m_background_export = std::async(std::launch::async, [write = std::move(write), cancel = m_export_cancel]() -> std::string {
+    const ExportCancelScope scope(cancel.get());
     try {
       return write();
     } catch (const std::exception& e) {
@@ -124,7 +129,38 @@ void App::finish_background_export() {
     return;
   const std::string error = m_background_export.get();
   if (error.empty()) set_status("Saved " + m_pending_export, false);
+  else if (m_export_cancel && m_export_cancel->load()) set_status("Export cancelled: " + m_pending_export + " was not written", false);
   else set_status("Export failed: " + error, true);
+  if (m_closing) m_quit = true;  // the quit that waited for this export
+}
+
+void App::request_quit() {
+  // A file being written is never lost by closing: the window stays, says so and offers Cancel.
+  if (m_background_export.valid()) m_closing = true;
+  else m_quit = true;
+}
+
+void App::draw_closing_dialog() {
+  if (!m_closing) return;
+  ++m_closing_frames;
+  const char* title = "Finishing the export";
+  if (!ImGui::IsPopupOpen(title)) ImGui::OpenPopup(title);
+  const ImGuiViewport* viewport = ImGui::GetMainViewport();
+  ImGui::SetNextWindowPos(viewport->GetCenter(), ImGuiCond_Always, ImVec2(0.5f, 0.5f));
+  ImGui::SetNextWindowSize(ImVec2(std::min(viewport->WorkSize.x * 0.9f, ImGui::GetFontSize() * 32.0f), 0.0f));
+  if (!ImGui::BeginPopupModal(title, nullptr, ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings)) return;
+  const bool cancelling = m_export_cancel && m_export_cancel->load();
+  const std::string line = cancelling ? "Cancelling the export of " + m_pending_export + " …"
+                                      : "Writing " + m_pending_export + " … The window closes when it is saved.";
+  ImGui::TextWrapped("%s", line.c_str());
+  m_layout.item("label", line);
+  ImGui::BeginDisabled(cancelling);
+  if (ImGui::Button("Cancel the export and quit") || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false)) {
+    if (m_export_cancel) m_export_cancel->store(true);
+  }
+  ImGui::EndDisabled();
+  m_layout.item("button", "Cancel the export and quit");
+  ImGui::EndPopup();
 }
 
 }  // namespace app::gui

@@ -283,3 +283,30 @@ TEST_CASE("an export into a missing folder says why and the window keeps running
   CHECK_THAT(run.stderr_text, Catch::Contains("Export failed"));
   CHECK(run.layout["tokens"] == 11);
 }
+
+TEST_CASE("quitting during a large export keeps drawing until it is saved and Cancel leaves no file", "[gui][export]") {
+  std::string text;
+  for (int i = 0; i < 150; ++i) text += "w" + std::to_string(i) + " ";
+  const std::string args = "--no-settings --heads 16 --text '" + text + "' --key ctrl+e@3 --key ctrl+q@4";
+  const auto files_in = [](const std::filesystem::path& dir) {
+    int n = 0;
+    for (const auto& e : std::filesystem::directory_iterator(dir)) n += e.is_regular_file();
+    return n;
+  };
+  {  // Ctrl+Q: the window stays with "Finishing the export" and quits once the file is saved.
+    gui_test::TempDir home;
+    const gui_test::Run run = gui_test::run_window(args, 2000, gui_test::pictures_home_env(home));
+    REQUIRE(run.exit_code == 0);
+    CHECK(run.layout["closing_frames"].get<int>() >= 1);
+    CHECK_THAT(run.layout["status"].get<std::string>(), Catch::Contains("Saved"));
+    CHECK(files_in(home.path / "Pictures") == 1);
+  }
+  {  // Ctrl+Q, then Escape (the dialog's Cancel): the export stops and writes nothing.
+    gui_test::TempDir home;
+    const gui_test::Run run = gui_test::run_window(args + " --key escape@6", 2000, gui_test::pictures_home_env(home));
+    REQUIRE(run.exit_code == 0);
+    CHECK(run.layout["closing_frames"].get<int>() >= 2);
+    CHECK_THAT(run.layout["status"].get<std::string>(), Catch::Contains("Export cancelled"));
+    CHECK(files_in(home.path / "Pictures") == 0);
+  }
+}
