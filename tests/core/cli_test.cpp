@@ -347,7 +347,7 @@ TEST_CASE("train writes the outputs it can when one write fails after the run, a
   TempDir dir;
   const std::string ckpt = (dir.path / "big.npz").string(), curves = (dir.path / "curves.svg").string();
   // A file-size limit stands in for a disk that fills up during the run: the checkpoint (~1.6 MB)
-  // cannot be written, the curves (~30 KB) can. SIGXFSZ is ignored so the write fails with EFBIG.
+  // cannot be written, the curves (~110 KB) can. SIGXFSZ is ignored so the write fails with EFBIG.
   const std::string cmd = "sh -c \"trap '' XFSZ; ulimit -f 400; exec " + std::string(ATTNLAB_BIN) +
                           " train --task reverse --steps 4 --every 2 --batch 2 --d-model 128 --heads 4 --mlp --save " +
                           ckpt + " --curves " + curves + "\" 2>&1";
