@@ -327,6 +327,7 @@ void TrainHost::publish(const std::string& message, bool error) {
   if (!message.empty()) {
     p->message = message;
     p->error = error;
+    p->message_generation = p->generation;
   }
   if (m_trainer) {
     p->model = m_spec;

@@ -70,6 +70,7 @@ struct TrainProgress {
   bool diverged = false;                  // the last step's loss was not finite: stopped, params kept
   std::string message;                    // what just happened ("Paused at step 120", an error)
   bool error = false;                     // the message is a refusal or a failure (drawn as an error)
+  std::uint64_t message_generation = 0;   // the publication that set the message
   double steps_per_second = 0.0, tokens_per_second = 0.0;
   std::vector<std::shared_ptr<const CurvePoint>> curve;  // every evaluation so far, by step
   std::vector<ParamsAtStep> timeline;     // snapshots along the run, bounded by kTimelineBytes
