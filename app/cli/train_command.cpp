@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <functional>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -59,8 +60,9 @@ const char* const kTrainHelp =
     "missing folder, a folder, a device or a FIFO in place of a file is refused. A run that needs more\n"
     "memory than the machine has available, or than the 8 GiB any run may use, is refused with both\n"
     "numbers before it starts.\n\n"
-    "Exit codes: 0 trained, 1 diverged (the last good parameters are kept and saved) or an output\n"
-    "could not be written (the others are), 2 bad arguments or not enough memory.\n";
+    "Exit codes: 0 trained, 1 diverged or ran out of memory part-way (the last good parameters are\n"
+    "kept and saved) or an output could not be written (the others are), 2 bad arguments or not\n"
+    "enough memory to start.\n";
 
 const char* const kBenchTrainHelp =
     "Usage: attnlab bench-train [--steps N]\n\n"
@@ -94,6 +96,7 @@ int run_train(const std::vector<std::string>& argv) {
     std::string task_name, save, curves_path, movie_path;
     bool save_given = false, curves_given = false, movie_given = false;  // an empty name is an error, not "none"
     std::string memory_line;
+    std::uint64_t need_total = 0;
     attn::Arch arch;
     attn::RunOptions run;
     attn::TrainSettings settings;
@@ -184,6 +187,7 @@ int run_train(const std::vector<std::string>& argv) {
       const attn::Arch trained = attn::trained_arch(arch, run, settings, *task);
       const std::uint64_t params_bytes = attn::ParamLayout::of(trained).total * sizeof(float);
       const TrainingNeed need = training_need(trained, run, settings, (movie_given ? 52 : 2) * params_bytes);
+      need_total = need.total();
       const std::optional<std::uint64_t> available = available_memory_bytes();
       const std::string refusal = training_memory_refusal(need, settings, available);
       if (!refusal.empty()) throw UsageError(refusal);
@@ -207,7 +211,7 @@ int run_train(const std::vector<std::string>& argv) {
     std::vector<long long> formed_step(attn::kDetectorCount, -1);
     std::vector<double> formed_seconds(attn::kDetectorCount, 0.0);
     attn::Evaluation last;
-    bool diverged = false;
+    bool stopped_early = false;  // diverged or out of memory: the last good parameters are kept
     std::vector<std::shared_ptr<const CurvePoint>> curve;
     std::vector<ParamsAtStep> snapshots;
     const int snapshot_every = std::max(1, settings.steps / 48);
@@ -218,7 +222,22 @@ int run_train(const std::vector<std::string>& argv) {
     double window_seconds = 0.0;
     for (int s = 1; s <= settings.steps; ++s) {
       const auto t0 = clock::now();
-      const attn::StepResult r = trainer.step();
+      attn::StepResult r;
+      try {
+        r = trainer.step();
+      } catch (const std::bad_alloc&) {
+        // The estimate fitted when the run started; something else took the memory since. The
+        // parameters of the last finished step are intact (a step changes them only at its end).
+        trainer.release_step_buffers();
+        const std::optional<std::uint64_t> now = available_memory_bytes();
+        std::fprintf(stderr,
+                     "attnlab train: out of memory at step %d (the run needs about %s, %s available now): "
+                     "stopped, keeping the parameters of step %lld\n",
+                     s, attn::bytes_text(need_total).c_str(), now ? attn::bytes_text(*now).c_str() : "an unknown amount",
+                     trainer.steps_done());
+        stopped_early = true;
+        break;
+      }
       const double dt = std::chrono::duration<double>(clock::now() - t0).count();
       train_seconds += dt;
       window_seconds += dt;
@@ -227,7 +246,7 @@ int run_train(const std::vector<std::string>& argv) {
                      "attnlab train: diverged at step %d (loss %g, gradient norm %g): stopped, keeping the "
                      "parameters of step %lld\n",
                      s, static_cast<double>(r.loss), r.grad_norm, r.step);
-        diverged = true;
+        stopped_early = true;
         break;
       }
       if (movie_given && (s % snapshot_every == 0 || s == settings.steps))
@@ -292,7 +311,7 @@ int run_train(const std::vector<std::string>& argv) {
       std::printf("# wrote %s (%zu snapshots)\n", movie_path.c_str(), snapshots.size());
     });
     if (failed) return 1;
-    return diverged ? 1 : 0;
+    return stopped_early ? 1 : 0;
   });
 }
 

@@ -367,6 +367,40 @@ TEST_CASE("train writes the outputs it can when one write fails after the run, a
   CHECK(attn::read_file(curves).find("<svg") != std::string::npos);
 }
 
+// Under the sanitizers attnlab reserves terabytes of address space for shadow memory, so an
+// address-space limit cannot stand in for a machine short of memory there.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define ATTN_CLI_TEST_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define ATTN_CLI_TEST_SANITIZED 1
+#endif
+#endif
+#ifndef ATTN_CLI_TEST_SANITIZED
+TEST_CASE("train that runs out of memory part-way stops, keeps and saves the last good model, exits 1", "[cli][train][memory]") {
+  TempDir dir;
+  const std::string ckpt = (dir.path / "oom.npz").string();
+  // The estimate (~880 MB) fits the machine, so the run starts; an address-space limit of ~590 MB
+  // then makes the first step's allocation fail, as memory taken by something else would.
+  const std::string cmd = "sh -c \"ulimit -v 600000; exec " + std::string(ATTNLAB_BIN) +
+                          " train --task induction --layers 4 --heads 16 --d-model 64 --batch 1024 --seq-len 32"
+                          " --steps 3 --every 1 --save " + ckpt + "\" 2>&1";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::string out;
+  std::array<char, 4096> buffer{};
+  while (std::fgets(buffer.data(), static_cast<int>(buffer.size()), pipe)) out += buffer.data();
+  const int status = pclose(pipe);
+  INFO(out);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 1);
+  CHECK(out.find("attnlab train: out of memory at step 1 (the run needs about ") != std::string::npos);
+  CHECK(out.find("stopped, keeping the parameters of step 0") != std::string::npos);
+  CHECK(out.find("# saved " + ckpt) != std::string::npos);
+  CHECK(attn::load_checkpoint(ckpt).step == 0);
+}
+#endif
+
 TEST_CASE("real-number flags take the documented forms only, and a range error names the range", "[cli]") {
   const std::string train = "train --task reverse --steps 1 --batch 2 --d-model 8 --heads 1 ";
   for (const char* bad : {"' 0.5'", "'0.5 '", "+0.5", "0x1p-3", "inf", "nan", "1e", ".", "0.5.1", "--1", "''"}) {
