@@ -36,7 +36,8 @@ const char* const kDumpHelp =
     "  and with MLPs ln2.npy fc.npy gelu.npy mlp_out.npy resid_out.npy; then embed.npy (n, d_model),\n"
     "  ln_f.npy, logits.npy (n, vocab) and tokens.json (ids, words, spans, unknown words).\n"
     "  --grads also writes loss.npy (1,) (mean next-token cross-entropy over the text) and\n"
-    "  grads.npz (that loss's gradient for every parameter, under the checkpoint's names).\n\n"
+    "  grads.npz (that loss's gradient for every parameter, under the checkpoint's names); the text\n"
+    "  needs at least 2 tokens, since the loss scores each token's prediction of the next.\n\n"
     "Without --model, the explorer's attention (random or --weights):\n"
     "Writes float32 C-order .npy files into DIR (created if missing):\n"
     "  x.npy (n, d_model)  q.npy k.npy v.npy (heads, n, d_head)  scores.npy attn.npy (heads, n, n)\n"
@@ -114,6 +115,11 @@ int dump_model(const std::string& path, const std::optional<std::string>& given_
   const attn::Model& m = ck.model;
   const std::string text = given_text ? *given_text : example_text(ck);
   ModelRun run = run_model(m, attn::Vocab(ck.vocab), lower_cases(ck), text);
+  // The loss scores each token's prediction of the next: one token predicts nothing, and a mean
+  // over no predictions is not 0.
+  if (grads && run.input.ids.size() < 2)
+    throw UsageError("--grads needs a text of at least 2 tokens (the loss scores each token's prediction of the "
+                     "next), got " + std::to_string(run.input.ids.size()));
   std::vector<float> gradient;
   float loss = 0.0f;
   if (grads) loss = next_token_gradients(m, run, gradient);

@@ -2,6 +2,7 @@
 // is found by one loop over it; the JSON is read field by field with ranges checked.
 #include "engine/model/checkpoint.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <set>
@@ -9,8 +10,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/file_limits.hpp"
 #include "engine/npy.hpp"
 #include "engine/npz.hpp"
+#include "engine/train/trainer.hpp"  // training_memory: a checkpoint's train settings must fit
 #include "engine/weights.hpp"
 
 namespace attn {
@@ -173,6 +176,18 @@ Checkpoint checkpoint_from_npz_bytes(const std::string& archive, const std::stri
     validate(t);
   } catch (const std::invalid_argument& e) {
     r.fail(std::string("train: ") + e.what());
+  }
+  {
+    // The window trains a checkpoint with its own batch and sequence length (Trainer(checkpoint)
+    // caps seq_len at max_seq_len): settings no machine here should be asked for are refused now,
+    // before anything is trained.
+    TrainSettings trained = t;
+    trained.seq_len = std::min(t.seq_len, a.max_seq_len);
+    const std::uint64_t need = training_memory(a, o, trained).total();
+    if (need > kMaxTrainingBytes)
+      r.fail("'train.batch' (" + std::to_string(t.batch) + ") x 'train.seq_len' (" + std::to_string(trained.seq_len) +
+             ") would need " + bytes_text(need) + " to train this model, more than the limit of " +
+             bytes_text(kMaxTrainingBytes));
   }
   c.step = r.integer(meta, "step", "", 0, 1000000000000ll);
 
