@@ -26,7 +26,7 @@
 #include "engine/model/layer_trace.hpp"
 #include "engine/npy.hpp"
 #include "engine/npz.hpp"
-#include "engine/tokenizer.hpp"
+#include "engine/text/tokenizer.hpp"
 #include "engine/weights.hpp"
 #include "gui/window_options.hpp"
 

@@ -12,7 +12,8 @@ namespace attn {
 inline constexpr std::size_t kDefaultMaxTokens = 256;
 
 struct Token {
-  std::string text;        // the token's UTF-8 text ("\xEF\xBF\xBD" = U+FFFD for invalid bytes)
+  std::string text;        // the token's UTF-8 text ("\xEF\xBF\xBD" = U+FFFD for invalid bytes);
+                           // shown to people through token_text() (engine/text/token_text.hpp)
   std::size_t begin = 0;   // byte span [begin, end) in the input text
   std::size_t end = 0;
   bool invalid = false;    // true when the token stands for bytes that were not valid UTF-8
