@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <memory>
+#include <mutex>
 #include <cstdio>
 #include <cstring>
 #include <queue>
@@ -85,6 +87,35 @@ std::string shown(std::string_view s) {
 }  // namespace
 
 char32_t gpt2_byte_char(unsigned char byte) { return byte_chars().of_byte[byte]; }
+
+namespace {
+struct Gpt2Slot {
+  std::mutex mutex;
+  std::string folder;
+  std::unique_ptr<const Bpe> bpe;
+};
+Gpt2Slot& gpt2_slot() {
+  static Gpt2Slot slot;
+  return slot;
+}
+}  // namespace
+
+void set_gpt2_folder(const std::string& folder) {
+  Gpt2Slot& slot = gpt2_slot();
+  const std::lock_guard<std::mutex> lock(slot.mutex);
+  if (slot.folder != folder) slot.bpe.reset();
+  slot.folder = folder;
+}
+
+const Bpe& gpt2_tokenizer() {
+  Gpt2Slot& slot = gpt2_slot();
+  const std::lock_guard<std::mutex> lock(slot.mutex);
+  if (!slot.bpe) {
+    if (slot.folder.empty()) throw FileError("GPT-2's tokenizer: no folder was set for its vocab.json and merges.txt");
+    slot.bpe = std::make_unique<const Bpe>(load_bpe(slot.folder));
+  }
+  return *slot.bpe;
+}
 
 Bpe load_bpe(const std::string& path) {
   struct stat st {};

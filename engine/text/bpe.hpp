@@ -84,6 +84,13 @@ class Bpe {
 // model folder) or an attnlab BPE.json file. Throws FileError naming the path and the problem.
 Bpe load_bpe(const std::string& path);
 
+// GPT-2's tokenizer for the explorer's gpt2 mode, read once from the folder set_gpt2_folder()
+// named (the app names its data folder's tokenizers/gpt2 at start, so the engine knows no data
+// folder). Thread-safe. Throws FileError naming the folder when no folder was set or its files
+// cannot be read; a failed read is tried again on the next call.
+void set_gpt2_folder(const std::string& folder);
+const Bpe& gpt2_tokenizer();
+
 // GPT-2's byte-to-character table (bytes_to_unicode in encoder.py): printable bytes stand for
 // themselves, the others are shifted to U+0100.. so that every token is printable text.
 char32_t gpt2_byte_char(unsigned char byte);

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "engine/text/bpe.hpp"
+#include "engine/text/pre_split.hpp"
 #include "engine/text/utf8.hpp"
 
 namespace attn {
@@ -171,10 +173,32 @@ class Scanner {
   std::size_t m_i = 0;
 };
 
-}  // namespace
+// GPT-2's tokens with their byte spans: each pre-split piece encodes on its own, so a token's
+// span is the running sum of its bytes' lengths.
+void tokenize_bpe(std::string_view text, const Bpe& bpe, std::size_t max_tokens, Tokenization& result) {
+  std::vector<std::int32_t> ids;
+  std::size_t at = 0;
+  pre_split(text, [&](std::string_view piece) {
+    ids.clear();
+    bpe.encode_piece(piece, ids);
+    for (std::int32_t id : ids) {
+      const std::string& bytes = bpe.token_bytes(id);
+      ++result.total_tokens;
+      if (result.tokens.size() < max_tokens) {
+        Token token;
+        token.text = bytes;
+        token.begin = at;
+        token.end = at + bytes.size();
+        token.id = id;
+        result.tokens.push_back(std::move(token));
+      }
+      at += bytes.size();
+    }
+  });
+}
 
-Tokenization tokenize(std::string_view text, TokenizerMode mode, std::size_t max_tokens) {
-  Tokenization result;
+// Word and character mode: the scanner's spans, a replacement character for bad bytes.
+void tokenize_scanner(std::string_view text, TokenizerMode mode, std::size_t max_tokens, Tokenization& result) {
   Scanner scanner(text, mode);
   std::size_t begin = 0, end = 0;
   bool invalid = false;
@@ -187,6 +211,21 @@ Tokenization tokenize(std::string_view text, TokenizerMode mode, std::size_t max
     token.end = end;
     token.invalid = invalid;
     result.tokens.push_back(std::move(token));
+  }
+}
+
+}  // namespace
+
+Tokenization tokenize(std::string_view text, TokenizerMode mode, std::size_t max_tokens) {
+  Tokenization result;
+  switch (mode) {
+    case TokenizerMode::Gpt2:
+      tokenize_bpe(text, gpt2_tokenizer(), max_tokens, result);
+      break;
+    case TokenizerMode::Word:
+    case TokenizerMode::Char:
+      tokenize_scanner(text, mode, max_tokens, result);
+      break;
   }
   if (result.total_tokens > result.tokens.size()) {
     result.truncated = true;

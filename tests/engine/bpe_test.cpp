@@ -14,6 +14,7 @@
 #include "engine/text/bpe.hpp"
 #include "engine/text/bpe_train.hpp"
 #include "engine/text/pre_split.hpp"
+#include "engine/text/tokenizer.hpp"
 #include "engine/text/token_text.hpp"
 #include "engine/text/utf8.hpp"
 #include "temp_dir.hpp"
@@ -322,4 +323,29 @@ TEST_CASE("Token text shows spaces, line breaks and broken UTF-8 readably, and w
   CHECK(attn::token_bytes_hex(" th") == "20 74 68");
   // Every GPT-2 token reads as something, and the readable text of " the" is what a person sees.
   CHECK(attn::token_text(gpt2().token_bytes(262)) == "\u2423the");
+}
+
+TEST_CASE("The explorer's gpt2 mode gives GPT-2's tokens with ids and spans that tile the text") {
+  attn::set_gpt2_folder((fs::path(ATTN_TEST_DATA_DIR) / "no-such-folder").string());
+  CHECK_THROWS_AS(attn::tokenize("hi", attn::TokenizerMode::Gpt2), attn::FileError);
+  attn::set_gpt2_folder(kGpt2.string());
+  const std::string text = "Hello my name is  \xE2\x82\xAC\xFF";
+  const attn::Tokenization t = attn::tokenize(text, attn::TokenizerMode::Gpt2);
+  std::vector<std::int32_t> ids;
+  std::size_t at = 0;
+  for (const attn::Token& token : t.tokens) {
+    CHECK(token.begin == at);
+    CHECK(text.substr(token.begin, token.end - token.begin) == token.text);
+    ids.push_back(token.id);
+    at = token.end;
+  }
+  CHECK(at == text.size());
+  CHECK(ids == gpt2().encode(text));
+  CHECK(attn::token_text(t.tokens[1].text) == "\u2423my");
+  const attn::Tokenization capped = attn::tokenize(text, attn::TokenizerMode::Gpt2, 2);
+  CHECK(capped.tokens.size() == 2);
+  CHECK(capped.total_tokens == t.tokens.size());
+  CHECK(capped.truncated);
+  CHECK(attn::parse_tokenizer_mode("gpt2") == attn::TokenizerMode::Gpt2);
+  CHECK(attn::to_string(attn::TokenizerMode::Gpt2) == "gpt2");
 }

@@ -208,6 +208,9 @@ void checkpoint(const std::uint8_t* data, std::size_t size) {
 }
 
 void session(const std::uint8_t* data, std::size_t size) {
+  // A session may choose the gpt2 tokenizer; the app names its folder at start, so does this.
+  static const bool gpt2_folder_set = (attn::set_gpt2_folder(ATTN_SOURCE_DIR "/assets/tokenizers/gpt2"), true);
+  (void)gpt2_folder_set;
   AppState state = default_state();
   try {
     session_from_json(bytes_of(data, size), state);

@@ -185,6 +185,7 @@ def session_corpus():
         "wrong_types": '"text":5,"config":[]',
         "rope_odd": '"config":{"positional":"rope","d_model":12,"n_heads":4}',
         "char_tokens": '"tokenizer":"char","text":"\\u00e9t\\u00e9 \\ud83d\\ude00"',
+        "gpt2_tokens": '"tokenizer":"gpt2","text":"Hello my name is  \\u20ac \\ud83d\\ude00"',
     }
     for name, body in extremes.items():
         write("session", name + ".json", base % body)

@@ -113,9 +113,12 @@ void model_controls(UiContext& ctx) {
   ImGui::TextUnformatted("Tokens");
   layout.item("label", "Tokens");
   help_marker(layout, "Words: words and punctuation marks are tokens (each CJK character on its own). "
-                      "Characters: every character is a token. Real models use subword tokens, in between.");
+                      "Characters: every character is a token. GPT-2: the subword tokens a real model reads "
+                      "(byte-level BPE): a leading space belongs to the token and shows as \xE2\x90\xA3, a byte "
+                      "that is part of a character as <0xE2>; hover a chip for its id and bytes.");
   radio(ctx, "words", &mode, 0, true);
   radio(ctx, "characters", &mode, 1, true);
+  radio(ctx, "GPT-2", &mode, 2, true);
   ctx.state.input.tokenizer = static_cast<attn::TokenizerMode>(mode);
 
   if (!ctx.state.input.weights_path.empty()) {

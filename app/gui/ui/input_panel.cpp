@@ -93,8 +93,9 @@ void draw_token_chips(UiContext& ctx) {
                         "reads it as <unk> (a word it never saw in training)",
                         i + 1, ctx.typed ? (*ctx.typed)[i].text.c_str() : tok.text.c_str());
     else if (is_hovered)
-      ImGui::SetTooltip("token %zu: %s  (bytes %zu-%zu%s%s)%s", i + 1, attn::token_text(tok.text).c_str(), tok.begin,
-                        tok.end, tok.invalid ? "" : ": ", tok.invalid ? "" : attn::token_bytes_hex(tok.text).c_str(),
+      ImGui::SetTooltip("token %zu: %s  (%sbytes %zu-%zu%s%s)%s", i + 1, attn::token_text(tok.text).c_str(),
+                        tok.id >= 0 ? ("id " + std::to_string(tok.id) + ", ").c_str() : "", tok.begin, tok.end,
+                        tok.invalid ? "" : ": ", tok.invalid ? "" : attn::token_bytes_hex(tok.text).c_str(),
                         tok.invalid ? "\ninvalid UTF-8, shown as \xEF\xBF\xBD" : "");
     ImGui::PopID();
     const bool marked = is_hovered || static_cast<int>(i) == ctx.state.hovered_token ||
