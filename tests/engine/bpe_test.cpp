@@ -189,6 +189,20 @@ TEST_CASE("A streamed corpus counts the same pieces as the whole text") {
   CHECK(streamed.counts() == whole.counts());
 }
 
+TEST_CASE("A corpus of one 17 MiB line streams in bounded pieces and counts the same") {
+  test_support::TempDir dir;
+  std::string line;
+  const char* words[] = {"alpha ", "beta ", "gamma  ", "42 ", "it's "};
+  for (std::size_t i = 0; line.size() < 17u * 1024 * 1024; ++i) line += words[i % 5];
+  const fs::path path = dir.path / "one_line.txt";
+  std::ofstream(path, std::ios::binary) << line;
+  attn::PieceCounts streamed, whole;
+  streamed.add_file(path.string());
+  whole.add_text(line);
+  CHECK(streamed.pieces() == whole.pieces());
+  CHECK(streamed.counts() == whole.counts());
+}
+
 TEST_CASE("A trained BPE.json reads back the same, and its problems are named") {
   attn::PieceCounts counts;
   counts.add_text("low lower lowest newer newest wider widest low low");
