@@ -61,8 +61,8 @@ std::string hex_byte(unsigned char b) {
   return text;
 }
 
-// A GPT-2 token string ("Ġthe") as the bytes it stands for (" the"); empty optional-like flag on
-// a character outside the 256.
+// A GPT-2 token string ("Ġthe") as the bytes it stands for (" the"). Returns false, with the
+// offending character in bad_char, when the string holds a character outside GPT-2's 256.
 bool token_string_bytes(std::string_view s, std::string& bytes, std::string& bad_char) {
   bytes.clear();
   const ByteChars& t = byte_chars();

@@ -86,8 +86,9 @@ Bpe load_bpe(const std::string& path);
 
 // GPT-2's tokenizer for the explorer's gpt2 mode, read once from the folder set_gpt2_folder()
 // named (the app names its data folder's tokenizers/gpt2 at start, so the engine knows no data
-// folder). Thread-safe. Throws FileError naming the folder when no folder was set or its files
-// cannot be read; a failed read is tried again on the next call.
+// folder). gpt2_tokenizer() is thread-safe; set_gpt2_folder() belongs before any use (naming
+// another folder drops the tokenizer a caller may still hold). Throws FileError naming the
+// folder when none was set or its files cannot be read; a failed read is tried again next call.
 void set_gpt2_folder(const std::string& folder);
 const Bpe& gpt2_tokenizer();
 
