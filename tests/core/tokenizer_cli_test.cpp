@@ -114,3 +114,19 @@ TEST_CASE("tokenizer refuses bad corpora, tokenizers and flags with the file and
   }
   CHECK_FALSE(fs::exists(out));
 }
+
+TEST_CASE("The explorer's gpt2 tokens reach the CSV header through token_text", "[cli]") {
+  test_support::TempDir dir;
+  const std::string out = (dir.path / "head.csv").string();
+  const Result r = run("export --tokenizer gpt2 --text \"The animal didn't cross\" --heads 2 --d-model 16 "
+                       "--what head:1 --format csv --out " + out);
+  INFO(r.out);
+  REQUIRE(r.code == 0);
+  std::ifstream in(out);
+  std::string header;
+  std::getline(in, header);
+  CHECK(header == "query,The,\xE2\x90\xA3" "animal,\xE2\x90\xA3" "didn,'t,\xE2\x90\xA3" "cross\r");
+  const Result bad = run("export --tokenizer bpe --text hi --out " + out);
+  CHECK(bad.code == 2);
+  CHECK_THAT(bad.out, Catch::Contains("--tokenizer must be word, char or gpt2"));
+}
