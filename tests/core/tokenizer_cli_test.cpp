@@ -11,6 +11,9 @@
 #include <fstream>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
+#include "engine/file_io.hpp"
 #include "engine/text/bpe.hpp"
 #include "temp_dir.hpp"
 
@@ -126,6 +129,16 @@ TEST_CASE("The explorer's gpt2 tokens reach the CSV header through token_text", 
   std::string header;
   std::getline(in, header);
   CHECK(header == "query,The,\xE2\x90\xA3" "animal,\xE2\x90\xA3" "didn,'t,\xE2\x90\xA3" "cross\r");
+  // dump's tokens.json: the readable text and GPT-2's id of each token.
+  const Result dump = run("dump --tokenizer gpt2 --text 'Hi there' --heads 1 --d-model 8 --out " +
+                          (dir.path / "dump").string());
+  REQUIRE(dump.code == 0);
+  const auto tokens = nlohmann::json::parse(attn::read_file((dir.path / "dump" / "tokens.json").string()))["tokens"];
+  REQUIRE(tokens.size() == 2);
+  CHECK(tokens[0]["id"] == 17250);
+  CHECK(tokens[1]["id"] == 612);
+  CHECK(tokens[1]["text"] == "\xE2\x90\xA3there");
+  CHECK(tokens[1]["start"] == 2);
   const Result bad = run("export --tokenizer bpe --text hi --out " + out);
   CHECK(bad.code == 2);
   CHECK_THAT(bad.out, Catch::Contains("--tokenizer must be word, char or gpt2"));
