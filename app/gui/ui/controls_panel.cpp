@@ -108,7 +108,15 @@ void model_controls(UiContext& ctx) {
                      ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp);
   layout.item("slider", "temperature");
 
-  int mode = static_cast<int>(ctx.state.input.tokenizer);
+  // The radio buttons' order; the mode is never edited through an int cast of the enum.
+  constexpr attn::TokenizerMode kModes[] = {attn::TokenizerMode::Word, attn::TokenizerMode::Char,
+                                            attn::TokenizerMode::Gpt2};
+  int mode = 0;
+  switch (ctx.state.input.tokenizer) {
+    case attn::TokenizerMode::Word: mode = 0; break;
+    case attn::TokenizerMode::Char: mode = 1; break;
+    case attn::TokenizerMode::Gpt2: mode = 2; break;
+  }
   ImGui::AlignTextToFramePadding();
   ImGui::TextUnformatted("Tokens");
   layout.item("label", "Tokens");
@@ -119,7 +127,7 @@ void model_controls(UiContext& ctx) {
   radio(ctx, "words", &mode, 0, true);
   radio(ctx, "characters", &mode, 1, true);
   radio(ctx, "GPT-2", &mode, 2, true);
-  ctx.state.input.tokenizer = static_cast<attn::TokenizerMode>(mode);
+  ctx.state.input.tokenizer = kModes[mode];
 
   if (!ctx.state.input.weights_path.empty()) {
     ImGui::TextWrapped("Weights: %s", ctx.state.input.weights_path.c_str());
