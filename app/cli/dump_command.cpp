@@ -20,6 +20,7 @@
 #include "core/model_run.hpp"
 #include "engine/npy.hpp"
 #include "engine/npz.hpp"
+#include "engine/text/token_text.hpp"
 
 namespace app::cli {
 
@@ -157,7 +158,7 @@ int dump_model(const std::string& path, const std::optional<std::string>& given_
     write_vec(root, "logits.npy", run.acts.logits, {n, V});
     nlohmann::json tokens = nlohmann::json::array();
     for (std::size_t i = 0; i < n; ++i)
-      tokens.push_back({{"index", i}, {"id", run.input.ids[i]}, {"text", run.input.tokens[i].text},
+      tokens.push_back({{"index", i}, {"id", run.input.ids[i]}, {"text", attn::token_text(run.input.tokens[i].text)},
                         {"start", run.input.tokens[i].begin}, {"end", run.input.tokens[i].end},
                         {"unknown", static_cast<bool>(run.input.unknown[i])}});
     const nlohmann::json info = {{"text", text}, {"model", path}, {"task", ck.task}, {"tokens", tokens}};

@@ -4,7 +4,7 @@
 
 #include <random>
 
-#include "engine/tokenizer.hpp"
+#include "engine/text/tokenizer.hpp"
 
 using attn::TokenizerMode;
 
