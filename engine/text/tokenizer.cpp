@@ -115,6 +115,8 @@ class Scanner {
         emoji_rest(d.cp);
       } else if (m_mode == TokenizerMode::Word && is_word(d.cp)) {
         word_rest();
+      } else if (m_mode == TokenizerMode::Word && d.cp == '<' && special_rest()) {
+        // "<bos>", "<unk>": a vocabulary's special token stays whole
       } else {
         extends();
       }
@@ -129,6 +131,16 @@ class Scanner {
 
   void extends() {
     for (Decoded d = peek(m_i); d.len && is_extend(d.cp); d = peek(m_i)) m_i += d.len;
+  }
+
+  // After '<': ASCII letters and '>' make a special token such as <bos>; consumes it and returns
+  // true, or leaves the '<' alone (a lone "<" or "a < b" stays punctuation).
+  bool special_rest() {
+    std::size_t j = m_i;
+    while (j < m_s.size() && ((m_s[j] >= 'a' && m_s[j] <= 'z') || (m_s[j] >= 'A' && m_s[j] <= 'Z'))) ++j;
+    if (j == m_i || j >= m_s.size() || m_s[j] != '>') return false;
+    m_i = j + 1;
+    return true;
   }
 
   // Letters, digits, marks, and an apostrophe between letters ("don't", "l’amour").

@@ -31,7 +31,8 @@ struct Tokenization {
 // Word mode: runs of letters/digits (with combining marks and apostrophes inside words) are one
 // token; each punctuation or symbol character is its own token; each CJK ideograph/kana/hangul
 // syllable is its own token; emoji (with modifiers, variation selectors and ZWJ sequences) stay
-// whole; whitespace separates and is never a token.
+// whole; a vocabulary's special token written as <letters> ("<bos>") stays whole; whitespace
+// separates and is never a token. The trained tasks split their inputs with this same rule.
 // Char mode: one token per user-perceived character (a code point plus following combining marks,
 // or an emoji sequence); whitespace is skipped.
 // Invalid UTF-8 becomes one replacement token per bad byte run.

@@ -124,3 +124,8 @@ TEST_CASE("random bytes never break the tokenizer", "[tokenizer]") {
     }
   }
 }
+
+TEST_CASE("a special token written as <letters> stays whole and a lone < stays punctuation", "[tokenizer]") {
+  CHECK(texts(attn::tokenize("<bos> K q <unk> a < b <> <3", TokenizerMode::Word)) ==
+        std::vector<std::string>{"<bos>", "K", "q", "<unk>", "a", "<", "b", "<", ">", "<", "3"});
+}
