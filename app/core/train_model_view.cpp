@@ -1,6 +1,8 @@
 // Running the shown model on the example.
 #include "core/train_model_view.hpp"
 
+#include <algorithm>
+
 namespace app {
 
 ParamsAtStep shown_params(const TrainProgress& p, const TrainState& state) {
@@ -61,9 +63,16 @@ bool TrainModelView::update(const TrainProgress& progress, const TrainState& sta
   try {
     const attn::Checkpoint& ck = *progress.model;
     ModelRun run = run_model(model, attn::Vocab(ck.vocab), lower_cases(ck), state.example);
+    std::optional<ModelRun> intact;
+    if (any_knocked_out(state)) {
+      attn::Model whole = model;
+      std::fill(whole.knocked_out.begin(), whole.knocked_out.end(), 0);
+      intact = run_model(whole, attn::Vocab(ck.vocab), lower_cases(ck), state.example);
+    }
     std::vector<attn::Trace> layers;
     for (int l = 0; l < model.arch.n_layers; ++l) layers.push_back(run.layer(model, l));
     m_run = std::move(run);
+    m_intact = std::move(intact);
     m_layers = std::move(layers);
     m_model = std::move(model);
     m_traced_text = state.example;

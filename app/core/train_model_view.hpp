@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,9 @@ class TrainModelView {
 
   const std::vector<attn::Trace>& layers() const { return m_layers; }
   const ModelRun& run() const { return m_run; }
+  // The same example through the model with no head knocked out, for "before → after"; null
+  // when no head is knocked out.
+  const ModelRun* intact_run() const { return m_intact ? &*m_intact : nullptr; }
   long long shown_step() const { return m_step; }
   const std::string& error() const { return m_error; }
   const std::string& text() const { return m_traced_text; }  // the example the traces are of
@@ -36,6 +40,7 @@ class TrainModelView {
   std::vector<std::uint8_t> m_knocked_out;
   long long m_step = 0;
   ModelRun m_run;
+  std::optional<ModelRun> m_intact;
   attn::Model m_model;  // the shown model (its parameters at shown_step())
   std::vector<attn::Trace> m_layers;
   std::string m_error;

@@ -327,9 +327,15 @@ void App::build_train(UiContext& ctx) {
   // As in Explore: the heads first, the curves only in the room they spare (the timeline stays).
   const float timeline_h = ImGui::GetFrameHeightWithSpacing() + ImGui::GetStyle().ItemSpacing.y * 2.0f;
   const float grid_min = now ? min_grid_height(static_cast<int>(m_train_view.layers()[0].n_tokens()), ctx.scale) : em * 6.0f;
+  // The answer line sits under the heads: one line, two with knock-outs ("before the knock-outs").
+  const bool answers = now && m_progress && m_progress->model;
+  const float answer_h = !answers ? 0.0f
+                                  : ImGui::GetFrameHeightWithSpacing() +
+                                        (m_train_view.intact_run() ? ImGui::GetTextLineHeightWithSpacing() : 0.0f);
   float curves_h = std::max(avail.y * 0.27f, em * 8.0f);
-  curves_h = std::max(std::min(curves_h, avail.y - grid_min), timeline_h);
-  draw_model_view(view_ctx, train, ImVec2(avail.x, std::max(avail.y - curves_h, grid_min)));
+  curves_h = std::max(std::min(curves_h, avail.y - grid_min - answer_h), timeline_h);
+  draw_model_view(view_ctx, train, ImVec2(avail.x, std::max(avail.y - curves_h - answer_h, grid_min)));
+  if (answers) draw_predictions(view_ctx, m_train_view, m_progress->model->vocab);
   ImGui::Separator();
   draw_curves_and_timeline(view_ctx, train,
                            ImVec2(avail.x, std::max(ImGui::GetContentRegionAvail().y, curves_h) - ImGui::GetStyle().ItemSpacing.y));

@@ -151,3 +151,30 @@ TEST_CASE("a knock-out on a scrubbed-back step shows that step's knocked-out los
   REQUIRE(back.layout["train"]["shown_step"] == 600);
   CHECK(back.layout["train"]["loss"].get<float>() == Approx(at_600.layout["train"]["loss"].get<float>()).margin(1e-5));
 }
+
+namespace {
+
+// The first word of the answer line ("next after “=”: animal 97% …") in a --layout record.
+std::string first_answer(const gui_test::Run& run) {
+  const auto& texts = run.layout["texts"];
+  for (std::size_t i = 0; i + 1 < texts.size(); ++i)
+    if (texts[i]["text"].get<std::string>().rfind("next after", 0) == 0) return texts[i + 1]["text"];
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("the answer line shows the sentences lesson's answer and follows the adjective", "[gui][train]") {
+  const gui_test::Run tired = gui_test::run_window("--no-settings --lesson sentences", 6);
+  REQUIRE(tired.exit_code == 0);
+  CHECK(first_answer(tired) == "animal");
+  const gui_test::Run wide = gui_test::run_window(
+      "--no-settings --lesson sentences --example \"The animal didn't cross the street because it was too wide. it =\"", 6);
+  REQUIRE(wide.exit_code == 0);
+  CHECK(first_answer(wide) == "street");
+  // A knock-out adds what the answer was before it.
+  const gui_test::Run knocked = gui_test::run_window("--no-settings --lesson sentences --knock-out 2:2", 6);
+  bool before = false;
+  for (const auto& t : knocked.layout["texts"]) before |= t["text"].get<std::string>().rfind("before the knock-outs:", 0) == 0;
+  CHECK(before);
+}

@@ -4,6 +4,7 @@
 #pragma once
 #include <imgui.h>
 
+#include <string>
 #include <vector>
 
 #include "core/train_host.hpp"
@@ -28,6 +29,9 @@ void draw_train_controls(UiContext& ctx, TrainContext& train);
 void draw_reset_confirmation(UiContext& ctx, TrainContext& train);
 // Layers x heads heatmaps; click enlarges a head (with its Q/K/V), right-click knocks it out.
 void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size);
+// The model's answer: the five most likely next tokens after the last token of the example (or
+// the hovered one) as bars, and the answer before the knock-outs when heads are knocked out.
+void draw_predictions(UiContext& ctx, const TrainModelView& view, const std::vector<std::string>& vocab);
 // Loss, accuracy and the detectors' scores over the steps, and the timeline slider under them.
 void draw_curves_and_timeline(UiContext& ctx, TrainContext& train, ImVec2 size);
 

@@ -1,0 +1,85 @@
+// Train mode's answer line: the model's most likely next tokens after the last token of the
+// example (or the token under the mouse), as bars, and what they were before any knock-out.
+#include <imgui.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "core/predictions.hpp"
+#include "engine/text/token_text.hpp"
+#include "gui/ui/train_panels.hpp"
+#include "gui/ui/widgets.hpp"
+
+namespace app::gui {
+
+namespace {
+
+constexpr int kShown = 5;
+
+std::string percent(float p) {
+  char s[16];
+  if (p > 0.0f && p < 0.005f) return "<1%";  // never "0%" for a token the model still gives a chance
+  std::snprintf(s, sizeof s, "%.0f%%", 100.0 * static_cast<double>(p));
+  return s;
+}
+
+}  // namespace
+
+void draw_predictions(UiContext& ctx, const TrainModelView& view, const std::vector<std::string>& vocab) {
+  const ModelRun& run = view.run();
+  const int n = static_cast<int>(run.input.ids.size());
+  if (n == 0 || vocab.empty()) return;
+  // After the hovered token (a chip, or a row of any head), else after the last one.
+  int position = ctx.state.hovered_token >= 0 ? ctx.state.hovered_token : ctx.state.hovered_query;
+  if (position < 0 || position >= n) position = n - 1;
+  const auto after = predictions_after(run, vocab, position, kShown);
+  if (after.empty()) return;
+  const std::string& token = run.labels[static_cast<std::size_t>(position)].text;
+  const std::string lead = "next after \xE2\x80\x9C" + attn::token_text(token) + "\xE2\x80\x9D:";
+  ImGui::AlignTextToFramePadding();  // words on the bars' baseline
+  text_fitted(ctx.layout, "label", lead, true);
+  const float em = ImGui::GetFontSize();
+  const float bar_w = em * 3.0f, spacing = ImGui::GetStyle().ItemSpacing.x;
+  // As many as fit on this one line (the heads below need the height), and never fewer than
+  // three: those wrap. The (?) lists all five.
+  std::vector<std::string> words;
+  float room = ImGui::GetContentRegionAvail().x - ImGui::CalcTextSize(lead.c_str()).x - button_width("(?)") - spacing;
+  std::size_t fit = 0;
+  for (const Prediction& p : after) {
+    words.push_back(shorten_to_width(p.token, em * 7.0f));
+    room -= spacing + ImGui::CalcTextSize(words.back().c_str()).x + spacing + bar_w;
+    if (room >= 0.0f) ++fit;
+  }
+  const std::size_t shown = std::max<std::size_t>(std::min<std::size_t>(3, after.size()), fit);
+  std::string all;
+  for (const Prediction& p : after) all += "\n" + p.token + "  " + percent(p.probability);
+  for (std::size_t i = 0; i < shown; ++i) {
+    const Prediction& p = after[i];
+    const std::string& word = words[i];
+    same_line_if_fits(ImGui::CalcTextSize(word.c_str()).x + spacing + bar_w);
+    ImGui::AlignTextToFramePadding();
+    ImGui::TextUnformatted(word.c_str());
+    ctx.layout.item("label", word);
+    if (ImGui::IsItemHovered() && word != p.token) ImGui::SetTooltip("%s", p.token.c_str());
+    ImGui::SameLine();
+    const std::string value = percent(p.probability);
+    ImGui::ProgressBar(p.probability, ImVec2(bar_w, ImGui::GetFrameHeight()), value.c_str());
+    ctx.layout.framed("progress", value);
+  }
+  ImGui::SameLine();
+  const std::string help = "What the model predicts comes next: the most likely tokens after the last token of "
+                           "the input (or after the token under the mouse), with their probabilities. Knock a "
+                           "head out (right-click) to see the answer change.\n" + all;
+  help_marker(ctx.layout, help.c_str());
+  if (const ModelRun* intact = view.intact_run()) {
+    // Before -> after: the same position through the model with every head in.
+    const auto before = predictions_after(*intact, vocab, position, 3);
+    std::string line = "before the knock-outs:";
+    for (const Prediction& p : before) line += "  " + p.token + " " + percent(p.probability);
+    text_fitted(ctx.layout, "label", line, true);
+  }
+}
+
+}  // namespace app::gui
