@@ -119,7 +119,8 @@ int dump_model(const std::string& path, const std::optional<std::string>& given_
   if (grads) loss = next_token_gradients(m, run, gradient);
 
   const std::size_t n = run.input.ids.size(), E = static_cast<std::size_t>(m.arch.d_model),
-                    I = static_cast<std::size_t>(m.arch.inner_dim()), V = static_cast<std::size_t>(m.arch.vocab_size);
+                    I = static_cast<std::size_t>(m.arch.inner_dim()), V = static_cast<std::size_t>(m.arch.vocab_size),
+                    M = static_cast<std::size_t>(m.arch.mlp_dim());
   write_set(out_dir, [&](const std::string& root) {
     for (int l = 0; l < m.arch.n_layers; ++l) {
       const std::string dir = root + "/layer" + std::to_string(l);
@@ -141,8 +142,8 @@ int dump_model(const std::string& path, const std::optional<std::string>& given_
       write_vec(dir, "resid_mid.npy", L.resid_mid, {n, E});
       if (!m.arch.mlp) continue;
       write_vec(dir, "ln2.npy", L.ln2, {n, E});
-      write_vec(dir, "fc.npy", L.fc, {n, 4 * E});
-      write_vec(dir, "gelu.npy", L.gelu, {n, 4 * E});
+      write_vec(dir, "fc.npy", L.fc, {n, M});
+      write_vec(dir, "gelu.npy", L.gelu, {n, M});
       write_vec(dir, "mlp_out.npy", L.mlp_out, {n, E});
       write_vec(dir, "resid_out.npy", L.resid_out, {n, E});
     }
