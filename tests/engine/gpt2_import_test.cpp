@@ -1,0 +1,96 @@
+// Hugging Face GPT-2 folders made by tests/gpt2_twin.py (random weights, every variant: F32, F16,
+// BF16; with and without the "transformer." prefix; tied, tied with a stored lm_head, explicit
+// head; one file or shards; gelu_new or gelu with n_inner and another epsilon) compute the
+// twin's attention (1e-5 absolute) and logits (1e-4 relative) on the twin's token ids.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "engine/file_io.hpp"
+#include "engine/io/hf_gpt2.hpp"
+#include "engine/npy.hpp"
+
+namespace {
+
+const std::string kDir = std::string(ATTN_TEST_DATA_DIR) + "/engine/gpt2/";
+
+attn::NpyArray expected(const std::string& variant, const std::string& name) {
+  const std::string path = kDir + variant + "/expected/" + name;
+  return attn::npy_decode(attn::read_file(path), path);
+}
+
+void check_variant(const std::string& variant) {
+  INFO("fixture " << variant);
+  const attn::HfGpt2 hf = attn::load_hf_gpt2(kDir + variant);
+  const std::string ids_path = kDir + variant + "/expected/ids.npy";
+  const attn::NpyIntArray ids = attn::npy_decode_i32(attn::read_file(ids_path), ids_path);
+  const int T = static_cast<int>(ids.data.size());
+  attn::Activations acts;
+  attn::model_forward(hf.model, ids.data.data(), 1, T, acts);
+  for (int l = 0; l < hf.model.arch.n_layers; ++l) {
+    const attn::NpyArray want = expected(variant, "attn" + std::to_string(l) + ".npy");
+    const std::vector<float>& got = acts.layers[static_cast<std::size_t>(l)].attn;
+    REQUIRE(want.data.size() == got.size());
+    double worst = 0.0;
+    for (std::size_t i = 0; i < got.size(); ++i) worst = std::max(worst, std::fabs(double(got[i]) - want.data[i]));
+    INFO("layer " << l << ": largest attention difference " << worst);
+    CHECK(worst <= 1e-5);
+  }
+  const attn::NpyArray want = expected(variant, "logits.npy");
+  REQUIRE(want.shape == std::vector<std::size_t>{static_cast<std::size_t>(T), static_cast<std::size_t>(hf.model.arch.vocab_size)});
+  double worst = 0.0;
+  for (std::size_t i = 0; i < want.data.size(); ++i)
+    worst = std::max(worst, std::fabs(double(acts.logits[i]) - want.data[i]) / std::max(1.0, std::fabs(double(want.data[i]))));
+  INFO("largest relative logit difference " << worst);
+  CHECK(worst <= 1e-4);
+}
+
+}  // namespace
+
+TEST_CASE("GPT-2 folders compute the PyTorch twin's attention and logits: F32 with the transformer prefix", "[gpt2]") {
+  check_variant("f32_prefixed_tied");
+}
+TEST_CASE("GPT-2 folders compute the PyTorch twin's attention and logits: F16 without prefix", "[gpt2]") {
+  check_variant("f16_plain_tied");
+}
+TEST_CASE("GPT-2 folders compute the PyTorch twin's attention and logits: BF16 with an explicit lm_head", "[gpt2]") {
+  check_variant("bf16_plain_head");
+}
+TEST_CASE("GPT-2 folders compute the PyTorch twin's attention and logits: three shards and a stored tied head", "[gpt2]") {
+  check_variant("f32_sharded_tied");
+}
+TEST_CASE("GPT-2 folders compute the PyTorch twin's attention and logits: exact GELU with n_inner and epsilon 1e-3", "[gpt2]") {
+  check_variant("f32_gelu_inner");
+}
+
+TEST_CASE("a GPT-2 folder's config becomes the engine's switches", "[gpt2]") {
+  const attn::HfGpt2 tied = attn::load_hf_gpt2(kDir + "f32_prefixed_tied");
+  const attn::Arch& a = tied.model.arch;
+  CHECK(a.n_layers == 2);
+  CHECK(a.n_heads == 4);
+  CHECK(a.d_head == 8);
+  CHECK(a.mlp_dim() == 128);
+  CHECK(a.gelu == attn::Gelu::Tanh);
+  CHECK(a.tied_embeddings);
+  CHECK(a.ln_eps == 1e-5);
+  CHECK(a.max_seq_len == 64);
+  CHECK(tied.model.run.causal);
+  CHECK(tied.model.layout.find("unembed.weight") == nullptr);
+  const attn::HfGpt2 inner = attn::load_hf_gpt2(kDir + "f32_gelu_inner");
+  CHECK(inner.model.arch.gelu == attn::Gelu::Exact);
+  CHECK(inner.model.arch.mlp_dim() == 48);
+  CHECK(inner.model.arch.ln_eps == 1e-3);
+  const attn::HfGpt2 head = attn::load_hf_gpt2(kDir + "bf16_plain_head");
+  CHECK_FALSE(head.model.arch.tied_embeddings);
+  CHECK(head.model.layout.find("unembed.weight") != nullptr);
+  // The vocabulary by id, and as people read it.
+  REQUIRE(tied.vocab.size() == 300);
+  CHECK(tied.vocab[0] == "!");
+  CHECK(tied.vocab[299] == "<|endoftext|>");
+  CHECK(attn::gpt2_token_text("\xC4\xA0the") == "\xE2\x90\xA3the");  // Ġthe -> ␣the
+  CHECK(attn::gpt2_token_text("<|endoftext|>") == "<|endoftext|>");
+  CHECK(attn::gpt2_token_text("\xC4\x8A") == "\n");                   // Ċ is byte 10
+  CHECK(attn::gpt2_token_text("\xC3\xA2") == "<0xE2>");               // â alone: a partial UTF-8 byte
+}
