@@ -178,7 +178,7 @@ def make_vocab(vocab_size, corpus):
     greedily from corpus (then from made-up pairs once it runs out), and <|endoftext|> last."""
     table = bytes_to_unicode()
     vocab = [table[b] for b in sorted(table, key=lambda b: (ord(table[b]) >= 256, ord(table[b])))]
-    seen, merges = set(vocab), []
+    seen, merges, filler = set(vocab), [], 0
     words = [[table[b] for b in (" " + w if i else w).encode()] for i, w in enumerate(corpus.split(" "))]
     while len(vocab) < vocab_size - 1:
         counts = {}
@@ -188,13 +188,10 @@ def make_vocab(vocab_size, corpus):
                     counts[(a, b)] = counts.get((a, b), 0) + 1
         if counts:
             a, b = max(counts, key=lambda ab: (counts[ab], ab))
-        else:  # made-up pairs of earlier tokens, still each the join of two tokens
-            i = len(vocab)
-            a, b = vocab[(i * 7919) % i], vocab[(i * 104729) % 256]
-            if a + b in seen:
-                a, b = vocab[(i * 31) % i], vocab[(i * 17 + 3) % i]
-            if a + b in seen:
-                a, b = vocab[i - 1], vocab[i % 256]
+        else:  # made-up pairs of two byte tokens (65,536 of them), each still the join of two tokens
+            while vocab[filler % 256] + vocab[(filler // 256) % 256] in seen:
+                filler += 1
+            a, b = vocab[filler % 256], vocab[(filler // 256) % 256]
         if a + b in seen:
             raise RuntimeError("could not grow the vocabulary")
         merges.append((a, b))
