@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -13,6 +14,7 @@
 #include "cli/bench_stats.hpp"
 #include "cli/commands.hpp"
 #include "core/model_run.hpp"
+#include "engine/io/hf_gpt2.hpp"
 #include "engine/model/checkpoint.hpp"
 #include "engine/npy.hpp"
 #include "export/model_figures.hpp"
@@ -48,6 +50,8 @@ const char* const kTrainHelp =
     "  --seed S             initial weights and data (default 1)\n"
     "  --every N            evaluate and print every N steps (default 50)\n"
     "  --save CKPT.npz      write the trained model (the checkpoint format is in the README)\n"
+    "  --save DIR/          write it as a Hugging Face GPT-2 folder (needs --mlp, learned positions,\n"
+    "                       causal, temperature 1 and heads * d_head = d_model)\n"
     "  --curves FILE        the loss, accuracy and head-score curves as a figure (.png, .svg or .pdf)\n"
     "  --movie FILE.gif     the model view on the task's example over the run, as an animated GIF\n\n"
     "Exit codes: 0 trained, 1 diverged (the last good parameters are kept and saved) or I/O\n"
@@ -136,6 +140,20 @@ int run_train(const std::vector<std::string>& argv) {
     arch.d_head = d_head;
     settings.seq_len = seq_len ? seq_len : task->default_seq_len();
 
+    // --save DIR/ (or an existing folder): a Hugging Face GPT-2 folder, refused before training
+    // when GPT-2 cannot express the model.
+    std::error_code ec;
+    const bool save_hf = !save.empty() && (save.back() == '/' || std::filesystem::is_directory(save, ec));
+    if (save_hf) {
+      attn::Model shape;
+      shape.arch = arch;
+      shape.run = run;
+      const std::string why = attn::hf_gpt2_refusal(shape);
+      if (!why.empty())
+        throw UsageError("--save " + save + ": this model cannot be saved as a Hugging Face GPT-2 folder: " + why +
+                         " (save it as a .npz checkpoint, or train with --mlp --positional learned)");
+    }
+
     openblas_set_num_threads(1);  // one core, and a bit-identical run for the same seed
     attn::Trainer trainer(arch, run, settings, std::move(task));
     const attn::Model& m = trainer.model();
@@ -208,7 +226,11 @@ int run_train(const std::vector<std::string>& argv) {
                                            formed_seconds[i]);
       std::printf("\n");
     }
-    if (!save.empty()) {
+    if (save_hf) {
+      const attn::Checkpoint ck = trainer.checkpoint();
+      attn::save_hf_gpt2(ck.model, ck.vocab, save);
+      std::printf("# saved %s (Hugging Face GPT-2: config.json, model.safetensors, vocab.json, merges.txt)\n", save.c_str());
+    } else if (!save.empty()) {
       attn::save_checkpoint(trainer.checkpoint(), save);
       std::printf("# saved %s\n", save.c_str());
     }

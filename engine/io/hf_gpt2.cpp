@@ -3,12 +3,16 @@
 #include "engine/io/hf_gpt2.hpp"
 
 #include <sys/stat.h>
+#include <sys/types.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <cmath>
 #include <map>
 #include <memory>
 #include <set>
+#include <stdexcept>
 
 #include <nlohmann/json.hpp>
 
@@ -346,6 +350,110 @@ HfGpt2 load_hf_gpt2(const std::string& folder) {
   const std::string merges_path = folder + "/merges.txt";
   read_file(merges_path, kMaxVocabJsonBytes);  // present, a regular file, bounded
   return out;
+}
+
+std::string hf_gpt2_refusal(const Model& m) {
+  const Arch& a = m.arch;
+  if (!a.mlp) return "it has no MLP (GPT-2's blocks always have one)";
+  if (m.run.positional != Positional::Learned) return "its positions are not learned (GPT-2 has a learned table)";
+  if (!m.run.causal) return "it is bidirectional (GPT-2 is causal)";
+  if (m.run.temperature != 1.0f) return "its attention has a temperature (GPT-2 divides by sqrt(d_head) only)";
+  if (a.inner_dim() != a.d_model)
+    return "its heads are " + std::to_string(a.n_heads) + " x " + std::to_string(a.d_head) + " wide, not d_model (" +
+           std::to_string(a.d_model) + ")";
+  return "";
+}
+
+void save_hf_gpt2(const Model& m, const std::vector<std::string>& vocab, const std::string& folder) {
+  const std::string why = hf_gpt2_refusal(m);
+  if (!why.empty()) throw std::invalid_argument("this model cannot be saved as GPT-2: " + why);
+  const Arch& a = m.arch;
+  if (vocab.size() != static_cast<std::size_t>(a.vocab_size))
+    throw std::invalid_argument("the vocabulary has " + std::to_string(vocab.size()) + " entries but the model " +
+                                std::to_string(a.vocab_size));
+  Json vocab_json = Json::object();
+  for (std::size_t i = 0; i < vocab.size(); ++i) {
+    if (vocab_json.contains(vocab[i])) throw std::invalid_argument("the vocabulary lists '" + vocab[i] + "' twice");
+    vocab_json[vocab[i]] = i;
+  }
+  if (::mkdir(folder.c_str(), 0777) != 0 && errno != EEXIST)
+    throw FileError("cannot create " + folder + ": " + std::strerror(errno));
+
+  // 1. The tensors under Hugging Face's names, the Conv1D ones transposed back to (in, out).
+  struct Out {
+    std::string name;
+    const ParamTensor* t;
+    bool transposed;
+  };
+  std::vector<Out> outs{{"wte.weight", m.layout.find("tok_emb.weight"), false},
+                        {"wpe.weight", m.layout.find("pos_emb.weight"), false}};
+  for (int i = 0; i < a.n_layers; ++i) {
+    const std::string o = "blocks." + std::to_string(i) + ".", h = "h." + std::to_string(i) + ".";
+    const auto at = [&](const std::string& n) { return m.layout.find(o + n); };
+    outs.insert(outs.end(), {{h + "ln_1.weight", at("ln1.weight"), false},
+                             {h + "ln_1.bias", at("ln1.bias"), false},
+                             {h + "attn.c_attn.weight", at("attn.in_proj_weight"), true},
+                             {h + "attn.c_attn.bias", at("attn.in_proj_bias"), false},
+                             {h + "attn.c_proj.weight", at("attn.out_proj.weight"), true},
+                             {h + "attn.c_proj.bias", at("attn.out_proj.bias"), false},
+                             {h + "ln_2.weight", at("ln2.weight"), false},
+                             {h + "ln_2.bias", at("ln2.bias"), false},
+                             {h + "mlp.c_fc.weight", at("mlp.fc.weight"), true},
+                             {h + "mlp.c_fc.bias", at("mlp.fc.bias"), false},
+                             {h + "mlp.c_proj.weight", at("mlp.proj.weight"), true},
+                             {h + "mlp.c_proj.bias", at("mlp.proj.bias"), false}});
+  }
+  outs.insert(outs.end(), {{"ln_f.weight", m.layout.find("ln_f.weight"), false},
+                           {"ln_f.bias", m.layout.find("ln_f.bias"), false}});
+  if (!a.tied_embeddings) outs.push_back({"lm_head.weight", m.layout.find("unembed.weight"), false});
+  Json header = Json::object();
+  header["__metadata__"] = {{"format", "pt"}};
+  std::uint64_t offset = 0;
+  for (const Out& o : outs) {
+    const std::vector<std::size_t> shape =
+        o.transposed ? std::vector<std::size_t>{o.t->shape[1], o.t->shape[0]} : o.t->shape;
+    header[o.name] = {{"dtype", "F32"}, {"shape", shape}, {"data_offsets", {offset, offset + o.t->size * 4}}};
+    offset += o.t->size * 4;
+  }
+  std::string text = header.dump();
+  text.append((8 - text.size() % 8) % 8, ' ');  // the format pads the header to 8 bytes
+  std::string bytes(8, '\0');
+  for (int i = 0; i < 8; ++i) bytes[static_cast<std::size_t>(i)] = static_cast<char>((text.size() >> (8 * i)) & 0xFF);
+  bytes += text;
+  bytes.reserve(bytes.size() + offset);
+  std::vector<float> scratch;
+  for (const Out& o : outs) {
+    const float* src = m.params.data() + o.t->offset;
+    if (o.transposed) {
+      scratch.resize(o.t->size);
+      transpose(src, scratch.data(), o.t->shape[0], o.t->shape[1]);
+      src = scratch.data();
+    }
+    // Little-endian float32, as this x86-64 / ARM64 machine holds them.
+    bytes.append(reinterpret_cast<const char*>(src), o.t->size * sizeof(float));
+  }
+
+  // 2. config.json as transformers writes a GPT2Config.
+  const Json config = {{"model_type", "gpt2"},
+                       {"architectures", {"GPT2LMHeadModel"}},
+                       {"n_layer", a.n_layers},
+                       {"n_head", a.n_heads},
+                       {"n_embd", a.d_model},
+                       {"n_positions", a.max_seq_len},
+                       {"n_ctx", a.max_seq_len},
+                       {"n_inner", a.mlp_dim()},
+                       {"vocab_size", a.vocab_size},
+                       {"layer_norm_epsilon", a.ln_eps},
+                       {"activation_function", a.gelu == Gelu::Tanh ? "gelu_new" : "gelu"},
+                       {"tie_word_embeddings", a.tied_embeddings},
+                       {"resid_pdrop", 0.0},
+                       {"embd_pdrop", 0.0},
+                       {"attn_pdrop", 0.0},
+                       {"torch_dtype", "float32"}};
+  write_file_atomic(folder + "/model.safetensors", bytes);
+  write_file_atomic(folder + "/config.json", config.dump(2) + "\n");
+  write_file_atomic(folder + "/vocab.json", vocab_json.dump(-1, ' ', false, Json::error_handler_t::replace));
+  write_file_atomic(folder + "/merges.txt", "#version: 0.2\n");
 }
 
 }  // namespace attn

@@ -35,6 +35,18 @@ bool is_hf_folder(const std::string& path);
 // dropped as they are converted, then unmapped).
 HfGpt2 load_hf_gpt2(const std::string& folder);
 
+// Why GPT-2 cannot express `model` ("it has no MLP", ...), or "" when it can: learned positions,
+// a causal mask, temperature 1, an MLP, n_heads * d_head = d_model; the GELU may be either
+// (gelu_new or gelu), the head tied or not, the MLP any width.
+std::string hf_gpt2_refusal(const Model& model);
+
+// Writes `model` as a Hugging Face GPT-2 folder (created if missing): config.json,
+// model.safetensors (F32, Hugging Face's names, Conv1D weights (in, out)), vocab.json (vocab[i]
+// -> i) and merges.txt (no merges: the vocabulary is whole tokens). Each file is written
+// atomically. Throws std::invalid_argument with hf_gpt2_refusal's reason, or for a vocabulary
+// of the wrong size or with a repeated entry; FileError when it cannot write.
+void save_hf_gpt2(const Model& model, const std::vector<std::string>& vocab, const std::string& folder);
+
 // The parts the fuzz target drives directly: config.json's text -> Arch (+ whether the head is
 // tied), with `what` naming the file in messages. Throws FileError as load_hf_gpt2.
 Arch hf_gpt2_arch_from_config(const std::string& config_json, const std::string& what);

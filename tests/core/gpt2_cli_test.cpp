@@ -100,3 +100,22 @@ TEST_CASE("a GPT-2 folder refuses text, bad ids and a broken folder with a messa
   CHECK(missing.out.find("neither model.safetensors nor model.safetensors.index.json") != std::string::npos);
   CHECK_FALSE(fs::exists(out));
 }
+
+TEST_CASE("train --save DIR/ writes a GPT-2 folder that dump reads, and refuses what GPT-2 cannot be", "[cli][gpt2]") {
+  test_support::TempDir dir;
+  const std::string folder = (dir.path / "sorter").string() + "/";
+  const Result t = run("train --task sort --mlp --steps 3 --save " + folder);
+  INFO(t.out);
+  REQUIRE(t.code == 0);
+  for (const char* f : {"config.json", "model.safetensors", "vocab.json", "merges.txt"}) CHECK(fs::exists(folder + f));
+  const nlohmann::json config = nlohmann::json::parse(attn::read_file(folder + "config.json"));
+  CHECK(config.at("model_type") == "gpt2");
+  CHECK(config.at("activation_function") == "gelu");
+  CHECK(config.at("tie_word_embeddings") == false);
+  const Result d = run("dump --model " + folder + " --ids 1,2,3 --out " + (dir.path / "d").string());
+  INFO(d.out);
+  CHECK(d.code == 0);
+  const Result refused = run("train --task sort --steps 3 --save " + (dir.path / "attn-only").string() + "/");
+  CHECK(refused.code == 2);
+  CHECK(refused.out.find("cannot be saved as a Hugging Face GPT-2 folder: it has no MLP") != std::string::npos);
+}

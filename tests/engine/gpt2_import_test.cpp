@@ -11,6 +11,7 @@
 #include "engine/file_io.hpp"
 #include "engine/io/hf_gpt2.hpp"
 #include "engine/npy.hpp"
+#include "temp_dir.hpp"
 
 namespace {
 
@@ -93,4 +94,44 @@ TEST_CASE("a GPT-2 folder's config becomes the engine's switches", "[gpt2]") {
   CHECK(attn::gpt2_token_text("<|endoftext|>") == "<|endoftext|>");
   CHECK(attn::gpt2_token_text("\xC4\x8A") == "\n");                   // Ċ is byte 10
   CHECK(attn::gpt2_token_text("\xC3\xA2") == "<0xE2>");               // â alone: a partial UTF-8 byte
+}
+
+TEST_CASE("a model saved as a GPT-2 folder loads back with the same parameters", "[gpt2]") {
+  for (const bool tied : {true, false}) {
+    attn::Arch a;
+    a.n_layers = 2;
+    a.d_model = 16;
+    a.n_heads = 2;
+    a.d_head = 8;
+    a.mlp = true;
+    a.vocab_size = 6;
+    a.max_seq_len = 8;
+    a.learned_positions = true;
+    a.d_mlp = 40;
+    a.gelu = tied ? attn::Gelu::Tanh : attn::Gelu::Exact;
+    a.tied_embeddings = tied;
+    const attn::Model m = attn::Model::create(a, attn::RunOptions{}, 9);
+    const std::vector<std::string> vocab{"<bos>", "a", "b", "c", "\xC4\xA0the", "."};
+    test_support::TempDir dir;
+    const std::string folder = (dir.path / "saved").string();
+    attn::save_hf_gpt2(m, vocab, folder);
+    const attn::HfGpt2 back = attn::load_hf_gpt2(folder);
+    INFO("tied " << tied);
+    CHECK(back.model.arch == m.arch);
+    CHECK(back.model.params == m.params);  // Conv1D transposed out and back in, bit for bit
+    CHECK(back.vocab == vocab);
+  }
+  attn::Arch a;
+  a.mlp = false;
+  a.learned_positions = true;
+  const attn::Model attention_only = attn::Model::create(a, attn::RunOptions{}, 1);
+  test_support::TempDir dir;
+  CHECK_THROWS_WITH(attn::save_hf_gpt2(attention_only, std::vector<std::string>(64, "x"), (dir.path / "x").string()),
+                    Catch::Contains("cannot be saved as GPT-2: it has no MLP"));
+  attn::RunOptions rope;
+  rope.positional = attn::Positional::Rope;
+  attn::Model with_rope = attention_only;
+  with_rope.arch.mlp = true;
+  with_rope.run = rope;
+  CHECK_THAT(attn::hf_gpt2_refusal(with_rope), Catch::Contains("positions are not learned"));
 }
