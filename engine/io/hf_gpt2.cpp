@@ -276,36 +276,44 @@ HfGpt2 load_hf_gpt2(const std::string& folder) {
                       std::to_string(a.n_layers) + " layers");
   }
 
-  // 3. One arena, filled tensor by tensor; the files' pages are dropped as they are read.
+  // 3. Every tensor present with its shape before the arena is allocated: the arena is then at
+  //    most twice the files' bytes (F16 / BF16 widen to float32), whatever config.json claims.
+  const ParamLayout layout = ParamLayout::of(a);
+  std::vector<const Source*> sources;
+  for (const Row& row : rows) {
+    const ParamTensor* pt = layout.find(row.ours);
+    const std::vector<std::size_t> want =
+        row.transposed ? std::vector<std::size_t>{pt->shape[1], pt->shape[0]} : pt->shape;
+    const auto it = tensors.find(row.theirs);
+    if (it == tensors.end())
+      throw FileError(folder + ": missing tensor '" + row.theirs + "' " + shape_text(want) +
+                      " for the model config.json describes");
+    if (it->second.info->shape != want)
+      throw FileError(it->second.file->path() + ": tensor '" + it->second.info->name + "' is " +
+                      shape_text(it->second.info->shape) + " but config.json needs " + shape_text(want));
+    sources.push_back(&it->second);
+  }
+
+  // 4. One arena, filled tensor by tensor; the files' pages are dropped as they are read.
   Model& m = out.model;
   m.arch = a;
   m.run = RunOptions{};
   m.run.causal = true;
   m.run.positional = Positional::Learned;
-  m.layout = ParamLayout::of(a);
+  m.layout = layout;
   m.params.assign(m.layout.total, 0.0f);
   m.knocked_out.assign(static_cast<std::size_t>(a.n_layers) * static_cast<std::size_t>(a.n_heads), 0);
   std::vector<float> scratch;
-  for (const Row& row : rows) {
-    const ParamTensor* pt = m.layout.find(row.ours);
-    const auto it = tensors.find(row.theirs);
-    if (it == tensors.end())
-      throw FileError(folder + ": missing tensor '" + row.theirs + "' " +
-                      shape_text(row.transposed ? std::vector<std::size_t>{pt->shape[1], pt->shape[0]} : pt->shape) +
-                      " for the model config.json describes");
-    const SafeTensorInfo& info = *it->second.info;
-    const std::vector<std::size_t> want =
-        row.transposed ? std::vector<std::size_t>{pt->shape[1], pt->shape[0]} : pt->shape;
-    if (info.shape != want)
-      throw FileError(it->second.file->path() + ": tensor '" + info.name + "' is " + shape_text(info.shape) +
-                      " but config.json needs " + shape_text(want));
-    float* dst = m.params.data() + pt->offset;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const Row& row = rows[i];
+    const SafeTensorInfo& info = *sources[i]->info;
+    float* dst = m.params.data() + m.layout.find(row.ours)->offset;
     if (row.transposed) {
       scratch.resize(info.count());
-      it->second.file->read_f32(info, scratch.data());
-      transpose(scratch.data(), dst, want[0], want[1]);
+      sources[i]->file->read_f32(info, scratch.data());
+      transpose(scratch.data(), dst, info.shape[0], info.shape[1]);
     } else {
-      it->second.file->read_f32(info, dst);
+      sources[i]->file->read_f32(info, dst);
     }
   }
   if (head_stored && a.tied_embeddings) {
@@ -323,7 +331,7 @@ HfGpt2 load_hf_gpt2(const std::string& folder) {
   scratch = std::vector<float>();
   files.clear();  // unmapped: the arena is the only copy
 
-  // 4. The vocabulary: vocab.json's token -> id, one id per row of the embedding; merges.txt
+  // 5. The vocabulary: vocab.json's token -> id, one id per row of the embedding; merges.txt
   //    must be there for the tokenizer.
   const std::string vocab_path = folder + "/vocab.json";
   Json vocab;

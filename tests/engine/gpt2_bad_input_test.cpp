@@ -122,6 +122,20 @@ TEST_CASE("tensors that disagree with config.json are named with both shapes", "
     CHECK_THAT(f.load_error(), Contains("tensor 'wpe.weight' is (24, 32) but config.json needs (32, 32)"));
   }
   {
+    // The largest model the limits allow (about 12 GB of float32) over a 100 KB file: refused by
+    // the shapes before any of it is allocated.
+    Folder f;
+    nlohmann::json c = f.config();
+    c["n_layer"] = 48;
+    c["n_embd"] = 2048;
+    c["n_head"] = 16;
+    c["n_inner"] = 8192;
+    c["vocab_size"] = 262144;
+    c["n_positions"] = 4096;
+    f.write("config.json", c.dump());
+    CHECK_THAT(f.load_error(), Contains("tensor 'wte.weight' is (300, 32) but config.json needs (262144, 2048)"));
+  }
+  {
     Folder f;
     f.set("n_layer", 3);
     CHECK_THAT(f.load_error(), Contains("missing tensor 'h.2.ln_1.weight'"));
