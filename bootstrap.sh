@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Attention Lab set-up on Debian 12: installs the missing packages, builds, then runs the app
-# (`run`) or the whole test suite (`test`; `test-asan` for the ASan + UBSan build), makes the
+# (`run`) or the whole test suite (`test`; `test-asan` for the ASan + UBSan build; `test-tsan`
+# for the threaded tests under ThreadSanitizer), makes the
 # Debian package (`package`: prints the .deb's path on the last line), or builds the libFuzzer
 # targets with clang and runs each for SECONDS (`fuzz [SECONDS]`, default 60).
 set -euo pipefail
@@ -45,6 +46,10 @@ build() {  # $1 = preset
   cmake --build --preset "$1"
 }
 
+# The tests ThreadSanitizer runs (test-tsan): every one that trains on the worker or exports on a
+# thread of its own.
+tsan_tests='worker|pausing|gui:.*(first start|[Tt]rain|scrubb|knock|Ctrl\+E|F12|large figure|missing folder|quitting)'
+
 mode="${1:-run}"
 [ $# -gt 0 ] && shift
 # In CI, warnings are errors.
@@ -67,6 +72,13 @@ case "$mode" in
     build asan
     ctest --preset asan -j2 "$@"
     ;;
+  test-tsan)
+    # ThreadSanitizer on the tests whose threads matter: the training worker and the window's
+    # background exports (GUI tests under Xvfb), and the train host's own tests.
+    install_missing "${packages[@]}"
+    build tsan
+    ctest --preset tsan -j2 -R "$tsan_tests" "$@"
+    ;;
   package)
     install_missing "${packages[@]}" "${packaging[@]}"
     build "$release_preset"
@@ -81,7 +93,7 @@ case "$mode" in
     exec bash tests/fuzz/run_all.sh "$@"
     ;;
   *)
-    echo "usage: bash bootstrap.sh [run [attnlab flags] | test [ctest flags] | test-asan | package | fuzz [SECONDS [TARGET...]]]" >&2
+    echo "usage: bash bootstrap.sh [run [attnlab flags] | test [ctest flags] | test-asan | test-tsan | package | fuzz [SECONDS [TARGET...]]]" >&2
     exit 2
     ;;
 esac

@@ -3,11 +3,15 @@
 #include <string_view>
 
 #include "cli/commands.hpp"
+#include "core/data_dir.hpp"
+#include "engine/text/bpe.hpp"
 #ifndef ATTN_NO_GUI
 #include "gui/window_main.hpp"
 #endif
 
 int main(int argc, char** argv) {
+  // The explorer's gpt2 tokenizer reads GPT-2's files from the data folder on first use.
+  attn::set_gpt2_folder(app::data_dir().path + "/tokenizers/gpt2");
   if (argc >= 2 && app::cli::is_headless_command(argv[1])) return app::cli::run_headless(argc, argv);
 #ifdef ATTN_NO_GUI
   std::fputs("attnlab: this build has no window (built with ATTN_BUILD_APP=OFF); try attnlab --help\n", stderr);

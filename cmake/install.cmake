@@ -21,6 +21,10 @@ file(GLOB ATTN_LESSON_SESSIONS CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/assets/le
 install(FILES ${ATTN_LESSON_MODELS} ${PROJECT_SOURCE_DIR}/assets/models/README.md
         DESTINATION ${ATTN_DATA_INSTALL_DIR}/models)
 install(FILES ${ATTN_LESSON_SESSIONS} DESTINATION ${ATTN_DATA_INSTALL_DIR}/lessons)
+# GPT-2's tokenizer (attnlab tokenizer --tokenizer gpt2 reads it from the data folder).
+install(FILES ${PROJECT_SOURCE_DIR}/assets/tokenizers/gpt2/vocab.json ${PROJECT_SOURCE_DIR}/assets/tokenizers/gpt2/merges.txt
+              ${PROJECT_SOURCE_DIR}/assets/tokenizers/gpt2/README.md
+        DESTINATION ${ATTN_DATA_INSTALL_DIR}/tokenizers/gpt2)
 
 # ---- man page: help2man runs the built attnlab --help / --version, so it cannot go stale ------
 # gzip -n leaves out the name and time stamp (Debian policy 12.1: man pages compressed, -9).

@@ -6,7 +6,7 @@
 #include <xtensor/xtensor.hpp>
 
 #include "engine/config.hpp"
-#include "engine/tokenizer.hpp"
+#include "engine/text/tokenizer.hpp"
 #include "engine/weights.hpp"
 
 namespace attn {

@@ -52,7 +52,14 @@ std::string_view to_string(Positional p) {
   }
 }
 
-std::string_view to_string(TokenizerMode m) { return m == TokenizerMode::Char ? "char" : "word"; }
+std::string_view to_string(TokenizerMode m) {
+  switch (m) {
+    case TokenizerMode::Word: return "word";
+    case TokenizerMode::Char: return "char";
+    case TokenizerMode::Gpt2: return "gpt2";
+  }
+  return "word";
+}
 
 std::optional<Positional> parse_positional(std::string_view s) {
   if (s == "none") return Positional::None;
@@ -65,6 +72,7 @@ std::optional<Positional> parse_positional(std::string_view s) {
 std::optional<TokenizerMode> parse_tokenizer_mode(std::string_view s) {
   if (s == "word") return TokenizerMode::Word;
   if (s == "char") return TokenizerMode::Char;
+  if (s == "gpt2") return TokenizerMode::Gpt2;
   return std::nullopt;
 }
 

@@ -8,7 +8,8 @@
 namespace attn {
 
 enum class Positional { None, Sinusoidal, Learned, Rope };
-enum class TokenizerMode { Word, Char };
+// Word and Char are the teaching tokenizers; Gpt2 is GPT-2's byte-level BPE (engine/text/bpe.hpp).
+enum class TokenizerMode { Word, Char, Gpt2 };
 
 inline constexpr int kMaxDModel = 1024;
 inline constexpr int kMaxHeads = 32;
@@ -43,7 +44,7 @@ void check_range(const char* name, int value, int lo, int hi);
 void check_temperature(float temperature);
 
 std::string_view to_string(Positional p);       // "none" | "sinusoidal" | "learned" | "rope"
-std::string_view to_string(TokenizerMode m);    // "word" | "char"
+std::string_view to_string(TokenizerMode m);    // "word" | "char" | "gpt2"
 std::optional<Positional> parse_positional(std::string_view s);
 std::optional<TokenizerMode> parse_tokenizer_mode(std::string_view s);
 

@@ -6,7 +6,7 @@
 
 #include <xtensor/xtensor.hpp>
 
-#include "engine/tokenizer.hpp"
+#include "engine/text/tokenizer.hpp"
 
 namespace attn {
 

@@ -40,4 +40,11 @@ inline constexpr std::uint64_t kMaxNpzEntryBytes = kLargestTensorBytes + detail:
 // largest model plus 32 MiB for headers, ZIP records and a checkpoint's JSON. About 544.4 MiB.
 inline constexpr std::uint64_t kMaxNpzBytes = kLargestModelBytes + 32 * detail::kMiB;
 
+// The most memory one training run may ask for (attn::training_memory(...).total()), whatever
+// the machine has: 8 GiB. The arch and settings limits alone allow runs of ~160 GB (4 layers of
+// 16 heads of 256 at batch 1024 x 256 tokens: attention weights grow with batch x seq_len x
+// seq_len x heads), and a checkpoint's `train` settings are what the window trains it with, so
+// `train` refuses such a run and the checkpoint reader refuses such settings, naming the keys.
+inline constexpr std::uint64_t kMaxTrainingBytes = std::uint64_t{8} * 1024 * detail::kMiB;
+
 }  // namespace attn

@@ -23,7 +23,7 @@ const char* const kWindowFlagsHelp =
 
 bool is_headless_command(std::string_view name) {
   return name == "dump" || name == "export" || name == "bench" || name == "train" || name == "bench-train" ||
-         name == "bench-soak" || name == "--help" ||
+         name == "bench-soak" || name == "tokenizer" || name == "--help" ||
          name == "-h" || name == "--version" || name == "help";
 }
 
@@ -39,8 +39,8 @@ std::string top_level_help() {
              "                                        time forward() and print one line per size\n"
              "  attnlab bench  --model DIR|CKPT.npz [--n L]\n"
              "                                        a model's load time, forward time and memory\n"
-             "  attnlab dump|export --model DIR --ids 464,3290,...\n"
-             "                                        a Hugging Face GPT-2 folder, on token ids\n"
+             "  attnlab dump|export --model DIR [--text T | --ids 464,3290,...]\n"
+             "                                        a Hugging Face GPT-2 folder\n"
              "  attnlab bench-ui [model flags]        time the real window frame by frame\n"
              "  attnlab bench-ui --train [--minutes M] frames and training speed; with --minutes, train\n"
              "                                        M minutes with the window open and print memory\n"
@@ -48,6 +48,8 @@ std::string top_level_help() {
              "                                        train a tiny transformer, print its heads forming\n"
              "  attnlab bench-train                   time training steps over a grid of sizes\n"
              "  attnlab bench-soak [--recomputes N]   recompute N times as the window does, print memory\n"
+             "  attnlab tokenizer encode|decode|train|bench\n"
+             "                                        byte-level BPE: GPT-2's ids, or learn merges from text\n"
              "  attnlab COMMAND --help                the flags of one command\n\n"
              "Model flags:\n") +
          kModelFlagsHelp + "\nWindow flags:\n" + kWindowFlagsHelp +
@@ -98,6 +100,7 @@ int run_headless(int argc, char** argv) {
   if (command == "train") return run_train(rest);
   if (command == "bench-train") return run_bench_train(rest);
   if (command == "bench-soak") return run_bench_soak(rest);
+  if (command == "tokenizer") return run_tokenizer(rest);
   return run_export(rest);
 }
 

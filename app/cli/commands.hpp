@@ -1,4 +1,4 @@
-// The headless sub-commands (dump, export, bench, train, bench-train, bench-soak) and the shared error-to-exit-code policy:
+// The headless sub-commands (dump, export, bench, train, bench-train, bench-soak, tokenizer) and the shared error-to-exit-code policy:
 // 2 for bad arguments or an invalid model, 1 for failed I/O, each with one line on stderr.
 #pragma once
 #include <functional>
@@ -18,6 +18,7 @@ int run_export(const std::vector<std::string>& args);
 int run_train(const std::vector<std::string>& args);
 int run_bench_train(const std::vector<std::string>& args);
 int run_bench_soak(const std::vector<std::string>& args);
+int run_tokenizer(const std::vector<std::string>& args);
 
 // Runs body, turning exceptions into "attnlab <command>: <message>" and the exit code policy.
 int guarded(std::string_view command, const std::function<int()>& body);

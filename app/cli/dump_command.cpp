@@ -21,6 +21,7 @@
 #include "core/model_run.hpp"
 #include "engine/npy.hpp"
 #include "engine/npz.hpp"
+#include "engine/text/token_text.hpp"
 
 namespace app::cli {
 
@@ -30,17 +31,18 @@ const char* const kDumpHelp =
     "Usage: attnlab dump --out DIR [model flags]\n"
     "       attnlab dump --out DIR --model CKPT.npz [--text TEXT] [--grads]\n"
     "       attnlab dump --out DIR --lesson NAME [--text TEXT] [--grads]\n"
-    "       attnlab dump --out DIR --model HF_FOLDER --ids 464,3290,...\n"
+    "       attnlab dump --out DIR --model HF_FOLDER [--text TEXT | --ids 464,3290,...]\n"
     "  (--lesson NAME is --model with a lesson model: sentences, induction, reverse or sort;\n"
     "   --model also takes a Hugging Face GPT-2 folder: config.json, model.safetensors or shards,\n"
-    "   vocab.json, merges.txt; its sentence is given as token ids with --ids)\n\n"
+    "   vocab.json, merges.txt; --text is split by its byte-level BPE, --ids gives token ids)\n\n"
     "With --model, a trained model's every layer (layerI/ from 0):\n"
     "  x.npy (stream in)  ln1.npy  qkv.npy (n, 3*heads*d_head)  q.npy k.npy v.npy (heads, n, d_head)\n"
     "  scores.npy attn.npy (heads, n, n)  head_out.npy  concat.npy  attn_out.npy  resid_mid.npy\n"
     "  and with MLPs ln2.npy fc.npy gelu.npy (n, mlp width) mlp_out.npy resid_out.npy; then embed.npy (n, d_model),\n"
     "  ln_f.npy, logits.npy (n, vocab) and tokens.json (ids, words, spans, unknown words).\n"
     "  --grads also writes loss.npy (1,) (mean next-token cross-entropy over the text) and\n"
-    "  grads.npz (that loss's gradient for every parameter, under the checkpoint's names).\n\n"
+    "  grads.npz (that loss's gradient for every parameter, under the checkpoint's names); the text\n"
+    "  needs at least 2 tokens, since the loss scores each token's prediction of the next.\n\n"
     "Without --model, the explorer's attention (random or --weights):\n"
     "Writes float32 C-order .npy files into DIR (created if missing):\n"
     "  x.npy (n, d_model)  q.npy k.npy v.npy (heads, n, d_head)  scores.npy attn.npy (heads, n, n)\n"
@@ -148,7 +150,7 @@ void write_model_files(const std::string& root, const attn::Model& m, const Mode
   write_vec(root, "logits.npy", run.acts.logits, {n, V});
   nlohmann::json tokens = nlohmann::json::array();
   for (std::size_t i = 0; i < n; ++i)
-    tokens.push_back({{"index", i}, {"id", run.input.ids[i]}, {"text", run.input.tokens[i].text},
+    tokens.push_back({{"index", i}, {"id", run.input.ids[i]}, {"text", attn::token_text(run.input.tokens[i].text)},
                       {"start", run.input.tokens[i].begin}, {"end", run.input.tokens[i].end},
                       {"unknown", static_cast<bool>(run.input.unknown[i])}});
   info["tokens"] = tokens;
@@ -161,6 +163,11 @@ int dump_model(const std::string& path, const std::optional<std::string>& given_
   const attn::Model& m = ck.model;
   const std::string text = given_text ? *given_text : example_text(ck);
   ModelRun run = run_model(m, attn::Vocab(ck.vocab), lower_cases(ck), text);
+  // The loss scores each token's prediction of the next: one token predicts nothing, and a mean
+  // over no predictions is not 0.
+  if (grads && run.input.ids.size() < 2)
+    throw UsageError("--grads needs a text of at least 2 tokens (the loss scores each token's prediction of the "
+                     "next), got " + std::to_string(run.input.ids.size()));
   std::vector<float> gradient;
   float loss = 0.0f;
   if (grads) loss = next_token_gradients(m, run, gradient);
@@ -186,8 +193,10 @@ int dump_model(const std::string& path, const std::optional<std::string>& given_
 
 // A Hugging Face GPT-2 folder on token ids: the same layout, tokens.json with GPT-2's ids and
 // readable token text.
-int dump_hf(const std::string& folder, const std::vector<std::int32_t>& ids, const std::string& out_dir) {
+int dump_hf(const std::string& folder, const std::optional<std::vector<std::int32_t>>& given_ids, const std::string& text,
+            const std::string& out_dir) {
   const attn::HfGpt2 hf = attn::load_hf_gpt2(folder);
+  const std::vector<std::int32_t> ids = given_ids ? *given_ids : hf_encode_text(hf, text);
   const ModelRun run = run_hf_ids(hf, ids);
   write_set(out_dir, [&](const std::string& root) {
     write_model_files(root, hf.model, run,
@@ -234,10 +243,8 @@ int run_dump(const std::vector<std::string>& argv) {
     if (grads && model_path.empty()) throw UsageError("--grads needs --model or --lesson");
     if (!model_path.empty() && attn::is_hf_folder(model_path)) {
       if (grads) throw UsageError("--grads is for attnlab checkpoints, not Hugging Face folders");
-      if (text_given && !ids) throw UsageError(kHfNoTokenizer);
-      if (text_given) throw UsageError("give the sentence once: --ids or --text");
-      if (!ids) throw UsageError("--model " + model_path + " is a Hugging Face folder: give the sentence with --ids");
-      return dump_hf(model_path, *ids, out_dir);
+      if (text_given && ids) throw UsageError("give the sentence once: --ids or --text");
+      return dump_hf(model_path, ids, text_given ? input.text : std::string(kExampleSentence), out_dir);
     }
     if (ids) throw UsageError("--ids is for Hugging Face model folders (--model DIR); this model reads --text");
     if (!model_path.empty()) return dump_model(model_path, text_given ? std::optional(input.text) : std::nullopt, out_dir, grads);

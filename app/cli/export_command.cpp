@@ -25,7 +25,7 @@ const char* const kExportHelp =
     "  --model CKPT.npz       draw a trained model (from attnlab train) instead of the explorer\n"
     "  --lesson NAME          a lesson model as --model: sentences, induction, reverse or sort\n"
     "  --model HF_FOLDER      a Hugging Face GPT-2 folder (config.json, model.safetensors, vocab.json,\n"
-    "                         merges.txt); its sentence as token ids: --ids 464,3290,...\n"
+    "                         merges.txt); --text split by its BPE, or token ids: --ids 464,3290,...\n"
     "  --layer I              with --model: the layer to draw, from 1 (default 1)\n"
     "  --what model           with --model: every layer's heads in one figure (PNG, SVG or PDF)\n"
     "  --out PATH             the file to write; a folder gets a name made from the sentence\n"
@@ -126,15 +126,13 @@ int run_export(const std::vector<std::string>& argv) {
       throw UsageError(explorer_flag + " does not apply with --model: the checkpoint fixes the model");
     if (whole_model && model_path.empty()) throw UsageError("--what model needs --model CKPT.npz or --lesson NAME");
     const bool hf_model = !model_path.empty() && attn::is_hf_folder(model_path);
-    if (hf_model && !ids) throw UsageError(text_given ? std::string(kHfNoTokenizer)
-                                                      : "--model " + model_path + " is a Hugging Face folder: give the sentence with --ids");
-    if (hf_model && text_given) throw UsageError("give the sentence once: --ids or --text");
+    if (hf_model && text_given && ids) throw UsageError("give the sentence once: --ids or --text");
     if (ids && !hf_model) throw UsageError("--ids is for Hugging Face model folders (--model DIR); this model reads --text");
     attn::HfGpt2 hf;  // the Hugging Face model, when drawing one (its weights outlive the request)
     std::optional<ModelRun> hf_run;
     if (hf_model) {
       hf = attn::load_hf_gpt2(model_path);
-      hf_run = run_hf_ids(hf, *ids);
+      hf_run = run_hf_ids(hf, ids ? *ids : hf_encode_text(hf, input.text));
       input.text = hf_run_text(*hf_run);
       text_given = true;
     }

@@ -15,7 +15,7 @@ const char* const kModelFlagsHelp =
     "  --causal                 mask future tokens (decoder-style attention)\n"
     "  --positional P           none | sinusoidal | learned | rope (default sinusoidal)\n"
     "  --temperature T          divides the scores, > 0 (default 1)\n"
-    "  --tokenizer M            word | char (default word)\n"
+    "  --tokenizer M            word | char | gpt2 (GPT-2's byte-level BPE) (default word)\n"
     "  --weights W.npz          PyTorch nn.MultiheadAttention weights saved with numpy.savez\n";
 
 bool parse_model_flag(const std::string& flag, ArgCursor& args, ModelInput& input) {
@@ -39,12 +39,12 @@ bool parse_model_flag(const std::string& flag, ArgCursor& args, ModelInput& inpu
     if (!p) throw UsageError("--positional must be none, sinusoidal, learned or rope, got '" + v + "'");
     c.positional = *p;
   } else if (flag == "--temperature") {
-    c.temperature = args.float_value(flag);
-    if (!(c.temperature > 0.0f)) throw UsageError("--temperature must be > 0");
+    c.temperature = args.float_value(flag, static_cast<double>(attn::kMinTemperature),
+                                     static_cast<double>(attn::kMaxTemperature));
   } else if (flag == "--tokenizer") {
     const std::string v = args.value(flag);
     const auto m = attn::parse_tokenizer_mode(v);
-    if (!m) throw UsageError("--tokenizer must be word or char, got '" + v + "'");
+    if (!m) throw UsageError("--tokenizer must be word, char or gpt2, got '" + v + "'");
     input.tokenizer = *m;
   } else if (flag == "--weights") {
     input.weights_path = args.value(flag);

@@ -7,6 +7,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "engine/text/token_text.hpp"
+
 namespace app {
 
 nlohmann::json config_to_json(const attn::ModelConfig& c) {
@@ -97,8 +99,10 @@ nlohmann::json trace_tokens_json(const attn::Trace& trace, const ModelInput& inp
   const auto& list = trace.tokens();
   for (std::size_t i = 0; i < list.size(); ++i) {
     const attn::Token& t = list[i];
-    tokens.push_back({{"index", i}, {"text", t.text}, {"start", t.begin}, {"end", t.end},
-                      {"invalid", t.invalid}});
+    nlohmann::json token{{"index", i}, {"text", attn::token_text(t.text)}, {"start", t.begin}, {"end", t.end},
+                         {"invalid", t.invalid}};
+    if (t.id >= 0) token["id"] = t.id;  // a vocabulary id: gpt2 mode only
+    tokens.push_back(std::move(token));
   }
   // Invalid UTF-8 in the text is replaced so the JSON stays valid; spans still index the bytes.
   return {{"text", input.text},

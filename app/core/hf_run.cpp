@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "engine/finite_check.hpp"
+#include "engine/text/bpe.hpp"
 
 namespace app {
 
@@ -21,7 +22,7 @@ ModelRun run_hf_ids(const attn::HfGpt2& hf, const std::vector<std::int32_t>& ids
       throw std::invalid_argument("token id " + std::to_string(id) + " is outside the vocabulary of " +
                                   std::to_string(a.vocab_size));
     attn::Token t;
-    t.text = attn::gpt2_token_text(hf.vocab[static_cast<std::size_t>(id)]);
+    t.text = attn::gpt2_token_bytes(hf.vocab[static_cast<std::size_t>(id)]);
     t.begin = at;
     t.end = at += t.text.size();
     r.input.tokens.push_back(t);
@@ -33,6 +34,16 @@ ModelRun run_hf_ids(const attn::HfGpt2& hf, const std::vector<std::int32_t>& ids
     attn::require_finite_result(layer.scores.data(), layer.scores.size(), "attention scores");
   attn::require_finite_result(r.acts.logits.data(), r.acts.logits.size(), "logits");
   return r;
+}
+
+std::vector<std::int32_t> hf_encode_text(const attn::HfGpt2& hf, const std::string& text) {
+  const attn::Bpe bpe = attn::load_bpe(hf.folder);
+  if (bpe.vocab_size() != static_cast<std::size_t>(hf.model.arch.vocab_size))
+    throw std::invalid_argument("the tokenizer in " + hf.folder + " has " + std::to_string(bpe.vocab_size()) +
+                                " tokens but the model's embedding has " + std::to_string(hf.model.arch.vocab_size));
+  std::vector<std::int32_t> ids = bpe.encode(text);
+  if (ids.empty()) throw std::invalid_argument("the text has no tokens");
+  return ids;
 }
 
 std::string hf_run_text(const ModelRun& run) {

@@ -10,12 +10,13 @@
 
 namespace app {
 
-// What --text says for a model whose tokenizer this attnlab cannot run yet.
-inline constexpr const char* kHfNoTokenizer =
-    "this model's tokenizer is not available yet: give the sentence as token ids with --ids 464,3290,...";
+// text -> ids with the folder's own byte-level BPE (vocab.json + merges.txt, engine/text/bpe).
+// Throws FileError for tokenizer files that cannot be read, std::invalid_argument for an empty
+// text or a tokenizer whose vocabulary is not the model's.
+std::vector<std::int32_t> hf_encode_text(const attn::HfGpt2& hf, const std::string& text);
 
-// ids (n) -> the forward (B = 1) with each token's readable text (attn::gpt2_token_text) and its
-// span in the joined text. Throws std::invalid_argument for no ids, an id outside the
+// ids (n) -> the forward (B = 1) with each token's bytes (attn::gpt2_token_bytes; labels read them
+// through attn::token_text) and its span in the joined bytes. Throws std::invalid_argument for no ids, an id outside the
 // vocabulary, more ids than n_positions, or weights that overflow a score or logit.
 ModelRun run_hf_ids(const attn::HfGpt2& hf, const std::vector<std::int32_t>& ids);
 

@@ -5,6 +5,11 @@
 #include <cstdio>
 #include <chrono>
 #include <cmath>
+#include <new>
+#include <optional>
+
+#include "core/process_memory.hpp"
+#include "core/train_memory.hpp"
 
 namespace app {
 
@@ -59,7 +64,7 @@ void TrainHost::worker() {
       }
     }
     if (have) {
-      handle(command);
+      guarded([&] { handle(command); });
       {
         std::lock_guard<std::mutex> lock(m_mutex);
         m_busy = false;
@@ -68,12 +73,58 @@ void TrainHost::worker() {
       if (m_quit) return;
       continue;
     }
-    train_one_step();
+    guarded([&] { train_one_step(); });
     if (m_running && std::chrono::duration<double>(Clock::now() - last_publish).count() >= kPublishSeconds) {
       publish("");
       last_publish = Clock::now();
     }
   }
+}
+
+void TrainHost::guarded(const std::function<void()>& work) {
+  // An exception must never leave the worker (std::terminate would take the window and the
+  // unsaved model with it): training stops, the parameters of the last finished step stay
+  // (a step changes them only in its last, allocation-free part), and the message says why.
+  bool out_of_memory = false;
+  std::string what;
+  try {
+    work();
+    return;
+  } catch (const std::bad_alloc&) {
+    out_of_memory = true;
+  } catch (const std::exception& e) {
+    what = e.what();
+  }
+  m_running = false;
+  m_steps_left = 0;
+  if (m_trainer) m_trainer->release_step_buffers();
+  try {
+    std::string message;
+    const std::string step = m_trainer ? std::to_string(m_trainer->steps_done()) : "0";
+    if (out_of_memory && m_trainer) {
+      const attn::TrainingMemory need =
+          attn::training_memory(m_trainer->model().arch, m_trainer->model().run, m_trainer->settings());
+      const std::optional<std::uint64_t> available = available_memory_bytes();
+      message = "Out of memory at step " + step + ": training this model needs about " + attn::bytes_text(need.total()) +
+                " (the machine has " + (available ? attn::bytes_text(*available) : std::string("an unknown amount")) +
+                " available). Stopped; the model of step " + step + " is kept: lower the batch or the sequence length";
+    } else if (out_of_memory) {
+      message = "Out of memory: stopped";
+    } else {
+      message = "Stopped: " + what + (m_trainer ? " (the model of step " + step + " is kept)" : std::string());
+    }
+    publish_error(message);
+  } catch (const std::exception&) {
+    // Publishing copies the parameters; with memory this short even that can fail. The worker
+    // stays alive and paused, and the next publication carries the state.
+  }
+}
+
+std::string TrainHost::memory_refusal(const attn::Arch& arch, const attn::RunOptions& run,
+                                      const attn::TrainSettings& settings, std::uint64_t freed) const {
+  std::optional<std::uint64_t> available = available_memory_bytes();
+  if (available) *available += freed;
+  return window_training_refusal(arch, run, settings, available);
 }
 
 void TrainHost::handle(const TrainCommand& c) {
@@ -106,10 +157,16 @@ void TrainHost::handle(const TrainCommand& c) {
       return publish("Step " + std::to_string(m_trainer->steps_done()));
     case Kind::Configure:
       if (!m_trainer) return;
+      if (c.settings.batch != m_trainer->settings().batch) {
+        // The current batch's buffers are given back before the new ones are sized.
+        const std::string refusal = memory_refusal(m_trainer->model().arch, c.run, c.settings,
+                                                   m_trainer->memory_held().total());
+        if (!refusal.empty()) return publish_error(refusal);
+      }
       try {
         m_trainer->reconfigure(c.run, c.settings);
       } catch (const std::exception& e) {
-        return publish(e.what());
+        return publish_error(e.what());
       }
       m_spec = std::make_shared<const attn::Checkpoint>(m_trainer->checkpoint());
       evaluate_and_record();
@@ -119,7 +176,7 @@ void TrainHost::handle(const TrainCommand& c) {
       try {
         m_trainer->set_knocked_out(c.knocked_out);
       } catch (const std::exception& e) {
-        return publish(e.what());
+        return publish_error(e.what());
       }
       evaluate_and_record();
       return publish("");
@@ -140,15 +197,24 @@ void TrainHost::handle(const TrainCommand& c) {
     case Kind::Load: {
       std::unique_ptr<attn::Trainer> next;
       try {
+        // Before anything is allocated: the run must fit beside the model there is now (which
+        // stays if it does not).
         if (c.kind == Kind::Load) {
+          attn::TrainSettings trained = c.checkpoint->train;
+          trained.seq_len = std::min(trained.seq_len, c.checkpoint->model.arch.max_seq_len);
+          const std::string refusal = memory_refusal(c.checkpoint->model.arch, c.checkpoint->model.run, trained, 0);
+          if (!refusal.empty()) return publish_error(refusal);
           next = std::make_unique<attn::Trainer>(*c.checkpoint);
         } else {
           std::unique_ptr<attn::Task> task = attn::make_task(c.task);
           if (!task) throw std::invalid_argument("unknown task '" + c.task + "'");
+          const std::string refusal =
+              memory_refusal(attn::trained_arch(c.arch, c.run, c.settings, *task), c.run, c.settings, 0);
+          if (!refusal.empty()) return publish_error(refusal);
           next = std::make_unique<attn::Trainer>(c.arch, c.run, c.settings, std::move(task));
         }
       } catch (const std::exception& e) {
-        return publish(e.what());  // the current model stays
+        return publish_error(e.what());  // the current model stays
       }
       m_trainer = std::move(next);
       m_spec = std::make_shared<const attn::Checkpoint>(m_trainer->checkpoint());
@@ -248,7 +314,9 @@ void BoundedCurve::clear(long long first_spacing) {
   spacing = first_spacing;
 }
 
-void TrainHost::publish(const std::string& message) {
+void TrainHost::publish_error(const std::string& message) { publish(message, true); }
+
+void TrainHost::publish(const std::string& message, bool error) {
   auto p = std::make_shared<TrainProgress>();
   {
     std::lock_guard<std::mutex> lock(m_mutex);
@@ -256,7 +324,11 @@ void TrainHost::publish(const std::string& message) {
   }
   p->generation = ++m_generation;
   p->model_generation = m_model_generation;
-  if (!message.empty()) p->message = message;
+  if (!message.empty()) {
+    p->message = message;
+    p->error = error;
+    p->message_generation = p->generation;
+  }
   if (m_trainer) {
     p->model = m_spec;
     p->params = std::make_shared<const std::vector<float>>(m_trainer->model().params);

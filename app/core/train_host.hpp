@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -68,6 +69,8 @@ struct TrainProgress {
   bool running = false;                   // steps are being made
   bool diverged = false;                  // the last step's loss was not finite: stopped, params kept
   std::string message;                    // what just happened ("Paused at step 120", an error)
+  bool error = false;                     // the message is a refusal or a failure (drawn as an error)
+  std::uint64_t message_generation = 0;   // the publication that set the message
   double steps_per_second = 0.0, tokens_per_second = 0.0;
   std::vector<std::shared_ptr<const CurvePoint>> curve;  // every evaluation so far, by step
   std::vector<ParamsAtStep> timeline;     // snapshots along the run, bounded by kTimelineBytes
@@ -111,10 +114,18 @@ class TrainHost {
 
  private:
   void worker();
+  // Runs `work` (a command, a step) so that no exception leaves the worker: see the definition.
+  void guarded(const std::function<void()>& work);
+  // Empty when training `arch` with `settings` fits in memory (the machine's available memory
+  // plus `freed`, what the trainer gives back first); else why not, for the status line.
+  std::string memory_refusal(const attn::Arch& arch, const attn::RunOptions& run, const attn::TrainSettings& settings,
+                             std::uint64_t freed) const;
   void handle(const TrainCommand& c);
   void train_one_step();
   void evaluate_and_record();
-  void publish(const std::string& message);
+  // A new message (empty: keep the previous one); publish_error marks it as an error.
+  void publish(const std::string& message, bool error = false);
+  void publish_error(const std::string& message);
 
   // Shared with the UI thread: the queue and the newest progress, each under m_mutex.
   mutable std::mutex m_mutex;

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "engine/npy.hpp"
+#include "engine/text/token_text.hpp"
 
 namespace app {
 
@@ -44,19 +45,19 @@ std::string attention_csv(const attn::Trace& t, ExportKind kind, int head) {
     const std::pair<const char*, const xt::xtensor<float, 3>*> parts[] = {{"Q", &t.q}, {"K", &t.k}, {"V", &t.v}, {"output", &t.head_out}};
     for (const auto& [name, tensor] : parts)
       for (std::size_t r = 0; r < n; ++r)
-        row(out, {name, tokens[r].text}, tensor->data() + (static_cast<std::size_t>(head) * n + r) * d, d);
+        row(out, {name, attn::token_text(tokens[r].text)}, tensor->data() + (static_cast<std::size_t>(head) * n + r) * d, d);
     return out;
   }
   const bool grid = kind == ExportKind::Grid;
   out += grid ? "head,query" : "query";
-  for (const attn::Token& k : tokens) out += "," + csv_field(k.text);
+  for (const attn::Token& k : tokens) out += "," + csv_field(attn::token_text(k.text));
   out += "\r\n";
   const int first = grid ? 0 : head, last = grid ? t.config.n_heads : head + 1;
   for (int h = first; h < last; ++h)
     for (std::size_t r = 0; r < n; ++r) {
       std::vector<std::string> lead;
       if (grid) lead.push_back(std::to_string(h + 1));
-      lead.push_back(tokens[r].text);
+      lead.push_back(attn::token_text(tokens[r].text));
       row(out, lead, t.attn.data() + (static_cast<std::size_t>(h) * n + r) * n, n);
     }
   return out;

@@ -10,6 +10,7 @@
 #include "core/head_colours.hpp"
 #include "core/value_format.hpp"
 #include "export/figure_layout.hpp"
+#include "engine/text/token_text.hpp"
 
 namespace app {
 
@@ -41,7 +42,7 @@ Figure layout_lines_figure(const attn::Trace& t, const ModelInput& input, int he
   const float s = static_cast<float>(options.scale);
   const float size = 12.0f * s, row = std::round(size * 1.45f);
   float label_w = 0.0f;
-  for (const attn::Token& tok : t.tokens()) label_w = std::max(label_w, std::min(shaper.measure(tok.text, size), 110.0f * s));
+  for (const attn::Token& tok : t.tokens()) label_w = std::max(label_w, std::min(shaper.measure(attn::token_text(tok.text), size), 110.0f * s));
   label_w = std::ceil(label_w + 6.0f * s);
   const float gap = 110.0f * s, panel_w = label_w * 2.0f + gap, panel_gap = 26.0f * s;
   const int first = head < 0 ? 0 : head, last = head < 0 ? H - 1 : head;
@@ -60,8 +61,8 @@ Figure layout_lines_figure(const attn::Trace& t, const ModelInput& input, int he
     const float y0 = top + row * 1.6f;
     for (std::size_t i = 0; i < n; ++i) {
       const float y = y0 + row * static_cast<float>(i);
-      f.texts.push_back({x0 + label_w - 6.0f * s, y + shaper.ascent(size) * 0.5f, size, c.text, t.tokens()[i].text, TextAlign::End});
-      f.texts.push_back({x0 + label_w + gap + 6.0f * s, y + shaper.ascent(size) * 0.5f, size, c.text, t.tokens()[i].text});
+      f.texts.push_back({x0 + label_w - 6.0f * s, y + shaper.ascent(size) * 0.5f, size, c.text, attn::token_text(t.tokens()[i].text), TextAlign::End});
+      f.texts.push_back({x0 + label_w + gap + 6.0f * s, y + shaper.ascent(size) * 0.5f, size, c.text, attn::token_text(t.tokens()[i].text)});
     }
     const float* w = t.attn.data() + static_cast<std::size_t>(h) * n * n;
     for (std::size_t i = 0; i < n; ++i)
@@ -85,13 +86,13 @@ Figure layout_step_figure(const attn::Trace& t, const ModelInput& input, int hea
   const float size = 12.0f * s, line = std::round(size * 1.5f), indent = 24.0f * s;
   const std::size_t n = static_cast<std::size_t>(e.n_keys), D = static_cast<std::size_t>(e.d_head);
   float label_w = 0.0f;
-  for (const attn::Token& tok : t.tokens()) label_w = std::max(label_w, std::min(shaper.measure(tok.text, size), 110.0f * s));
+  for (const attn::Token& tok : t.tokens()) label_w = std::max(label_w, std::min(shaper.measure(attn::token_text(tok.text), size), 110.0f * s));
   label_w = std::ceil(label_w + 8.0f * s);
   const float bar_w = 360.0f * s, value_w = 80.0f * s;
   Figure f;
   f.width = static_cast<int>(std::ceil(std::max(760.0f * s, 16.0f * s * 2.0f + indent + label_w + bar_w + value_w)));
   if (!options.transparent) f.background = c.background;
-  const std::string& q = t.tokens()[static_cast<std::size_t>(query)].text;
+  const std::string q = attn::token_text(t.tokens()[static_cast<std::size_t>(query)].text);
   float y = title_block(f, shaper, c, s,
                         "One query, step by step: head " + std::to_string(head + 1) + ", \xE2\x80\x9C" + q + "\xE2\x80\x9D in \xE2\x80\x9C" +
                             input.text + "\xE2\x80\x9D",
@@ -113,7 +114,7 @@ Figure layout_step_figure(const attn::Trace& t, const ModelInput& input, int hea
     if (weights) lo = 0.0f;
     const float span = std::max(hi - lo, 1e-12f);
     for (std::size_t j = 0; j < n; ++j) {
-      const std::string& label = t.tokens()[j].text;
+      const std::string label = attn::token_text(t.tokens()[j].text);
       f.texts.push_back({x + indent + label_w - 6.0f * s, y + shaper.ascent(size), size, e.masked[j] ? c.dim : c.text, label, TextAlign::End});
       const float x0 = x + indent + label_w, zero = x0 + bar_w * (0.0f - lo) / span, end = x0 + bar_w * (values[j] - lo) / span;
       if (!e.masked[j]) {
@@ -133,7 +134,7 @@ Figure layout_step_figure(const attn::Trace& t, const ModelInput& input, int hea
   para("x = " + format_vector(e.x.data(), e.x.size()));
   heading("2. q = x W_q + b_q for this head, and every key's k and value's v");
   para("q = " + format_vector(e.q.data(), D));
-  for (std::size_t j = 0; j < n; ++j) para("k[" + t.tokens()[j].text + "] = " + format_vector(e.k.data() + j * D, D), true);
+  for (std::size_t j = 0; j < n; ++j) para("k[" + attn::token_text(t.tokens()[j].text) + "] = " + format_vector(e.k.data() + j * D, D), true);
   heading("3. One dot product per key: q \xC2\xB7 k_j");
   bars(e.dots, false);
   heading("4. Divided by sqrt(d_head) \xC3\x97 temperature = " + format_short(e.divisor));
@@ -144,7 +145,7 @@ Figure layout_step_figure(const attn::Trace& t, const ModelInput& input, int hea
   bars(e.weights, true);
   heading("7. Each weight times its value vector, and their sum: the head's output");
   for (std::size_t j = 0; j < n; ++j)
-    if (!e.masked[j]) para(format_short(e.weights[j]) + " \xC3\x97 v[" + t.tokens()[j].text + "] = " + format_vector(e.weighted.data() + j * D, D), true);
+    if (!e.masked[j]) para(format_short(e.weights[j]) + " \xC3\x97 v[" + attn::token_text(t.tokens()[j].text) + "] = " + format_vector(e.weighted.data() + j * D, D), true);
   para("head output = " + format_vector(e.head_out.data(), D));
   heading("8. All heads side by side (concat), times W_O plus bias");
   para("concat = " + format_vector(e.concat.data(), e.concat.size()));

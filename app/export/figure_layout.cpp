@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "engine/text/token_text.hpp"
+
 namespace app {
 
 namespace {
@@ -223,7 +225,7 @@ Figure layout_figure(const attn::Trace& trace, const ModelInput& input, ExportKi
                                 std::to_string(heads) + (heads == 1 ? " head)" : " heads)"));
   Builder b(shaper, options);
   std::vector<std::string> tokens;
-  for (const attn::Token& t : trace.tokens()) tokens.push_back(t.text);
+  for (const attn::Token& t : trace.tokens()) tokens.push_back(attn::token_text(t.text));
   const std::string sentence = "\xE2\x80\x9C" + input.text + "\xE2\x80\x9D";
   const std::string caption = options.caption.empty() ? config_caption(trace, input) : options.caption;
   const float margin = b.s(16), gap = b.s(22);

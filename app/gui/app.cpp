@@ -351,6 +351,12 @@ const attn::Trace* App::current_trace() const {
 
 void App::take_train_progress() {
   m_progress = m_host.latest();
+  // A refusal or failure of the training worker (not enough memory, a step that threw) goes to
+  // the status bar too, once each.
+  if (m_progress && m_progress->error && m_progress->message_generation != m_seen_train_error) {
+    m_seen_train_error = m_progress->message_generation;
+    set_status(m_progress->message, true);
+  }
   if (!m_progress || !m_progress->model) return;
   const attn::Checkpoint& spec = *m_progress->model;
   if (m_progress->model_generation != m_seen_model_generation) {

@@ -101,6 +101,7 @@ class App {
   TrainHost m_host;
   std::shared_ptr<const TrainProgress> m_progress;  // the newest, taken at the start of a frame
   std::uint64_t m_seen_model_generation = 0;
+  std::uint64_t m_seen_train_error = 0;  // message_generation of the worker's last error shown
   TrainModelView m_train_view;
   std::vector<TraceView> m_layer_views;
   std::uint64_t m_train_uploaded = 0;   // m_train_view generation in the textures

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "engine/text/token_text.hpp"
+
 namespace app::gui {
 
 namespace {
@@ -41,7 +43,7 @@ TraceView make_trace_view(const attn::Trace& trace) {
   view.key = per_head(trace.k, true);
   view.value = per_head(trace.v, true);
   view.head_out = per_head(trace.head_out, true);
-  for (const attn::Token& t : trace.tokens()) view.token_labels.push_back(t.text);
+  for (const attn::Token& t : trace.tokens()) view.token_labels.push_back(attn::token_text(t.text));
   for (int d = 0; d < trace.config.resolved_d_head(); ++d) view.dim_labels.push_back(std::to_string(d + 1));
   return view;
 }

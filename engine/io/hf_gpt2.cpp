@@ -139,7 +139,7 @@ Arch hf_gpt2_arch_from_config(const std::string& text, const std::string& what) 
   return a;
 }
 
-std::string gpt2_token_text(const std::string& entry) {
+std::string gpt2_token_bytes(const std::string& entry) {
   // GPT-2's byte-level vocabulary writes byte b as itself when it is printable ('!'..'~',
   // U+00A1..U+00AC, U+00AE..U+00FF) and as U+0100 + k for the k-th other byte, in byte order.
   int to_byte[324];
@@ -150,38 +150,17 @@ std::string gpt2_token_text(const std::string& entry) {
     to_byte[printable ? b : next++] = b;
   }
   std::string bytes;
-  bool mapped = true;
   for (std::size_t i = 0; i < entry.size();) {  // decode UTF-8 code points U+0000..U+0143
     const unsigned char c = static_cast<unsigned char>(entry[i]);
     int cp = -1;
     std::size_t len = 1;
     if (c < 0x80) cp = c;
     else if ((c & 0xE0) == 0xC0 && i + 1 < entry.size()) cp = ((c & 0x1F) << 6) | (entry[i + 1] & 0x3F), len = 2;
-    if (cp < 0 || cp >= 324 || to_byte[cp] < 0) {
-      mapped = false;
-      break;
-    }
+    if (cp < 0 || cp >= 324 || to_byte[cp] < 0) return entry;  // not byte-level: a special token such as <|endoftext|>
     bytes += static_cast<char>(to_byte[cp]);
     i += len;
   }
-  if (!mapped) return entry;  // not a byte-level entry (a special token such as <|endoftext|>)
-  std::string out;
-  for (std::size_t i = 0; i < bytes.size();) {
-    const unsigned char c = static_cast<unsigned char>(bytes[i]);
-    std::size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-    bool valid = len > 0 && i + len <= bytes.size() && !(len > 1 && c < 0xC2);
-    for (std::size_t k = 1; valid && k < len; ++k) valid = (static_cast<unsigned char>(bytes[i + k]) & 0xC0) == 0x80;
-    if (!valid) {
-      static const char* const kHex = "0123456789ABCDEF";
-      out += std::string("<0x") + kHex[c >> 4] + kHex[c & 15] + ">";
-      ++i;
-      continue;
-    }
-    if (c == ' ') out += "\xE2\x90\xA3";  // ␣
-    else out.append(bytes, i, len);
-    i += len;
-  }
-  return out;
+  return bytes;
 }
 
 HfGpt2 load_hf_gpt2(const std::string& folder) {

@@ -51,8 +51,9 @@ void save_hf_gpt2(const Model& model, const std::vector<std::string>& vocab, con
 // tied), with `what` naming the file in messages. Throws FileError as load_hf_gpt2.
 Arch hf_gpt2_arch_from_config(const std::string& config_json, const std::string& what);
 
-// A GPT-2 vocabulary entry as people read it: GPT-2's byte-to-character mapping undone, a
-// leading space shown as "␣", and bytes that are not valid UTF-8 as <0xNN>.
-std::string gpt2_token_text(const std::string& vocab_entry);
+// The bytes a GPT-2 vocabulary entry stands for: GPT-2's byte-to-character mapping undone
+// ("Ġthe" -> " the"); an entry that is not byte-level (<|endoftext|>) comes back as it is. People
+// read the result through attn::token_text (engine/text/token_text.hpp).
+std::string gpt2_token_bytes(const std::string& vocab_entry);
 
 }  // namespace attn

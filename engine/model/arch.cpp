@@ -2,6 +2,7 @@
 #include "engine/model/arch.hpp"
 
 #include <cmath>
+#include <cstdio>
 #include <stdexcept>
 
 namespace attn {
@@ -61,19 +62,28 @@ void validate_model(const Arch& a, const RunOptions& run) {
                  kMaxModelVocab, kMaxModelSeqLen});
 }
 
+namespace {
+// A real number as people write it (1e+30, 0.003), not std::to_string's 31 digits.
+std::string g(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+}  // namespace
+
 void validate(const TrainSettings& t) {
   const auto positive = [](const char* name, double v) {
     if (!(std::isfinite(v) && v > 0.0))
-      throw std::invalid_argument(std::string(name) + " (" + std::to_string(v) + ") must be a finite number > 0");
+      throw std::invalid_argument(std::string(name) + " (" + g(v) + ") must be a finite number > 0");
   };
   positive("learning rate", t.lr);
-  if (t.lr > 1.0f) throw std::invalid_argument("learning rate (" + std::to_string(t.lr) + ") must be at most 1");
+  if (t.lr > 1.0f) throw std::invalid_argument("learning rate (" + g(t.lr) + ") must be at most 1");
   check_range("batch", t.batch, 1, 1024);
   check_range("sequence length", t.seq_len, 2, kMaxSeqLen);
   check_range("steps", t.steps, 1, 10000000);
   check_range("warm-up steps", t.warmup_steps, 0, 1000000);
   if (!(std::isfinite(t.weight_decay) && t.weight_decay >= 0.0f && t.weight_decay < 1.0f))
-    throw std::invalid_argument("weight decay (" + std::to_string(t.weight_decay) + ") must be in [0, 1)");
+    throw std::invalid_argument("weight decay (" + g(t.weight_decay) + ") must be in [0, 1)");
   if (!(t.beta1 >= 0.0f && t.beta1 < 1.0f && t.beta2 >= 0.0f && t.beta2 < 1.0f))
     throw std::invalid_argument("AdamW betas must be in [0, 1)");
   positive("AdamW eps", t.eps);

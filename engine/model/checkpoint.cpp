@@ -2,6 +2,7 @@
 // is found by one loop over it; the JSON is read field by field with ranges checked.
 #include "engine/model/checkpoint.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <set>
@@ -9,8 +10,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/file_limits.hpp"
 #include "engine/npy.hpp"
 #include "engine/npz.hpp"
+#include "engine/train/trainer.hpp"  // training_memory: a checkpoint's train settings must fit
 #include "engine/weights.hpp"
 
 namespace attn {
@@ -28,7 +31,7 @@ std::string shape_str(const std::vector<std::size_t>& shape) {
 Json meta_of(const Checkpoint& c) {
   const Arch& a = c.model.arch;
   const TrainSettings& t = c.train;
-  return Json{{"format", "attnlab-model"},
+  Json meta{{"format", "attnlab-model"},
               {"version", 1},
               {"arch",
                {{"n_layers", a.n_layers}, {"d_model", a.d_model}, {"n_heads", a.n_heads}, {"d_head", a.d_head},
@@ -44,6 +47,8 @@ Json meta_of(const Checkpoint& c) {
                 {"weight_decay", t.weight_decay}, {"beta1", t.beta1}, {"beta2", t.beta2}, {"eps", t.eps},
                 {"grad_clip", t.grad_clip}, {"warmup_steps", t.warmup_steps}}},
               {"step", c.step}};
+  if (c.tokenizer) meta["tokenizer"] = Json::parse(c.tokenizer->to_json());
+  return meta;
 }
 
 // Field readers that name the key and the range in their message.
@@ -180,7 +185,25 @@ Checkpoint checkpoint_from_npz_bytes(const std::string& archive, const std::stri
   } catch (const std::invalid_argument& e) {
     r.fail(std::string("train: ") + e.what());
   }
+  {
+    // The window trains a checkpoint with its own batch and sequence length (Trainer(checkpoint)
+    // caps seq_len at max_seq_len): settings no machine here should be asked for are refused now,
+    // before anything is trained.
+    TrainSettings trained = t;
+    trained.seq_len = std::min(t.seq_len, a.max_seq_len);
+    const std::uint64_t need = training_memory(a, o, trained).total();
+    if (need > kMaxTrainingBytes)
+      r.fail("'train.batch' (" + std::to_string(t.batch) + ") x 'train.seq_len' (" + std::to_string(trained.seq_len) +
+             ") would need " + bytes_text(need) + " to train this model, more than the limit of " +
+             bytes_text(kMaxTrainingBytes));
+  }
   c.step = r.integer(meta, "step", "", 0, 1000000000000ll);
+  if (meta.contains("tokenizer")) {
+    c.tokenizer = Bpe::from_json(meta["tokenizer"].dump(), path + ": attnlab.json's tokenizer");
+    if (c.tokenizer->vocab_size() != static_cast<std::size_t>(a.vocab_size))
+      r.fail("the tokenizer has " + std::to_string(c.tokenizer->vocab_size()) + " tokens but the model has vocab_size " +
+             std::to_string(a.vocab_size));
+  }
 
   // The parameter list is the schema: every tensor it names must be there with its shape and
   // finite values, and nothing else may be.

@@ -2,10 +2,12 @@
 // "attnlab.json" (a uint8 array of UTF-8 JSON) with the configuration, vocabulary, task and
 // training settings. numpy.load plus tests/tiny_transformer.py load it in a few lines.
 #pragma once
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "engine/model/transformer.hpp"
+#include "engine/text/bpe.hpp"
 
 namespace attn {
 
@@ -17,6 +19,9 @@ struct Checkpoint {
   std::vector<std::string> vocab;   // (vocab_size) token texts; id = index
   TrainSettings train;
   long long step = 0;               // updates the parameters have had
+  // A trained byte-level BPE the model reads its ids from (attnlab.json's optional "tokenizer",
+  // in BPE.json's format); absent for the word-level tasks and in checkpoints written before it.
+  std::optional<Bpe> tokenizer;
 };
 
 // Throws FileError when it cannot write; written to a temporary name and renamed.

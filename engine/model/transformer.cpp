@@ -110,6 +110,48 @@ void BackwardBuffers::resize(const Arch& a, int batch, int tokens) {
   size(k_bias, I);
 }
 
+std::size_t LayerActivations::floats() const {
+  return ln1.size() + ln1_mean.size() + ln1_rstd.size() + qkv.size() + scores.size() + attn.size() + concat.size() +
+         attn_out.size() + resid_mid.size() + ln2.size() + ln2_mean.size() + ln2_rstd.size() + fc.size() +
+         gelu.size() + mlp_out.size() + resid_out.size();
+}
+
+std::size_t Activations::floats() const {
+  std::size_t n = pos_table.size() + rope.size() + embed.size() + ln_f.size() + ln_f_mean.size() +
+                  ln_f_rstd.size() + logits.size() + probs.size() + losses.size();
+  for (const LayerActivations& l : layers) n += l.floats();
+  return n;
+}
+
+std::size_t BackwardBuffers::floats() const {
+  return d_stream.size() + d_ln.size() + d_qkv.size() + d_concat.size() + d_fc.size() + d_gelu.size() +
+         d_logits.size() + d_attn.size() + k_bias.size();
+}
+
+// Row by row, the sizes Activations::resize gives each buffer above (N = B*T rows).
+std::size_t activation_floats(const Arch& a, const RunOptions& run, int batch, int tokens) {
+  const std::size_t N = static_cast<std::size_t>(batch) * static_cast<std::size_t>(tokens);
+  const std::size_t E = static_cast<std::size_t>(a.d_model), I = static_cast<std::size_t>(a.inner_dim()),
+                    V = static_cast<std::size_t>(a.vocab_size), H = static_cast<std::size_t>(a.n_heads),
+                    T = static_cast<std::size_t>(tokens), D = static_cast<std::size_t>(a.d_head);
+  const std::size_t tables = (run.positional == Positional::Sinusoidal ? T * E : 0) +
+                             (run.positional == Positional::Rope ? T * (D / 2) * 2 : 0);
+  // ln1, mean, rstd, qkv, scores, attn, concat, attn_out, resid_mid; with the MLP ln2, mean,
+  // rstd, fc, gelu, mlp_out, resid_out.
+  const std::size_t per_row_layer = E + 2 + 3 * I + 2 * H * T + I + 2 * E + (a.mlp ? E + 2 + 8 * E + 2 * E : 0);
+  // embed; ln_f, mean, rstd; logits, probs; losses.
+  const std::size_t per_row = E + E + 2 + 2 * V + 1 + static_cast<std::size_t>(a.n_layers) * per_row_layer;
+  return tables + N * per_row;
+}
+
+std::size_t backward_floats(const Arch& a, int batch, int tokens) {
+  const std::size_t N = static_cast<std::size_t>(batch) * static_cast<std::size_t>(tokens);
+  const std::size_t E = static_cast<std::size_t>(a.d_model), I = static_cast<std::size_t>(a.inner_dim()),
+                    V = static_cast<std::size_t>(a.vocab_size), T = static_cast<std::size_t>(tokens);
+  // d_stream, d_ln, d_qkv, d_concat, (d_fc, d_gelu), d_logits per row; d_attn (T, T); k_bias (I).
+  return N * (2 * E + 3 * I + I + (a.mlp ? 8 * E : 0) + V) + T * T + I;
+}
+
 void model_forward(const Model& m, const std::int32_t* ids, int B, int T, Activations& acts) {
   const Arch& a = m.arch;
   if (B < 0 || T < 0 || T > a.max_seq_len)

@@ -45,6 +45,7 @@ struct LayerActivations {
   std::vector<float> resid_out;      // (N, E) residual stream leaving the block (MLP only; else resid_mid)
 
   const std::vector<float>& stream_out() const { return resid_out.empty() ? resid_mid : resid_out; }
+  std::size_t floats() const;  // every buffer's size added up
 };
 
 struct Activations {
@@ -61,7 +62,13 @@ struct Activations {
 
   // Sizes every buffer for (arch, run, B, T); keeps the storage when nothing changed.
   void resize(const Arch& arch, const RunOptions& run, int B, int T);
+  std::size_t floats() const;  // every buffer's size added up (what resize allocated)
 };
+
+// The floats Activations::resize(arch, run, B, T) allocates, computed without allocating them,
+// so a run can be refused before it asks for memory the machine does not have. A test checks it
+// against floats() after resize for every kind of model.
+std::size_t activation_floats(const Arch& arch, const RunOptions& run, int B, int T);
 
 // Gradient buffers of the backward pass, reused across layers and steps.
 struct BackwardBuffers {
@@ -74,7 +81,11 @@ struct BackwardBuffers {
   std::vector<float> d_attn;     // (T, T)
   std::vector<float> k_bias;     // (I) the key bias gradient kept aside (see model_backward)
   void resize(const Arch& arch, int B, int T);
+  std::size_t floats() const;  // every buffer's size added up
 };
+
+// The floats BackwardBuffers::resize(arch, B, T) allocates, without allocating them.
+std::size_t backward_floats(const Arch& arch, int B, int T);
 
 // ids (B, T), each in [0, V), T <= max_seq_len -> every activation. Throws std::invalid_argument
 // for an id out of range or a T the model cannot take.

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <limits>
 
 #include "engine/rng.hpp"
 
@@ -242,34 +243,18 @@ Sequence Task::sample(std::uint64_t& rng, int max_len, bool held_out) const {
 }
 
 Encoded encode_text(const Vocab& vocab, std::string_view text, bool lower_case) {
+  // The explorer's word tokenizer splits (one rule for both): "tired." is two tokens, "didn't"
+  // one, <bos> one; every word is then looked up in the task's vocabulary.
+  Tokenization words = tokenize(text, TokenizerMode::Word, std::numeric_limits<std::size_t>::max());
   Encoded e;
-  std::size_t begin = 0;
-  std::string word;
-  const auto flush = [&](std::size_t end) {
-    if (word.empty()) return;
+  for (Token& token : words.tokens) {
     if (lower_case)
-      for (char& c : word) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    const int id = vocab.id(word);
+      for (char& c : token.text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const int id = vocab.id(token.text);
     e.ids.push_back(id);
-    e.unknown.push_back(id == vocab.unk && word != "<unk>");
-    e.tokens.push_back({word, begin, end, false});
-    word.clear();
-  };
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (std::isspace(static_cast<unsigned char>(c))) {
-      flush(i);
-    } else if (c == '.' || c == ',' || c == '!' || c == '?') {  // "tired." is two tokens
-      flush(i);
-      begin = i;
-      word = std::string(1, c);
-      flush(i + 1);
-    } else {
-      if (word.empty()) begin = i;
-      word += c;
-    }
+    e.unknown.push_back(id == vocab.unk && token.text != "<unk>");
+    e.tokens.push_back(std::move(token));
   }
-  flush(text.size());
   return e;
 }
 

@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "engine/tokenizer.hpp"
+#include "engine/text/tokenizer.hpp"
 
 namespace attn {
 

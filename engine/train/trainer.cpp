@@ -4,11 +4,24 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <stdexcept>
 
 #include "engine/rng.hpp"
 
 namespace attn {
+
+namespace {
+
+// Room for a sequence of T tokens: no sequence of the task is longer, so sampling into it never
+// allocates, and its memory is what training_memory counts.
+void reserve_sequence(Sequence& seq, std::size_t T) {
+  seq.ids.reserve(T);
+  seq.targets.reserve(T);
+  for (auto& cells : seq.cells) cells.reserve(T);
+}
+
+}  // namespace
 
 Trainer::Trainer(Arch arch, const RunOptions& run, const TrainSettings& settings, std::unique_ptr<Task> task)
     : m_task(std::move(task)), m_settings(settings) {
@@ -18,10 +31,7 @@ Trainer::Trainer(Arch arch, const RunOptions& run, const TrainSettings& settings
     throw std::invalid_argument("the " + std::string(m_task->name()) + " task needs sequences of at least " +
                                 std::to_string(m_task->min_seq_len()) + " tokens, got " +
                                 std::to_string(settings.seq_len));
-  arch.vocab_size = m_task->vocab().size();
-  arch.max_seq_len = settings.seq_len;
-  arch.learned_positions = run.positional == Positional::Learned;
-  m_model = Model::create(arch, run, settings.seed);
+  m_model = Model::create(trained_arch(arch, run, settings, *m_task), run, settings.seed);
   setup();
 }
 
@@ -45,8 +55,11 @@ void Trainer::setup() {
   size_batch();
   // The held-out batch: its own seed, so it never coincides with a training batch.
   std::uint64_t eval_rng = detail::mix(m_settings.seed, 0xE7A1ull);
-  m_eval.clear();
-  for (int b = 0; b < kEvalSequences; ++b) m_eval.push_back(m_task->sample(eval_rng, m_settings.seq_len, true));
+  m_eval.assign(static_cast<std::size_t>(kEvalSequences), Sequence{});
+  for (Sequence& seq : m_eval) {
+    reserve_sequence(seq, T);  // as the training batch: its memory is known before it is made
+    m_task->sample(eval_rng, m_settings.seq_len, true, seq);
+  }
   m_eval_ids.assign(static_cast<std::size_t>(kEvalSequences) * T, 0);
   m_eval_targets.assign(m_eval_ids.size(), -1);
   pack_batch(m_eval, m_settings.seq_len, m_task->vocab().pad, m_eval_ids.data(), m_eval_targets.data());
@@ -68,11 +81,7 @@ void Trainer::size_batch() {
   // Sequences keep their storage from step to step; reserving the longest now means the training
   // loop never allocates, not even while the longest sequence is still to come.
   m_batch.resize(B);
-  for (Sequence& seq : m_batch) {
-    seq.ids.reserve(T);
-    seq.targets.reserve(T);
-    for (auto& cells : seq.cells) cells.reserve(T);
-  }
+  for (Sequence& seq : m_batch) reserve_sequence(seq, T);
   m_ids.assign(B * T, 0);
   m_targets.assign(B * T, -1);
 }
@@ -149,6 +158,77 @@ Evaluation Trainer::evaluate_params(const std::vector<float>& params, long long 
   Evaluation e = evaluate();
   e.step = step;
   return e;
+}
+
+namespace {
+
+// Per token of a sequence: its id, its target, and a cell per detector at most.
+constexpr std::size_t kSequenceBytesPerToken = 2 * sizeof(std::int32_t) + kDetectorCount * sizeof(Cell);
+
+template <typename T>
+std::size_t held(const std::vector<T>& v) {
+  return v.capacity() * sizeof(T);
+}
+
+std::size_t held(const std::vector<Sequence>& batch) {
+  std::size_t n = 0;
+  for (const Sequence& s : batch) {
+    n += held(s.ids) + held(s.targets);
+    for (const auto& cells : s.cells) n += held(cells);
+  }
+  return n;
+}
+
+}  // namespace
+
+TrainingMemory training_memory(const Arch& arch, const RunOptions& run, const TrainSettings& settings) {
+  const std::size_t P = ParamLayout::of(arch).total, B = static_cast<std::size_t>(settings.batch),
+                    T = static_cast<std::size_t>(settings.seq_len), F = sizeof(float);
+  TrainingMemory m;
+  m.parameters = 5 * P * F;
+  m.activations = activation_floats(arch, run, settings.batch, settings.seq_len) * F;
+  m.backward = backward_floats(arch, settings.batch, settings.seq_len) * F;
+  m.evaluation = activation_floats(arch, run, kEvalSequences, settings.seq_len) * F;
+  const std::size_t sequences = B + static_cast<std::size_t>(kEvalSequences);
+  // ids and targets packed for the forward, then each sequence's own.
+  m.batches = sequences * T * 2 * sizeof(std::int32_t) + sequences * T * kSequenceBytesPerToken;
+  return m;
+}
+
+Arch trained_arch(Arch arch, const RunOptions& run, const TrainSettings& settings, const Task& task) {
+  arch.vocab_size = task.vocab().size();
+  arch.max_seq_len = settings.seq_len;
+  arch.learned_positions = run.positional == Positional::Learned;
+  return arch;
+}
+
+std::string bytes_text(std::uint64_t bytes) {
+  const char* const units[] = {"bytes", "KiB", "MiB", "GiB", "TiB"};
+  double v = static_cast<double>(bytes);
+  int u = 0;
+  while (v >= 1024.0 && u < 4) {
+    v /= 1024.0;
+    ++u;
+  }
+  char buf[32];
+  if (u == 0) std::snprintf(buf, sizeof buf, "%llu bytes", static_cast<unsigned long long>(bytes));
+  else std::snprintf(buf, sizeof buf, v < 10.0 ? "%.2f %s" : v < 100.0 ? "%.1f %s" : "%.0f %s", v, units[u]);
+  return buf;
+}
+
+TrainingMemory Trainer::memory_held() const {
+  TrainingMemory m;
+  m.parameters = held(m_model.params) + held(m_last_good) + held(m_grads) + held(m_adam.m) + held(m_adam.v);
+  m.activations = m_acts.floats() * sizeof(float);
+  m.backward = m_back.floats() * sizeof(float);
+  m.evaluation = m_eval_acts.floats() * sizeof(float);
+  m.batches = held(m_ids) + held(m_targets) + held(m_eval_ids) + held(m_eval_targets) + held(m_batch) + held(m_eval);
+  return m;
+}
+
+void Trainer::release_step_buffers() {
+  m_acts = Activations{};
+  m_back = BackwardBuffers{};
 }
 
 Checkpoint Trainer::checkpoint() const {

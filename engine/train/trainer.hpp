@@ -32,6 +32,30 @@ struct Evaluation {
   DetectorScores detectors;
 };
 
+// The bytes a Trainer holds once it has made a step and an evaluation, by role: the same sizes
+// its buffers are given (a test compares each part with Trainer::memory_held()). What is not
+// here: the program itself, BLAS's work buffers and the copies a caller keeps (snapshots).
+struct TrainingMemory {
+  std::size_t parameters = 0;   // params, the last good copy, gradients, AdamW's m and v: 5 x (layout.total)
+  std::size_t activations = 0;  // the forward of one training batch (batch x seq_len)
+  std::size_t backward = 0;     // the backward's buffers for that batch
+  std::size_t evaluation = 0;   // the forward of the held-out batch (kEvalSequences x seq_len)
+  std::size_t batches = 0;      // token ids, targets and detector cells of both batches (an upper bound)
+  std::size_t total() const { return parameters + activations + backward + evaluation + batches; }
+};
+
+// What training `arch` with `run` and `settings` needs, computed without allocating it. arch as
+// the Trainer makes it (vocab_size and max_seq_len from the task); no validation, no throw.
+TrainingMemory training_memory(const Arch& arch, const RunOptions& run, const TrainSettings& settings);
+
+// The model a new Trainer(arch, run, settings, task) makes: vocab_size from the task, max_seq_len
+// = settings.seq_len, a learned position table with learned positions.
+Arch trained_arch(Arch arch, const RunOptions& run, const TrainSettings& settings, const Task& task);
+
+// Bytes for people, three digits: "812 KiB", "68.4 MiB", "9.10 GiB" (binary units, as
+// /proc/meminfo counts).
+std::string bytes_text(std::uint64_t bytes);
+
 class Trainer {
  public:
   // A new model for `task`: arch.vocab_size and arch.max_seq_len are taken from the task and
@@ -63,6 +87,11 @@ class Trainer {
   long long steps_done() const { return m_adam.t; }
   const std::vector<Sequence>& eval_sequences() const { return m_eval; }
   Checkpoint checkpoint() const;
+  // The bytes its buffers hold now (capacity, by the parts of TrainingMemory).
+  TrainingMemory memory_held() const;
+  // Frees the training batch's activations and backward buffers, e.g. after a step ran out of
+  // memory half-way through sizing them; the parameters stay, and the next step sizes them again.
+  void release_step_buffers();
 
  private:
   void setup();

@@ -290,6 +290,154 @@ TEST_CASE("train writes its curves and a movie, export draws a whole model", "[c
   CHECK(run("export --what model --out " + model_png.string()).code == 2);
 }
 
+TEST_CASE("train refuses a run that needs more memory than it may have, naming both, before it starts", "[cli][train][memory]") {
+  // Inside every documented flag limit, this run needs ~68 GB (the hostile run's OOM kill).
+  const Result r = run("train --task induction --layers 4 --heads 16 --d-model 256 --mlp --seq-len 256 --batch 1024 --steps 1");
+  INFO(r.out);
+  CHECK(r.code == 2);
+  CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 1);
+  CHECK(r.out.rfind("attnlab train: training needs about ", 0) == 0);
+  CHECK(r.out.find("for batch 1024 x 256 tokens") != std::string::npos);
+  CHECK(r.out.find(" available") != std::string::npos);
+  CHECK(r.out.find("lower the batch or the sequence length") != std::string::npos);
+  CHECK(r.out.find("# task=") == std::string::npos);  // refused before the model was made
+}
+
+TEST_CASE("train checks every output before the first step, and --save must name a .npz", "[cli][train]") {
+  TempDir dir;
+  const fs::path fifo = dir.path / "fifo.npz";
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  fs::create_directory(dir.path / "folder.npz");
+  fs::create_symlink("/dev/null", dir.path / "null.npz");
+  const std::string long_name = (dir.path / (std::string(256, 'a') + ".npz")).string();
+  const std::string curves = (dir.path / "curves.svg").string();
+  const std::string base = "train --task reverse --steps 30 --every 10 --batch 2 --d-model 8 --heads 1 --curves " + curves;
+  const struct {
+    std::string flags, says;
+  } cases[] = {
+      {"--save " + (dir.path / "null.npz").string(), "it exists and is a character device"},  // a link to /dev/null
+      {"--save /dev/null", "--save needs a file name ending in .npz"},
+      {"--save " + fifo.string(), "it exists and is a FIFO"},
+      {"--save " + dir.path.string(), "--save needs a file name ending in .npz"},
+      {"--save " + (dir.path / "folder.npz").string(), "it exists and is a folder"},
+      {"--save " + (dir.path / "missing" / "x.npz").string(), "does not exist"},
+      {"--save " + long_name, "more than the 255 a file name may have"},
+      {"--save ''", "--save needs a file name ending in .npz (a checkpoint is a .npz archive), got ''"},
+      {"--save " + (dir.path / "x.txt").string(), "--save needs a file name ending in .npz"},
+      {"--save " + (dir.path / "ok.npz").string() + " --movie " + (dir.path / "nope" / "m.gif").string(), "--movie: "},
+      {"--save " + (dir.path / "ok.npz").string() + " --curves " + dir.path.string() + "/", "--curves needs a .png"},
+      {"--save " + (dir.path / "ok.npz").string() + " --curves " + fifo.string() + "/x.svg", "is a FIFO, not a folder"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.flags);
+    const Result r = run(base + " " + c.flags);
+    INFO(r.out);
+    CHECK(r.code == 2);
+    CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 1);
+    CHECK(r.out.find(c.says) != std::string::npos);
+    CHECK(r.out.find("step=") == std::string::npos);  // nothing trained
+    CHECK_FALSE(fs::exists(curves));                 // and nothing written
+    CHECK_FALSE(fs::exists(dir.path / "ok.npz"));
+    CHECK_FALSE(fs::exists(dir.path / "x.txt"));
+  }
+  CHECK(fs::is_fifo(fifo));
+}
+
+TEST_CASE("train writes the outputs it can when one write fails after the run, and names that one", "[cli][train]") {
+  TempDir dir;
+  const std::string ckpt = (dir.path / "big.npz").string(), curves = (dir.path / "curves.svg").string();
+  // A file-size limit stands in for a disk that fills up during the run: the checkpoint (~1.6 MB)
+  // cannot be written, the curves (~110 KB) can. SIGXFSZ is ignored so the write fails with EFBIG.
+  const std::string cmd = "sh -c \"trap '' XFSZ; ulimit -f 400; exec " + std::string(ATTNLAB_BIN) +
+                          " train --task reverse --steps 4 --every 2 --batch 2 --d-model 128 --heads 4 --mlp --save " +
+                          ckpt + " --curves " + curves + "\" 2>&1";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::string out;
+  std::array<char, 4096> buffer{};
+  while (std::fgets(buffer.data(), static_cast<int>(buffer.size()), pipe)) out += buffer.data();
+  const int status = pclose(pipe);
+  INFO(out);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 1);
+  CHECK(out.find("attnlab train: cannot write " + ckpt) != std::string::npos);
+  CHECK(out.find("# wrote " + curves) != std::string::npos);
+  CHECK_FALSE(fs::exists(ckpt));
+  REQUIRE(fs::exists(curves));
+  CHECK(attn::read_file(curves).find("<svg") != std::string::npos);
+}
+
+// Under the sanitizers attnlab reserves terabytes of address space for shadow memory, so an
+// address-space limit cannot stand in for a machine short of memory there.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define ATTN_CLI_TEST_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define ATTN_CLI_TEST_SANITIZED 1
+#endif
+#endif
+#ifndef ATTN_CLI_TEST_SANITIZED
+TEST_CASE("train that runs out of memory part-way stops, keeps and saves the last good model, exits 1", "[cli][train][memory]") {
+  TempDir dir;
+  const std::string ckpt = (dir.path / "oom.npz").string();
+  // The estimate (~880 MB) fits the machine, so the run starts; an address-space limit of ~590 MB
+  // then makes the first step's allocation fail, as memory taken by something else would.
+  const std::string cmd = "sh -c \"ulimit -v 600000; exec " + std::string(ATTNLAB_BIN) +
+                          " train --task induction --layers 4 --heads 16 --d-model 64 --batch 1024 --seq-len 32"
+                          " --steps 3 --every 1 --save " + ckpt + "\" 2>&1";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::string out;
+  std::array<char, 4096> buffer{};
+  while (std::fgets(buffer.data(), static_cast<int>(buffer.size()), pipe)) out += buffer.data();
+  const int status = pclose(pipe);
+  INFO(out);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 1);
+  CHECK(out.find("attnlab train: out of memory at step 1 (the run needs about ") != std::string::npos);
+  CHECK(out.find("stopped, keeping the parameters of step 0") != std::string::npos);
+  CHECK(out.find("# saved " + ckpt) != std::string::npos);
+  CHECK(attn::load_checkpoint(ckpt).step == 0);
+}
+#endif
+
+TEST_CASE("real-number flags take the documented forms only, and a range error names the range", "[cli]") {
+  const std::string train = "train --task reverse --steps 1 --batch 2 --d-model 8 --heads 1 ";
+  for (const char* bad : {"' 0.5'", "'0.5 '", "+0.5", "0x1p-3", "inf", "nan", "1e", ".", "0.5.1", "--1", "''"}) {
+    INFO(bad);
+    const Result r = run(train + "--lr " + bad);
+    INFO(r.out);
+    CHECK(r.code == 2);
+    CHECK(r.out.find("--lr needs a number such as 0.5 or 3e-4") != std::string::npos);
+  }
+  const Result tiny = run(train + "--lr 1e-44");
+  CHECK(tiny.code == 2);
+  CHECK_THAT(tiny.out, Catch::Contains("--lr must be from 1e-06 to 1, got 1e-44"));
+  const Result huge = run(train + "--lr 1e30");
+  CHECK(huge.code == 2);
+  CHECK_THAT(huge.out, Catch::Contains("--lr must be from 1e-06 to 1, got 1e30"));
+  CHECK(huge.out.find("00000000") == std::string::npos);
+  CHECK_THAT(run(train + "--weight-decay 1").out, Catch::Contains("--weight-decay must be from 0 to 0.99, got 1"));
+  CHECK_THAT(run("dump --temperature 1e-44 --out /nonexistent/x").out,
+             Catch::Contains("--temperature must be from 1e-06 to 1e+06, got 1e-44"));
+  CHECK_THAT(run(train + "--temperature 1e7").out, Catch::Contains("--temperature must be from 1e-06 to 1e+06, got 1e7"));
+  for (const char* good : {"3e-3", "3E-3", "0.003", ".003", "3e-03", "0.003e+0"}) {
+    INFO(good);
+    CHECK(run(train + "--lr " + good).code == 0);
+  }
+}
+
+TEST_CASE("dump --grads on a text of fewer than 2 tokens says there is nothing to score", "[cli][dump]") {
+  TempDir dir;
+  const std::string ckpt = std::string(ATTN_TEST_DATA_DIR) + "/../assets/models/reverse.npz";
+  const Result r = run("dump --model " + ckpt + " --text '<bos>' --grads --out " + (dir.path / "d").string());
+  INFO(r.out);
+  CHECK(r.code == 2);
+  CHECK(r.out.find("--grads needs a text of at least 2 tokens") != std::string::npos);
+  CHECK_FALSE(fs::exists(dir.path / "d"));
+  CHECK(run("dump --model " + ckpt + " --text '<bos> a' --grads --out " + (dir.path / "d").string()).code == 0);
+}
+
 TEST_CASE("loose arguments and bad weights are refused with one line", "[cli]") {
   TempDir dir;
   for (const char* args : {"dump --seed +5 --out /tmp/x", "dump --seed ' 5' --out /tmp/x", "export --what head:1,2 --out /tmp/x.png",

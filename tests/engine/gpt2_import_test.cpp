@@ -11,6 +11,7 @@
 #include "engine/file_io.hpp"
 #include "engine/io/hf_gpt2.hpp"
 #include "engine/npy.hpp"
+#include "engine/text/token_text.hpp"
 #include "temp_dir.hpp"
 
 namespace {
@@ -90,10 +91,11 @@ TEST_CASE("a GPT-2 folder's config becomes the engine's switches", "[gpt2]") {
   REQUIRE(tied.vocab.size() == 300);
   CHECK(tied.vocab[0] == "!");
   CHECK(tied.vocab[299] == "<|endoftext|>");
-  CHECK(attn::gpt2_token_text("\xC4\xA0the") == "\xE2\x90\xA3the");  // Ġthe -> ␣the
-  CHECK(attn::gpt2_token_text("<|endoftext|>") == "<|endoftext|>");
-  CHECK(attn::gpt2_token_text("\xC4\x8A") == "\n");                   // Ċ is byte 10
-  CHECK(attn::gpt2_token_text("\xC3\xA2") == "<0xE2>");               // â alone: a partial UTF-8 byte
+  CHECK(attn::gpt2_token_bytes("\xC4\xA0the") == " the");  // Ġthe
+  CHECK(attn::token_text(attn::gpt2_token_bytes("\xC4\xA0the")) == "\xE2\x90\xA3the");  // ␣the
+  CHECK(attn::gpt2_token_bytes("<|endoftext|>") == "<|endoftext|>");
+  CHECK(attn::gpt2_token_bytes("\xC4\x8A") == "\n");     // Ċ is byte 10
+  CHECK(attn::gpt2_token_bytes("\xC3\xA2") == "\xE2");   // â is byte 0xE2, a part of a UTF-8 character
 }
 
 TEST_CASE("a model saved as a GPT-2 folder loads back with the same parameters", "[gpt2]") {

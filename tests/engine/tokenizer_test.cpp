@@ -4,7 +4,7 @@
 
 #include <random>
 
-#include "engine/tokenizer.hpp"
+#include "engine/text/tokenizer.hpp"
 
 using attn::TokenizerMode;
 
@@ -123,4 +123,9 @@ TEST_CASE("random bytes never break the tokenizer", "[tokenizer]") {
       for (std::size_t i = 1; i < t.tokens.size(); ++i) REQUIRE(t.tokens[i].begin >= t.tokens[i - 1].end);
     }
   }
+}
+
+TEST_CASE("a special token written as <letters> stays whole and a lone < stays punctuation", "[tokenizer]") {
+  CHECK(texts(attn::tokenize("<bos> K q <unk> a < b <> <3", TokenizerMode::Word)) ==
+        std::vector<std::string>{"<bos>", "K", "q", "<unk>", "a", "<", "b", "<", ">", "<", "3"});
 }

@@ -179,3 +179,21 @@ TEST_CASE("sentences: the referent depends on the adjective", "[train]") {
   CHECK(animal > 50);
   CHECK(place > 50);
 }
+
+TEST_CASE("task inputs are split by the explorer's word rule and looked up in the task's words", "[tasks]") {
+  const auto sentences = attn::make_task("sentences");
+  const attn::Encoded e = sentences->encode("The animal didn't cross the street because it was too tired. it=");
+  std::vector<std::string> words;
+  for (const attn::Token& t : e.tokens) words.push_back(t.text);
+  CHECK(words == std::vector<std::string>{"the", "animal", "didn't", "cross", "the", "street", "because", "it", "was",
+                                          "too", "tired", ".", "it", "="});
+  for (bool unknown : e.unknown) CHECK_FALSE(unknown);
+  CHECK(e.tokens[11].begin == 59);  // "." keeps its byte span in the typed text
+  const auto induction = attn::make_task("induction");
+  const attn::Encoded i = induction->encode(induction->example());
+  CHECK(i.ids.front() == induction->vocab().id("<bos>"));
+  CHECK(i.ids.size() == 15);
+  const attn::Encoded quoted = sentences->encode("\"tired\"");
+  CHECK(quoted.tokens.size() == 3);  // the quotes are tokens of their own, "tired" is known
+  CHECK_FALSE(quoted.unknown[1]);
+}

@@ -28,7 +28,10 @@
 #include "engine/model/layer_trace.hpp"
 #include "engine/npy.hpp"
 #include "engine/npz.hpp"
-#include "engine/tokenizer.hpp"
+#include "engine/text/bpe.hpp"
+#include "engine/text/pre_split.hpp"
+#include "engine/text/token_text.hpp"
+#include "engine/text/tokenizer.hpp"
 #include "engine/weights.hpp"
 #include "gui/window_options.hpp"
 
@@ -211,6 +214,9 @@ void checkpoint(const std::uint8_t* data, std::size_t size) {
 }
 
 void session(const std::uint8_t* data, std::size_t size) {
+  // A session may choose the gpt2 tokenizer; the app names its folder at start, so does this.
+  static const bool gpt2_folder_set = (attn::set_gpt2_folder(ATTN_SOURCE_DIR "/assets/tokenizers/gpt2"), true);
+  (void)gpt2_folder_set;
   AppState state = default_state();
   try {
     session_from_json(bytes_of(data, size), state);
@@ -387,10 +393,69 @@ void gpt2(const std::uint8_t* data, std::size_t size) {
   ATTN_FUZZ_CHECK(header.data_start + at == size, "the tensors fill the data part");
 }
 
+namespace {
+
+// What every tokenizer must do with any bytes: the pieces tile the text, the ids are in the
+// vocabulary, decode(encode(s)) == s, the fast merge equals the reference loop, and every token
+// has a readable label.
+void check_bpe(const attn::Bpe& bpe, std::string_view text, const std::string& what) {
+  std::size_t at = 0;
+  attn::pre_split(text, [&](std::string_view piece) {
+    ATTN_FUZZ_CHECK(!piece.empty() && piece.data() == text.data() + at, what + ": the pieces do not tile the text");
+    at += piece.size();
+    if (piece.size() <= 512) {
+      std::vector<std::int32_t> fast;
+      bpe.encode_piece(piece, fast);
+      ATTN_FUZZ_CHECK(fast == bpe.encode_piece_reference(piece), what + ": fast and reference merges differ");
+    }
+  });
+  ATTN_FUZZ_CHECK(at == text.size(), what + ": the pieces do not cover the text");
+  const std::vector<std::int32_t> ids = bpe.encode(text);
+  for (std::int32_t id : ids) {
+    ATTN_FUZZ_CHECK(id >= 0 && static_cast<std::size_t>(id) < bpe.vocab_size(), what + ": id out of range");
+    ATTN_FUZZ_CHECK(!attn::token_text(bpe.token_bytes(id)).empty(), what + ": a token without a label");
+  }
+  ATTN_FUZZ_CHECK(bpe.decode(ids) == text, what + ": decode(encode(s)) != s for " + std::to_string(text.size()) + " bytes");
+}
+
+const char* const kBpeSample = "The animal didn't cross the street \xE2\x82 \xFF 42 \xF0\x9F\x99\x82  \n";
+
+}  // namespace
+
+void bpe_files(const std::uint8_t* data, std::size_t size) {
+  const std::string bytes = bytes_of(data, size);
+  const std::size_t nul = bytes.find('\0');
+  const std::string vocab = bytes.substr(0, nul);
+  const std::string merges = nul == std::string::npos ? std::string("#version: 0.2\n") : bytes.substr(nul + 1);
+  try {
+    const attn::Bpe bpe = attn::Bpe::from_gpt2_bytes(vocab, merges, "vocab.json", "merges.txt");
+    ATTN_FUZZ_CHECK(bpe.n_merges() < bpe.vocab_size(), "more merges than tokens");
+    check_bpe(bpe, kBpeSample, "loaded vocab.json + merges.txt");
+    check_bpe(bpe, merges, "loaded vocab.json + merges.txt, on its own merges");
+  } catch (const attn::FileError&) {
+  }
+}
+
+void bpe_json(const std::uint8_t* data, std::size_t size) {
+  try {
+    const attn::Bpe bpe = attn::Bpe::from_json(bytes_of(data, size), "BPE.json");
+    const attn::Bpe again = attn::Bpe::from_json(bpe.to_json(), "again");
+    ATTN_FUZZ_CHECK(again.to_json() == bpe.to_json(), "a BPE.json does not survive a write and a read");
+    check_bpe(bpe, kBpeSample, "loaded BPE.json");
+  } catch (const attn::FileError&) {
+  }
+}
+
+void bpe_encode(const std::uint8_t* data, std::size_t size) {
+  static const attn::Bpe gpt2 = attn::load_bpe(ATTN_SOURCE_DIR "/assets/tokenizers/gpt2");
+  check_bpe(gpt2, bytes_of(data, size), "GPT-2");
+}
+
 const std::vector<Target>& targets() {
   static const std::vector<Target> all{{"tokenizer", tokenizer}, {"npy", npy},         {"npz", npz},
                                        {"weights", weights},     {"checkpoint", checkpoint}, {"session", session},
-                                       {"config_json", config_json}, {"cli", cli}, {"gpt2", gpt2}};
+                                       {"config_json", config_json}, {"cli", cli}, {"bpe_files", bpe_files},
+                                       {"bpe_json", bpe_json},   {"bpe_encode", bpe_encode}, {"gpt2", gpt2}};
   return all;
 }
 

@@ -185,6 +185,7 @@ def session_corpus():
         "wrong_types": '"text":5,"config":[]',
         "rope_odd": '"config":{"positional":"rope","d_model":12,"n_heads":4}',
         "char_tokens": '"tokenizer":"char","text":"\\u00e9t\\u00e9 \\ud83d\\ude00"',
+        "gpt2_tokens": '"tokenizer":"gpt2","text":"Hello my name is  \\u20ac \\ud83d\\ude00"',
     }
     for name, body in extremes.items():
         write("session", name + ".json", base % body)
@@ -268,12 +269,60 @@ def gpt2_corpus():
                                                              n_inner=48)))
     write("gpt2", "config_absurd.json", json.dumps(dict(config, n_layer=10 ** 9)))
     write("gpt2", "config_llama.json", json.dumps(dict(config, model_type="llama")))
+def gpt2_byte_chars():
+    """GPT-2's byte -> character table (engine/text/bpe.cpp gpt2_byte_char)."""
+    bs = list(range(ord("!"), ord("~") + 1)) + list(range(0xA1, 0xAD)) + list(range(0xAE, 0x100))
+    cs = bs[:]
+    n = 0
+    for b in range(256):
+        if b not in bs:
+            bs.append(b)
+            cs.append(256 + n)
+            n += 1
+    return dict(zip(bs, [chr(c) for c in cs]))
+
+
+def bpe_corpus():
+    """bpe_files: vocab.json, a NUL byte, merges.txt. bpe_json: a BPE.json. bpe_encode: text."""
+    chars = gpt2_byte_chars()
+    tok = lambda s: "".join(chars[b] for b in s.encode("utf-8"))
+    extra = [tok("th"), tok("the"), tok(" t"), tok(" the"), tok("he")]
+    vocab = {chars[b]: b for b in range(256)}
+    for i, t in enumerate(extra):
+        vocab[t] = 256 + i
+    merges = "#version: 0.2\n" + "\n".join([tok("t") + " " + tok("h"), tok("th") + " " + tok("e"),
+                                              tok(" ") + " " + tok("t"), tok(" t") + " " + tok("he"),
+                                              tok("h") + " " + tok("e")]) + "\n"
+    good = json.dumps(vocab).encode() + b"\0" + merges.encode()
+    write("bpe_files", "tiny", good)
+    write("bpe_files", "truncated", good[: len(good) // 3])
+    write("bpe_files", "no_merges", json.dumps(vocab).encode())
+    write("bpe_files", "duplicate_id", json.dumps(dict(vocab, **{tok("zz"): 3})).encode() + b"\0" + merges.encode())
+    write("bpe_files", "unknown_merge", json.dumps(vocab).encode() + b"\0#version: 0.2\nq \xc4\xa0zz\n")
+    write("bpe_files", "crlf", json.dumps(vocab).encode() + b"\0" + merges.replace("\n", "\r\n").encode())
+    write("bpe_files", "not_json", b"{\"a\": \0a b\n")
+    merges_ids = [[116, 104], [256, 101], [32, 257], [97, 98], [259, 259]]
+    bpe = {"format": "attnlab-bpe", "version": 1, "pre_split": "gpt2", "vocab_size": 256 + len(merges_ids),
+           "merges": merges_ids}
+    write("bpe_json", "small", json.dumps(bpe))
+    write("bpe_json", "truncated", json.dumps(bpe)[:60])
+    write("bpe_json", "forward_ref", json.dumps(dict(bpe, merges=[[300, 1]], vocab_size=257)))
+    write("bpe_json", "wrong_size", json.dumps(dict(bpe, vocab_size=9)))
+    write("bpe_json", "repeated", json.dumps(dict(bpe, merges=[[1, 2], [1, 2]], vocab_size=258)))
+    write("bpe_json", "empty", b"")
+    for name, text in {"english": "The animal didn't cross the street because it was too tired.",
+                       "spaces": "a  b\t\tc \n\n  d   ", "scripts": "我爱你 — Привет — مرحبا — नमस्ते 🙂",
+                       "emoji_zwj": "👩‍👩‍👧 🏳️‍🌈 👍🏽", "contractions": "I'm we've they'll 'tis DON'T",
+                       "long_run": "a" * 500, "numbers": "3.14159 1,000 ٣٤٥"}.items():
+        write("bpe_encode", name, text)
+    write("bpe_encode", "invalid_utf8", b"ok \x80 \xc3 \xe2\x82 \xf0\x9f\x98 \xed\xa0\x80 \xff\xfe's end")
 
 
 def main():
     if os.path.isdir(CORPUS):
         shutil.rmtree(CORPUS)
     tokenizer()
+    bpe_corpus()
     npy_corpus()
     npz_corpus()
     weights_corpus()

@@ -24,6 +24,7 @@ expected_files() {
     echo "share/attnlab/models/$(basename "$f")"
   done
   for f in "$source_dir"/assets/lessons/*.json; do echo "share/attnlab/lessons/$(basename "$f")"; done
+  for f in vocab.json merges.txt README.md; do echo "share/attnlab/tokenizers/gpt2/$f"; done
   echo share/man/man1/attnlab.1.gz
   if [ "$app_id" != - ]; then
     echo "share/applications/$app_id.desktop"
@@ -50,6 +51,10 @@ $(diff <(echo "$expected") <(echo "$actual") || true)"
     for f in "$source_dir"/assets/models/*.npz "$source_dir"/assets/lessons/*.json; do
       sub=$(basename "$(dirname "$f")")
       cmp -s "$f" "$prefix/share/attnlab/$sub/$(basename "$f")" || fail "installed $sub/$(basename "$f") differs from the source"
+    done
+    for f in vocab.json merges.txt; do
+      cmp -s "$source_dir/assets/tokenizers/gpt2/$f" "$prefix/share/attnlab/tokenizers/gpt2/$f" ||
+        fail "installed tokenizers/gpt2/$f differs from the source"
     done
     echo "$(echo "$actual" | wc -l) files, exactly the expected ones; data equal to the source tree's"
     ;;
@@ -134,7 +139,10 @@ $(diff <(echo "$expected") <(echo "$actual") || true)"
     set -e
     [ "$code" = 1 ] && grep -qF "$work/data/models/induction.npz" <<<"$out" ||
       fail "ATTNLAB_DATA_DIR was not read first (exit $code): $out"
-    echo "installed attnlab reads its own share/attnlab (also when moved); ATTNLAB_DATA_DIR overrides"
+    # GPT-2's tokenizer from the installed data folder.
+    ids=$("$prefix/bin/attnlab" tokenizer encode --tokenizer gpt2 --text "Hello my name is" | head -1)
+    [ "$ids" = "15496 616 1438 318" ] || fail "the installed GPT-2 tokenizer gave '$ids'"
+    echo "installed attnlab reads its own share/attnlab (also when moved); ATTNLAB_DATA_DIR overrides; GPT-2's tokenizer"
     ;;
 
   *)

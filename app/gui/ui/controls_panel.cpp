@@ -108,15 +108,26 @@ void model_controls(UiContext& ctx) {
                      ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp);
   layout.item("slider", "temperature");
 
-  int mode = static_cast<int>(ctx.state.input.tokenizer);
+  // The radio buttons' order; the mode is never edited through an int cast of the enum.
+  constexpr attn::TokenizerMode kModes[] = {attn::TokenizerMode::Word, attn::TokenizerMode::Char,
+                                            attn::TokenizerMode::Gpt2};
+  int mode = 0;
+  switch (ctx.state.input.tokenizer) {
+    case attn::TokenizerMode::Word: mode = 0; break;
+    case attn::TokenizerMode::Char: mode = 1; break;
+    case attn::TokenizerMode::Gpt2: mode = 2; break;
+  }
   ImGui::AlignTextToFramePadding();
   ImGui::TextUnformatted("Tokens");
   layout.item("label", "Tokens");
   help_marker(layout, "Words: words and punctuation marks are tokens (each CJK character on its own). "
-                      "Characters: every character is a token. Real models use subword tokens, in between.");
+                      "Characters: every character is a token. GPT-2: the subword tokens a real model reads "
+                      "(byte-level BPE): a leading space belongs to the token and shows as \xE2\x90\xA3, a byte "
+                      "that is part of a character as <0xE2>; hover a chip for its id and bytes.");
   radio(ctx, "words", &mode, 0, true);
   radio(ctx, "characters", &mode, 1, true);
-  ctx.state.input.tokenizer = static_cast<attn::TokenizerMode>(mode);
+  radio(ctx, "GPT-2", &mode, 2, true);
+  ctx.state.input.tokenizer = kModes[mode];
 
   if (!ctx.state.input.weights_path.empty()) {
     ImGui::TextWrapped("Weights: %s", ctx.state.input.weights_path.c_str());

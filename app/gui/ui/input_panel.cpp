@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/text/token_text.hpp"
 #include "gui/ui/panels.hpp"
 #include "gui/ui/widgets.hpp"
 
@@ -60,7 +61,7 @@ void draw_token_chips(UiContext& ctx) {
   ImVec2 chip_size(0.0f, ImGui::GetFontSize() + style.FramePadding.y * 2.0f);
   float x = 0.0f, y = 0.0f;
   for (std::size_t i = 0; i < tokens.size(); ++i) {
-    labels[i] = shorten_to_width(tokens[i].text, max_chip);
+    labels[i] = shorten_to_width(attn::token_text(tokens[i].text), max_chip);
     const float w = ImGui::CalcTextSize(labels[i].c_str()).x + style.FramePadding.x * 2.0f;
     if (x > 0.0f && x + w > width) {
       x = 0.0f;
@@ -92,7 +93,9 @@ void draw_token_chips(UiContext& ctx) {
                         "reads it as <unk> (a word it never saw in training)",
                         i + 1, ctx.typed ? (*ctx.typed)[i].text.c_str() : tok.text.c_str());
     else if (is_hovered)
-      ImGui::SetTooltip("token %zu: %s  (bytes %zu-%zu)%s", i + 1, tok.text.c_str(), tok.begin, tok.end,
+      ImGui::SetTooltip("token %zu: %s  (%sbytes %zu-%zu%s%s)%s", i + 1, attn::token_text(tok.text).c_str(),
+                        tok.id >= 0 ? ("id " + std::to_string(tok.id) + ", ").c_str() : "", tok.begin, tok.end,
+                        tok.invalid ? "" : ": ", tok.invalid ? "" : attn::token_bytes_hex(tok.text).c_str(),
                         tok.invalid ? "\ninvalid UTF-8, shown as \xEF\xBF\xBD" : "");
     ImGui::PopID();
     const bool marked = is_hovered || static_cast<int>(i) == ctx.state.hovered_token ||

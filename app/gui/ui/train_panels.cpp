@@ -5,8 +5,11 @@
 #include <cfloat>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <string>
 
+#include "core/process_memory.hpp"
+#include "core/train_memory.hpp"
 #include "gui/ui/grid_plan.hpp"
 #include "gui/ui/heatmap_widget.hpp"
 #include "gui/ui/panels.hpp"
@@ -15,6 +18,22 @@
 namespace app::gui {
 
 namespace {
+
+// choices_problem, then whether training the choices fits in memory. The training worker asks
+// the same before it allocates; asking here too keeps choices that cannot fit from being applied,
+// so the controls never show a model the worker refused. The machine's available memory is read
+// at most once a second, not once a frame.
+std::string problem_with(const TrainChoices& c, bool d_head_auto) {
+  const std::string problem = choices_problem(c, d_head_auto);
+  if (!problem.empty()) return problem;
+  static std::optional<std::uint64_t> available;
+  static double read_at = -1.0;
+  if (read_at < 0.0 || ImGui::GetTime() - read_at >= 1.0) {
+    available = available_memory_bytes();
+    read_at = ImGui::GetTime();
+  }
+  return window_training_refusal(c.arch, c.run, c.settings, available);
+}
 
 TrainCommand command_for(TrainCommand::Kind kind, const TrainChoices& c) {
   TrainCommand command(kind);
@@ -120,7 +139,8 @@ void draw_train_actions(UiContext& ctx, TrainContext& train, const std::string& 
     ImGui::PopStyleColor();
   }
   if (!p->message.empty()) {
-    ImGui::PushStyleColor(ImGuiCol_Text, p->diverged ? ctx.colors.error : ImGui::GetColorU32(ImGuiCol_TextDisabled));
+    ImGui::PushStyleColor(ImGuiCol_Text,
+                          p->diverged || p->error ? ctx.colors.error : ImGui::GetColorU32(ImGuiCol_TextDisabled));
     ImGui::TextWrapped("%s", p->message.c_str());
     ctx.layout.item("label", p->message);
     ImGui::PopStyleColor();
@@ -132,7 +152,7 @@ void draw_train_actions(UiContext& ctx, TrainContext& train, const std::string& 
 void draw_train_controls(UiContext& ctx, TrainContext& train) {
   TrainState& t = ctx.state.train;
   TrainChoices& c = t.choices;
-  draw_train_actions(ctx, train, choices_problem(c, t.d_head_auto));
+  draw_train_actions(ctx, train, problem_with(c, t.d_head_auto));
   ImGui::Separator();
 
   ImGui::TextUnformatted("Task");
@@ -220,7 +240,7 @@ void draw_train_controls(UiContext& ctx, TrainContext& train) {
   ctx.layout.item("slider", std::to_string(seed));
 
   derive_choices(c, t.d_head_auto);
-  const std::string problem = choices_problem(c, t.d_head_auto);
+  const std::string problem = problem_with(c, t.d_head_auto);
   if (!problem.empty()) {
     ImGui::PushStyleColor(ImGuiCol_Text, ctx.colors.error);
     ImGui::TextWrapped("%s", problem.c_str());

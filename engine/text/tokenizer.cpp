@@ -1,9 +1,13 @@
 // A tokenizer for teaching, not for a real model: it splits where a reader sees units (words,
 // punctuation marks, CJK characters, whole emoji) and never fails on any byte sequence.
-#include "engine/tokenizer.hpp"
+#include "engine/text/tokenizer.hpp"
 
 #include <algorithm>
 #include <cstdint>
+
+#include "engine/text/bpe.hpp"
+#include "engine/text/pre_split.hpp"
+#include "engine/text/utf8.hpp"
 
 namespace attn {
 
@@ -17,24 +21,10 @@ struct Decoded {
   std::size_t len;   // bytes consumed (1 for an invalid byte)
 };
 
-// Strict UTF-8: rejects overlong forms, surrogates, code points above U+10FFFF and truncation.
+// The one strict decoder (engine/text/utf8.hpp), with an invalid byte as kInvalid.
 Decoded decode(std::string_view s, std::size_t i) {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char b0 = byte(i);
-  if (b0 < 0x80) return {b0, 1};
-  std::size_t len = 0;
-  char32_t cp = 0, min = 0;
-  if ((b0 & 0xE0) == 0xC0) { len = 2; cp = b0 & 0x1Fu; min = 0x80; }
-  else if ((b0 & 0xF0) == 0xE0) { len = 3; cp = b0 & 0x0Fu; min = 0x800; }
-  else if ((b0 & 0xF8) == 0xF0) { len = 4; cp = b0 & 0x07u; min = 0x10000; }
-  else return {kInvalid, 1};
-  if (i + len > s.size()) return {kInvalid, 1};
-  for (std::size_t k = 1; k < len; ++k) {
-    if ((byte(i + k) & 0xC0) != 0x80) return {kInvalid, 1};
-    cp = (cp << 6) | (byte(i + k) & 0x3Fu);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return {kInvalid, 1};
-  return {cp, len};
+  const Utf8Char c = decode_utf8(s, i);
+  return {c.valid ? c.cp : kInvalid, c.len};
 }
 
 struct Range {
@@ -125,6 +115,8 @@ class Scanner {
         emoji_rest(d.cp);
       } else if (m_mode == TokenizerMode::Word && is_word(d.cp)) {
         word_rest();
+      } else if (m_mode == TokenizerMode::Word && d.cp == '<' && special_rest()) {
+        // "<bos>", "<unk>": a vocabulary's special token stays whole
       } else {
         extends();
       }
@@ -139,6 +131,16 @@ class Scanner {
 
   void extends() {
     for (Decoded d = peek(m_i); d.len && is_extend(d.cp); d = peek(m_i)) m_i += d.len;
+  }
+
+  // After '<': ASCII letters and '>' make a special token such as <bos>; consumes it and returns
+  // true, or leaves the '<' alone (a lone "<" or "a < b" stays punctuation).
+  bool special_rest() {
+    std::size_t j = m_i;
+    while (j < m_s.size() && ((m_s[j] >= 'a' && m_s[j] <= 'z') || (m_s[j] >= 'A' && m_s[j] <= 'Z'))) ++j;
+    if (j == m_i || j >= m_s.size() || m_s[j] != '>') return false;
+    m_i = j + 1;
+    return true;
   }
 
   // Letters, digits, marks, and an apostrophe between letters ("don't", "l’amour").
@@ -183,10 +185,32 @@ class Scanner {
   std::size_t m_i = 0;
 };
 
-}  // namespace
+// GPT-2's tokens with their byte spans: each pre-split piece encodes on its own, so a token's
+// span is the running sum of its bytes' lengths.
+void tokenize_bpe(std::string_view text, const Bpe& bpe, std::size_t max_tokens, Tokenization& result) {
+  std::vector<std::int32_t> ids;
+  std::size_t at = 0;
+  pre_split(text, [&](std::string_view piece) {
+    ids.clear();
+    bpe.encode_piece(piece, ids);
+    for (std::int32_t id : ids) {
+      const std::string& bytes = bpe.token_bytes(id);
+      ++result.total_tokens;
+      if (result.tokens.size() < max_tokens) {
+        Token token;
+        token.text = bytes;
+        token.begin = at;
+        token.end = at + bytes.size();
+        token.id = id;
+        result.tokens.push_back(std::move(token));
+      }
+      at += bytes.size();
+    }
+  });
+}
 
-Tokenization tokenize(std::string_view text, TokenizerMode mode, std::size_t max_tokens) {
-  Tokenization result;
+// Word and character mode: the scanner's spans, a replacement character for bad bytes.
+void tokenize_scanner(std::string_view text, TokenizerMode mode, std::size_t max_tokens, Tokenization& result) {
   Scanner scanner(text, mode);
   std::size_t begin = 0, end = 0;
   bool invalid = false;
@@ -199,6 +223,21 @@ Tokenization tokenize(std::string_view text, TokenizerMode mode, std::size_t max
     token.end = end;
     token.invalid = invalid;
     result.tokens.push_back(std::move(token));
+  }
+}
+
+}  // namespace
+
+Tokenization tokenize(std::string_view text, TokenizerMode mode, std::size_t max_tokens) {
+  Tokenization result;
+  switch (mode) {
+    case TokenizerMode::Gpt2:
+      tokenize_bpe(text, gpt2_tokenizer(), max_tokens, result);
+      break;
+    case TokenizerMode::Word:
+    case TokenizerMode::Char:
+      tokenize_scanner(text, mode, max_tokens, result);
+      break;
   }
   if (result.total_tokens > result.tokens.size()) {
     result.truncated = true;
