@@ -160,9 +160,17 @@ int run_train(const std::vector<std::string>& argv) {
         throw UsageError(std::string(flag) + ": " + e.what());
       }
     };
-    // --save DIR/ (or an existing folder): a Hugging Face GPT-2 folder.
+    // --save DIR/ (a trailing '/'): a Hugging Face GPT-2 folder.
     std::error_code ec;
-    const bool save_hf = save_given && !save.empty() && (save.back() == '/' || std::filesystem::is_directory(save, ec));
+    const bool save_hf = save_given && !save.empty() && save.back() == '/';
+    if (save_hf) {  // the folder is made at the end: its parent must be there, and it must be a folder if it exists
+      const std::filesystem::path folder = std::filesystem::path(save).parent_path();
+      const std::filesystem::path parent = folder.has_parent_path() ? folder.parent_path() : std::filesystem::path(".");
+      if (std::filesystem::exists(folder, ec) && !std::filesystem::is_directory(folder, ec))
+        throw UsageError("--save " + save + ": it exists and is not a folder");
+      if (!std::filesystem::is_directory(parent, ec))
+        throw UsageError("--save " + save + ": the folder " + parent.string() + " does not exist");
+    }
     if (save_given && !save_hf) {
       if (save.size() < 4 || save.compare(save.size() - 4, 4, ".npz") != 0)
         throw UsageError("--save needs a file name ending in .npz (a checkpoint is a .npz archive), got '" + save + "'");

@@ -64,7 +64,7 @@ TEST_CASE("dump --model on a GPT-2 folder writes the model dump layout with its 
   CHECK(std::equal(logits.data.begin(), logits.data.end(), acts.logits.begin()));
 }
 
-TEST_CASE("--text on a GPT-2 folder is split by the folder's own BPE", "[cli][gpt2]") {
+TEST_CASE("a GPT-2 folder splits the text of --text with its own BPE", "[cli][gpt2]") {
   test_support::TempDir dir;
   const fs::path out = dir.path / "text";
   // The fixture's merges were learned from tests/gpt2_twin.py's CORPUS, which has these words.
@@ -132,4 +132,8 @@ TEST_CASE("train --save DIR/ writes a GPT-2 folder that dump reads, and refuses 
   const Result refused = run("train --task sort --steps 3 --save " + (dir.path / "attn-only").string() + "/");
   CHECK(refused.code == 2);
   CHECK(refused.out.find("cannot be saved as a Hugging Face GPT-2 folder: it has no MLP") != std::string::npos);
+  const Result no_parent = run("train --task sort --mlp --steps 3 --save " + (dir.path / "a" / "b").string() + "/");
+  CHECK(no_parent.code == 2);
+  CHECK(no_parent.out.find("does not exist") != std::string::npos);
+  CHECK(no_parent.out.find("step=") == std::string::npos);
 }
