@@ -17,6 +17,7 @@
 #include "core/config_json.hpp"
 #include "core/output_dir.hpp"
 #include "core/staged_folder.hpp"
+#include "core/hf_run.hpp"
 #include "core/model_run.hpp"
 #include "engine/npy.hpp"
 #include "engine/npz.hpp"
@@ -30,11 +31,14 @@ const char* const kDumpHelp =
     "Usage: attnlab dump --out DIR [model flags]\n"
     "       attnlab dump --out DIR --model CKPT.npz [--text TEXT] [--grads]\n"
     "       attnlab dump --out DIR --lesson NAME [--text TEXT] [--grads]\n"
-    "  (--lesson NAME is --model with a lesson model: sentences, induction, reverse or sort)\n\n"
+    "       attnlab dump --out DIR --model HF_FOLDER [--text TEXT | --ids 464,3290,...]\n"
+    "  (--lesson NAME is --model with a lesson model: sentences, induction, reverse or sort;\n"
+    "   --model also takes a Hugging Face GPT-2 folder: config.json, model.safetensors or shards,\n"
+    "   vocab.json, merges.txt; --text is split by its byte-level BPE, --ids gives token ids)\n\n"
     "With --model, a trained model's every layer (layerI/ from 0):\n"
     "  x.npy (stream in)  ln1.npy  qkv.npy (n, 3*heads*d_head)  q.npy k.npy v.npy (heads, n, d_head)\n"
     "  scores.npy attn.npy (heads, n, n)  head_out.npy  concat.npy  attn_out.npy  resid_mid.npy\n"
-    "  and with MLPs ln2.npy fc.npy gelu.npy mlp_out.npy resid_out.npy; then embed.npy (n, d_model),\n"
+    "  and with MLPs ln2.npy fc.npy gelu.npy (n, mlp width) mlp_out.npy resid_out.npy; then embed.npy (n, d_model),\n"
     "  ln_f.npy, logits.npy (n, vocab) and tokens.json (ids, words, spans, unknown words).\n"
     "  --grads also writes loss.npy (1,) (mean next-token cross-entropy over the text) and\n"
     "  grads.npz (that loss's gradient for every parameter, under the checkpoint's names); the text\n"
@@ -110,6 +114,49 @@ void write_set(const std::string& out_dir, Write&& write) {
   if (!note.empty()) std::fprintf(stderr, "attnlab dump: %s\n", note.c_str());
 }
 
+// Every layer of a model's run, embed/ln_f/logits and tokens.json (the run's tokens under
+// "tokens", with `info`'s keys beside them) into the set's root.
+void write_model_files(const std::string& root, const attn::Model& m, const ModelRun& run, nlohmann::json info) {
+  const std::size_t n = run.input.ids.size(), E = static_cast<std::size_t>(m.arch.d_model),
+                    I = static_cast<std::size_t>(m.arch.inner_dim()), V = static_cast<std::size_t>(m.arch.vocab_size),
+                    M = static_cast<std::size_t>(m.arch.mlp_dim());
+  for (int l = 0; l < m.arch.n_layers; ++l) {
+    const std::string dir = root + "/layer" + std::to_string(l);
+    ensure_directory(dir);
+    const attn::LayerActivations& L = run.acts.layers[static_cast<std::size_t>(l)];
+    const attn::Trace t = run.layer(m, l);
+    write_vec(dir, "x.npy", l == 0 ? run.acts.embed : run.acts.layers[static_cast<std::size_t>(l - 1)].stream_out(),
+              {n, E});
+    write_vec(dir, "ln1.npy", L.ln1, {n, E});
+    write_npy(dir, "qkv.npy", t.qkv);
+    write_npy(dir, "q.npy", t.q);
+    write_npy(dir, "k.npy", t.k);
+    write_npy(dir, "v.npy", t.v);
+    write_npy(dir, "scores.npy", t.scores);
+    write_npy(dir, "attn.npy", t.attn);
+    write_npy(dir, "head_out.npy", t.head_out);
+    write_vec(dir, "concat.npy", L.concat, {n, I});
+    write_vec(dir, "attn_out.npy", L.attn_out, {n, E});
+    write_vec(dir, "resid_mid.npy", L.resid_mid, {n, E});
+    if (!m.arch.mlp) continue;
+    write_vec(dir, "ln2.npy", L.ln2, {n, E});
+    write_vec(dir, "fc.npy", L.fc, {n, M});
+    write_vec(dir, "gelu.npy", L.gelu, {n, M});
+    write_vec(dir, "mlp_out.npy", L.mlp_out, {n, E});
+    write_vec(dir, "resid_out.npy", L.resid_out, {n, E});
+  }
+  write_vec(root, "embed.npy", run.acts.embed, {n, E});
+  write_vec(root, "ln_f.npy", run.acts.ln_f, {n, E});
+  write_vec(root, "logits.npy", run.acts.logits, {n, V});
+  nlohmann::json tokens = nlohmann::json::array();
+  for (std::size_t i = 0; i < n; ++i)
+    tokens.push_back({{"index", i}, {"id", run.input.ids[i]}, {"text", attn::token_text(run.input.tokens[i].text)},
+                      {"start", run.input.tokens[i].begin}, {"end", run.input.tokens[i].end},
+                      {"unknown", static_cast<bool>(run.input.unknown[i])}});
+  info["tokens"] = tokens;
+  write_file(root, "tokens.json", info.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+}
+
 int dump_model(const std::string& path, const std::optional<std::string>& given_text, const std::string& out_dir,
                bool grads) {
   const attn::Checkpoint ck = attn::load_checkpoint(path);
@@ -125,44 +172,9 @@ int dump_model(const std::string& path, const std::optional<std::string>& given_
   float loss = 0.0f;
   if (grads) loss = next_token_gradients(m, run, gradient);
 
-  const std::size_t n = run.input.ids.size(), E = static_cast<std::size_t>(m.arch.d_model),
-                    I = static_cast<std::size_t>(m.arch.inner_dim()), V = static_cast<std::size_t>(m.arch.vocab_size);
+  const std::size_t n = run.input.ids.size();
   write_set(out_dir, [&](const std::string& root) {
-    for (int l = 0; l < m.arch.n_layers; ++l) {
-      const std::string dir = root + "/layer" + std::to_string(l);
-      ensure_directory(dir);
-      const attn::LayerActivations& L = run.acts.layers[static_cast<std::size_t>(l)];
-      const attn::Trace t = run.layer(m, l);
-      write_vec(dir, "x.npy", l == 0 ? run.acts.embed : run.acts.layers[static_cast<std::size_t>(l - 1)].stream_out(),
-                {n, E});
-      write_vec(dir, "ln1.npy", L.ln1, {n, E});
-      write_npy(dir, "qkv.npy", t.qkv);
-      write_npy(dir, "q.npy", t.q);
-      write_npy(dir, "k.npy", t.k);
-      write_npy(dir, "v.npy", t.v);
-      write_npy(dir, "scores.npy", t.scores);
-      write_npy(dir, "attn.npy", t.attn);
-      write_npy(dir, "head_out.npy", t.head_out);
-      write_vec(dir, "concat.npy", L.concat, {n, I});
-      write_vec(dir, "attn_out.npy", L.attn_out, {n, E});
-      write_vec(dir, "resid_mid.npy", L.resid_mid, {n, E});
-      if (!m.arch.mlp) continue;
-      write_vec(dir, "ln2.npy", L.ln2, {n, E});
-      write_vec(dir, "fc.npy", L.fc, {n, 4 * E});
-      write_vec(dir, "gelu.npy", L.gelu, {n, 4 * E});
-      write_vec(dir, "mlp_out.npy", L.mlp_out, {n, E});
-      write_vec(dir, "resid_out.npy", L.resid_out, {n, E});
-    }
-    write_vec(root, "embed.npy", run.acts.embed, {n, E});
-    write_vec(root, "ln_f.npy", run.acts.ln_f, {n, E});
-    write_vec(root, "logits.npy", run.acts.logits, {n, V});
-    nlohmann::json tokens = nlohmann::json::array();
-    for (std::size_t i = 0; i < n; ++i)
-      tokens.push_back({{"index", i}, {"id", run.input.ids[i]}, {"text", attn::token_text(run.input.tokens[i].text)},
-                        {"start", run.input.tokens[i].begin}, {"end", run.input.tokens[i].end},
-                        {"unknown", static_cast<bool>(run.input.unknown[i])}});
-    const nlohmann::json info = {{"text", text}, {"model", path}, {"task", ck.task}, {"tokens", tokens}};
-    write_file(root, "tokens.json", info.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+    write_model_files(root, m, run, {{"text", text}, {"model", path}, {"task", ck.task}});
     if (grads) {
       const float loss_row[1] = {loss};
       write_file(root, "loss.npy", attn::npy_encode(loss_row, {1}));
@@ -179,6 +191,21 @@ int dump_model(const std::string& path, const std::optional<std::string>& given_
   return 0;
 }
 
+// A Hugging Face GPT-2 folder on token ids: the same layout, tokens.json with GPT-2's ids and
+// readable token text.
+int dump_hf(const std::string& folder, const std::optional<std::vector<std::int32_t>>& given_ids, const std::string& text,
+            const std::string& out_dir) {
+  const attn::HfGpt2 hf = attn::load_hf_gpt2(folder);
+  const std::vector<std::int32_t> ids = given_ids ? *given_ids : hf_encode_text(hf, text);
+  const ModelRun run = run_hf_ids(hf, ids);
+  write_set(out_dir, [&](const std::string& root) {
+    write_model_files(root, hf.model, run,
+                      {{"text", hf_run_text(run)}, {"model", folder}, {"model_type", "gpt2"}, {"ids", ids}});
+  });
+  std::printf("wrote %zu tokens, %d layers to %s\n", ids.size(), hf.model.arch.n_layers, out_dir.c_str());
+  return 0;
+}
+
 }  // namespace
 
 int run_dump(const std::vector<std::string>& argv) {
@@ -187,6 +214,7 @@ int run_dump(const std::vector<std::string>& argv) {
     input.text = kExampleSentence;
     std::string out_dir, model_path, explorer_flag;
     bool grads = false, text_given = false;
+    std::optional<std::vector<std::int32_t>> ids;
     ArgCursor args(argv);
     while (!args.done()) {
       const std::string flag = args.next_flag();
@@ -198,6 +226,8 @@ int run_dump(const std::vector<std::string>& argv) {
         out_dir = args.value(flag);
       } else if (parse_checkpoint_flag(flag, args, model_path)) {
         continue;
+      } else if (flag == "--ids") {
+        ids = parse_ids(flag, args.value(flag));
       } else if (flag == "--grads") {
         grads = true;
       } else if (parse_model_flag(flag, args, input)) {
@@ -211,6 +241,12 @@ int run_dump(const std::vector<std::string>& argv) {
     if (!model_path.empty() && !explorer_flag.empty())
       throw UsageError(explorer_flag + " does not apply with --model: the checkpoint fixes the model");
     if (grads && model_path.empty()) throw UsageError("--grads needs --model or --lesson");
+    if (!model_path.empty() && attn::is_hf_folder(model_path)) {
+      if (grads) throw UsageError("--grads is for attnlab checkpoints, not Hugging Face folders");
+      if (text_given && ids) throw UsageError("give the sentence once: --ids or --text");
+      return dump_hf(model_path, ids, text_given ? input.text : std::string(kExampleSentence), out_dir);
+    }
+    if (ids) throw UsageError("--ids is for Hugging Face model folders (--model DIR); this model reads --text");
     if (!model_path.empty()) return dump_model(model_path, text_given ? std::optional(input.text) : std::nullopt, out_dir, grads);
 
     const ResolvedModel model = resolve_model(input);

@@ -7,6 +7,7 @@
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
 #include "cli/model_options.hpp"
+#include "core/hf_run.hpp"
 #include "core/model_run.hpp"
 #include "engine/npy.hpp"
 #include "export/model_figures.hpp"
@@ -23,6 +24,8 @@ const char* const kExportHelp =
     "Writes one figure (PNG, SVG, PDF) or data file (CSV, NPY). Needs no display.\n"
     "  --model CKPT.npz       draw a trained model (from attnlab train) instead of the explorer\n"
     "  --lesson NAME          a lesson model as --model: sentences, induction, reverse or sort\n"
+    "  --model HF_FOLDER      a Hugging Face GPT-2 folder (config.json, model.safetensors, vocab.json,\n"
+    "                         merges.txt); --text split by its BPE, or token ids: --ids 464,3290,...\n"
     "  --layer I              with --model: the layer to draw, from 1 (default 1)\n"
     "  --what model           with --model: every layer's heads in one figure (PNG, SVG or PDF)\n"
     "  --out PATH             the file to write; a folder gets a name made from the sentence\n"
@@ -76,6 +79,7 @@ int run_export(const std::vector<std::string>& argv) {
     std::string out, model_path, explorer_flag;
     int layer = 1;
     bool text_given = false, whole_model = false;
+    std::optional<std::vector<std::int32_t>> ids;
     ArgCursor args(argv);
     while (!args.done()) {
       const std::string flag = args.next_flag();
@@ -90,7 +94,8 @@ int run_export(const std::vector<std::string>& argv) {
       }
       if (flag == "--out") out = args.value(flag);
       else if (parse_checkpoint_flag(flag, args, model_path)) continue;
-      else if (flag == "--layer") layer = args.int_value(flag, 1, attn::kMaxLayers);
+      else if (flag == "--layer") layer = args.int_value(flag, 1, attn::kMaxModelLayers);
+      else if (flag == "--ids") ids = parse_ids(flag, args.value(flag));
       else if (flag == "--what") parse_what(args.value(flag), request, whole_model);
       else if (flag == "--format") {
         const std::string v = args.value(flag);
@@ -120,6 +125,27 @@ int run_export(const std::vector<std::string>& argv) {
     if (!model_path.empty() && !explorer_flag.empty())
       throw UsageError(explorer_flag + " does not apply with --model: the checkpoint fixes the model");
     if (whole_model && model_path.empty()) throw UsageError("--what model needs --model CKPT.npz or --lesson NAME");
+    const bool hf_model = !model_path.empty() && attn::is_hf_folder(model_path);
+    if (hf_model && text_given && ids) throw UsageError("give the sentence once: --ids or --text");
+    if (ids && !hf_model) throw UsageError("--ids is for Hugging Face model folders (--model DIR); this model reads --text");
+    attn::HfGpt2 hf;  // the Hugging Face model, when drawing one (its weights outlive the request)
+    std::optional<ModelRun> hf_run;
+    if (hf_model) {
+      hf = attn::load_hf_gpt2(model_path);
+      hf_run = run_hf_ids(hf, ids ? *ids : hf_encode_text(hf, input.text));
+      input.text = hf_run_text(*hf_run);
+      text_given = true;
+    }
+    if (whole_model && hf_model) {
+      std::vector<attn::Trace> layers;
+      for (int l = 0; l < hf.model.arch.n_layers; ++l) layers.push_back(hf_run->layer(hf.model, l));
+      const ExportFormat f = format.value_or(format_from_path(out).value_or(ExportFormat::Png));
+      const TextShaper shaper;
+      attn::write_file_atomic(out, encode_figure(layout_model_figure(layers, input.text, hf_caption(hf), request.options, shaper),
+                                                 f, shaper));
+      std::printf("wrote %s\n", out.c_str());
+      return 0;
+    }
     if (whole_model) {
       const attn::Checkpoint ck = attn::load_checkpoint(model_path);
       const std::string text = text_given ? input.text : example_text(ck);
@@ -144,6 +170,12 @@ int run_export(const std::vector<std::string>& argv) {
         step_weights = resolved.weights;
         request.projection = {step_weights.out_proj_weight.data(), step_weights.out_proj_bias.data()};
       }
+    } else if (hf_model) {
+      trace = hf_run->layer(hf.model, layer - 1);
+      const attn::BlockParams<const float> block = hf.model.weights().blocks[static_cast<std::size_t>(layer - 1)];
+      request.projection = {block.out_proj_w, block.out_proj_b};
+      input.config = trace.config;
+      request.options.caption = hf_caption(hf, layer - 1);
     } else {
       checkpoint = attn::load_checkpoint(model_path);
       const attn::Checkpoint& ck = checkpoint;

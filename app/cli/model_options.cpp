@@ -59,6 +59,14 @@ std::string lesson_flag_path(const std::string& name) {
   return lesson_path(name);
 }
 
+std::vector<std::int32_t> parse_ids(const std::string& flag, const std::string& text) {
+  const std::vector<int> values = parse_int_list(flag, text, 0, attn::kMaxModelVocab - 1);
+  if (values.size() > static_cast<std::size_t>(attn::kMaxModelSeqLen))
+    throw UsageError(flag + " gives " + std::to_string(values.size()) + " ids, more than any model's " +
+                     std::to_string(attn::kMaxModelSeqLen) + " positions");
+  return std::vector<std::int32_t>(values.begin(), values.end());
+}
+
 bool parse_checkpoint_flag(const std::string& flag, ArgCursor& args, std::string& model_path) {
   if (flag != "--model" && flag != "--lesson") return false;
   const std::string value = args.value(flag);

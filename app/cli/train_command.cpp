@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <cmath>
 #include <cstdio>
 #include <functional>
@@ -15,6 +16,7 @@
 #include "cli/bench_stats.hpp"
 #include "cli/commands.hpp"
 #include "core/model_run.hpp"
+#include "engine/io/hf_gpt2.hpp"
 #include "core/output_dir.hpp"
 #include "core/process_memory.hpp"
 #include "core/train_memory.hpp"
@@ -53,6 +55,8 @@ const char* const kTrainHelp =
     "  --seed S             initial weights and data (default 1)\n"
     "  --every N            evaluate and print every N steps (default 50)\n"
     "  --save CKPT.npz      write the trained model (the checkpoint format is in the README)\n"
+    "  --save DIR/          write it as a Hugging Face GPT-2 folder (needs --mlp, learned positions,\n"
+    "                       causal, temperature 1 and heads * d_head = d_model)\n"
     "  --curves FILE        the loss, accuracy and head-score curves as a figure (.png, .svg or .pdf)\n"
     "  --movie FILE.gif     the model view on the task's example over the run, as an animated GIF\n\n"
     "Real numbers are plain decimals or exponents (0.003, 3e-3); spaces, '+', hex, inf and nan are\n"
@@ -156,7 +160,18 @@ int run_train(const std::vector<std::string>& argv) {
         throw UsageError(std::string(flag) + ": " + e.what());
       }
     };
-    if (save_given) {
+    // --save DIR/ (a trailing '/'): a Hugging Face GPT-2 folder.
+    std::error_code ec;
+    const bool save_hf = save_given && !save.empty() && save.back() == '/';
+    if (save_hf) {  // the folder is made at the end: its parent must be there, and it must be a folder if it exists
+      const std::filesystem::path folder = std::filesystem::path(save).parent_path();
+      const std::filesystem::path parent = folder.has_parent_path() ? folder.parent_path() : std::filesystem::path(".");
+      if (std::filesystem::exists(folder, ec) && !std::filesystem::is_directory(folder, ec))
+        throw UsageError("--save " + save + ": it exists and is not a folder");
+      if (!std::filesystem::is_directory(parent, ec))
+        throw UsageError("--save " + save + ": the folder " + parent.string() + " does not exist");
+    }
+    if (save_given && !save_hf) {
       if (save.size() < 4 || save.compare(save.size() - 4, 4, ".npz") != 0)
         throw UsageError("--save needs a file name ending in .npz (a checkpoint is a .npz archive), got '" + save + "'");
       check_output("--save", save);
@@ -193,6 +208,17 @@ int run_train(const std::vector<std::string>& argv) {
       if (!refusal.empty()) throw UsageError(refusal);
       memory_line = "# memory: about " + attn::bytes_text(need.total()) + " for training, " +
                     (available ? attn::bytes_text(*available) : std::string("unknown")) + " available\n";
+    }
+
+    // A Hugging Face folder is refused before training when GPT-2 cannot express the model.
+    if (save_hf) {
+      attn::Model shape;
+      shape.arch = arch;
+      shape.run = run;
+      const std::string why = attn::hf_gpt2_refusal(shape);
+      if (!why.empty())
+        throw UsageError("--save " + save + ": this model cannot be saved as a Hugging Face GPT-2 folder: " + why +
+                         " (save it as a .npz checkpoint, or train with --mlp --positional learned)");
     }
 
     openblas_set_num_threads(1);  // one core, and a bit-identical run for the same seed
@@ -295,6 +321,12 @@ int run_train(const std::vector<std::string>& argv) {
     };
     const attn::Checkpoint spec = trainer.checkpoint();
     if (save_given) write_output([&] {
+      if (save_hf) {
+        attn::save_hf_gpt2(spec.model, spec.vocab, save);
+        std::printf("# saved %s (Hugging Face GPT-2: config.json, model.safetensors, vocab.json, merges.txt)\n",
+                    save.c_str());
+        return;
+      }
       attn::save_checkpoint(spec, save);
       std::printf("# saved %s\n", save.c_str());
     });

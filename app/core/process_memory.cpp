@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <cstdlib>
 #include <string>
 
@@ -20,6 +21,17 @@ std::size_t resident_bytes() {
   if (read != 2) return 0;
   const long page = sysconf(_SC_PAGESIZE);
   return static_cast<std::size_t>(resident_pages) * static_cast<std::size_t>(page > 0 ? page : 4096);
+}
+
+std::size_t peak_resident_bytes() {
+  std::FILE* f = std::fopen("/proc/self/status", "r");
+  if (!f) return 0;
+  char line[256];
+  unsigned long kib = 0;
+  while (std::fgets(line, sizeof line, f))
+    if (std::strncmp(line, "VmHWM:", 6) == 0 && std::sscanf(line + 6, "%lu", &kib) == 1) break;
+  std::fclose(f);
+  return static_cast<std::size_t>(kib) * 1024;
 }
 
 std::optional<std::uint64_t> parse_mem_available(std::string_view meminfo) {

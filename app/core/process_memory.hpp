@@ -11,6 +11,8 @@ namespace app {
 // Resident set size in bytes (/proc/self/statm: pages in RAM times the page size); 0 where
 // /proc is not available.
 std::size_t resident_bytes();
+// The largest resident set this process has had (VmHWM in /proc/self/status); 0 where unknown.
+std::size_t peak_resident_bytes();
 
 // The memory the machine can give a new allocation without swapping: MemAvailable from
 // /proc/meminfo, in bytes; nullopt where it cannot be read.

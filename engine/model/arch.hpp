@@ -10,12 +10,30 @@
 
 namespace attn {
 
+// What `train`, Train mode and checkpoints accept (validate(Arch, RunOptions)); the file limits in
+// engine/file_limits.hpp are derived from these.
 inline constexpr int kMaxLayers = 4;
 inline constexpr int kMaxTrainHeads = 16;
 inline constexpr int kMinTrainDModel = 8, kMaxTrainDModel = 256;
 inline constexpr int kMaxTrainDHead = 256;
 inline constexpr int kMaxVocab = 4096;
 inline constexpr int kMaxSeqLen = 256;
+
+// What the forward runs (validate_model): every GPT-2 size up to medium with room to spare
+// (GPT-2 small is 12 layers, d_model 768, 12 heads; medium 24, 1024, 16; vocabulary 50257,
+// context 1024). An imported model is read within these.
+inline constexpr int kMaxModelLayers = 48;
+inline constexpr int kMaxModelDModel = 2048;
+inline constexpr int kMaxModelHeads = 64;
+inline constexpr int kMaxModelDHead = 256;
+inline constexpr int kMaxModelMlp = 4 * kMaxModelDModel;
+inline constexpr int kMaxModelVocab = 262144;
+inline constexpr int kMaxModelSeqLen = 4096;
+
+// The MLP's activation: PyTorch's exact GELU x * Phi(x), or GPT-2's tanh approximation
+// ("gelu_new"): 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
+enum class Gelu { Exact, Tanh };
+const char* to_string(Gelu gelu);
 
 struct Arch {
   int n_layers = 2;
@@ -26,8 +44,13 @@ struct Arch {
   int vocab_size = 64;
   int max_seq_len = 64;      // rows of the learned position table; the longest input
   bool learned_positions = false;  // a pos_emb table is a parameter only with learned positions
+  int d_mlp = 0;             // the MLP's hidden width (GPT-2's n_inner); 0 means 4 * d_model
+  Gelu gelu = Gelu::Exact;   // the MLP's activation
+  bool tied_embeddings = false;  // true: no unembed tensor, logits = ln_f · tok_emb^T (GPT-2)
+  double ln_eps = 1e-5;      // every LayerNorm's epsilon (GPT-2's layer_norm_epsilon)
 
   int inner_dim() const { return n_heads * d_head; }
+  int mlp_dim() const { return d_mlp > 0 ? d_mlp : 4 * d_model; }
   bool operator==(const Arch& o) const;
   bool operator!=(const Arch& o) const { return !(*this == o); }
 };
@@ -51,8 +74,11 @@ struct TrainSettings {
   int warmup_steps = 10;        // lr_t = lr * min(1, t / warmup_steps) for update t = 1, 2, ...
 };
 
-// Throws std::invalid_argument naming the numbers, e.g. "layers (5) must be between 1 and 4".
+// A model `train` can train and a checkpoint can hold. Throws std::invalid_argument naming the
+// numbers, e.g. "layers (5) must be between 1 and 4".
 void validate(const Arch& arch, const RunOptions& run);
+// A model the forward can run (the kMaxModel* limits: an imported GPT-2). Throws the same way.
+void validate_model(const Arch& arch, const RunOptions& run);
 void validate(const TrainSettings& train);
 
 }  // namespace attn

@@ -95,6 +95,12 @@ struct MetaReader {
 std::string checkpoint_meta_json(const Checkpoint& c) { return meta_of(c).dump(1); }
 
 void save_checkpoint(const Checkpoint& c, const std::string& path) {
+  // attnlab.json version 1 records none of GPT-2's switches: a model using one is refused rather
+  // than saved as a different model (it is saved as a Hugging Face folder instead).
+  const Arch& a = c.model.arch;
+  if (a.mlp_dim() != 4 * a.d_model || a.gelu != Gelu::Exact || a.tied_embeddings || a.ln_eps != 1e-5)
+    throw FileError(path + ": a checkpoint holds only models with a 4 x d_model MLP, the exact GELU, an own "
+                           "unembedding and LayerNorm epsilon 1e-5; save this one as a Hugging Face folder");
   std::map<std::string, std::string> entries;
   for (const ParamTensor& t : c.model.layout.tensors)
     entries[t.name] = npy_encode(c.model.params.data() + t.offset, t.shape);

@@ -9,7 +9,8 @@ namespace attn {
 
 ParamLayout ParamLayout::of(const Arch& a) {
   const std::size_t E = static_cast<std::size_t>(a.d_model), I = static_cast<std::size_t>(a.inner_dim()),
-                    V = static_cast<std::size_t>(a.vocab_size), T = static_cast<std::size_t>(a.max_seq_len);
+                    V = static_cast<std::size_t>(a.vocab_size), T = static_cast<std::size_t>(a.max_seq_len),
+                    M = static_cast<std::size_t>(a.mlp_dim());
   ParamLayout layout;
   const auto add = [&](std::string name, std::vector<std::size_t> shape) {
     ParamTensor t{std::move(name), std::move(shape), layout.total, 1, false};
@@ -31,15 +32,15 @@ ParamLayout ParamLayout::of(const Arch& a) {
     if (a.mlp) {
       add(p + "ln2.weight", {E});
       add(p + "ln2.bias", {E});
-      add(p + "mlp.fc.weight", {4 * E, E});
-      add(p + "mlp.fc.bias", {4 * E});
-      add(p + "mlp.proj.weight", {E, 4 * E});
+      add(p + "mlp.fc.weight", {M, E});
+      add(p + "mlp.fc.bias", {M});
+      add(p + "mlp.proj.weight", {E, M});
       add(p + "mlp.proj.bias", {E});
     }
   }
   add("ln_f.weight", {E});
   add("ln_f.bias", {E});
-  add("unembed.weight", {V, E});
+  if (!a.tied_embeddings) add("unembed.weight", {V, E});
   return layout;
 }
 
@@ -70,7 +71,9 @@ ParamView<P> make_view(const ParamLayout& layout, P* arena) {
   }
   v.ln_f_w = at("ln_f.weight");
   v.ln_f_b = at("ln_f.bias");
-  v.unembed = at("unembed.weight");
+  // Tied embeddings have no unembed tensor: the logits read tok_emb, and in a gradient view its
+  // gradient then collects both uses (the lookup and the logits).
+  v.unembed = layout.find("unembed.weight") ? at("unembed.weight") : v.tok_emb;
   return v;
 }
 

@@ -45,7 +45,7 @@ void Activations::resize(const Arch& a, const RunOptions& run, int batch, int to
   const std::size_t N = static_cast<std::size_t>(batch) * static_cast<std::size_t>(tokens);
   const std::size_t E = static_cast<std::size_t>(a.d_model), I = static_cast<std::size_t>(a.inner_dim()),
                     V = static_cast<std::size_t>(a.vocab_size), H = static_cast<std::size_t>(a.n_heads),
-                    n_tok = static_cast<std::size_t>(tokens);
+                    M = static_cast<std::size_t>(a.mlp_dim()), n_tok = static_cast<std::size_t>(tokens);
   const bool new_tables = n_tok != static_cast<std::size_t>(T) || embed.size() != N * E;
   B = batch;
   T = tokens;
@@ -82,8 +82,8 @@ void Activations::resize(const Arch& a, const RunOptions& run, int batch, int to
     size(l.ln2, mlp * N * E);
     size(l.ln2_mean, mlp * N);
     size(l.ln2_rstd, mlp * N);
-    size(l.fc, mlp * N * 4 * E);
-    size(l.gelu, mlp * N * 4 * E);
+    size(l.fc, mlp * N * M);
+    size(l.gelu, mlp * N * M);
     size(l.mlp_out, mlp * N * E);
     size(l.resid_out, mlp * N * E);
   }
@@ -103,8 +103,8 @@ void BackwardBuffers::resize(const Arch& a, int batch, int tokens) {
   size(d_ln, N * E);
   size(d_qkv, N * 3 * I);
   size(d_concat, N * I);
-  size(d_fc, a.mlp ? N * 4 * E : 0);
-  size(d_gelu, a.mlp ? N * 4 * E : 0);
+  size(d_fc, a.mlp ? N * static_cast<std::size_t>(a.mlp_dim()) : 0);
+  size(d_gelu, a.mlp ? N * static_cast<std::size_t>(a.mlp_dim()) : 0);
   size(d_logits, N * V);
   size(d_attn, T * T);
   size(k_bias, I);
@@ -157,7 +157,8 @@ void model_forward(const Model& m, const std::int32_t* ids, int B, int T, Activa
   if (B < 0 || T < 0 || T > a.max_seq_len)
     throw std::invalid_argument("an input of " + std::to_string(T) + " tokens is longer than the model's " +
                                 std::to_string(a.max_seq_len));
-  const int N = B * T, E = a.d_model, I = a.inner_dim(), H = a.n_heads, D = a.d_head, V = a.vocab_size;
+  const int N = B * T, E = a.d_model, I = a.inner_dim(), H = a.n_heads, D = a.d_head, V = a.vocab_size,
+            M = a.mlp_dim();
   for (int i = 0; i < N; ++i)
     if (ids[i] < 0 || ids[i] >= V)
       throw std::invalid_argument("token id " + std::to_string(ids[i]) + " is outside the vocabulary of " +
@@ -183,7 +184,8 @@ void model_forward(const Model& m, const std::int32_t* ids, int B, int T, Activa
     const BlockParams<const float>& w = p.blocks[static_cast<std::size_t>(l)];
     LayerActivations& L = acts.layers[static_cast<std::size_t>(l)];
     // 2a. Attention on the LayerNorm of the stream (pre-LN), added back to the stream.
-    nn::layernorm_forward(L.ln1.data(), L.ln1_mean.data(), L.ln1_rstd.data(), stream, w.ln1_w, w.ln1_b, N, E);
+    nn::layernorm_forward(L.ln1.data(), L.ln1_mean.data(), L.ln1_rstd.data(), stream, w.ln1_w, w.ln1_b, N, E,
+                          a.ln_eps);
     nn::linear_forward(L.qkv.data(), L.ln1.data(), w.in_proj_w, w.in_proj_b, N, E, 3 * I);
     if (m.run.positional == Positional::Rope) nn::rope_forward(L.qkv.data(), acts.rope.data(), B, T, H, D);
     nn::attention_forward(L.scores.data(), L.attn.data(), L.concat.data(), L.qkv.data(), B, T, H, D, scale,
@@ -192,18 +194,23 @@ void model_forward(const Model& m, const std::int32_t* ids, int B, int T, Activa
     for (std::size_t i = 0; i < L.resid_mid.size(); ++i) L.resid_mid[i] = stream[i] + L.attn_out[i];
     stream = L.resid_mid.data();
     if (!a.mlp) continue;
-    // 2b. The MLP on the LayerNorm of the stream: Linear to 4E, GELU, Linear back, added.
-    nn::layernorm_forward(L.ln2.data(), L.ln2_mean.data(), L.ln2_rstd.data(), stream, w.ln2_w, w.ln2_b, N, E);
-    nn::linear_forward(L.fc.data(), L.ln2.data(), w.fc_w, w.fc_b, N, E, 4 * E);
-    nn::gelu_forward(L.gelu.data(), L.fc.data(), L.fc.size());
-    nn::linear_forward(L.mlp_out.data(), L.gelu.data(), w.proj_w, w.proj_b, N, 4 * E, E);
+    // 2b. The MLP on the LayerNorm of the stream: Linear to M (4E unless set), GELU (exact or
+    //     GPT-2's tanh form), Linear back, added.
+    nn::layernorm_forward(L.ln2.data(), L.ln2_mean.data(), L.ln2_rstd.data(), stream, w.ln2_w, w.ln2_b, N, E,
+                          a.ln_eps);
+    nn::linear_forward(L.fc.data(), L.ln2.data(), w.fc_w, w.fc_b, N, E, M);
+    switch (a.gelu) {
+      case Gelu::Exact: nn::gelu_forward(L.gelu.data(), L.fc.data(), L.fc.size()); break;
+      case Gelu::Tanh: nn::gelu_tanh_forward(L.gelu.data(), L.fc.data(), L.fc.size()); break;
+    }
+    nn::linear_forward(L.mlp_out.data(), L.gelu.data(), w.proj_w, w.proj_b, N, M, E);
     for (std::size_t i = 0; i < L.resid_out.size(); ++i) L.resid_out[i] = stream[i] + L.mlp_out[i];
     stream = L.resid_out.data();
   }
 
-  // 3. Final LayerNorm and unembedding: logits (N, V) = ln_f · unembed^T.
+  // 3. Final LayerNorm and unembedding: logits (N, V) = ln_f · unembed^T (tok_emb when tied).
   nn::layernorm_forward(acts.ln_f.data(), acts.ln_f_mean.data(), acts.ln_f_rstd.data(), stream, p.ln_f_w, p.ln_f_b,
-                        N, E);
+                        N, E, a.ln_eps);
   nn::linear_forward(acts.logits.data(), acts.ln_f.data(), p.unembed, static_cast<const float*>(nullptr), N, E, V);
 }
 
@@ -221,7 +228,7 @@ void model_backward(const Model& m, const std::int32_t* ids, const std::int32_t*
                     BackwardBuffers& buf, float* grads) {
   const Arch& a = m.arch;
   const int B = acts.B, T = acts.T, N = B * T, E = a.d_model, I = a.inner_dim(), H = a.n_heads, D = a.d_head,
-            V = a.vocab_size;
+            V = a.vocab_size, M = a.mlp_dim();
   buf.resize(a, B, T);
   const ParamView<const float> p = m.weights();
   const ParamView<float> g = view(m.layout, grads);
@@ -230,7 +237,8 @@ void model_backward(const Model& m, const std::int32_t* ids, const std::int32_t*
     return l == 0 ? acts.embed.data() : acts.layers[static_cast<std::size_t>(l - 1)].stream_out().data();
   };
 
-  // 3. logits = ln_f · unembed^T, ln_f = LayerNorm(stream)
+  // 3. logits = ln_f · unembed^T, ln_f = LayerNorm(stream). Tied: g.unembed is g.tok_emb, so this
+  //    adds the logits' part of the embedding's gradient and step 1 below adds the lookup's.
   nn::crossentropy_backward(buf.d_logits.data(), acts.probs.data(), targets, N, V);
   nn::linear_backward(buf.d_ln.data(), g.unembed, static_cast<float*>(nullptr), buf.d_logits.data(),
                       acts.ln_f.data(), p.unembed, N, E, V);
@@ -247,9 +255,14 @@ void model_backward(const Model& m, const std::int32_t* ids, const std::int32_t*
     if (a.mlp) {
       // resid_out = resid_mid + proj(gelu(fc(ln2(resid_mid))))
       nn::linear_backward(buf.d_gelu.data(), gw.proj_w, gw.proj_b, buf.d_stream.data(), L.gelu.data(), w.proj_w, N,
-                          4 * E, E);
-      nn::gelu_backward(buf.d_fc.data(), L.fc.data(), buf.d_gelu.data(), buf.d_fc.size());
-      nn::linear_backward(buf.d_ln.data(), gw.fc_w, gw.fc_b, buf.d_fc.data(), L.ln2.data(), w.fc_w, N, E, 4 * E);
+                          M, E);
+      switch (a.gelu) {
+        case Gelu::Exact: nn::gelu_backward(buf.d_fc.data(), L.fc.data(), buf.d_gelu.data(), buf.d_fc.size()); break;
+        case Gelu::Tanh:
+          nn::gelu_tanh_backward(buf.d_fc.data(), L.fc.data(), buf.d_gelu.data(), buf.d_fc.size());
+          break;
+      }
+      nn::linear_backward(buf.d_ln.data(), gw.fc_w, gw.fc_b, buf.d_fc.data(), L.ln2.data(), w.fc_w, N, E, M);
       nn::layernorm_backward(buf.d_stream.data(), gw.ln2_w, gw.ln2_b, buf.d_ln.data(), L.resid_mid.data(), w.ln2_w,
                              L.ln2_mean.data(), L.ln2_rstd.data(), N, E);
     }

@@ -1,7 +1,9 @@
 // The tiny transformer: token embedding + positions -> L pre-LayerNorm blocks (attention with a
-// residual, optionally LayerNorm + MLP with a residual) -> final LayerNorm -> unembedding. One
-// forward keeps every intermediate the views draw; one backward fills the parameter gradients.
-// Shapes: B sequences of T tokens (N = B*T rows), E = d_model, H heads of D, I = H*D, V vocab.
+// residual, optionally LayerNorm + MLP with a residual) -> final LayerNorm -> unembedding (its own
+// tensor or, tied, the token embedding). GPT-2 is this with Arch's switches set (tanh GELU, tied
+// embeddings, learned positions). One forward keeps every intermediate the views draw; one
+// backward fills the parameter gradients. Shapes: B sequences of T tokens (N = B*T rows),
+// E = d_model, H heads of D, I = H*D, M = the MLP width (Arch::mlp_dim()), V vocab.
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -37,8 +39,8 @@ struct LayerActivations {
   std::vector<float> resid_mid;      // (N, E) residual stream after attention
   std::vector<float> ln2;            // (N, E) MLP only, like the rest below
   std::vector<float> ln2_mean, ln2_rstd;  // (N)
-  std::vector<float> fc;             // (N, 4E) before GELU
-  std::vector<float> gelu;           // (N, 4E)
+  std::vector<float> fc;             // (N, M) before GELU
+  std::vector<float> gelu;           // (N, M)
   std::vector<float> mlp_out;        // (N, E)
   std::vector<float> resid_out;      // (N, E) residual stream leaving the block (MLP only; else resid_mid)
 
@@ -74,7 +76,7 @@ struct BackwardBuffers {
   std::vector<float> d_ln;       // (N, E)
   std::vector<float> d_qkv;      // (N, 3I)
   std::vector<float> d_concat;   // (N, I)
-  std::vector<float> d_fc, d_gelu;  // (N, 4E)
+  std::vector<float> d_fc, d_gelu;  // (N, M)
   std::vector<float> d_logits;   // (N, V)
   std::vector<float> d_attn;     // (T, T)
   std::vector<float> k_bias;     // (I) the key bias gradient kept aside (see model_backward)

@@ -10,19 +10,24 @@ namespace attn::nn {
 
 // LayerNorm rows of C floats, C a multiple of 8 (the vector width): as layernorm_forward/backward.
 void layernorm_forward_f32(float* out, float* mean, float* rstd, const float* inp, const float* weight,
-                           const float* bias, int N, int C);
+                           const float* bias, int N, int C, double eps = 1e-5);
 void layernorm_backward_f32(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
                             const float* weight, const float* mean, const float* rstd, int N, int C);
 // The exact GELU and its backward over n floats: as gelu_forward/backward.
 void gelu_forward_f32(float* out, const float* inp, std::size_t n);
 void gelu_backward_f32(float* dinp, const float* inp, const float* dout, std::size_t n);
+// GPT-2's tanh GELU and its backward over n floats: as gelu_tanh_forward/backward.
+void gelu_tanh_forward_f32(float* out, const float* inp, std::size_t n);
+void gelu_tanh_backward_f32(float* dinp, const float* inp, const float* dout, std::size_t n);
 
 void layernorm_forward_f32_at(SimdLevel level, float* out, float* mean, float* rstd, const float* inp,
-                              const float* weight, const float* bias, int N, int C);
+                              const float* weight, const float* bias, int N, int C, double eps = 1e-5);
 void layernorm_backward_f32_at(SimdLevel level, float* dinp, float* dweight, float* dbias, const float* dout,
                                const float* inp, const float* weight, const float* mean, const float* rstd, int N,
                                int C);
 void gelu_forward_f32_at(SimdLevel level, float* out, const float* inp, std::size_t n);
 void gelu_backward_f32_at(SimdLevel level, float* dinp, const float* inp, const float* dout, std::size_t n);
+void gelu_tanh_forward_f32_at(SimdLevel level, float* out, const float* inp, std::size_t n);
+void gelu_tanh_backward_f32_at(SimdLevel level, float* dinp, const float* inp, const float* dout, std::size_t n);
 
 }  // namespace attn::nn

@@ -18,8 +18,6 @@ namespace attn::nn {
 
 namespace {
 
-constexpr double kLayerNormEps = 1e-5;
-
 // Row-major GEMM, C = alpha op(A) op(B) + beta C, for both scalar types.
 void gemm(bool ta, bool tb, int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb,
           float beta, float* C, int ldc) {
@@ -51,7 +49,7 @@ void softmax(const double* scores, double* weights, std::size_t visible, std::si
 // The float rows eight columns at a time (C a multiple of 8, as every d_model in the UI's steps):
 // a plain loop's sums stay scalar because float addition may not be reordered.
 ATTN_INLINE void layernorm_forward_f32_body(float* out, float* mean, float* rstd, const float* inp, const float* weight,
-                           const float* bias, int N, int C) {
+                           const float* bias, int N, int C, double eps) {
   const std::size_t c_n = static_cast<std::size_t>(C);
   for (int i = 0; i < N; ++i) {
     const float* x = inp + static_cast<std::size_t>(i) * c_n;
@@ -69,7 +67,7 @@ ATTN_INLINE void layernorm_forward_f32_body(float* out, float* mean, float* rstd
     float var = 0.0f;
     for (std::size_t l = 0; l < kLanes; ++l) var += sq[l];
     var /= static_cast<float>(C);
-    const float r = static_cast<float>(1.0 / std::sqrt(static_cast<double>(var) + kLayerNormEps));
+    const float r = static_cast<float>(1.0 / std::sqrt(static_cast<double>(var) + eps));
     for (std::size_t c = 0; c < c_n; c += kLanes)
       store(y + c, (load(x + c) - m) * r * load(weight + c) + load(bias + c));
     mean[i] = m;
@@ -79,22 +77,22 @@ ATTN_INLINE void layernorm_forward_f32_body(float* out, float* mean, float* rstd
 
 ATTN_SIMD_VARIANTS(layernorm_forward_f32, layernorm_forward_f32_body,
                    (float* out, float* mean, float* rstd, const float* inp, const float* weight, const float* bias,
-                    int N, int C),
-                   (out, mean, rstd, inp, weight, bias, N, C))
+                    int N, int C, double eps),
+                   (out, mean, rstd, inp, weight, bias, N, C, eps))
 
 void layernorm_forward_f32_at(SimdLevel level, float* out, float* mean, float* rstd, const float* inp,
-                              const float* weight, const float* bias, int N, int C) {
-  using Fn = void (*)(float*, float*, float*, const float*, const float*, const float*, int, int);
+                              const float* weight, const float* bias, int N, int C, double eps) {
+  using Fn = void (*)(float*, float*, float*, const float*, const float*, const float*, int, int, double);
   pick_simd_kernel<Fn>(level, layernorm_forward_f32_portable, layernorm_forward_f32_avx2, layernorm_forward_f32_avx512)(
-      out, mean, rstd, inp, weight, bias, N, C);
+      out, mean, rstd, inp, weight, bias, N, C, eps);
 }
 
 void layernorm_forward_f32(float* out, float* mean, float* rstd, const float* inp, const float* weight,
-                           const float* bias, int N, int C) {
-  using Fn = void (*)(float*, float*, float*, const float*, const float*, const float*, int, int);
+                           const float* bias, int N, int C, double eps) {
+  using Fn = void (*)(float*, float*, float*, const float*, const float*, const float*, int, int, double);
   static const Fn kernel = pick_simd_kernel<Fn>(cpu_simd_level(), layernorm_forward_f32_portable,
                                                 layernorm_forward_f32_avx2, layernorm_forward_f32_avx512);
-  kernel(out, mean, rstd, inp, weight, bias, N, C);
+  kernel(out, mean, rstd, inp, weight, bias, N, C, eps);
 }
 
 ATTN_INLINE void layernorm_backward_f32_body(float* dinp, float* dweight, float* dbias, const float* dout,
@@ -152,9 +150,9 @@ void layernorm_backward_f32(float* dinp, float* dweight, float* dbias, const flo
 
 template <typename Real>
 void layernorm_forward(Real* out, Real* mean, Real* rstd, const Real* inp, const Real* weight, const Real* bias, int N,
-                       int C) {
+                       int C, double eps) {
   if constexpr (std::is_same_v<Real, float>) {
-    if (C % static_cast<int>(kLanes) == 0) return layernorm_forward_f32(out, mean, rstd, inp, weight, bias, N, C);
+    if (C % static_cast<int>(kLanes) == 0) return layernorm_forward_f32(out, mean, rstd, inp, weight, bias, N, C, eps);
   }
   for (int i = 0; i < N; ++i) {
     const Real* x = inp + static_cast<std::size_t>(i) * C;
@@ -165,7 +163,7 @@ void layernorm_forward(Real* out, Real* mean, Real* rstd, const Real* inp, const
     Real var = 0;  // biased variance, as PyTorch's LayerNorm
     for (int c = 0; c < C; ++c) var += (x[c] - m) * (x[c] - m);
     var /= static_cast<Real>(C);
-    const Real s = static_cast<Real>(1.0 / std::sqrt(static_cast<double>(var) + kLayerNormEps));
+    const Real s = static_cast<Real>(1.0 / std::sqrt(static_cast<double>(var) + eps));
     for (int c = 0; c < C; ++c) y[c] = (x[c] - m) * s * weight[c] + bias[c];
     mean[i] = m;
     rstd[i] = s;
@@ -319,6 +317,116 @@ void gelu_backward(Real* dinp, const Real* inp, const Real* dout, std::size_t n)
     gelu_backward_f32(dinp, inp, dout, n);
   } else {
     for (std::size_t i = 0; i < n; ++i) dinp[i] = dout[i] * (gelu_math::cdf(inp[i]) + inp[i] * gelu_math::pdf(inp[i]));
+  }
+}
+
+// ---- GELU, tanh approximation (GPT-2's "gelu_new") ---------------------------------------------
+
+// gelu_tanh(x) = 0.5 x (1 + tanh(u)), u = sqrt(2/pi) (x + 0.044715 x^3). Since 0.5 (1 + tanh(u)) =
+// sigmoid(2u), the float kernels compute x * sigmoid(2u) from one e^(-|2u|) <= 1, which never
+// overflows and has no cancellation near u = 0 (1 - e^(-2|u|) would lose digits there).
+namespace gelu_tanh_math {
+constexpr double kSqrt2OverPi = 0.79788456080286535588, kCubic = 0.044715;
+inline double u(double x) { return kSqrt2OverPi * (x + kCubic * x * x * x); }
+inline double du(double x) { return kSqrt2OverPi * (1.0 + 3.0 * kCubic * x * x); }
+// sigmoid(2u) for float and Floats, and 2u.
+template <typename T>
+ATTN_INLINE T two_u(T x) {
+  return (2.0f * static_cast<float>(kSqrt2OverPi)) * (x + static_cast<float>(kCubic) * x * x * x);
+}
+// s = sigmoid(z) and its slope s (1 - s), both from e = e^(-|z|): s (1 - s) = e / (1 + e)^2 keeps
+// its digits where s is within an ulp of 1 and 1 - s would not.
+template <typename T>
+ATTN_INLINE T sigmoid(T z, T* slope = nullptr) {
+  using I = std::conditional_t<std::is_same_v<T, float>, std::int32_t, Ints>;
+  const T a = z < 0.0f ? -z : z;
+  const T e = exp_nonpositive<T, I>(-a);  // e^(-|z|) in (0, 1]
+  const T inv = 1.0f / (1.0f + e);
+  if (slope) *slope = e * inv * inv;
+  return z < 0.0f ? e * inv : inv;  // sigmoid(-|z|) = e / (1 + e), sigmoid(|z|) = 1 / (1 + e)
+}
+}  // namespace gelu_tanh_math
+
+ATTN_INLINE void gelu_tanh_forward_f32_body(float* out, const float* inp, std::size_t n) {
+  using namespace gelu_tanh_math;
+  std::size_t i = 0;
+  for (; i + kLanes <= n; i += kLanes) {
+    const Floats x = load(inp + i);
+    store(out + i, x * sigmoid(two_u(x)));
+  }
+  for (; i < n; ++i) out[i] = inp[i] * sigmoid(two_u(inp[i]));
+}
+
+ATTN_SIMD_VARIANTS(gelu_tanh_forward_f32, gelu_tanh_forward_f32_body, (float* out, const float* inp, std::size_t n),
+                   (out, inp, n))
+
+void gelu_tanh_forward_f32_at(SimdLevel level, float* out, const float* inp, std::size_t n) {
+  using Fn = void (*)(float*, const float*, std::size_t);
+  pick_simd_kernel<Fn>(level, gelu_tanh_forward_f32_portable, gelu_tanh_forward_f32_avx2,
+                       gelu_tanh_forward_f32_avx512)(out, inp, n);
+}
+
+void gelu_tanh_forward_f32(float* out, const float* inp, std::size_t n) {
+  using Fn = void (*)(float*, const float*, std::size_t);
+  static const Fn kernel = pick_simd_kernel<Fn>(cpu_simd_level(), gelu_tanh_forward_f32_portable,
+                                                gelu_tanh_forward_f32_avx2, gelu_tanh_forward_f32_avx512);
+  kernel(out, inp, n);
+}
+
+// d/dx [x s(2u)] = s + x s (1 - s) 2u'(x), with s = sigmoid(2u) and 2u' = 2 sqrt(2/pi) (1 + 3 c x^2).
+ATTN_INLINE void gelu_tanh_backward_f32_body(float* dinp, const float* inp, const float* dout, std::size_t n) {
+  using namespace gelu_tanh_math;
+  const float k2 = 2.0f * static_cast<float>(kSqrt2OverPi), c3 = 3.0f * static_cast<float>(kCubic);
+  std::size_t i = 0;
+  for (; i + kLanes <= n; i += kLanes) {
+    const Floats x = load(inp + i);
+    Floats slope;
+    const Floats s = sigmoid(two_u(x), &slope);
+    store(dinp + i, load(dout + i) * (s + x * slope * (k2 * (1.0f + c3 * x * x))));
+  }
+  for (; i < n; ++i) {
+    const float x = inp[i];
+    float slope;
+    const float s = sigmoid(two_u(x), &slope);
+    dinp[i] = dout[i] * (s + x * slope * (k2 * (1.0f + c3 * x * x)));
+  }
+}
+
+ATTN_SIMD_VARIANTS(gelu_tanh_backward_f32, gelu_tanh_backward_f32_body,
+                   (float* dinp, const float* inp, const float* dout, std::size_t n), (dinp, inp, dout, n))
+
+void gelu_tanh_backward_f32_at(SimdLevel level, float* dinp, const float* inp, const float* dout, std::size_t n) {
+  using Fn = void (*)(float*, const float*, const float*, std::size_t);
+  pick_simd_kernel<Fn>(level, gelu_tanh_backward_f32_portable, gelu_tanh_backward_f32_avx2,
+                       gelu_tanh_backward_f32_avx512)(dinp, inp, dout, n);
+}
+
+void gelu_tanh_backward_f32(float* dinp, const float* inp, const float* dout, std::size_t n) {
+  using Fn = void (*)(float*, const float*, const float*, std::size_t);
+  static const Fn kernel = pick_simd_kernel<Fn>(cpu_simd_level(), gelu_tanh_backward_f32_portable,
+                                                gelu_tanh_backward_f32_avx2, gelu_tanh_backward_f32_avx512);
+  kernel(dinp, inp, dout, n);
+}
+
+template <typename Real>
+void gelu_tanh_forward(Real* out, const Real* inp, std::size_t n) {
+  if constexpr (std::is_same_v<Real, float>) {
+    gelu_tanh_forward_f32(out, inp, n);
+  } else {
+    for (std::size_t i = 0; i < n; ++i) out[i] = 0.5 * inp[i] * (1.0 + std::tanh(gelu_tanh_math::u(inp[i])));
+  }
+}
+
+template <typename Real>
+void gelu_tanh_backward(Real* dinp, const Real* inp, const Real* dout, std::size_t n) {
+  if constexpr (std::is_same_v<Real, float>) {
+    gelu_tanh_backward_f32(dinp, inp, dout, n);
+  } else {
+    for (std::size_t i = 0; i < n; ++i) {
+      // out = 0.5 x (1 + tanh(u(x)))  =>  dout/dx = 0.5 (1 + t) + 0.5 x (1 - t^2) u'(x)
+      const double x = inp[i], t = std::tanh(gelu_tanh_math::u(x));
+      dinp[i] = dout[i] * (0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * gelu_tanh_math::du(x));
+    }
   }
 }
 
@@ -515,13 +623,16 @@ void crossentropy_backward(Real* dlogits, const Real* probs, const std::int32_t*
 // ---- Instantiations ----------------------------------------------------------------------------
 
 #define ATTN_NN_INSTANTIATE(Real)                                                                              \
-  template void layernorm_forward<Real>(Real*, Real*, Real*, const Real*, const Real*, const Real*, int, int);   \
+  template void layernorm_forward<Real>(Real*, Real*, Real*, const Real*, const Real*, const Real*, int, int,     \
+                                        double);                                                                \
   template void layernorm_backward<Real>(Real*, Real*, Real*, const Real*, const Real*, const Real*, const Real*, \
                                          const Real*, int, int);                                                \
   template void linear_forward<Real>(Real*, const Real*, const Real*, const Real*, int, int, int);              \
   template void linear_backward<Real>(Real*, Real*, Real*, const Real*, const Real*, const Real*, int, int, int); \
   template void gelu_forward<Real>(Real*, const Real*, std::size_t);                                          \
   template void gelu_backward<Real>(Real*, const Real*, const Real*, std::size_t);                            \
+  template void gelu_tanh_forward<Real>(Real*, const Real*, std::size_t);                                     \
+  template void gelu_tanh_backward<Real>(Real*, const Real*, const Real*, std::size_t);                       \
   template void rope_table<Real>(Real*, int, int);                                                             \
   template void rope_forward<Real>(Real*, const Real*, int, int, int, int);                                   \
   template void rope_backward<Real>(Real*, const Real*, int, int, int, int);                                  \

@@ -11,10 +11,11 @@
 
 namespace attn::nn {
 
-// out (N, C) = LayerNorm(inp) * weight + bias, eps 1e-5; mean and rstd (N) are kept for backward.
+// out (N, C) = LayerNorm(inp) * weight + bias, variance + eps under the root (PyTorch's default
+// 1e-5 unless given); mean and rstd (N) are kept for backward, which needs no eps.
 template <typename Real>
 void layernorm_forward(Real* out, Real* mean, Real* rstd, const Real* inp, const Real* weight,
-                       const Real* bias, int N, int C);
+                       const Real* bias, int N, int C, double eps = 1e-5);
 template <typename Real>
 void layernorm_backward(Real* dinp, Real* dweight, Real* dbias, const Real* dout, const Real* inp,
                         const Real* weight, const Real* mean, const Real* rstd, int N, int C);
@@ -31,6 +32,13 @@ template <typename Real>
 void gelu_forward(Real* out, const Real* inp, std::size_t n);
 template <typename Real>
 void gelu_backward(Real* dinp, const Real* inp, const Real* dout, std::size_t n);
+
+// out = 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))): GPT-2's GELU ("gelu_new", PyTorch's
+// approximate='tanh'), n values. Backward writes dinp = dout * d out / dx.
+template <typename Real>
+void gelu_tanh_forward(Real* out, const Real* inp, std::size_t n);
+template <typename Real>
+void gelu_tanh_backward(Real* dinp, const Real* inp, const Real* dout, std::size_t n);
 
 // Rotary positions on the q and k parts of qkv (N = B*T rows of 3*H*D; row b*T + t is position t),
 // rotated in place by pairs (2i, 2i+1) through angle t * 10000^(-2i/D). cos_sin (T, D/2, 2) comes

@@ -95,6 +95,50 @@ std::vector<OpCase> op_cases() {
                        return g;
                      }});
   }
+  {  // GELU with the tanh approximation (GPT-2's), over values from -6 to 6
+    const std::size_t n = 25;
+    const Vec r = random_vec(n, rng);
+    Vec x(n);
+    for (std::size_t i = 0; i < n; ++i) x[i] = -6.0 + 0.5 * static_cast<double>(i) + 0.013;
+    cases.push_back({"gelu (tanh)",
+                     {x},
+                     [=](const Vars& v) {
+                       Vec out(n);
+                       gelu_tanh_forward(out.data(), v[0].data(), n);
+                       return dot(out, r);
+                     },
+                     [=](const Vars& v) {
+                       Vars g{Vec(n)};
+                       gelu_tanh_backward(g[0].data(), v[0].data(), r.data(), n);
+                       return g;
+                     }});
+  }
+  {  // LayerNorm with a larger epsilon than the default, which the backward reads through rstd
+    const int N = 2, C = 4;
+    const double eps = 0.05;
+    const Vec r = random_vec(N * C, rng);
+    const auto forward = [=](const Vars& v, Vec& mean, Vec& rstd) {
+      Vec out(N * C);
+      mean.assign(N, 0.0);
+      rstd.assign(N, 0.0);
+      layernorm_forward(out.data(), mean.data(), rstd.data(), v[0].data(), v[1].data(), v[2].data(), N, C, eps);
+      return out;
+    };
+    cases.push_back({"layernorm (eps 0.05)",
+                     {random_vec(N * C, rng, 0.3), random_vec(C, rng), random_vec(C, rng)},
+                     [=](const Vars& v) {
+                       Vec mean, rstd;
+                       return dot(forward(v, mean, rstd), r);
+                     },
+                     [=](const Vars& v) {
+                       Vec mean, rstd;
+                       forward(v, mean, rstd);
+                       Vars g{Vec(N * C), Vec(C), Vec(C)};
+                       layernorm_backward(g[0].data(), g[1].data(), g[2].data(), r.data(), v[0].data(), v[1].data(),
+                                          mean.data(), rstd.data(), N, C);
+                       return g;
+                     }});
+  }
   {  // RoPE on q and k of B=2, T=5, H=2, D=4
     const int B = 2, T = 5, H = 2, D = 4, n = B * T * 3 * H * D;
     const Vec r = random_vec(n, rng);
@@ -198,4 +242,18 @@ TEST_CASE("a knocked-out head passes no gradient and outputs zeros", "[grad]") {
   for (int t = 0; t < T; ++t)
     for (int part = 0; part < 3; ++part)
       for (int d = 0; d < D; ++d) CHECK(dqkv[static_cast<std::size_t>(t * 3 * I + part * I + d)] == 0.0);
+}
+
+TEST_CASE("the tanh GELU is GPT-2's formula and the LayerNorm epsilon is used", "[grad]") {
+  // Literal values of 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), computed by hand in double.
+  const Vec x{-3.0, -1.0, 0.0, 0.5, 2.0};
+  Vec out(x.size());
+  attn::nn::gelu_tanh_forward(out.data(), x.data(), x.size());
+  const Vec want{-0.0036373920817729943, -0.15880800939172324, 0.0, 0.34571400982514394, 1.954597694087775};
+  for (std::size_t i = 0; i < x.size(); ++i) CHECK(out[i] == Approx(want[i]).margin(1e-15));
+  // A row (1, 3) whose variance is 2/3: rstd = 1 / sqrt(2/3 + eps).
+  const Vec row{1.0, 2.0, 3.0}, w{1.0, 1.0, 1.0}, bias{0.0, 0.0, 0.0};
+  Vec y(3), mean(1), rstd(1);
+  attn::nn::layernorm_forward(y.data(), mean.data(), rstd.data(), row.data(), w.data(), bias.data(), 1, 3, 0.1);
+  CHECK(rstd[0] == Approx(1.0 / std::sqrt(2.0 / 3.0 + 0.1)));
 }

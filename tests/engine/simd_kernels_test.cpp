@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "engine/nn/float_kernels.hpp"
+#include "engine/nn/ops.hpp"
 #include "engine/nn/simd.hpp"
 #include "engine/softmax.hpp"
 
@@ -96,4 +97,60 @@ TEST_CASE("GELU forward and backward: every instruction set agrees with the port
   };
   const auto want = run(attn::SimdLevel::Portable);
   for (auto level : attn::supported_simd_levels()) require_agreement(run(level), want, "GELU", level);
+}
+
+TEST_CASE("tanh GELU forward and backward: every instruction set agrees with the portable build", "[simd]") {
+  const std::size_t n = 203;
+  const auto inp = random_floats(n, 3.0f, 7), dout = random_floats(n, 1.0f, 8);
+  auto run = [&](attn::SimdLevel level) {
+    std::vector<float> out(n), dinp(n);
+    attn::nn::gelu_tanh_forward_f32_at(level, out.data(), inp.data(), n);
+    attn::nn::gelu_tanh_backward_f32_at(level, dinp.data(), inp.data(), dout.data(), n);
+    out.insert(out.end(), dinp.begin(), dinp.end());
+    return out;
+  };
+  const auto want = run(attn::SimdLevel::Portable);
+  for (auto level : attn::supported_simd_levels()) require_agreement(run(level), want, "tanh GELU", level);
+}
+
+TEST_CASE("the float tanh GELU matches the double reference", "[simd]") {
+  // From -12 to 12 with the tails (where the sigmoid saturates) and values near 0 (where
+  // 1 + tanh loses nothing in the sigmoid form), through the op the model calls.
+  std::vector<float> x;
+  for (int i = -1200; i <= 1200; ++i) x.push_back(static_cast<float>(i) * 0.01f);
+  for (float tiny : {1e-7f, -1e-7f, 3e-4f, -3e-4f, 40.0f, -40.0f}) x.push_back(tiny);
+  const std::size_t n = x.size();
+  const std::vector<double> xd(x.begin(), x.end()), ones(n, 1.0);
+  std::vector<double> want(n), dwant(n);
+  attn::nn::gelu_tanh_forward(want.data(), xd.data(), n);
+  attn::nn::gelu_tanh_backward(dwant.data(), xd.data(), ones.data(), n);
+  const std::vector<float> ones_f(n, 1.0f);
+  for (auto level : attn::supported_simd_levels()) {
+    std::vector<float> got(n), dgot(n);
+    attn::nn::gelu_tanh_forward_f32_at(level, got.data(), x.data(), n);
+    attn::nn::gelu_tanh_backward_f32_at(level, dgot.data(), x.data(), ones_f.data(), n);
+    for (std::size_t i = 0; i < n; ++i) {
+      INFO("x = " << x[i] << " on " << attn::simd_level_name(level) << ": " << got[i] << " vs " << want[i] << ", d "
+                  << dgot[i] << " vs " << dwant[i]);
+      REQUIRE(std::fabs(got[i] - want[i]) <= 2e-7 * std::max(1.0, std::fabs(want[i])));
+      REQUIRE(std::fabs(dgot[i] - dwant[i]) <= 1e-6 * std::max(1.0, std::fabs(dwant[i])));
+    }
+  }
+}
+
+TEST_CASE("LayerNorm with a given epsilon: every instruction set agrees with the portable build", "[simd]") {
+  const int N = 3, C = 16;
+  const std::size_t nc = static_cast<std::size_t>(N * C);
+  const auto inp = random_floats(nc, 0.01f, 9), weight = random_floats(C, 1.0f, 10), bias = random_floats(C, 1.0f, 11);
+  auto run = [&](attn::SimdLevel level, double eps) {
+    std::vector<float> out(nc), mean(N), rstd(N);
+    attn::nn::layernorm_forward_f32_at(level, out.data(), mean.data(), rstd.data(), inp.data(), weight.data(),
+                                       bias.data(), N, C, eps);
+    out.insert(out.end(), rstd.begin(), rstd.end());
+    return out;
+  };
+  const auto want = run(attn::SimdLevel::Portable, 1e-3);
+  for (auto level : attn::supported_simd_levels()) require_agreement(run(level, 1e-3), want, "LayerNorm eps", level);
+  // Rows of spread 0.01 have variance ~1e-4: an epsilon of 1e-3 must change them.
+  CHECK(run(attn::SimdLevel::Portable, 1e-5)[nc] > 2.0f * want[nc]);
 }

@@ -22,6 +22,8 @@
 #include "core/model_run.hpp"
 #include "core/session_file.hpp"
 #include "engine/attention.hpp"
+#include "engine/io/hf_gpt2.hpp"
+#include "engine/io/safetensors.hpp"
 #include "engine/model/checkpoint.hpp"
 #include "engine/model/layer_trace.hpp"
 #include "engine/npy.hpp"
@@ -344,6 +346,53 @@ void cli(const std::uint8_t* data, std::size_t size) {
   }
 }
 
+void gpt2(const std::uint8_t* data, std::size_t size) {
+  if (size > 0 && data[0] == '{') {
+    // config.json: what is accepted is a model the forward can run, and its parameter list is
+    // only laid out (never allocated) here.
+    attn::Arch a;
+    try {
+      a = attn::hf_gpt2_arch_from_config(bytes_of(data, size), "config.json");
+    } catch (const attn::FileError&) {
+      return;
+    }
+    ATTN_FUZZ_CHECK(a.d_model % a.n_heads == 0 && a.d_head * a.n_heads == a.d_model, "heads split d_model");
+    ATTN_FUZZ_CHECK(a.mlp && a.mlp_dim() > 0 && a.learned_positions, "GPT-2's switches");
+    try {
+      attn::validate_model(a, attn::RunOptions{});
+    } catch (const std::invalid_argument& e) {
+      ATTN_FUZZ_CHECK(false, e.what());
+    }
+    const attn::ParamLayout layout = attn::ParamLayout::of(a);
+    ATTN_FUZZ_CHECK(layout.find("tok_emb.weight") && (layout.find("unembed.weight") == nullptr) == a.tied_embeddings,
+                    "parameter list");
+    return;
+  }
+  // safetensors: every accepted range lies inside the file, back to back, and what converts is
+  // finite; the floats allocated are at most the file's own bytes.
+  attn::SafetensorsHeader header;
+  try {
+    header = attn::parse_safetensors_header(data, size, "fuzz.safetensors");
+  } catch (const attn::FileError&) {
+    return;
+  }
+  ATTN_FUZZ_CHECK(header.data_start >= 8 && header.data_start <= size, "data start inside the file");
+  std::uint64_t at = 0;
+  for (const attn::SafeTensorInfo& t : header.tensors) {
+    ATTN_FUZZ_CHECK(t.begin == at && t.begin <= t.end && header.data_start + t.end <= size, "tensor range");
+    at = t.end;
+    ATTN_FUZZ_CHECK(t.count() <= t.end - t.begin || t.end == t.begin, "element count bounded by its bytes");
+    std::vector<float> out(t.count());
+    try {
+      attn::safetensors_to_f32(t, data + header.data_start + t.begin, out.data(), "fuzz.safetensors");
+    } catch (const attn::FileError&) {
+      continue;
+    }
+    for (float v : out) ATTN_FUZZ_CHECK(std::isfinite(v), "a non-finite weight was accepted");
+  }
+  ATTN_FUZZ_CHECK(header.data_start + at == size, "the tensors fill the data part");
+}
+
 namespace {
 
 // What every tokenizer must do with any bytes: the pieces tile the text, the ids are in the
@@ -406,7 +455,7 @@ const std::vector<Target>& targets() {
   static const std::vector<Target> all{{"tokenizer", tokenizer}, {"npy", npy},         {"npz", npz},
                                        {"weights", weights},     {"checkpoint", checkpoint}, {"session", session},
                                        {"config_json", config_json}, {"cli", cli}, {"bpe_files", bpe_files},
-                                       {"bpe_json", bpe_json},   {"bpe_encode", bpe_encode}};
+                                       {"bpe_json", bpe_json},   {"bpe_encode", bpe_encode}, {"gpt2", gpt2}};
   return all;
 }
 

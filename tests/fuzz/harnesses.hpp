@@ -19,6 +19,7 @@ void checkpoint(const std::uint8_t* data, std::size_t size);  // --model CKPT.np
 void session(const std::uint8_t* data, std::size_t size);     // sessions and settings.json
 void config_json(const std::uint8_t* data, std::size_t size); // "config" and numeric JSON keys
 void cli(const std::uint8_t* data, std::size_t size);         // argv split on NUL or newline
+void gpt2(const std::uint8_t* data, std::size_t size);        // a safetensors file, or config.json if it starts with '{'
 void bpe_files(const std::uint8_t* data, std::size_t size);   // vocab.json NUL merges.txt
 void bpe_json(const std::uint8_t* data, std::size_t size);    // a trained BPE.json
 void bpe_encode(const std::uint8_t* data, std::size_t size);  // GPT-2's BPE: decode(encode(s)) == s

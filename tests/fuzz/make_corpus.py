@@ -244,6 +244,31 @@ def cli_corpus():
     write("cli", "nul_separated", b"--text\0hello\nworld\0--heads\x002")
 
 
+def safetensors(header, data, claimed=None):
+    text = json.dumps(header).encode()
+    return struct.pack("<Q", len(text) if claimed is None else claimed) + text + data
+
+
+def gpt2_corpus():
+    """Seeds for the gpt2 target: safetensors files (F32, F16, BF16, a mask buffer, broken
+    offsets and lengths) and GPT-2 config.json files (good, absurd, wrong type)."""
+    e = lambda dtype, shape, b, end: {"dtype": dtype, "shape": shape, "data_offsets": [b, end]}
+    f32 = struct.pack("<4f", 1.0, -2.0, 0.5, 3.0)
+    write("gpt2", "f32.safetensors", safetensors({"__metadata__": {"format": "pt"}, "wte.weight": e("F32", [2, 2], 0, 16)}, f32))
+    write("gpt2", "f16_bf16.safetensors", safetensors(
+        {"a": e("F16", [2], 0, 4), "b": e("BF16", [2], 4, 8)}, bytes([0, 0x3C, 0, 0xC0, 0x80, 0x3F, 0, 0xBF])))
+    write("gpt2", "mask.safetensors", safetensors({"h.0.attn.bias": e("U8", [1, 1, 2, 2], 0, 4), "w": e("F32", [1], 4, 8)},
+                                                  bytes([1, 0, 1, 1]) + struct.pack("<f", 1.0)))
+    write("gpt2", "overlap.safetensors", safetensors({"a": e("F32", [2], 0, 8), "b": e("F32", [2], 4, 12)}, f32))
+    write("gpt2", "long_header.safetensors", safetensors({"a": e("F32", [1], 0, 4)}, f32[:4], claimed=1 << 40))
+    write("gpt2", "nan.safetensors", safetensors({"a": e("F32", [2], 0, 8)}, struct.pack("<2f", 1.0, float("nan"))))
+    config = {"model_type": "gpt2", "n_layer": 2, "n_head": 4, "n_embd": 32, "n_positions": 64, "n_inner": None,
+              "vocab_size": 300, "layer_norm_epsilon": 1e-05, "activation_function": "gelu_new"}
+    write("gpt2", "config.json", json.dumps(config))
+    write("gpt2", "config_untied_gelu.json", json.dumps(dict(config, tie_word_embeddings=False, activation_function="gelu",
+                                                             n_inner=48)))
+    write("gpt2", "config_absurd.json", json.dumps(dict(config, n_layer=10 ** 9)))
+    write("gpt2", "config_llama.json", json.dumps(dict(config, model_type="llama")))
 def gpt2_byte_chars():
     """GPT-2's byte -> character table (engine/text/bpe.cpp gpt2_byte_char)."""
     bs = list(range(ord("!"), ord("~") + 1)) + list(range(0xA1, 0xAD)) + list(range(0xAE, 0x100))
@@ -305,6 +330,7 @@ def main():
     session_corpus()
     config_json_corpus()
     cli_corpus()
+    gpt2_corpus()
 
 
 if __name__ == "__main__":

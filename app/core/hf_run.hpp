@@ -1,0 +1,30 @@
+// A Hugging Face GPT-2 folder run on token ids, as the same ModelRun a checkpoint gives, so that
+// dump, export and the views read it the same way. Shared by `attnlab dump/export/bench --model DIR`.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/model_run.hpp"
+#include "engine/io/hf_gpt2.hpp"
+
+namespace app {
+
+// text -> ids with the folder's own byte-level BPE (vocab.json + merges.txt, engine/text/bpe).
+// Throws FileError for tokenizer files that cannot be read, std::invalid_argument for an empty
+// text or a tokenizer whose vocabulary is not the model's.
+std::vector<std::int32_t> hf_encode_text(const attn::HfGpt2& hf, const std::string& text);
+
+// ids (n) -> the forward (B = 1) with each token's bytes (attn::gpt2_token_bytes; labels read them
+// through attn::token_text) and its span in the joined bytes. Throws std::invalid_argument for no ids, an id outside the
+// vocabulary, more ids than n_positions, or weights that overflow a score or logit.
+ModelRun run_hf_ids(const attn::HfGpt2& hf, const std::vector<std::int32_t>& ids);
+
+// The run's tokens joined: what a figure of it shows as its sentence.
+std::string hf_run_text(const ModelRun& run);
+
+// "GPT-2 from gpt2-small · 12 layers · 12 heads of 64 · d_model 768 · MLP 3072, GELU tanh ·
+// tied embeddings · learned positions · causal · layer 2"; layer < 0 leaves the layer out.
+std::string hf_caption(const attn::HfGpt2& hf, int layer = -1);
+
+}  // namespace app
