@@ -65,6 +65,9 @@ struct AppState {
   bool fullscreen = false;
   bool show_help = false;
   std::string export_dir;   // where exports go; empty: the default (XDG pictures, else cwd)
+  std::string lesson;       // the session file opened last, by name ("01-pronoun"), for Explore's line
+  std::string note;         // its teacher's note ("note" in the file), empty when it has none
+  bool note_open = false;   // the note is shown: set when a session with a note opens
   std::string status;       // the status bar's last message
   bool status_is_error = false;
 };

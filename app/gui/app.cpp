@@ -264,7 +264,7 @@ void App::build_explore(UiContext& ctx, FrameTimes& times) {
   recompute_and_upload(times);  // the keystroke of this frame shows in this frame
   ctx.trace = m_model.has_trace() ? &m_model.trace() : nullptr;
   draw_token_chips(ctx);
-  ImGui::Spacing();
+  draw_explore_caption(ctx);
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const bool have = m_model.has_trace() && m_model.trace().n_tokens() > 0;
   // The heads come first: the panel below gets only the room they can spare at their smallest

@@ -151,7 +151,7 @@ std::vector<std::string> label_problems(const nlohmann::json& layout, int max_to
       const float mid = y + cell_h * (static_cast<float>(i) + 0.5f);
       return mid >= top && mid <= bottom;
     };
-    const bool columns_shown = y - cell_h >= top;
+    const bool columns_shown = y - cell_h >= top && y <= bottom;  // the band just above the map shows
     for (int i = 0; i < rows; ++i)
       if (shown(i) && !row_has("row_label", i, false)) {
         problems.push_back(where.str() + ": no label for row " + std::to_string(i + 1));

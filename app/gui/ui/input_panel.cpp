@@ -5,6 +5,7 @@
 #include <imgui_stdlib.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -124,6 +125,38 @@ void draw_token_chips(UiContext& ctx) {
     ctx.layout.item("warning", trace.tokenization.message);
     ImGui::PopStyleColor();
   }
+}
+
+void draw_explore_caption(UiContext& ctx) {
+  AppState& state = ctx.state;
+  std::string line = state.lesson.empty() ? "" : "Lesson " + state.lesson + "  \xC2\xB7  ";
+  // A heatmap of random weights looks as confident as a trained one: say what it is.
+  line += state.input.weights_path.empty()
+              ? "random weights: the patterns show the mechanism, not meaning"
+              : "weights from " + std::filesystem::path(state.input.weights_path).filename().string();
+  text_fitted(ctx.layout, "caption", line, true);
+
+  if (state.note_open && !state.note.empty() && !ImGui::IsPopupOpen("Teacher's note")) ImGui::OpenPopup("Teacher's note");
+  const ImGuiViewport* viewport = ImGui::GetMainViewport();
+  const float em = ImGui::GetFontSize();
+  ImGui::SetNextWindowSize(ImVec2(std::min(viewport->WorkSize.x * 0.9f, em * 28.0f), 0.0f));
+  ImGui::SetNextWindowPos(ImVec2(viewport->WorkPos.x + viewport->WorkSize.x * 0.5f, viewport->WorkPos.y + viewport->WorkSize.y * 0.5f),
+                          ImGuiCond_Always, ImVec2(0.5f, 0.5f));
+  if (!ImGui::BeginPopupModal("Teacher's note", nullptr, ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings)) return;
+  ctx.layout.title_bar("Teacher's note");
+  const std::string title = state.lesson.empty() ? "This lesson" : "Lesson " + state.lesson;
+  ImGui::TextUnformatted(title.c_str());
+  ctx.layout.item("note", title);
+  ImGui::Separator();
+  ImGui::TextWrapped("%s", state.note.c_str());
+  ctx.layout.item("note", state.note);
+  ImGui::Spacing();
+  if (ImGui::Button("Close") || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Enter), false)) {
+    state.note_open = false;
+    ImGui::CloseCurrentPopup();
+  }
+  ctx.layout.framed("button", "Close");
+  ImGui::EndPopup();
 }
 
 }  // namespace app::gui

@@ -106,6 +106,10 @@ float add_vertical_text(ImDrawList* dl, ImVec2 bottom_left, ImU32 color, std::st
 }
 
 namespace {
+// From the bar to a tick's number: the tick mark, then a third of a line of space, so that the
+// mark never reads as a minus sign ("-0.82" for 0.82).
+float tick_mark() { return 0.25f * ImGui::GetFontSize(); }
+float tick_gap() { return tick_mark() + 0.3f * ImGui::GetFontSize(); }
 std::string tick_label(float value, float low, float high) {
   return format_value(value, std::fabs(high - low) < 0.1f ? 3 : 2);
 }
@@ -113,7 +117,7 @@ std::string tick_label(float value, float low, float high) {
 
 float colour_bar_label_width(float low, float high) {
   return std::max(ImGui::CalcTextSize(tick_label(low, low, high).c_str()).x,
-                  ImGui::CalcTextSize(tick_label(high, low, high).c_str()).x) + 6.0f;
+                  ImGui::CalcTextSize(tick_label(high, low, high).c_str()).x) + tick_gap();
 }
 
 void draw_colour_bar(ImDrawList* dl, ImVec2 min, ImVec2 max, Colormap map, float low, float high,
@@ -137,9 +141,9 @@ void draw_colour_bar(ImDrawList* dl, ImVec2 min, ImVec2 max, Colormap map, float
     const float y = max.y - h * t;
     const float value = low + (high - low) * t;
     const std::string label = tick_label(value, low, high);
-    dl->AddLine(ImVec2(max.x, y), ImVec2(max.x + 4.0f, y), text_color);
+    dl->AddLine(ImVec2(max.x, y), ImVec2(max.x + tick_mark(), y), text_color);
     const float text_h = ImGui::GetFontSize();
-    const ImVec2 at(max.x + 6.0f, y - text_h * 0.5f);
+    const ImVec2 at(max.x + tick_gap(), y - text_h * 0.5f);
     dl->AddText(at, text_color, label.c_str());
     if (layout) {
       const ImVec2 size = ImGui::CalcTextSize(label.c_str());
