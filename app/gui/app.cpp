@@ -330,10 +330,11 @@ void App::build_train(UiContext& ctx) {
   }
   ImGui::Spacing();
   const ImVec2 avail = ImGui::GetContentRegionAvail();
-  // As in Explore: the heads first, the curves only in the room they spare (the timeline stays).
+  // As in Explore: the heads first, the curves only in the room they spare. The timeline always
+  // stays, so the heads' least is a map whose labels may be smaller than a grid's usual.
   // The timeline, the separator above it and its spacing.
   const float timeline_h = ImGui::GetFrameHeightWithSpacing() + ImGui::GetStyle().ItemSpacing.y * 4.0f;
-  const float grid_min = now ? min_grid_height(view_ctx.view.token_labels, ctx.scale, m_state.train.enlarged_layer >= 0) : em * 6.0f;
+  const float grid_min = now ? min_grid_height(view_ctx.view.token_labels, ctx.scale, true) : em * 6.0f;
   float curves_h = std::max(avail.y * 0.27f, em * 8.0f);
   curves_h = std::max(std::min(curves_h, avail.y - grid_min), timeline_h);
   draw_model_view(view_ctx, train, ImVec2(avail.x, std::max(avail.y - curves_h, grid_min)));

@@ -160,8 +160,9 @@ EnlargedLayout layout_enlarged(const UiContext& ctx, int n, ImVec2 area, float b
   EnlargedLayout e;
   e.companion = ctx.state.step.open ? Companion::Step : ctx.state.view.show_qkv ? Companion::Qkv : Companion::None;
   switch (e.companion) {
-    case Companion::Step:  // beside when it keeps 12 em (its toolbar wraps), else below with 9 em
-      e.split = plan_enlarged(n, w, area.y, labels, sides, em * 12.0f, em * 9.0f, spacing);
+    case Companion::Step:  // beside when it keeps 16 em (12 when the head needs it), else below with 9 em
+      e.split = plan_enlarged(n, w, area.y, labels, sides, em * 16.0f, em * 9.0f, spacing);
+      if (!e.split.fit.labels) e.split = plan_enlarged(n, w, area.y, labels, sides, em * 12.0f, em * 9.0f, spacing);
       break;
     case Companion::Qkv:  // four maps side by side: only below, and only when the head keeps its labels
       e.split = plan_enlarged(n, w, area.y, labels, sides, w + 1.0f, em * 7.0f, spacing);

@@ -389,8 +389,9 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
     const bool step = st.open && st.layer == l && st.head == h;
     const int tokens = static_cast<int>(n);
     const float area_h = size.y - header, spacing = style.ItemSpacing.x * 2.0f;  // room for the outline
-    SplitPlan split = step ? plan_enlarged(tokens, size.x, area_h, labels, sides, font * 12.0f, font * 9.0f, spacing)
+    SplitPlan split = step ? plan_enlarged(tokens, size.x, area_h, labels, sides, font * 16.0f, font * 9.0f, spacing)
                            : plan_enlarged(tokens, size.x, area_h, labels, sides, size.x + 1.0f, font * 7.0f, spacing);
+    if (step && !split.fit.labels) split = plan_enlarged(tokens, size.x, area_h, labels, sides, font * 12.0f, font * 9.0f, spacing);
     bool companion = true;
     if (!step && !split.fit.labels) {
       companion = false;
