@@ -150,6 +150,9 @@ EnlargedLayout layout_enlarged(const UiContext& ctx, int n, ImVec2 area, float b
   const LabelSpec labels = token_label_spec(ctx.view.token_labels, ctx.scale, true);
   const LabelSides sides = ctx.state.view.head_view == HeadView::Lines ? LabelSides::LeftAndRight : LabelSides::LeftAndTop;
   const float w = area.x - bar_w - spacing * 2.0f;
+  // The step-through's toolbar wraps less at 16 em, leaving room for the step itself; the head
+  // takes 4 em more only when its labels would otherwise be smaller than in the grid.
+  const float comfortable = token_label_spec(ctx.view.token_labels, ctx.scale, false).min_px;
   const auto alone = [&](float h) {
     SplitPlan s;
     s.fit = fit_map(n, n, w, h, labels, true, true, true, sides);
@@ -160,9 +163,10 @@ EnlargedLayout layout_enlarged(const UiContext& ctx, int n, ImVec2 area, float b
   EnlargedLayout e;
   e.companion = ctx.state.step.open ? Companion::Step : ctx.state.view.show_qkv ? Companion::Qkv : Companion::None;
   switch (e.companion) {
-    case Companion::Step:  // beside when it keeps 16 em (12 when the head needs it), else below with 9 em
+    case Companion::Step:  // beside with 16 em (or 12, see above), or below with 9 em
       e.split = plan_enlarged(n, w, area.y, labels, sides, em * 16.0f, em * 9.0f, spacing);
-      if (!e.split.fit.labels) e.split = plan_enlarged(n, w, area.y, labels, sides, em * 12.0f, em * 9.0f, spacing);
+      if (!e.split.fit.labels || e.split.fit.label_px < comfortable)
+        e.split = plan_enlarged(n, w, area.y, labels, sides, em * 12.0f, em * 9.0f, spacing);
       break;
     case Companion::Qkv:  // four maps side by side: only below, and only when the head keeps its labels
       e.split = plan_enlarged(n, w, area.y, labels, sides, w + 1.0f, em * 7.0f, spacing);

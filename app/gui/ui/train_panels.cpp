@@ -391,7 +391,10 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
     const float area_h = size.y - header, spacing = style.ItemSpacing.x * 2.0f;  // room for the outline
     SplitPlan split = step ? plan_enlarged(tokens, size.x, area_h, labels, sides, font * 16.0f, font * 9.0f, spacing)
                            : plan_enlarged(tokens, size.x, area_h, labels, sides, size.x + 1.0f, font * 7.0f, spacing);
-    if (step && !split.fit.labels) split = plan_enlarged(tokens, size.x, area_h, labels, sides, font * 12.0f, font * 9.0f, spacing);
+    // As in Explore: 16 em for the step-through, 12 when the labels would be smaller than a grid's.
+    const float comfortable = token_label_spec(train.layer_views[static_cast<std::size_t>(l)].token_labels, ctx.scale, false).min_px;
+    if (step && (!split.fit.labels || split.fit.label_px < comfortable))
+      split = plan_enlarged(tokens, size.x, area_h, labels, sides, font * 12.0f, font * 9.0f, spacing);
     bool companion = true;
     if (!step && !split.fit.labels) {
       companion = false;
