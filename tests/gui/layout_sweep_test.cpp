@@ -335,3 +335,23 @@ TEST_CASE("an enlarged head goes beside or below its step-through, whichever kee
   CHECK(tall.other_h >= 306.0f);
   CHECK(tall.map_h + 8.0f + tall.other_h <= 1200.0f + 0.5f);
 }
+
+TEST_CASE("Explore says its weights are random and a lesson opens with its name and its teacher's note", "[gui][layout]") {
+  const gui_test::Run plain = gui_test::run_window_sized("--no-settings --mode explore --heads 4 --d-model 64", 1600, 1000, 4, false);
+  REQUIRE(plain.exit_code == 0);
+  CHECK(has_text(plain.layout, "caption", "random weights: the patterns show the mechanism, not meaning"));
+  CHECK_FALSE(has_text(plain.layout, "window_title", "Teacher's note"));
+
+  const std::string lesson = std::string(ATTN_TEST_DATA_DIR) + "/../assets/lessons/01-pronoun.json";
+  const gui_test::Run opened = gui_test::run_window_sized("--no-settings --session " + lesson, 1600, 1000, 4, false);
+  REQUIRE(opened.exit_code == 0);
+  CHECK(has_text(opened.layout, "caption", "Lesson 01-pronoun"));
+  CHECK(has_text(opened.layout, "caption", "random weights"));
+  CHECK(has_text(opened.layout, "window_title", "Teacher's note"));
+  CHECK(has_text(opened.layout, "note", "chance, not understanding"));
+  CHECK(gui_test::text_problems(opened.layout).empty());
+  // Enter closes it.
+  const gui_test::Run closed = gui_test::run_window_sized("--no-settings --session " + lesson + " --key enter@2", 1600, 1000, 4, false);
+  REQUIRE(closed.exit_code == 0);
+  CHECK_FALSE(has_text(closed.layout, "window_title", "Teacher's note"));
+}
