@@ -78,4 +78,9 @@ AppState default_state();
 // Keeps selection and enlargement valid after the head count changed.
 void clamp_head_selection(AppState& state, int n_heads);
 
+// The head count a slider moving from `from` to `to` should land on when d_head follows
+// d_model / heads: the nearest count in [1, max_heads] that divides d_model, first in the
+// direction it moved, else the other way. d_model 64: 3 -> 4 going up, 3 -> 2 going down.
+int heads_dividing(int d_model, int from, int to, int max_heads);
+
 }  // namespace app

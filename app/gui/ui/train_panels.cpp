@@ -189,7 +189,9 @@ void draw_train_controls(UiContext& ctx, TrainContext& train) {
   ImGui::SliderInt("##layers", &c.arch.n_layers, 1, attn::kMaxLayers);
   ctx.layout.item("slider", std::to_string(c.arch.n_layers));
   row("heads", "Attention heads per layer, each with its own Q, K and V.");
-  ImGui::SliderInt("##heads", &c.arch.n_heads, 1, attn::kMaxTrainHeads);
+  const int heads_before = c.arch.n_heads;  // on auto d_head: only counts that divide d_model
+  if (ImGui::SliderInt("##heads", &c.arch.n_heads, 1, attn::kMaxTrainHeads) && t.d_head_auto)
+    c.arch.n_heads = heads_dividing(c.arch.d_model, heads_before, c.arch.n_heads, attn::kMaxTrainHeads);
   ctx.layout.item("slider", std::to_string(c.arch.n_heads));
   row("d_model", "Width of the residual stream (every token's vector).");
   if (ImGui::SliderInt("##d_model", &c.arch.d_model, attn::kMinTrainDModel, attn::kMaxTrainDModel))
