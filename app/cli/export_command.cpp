@@ -189,7 +189,7 @@ int run_export(const std::vector<std::string>& argv) {
     }
     if (request.kind != ExportKind::Grid && request.head >= trace.config.n_heads)
       throw UsageError("head " + std::to_string(request.head + 1) + " does not exist (this model has " +
-                       std::to_string(trace.config.n_heads) + " heads)");
+                       std::to_string(trace.config.n_heads) + (trace.config.n_heads == 1 ? " head)" : " heads)"));
     std::error_code ec;
     if (std::filesystem::is_directory(out, ec)) {
       request.format = format.value_or(ExportFormat::Png);

@@ -65,6 +65,9 @@ struct AppState {
   bool fullscreen = false;
   bool show_help = false;
   std::string export_dir;   // where exports go; empty: the default (XDG pictures, else cwd)
+  std::string lesson;       // the session file opened last, by name ("01-pronoun"), for Explore's line
+  std::string note;         // its teacher's note ("note" in the file), empty when it has none
+  bool note_open = false;   // the note is shown: set when a session with a note opens
   std::string status;       // the status bar's last message
   bool status_is_error = false;
 };
@@ -74,5 +77,10 @@ AppState default_state();
 
 // Keeps selection and enlargement valid after the head count changed.
 void clamp_head_selection(AppState& state, int n_heads);
+
+// The head count a slider moving from `from` to `to` should land on when d_head follows
+// d_model / heads: the nearest count in [1, max_heads] that divides d_model, first in the
+// direction it moved, else the other way. d_model 64: 3 -> 4 going up, 3 -> 2 going down.
+int heads_dividing(int d_model, int from, int to, int max_heads);
 
 }  // namespace app

@@ -98,8 +98,12 @@ void read_session_keys(const nlohmann::json& j, AppState& state, const KeyRefusa
   if (j.contains("view")) refusals.take([&] { read_view(j.at("view"), next.view, refusals); });
   refusals.take([&] { read_json_key(j, "selected_head", next.selected_head); });
   refusals.take([&] { read_json_key(j, "export_dir", next.export_dir); });
+  refusals.take([&] {
+    read_json_key(j, "note", next.note);
+    next.note_open = !next.note.empty() && j.contains("note");  // a lesson's note shows when it opens
+  });
   refusals.note_unknown_keys(j, {"format", "version", "mode", "text", "tokenizer", "config", "d_model_given", "weights",
-                                 "view", "selected_head", "export_dir"}, "");
+                                 "view", "selected_head", "export_dir", "note"}, "");
   state = std::move(next);
 }
 
@@ -124,7 +128,8 @@ std::string session_to_json(const AppState& s) {
         {"show_values", s.view.show_values},
         {"head_view", s.view.head_view == HeadView::Scores ? "scores" : s.view.head_view == HeadView::Lines ? "lines" : "weights"}}},
       {"selected_head", s.selected_head},
-      {"export_dir", s.export_dir}};
+      {"export_dir", s.export_dir},
+      {"note", s.note}};
   return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
@@ -136,7 +141,12 @@ void session_from_json(const std::string& text, AppState& state) {
   read_json_key(j, "version", version);
   if (version != 1)
     throw std::invalid_argument("session version " + std::to_string(version) + " is not one this attnlab reads (1)");
-  read_session_keys(j, state, KeyRefusals());  // only a fully valid file changes anything
+  // A session without a note has none: the previous lesson's note does not carry over.
+  AppState next = state;
+  next.note.clear();
+  next.note_open = false;
+  read_session_keys(j, next, KeyRefusals());  // only a fully valid file changes anything
+  state = std::move(next);
 }
 
 std::vector<std::string> settings_from_json(const std::string& text, AppState& state) {
@@ -155,6 +165,7 @@ std::vector<std::string> settings_from_json(const std::string& text, AppState& s
                                   ") is not one this attnlab reads (1); the keys it knows were read");
   });
   read_session_keys(j, state, refusals);
+  state.note_open = false;  // the note was shown when its lesson opened, not at every start
   return dropped;
 }
 
@@ -167,6 +178,7 @@ void save_session(const AppState& state, const std::string& path) {
 void load_session(const std::string& path, AppState& state) {
   try {
     session_from_json(attn::read_file(path, kMaxSessionBytes), state);
+    state.lesson = std::filesystem::path(path).stem().string();
   } catch (const std::invalid_argument& e) {
     throw std::invalid_argument(path + ": " + e.what());
   } catch (const nlohmann::json::exception& e) {  // never the library's bare text without the file

@@ -14,7 +14,7 @@ namespace app {
 inline constexpr std::uint64_t kMaxSessionBytes = 16ull * 1024 * 1024;
 
 // {"format": "attnlab-session", "version": 1, "text": ..., "tokenizer": ..., "config": {...},
-//  "weights": "", "view": {...}, "export_dir": ...}
+//  "weights": "", "view": {...}, "export_dir": ..., "note": "a teacher's note, shown on opening"}
 std::string session_to_json(const AppState& state);
 // Applies the keys present onto `state` (missing keys keep their value). Throws
 // std::invalid_argument with a readable message naming the key for malformed JSON, wrong types
@@ -29,6 +29,7 @@ std::vector<std::string> settings_from_json(const std::string& json, AppState& s
 // Write (atomically) and read a session file. Throw attn::FileError / std::invalid_argument.
 // Only a regular file of at most kMaxSessionBytes is read (a FIFO is refused, never waited on).
 void save_session(const AppState& state, const std::string& path);
+// load_session also names the lesson (state.lesson) after the file.
 void load_session(const std::string& path, AppState& state);
 
 // What reading the saved settings did.

@@ -37,7 +37,7 @@ Figure layout_lines_figure(const attn::Trace& t, const ModelInput& input, int he
   const std::size_t n = t.n_tokens();
   if (n == 0) throw std::invalid_argument("there is nothing to draw: the sentence has no tokens");
   if (head >= H) throw std::invalid_argument("head " + std::to_string(head + 1) + " does not exist (this model has " +
-                                             std::to_string(H) + " heads)");
+                                             std::to_string(H) + (H == 1 ? " head)" : " heads)"));
   const FigureColors c = figure_colors(options.theme);
   const float s = static_cast<float>(options.scale);
   const float size = 12.0f * s, row = std::round(size * 1.45f);

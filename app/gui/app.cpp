@@ -24,6 +24,7 @@
 #include "gui/screenshot.hpp"
 #include "gui/theme.hpp"
 #include "gui/ui/grid_plan.hpp"
+#include "gui/ui/heatmap_widget.hpp"
 #include "gui/ui/panels.hpp"
 #include "gui/ui/train_panels.hpp"
 
@@ -188,13 +189,15 @@ void App::build_ui(Requests& requests, FrameTimes& times) {
   }
 }
 
-float App::min_grid_height(int n_tokens, float scale) const {
-  // One head: its title, the smallest readable map (plus a pixel a cell for rounding), its outline and
-  // the line under the grid.
+float App::min_grid_height(const std::vector<std::string>& token_labels, float scale, bool small_labels) const {
+  // One head: its title, the smallest map that is readable and carries its token labels (plus a
+  // pixel a cell for rounding), its outline and the line under the grid.
   const ImGuiStyle& style = ImGui::GetStyle();
   const float em = ImGui::GetFontSize();
-  return em + style.ItemSpacing.y * 2.0f + style.ItemSpacing.x * 2.0f + min_readable_side(n_tokens, em, scale) +
-         static_cast<float>(n_tokens) + ImGui::GetFrameHeightWithSpacing();
+  const int n = static_cast<int>(token_labels.size());
+  const float side = std::max(min_readable_side(n, em, scale), min_labelled_extent(n, token_label_spec(token_labels, scale, small_labels)));
+  return em + style.ItemSpacing.y * 2.0f + style.ItemSpacing.x * 2.0f + side + static_cast<float>(n) +
+         ImGui::GetFrameHeightWithSpacing();
 }
 
 App::Shell App::shell() const {
@@ -260,14 +263,16 @@ void App::build_explore(UiContext& ctx, FrameTimes& times) {
   recompute_and_upload(times);  // the keystroke of this frame shows in this frame
   ctx.trace = m_model.has_trace() ? &m_model.trace() : nullptr;
   draw_token_chips(ctx);
-  ImGui::Spacing();
+  draw_explore_caption(ctx);
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const bool have = m_model.has_trace() && m_model.trace().n_tokens() > 0;
   // The heads come first: the panel below gets only the room they can spare at their smallest
   // readable size, and none when that is less than it needs.
-  const float grid_min = have ? min_grid_height(static_cast<int>(m_model.trace().n_tokens()), ctx.scale) : 0.0f;
-  const bool step = have && m_state.step.open;
-  const bool qkv = !step && m_state.view.show_qkv && have;
+  const float grid_min = have ? min_grid_height(m_view.token_labels, ctx.scale, m_state.enlarged_head >= 0) : 0.0f;
+  // An enlarged head lays out its own step-through or Q/K/V, beside or below it.
+  const bool enlarged = m_state.enlarged_head >= 0;
+  const bool step = have && m_state.step.open && !enlarged;
+  const bool qkv = !step && m_state.view.show_qkv && have && !enlarged;
   float lower_h = step ? std::max(avail.y * 0.45f, em * 12.0f) : qkv ? std::max(avail.y * 0.3f, em * 9.0f) : 0.0f;
   lower_h = std::min(lower_h, avail.y - grid_min);
   const bool lower = (step || qkv) && lower_h >= em * (step ? 8.0f : 7.0f);
@@ -324,9 +329,11 @@ void App::build_train(UiContext& ctx) {
   }
   ImGui::Spacing();
   const ImVec2 avail = ImGui::GetContentRegionAvail();
-  // As in Explore: the heads first, the curves only in the room they spare (the timeline stays).
-  const float timeline_h = ImGui::GetFrameHeightWithSpacing() + ImGui::GetStyle().ItemSpacing.y * 2.0f;
-  const float grid_min = now ? min_grid_height(static_cast<int>(m_train_view.layers()[0].n_tokens()), ctx.scale) : em * 6.0f;
+  // As in Explore: the heads first, the curves only in the room they spare. The timeline always
+  // stays, so the heads' least is a map whose labels may be smaller than a grid's usual.
+  // The timeline, the separator above it and its spacing.
+  const float timeline_h = ImGui::GetFrameHeightWithSpacing() + ImGui::GetStyle().ItemSpacing.y * 4.0f;
+  const float grid_min = now ? min_grid_height(view_ctx.view.token_labels, ctx.scale, true) : em * 6.0f;
   // The answer line sits under the heads: one line, two with knock-outs ("before the knock-outs").
   const bool answers = now && m_progress && m_progress->model;
   const float answer_h = !answers ? 0.0f
@@ -666,7 +673,8 @@ void App::write_layout(const std::string& path) const {
   nlohmann::json heatmaps = nlohmann::json::array(), chips = nlohmann::json::array();
   for (const auto& h : m_layout.heatmaps)
     heatmaps.push_back({{"matrix", h.matrix}, {"head", h.head}, {"layer", h.layer}, {"x", h.x}, {"y", h.y},
-                        {"w", h.w}, {"h", h.h}, {"rows", h.rows}, {"cols", h.cols}});
+                        {"w", h.w}, {"h", h.h}, {"rows", h.rows}, {"cols", h.cols},
+                        {"visible", {h.visible_top, h.visible_bottom}}});
   nlohmann::json step_json = nullptr;
   const StepThrough& st = m_state.step;
   const attn::Trace* step_trace = m_state.mode == Mode::Explore ? current_trace()

@@ -55,8 +55,10 @@ class App {
     bool folded = false;
   };
   Shell shell() const;
-  // The height the heads need at least: one readable map with its title and the line under it.
-  float min_grid_height(int n_tokens, float scale) const;
+  // The height the heads need at least: one readable map carrying its token labels, with its
+  // title and the line under it.
+  // `small_labels`: an enlarged head, whose labels may be smaller than a grid's.
+  float min_grid_height(const std::vector<std::string>& token_labels, float scale, bool small_labels) const;
   void begin_controls(UiContext& ctx, const Shell& shell);
   void end_controls(const Shell& shell);
   void drawer_button(UiContext& ctx, const Shell& shell);  // before the text box, when folded

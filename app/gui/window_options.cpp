@@ -40,6 +40,7 @@ WindowOptions::KeyPress parse_key_press(const std::string& spec) {
   else if (name == "escape") press.key = GLFW_KEY_ESCAPE;
   else if (name == "home") press.key = GLFW_KEY_HOME;
   else if (name == "end") press.key = GLFW_KEY_END;
+  else if (name == "enter") press.key = GLFW_KEY_ENTER;
   else if (name == "left") press.key = GLFW_KEY_LEFT;
   else if (name == "right") press.key = GLFW_KEY_RIGHT;
   if (press.key == 0) throw cli::UsageError("--key does not know the key '" + name + "'");
@@ -54,7 +55,7 @@ const char* const kTestFlagsHelp =
     "  --layout PATH            write where heatmaps, chips and every text are drawn, as JSON\n"
     "  --hover-token I          move the mouse onto token chip I (0-based)\n"
     "  --key [ctrl+]NAME@N      press a key in frame N (NAME: f1-f12, a-z, 0, equal, minus,\n"
-    "                           pageup, pagedown, escape, home, end, left, right);\n"
+    "                           pageup, pagedown, escape, home, end, enter, left, right);\n"
     "                           may be repeated\n"
     "  --knock-out L:H          Train mode: knock out layer L head H (from 1) at the start\n"
     "  --click-cell H,R,C@N     click row R, column C of head H's attention (layer 1; from 1) in frame N\n"

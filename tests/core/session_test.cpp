@@ -317,3 +317,47 @@ TEST_CASE("a FIFO or a folder as the settings or a session is refused at once an
   CHECK_THROWS_WITH(app::load_session("/dev/zero", s), Catch::Contains("is a character device"));
   CHECK(fs::is_directory(folder));
 }
+
+TEST_CASE("a lesson's teacher's note is read strictly, shown on opening and never carried to another session", "[session]") {
+  app::AppState s = app::default_state();
+  app::session_from_json(R"({"format": "attnlab-session", "text": "a b", "note": "Ask why row 1 is one cell."})", s);
+  CHECK(s.note == "Ask why row 1 is one cell.");
+  CHECK(s.note_open);
+  // A note that is not text is refused, naming the key, and changes nothing.
+  app::AppState before = s;
+  try {
+    app::session_from_json(R"({"format": "attnlab-session", "text": "c d", "note": 3})", s);
+    FAIL("a number as the note was accepted");
+  } catch (const std::invalid_argument& e) {
+    CHECK_THAT(e.what(), Catch::Contains("note"));
+  }
+  CHECK(s.input == before.input);
+  CHECK(s.note == before.note);
+  // The next session without a note has none.
+  app::session_from_json(R"({"format": "attnlab-session", "text": "e f"})", s);
+  CHECK(s.note.empty());
+  CHECK_FALSE(s.note_open);
+  // Saved settings keep the note but do not show it again at every start.
+  s.note = "kept";
+  const std::string json = app::session_to_json(s);
+  app::AppState restored = app::default_state();
+  CHECK(app::settings_from_json(json, restored).empty());
+  CHECK(restored.note == "kept");
+  CHECK_FALSE(restored.note_open);
+}
+
+TEST_CASE("every shipped lesson has a teacher's note and opens with it, named after its file", "[session]") {
+  const fs::path lessons = fs::path(ATTN_TEST_DATA_DIR) / ".." / "assets" / "lessons";
+  int count = 0;
+  for (const auto& entry : fs::directory_iterator(lessons)) {
+    if (entry.path().extension() != ".json") continue;
+    INFO(entry.path());
+    app::AppState s = app::default_state();
+    app::load_session(entry.path().string(), s);
+    CHECK(s.note.size() > 40);
+    CHECK(s.note_open);
+    CHECK(s.lesson == entry.path().stem().string());
+    ++count;
+  }
+  CHECK(count >= 5);
+}

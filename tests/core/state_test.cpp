@@ -126,3 +126,15 @@ TEST_CASE("head selection stays valid when heads shrink", "[state]") {
   CHECK(s.selected_head == 3);
   CHECK(s.enlarged_head == -1);
 }
+
+TEST_CASE("the heads slider lands on counts that divide d_model, in the direction it moved", "[state]") {
+  CHECK(app::heads_dividing(64, 2, 3, 16) == 4);
+  CHECK(app::heads_dividing(64, 4, 3, 16) == 2);
+  CHECK(app::heads_dividing(64, 8, 9, 16) == 16);
+  CHECK(app::heads_dividing(60, 12, 13, 16) == 15);
+  CHECK(app::heads_dividing(60, 15, 16, 16) == 15);  // nothing above: the nearest below
+  CHECK(app::heads_dividing(7, 1, 5, 16) == 7);
+  CHECK(app::heads_dividing(64, 1, 40, 16) == 16);   // clamped to the slider's range first
+  for (int d = 1; d <= 128; ++d)
+    for (int to = 1; to <= 16; ++to) CHECK(d % app::heads_dividing(d, 1, to, 16) == 0);
+}

@@ -29,14 +29,19 @@ struct Run {
 // its own XDG_CONFIG_HOME (so no real settings are read or written unless `env` says otherwise).
 Run run_window(const std::string& args, int frames = 6, const std::string& env = "");
 
-// The same in a window of `width` x `height` on a screen of that size (so full screen is that size
-// too); no screenshot when `screenshot` is false (the layout alone is faster).
+// The same in a window of `width` x `height` (with --fullscreen: on a screen of exactly that size,
+// so full screen is that size too, else on a screen of at least 1600x1000); no screenshot when `screenshot` is false (the layout alone is faster).
 Run run_window_sized(const std::string& args, int width, int height, int frames, bool screenshot);
 
 // What is wrong with the texts of a --layout: any two visible text boxes of one window that
 // overlap (touching edges allowed), any box outside the window, any text cut where it cannot be
 // scrolled to. One readable line each; empty when all is well.
 std::vector<std::string> text_problems(const nlohmann::json& layout);
+
+// Every attention map (weights, raw scores or lines) of at most `max_tokens` tokens that lacks a
+// token label: a row label left of each row and a column label above each column (the lines
+// view: a query label left and a key label right of each token's row). One line each.
+std::vector<std::string> label_problems(const nlohmann::json& layout, int max_tokens = 16);
 
 // The layout entry of a heatmap (matrix "attention", "Q", ...), or null.
 const nlohmann::json* find_heatmap(const nlohmann::json& layout, const char* matrix, int head, int layer = 0);

@@ -47,7 +47,10 @@ void model_controls(UiContext& ctx) {
   control_label(layout, "Heads", "How many attention heads run side by side. Each head has its own W_q, W_k and W_v, "
                                  "so each can attend to different things; their outputs are concatenated and mixed "
                                  "by W_O.", label_w);
-  ImGui::SliderInt("##heads", &c.n_heads, 1, kMaxUiHeads, "%d", ImGuiSliderFlags_AlwaysClamp);
+  // With d_head on auto the slider offers only counts that divide d_model (the engine refuses the rest).
+  const int heads_before = c.n_heads;
+  if (ImGui::SliderInt("##heads", &c.n_heads, 1, kMaxUiHeads, "%d", ImGuiSliderFlags_AlwaysClamp) && c.d_head == 0)
+    c.n_heads = heads_dividing(c.d_model, heads_before, c.n_heads, kMaxUiHeads);
   layout.item("slider", std::to_string(c.n_heads));
 
   control_label(layout, "d_model", "The width of every token vector (embedding plus position) entering attention, and "

@@ -22,7 +22,7 @@ AttentionColours attention_colours(const UiContext& ctx, int head) {
 
 namespace {
 
-HeatmapSpec attention_spec(const UiContext& ctx, int head) {
+HeatmapSpec attention_spec(const UiContext& ctx, int head, bool small_labels) {
   const attn::Trace& trace = *ctx.trace;
   const std::size_t n = trace.n_tokens();
   const AttentionColours colours = attention_colours(ctx, head);
@@ -40,6 +40,7 @@ HeatmapSpec attention_spec(const UiContext& ctx, int head) {
   spec.high = colours.high;
   spec.causal = trace.config.causal;
   spec.export_what = ExportKind::Head;
+  spec.small_labels = small_labels;
   if (ctx.state.view.head_view == HeadView::Scores) {  // raw scores on the diverging map, 0 at the centre
     const Range r = ctx.view.scores[static_cast<std::size_t>(head)];
     spec.id = "scores";
@@ -53,10 +54,11 @@ HeatmapSpec attention_spec(const UiContext& ctx, int head) {
 }
 
 // The heatmap, or the lines of the head when that view is chosen.
-HeatmapResult head_widget(UiContext& ctx, int head, ImVec2 size) {
+HeatmapResult head_widget(UiContext& ctx, int head, ImVec2 size, bool small_labels) {
   if (ctx.state.view.head_view == HeadView::Lines)
-    return lines_widget(ctx, *ctx.trace, ctx.layer, head, head_colour_u32(ctx.layer, head, ctx.trace->config.n_heads), size);
-  return heatmap_widget(ctx, attention_spec(ctx, head), size);
+    return lines_widget(ctx, *ctx.trace, ctx.layer, head, head_colour_u32(ctx.layer, head, ctx.trace->config.n_heads), size,
+                        small_labels);
+  return heatmap_widget(ctx, attention_spec(ctx, head, small_labels), size);
 }
 
 std::string head_title(const UiContext& ctx, int head) {
@@ -131,6 +133,105 @@ void draw_bar_column(UiContext& ctx, const BarColumn& b, ImVec2 origin, float he
   if (bottom - top < font * 2.0f) return;
   draw_colour_bar(dl, ImVec2(origin.x + 2.0f, top), ImVec2(origin.x + 2.0f + b.bar_w, bottom), b.colours.map,
                   b.colours.low, b.colours.high, text, 5, &ctx.layout);
+}
+
+enum class Companion { None, Step, Qkv };
+
+struct EnlargedLayout {
+  Companion companion = Companion::None;
+  SplitPlan split;
+  float hint_h = 0.0f;  // the line under the map saying how to see labels that could not fit
+};
+
+// The enlarged head's map beside or below its companion in `area`; the colour bar (bar_w) sits
+// right of the map.
+EnlargedLayout layout_enlarged(const UiContext& ctx, int n, ImVec2 area, float bar_w) {
+  const float em = ImGui::GetFontSize(), spacing = ImGui::GetStyle().ItemSpacing.x;
+  const LabelSpec labels = token_label_spec(ctx.view.token_labels, ctx.scale, true);
+  const LabelSides sides = ctx.state.view.head_view == HeadView::Lines ? LabelSides::LeftAndRight : LabelSides::LeftAndTop;
+  const float w = area.x - bar_w - spacing * 2.0f;
+  // The step-through's toolbar wraps less at 16 em, leaving room for the step itself; the head
+  // takes 4 em more only when its labels would otherwise be smaller than in the grid.
+  const float comfortable = token_label_spec(ctx.view.token_labels, ctx.scale, false).min_px;
+  const auto alone = [&](float h) {
+    SplitPlan s;
+    s.fit = fit_map(n, n, w, h, labels, true, true, true, sides);
+    s.map_w = w;
+    s.map_h = h;
+    return s;
+  };
+  EnlargedLayout e;
+  e.companion = ctx.state.step.open ? Companion::Step : ctx.state.view.show_qkv ? Companion::Qkv : Companion::None;
+  switch (e.companion) {
+    case Companion::Step:  // beside with 16 em (or 12, see above), or below with 9 em
+      e.split = plan_enlarged(n, w, area.y, labels, sides, em * 16.0f, em * 9.0f, spacing);
+      if (!e.split.fit.labels || e.split.fit.label_px < comfortable)
+        e.split = plan_enlarged(n, w, area.y, labels, sides, em * 12.0f, em * 9.0f, spacing);
+      break;
+    case Companion::Qkv:  // four maps side by side: only below, and only when the head keeps its labels
+      e.split = plan_enlarged(n, w, area.y, labels, sides, w + 1.0f, em * 7.0f, spacing);
+      if (!e.split.fit.labels) {
+        e.companion = Companion::None;
+        e.split = alone(area.y);
+      }
+      break;
+    case Companion::None: e.split = alone(area.y); break;
+  }
+  if (!e.split.fit.labels) {  // a line under the map says how to see them
+    e.hint_h = ImGui::GetFrameHeightWithSpacing();
+    if (e.companion == Companion::None || !e.split.beside) e.split.map_h -= e.hint_h;
+  }
+  return e;
+}
+
+// One head as large as the space allows, with the step-through or Q/K/V beside or below it.
+float draw_enlarged_head(UiContext& ctx, ImVec2 size, const BarColumn& bar) {
+  const attn::Trace& trace = *ctx.trace;
+  const ImVec2 origin = ImGui::GetCursorScreenPos();
+  const ImGuiStyle& style = ImGui::GetStyle();
+  const float grid_w = std::max(size.x - bar.width, 50.0f);
+  const int head = ctx.state.enlarged_head;
+  if (ImGui::Button("\xE2\x86\x90 All heads") || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false)) ctx.state.enlarged_head = -1;
+  ctx.layout.framed("button", "\xE2\x86\x90 All heads");
+  ImGui::SameLine();
+  const std::string full = head_title(ctx, head);
+  ImGui::AlignTextToFramePadding();
+  text_fitted(ctx.layout, "head_title", full, false, origin.x + grid_w - ImGui::GetCursorScreenPos().x);
+  const float header = ImGui::GetCursorScreenPos().y - origin.y;
+  const ImVec2 top(origin.x, origin.y + header);
+  // The map uses the width the screen has; the step-through (or Q/K/V) goes beside it or below
+  // it, whichever leaves the map larger, and Q/K/V gives way when the map would lose its labels.
+  const EnlargedLayout e = layout_enlarged(ctx, static_cast<int>(trace.n_tokens()), ImVec2(size.x, size.y - header), bar.width);
+  ImGui::SetCursorScreenPos(top);
+  const HeatmapResult r = head_widget(ctx, head, ImVec2(e.split.map_w, e.split.map_h), true);
+  if (r.hover_row >= 0) ctx.hover_cell(r.hover_row, r.hover_col);
+  if (r.clicked) open_step_through(ctx.state, 0, head, r);
+  const LayoutRecord::Heatmap& drawn = ctx.layout.heatmaps.back();
+  const float map_right = drawn.matrix == "lines" ? top.x + e.split.map_w : drawn.x + drawn.w;
+  draw_bar_column(ctx, bar, ImVec2(map_right + style.ItemSpacing.x, top.y), drawn.y + drawn.h - top.y);
+  if (r.labels_hidden) {
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));
+    ImGui::SetCursorScreenPos(ImVec2(origin.x, top.y + e.split.map_h));
+    text_fitted(ctx.layout, "grid_pages", "token labels hidden at this size: hover a cell, or Ctrl+- for smaller text", true,
+                e.split.map_w - style.ItemSpacing.x);
+    ImGui::PopStyleColor();
+  }
+  if (e.companion != Companion::None) {
+    const float x = e.split.beside ? map_right + style.ItemSpacing.x * 2.0f + bar.width : origin.x;
+    const float y = e.split.beside ? top.y : top.y + e.split.map_h + e.hint_h + style.ItemSpacing.y;
+    ImGui::SetCursorScreenPos(ImVec2(x, y));
+    const ImVec2 room(origin.x + size.x - x, origin.y + size.y - y);
+    if (e.companion == Companion::Step) {
+      const attn::MhaWeights* w = ctx.model.weights();
+      draw_step_through(ctx, w ? attn::OutProjection{w->out_proj_weight.data(), w->out_proj_bias.data()} : attn::OutProjection{},
+                        room);
+    } else {
+      draw_qkv_panel(ctx, room, head);
+    }
+  }
+  ImGui::SetCursorScreenPos(ImVec2(origin.x, origin.y + size.y));
+  ImGui::Dummy(ImVec2(size.x, 0.0f));
+  return size.y;
 }
 
 }  // namespace
@@ -214,79 +315,57 @@ float draw_head_grid(UiContext& ctx, ImVec2 size) {
   const float grid_w = std::max(size.x - bar.width, 50.0f);
   const ImGuiStyle& style = ImGui::GetStyle();
   const float footer_h = ImGui::GetFrameHeightWithSpacing();
-  float used = size.y;
-  float bar_h = size.y - footer_h;  // the enlarged head's colour bar stays above its hint line
 
-  if (ctx.state.enlarged_head >= 0) {
-    const int head = ctx.state.enlarged_head;
-    if (ImGui::Button("\xE2\x86\x90 All heads") || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false)) ctx.state.enlarged_head = -1;
-    ctx.layout.framed("button", "\xE2\x86\x90 All heads");
-    ImGui::SameLine();
-    const std::string full = head_title(ctx, head);
-    ImGui::AlignTextToFramePadding();
-    text_fitted(ctx.layout, "head_title", full, false, origin.x + grid_w - ImGui::GetCursorScreenPos().x);
-    const float header = ImGui::GetCursorScreenPos().y - origin.y;
-    const HeatmapResult r = head_widget(ctx, head, ImVec2(grid_w, size.y - header - footer_h));
-    if (r.hover_row >= 0) ctx.hover_cell(r.hover_row, r.hover_col);
-    if (r.clicked) open_step_through(ctx.state, 0, head, r);
-    if (r.labels_hidden) {
-      ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));
-      ImGui::SetCursorScreenPos(ImVec2(origin.x, origin.y + size.y - footer_h));
-      text_fitted(ctx.layout, "grid_pages", "token labels hidden at this size: hover a cell, or Ctrl+- for smaller text", true,
-                  grid_w - style.ItemSpacing.x);
-      ImGui::PopStyleColor();
-    }
-  } else {
-    // Pick the column count that gives the largest maps; page when they would be unreadable.
-    GridRequest request;
-    request.panels = heads;
-    request.n_tokens = static_cast<int>(trace.n_tokens());
-    request.width = grid_w;
-    request.height = size.y;
-    request.title_h = font + style.ItemSpacing.y;
-    request.gap = style.ItemSpacing.x;
-    request.label_room = ctx.state.view.head_view == HeadView::Lines ? 0.0f : label_room(ctx.view.token_labels, ctx.scale);
-    request.font = font;
-    request.min_side = min_readable_side(request.n_tokens, font, ctx.scale);
-    request.page = ctx.state.head_page;
-    GridPlan plan = plan_grid(request);
-    const bool line = plan.pages > 1 || !plan.labels || !plan.readable;
-    if (line) {  // a line above the grid says which heads these are, or why labels are missing
-      request.height = size.y - footer_h;
-      plan = plan_grid(request);
-      ctx.state.head_page = plan.page;  // the line's PgUp / PgDn turn from here
-      draw_pages_line(ctx, plan, heads, !plan.labels, grid_w - request.gap);
-    }
-    ctx.state.head_page = std::min(ctx.state.head_page, plan.pages - 1);
-    const ImVec2 top(origin.x, origin.y + (line ? footer_h : 0.0f));
-    // Only as tall as the cells need: the rest goes to the Q/K/V view below.
-    const float natural_h = request.title_h + (plan.labels ? request.label_room : 0.0f) + plan.side + request.gap * 2.0f;
-    const float panel_h = std::min(plan.panel_h, natural_h);
-    used = top.y - origin.y + panel_h * static_cast<float>(plan.rows);
-    for (int i = 0; i < plan.count; ++i) {
-      const int h = plan.first + i;
-      const int gx = i % plan.cols, gy = i / plan.cols;
-      const ImVec2 p(top.x + plan.panel_w * static_cast<float>(gx), top.y + panel_h * static_cast<float>(gy));
-      ImGui::SetCursorScreenPos(p);
-      const bool selected = h == ctx.state.selected_head;
-      const std::string title = fitted_head_title(ctx, h, plan.panel_w - request.gap, selected ? "  \xE2\x97\x8F" : "");
-      if (selected) ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_CheckMark));
-      ImGui::TextUnformatted(title.c_str());
-      if (selected) ImGui::PopStyleColor();
-      ctx.layout.item("head_title", title);
-      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", head_title(ctx, h).c_str());
-      ImGui::SetCursorScreenPos(ImVec2(p.x, p.y + request.title_h));  // a new line would go back to x = 0
-      const HeatmapResult r = head_widget(ctx, h, ImVec2(plan.panel_w - request.gap, panel_h - request.title_h - style.ItemSpacing.y));
-      if (r.hover_row >= 0) ctx.hover_cell(r.hover_row, r.hover_col);
-      if (r.clicked) {
-        ctx.state.enlarged_head = h;
-        ctx.state.selected_head = h;
-        open_step_through(ctx.state, 0, h, r);
-      }
-    }
-    bar_h = used;
+  if (ctx.state.enlarged_head >= 0) return draw_enlarged_head(ctx, size, bar);
+  // Pick the column count that gives the largest maps; page when they would be unreadable.
+  GridRequest request;
+  request.panels = heads;
+  request.n_tokens = static_cast<int>(trace.n_tokens());
+  request.width = grid_w;
+  request.height = size.y;
+  request.title_h = font + style.ItemSpacing.y;
+  request.gap = style.ItemSpacing.x;
+  request.labels = token_label_spec(ctx.view.token_labels, ctx.scale, false);
+  request.sides = ctx.state.view.head_view == HeadView::Lines ? LabelSides::LeftAndRight : LabelSides::LeftAndTop;
+  request.min_side = min_readable_side(request.n_tokens, font, ctx.scale);
+  request.page = ctx.state.head_page;
+  GridPlan plan = plan_grid(request);
+  const bool line = plan.pages > 1 || !plan.labels || !plan.readable;
+  if (line) {  // a line above the grid says which heads these are, or why labels are missing
+    request.height = size.y - footer_h;
+    plan = plan_grid(request);
+    ctx.state.head_page = plan.page;  // the line's PgUp / PgDn turn from here
+    draw_pages_line(ctx, plan, heads, !plan.labels, grid_w - request.gap);
   }
-  draw_bar_column(ctx, bar, ImVec2(origin.x + grid_w, origin.y), bar_h);
+  ctx.state.head_page = std::min(ctx.state.head_page, plan.pages - 1);
+  const ImVec2 top(origin.x, origin.y + (line ? footer_h : 0.0f));
+  // Only as tall as the cells need: the rest goes to the Q/K/V view below.
+  const float natural_h = request.title_h + (plan.labels ? plan.fit.room_y : 0.0f) + plan.side + request.gap * 2.0f;
+  const float panel_h = std::min(plan.panel_h, natural_h);
+  const float used = top.y - origin.y + panel_h * static_cast<float>(plan.rows);
+  for (int i = 0; i < plan.count; ++i) {
+    const int h = plan.first + i;
+    const int gx = i % plan.cols, gy = i / plan.cols;
+    const ImVec2 p(top.x + plan.panel_w * static_cast<float>(gx), top.y + panel_h * static_cast<float>(gy));
+    ImGui::SetCursorScreenPos(p);
+    const bool selected = h == ctx.state.selected_head;
+    const std::string title = fitted_head_title(ctx, h, plan.panel_w - request.gap, selected ? "  \xE2\x97\x8F" : "");
+    if (selected) ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_CheckMark));
+    ImGui::TextUnformatted(title.c_str());
+    if (selected) ImGui::PopStyleColor();
+    ctx.layout.item("head_title", title);
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", head_title(ctx, h).c_str());
+    ImGui::SetCursorScreenPos(ImVec2(p.x, p.y + request.title_h));  // a new line would go back to x = 0
+    const HeatmapResult r = head_widget(ctx, h, ImVec2(plan.panel_w - request.gap, panel_h - request.title_h - style.ItemSpacing.y),
+                                        plan.fit.label_px < request.labels.min_px);
+    if (r.hover_row >= 0) ctx.hover_cell(r.hover_row, r.hover_col);
+    if (r.clicked) {
+      ctx.state.enlarged_head = h;
+      ctx.state.selected_head = h;
+      open_step_through(ctx.state, 0, h, r);
+    }
+  }
+  draw_bar_column(ctx, bar, ImVec2(origin.x + grid_w, origin.y), used);
   ImGui::SetCursorScreenPos(ImVec2(origin.x, origin.y + used));
   ImGui::Dummy(ImVec2(size.x, 0.0f));
   return used;

@@ -45,14 +45,16 @@ void context_menu(UiContext& ctx, const HeatmapSpec& spec, HeatmapResult& result
 
 }  // namespace
 
-float label_extent(const std::vector<std::string>& labels, float cap) {
+LabelSpec token_label_spec(const std::vector<std::string>& labels, float scale, bool small_labels) {
+  LabelSpec spec;
+  const float font = ImGui::GetFontSize();
   float widest = 0.0f;
   for (const std::string& l : labels) widest = std::max(widest, ImGui::CalcTextSize(l.c_str()).x);
-  return std::min(widest, cap);
-}
-
-float label_room(const std::vector<std::string>& labels, float scale) {
-  return label_extent(labels, 7.0f * ImGui::GetFontSize()) + 4.0f * scale;
+  spec.widest_em = labels.empty() ? 0.0f : std::max((widest + 1.0f) / font, 0.5f);  // + 1: rounding
+  spec.pad = 4.0f * scale;
+  spec.max_px = std::floor(font);
+  spec.min_px = small_labels ? std::min(12.0f, spec.max_px) : std::max(12.0f, std::floor(font * 0.5f));
+  return spec;
 }
 
 HeatmapResult heatmap_widget(UiContext& ctx, const HeatmapSpec& spec, ImVec2 size) {
@@ -72,28 +74,24 @@ HeatmapResult heatmap_widget(UiContext& ctx, const HeatmapSpec& spec, ImVec2 siz
   }
 
   ImDrawList* dl = ImGui::GetWindowDrawList();
-  const float font = ImGui::GetFontSize();
-  const float pad = 4.0f * ctx.scale;
-  // Label room: only when cells will be tall/wide enough to carry a label.
-  const float row_room = spec.row_labels ? label_room(*spec.row_labels, ctx.scale) : 0.0f;
-  const float col_room = spec.col_labels ? label_room(*spec.col_labels, ctx.scale) : 0.0f;
-  float avail_w = size.x - row_room, avail_h = size.y - col_room;
-  float cell_w = avail_w / static_cast<float>(spec.cols), cell_h = avail_h / static_cast<float>(spec.rows);
-  if (spec.square_cells) cell_w = cell_h = std::min(cell_w, cell_h);
-  // A label needs a cell as tall as a line of text, else neighbours overlap.
-  const bool row_labels = spec.row_labels && std::floor(cell_h) >= font;
-  const bool col_labels = spec.col_labels && std::floor(cell_w) >= font;
-  result.labels_hidden = (spec.row_labels && !row_labels) || (spec.col_labels && !col_labels);
-  const ImVec2 map_min(origin.x + (row_labels ? row_room : 0.0f), origin.y + (col_labels ? col_room : 0.0f));
-  if (!row_labels || !col_labels) {  // the unused label room goes to the cells
-    avail_w = size.x - (row_labels ? row_room : 0.0f);
-    avail_h = size.y - (col_labels ? col_room : 0.0f);
-    cell_w = avail_w / static_cast<float>(spec.cols);
-    cell_h = avail_h / static_cast<float>(spec.rows);
-    if (spec.square_cells) cell_w = cell_h = std::min(cell_w, cell_h);
+  // Room for the labels is kept first, then the cells take the rest: both axes labelled, else the
+  // rows alone (a Q/K/V map's many dimensions), else none (the hint line says how to get them).
+  static const std::vector<std::string> kNone;
+  LabelSpec labels = token_label_spec(spec.row_labels ? *spec.row_labels : kNone, ctx.scale, spec.small_labels);
+  if (spec.col_labels && spec.col_labels != spec.row_labels)
+    labels.widest_em = std::max(labels.widest_em, token_label_spec(*spec.col_labels, ctx.scale, spec.small_labels).widest_em);
+  MapFit fit = fit_map(spec.rows, spec.cols, size.x, size.y, labels, spec.row_labels != nullptr, spec.col_labels != nullptr,
+                       spec.square_cells);
+  bool row_labels = spec.row_labels && fit.labels, col_labels = spec.col_labels && fit.labels;
+  if (!fit.labels && spec.row_labels && spec.col_labels) {
+    fit = fit_map(spec.rows, spec.cols, size.x, size.y, labels, true, false, spec.square_cells);
+    row_labels = fit.labels;
   }
-  cell_w = std::floor(std::max(cell_w, 1.0f));
-  cell_h = std::floor(std::max(cell_h, 1.0f));
+  if (!fit.labels) fit = fit_map(spec.rows, spec.cols, size.x, size.y, labels, false, false, spec.square_cells);
+  result.labels_hidden = (spec.row_labels && !row_labels) || (spec.col_labels && !col_labels);
+  const float label_px = fit.label_px, pad = labels.pad;
+  const ImVec2 map_min(origin.x + (row_labels ? fit.room_x : 0.0f), origin.y + (col_labels ? fit.room_y : 0.0f));
+  const float cell_w = std::max(fit.cell_w, 1.0f), cell_h = std::max(fit.cell_h, 1.0f);
   const ImVec2 map_max(map_min.x + cell_w * static_cast<float>(spec.cols), map_min.y + cell_h * static_cast<float>(spec.rows));
 
   // Which cell is under the mouse.
@@ -124,26 +122,25 @@ HeatmapResult heatmap_widget(UiContext& ctx, const HeatmapSpec& spec, ImVec2 siz
   style.highlight_col = result.hover_col >= 0 ? result.hover_col
                         : (spec.columns_are_tokens && token < spec.cols ? token : -1);
   ctx.renderer.draw(dl, map_min, map_max, spec.matrix, spec.head, style, spec.layer);
-  ctx.layout.heatmaps.push_back({matrix_name(spec.matrix), spec.head, map_min.x, map_min.y,
-                                 map_max.x - map_min.x, map_max.y - map_min.y, spec.rows, spec.cols, spec.layer});
+  ctx.layout.heatmap(matrix_name(spec.matrix), spec.head, map_min, map_max, spec.rows, spec.cols, spec.layer);
 
   const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
   const ImU32 strong = IM_COL32(255, 140, 0, 255);
   if (row_labels) {
     for (int r = 0; r < spec.rows; ++r) {
-      const std::string label = shorten_to_width((*spec.row_labels)[static_cast<std::size_t>(r)], row_room - pad);
-      const float w = ImGui::CalcTextSize(label.c_str()).x;
-      const float y = map_min.y + cell_h * (static_cast<float>(r) + 0.5f) - font * 0.5f;
-      dl->AddText(ImVec2(map_min.x - pad - w, y), r == style.highlight_row ? strong : text, label.c_str());
-      ctx.layout.text("row_label", label, ImVec2(map_min.x - pad - w, y), ImVec2(map_min.x - pad, y + font));
+      const std::string label = shorten_to_width((*spec.row_labels)[static_cast<std::size_t>(r)], fit.room_x - pad, label_px);
+      const float w = text_width(label, label_px);
+      const float y = map_min.y + cell_h * (static_cast<float>(r) + 0.5f) - label_px * 0.5f;
+      add_text(dl, ImVec2(map_min.x - pad - w, y), r == style.highlight_row ? strong : text, label, label_px);
+      ctx.layout.text("row_label", label, ImVec2(map_min.x - pad - w, y), ImVec2(map_min.x - pad, y + label_px));
     }
   }
   if (col_labels) {
     for (int c = 0; c < spec.cols; ++c) {
-      const std::string label = shorten_to_width((*spec.col_labels)[static_cast<std::size_t>(c)], col_room - pad);
-      const float x = map_min.x + cell_w * (static_cast<float>(c) + 0.5f) - font * 0.5f;
-      const float length = add_vertical_text(dl, ImVec2(x, map_min.y - pad), c == style.highlight_col ? strong : text, label);
-      ctx.layout.text("column_label", label, ImVec2(x, map_min.y - pad - length), ImVec2(x + font, map_min.y - pad));
+      const std::string label = shorten_to_width((*spec.col_labels)[static_cast<std::size_t>(c)], fit.room_y - pad, label_px);
+      const float x = map_min.x + cell_w * (static_cast<float>(c) + 0.5f) - label_px * 0.5f;
+      const float length = add_vertical_text(dl, ImVec2(x, map_min.y - pad), c == style.highlight_col ? strong : text, label, label_px);
+      ctx.layout.text("column_label", label, ImVec2(x, map_min.y - pad - length), ImVec2(x + label_px, map_min.y - pad));
     }
   }
 
@@ -151,7 +148,7 @@ HeatmapResult heatmap_widget(UiContext& ctx, const HeatmapSpec& spec, ImVec2 siz
   if (ctx.state.view.show_values && spec.values) {
     const int decimals = 2;
     const float need_w = ImGui::CalcTextSize("0.00").x + 4.0f;
-    if (cell_w >= need_w && cell_h >= font + 2.0f) {
+    if (cell_w >= need_w && cell_h >= ImGui::GetFontSize() + 2.0f) {
       for (int r = 0; r < spec.rows; ++r)
         for (int c = 0; c < spec.cols; ++c) {
           const float v = spec.values[static_cast<std::size_t>(r) * static_cast<std::size_t>(spec.cols) + static_cast<std::size_t>(c)];

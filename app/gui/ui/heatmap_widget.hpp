@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "gui/ui/grid_plan.hpp"
 #include "gui/ui/ui_context.hpp"
 
 namespace app::gui {
@@ -29,6 +30,8 @@ struct HeatmapSpec {
   ExportKind export_what = ExportKind::Head;
   int knock_out = -1;                 // Train mode: -1 none, 0 offer "Knock out", 1 offer "Restore"
   bool show_layer = false;            // the tooltip names the layer too
+  bool small_labels = false;          // labels may go down to 12 px: an enlarged head, or a grid
+                                      // that can give no more room
 };
 
 struct HeatmapResult {
@@ -44,15 +47,17 @@ HeatmapResult heatmap_widget(UiContext& ctx, const HeatmapSpec& spec, ImVec2 siz
 
 // The lines view of one head in `size`: queries left, keys right, a line per weight in `colour`.
 // Hovering a token keeps its lines; a click on a query label reports it as label_row.
-HeatmapResult lines_widget(UiContext& ctx, const attn::Trace& trace, int layer, int head, ImU32 colour, ImVec2 size);
+// `small_labels`: as in HeatmapSpec.
+HeatmapResult lines_widget(UiContext& ctx, const attn::Trace& trace, int layer, int head, ImU32 colour, ImVec2 size,
+                           bool small_labels = false);
 
 // A click on a cell or a row label of head `head` (model layer `layer`) opens the step-through
 // for that query (the cell's key is marked); a click elsewhere changes nothing.
 void open_step_through(AppState& state, int layer, int head, const HeatmapResult& click);
 
-// How much room the labels of `labels` want (capped), for callers planning a grid.
-float label_extent(const std::vector<std::string>& labels, float cap);
-// The room a heatmap keeps for `labels` beside its cells (when the cells can carry them).
-float label_room(const std::vector<std::string>& labels, float scale);
+// The token labels of a map for the planner: the widest label in ems, the gap to the cells, and
+// the label font sizes allowed — from the UI's font down to half of it in a grid (which pages
+// before going smaller), down to 12 px in an enlarged head (already as large as it gets).
+LabelSpec token_label_spec(const std::vector<std::string>& labels, float scale, bool small_labels);
 
 }  // namespace app::gui

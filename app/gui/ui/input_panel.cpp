@@ -5,6 +5,8 @@
 #include <imgui_stdlib.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -54,25 +56,36 @@ void draw_token_chips(UiContext& ctx) {
   const float width = ImGui::GetContentRegionAvail().x - style.ScrollbarSize;
   const float max_chip = std::min(ImGui::GetFontSize() * 10.0f, width - style.FramePadding.x * 2.0f);
 
-  // First pass: chip sizes and wrapping, so the chip area can be sized (at most three rows;
-  // beyond that it scrolls and the heatmaps keep their room).
+  // First pass: chip sizes and wrapping, so the chip area can be sized (at most three rows,
+  // fewer in a short window: the heads need the height more). When the tokens need more rows the
+  // chips' text gets smaller (down to half the font, 12 px at least) before the area scrolls, so
+  // the last tokens (a task's "it =") stay in view.
+  const float font = ImGui::GetFontSize();
+  const float row_guess = font + style.FramePadding.y * 2.0f;
+  const int max_rows = std::clamp(static_cast<int>(ImGui::GetContentRegionAvail().y / (row_guess * 8.0f)), 1, 3);
   std::vector<std::string> labels(tokens.size());
   std::vector<ImVec2> offsets(tokens.size());
-  ImVec2 chip_size(0.0f, ImGui::GetFontSize() + style.FramePadding.y * 2.0f);
-  float x = 0.0f, y = 0.0f;
-  for (std::size_t i = 0; i < tokens.size(); ++i) {
-    labels[i] = shorten_to_width(attn::token_text(tokens[i].text), max_chip);
-    const float w = ImGui::CalcTextSize(labels[i].c_str()).x + style.FramePadding.x * 2.0f;
-    if (x > 0.0f && x + w > width) {
-      x = 0.0f;
-      y += chip_size.y + style.ItemSpacing.y;
+  ImVec2 chip_size;
+  float px = std::floor(font), y = 0.0f;
+  const float smallest = std::min(px, std::max(12.0f, std::floor(font * 0.5f)));
+  for (;; px -= 1.0f) {
+    chip_size = ImVec2(0.0f, px + style.FramePadding.y * 2.0f);
+    float x = 0.0f;
+    y = 0.0f;
+    for (std::size_t i = 0; i < tokens.size(); ++i) {
+      labels[i] = shorten_to_width(attn::token_text(tokens[i].text), max_chip, px);
+      const float w = text_width(labels[i], px) + style.FramePadding.x * 2.0f;
+      if (x > 0.0f && x + w > width) {
+        x = 0.0f;
+        y += chip_size.y + style.ItemSpacing.y;
+      }
+      offsets[i] = ImVec2(x, y);
+      x += w + gap;
     }
-    offsets[i] = ImVec2(x, y);
-    x += w + gap;
+    const int rows = static_cast<int>(std::lround(y / (chip_size.y + style.ItemSpacing.y))) + 1;
+    if (rows <= max_rows || px <= smallest) break;
   }
-  // Three rows at most, fewer in a short window (the heads need the height more); the rest scrolls.
   const float total = y + chip_size.y;
-  const int max_rows = std::clamp(static_cast<int>(ImGui::GetContentRegionAvail().y / (chip_size.y * 8.0f)), 1, 3);
   const float shown = std::min(total, chip_size.y * static_cast<float>(max_rows) + style.ItemSpacing.y * static_cast<float>(max_rows - 1));
   ImGui::BeginChild("chips", ImVec2(0.0f, shown + 2.0f), false);
   ImDrawList* dl = ImGui::GetWindowDrawList();
@@ -81,7 +94,7 @@ void draw_token_chips(UiContext& ctx) {
   for (std::size_t i = 0; i < tokens.size(); ++i) {
     const attn::Token& tok = tokens[i];
     const ImVec2 p(origin.x + offsets[i].x, origin.y + offsets[i].y);
-    const ImVec2 chip(ImGui::CalcTextSize(labels[i].c_str()).x + style.FramePadding.x * 2.0f, chip_size.y);
+    const ImVec2 chip(text_width(labels[i], px) + style.FramePadding.x * 2.0f, chip_size.y);
     ImGui::SetCursorScreenPos(p);
     ImGui::PushID(static_cast<int>(i));
     ImGui::InvisibleButton("chip", chip);
@@ -103,8 +116,8 @@ void draw_token_chips(UiContext& ctx) {
     const ImU32 fill = tok.invalid || unknown ? ctx.colors.chip_invalid : marked ? ctx.colors.chip_hovered : ctx.colors.chip;
     dl->AddRectFilled(p, ImVec2(p.x + chip.x, p.y + chip.y), fill, style.FrameRounding);
     const ImVec2 at(p.x + style.FramePadding.x, p.y + style.FramePadding.y);
-    dl->AddText(at, ImGui::GetColorU32(ImGuiCol_Text), labels[i].c_str());
-    ctx.layout.text("chip", labels[i], at, ImVec2(at.x + chip.x - style.FramePadding.x * 2.0f, at.y + ImGui::GetFontSize()));
+    add_text(dl, at, ImGui::GetColorU32(ImGuiCol_Text), labels[i], px);
+    ctx.layout.text("chip", labels[i], at, ImVec2(at.x + chip.x - style.FramePadding.x * 2.0f, at.y + px));
     ctx.layout.chips.push_back({static_cast<int>(i), p.x, p.y, chip.x, chip.y});
   }
   ImGui::EndChild();
@@ -115,6 +128,38 @@ void draw_token_chips(UiContext& ctx) {
     ctx.layout.item("warning", trace.tokenization.message);
     ImGui::PopStyleColor();
   }
+}
+
+void draw_explore_caption(UiContext& ctx) {
+  AppState& state = ctx.state;
+  std::string line = state.lesson.empty() ? "" : "Lesson " + state.lesson + "  \xC2\xB7  ";
+  // A heatmap of random weights looks as confident as a trained one: say what it is.
+  line += state.input.weights_path.empty()
+              ? "random weights: the patterns show the mechanism, not meaning"
+              : "weights from " + std::filesystem::path(state.input.weights_path).filename().string();
+  text_fitted(ctx.layout, "caption", line, true);
+
+  if (state.note_open && !state.note.empty() && !ImGui::IsPopupOpen("Teacher's note")) ImGui::OpenPopup("Teacher's note");
+  const ImGuiViewport* viewport = ImGui::GetMainViewport();
+  const float em = ImGui::GetFontSize();
+  ImGui::SetNextWindowSize(ImVec2(std::min(viewport->WorkSize.x * 0.9f, em * 28.0f), 0.0f));
+  ImGui::SetNextWindowPos(ImVec2(viewport->WorkPos.x + viewport->WorkSize.x * 0.5f, viewport->WorkPos.y + viewport->WorkSize.y * 0.5f),
+                          ImGuiCond_Always, ImVec2(0.5f, 0.5f));
+  if (!ImGui::BeginPopupModal("Teacher's note", nullptr, ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings)) return;
+  ctx.layout.title_bar("Teacher's note");
+  const std::string title = state.lesson.empty() ? "This lesson" : "Lesson " + state.lesson;
+  ImGui::TextUnformatted(title.c_str());
+  ctx.layout.item("note", title);
+  ImGui::Separator();
+  ImGui::TextWrapped("%s", state.note.c_str());
+  ctx.layout.item("note", state.note);
+  ImGui::Spacing();
+  if (ImGui::Button("Close") || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Enter), false)) {
+    state.note_open = false;
+    ImGui::CloseCurrentPopup();
+  }
+  ctx.layout.framed("button", "Close");
+  ImGui::EndPopup();
 }
 
 }  // namespace app::gui

@@ -33,6 +33,12 @@ void LayoutRecord::text(const char* kind, std::string_view s, ImVec2 min, ImVec2
                    cut_x || (cut_y && !scrolls_y)});
 }
 
+void LayoutRecord::heatmap(std::string_view matrix, int head, ImVec2 min, ImVec2 max, int rows, int cols, int layer) {
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  heatmaps.push_back({std::string(matrix), head, min.x, min.y, max.x - min.x, max.y - min.y, rows, cols, layer,
+                      dl->GetClipRectMin().y, dl->GetClipRectMax().y});
+}
+
 void LayoutRecord::item(const char* kind, std::string_view s) {
   text(kind, visible_label(s), ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
 }

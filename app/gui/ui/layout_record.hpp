@@ -10,7 +10,18 @@
 namespace app::gui {
 
 struct LayoutRecord {
-  struct Heatmap { std::string matrix; int head; float x, y, w, h; int rows, cols; int layer = 0; };
+  // visible_top / visible_bottom: the part of the window it is drawn in that shows (a region that
+  // scrolls hides rows, and their labels, beyond it).
+  struct Heatmap {
+    std::string matrix;
+    int head;
+    float x, y, w, h;
+    int rows, cols;
+    int layer = 0;
+    float visible_top = 0.0f, visible_bottom = 0.0f;
+  };
+  // A heatmap just drawn in the current window (its visible part is taken from the clip rectangle).
+  void heatmap(std::string_view matrix, int head, ImVec2 min, ImVec2 max, int rows, int cols, int layer);
   struct Chip { int index; float x, y, w, h; };
   // One text as drawn: the visible part of its box (clipped by its scroll region), the ImGui
   // window it belongs to (text in a window on top hides what is below, it does not collide with

@@ -8,7 +8,8 @@
 
 namespace app::gui {
 
-HeatmapResult lines_widget(UiContext& ctx, const attn::Trace& trace, int layer, int head, ImU32 colour, ImVec2 size) {
+HeatmapResult lines_widget(UiContext& ctx, const attn::Trace& trace, int layer, int head, ImU32 colour, ImVec2 size,
+                           bool small_labels) {
   HeatmapResult result;
   const int n = static_cast<int>(trace.n_tokens());
   ImGui::PushID("lines");
@@ -23,11 +24,16 @@ HeatmapResult lines_widget(UiContext& ctx, const attn::Trace& trace, int layer, 
     return result;
   }
   const float font = ImGui::GetFontSize();
-  const float row = std::min(size.y / static_cast<float>(n), font * 1.4f);
-  const bool labels = row >= font * 0.95f;
-  result.labels_hidden = !labels;
   const std::vector<std::string>& names = ctx.view.token_labels;
-  const float label_w = labels ? std::min(label_extent(names, 6.0f * font), size.x * 0.3f) + font * 0.4f : font * 0.3f;
+  // Labels first: each token's row is at least as tall as its label, and the labels' room on both
+  // sides is kept before the lines get the middle.
+  const LabelSpec spec = token_label_spec(names, ctx.scale, small_labels);
+  const MapFit fit = fit_map(n, 1, size.x, size.y, spec, true, false, false, LabelSides::LeftAndRight);
+  const bool labels = fit.labels && fit.cell_w >= font;
+  const float label_px = fit.label_px;
+  const float row = std::min(size.y / static_cast<float>(n), font * 1.4f);
+  result.labels_hidden = !labels;
+  const float label_w = labels ? fit.room_x * 0.5f : font * 0.3f;
   const float left = origin.x + label_w, right = origin.x + size.x - label_w;
   const float top = origin.y + (size.y - row * static_cast<float>(n)) * 0.5f;
   const auto y_of = [&](int i) { return top + row * (static_cast<float>(i) + 0.5f); };
@@ -59,14 +65,17 @@ HeatmapResult lines_widget(UiContext& ctx, const attn::Trace& trace, int layer, 
   if (labels) {
     const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text), strong = IM_COL32(255, 140, 0, 255);
     for (int i = 0; i < n; ++i) {
-      const std::string label = shorten_to_width(names[static_cast<std::size_t>(i)], label_w - font * 0.4f);
-      const float tw = ImGui::CalcTextSize(label.c_str()).x;
-      dl->AddText(ImVec2(left - font * 0.3f - tw, y_of(i) - font * 0.5f), i == query ? strong : text, label.c_str());
-      dl->AddText(ImVec2(right + font * 0.3f, y_of(i) - font * 0.5f), i == key ? strong : text, label.c_str());
+      const std::string label = shorten_to_width(names[static_cast<std::size_t>(i)], label_w - spec.pad, label_px);
+      const float tw = text_width(label, label_px);
+      const ImVec2 q(left - spec.pad * 0.5f - tw, y_of(i) - label_px * 0.5f), k(right + spec.pad * 0.5f, y_of(i) - label_px * 0.5f);
+      add_text(dl, q, i == query ? strong : text, label, label_px);
+      add_text(dl, k, i == key ? strong : text, label, label_px);
+      ctx.layout.text("row_label", label, q, ImVec2(q.x + tw, q.y + label_px));
+      ctx.layout.text("column_label", label, k, ImVec2(k.x + tw, k.y + label_px));
     }
   }
+  ctx.layout.heatmap("lines", head, ImVec2(left, top), ImVec2(right, top + row * static_cast<float>(n)), n, n, layer);
   dl->PopClipRect();
-  ctx.layout.heatmaps.push_back({"lines", head, left, top, right - left, row * static_cast<float>(n), n, n, layer});
   ImGui::PopID();
   ImGui::PopID();
   return result;

@@ -14,6 +14,9 @@ void draw_controls_panel(UiContext& ctx);
 // Before the recompute: edits `text`; marks the hovered token when ctx.trace is of traced_text.
 void draw_text_box(UiContext& ctx, std::string& text, const std::string& traced_text, const char* hint);
 void draw_token_chips(UiContext& ctx);       // after the recompute: shows the new tokens
+// Explore's line under the chips: what the weights are ("random weights: the patterns show the
+// mechanism, not meaning"), and the lesson's name; a lesson's teacher's note when it opens.
+void draw_explore_caption(UiContext& ctx);
 // Returns the height it used (a grid of few heads needs less than it is offered).
 float draw_head_grid(UiContext& ctx, ImVec2 size);
 // Above a grid of heads: page buttons and "heads 1-4 of 8 · PgDn for more" when it pages (PgUp /

@@ -14,12 +14,14 @@ void draw_status_bar(UiContext& ctx, double frame_ms) {
   char info[200] = "";
   if (ctx.state.mode == Mode::Train && ctx.trace) {
     const attn::Trace& t = *ctx.trace;
-    std::snprintf(info, sizeof info, "Train mode · %zu tokens · %d heads of %d · d_model %d · frame %.1f ms",
-                  t.n_tokens(), t.config.n_heads, t.config.resolved_d_head(), t.config.d_model, frame_ms);
+    std::snprintf(info, sizeof info, "Train mode · %zu tokens · %d %s of %d · d_model %d · frame %.1f ms",
+                  t.n_tokens(), t.config.n_heads, t.config.n_heads == 1 ? "head" : "heads", t.config.resolved_d_head(),
+                  t.config.d_model, frame_ms);
   } else if (ctx.state.mode == Mode::Explore && ctx.model.has_trace()) {
     const attn::Trace& t = ctx.model.trace();
-    std::snprintf(info, sizeof info, "%zu tokens · %d heads · d_model %d · d_head %d · forward %.2f ms · frame %.1f ms",
-                  t.n_tokens(), t.config.n_heads, t.config.d_model, t.config.resolved_d_head(),
+    std::snprintf(info, sizeof info, "%zu %s · %d %s · d_model %d · d_head %d · forward %.2f ms · frame %.1f ms",
+                  t.n_tokens(), t.n_tokens() == 1 ? "token" : "tokens", t.config.n_heads,
+                  t.config.n_heads == 1 ? "head" : "heads", t.config.d_model, t.config.resolved_d_head(),
                   ctx.model.last_compute_ms(), frame_ms);
   }
   // The message comes first and keeps at least half the line; the numbers take what is left,

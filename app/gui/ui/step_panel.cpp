@@ -82,12 +82,14 @@ void draw_step(UiContext& ctx, const attn::QueryExplanation& e, int step) {
   const std::vector<std::string>& labels = ctx.view.token_labels;
   const std::string query_label = labels[static_cast<std::size_t>(e.query)];
   const std::size_t n = static_cast<std::size_t>(e.n_keys), D = static_cast<std::size_t>(e.d_head);
-  ImGui::TextUnformatted(kStepTitles[step - 1]);
+  ImGui::TextWrapped("%s", kStepTitles[step - 1]);
   ImGui::Indent();
   switch (step) {
     case 1:
-      ImGui::TextDisabled("The row of \xE2\x80\x9C%s\xE2\x80\x9D that enters attention%s.", query_label.c_str(),
-                          ctx.state.mode == Mode::Train ? " (the LayerNorm of the residual stream)" : " (embedding + position)");
+      ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));
+      ImGui::TextWrapped("The row of \xE2\x80\x9C%s\xE2\x80\x9D that enters attention%s.", query_label.c_str(),
+                         ctx.state.mode == Mode::Train ? " (the LayerNorm of the residual stream)" : " (embedding + position)");
+      ImGui::PopStyleColor();
       vector_line("x", e.x.data(), e.x.size());
       break;
     case 2:
@@ -155,11 +157,16 @@ void draw_step_through(UiContext& ctx, const attn::OutProjection& projection, Im
 
   ImGui::BeginChild("step_through", size, false);
   const std::string& query = ctx.view.token_labels[static_cast<std::size_t>(st.query)];
+  char title[256];
   if (ctx.state.mode == Mode::Train)
-    ImGui::Text("Step through: layer %d, head %d, query %d \xE2\x80\x9C%s\xE2\x80\x9D", st.layer + 1, st.head + 1,
-                st.query + 1, query.c_str());
+    std::snprintf(title, sizeof title, "Step through: layer %d, head %d, query %d \xE2\x80\x9C%s\xE2\x80\x9D", st.layer + 1,
+                  st.head + 1, st.query + 1, query.c_str());
   else
-    ImGui::Text("Step through: head %d, query %d \xE2\x80\x9C%s\xE2\x80\x9D", st.head + 1, st.query + 1, query.c_str());
+    std::snprintf(title, sizeof title, "Step through: head %d, query %d \xE2\x80\x9C%s\xE2\x80\x9D", st.head + 1, st.query + 1,
+                  query.c_str());
+  // Shortened (full text on hover) so its (?) stays in a narrow panel beside an enlarged head.
+  text_fitted(ctx.layout, "step_title", title, false,
+              ImGui::GetContentRegionAvail().x - ImGui::CalcTextSize("(?)").x - ImGui::GetStyle().ItemSpacing.x);
   ImGui::SameLine();
   help_marker("Every number is the model's own. Click another cell (or row label) to follow another query; "
               "Left/Right arrows or the buttons go through the steps.");

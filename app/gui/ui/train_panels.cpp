@@ -185,7 +185,9 @@ void draw_train_controls(UiContext& ctx, TrainContext& train) {
   ImGui::SliderInt("##layers", &c.arch.n_layers, 1, attn::kMaxLayers);
   ctx.layout.item("slider", std::to_string(c.arch.n_layers));
   row("heads", "Attention heads per layer, each with its own Q, K and V.");
-  ImGui::SliderInt("##heads", &c.arch.n_heads, 1, attn::kMaxTrainHeads);
+  const int heads_before = c.arch.n_heads;  // on auto d_head: only counts that divide d_model
+  if (ImGui::SliderInt("##heads", &c.arch.n_heads, 1, attn::kMaxTrainHeads) && t.d_head_auto)
+    c.arch.n_heads = heads_dividing(c.arch.d_model, heads_before, c.arch.n_heads, attn::kMaxTrainHeads);
   ctx.layout.item("slider", std::to_string(c.arch.n_heads));
   row("d_model", "Width of the residual stream (every token's vector).");
   if (ImGui::SliderInt("##d_model", &c.arch.d_model, attn::kMinTrainDModel, attn::kMaxTrainDModel))
@@ -297,7 +299,7 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const CurvePoint* point = train.progress ? shown_point(*train.progress, ctx.state.train) : nullptr;
 
-  const auto spec_for = [&](int l, int h) {
+  const auto spec_for = [&](int l, int h, bool small_labels) {
     const attn::Trace& trace = layers[static_cast<std::size_t>(l)];
     const TraceView& view = train.layer_views[static_cast<std::size_t>(l)];
     HeatmapSpec spec;
@@ -316,6 +318,7 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
     }
     spec.causal = trace.config.causal;
     spec.show_layer = true;
+    spec.small_labels = small_labels;
     if (ctx.state.view.head_view == HeadView::Scores) {
       spec.id = "train_scores";
       spec.matrix = gfx::Matrix::Scores;
@@ -327,10 +330,10 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
     spec.knock_out = t.knocked_out.size() > static_cast<std::size_t>(l * H + h) && t.knocked_out[static_cast<std::size_t>(l * H + h)];
     return spec;
   };
-  const auto widget = [&](int l, int h, ImVec2 area) {
+  const auto widget = [&](int l, int h, ImVec2 area, bool small_labels) {
     if (ctx.state.view.head_view == HeadView::Lines)
-      return lines_widget(ctx, layers[static_cast<std::size_t>(l)], l, h, head_colour_u32(l, h, H), area);
-    return heatmap_widget(ctx, spec_for(l, h), area);
+      return lines_widget(ctx, layers[static_cast<std::size_t>(l)], l, h, head_colour_u32(l, h, H), area, small_labels);
+    return heatmap_widget(ctx, spec_for(l, h, small_labels), area);
   };
   const auto title_of = [&](int l, int h) {
     std::string title = "L" + std::to_string(l + 1) + " H" + std::to_string(h + 1);
@@ -357,7 +360,7 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
     }
     dl->AddRect(ImVec2(min.x - 2.0f, min.y - 2.0f), ImVec2(max.x + 2.0f, max.y + 2.0f), head_colour_u32(l, h, H), 0.0f, 0,
                 2.0f * ctx.scale);
-    if (spec_for(l, h).knock_out == 1) {
+    if (spec_for(l, h, false).knock_out == 1) {
       dl->AddRectFilled(min, max, IM_COL32(0, 0, 0, 150));
       const std::string off = fit_text({"knocked out", "off"}, max.x - min.x);
       const ImVec2 ts = ImGui::CalcTextSize(off.c_str());
@@ -376,16 +379,35 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
     ImGui::AlignTextToFramePadding();
     text_fitted(ctx.layout, "head_title", title_of(l, h));
     const float header = ImGui::GetCursorScreenPos().y - origin.y;
-    const float map_h = std::max((size.y - header) * 0.62f, font * 8.0f);
+    // The map uses the width the screen has: the step-through goes beside it or below it, whichever
+    // leaves the map larger; Q/K/V goes below, and gives way when the map would lose its labels.
+    const LabelSpec labels = token_label_spec(train.layer_views[static_cast<std::size_t>(l)].token_labels, ctx.scale, true);
+    const LabelSides sides = ctx.state.view.head_view == HeadView::Lines ? LabelSides::LeftAndRight : LabelSides::LeftAndTop;
+    const StepThrough& st = ctx.state.step;
+    const bool step = st.open && st.layer == l && st.head == h;
+    const int tokens = static_cast<int>(n);
+    const float area_h = size.y - header, spacing = style.ItemSpacing.x * 2.0f;  // room for the outline
+    SplitPlan split = step ? plan_enlarged(tokens, size.x, area_h, labels, sides, font * 16.0f, font * 9.0f, spacing)
+                           : plan_enlarged(tokens, size.x, area_h, labels, sides, size.x + 1.0f, font * 7.0f, spacing);
+    // As in Explore: 16 em for the step-through, 12 when the labels would be smaller than a grid's.
+    const float comfortable = token_label_spec(train.layer_views[static_cast<std::size_t>(l)].token_labels, ctx.scale, false).min_px;
+    if (step && (!split.fit.labels || split.fit.label_px < comfortable))
+      split = plan_enlarged(tokens, size.x, area_h, labels, sides, font * 12.0f, font * 9.0f, spacing);
+    bool companion = true;
+    if (!step && !split.fit.labels) {
+      companion = false;
+      split = SplitPlan{};
+      split.map_w = size.x;
+      split.map_h = area_h;
+    }
     const ImVec2 at = ImGui::GetCursorScreenPos();
-    const HeatmapResult r = widget(l, h, ImVec2(size.x, map_h));
+    const HeatmapResult r = widget(l, h, ImVec2(split.map_w, split.map_h), true);
     const auto& drawn = ctx.layout.heatmaps.back();
     after_widget(r, l, h, ImVec2(drawn.x, drawn.y), ImVec2(drawn.x + drawn.w, drawn.y + drawn.h));
     if (r.clicked) open_step_through(ctx.state, l, h, r);
-    // The map is square, so its right is free: say there how to get the labels back. At least
-    // eight em wide, the message wraps to at most five lines, within the map's height.
+    // Labels that truly cannot fit: say beside the map how to get them (when nothing else is there).
     const float hint_x = drawn.x + drawn.w + style.ItemSpacing.x * 2.0f, hint_w = origin.x + size.x - hint_x;
-    if (r.labels_hidden && hint_w >= font * 8.0f) {
+    if (r.labels_hidden && hint_w >= font * 8.0f && !(companion && split.beside)) {
       ImGui::SetCursorScreenPos(ImVec2(hint_x, drawn.y));
       ImGui::PushTextWrapPos(origin.x + size.x - ImGui::GetWindowPos().x);
       ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));
@@ -395,14 +417,18 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
       ImGui::PopStyleColor();
       ImGui::PopTextWrapPos();
     }
-    ImGui::SetCursorScreenPos(ImVec2(at.x, at.y + map_h + style.ItemSpacing.y));
-    UiContext sub{ctx.state, ctx.model, &layers[static_cast<std::size_t>(l)], l,
-                  train.layer_views[static_cast<std::size_t>(l)], ctx.unknown, ctx.typed, ctx.renderer, ctx.colors,
-                  ctx.scale, ctx.requests, ctx.layout};
-    const ImVec2 lower(size.x, origin.y + size.y - ImGui::GetCursorScreenPos().y);
-    const StepThrough& st = ctx.state.step;
-    if (st.open && st.layer == l && st.head == h) draw_step_through(sub, train.model_view.out_projection(l), lower);
-    else draw_qkv_panel(sub, lower, h);
+    if (companion) {
+      const ImVec2 place = split.beside ? ImVec2(at.x + split.map_w + spacing, at.y) : ImVec2(at.x, at.y + split.map_h + spacing);
+      ImGui::SetCursorScreenPos(place);
+      UiContext sub{ctx.state, ctx.model, &layers[static_cast<std::size_t>(l)], l,
+                    train.layer_views[static_cast<std::size_t>(l)], ctx.unknown, ctx.typed, ctx.renderer, ctx.colors,
+                    ctx.scale, ctx.requests, ctx.layout};
+      const ImVec2 lower(origin.x + size.x - place.x, origin.y + size.y - place.y);
+      if (step) draw_step_through(sub, train.model_view.out_projection(l), lower);
+      else draw_qkv_panel(sub, lower, h);
+    }
+    ImGui::SetCursorScreenPos(ImVec2(origin.x, origin.y + size.y));
+    ImGui::Dummy(ImVec2(size.x, 0.0f));
     return;
   }
 
@@ -414,8 +440,8 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
   request.height = size.y;
   request.title_h = font + style.ItemSpacing.y;
   request.gap = style.ItemSpacing.x * 2.0f;  // room for the head-coloured outline
-  request.label_room = ctx.state.view.head_view == HeadView::Lines ? 0.0f : label_room(train.layer_views[0].token_labels, ctx.scale);
-  request.font = font;
+  request.labels = token_label_spec(train.layer_views[0].token_labels, ctx.scale, false);
+  request.sides = ctx.state.view.head_view == HeadView::Lines ? LabelSides::LeftAndRight : LabelSides::LeftAndTop;
   request.min_side = min_readable_side(request.n_tokens, font, ctx.scale);
   request.fixed_cols = H;
   request.page = ctx.state.head_page;
@@ -430,7 +456,9 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
   }
   ctx.state.head_page = std::min(ctx.state.head_page, plan.pages - 1);
   const ImVec2 top(origin.x, origin.y + (line ? footer_h : 0.0f));
-  const float map = (plan.labels ? request.label_room : 0.0f) + plan.side;
+  const float map_w = (plan.labels ? plan.fit.room_x : 0.0f) + plan.side;
+  const float map_h = (plan.labels ? plan.fit.room_y : 0.0f) + plan.side;
+  const bool small_labels = plan.fit.label_px < request.labels.min_px;
   for (int i = 0; i < plan.count; ++i) {
     const int l = (plan.first + i) / H, h = (plan.first + i) % H;
     const ImVec2 p(top.x + plan.panel_w * static_cast<float>(i % plan.cols),
@@ -449,7 +477,8 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
     ctx.layout.item("head_title", title);
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", full.c_str());
     ImGui::SetCursorScreenPos(ImVec2(p.x, p.y + request.title_h));
-    const HeatmapResult r = widget(l, h, ImVec2(map, map));
+    // + 1: the widget refits the same room and cells, and rounding must not cost it a pixel a cell.
+    const HeatmapResult r = widget(l, h, ImVec2(map_w + 1.0f, map_h + 1.0f), small_labels);
     const auto& drawn = ctx.layout.heatmaps.back();
     after_widget(r, l, h, ImVec2(drawn.x, drawn.y), ImVec2(drawn.x + drawn.w, drawn.y + drawn.h));
     if (r.clicked) {

@@ -65,36 +65,51 @@ void control_label(LayoutRecord& layout, const char* label, const char* help, fl
 }
 
 std::string shorten_to_width(std::string_view text, float max_width) {
-  const char* begin = text.data();
-  const char* end = text.data() + text.size();
-  if (ImGui::CalcTextSize(begin, end).x <= max_width) return std::string(text);
+  return shorten_to_width(text, max_width, ImGui::GetFontSize());
+}
+
+float text_width(std::string_view text, float px) {
+  return ImGui::GetFont()->CalcTextSizeA(px, FLT_MAX, 0.0f, text.data(), text.data() + text.size()).x;
+}
+
+void add_text(ImDrawList* dl, ImVec2 pos, ImU32 color, std::string_view text, float px) {
+  dl->AddText(ImGui::GetFont(), px, pos, color, text.data(), text.data() + text.size());
+}
+
+std::string shorten_to_width(std::string_view text, float max_width, float px) {
+  if (text_width(text, px) <= max_width) return std::string(text);
   static const char kEllipsis[] = "\xE2\x80\xA6";
-  const float budget = max_width - ImGui::CalcTextSize(kEllipsis).x;
+  const float budget = max_width - text_width(kEllipsis, px);
   std::size_t cut = 0;
   for (std::size_t i = 0; i <= text.size(); ++i) {
     // Only cut at the start of a UTF-8 sequence.
     if (i < text.size() && (static_cast<unsigned char>(text[i]) & 0xC0u) == 0x80u) continue;
-    if (ImGui::CalcTextSize(begin, begin + i).x > budget) break;
+    if (text_width(text.substr(0, i), px) > budget) break;
     cut = i;
   }
   return std::string(text.substr(0, cut)) + kEllipsis;
 }
 
-float add_vertical_text(ImDrawList* dl, ImVec2 bottom_left, ImU32 color, std::string_view text) {
+float add_vertical_text(ImDrawList* dl, ImVec2 bottom_left, ImU32 color, std::string_view text, float px) {
   const int first = dl->VtxBuffer.Size;
-  const ImVec2 size = ImGui::CalcTextSize(text.data(), text.data() + text.size());
+  if (px <= 0.0f) px = ImGui::GetFontSize();
+  const float length = text_width(text, px);
   // Drawn in place first (ImGui culls text outside the clip rectangle), then turned -90° about
   // the anchor: the text's start stays at bottom_left and the run goes upwards.
-  dl->AddText(bottom_left, color, text.data(), text.data() + text.size());
+  add_text(dl, bottom_left, color, text, px);
   for (int i = first; i < dl->VtxBuffer.Size; ++i) {
     ImDrawVert& v = dl->VtxBuffer[i];
     const float dx = v.pos.x - bottom_left.x, dy = v.pos.y - bottom_left.y;
     v.pos = ImVec2(bottom_left.x + dy, bottom_left.y - dx);
   }
-  return size.x;
+  return length;
 }
 
 namespace {
+// From the bar to a tick's number: the tick mark, then a third of a line of space, so that the
+// mark never reads as a minus sign ("-0.82" for 0.82).
+float tick_mark() { return 0.25f * ImGui::GetFontSize(); }
+float tick_gap() { return tick_mark() + 0.3f * ImGui::GetFontSize(); }
 std::string tick_label(float value, float low, float high) {
   return format_value(value, std::fabs(high - low) < 0.1f ? 3 : 2);
 }
@@ -102,7 +117,7 @@ std::string tick_label(float value, float low, float high) {
 
 float colour_bar_label_width(float low, float high) {
   return std::max(ImGui::CalcTextSize(tick_label(low, low, high).c_str()).x,
-                  ImGui::CalcTextSize(tick_label(high, low, high).c_str()).x) + 6.0f;
+                  ImGui::CalcTextSize(tick_label(high, low, high).c_str()).x) + tick_gap();
 }
 
 void draw_colour_bar(ImDrawList* dl, ImVec2 min, ImVec2 max, Colormap map, float low, float high,
@@ -126,9 +141,9 @@ void draw_colour_bar(ImDrawList* dl, ImVec2 min, ImVec2 max, Colormap map, float
     const float y = max.y - h * t;
     const float value = low + (high - low) * t;
     const std::string label = tick_label(value, low, high);
-    dl->AddLine(ImVec2(max.x, y), ImVec2(max.x + 4.0f, y), text_color);
+    dl->AddLine(ImVec2(max.x, y), ImVec2(max.x + tick_mark(), y), text_color);
     const float text_h = ImGui::GetFontSize();
-    const ImVec2 at(max.x + 6.0f, y - text_h * 0.5f);
+    const ImVec2 at(max.x + tick_gap(), y - text_h * 0.5f);
     dl->AddText(at, text_color, label.c_str());
     if (layout) {
       const ImVec2 size = ImGui::CalcTextSize(label.c_str());

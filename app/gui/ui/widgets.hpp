@@ -17,8 +17,14 @@ void help_marker(const char* text);
 // The same, recorded in `layout`.
 void help_marker(LayoutRecord& layout, const char* text);
 
-// `text` shortened with "…" to fit `max_width` pixels (UTF-8 safe).
+// `text` shortened with "…" to fit `max_width` pixels (UTF-8 safe), at the current font size or
+// at `px` pixels.
 std::string shorten_to_width(std::string_view text, float max_width);
+std::string shorten_to_width(std::string_view text, float max_width, float px);
+// The width of `text` at font size `px` (token labels are drawn smaller than the UI's text).
+float text_width(std::string_view text, float px);
+// `text` at font size `px`, its top left at `pos`.
+void add_text(ImDrawList* draw_list, ImVec2 pos, ImU32 color, std::string_view text, float px);
 
 // The first of `forms` (longest first) that fits `max_width`; else the last one shortened.
 std::string fit_text(std::initializer_list<std::string_view> forms, float max_width);
@@ -40,8 +46,8 @@ float button_width(const char* label);
 void control_label(LayoutRecord& layout, const char* label, const char* help, float label_w);
 
 // Text drawn rotated 90° counter-clockwise (reading upwards), its baseline's end at `pos`,
-// for column labels. Returns the text's length in pixels.
-float add_vertical_text(ImDrawList* draw_list, ImVec2 bottom_left, ImU32 color, std::string_view text);
+// for column labels, at font size `px` (0: the current one). Returns the text's length in pixels.
+float add_vertical_text(ImDrawList* draw_list, ImVec2 bottom_left, ImU32 color, std::string_view text, float px = 0.0f);
 
 // A vertical colour bar in [min, max] with tick labels for [low, high].
 void draw_colour_bar(ImDrawList* draw_list, ImVec2 min, ImVec2 max, Colormap map, float low,
