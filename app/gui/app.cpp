@@ -146,7 +146,7 @@ void App::build_ui(Requests& requests, FrameTimes& times) {
   if (m_state.mode == Mode::Train) build_train(ctx);
   else build_explore(ctx, times);
   ctx.trace = current_trace();  // the panels may have recomputed: never the previous frame's
-  draw_status_bar(ctx, m_last_frame_ms);
+  draw_status_bar(ctx, m_last_frame_ms, m_state.mode == Mode::Train ? m_answer_in_status : std::string());
   ImGui::End();
 
   draw_help_window(ctx);
@@ -335,17 +335,24 @@ void App::build_train(UiContext& ctx) {
   const float timeline_h = ImGui::GetFrameHeightWithSpacing() + ImGui::GetStyle().ItemSpacing.y * 4.0f;
   const float grid_min = now ? min_grid_height(view_ctx.view.token_labels, ctx.scale, true) : em * 6.0f;
   // The answer line sits under the heads: one line, two with knock-outs ("before the knock-outs").
+  // In a window too short for the labelled heads, the answer and the timeline, the heads and the
+  // timeline keep their room and the status bar carries the answer.
   const bool answers = now && m_progress && m_progress->model;
-  const float answer_h = !answers ? 0.0f
-                                  : ImGui::GetFrameHeightWithSpacing() +
-                                        (m_train_view.intact_run() ? ImGui::GetTextLineHeightWithSpacing() : 0.0f);
+  float answer_h = !answers ? 0.0f
+                            : ImGui::GetFrameHeightWithSpacing() +
+                                  (m_train_view.intact_run() ? ImGui::GetTextLineHeightWithSpacing() : 0.0f);
+  const bool answer_below = answers && avail.y - grid_min - timeline_h < answer_h;
+  if (answer_below) answer_h = 0.0f;
   float curves_h = std::max(avail.y * 0.27f, em * 8.0f);
   curves_h = std::max(std::min(curves_h, avail.y - grid_min - answer_h), timeline_h);
   draw_model_view(view_ctx, train, ImVec2(avail.x, std::max(avail.y - curves_h - answer_h, grid_min)));
-  if (answers) draw_predictions(view_ctx, m_train_view, m_progress->model->vocab);
+  if (answers && !answer_below) draw_predictions(view_ctx, m_train_view, m_progress->model->vocab);
   ImGui::Separator();
   draw_curves_and_timeline(view_ctx, train,
                            ImVec2(avail.x, std::max(ImGui::GetContentRegionAvail().y, curves_h) - ImGui::GetStyle().ItemSpacing.y));
+  // Too short a window for the answer line (it would make the area scroll and the heads lose
+  // their labels): the status bar leads with the answer instead.
+  m_answer_in_status = answer_below ? answer_summary(m_train_view, m_progress->model->vocab, m_state) : "";
   ImGui::EndChild();
   if (begin_drawer(ctx, frame)) {
     draw_train_controls(ctx, train);

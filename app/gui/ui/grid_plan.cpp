@@ -120,6 +120,13 @@ GridPlan plan_grid(const GridRequest& r) {
       LabelSpec small = r.labels;
       small.min_px = kSmallestLabelPx;
       found = largest_page(r, small, true, plan);
+      if (!found) {
+        // Labelled maps below the usual readable side still beat unlabelled larger ones: each
+        // cell is at least a label's height (12 px), so the map stays legible.
+        GridRequest relaxed = r;
+        relaxed.min_side = 0.0f;
+        found = largest_page(relaxed, small, true, plan);
+      }
     }
   }
   if (!found) {  // no map can carry its labels here: the largest readable maps, unlabelled

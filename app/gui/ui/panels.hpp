@@ -24,7 +24,8 @@ float draw_head_grid(UiContext& ctx, ImVec2 size);
 // line's length from the cursor.
 void draw_pages_line(UiContext& ctx, const GridPlan& plan, int total, bool labels_hidden, float width);
 void draw_qkv_panel(UiContext& ctx, ImVec2 size, int head);  // Q, K, V and output of one head
-void draw_status_bar(UiContext& ctx, double frame_ms);
+// `lead` (Train mode's answer when its line has no room) comes first in the numbers' part.
+void draw_status_bar(UiContext& ctx, double frame_ms, const std::string& lead = std::string());
 // One query's attention step by step (state.step), on ctx.trace; `projection` is W_O of its layer.
 void draw_step_through(UiContext& ctx, const attn::OutProjection& projection, ImVec2 size);
 void draw_help_window(UiContext& ctx);

@@ -27,6 +27,17 @@ std::string percent(float p) {
 
 }  // namespace
 
+std::string answer_summary(const TrainModelView& view, const std::vector<std::string>& vocab, const AppState& state) {
+  const int n = static_cast<int>(view.run().input.ids.size());
+  int position = state.hovered_token >= 0 ? state.hovered_token : state.hovered_query;
+  if (position < 0 || position >= n) position = n - 1;
+  const auto top = predictions_after(view.run(), vocab, position, 2);
+  if (top.empty()) return "";
+  std::string s = "next: " + top[0].token + " " + percent(top[0].probability);
+  if (top.size() > 1) s += ", " + top[1].token + " " + percent(top[1].probability);
+  return s;
+}
+
 void draw_predictions(UiContext& ctx, const TrainModelView& view, const std::vector<std::string>& vocab) {
   const ModelRun& run = view.run();
   const int n = static_cast<int>(run.input.ids.size());
@@ -41,7 +52,9 @@ void draw_predictions(UiContext& ctx, const TrainModelView& view, const std::vec
   ImGui::AlignTextToFramePadding();  // words on the bars' baseline
   text_fitted(ctx.layout, "label", lead, true);
   const float em = ImGui::GetFontSize();
-  const float bar_w = em * 3.0f, spacing = ImGui::GetStyle().ItemSpacing.x;
+  // Wide enough for "100%" inside the frame at any font size.
+  const float bar_w = std::max(em * 3.0f, ImGui::CalcTextSize("100%").x + ImGui::GetStyle().FramePadding.x * 2.0f + 2.0f);
+  const float spacing = ImGui::GetStyle().ItemSpacing.x;
   // As many as fit on this one line (the heads below need the height), and never fewer than
   // three: those wrap. The (?) lists all five.
   std::vector<std::string> words;

@@ -9,13 +9,13 @@
 
 namespace app::gui {
 
-void draw_status_bar(UiContext& ctx, double frame_ms) {
+void draw_status_bar(UiContext& ctx, double frame_ms, const std::string& lead) {
   ImGui::Separator();
-  char info[200] = "";
+  char info[400] = "";
   if (ctx.state.mode == Mode::Train && ctx.trace) {
     const attn::Trace& t = *ctx.trace;
-    std::snprintf(info, sizeof info, "Train mode · %zu tokens · %d %s of %d · d_model %d · frame %.1f ms",
-                  t.n_tokens(), t.config.n_heads, t.config.n_heads == 1 ? "head" : "heads", t.config.resolved_d_head(),
+    std::snprintf(info, sizeof info, "%s%sTrain mode · %zu tokens · %d %s of %d · d_model %d · frame %.1f ms",
+                  lead.c_str(), lead.empty() ? "" : " · ", t.n_tokens(), t.config.n_heads, t.config.n_heads == 1 ? "head" : "heads", t.config.resolved_d_head(),
                   t.config.d_model, frame_ms);
   } else if (ctx.state.mode == Mode::Explore && ctx.model.has_trace()) {
     const attn::Trace& t = ctx.model.trace();
