@@ -247,7 +247,10 @@ HfGpt2 load_hf_gpt2(const std::string& folder) {
   const bool head_stored = tensors.count("lm_head.weight") > 0;
 
   std::set<std::string> used;
-  for (const auto& [name, src] : tensors) {
+  for (const auto& tensor : tensors) {
+    // Plain names, not a structured binding: C++17 lambdas (clang) cannot capture those.
+    const std::string& name = tensor.first;
+    const auto& src = tensor.second;
     const bool known = skipped.count(name) || name == "lm_head.weight" ||
                        std::any_of(rows.begin(), rows.end(), [&](const Row& r) { return r.theirs == name; });
     if (!known)

@@ -93,7 +93,10 @@ SafetensorsHeader parse_safetensors_header(const unsigned char* bytes, std::uint
   SafetensorsHeader out;
   out.data_start = 8 + n;
   const std::uint64_t data_size = file_size - out.data_start;
-  for (const auto& [name, entry] : header.items()) {
+  for (const auto& item : header.items()) {
+    // Plain names, not a structured binding: C++17 lambdas (clang) cannot capture those.
+    const std::string& name = item.key();
+    const nlohmann::json& entry = item.value();
     if (name == "__metadata__") {
       if (!entry.is_object()) fail("'__metadata__' is not an object of strings");
       continue;
