@@ -34,29 +34,36 @@ const char* file_kind_name(mode_t mode) {
   return "not a regular file";
 }
 
-std::string read_file(const std::string& path, std::uint64_t max_bytes) {
-  const auto fail = [&](const std::string& why) -> void { throw FileError("cannot read " + path + ": " + why); };
-  // 1. What the path is, before opening it: opening a FIFO blocks until a writer comes, and
-  //    /dev/zero or /dev/urandom never end.
+ReadableFile::ReadableFile(const std::string& path, const std::string& what) {
+  const auto fail = [&](const std::string& why) { throw FileError(what + ": " + why); };
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) fail(std::strerror(errno));
   if (!S_ISREG(st.st_mode)) fail(std::string("it is ") + file_kind_name(st.st_mode) + ", not a file");
-  // 2. O_NONBLOCK: should the name be swapped for a FIFO after the check, open still returns at
-  //    once, and fstat below sees what was really opened.
-  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-  if (fd < 0) fail(std::strerror(errno));
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
-  if (::fstat(fd, &st) != 0) fail(std::strerror(errno));
-  if (!S_ISREG(st.st_mode)) fail(std::string("it is ") + file_kind_name(st.st_mode) + ", not a file");
+  m_fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  if (m_fd < 0) fail(std::strerror(errno));
+  const bool same = ::fstat(m_fd, &st) == 0;
+  const int error = errno;
+  if (!same || !S_ISREG(st.st_mode)) {
+    ::close(m_fd);
+    fail(!same ? std::string(std::strerror(error))
+               : std::string("it is ") + file_kind_name(st.st_mode) + ", not a file");
+  }
+  m_size = static_cast<std::uint64_t>(st.st_size);
+}
+
+ReadableFile::~ReadableFile() { ::close(m_fd); }
+
+std::string read_file(const std::string& path, std::uint64_t max_bytes) {
+  const auto fail = [&](const std::string& why) -> void { throw FileError("cannot read " + path + ": " + why); };
+  // 1. Only a regular file, checked before and after opening (see ReadableFile).
+  const ReadableFile file(path, "cannot read " + path);
+  const int fd = file.fd();
   const auto too_large = [&](std::uint64_t size) {
     fail("it is " + mib(size) + ", larger than the " + mib(max_bytes) + " this kind of file can be");
   };
-  const std::uint64_t size = static_cast<std::uint64_t>(st.st_size);
+  const std::uint64_t size = file.size();
   if (size > max_bytes) too_large(size);
-  // 3. Read to the end, never past max_bytes even if the file grows meanwhile.
+  // 2. Read to the end, never past max_bytes even if the file grows meanwhile.
   std::string bytes(static_cast<std::size_t>(size), '\0');
   std::size_t done = 0;
   for (;;) {

@@ -21,6 +21,26 @@ struct FileError : std::runtime_error {
 // or "a regular file", for messages that say what a path is.
 const char* file_kind_name(mode_t mode);
 
+// A regular file open for reading, or FileError "<what>: it is a FIFO, not a file" and the like.
+// The path is checked before it is opened (opening a FIFO blocks until a writer comes; a device
+// such as /dev/zero never ends), and what was opened is checked again, since the name may have
+// been swapped in between (O_NONBLOCK keeps that open from blocking). `what` starts every message:
+// "cannot read PATH", "corpus PATH".
+class ReadableFile {
+ public:
+  ReadableFile(const std::string& path, const std::string& what);
+  ~ReadableFile();
+  ReadableFile(const ReadableFile&) = delete;
+  ReadableFile& operator=(const ReadableFile&) = delete;
+
+  int fd() const { return m_fd; }
+  std::uint64_t size() const { return m_size; }  // when opened
+
+ private:
+  int m_fd = -1;
+  std::uint64_t m_size = 0;
+};
+
 // Reads a whole regular file of at most max_bytes. Throws FileError naming the path for a
 // missing or unreadable file, for anything that is not a regular file ("it is a FIFO, not a
 // file": checked before opening, so a FIFO never blocks) and for a file larger than max_bytes.

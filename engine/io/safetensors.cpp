@@ -204,22 +204,12 @@ void safetensors_to_f32(const SafeTensorInfo& t, const unsigned char* data, floa
 
 SafetensorsFile SafetensorsFile::open(const std::string& path) {
   const auto fail = [&](const std::string& why) -> void { throw FileError("cannot read " + path + ": " + why); };
-  // As read_file (engine/file_io.cpp): what the path is before opening it, then what was opened.
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) fail(std::strerror(errno));
-  if (!S_ISREG(st.st_mode)) fail(std::string("it is ") + file_kind_name(st.st_mode) + ", not a file");
-  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-  if (fd < 0) fail(std::strerror(errno));
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
-  if (::fstat(fd, &st) != 0) fail(std::strerror(errno));
-  if (!S_ISREG(st.st_mode)) fail(std::string("it is ") + file_kind_name(st.st_mode) + ", not a file");
-  if (st.st_size <= 0) fail("the file is empty");
+  const ReadableFile file(path, "cannot read " + path);  // a regular file, checked before and after opening
+  const int fd = file.fd();
+  if (file.size() == 0) fail("the file is empty");
   SafetensorsFile f;
   f.m_path = path;
-  f.m_size = static_cast<std::size_t>(st.st_size);
+  f.m_size = static_cast<std::size_t>(file.size());
   void* map = ::mmap(nullptr, f.m_size, PROT_READ, MAP_PRIVATE, fd, 0);
   if (map == MAP_FAILED) fail(std::string("cannot map it: ") + std::strerror(errno));
   f.m_map = map;

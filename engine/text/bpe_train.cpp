@@ -53,17 +53,8 @@ void PieceCounts::add_text(std::string_view text) {
 
 void PieceCounts::add_file(const std::string& path) {
   const auto fail = [&](const std::string& why) -> void { throw FileError("corpus " + path + ": " + why); };
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) fail(std::strerror(errno));
-  if (!S_ISREG(st.st_mode)) fail(std::string("it is ") + file_kind_name(st.st_mode) + ", not a file");
-  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-  if (fd < 0) fail(std::strerror(errno));
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
-  if (::fstat(fd, &st) != 0) fail(std::strerror(errno));
-  if (!S_ISREG(st.st_mode)) fail(std::string("it is ") + file_kind_name(st.st_mode) + ", not a file");
+  const ReadableFile file(path, "corpus " + path);  // a regular file, checked before and after opening
+  const int fd = file.fd();
 
   std::string buf;
   std::uint64_t offset = 0;      // of buf[0] in the file
