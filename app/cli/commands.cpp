@@ -18,6 +18,8 @@ const char* const kWindowFlagsHelp =
     "  --mode explore|train     which mode to open (default: Train on the first start, else as last time)\n"
     "  --lesson NAME            Train mode on a lesson model: sentences, induction, reverse or sort\n"
     "  --model CKPT.npz         Train mode on a model saved by attnlab train or File > Save model\n"
+    "  --model DIR              Explore a Hugging Face GPT-2 folder (config.json, model.safetensors,\n"
+    "                           vocab.json, merges.txt): every layer and head, next-token predictions\n"
     "  --new TASK               Train mode on a fresh, untrained model of a task\n"
     "  --example TEXT           Train mode's input, in the task's words\n";
 

@@ -51,6 +51,10 @@ struct StepThrough {
 struct AppState {
   Mode mode = Mode::Explore;  // Explore: any sentence, random weights; Train: a model that learns
   ModelInput input;   // what the person set: sentence, tokenizer, config, weights file
+  // Explore's model: empty for random weights (`input` decides them), else the Hugging Face folder
+  // opened (the model host computes it; `input.text` is its sentence), and its layer shown.
+  std::string model_path;
+  int model_layer = 0;
   TrainState train;   // Train mode: the model's choices, example, knock-outs, timeline cursor
   StepThrough step;   // the step-through panel, opened by clicking a heatmap cell
   ViewSettings view;

@@ -95,6 +95,17 @@ void read_session_keys(const nlohmann::json& j, AppState& state, const KeyRefusa
   if (j.contains("config")) refusals.take([&] { config_from_json(j.at("config"), next.input.config, refusals); });
   refusals.take([&] { read_json_key(j, "d_model_given", next.input.d_model_given); });
   refusals.take([&] { read_json_key(j, "weights", next.input.weights_path); });
+  // An opened model (a Hugging Face folder); a session without the key has none.
+  next.model_path.clear();
+  next.model_layer = 0;
+  refusals.take([&] { read_json_key(j, "model", next.model_path); });
+  refusals.take([&] {
+    read_json_key(j, "model_layer", next.model_layer);
+    if (next.model_layer < 0) {
+      next.model_layer = 0;
+      throw std::invalid_argument("key 'model_layer' must be 0 or more");
+    }
+  });
   if (j.contains("view")) refusals.take([&] { read_view(j.at("view"), next.view, refusals); });
   refusals.take([&] { read_json_key(j, "selected_head", next.selected_head); });
   refusals.take([&] { read_json_key(j, "export_dir", next.export_dir); });
@@ -103,7 +114,7 @@ void read_session_keys(const nlohmann::json& j, AppState& state, const KeyRefusa
     next.note_open = !next.note.empty() && j.contains("note");  // a lesson's note shows when it opens
   });
   refusals.note_unknown_keys(j, {"format", "version", "mode", "text", "tokenizer", "config", "d_model_given", "weights",
-                                 "view", "selected_head", "export_dir", "note"}, "");
+                                 "model", "model_layer", "view", "selected_head", "export_dir", "note"}, "");
   state = std::move(next);
 }
 
@@ -119,6 +130,8 @@ std::string session_to_json(const AppState& s) {
       {"config", config_to_json(s.input.config)},
       {"d_model_given", s.input.d_model_given},
       {"weights", s.input.weights_path},
+      {"model", s.model_path},
+      {"model_layer", s.model_layer},
       {"view",
        {{"theme", theme_name(s.view.theme)},
         {"range", range_name(s.view.range)},

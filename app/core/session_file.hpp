@@ -14,9 +14,11 @@ namespace app {
 inline constexpr std::uint64_t kMaxSessionBytes = 16ull * 1024 * 1024;
 
 // {"format": "attnlab-session", "version": 1, "text": ..., "tokenizer": ..., "config": {...},
-//  "weights": "", "view": {...}, "export_dir": ..., "note": "a teacher's note, shown on opening"}
+//  "weights": "", "model": "a Hugging Face folder, or empty for random weights", "model_layer": 0,
+//  "view": {...}, "export_dir": ..., "note": "a teacher's note, shown on opening"}
 std::string session_to_json(const AppState& state);
-// Applies the keys present onto `state` (missing keys keep their value). Throws
+// Applies the keys present onto `state` (missing keys keep their value, except "model" and
+// "note": a session without them shows random weights and no note). Throws
 // std::invalid_argument with a readable message naming the key for malformed JSON, wrong types
 // or a value the engine cannot use; `state` is only changed when the whole file is good.
 void session_from_json(const std::string& json, AppState& state);

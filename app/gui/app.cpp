@@ -18,6 +18,7 @@
 
 #include "core/lessons.hpp"
 #include "core/session_file.hpp"
+#include "engine/io/hf_gpt2.hpp"
 #include "engine/npy.hpp"
 #include "export/export_paths.hpp"
 #include "gui/gfx/gl.hpp"
@@ -52,11 +53,14 @@ App::App(GLFWwindow* window, WindowOptions options, AppState state, LiveModel mo
 bool App::init(std::string& error) {
   if (!m_renderer.init(error)) return false;
   if (m_options.fullscreen) toggle_presentation();
+  if (!m_state.model_path.empty()) m_models.open(m_state.model_path);  // --model DIR, a session or last time's
   if (m_state.mode == Mode::Train) {
     // The first start opens the sentences lesson; --model / --lesson open another; --new TASK
     // (or a lesson that cannot be read) makes a fresh model with the default shape (--heads sets
     // its head count).
-    const std::string path = m_options.model_path.empty() ? lesson_path("sentences") : m_options.model_path;
+    const std::string path = m_options.model_path.empty() || attn::is_hf_folder(m_options.model_path)
+                                 ? lesson_path("sentences")
+                                 : m_options.model_path;
     if (!m_options.new_task.empty() || !open_model(path)) {
       TrainChoices fresh;
       fresh.task = m_options.new_task.empty() ? fresh.task : m_options.new_task;
@@ -114,9 +118,10 @@ void App::recompute_and_upload(FrameTimes& times) {
   const bool changed = m_model.update(m_state.input);
   times.recompute_ms = ms_since(t0);
   if (changed) m_view = make_trace_view(m_model.trace());
-  if (m_textures_mode != Mode::Explore) {
-    m_uploaded_generation = 0;  // Train mode's layers are in the textures: upload ours again
+  if (m_textures_mode != Mode::Explore || m_textures_hosted) {
+    m_uploaded_generation = 0;  // Train mode's layers or an opened model's are in the textures: ours again
     m_textures_mode = Mode::Explore;
+    m_textures_hosted = false;
   }
   if (m_model.has_trace() && m_model.generation() != m_uploaded_generation) {
     const auto t1 = Clock::now();
@@ -132,6 +137,8 @@ void App::build_ui(Requests& requests, FrameTimes& times) {
   const Palette colors = palette(m_state.view.theme);
   UiContext ctx{m_state, m_model, current_trace(), 0, m_view, nullptr, nullptr, m_renderer, colors, ui_scale(), requests,
                 m_layout};
+  if (const attn::MhaWeights* w = m_model.weights()) ctx.projection = {w->out_proj_weight.data(), w->out_proj_bias.data()};
+  if (hosted()) ctx.hosted = &m_hosted;
   if (!m_state.presentation) draw_menu_bar(ctx, m_state.presentation);
 
   const ImGuiViewport* viewport = ImGui::GetMainViewport();
@@ -146,7 +153,7 @@ void App::build_ui(Requests& requests, FrameTimes& times) {
   if (m_state.mode == Mode::Train) build_train(ctx);
   else build_explore(ctx, times);
   ctx.trace = current_trace();  // the panels may have recomputed: never the previous frame's
-  draw_status_bar(ctx, m_last_frame_ms, m_state.mode == Mode::Train ? m_answer_in_status : std::string());
+  draw_status_bar(ctx, m_last_frame_ms, m_state.mode == Mode::Train || hosted() ? m_answer_in_status : std::string());
   ImGui::End();
 
   draw_help_window(ctx);
@@ -157,7 +164,13 @@ void App::build_ui(Requests& requests, FrameTimes& times) {
         case PathPrompt::Kind::OpenSession: {
           AppState next = m_state;
           load_session(*path, next);
+          // The session's model: opened off the UI thread (the one shown stays until it has
+          // loaded), or none: back to random weights.
+          const std::string model = next.model_path;
+          next.model_path = m_state.model_path;
           m_state = std::move(next);
+          if (model.empty() && !m_state.model_path.empty()) close_hosted_model();
+          else if (!model.empty() && model != m_state.model_path) open_any_model(model);
           set_status("Opened session " + *path, false);
           break;
         }
@@ -166,7 +179,7 @@ void App::build_ui(Requests& requests, FrameTimes& times) {
           set_status("Saved session " + *path, false);
           break;
         case PathPrompt::Kind::OpenModel:
-          if (!open_model(*path)) throw std::invalid_argument(m_state.status);
+          if (!open_any_model(*path)) throw std::invalid_argument(m_state.status);
           break;
         case PathPrompt::Kind::SaveModel:
           save_model(*path);
@@ -258,35 +271,67 @@ void App::build_explore(UiContext& ctx, FrameTimes& times) {
   // Scrolls only when even the smallest readable heads and the panels below do not fit the window.
   ImGui::BeginChild("main", ImVec2(0.0f, -frame.status_h), false, ImGuiWindowFlags_NoBackground);
   drawer_button(ctx, frame);
-  ctx.trace = m_model.has_trace() ? &m_model.trace() : nullptr;  // last frame's, for the text marks
-  draw_text_box(ctx, m_state.input.text, m_model.traced_input().text, "Type a sentence…");
-  recompute_and_upload(times);  // the keystroke of this frame shows in this frame
-  ctx.trace = m_model.has_trace() ? &m_model.trace() : nullptr;
-  draw_token_chips(ctx);
-  draw_explore_caption(ctx);
+  const bool hosted_model = hosted();
+  const auto explore_trace = [&]() -> const attn::Trace* {
+    if (hosted_model) return hosted_trace();
+    return m_model.has_trace() ? &m_model.trace() : nullptr;
+  };
+  ctx.trace = explore_trace();  // last frame's, for the text marks
+  const std::string traced_text = hosted_model ? (m_hosted.result ? m_hosted.result->text : std::string())
+                                               : m_model.traced_input().text;
+  draw_text_box(ctx, m_state.input.text, traced_text, hosted_model ? "Type a sentence for the model…" : "Type a sentence…");
+  // The keystroke of this frame shows in this frame (an opened model: when the worker has it).
+  if (hosted_model) request_and_upload_hosted(times);
+  else recompute_and_upload(times);
+  const attn::Trace* trace = explore_trace();
+  static const TraceView kNoView;
+  const TraceView& view = !hosted_model ? m_view
+                          : trace       ? m_hosted_views[static_cast<std::size_t>(std::clamp(
+                                        m_state.model_layer, 0, static_cast<int>(m_hosted_views.size()) - 1))]
+                                        : kNoView;
+  UiContext view_ctx{ctx.state, ctx.model, trace, 0, view, nullptr, nullptr, ctx.renderer, ctx.colors, ctx.scale,
+                     ctx.requests, ctx.layout};
+  view_ctx.hosted = hosted_model ? &m_hosted : nullptr;
+  view_ctx.projection = ctx.projection;
+  if (hosted_model && trace && m_hosted.model) {
+    const attn::BlockParams<const float> b =
+        m_hosted.model->hf.model.weights().blocks[static_cast<std::size_t>(m_state.model_layer)];
+    view_ctx.projection = {b.out_proj_w, b.out_proj_b};
+  }
+  draw_token_chips(view_ctx);
+  draw_explore_caption(view_ctx);
+  if (hosted_model) draw_hosted_line(view_ctx);
   const ImVec2 avail = ImGui::GetContentRegionAvail();
-  const bool have = m_model.has_trace() && m_model.trace().n_tokens() > 0;
+  const bool have = trace && trace->n_tokens() > 0;
+  // The model's answer sits under the heads: one line.
   // The heads come first: the panel below gets only the room they can spare at their smallest
   // readable size, and none when that is less than it needs.
-  const float grid_min = have ? min_grid_height(m_view.token_labels, ctx.scale, m_state.enlarged_head >= 0) : 0.0f;
+  const float grid_min = have ? min_grid_height(view.token_labels, ctx.scale, m_state.enlarged_head >= 0) : 0.0f;
+  // The model's answer: a line under the heads (and the spacing above it) where the labelled heads
+  // leave room for it, else the status bar carries it, as in Train mode.
+  const float answer_line_h = ImGui::GetFrameHeightWithSpacing() + ImGui::GetStyle().ItemSpacing.y;
+  const bool answers = hosted_model && have && avail.y - grid_min >= answer_line_h;
+  const float answer_h = answers ? answer_line_h : 0.0f;
+  m_answer_in_status = hosted_model && have && !answers
+                           ? answer_summary(m_hosted.result->run, m_hosted.model->token_bytes, m_state)
+                           : std::string();
   // An enlarged head lays out its own step-through or Q/K/V, beside or below it.
   const bool enlarged = m_state.enlarged_head >= 0;
   const bool step = have && m_state.step.open && !enlarged;
   const bool qkv = !step && m_state.view.show_qkv && have && !enlarged;
   float lower_h = step ? std::max(avail.y * 0.45f, em * 12.0f) : qkv ? std::max(avail.y * 0.3f, em * 9.0f) : 0.0f;
-  lower_h = std::min(lower_h, avail.y - grid_min);
+  lower_h = std::min(lower_h, avail.y - grid_min - answer_h);
   const bool lower = (step || qkv) && lower_h >= em * (step ? 8.0f : 7.0f);
-  draw_head_grid(ctx, ImVec2(avail.x, std::max(lower ? avail.y - lower_h : avail.y, grid_min)));
+  draw_head_grid(view_ctx, ImVec2(avail.x, std::max((lower ? avail.y - lower_h : avail.y) - answer_h, grid_min)));
+  if (answers) draw_predictions(view_ctx, m_hosted.result->run, nullptr, m_hosted.model->token_bytes);
   if (lower) {
     ImGui::Separator();
     const float rest = ImGui::GetContentRegionAvail().y;
     const ImVec2 below(avail.x, std::max(rest, lower_h) - ImGui::GetStyle().ItemSpacing.y * 2.0f);
     if (step) {
-      const attn::MhaWeights* w = m_model.weights();
-      draw_step_through(ctx, w ? attn::OutProjection{w->out_proj_weight.data(), w->out_proj_bias.data()} : attn::OutProjection{},
-                        below);
+      draw_step_through(view_ctx, view_ctx.projection, below);
     } else {
-      draw_qkv_panel(ctx, below, m_state.selected_head);
+      draw_qkv_panel(view_ctx, below, m_state.selected_head);
     }
   }
   ImGui::EndChild();
@@ -362,6 +407,7 @@ void App::build_train(UiContext& ctx) {
 }
 
 const attn::Trace* App::current_trace() const {
+  if (hosted()) return hosted_trace();
   if (m_state.mode == Mode::Explore) return m_model.has_trace() ? &m_model.trace() : nullptr;
   const auto& layers = m_train_view.layers();
   if (layers.empty()) return nullptr;
@@ -422,6 +468,7 @@ void App::update_train_view() {
   }
   m_train_uploaded = m_train_view.generation();
   m_textures_mode = Mode::Train;
+  m_textures_hosted = false;
 }
 
 bool App::open_model(const std::string& path) {
@@ -470,6 +517,13 @@ void App::handle_shortcuts(Requests& requests) {
       m_state.train.timeline_position = 0.0;
     }
     if (pressed(GLFW_KEY_END)) m_state.train.follow_latest = true;
+  }
+  if (hosted() && m_hosted.model && !io.WantTextInput && !io.KeyCtrl) {
+    // [ and ]: the layer before and after, as the layer slider.
+    const int last = m_hosted.model->hf.model.arch.n_layers - 1;
+    if (pressed(GLFW_KEY_LEFT_BRACKET)) m_state.model_layer = std::max(0, m_state.model_layer - 1);
+    if (pressed(GLFW_KEY_RIGHT_BRACKET)) m_state.model_layer = std::min(last, m_state.model_layer + 1);
+    m_state.step.layer = m_state.model_layer;
   }
   if (m_state.step.open && !io.WantTextInput && !io.KeyCtrl) {
     StepThrough& st = m_state.step;
@@ -550,6 +604,7 @@ FrameTimes App::frame() {
 
   Requests requests;
   take_train_progress();
+  take_hosted_model();
   handle_shortcuts(requests);
   build_ui(requests, times);
   ImGui::Render();
@@ -611,6 +666,7 @@ void App::handle_requests(const Requests& r) {
   for (TrainCommand& command : m_train_commands) m_host.post(std::move(command));
   m_train_commands.clear();
   if (!r.lesson.empty()) open_model(lesson_path(r.lesson));
+  if (r.close_model) close_hosted_model();
   if (r.open_model || r.save_model) {
     m_prompt.open = true;
     m_prompt.error.clear();
@@ -710,6 +766,17 @@ void App::write_layout(const std::string& path) const {
                   {"message", m_progress->message},
                   {"knocked_out", m_state.train.knocked_out}};
   }
+  nlohmann::json opened = nullptr;  // Explore's opened model: what the host holds and shows
+  if (hosted()) {
+    opened = {{"path", m_state.model_path},
+              {"layer", m_state.model_layer},
+              {"layers", m_hosted.model ? m_hosted.model->hf.model.arch.n_layers : 0},
+              {"loading", m_hosted.loading},
+              {"error", m_hosted.error},
+              {"load_error", m_hosted.load_error},
+              {"text", m_hosted.result ? m_hosted.result->text : ""},
+              {"ids", m_hosted.result ? m_hosted.result->run.input.ids : std::vector<std::int32_t>{}}};
+  }
   for (const auto& c : m_layout.chips)
     chips.push_back({{"index", c.index}, {"x", c.x}, {"y", c.y}, {"w", c.w}, {"h", c.h}});
   nlohmann::json texts = nlohmann::json::array();
@@ -724,12 +791,13 @@ void App::write_layout(const std::string& path) const {
                             {"presentation", m_state.presentation}, {"controls_open", m_state.controls_open},
                             {"head_page", m_state.head_page},
                             {"heatmaps", heatmaps}, {"chips", chips}, {"texts", texts},
-                            {"error", m_model.error()}, {"status", m_state.status},
+                            {"error", hosted() ? m_hosted.error : m_model.error()}, {"status", m_state.status},
                             {"frames_while_exporting", m_frames_while_exporting},
                             {"closing_frames", m_closing_frames},
                             {"hovered_token", m_state.hovered_token},
                             {"mode", m_state.mode == Mode::Train ? "train" : "explore"},
                             {"train", train_json},
+                            {"opened_model", opened},
                             {"step_through", step_json},
                             {"tokens", current_trace() ? current_trace()->n_tokens() : 0},
                             {"token_message", m_model.has_trace() ? m_model.trace().tokenization.message : ""}};

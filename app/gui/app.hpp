@@ -10,6 +10,7 @@
 
 #include "core/app_state.hpp"
 #include "core/live_model.hpp"
+#include "core/model_host.hpp"
 #include "core/train_host.hpp"
 #include "core/train_model_view.hpp"
 #include "gui/font_atlas.hpp"
@@ -66,6 +67,18 @@ class App {
   void build_explore(UiContext& ctx, FrameTimes& times);
   void build_train(UiContext& ctx);
   void recompute_and_upload(FrameTimes& times);
+  // Explore with an opened model (hosted_model.cpp): the host's newest state at the start of a
+  // frame, this frame's sentence asked for, the shown layer in the textures.
+  bool hosted() const { return m_state.mode == Mode::Explore && !m_state.model_path.empty(); }
+  void take_hosted_model();
+  void request_and_upload_hosted(FrameTimes& times);
+  const attn::Trace* hosted_trace() const;  // the shown layer of the newest result, or null
+  // The layer selector and what the model is doing (loading, the sentence's error).
+  void draw_hosted_line(UiContext& ctx);
+  // A Hugging Face folder opens in Explore (loaded off the UI thread; a failure keeps the model
+  // shown); anything else is a checkpoint for Train mode. False with a status message if not.
+  bool open_any_model(const std::string& path);
+  void close_hosted_model();
   // Train mode: the newest progress, a new model's state, the model view and its textures.
   void take_train_progress();
   void update_train_view();
@@ -99,6 +112,15 @@ class App {
   AppState m_state;
   LiveModel m_model;
   TraceView m_view;
+  // Explore's opened model (hosted_model.cpp).
+  ModelHost m_models;
+  ModelHostState m_hosted;                 // taken at the start of each frame
+  std::vector<TraceView> m_hosted_views;   // one per layer of m_hosted.result
+  const ModelResult* m_hosted_views_of = nullptr;
+  std::uint64_t m_seen_hosted_generation = 0, m_seen_load_failures = 0;
+  const ModelResult* m_hosted_uploaded = nullptr;  // the result and layer in the textures
+  int m_hosted_uploaded_layer = -1;
+  bool m_textures_hosted = false;          // slot 0 holds a layer of the opened model
   // Train mode. The worker thread waits idle until a model is opened or made.
   TrainHost m_host;
   std::shared_ptr<const TrainProgress> m_progress;  // the newest, taken at the start of a frame

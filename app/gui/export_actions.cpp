@@ -7,6 +7,7 @@
 
 #include "export/export.hpp"
 #include "export/export_cancel.hpp"
+#include "core/hf_run.hpp"
 #include "core/model_run.hpp"
 #include "engine/npy.hpp"
 #include "export/export_paths.hpp"
@@ -26,7 +27,10 @@ void App::run_export(const ExportChoice& choice) {
   }
   const attn::Trace& trace = *current;
   ModelInput input = m_model.traced_input();
-  if (m_state.mode == Mode::Train) {
+  if (hosted()) {
+    input.text = m_hosted.result ? m_hosted.result->text : "";
+    input.config = trace.config;
+  } else if (m_state.mode == Mode::Train) {
     input.text = m_train_view.text();
     input.config = trace.config;
   }
@@ -42,7 +46,13 @@ void App::run_export(const ExportChoice& choice) {
   };
   const std::size_t d_model = static_cast<std::size_t>(trace.config.d_model);
   const std::size_t inner = static_cast<std::size_t>(trace.config.inner_dim());
-  if (m_state.mode == Mode::Train) {
+  if (hosted()) {
+    if (m_hosted.model) {
+      const attn::BlockParams<const float> b =
+          m_hosted.model->hf.model.weights().blocks[static_cast<std::size_t>(m_state.model_layer)];
+      copy_projection(b.out_proj_w, b.out_proj_b, d_model, inner);
+    }
+  } else if (m_state.mode == Mode::Train) {
     const attn::OutProjection p = m_train_view.out_projection(choice.layer);
     copy_projection(p.weight, p.bias, d_model, inner);
   } else if (const attn::MhaWeights* w = m_model.weights()) {
@@ -55,7 +65,8 @@ void App::run_export(const ExportChoice& choice) {
   request.options.show_values = m_state.view.show_values;
   request.options.scale = 2;  // crisp on slides and in print
   const std::string dir = m_state.export_dir.empty() ? default_export_dir() : m_state.export_dir;
-  if (m_state.mode == Mode::Train && m_progress && m_progress->model)
+  if (hosted() && m_hosted.model) request.options.caption = hf_caption(m_hosted.model->hf, m_state.model_layer);
+  else if (m_state.mode == Mode::Train && m_progress && m_progress->model)
     request.options.caption = model_caption(*m_progress->model, choice.layer);
   request.path = unique_path(dir + "/" +
                              suggested_file_name(input.text, export_part_name(choice.what, choice.head),

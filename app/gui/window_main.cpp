@@ -19,6 +19,7 @@
 #include "cli/commands.hpp"
 #include "core/session_file.hpp"
 #include "export/export_paths.hpp"
+#include "engine/io/hf_gpt2.hpp"
 #include "gui/app.hpp"
 #include "gui/window_options.hpp"
 
@@ -61,9 +62,18 @@ AppState initial_state(const WindowOptions& options, std::string& notice, bool& 
     }
   }
   if (options.model_flags_given) state.input = options.input;
+  // --model DIR: a Hugging Face folder opens in Explore (the app loads it off the UI thread).
+  const bool hf_folder = !options.model_path.empty() && attn::is_hf_folder(options.model_path);
+  if (hf_folder) {
+    state.model_path = options.model_path;
+    state.model_layer = 0;
+  } else if (!options.model_path.empty() || !options.new_task.empty() || options.model_flags_given) {
+    state.model_path.clear();  // a checkpoint, a new task or explorer flags: not last time's model
+  }
   // Which mode: as asked; a model to open means Train; explorer flags or a session mean Explore;
   // the first start (nothing saved) opens Train mode on the sentences lesson; else as last time.
   if (options.mode) state.mode = *options.mode;
+  else if (hf_folder) state.mode = Mode::Explore;
   else if (!options.model_path.empty() || !options.new_task.empty() || options.example_given) state.mode = Mode::Train;
   else if (options.model_flags_given || !options.session_path.empty()) state.mode = Mode::Explore;
   else if (!restored) state.mode = Mode::Train;

@@ -43,6 +43,8 @@ WindowOptions::KeyPress parse_key_press(const std::string& spec) {
   else if (name == "enter") press.key = GLFW_KEY_ENTER;
   else if (name == "left") press.key = GLFW_KEY_LEFT;
   else if (name == "right") press.key = GLFW_KEY_RIGHT;
+  else if (name == "[") press.key = GLFW_KEY_LEFT_BRACKET;
+  else if (name == "]") press.key = GLFW_KEY_RIGHT_BRACKET;
   if (press.key == 0) throw cli::UsageError("--key does not know the key '" + name + "'");
   return press;
 }

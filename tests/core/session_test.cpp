@@ -54,6 +54,8 @@ TEST_CASE("a session round-trips the sentence and every setting", "[session]") {
   s.view.show_qkv = false;
   s.selected_head = 3;
   s.export_dir = "/tmp/figs";
+  s.model_path = "/models/gpt2";
+  s.model_layer = 7;
 
   app::AppState back = app::default_state();
   app::session_from_json(app::session_to_json(s), back);
@@ -61,6 +63,25 @@ TEST_CASE("a session round-trips the sentence and every setting", "[session]") {
   CHECK(back.view == s.view);
   CHECK(back.selected_head == 3);
   CHECK(back.export_dir == "/tmp/figs");
+  CHECK(back.model_path == "/models/gpt2");
+  CHECK(back.model_layer == 7);
+}
+
+TEST_CASE("a session without an opened model leaves random weights and a negative layer is refused", "[session]") {
+  app::AppState s = app::default_state();
+  s.model_path = "/models/gpt2";
+  s.model_layer = 3;
+  app::session_from_json(R"({"format":"attnlab-session","version":1,"text":"hi"})", s);
+  CHECK(s.model_path.empty());  // the session shows what it names: no model, random weights
+  CHECK(s.model_layer == 0);
+  const std::string bad_layer = R"({"format":"attnlab-session","version":1,"model":"/m","model_layer":-1})";
+  CHECK_THROWS_WITH(app::session_from_json(bad_layer, s), Catch::Contains("model_layer"));
+  CHECK(s.model_path.empty());  // a session is taken whole or not at all
+  const std::vector<std::string> dropped = app::settings_from_json(bad_layer, s);
+  CHECK(s.model_path == "/m");  // settings keep every value they can use
+  CHECK(s.model_layer == 0);
+  REQUIRE(dropped.size() == 1);
+  CHECK(dropped[0].find("model_layer") != std::string::npos);
 }
 
 TEST_CASE("missing keys keep their current values", "[session]") {

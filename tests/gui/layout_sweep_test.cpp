@@ -355,3 +355,18 @@ TEST_CASE("Explore says its weights are random and a lesson opens with its name 
   REQUIRE(closed.exit_code == 0);
   CHECK_FALSE(has_text(closed.layout, "window_title", "Teacher's note"));
 }
+
+TEST_CASE("an opened GPT-2 folder at scales 1-3 and in presentation mode: every head of up to 16 tokens labelled", "[gui][layout]") {
+  const std::string model = std::string(" --model ") + ATTN_TEST_DATA_DIR + "/engine/gpt2/f32_prefixed_tied";
+  // 12 tokens of this folder's tokenizer ("␣cat" is one; most words are two or three).
+  const std::string args = std::string("--no-settings --text 'The cat sat on the mat'") + model;
+  for (const int scale : {1, 2, 3}) {
+    const gui_test::Run run = gui_test::run_window_sized(args + " --scale " + std::to_string(scale), 1600, 1000, 5, false);
+    check_labelled(run, "1600x1000 scale " + std::to_string(scale));
+    CHECK(run.layout["opened_model"]["layers"] == 2);
+  }
+  check_labelled(gui_test::run_window_sized(args + " --scale 2 --fullscreen", 1024, 768, 5, false), "1024x768 scale 2, F11");
+  // The enlarged head with its step-through, in the second layer.
+  check_labelled(gui_test::run_window_sized(args + " --scale 2 --key ]@1 --click-cell 3,5,2@2", 1024, 768, 6, false),
+                 "1024x768 scale 2, layer 2, head 3 enlarged");
+}

@@ -189,11 +189,49 @@ void view_controls(UiContext& ctx) {
   layout.item("slider", "UI scale");
 }
 
+// An opened model fixes what the random-weight knobs choose: say what it is, and why they are gone.
+void opened_model_controls(UiContext& ctx) {
+  const ModelHostState& hosted = *ctx.hosted;
+  LayoutRecord& layout = ctx.layout;
+  if (hosted.model) {
+    const attn::Arch& a = hosted.model->hf.model.arch;
+    const std::string name = "GPT-2 from " + hosted.model->name;
+    ImGui::TextWrapped("%s", name.c_str());
+    layout.item("label", name);
+    const std::string shape = std::to_string(a.n_layers) + " layers \xC2\xB7 " + std::to_string(a.n_heads) + " heads of " +
+                              std::to_string(a.d_head) + " \xC2\xB7 d_model " + std::to_string(a.d_model) + " \xC2\xB7 " +
+                              std::to_string(a.vocab_size) + " tokens \xC2\xB7 context " + std::to_string(a.max_seq_len);
+    ImGui::TextWrapped("%s", shape.c_str());
+    layout.item("label", shape);
+    const std::string why = "Its heads, widths and weights were fixed when it was trained; to choose heads, train "
+                            "your own in Train mode.";
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));
+    ImGui::TextWrapped("%s", why.c_str());
+    layout.item("label", why);
+    ImGui::PopStyleColor();
+  } else if (hosted.loading) {
+    const std::string line = "Loading " + hosted.loading_path + " â¦";
+    ImGui::TextWrapped("%s", line.c_str());
+    layout.item("label", line);
+  }
+  if (ImGui::Button("Back to random weights")) ctx.requests.close_model = true;
+  layout.framed("button", "Back to random weights");
+  if (!hosted.load_error.empty() || !hosted.error.empty()) {
+    const std::string& message = hosted.error.empty() ? hosted.load_error : hosted.error;
+    ImGui::Spacing();
+    ImGui::PushStyleColor(ImGuiCol_Text, ctx.colors.error);
+    ImGui::TextWrapped("%s", message.c_str());
+    layout.item("error", message);
+    ImGui::PopStyleColor();
+  }
+}
+
 }  // namespace
 
 void draw_controls_panel(UiContext& ctx) {
   section(ctx, "MODEL");
-  model_controls(ctx);
+  if (ctx.hosted) opened_model_controls(ctx);
+  else model_controls(ctx);
   section(ctx, "VIEW");
   view_controls(ctx);
 }

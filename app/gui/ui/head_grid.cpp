@@ -222,9 +222,7 @@ float draw_enlarged_head(UiContext& ctx, ImVec2 size, const BarColumn& bar) {
     ImGui::SetCursorScreenPos(ImVec2(x, y));
     const ImVec2 room(origin.x + size.x - x, origin.y + size.y - y);
     if (e.companion == Companion::Step) {
-      const attn::MhaWeights* w = ctx.model.weights();
-      draw_step_through(ctx, w ? attn::OutProjection{w->out_proj_weight.data(), w->out_proj_bias.data()} : attn::OutProjection{},
-                        room);
+      draw_step_through(ctx, ctx.projection, room);
     } else {
       draw_qkv_panel(ctx, room, head);
     }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "engine/text/token_text.hpp"
+#include "core/hf_run.hpp"
 #include "gui/ui/panels.hpp"
 #include "gui/ui/widgets.hpp"
 
@@ -132,9 +133,10 @@ void draw_token_chips(UiContext& ctx) {
 
 void draw_explore_caption(UiContext& ctx) {
   AppState& state = ctx.state;
-  std::string line = state.lesson.empty() ? "" : "Lesson " + state.lesson + "  \xC2\xB7  ";
+  std::string line = state.lesson.empty() || ctx.hosted ? "" : "Lesson " + state.lesson + "  \xC2\xB7  ";
   // A heatmap of random weights looks as confident as a trained one: say what it is.
-  line += state.input.weights_path.empty()
+  if (ctx.hosted) line += ctx.hosted->model ? hf_caption(ctx.hosted->model->hf) : "a model is loading";  // the layer: its slider
+  else line += state.input.weights_path.empty()
               ? "random weights: the patterns show the mechanism, not meaning"
               : "weights from " + std::filesystem::path(state.input.weights_path).filename().string();
   text_fitted(ctx.layout, "caption", line, true);

@@ -47,6 +47,7 @@ void draw_menu_bar(UiContext& ctx, bool presentation) {
     if (ImGui::MenuItem("Save session…", "Ctrl+S")) ctx.requests.save_session = true;
     ImGui::Separator();
     if (ImGui::MenuItem("Open model…")) ctx.requests.open_model = true;
+    if (ImGui::MenuItem("Back to random weights", nullptr, false, ctx.hosted != nullptr)) ctx.requests.close_model = true;
     if (ImGui::MenuItem("Save model…", nullptr, false, s.mode == Mode::Train)) ctx.requests.save_model = true;
     ImGui::Separator();
     if (ImGui::MenuItem("Save screenshot", "F12")) ctx.requests.screenshot = true;

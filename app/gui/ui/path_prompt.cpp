@@ -22,8 +22,9 @@ const char* title_of(PathPrompt::Kind kind) {
   }
 }
 
-// Folder entries of the path's folder: sub-folders, and .json files for sessions.
-std::vector<std::filesystem::directory_entry> entries_near(const std::string& path, bool folders_only) {
+// Folder entries of the path's folder: sub-folders, and files with the extension asked for
+// (sessions .json, checkpoints .npz), none when only folders are.
+std::vector<std::filesystem::directory_entry> entries_near(const std::string& path, const char* extension) {
   namespace fs = std::filesystem;
   std::error_code ec;
   fs::path dir(path);
@@ -32,7 +33,7 @@ std::vector<std::filesystem::directory_entry> entries_near(const std::string& pa
   std::vector<fs::directory_entry> out;
   for (fs::directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec), end; !ec && it != end; it.increment(ec)) {
     const bool is_dir = it->is_directory(ec);
-    if (is_dir || (!folders_only && it->path().extension() == ".json")) out.push_back(*it);
+    if (is_dir || (extension && it->path().extension() == extension)) out.push_back(*it);
     if (out.size() > 500) break;
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.path() < b.path(); });
@@ -49,7 +50,11 @@ std::optional<std::string> draw_path_prompt(PathPrompt& prompt) {
   ImGui::SetNextWindowSize(ImVec2(em * 36.0f, em * 24.0f), ImGuiCond_Appearing);
   if (!ImGui::BeginPopupModal(title, &prompt.open)) return chosen;
   const bool folders_only = prompt.kind == PathPrompt::Kind::ExportFolder;
-  ImGui::TextUnformatted(folders_only ? "Folder:" : "File:");
+  const bool model = prompt.kind == PathPrompt::Kind::OpenModel;
+  if (model)
+    ImGui::TextWrapped("A checkpoint (.npz) opens in Train mode; a Hugging Face GPT-2 folder (config.json, "
+                       "model.safetensors, vocab.json, merges.txt) opens in Explore.");
+  ImGui::TextUnformatted(folders_only ? "Folder:" : model ? "File or folder:" : "File:");
   ImGui::SetNextItemWidth(-FLT_MIN);
   if (ImGui::IsWindowAppearing()) ImGui::SetKeyboardFocusHere();
   const bool entered = ImGui::InputText("##path", &prompt.path, ImGuiInputTextFlags_EnterReturnsTrue);
@@ -66,7 +71,10 @@ std::optional<std::string> draw_path_prompt(PathPrompt& prompt) {
     prompt.path = (fs::is_directory(p, ec) ? p.lexically_normal().parent_path() : p.parent_path().parent_path()).string();
     if (prompt.path.empty()) prompt.path = "/";
   }
-  for (const auto& entry : entries_near(prompt.path, folders_only)) {
+  const char* extension = folders_only ? nullptr
+                          : model || prompt.kind == PathPrompt::Kind::SaveModel ? ".npz"
+                                                                                 : ".json";
+  for (const auto& entry : entries_near(prompt.path, extension)) {
     std::error_code ec;
     const bool dir = entry.is_directory(ec);
     const std::string name = entry.path().filename().string() + (dir ? "/" : "");

@@ -28,10 +28,14 @@ std::string percent(float p) {
 }  // namespace
 
 std::string answer_summary(const TrainModelView& view, const std::vector<std::string>& vocab, const AppState& state) {
-  const int n = static_cast<int>(view.run().input.ids.size());
+  return answer_summary(view.run(), vocab, state);
+}
+
+std::string answer_summary(const ModelRun& run, const std::vector<std::string>& vocab, const AppState& state) {
+  const int n = static_cast<int>(run.input.ids.size());
   int position = state.hovered_token >= 0 ? state.hovered_token : state.hovered_query;
   if (position < 0 || position >= n) position = n - 1;
-  const auto top = predictions_after(view.run(), vocab, position, 2);
+  const auto top = predictions_after(run, vocab, position, 2);
   if (top.empty()) return "";
   std::string s = "next: " + top[0].token + " " + percent(top[0].probability);
   if (top.size() > 1) s += ", " + top[1].token + " " + percent(top[1].probability);
@@ -39,7 +43,10 @@ std::string answer_summary(const TrainModelView& view, const std::vector<std::st
 }
 
 void draw_predictions(UiContext& ctx, const TrainModelView& view, const std::vector<std::string>& vocab) {
-  const ModelRun& run = view.run();
+  draw_predictions(ctx, view.run(), view.intact_run(), vocab);
+}
+
+void draw_predictions(UiContext& ctx, const ModelRun& run, const ModelRun* intact, const std::vector<std::string>& vocab) {
   const int n = static_cast<int>(run.input.ids.size());
   if (n == 0 || vocab.empty()) return;
   // After the hovered token (a chip, or a row of any head), else after the last one.
@@ -81,12 +88,12 @@ void draw_predictions(UiContext& ctx, const TrainModelView& view, const std::vec
     ImGui::ProgressBar(p.probability, ImVec2(bar_w, ImGui::GetFrameHeight()), value.c_str());
     ctx.layout.framed("progress", value);
   }
-  ImGui::SameLine();
+  same_line_if_fits(button_width("(?)"));  // on the bars' line when it fits, never cut
   const std::string help = "What the model predicts comes next: the most likely tokens after the last token of "
-                           "the input (or after the token under the mouse), with their probabilities. Knock a "
-                           "head out (right-click) to see the answer change.\n" + all;
+                           "the input (or after the token under the mouse), with their probabilities. In Train "
+                           "mode, knock a head out (right-click) to see the answer change.\n" + all;
   help_marker(ctx.layout, help.c_str());
-  if (const ModelRun* intact = view.intact_run()) {
+  if (intact) {
     // Before -> after: the same position through the model with every head in.
     const auto before = predictions_after(*intact, vocab, position, 3);
     std::string line = "before the knock-outs:";

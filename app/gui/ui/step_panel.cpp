@@ -88,7 +88,7 @@ void draw_step(UiContext& ctx, const attn::QueryExplanation& e, int step) {
     case 1:
       ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));
       ImGui::TextWrapped("The row of \xE2\x80\x9C%s\xE2\x80\x9D that enters attention%s.", query_label.c_str(),
-                         ctx.state.mode == Mode::Train ? " (the LayerNorm of the residual stream)" : " (embedding + position)");
+                         ctx.state.mode == Mode::Train || ctx.hosted ? " (the LayerNorm of the residual stream)" : " (embedding + position)");
       ImGui::PopStyleColor();
       vector_line("x", e.x.data(), e.x.size());
       break;
@@ -134,7 +134,7 @@ void draw_step(UiContext& ctx, const attn::QueryExplanation& e, int step) {
     case 8:
       vector_line("concat (every head's output for this token)", e.concat.data(), e.concat.size());
       if (!e.out.empty()) vector_line("out = concat W_O + b_O", e.out.data(), e.out.size());
-      if (ctx.state.mode == Mode::Train) ImGui::TextDisabled("In the trained model this is added to the residual stream.");
+      if (ctx.state.mode == Mode::Train || ctx.hosted) ImGui::TextDisabled("In the trained model this is added to the residual stream.");
       break;
     default: break;
   }
@@ -158,8 +158,9 @@ void draw_step_through(UiContext& ctx, const attn::OutProjection& projection, Im
   ImGui::BeginChild("step_through", size, false);
   const std::string& query = ctx.view.token_labels[static_cast<std::size_t>(st.query)];
   char title[256];
-  if (ctx.state.mode == Mode::Train)
-    std::snprintf(title, sizeof title, "Step through: layer %d, head %d, query %d \xE2\x80\x9C%s\xE2\x80\x9D", st.layer + 1,
+  if (ctx.state.mode == Mode::Train || ctx.hosted)
+    std::snprintf(title, sizeof title, "Step through: layer %d, head %d, query %d \xE2\x80\x9C%s\xE2\x80\x9D",
+                  (ctx.hosted ? ctx.state.model_layer : st.layer) + 1,
                   st.head + 1, st.query + 1, query.c_str());
   else
     std::snprintf(title, sizeof title, "Step through: head %d, query %d \xE2\x80\x9C%s\xE2\x80\x9D", st.head + 1, st.query + 1,

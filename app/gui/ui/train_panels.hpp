@@ -32,8 +32,12 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size);
 // The model's answer: the five most likely next tokens after the last token of the example (or
 // the hovered one) as bars, and the answer before the knock-outs when heads are knocked out.
 void draw_predictions(UiContext& ctx, const TrainModelView& view, const std::vector<std::string>& vocab);
+// The same for any run: `intact` (may be null) is the run with no head knocked out, shown as
+// "before"; `vocab` holds what each id stands for.
+void draw_predictions(UiContext& ctx, const ModelRun& run, const ModelRun* intact, const std::vector<std::string>& vocab);
 // The same answer as a few words for the status bar ("next: animal 100%, fox <1%"), or "".
 std::string answer_summary(const TrainModelView& view, const std::vector<std::string>& vocab, const AppState& state);
+std::string answer_summary(const ModelRun& run, const std::vector<std::string>& vocab, const AppState& state);
 // Loss, accuracy and the detectors' scores over the steps, and the timeline slider under them.
 void draw_curves_and_timeline(UiContext& ctx, TrainContext& train, ImVec2 size);
 

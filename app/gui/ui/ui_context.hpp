@@ -7,6 +7,8 @@
 
 #include "core/app_state.hpp"
 #include "core/live_model.hpp"
+#include "core/model_host.hpp"
+#include "engine/explain.hpp"
 #include "export/export.hpp"
 #include "gui/gfx/heatmap_renderer.hpp"
 #include "gui/theme.hpp"
@@ -38,6 +40,7 @@ struct Requests {
   bool choose_export_dir = false;
   bool open_model = false;     // Train mode: the path prompt for a checkpoint
   bool save_model = false;
+  bool close_model = false;    // Explore: forget the opened model, back to random weights
   std::string lesson;          // a lesson model to open (lesson_names())
   std::optional<ExportChoice> export_choice;
   std::optional<TrainExport> train_export;
@@ -59,6 +62,10 @@ struct UiContext {
   float scale;
   Requests& requests;
   LayoutRecord& layout;
+  // Explore with an opened model (state.model_path): the host's state this frame; else null.
+  const ModelHostState* hosted = nullptr;
+  // W_O of the layer `trace` is of, for the step-through; empty before there is a model.
+  attn::OutProjection projection{};
 
   // A token is under the mouse (chip or axis label): mark it now and in the next frame.
   void hover_token(int index) {

@@ -1,0 +1,98 @@
+// A model opened for looking at (a Hugging Face GPT-2 folder), held once and run on a worker
+// thread: the window never waits for a load or a forward. The model is immutable and shared (GPT-2
+// small is 500 MB: never copied per request); requests replace each other, so only the newest
+// sentence is computed; the UI takes the newest result at the start of a frame. A load or a
+// sentence that fails leaves the last good model and result in place, with the message.
+#pragma once
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/model_run.hpp"
+#include "engine/io/hf_gpt2.hpp"
+#include "engine/text/bpe.hpp"
+
+namespace app {
+
+// An opened model and its tokenizer, immutable once loaded.
+struct OpenedModel {
+  attn::HfGpt2 hf;                        // the model, its vocabulary and folder
+  attn::Bpe bpe;                          // the folder's vocab.json + merges.txt
+  std::vector<std::string> token_bytes;   // (vocab) what each id stands for, for predictions
+  std::string path;                       // as the person gave it
+  std::string name;                       // the folder's name, for the picker and captions
+  double load_seconds = 0.0;
+};
+
+// Reads a Hugging Face GPT-2 folder with its tokenizer. Throws attn::FileError naming the file and
+// key, std::invalid_argument for a tokenizer whose vocabulary is not the model's.
+std::shared_ptr<const OpenedModel> open_hf_model(const std::string& path);
+
+// The sentence through the model: tokens, the forward, and every layer as a Trace for the views.
+struct ModelResult {
+  std::uint64_t request = 0;              // the request this answers
+  std::string text;                       // the sentence it is of
+  ModelRun run;                           // ids, tokens, activations (logits for every position)
+  std::vector<attn::Trace> layers;        // (n_layers) what the head views, Q/K/V and exports draw
+  double compute_ms = 0.0;                // tokenize + forward + traces
+};
+
+// text -> the result, on the calling thread. Throws std::invalid_argument for an empty sentence,
+// one longer than the model's context (naming both counts) or weights that overflow.
+ModelResult compute_model_result(const OpenedModel& model, const std::string& text);
+
+// What the UI reads each frame.
+struct ModelHostState {
+  std::shared_ptr<const OpenedModel> model;    // null until one is open
+  std::shared_ptr<const ModelResult> result;   // of `model`; null until its first sentence
+  bool loading = false;                        // a load is under way ...
+  std::string loading_path;                    // ... of this path
+  std::string load_error;                      // the newest load that failed (the old model stays)
+  std::uint64_t load_failures = 0;             // +1 per load that failed
+  std::string error;                           // the newest sentence that failed (the old result stays)
+  std::uint64_t model_generation = 0;          // +1 per model opened or closed
+  bool busy = false;                           // a sentence is being computed
+};
+
+class ModelHost {
+ public:
+  ModelHost();
+  ~ModelHost();  // finishes the job at hand (a forward, or a load) and joins
+  ModelHost(const ModelHost&) = delete;
+  ModelHost& operator=(const ModelHost&) = delete;
+
+  // Loads `path` on the worker; a newer open() replaces one not yet started.
+  void open(std::string path);
+  // Forgets the model (back to random weights); a load under way is dropped when it ends.
+  void close();
+  // Computes `text` with the current model unless it is the text last asked for.
+  void request(const std::string& text);
+  ModelHostState state() const;
+  // Blocks until nothing is pending (tests, --frames runs, the first frame).
+  void wait_idle() const;
+
+ private:
+  void worker();
+  // Nothing to do: no load, and no sentence that a model could compute. Under m_mutex.
+  bool idle() const { return !m_working && !m_open && !(m_text && m_state.model); }
+
+  mutable std::mutex m_mutex;
+  std::condition_variable m_wake;
+  mutable std::condition_variable m_idle;
+  ModelHostState m_state;
+  std::optional<std::string> m_open;   // a load to start
+  std::optional<std::string> m_text;   // a sentence to compute
+  std::string m_last_text;             // the newest sentence asked for (requests repeat every frame)
+  bool m_asked = false;                // m_last_text holds a request
+  std::uint64_t m_requests = 0;
+  std::uint64_t m_open_generation = 0; // +1 per open() and close(): a load that ends stale is dropped
+  bool m_working = false, m_quit = false;
+  std::thread m_thread;  // last: starts after every member above exists
+};
+
+}  // namespace app

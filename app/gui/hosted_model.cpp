@@ -1,0 +1,154 @@
+// Explore with an opened model: the model host computes the sentence off the UI thread, the
+// window shows the newest result, one layer at a time in the textures.
+#include <imgui.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "core/hf_run.hpp"
+#include "engine/io/hf_gpt2.hpp"
+#include "gui/app.hpp"
+#include "gui/gfx/gl.hpp"
+#include "gui/ui/widgets.hpp"
+
+namespace app::gui {
+
+namespace {
+
+double ms_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace
+
+void App::take_hosted_model() {
+  m_hosted = m_models.state();
+  if (m_hosted.model_generation != m_seen_hosted_generation) {
+    m_seen_hosted_generation = m_hosted.model_generation;
+    if (m_hosted.model) {  // a model opened: it is what Explore shows now
+      const OpenedModel& opened = *m_hosted.model;
+      m_state.mode = Mode::Explore;
+      m_state.model_path = opened.path;
+      m_state.model_layer = std::clamp(m_state.model_layer, 0, opened.hf.model.arch.n_layers - 1);
+      m_state.step.open = false;
+      m_state.enlarged_head = -1;
+      char seconds[32];
+      std::snprintf(seconds, sizeof seconds, "%.1f s", opened.load_seconds);
+      set_status("Opened " + opened.name + " (" + seconds + "): " + hf_caption(opened.hf), false);
+    }
+  }
+  if (m_hosted.load_failures != m_seen_load_failures) {
+    m_seen_load_failures = m_hosted.load_failures;
+    set_status(m_hosted.load_error, true);
+    // The model shown stays; with none yet (a session or --model that named a bad folder) the
+    // window falls back to random weights.
+    if (!m_hosted.model && !m_hosted.loading) m_state.model_path.clear();
+  }
+  if (m_hosted.result.get() != m_hosted_views_of) {
+    m_hosted_views.clear();
+    if (m_hosted.result)
+      for (const attn::Trace& layer : m_hosted.result->layers) m_hosted_views.push_back(make_trace_view(layer));
+    m_hosted_views_of = m_hosted.result.get();
+  }
+}
+
+const attn::Trace* App::hosted_trace() const {
+  if (!m_hosted.result || m_hosted.result->layers.empty()) return nullptr;
+  const int l = std::clamp(m_state.model_layer, 0, static_cast<int>(m_hosted.result->layers.size()) - 1);
+  return &m_hosted.result->layers[static_cast<std::size_t>(l)];
+}
+
+void App::request_and_upload_hosted(FrameTimes& times) {
+  const auto t0 = std::chrono::steady_clock::now();
+  m_models.request(m_state.input.text);
+  if (m_options.frames > 0) {
+    // Scripted runs (tests, screenshots) show each sentence's result in the frame that typed it.
+    m_models.wait_idle();
+    take_hosted_model();
+  }
+  times.recompute_ms = ms_since(t0);
+  const attn::Trace* trace = hosted_trace();
+  if (!trace) return;
+  const int layer = std::clamp(m_state.model_layer, 0, static_cast<int>(m_hosted.result->layers.size()) - 1);
+  if (m_textures_hosted && m_hosted_uploaded == m_hosted.result.get() && m_hosted_uploaded_layer == layer) return;
+  // One layer at a time in slot 0: a 12-layer model's every head of a long sentence would not fit
+  // the GPU's memory, and a layer's upload takes well under a frame.
+  const auto t1 = std::chrono::steady_clock::now();
+  m_renderer.upload(*trace);
+  if (m_options.bench_ui) glFinish();
+  times.upload_ms = ms_since(t1);
+  m_hosted_uploaded = m_hosted.result.get();
+  m_hosted_uploaded_layer = layer;
+  m_textures_hosted = true;
+  m_textures_mode = Mode::Explore;
+  clamp_head_selection(m_state, trace->config.n_heads);
+}
+
+void App::draw_hosted_line(UiContext& ctx) {
+  const int n_layers = m_hosted.model ? m_hosted.model->hf.model.arch.n_layers : 0;
+  if (n_layers > 0) {
+    // Which layer's heads the grid, Q/K/V, the step-through and the lines view show.
+    ImGui::AlignTextToFramePadding();
+    ImGui::TextUnformatted("Layer");
+    ctx.layout.item("label", "Layer");
+    ImGui::SameLine();
+    int shown = m_state.model_layer + 1;
+    char format[32];
+    std::snprintf(format, sizeof format, "%%d of %d", n_layers);
+    const float em = ImGui::GetFontSize();
+    ImGui::SetNextItemWidth(std::min(em * 12.0f, ImGui::GetContentRegionAvail().x * 0.5f));
+    if (ImGui::SliderInt("##model_layer", &shown, 1, n_layers, format, ImGuiSliderFlags_AlwaysClamp)) {
+      m_state.model_layer = shown - 1;
+      m_state.step.layer = m_state.model_layer;
+    }
+    char value[32];
+    std::snprintf(value, sizeof value, "%d of %d", shown, n_layers);
+    ctx.layout.framed("slider", value);
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("Each layer has its own heads. Early layers tend to look at the previous token or the "
+                        "first one; later ones mix meaning. [ and ] step through the layers.");
+    ImGui::SameLine();
+  }
+  // What the model is doing, or why the sentence shown is not the one typed.
+  std::string line;
+  bool error = false;
+  if (m_hosted.loading) line = "Loading " + m_hosted.loading_path + " \xE2\x80\xA6";
+  else if (!m_hosted.error.empty()) {
+    line = m_hosted.error + (m_hosted.result ? " \xC2\xB7 showing the last sentence it could read" : "");
+    error = true;
+  } else if (m_hosted.result) {
+    char ms[48];
+    std::snprintf(ms, sizeof ms, "%zu tokens \xC2\xB7 forward %.0f ms%s", m_hosted.result->run.input.ids.size(),
+                  m_hosted.result->compute_ms, m_hosted.busy ? " \xC2\xB7 computing\xE2\x80\xA6" : "");
+    line = ms;
+  }
+  if (!line.empty()) {
+    ImGui::AlignTextToFramePadding();
+    if (error) ImGui::PushStyleColor(ImGuiCol_Text, ctx.colors.error);
+    text_fitted(ctx.layout, error ? "error" : "label", line, true);
+    if (error) ImGui::PopStyleColor();
+  } else {
+    ImGui::NewLine();
+  }
+}
+
+bool App::open_any_model(const std::string& path) {
+  if (!attn::is_hf_folder(path)) return open_model(path);
+  m_models.open(path);  // the status bar says when it has opened, or why not
+  set_status("Loading " + path + " \xE2\x80\xA6", false);
+  if (m_state.model_path.empty()) m_state.model_path = path;  // shows "Loading" until it arrives
+  m_state.mode = Mode::Explore;
+  return true;
+}
+
+void App::close_hosted_model() {
+  m_models.close();
+  m_state.model_path.clear();
+  m_state.model_layer = 0;
+  m_state.step.open = false;
+  m_state.enlarged_head = -1;
+  m_textures_hosted = false;
+  set_status("Back to random weights", false);
+}
+
+}  // namespace app::gui

@@ -1,0 +1,136 @@
+// The model host: a Hugging Face folder loaded and run off the calling thread, the newest sentence
+// computed, and every failure (a bad folder, a sentence too long) leaving the last good model and
+// result in place with the message.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "core/hf_run.hpp"
+#include "core/model_host.hpp"
+#include "temp_dir.hpp"
+
+namespace {
+
+const std::string kFolder = std::string(ATTN_TEST_DATA_DIR) + "/engine/gpt2/f32_prefixed_tied";  // 2 layers, context 64
+
+std::string words(int n) {
+  std::string s;
+  for (int i = 0; i < n; ++i) s += "word" + std::to_string(i) + " ";
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("the model host loads a folder and computes the sentence as dump does", "[model_host]") {
+  app::ModelHost host;
+  host.open(kFolder);
+  host.request("The cat sat.");
+  host.wait_idle();
+  const app::ModelHostState s = host.state();
+  REQUIRE(s.model);
+  REQUIRE(s.result);
+  CHECK(s.load_error.empty());
+  CHECK(s.error.empty());
+  CHECK_FALSE(s.loading);
+  CHECK_FALSE(s.busy);
+  CHECK(s.model->name == "f32_prefixed_tied");
+  CHECK(s.result->text == "The cat sat.");
+  // The same ids, activations and layers as the command line's path (dump --model DIR --text).
+  const attn::HfGpt2 hf = attn::load_hf_gpt2(kFolder);
+  const std::vector<std::int32_t> ids = app::hf_encode_text(hf, "The cat sat.");
+  CHECK(s.result->run.input.ids == ids);
+  const app::ModelRun run = app::run_hf_ids(hf, ids);
+  CHECK(s.result->run.acts.logits == run.acts.logits);
+  REQUIRE(s.result->layers.size() == 2);
+  for (std::size_t l = 0; l < 2; ++l) {
+    CHECK(s.result->layers[l].n_tokens() == ids.size());
+    CHECK(s.result->layers[l].config.n_heads == 4);
+  }
+  // What predictions read: each id's bytes (GPT-2's byte characters undone).
+  REQUIRE(s.model->token_bytes.size() == 300);
+  CHECK(s.model->token_bytes[static_cast<std::size_t>(ids[0])] == s.model->bpe.token_bytes(ids[0]));
+}
+
+TEST_CASE("the model host computes only the newest sentence and skips repeats", "[model_host]") {
+  app::ModelHost host;
+  host.open(kFolder);
+  host.request("first");
+  host.request("second sentence");
+  host.request("the newest one");
+  host.wait_idle();
+  const auto result = host.state().result;
+  REQUIRE(result);
+  CHECK(result->text == "the newest one");
+  const std::uint64_t request = result->request;
+  host.request("the newest one");  // every frame asks again: no new work
+  host.wait_idle();
+  CHECK(host.state().result->request == request);
+  CHECK(host.state().result == result);
+}
+
+TEST_CASE("a sentence the model cannot take keeps the last result with the message", "[model_host]") {
+  app::ModelHost host;
+  host.open(kFolder);
+  host.request("a good sentence");
+  host.wait_idle();
+  const auto good = host.state().result;
+  REQUIRE(good);
+  host.request(words(80));  // more tokens than n_positions (64)
+  host.wait_idle();
+  app::ModelHostState s = host.state();
+  CHECK(s.result == good);
+  CHECK_THAT(s.error, Catch::Contains("at most 64"));
+  host.request("");
+  host.wait_idle();
+  s = host.state();
+  CHECK(s.result == good);
+  CHECK_THAT(s.error, Catch::Contains("empty"));
+  host.request("good again");
+  host.wait_idle();
+  s = host.state();
+  CHECK(s.error.empty());
+  CHECK(s.result->text == "good again");
+}
+
+TEST_CASE("a folder that cannot be read leaves the model shown and says which file", "[model_host]") {
+  test_support::TempDir dir;
+  const std::string bad = dir.path.string() + "/bad";
+  std::filesystem::create_directories(bad);
+  std::ofstream(bad + "/config.json") << "{ not json";
+
+  app::ModelHost host;
+  host.open(bad);  // nothing open yet: no model, the message
+  host.request("hello");
+  host.wait_idle();
+  app::ModelHostState s = host.state();
+  CHECK_FALSE(s.model);
+  CHECK_FALSE(s.result);
+  CHECK_THAT(s.load_error, Catch::Contains("config.json"));
+  CHECK(s.load_failures == 1);
+
+  host.open(kFolder);  // the sentence asked for meanwhile is computed with the new model
+  host.wait_idle();
+  s = host.state();
+  REQUIRE(s.model);
+  REQUIRE(s.result);
+  CHECK(s.result->text == "hello");
+  CHECK(s.load_error.empty());
+  const auto model = s.model;
+  const auto result = s.result;
+
+  host.open(dir.path.string() + "/missing");
+  host.wait_idle();
+  s = host.state();
+  CHECK(s.model == model);  // the previous model and result stay
+  CHECK(s.result == result);
+  CHECK(s.load_failures == 2);
+  CHECK_FALSE(s.load_error.empty());
+
+  host.close();
+  s = host.state();
+  CHECK_FALSE(s.model);
+  CHECK_FALSE(s.result);
+  CHECK(s.load_failures == 2);  // counters go on across close()
+}

@@ -1,0 +1,89 @@
+// A Hugging Face GPT-2 folder in the real window: its tokens, every layer's heads, the
+// predictions, and folders or sentences it cannot take leaving the window usable.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "core/hf_run.hpp"
+#include "gui/gui_harness.hpp"
+
+namespace {
+
+const std::string kFolder = std::string(ATTN_TEST_DATA_DIR) + "/engine/gpt2/f32_prefixed_tied";  // 2 layers x 4 heads
+
+bool has_text(const nlohmann::json& layout, const std::string& kind, const std::string& part) {
+  for (const auto& t : layout["texts"])
+    if (t["kind"] == kind && t["text"].get<std::string>().find(part) != std::string::npos) return true;
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("the window opens a GPT-2 folder given to --model in Explore with its tokens, heads and predictions", "[gui]") {
+  const gui_test::Run run = gui_test::run_window("--no-settings --model " + kFolder + " --text 'The cat sat'");
+  INFO(run.stderr_text);
+  REQUIRE(run.exit_code == 0);
+  CHECK(run.layout["mode"] == "explore");
+  const nlohmann::json& opened = run.layout["opened_model"];
+  REQUIRE(opened.is_object());
+  CHECK(opened["layers"] == 2);
+  CHECK(opened["layer"] == 0);
+  CHECK(opened["error"] == "");
+  // The window's tokens are the folder tokenizer's, as `dump --model DIR --text` writes them.
+  const attn::HfGpt2 hf = attn::load_hf_gpt2(kFolder);
+  const std::vector<std::int32_t> ids = app::hf_encode_text(hf, "The cat sat");
+  CHECK(opened["ids"].get<std::vector<std::int32_t>>() == ids);
+  CHECK(run.layout["tokens"] == ids.size());
+  CHECK(run.layout["chips"].size() == ids.size());
+  for (int head = 0; head < 4; ++head) {
+    const nlohmann::json* h = gui_test::find_heatmap(run.layout, "attention", head);
+    REQUIRE(h != nullptr);
+    CHECK((*h)["rows"] == ids.size());
+  }
+  CHECK(has_text(run.layout, "caption", "GPT-2 from f32_prefixed_tied"));
+  CHECK(has_text(run.layout, "slider", "1 of 2"));  // the layer shown
+  CHECK(has_text(run.layout, "label", "next after"));  // the predictions under the heads
+  CHECK(has_text(run.layout, "button", "Back to random weights"));
+}
+
+TEST_CASE("the bracket keys move through the layers of an opened model", "[gui]") {
+  const gui_test::Run up = gui_test::run_window("--no-settings --model " + kFolder + " --text 'The cat' --key ]@2", 5);
+  INFO(up.stderr_text);
+  REQUIRE(up.exit_code == 0);
+  CHECK(up.layout["opened_model"]["layer"] == 1);
+  CHECK(has_text(up.layout, "slider", "2 of 2"));
+  // Past the last layer it stays; [ goes back.
+  const gui_test::Run back =
+      gui_test::run_window("--no-settings --model " + kFolder + " --text 'The cat' --key ]@2 --key ]@4 --key [@6", 9);
+  REQUIRE(back.exit_code == 0);
+  CHECK(back.layout["opened_model"]["layer"] == 0);
+}
+
+TEST_CASE("a sentence longer than the model's context is refused on screen and the window goes on", "[gui]") {
+  std::string long_text;
+  for (int i = 0; i < 80; ++i) long_text += "word ";
+  const gui_test::Run run = gui_test::run_window("--no-settings --model " + kFolder + " --text '" + long_text + "'");
+  INFO(run.stderr_text);
+  REQUIRE(run.exit_code == 0);
+  const std::string error = run.layout["opened_model"]["error"];
+  CHECK(error.find("at most 64") != std::string::npos);
+  CHECK(has_text(run.layout, "error", "at most 64"));
+}
+
+TEST_CASE("a folder that is not a readable GPT-2 model falls back to random weights with the reason", "[gui]") {
+  gui_test::TempDir dir;
+  const std::string bad = (dir.path / "broken").string();
+  std::filesystem::create_directories(bad);
+  std::ofstream(bad + "/config.json") << R"({"model_type": "bert"})";
+  const gui_test::Run run = gui_test::run_window("--no-settings --model " + bad + " --text 'The cat sat'");
+  INFO(run.stderr_text);
+  REQUIRE(run.exit_code == 0);
+  CHECK(run.layout["mode"] == "explore");
+  CHECK(run.layout["opened_model"].is_null());  // random weights again
+  CHECK(run.layout["tokens"] == 3);
+  const std::string status = run.layout["status"];
+  CHECK(status.find("Model not opened") != std::string::npos);
+  CHECK(status.find("gpt2") != std::string::npos);  // names the types it supports
+}
