@@ -54,7 +54,7 @@ ModelResult compute_model_result(const OpenedModel& model, const std::string& te
   return result;
 }
 
-ModelHost::ModelHost() : m_thread([this] { worker(); }) {}
+ModelHost::ModelHost(std::function<void()> notify) : m_notify(std::move(notify)), m_thread([this] { worker(); }) {}
 
 ModelHost::~ModelHost() {
   {
@@ -175,6 +175,11 @@ void ModelHost::worker() {
     }
     m_working = false;
     if (idle()) m_idle.notify_all();
+    if (m_notify) {
+      lock.unlock();  // the callback may take its own locks
+      m_notify();
+      lock.lock();
+    }
   }
 }
 

@@ -6,6 +6,7 @@
 #pragma once
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -61,7 +62,9 @@ struct ModelHostState {
 
 class ModelHost {
  public:
-  ModelHost();
+  // `notify` runs on the worker after each load or result is published (the window wakes its
+  // event loop with it, so a result shows without waiting for input); it must be thread-safe.
+  explicit ModelHost(std::function<void()> notify = {});
   ~ModelHost();  // finishes the job at hand (a forward, or a load) and joins
   ModelHost(const ModelHost&) = delete;
   ModelHost& operator=(const ModelHost&) = delete;
@@ -92,6 +95,7 @@ class ModelHost {
   std::uint64_t m_requests = 0;
   std::uint64_t m_open_generation = 0; // +1 per open() and close(): a load that ends stale is dropped
   bool m_working = false, m_quit = false;
+  std::function<void()> m_notify;
   std::thread m_thread;  // last: starts after every member above exists
 };
 

@@ -42,7 +42,8 @@ constexpr float kBaseFontPixels = 17.0f;
 }  // namespace
 
 App::App(GLFWwindow* window, WindowOptions options, AppState state, LiveModel model)
-    : m_window(window), m_options(std::move(options)), m_state(std::move(state)), m_model(std::move(model)) {
+    : m_window(window), m_options(std::move(options)), m_state(std::move(state)), m_model(std::move(model)),
+      m_models([] { glfwPostEmptyEvent(); }) {  // a result wakes the event loop to be drawn
   if (m_model.has_trace()) m_view = make_trace_view(m_model.trace());
   float xs = 1.0f, ys = 1.0f;
   glfwGetWindowContentScale(m_window, &xs, &ys);

@@ -39,6 +39,9 @@ class App {
   int run();
   // bench-ui: drives the real window through a scripted session and prints frame times.
   int run_bench(std::chrono::steady_clock::time_point process_start);
+  // bench-ui --model DIR: the opened model's load, then 40 keystrokes at 32 tokens: the time from
+  // each to its attention on screen, and the frame times meanwhile (at up to 60 a second).
+  int run_bench_model();
   // bench-ui --train: the reference model trains alone, then while frames are drawn at 60 Hz.
   int run_bench_train();
   // bench-ui --train --minutes M: the training soak, memory at the start, every minute and the end.

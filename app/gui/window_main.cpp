@@ -155,6 +155,7 @@ int open_window_and_run(const WindowOptions& options, std::chrono::steady_clock:
     } else {
       code = options.bench_minutes > 0.0 ? app.run_bench_train_soak(options.bench_minutes)
              : options.bench_train      ? app.run_bench_train()
+             : options.bench_ui && attn::is_hf_folder(options.model_path) ? app.run_bench_model()
              : options.bench_ui         ? app.run_bench(start)
                                         : app.run();
     }

@@ -44,8 +44,6 @@ bool HeatmapRenderer::init(std::string& error) {
   m_t_values = glGetUniformLocation(p, "t_values");
   m_t_colormaps = glGetUniformLocation(p, "t_colormaps");
   m_vao = make_vertex_array();
-  for (auto& layer : m_slots)
-    for (Slot& slot : layer) slot.texture = make_texture();
 
   // Every colormap as one row of a 256-wide RGBA8 texture, fetched with texelFetch (no filtering).
   std::vector<unsigned char> rgba(static_cast<std::size_t>(256 * kColormapCount * 4));
@@ -70,9 +68,14 @@ bool HeatmapRenderer::init(std::string& error) {
 }
 
 void HeatmapRenderer::upload(const attn::Trace& trace, int layer) {
-  if (layer < 0 || layer >= attn::kMaxLayers) return;
-  const auto set = [this, layer](Matrix m, const xt::xtensor<float, 3>& t) {
-    Slot& slot = m_slots[layer][static_cast<int>(m)];
+  if (layer < 0) return;
+  const std::size_t l = static_cast<std::size_t>(layer);
+  while (m_slots.size() <= l) {
+    m_slots.emplace_back();
+    for (Slot& slot : m_slots.back()) slot.texture = make_texture();
+  }
+  const auto set = [this, l](Matrix m, const xt::xtensor<float, 3>& t) {
+    Slot& slot = m_slots[l][static_cast<std::size_t>(m)];
     slot.layers = static_cast<int>(t.shape()[0]);
     slot.rows = static_cast<int>(t.shape()[1]);
     slot.cols = static_cast<int>(t.shape()[2]);
@@ -90,8 +93,8 @@ void HeatmapRenderer::upload(const attn::Trace& trace, int layer) {
 
 void HeatmapRenderer::draw(ImDrawList* draw_list, ImVec2 min, ImVec2 max, Matrix matrix, int head,
                            const HeatmapStyle& style, int layer) {
-  if (layer < 0 || layer >= attn::kMaxLayers) return;
-  const Slot& slot = m_slots[layer][static_cast<int>(matrix)];
+  if (layer < 0 || static_cast<std::size_t>(layer) >= m_slots.size()) return;
+  const Slot& slot = m_slots[static_cast<std::size_t>(layer)][static_cast<std::size_t>(matrix)];
   if (!m_program || slot.cols <= 0 || slot.rows <= 0 || head < 0 || head >= slot.layers) return;
   m_requests.push_back({this, min, max, slot.texture.get(), head, slot.cols, slot.rows, style});
   draw_list->AddCallback(&HeatmapRenderer::execute, &m_requests.back());

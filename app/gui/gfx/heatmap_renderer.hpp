@@ -4,14 +4,15 @@
 // queued into ImGui draw lists as callbacks so they sit in the right place in the UI's draw order.
 #pragma once
 #include <cstdint>
+#include <array>
 #include <deque>
+#include <vector>
 #include <string>
 
 #include <imgui.h>
 
 #include "core/colormap.hpp"
 #include "engine/attention.hpp"
-#include "engine/model/arch.hpp"
 #include "gui/gfx/gl_objects.hpp"
 
 namespace app::gfx {
@@ -34,8 +35,8 @@ class HeatmapRenderer {
   // GL info log) when the GPU cannot run them.
   bool init(std::string& error);
 
-  // Uploads every matrix of the trace as model layer `layer` (the explorer has only layer 0);
-  // call only when that layer's trace changed.
+  // Uploads every matrix of the trace as model layer `layer` (the explorer has only layer 0),
+  // making that layer's textures the first time; call only when that layer's trace changed.
   void upload(const attn::Trace& trace, int layer = 0);
   std::uint64_t uploads() const { return m_uploads; }
 
@@ -61,7 +62,10 @@ class HeatmapRenderer {
     Texture texture;
     int cols = 0, rows = 0, layers = 0;
   };
-  Slot m_slots[attn::kMaxLayers][static_cast<int>(Matrix::kCount)];
+  using LayerSlots = std::array<Slot, static_cast<std::size_t>(Matrix::kCount)>;
+  // One set of textures per model layer uploaded so far: as many as the model shown has (the
+  // explorer and an opened model use layer 0 only; Train mode one per layer).
+  std::vector<LayerSlots> m_slots;
   Texture m_colormaps;
   VertexArray m_vao;
   Program m_program;
