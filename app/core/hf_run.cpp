@@ -8,7 +8,7 @@
 
 namespace app {
 
-ModelRun run_hf_ids(const attn::HfGpt2& hf, const std::vector<std::int32_t>& ids) {
+ModelRun run_hf_ids(const attn::HfGpt2& hf, const std::vector<std::int32_t>& ids, attn::LogitRows rows) {
   const attn::Arch& a = hf.model.arch;
   if (ids.empty()) throw std::invalid_argument("no token ids given");
   if (static_cast<long long>(ids.size()) > a.max_seq_len)
@@ -29,10 +29,12 @@ ModelRun run_hf_ids(const attn::HfGpt2& hf, const std::vector<std::int32_t>& ids
     r.input.unknown.push_back(false);
   }
   r.labels = r.input.tokens;
-  attn::model_forward(hf.model, ids.data(), 1, static_cast<int>(ids.size()), r.acts);
+  attn::model_forward(hf.model, ids.data(), 1, static_cast<int>(ids.size()), r.acts, rows);
   for (const attn::LayerActivations& layer : r.acts.layers)
     attn::require_finite_result(layer.scores.data(), layer.scores.size(), "attention scores");
-  attn::require_finite_result(r.acts.logits.data(), r.acts.logits.size(), "logits");
+  const std::size_t V = static_cast<std::size_t>(a.vocab_size);
+  const std::size_t first = rows == attn::LogitRows::All ? 0 : (ids.size() - 1) * V;  // the rows computed
+  attn::require_finite_result(r.acts.logits.data() + first, r.acts.logits.size() - first, "logits");
   return r;
 }
 

@@ -18,7 +18,10 @@ std::vector<std::int32_t> hf_encode_text(const attn::HfGpt2& hf, const std::stri
 // ids (n) -> the forward (B = 1) with each token's bytes (attn::gpt2_token_bytes; labels read them
 // through attn::token_text) and its span in the joined bytes. Throws std::invalid_argument for no ids, an id outside the
 // vocabulary, more ids than n_positions, or weights that overflow a score or logit.
-ModelRun run_hf_ids(const attn::HfGpt2& hf, const std::vector<std::int32_t>& ids);
+// `rows`: attn::LogitRows::Last computes only the last position's logits (the others are NaN
+// until attn::model_logits fills them).
+ModelRun run_hf_ids(const attn::HfGpt2& hf, const std::vector<std::int32_t>& ids,
+                    attn::LogitRows rows = attn::LogitRows::All);
 
 // The run's tokens joined: what a figure of it shows as its sentence.
 std::string hf_run_text(const ModelRun& run);

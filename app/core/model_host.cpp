@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "core/hf_run.hpp"
+#include "engine/finite_check.hpp"
 #include "engine/model/layer_trace.hpp"
 
 namespace app {
@@ -39,19 +40,28 @@ std::shared_ptr<const OpenedModel> open_hf_model(const std::string& path) {
   return opened;
 }
 
-ModelResult compute_model_result(const OpenedModel& model, const std::string& text) {
+ModelResult compute_model_result(const OpenedModel& model, const std::string& text, attn::LogitRows rows) {
   const auto t0 = Clock::now();
   if (text.empty()) throw std::invalid_argument("the sentence is empty: type something for " + model.name + " to read");
   const std::vector<std::int32_t> ids = model.bpe.encode(text);
   if (ids.empty()) throw std::invalid_argument("the sentence has no tokens");
   ModelResult result;
   result.text = text;
-  result.run = run_hf_ids(model.hf, ids);  // refuses more tokens than n_positions, naming both
+  result.run = run_hf_ids(model.hf, ids, rows);  // refuses more tokens than n_positions, naming both
+  result.all_logits = rows == attn::LogitRows::All;
   result.layers.reserve(static_cast<std::size_t>(model.hf.model.arch.n_layers));
   for (int l = 0; l < model.hf.model.arch.n_layers; ++l)
     result.layers.push_back(attn::layer_trace(model.hf.model, result.run.acts, l, result.run.labels));
   result.compute_ms = seconds_since(t0) * 1000.0;
   return result;
+}
+
+ModelResult with_all_logits(const OpenedModel& model, const ModelResult& first) {
+  ModelResult full = first;
+  attn::model_logits(model.hf.model, full.run.acts);
+  attn::require_finite_result(full.run.acts.logits.data(), full.run.acts.logits.size(), "logits");
+  full.all_logits = true;
+  return full;
 }
 
 ModelHost::ModelHost(std::function<void()> notify) : m_notify(std::move(notify)), m_thread([this] { worker(); }) {}
@@ -110,6 +120,15 @@ ModelHostState ModelHost::state() const {
   return s;
 }
 
+void ModelHost::want_all_logits() {
+  {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    if (!m_state.result || m_state.result->all_logits || m_all_logits_wanted) return;
+    m_all_logits_wanted = true;
+  }
+  m_wake.notify_all();
+}
+
 void ModelHost::wait_idle() const {
   std::unique_lock<std::mutex> lock(m_mutex);
   m_idle.wait(lock, [this] { return idle(); });
@@ -118,7 +137,7 @@ void ModelHost::wait_idle() const {
 void ModelHost::worker() {
   std::unique_lock<std::mutex> lock(m_mutex);
   for (;;) {
-    m_wake.wait(lock, [this] { return m_quit || m_open || (m_text && m_state.model); });
+    m_wake.wait(lock, [this] { return m_quit || !idle(); });
     if (m_quit) return;
     m_working = true;
     if (m_open) {
@@ -149,7 +168,7 @@ void ModelHost::worker() {
           ++m_state.load_failures;
         }
       }
-    } else {
+    } else if (m_text) {
       const std::string text = std::move(*m_text);
       m_text.reset();
       const std::uint64_t request = m_requests;
@@ -158,7 +177,8 @@ void ModelHost::worker() {
       std::shared_ptr<ModelResult> result;
       std::string error;
       try {
-        result = std::make_shared<ModelResult>(compute_model_result(*model, text));
+        // The attention and the last position's answer first: what a keystroke waits for.
+        result = std::make_shared<ModelResult>(compute_model_result(*model, text, attn::LogitRows::Last));
         result->request = request;
       } catch (const std::exception& e) {
         error = e.what();
@@ -171,6 +191,24 @@ void ModelHost::worker() {
         } else {
           m_state.error = error;
         }
+      }
+    } else {
+      // Every position's logits, asked for by a hover: the same result again, completed.
+      const std::shared_ptr<const ModelResult> first = m_state.result;
+      const std::shared_ptr<const OpenedModel> model = m_state.model;
+      m_all_logits_wanted = false;
+      lock.unlock();
+      std::shared_ptr<ModelResult> full;
+      std::string error;
+      try {
+        full = std::make_shared<ModelResult>(with_all_logits(*model, *first));
+      } catch (const std::exception& e) {
+        error = e.what();
+      }
+      lock.lock();
+      if (model == m_state.model && m_state.result == first) {  // else a newer answer came meanwhile
+        if (full) m_state.result = std::move(full);
+        else m_state.error = error;
       }
     }
     m_working = false;

@@ -40,12 +40,19 @@ struct ModelResult {
   std::string text;                       // the sentence it is of
   ModelRun run;                           // ids, tokens, activations (logits for every position)
   std::vector<attn::Trace> layers;        // (n_layers) what the head views, Q/K/V and exports draw
-  double compute_ms = 0.0;                // tokenize + forward + traces
+  double compute_ms = 0.0;                // tokenize + forward + traces (the first answer)
+  // The first answer has the last position's logits only; want_all_logits() has the host publish
+  // the same result again with every position's.
+  bool all_logits = false;
 };
 
-// text -> the result, on the calling thread. Throws std::invalid_argument for an empty sentence,
-// one longer than the model's context (naming both counts) or weights that overflow.
-ModelResult compute_model_result(const OpenedModel& model, const std::string& text);
+// text -> the result, on the calling thread, with the logits of `rows`. Throws
+// std::invalid_argument for an empty sentence, one longer than the model's context (naming both
+// counts) or weights that overflow.
+ModelResult compute_model_result(const OpenedModel& model, const std::string& text,
+                                 attn::LogitRows rows = attn::LogitRows::All);
+// The same result with every position's logits (after a LogitRows::Last one). Throws as above.
+ModelResult with_all_logits(const OpenedModel& model, const ModelResult& first);
 
 // What the UI reads each frame.
 struct ModelHostState {
@@ -75,6 +82,9 @@ class ModelHost {
   void close();
   // Computes `text` with the current model unless it is the text last asked for.
   void request(const std::string& text);
+  // Every position's logits for the result shown (its first answer has the last position's only):
+  // the predictions after a hovered token. Computed when no newer sentence waits.
+  void want_all_logits();
   ModelHostState state() const;
   // Blocks until nothing is pending (tests, --frames runs, the first frame).
   void wait_idle() const;
@@ -82,7 +92,10 @@ class ModelHost {
  private:
   void worker();
   // Nothing to do: no load, and no sentence that a model could compute. Under m_mutex.
-  bool idle() const { return !m_working && !m_open && !(m_text && m_state.model); }
+  bool idle() const {
+    return !m_working && !m_open && !(m_text && m_state.model) &&
+           !(m_all_logits_wanted && m_state.result && !m_state.result->all_logits);
+  }
 
   mutable std::mutex m_mutex;
   std::condition_variable m_wake;
@@ -92,6 +105,7 @@ class ModelHost {
   std::optional<std::string> m_text;   // a sentence to compute
   std::string m_last_text;             // the newest sentence asked for (requests repeat every frame)
   bool m_asked = false;                // m_last_text holds a request
+  bool m_all_logits_wanted = false;    // want_all_logits() since the last completion
   std::uint64_t m_requests = 0;
   std::uint64_t m_open_generation = 0; // +1 per open() and close(): a load that ends stale is dropped
   bool m_working = false, m_quit = false;

@@ -1,6 +1,8 @@
 // Next-token predictions of a run, in words.
 #include "core/predictions.hpp"
 
+#include <cmath>
+
 #include "engine/model/predict.hpp"
 #include "engine/text/token_text.hpp"
 
@@ -14,6 +16,7 @@ std::vector<Prediction> predictions_after(const ModelRun& run, const std::vector
       run.acts.logits.size() < static_cast<std::size_t>(n) * static_cast<std::size_t>(V))
     return {};
   const float* row = run.acts.logits.data() + static_cast<std::size_t>(position) * static_cast<std::size_t>(V);
+  if (std::isnan(row[0])) return {};  // a row not computed yet (attn::LogitRows::Last)
   std::vector<Prediction> out;
   for (const attn::TokenProbability& t : attn::top_next_tokens(row, V, k))
     out.push_back({attn::token_text(vocab[static_cast<std::size_t>(t.id)]), t.id, t.probability});

@@ -16,7 +16,8 @@ struct Prediction {
 };
 
 // The k most likely tokens to follow token `position` (0-based) of `run`, whose logits come from
-// a model over `vocab`; empty when the position is outside the run.
+// a model over `vocab`; empty when the position is outside the run or its logits are not
+// computed yet (attn::LogitRows::Last).
 std::vector<Prediction> predictions_after(const ModelRun& run, const std::vector<std::string>& vocab, int position,
                                           int k);
 

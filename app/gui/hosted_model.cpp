@@ -61,6 +61,12 @@ const attn::Trace* App::hosted_trace() const {
 void App::request_and_upload_hosted(FrameTimes& times) {
   const auto t0 = std::chrono::steady_clock::now();
   m_models.request(m_state.input.text);
+  // The predictions after a hovered token need every position's logits (the first answer has the
+  // last position's only).
+  const int hovered = m_state.hovered_token >= 0 ? m_state.hovered_token : m_state.hovered_query;
+  if (hovered >= 0 && m_hosted.result && !m_hosted.result->all_logits &&
+      hovered + 1 < static_cast<int>(m_hosted.result->run.input.ids.size()))
+    m_models.want_all_logits();
   if (m_options.frames > 0) {
     // Scripted runs (tests, screenshots) show each sentence's result in the frame that typed it.
     m_models.wait_idle();

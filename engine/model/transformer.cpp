@@ -2,6 +2,7 @@
 #include "engine/model/transformer.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -152,7 +153,7 @@ std::size_t backward_floats(const Arch& a, int batch, int tokens) {
   return N * (2 * E + 3 * I + I + (a.mlp ? 8 * E : 0) + V) + T * T + I;
 }
 
-void model_forward(const Model& m, const std::int32_t* ids, int B, int T, Activations& acts) {
+void model_forward(const Model& m, const std::int32_t* ids, int B, int T, Activations& acts, LogitRows rows) {
   const Arch& a = m.arch;
   if (B < 0 || T < 0 || T > a.max_seq_len)
     throw std::invalid_argument("an input of " + std::to_string(T) + " tokens is longer than the model's " +
@@ -211,7 +212,23 @@ void model_forward(const Model& m, const std::int32_t* ids, int B, int T, Activa
   // 3. Final LayerNorm and unembedding: logits (N, V) = ln_f · unembed^T (tok_emb when tied).
   nn::layernorm_forward(acts.ln_f.data(), acts.ln_f_mean.data(), acts.ln_f_rstd.data(), stream, p.ln_f_w, p.ln_f_b,
                         N, E, a.ln_eps);
-  nn::linear_forward(acts.logits.data(), acts.ln_f.data(), p.unembed, static_cast<const float*>(nullptr), N, E, V);
+  switch (rows) {
+    case LogitRows::All: model_logits(m, acts); break;
+    case LogitRows::Last:
+      std::fill(acts.logits.begin(), acts.logits.end(), std::numeric_limits<float>::quiet_NaN());
+      for (int b = 0; b < B; ++b) {
+        const std::size_t last = static_cast<std::size_t>(b) * T + static_cast<std::size_t>(T - 1);
+        nn::linear_forward(acts.logits.data() + last * V, acts.ln_f.data() + last * E, p.unembed,
+                           static_cast<const float*>(nullptr), 1, E, V);
+      }
+      break;
+  }
+}
+
+void model_logits(const Model& m, Activations& acts) {
+  const int N = acts.B * acts.T;
+  nn::linear_forward(acts.logits.data(), acts.ln_f.data(), m.weights().unembed, static_cast<const float*>(nullptr), N,
+                     m.arch.d_model, m.arch.vocab_size);
 }
 
 float model_loss(Activations& acts, const std::int32_t* targets, int V) {

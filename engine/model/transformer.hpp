@@ -87,9 +87,19 @@ struct BackwardBuffers {
 // The floats BackwardBuffers::resize(arch, B, T) allocates, without allocating them.
 std::size_t backward_floats(const Arch& arch, int B, int T);
 
+// Which rows of the logits a forward computes: every position's, or only each sequence's last
+// (the next-token answer; the unembedding is a third of GPT-2 small's forward at 32 tokens, so the
+// window shows the attention sooner and fills the other rows with model_logits afterwards).
+enum class LogitRows { All, Last };
+
 // ids (B, T), each in [0, V), T <= max_seq_len -> every activation. Throws std::invalid_argument
-// for an id out of range or a T the model cannot take.
-void model_forward(const Model& model, const std::int32_t* ids, int B, int T, Activations& acts);
+// for an id out of range or a T the model cannot take. With LogitRows::Last the other rows of
+// acts.logits are NaN until model_logits fills them.
+void model_forward(const Model& model, const std::int32_t* ids, int B, int T, Activations& acts,
+                   LogitRows rows = LogitRows::All);
+
+// Fills every row of acts.logits from acts.ln_f (after a forward with LogitRows::Last).
+void model_logits(const Model& model, Activations& acts);
 
 // Cross-entropy of acts.logits against targets (B, T) (< 0: not counted); sets probs, losses and
 // loss, and returns the loss. Throws std::invalid_argument for a target >= V.

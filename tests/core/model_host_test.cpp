@@ -134,3 +134,31 @@ TEST_CASE("a folder that cannot be read leaves the model shown and says which fi
   CHECK_FALSE(s.result);
   CHECK(s.load_failures == 2);  // counters go on across close()
 }
+
+TEST_CASE("the host answers with the last position first and then every position's logits", "[model_host]") {
+  const auto model = app::open_hf_model(kFolder);
+  const app::ModelResult first = app::compute_model_result(*model, "The cat sat on the mat", attn::LogitRows::Last);
+  CHECK_FALSE(first.all_logits);
+  const app::ModelResult full = app::with_all_logits(*model, first);
+  const app::ModelResult direct = app::compute_model_result(*model, "The cat sat on the mat");
+  CHECK(full.all_logits);
+  CHECK(direct.all_logits);
+  CHECK(full.run.acts.logits == direct.run.acts.logits);
+  app::ModelHost host;
+  host.open(kFolder);
+  host.request("The cat sat on the mat");
+  host.wait_idle();
+  const auto answer = host.state().result;
+  REQUIRE(answer);
+  CHECK_FALSE(answer->all_logits);  // a keystroke waits for the attention and the last answer only
+  host.want_all_logits();          // a hover asks for the rest
+  host.wait_idle();
+  const auto completed = host.state().result;
+  REQUIRE(completed);
+  CHECK(completed->all_logits);
+  CHECK(completed->request == answer->request);
+  CHECK(completed->run.acts.logits == direct.run.acts.logits);
+  host.want_all_logits();  // nothing left to do
+  host.wait_idle();
+  CHECK(host.state().result == completed);
+}

@@ -143,3 +143,19 @@ TEST_CASE("validate_model takes GPT-2 medium and validate keeps train's limits",
   a.n_layers = 1000000000;
   CHECK_THROWS_WITH(attn::validate_model(a, run), Catch::Contains("layers (1000000000)"));
 }
+
+TEST_CASE("a forward of the last logits row only computes that row exactly and model_logits fills the rest", "[gpt2]") {
+  for (const bool tied : {true, false}) {
+    const attn::Model m = attn::Model::create(gpt2_like(tied), attn::RunOptions{}, 7);
+    attn::Activations all, last;
+    attn::model_forward(m, kIds.data(), 1, static_cast<int>(kIds.size()), all);
+    attn::model_forward(m, kIds.data(), 1, static_cast<int>(kIds.size()), last, attn::LogitRows::Last);
+    const std::size_t V = 11, n = kIds.size();
+    REQUIRE(last.logits.size() == all.logits.size());
+    for (std::size_t i = 0; i < (n - 1) * V; ++i) CHECK(std::isnan(last.logits[i]));
+    for (std::size_t i = (n - 1) * V; i < n * V; ++i) CHECK(last.logits[i] == all.logits[i]);
+    CHECK(last.layers[1].attn == all.layers[1].attn);  // everything before the unembedding is the same
+    attn::model_logits(m, last);
+    CHECK(last.logits == all.logits);
+  }
+}

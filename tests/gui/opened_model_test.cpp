@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/hf_run.hpp"
+#include "engine/text/token_text.hpp"
 #include "gui/gui_harness.hpp"
 
 namespace {
@@ -86,4 +87,15 @@ TEST_CASE("a folder that is not a readable GPT-2 model falls back to random weig
   const std::string status = run.layout["status"];
   CHECK(status.find("Model not opened") != std::string::npos);
   CHECK(status.find("gpt2") != std::string::npos);  // names the types it supports
+}
+
+TEST_CASE("hovering a token of an opened model shows the predictions after that token", "[gui]") {
+  const attn::HfGpt2 hf = attn::load_hf_gpt2(kFolder);
+  const std::vector<std::int32_t> ids = app::hf_encode_text(hf, "The cat sat");
+  REQUIRE(ids.size() >= 3);
+  const std::string second = attn::token_text(attn::gpt2_token_bytes(hf.vocab[static_cast<std::size_t>(ids[1])]));
+  const gui_test::Run run = gui_test::run_window("--no-settings --model " + kFolder + " --text 'The cat sat' --hover-token 1", 8);
+  INFO(run.stderr_text);
+  REQUIRE(run.exit_code == 0);
+  CHECK(has_text(run.layout, "label", "next after \xE2\x80\x9C" + second + "\xE2\x80\x9D"));
 }

@@ -35,7 +35,8 @@ std::string answer_summary(const ModelRun& run, const std::vector<std::string>& 
   const int n = static_cast<int>(run.input.ids.size());
   int position = state.hovered_token >= 0 ? state.hovered_token : state.hovered_query;
   if (position < 0 || position >= n) position = n - 1;
-  const auto top = predictions_after(run, vocab, position, 2);
+  auto top = predictions_after(run, vocab, position, 2);
+  if (top.empty()) top = predictions_after(run, vocab, position = n - 1, 2);  // the hovered row is not computed yet
   if (top.empty()) return "";
   std::string s = "next: " + top[0].token + " " + percent(top[0].probability);
   if (top.size() > 1) s += ", " + top[1].token + " " + percent(top[1].probability);
@@ -52,7 +53,8 @@ void draw_predictions(UiContext& ctx, const ModelRun& run, const ModelRun* intac
   // After the hovered token (a chip, or a row of any head), else after the last one.
   int position = ctx.state.hovered_token >= 0 ? ctx.state.hovered_token : ctx.state.hovered_query;
   if (position < 0 || position >= n) position = n - 1;
-  const auto after = predictions_after(run, vocab, position, kShown);
+  auto after = predictions_after(run, vocab, position, kShown);
+  if (after.empty()) after = predictions_after(run, vocab, position = n - 1, kShown);  // the hovered row is not computed yet
   if (after.empty()) return;
   const std::string& token = run.labels[static_cast<std::size_t>(position)].text;
   const std::string lead = "next after \xE2\x80\x9C" + attn::token_text(token) + "\xE2\x80\x9D:";
