@@ -115,27 +115,23 @@ void App::draw_hosted_line(UiContext& ctx) {
                         "first one; later ones mix meaning. [ and ] step through the layers.");
     ImGui::SameLine();
   }
-  // What the model is doing, or why the sentence shown is not the one typed.
+  // What the model is doing, why the sentence shown is not the one typed, or what the model is
+  // (the numbers of the forward are in the status bar).
   std::string line;
   bool error = false;
   if (m_hosted.loading) line = "Loading " + m_hosted.loading_path + " \xE2\x80\xA6";
   else if (!m_hosted.error.empty()) {
     line = m_hosted.error + (m_hosted.result ? " \xC2\xB7 showing the last sentence it could read" : "");
     error = true;
-  } else if (m_hosted.result) {
-    char ms[48];
-    std::snprintf(ms, sizeof ms, "%zu tokens \xC2\xB7 forward %.0f ms%s", m_hosted.result->run.input.ids.size(),
-                  m_hosted.result->compute_ms, m_hosted.busy ? " \xC2\xB7 computing\xE2\x80\xA6" : "");
-    line = ms;
+  } else if (m_hosted.model) {
+    line = hf_caption(m_hosted.model->hf);
   }
-  if (!line.empty()) {
-    ImGui::AlignTextToFramePadding();
-    if (error) ImGui::PushStyleColor(ImGuiCol_Text, ctx.colors.error);
-    text_fitted(ctx.layout, error ? "error" : "label", line, true);
-    if (error) ImGui::PopStyleColor();
-  } else {
-    ImGui::NewLine();
-  }
+  ImGui::AlignTextToFramePadding();
+  if (error) ImGui::PushStyleColor(ImGuiCol_Text, ctx.colors.error);
+  // (a little short of the edge: at a large scale a scrollbar may take the last pixels)
+  text_fitted(ctx.layout, error ? "error" : "caption", line, !error,
+              ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ItemSpacing.x);
+  if (error) ImGui::PopStyleColor();
 }
 
 bool App::open_any_model(const std::string& path) {

@@ -21,10 +21,17 @@ std::string token_text(std::string_view bytes) {
       out += "\u21E5";
     } else if (c.valid && c.cp == '\r') {
       out += "\u240D";
-    } else if (!c.valid || c.cp < 0x20 || c.cp == 0x7F) {
+    } else if (!c.valid) {
       char hex[8];
       std::snprintf(hex, sizeof hex, "<0x%02X>", b);
       out += hex;
+    } else if (c.cp < 0x20 || c.cp == 0x7F || (c.cp >= 0x80 && c.cp <= 0x9F)) {
+      // Control characters (C0, DEL and C1, e.g. U+0080) have no glyph: each byte in hex.
+      for (std::size_t k = 0; k < c.len; ++k) {
+        char hex[8];
+        std::snprintf(hex, sizeof hex, "<0x%02X>", static_cast<unsigned char>(bytes[i + k]));
+        out += hex;
+      }
     } else {
       out.append(bytes.substr(i, c.len));
     }

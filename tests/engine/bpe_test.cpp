@@ -332,6 +332,7 @@ TEST_CASE("Token text shows spaces, line breaks and broken UTF-8 readably, and w
   CHECK(attn::token_text("\x82\xAC") == "<0x82><0xAC>");
   CHECK(attn::token_text("\xE2\x82\xAC") == "\xE2\x82\xAC");
   CHECK(attn::token_text(std::string("\0", 1)) == "<0x00>");
+  CHECK(attn::token_text("a\xC2\x85" "b") == "a<0xC2><0x85>b");  // a C1 control has no glyph either
   for (const char* word : {"tired", "didn't", "我", "🙂", "l’amour", "\xEF\xBF\xBD", "."})
     CHECK(attn::token_text(word) == word);
   CHECK(attn::token_bytes_hex(" th") == "20 74 68");

@@ -11,7 +11,6 @@
 #include <vector>
 
 #include "engine/text/token_text.hpp"
-#include "core/hf_run.hpp"
 #include "gui/ui/panels.hpp"
 #include "gui/ui/widgets.hpp"
 
@@ -133,13 +132,14 @@ void draw_token_chips(UiContext& ctx) {
 
 void draw_explore_caption(UiContext& ctx) {
   AppState& state = ctx.state;
-  std::string line = state.lesson.empty() || ctx.hosted ? "" : "Lesson " + state.lesson + "  \xC2\xB7  ";
-  // A heatmap of random weights looks as confident as a trained one: say what it is.
-  if (ctx.hosted) line += ctx.hosted->model ? hf_caption(ctx.hosted->model->hf) : "a model is loading";  // the layer: its slider
-  else line += state.input.weights_path.empty()
-              ? "random weights: the patterns show the mechanism, not meaning"
-              : "weights from " + std::filesystem::path(state.input.weights_path).filename().string();
-  text_fitted(ctx.layout, "caption", line, true);
+  if (!ctx.hosted) {  // an opened model's line is its layer selector with its name (the app draws it)
+    std::string line = state.lesson.empty() ? "" : "Lesson " + state.lesson + "  \xC2\xB7  ";
+    // A heatmap of random weights looks as confident as a trained one: say what it is.
+    line += state.input.weights_path.empty()
+                ? "random weights: the patterns show the mechanism, not meaning"
+                : "weights from " + std::filesystem::path(state.input.weights_path).filename().string();
+    text_fitted(ctx.layout, "caption", line, true);
+  }
 
   if (state.note_open && !state.note.empty() && !ImGui::IsPopupOpen("Teacher's note")) ImGui::OpenPopup("Teacher's note");
   const ImGuiViewport* viewport = ImGui::GetMainViewport();
