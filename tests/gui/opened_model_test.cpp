@@ -2,6 +2,7 @@
 // predictions, and folders or sentences it cannot take leaving the window usable.
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -98,4 +99,26 @@ TEST_CASE("hovering a token of an opened model shows the predictions after that 
   INFO(run.stderr_text);
   REQUIRE(run.exit_code == 0);
   CHECK(has_text(run.layout, "label", "next after \xE2\x80\x9C" + second + "\xE2\x80\x9D"));
+}
+
+TEST_CASE("Ctrl+E with an opened model exports the shown layer's heads as the command line does", "[gui][export]") {
+  gui_test::TempDir home;
+  const std::string env = gui_test::pictures_home_env(home);
+  const gui_test::Run run =
+      gui_test::run_window("--no-settings --model " + kFolder + " --text 'The cat sat' --key ]@2 --key ctrl+e@4", 8, env);
+  INFO(run.stderr_text);
+  REQUIRE(run.exit_code == 0);
+  std::vector<std::filesystem::path> files;
+  for (const auto& e : std::filesystem::directory_iterator(home.path / "Pictures")) files.push_back(e.path());
+  REQUIRE(files.size() == 1);
+  CHECK(files[0].extension() == ".png");
+  // The same figure from `attnlab export` of layer 2 with the window's look (dark, scale 2).
+  const std::string cli = (home.path / "cli.png").string();
+  const std::string command = std::string(ATTNLAB_BIN) + " export --model " + kFolder +
+                              " --text 'The cat sat' --layer 2 --what grid --theme dark --scale 2 --out " + cli;
+  REQUIRE(std::system(command.c_str()) == 0);
+  std::ifstream a(files[0], std::ios::binary), b(cli, std::ios::binary);
+  const std::string window_png((std::istreambuf_iterator<char>(a)), {}), cli_png((std::istreambuf_iterator<char>(b)), {});
+  CHECK(window_png.size() > 10000);
+  CHECK(window_png == cli_png);
 }
