@@ -55,6 +55,7 @@ struct AppState {
   // opened (the model host computes it; `input.text` is its sentence), and its layer shown.
   std::string model_path;
   int model_layer = 0;
+  bool model_overview = false;  // every layer and head at once, instead of one layer's heads
   TrainState train;   // Train mode: the model's choices, example, knock-outs, timeline cursor
   StepThrough step;   // the step-through panel, opened by clicking a heatmap cell
   ViewSettings view;

@@ -17,6 +17,7 @@
 #include "core/model_run.hpp"
 #include "engine/io/hf_gpt2.hpp"
 #include "engine/text/bpe.hpp"
+#include "engine/train/detectors.hpp"
 
 namespace app {
 
@@ -40,6 +41,9 @@ struct ModelResult {
   std::string text;                       // the sentence it is of
   ModelRun run;                           // ids, tokens, activations (logits for every position)
   std::vector<attn::Trace> layers;        // (n_layers) what the head views, Q/K/V and exports draw
+  // Every head's score on this sentence: previous-token, first-token, and induction (the token
+  // after an earlier copy of the query's token; no cells, and no score, without a repeat).
+  attn::DetectorScores detectors;
   double compute_ms = 0.0;                // tokenize + forward + traces (the first answer)
   // The first answer has the last position's logits only; want_all_logits() has the host publish
   // the same result again with every position's.
@@ -51,6 +55,13 @@ struct ModelResult {
 // counts) or weights that overflow.
 ModelResult compute_model_result(const OpenedModel& model, const std::string& text,
                                  attn::LogitRows rows = attn::LogitRows::All);
+// The detector cells of one sentence: previous-token (i, i-1), first-token (i, 0), for i >= 1, and
+// induction (i, j+1) for each earlier j < i-1 whose token equals token i.
+attn::Sequence sentence_cells(const std::vector<std::int32_t>& ids);
+// The detectors sentence_cells scores, in the order the window lists them.
+inline const std::vector<attn::Detector> kSentenceDetectors = {attn::Detector::PreviousToken, attn::Detector::FirstToken,
+                                                              attn::Detector::Induction};
+
 // The same result with every position's logits (after a LogitRows::Last one). Throws as above.
 ModelResult with_all_logits(const OpenedModel& model, const ModelResult& first);
 

@@ -262,7 +262,6 @@ bool App::begin_drawer(UiContext& ctx, const Shell& shell) {
 }
 
 void App::build_explore(UiContext& ctx, FrameTimes& times) {
-  const float em = ImGui::GetFontSize();
   const Shell frame = shell();
 
   begin_controls(ctx, frame);
@@ -304,7 +303,6 @@ void App::build_explore(UiContext& ctx, FrameTimes& times) {
   if (hosted_model) draw_hosted_line(view_ctx);
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const bool have = trace && trace->n_tokens() > 0;
-  // The model's answer sits under the heads: one line.
   // The heads come first: the panel below gets only the room they can spare at their smallest
   // readable size, and none when that is less than it needs.
   const float grid_min = have ? min_grid_height(view.token_labels, ctx.scale, m_state.enlarged_head >= 0) : 0.0f;
@@ -316,6 +314,31 @@ void App::build_explore(UiContext& ctx, FrameTimes& times) {
   m_answer_in_status = hosted_model && have && !answers
                            ? answer_summary(m_hosted.result->run, m_hosted.model->token_bytes, m_state)
                            : std::string();
+  if (hosted_model && m_state.model_overview && have) {
+    // Every layer and head at once; the answer line stays under them.
+    if (trace->n_tokens() <= static_cast<std::size_t>(kMaxOverviewTokens)) {
+      draw_model_overview(view_ctx, ImVec2(avail.x, avail.y - answer_line_h));
+    } else {
+      const std::string why = "The overview of every layer shows sentences of up to " + std::to_string(kMaxOverviewTokens) +
+                              " tokens; this one has " + std::to_string(trace->n_tokens()) + ". Choose a layer instead.";
+      ImGui::TextWrapped("%s", why.c_str());
+      ctx.layout.item("label", why);
+    }
+    draw_predictions(view_ctx, m_hosted.result->run, nullptr, m_hosted.model->token_bytes);
+    m_answer_in_status.clear();
+  } else {
+    build_explore_heads(view_ctx, avail, grid_min, answer_h, answers);
+  }
+  ImGui::EndChild();
+  if (begin_drawer(ctx, frame)) {
+    draw_controls_panel(ctx);
+    ImGui::End();
+  }
+}
+
+void App::build_explore_heads(UiContext& view_ctx, ImVec2 avail, float grid_min, float answer_h, bool answers) {
+  const float em = ImGui::GetFontSize();
+  const bool have = view_ctx.trace && view_ctx.trace->n_tokens() > 0;
   // An enlarged head lays out its own step-through or Q/K/V, beside or below it.
   const bool enlarged = m_state.enlarged_head >= 0;
   const bool step = have && m_state.step.open && !enlarged;
@@ -334,11 +357,6 @@ void App::build_explore(UiContext& ctx, FrameTimes& times) {
     } else {
       draw_qkv_panel(view_ctx, below, m_state.selected_head);
     }
-  }
-  ImGui::EndChild();
-  if (begin_drawer(ctx, frame)) {
-    draw_controls_panel(ctx);
-    ImGui::End();
   }
 }
 
@@ -520,10 +538,11 @@ void App::handle_shortcuts(Requests& requests) {
     if (pressed(GLFW_KEY_END)) m_state.train.follow_latest = true;
   }
   if (hosted() && m_hosted.model && !io.WantTextInput && !io.KeyCtrl) {
-    // [ and ]: the layer before and after, as the layer slider.
+    // [ and ]: the layer before and after, as the layer slider; O: the overview of every layer.
     const int last = m_hosted.model->hf.model.arch.n_layers - 1;
     if (pressed(GLFW_KEY_LEFT_BRACKET)) m_state.model_layer = std::max(0, m_state.model_layer - 1);
     if (pressed(GLFW_KEY_RIGHT_BRACKET)) m_state.model_layer = std::min(last, m_state.model_layer + 1);
+    if (pressed(GLFW_KEY_O)) m_state.model_overview = !m_state.model_overview;  // O: every layer at once
     m_state.step.layer = m_state.model_layer;
   }
   if (m_state.step.open && !io.WantTextInput && !io.KeyCtrl) {

@@ -68,6 +68,9 @@ class App {
   void drawer_button(UiContext& ctx, const Shell& shell);  // before the text box, when folded
   bool begin_drawer(UiContext& ctx, const Shell& shell);   // true: draw the controls, then End()
   void build_explore(UiContext& ctx, FrameTimes& times);
+  // Below the chips: the heads (grid or enlarged), the answer line, then Q/K/V or the step-through
+  // in the room the heads spare.
+  void build_explore_heads(UiContext& view_ctx, ImVec2 avail, float grid_min, float answer_h, bool answers);
   void build_train(UiContext& ctx);
   void recompute_and_upload(FrameTimes& times);
   // Explore with an opened model (hosted_model.cpp): the host's newest state at the start of a
@@ -123,7 +126,8 @@ class App {
   std::uint64_t m_seen_hosted_generation = 0, m_seen_load_failures = 0;
   const ModelResult* m_hosted_uploaded = nullptr;  // the result and layer in the textures
   int m_hosted_uploaded_layer = -1;
-  bool m_textures_hosted = false;          // slot 0 holds a layer of the opened model
+  bool m_textures_hosted = false;          // slot 0 holds a layer of the opened model (or every slot, the overview)
+  static constexpr int kMaxOverviewTokens = 256;  // the overview's textures: 12 layers x 12 heads x 256^2 floats at most
   // Train mode. The worker thread waits idle until a model is opened or made.
   TrainHost m_host;
   std::shared_ptr<const TrainProgress> m_progress;  // the newest, taken at the start of a frame

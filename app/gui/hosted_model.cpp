@@ -76,6 +76,21 @@ void App::request_and_upload_hosted(FrameTimes& times) {
   const attn::Trace* trace = hosted_trace();
   if (!trace) return;
   const int layer = std::clamp(m_state.model_layer, 0, static_cast<int>(m_hosted.result->layers.size()) - 1);
+  if (m_state.model_overview && trace->n_tokens() <= kMaxOverviewTokens) {
+    // Every layer in its own textures (renderer layer l = model layer l).
+    constexpr int kAll = -2;
+    if (m_textures_hosted && m_hosted_uploaded == m_hosted.result.get() && m_hosted_uploaded_layer == kAll) return;
+    const auto t1 = std::chrono::steady_clock::now();
+    for (std::size_t l = 0; l < m_hosted.result->layers.size(); ++l)
+      m_renderer.upload(m_hosted.result->layers[l], static_cast<int>(l));
+    if (m_options.bench_ui) glFinish();
+    times.upload_ms = ms_since(t1);
+    m_hosted_uploaded = m_hosted.result.get();
+    m_hosted_uploaded_layer = kAll;
+    m_textures_hosted = true;
+    m_textures_mode = Mode::Explore;
+    return;
+  }
   if (m_textures_hosted && m_hosted_uploaded == m_hosted.result.get() && m_hosted_uploaded_layer == layer) return;
   // One layer at a time in slot 0: a 12-layer model's every head of a long sentence would not fit
   // the GPU's memory, and a layer's upload takes well under a frame.
@@ -113,6 +128,14 @@ void App::draw_hosted_line(UiContext& ctx) {
     if (ImGui::IsItemHovered())
       ImGui::SetTooltip("Each layer has its own heads. Early layers tend to look at the previous token or the "
                         "first one; later ones mix meaning. [ and ] step through the layers.");
+    ImGui::SameLine();
+    const char* toggle = m_state.model_overview ? "One layer" : "All layers";
+    if (ImGui::Button(toggle)) m_state.model_overview = !m_state.model_overview;
+    ctx.layout.framed("button", toggle);
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip(m_state.model_overview ? "Back to one layer's heads, with their token labels."
+                                               : "Every layer's heads at once, small, each marked with its strongest "
+                                                 "pattern on this sentence. Click one to open it.");
     ImGui::SameLine();
   }
   // What the model is doing, why the sentence shown is not the one typed, or what the model is

@@ -162,3 +162,33 @@ TEST_CASE("the host answers with the last position first and then every position
   host.wait_idle();
   CHECK(host.state().result == completed);
 }
+
+TEST_CASE("a sentence's detector cells: previous-token and first-token always and induction only after a repeat", "[model_host]") {
+  const attn::Sequence s = app::sentence_cells({5, 6, 7, 5, 6});
+  const auto cells = [&](attn::Detector d) { return s.cells[static_cast<int>(d)]; };
+  REQUIRE(cells(attn::Detector::PreviousToken).size() == 4);
+  CHECK(cells(attn::Detector::PreviousToken)[2].query == 3);
+  CHECK(cells(attn::Detector::PreviousToken)[2].key == 2);
+  REQUIRE(cells(attn::Detector::FirstToken).size() == 4);
+  CHECK(cells(attn::Detector::FirstToken)[3].key == 0);
+  // 5 at 3 repeats 5 at 0: it attends to what followed (6 at 1); 6 at 4 repeats 6 at 1: to 7 at 2.
+  const auto induction = cells(attn::Detector::Induction);
+  REQUIRE(induction.size() == 2);
+  CHECK(induction[0].query == 3);
+  CHECK(induction[0].key == 1);
+  CHECK(induction[1].query == 4);
+  CHECK(induction[1].key == 2);
+  CHECK(app::sentence_cells({1, 2, 3}).cells[static_cast<int>(attn::Detector::Induction)].empty());
+
+  const auto model = app::open_hf_model(kFolder);
+  const app::ModelResult plain = app::compute_model_result(*model, "The cat sat");
+  CHECK(plain.detectors.reported == std::vector<attn::Detector>{attn::Detector::PreviousToken, attn::Detector::FirstToken});
+  const app::ModelResult repeated = app::compute_model_result(*model, "The cat sat. The cat sat.");
+  CHECK(repeated.detectors.reported.size() == 3);
+  // A score is the head's mean weight on its cells: check one by hand.
+  const attn::Trace& l1 = plain.layers[0];
+  const std::size_t n = l1.n_tokens();
+  double sum = 0.0;
+  for (std::size_t i = 1; i < n; ++i) sum += l1.attn(2, i, i - 1);
+  CHECK(plain.detectors.at(attn::Detector::PreviousToken, 0, 2) == Approx(sum / static_cast<double>(n - 1)).epsilon(1e-5));
+}

@@ -122,3 +122,17 @@ TEST_CASE("Ctrl+E with an opened model exports the shown layer's heads as the co
   CHECK(window_png.size() > 10000);
   CHECK(window_png == cli_png);
 }
+
+TEST_CASE("O shows every layer and head of an opened model at once with nothing cut", "[gui]") {
+  const gui_test::Run run = gui_test::run_window("--no-settings --model " + kFolder + " --text 'The cat sat. The cat sat.' --key o@2", 6);
+  INFO(run.stderr_text);
+  REQUIRE(run.exit_code == 0);
+  int thumbnails = 0;
+  for (const auto& h : run.layout["heatmaps"]) thumbnails += h["matrix"] == "thumbnail";
+  CHECK(thumbnails == 2 * 4);
+  CHECK(has_text(run.layout, "axis", "L2"));
+  CHECK(has_text(run.layout, "axis", "H4"));
+  CHECK(has_text(run.layout, "button", "One layer"));
+  CHECK(has_text(run.layout, "label", "next after"));
+  CHECK(gui_test::text_problems(run.layout).empty());
+}

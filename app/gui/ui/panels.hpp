@@ -29,6 +29,9 @@ void draw_status_bar(UiContext& ctx, double frame_ms, const std::string& lead = 
 // One query's attention step by step (state.step), on ctx.trace; `projection` is W_O of its layer.
 void draw_step_through(UiContext& ctx, const attn::OutProjection& projection, ImVec2 size);
 void draw_help_window(UiContext& ctx);
+// An opened model's every layer and head as thumbnails (ctx.hosted's result, each layer's textures
+// in its own renderer layer); a click opens that head.
+void draw_model_overview(UiContext& ctx, ImVec2 size);
 
 // The sequential colormap chosen for attention weights, and the range of head h.
 struct AttentionColours {

@@ -1,0 +1,150 @@
+// Every layer and head of an opened model at once (BertViz's model view): one thumbnail a head,
+// a row a layer, each marked with the pattern it shows most on this sentence. Hover for the
+// scores, click to open that head with its labels, Q/K/V and the step-through.
+#include <imgui.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <string>
+
+#include "gui/ui/panels.hpp"
+#include "gui/ui/widgets.hpp"
+
+namespace app::gui {
+
+namespace {
+
+// The letter a thumbnail shows for its strongest pattern, when that is at least kMarkScore.
+constexpr float kMarkScore = 0.4f;
+
+const char* letter_of(attn::Detector d) {
+  switch (d) {
+    case attn::Detector::PreviousToken: return "P";
+    case attn::Detector::FirstToken: return "F";
+    case attn::Detector::Induction: return "I";
+    case attn::Detector::Self: return "S";
+    case attn::Detector::Reverse: return "R";
+    case attn::Detector::Referent: return "A";
+  }
+  return "?";
+}
+
+// The head's strongest reported pattern on this sentence.
+attn::HeadScore strongest(const attn::DetectorScores& scores, int layer, int head, attn::Detector& which) {
+  attn::HeadScore best;
+  for (const attn::Detector d : scores.reported) {
+    const float s = scores.at(d, layer, head);
+    if (best.layer < 0 || s > best.score) {
+      best = {layer, head, s};
+      which = d;
+    }
+  }
+  return best;
+}
+
+}  // namespace
+
+void draw_model_overview(UiContext& ctx, ImVec2 size) {
+  if (!ctx.hosted || !ctx.hosted->result) return;
+  const ModelResult& result = *ctx.hosted->result;
+  const int L = static_cast<int>(result.layers.size());
+  if (L == 0) return;
+  const int H = result.layers[0].config.n_heads;
+  const int n = static_cast<int>(result.layers[0].n_tokens());
+  const ImGuiStyle& style = ImGui::GetStyle();
+  const float em = ImGui::GetFontSize();
+  const float start_y = ImGui::GetCursorScreenPos().y;
+
+  // The legend: what the letters mean, on one line (shortened with the full text on hover).
+  std::string legend = "Every layer and head on this sentence; a letter marks a head's strongest pattern (score " +
+                       std::to_string(static_cast<int>(kMarkScore * 100.0f)) + "% or more):";
+  for (const attn::Detector d : result.detectors.reported)
+    legend += std::string("  ") + letter_of(d) + " " + std::string(attn::to_string(d));
+  legend += ".  Click a head to open it.";
+  text_fitted(ctx.layout, "label", legend, true);
+
+  const ImVec2 origin = ImGui::GetCursorScreenPos();
+  const float room_h = size.y - (origin.y - start_y);
+  const float left = ImGui::CalcTextSize("L00").x + style.ItemSpacing.x;
+  const float top = ImGui::GetTextLineHeightWithSpacing();
+  const float gap = std::max(2.0f, em * 0.2f);
+  const float side = std::floor(std::min((size.x - left) / static_cast<float>(H), (room_h - top) / static_cast<float>(L)) - gap);
+  if (side < 8.0f) {
+    text_fitted(ctx.layout, "error", "The window is too small for every head: enlarge it, or choose a layer.", false);
+    return;
+  }
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
+  for (int h = 0; h < H; ++h) {
+    char label[16];
+    std::snprintf(label, sizeof label, "H%d", h + 1);
+    const ImVec2 at(origin.x + left + static_cast<float>(h) * (side + gap) + (side - ImGui::CalcTextSize(label).x) * 0.5f,
+                    origin.y);
+    ImGui::SetCursorScreenPos(at);
+    ImGui::TextDisabled("%s", label);
+    ctx.layout.item("axis", label);
+  }
+  const bool fixed = ctx.state.view.range == RangeMode::Fixed01;
+  int hovered_layer = -1, hovered_head = -1;
+  for (int l = 0; l < L; ++l) {
+    const attn::Trace& trace = result.layers[static_cast<std::size_t>(l)];
+    const float y = origin.y + top + static_cast<float>(l) * (side + gap);
+    char label[16];
+    std::snprintf(label, sizeof label, "L%d", l + 1);
+    ImGui::SetCursorScreenPos(ImVec2(origin.x, y + (side - ImGui::GetTextLineHeight()) * 0.5f));
+    ImGui::TextDisabled("%s", label);
+    ctx.layout.item("axis", label);
+    for (int h = 0; h < H; ++h) {
+      const ImVec2 min(origin.x + left + static_cast<float>(h) * (side + gap), y), max(min.x + side, min.y + side);
+      gfx::HeatmapStyle s;
+      s.colormap = ctx.state.view.colormap;
+      const float* a = trace.attn.data() + static_cast<std::size_t>(h) * static_cast<std::size_t>(n) * static_cast<std::size_t>(n);
+      s.range_low = 0.0f;
+      s.range_high = fixed ? 1.0f : std::max(1e-6f, *std::max_element(a, a + static_cast<std::ptrdiff_t>(n) * n));
+      s.highlight_row = s.highlight_col = ctx.state.hovered_token;  // the hovered token in every head
+      s.grid_color = ImVec4(0.0f, 0.0f, 0.0f, 0.0f);                // cells of a few pixels: no grid
+      s.highlight_color = ctx.colors.heat_highlight;
+      ctx.renderer.draw(dl, min, max, gfx::Matrix::Attention, h, s, l);
+      ctx.layout.heatmap("thumbnail", h, min, max, n, n, l);
+      attn::Detector which = attn::Detector::PreviousToken;
+      const attn::HeadScore best = strongest(result.detectors, l, h, which);
+      if (best.layer >= 0 && best.score >= kMarkScore && side >= em * 1.5f) {
+        const char* mark = letter_of(which);
+        const ImVec2 m = ImGui::CalcTextSize(mark);
+        const ImVec2 p(max.x - m.x - 2.0f, min.y + 1.0f);
+        dl->AddRectFilled(ImVec2(p.x - 2.0f, p.y), ImVec2(max.x, p.y + m.y), IM_COL32(0, 0, 0, 170), 3.0f);
+        dl->AddText(p, IM_COL32(255, 255, 255, 255), mark);
+      }
+      ImGui::SetCursorScreenPos(min);
+      ImGui::PushID(l * 4096 + h);
+      if (ImGui::InvisibleButton("##thumb", ImVec2(side, side))) {
+        ctx.state.model_layer = l;
+        ctx.state.step.layer = l;
+        ctx.state.selected_head = h;
+        ctx.state.enlarged_head = h;
+        ctx.state.model_overview = false;
+      }
+      if (ImGui::IsItemHovered()) {
+        hovered_layer = l;
+        hovered_head = h;
+        dl->AddRect(min, max, text, 0.0f, 0, 2.0f);
+      }
+      ImGui::PopID();
+    }
+  }
+  if (hovered_layer >= 0) {
+    std::string tip = "Layer " + std::to_string(hovered_layer + 1) + ", head " + std::to_string(hovered_head + 1) + " on this sentence:";
+    for (const attn::Detector d : result.detectors.reported) {
+      char line[64];
+      std::snprintf(line, sizeof line, "\n  %s %.2f", std::string(attn::to_string(d)).c_str(),
+                    static_cast<double>(result.detectors.at(d, hovered_layer, hovered_head)));
+      tip += line;
+    }
+    tip += "\nClick to open it with its tokens, Q/K/V and the step-through.";
+    ImGui::SetTooltip("%s", tip.c_str());
+  }
+  ImGui::SetCursorScreenPos(ImVec2(origin.x, origin.y + top + static_cast<float>(L) * (side + gap)));
+  ImGui::Dummy(ImVec2(size.x, 0.0f));
+}
+
+}  // namespace app::gui
