@@ -75,27 +75,20 @@ void App::request_and_upload_hosted(FrameTimes& times) {
   times.recompute_ms = ms_since(t0);
   const attn::Trace* trace = hosted_trace();
   if (!trace) return;
-  const int layer = std::clamp(m_state.model_layer, 0, static_cast<int>(m_hosted.result->layers.size()) - 1);
-  if (m_state.model_overview && trace->n_tokens() <= kMaxOverviewTokens) {
-    // Every layer in its own textures (renderer layer l = model layer l).
-    constexpr int kAll = -2;
-    if (m_textures_hosted && m_hosted_uploaded == m_hosted.result.get() && m_hosted_uploaded_layer == kAll) return;
-    const auto t1 = std::chrono::steady_clock::now();
+  // The overview: every layer in its own textures (renderer layer l = model layer l), up to
+  // kMaxOverviewTokens. Else one layer at a time in slot 0: a 12-layer model's every head of a
+  // long sentence would not fit the GPU's memory, and a layer's upload takes well under a frame.
+  constexpr int kAllLayers = -2;
+  const bool all = m_state.model_overview && trace->n_tokens() <= kMaxOverviewTokens;
+  const int layer = all ? kAllLayers : std::clamp(m_state.model_layer, 0, static_cast<int>(m_hosted.result->layers.size()) - 1);
+  if (m_textures_hosted && m_hosted_uploaded == m_hosted.result.get() && m_hosted_uploaded_layer == layer) return;
+  const auto t1 = std::chrono::steady_clock::now();
+  if (all) {
     for (std::size_t l = 0; l < m_hosted.result->layers.size(); ++l)
       m_renderer.upload(m_hosted.result->layers[l], static_cast<int>(l));
-    if (m_options.bench_ui) glFinish();
-    times.upload_ms = ms_since(t1);
-    m_hosted_uploaded = m_hosted.result.get();
-    m_hosted_uploaded_layer = kAll;
-    m_textures_hosted = true;
-    m_textures_mode = Mode::Explore;
-    return;
+  } else {
+    m_renderer.upload(*trace);
   }
-  if (m_textures_hosted && m_hosted_uploaded == m_hosted.result.get() && m_hosted_uploaded_layer == layer) return;
-  // One layer at a time in slot 0: a 12-layer model's every head of a long sentence would not fit
-  // the GPU's memory, and a layer's upload takes well under a frame.
-  const auto t1 = std::chrono::steady_clock::now();
-  m_renderer.upload(*trace);
   if (m_options.bench_ui) glFinish();
   times.upload_ms = ms_since(t1);
   m_hosted_uploaded = m_hosted.result.get();

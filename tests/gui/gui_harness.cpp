@@ -166,6 +166,12 @@ std::vector<std::string> label_problems(const nlohmann::json& layout, int max_to
   return problems;
 }
 
+bool has_text(const nlohmann::json& layout, const std::string& kind, const std::string& part) {
+  for (const auto& t : layout["texts"])
+    if (t["kind"] == kind && t["text"].get<std::string>().find(part) != std::string::npos) return true;
+  return false;
+}
+
 std::string pictures_home_env(const TempDir& home) {
   std::filesystem::create_directories(home.path / "Pictures");
   std::filesystem::create_directories(home.path / "config");

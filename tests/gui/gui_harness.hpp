@@ -43,6 +43,9 @@ std::vector<std::string> text_problems(const nlohmann::json& layout);
 // view: a query label left and a key label right of each token's row). One line each.
 std::vector<std::string> label_problems(const nlohmann::json& layout, int max_tokens = 16);
 
+// True when the layout records a text of `kind` ("label", "caption", "button", ...) containing `part`.
+bool has_text(const nlohmann::json& layout, const std::string& kind, const std::string& part);
+
 // The layout entry of a heatmap (matrix "attention", "Q", ...), or null.
 const nlohmann::json* find_heatmap(const nlohmann::json& layout, const char* matrix, int head, int layer = 0);
 

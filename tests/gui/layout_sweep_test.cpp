@@ -72,11 +72,6 @@ const char* const kSixteen = "one two three four five six seven eight nine ten e
 const char* const kThirtyTwo =
     "a b c d e f g h i j k l m n o p q r s t u v w x y z one two three four five six";
 
-bool has_text(const nlohmann::json& layout, const std::string& kind, const std::string& part) {
-  for (const auto& t : layout["texts"])
-    if (t["kind"] == kind && t["text"].get<std::string>().find(part) != std::string::npos) return true;
-  return false;
-}
 
 }  // namespace
 
@@ -117,17 +112,17 @@ TEST_CASE("an enlarged head of up to 32 tokens carries its labels at scales 1-3 
     const gui_test::Run run = gui_test::run_window_sized(args, 1920, 1080, 7, false);
     check_labelled(run, args, 32);
     CHECK(run.layout["step_through"].is_object());
-    CHECK(has_text(run.layout, "step_title", "Step through"));
+    CHECK(gui_test::has_text(run.layout, "step_title", "Step through"));
   }
   const std::string projector = "--no-settings --mode explore --heads 4 --d-model 64 --scale 2 --fullscreen --click-cell 1,3,2@3";
   const gui_test::Run run = gui_test::run_window_sized(projector, 1024, 768, 7, false);
   check_labelled(run, projector);
-  CHECK(has_text(run.layout, "step_title", "Step through"));
+  CHECK(gui_test::has_text(run.layout, "step_title", "Step through"));
   // Train mode's enlarged head and its step-through.
   const std::string train = "--no-settings --mode train --scale 2 --fullscreen --click-cell 1,3,2@3";
   const gui_test::Run trained = gui_test::run_window_sized(train, 1024, 768, 7, false);
   check_labelled(trained, train);
-  CHECK(has_text(trained.layout, "step_title", "Step through"));
+  CHECK(gui_test::has_text(trained.layout, "step_title", "Step through"));
 }
 
 TEST_CASE("the lines view labels its tokens at scales 1-3", "[gui][layout]") {
@@ -159,8 +154,8 @@ TEST_CASE("heads that do not fit readably page and say so and PgDn turns the pag
   const std::string args = "--no-settings --mode explore --heads 16 --d-model 64 --scale 2";
   const gui_test::Run first = gui_test::run_window_sized(args, 1280, 720, 5, false);
   REQUIRE(first.exit_code == 0);
-  CHECK(has_text(first.layout, "grid_pages", "heads 1-"));
-  CHECK(has_text(first.layout, "grid_pages", "of 16 \xC2\xB7 PgDn for more"));
+  CHECK(gui_test::has_text(first.layout, "grid_pages", "heads 1-"));
+  CHECK(gui_test::has_text(first.layout, "grid_pages", "of 16 \xC2\xB7 PgDn for more"));
   CHECK(first.layout["head_page"] == 0);
   std::size_t per_page = 0;
   for (const auto& h : first.layout["heatmaps"]) per_page += h["matrix"] == "attention";
@@ -174,7 +169,7 @@ TEST_CASE("heads that do not fit readably page and say so and PgDn turns the pag
   REQUIRE(next.exit_code == 0);
   CHECK(next.layout["head_page"] == 1);
   const std::string second = "heads " + std::to_string(per_page + 1) + "-";
-  CHECK(has_text(next.layout, "grid_pages", second));
+  CHECK(gui_test::has_text(next.layout, "grid_pages", second));
   CHECK(gui_test::find_heatmap(next.layout, "attention", static_cast<int>(per_page)) != nullptr);
   CHECK(gui_test::find_heatmap(next.layout, "attention", 0) == nullptr);
 }
@@ -184,17 +179,17 @@ TEST_CASE("presentation mode folds the controls and F10 brings them back as a dr
   const gui_test::Run shown = gui_test::run_window_sized(args, 1024, 768, 5, false);
   REQUIRE(shown.exit_code == 0);
   CHECK(shown.layout["presentation"] == true);
-  CHECK_FALSE(has_text(shown.layout, "menu", "File"));        // no menu bar
-  CHECK_FALSE(has_text(shown.layout, "label", "Temperature"));  // no controls
-  CHECK(has_text(shown.layout, "button", "\xE2\x98\xB0"));      // the drawer's button
+  CHECK_FALSE(gui_test::has_text(shown.layout, "menu", "File"));        // no menu bar
+  CHECK_FALSE(gui_test::has_text(shown.layout, "label", "Temperature"));  // no controls
+  CHECK(gui_test::has_text(shown.layout, "button", "\xE2\x98\xB0"));      // the drawer's button
   CHECK(shown.layout["chips"].size() == 11);                    // the sentence's chips stay
   CHECK(gui_test::text_problems(shown.layout).empty());
 
   const gui_test::Run drawer = gui_test::run_window_sized(args + " --key f10@2", 1024, 768, 5, false);
   REQUIRE(drawer.exit_code == 0);
   CHECK(drawer.layout["controls_open"] == true);
-  CHECK(has_text(drawer.layout, "window_title", "Controls (F10)"));
-  CHECK(has_text(drawer.layout, "label", "Temperature"));
+  CHECK(gui_test::has_text(drawer.layout, "window_title", "Controls (F10)"));
+  CHECK(gui_test::has_text(drawer.layout, "label", "Temperature"));
   const std::vector<std::string> problems = gui_test::text_problems(drawer.layout);
   INFO((problems.empty() ? "" : problems.front()));
   CHECK(problems.empty());
@@ -202,7 +197,7 @@ TEST_CASE("presentation mode folds the controls and F10 brings them back as a dr
   const gui_test::Run back = gui_test::run_window_sized(args + " --key f11@2", 1024, 768, 6, false);
   REQUIRE(back.exit_code == 0);
   CHECK(back.layout["presentation"] == false);
-  CHECK(has_text(back.layout, "menu", "File"));
+  CHECK(gui_test::has_text(back.layout, "menu", "File"));
 }
 
 TEST_CASE("the grid planner pages before a map gets smaller than readable", "[layout]") {
@@ -339,21 +334,21 @@ TEST_CASE("an enlarged head goes beside or below its step-through, whichever kee
 TEST_CASE("Explore says its weights are random and a lesson opens with its name and its teacher's note", "[gui][layout]") {
   const gui_test::Run plain = gui_test::run_window_sized("--no-settings --mode explore --heads 4 --d-model 64", 1600, 1000, 4, false);
   REQUIRE(plain.exit_code == 0);
-  CHECK(has_text(plain.layout, "caption", "random weights: the patterns show the mechanism, not meaning"));
-  CHECK_FALSE(has_text(plain.layout, "window_title", "Teacher's note"));
+  CHECK(gui_test::has_text(plain.layout, "caption", "random weights: the patterns show the mechanism, not meaning"));
+  CHECK_FALSE(gui_test::has_text(plain.layout, "window_title", "Teacher's note"));
 
   const std::string lesson = std::string(ATTN_TEST_DATA_DIR) + "/../assets/lessons/01-pronoun.json";
   const gui_test::Run opened = gui_test::run_window_sized("--no-settings --session " + lesson, 1600, 1000, 4, false);
   REQUIRE(opened.exit_code == 0);
-  CHECK(has_text(opened.layout, "caption", "Lesson 01-pronoun"));
-  CHECK(has_text(opened.layout, "caption", "random weights"));
-  CHECK(has_text(opened.layout, "window_title", "Teacher's note"));
-  CHECK(has_text(opened.layout, "note", "chance, not understanding"));
+  CHECK(gui_test::has_text(opened.layout, "caption", "Lesson 01-pronoun"));
+  CHECK(gui_test::has_text(opened.layout, "caption", "random weights"));
+  CHECK(gui_test::has_text(opened.layout, "window_title", "Teacher's note"));
+  CHECK(gui_test::has_text(opened.layout, "note", "chance, not understanding"));
   CHECK(gui_test::text_problems(opened.layout).empty());
   // Enter closes it.
   const gui_test::Run closed = gui_test::run_window_sized("--no-settings --session " + lesson + " --key enter@2", 1600, 1000, 4, false);
   REQUIRE(closed.exit_code == 0);
-  CHECK_FALSE(has_text(closed.layout, "window_title", "Teacher's note"));
+  CHECK_FALSE(gui_test::has_text(closed.layout, "window_title", "Teacher's note"));
 }
 
 TEST_CASE("an opened GPT-2 folder at scales 1-3 and in presentation mode: every head of up to 16 tokens labelled", "[gui][layout]") {

@@ -15,11 +15,6 @@ namespace {
 
 const std::string kFolder = std::string(ATTN_TEST_DATA_DIR) + "/engine/gpt2/f32_prefixed_tied";  // 2 layers x 4 heads
 
-bool has_text(const nlohmann::json& layout, const std::string& kind, const std::string& part) {
-  for (const auto& t : layout["texts"])
-    if (t["kind"] == kind && t["text"].get<std::string>().find(part) != std::string::npos) return true;
-  return false;
-}
 
 }  // namespace
 
@@ -44,10 +39,10 @@ TEST_CASE("the window opens a GPT-2 folder given to --model in Explore with its 
     REQUIRE(h != nullptr);
     CHECK((*h)["rows"] == ids.size());
   }
-  CHECK(has_text(run.layout, "caption", "GPT-2 from f32_prefixed_tied"));
-  CHECK(has_text(run.layout, "slider", "1 of 2"));  // the layer shown
-  CHECK(has_text(run.layout, "label", "next after"));  // the predictions under the heads
-  CHECK(has_text(run.layout, "button", "Back to random weights"));
+  CHECK(gui_test::has_text(run.layout, "caption", "GPT-2 from f32_prefixed_tied"));
+  CHECK(gui_test::has_text(run.layout, "slider", "1 of 2"));  // the layer shown
+  CHECK(gui_test::has_text(run.layout, "label", "next after"));  // the predictions under the heads
+  CHECK(gui_test::has_text(run.layout, "button", "Back to random weights"));
 }
 
 TEST_CASE("the bracket keys move through the layers of an opened model", "[gui]") {
@@ -55,7 +50,7 @@ TEST_CASE("the bracket keys move through the layers of an opened model", "[gui]"
   INFO(up.stderr_text);
   REQUIRE(up.exit_code == 0);
   CHECK(up.layout["opened_model"]["layer"] == 1);
-  CHECK(has_text(up.layout, "slider", "2 of 2"));
+  CHECK(gui_test::has_text(up.layout, "slider", "2 of 2"));
   // Past the last layer it stays; [ goes back.
   const gui_test::Run back =
       gui_test::run_window("--no-settings --model " + kFolder + " --text 'The cat' --key ]@2 --key ]@4 --key [@6", 9);
@@ -71,7 +66,7 @@ TEST_CASE("a sentence longer than the model's context is refused on screen and t
   REQUIRE(run.exit_code == 0);
   const std::string error = run.layout["opened_model"]["error"];
   CHECK(error.find("at most 64") != std::string::npos);
-  CHECK(has_text(run.layout, "error", "at most 64"));
+  CHECK(gui_test::has_text(run.layout, "error", "at most 64"));
 }
 
 TEST_CASE("a folder that is not a readable GPT-2 model falls back to random weights with the reason", "[gui]") {
@@ -98,7 +93,7 @@ TEST_CASE("hovering a token of an opened model shows the predictions after that 
   const gui_test::Run run = gui_test::run_window("--no-settings --model " + kFolder + " --text 'The cat sat' --hover-token 1", 8);
   INFO(run.stderr_text);
   REQUIRE(run.exit_code == 0);
-  CHECK(has_text(run.layout, "label", "next after \xE2\x80\x9C" + second + "\xE2\x80\x9D"));
+  CHECK(gui_test::has_text(run.layout, "label", "next after \xE2\x80\x9C" + second + "\xE2\x80\x9D"));
 }
 
 TEST_CASE("Ctrl+E with an opened model exports the shown layer's heads as the command line does", "[gui][export]") {
@@ -130,9 +125,9 @@ TEST_CASE("O shows every layer and head of an opened model at once with nothing 
   int thumbnails = 0;
   for (const auto& h : run.layout["heatmaps"]) thumbnails += h["matrix"] == "thumbnail";
   CHECK(thumbnails == 2 * 4);
-  CHECK(has_text(run.layout, "axis", "L2"));
-  CHECK(has_text(run.layout, "axis", "H4"));
-  CHECK(has_text(run.layout, "button", "One layer"));
-  CHECK(has_text(run.layout, "label", "next after"));
+  CHECK(gui_test::has_text(run.layout, "axis", "L2"));
+  CHECK(gui_test::has_text(run.layout, "axis", "H4"));
+  CHECK(gui_test::has_text(run.layout, "button", "One layer"));
+  CHECK(gui_test::has_text(run.layout, "label", "next after"));
   CHECK(gui_test::text_problems(run.layout).empty());
 }
