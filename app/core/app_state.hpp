@@ -6,6 +6,7 @@
 #include "core/colormap.hpp"
 #include "core/model_input.hpp"
 #include "core/train_state.hpp"
+#include "engine/model/predict.hpp"
 
 namespace app {
 
@@ -56,6 +57,7 @@ struct AppState {
   std::string model_path;
   int model_layer = 0;
   bool model_overview = false;  // every layer and head at once, instead of one layer's heads
+  attn::Sampling sampling;      // how Continue picks the next token of an opened model
   TrainState train;   // Train mode: the model's choices, example, knock-outs, timeline cursor
   StepThrough step;   // the step-through panel, opened by clicking a heatmap cell
   ViewSettings view;

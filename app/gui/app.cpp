@@ -538,11 +538,13 @@ void App::handle_shortcuts(Requests& requests) {
     if (pressed(GLFW_KEY_END)) m_state.train.follow_latest = true;
   }
   if (hosted() && m_hosted.model && !io.WantTextInput && !io.KeyCtrl) {
-    // [ and ]: the layer before and after, as the layer slider; O: the overview of every layer.
+    // [ and ]: the layer before and after, as the layer slider; O: the overview of every layer;
+    // N: Continue.
     const int last = m_hosted.model->hf.model.arch.n_layers - 1;
     if (pressed(GLFW_KEY_LEFT_BRACKET)) m_state.model_layer = std::max(0, m_state.model_layer - 1);
     if (pressed(GLFW_KEY_RIGHT_BRACKET)) m_state.model_layer = std::min(last, m_state.model_layer + 1);
     if (pressed(GLFW_KEY_O)) m_state.model_overview = !m_state.model_overview;  // O: every layer at once
+    if (pressed(GLFW_KEY_N)) requests.continue_text = true;  // N: the next token, as Continue
     m_state.step.layer = m_state.model_layer;
   }
   if (m_state.step.open && !io.WantTextInput && !io.KeyCtrl) {
@@ -687,6 +689,7 @@ void App::handle_requests(const Requests& r) {
   m_train_commands.clear();
   if (!r.lesson.empty()) open_model(lesson_path(r.lesson));
   if (r.close_model) close_hosted_model();
+  if (r.continue_text) continue_hosted_text();
   if (r.open_model || r.save_model) {
     m_prompt.open = true;
     m_prompt.error.clear();

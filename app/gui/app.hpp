@@ -85,6 +85,8 @@ class App {
   // shown); anything else is a checkpoint for Train mode. False with a status message if not.
   bool open_any_model(const std::string& path);
   void close_hosted_model();
+  // Continue: the opened model's next token after the sentence (state.sampling) appended to it.
+  void continue_hosted_text();
   // Train mode: the newest progress, a new model's state, the model view and its textures.
   void take_train_progress();
   void update_train_view();
@@ -126,6 +128,7 @@ class App {
   std::uint64_t m_seen_hosted_generation = 0, m_seen_load_failures = 0;
   const ModelResult* m_hosted_uploaded = nullptr;  // the result and layer in the textures
   int m_hosted_uploaded_layer = -1;
+  std::uint64_t m_sampling_rng = 1;        // Continue's draws: the same text for the same clicks
   bool m_textures_hosted = false;          // slot 0 holds a layer of the opened model (or every slot, the overview)
   static constexpr int kMaxOverviewTokens = 256;  // the overview's textures: 12 layers x 12 heads x 256^2 floats at most
   // Train mode. The worker thread waits idle until a model is opened or made.

@@ -7,6 +7,7 @@
 
 #include "core/hf_run.hpp"
 #include "engine/io/hf_gpt2.hpp"
+#include "engine/text/token_text.hpp"
 #include "gui/app.hpp"
 #include "gui/gfx/gl.hpp"
 #include "gui/ui/widgets.hpp"
@@ -157,6 +158,31 @@ bool App::open_any_model(const std::string& path) {
   if (m_state.model_path.empty()) m_state.model_path = path;  // shows "Loading" until it arrives
   m_state.mode = Mode::Explore;
   return true;
+}
+
+void App::continue_hosted_text() {
+  if (!hosted() || !m_hosted.model || !m_hosted.result || m_hosted.result->text != m_state.input.text) {
+    set_status("Continue: the model has not read this sentence yet", true);
+    return;
+  }
+  const ModelRun& run = m_hosted.result->run;
+  const int n = static_cast<int>(run.input.ids.size());
+  const attn::Arch& a = m_hosted.model->hf.model.arch;
+  if (n >= a.max_seq_len) {
+    set_status("Continue: the sentence already has the " + std::to_string(a.max_seq_len) + " tokens this model can read",
+               true);
+    return;
+  }
+  const float* last = run.acts.logits.data() + static_cast<std::size_t>(n - 1) * static_cast<std::size_t>(a.vocab_size);
+  try {
+    const std::int32_t id = attn::sample_next_token(last, a.vocab_size, m_state.sampling, m_sampling_rng);
+    const std::string& bytes = m_hosted.model->bpe.token_bytes(id);
+    m_state.input.text += bytes;
+    set_status("Continued with \xE2\x80\x9C" + attn::token_text(bytes) + "\xE2\x80\x9D (id " + std::to_string(id) + ")",
+               false);
+  } catch (const std::exception& e) {
+    set_status(std::string("Continue: ") + e.what(), true);
+  }
 }
 
 void App::close_hosted_model() {

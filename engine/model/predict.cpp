@@ -5,6 +5,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "engine/rng.hpp"
+
 namespace attn {
 
 std::vector<TokenProbability> top_next_tokens(const float* logits_row, int vocab_size, int k) {
@@ -32,6 +34,29 @@ std::vector<TokenProbability> top_next_tokens(const float* logits_row, int vocab
   for (std::size_t i = 0; i < keep; ++i)
     top.push_back({ids[i], static_cast<float>(std::exp(static_cast<double>(logits_row[static_cast<std::size_t>(ids[i])]) - max) / sum)});
   return top;
+}
+
+std::int32_t sample_next_token(const float* logits_row, int vocab_size, const Sampling& sampling,
+                               std::uint64_t& rng_state) {
+  if (vocab_size <= 0) throw std::invalid_argument("sample_next_token: the vocabulary is empty");
+  if (!(sampling.temperature >= 0.0f) || sampling.top_k < 0)
+    throw std::invalid_argument("sample_next_token: the temperature and top-k must not be negative");
+  const int k = sampling.top_k == 0 ? vocab_size : std::min(sampling.top_k, vocab_size);
+  // The candidates, most likely first (top_next_tokens checks every logit is finite).
+  const std::vector<TokenProbability> top = top_next_tokens(logits_row, vocab_size, sampling.temperature == 0.0f ? 1 : k);
+  if (sampling.temperature == 0.0f) return top.front().id;
+  // softmax(logit / T) over the candidates, in double; then the first whose running sum passes u.
+  const double t = static_cast<double>(sampling.temperature);
+  const double max = static_cast<double>(logits_row[static_cast<std::size_t>(top.front().id)]);
+  std::vector<double> weight(top.size());
+  double sum = 0.0;
+  for (std::size_t i = 0; i < top.size(); ++i)
+    sum += weight[i] = std::exp((static_cast<double>(logits_row[static_cast<std::size_t>(top[i].id)]) - max) / t);
+  const double u = detail::uniform_open(rng_state) * sum;
+  double running = 0.0;
+  for (std::size_t i = 0; i < top.size(); ++i)
+    if ((running += weight[i]) >= u) return top[i].id;
+  return top.back().id;  // u at the very top of the sum, lost to rounding
 }
 
 }  // namespace attn

@@ -8,6 +8,8 @@
 #include <string>
 
 #include "core/hf_run.hpp"
+#include "core/model_host.hpp"
+#include "engine/model/predict.hpp"
 #include "engine/text/token_text.hpp"
 #include "gui/gui_harness.hpp"
 
@@ -130,4 +132,22 @@ TEST_CASE("O shows every layer and head of an opened model at once with nothing 
   CHECK(gui_test::has_text(run.layout, "button", "One layer"));
   CHECK(gui_test::has_text(run.layout, "label", "next after"));
   CHECK(gui_test::text_problems(run.layout).empty());
+}
+
+TEST_CASE("Continue (N) appends the opened model's most likely next token at sampling temperature 0", "[gui]") {
+  const gui_test::Run run = gui_test::run_window("--no-settings --model " + kFolder + " --text 'The cat' --key n@2 --key n@4", 7);
+  INFO(run.stderr_text);
+  REQUIRE(run.exit_code == 0);
+  // The same two greedy steps through the engine.
+  const auto model = app::open_hf_model(kFolder);
+  std::string text = "The cat";
+  for (int step = 0; step < 2; ++step) {
+    const app::ModelResult r = app::compute_model_result(*model, text);
+    const std::size_t n = r.run.input.ids.size(), V = model->token_bytes.size();
+    const auto top = attn::top_next_tokens(r.run.acts.logits.data() + (n - 1) * V, static_cast<int>(V), 1);
+    text += model->bpe.token_bytes(top[0].id);
+  }
+  // (the layout's JSON turns bytes that are not UTF-8 into U+FFFD: compare the tokens)
+  CHECK(run.layout["opened_model"]["ids"].get<std::vector<std::int32_t>>() == model->bpe.encode(text));
+  CHECK(run.layout["status"].get<std::string>().find("Continued with") != std::string::npos);
 }

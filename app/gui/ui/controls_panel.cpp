@@ -216,6 +216,24 @@ void opened_model_controls(UiContext& ctx) {
   }
   if (ImGui::Button("Back to random weights")) ctx.requests.close_model = true;
   layout.framed("button", "Back to random weights");
+
+  // How Continue writes: the sampling temperature and top-k.
+  section(ctx, "CONTINUE");
+  const float label_w = ImGui::CalcTextSize("Sampling temperature (?)").x + ImGui::GetStyle().ItemSpacing.x * 2.0f;
+  attn::Sampling& sampling = ctx.state.sampling;
+  control_label(layout, "Sampling temperature",
+                "How Continue picks the next token. 0: always the most likely (greedy). Above 0: a token drawn "
+                "at random, each with probability softmax(logit / temperature): low values stay close to the "
+                "most likely, high values take risks. This reshapes the model's answer; the attention "
+                "temperature (random weights' knob) reshapes each head's softmax over the keys instead.",
+                label_w);
+  ImGui::SliderFloat("##sampling_temperature", &sampling.temperature, 0.0f, 2.0f,
+                     sampling.temperature == 0.0f ? "greedy" : "%.2f", ImGuiSliderFlags_AlwaysClamp);
+  layout.item("slider", "sampling temperature");
+  control_label(layout, "Top-k", "Continue draws only among the k most likely tokens (with a temperature above 0).",
+                label_w);
+  ImGui::SliderInt("##top_k", &sampling.top_k, 1, 200, "%d", ImGuiSliderFlags_AlwaysClamp);
+  layout.item("slider", std::to_string(sampling.top_k));
   if (!hosted.load_error.empty() || !hosted.error.empty()) {
     const std::string& message = hosted.error.empty() ? hosted.load_error : hosted.error;
     ImGui::Spacing();

@@ -90,6 +90,16 @@ void draw_predictions(UiContext& ctx, const ModelRun& run, const ModelRun* intac
     ImGui::ProgressBar(p.probability, ImVec2(bar_w, ImGui::GetFrameHeight()), value.c_str());
     ctx.layout.framed("progress", value);
   }
+  if (ctx.hosted) {
+    // The model writes: its next token appended to the sentence (greedy or sampled, see CONTINUE).
+    same_line_if_fits(button_width("Continue"));
+    if (ImGui::Button("Continue")) ctx.requests.continue_text = true;
+    ctx.layout.framed("button", "Continue");
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip(ctx.state.sampling.temperature == 0.0f
+                            ? "Append the most likely next token (greedy; set a sampling temperature in the controls)."
+                            : "Append a next token drawn at the sampling temperature set in the controls.");
+  }
   same_line_if_fits(button_width("(?)"));  // on the bars' line when it fits, never cut
   const std::string help = "What the model predicts comes next: the most likely tokens after the last token of "
                            "the input (or after the token under the mouse), with their probabilities. In Train "

@@ -41,6 +41,7 @@ struct Requests {
   bool open_model = false;     // Train mode: the path prompt for a checkpoint
   bool save_model = false;
   bool close_model = false;    // Explore: forget the opened model, back to random weights
+  bool continue_text = false;  // Explore: append the opened model's next token (state.sampling)
   std::string lesson;          // a lesson model to open (lesson_names())
   std::optional<ExportChoice> export_choice;
   std::optional<TrainExport> train_export;
