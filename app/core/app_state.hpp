@@ -1,7 +1,9 @@
 // The one state struct of the window: everything a person can change. Panels edit it; the
 // recompute and the renderer read it. Plain data, no GL, so its logic is testable headless.
 #pragma once
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/colormap.hpp"
 #include "core/model_input.hpp"
@@ -57,6 +59,8 @@ struct AppState {
   std::string model_path;
   int model_layer = 0;
   bool model_overview = false;  // every layer and head at once, instead of one layer's heads
+  bool model_importance = false;  // which heads matter for this sentence, instead of the heads
+  std::vector<std::uint8_t> hosted_knocked_out;  // (n_layers * n_heads) of the opened model, or empty
   attn::Sampling sampling;      // how Continue picks the next token of an opened model
   TrainState train;   // Train mode: the model's choices, example, knock-outs, timeline cursor
   StepThrough step;   // the step-through panel, opened by clicking a heatmap cell

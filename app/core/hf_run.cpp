@@ -8,7 +8,8 @@
 
 namespace app {
 
-ModelRun run_hf_ids(const attn::HfGpt2& hf, const std::vector<std::int32_t>& ids, attn::LogitRows rows) {
+ModelRun run_hf_ids(const attn::HfGpt2& hf, const std::vector<std::int32_t>& ids, attn::LogitRows rows,
+                    const std::uint8_t* knocked_out) {
   const attn::Arch& a = hf.model.arch;
   if (ids.empty()) throw std::invalid_argument("no token ids given");
   if (static_cast<long long>(ids.size()) > a.max_seq_len)
@@ -29,7 +30,10 @@ ModelRun run_hf_ids(const attn::HfGpt2& hf, const std::vector<std::int32_t>& ids
     r.input.unknown.push_back(false);
   }
   r.labels = r.input.tokens;
-  attn::model_forward(hf.model, ids.data(), 1, static_cast<int>(ids.size()), r.acts, rows);
+  attn::ForwardOptions options;
+  options.rows = rows;
+  options.knocked_out = knocked_out;
+  attn::model_forward(hf.model, ids.data(), 1, static_cast<int>(ids.size()), r.acts, options);
   for (const attn::LayerActivations& layer : r.acts.layers)
     attn::require_finite_result(layer.scores.data(), layer.scores.size(), "attention scores");
   const std::size_t V = static_cast<std::size_t>(a.vocab_size);

@@ -20,8 +20,9 @@ std::vector<std::int32_t> hf_encode_text(const attn::HfGpt2& hf, const std::stri
 // vocabulary, more ids than n_positions, or weights that overflow a score or logit.
 // `rows`: attn::LogitRows::Last computes only the last position's logits (the others are NaN
 // until attn::model_logits fills them).
+// `knocked_out` (n_layers * n_heads, or null): heads whose output is zeroed.
 ModelRun run_hf_ids(const attn::HfGpt2& hf, const std::vector<std::int32_t>& ids,
-                    attn::LogitRows rows = attn::LogitRows::All);
+                    attn::LogitRows rows = attn::LogitRows::All, const std::uint8_t* knocked_out = nullptr);
 
 // The run's tokens joined: what a figure of it shows as its sentence.
 std::string hf_run_text(const ModelRun& run);

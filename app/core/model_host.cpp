@@ -3,11 +3,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <limits>
 #include <stdexcept>
 
 #include "core/hf_run.hpp"
 #include "engine/finite_check.hpp"
 #include "engine/model/layer_trace.hpp"
+#include "engine/model/predict.hpp"
 
 namespace app {
 
@@ -57,14 +60,20 @@ attn::Sequence sentence_cells(const std::vector<std::int32_t>& ids) {
   return seq;
 }
 
-ModelResult compute_model_result(const OpenedModel& model, const std::string& text, attn::LogitRows rows) {
+ModelResult compute_model_result(const OpenedModel& model, const std::string& text, attn::LogitRows rows,
+                                 const std::vector<std::uint8_t>& knocked_out) {
   const auto t0 = Clock::now();
   if (text.empty()) throw std::invalid_argument("the sentence is empty: type something for " + model.name + " to read");
   const std::vector<std::int32_t> ids = model.bpe.encode(text);
   if (ids.empty()) throw std::invalid_argument("the sentence has no tokens");
   ModelResult result;
   result.text = text;
-  result.run = run_hf_ids(model.hf, ids, rows);  // refuses more tokens than n_positions, naming both
+  const attn::Arch& a = model.hf.model.arch;
+  if (!knocked_out.empty() && knocked_out.size() != static_cast<std::size_t>(a.n_layers) * static_cast<std::size_t>(a.n_heads))
+    throw std::invalid_argument("the knock-outs name " + std::to_string(knocked_out.size()) + " heads but the model has " +
+                                std::to_string(a.n_layers * a.n_heads));
+  result.knocked_out = knocked_out;
+  result.run = run_hf_ids(model.hf, ids, rows, knocked_out.empty() ? nullptr : knocked_out.data());
   result.all_logits = rows == attn::LogitRows::All;
   result.layers.reserve(static_cast<std::size_t>(model.hf.model.arch.n_layers));
   for (int l = 0; l < model.hf.model.arch.n_layers; ++l)
@@ -77,6 +86,56 @@ ModelResult compute_model_result(const OpenedModel& model, const std::string& te
                  reported.end());
   result.compute_ms = seconds_since(t0) * 1000.0;
   return result;
+}
+
+HeadImportance head_importance(const OpenedModel& model, const ModelResult& result,
+                               const std::function<bool(const HeadImportance&)>& progress) {
+  const attn::Model& m = model.hf.model;
+  const int L = m.arch.n_layers, H = m.arch.n_heads, V = m.arch.vocab_size;
+  const std::vector<std::int32_t>& ids = result.run.input.ids;
+  const int T = static_cast<int>(ids.size());
+  const std::size_t last = static_cast<std::size_t>(T - 1) * static_cast<std::size_t>(V);
+  // log p(id) of the last row, in double.
+  const auto log_prob = [V](const float* row, std::int32_t id) {
+    double max = row[0];
+    for (int i = 1; i < V; ++i) max = std::max(max, static_cast<double>(row[i]));
+    double sum = 0.0;
+    for (int i = 0; i < V; ++i) sum += std::exp(static_cast<double>(row[i]) - max);
+    return static_cast<float>(static_cast<double>(row[id]) - max - std::log(sum));
+  };
+  HeadImportance out;
+  out.of = &result;
+  out.total = L * H;
+  out.delta.assign(static_cast<std::size_t>(L * H), std::numeric_limits<float>::quiet_NaN());
+  const float* base_row = result.run.acts.logits.data() + last;
+  out.target = attn::top_next_tokens(base_row, V, 1).front().id;
+  out.base_logprob = log_prob(base_row, out.target);
+  std::vector<std::uint8_t> mask = result.knocked_out;
+  if (mask.empty()) mask.assign(static_cast<std::size_t>(L * H), 0);
+  // From the last layer down: a knock-out in layer l recomputes layers l.. only, and every layer
+  // below l still holds the result's own activations.
+  attn::Activations acts = result.run.acts;
+  attn::ForwardOptions options;
+  options.rows = attn::LogitRows::Last;
+  options.knocked_out = mask.data();
+  for (int l = L - 1; l >= 0; --l) {
+    options.from_layer = l;
+    for (int h = 0; h < H; ++h) {
+      std::uint8_t& head = mask[static_cast<std::size_t>(l * H + h)];
+      if (head) {  // already knocked out in the result: knocking it out again changes nothing
+        out.delta[static_cast<std::size_t>(l * H + h)] = 0.0f;
+        continue;
+      }
+      head = 1;
+      attn::model_forward(m, ids.data(), 1, T, acts, options);
+      head = 0;
+      attn::require_finite_result(acts.logits.data() + last, static_cast<std::size_t>(V), "logits");
+      out.delta[static_cast<std::size_t>(l * H + h)] = log_prob(acts.logits.data() + last, out.target) - out.base_logprob;
+    }
+    out.done += H;
+    if (progress && !progress(out)) return out;
+  }
+  return out;
 }
 
 ModelResult with_all_logits(const OpenedModel& model, const ModelResult& first) {
@@ -115,7 +174,7 @@ void ModelHost::close() {
   ++m_open_generation;
   m_open.reset();
   m_text.reset();
-  m_last_text.clear();
+  m_last_text = Request{};
   m_asked = false;
   ModelHostState cleared;  // the counters go on, so a reader still sees every change
   cleared.model_generation = m_state.model_generation + 1;
@@ -124,14 +183,24 @@ void ModelHost::close() {
   m_idle.notify_all();
 }
 
-void ModelHost::request(const std::string& text) {
+void ModelHost::request(const std::string& text, const std::vector<std::uint8_t>& knocked_out) {
   {
     std::lock_guard<std::mutex> lock(m_mutex);
-    if (m_asked && text == m_last_text) return;  // the window asks every frame
+    Request r{text, knocked_out};
+    if (m_asked && r == m_last_text) return;  // the window asks every frame
     m_asked = true;
-    m_last_text = text;
-    m_text = text;
+    m_last_text = r;
+    m_text = std::move(r);
     ++m_requests;
+  }
+  m_wake.notify_all();
+}
+
+void ModelHost::want_importance() {
+  {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    if (m_importance_wanted || !m_state.result) return;
+    m_importance_wanted = true;
   }
   m_wake.notify_all();
 }
@@ -191,8 +260,8 @@ void ModelHost::worker() {
           ++m_state.load_failures;
         }
       }
-    } else if (m_text) {
-      const std::string text = std::move(*m_text);
+    } else if (m_text && m_state.model) {
+      const Request asked = std::move(*m_text);
       m_text.reset();
       const std::uint64_t request = m_requests;
       const std::shared_ptr<const OpenedModel> model = m_state.model;
@@ -201,7 +270,8 @@ void ModelHost::worker() {
       std::string error;
       try {
         // The attention and the last position's answer first: what a keystroke waits for.
-        result = std::make_shared<ModelResult>(compute_model_result(*model, text, attn::LogitRows::Last));
+        result = std::make_shared<ModelResult>(
+            compute_model_result(*model, asked.text, attn::LogitRows::Last, asked.knocked_out));
         result->request = request;
       } catch (const std::exception& e) {
         error = e.what();
@@ -211,10 +281,33 @@ void ModelHost::worker() {
         if (result) {
           m_state.result = std::move(result);
           m_state.error.clear();
+          m_state.importance.reset();   // of the previous sentence
+          m_importance_wanted = false;  // a new sentence asks again if the map is shown
         } else {
           m_state.error = error;
         }
       }
+    } else if (importance_due()) {
+      // Which heads matter: each knocked out in turn; the partial map published after each layer.
+      const std::shared_ptr<const ModelResult> result = m_state.result;
+      const std::shared_ptr<const OpenedModel> model = m_state.model;
+      lock.unlock();
+      const auto publish = [&](const HeadImportance& partial) {
+        std::lock_guard<std::mutex> guard(m_mutex);
+        if (m_state.result != result || m_open || m_text) return false;  // stale: stop
+        m_state.importance = std::make_shared<HeadImportance>(partial);
+        if (m_notify) m_notify();
+        return true;
+      };
+      std::string error;
+      try {
+        head_importance(*model, *result, publish);
+      } catch (const std::exception& e) {
+        error = e.what();
+      }
+      lock.lock();
+      if (!error.empty() && m_state.result == result) m_state.error = error;
+      if (!error.empty() || m_state.result != result) m_importance_wanted = false;
     } else {
       // Every position's logits, asked for by a hover: the same result again, completed.
       const std::shared_ptr<const ModelResult> first = m_state.result;
@@ -230,8 +323,16 @@ void ModelHost::worker() {
       }
       lock.lock();
       if (model == m_state.model && m_state.result == first) {  // else a newer answer came meanwhile
-        if (full) m_state.result = std::move(full);
-        else m_state.error = error;
+        if (full) {
+          m_state.result = std::move(full);
+          if (m_state.importance) {  // the same sentence: its map still holds
+            auto moved = std::make_shared<HeadImportance>(*m_state.importance);
+            moved->of = m_state.result.get();
+            m_state.importance = std::move(moved);
+          }
+        } else {
+          m_state.error = error;
+        }
       }
     }
     m_working = false;

@@ -39,6 +39,7 @@ std::shared_ptr<const OpenedModel> open_hf_model(const std::string& path);
 struct ModelResult {
   std::uint64_t request = 0;              // the request this answers
   std::string text;                       // the sentence it is of
+  std::vector<std::uint8_t> knocked_out;  // (n_layers * n_heads) or empty: heads whose output was zeroed
   ModelRun run;                           // ids, tokens, activations (logits for every position)
   std::vector<attn::Trace> layers;        // (n_layers) what the head views, Q/K/V and exports draw
   // Every head's score on this sentence: previous-token, first-token, and induction (the token
@@ -54,7 +55,23 @@ struct ModelResult {
 // std::invalid_argument for an empty sentence, one longer than the model's context (naming both
 // counts) or weights that overflow.
 ModelResult compute_model_result(const OpenedModel& model, const std::string& text,
-                                 attn::LogitRows rows = attn::LogitRows::All);
+                                 attn::LogitRows rows = attn::LogitRows::All,
+                                 const std::vector<std::uint8_t>& knocked_out = {});
+
+// Which heads matter for this sentence: each head knocked out in turn (on top of the result's
+// own knock-outs), the change in the log-probability of the token the model puts first after the
+// sentence. Negative: the model needed that head for its answer.
+struct HeadImportance {
+  const ModelResult* of = nullptr;        // the result it is of (identity only)
+  std::int32_t target = -1;               // the token measured: the most likely next one
+  float base_logprob = 0.0f;              // its log-probability with the result's heads
+  std::vector<float> delta;               // (n_layers * n_heads) log p knocked out - base; NaN not yet
+  int done = 0, total = 0;                // heads measured so far, of all
+};
+// The sweep on the calling thread; `progress` (may be empty) gets the partial map after each layer
+// and returns false to stop (a newer sentence came). Throws std::invalid_argument as above.
+HeadImportance head_importance(const OpenedModel& model, const ModelResult& result,
+                               const std::function<bool(const HeadImportance&)>& progress = {});
 // The detector cells of one sentence: previous-token (i, i-1), first-token (i, 0), for i >= 1, and
 // induction (i, j+1) for each earlier j < i-1 whose token equals token i.
 attn::Sequence sentence_cells(const std::vector<std::int32_t>& ids);
@@ -73,6 +90,7 @@ struct ModelHostState {
   std::string loading_path;                    // ... of this path
   std::string load_error;                      // the newest load that failed (the old model stays)
   std::uint64_t load_failures = 0;             // +1 per load that failed
+  std::shared_ptr<const HeadImportance> importance;  // of `result` (partial while it is computed)
   std::string error;                           // the newest sentence that failed (the old result stays)
   std::uint64_t model_generation = 0;          // +1 per model opened or closed
   bool busy = false;                           // a sentence is being computed
@@ -92,7 +110,9 @@ class ModelHost {
   // Forgets the model (back to random weights); a load under way is dropped when it ends.
   void close();
   // Computes `text` with the current model unless it is the text last asked for.
-  void request(const std::string& text);
+  void request(const std::string& text, const std::vector<std::uint8_t>& knocked_out = {});
+  // Which heads matter for the result shown (HeadImportance), computed when no newer sentence waits.
+  void want_importance();
   // Every position's logits for the result shown (its first answer has the last position's only):
   // the predictions after a hovered token. Computed when no newer sentence waits.
   void want_all_logits();
@@ -105,7 +125,13 @@ class ModelHost {
   // Nothing to do: no load, and no sentence that a model could compute. Under m_mutex.
   bool idle() const {
     return !m_working && !m_open && !(m_text && m_state.model) &&
-           !(m_all_logits_wanted && m_state.result && !m_state.result->all_logits);
+           !(m_all_logits_wanted && m_state.result && !m_state.result->all_logits) && !importance_due();
+  }
+  // The result shown has no finished importance map and one was asked for. Under m_mutex.
+  bool importance_due() const {
+    return m_importance_wanted && m_state.result &&
+           !(m_state.importance && m_state.importance->of == m_state.result.get() &&
+             m_state.importance->done == m_state.importance->total);
   }
 
   mutable std::mutex m_mutex;
@@ -113,10 +139,16 @@ class ModelHost {
   mutable std::condition_variable m_idle;
   ModelHostState m_state;
   std::optional<std::string> m_open;   // a load to start
-  std::optional<std::string> m_text;   // a sentence to compute
-  std::string m_last_text;             // the newest sentence asked for (requests repeat every frame)
+  struct Request {
+    std::string text;
+    std::vector<std::uint8_t> knocked_out;
+    bool operator==(const Request& o) const { return text == o.text && knocked_out == o.knocked_out; }
+  };
+  std::optional<Request> m_text;       // a sentence to compute
+  Request m_last_text;                 // the newest sentence asked for (requests repeat every frame)
   bool m_asked = false;                // m_last_text holds a request
   bool m_all_logits_wanted = false;    // want_all_logits() since the last completion
+  bool m_importance_wanted = false;    // want_importance() for the result shown
   std::uint64_t m_requests = 0;
   std::uint64_t m_open_generation = 0; // +1 per open() and close(): a load that ends stale is dropped
   bool m_working = false, m_quit = false;

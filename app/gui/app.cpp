@@ -314,7 +314,11 @@ void App::build_explore(UiContext& ctx, FrameTimes& times) {
   m_answer_in_status = hosted_model && have && !answers
                            ? answer_summary(m_hosted.result->run, m_hosted.model->token_bytes, m_state)
                            : std::string();
-  if (hosted_model && m_state.model_overview && have) {
+  if (hosted_model && m_state.model_importance && have) {
+    draw_head_importance(view_ctx, ImVec2(avail.x, avail.y - answer_line_h));
+    draw_predictions(view_ctx, m_hosted.result->run, nullptr, m_hosted.model->token_bytes);
+    m_answer_in_status.clear();
+  } else if (hosted_model && m_state.model_overview && have) {
     // Every layer and head at once; the answer line stays under them.
     if (trace->n_tokens() <= static_cast<std::size_t>(kMaxOverviewTokens)) {
       draw_model_overview(view_ctx, ImVec2(avail.x, avail.y - answer_line_h));
@@ -545,6 +549,10 @@ void App::handle_shortcuts(Requests& requests) {
     if (pressed(GLFW_KEY_RIGHT_BRACKET)) m_state.model_layer = std::min(last, m_state.model_layer + 1);
     if (pressed(GLFW_KEY_O)) m_state.model_overview = !m_state.model_overview;  // O: every layer at once
     if (pressed(GLFW_KEY_N)) requests.continue_text = true;  // N: the next token, as Continue
+    if (pressed(GLFW_KEY_I)) {  // I: which heads matter
+      m_state.model_importance = !m_state.model_importance;
+      m_state.model_overview = false;
+    }
     m_state.step.layer = m_state.model_layer;
   }
   if (m_state.step.open && !io.WantTextInput && !io.KeyCtrl) {

@@ -128,6 +128,14 @@ int App::run_bench_model() {
     tokens = m_hosted.result ? m_hosted.result->run.input.ids.size() : 0;
     for (int f = 0; f < 3; ++f) draw();  // a person reads between keystrokes
   }
+  // Which heads matter: every head knocked out in turn, the map filled in as the frames go on.
+  const auto t_importance = Clock::now();
+  m_state.model_importance = true;
+  while (!(m_hosted.importance && m_hosted.importance->done == m_hosted.importance->total && m_hosted.importance->total > 0) &&
+         m_hosted.error.empty() && !glfwWindowShouldClose(m_window))
+    draw();
+  const double importance_ms = ms_since(t_importance);
+  m_state.model_importance = false;
   const attn::Arch& a = m_hosted.model->hf.model.arch;
   std::printf("# bench-ui --model %s: %d layers, %d heads of %d, d_model %d; %zu tokens; window %dx%d at up to 60 "
               "frames per second; the model runs on its own thread\n",
@@ -138,6 +146,7 @@ int App::run_bench_model() {
   print_line("keystroke_to_attention_ms", latency);
   print_line("compute_ms", compute);  // the worker's part: tokens, forward, per-layer traces
   print_line("frame_ms", frames);
+  std::printf("importance_ms=%.0f (%d heads knocked out in turn)\n", importance_ms, a.n_layers * a.n_heads);
   return 0;
 }
 

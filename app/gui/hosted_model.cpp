@@ -33,6 +33,7 @@ void App::take_hosted_model() {
       m_state.model_layer = std::clamp(m_state.model_layer, 0, opened.hf.model.arch.n_layers - 1);
       m_state.step.open = false;
       m_state.enlarged_head = -1;
+      m_state.hosted_knocked_out.clear();  // the previous model's heads
       char seconds[32];
       std::snprintf(seconds, sizeof seconds, "%.1f s", opened.load_seconds);
       set_status("Opened " + opened.name + " (" + seconds + "): " + hf_caption(opened.hf), false);
@@ -61,7 +62,8 @@ const attn::Trace* App::hosted_trace() const {
 
 void App::request_and_upload_hosted(FrameTimes& times) {
   const auto t0 = std::chrono::steady_clock::now();
-  m_models.request(m_state.input.text);
+  m_models.request(m_state.input.text, m_state.hosted_knocked_out);
+  if (m_state.model_importance) m_models.want_importance();
   // The predictions after a hovered token need every position's logits (the first answer has the
   // last position's only).
   const int hovered = m_state.hovered_token >= 0 ? m_state.hovered_token : m_state.hovered_query;
@@ -124,13 +126,35 @@ void App::draw_hosted_line(UiContext& ctx) {
                         "first one; later ones mix meaning. [ and ] step through the layers.");
     ImGui::SameLine();
     const char* toggle = m_state.model_overview ? "One layer" : "All layers";
-    if (ImGui::Button(toggle)) m_state.model_overview = !m_state.model_overview;
+    if (ImGui::Button(toggle)) {
+      m_state.model_overview = !m_state.model_overview;
+      m_state.model_importance = false;
+    }
     ctx.layout.framed("button", toggle);
     if (ImGui::IsItemHovered())
       ImGui::SetTooltip(m_state.model_overview ? "Back to one layer's heads, with their token labels."
                                                : "Every layer's heads at once, small, each marked with its strongest "
                                                  "pattern on this sentence. Click one to open it.");
     ImGui::SameLine();
+    const char* matter = m_state.model_importance ? "Heads" : "Which heads matter";
+    if (ImGui::Button(matter)) {
+      m_state.model_importance = !m_state.model_importance;
+      m_state.model_overview = false;
+    }
+    ctx.layout.framed("button", matter);
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip(m_state.model_importance ? "Back to the heads."
+                                                 : "Knock out each head in turn and see how much the model's answer "
+                                                   "(its most likely next token) depends on it. I toggles it too.");
+    ImGui::SameLine();
+    int knocked = 0;
+    for (const std::uint8_t k : m_state.hosted_knocked_out) knocked += k;
+    if (knocked > 0) {
+      const std::string restore = std::to_string(knocked) + (knocked == 1 ? " head" : " heads") + " knocked out: restore";
+      if (ImGui::Button(restore.c_str())) m_state.hosted_knocked_out.clear();
+      ctx.layout.framed("button", restore);
+      ImGui::SameLine();
+    }
   }
   // What the model is doing, why the sentence shown is not the one typed, or what the model is
   // (the numbers of the forward are in the status bar).
@@ -188,6 +212,7 @@ void App::continue_hosted_text() {
 void App::close_hosted_model() {
   m_models.close();
   m_state.model_path.clear();
+  m_state.hosted_knocked_out.clear();
   m_state.model_layer = 0;
   m_state.step.open = false;
   m_state.enlarged_head = -1;

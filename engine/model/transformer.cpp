@@ -153,7 +153,8 @@ std::size_t backward_floats(const Arch& a, int batch, int tokens) {
   return N * (2 * E + 3 * I + I + (a.mlp ? 8 * E : 0) + V) + T * T + I;
 }
 
-void model_forward(const Model& m, const std::int32_t* ids, int B, int T, Activations& acts, LogitRows rows) {
+void model_forward(const Model& m, const std::int32_t* ids, int B, int T, Activations& acts, const ForwardOptions& options) {
+  const LogitRows rows = options.rows;
   const Arch& a = m.arch;
   if (B < 0 || T < 0 || T > a.max_seq_len)
     throw std::invalid_argument("an input of " + std::to_string(T) + " tokens is longer than the model's " +
@@ -164,8 +165,17 @@ void model_forward(const Model& m, const std::int32_t* ids, int B, int T, Activa
     if (ids[i] < 0 || ids[i] >= V)
       throw std::invalid_argument("token id " + std::to_string(ids[i]) + " is outside the vocabulary of " +
                                   std::to_string(V));
+  if (options.from_layer < 0 || options.from_layer > a.n_layers)
+    throw std::invalid_argument("from_layer " + std::to_string(options.from_layer) + " is outside 0.." +
+                                std::to_string(a.n_layers));
+  if (options.from_layer > 0 && (acts.B != B || acts.T != T || acts.layers.size() != static_cast<std::size_t>(a.n_layers)))
+    throw std::invalid_argument("from_layer needs the activations of an earlier forward of the same ids");
   acts.resize(a, m.run, B, T);
   const ParamView<const float> p = m.weights();
+  const auto knocked_heads = [&](int l) {
+    return options.knocked_out ? options.knocked_out + static_cast<std::size_t>(l) * static_cast<std::size_t>(a.n_heads)
+                               : knocked(m, l);
+  };
 
   // 1. embed (N, E) = tok_emb[id] + the position's row (learned table or sinusoidal).
   for (int b = 0; b < B; ++b)
@@ -180,8 +190,10 @@ void model_forward(const Model& m, const std::int32_t* ids, int B, int T, Activa
 
   // 2. The blocks, each reading the stream the previous one left.
   const float scale = attention_scale(m);
-  const float* stream = acts.embed.data();
-  for (int l = 0; l < a.n_layers; ++l) {
+  const float* stream = options.from_layer == 0
+                           ? acts.embed.data()
+                           : acts.layers[static_cast<std::size_t>(options.from_layer - 1)].stream_out().data();
+  for (int l = options.from_layer; l < a.n_layers; ++l) {
     const BlockParams<const float>& w = p.blocks[static_cast<std::size_t>(l)];
     LayerActivations& L = acts.layers[static_cast<std::size_t>(l)];
     // 2a. Attention on the LayerNorm of the stream (pre-LN), added back to the stream.
@@ -190,7 +202,7 @@ void model_forward(const Model& m, const std::int32_t* ids, int B, int T, Activa
     nn::linear_forward(L.qkv.data(), L.ln1.data(), w.in_proj_w, w.in_proj_b, N, E, 3 * I);
     if (m.run.positional == Positional::Rope) nn::rope_forward(L.qkv.data(), acts.rope.data(), B, T, H, D);
     nn::attention_forward(L.scores.data(), L.attn.data(), L.concat.data(), L.qkv.data(), B, T, H, D, scale,
-                          m.run.causal, knocked(m, l));
+                          m.run.causal, knocked_heads(l));
     nn::linear_forward(L.attn_out.data(), L.concat.data(), w.out_proj_w, w.out_proj_b, N, I, E);
     for (std::size_t i = 0; i < L.resid_mid.size(); ++i) L.resid_mid[i] = stream[i] + L.attn_out[i];
     stream = L.resid_mid.data();

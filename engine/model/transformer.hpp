@@ -92,11 +92,22 @@ std::size_t backward_floats(const Arch& arch, int B, int T);
 // window shows the attention sooner and fills the other rows with model_logits afterwards).
 enum class LogitRows { All, Last };
 
+// What a forward may do differently from the model's own settings, for looking at a model that
+// is shared and immutable (the window's opened model).
+struct ForwardOptions {
+  LogitRows rows = LogitRows::All;
+  // (n_layers * n_heads), 1 = that head's output zeroed; null: the model's own knocked_out.
+  const std::uint8_t* knocked_out = nullptr;
+  // Recompute only the blocks from this one on: acts must hold a forward of the same ids whose
+  // blocks before it are wanted as they are (a knock-out in block l changes nothing before it).
+  int from_layer = 0;
+};
+
 // ids (B, T), each in [0, V), T <= max_seq_len -> every activation. Throws std::invalid_argument
-// for an id out of range or a T the model cannot take. With LogitRows::Last the other rows of
-// acts.logits are NaN until model_logits fills them.
+// for an id out of range, a T the model cannot take or a from_layer outside [0, n_layers]. With
+// LogitRows::Last the other rows of acts.logits are NaN until model_logits fills them.
 void model_forward(const Model& model, const std::int32_t* ids, int B, int T, Activations& acts,
-                   LogitRows rows = LogitRows::All);
+                   const ForwardOptions& options = {});
 
 // Fills every row of acts.logits from acts.ln_f (after a forward with LogitRows::Last).
 void model_logits(const Model& model, Activations& acts);

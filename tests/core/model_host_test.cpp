@@ -3,6 +3,8 @@
 // result in place with the message.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -27,6 +29,8 @@ TEST_CASE("the model host loads a folder and computes the sentence as dump does"
   app::ModelHost host;
   host.open(kFolder);
   host.request("The cat sat.");
+  host.wait_idle();
+  host.want_all_logits();  // every position's, to compare with dump's
   host.wait_idle();
   const app::ModelHostState s = host.state();
   REQUIRE(s.model);
@@ -191,4 +195,60 @@ TEST_CASE("a sentence's detector cells: previous-token and first-token always an
   double sum = 0.0;
   for (std::size_t i = 1; i < n; ++i) sum += l1.attn(2, i, i - 1);
   CHECK(plain.detectors.at(attn::Detector::PreviousToken, 0, 2) == Approx(sum / static_cast<double>(n - 1)).epsilon(1e-5));
+}
+
+TEST_CASE("head importance is the change in the answer's log-probability with each head knocked out", "[model_host]") {
+  const auto model = app::open_hf_model(kFolder);
+  const app::ModelResult result = app::compute_model_result(*model, "The cat sat on the mat");
+  int updates = 0;
+  const app::HeadImportance map = app::head_importance(*model, result, [&](const app::HeadImportance& partial) {
+    ++updates;
+    CHECK(partial.done == 4 * updates);  // a layer at a time, from the last
+    return true;
+  });
+  CHECK(updates == 2);
+  REQUIRE(map.delta.size() == 8);
+  CHECK(map.done == 8);
+  // Head 3 of layer 1 by hand: the whole forward with it knocked out.
+  std::vector<std::uint8_t> mask(8, 0);
+  mask[2] = 1;
+  const app::ModelResult knocked = app::compute_model_result(*model, "The cat sat on the mat", attn::LogitRows::All, mask);
+  const std::size_t V = model->token_bytes.size(), last = (result.run.input.ids.size() - 1) * V;
+  const auto log_p = [&](const app::ModelResult& r) {
+    const float* row = r.run.acts.logits.data() + last;
+    double max = row[0], sum = 0.0;
+    for (std::size_t i = 0; i < V; ++i) max = std::max(max, static_cast<double>(row[i]));
+    for (std::size_t i = 0; i < V; ++i) sum += std::exp(static_cast<double>(row[i]) - max);
+    return static_cast<double>(row[map.target]) - max - std::log(sum);
+  };
+  CHECK(map.base_logprob == Approx(log_p(result)).epsilon(1e-5));
+  CHECK(map.delta[2] == Approx(log_p(knocked) - log_p(result)).margin(1e-4));
+  // A head the result already knocked out changes nothing; a sweep told to stop stops.
+  const app::HeadImportance again = app::head_importance(*model, knocked, [](const app::HeadImportance&) { return false; });
+  CHECK(again.done == 4);
+  CHECK(std::isnan(again.delta[2]));  // layer 1 was never reached
+  const app::HeadImportance whole = app::head_importance(*model, knocked);
+  CHECK(whole.delta[2] == 0.0f);
+}
+
+TEST_CASE("the host computes the importance map when asked and drops it for a new sentence", "[model_host]") {
+  app::ModelHost host;
+  host.open(kFolder);
+  host.request("The cat sat");
+  host.wait_idle();
+  CHECK_FALSE(host.state().importance);
+  host.want_importance();
+  host.wait_idle();
+  app::ModelHostState s = host.state();
+  REQUIRE(s.importance);
+  CHECK(s.importance->of == s.result.get());
+  CHECK(s.importance->done == s.importance->total);
+  host.request("The cat sat down", std::vector<std::uint8_t>(8, 0));
+  host.wait_idle();
+  s = host.state();
+  CHECK_FALSE(s.importance);
+  CHECK(s.result->knocked_out.size() == 8);
+  host.request("The cat sat down", std::vector<std::uint8_t>(3, 1));  // the wrong size: refused, result kept
+  host.wait_idle();
+  CHECK_THAT(host.state().error, Catch::Contains("knock-outs"));
 }

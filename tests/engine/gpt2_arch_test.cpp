@@ -149,7 +149,7 @@ TEST_CASE("a forward of the last logits row only computes that row exactly and m
     const attn::Model m = attn::Model::create(gpt2_like(tied), attn::RunOptions{}, 7);
     attn::Activations all, last;
     attn::model_forward(m, kIds.data(), 1, static_cast<int>(kIds.size()), all);
-    attn::model_forward(m, kIds.data(), 1, static_cast<int>(kIds.size()), last, attn::LogitRows::Last);
+    attn::model_forward(m, kIds.data(), 1, static_cast<int>(kIds.size()), last, attn::ForwardOptions{attn::LogitRows::Last});
     const std::size_t V = 11, n = kIds.size();
     REQUIRE(last.logits.size() == all.logits.size());
     for (std::size_t i = 0; i < (n - 1) * V; ++i) CHECK(std::isnan(last.logits[i]));
@@ -158,4 +158,32 @@ TEST_CASE("a forward of the last logits row only computes that row exactly and m
     attn::model_logits(m, last);
     CHECK(last.logits == all.logits);
   }
+}
+
+TEST_CASE("a forward from a later layer with a knock-out there equals the whole forward with it", "[gpt2]") {
+  const attn::Model m = attn::Model::create(gpt2_like(true), attn::RunOptions{}, 11);
+  const int T = static_cast<int>(kIds.size());
+  std::vector<std::uint8_t> mask(4, 0);  // 2 layers x 2 heads
+  mask[3] = 1;                           // layer 2, head 2
+  attn::ForwardOptions whole;
+  whole.knocked_out = mask.data();
+  attn::Activations expected, resumed;
+  attn::model_forward(m, kIds.data(), 1, T, expected, whole);
+  attn::model_forward(m, kIds.data(), 1, T, resumed);  // no knock-out
+  attn::ForwardOptions from_second = whole;
+  from_second.from_layer = 1;
+  attn::model_forward(m, kIds.data(), 1, T, resumed, from_second);
+  CHECK(resumed.logits == expected.logits);
+  CHECK(resumed.layers[1].concat == expected.layers[1].concat);
+  // The model's own knock-outs are what a null mask means.
+  attn::Model own = m;
+  own.knocked_out = mask;
+  attn::Activations by_model;
+  attn::model_forward(own, kIds.data(), 1, T, by_model);
+  CHECK(by_model.logits == expected.logits);
+  attn::ForwardOptions bad;
+  bad.from_layer = 3;
+  CHECK_THROWS_AS(attn::model_forward(m, kIds.data(), 1, T, resumed, bad), std::invalid_argument);
+  attn::Activations fresh;
+  CHECK_THROWS_AS(attn::model_forward(m, kIds.data(), 1, T, fresh, from_second), std::invalid_argument);
 }

@@ -151,3 +151,17 @@ TEST_CASE("Continue (N) appends the opened model's most likely next token at sam
   CHECK(run.layout["opened_model"]["ids"].get<std::vector<std::int32_t>>() == model->bpe.encode(text));
   CHECK(run.layout["status"].get<std::string>().find("Continued with") != std::string::npos);
 }
+
+TEST_CASE("I shows which heads of an opened model matter for the sentence", "[gui]") {
+  const gui_test::Run run = gui_test::run_window("--no-settings --model " + kFolder + " --text 'The cat sat' --key i@2", 6);
+  INFO(run.stderr_text);
+  REQUIRE(run.exit_code == 0);
+  const nlohmann::json* map = gui_test::find_heatmap(run.layout, "importance", 0);
+  REQUIRE(map != nullptr);
+  CHECK((*map)["rows"] == 2);
+  CHECK((*map)["cols"] == 4);
+  CHECK(gui_test::has_text(run.layout, "label", "Which heads matter"));
+  CHECK(gui_test::has_text(run.layout, "axis", "L2"));
+  CHECK_FALSE(gui_test::has_text(run.layout, "progress", "of 8 heads"));  // finished
+  CHECK(gui_test::text_problems(run.layout).empty());
+}

@@ -32,6 +32,9 @@ void draw_help_window(UiContext& ctx);
 // An opened model's every layer and head as thumbnails (ctx.hosted's result, each layer's textures
 // in its own renderer layer); a click opens that head.
 void draw_model_overview(UiContext& ctx, ImVec2 size);
+// Which heads matter for the sentence (ctx.hosted's importance map, filled in as it is measured);
+// a click knocks a head out or restores it (state.hosted_knocked_out).
+void draw_head_importance(UiContext& ctx, ImVec2 size);
 
 // The sequential colormap chosen for attention weights, and the range of head h.
 struct AttentionColours {
