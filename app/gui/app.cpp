@@ -3,6 +3,7 @@
 
 #include <GLFW/glfw3.h>
 #include <imgui.h>
+#include <imgui_internal.h>
 #include <imgui_impl_glfw.h>
 #include <imgui_impl_opengl3.h>
 
@@ -20,6 +21,7 @@
 #include "core/session_file.hpp"
 #include "engine/npy.hpp"
 #include "export/export_paths.hpp"
+#include "gui/commands.hpp"
 #include "gui/gfx/gl.hpp"
 #include "gui/screenshot.hpp"
 #include "gui/theme.hpp"
@@ -453,50 +455,8 @@ void App::save_model(const std::string& path) {
 }
 
 void App::handle_shortcuts(Requests& requests) {
-  const ImGuiIO& io = ImGui::GetIO();
-  const auto pressed = [](int key) { return ImGui::IsKeyPressed(key, false); };
-  if (pressed(GLFW_KEY_F1)) m_state.show_help = !m_state.show_help;
-  if (pressed(GLFW_KEY_F11)) requests.toggle_fullscreen = true;
-  if (pressed(GLFW_KEY_F10)) m_state.controls_open = !m_state.controls_open;
-  if (pressed(GLFW_KEY_F12)) requests.screenshot = true;
-  if (pressed(GLFW_KEY_PAGE_UP)) m_state.selected_head = std::max(0, m_state.selected_head - 1);
-  if (pressed(GLFW_KEY_PAGE_DOWN)) m_state.selected_head += 1;  // clamped after the recompute
-  if (m_state.mode == Mode::Train && !io.WantTextInput) {
-    const bool running = m_progress && m_progress->running;
-    if (pressed(GLFW_KEY_F5)) m_train_commands.emplace_back(running ? TrainCommand::Kind::Pause : TrainCommand::Kind::Run);
-    if (pressed(GLFW_KEY_F6)) m_train_commands.emplace_back(TrainCommand::Kind::Step);
-    if (pressed(GLFW_KEY_HOME)) {
-      m_state.train.follow_latest = false;
-      m_state.train.timeline_position = 0.0;
-    }
-    if (pressed(GLFW_KEY_END)) m_state.train.follow_latest = true;
-  }
-  if (m_state.step.open && !io.WantTextInput && !io.KeyCtrl) {
-    StepThrough& st = m_state.step;
-    if (pressed(GLFW_KEY_RIGHT)) st.step = std::min(8, st.step + 1);
-    if (pressed(GLFW_KEY_LEFT)) st.step = std::max(1, st.step - 1);
-    if (pressed(GLFW_KEY_S)) st.scale_by_sqrt_d = !st.scale_by_sqrt_d;
-    if (pressed(GLFW_KEY_A)) st.all_steps = !st.all_steps;
-  }
-  if (!io.KeyCtrl) return;
-  if (pressed(GLFW_KEY_L))
-    m_state.view.head_view = m_state.view.head_view == HeadView::Weights  ? HeadView::Scores
-                             : m_state.view.head_view == HeadView::Scores ? HeadView::Lines
-                                                                          : HeadView::Weights;
-  if (pressed(GLFW_KEY_M)) m_state.mode = m_state.mode == Mode::Train ? Mode::Explore : Mode::Train;
-  if (pressed(GLFW_KEY_S)) requests.save_session = true;
-  if (pressed(GLFW_KEY_O)) requests.open_session = true;
-  if (pressed(GLFW_KEY_E)) {
-    if (m_state.mode == Mode::Train) requests.train_export = TrainExport{TrainExport::What::ModelView, ExportFormat::Png};
-    else requests.export_choice = ExportChoice{ExportKind::Grid, 0, ExportFormat::Png};
-  }
-  if (pressed(GLFW_KEY_Q)) requests.quit = true;
-  if (pressed(GLFW_KEY_T)) m_state.view.theme = m_state.view.theme == Theme::Dark ? Theme::Light : Theme::Dark;
-  if (pressed(GLFW_KEY_R))
-    m_state.view.range = m_state.view.range == RangeMode::PerHead ? RangeMode::Fixed01 : RangeMode::PerHead;
-  if (pressed(GLFW_KEY_EQUAL) || pressed(GLFW_KEY_KP_ADD)) m_state.view.ui_scale = std::min(kMaxUiScale, ui_scale() + 0.25f);
-  if (pressed(GLFW_KEY_MINUS) || pressed(GLFW_KEY_KP_SUBTRACT)) m_state.view.ui_scale = std::max(kMinUiScale, ui_scale() - 0.25f);
-  if (pressed(GLFW_KEY_0)) m_state.view.ui_scale = 0.0f;
+  CommandTarget target{m_state, requests, m_train_commands, m_progress && m_progress->running, ui_scale()};
+  gui::handle_shortcuts(target);
 }
 
 FrameTimes App::frame() {
@@ -544,7 +504,10 @@ FrameTimes App::frame() {
       io.KeyCtrl = false;
     }
   }
-  ImGui::NewFrame();
+  {
+    const NavKeyGuard shortcuts_only(m_state, ImGui::GetIO().WantTextInput);
+    ImGui::NewFrame();
+  }
   m_renderer.begin_frame();
   m_layout.clear();
 
@@ -723,6 +686,9 @@ void App::write_layout(const std::string& path) const {
   const nlohmann::json j = {{"framebuffer", {w, h}}, {"window", {window_w, window_h}}, {"ui_scale", ui_scale()},
                             {"presentation", m_state.presentation}, {"controls_open", m_state.controls_open},
                             {"head_page", m_state.head_page},
+                            // ImGui's keyboard-navigation frame is drawn around an item: a shortcut
+                            // must never leave one (tests check it stays off).
+                            {"nav_highlight", GImGui->NavWindow != nullptr && GImGui->NavId != 0 && !GImGui->NavDisableHighlight},
                             {"heatmaps", heatmaps}, {"chips", chips}, {"texts", texts},
                             {"error", m_model.error()}, {"status", m_state.status},
                             {"frames_while_exporting", m_frames_while_exporting},

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <string>
 
+#include "gui/commands.hpp"
 #include "gui/ui/grid_plan.hpp"
 #include "gui/ui/heatmap_widget.hpp"
 #include "gui/ui/panels.hpp"
@@ -191,7 +192,7 @@ float draw_enlarged_head(UiContext& ctx, ImVec2 size, const BarColumn& bar) {
   const ImGuiStyle& style = ImGui::GetStyle();
   const float grid_w = std::max(size.x - bar.width, 50.0f);
   const int head = ctx.state.enlarged_head;
-  if (ImGui::Button("\xE2\x86\x90 All heads") || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false)) ctx.state.enlarged_head = -1;
+  if (ImGui::Button("\xE2\x86\x90 All heads")) ctx.state.enlarged_head = -1;  // Esc: Command::BackToGrid
   ctx.layout.framed("button", "\xE2\x86\x90 All heads");
   ImGui::SameLine();
   const std::string full = head_title(ctx, head);
@@ -259,17 +260,17 @@ void draw_pages_line(UiContext& ctx, const GridPlan& plan, int total, bool label
     ImGui::BeginDisabled(plan.page == 0);
     if (ImGui::Button("\xE2\x97\x82##page")) turn(plan.page - 1);
     ctx.layout.framed("button", "\xE2\x97\x82");
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Previous heads (Page Up)");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Previous heads (%s)", shortcut_text(Command::PreviousHeads).c_str());
     ImGui::EndDisabled();
     ImGui::SameLine();
     ImGui::BeginDisabled(plan.page + 1 >= plan.pages);
     if (ImGui::Button("\xE2\x96\xB8##page")) turn(plan.page + 1);
     ctx.layout.framed("button", "\xE2\x96\xB8");
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("More heads (Page Down)");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("More heads (%s)", shortcut_text(Command::NextHeads).c_str());
     ImGui::EndDisabled();
     ImGui::SameLine();
-    if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_PageDown), false)) turn(plan.page + 1);
-    if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_PageUp), false)) turn(plan.page - 1);
+    if (command_pressed(Command::NextHeads, state)) turn(plan.page + 1);
+    if (command_pressed(Command::PreviousHeads, state)) turn(plan.page - 1);
   }
   std::string line;
   if (plan.pages > 1) {

@@ -1,4 +1,5 @@
 // Train mode: controls, model view, curves and timeline.
+#include "gui/commands.hpp"
 #include "gui/ui/train_panels.hpp"
 
 #include <algorithm>
@@ -80,9 +81,10 @@ void draw_mode_switch(UiContext& ctx) {
     if (active) ImGui::PopStyleColor();
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tip);
   };
-  button("Explore", Mode::Explore, "Any sentence, random weights, every knob (Ctrl+M)");
+  const std::string key = " (" + shortcut_text(Command::SwitchMode) + ")";
+  button("Explore", Mode::Explore, ("Any sentence, random weights, every knob" + key).c_str());
   ImGui::SameLine();
-  button("Train", Mode::Train, "A tiny transformer that learns a task while you watch (Ctrl+M)");
+  button("Train", Mode::Train, ("A tiny transformer that learns a task while you watch" + key).c_str());
   ImGui::Separator();
 }
 
@@ -99,11 +101,11 @@ void draw_train_actions(UiContext& ctx, TrainContext& train, const std::string& 
   if (ImGui::Button(running ? "Pause" : "Train", ImVec2(bw, 0.0f)) && p)
     train.commands.emplace_back(running ? TrainCommand::Kind::Pause : TrainCommand::Kind::Run);
   ctx.layout.framed("button", running ? "Pause" : "Train");
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("F5");
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", shortcut_text(Command::TrainOrPause).c_str());
   ImGui::SameLine();
   if (ImGui::Button("Step", ImVec2(bw, 0.0f)) && p) train.commands.emplace_back(TrainCommand::Kind::Step);
   ctx.layout.framed("button", "Step");
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("One update (F6)");
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("One update (%s)", shortcut_text(Command::TrainStep).c_str());
   ImGui::SameLine();
   if (ImGui::Button("Reset", ImVec2(bw, 0.0f)) && problem.empty()) {
     if (t.trained) t.pending = c;
@@ -372,8 +374,7 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
 
   if (t.enlarged_layer >= 0 && t.enlarged_layer < L && t.enlarged_head < H) {
     const int l = t.enlarged_layer, h = t.enlarged_head;
-    if (ImGui::Button("\xE2\x86\x90 All heads") || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false))
-      t.enlarged_layer = t.enlarged_head = -1;
+    if (ImGui::Button("\xE2\x86\x90 All heads")) t.enlarged_layer = t.enlarged_head = -1;  // Esc: Command::BackToGrid
     ctx.layout.framed("button", "\xE2\x86\x90 All heads");
     ImGui::SameLine();
     ImGui::AlignTextToFramePadding();
