@@ -348,7 +348,7 @@ void App::build_train(UiContext& ctx) {
   float curves_h = std::max(avail.y * 0.27f, em * 8.0f);
   curves_h = std::max(std::min(curves_h, avail.y - grid_min - answer_h), timeline_h);
   draw_model_view(view_ctx, train, ImVec2(avail.x, std::max(avail.y - curves_h - answer_h, grid_min)));
-  if (answers && !answer_below) draw_predictions(view_ctx, m_train_view, m_progress->model->vocab);
+  if (answers && !answer_below) draw_predictions(view_ctx, m_train_view, m_progress->model->vocab, *m_progress);
   ImGui::Separator();
   draw_curves_and_timeline(view_ctx, train,
                            ImVec2(avail.x, std::max(ImGui::GetContentRegionAvail().y, curves_h) - ImGui::GetStyle().ItemSpacing.y));

@@ -1,5 +1,6 @@
 // Train mode's answer line: the model's most likely next tokens after the last token of the
-// example (or the token under the mouse), as bars, and what they were before any knock-out.
+// example (or the token under the mouse), as bars, and with knock-outs the answer and the loss
+// before -> after.
 #include <imgui.h>
 
 #include <algorithm>
@@ -8,6 +9,7 @@
 #include <vector>
 
 #include "core/predictions.hpp"
+#include "core/train_model_view.hpp"
 #include "engine/text/token_text.hpp"
 #include "gui/ui/train_panels.hpp"
 #include "gui/ui/widgets.hpp"
@@ -38,7 +40,8 @@ std::string answer_summary(const TrainModelView& view, const std::vector<std::st
   return s;
 }
 
-void draw_predictions(UiContext& ctx, const TrainModelView& view, const std::vector<std::string>& vocab) {
+void draw_predictions(UiContext& ctx, const TrainModelView& view, const std::vector<std::string>& vocab,
+                      const TrainProgress& progress) {
   const ModelRun& run = view.run();
   const int n = static_cast<int>(run.input.ids.size());
   if (n == 0 || vocab.empty()) return;
@@ -87,11 +90,21 @@ void draw_predictions(UiContext& ctx, const TrainModelView& view, const std::vec
                            "head out (right-click) to see the answer change.\n" + all;
   help_marker(ctx.layout, help.c_str());
   if (const ModelRun* intact = view.intact_run()) {
-    // Before -> after: the same position through the model with every head in.
-    const auto before = predictions_after(*intact, vocab, position, 3);
-    std::string line = "before the knock-outs:";
-    for (const Prediction& p : before) line += "  " + p.token + " " + percent(p.probability);
-    text_fitted(ctx.layout, "label", line, true);
+    // Before -> after: the answer at the same position with every head in, and the held-out loss
+    // of the model with every head in (once the worker has evaluated it).
+    const auto before = predictions_after(*intact, vocab, position, 1);
+    std::string line = "knock-out: answer ";
+    if (!before.empty()) line += before[0].token + " " + percent(before[0].probability) + " \xE2\x86\x92 ";
+    line += after[0].token + " " + percent(after[0].probability);
+    const CurvePoint* was = intact_point(progress, ctx.state.train);
+    const CurvePoint* now = shown_point(progress, ctx.state.train);
+    if (was && now) {
+      char loss[64];
+      std::snprintf(loss, sizeof loss, " \xC2\xB7 loss %.3f \xE2\x86\x92 %.3f", static_cast<double>(was->loss),
+                    static_cast<double>(now->loss));
+      line += loss;
+    }
+    text_fitted(ctx.layout, "knock_out_change", line, true);
   }
 }
 

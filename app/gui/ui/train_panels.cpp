@@ -55,15 +55,18 @@ const char* positional_label(attn::Positional p) {
   return "?";
 }
 
-// "layer 2, head 1: induction 0.89", one line per detector of the task.
-std::vector<std::string> detector_lines(const CurvePoint& point) {
+// "layer 2, head 1: induction 0.89", one line per detector of the task; a knocked-out head's
+// score is its attention pattern's, which a knock-out leaves as it was: the line says it is out.
+std::vector<std::string> detector_lines(const CurvePoint& point, const TrainState& t, int n_heads) {
   std::vector<std::string> lines;
   for (attn::Detector d : point.detectors.reported) {
     const attn::HeadScore best = point.detectors.best(d);
     if (best.layer < 0) continue;
-    char line[96];
-    std::snprintf(line, sizeof line, "layer %d, head %d: %s %.2f", best.layer + 1, best.head + 1,
-                  std::string(attn::to_string(d)).c_str(), static_cast<double>(best.score));
+    const std::size_t index = static_cast<std::size_t>(best.layer * n_heads + best.head);
+    const bool out = index < t.knocked_out.size() && t.knocked_out[index] != 0;
+    char line[128];
+    std::snprintf(line, sizeof line, "layer %d, head %d: %s %.2f%s", best.layer + 1, best.head + 1,
+                  std::string(attn::to_string(d)).c_str(), static_cast<double>(best.score), out ? " (knocked out)" : "");
     lines.emplace_back(line);
   }
   return lines;
@@ -125,9 +128,18 @@ void draw_train_actions(UiContext& ctx, TrainContext& train, const std::string& 
   std::snprintf(speed, sizeof speed, "%.0f steps/s  \xC2\xB7  %.0fk tokens/s", p->steps_per_second, p->tokens_per_second / 1000.0);
   text_fitted(ctx.layout, "label", speed, true);
   if (const CurvePoint* point = shown_point(*p, ctx.state.train)) {
-    char loss[96];
-    std::snprintf(loss, sizeof loss, "loss %.3f  \xC2\xB7  accuracy %.0f%%", static_cast<double>(point->loss),
-                  100.0 * static_cast<double>(point->accuracy));
+    char loss[128];
+    if (const CurvePoint* was = intact_point(*p, ctx.state.train)) {
+      // Knock-outs: before -> after, the loss and the accuracy a line each (the panel is narrow).
+      std::snprintf(loss, sizeof loss, "loss %.3f \xE2\x86\x92 %.3f", static_cast<double>(was->loss),
+                    static_cast<double>(point->loss));
+      text_fitted(ctx.layout, "label", loss, false);
+      std::snprintf(loss, sizeof loss, "accuracy %.0f%% \xE2\x86\x92 %.0f%%", 100.0 * static_cast<double>(was->accuracy),
+                    100.0 * static_cast<double>(point->accuracy));
+    } else {
+      std::snprintf(loss, sizeof loss, "loss %.3f  \xC2\xB7  accuracy %.0f%%", static_cast<double>(point->loss),
+                    100.0 * static_cast<double>(point->accuracy));
+    }
     text_fitted(ctx.layout, "label", loss, false, ImGui::GetContentRegionAvail().x - button_width("(?)"));
     help_marker(ctx.layout, "On a held-out batch the model never trains on, at the step the timeline shows. "
                             "Knocked-out heads count.");
@@ -339,6 +351,9 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
   };
   const auto title_of = [&](int l, int h) {
     std::string title = "L" + std::to_string(l + 1) + " H" + std::to_string(h + 1);
+    // A knocked-out head still attends as before, so its detector score would still read high:
+    // its title says it is out instead of claiming a job it no longer does.
+    if (spec_for(l, h, false).knock_out == 1) return title + " \xC2\xB7 knocked out";
     if (point)
       for (attn::Detector d : point->detectors.reported) {
         const attn::HeadScore best = point->detectors.best(d);
@@ -636,7 +651,8 @@ void draw_curves(UiContext& ctx, TrainContext& train, ImVec2 size, float plots_h
     // As many lines as fit above the timeline; the rest are in the head-score plot's tooltip.
     const int room = static_cast<int>((plots_h - ImGui::GetTextLineHeightWithSpacing()) / ImGui::GetTextLineHeightWithSpacing());
     int shown_lines = 0;
-    for (const std::string& line : detector_lines(*point)) {
+    const int n_heads = p->model ? p->model->model.arch.n_heads : 0;
+    for (const std::string& line : detector_lines(*point, ctx.state.train, n_heads)) {
       if (shown_lines++ >= room) break;
       text_fitted(ctx.layout, "legend", line, false, legend_w);
     }

@@ -30,8 +30,9 @@ void draw_reset_confirmation(UiContext& ctx, TrainContext& train);
 // Layers x heads heatmaps; click enlarges a head (with its Q/K/V), right-click knocks it out.
 void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size);
 // The model's answer: the five most likely next tokens after the last token of the example (or
-// the hovered one) as bars, and the answer before the knock-outs when heads are knocked out.
-void draw_predictions(UiContext& ctx, const TrainModelView& view, const std::vector<std::string>& vocab);
+// the hovered one) as bars, and with heads knocked out the answer and the loss before -> after.
+void draw_predictions(UiContext& ctx, const TrainModelView& view, const std::vector<std::string>& vocab,
+                      const TrainProgress& progress);
 // The same answer as a few words for the status bar ("next: animal 100%, fox <1%"), or "".
 std::string answer_summary(const TrainModelView& view, const std::vector<std::string>& vocab, const AppState& state);
 // Loss, accuracy and the detectors' scores over the steps, and the timeline slider under them.
