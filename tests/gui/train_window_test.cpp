@@ -172,10 +172,10 @@ TEST_CASE("the answer line shows the sentences lesson's answer and follows the a
       "--no-settings --lesson sentences --example \"The animal didn't cross the street because it was too wide. it =\"", 6);
   REQUIRE(wide.exit_code == 0);
   CHECK(first_answer(wide) == "street");
-  // A knock-out adds what the answer was before it.
+  // A knock-out adds what the answer was before it ("knock-out: answer animal 100% → …").
   const gui_test::Run knocked = gui_test::run_window("--no-settings --lesson sentences --knock-out 2:2", 6);
   bool before = false;
-  for (const auto& t : knocked.layout["texts"]) before |= t["text"].get<std::string>().rfind("before the knock-outs:", 0) == 0;
+  for (const auto& t : knocked.layout["texts"]) before |= t["text"].get<std::string>().rfind("knock-out: answer animal", 0) == 0;
   CHECK(before);
 }
 

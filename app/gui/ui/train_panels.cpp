@@ -1,5 +1,6 @@
 // Train mode: controls, model view, curves and timeline.
 #include "gui/commands.hpp"
+#include "gui/ui/colour_legend.hpp"
 #include "gui/ui/train_panels.hpp"
 
 #include <algorithm>
@@ -313,6 +314,37 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const CurvePoint* point = train.progress ? shown_point(*train.progress, ctx.state.train) : nullptr;
 
+  // The colour legend at the right, as in Explore: its width comes off the heads' room first.
+  std::vector<Range> all_weights, all_scores;
+  for (const TraceView& v : train.layer_views) {
+    all_weights.insert(all_weights.end(), v.attention.begin(), v.attention.end());
+    all_scores.insert(all_scores.end(), v.scores.begin(), v.scores.end());
+  }
+  const auto legend_for = [&](int l, int h) {
+    bool one = l >= 0 && l < L && h >= 0 && h < H && static_cast<std::size_t>(l) < train.layer_views.size();
+    const TraceView* v = one ? &train.layer_views[static_cast<std::size_t>(l)] : nullptr;
+    one = one && static_cast<std::size_t>(h) < v->attention.size() && static_cast<std::size_t>(h) < v->scores.size();
+    return colour_legend(ctx.state, all_weights, all_scores, one ? &v->attention[static_cast<std::size_t>(h)] : nullptr,
+                         one ? &v->scores[static_cast<std::size_t>(h)] : nullptr,
+                         "L" + std::to_string(std::max(l, 0) + 1) + " H" + std::to_string(std::max(h, 0) + 1));
+  };
+  const bool enlarged = t.enlarged_layer >= 0 && t.enlarged_layer < L && t.enlarged_head < H;
+  const ColourLegend legend = legend_for(enlarged ? t.enlarged_layer : -1, enlarged ? t.enlarged_head : -1);
+  const float full_w = size.x;
+  size.x = std::max(size.x - legend.width, font * 8.0f);
+  int hovered_layer = -1, hovered_head = -1;
+  float maps_bottom = origin.y;  // the lowest map drawn: the legend ends there
+  // After the heads: the legend beside them, with the numbers of the head under the mouse if any.
+  const auto draw_legend = [&] {
+    if (maps_bottom <= origin.y) return;
+    ColourLegend shown = hovered_layer >= 0 && !enlarged ? legend_for(hovered_layer, hovered_head) : legend;
+    shown.width = legend.width;
+    const ImVec2 back = ImGui::GetCursorScreenPos();
+    draw_colour_legend(ctx, shown, ImVec2(origin.x + full_w - legend.width + style.ItemSpacing.x, origin.y),
+                       maps_bottom - origin.y);
+    ImGui::SetCursorScreenPos(back);
+  };
+
   const auto spec_for = [&](int l, int h, bool small_labels) {
     const attn::Trace& trace = layers[static_cast<std::size_t>(l)];
     const TraceView& view = train.layer_views[static_cast<std::size_t>(l)];
@@ -368,7 +400,12 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
     return title;
   };
   const auto after_widget = [&](const HeatmapResult& r, int l, int h, ImVec2 min, ImVec2 max) {
-    if (r.hover_row >= 0) ctx.hover_cell(r.hover_row, r.hover_col);
+    maps_bottom = std::max(maps_bottom, max.y);
+    if (r.hover_row >= 0) {
+      ctx.hover_cell(r.hover_row, r.hover_col);
+      hovered_layer = l;
+      hovered_head = h;
+    }
     if (r.toggle_knock_out) {
       toggle_knock_out(t, l, h);
       TrainCommand knock(TrainCommand::Kind::SetKnockOut);
@@ -387,7 +424,7 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
     }
   };
 
-  if (t.enlarged_layer >= 0 && t.enlarged_layer < L && t.enlarged_head < H) {
+  if (enlarged) {
     const int l = t.enlarged_layer, h = t.enlarged_head;
     if (ImGui::Button("\xE2\x86\x90 All heads")) t.enlarged_layer = t.enlarged_head = -1;  // Esc: Command::BackToGrid
     ctx.layout.framed("button", "\xE2\x86\x90 All heads");
@@ -443,8 +480,9 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
       if (step) draw_step_through(sub, train.model_view.out_projection(l), lower);
       else draw_qkv_panel(sub, lower, h);
     }
+    draw_legend();
     ImGui::SetCursorScreenPos(ImVec2(origin.x, origin.y + size.y));
-    ImGui::Dummy(ImVec2(size.x, 0.0f));
+    ImGui::Dummy(ImVec2(full_w, 0.0f));
     return;
   }
 
@@ -503,8 +541,9 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
       open_step_through(ctx.state, l, h, r);
     }
   }
+  draw_legend();
   ImGui::SetCursorScreenPos(ImVec2(origin.x, origin.y + size.y));
-  ImGui::Dummy(ImVec2(size.x, 0.0f));
+  ImGui::Dummy(ImVec2(full_w, 0.0f));
 }
 
 namespace {
