@@ -55,11 +55,14 @@ bool App::init(std::string& error) {
   if (!m_renderer.init(error)) return false;
   if (m_options.fullscreen) toggle_presentation();
   if (m_state.mode == Mode::Train) {
-    // The first start opens the sentences lesson; --model / --lesson open another; --new TASK
+    // The first start trains the sentences lesson's model from step 0 (a saved session later opens
+    // the trained lesson, where this run ends); --model / --lesson open another; --new TASK
     // (or a lesson that cannot be read) makes a fresh model with the default shape (--heads sets
     // its head count).
     const std::string path = m_options.model_path.empty() ? lesson_path("sentences") : m_options.model_path;
-    if (!m_options.new_task.empty() || !open_model(path)) {
+    if (m_options.first_start && train_from_step_0(path)) {
+      // The first start: the lesson's model learns while the person watches.
+    } else if (!m_options.new_task.empty() || !open_model(path)) {
       TrainChoices fresh;
       fresh.task = m_options.new_task.empty() ? fresh.task : m_options.new_task;
       const auto task = attn::make_task(fresh.task);
@@ -424,6 +427,30 @@ void App::update_train_view() {
   }
   m_train_uploaded = m_train_view.generation();
   m_textures_mode = Mode::Train;
+}
+
+bool App::train_from_step_0(const std::string& path) {
+  std::shared_ptr<attn::Checkpoint> lesson;
+  try {
+    lesson = std::make_shared<attn::Checkpoint>(attn::load_checkpoint(path));
+    if (!attn::make_task(lesson->task)) return false;
+  } catch (const std::exception&) {
+    return false;  // the caller makes a fresh model and says so
+  }
+  // The lesson's own shape, settings and seed: the run ends where the shipped lesson is.
+  TrainCommand reset(TrainCommand::Kind::Reset);
+  reset.arch = lesson->model.arch;
+  reset.run = lesson->model.run;
+  reset.settings = lesson->train;
+  reset.task = lesson->task;
+  m_host.post(std::move(reset));
+  m_host.post(TrainCommand(TrainCommand::Kind::Run));
+  m_state.train.example = example_text(*lesson);
+  m_state.train.example_task = lesson->task;
+  set_status("The sentences lesson learns from step 0: watch its heads form (" + shortcut_text(Command::TrainOrPause) +
+                 " pauses, F1 lists the keys)",
+             false);
+  return true;
 }
 
 bool App::open_model(const std::string& path) {

@@ -32,8 +32,9 @@ const nlohmann::json& referent_head(const gui_test::Run& run) {
 
 }  // namespace
 
-TEST_CASE("the first start opens Train mode on the sentences lesson, its referent head follows the adjective", "[gui][train]") {
-  const gui_test::Run tired = gui_test::run_window("", 6);
+TEST_CASE("the sentences lesson opens in Train mode and its referent head follows the adjective", "[gui][train]") {
+  // The trained lesson (the first start trains it from step 0: see the test below).
+  const gui_test::Run tired = gui_test::run_window("--lesson sentences", 6);
   REQUIRE(tired.exit_code == 0);
   CHECK(tired.layout["mode"] == "train");
   CHECK(tired.layout["train"]["task"] == "sentences");
@@ -220,4 +221,28 @@ TEST_CASE("a knock-out shows the answer and the loss before and after and the he
   CHECK_FALSE(text_with(knocked.layout, "label", "loss ").find(arrow) == std::string::npos);
   CHECK_FALSE(text_with(knocked.layout, "head_title", "L2 H2 \xC2\xB7 kn").empty());  // "knocked out", maybe shortened
   CHECK(text_with(knocked.layout, "head_title", "L2 H2 \xC2\xB7 referent").empty());
+}
+
+TEST_CASE("the first start trains the sentences lesson from step 0 and the next start opens Train mode as saved", "[gui][train]") {
+  gui_test::TempDir home;
+  const std::string env = gui_test::pictures_home_env(home);  // settings kept between the two runs
+  const gui_test::Run first = gui_test::run_window("", 12, env);
+  INFO(first.stderr_text);
+  REQUIRE(first.exit_code == 0);
+  CHECK(first.layout["mode"] == "train");
+  CHECK(first.layout["train"]["task"] == "sentences");
+  CHECK(first.layout["status"].get<std::string>().find("learns from step 0") != std::string::npos);
+  // A fresh model training (or done training), not the shipped lesson opened at its last step.
+  const std::string message = first.layout["train"]["message"];
+  INFO(message);
+  CHECK((message.rfind("Training to step", 0) == 0 || message.rfind("Reached the target", 0) == 0 ||
+         message.rfind("New model", 0) == 0));
+  // The settings it saved restore Train mode on the sentences lesson, as any later start does.
+  const gui_test::Run next = gui_test::run_window("", 6, env);
+  INFO(next.stderr_text);
+  REQUIRE(next.exit_code == 0);
+  CHECK(next.layout["mode"] == "train");
+  CHECK(next.layout["train"]["task"] == "sentences");
+  CHECK(next.layout["train"]["running"] == false);
+  CHECK(next.layout["train"]["message"].get<std::string>().rfind("Opened a model at step", 0) == 0);
 }
