@@ -173,7 +173,8 @@ float draw_enlarged_head(UiContext& ctx, ImVec2 size, const ColourLegend& bar) {
   if (r.labels_hidden) {
     ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));
     ImGui::SetCursorScreenPos(ImVec2(origin.x, top.y + e.split.map_h));
-    text_fitted(ctx.layout, "grid_pages", "token labels hidden at this size: hover a cell, or Ctrl+- for smaller text", true,
+    text_fitted(ctx.layout, "grid_pages",
+                "token labels hidden at this size: hover a cell, or " + shortcut_text(Command::SmallerText) + " for smaller text", true,
                 e.split.map_w - style.ItemSpacing.x);
     ImGui::PopStyleColor();
   }
@@ -244,7 +245,7 @@ void draw_pages_line(UiContext& ctx, const GridPlan& plan, int total, bool label
   }
   if (!plan.readable) {
     line += line.empty() ? "" : "  \xC2\xB7  ";
-    line += "too small to read: a larger window or smaller text (Ctrl+-)";
+    line += "too small to read: a larger window or smaller text (" + shortcut_text(Command::SmallerText) + ")";
   } else if (labels_hidden) {
     line += line.empty() ? "" : "  \xC2\xB7  ";
     line += "token labels hidden at this size: click a head to enlarge it";

@@ -464,8 +464,9 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
       ImGui::SetCursorScreenPos(ImVec2(hint_x, drawn.y));
       ImGui::PushTextWrapPos(origin.x + size.x - ImGui::GetWindowPos().x);
       ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));
-      const char* hint = "token labels hidden at this size: hover a cell, or Ctrl+- for smaller text";
-      ImGui::TextWrapped("%s", hint);
+      const std::string hint =
+          "token labels hidden at this size: hover a cell, or " + shortcut_text(Command::SmallerText) + " for smaller text";
+      ImGui::TextWrapped("%s", hint.c_str());
       ctx.layout.item("hint", hint);
       ImGui::PopStyleColor();
       ImGui::PopTextWrapPos();
