@@ -234,7 +234,10 @@ void App::drawer_button(UiContext& ctx, const Shell& shell) {
   if (ImGui::Button("\xE2\x98\xB0##controls")) m_state.controls_open = !m_state.controls_open;
   ctx.layout.framed("button", "\xE2\x98\xB0");
   if (ImGui::IsItemHovered())
-    ImGui::SetTooltip(m_state.presentation ? "Controls (F10) \xC2\xB7 F11 leaves presentation mode" : "Controls (F10)");
+    ImGui::SetTooltip("Controls (%s)%s%s%s", shortcut_text(Command::ControlsDrawer).c_str(),
+                      m_state.presentation ? " \xC2\xB7 " : "",
+                      m_state.presentation ? shortcut_text(Command::Presentation).c_str() : "",
+                      m_state.presentation ? " leaves presentation mode" : "");
   ImGui::SameLine();
 }
 
@@ -244,8 +247,8 @@ bool App::begin_drawer(UiContext& ctx, const Shell& shell) {
   const ImGuiViewport* viewport = ImGui::GetMainViewport();
   ImGui::SetNextWindowPos(viewport->WorkPos);
   ImGui::SetNextWindowSize(ImVec2(std::min(viewport->WorkSize.x, ImGui::GetFontSize() * 22.0f), viewport->WorkSize.y - shell.status_h));
-  const char* title = "Controls (F10)###drawer";
-  ImGui::Begin(title, &m_state.controls_open, ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
+  const std::string title = "Controls (" + shortcut_text(Command::ControlsDrawer) + ")###drawer";
+  ImGui::Begin(title.c_str(), &m_state.controls_open, ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
                                                    ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings);
   ctx.layout.title_bar(title);
   draw_mode_switch(ctx);
