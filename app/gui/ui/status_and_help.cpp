@@ -65,9 +65,9 @@ HelpPage page_of(const AppState& state) {
 // The rows of one scope as a two-column table: the key as wide as the widest key, the action
 // wrapped in the rest, so no column is cut at any scale.
 void shortcut_table(UiContext& ctx, const char* id, CommandScope scope) {
+  // As wide as the widest key of any page, so the tables of a page line up.
   float key_w = 0.0f;
-  for (const CommandRow& row : command_table())
-    if (row.scope == scope) key_w = std::max(key_w, ImGui::CalcTextSize(shortcut_text(row).c_str()).x);
+  for (const CommandRow& row : command_table()) key_w = std::max(key_w, ImGui::CalcTextSize(shortcut_text(row).c_str()).x);
   if (!ImGui::BeginTable(id, 2, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV)) return;
   ImGui::TableSetupColumn("key", ImGuiTableColumnFlags_WidthFixed, key_w);
   ImGui::TableSetupColumn("action", ImGuiTableColumnFlags_WidthStretch);
@@ -79,7 +79,11 @@ void shortcut_table(UiContext& ctx, const char* id, CommandScope scope) {
     ImGui::TextUnformatted(key.c_str());
     ctx.layout.item("help_key", key);
     ImGui::TableSetColumnIndex(1);
-    ImGui::TextWrapped("%s", row.label);
+    // Wrapped inside the column's clip rectangle, which is a cell padding narrower than its
+    // content region: TextWrapped alone lets a line that just fits the region be cut.
+    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + ImGui::GetContentRegionAvail().x - ImGui::GetStyle().CellPadding.x * 2.0f);
+    ImGui::TextUnformatted(row.label);
+    ImGui::PopTextWrapPos();
     ctx.layout.item("help_action", row.label);
   }
   ImGui::EndTable();
