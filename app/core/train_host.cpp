@@ -294,6 +294,14 @@ void TrainHost::train_one_step() {
 void TrainHost::evaluate_and_record() {
   const attn::Evaluation e = m_trainer->evaluate();
   m_curve.add(curve_point(e, m_train_seconds));
+  // With heads knocked out, the same step with every head in too: the "before" of the
+  // knock-out's "before -> after" (one more forward on the held-out batch, only while knocked).
+  m_intact.reset();
+  const std::vector<std::uint8_t> knocked = m_trainer->model().knocked_out;
+  if (std::none_of(knocked.begin(), knocked.end(), [](std::uint8_t k) { return k != 0; })) return;
+  m_trainer->set_knocked_out(std::vector<std::uint8_t>(knocked.size(), 0));
+  m_intact = curve_point(m_trainer->evaluate(), m_train_seconds);
+  m_trainer->set_knocked_out(knocked);
 }
 
 void BoundedCurve::add(std::shared_ptr<const CurvePoint> point) {
@@ -333,6 +341,7 @@ void TrainHost::publish(const std::string& message, bool error) {
     p->model = m_spec;
     p->params = std::make_shared<const std::vector<float>>(m_trainer->model().params);
     p->knocked_out = m_trainer->model().knocked_out;
+    p->intact = m_intact;
     p->step = m_trainer->steps_done();
     p->steps_per_second = m_running ? m_steps_per_second : 0.0;
     p->tokens_per_second =

@@ -76,6 +76,9 @@ struct TrainProgress {
   std::vector<ParamsAtStep> timeline;     // snapshots along the run, bounded by kTimelineBytes
   std::size_t timeline_bytes = 0;
   std::shared_ptr<const ShownEvaluation> shown_evaluation;  // the newest EvaluateShown's answer
+  // With heads knocked out: the newest step evaluated with every head in, for "before -> after"
+  // (the curve's newest point is the knocked-out model's); null when no head is knocked out.
+  std::shared_ptr<const CurvePoint> intact;
 };
 
 // The timeline keeps at most this much parameter memory: when full, every other snapshot is
@@ -147,6 +150,7 @@ class TrainHost {
   int m_timeline_spacing = kTimelineMinSpacing;
   std::size_t m_timeline_bytes = 0;
   std::shared_ptr<const ShownEvaluation> m_shown_evaluation;
+  std::shared_ptr<const CurvePoint> m_intact;  // TrainProgress::intact
   double m_rate_window_seconds = 0.0;
   int m_rate_window_steps = 0;
   double m_steps_per_second = 0.0;

@@ -40,6 +40,13 @@ const CurvePoint* shown_point(const TrainProgress& p, const TrainState& state) {
   return answers(p, shown, state) ? p.shown_evaluation->point.get() : nullptr;
 }
 
+const CurvePoint* intact_point(const TrainProgress& p, const TrainState& state) {
+  if (!any_knocked_out(state)) return nullptr;
+  const ParamsAtStep shown = shown_params(p, state);
+  if (shown.step != p.step) return point_at(p, shown.step);
+  return p.intact && p.intact->step == p.step ? p.intact.get() : nullptr;
+}
+
 ParamsAtStep shown_evaluation_needed(const TrainProgress& p, const TrainState& state) {
   const ParamsAtStep shown = shown_params(p, state);
   if (!shown.params || shown.step == p.step || !any_knocked_out(state) || answers(p, shown, state)) return {};

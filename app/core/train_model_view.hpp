@@ -56,6 +56,10 @@ const CurvePoint* point_at(const TrainProgress& progress, long long step);
 // training measured; with heads knocked out at a step before the newest that is the intact
 // model's, so the worker's re-evaluation of that step is used instead (null until it arrives).
 const CurvePoint* shown_point(const TrainProgress& progress, const TrainState& state);
+// With heads knocked out: the shown step with every head in, the "before" of the knock-out's
+// "before -> after" (the newest step: the worker's intact evaluation; an earlier one: what
+// training measured). Null when no head is knocked out, or until the worker has evaluated it.
+const CurvePoint* intact_point(const TrainProgress& progress, const TrainState& state);
 // The timeline snapshot the worker must re-evaluate with the knock-outs for shown_point (post
 // TrainCommand::Kind::EvaluateShown), or one with null params when nothing is missing.
 ParamsAtStep shown_evaluation_needed(const TrainProgress& progress, const TrainState& state);

@@ -3,6 +3,7 @@
 
 #include <GLFW/glfw3.h>
 #include <imgui.h>
+#include <imgui_internal.h>
 #include <imgui_impl_glfw.h>
 #include <imgui_impl_opengl3.h>
 
@@ -21,6 +22,7 @@
 #include "engine/io/hf_gpt2.hpp"
 #include "engine/npy.hpp"
 #include "export/export_paths.hpp"
+#include "gui/commands.hpp"
 #include "gui/gfx/gl.hpp"
 #include "gui/screenshot.hpp"
 #include "gui/theme.hpp"
@@ -56,13 +58,16 @@ bool App::init(std::string& error) {
   if (m_options.fullscreen) toggle_presentation();
   if (!m_state.model_path.empty()) m_models.open(m_state.model_path);  // --model DIR, a session or last time's
   if (m_state.mode == Mode::Train) {
-    // The first start opens the sentences lesson; --model / --lesson open another; --new TASK
+    // The first start trains the sentences lesson's model from step 0 (a saved session later opens
+    // the trained lesson, where this run ends); --model / --lesson open another; --new TASK
     // (or a lesson that cannot be read) makes a fresh model with the default shape (--heads sets
     // its head count).
     const std::string path = m_options.model_path.empty() || attn::is_hf_folder(m_options.model_path)
                                  ? lesson_path("sentences")
                                  : m_options.model_path;
-    if (!m_options.new_task.empty() || !open_model(path)) {
+    if (m_options.first_start && train_from_step_0(path)) {
+      // The first start: the lesson's model learns while the person watches.
+    } else if (!m_options.new_task.empty() || !open_model(path)) {
       TrainChoices fresh;
       fresh.task = m_options.new_task.empty() ? fresh.task : m_options.new_task;
       const auto task = attn::make_task(fresh.task);
@@ -243,7 +248,10 @@ void App::drawer_button(UiContext& ctx, const Shell& shell) {
   if (ImGui::Button("\xE2\x98\xB0##controls")) m_state.controls_open = !m_state.controls_open;
   ctx.layout.framed("button", "\xE2\x98\xB0");
   if (ImGui::IsItemHovered())
-    ImGui::SetTooltip(m_state.presentation ? "Controls (F10) \xC2\xB7 F11 leaves presentation mode" : "Controls (F10)");
+    ImGui::SetTooltip("Controls (%s)%s%s%s", shortcut_text(Command::ControlsDrawer).c_str(),
+                      m_state.presentation ? " \xC2\xB7 " : "",
+                      m_state.presentation ? shortcut_text(Command::Presentation).c_str() : "",
+                      m_state.presentation ? " leaves presentation mode" : "");
   ImGui::SameLine();
 }
 
@@ -253,8 +261,8 @@ bool App::begin_drawer(UiContext& ctx, const Shell& shell) {
   const ImGuiViewport* viewport = ImGui::GetMainViewport();
   ImGui::SetNextWindowPos(viewport->WorkPos);
   ImGui::SetNextWindowSize(ImVec2(std::min(viewport->WorkSize.x, ImGui::GetFontSize() * 22.0f), viewport->WorkSize.y - shell.status_h));
-  const char* title = "Controls (F10)###drawer";
-  ImGui::Begin(title, &m_state.controls_open, ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
+  const std::string title = "Controls (" + shortcut_text(Command::ControlsDrawer) + ")###drawer";
+  ImGui::Begin(title.c_str(), &m_state.controls_open, ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
                                                    ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings);
   ctx.layout.title_bar(title);
   draw_mode_switch(ctx);
@@ -414,7 +422,7 @@ void App::build_train(UiContext& ctx) {
   float curves_h = std::max(avail.y * 0.27f, em * 8.0f);
   curves_h = std::max(std::min(curves_h, avail.y - grid_min - answer_h), timeline_h);
   draw_model_view(view_ctx, train, ImVec2(avail.x, std::max(avail.y - curves_h - answer_h, grid_min)));
-  if (answers && !answer_below) draw_predictions(view_ctx, m_train_view, m_progress->model->vocab);
+  if (answers && !answer_below) draw_predictions(view_ctx, m_train_view, m_progress->model->vocab, *m_progress);
   ImGui::Separator();
   draw_curves_and_timeline(view_ctx, train,
                            ImVec2(avail.x, std::max(ImGui::GetContentRegionAvail().y, curves_h) - ImGui::GetStyle().ItemSpacing.y));
@@ -494,6 +502,30 @@ void App::update_train_view() {
   m_textures_hosted = false;
 }
 
+bool App::train_from_step_0(const std::string& path) {
+  std::shared_ptr<attn::Checkpoint> lesson;
+  try {
+    lesson = std::make_shared<attn::Checkpoint>(attn::load_checkpoint(path));
+    if (!attn::make_task(lesson->task)) return false;
+  } catch (const std::exception&) {
+    return false;  // the caller makes a fresh model and says so
+  }
+  // The lesson's own shape, settings and seed: the run ends where the shipped lesson is.
+  TrainCommand reset(TrainCommand::Kind::Reset);
+  reset.arch = lesson->model.arch;
+  reset.run = lesson->model.run;
+  reset.settings = lesson->train;
+  reset.task = lesson->task;
+  m_host.post(std::move(reset));
+  m_host.post(TrainCommand(TrainCommand::Kind::Run));
+  m_state.train.example = example_text(*lesson);
+  m_state.train.example_task = lesson->task;
+  set_status("The sentences lesson learns from step 0: watch its heads form (" + shortcut_text(Command::TrainOrPause) +
+                 " pauses, F1 lists the keys)",
+             false);
+  return true;
+}
+
 bool App::open_model(const std::string& path) {
   std::shared_ptr<attn::Checkpoint> checkpoint;
   try {
@@ -523,64 +555,8 @@ void App::save_model(const std::string& path) {
 }
 
 void App::handle_shortcuts(Requests& requests) {
-  const ImGuiIO& io = ImGui::GetIO();
-  const auto pressed = [](int key) { return ImGui::IsKeyPressed(key, false); };
-  if (pressed(GLFW_KEY_F1)) m_state.show_help = !m_state.show_help;
-  if (pressed(GLFW_KEY_F11)) requests.toggle_fullscreen = true;
-  if (pressed(GLFW_KEY_F10)) m_state.controls_open = !m_state.controls_open;
-  if (pressed(GLFW_KEY_F12)) requests.screenshot = true;
-  if (pressed(GLFW_KEY_PAGE_UP)) m_state.selected_head = std::max(0, m_state.selected_head - 1);
-  if (pressed(GLFW_KEY_PAGE_DOWN)) m_state.selected_head += 1;  // clamped after the recompute
-  if (m_state.mode == Mode::Train && !io.WantTextInput) {
-    const bool running = m_progress && m_progress->running;
-    if (pressed(GLFW_KEY_F5)) m_train_commands.emplace_back(running ? TrainCommand::Kind::Pause : TrainCommand::Kind::Run);
-    if (pressed(GLFW_KEY_F6)) m_train_commands.emplace_back(TrainCommand::Kind::Step);
-    if (pressed(GLFW_KEY_HOME)) {
-      m_state.train.follow_latest = false;
-      m_state.train.timeline_position = 0.0;
-    }
-    if (pressed(GLFW_KEY_END)) m_state.train.follow_latest = true;
-  }
-  if (hosted() && m_hosted.model && !io.WantTextInput && !io.KeyCtrl) {
-    // [ and ]: the layer before and after, as the layer slider; O: the overview of every layer;
-    // N: Continue.
-    const int last = m_hosted.model->hf.model.arch.n_layers - 1;
-    if (pressed(GLFW_KEY_LEFT_BRACKET)) m_state.model_layer = std::max(0, m_state.model_layer - 1);
-    if (pressed(GLFW_KEY_RIGHT_BRACKET)) m_state.model_layer = std::min(last, m_state.model_layer + 1);
-    if (pressed(GLFW_KEY_O)) m_state.model_overview = !m_state.model_overview;  // O: every layer at once
-    if (pressed(GLFW_KEY_N)) requests.continue_text = true;  // N: the next token, as Continue
-    if (pressed(GLFW_KEY_I)) {  // I: which heads matter
-      m_state.model_importance = !m_state.model_importance;
-      m_state.model_overview = false;
-    }
-    m_state.step.layer = m_state.model_layer;
-  }
-  if (m_state.step.open && !io.WantTextInput && !io.KeyCtrl) {
-    StepThrough& st = m_state.step;
-    if (pressed(GLFW_KEY_RIGHT)) st.step = std::min(8, st.step + 1);
-    if (pressed(GLFW_KEY_LEFT)) st.step = std::max(1, st.step - 1);
-    if (pressed(GLFW_KEY_S)) st.scale_by_sqrt_d = !st.scale_by_sqrt_d;
-    if (pressed(GLFW_KEY_A)) st.all_steps = !st.all_steps;
-  }
-  if (!io.KeyCtrl) return;
-  if (pressed(GLFW_KEY_L))
-    m_state.view.head_view = m_state.view.head_view == HeadView::Weights  ? HeadView::Scores
-                             : m_state.view.head_view == HeadView::Scores ? HeadView::Lines
-                                                                          : HeadView::Weights;
-  if (pressed(GLFW_KEY_M)) m_state.mode = m_state.mode == Mode::Train ? Mode::Explore : Mode::Train;
-  if (pressed(GLFW_KEY_S)) requests.save_session = true;
-  if (pressed(GLFW_KEY_O)) requests.open_session = true;
-  if (pressed(GLFW_KEY_E)) {
-    if (m_state.mode == Mode::Train) requests.train_export = TrainExport{TrainExport::What::ModelView, ExportFormat::Png};
-    else requests.export_choice = ExportChoice{ExportKind::Grid, 0, ExportFormat::Png};
-  }
-  if (pressed(GLFW_KEY_Q)) requests.quit = true;
-  if (pressed(GLFW_KEY_T)) m_state.view.theme = m_state.view.theme == Theme::Dark ? Theme::Light : Theme::Dark;
-  if (pressed(GLFW_KEY_R))
-    m_state.view.range = m_state.view.range == RangeMode::PerHead ? RangeMode::Fixed01 : RangeMode::PerHead;
-  if (pressed(GLFW_KEY_EQUAL) || pressed(GLFW_KEY_KP_ADD)) m_state.view.ui_scale = std::min(kMaxUiScale, ui_scale() + 0.25f);
-  if (pressed(GLFW_KEY_MINUS) || pressed(GLFW_KEY_KP_SUBTRACT)) m_state.view.ui_scale = std::max(kMinUiScale, ui_scale() - 0.25f);
-  if (pressed(GLFW_KEY_0)) m_state.view.ui_scale = 0.0f;
+  CommandTarget target{m_state, requests, m_train_commands, m_progress && m_progress->running, ui_scale()};
+  gui::handle_shortcuts(target);
 }
 
 FrameTimes App::frame() {
@@ -628,7 +604,10 @@ FrameTimes App::frame() {
       io.KeyCtrl = false;
     }
   }
-  ImGui::NewFrame();
+  {
+    const NavKeyGuard shortcuts_only(m_state, ImGui::GetIO().WantTextInput);
+    ImGui::NewFrame();
+  }
   m_renderer.begin_frame();
   m_layout.clear();
 
@@ -821,6 +800,9 @@ void App::write_layout(const std::string& path) const {
   const nlohmann::json j = {{"framebuffer", {w, h}}, {"window", {window_w, window_h}}, {"ui_scale", ui_scale()},
                             {"presentation", m_state.presentation}, {"controls_open", m_state.controls_open},
                             {"head_page", m_state.head_page},
+                            // ImGui's keyboard-navigation frame is drawn around an item: a shortcut
+                            // must never leave one (tests check it stays off).
+                            {"nav_highlight", GImGui->NavWindow != nullptr && GImGui->NavId != 0 && !GImGui->NavDisableHighlight},
                             {"heatmaps", heatmaps}, {"chips", chips}, {"texts", texts},
                             {"error", hosted() ? m_hosted.error : m_model.error()}, {"status", m_state.status},
                             {"frames_while_exporting", m_frames_while_exporting},

@@ -92,6 +92,9 @@ class App {
   void update_train_view();
   // Opens a checkpoint in Train mode (the trainer loads it); false with a status message if not.
   bool open_model(const std::string& path);
+  // The first start: a fresh model with the lesson at `path`'s shape and settings, training from
+  // step 0; false (nothing posted) when the lesson cannot be read.
+  bool train_from_step_0(const std::string& path);
   void save_model(const std::string& path);
   const attn::Trace* current_trace() const;  // what the head views and exports use now
   void handle_shortcuts(Requests& requests);

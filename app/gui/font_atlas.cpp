@@ -49,7 +49,7 @@ bool FontAtlas::rebuild_if_needed(float size) {
   // (Greek, Cyrillic, CJK, ...) are added as they appear, which keeps the atlas small and the
   // start fast.
   builder.AddText("\xE2\x80\xA6\xE2\x80\x93\xE2\x80\x94\xE2\x80\x9C\xE2\x80\x9D\xE2\x80\x98\xE2\x80\x99"  // … – — “ ” ‘ ’
-                  "\xE2\x86\x90\xE2\x97\x8F\xE2\x96\xB8\xE2\x97\x82\xE2\x98\xB0"                    // ← ● ▸ ◂ ☰
+                  "\xE2\x86\x90\xE2\x86\x92\xE2\x97\x8F\xE2\x96\xB8\xE2\x97\x82\xE2\x98\xB0"        // ← → ● ▸ ◂ ☰
                   "\xC3\x97\xE2\x88\x9A\xEF\xBF\xBD"                                                  // × √ �
                   "\xE2\x90\xA3\xE2\x86\xB5\xE2\x87\xA5\xE2\x90\x8D");  // ␣ ↵ ⇥ ␍ in token labels (token_text)
   for (unsigned c : m_codepoints)

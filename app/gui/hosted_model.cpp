@@ -39,6 +39,10 @@ void App::take_hosted_model() {
       set_status("Opened " + opened.name + " (" + seconds + "): " + hf_caption(opened.hf), false);
     }
   }
+  if (m_hosted.model && hosted()) {  // ] may have gone past the last layer
+    m_state.model_layer = std::clamp(m_state.model_layer, 0, m_hosted.model->hf.model.arch.n_layers - 1);
+    m_state.step.layer = m_state.model_layer;
+  }
   if (m_hosted.load_failures != m_seen_load_failures) {
     m_seen_load_failures = m_hosted.load_failures;
     set_status(m_hosted.load_error, true);
@@ -124,8 +128,8 @@ void App::draw_hosted_line(UiContext& ctx) {
     if (ImGui::IsItemHovered())
       ImGui::SetTooltip("Each layer has its own heads. Early layers tend to look at the previous token or the "
                         "first one; later ones mix meaning. [ and ] step through the layers.");
-    ImGui::SameLine();
     const char* toggle = m_state.model_overview ? "One layer" : "All layers";
+    same_line_if_fits(button_width(toggle) + ImGui::GetStyle().ItemSpacing.x);
     if (ImGui::Button(toggle)) {
       m_state.model_overview = !m_state.model_overview;
       m_state.model_importance = false;
@@ -135,8 +139,8 @@ void App::draw_hosted_line(UiContext& ctx) {
       ImGui::SetTooltip(m_state.model_overview ? "Back to one layer's heads, with their token labels."
                                                : "Every layer's heads at once, small, each marked with its strongest "
                                                  "pattern on this sentence. Click one to open it.");
-    ImGui::SameLine();
     const char* matter = m_state.model_importance ? "Heads" : "Which heads matter";
+    same_line_if_fits(button_width(matter) + ImGui::GetStyle().ItemSpacing.x);
     if (ImGui::Button(matter)) {
       m_state.model_importance = !m_state.model_importance;
       m_state.model_overview = false;
@@ -146,15 +150,16 @@ void App::draw_hosted_line(UiContext& ctx) {
       ImGui::SetTooltip(m_state.model_importance ? "Back to the heads."
                                                  : "Knock out each head in turn and see how much the model's answer "
                                                    "(its most likely next token) depends on it. I toggles it too.");
-    ImGui::SameLine();
     int knocked = 0;
     for (const std::uint8_t k : m_state.hosted_knocked_out) knocked += k;
     if (knocked > 0) {
       const std::string restore = std::to_string(knocked) + (knocked == 1 ? " head" : " heads") + " knocked out: restore";
+      same_line_if_fits(button_width(restore.c_str()) + ImGui::GetStyle().ItemSpacing.x);
       if (ImGui::Button(restore.c_str())) m_state.hosted_knocked_out.clear();
       ctx.layout.framed("button", restore);
-      ImGui::SameLine();
     }
+    // The model's name on the same line when a few words of it fit, else on its own.
+    same_line_if_fits(ImGui::GetFontSize() * 8.0f);
   }
   // What the model is doing, why the sentence shown is not the one typed, or what the model is
   // (the numbers of the forward are in the status bar).

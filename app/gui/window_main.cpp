@@ -34,7 +34,7 @@ void glfw_error(int code, const char* description) {
 // The state the window opens with: saved settings (unless --reset), then --session, then model
 // flags. A bad file is reported and skipped; the window still opens. `settings_locked` is set
 // when the settings file could neither be read nor moved aside: nothing may overwrite it.
-AppState initial_state(const WindowOptions& options, std::string& notice, bool& settings_locked) {
+AppState initial_state(const WindowOptions& options, std::string& notice, bool& settings_locked, bool& first_start) {
   AppState state = default_state();
   bool restored = false, is_error = false;
   settings_locked = false;
@@ -71,12 +71,16 @@ AppState initial_state(const WindowOptions& options, std::string& notice, bool& 
     state.model_path.clear();  // a checkpoint, a new task or explorer flags: not last time's model
   }
   // Which mode: as asked; a model to open means Train; explorer flags or a session mean Explore;
-  // the first start (nothing saved) opens Train mode on the sentences lesson; else as last time.
+  // the first start (nothing saved) opens Train mode on the sentences lesson, training from step
+  // 0 (App::init); else as last time.
   if (options.mode) state.mode = *options.mode;
   else if (hf_folder) state.mode = Mode::Explore;
   else if (!options.model_path.empty() || !options.new_task.empty() || options.example_given) state.mode = Mode::Train;
   else if (options.model_flags_given || !options.session_path.empty()) state.mode = Mode::Explore;
-  else if (!restored) state.mode = Mode::Train;
+  else if (!restored) {
+    state.mode = Mode::Train;
+    first_start = true;
+  }
   if (options.scale > 0.0f) state.view.ui_scale = options.scale;
   if (state.export_dir.empty()) state.export_dir = default_export_dir();
   state.status = notice;
@@ -97,7 +101,8 @@ int open_window_and_run(const WindowOptions& options, std::chrono::steady_clock:
   // its OpenGL context (the slowest part of starting on a software renderer).
   std::string notice;
   bool settings_locked = false;
-  AppState state = initial_state(options, notice, settings_locked);
+  bool first_start = false;
+  AppState state = initial_state(options, notice, settings_locked, first_start);
   if (options.bench_ui) state.input = App::bench_input();
   if (options.bench_train) state.mode = Mode::Train;
   LiveModel model;
@@ -147,6 +152,7 @@ int open_window_and_run(const WindowOptions& options, std::chrono::steady_clock:
     WindowOptions app_options = options;
     // The settings file could not be read nor moved aside: never write over it this run.
     if (settings_locked) app_options.no_settings = true;
+    app_options.first_start = first_start && !options.bench_ui && !options.bench_train;
     App app(window, std::move(app_options), std::move(state), std::move(model));
     std::string error;
     if (!app.init(error)) {

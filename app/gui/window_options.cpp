@@ -12,6 +12,7 @@
 #include "cli/model_options.hpp"
 #include "engine/model/arch.hpp"
 #include "engine/train/tasks.hpp"
+#include "gui/key_names.hpp"
 #include "core/app_state.hpp"
 
 namespace app::gui {
@@ -28,23 +29,7 @@ WindowOptions::KeyPress parse_key_press(const std::string& spec) {
     press.ctrl = true;
     name = name.substr(5);
   }
-  if (name.size() == 1 && name[0] >= 'a' && name[0] <= 'z') press.key = GLFW_KEY_A + (name[0] - 'a');
-  else if (name == "0") press.key = GLFW_KEY_0;
-  else if (name.size() >= 2 && name[0] == 'f' && std::isdigit(static_cast<unsigned char>(name[1]))) {
-    const int n = std::atoi(name.c_str() + 1);
-    if (n >= 1 && n <= 12) press.key = GLFW_KEY_F1 + n - 1;
-  } else if (name == "equal") press.key = GLFW_KEY_EQUAL;
-  else if (name == "minus") press.key = GLFW_KEY_MINUS;
-  else if (name == "pageup") press.key = GLFW_KEY_PAGE_UP;
-  else if (name == "pagedown") press.key = GLFW_KEY_PAGE_DOWN;
-  else if (name == "escape") press.key = GLFW_KEY_ESCAPE;
-  else if (name == "home") press.key = GLFW_KEY_HOME;
-  else if (name == "end") press.key = GLFW_KEY_END;
-  else if (name == "enter") press.key = GLFW_KEY_ENTER;
-  else if (name == "left") press.key = GLFW_KEY_LEFT;
-  else if (name == "right") press.key = GLFW_KEY_RIGHT;
-  else if (name == "[") press.key = GLFW_KEY_LEFT_BRACKET;
-  else if (name == "]") press.key = GLFW_KEY_RIGHT_BRACKET;
+  press.key = key_from_test_name(name);
   if (press.key == 0) throw cli::UsageError("--key does not know the key '" + name + "'");
   return press;
 }
@@ -56,9 +41,7 @@ const char* const kTestFlagsHelp =
     "  --screenshot PATH        save the last frame as PNG (with --frames)\n"
     "  --layout PATH            write where heatmaps, chips and every text are drawn, as JSON\n"
     "  --hover-token I          move the mouse onto token chip I (0-based)\n"
-    "  --key [ctrl+]NAME@N      press a key in frame N (NAME: f1-f12, a-z, 0, equal, minus,\n"
-    "                           pageup, pagedown, escape, home, end, enter, left, right);\n"
-    "                           may be repeated\n"
+    "  --key [ctrl+]NAME@N      press a key in frame N (NAME: see below); may be repeated\n"
     "  --knock-out L:H          Train mode: knock out layer L head H (from 1) at the start\n"
     "  --click-cell H,R,C@N     click row R, column C of head H's attention (layer 1; from 1) in frame N\n"
     "  --no-settings            do not read or write the saved settings\n";
@@ -78,6 +61,7 @@ std::optional<WindowOptions> parse_window_options(int argc, char** argv) {
     if (flag == "--help" || flag == "-h") {
       std::fputs(cli::top_level_help().c_str(), stdout);
       std::fputs(kTestFlagsHelp, stdout);
+      std::printf("  key names for --key: %s\n", key_test_names().c_str());
       return std::nullopt;
     }
     if (cli::parse_model_flag(flag, cursor, options.input)) {

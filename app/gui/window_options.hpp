@@ -27,6 +27,9 @@ struct WindowOptions {
   bool bench_train = false;       // `attnlab bench-ui --train`: frames while the model trains
   int bench_frames_per_step = 1;
   double bench_minutes = 0.0;     // `bench-ui --train --minutes M`: the training soak instead
+  // Not a flag: nothing was saved and no flag chose what to show. The sentences lesson's model then
+  // trains from step 0, so the first thing a person sees moves.
+  bool first_start = false;
   // Test hooks (documented in --help under "testing"):
   int frames = 0;                 // --frames N: quit after N frames (0 = run until closed)
   std::string screenshot_path;    // --screenshot PATH: save the last frame as PNG

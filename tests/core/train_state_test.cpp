@@ -122,6 +122,22 @@ TEST_CASE("the trainer runs on its worker: run, pause, step, target, timeline", 
   CHECK(p->curve.back()->step == 40);
   CHECK(p->curve.back()->loss != loss_before);
   CHECK(p->knocked_out == knock.knocked_out);
+  // The "before" of before -> after: the same step with every head in, what the curve said.
+  REQUIRE(p->intact != nullptr);
+  CHECK(p->intact->step == 40);
+  CHECK(p->intact->loss == loss_before);
+  app::TrainState state;
+  app::on_new_model(state, small_choices(), 2, 2);
+  state.knocked_out = knock.knocked_out;
+  REQUIRE(app::intact_point(*p, state) != nullptr);
+  CHECK(app::intact_point(*p, state)->loss == loss_before);
+  // Every head back in: no "before" to show.
+  knock.knocked_out = {0, 0, 0, 0};
+  host.post(knock);
+  host.wait_idle();
+  CHECK(host.latest()->intact == nullptr);
+  state.knocked_out = knock.knocked_out;
+  CHECK(app::intact_point(*host.latest(), state) == nullptr);
 }
 
 TEST_CASE("pausing stops the step counter, a bad reset keeps the model and says why", "[train-ui]") {

@@ -32,8 +32,9 @@ const nlohmann::json& referent_head(const gui_test::Run& run) {
 
 }  // namespace
 
-TEST_CASE("the first start opens Train mode on the sentences lesson, its referent head follows the adjective", "[gui][train]") {
-  const gui_test::Run tired = gui_test::run_window("", 6);
+TEST_CASE("the sentences lesson opens in Train mode and its referent head follows the adjective", "[gui][train]") {
+  // The trained lesson (the first start trains it from step 0: see the test below).
+  const gui_test::Run tired = gui_test::run_window("--lesson sentences", 6);
   REQUIRE(tired.exit_code == 0);
   CHECK(tired.layout["mode"] == "train");
   CHECK(tired.layout["train"]["task"] == "sentences");
@@ -172,9 +173,76 @@ TEST_CASE("the answer line shows the sentences lesson's answer and follows the a
       "--no-settings --lesson sentences --example \"The animal didn't cross the street because it was too wide. it =\"", 6);
   REQUIRE(wide.exit_code == 0);
   CHECK(first_answer(wide) == "street");
-  // A knock-out adds what the answer was before it.
+  // A knock-out adds what the answer was before it ("knock-out: answer animal 100% → …").
   const gui_test::Run knocked = gui_test::run_window("--no-settings --lesson sentences --knock-out 2:2", 6);
   bool before = false;
-  for (const auto& t : knocked.layout["texts"]) before |= t["text"].get<std::string>().rfind("before the knock-outs:", 0) == 0;
+  for (const auto& t : knocked.layout["texts"]) before |= t["text"].get<std::string>().rfind("knock-out: answer animal", 0) == 0;
   CHECK(before);
+}
+
+namespace {
+
+// The text of the first --layout text of `kind` that contains `part`, or "".
+std::string text_with(const nlohmann::json& layout, const std::string& kind, const std::string& part) {
+  for (const auto& t : layout["texts"])
+    if (t["kind"] == kind && t["text"].get<std::string>().find(part) != std::string::npos) return t["text"];
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("a knock-out shows the answer and the loss before and after and the head's title says it is out", "[gui][train]") {
+  // 1600x1000: both layers' heads on one page.
+  const gui_test::Run intact = gui_test::run_window_sized("--no-settings --lesson sentences", 1600, 1000, 8, false);
+  REQUIRE(intact.exit_code == 0);
+  CHECK(text_with(intact.layout, "knock_out_change", "").empty());
+  CHECK_FALSE(text_with(intact.layout, "head_title", "L2 H2 \xC2\xB7 referent").empty());
+
+  const gui_test::Run knocked =
+      gui_test::run_window_sized("--no-settings --lesson sentences --knock-out 2:2", 1600, 1000, 10, false);
+  INFO(knocked.stderr_text);
+  REQUIRE(knocked.exit_code == 0);
+  const std::string change = text_with(knocked.layout, "knock_out_change", "knock-out: answer ");
+  INFO(change);
+  REQUIRE_FALSE(change.empty());
+  // "knock-out: answer animal 100% → animal 99% · loss 0.001 → 0.078"
+  const std::size_t loss_at = change.find("loss ");
+  REQUIRE(loss_at != std::string::npos);
+  const std::string arrow = "\xE2\x86\x92";
+  CHECK(change.find(arrow) < loss_at);  // the answer before -> after
+  const std::size_t loss_arrow = change.find(arrow, loss_at);
+  REQUIRE(loss_arrow != std::string::npos);
+  const float before = std::stof(change.substr(loss_at + 5)), after = std::stof(change.substr(loss_arrow + arrow.size()));
+  const float intact_loss = intact.layout["train"]["loss"], shown_loss = knocked.layout["train"]["loss"];
+  CHECK(before == Approx(intact_loss).margin(0.0006));  // the intact model's loss, as printed (3 decimals)
+  CHECK(after == Approx(shown_loss).margin(0.0006));    // the knocked-out loss the window shows
+  CHECK(after > before);
+  // The controls say it too; the knocked-out head claims no detector score.
+  CHECK_FALSE(text_with(knocked.layout, "label", "loss ").find(arrow) == std::string::npos);
+  CHECK_FALSE(text_with(knocked.layout, "head_title", "L2 H2 \xC2\xB7 kn").empty());  // "knocked out", maybe shortened
+  CHECK(text_with(knocked.layout, "head_title", "L2 H2 \xC2\xB7 referent").empty());
+}
+
+TEST_CASE("the first start trains the sentences lesson from step 0 and the next start opens Train mode as saved", "[gui][train]") {
+  gui_test::TempDir home;
+  const std::string env = gui_test::pictures_home_env(home);  // settings kept between the two runs
+  const gui_test::Run first = gui_test::run_window("", 12, env);
+  INFO(first.stderr_text);
+  REQUIRE(first.exit_code == 0);
+  CHECK(first.layout["mode"] == "train");
+  CHECK(first.layout["train"]["task"] == "sentences");
+  CHECK(first.layout["status"].get<std::string>().find("learns from step 0") != std::string::npos);
+  // A fresh model training (or done training), not the shipped lesson opened at its last step.
+  const std::string message = first.layout["train"]["message"];
+  INFO(message);
+  CHECK((message.rfind("Training to step", 0) == 0 || message.rfind("Reached the target", 0) == 0 ||
+         message.rfind("New model", 0) == 0));
+  // The settings it saved restore Train mode on the sentences lesson, as any later start does.
+  const gui_test::Run next = gui_test::run_window("", 6, env);
+  INFO(next.stderr_text);
+  REQUIRE(next.exit_code == 0);
+  CHECK(next.layout["mode"] == "train");
+  CHECK(next.layout["train"]["task"] == "sentences");
+  CHECK(next.layout["train"]["running"] == false);
+  CHECK(next.layout["train"]["message"].get<std::string>().rfind("Opened a model at step", 0) == 0);
 }

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <random>
 
+#include "gui/commands.hpp"
 #include "gui/ui/panels.hpp"
 #include "gui/ui/widgets.hpp"
 
@@ -180,9 +181,12 @@ void view_controls(UiContext& ctx) {
   radio(ctx, "dark", &theme, 0, false);
   radio(ctx, "light (projector)", &theme, 1, true);
   v.theme = static_cast<Theme>(theme);
-  control_label(layout, "UI scale", "Makes all text and controls larger, up to 3x, for a projector. Ctrl+= and Ctrl+- "
-                                    "also change it; F11 is presentation mode (the controls fold into a drawer, F10).",
-                label_w);
+  const std::string scale_help = "Makes all text and controls larger, up to 3x, for a projector. " +
+                                 shortcut_text(Command::LargerText) + " and " + shortcut_text(Command::SmallerText) +
+                                 " also change it; " + shortcut_text(Command::Presentation) +
+                                 " is presentation mode (the controls fold into a drawer, " +
+                                 shortcut_text(Command::ControlsDrawer) + ").";
+  control_label(layout, "UI scale", scale_help.c_str(), label_w);
   float scale = v.ui_scale > 0.0f ? v.ui_scale : ctx.scale;
   if (ImGui::SliderFloat("##ui_scale", &scale, kMinUiScale, kMaxUiScale, "%.2fx", ImGuiSliderFlags_AlwaysClamp))
     v.ui_scale = scale;

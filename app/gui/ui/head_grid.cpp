@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <string>
 
+#include "gui/commands.hpp"
+#include "gui/ui/colour_legend.hpp"
 #include "gui/ui/grid_plan.hpp"
 #include "gui/ui/heatmap_widget.hpp"
 #include "gui/ui/panels.hpp"
@@ -84,55 +86,14 @@ std::string fitted_head_title(const UiContext& ctx, int head, float width, const
   return fit_text({full, plain, tiny}, width);
 }
 
-// The colour bar beside the heads: 0..1 when fixed, else the selected head's range.
-struct BarColumn {
-  bool shown = false;
-  AttentionColours colours{Colormap::Viridis, 0.0f, 1.0f};
-  std::string caption;  // whose scale this is
-  const char* measure = "weight";
-  float bar_w = 0.0f, width = 0.0f;
-};
-
-BarColumn bar_column(const UiContext& ctx) {
-  BarColumn b;
-  if (ctx.state.view.head_view == HeadView::Lines) return b;  // line width and opacity are the weight
-  const int head = ctx.state.enlarged_head >= 0 ? ctx.state.enlarged_head : ctx.state.selected_head;
-  b.shown = true;
-  b.colours = attention_colours(ctx, head);
-  if (ctx.state.view.head_view == HeadView::Scores && head < static_cast<int>(ctx.view.scores.size())) {
-    const Range r = ctx.view.scores[static_cast<std::size_t>(head)];
-    b.colours = {Colormap::Diverging, r.low, r.high};
-    b.measure = "raw score";
-  }
-  b.caption = ctx.state.view.range == RangeMode::Fixed01 && ctx.state.view.head_view != HeadView::Scores
-                  ? "All heads"
-                  : "Head " + std::to_string(head + 1);
-  const float font = ImGui::GetFontSize();
-  b.bar_w = font;
-  // As wide as its widest text, so neither its title nor its ticks reach into the heads.
-  b.width = std::max({ImGui::CalcTextSize(b.caption.c_str()).x, ImGui::CalcTextSize(b.measure).x,
-                      b.bar_w + 2.0f + colour_bar_label_width(b.colours.low, b.colours.high)}) +
-            ImGui::GetStyle().ItemSpacing.x;
-  return b;
-}
-
-void draw_bar_column(UiContext& ctx, const BarColumn& b, ImVec2 origin, float height) {
-  if (!b.shown) return;
-  ImDrawList* dl = ImGui::GetWindowDrawList();
-  const float font = ImGui::GetFontSize();
-  const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
-  const ImVec2 caption_size = ImGui::CalcTextSize(b.caption.c_str()), measure_size = ImGui::CalcTextSize(b.measure);
-  dl->AddText(origin, text, b.caption.c_str());
-  ctx.layout.text("colour_bar_title", b.caption, origin, ImVec2(origin.x + caption_size.x, origin.y + font));
-  const ImVec2 below(origin.x, origin.y + font);
-  dl->AddText(below, ImGui::GetColorU32(ImGuiCol_TextDisabled), b.measure);
-  ctx.layout.text("colour_bar_title", b.measure, below, ImVec2(below.x + measure_size.x, below.y + font));
-  // The tick labels reach half a line above the bar's top and below its bottom.
-  const float top = origin.y + font * 2.6f;
-  const float bottom = origin.y + height - font * 0.5f;
-  if (bottom - top < font * 2.0f) return;
-  draw_colour_bar(dl, ImVec2(origin.x + 2.0f, top), ImVec2(origin.x + 2.0f + b.bar_w, bottom), b.colours.map,
-                  b.colours.low, b.colours.high, text, 5, &ctx.layout);
+// The colour legend for `head` (-1: all heads on screen, no head in particular).
+ColourLegend legend_for(const UiContext& ctx, int head) {
+  const bool one = head >= 0 && head < static_cast<int>(ctx.view.attention.size()) &&
+                   head < static_cast<int>(ctx.view.scores.size());
+  return colour_legend(ctx.state, ctx.view.attention, ctx.view.scores,
+                       one ? &ctx.view.attention[static_cast<std::size_t>(head)] : nullptr,
+                       one ? &ctx.view.scores[static_cast<std::size_t>(head)] : nullptr,
+                       "Head " + std::to_string(std::max(head, 0) + 1));
 }
 
 enum class Companion { None, Step, Qkv };
@@ -185,13 +146,13 @@ EnlargedLayout layout_enlarged(const UiContext& ctx, int n, ImVec2 area, float b
 }
 
 // One head as large as the space allows, with the step-through or Q/K/V beside or below it.
-float draw_enlarged_head(UiContext& ctx, ImVec2 size, const BarColumn& bar) {
+float draw_enlarged_head(UiContext& ctx, ImVec2 size, const ColourLegend& bar) {
   const attn::Trace& trace = *ctx.trace;
   const ImVec2 origin = ImGui::GetCursorScreenPos();
   const ImGuiStyle& style = ImGui::GetStyle();
   const float grid_w = std::max(size.x - bar.width, 50.0f);
   const int head = ctx.state.enlarged_head;
-  if (ImGui::Button("\xE2\x86\x90 All heads") || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false)) ctx.state.enlarged_head = -1;
+  if (ImGui::Button("\xE2\x86\x90 All heads")) ctx.state.enlarged_head = -1;  // Esc: Command::BackToGrid
   ctx.layout.framed("button", "\xE2\x86\x90 All heads");
   ImGui::SameLine();
   const std::string full = head_title(ctx, head);
@@ -208,11 +169,12 @@ float draw_enlarged_head(UiContext& ctx, ImVec2 size, const BarColumn& bar) {
   if (r.clicked) open_step_through(ctx.state, 0, head, r);
   const LayoutRecord::Heatmap& drawn = ctx.layout.heatmaps.back();
   const float map_right = drawn.matrix == "lines" ? top.x + e.split.map_w : drawn.x + drawn.w;
-  draw_bar_column(ctx, bar, ImVec2(map_right + style.ItemSpacing.x, top.y), drawn.y + drawn.h - top.y);
+  draw_colour_legend(ctx, bar, ImVec2(map_right + style.ItemSpacing.x, top.y), drawn.y + drawn.h - top.y);
   if (r.labels_hidden) {
     ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));
     ImGui::SetCursorScreenPos(ImVec2(origin.x, top.y + e.split.map_h));
-    text_fitted(ctx.layout, "grid_pages", "token labels hidden at this size: hover a cell, or Ctrl+- for smaller text", true,
+    text_fitted(ctx.layout, "grid_pages",
+                "token labels hidden at this size: hover a cell, or " + shortcut_text(Command::SmallerText) + " for smaller text", true,
                 e.split.map_w - style.ItemSpacing.x);
     ImGui::PopStyleColor();
   }
@@ -257,17 +219,17 @@ void draw_pages_line(UiContext& ctx, const GridPlan& plan, int total, bool label
     ImGui::BeginDisabled(plan.page == 0);
     if (ImGui::Button("\xE2\x97\x82##page")) turn(plan.page - 1);
     ctx.layout.framed("button", "\xE2\x97\x82");
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Previous heads (Page Up)");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Previous heads (%s)", shortcut_text(Command::PreviousHeads).c_str());
     ImGui::EndDisabled();
     ImGui::SameLine();
     ImGui::BeginDisabled(plan.page + 1 >= plan.pages);
     if (ImGui::Button("\xE2\x96\xB8##page")) turn(plan.page + 1);
     ctx.layout.framed("button", "\xE2\x96\xB8");
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("More heads (Page Down)");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("More heads (%s)", shortcut_text(Command::NextHeads).c_str());
     ImGui::EndDisabled();
     ImGui::SameLine();
-    if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_PageDown), false)) turn(plan.page + 1);
-    if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_PageUp), false)) turn(plan.page - 1);
+    if (command_pressed(Command::NextHeads, state)) turn(plan.page + 1);
+    if (command_pressed(Command::PreviousHeads, state)) turn(plan.page - 1);
   }
   std::string line;
   if (plan.pages > 1) {
@@ -281,7 +243,7 @@ void draw_pages_line(UiContext& ctx, const GridPlan& plan, int total, bool label
   }
   if (!plan.readable) {
     line += line.empty() ? "" : "  \xC2\xB7  ";
-    line += "too small to read: a larger window or smaller text (Ctrl+-)";
+    line += "too small to read: a larger window or smaller text (" + shortcut_text(Command::SmallerText) + ")";
   } else if (labels_hidden) {
     line += line.empty() ? "" : "  \xC2\xB7  ";
     line += "token labels hidden at this size: click a head to enlarge it";
@@ -308,7 +270,8 @@ float draw_head_grid(UiContext& ctx, ImVec2 size) {
   const int heads = trace.config.n_heads;
   clamp_head_selection(ctx.state, heads);
   const float font = ImGui::GetFontSize();
-  const BarColumn bar = bar_column(ctx);
+  // Its width: the enlarged head's legend, or the grid's (as wide as any head's would be).
+  const ColourLegend bar = legend_for(ctx, ctx.state.enlarged_head);
   const ImVec2 origin = ImGui::GetCursorScreenPos();
   const float grid_w = std::max(size.x - bar.width, 50.0f);
   const ImGuiStyle& style = ImGui::GetStyle();
@@ -341,6 +304,7 @@ float draw_head_grid(UiContext& ctx, ImVec2 size) {
   const float natural_h = request.title_h + (plan.labels ? plan.fit.room_y : 0.0f) + plan.side + request.gap * 2.0f;
   const float panel_h = std::min(plan.panel_h, natural_h);
   const float used = top.y - origin.y + panel_h * static_cast<float>(plan.rows);
+  int hovered_head = -1;
   for (int i = 0; i < plan.count; ++i) {
     const int h = plan.first + i;
     const int gx = i % plan.cols, gy = i / plan.cols;
@@ -356,14 +320,20 @@ float draw_head_grid(UiContext& ctx, ImVec2 size) {
     ImGui::SetCursorScreenPos(ImVec2(p.x, p.y + request.title_h));  // a new line would go back to x = 0
     const HeatmapResult r = head_widget(ctx, h, ImVec2(plan.panel_w - request.gap, panel_h - request.title_h - style.ItemSpacing.y),
                                         plan.fit.label_px < request.labels.min_px);
-    if (r.hover_row >= 0) ctx.hover_cell(r.hover_row, r.hover_col);
+    if (r.hover_row >= 0) {
+      ctx.hover_cell(r.hover_row, r.hover_col);
+      hovered_head = h;
+    }
     if (r.clicked) {
       ctx.state.enlarged_head = h;
       ctx.state.selected_head = h;
       open_step_through(ctx.state, 0, h, r);
     }
   }
-  draw_bar_column(ctx, bar, ImVec2(origin.x + grid_w, origin.y), used);
+  // The head under the mouse now gives the legend its numbers; else it speaks for every head.
+  ColourLegend shown = legend_for(ctx, hovered_head);
+  shown.width = bar.width;
+  draw_colour_legend(ctx, shown, ImVec2(origin.x + grid_w, origin.y), used);
   ImGui::SetCursorScreenPos(ImVec2(origin.x, origin.y + used));
   ImGui::Dummy(ImVec2(size.x, 0.0f));
   return used;

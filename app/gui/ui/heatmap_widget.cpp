@@ -124,6 +124,24 @@ HeatmapResult heatmap_widget(UiContext& ctx, const HeatmapSpec& spec, ImVec2 siz
   ctx.renderer.draw(dl, map_min, map_max, spec.matrix, spec.head, style, spec.layer);
   ctx.layout.heatmap(matrix_name(spec.matrix), spec.head, map_min, map_max, spec.rows, spec.cols, spec.layer);
 
+  // Raw scores of a causal head: a key after its query is masked (its score becomes -inf before
+  // the softmax), so its number must not read as a colour that counts. The cells are a neutral
+  // grey, hatched along the diagonal, and the tooltip says "masked".
+  const bool masked_scores = spec.causal && spec.matrix == gfx::Matrix::Scores && spec.rows == spec.cols;
+  const auto is_masked = [&](int row, int col) { return masked_scores && col > row; };
+  if (masked_scores) {
+    const ImU32 fill = IM_COL32(128, 128, 128, 255), hatch = IM_COL32(96, 96, 96, 255);
+    for (int r = 0; r + 1 < spec.rows; ++r)
+      dl->AddRectFilled(ImVec2(map_min.x + cell_w * static_cast<float>(r + 1), map_min.y + cell_h * static_cast<float>(r)),
+                        ImVec2(map_max.x, map_min.y + cell_h * static_cast<float>(r + 1)), fill);
+    // Lines where key - query = c cells: for c >= 1 each lies wholly in masked cells.
+    const float spacing = std::max(1.0f, 6.0f * ctx.scale / cell_w);
+    const float n = static_cast<float>(spec.cols);
+    for (float c = 1.0f; c < n; c += spacing)
+      dl->AddLine(ImVec2(map_min.x + cell_w * c, map_min.y), ImVec2(map_max.x, map_min.y + cell_h * (n - c)), hatch,
+                  std::max(1.0f, ctx.scale));
+  }
+
   const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
   const ImU32 strong = IM_COL32(255, 140, 0, 255);
   if (row_labels) {
@@ -151,6 +169,7 @@ HeatmapResult heatmap_widget(UiContext& ctx, const HeatmapSpec& spec, ImVec2 siz
     if (cell_w >= need_w && cell_h >= ImGui::GetFontSize() + 2.0f) {
       for (int r = 0; r < spec.rows; ++r)
         for (int c = 0; c < spec.cols; ++c) {
+          if (is_masked(r, c)) continue;  // no number where the score does not count
           const float v = spec.values[static_cast<std::size_t>(r) * static_cast<std::size_t>(spec.cols) + static_cast<std::size_t>(c)];
           const float span = spec.high - spec.low;
           const Rgb8 bg = colormap_color(spec.colormap, span > 0.0f ? (v - spec.low) / span : 0.5f);
@@ -174,8 +193,11 @@ HeatmapResult heatmap_widget(UiContext& ctx, const HeatmapSpec& spec, ImVec2 siz
     ImGui::Separator();
     ImGui::Text("%s %d: %s", spec.row_axis, result.hover_row + 1, row_name.c_str());
     ImGui::Text("%s %d: %s", spec.col_axis, result.hover_col + 1, col_name.c_str());
-    ImGui::Text("%s: %s", spec.matrix == gfx::Matrix::Attention ? "weight" : spec.matrix == gfx::Matrix::Scores ? "score" : "value",
-                format_value(spec.values[i], spec.decimals).c_str());
+    if (is_masked(result.hover_row, result.hover_col))
+      ImGui::Text("score: masked (-inf before the softmax; %s would not count)", format_value(spec.values[i], spec.decimals).c_str());
+    else
+      ImGui::Text("%s: %s", spec.matrix == gfx::Matrix::Attention ? "weight" : spec.matrix == gfx::Matrix::Scores ? "score" : "value",
+                  format_value(spec.values[i], spec.decimals).c_str());
     if (spec.raw_scores) ImGui::Text("raw score: %s", format_value(spec.raw_scores[i], 4).c_str());
     if (spec.causal && result.hover_col > result.hover_row)
       ImGui::TextDisabled("masked: a query may not look at later keys");

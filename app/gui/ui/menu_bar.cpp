@@ -2,6 +2,7 @@
 #include <imgui.h>
 
 #include "core/lessons.hpp"
+#include "gui/commands.hpp"
 #include "gui/ui/panels.hpp"
 
 namespace app::gui {
@@ -11,7 +12,9 @@ namespace {
 void export_items(UiContext& ctx, ExportKind what, int head, bool figures, const char* prefix) {
   const auto item = [&](const char* format_name, ExportFormat format) {
     const std::string label = std::string(prefix) + " " + format_name;
-    if (ImGui::MenuItem(label.c_str())) ctx.requests.export_choice = ExportChoice{what, head, format};
+    // Ctrl+E exports all heads as a PNG: its menu item shows the key.
+    const std::string key = what == ExportKind::Grid && format == ExportFormat::Png ? shortcut_text(Command::ExportFigure) : "";
+    if (ImGui::MenuItem(label.c_str(), key.empty() ? nullptr : key.c_str())) ctx.requests.export_choice = ExportChoice{what, head, format};
   };
   if (figures) {
     item("figure (PNG)", ExportFormat::Png);
@@ -24,7 +27,7 @@ void export_items(UiContext& ctx, ExportKind what, int head, bool figures, const
 
 // The end of both Export menus: the window screenshot and where files go.
 void screenshot_and_folder_items(UiContext& ctx) {
-  if (ImGui::MenuItem("Window screenshot (PNG)", "F12")) ctx.requests.screenshot = true;
+  if (ImGui::MenuItem("Window screenshot (PNG)", shortcut_text(Command::Screenshot).c_str())) ctx.requests.screenshot = true;
   ImGui::Separator();
   ImGui::TextDisabled("Folder: %s", ctx.state.export_dir.c_str());
   if (ImGui::MenuItem("Change export folder…")) ctx.requests.choose_export_dir = true;
@@ -43,16 +46,16 @@ void draw_menu_bar(UiContext& ctx, bool presentation) {
   if (!ImGui::BeginMainMenuBar()) return;
   AppState& s = ctx.state;
   if (menu(ctx, "File")) {
-    if (ImGui::MenuItem("Open session…", "Ctrl+O")) ctx.requests.open_session = true;
-    if (ImGui::MenuItem("Save session…", "Ctrl+S")) ctx.requests.save_session = true;
+    if (ImGui::MenuItem("Open session…", shortcut_text(Command::OpenSession).c_str())) ctx.requests.open_session = true;
+    if (ImGui::MenuItem("Save session…", shortcut_text(Command::SaveSession).c_str())) ctx.requests.save_session = true;
     ImGui::Separator();
     if (ImGui::MenuItem("Open model…")) ctx.requests.open_model = true;
     if (ImGui::MenuItem("Back to random weights", nullptr, false, ctx.hosted != nullptr)) ctx.requests.close_model = true;
     if (ImGui::MenuItem("Save model…", nullptr, false, s.mode == Mode::Train)) ctx.requests.save_model = true;
     ImGui::Separator();
-    if (ImGui::MenuItem("Save screenshot", "F12")) ctx.requests.screenshot = true;
+    if (ImGui::MenuItem("Save screenshot", shortcut_text(Command::Screenshot).c_str())) ctx.requests.screenshot = true;
     ImGui::Separator();
-    if (ImGui::MenuItem("Quit", "Ctrl+Q")) ctx.requests.quit = true;
+    if (ImGui::MenuItem("Quit", shortcut_text(Command::Quit).c_str())) ctx.requests.quit = true;
     ImGui::EndMenu();
   }
   if (menu(ctx, "Lessons")) {
@@ -63,7 +66,10 @@ void draw_menu_bar(UiContext& ctx, bool presentation) {
   }
   if (s.mode == Mode::Train && menu(ctx, "Export", ctx.trace != nullptr)) {
     const auto train_item = [&](const char* label, TrainExport::What what, ExportFormat format) {
-      if (ImGui::MenuItem(label)) ctx.requests.train_export = TrainExport{what, format};
+      // Ctrl+E exports the model view as a PNG in Train mode: its menu item shows the key.
+      const std::string key =
+          what == TrainExport::What::ModelView && format == ExportFormat::Png ? shortcut_text(Command::ExportFigure) : "";
+      if (ImGui::MenuItem(label, key.empty() ? nullptr : key.c_str())) ctx.requests.train_export = TrainExport{what, format};
     };
     train_item("Model view (every layer's heads): PNG", TrainExport::What::ModelView, ExportFormat::Png);
     train_item("Model view: SVG", TrainExport::What::ModelView, ExportFormat::Svg);
@@ -96,18 +102,23 @@ void draw_menu_bar(UiContext& ctx, bool presentation) {
     ImGui::EndMenu();
   }
   if (menu(ctx, "View")) {
-    if (ImGui::MenuItem("Presentation mode (full screen, controls folded)", "F11", presentation))
+    bool train = s.mode == Mode::Train;
+    if (ImGui::MenuItem("Train mode (else Explore)", shortcut_text(Command::SwitchMode).c_str(), &train))
+      s.mode = train ? Mode::Train : Mode::Explore;
+    ImGui::Separator();
+    if (ImGui::MenuItem("Presentation mode (full screen, controls folded)", shortcut_text(Command::Presentation).c_str(), presentation))
       ctx.requests.toggle_fullscreen = true;
     bool light = s.view.theme == Theme::Light;
-    if (ImGui::MenuItem("High-contrast light theme", "Ctrl+T", &light)) s.view.theme = light ? Theme::Light : Theme::Dark;
-    if (ImGui::MenuItem("Larger text", "Ctrl+=")) s.view.ui_scale = std::min(kMaxUiScale, ctx.scale + 0.25f);
-    if (ImGui::MenuItem("Smaller text", "Ctrl+-")) s.view.ui_scale = std::max(kMinUiScale, ctx.scale - 0.25f);
+    if (ImGui::MenuItem("High-contrast light theme", shortcut_text(Command::Theme).c_str(), &light)) s.view.theme = light ? Theme::Light : Theme::Dark;
+    if (ImGui::MenuItem("Larger text", shortcut_text(Command::LargerText).c_str())) s.view.ui_scale = std::min(kMaxUiScale, ctx.scale + 0.25f);
+    if (ImGui::MenuItem("Smaller text", shortcut_text(Command::SmallerText).c_str())) s.view.ui_scale = std::max(kMinUiScale, ctx.scale - 0.25f);
+    if (ImGui::MenuItem("The monitor's text size", shortcut_text(Command::MonitorScale).c_str())) s.view.ui_scale = 0.0f;
     ImGui::Separator();
     bool fixed = s.view.range == RangeMode::Fixed01;
-    if (ImGui::MenuItem("Same 0-1 scale for all heads", "Ctrl+R", &fixed)) s.view.range = fixed ? RangeMode::Fixed01 : RangeMode::PerHead;
+    if (ImGui::MenuItem("Same 0-1 scale for all heads", shortcut_text(Command::ColourRange).c_str(), &fixed)) s.view.range = fixed ? RangeMode::Fixed01 : RangeMode::PerHead;
     ImGui::MenuItem("Numbers in cells", nullptr, &s.view.show_values);
     ImGui::Separator();
-    ImGui::TextDisabled("Heads show (Ctrl+L)");
+    ImGui::TextDisabled("Heads show (%s)", shortcut_text(Command::CycleHeadView).c_str());
     if (ImGui::MenuItem("Weights (after softmax)", nullptr, s.view.head_view == HeadView::Weights)) s.view.head_view = HeadView::Weights;
     if (ImGui::MenuItem("Raw scores (before softmax)", nullptr, s.view.head_view == HeadView::Scores)) s.view.head_view = HeadView::Scores;
     if (ImGui::MenuItem("Lines between the tokens", nullptr, s.view.head_view == HeadView::Lines)) s.view.head_view = HeadView::Lines;
@@ -116,7 +127,7 @@ void draw_menu_bar(UiContext& ctx, bool presentation) {
     ImGui::EndMenu();
   }
   if (menu(ctx, "Help")) {
-    if (ImGui::MenuItem("Keyboard shortcuts and guide", "F1")) s.show_help = true;
+    if (ImGui::MenuItem("Keyboard shortcuts and guide", shortcut_text(Command::Help).c_str())) s.show_help = true;
     ImGui::EndMenu();
   }
   ImGui::EndMainMenuBar();

@@ -1,5 +1,6 @@
 // Train mode's answer line: the model's most likely next tokens after the last token of the
-// example (or the token under the mouse), as bars, and what they were before any knock-out.
+// example (or the token under the mouse), as bars, and with knock-outs the answer and the loss
+// before -> after.
 #include <imgui.h>
 
 #include <algorithm>
@@ -8,6 +9,7 @@
 #include <vector>
 
 #include "core/predictions.hpp"
+#include "core/train_model_view.hpp"
 #include "engine/text/token_text.hpp"
 #include "gui/ui/train_panels.hpp"
 #include "gui/ui/widgets.hpp"
@@ -43,11 +45,13 @@ std::string answer_summary(const ModelRun& run, const std::vector<std::string>& 
   return s;
 }
 
-void draw_predictions(UiContext& ctx, const TrainModelView& view, const std::vector<std::string>& vocab) {
-  draw_predictions(ctx, view.run(), view.intact_run(), vocab);
+void draw_predictions(UiContext& ctx, const TrainModelView& view, const std::vector<std::string>& vocab,
+                      const TrainProgress& progress) {
+  draw_predictions(ctx, view.run(), view.intact_run(), vocab, &progress);
 }
 
-void draw_predictions(UiContext& ctx, const ModelRun& run, const ModelRun* intact, const std::vector<std::string>& vocab) {
+void draw_predictions(UiContext& ctx, const ModelRun& run, const ModelRun* intact, const std::vector<std::string>& vocab,
+                      const TrainProgress* progress) {
   const int n = static_cast<int>(run.input.ids.size());
   if (n == 0 || vocab.empty()) return;
   // After the hovered token (a chip, or a row of any head), else after the last one.
@@ -67,7 +71,8 @@ void draw_predictions(UiContext& ctx, const ModelRun& run, const ModelRun* intac
   // As many as fit on this one line (the heads below need the height), and never fewer than
   // three: those wrap. The (?) lists all five.
   std::vector<std::string> words;
-  float room = ImGui::GetContentRegionAvail().x - ImGui::CalcTextSize(lead.c_str()).x - button_width("(?)") - spacing;
+  float room = ImGui::GetContentRegionAvail().x - ImGui::CalcTextSize(lead.c_str()).x - button_width("(?)") - spacing -
+               (ctx.hosted ? button_width("Continue") + spacing * 2.0f : 0.0f);
   std::size_t fit = 0;
   for (const Prediction& p : after) {
     words.push_back(shorten_to_width(p.token, em * 7.0f));
@@ -106,11 +111,21 @@ void draw_predictions(UiContext& ctx, const ModelRun& run, const ModelRun* intac
                            "mode, knock a head out (right-click) to see the answer change.\n" + all;
   help_marker(ctx.layout, help.c_str());
   if (intact) {
-    // Before -> after: the same position through the model with every head in.
-    const auto before = predictions_after(*intact, vocab, position, 3);
-    std::string line = "before the knock-outs:";
-    for (const Prediction& p : before) line += "  " + p.token + " " + percent(p.probability);
-    text_fitted(ctx.layout, "label", line, true);
+    // Before -> after: the answer at the same position with every head in, and the held-out loss
+    // of the model with every head in (once the worker has evaluated it).
+    const auto before = predictions_after(*intact, vocab, position, 1);
+    std::string line = "knock-out: answer ";
+    if (!before.empty()) line += before[0].token + " " + percent(before[0].probability) + " \xE2\x86\x92 ";
+    line += after[0].token + " " + percent(after[0].probability);
+    const CurvePoint* was = progress ? intact_point(*progress, ctx.state.train) : nullptr;
+    const CurvePoint* now = progress ? shown_point(*progress, ctx.state.train) : nullptr;
+    if (was && now) {
+      char loss[64];
+      std::snprintf(loss, sizeof loss, " \xC2\xB7 loss %.3f \xE2\x86\x92 %.3f", static_cast<double>(was->loss),
+                    static_cast<double>(now->loss));
+      line += loss;
+    }
+    text_fitted(ctx.layout, "knock_out_change", line, true);
   }
 }
 

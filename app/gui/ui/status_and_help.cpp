@@ -3,7 +3,9 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <utility>
 
+#include "gui/commands.hpp"
 #include "gui/ui/panels.hpp"
 #include "gui/ui/widgets.hpp"
 
@@ -52,50 +54,163 @@ void draw_status_bar(UiContext& ctx, double frame_ms, const std::string& lead) {
   }
 }
 
+namespace {
+
+// The help's pages: one per mode, and one for the step-through (open in either mode).
+enum class HelpPage { Explore, Train, StepThrough };
+
+HelpPage page_of(const AppState& state) {
+  if (state.step.open) return HelpPage::StepThrough;
+  switch (state.mode) {
+    case Mode::Explore: return HelpPage::Explore;
+    case Mode::Train: return HelpPage::Train;
+  }
+  return HelpPage::Explore;
+}
+
+// The rows of one scope as a two-column table: the key as wide as the widest key, the action
+// wrapped in the rest, so no column is cut at any scale.
+void shortcut_table(UiContext& ctx, const char* id, CommandScope scope) {
+  // As wide as the widest key of any page, so the tables of a page line up.
+  float key_w = 0.0f;
+  for (const CommandRow& row : command_table()) key_w = std::max(key_w, ImGui::CalcTextSize(shortcut_text(row).c_str()).x);
+  if (!ImGui::BeginTable(id, 2, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV)) return;
+  ImGui::TableSetupColumn("key", ImGuiTableColumnFlags_WidthFixed, key_w);
+  ImGui::TableSetupColumn("action", ImGuiTableColumnFlags_WidthStretch);
+  for (const CommandRow& row : command_table()) {
+    if (row.scope != scope) continue;
+    ImGui::TableNextRow();
+    ImGui::TableSetColumnIndex(0);
+    const std::string key = shortcut_text(row);
+    ImGui::TextUnformatted(key.c_str());
+    ctx.layout.item("help_key", key);
+    ImGui::TableSetColumnIndex(1);
+    // Wrapped inside the column's clip rectangle, which is a cell padding narrower than its
+    // content region: TextWrapped alone lets a line that just fits the region be cut.
+    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + ImGui::GetContentRegionAvail().x - ImGui::GetStyle().CellPadding.x * 2.0f);
+    ImGui::TextUnformatted(row.label);
+    ImGui::PopTextWrapPos();
+    ctx.layout.item("help_action", row.label);
+  }
+  ImGui::EndTable();
+}
+
+void heading(UiContext& ctx, const char* text) {
+  ImGui::Spacing();
+  ImGui::TextUnformatted(text);
+  ctx.layout.item("help_heading", text);
+}
+
+void paragraph(UiContext& ctx, const char* text) {
+  ImGui::Spacing();
+  ImGui::TextWrapped("%s", text);
+  ctx.layout.item("help_text", text);
+}
+
+const char* const kMouseExplore =
+    "Mouse: hover a token chip to mark its row and column in every heatmap; hover a cell for its query, key, "
+    "weight and raw score; click a cell (or a query's label) to enlarge its head and step through that query's "
+    "attention; right-click a heatmap to export it.";
+const char* const kWhatYouSee =
+    "What you see: each token becomes a vector x (embedding + position). Every head projects x into queries Q, "
+    "keys K and values V. Row i of a heatmap is query token i; column j is key token j; the colour is how much "
+    "token i attends to token j: softmax over j of Q_i\xC2\xB7K_j / (\xE2\x88\x9A" "d_head \xC3\x97 temperature). Each row "
+    "sums to 1. The head's output is the weighted sum of the value rows; all heads are concatenated and mixed by W_O.";
+const char* const kMouseTrain =
+    "Mouse: drag the timeline under the curves to see the heads at an earlier step; click a cell to enlarge its "
+    "head and step through that query; right-click a head to knock it out (its output set to 0) and see the loss "
+    "and the answer change, or to export it. The answer under the heads is the model's top next tokens after the "
+    "last token (or after the hovered one).";
+const char* const kOpenedModelText =
+    "A GPT-2 opened from a Hugging Face folder: the text box is split by its own tokenizer; the layer selector (or "
+    "[ and ]) picks whose heads you see; All layers (O) shows every head at once; Which heads matter (I) knocks out "
+    "each head in turn and shows how the answer changes, and a click there keeps a head knocked out; Continue (N) "
+    "lets the model write its next token. Back to random weights (File menu) returns to the explorer.";
+const char* const kStepText =
+    "The step-through follows one query token through the head in eight steps, each with its formula and the "
+    "model's real numbers. Click another cell or query label to follow another query; the toggles show what "
+    "the scaling, the mask and the temperature do.";
+
+void help_page(UiContext& ctx, HelpPage page) {
+  switch (page) {
+    case HelpPage::Explore: {
+      // With a model opened from a folder its keys come first; else after the keys of both modes.
+      const bool opened = !ctx.state.model_path.empty();
+      const auto model_keys = [&] {
+        heading(ctx, "Keys with an opened model");
+        shortcut_table(ctx, "keys_model", CommandScope::OpenedModel);
+        paragraph(ctx, kOpenedModelText);
+      };
+      if (opened) model_keys();
+      heading(ctx, "Keys in both modes");
+      shortcut_table(ctx, "keys_everywhere", CommandScope::Everywhere);
+      paragraph(ctx, kMouseExplore);
+      paragraph(ctx, kWhatYouSee);
+      if (!opened) model_keys();
+      break;
+    }
+    case HelpPage::Train:
+      heading(ctx, "Keys in Train mode");
+      shortcut_table(ctx, "keys_train", CommandScope::Train);
+      heading(ctx, "Keys in both modes");
+      shortcut_table(ctx, "keys_everywhere", CommandScope::Everywhere);
+      paragraph(ctx, kMouseTrain);
+      break;
+    case HelpPage::StepThrough:
+      heading(ctx, "Keys while the step-through is open");
+      shortcut_table(ctx, "keys_step", CommandScope::StepThrough);
+      paragraph(ctx, kStepText);
+      paragraph(ctx, "The keys of the mode you are in work too (the Explore and Train pages).");
+      break;
+  }
+}
+
+}  // namespace
+
 void draw_help_window(UiContext& ctx) {
   if (!ctx.state.show_help) return;
-  ImGui::SetNextWindowSize(ImVec2(ImGui::GetFontSize() * 34.0f, ImGui::GetFontSize() * 30.0f), ImGuiCond_FirstUseEver);
-  if (!ImGui::Begin("Keyboard shortcuts and guide", &ctx.state.show_help)) {
+  // As large as the text wants, never larger than the window: the help scrolls instead of being
+  // cut at a large UI scale on a small screen.
+  const ImGuiViewport* viewport = ImGui::GetMainViewport();
+  const float em = ImGui::GetFontSize();
+  const ImVec2 room(viewport->WorkSize.x - em, viewport->WorkSize.y - em);
+  ImGui::SetNextWindowSizeConstraints(ImVec2(std::min(em * 12.0f, room.x), std::min(em * 8.0f, room.y)), room);
+  ImGui::SetNextWindowSize(ImVec2(std::min(em * 40.0f, room.x), std::min(em * 32.0f, room.y)), ImGuiCond_Appearing);
+  ImGui::SetNextWindowPos(ImVec2(viewport->WorkPos.x + viewport->WorkSize.x * 0.5f, viewport->WorkPos.y + viewport->WorkSize.y * 0.5f),
+                          ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
+  const char* title = "Keyboard shortcuts and guide";
+  if (!ImGui::Begin(title, &ctx.state.show_help, ImGuiWindowFlags_NoSavedSettings)) {
     ImGui::End();
     return;
   }
-  static const char* const kShortcuts[][2] = {
-      {"F1", "this window"},
-      {"F11", "presentation mode: full screen, the controls fold away"},
-      {"F12", "save a screenshot of the window"},
-      {"Ctrl+S / Ctrl+O", "save / open a session (sentence and settings)"},
-      {"Ctrl+E", "export all heads as a PNG figure"},
-      {"Ctrl+= / Ctrl+-", "larger / smaller text and controls"},
-      {"Ctrl+0", "text size back to the monitor's scale"},
-      {"Ctrl+T", "dark / high-contrast light theme"},
-      {"Ctrl+R", "per-head colours / one 0-1 scale"},
-      {"F10", "the controls, when they are folded away"},
-      {"Page Up / Page Down", "more heads when they do not all fit; else the previous / next head in Q/K/V"},
-      {"Esc", "back from an enlarged head to the grid"},
-      {"Ctrl+Q", "quit"},
-  };
-  if (ImGui::BeginTable("shortcuts", 2, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV)) {
-    for (const auto& row : kShortcuts) {
-      ImGui::TableNextRow();
-      ImGui::TableSetColumnIndex(0);
-      ImGui::TextUnformatted(row[0]);
-      ImGui::TableSetColumnIndex(1);
-      ImGui::TextUnformatted(row[1]);
+  ctx.layout.title_bar(title);
+  // A larger UI scale may have pushed the window past the screen's edge: back inside.
+  const ImVec2 pos = ImGui::GetWindowPos(), size = ImGui::GetWindowSize();
+  const ImVec2 inside(std::clamp(pos.x, viewport->WorkPos.x, viewport->WorkPos.x + viewport->WorkSize.x - size.x),
+                      std::clamp(pos.y, viewport->WorkPos.y, viewport->WorkPos.y + viewport->WorkSize.y - size.y));
+  if (inside.x != pos.x || inside.y != pos.y) ImGui::SetWindowPos(inside);
+
+  // The page of what is on screen opens first (and again when that changes); the tabs show the
+  // others. ImGui's window storage remembers the page shown last: the UI keeps no state of its own.
+  const HelpPage now = page_of(ctx.state);
+  ImGuiStorage* storage = ImGui::GetStateStorage();
+  const ImGuiID last_key = ImGui::GetID("last_page");
+  const bool follow = ImGui::IsWindowAppearing() || storage->GetInt(last_key, -1) != static_cast<int>(now);
+  storage->SetInt(last_key, static_cast<int>(now));
+  if (ImGui::BeginTabBar("pages")) {
+    const std::pair<HelpPage, const char*> pages[] = {
+        {HelpPage::Explore, "Explore"}, {HelpPage::Train, "Train"}, {HelpPage::StepThrough, "Step-through"}};
+    for (const auto& [page, name] : pages) {
+      const bool open = ImGui::BeginTabItem(name, nullptr, follow && page == now ? ImGuiTabItemFlags_SetSelected : 0);
+      ctx.layout.framed("help_tab", name);
+      if (!open) continue;
+      ImGui::BeginChild("page");  // the tabs stay while a long page scrolls
+      help_page(ctx, page);
+      ImGui::EndChild();
+      ImGui::EndTabItem();
     }
-    ImGui::EndTable();
+    ImGui::EndTabBar();
   }
-  ImGui::Spacing();
-  ImGui::TextWrapped(
-      "Mouse: hover a token chip to mark its row and column in every heatmap; hover a cell for its "
-      "query, key, weight and raw score; click a head to enlarge it (and show its Q/K/V); "
-      "right-click any heatmap to export it.");
-  ImGui::Spacing();
-  ImGui::TextWrapped(
-      "What you see: each token becomes a vector x (embedding + position). Every head projects x "
-      "into queries Q, keys K and values V. Row i of a heatmap is query token i; column j is key "
-      "token j; the colour is how much token i attends to token j: softmax over j of "
-      "Q_i·K_j / (sqrt(d_head) × temperature). Each row sums to 1. The head's output is the "
-      "weighted sum of the value rows; all heads are concatenated and mixed by W_O.");
   ImGui::End();
 }
 

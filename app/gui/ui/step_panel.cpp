@@ -8,6 +8,7 @@
 
 #include "core/colormap.hpp"
 #include "core/value_format.hpp"
+#include "gui/commands.hpp"
 #include "gui/ui/panels.hpp"
 #include "gui/ui/widgets.hpp"
 
@@ -169,8 +170,11 @@ void draw_step_through(UiContext& ctx, const attn::OutProjection& projection, Im
   text_fitted(ctx.layout, "step_title", title, false,
               ImGui::GetContentRegionAvail().x - ImGui::CalcTextSize("(?)").x - ImGui::GetStyle().ItemSpacing.x);
   ImGui::SameLine();
-  help_marker("Every number is the model's own. Click another cell (or row label) to follow another query; "
-              "Left/Right arrows or the buttons go through the steps.");
+  const std::string help = "Every number is the model's own. Click another cell (or row label) to follow another query; " +
+                           shortcut_text(Command::StepPrevious) + " / " + shortcut_text(Command::StepNext) +
+                           " or the buttons go through the steps, " + shortcut_text(Command::StepScaling) +
+                           " turns the scaling on or off, " + shortcut_text(Command::StepAllSteps) + " shows all steps.";
+  help_marker(help.c_str());
   // The toolbar wraps instead of running off the panel at a large UI scale.
   const float right_edge = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
   const auto next_item = [&](float width) {
@@ -181,30 +185,44 @@ void draw_step_through(UiContext& ctx, const attn::OutProjection& projection, Im
     return ImGui::CalcTextSize(label).x + ImGui::GetStyle().FramePadding.x * 2.0f;
   };
   const float box = ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x;
+  // Every control is recorded for --layout, so the layout sweep sees one cut by a narrow panel.
   if (ImGui::Button("< Previous")) st.step = std::max(1, st.step - 1);
+  ctx.layout.framed("button", "< Previous");
   next_item(button_w("Next >"));
   if (ImGui::Button("Next >")) st.step = std::min(kSteps, st.step + 1);
+  ctx.layout.framed("button", "Next >");
   next_item(box + ImGui::CalcTextSize("all steps").x);
   ImGui::Checkbox("all steps", &st.all_steps);
+  ctx.layout.item("checkbox", "all steps");
   next_item(box + ImGui::CalcTextSize("\xC3\xB7 sqrt(d_head)").x);
   ImGui::Checkbox("\xC3\xB7 sqrt(d_head)", &st.scale_by_sqrt_d);
+  ctx.layout.item("checkbox", "\xC3\xB7 sqrt(d_head)");
   next_item(box + ImGui::CalcTextSize("mask").x);
   bool masked = !st.mask_off;
   if (ImGui::Checkbox("mask", &masked)) st.mask_off = !masked;
-  const float slider_w = ImGui::GetFontSize() * 7.0f;
-  next_item(slider_w + ImGui::CalcTextSize("temperature").x + ImGui::GetStyle().ItemInnerSpacing.x);
+  ctx.layout.item("checkbox", "mask");
+  // The slider and its label on one line: the slider gives way when the panel is narrow.
+  const float label_w = ImGui::CalcTextSize("temperature").x + ImGui::GetStyle().ItemInnerSpacing.x;
+  const float slider_w = std::max(ImGui::GetFontSize() * 3.0f,
+                                  std::min(ImGui::GetFontSize() * 7.0f, ImGui::GetContentRegionAvail().x - label_w));
+  next_item(slider_w + label_w);
   float temperature = st.temperature > 0.0f ? st.temperature : ctx.trace->config.temperature;
   ImGui::SetNextItemWidth(slider_w);
   if (ImGui::SliderFloat("temperature##step", &temperature, 0.05f, 10.0f, "T %.2f", ImGuiSliderFlags_Logarithmic))
     st.temperature = temperature;
+  ctx.layout.item("slider", "temperature");
   next_item(button_w("Export PNG"));
   if (ImGui::Button("Export PNG")) ctx.requests.export_choice = ExportChoice{ExportKind::Step, st.head, ExportFormat::Png, st.layer, st.query};
+  ctx.layout.framed("button", "Export PNG");
   next_item(button_w("SVG"));
   if (ImGui::Button("SVG")) ctx.requests.export_choice = ExportChoice{ExportKind::Step, st.head, ExportFormat::Svg, st.layer, st.query};
+  ctx.layout.framed("button", "SVG");
   next_item(button_w("PDF"));
   if (ImGui::Button("PDF")) ctx.requests.export_choice = ExportChoice{ExportKind::Step, st.head, ExportFormat::Pdf, st.layer, st.query};
+  ctx.layout.framed("button", "PDF");
   next_item(button_w("Close"));
   if (ImGui::Button("Close")) st.open = false;
+  ctx.layout.framed("button", "Close");
   ImGui::Separator();
   ImGui::BeginChild("steps", ImVec2(0.0f, 0.0f), false);
   if (st.all_steps) {

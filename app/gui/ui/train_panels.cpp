@@ -1,4 +1,6 @@
 // Train mode: controls, model view, curves and timeline.
+#include "gui/commands.hpp"
+#include "gui/ui/colour_legend.hpp"
 #include "gui/ui/train_panels.hpp"
 
 #include <algorithm>
@@ -54,15 +56,18 @@ const char* positional_label(attn::Positional p) {
   return "?";
 }
 
-// "layer 2, head 1: induction 0.89", one line per detector of the task.
-std::vector<std::string> detector_lines(const CurvePoint& point) {
+// "layer 2, head 1: induction 0.89", one line per detector of the task; a knocked-out head's
+// score is its attention pattern's, which a knock-out leaves as it was: the line says it is out.
+std::vector<std::string> detector_lines(const CurvePoint& point, const TrainState& t, int n_heads) {
   std::vector<std::string> lines;
   for (attn::Detector d : point.detectors.reported) {
     const attn::HeadScore best = point.detectors.best(d);
     if (best.layer < 0) continue;
-    char line[96];
-    std::snprintf(line, sizeof line, "layer %d, head %d: %s %.2f", best.layer + 1, best.head + 1,
-                  std::string(attn::to_string(d)).c_str(), static_cast<double>(best.score));
+    const std::size_t index = static_cast<std::size_t>(best.layer * n_heads + best.head);
+    const bool out = index < t.knocked_out.size() && t.knocked_out[index] != 0;
+    char line[128];
+    std::snprintf(line, sizeof line, "layer %d, head %d: %s %.2f%s", best.layer + 1, best.head + 1,
+                  std::string(attn::to_string(d)).c_str(), static_cast<double>(best.score), out ? " (knocked out)" : "");
     lines.emplace_back(line);
   }
   return lines;
@@ -80,9 +85,10 @@ void draw_mode_switch(UiContext& ctx) {
     if (active) ImGui::PopStyleColor();
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tip);
   };
-  button("Explore", Mode::Explore, "Any sentence, random weights, every knob (Ctrl+M)");
+  const std::string key = " (" + shortcut_text(Command::SwitchMode) + ")";
+  button("Explore", Mode::Explore, ("Any sentence, random weights, every knob" + key).c_str());
   ImGui::SameLine();
-  button("Train", Mode::Train, "A tiny transformer that learns a task while you watch (Ctrl+M)");
+  button("Train", Mode::Train, ("A tiny transformer that learns a task while you watch" + key).c_str());
   ImGui::Separator();
 }
 
@@ -99,11 +105,11 @@ void draw_train_actions(UiContext& ctx, TrainContext& train, const std::string& 
   if (ImGui::Button(running ? "Pause" : "Train", ImVec2(bw, 0.0f)) && p)
     train.commands.emplace_back(running ? TrainCommand::Kind::Pause : TrainCommand::Kind::Run);
   ctx.layout.framed("button", running ? "Pause" : "Train");
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("F5");
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", shortcut_text(Command::TrainOrPause).c_str());
   ImGui::SameLine();
   if (ImGui::Button("Step", ImVec2(bw, 0.0f)) && p) train.commands.emplace_back(TrainCommand::Kind::Step);
   ctx.layout.framed("button", "Step");
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("One update (F6)");
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("One update (%s)", shortcut_text(Command::TrainStep).c_str());
   ImGui::SameLine();
   if (ImGui::Button("Reset", ImVec2(bw, 0.0f)) && problem.empty()) {
     if (t.trained) t.pending = c;
@@ -123,9 +129,18 @@ void draw_train_actions(UiContext& ctx, TrainContext& train, const std::string& 
   std::snprintf(speed, sizeof speed, "%.0f steps/s  \xC2\xB7  %.0fk tokens/s", p->steps_per_second, p->tokens_per_second / 1000.0);
   text_fitted(ctx.layout, "label", speed, true);
   if (const CurvePoint* point = shown_point(*p, ctx.state.train)) {
-    char loss[96];
-    std::snprintf(loss, sizeof loss, "loss %.3f  \xC2\xB7  accuracy %.0f%%", static_cast<double>(point->loss),
-                  100.0 * static_cast<double>(point->accuracy));
+    char loss[128];
+    if (const CurvePoint* was = intact_point(*p, ctx.state.train)) {
+      // Knock-outs: before -> after, the loss and the accuracy a line each (the panel is narrow).
+      std::snprintf(loss, sizeof loss, "loss %.3f \xE2\x86\x92 %.3f", static_cast<double>(was->loss),
+                    static_cast<double>(point->loss));
+      text_fitted(ctx.layout, "label", loss, false);
+      std::snprintf(loss, sizeof loss, "accuracy %.0f%% \xE2\x86\x92 %.0f%%", 100.0 * static_cast<double>(was->accuracy),
+                    100.0 * static_cast<double>(point->accuracy));
+    } else {
+      std::snprintf(loss, sizeof loss, "loss %.3f  \xC2\xB7  accuracy %.0f%%", static_cast<double>(point->loss),
+                    100.0 * static_cast<double>(point->accuracy));
+    }
     text_fitted(ctx.layout, "label", loss, false, ImGui::GetContentRegionAvail().x - button_width("(?)"));
     help_marker(ctx.layout, "On a held-out batch the model never trains on, at the step the timeline shows. "
                             "Knocked-out heads count.");
@@ -299,6 +314,37 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const CurvePoint* point = train.progress ? shown_point(*train.progress, ctx.state.train) : nullptr;
 
+  // The colour legend at the right, as in Explore: its width comes off the heads' room first.
+  std::vector<Range> all_weights, all_scores;
+  for (const TraceView& v : train.layer_views) {
+    all_weights.insert(all_weights.end(), v.attention.begin(), v.attention.end());
+    all_scores.insert(all_scores.end(), v.scores.begin(), v.scores.end());
+  }
+  const auto legend_for = [&](int l, int h) {
+    bool one = l >= 0 && l < L && h >= 0 && h < H && static_cast<std::size_t>(l) < train.layer_views.size();
+    const TraceView* v = one ? &train.layer_views[static_cast<std::size_t>(l)] : nullptr;
+    one = one && static_cast<std::size_t>(h) < v->attention.size() && static_cast<std::size_t>(h) < v->scores.size();
+    return colour_legend(ctx.state, all_weights, all_scores, one ? &v->attention[static_cast<std::size_t>(h)] : nullptr,
+                         one ? &v->scores[static_cast<std::size_t>(h)] : nullptr,
+                         "L" + std::to_string(std::max(l, 0) + 1) + " H" + std::to_string(std::max(h, 0) + 1));
+  };
+  const bool enlarged = t.enlarged_layer >= 0 && t.enlarged_layer < L && t.enlarged_head < H;
+  const ColourLegend legend = legend_for(enlarged ? t.enlarged_layer : -1, enlarged ? t.enlarged_head : -1);
+  const float full_w = size.x;
+  size.x = std::max(size.x - legend.width, font * 8.0f);
+  int hovered_layer = -1, hovered_head = -1;
+  float maps_bottom = origin.y;  // the lowest map drawn: the legend ends there
+  // After the heads: the legend beside them, with the numbers of the head under the mouse if any.
+  const auto draw_legend = [&] {
+    if (maps_bottom <= origin.y) return;
+    ColourLegend shown = hovered_layer >= 0 && !enlarged ? legend_for(hovered_layer, hovered_head) : legend;
+    shown.width = legend.width;
+    const ImVec2 back = ImGui::GetCursorScreenPos();
+    draw_colour_legend(ctx, shown, ImVec2(origin.x + full_w - legend.width + style.ItemSpacing.x, origin.y),
+                       maps_bottom - origin.y);
+    ImGui::SetCursorScreenPos(back);
+  };
+
   const auto spec_for = [&](int l, int h, bool small_labels) {
     const attn::Trace& trace = layers[static_cast<std::size_t>(l)];
     const TraceView& view = train.layer_views[static_cast<std::size_t>(l)];
@@ -337,6 +383,9 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
   };
   const auto title_of = [&](int l, int h) {
     std::string title = "L" + std::to_string(l + 1) + " H" + std::to_string(h + 1);
+    // A knocked-out head still attends as before, so its detector score would still read high:
+    // its title says it is out instead of claiming a job it no longer does.
+    if (spec_for(l, h, false).knock_out == 1) return title + " \xC2\xB7 knocked out";
     if (point)
       for (attn::Detector d : point->detectors.reported) {
         const attn::HeadScore best = point->detectors.best(d);
@@ -351,7 +400,12 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
     return title;
   };
   const auto after_widget = [&](const HeatmapResult& r, int l, int h, ImVec2 min, ImVec2 max) {
-    if (r.hover_row >= 0) ctx.hover_cell(r.hover_row, r.hover_col);
+    maps_bottom = std::max(maps_bottom, max.y);
+    if (r.hover_row >= 0) {
+      ctx.hover_cell(r.hover_row, r.hover_col);
+      hovered_layer = l;
+      hovered_head = h;
+    }
     if (r.toggle_knock_out) {
       toggle_knock_out(t, l, h);
       TrainCommand knock(TrainCommand::Kind::SetKnockOut);
@@ -370,10 +424,9 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
     }
   };
 
-  if (t.enlarged_layer >= 0 && t.enlarged_layer < L && t.enlarged_head < H) {
+  if (enlarged) {
     const int l = t.enlarged_layer, h = t.enlarged_head;
-    if (ImGui::Button("\xE2\x86\x90 All heads") || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false))
-      t.enlarged_layer = t.enlarged_head = -1;
+    if (ImGui::Button("\xE2\x86\x90 All heads")) t.enlarged_layer = t.enlarged_head = -1;  // Esc: Command::BackToGrid
     ctx.layout.framed("button", "\xE2\x86\x90 All heads");
     ImGui::SameLine();
     ImGui::AlignTextToFramePadding();
@@ -411,8 +464,9 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
       ImGui::SetCursorScreenPos(ImVec2(hint_x, drawn.y));
       ImGui::PushTextWrapPos(origin.x + size.x - ImGui::GetWindowPos().x);
       ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));
-      const char* hint = "token labels hidden at this size: hover a cell, or Ctrl+- for smaller text";
-      ImGui::TextWrapped("%s", hint);
+      const std::string hint =
+          "token labels hidden at this size: hover a cell, or " + shortcut_text(Command::SmallerText) + " for smaller text";
+      ImGui::TextWrapped("%s", hint.c_str());
       ctx.layout.item("hint", hint);
       ImGui::PopStyleColor();
       ImGui::PopTextWrapPos();
@@ -427,8 +481,9 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
       if (step) draw_step_through(sub, train.model_view.out_projection(l), lower);
       else draw_qkv_panel(sub, lower, h);
     }
+    draw_legend();
     ImGui::SetCursorScreenPos(ImVec2(origin.x, origin.y + size.y));
-    ImGui::Dummy(ImVec2(size.x, 0.0f));
+    ImGui::Dummy(ImVec2(full_w, 0.0f));
     return;
   }
 
@@ -487,8 +542,9 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
       open_step_through(ctx.state, l, h, r);
     }
   }
+  draw_legend();
   ImGui::SetCursorScreenPos(ImVec2(origin.x, origin.y + size.y));
-  ImGui::Dummy(ImVec2(size.x, 0.0f));
+  ImGui::Dummy(ImVec2(full_w, 0.0f));
 }
 
 namespace {
@@ -635,7 +691,8 @@ void draw_curves(UiContext& ctx, TrainContext& train, ImVec2 size, float plots_h
     // As many lines as fit above the timeline; the rest are in the head-score plot's tooltip.
     const int room = static_cast<int>((plots_h - ImGui::GetTextLineHeightWithSpacing()) / ImGui::GetTextLineHeightWithSpacing());
     int shown_lines = 0;
-    for (const std::string& line : detector_lines(*point)) {
+    const int n_heads = p->model ? p->model->model.arch.n_heads : 0;
+    for (const std::string& line : detector_lines(*point, ctx.state.train, n_heads)) {
       if (shown_lines++ >= room) break;
       text_fitted(ctx.layout, "legend", line, false, legend_w);
     }

@@ -30,11 +30,14 @@ void draw_reset_confirmation(UiContext& ctx, TrainContext& train);
 // Layers x heads heatmaps; click enlarges a head (with its Q/K/V), right-click knocks it out.
 void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size);
 // The model's answer: the five most likely next tokens after the last token of the example (or
-// the hovered one) as bars, and the answer before the knock-outs when heads are knocked out.
-void draw_predictions(UiContext& ctx, const TrainModelView& view, const std::vector<std::string>& vocab);
+// the hovered one) as bars, and with heads knocked out the answer and the loss before -> after.
+void draw_predictions(UiContext& ctx, const TrainModelView& view, const std::vector<std::string>& vocab,
+                      const TrainProgress& progress);
 // The same for any run: `intact` (may be null) is the run with no head knocked out, shown as
-// "before"; `vocab` holds what each id stands for.
-void draw_predictions(UiContext& ctx, const ModelRun& run, const ModelRun* intact, const std::vector<std::string>& vocab);
+// "before", with the held-out loss before -> after when `progress` (Train mode) is given; `vocab`
+// holds what each id stands for. An opened model's line ends with Continue.
+void draw_predictions(UiContext& ctx, const ModelRun& run, const ModelRun* intact, const std::vector<std::string>& vocab,
+                      const TrainProgress* progress = nullptr);
 // The same answer as a few words for the status bar ("next: animal 100%, fox <1%"), or "".
 std::string answer_summary(const TrainModelView& view, const std::vector<std::string>& vocab, const AppState& state);
 std::string answer_summary(const ModelRun& run, const std::vector<std::string>& vocab, const AppState& state);

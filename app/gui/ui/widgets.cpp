@@ -47,7 +47,8 @@ void text_fitted(LayoutRecord& layout, const char* kind, std::string_view text, 
 
 void same_line_if_fits(float width) {
   const float right_edge = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
-  if (ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x + width <= right_edge) ImGui::SameLine();
+  // (a pixel to spare: the clip rectangle may end a fraction of a pixel before the region)
+  if (ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x + width + 1.0f <= right_edge) ImGui::SameLine();
 }
 
 float button_width(const char* label) {
@@ -120,8 +121,7 @@ float colour_bar_label_width(float low, float high) {
                   ImGui::CalcTextSize(tick_label(high, low, high).c_str()).x) + tick_gap();
 }
 
-void draw_colour_bar(ImDrawList* dl, ImVec2 min, ImVec2 max, Colormap map, float low, float high,
-                     ImU32 text_color, int ticks, LayoutRecord* layout) {
+void draw_colour_ramp(ImDrawList* dl, ImVec2 min, ImVec2 max, Colormap map, ImU32 outline) {
   const auto& lut = colormap_lut(map);
   const int steps = 64;
   const float h = max.y - min.y;
@@ -133,7 +133,13 @@ void draw_colour_bar(ImDrawList* dl, ImVec2 min, ImVec2 max, Colormap map, float
                       ImVec2(max.x, min.y + h * static_cast<float>(i + 1) / steps + 1.0f),
                       IM_COL32(c.r, c.g, c.b, 255));
   }
-  dl->AddRect(min, max, text_color);
+  dl->AddRect(min, max, outline);
+}
+
+void draw_colour_bar(ImDrawList* dl, ImVec2 min, ImVec2 max, Colormap map, float low, float high,
+                     ImU32 text_color, int ticks, LayoutRecord* layout) {
+  draw_colour_ramp(dl, min, max, map, text_color);
+  const float h = max.y - min.y;
   // Tick labels a line apart at least, so a short bar never stacks them on each other.
   ticks = std::clamp(1 + static_cast<int>(h / (ImGui::GetFontSize() * 1.05f)), 2, ticks);
   for (int i = 0; i < ticks; ++i) {

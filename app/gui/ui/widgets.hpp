@@ -49,6 +49,8 @@ void control_label(LayoutRecord& layout, const char* label, const char* help, fl
 // for column labels, at font size `px` (0: the current one). Returns the text's length in pixels.
 float add_vertical_text(ImDrawList* draw_list, ImVec2 bottom_left, ImU32 color, std::string_view text, float px = 0.0f);
 
+// The colormap as a vertical ramp in [min, max], high at the top, without labels.
+void draw_colour_ramp(ImDrawList* draw_list, ImVec2 min, ImVec2 max, Colormap map, ImU32 outline);
 // A vertical colour bar in [min, max] with tick labels for [low, high].
 void draw_colour_bar(ImDrawList* draw_list, ImVec2 min, ImVec2 max, Colormap map, float low,
                      float high, ImU32 text_color, int ticks = 5, LayoutRecord* layout = nullptr);
