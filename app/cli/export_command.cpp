@@ -8,6 +8,7 @@
 #include "cli/commands.hpp"
 #include "cli/model_options.hpp"
 #include "core/hf_run.hpp"
+#include "core/detector_notes.hpp"
 #include "core/model_run.hpp"
 #include "engine/npy.hpp"
 #include "export/model_figures.hpp"
@@ -155,7 +156,10 @@ int run_export(const std::vector<std::string>& argv) {
       const std::string caption = model_caption(ck);
       const ExportFormat f = format.value_or(format_from_path(out).value_or(ExportFormat::Png));
       const TextShaper shaper;
-      attn::write_file_atomic(out, encode_figure(layout_model_figure(layers, text, caption, request.options, shaper), f, shaper));
+      // Each head's title names its detector, scored on the task's held-out batch as training did.
+      const std::optional<attn::DetectorScores> scores = checkpoint_detector_scores(ck);
+      attn::write_file_atomic(
+          out, encode_figure(layout_model_figure(layers, text, caption, request.options, shaper, scores ? &*scores : nullptr), f, shaper));
       std::printf("wrote %s\n", out.c_str());
       return 0;
     }

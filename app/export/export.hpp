@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/colormap.hpp"
 #include "core/model_input.hpp"
@@ -24,6 +25,9 @@ struct FigureOptions {
   bool per_head_range = true;  // false: one 0..1 scale for every head
   bool show_values = true;     // numbers in cells when they are large enough to read
   std::string caption;         // the line under the title; empty: the explorer's configuration
+  // After each head's title in grid figures, index = head (e.g. its detector, "previous-token
+  // 0.67"); missing or empty: none.
+  std::vector<std::string> head_notes;
 };
 
 struct ExportRequest {
