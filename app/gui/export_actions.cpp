@@ -4,6 +4,7 @@
 #include <atomic>
 #include <ctime>
 #include <filesystem>
+#include <optional>
 
 #include "export/export.hpp"
 #include "export/export_cancel.hpp"
@@ -93,12 +94,16 @@ void App::run_train_export(const TrainExport& what) {
     });
     return;
   }
+  // The model view names each head's detector at the shown step, as the window's titles do.
+  const CurvePoint* point = shown_point(*m_progress, m_state.train);
+  std::optional<attn::DetectorScores> scores;
+  if (point) scores = point->detectors;
   start_background_export(path, [what, layers = m_train_view.layers(), text = m_train_view.text(), curve = m_progress->curve,
                                  n_layers = spec.model.arch.n_layers, n_heads = spec.model.arch.n_heads, caption, options,
-                                 path]() -> std::string {
+                                 scores, path]() -> std::string {
     const TextShaper shaper;
     const Figure figure = what.what == TrainExport::What::ModelView
-                              ? layout_model_figure(layers, text, caption, options, shaper)
+                              ? layout_model_figure(layers, text, caption, options, shaper, scores ? &*scores : nullptr)
                               : layout_curves_figure(curve, n_layers, n_heads, caption, options, shaper);
     attn::write_file_atomic(path, encode_figure(figure, what.format, shaper));
     return "";
