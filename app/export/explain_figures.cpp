@@ -108,15 +108,17 @@ Figure layout_step_figure(const attn::Trace& t, const ModelInput& input, int hea
     f.texts.push_back({x + indent, y + shaper.ascent(size), size, dim ? c.dim : c.text, text});
     y += line;
   };
+  const std::size_t cells = t.n_tokens() * t.n_tokens();
+  const ValueRange head_colours = value_range(t.attn.data() + static_cast<std::size_t>(head) * cells, cells, RangePolicy::MinMax);
   const auto bars = [&](const std::vector<float>& values, bool weights) {
-    // The bars' extent covers 0 and every visible finite value; the weights' colours follow
-    // value_range(), as the heatmap figures' cells do (one 0..1 scale without per-head ranges).
+    // The bars' extent covers 0 and every visible finite value. A weight's bar has the colour of
+    // its cell in the head's heatmap figure: the head's value_range(), or 0..1 for every head.
     std::vector<float> visible;
     for (std::size_t j = 0; j < n; ++j)
       if (!e.masked[j]) visible.push_back(values[j]);
     const ValueRange extent = value_range(visible.data(), visible.size(), RangePolicy::MinMax);
     const float lo = weights ? 0.0f : std::min(0.0f, extent.low), hi = std::max(0.0f, extent.high);
-    const ValueRange colours = options.per_head_range ? extent : ValueRange{0.0f, 1.0f};
+    const ValueRange colours = options.per_head_range ? head_colours : ValueRange{0.0f, 1.0f};
     const float span = std::max(hi - lo, 1e-12f);
     for (std::size_t j = 0; j < n; ++j) {
       const std::string label = attn::token_text(t.tokens()[j].text);
