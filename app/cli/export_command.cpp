@@ -1,6 +1,7 @@
 // `attnlab export`: figures and data files from the command line, with no display needed, so a
 // lecture's figures can be scripted.
 #include <cstdio>
+#include <optional>
 #include <ctime>
 #include <filesystem>
 
@@ -105,14 +106,15 @@ int run_export(const std::vector<std::string>& argv) {
       } else if (flag == "--scale") request.options.scale = args.int_value(flag, 1, 4);
       else if (flag == "--theme") {
         const std::string v = args.value(flag);
-        if (v != "light" && v != "dark") throw UsageError("--theme must be light or dark, got '" + v + "'");
-        request.options.theme = v == "dark" ? FigureTheme::Dark : FigureTheme::Light;
+        const std::optional<Theme> theme = parse_theme(v);
+        if (!theme) throw UsageError("--theme must be light or dark, got '" + v + "'");
+        request.options.theme = *theme;
       } else if (flag == "--transparent") request.options.transparent = true;
       else if (flag == "--colormap") {
         const std::string v = args.value(flag);
         const auto map = parse_colormap(v);
-        if (!map || *map == Colormap::Diverging)
-          throw UsageError("--colormap must be viridis, magma, cividis or grayscale, got '" + v + "'");
+        if (!map || !colormap_info(*map).for_weights)
+          throw UsageError("--colormap must be " + weight_colormap_names() + ", got '" + v + "'");
         request.options.colormap = *map;
       } else if (flag == "--range") {
         const std::string v = args.value(flag);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/colormap.hpp"
+#include "core/themes.hpp"
 #include "core/model_input.hpp"
 #include "engine/attention.hpp"
 #include "engine/explain.hpp"
@@ -15,10 +16,9 @@
 namespace app {
 
 enum class ExportKind { Grid, Head, Qkv, Lines, Step };  // Lines: head -1 = all; Step: head and query
-enum class FigureTheme { Light, Dark };
 
 struct FigureOptions {
-  FigureTheme theme = FigureTheme::Light;
+  Theme theme = Theme::Light;  // figures default to print
   int scale = 1;               // 1..4: every size multiplied, for print resolution
   bool transparent = false;    // no background fill (PNG alpha 0, SVG without a background rect)
   Colormap colormap = Colormap::Viridis;

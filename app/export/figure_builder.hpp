@@ -19,7 +19,7 @@ namespace app {
 struct FigureColors {
   Rgba background, text, dim, frame;
 };
-FigureColors figure_colors(FigureTheme theme);
+FigureColors figure_colors(Theme theme);  // from the theme table
 
 namespace figure_kit {
 

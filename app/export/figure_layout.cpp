@@ -26,10 +26,9 @@ ValueRange head_range(const attn::Trace& t, int head, bool per_head) {
 
 }  // namespace
 
-FigureColors figure_colors(FigureTheme t) {
-  // Light is for print and slides (near-black on white); dark matches the window's dark theme.
-  if (t == FigureTheme::Dark) return {{22, 22, 28, 255}, {238, 238, 238, 255}, {170, 170, 180, 255}, {90, 90, 100, 255}};
-  return {{255, 255, 255, 255}, {17, 17, 17, 255}, {85, 85, 85, 255}, {150, 150, 150, 255}};
+FigureColors figure_colors(Theme theme) {
+  const ThemeInfo& t = theme_info(theme);
+  return {rgba(t.background), rgba(t.text), rgba(t.dim), rgba(t.frame)};
 }
 
 std::string config_caption(const attn::Trace& t, const ModelInput& input) {

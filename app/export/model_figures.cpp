@@ -285,7 +285,7 @@ std::string model_movie_gif(const attn::Checkpoint& spec, const std::vector<Para
   return gif.finish();
 }
 
-std::vector<Rgb8> figure_palette(FigureTheme theme, Colormap map) {
+std::vector<Rgb8> figure_palette(Theme theme, Colormap map) {
   std::vector<Rgb8> palette;
   const std::array<Rgb8, 256>& lut = colormap_lut(map);
   // 160 of the colormap's 256 steps: neighbours differ by at most a unit or two per channel.

@@ -71,6 +71,6 @@ class GifStream {
 
 // The palette a figure in `theme` with `map` needs: the colormap, a ramp from the background to
 // the text (anti-aliased text), and the non-finite colour.
-std::vector<Rgb8> figure_palette(FigureTheme theme, Colormap map);
+std::vector<Rgb8> figure_palette(Theme theme, Colormap map);
 
 }  // namespace app

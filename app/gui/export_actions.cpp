@@ -50,7 +50,7 @@ void App::run_export(const ExportChoice& choice) {
     copy_projection(w->out_proj_weight.data(), w->out_proj_bias.data(), d_model, inner);
   }
   request.format = choice.format;
-  request.options.theme = m_state.view.theme == Theme::Light ? FigureTheme::Light : FigureTheme::Dark;
+  request.options.theme = m_state.view.theme;
   request.options.colormap = m_state.view.colormap;
   request.options.per_head_range = m_state.view.range == RangeMode::PerHead;
   request.options.show_values = m_state.view.show_values;
@@ -76,7 +76,7 @@ void App::run_train_export(const TrainExport& what) {
   }
   const attn::Checkpoint& spec = *m_progress->model;
   FigureOptions options;
-  options.theme = m_state.view.theme == Theme::Light ? FigureTheme::Light : FigureTheme::Dark;
+  options.theme = m_state.view.theme;
   options.colormap = m_state.view.colormap;
   options.per_head_range = m_state.view.range == RangeMode::PerHead;
   options.show_values = false;

@@ -114,7 +114,8 @@ TEST_CASE("a GIF stream stores only the changed rectangle and decodes to every f
 }
 
 TEST_CASE("the palette holds the background, the text and the colormap exactly", "[movie]") {
-  for (app::FigureTheme theme : {app::FigureTheme::Light, app::FigureTheme::Dark}) {
+  for (const app::ThemeInfo& info : app::theme_table()) {
+    const app::Theme theme = info.theme;
     const std::vector<app::Rgb8> p = app::figure_palette(theme, app::Colormap::Viridis);
     CHECK(p.size() <= 255);
     const app::FigureColors c = app::figure_colors(theme);

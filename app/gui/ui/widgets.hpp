@@ -49,6 +49,19 @@ void control_label(LayoutRecord& layout, const char* label, const char* help, fl
 // for column labels, at font size `px` (0: the current one). Returns the text's length in pixels.
 float add_vertical_text(ImDrawList* draw_list, ImVec2 bottom_left, ImU32 color, std::string_view text, float px = 0.0f);
 
+// The one colormap selector: a combo of the table's maps for attention weights. Returns true when
+// the person picked another map (written to *map).
+bool colormap_selector(LayoutRecord& layout, const char* id, Colormap* map);
+
+// A radio button for one value of an enum: selected when *value == mine; a click writes mine.
+// Returns true on change. The enum is edited as itself, never through an int.
+template <class Enum>
+bool enum_radio(const char* label, Enum* value, Enum mine) {
+  if (!ImGui::RadioButton(label, *value == mine) || *value == mine) return false;
+  *value = mine;
+  return true;
+}
+
 // A vertical colour bar in [min, max] with tick labels for [low, high].
 void draw_colour_bar(ImDrawList* draw_list, ImVec2 min, ImVec2 max, Colormap map, float low,
                      float high, ImU32 text_color, int ticks = 5, LayoutRecord* layout = nullptr);
