@@ -144,8 +144,10 @@ int run_export(const std::vector<std::string>& argv) {
       for (int l = 0; l < hf.model.arch.n_layers; ++l) layers.push_back(hf_run->layer(hf.model, l));
       const ExportFormat f = format.value_or(format_from_path(out).value_or(ExportFormat::Png));
       const TextShaper shaper;
-      attn::write_file_atomic(out, encode_figure(layout_model_figure(layers, input.text, hf_caption(hf), request.options, shaper),
-                                                 f, shaper));
+      // No task to sample: each head is named by the generic detectors on this text itself.
+      const attn::DetectorScores scores = text_detector_scores(*hf_run);
+      attn::write_file_atomic(
+          out, encode_figure(layout_model_figure(layers, input.text, hf_caption(hf), request.options, shaper, &scores), f, shaper));
       std::printf("wrote %s\n", out.c_str());
       return 0;
     }
@@ -159,7 +161,8 @@ int run_export(const std::vector<std::string>& argv) {
       const ExportFormat f = format.value_or(format_from_path(out).value_or(ExportFormat::Png));
       const TextShaper shaper;
       // Each head's title names its detector, scored on the task's held-out batch as training did.
-      const std::optional<attn::DetectorScores> scores = checkpoint_detector_scores(ck);
+      std::optional<attn::DetectorScores> scores = checkpoint_detector_scores(ck);
+      if (!scores) scores = text_detector_scores(run);  // a custom model: the generic detectors on this text
       attn::write_file_atomic(
           out, encode_figure(layout_model_figure(layers, text, caption, request.options, shaper, scores ? &*scores : nullptr), f, shaper));
       std::printf("wrote %s\n", out.c_str());

@@ -43,4 +43,20 @@ std::optional<attn::DetectorScores> checkpoint_detector_scores(const attn::Check
   }
 }
 
+attn::DetectorScores text_detector_scores(const ModelRun& run) {
+  // The cells Task::sample adds to every sequence, on this one: i -> i, and for i > 0 i -> i - 1
+  // and i -> 0.
+  attn::Sequence seq;
+  seq.ids = run.input.ids;
+  const int len = run.acts.T;
+  for (int i = 0; i < len; ++i) {
+    seq.cells[static_cast<std::size_t>(attn::Detector::Self)].push_back({i, i});
+    if (i == 0) continue;
+    seq.cells[static_cast<std::size_t>(attn::Detector::PreviousToken)].push_back({i, i - 1});
+    seq.cells[static_cast<std::size_t>(attn::Detector::FirstToken)].push_back({i, 0});
+  }
+  return attn::score_detectors(run.acts, {seq},
+                               {attn::Detector::PreviousToken, attn::Detector::Self, attn::Detector::FirstToken});
+}
+
 }  // namespace app

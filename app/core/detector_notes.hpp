@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/model_run.hpp"
 #include "engine/model/checkpoint.hpp"
 #include "engine/train/detectors.hpp"
 
@@ -24,5 +25,9 @@ std::vector<std::string> detector_notes(const attn::DetectorScores& scores, int 
 // The detector scores of a checkpoint of a known task on its held-out batch — what `attnlab train`
 // printed at the end of the run; none for a task this attnlab cannot generate (a custom model).
 std::optional<attn::DetectorScores> checkpoint_detector_scores(const attn::Checkpoint& checkpoint);
+
+// The generic detectors (previous-token, self, first-token) scored on the run's own text: for a
+// model with no task to sample from (GPT-2 from a Hugging Face folder, a custom checkpoint).
+attn::DetectorScores text_detector_scores(const ModelRun& run);
 
 }  // namespace app

@@ -210,3 +210,31 @@ TEST_CASE("the README's reference run makes a 16:9 movie under 2 MB that loops i
   CHECK(play <= 440);
   CHECK(d.delays.back() == 200);  // ... and its end holds for 2 s
 }
+
+TEST_CASE("a model with no task is named by the generic detectors on its own text", "[movie][detectors]") {
+  const attn::Checkpoint ck = attn::load_checkpoint(std::string(ATTN_TEST_DATA_DIR) + "/../assets/models/induction.npz");
+  const app::ModelRun run = app::run_model(ck.model, attn::Vocab(ck.vocab), app::lower_cases(ck), app::example_text(ck));
+  const attn::DetectorScores s = app::text_detector_scores(run);
+  CHECK(s.reported == std::vector<attn::Detector>{attn::Detector::PreviousToken, attn::Detector::Self, attn::Detector::FirstToken});
+  const std::size_t T = static_cast<std::size_t>(run.acts.T);
+  REQUIRE(T > 2);
+  for (int l = 0; l < ck.model.arch.n_layers; ++l)
+    for (int h = 0; h < ck.model.arch.n_heads; ++h) {
+      // The mean weight on the detector's cells, by hand from the layer's trace.
+      const attn::Trace t = run.layer(ck.model, l);
+      const float* a = t.attn.data() + static_cast<std::size_t>(h) * T * T;
+      double prev = 0.0, self = 0.0, first = 0.0;
+      for (std::size_t i = 0; i < T; ++i) {
+        self += a[i * T + i];
+        if (i == 0) continue;
+        prev += a[i * T + i - 1];
+        first += a[i * T];
+      }
+      INFO("layer " << l << " head " << h);
+      CHECK(s.at(attn::Detector::PreviousToken, l, h) == Approx(prev / static_cast<double>(T - 1)).margin(1e-6));
+      CHECK(s.at(attn::Detector::Self, l, h) == Approx(self / static_cast<double>(T)).margin(1e-6));
+      CHECK(s.at(attn::Detector::FirstToken, l, h) == Approx(first / static_cast<double>(T - 1)).margin(1e-6));
+    }
+  // The trained previous-token head is one on this text too.
+  CHECK(app::detector_note(s, 0, 2).rfind("previous-token", 0) == 0);
+}
