@@ -185,6 +185,38 @@ Figure layout_movie_frame(const std::vector<attn::Trace>& layers, const std::str
   stat("held-out loss", info.point ? value : "\xE2\x80\x93", "88.888");
   if (info.point) std::snprintf(value, sizeof value, "%.0f%%", 100.0 * static_cast<double>(info.point->accuracy));
   stat("accuracy", info.point ? value : "\xE2\x80\x93", "100%");
+  // The held-out loss so far, on axes that span the whole run (steps 0..total, loss 0..its
+  // largest), so the line grows to the right and nothing rescales between frames.
+  if (info.curve && !info.curve->empty() && info.total_steps > 0) {
+    const float px0 = x + 10.0f, px1 = W - margin, py0 = margin + 4.0f, py1 = margin + small * 1.35f + big * 1.05f;
+    float loss_max = 0.0f;
+    for (const auto& p : *info.curve) loss_max = std::max(loss_max, p->loss);
+    loss_max = std::max(loss_max, 1e-6f);
+    b.line(b.s(px0), b.s(py1), b.s(px1), b.s(py1), b.s(1.0f), c.frame);
+    b.line(b.s(px0), b.s(py0), b.s(px0), b.s(py1), b.s(1.0f), c.frame);
+    const auto at = [&](const CurvePoint& p) {
+      const float fx = std::clamp(static_cast<float>(p.step) / static_cast<float>(info.total_steps), 0.0f, 1.0f);
+      const float fy = std::clamp(p.loss / loss_max, 0.0f, 1.0f);
+      return std::pair<float, float>{b.s(px0 + (px1 - px0) * fx), b.s(py1 - (py1 - py0) * fy)};
+    };
+    const CurvePoint* previous = nullptr;
+    for (const auto& p : *info.curve) {
+      if (p->step > info.step) break;
+      if (previous) {
+        const auto [x0, y0] = at(*previous);
+        const auto [x1, y1] = at(*p);
+        b.line(x0, y0, x1, y1, b.s(2.0f), c.text);
+      }
+      previous = p.get();
+    }
+    char top[32];
+    std::snprintf(top, sizeof top, "%.2g", static_cast<double>(loss_max));
+    b.text(b.s(px0 - 6.0f), b.s(py0) + shaper.ascent(b.s(11.0f)), b.s(11.0f), c.dim, top, TextAlign::End);
+    b.text(b.s(px0 - 6.0f), b.s(py1), b.s(11.0f), c.dim, "0", TextAlign::End);
+    // Top right, where a falling loss leaves the plot empty.
+    b.text(b.s(px1), b.s(py0) + shaper.ascent(b.s(11.0f)), b.s(11.0f), c.dim,
+           "held-out loss, steps 0\xE2\x80\x93" + total, TextAlign::End);
+  }
   // The run's progress as a bar under the numbers.
   const float bar_y = value_y + shaper.descent(b.s(big)) / k + 10.0f, bar_h = 6.0f;
   const float done = info.total_steps > 0 ? std::clamp(static_cast<float>(info.step) / static_cast<float>(info.total_steps), 0.0f, 1.0f) : 1.0f;
@@ -277,6 +309,7 @@ std::string model_movie_gif(const attn::Checkpoint& spec, const std::vector<Para
     info.step = snapshot.step;
     info.total_steps = total;
     info.caption = model_caption(spec);
+    info.curve = &curve;
     for (const auto& p : curve)
       if (p->step <= snapshot.step) info.point = p.get();
     const Figure figure = layout_movie_frame(layers, text, info, options, shaper);

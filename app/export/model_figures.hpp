@@ -35,9 +35,13 @@ struct MovieFrameInfo {
   long long step = 0, total_steps = 0;
   const CurvePoint* point = nullptr;  // loss, accuracy and detector scores at or before `step`; null: none yet
   std::string caption;                // what the model is (model_caption())
+  // The whole run's curve (null: none): the loss so far is drawn beside the numbers, on axes
+  // that span the whole run so they never move from frame to frame.
+  const std::vector<std::shared_ptr<const CurvePoint>>* curve = nullptr;
 };
 
-// One frame: the step and the held-out loss large across the top with a progress bar, then every
+// One frame: the step and the held-out loss large across the top, the loss curve so far and a
+// progress bar, then every
 // layer's heads as a grid (a row per layer, a column per head) on one 0..1 colour scale, each
 // head titled with its detector, token labels and "query"/"key" axis titles while the cells are
 // large enough for them. Always kMovieWidth x kMovieHeight. Throws std::invalid_argument.

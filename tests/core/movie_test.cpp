@@ -11,6 +11,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -158,8 +160,20 @@ TEST_CASE("a movie frame is a 16:9 slide with the step, the loss and titled head
   info.total_steps = 600;
   info.point = &point;
   info.caption = app::model_caption(ck);
+  std::vector<std::shared_ptr<const app::CurvePoint>> curve;
+  for (const auto& [step, loss] : std::vector<std::pair<long long, float>>{{0, 4.6f}, {300, 0.8f}, {600, 0.1571f}}) {
+    auto p = std::make_shared<app::CurvePoint>(point);
+    p->step = step;
+    p->loss = loss;
+    curve.push_back(p);
+  }
+  info.curve = &curve;
   const app::TextShaper shaper;
   const app::Figure f = app::layout_movie_frame(layers, text, info, {}, shaper);
+  // The loss so far as a line: two segments up to step 600, on axes labelled with the run's largest loss.
+  std::size_t segments = 0;
+  for (const app::FigureLine& l : f.lines) segments += l.x0 != l.x1 && l.y0 != l.y1;
+  CHECK(segments == 2);
   CHECK(f.width == app::kMovieWidth);
   CHECK(f.height == app::kMovieHeight);
   CHECK(f.width * 9 == f.height * 16);
@@ -176,6 +190,8 @@ TEST_CASE("a movie frame is a 16:9 slide with the step, the loss and titled head
   CHECK(loss->size == step->size);
   CHECK(find("L1 H1")->size < step->size / 3.0f);
   CHECK(step->size >= 60.0f);
+  CHECK(find("held-out loss, steps 0\xE2\x80\x93" "600") != nullptr);
+  CHECK(find("4.6") != nullptr);
   CHECK(find("L2 H1 \xC2\xB7 induction 0.89") != nullptr);
   CHECK(find("L1 H3 \xC2\xB7 previous-token 0.67") != nullptr);
   int queries = 0, keys = 0;
