@@ -94,14 +94,28 @@ void model_controls(UiContext& ctx) {
   }
   layout.framed("button", "Re-roll");
 
-  static const char* const kPositional[] = {"none", "sinusoidal", "learned", "rotary (RoPE)"};
-  int positional = static_cast<int>(c.positional);
+  // The choices in the combo's order; the enum is edited as itself, never through an int.
+  struct PositionalChoice {
+    attn::Positional value;
+    const char* label;
+  };
+  static const PositionalChoice kPositional[] = {{attn::Positional::None, "none"},
+                                                 {attn::Positional::Sinusoidal, "sinusoidal"},
+                                                 {attn::Positional::Learned, "learned"},
+                                                 {attn::Positional::Rope, "rotary (RoPE)"}};
+  const char* shown = kPositional[0].label;
+  for (const PositionalChoice& p : kPositional)
+    if (p.value == c.positional) shown = p.label;
   control_label(layout, "Positions", "Attention itself ignores word order. Sinusoidal adds the 2017 paper's sine/cosine "
                                      "waves to each token vector; learned adds a trained (here: seeded random) table; "
                                      "rotary rotates q and k by the position, so scores depend on relative distance "
                                      "(needs an even d_head); none shows attention as a bag of words.", label_w);
-  if (ImGui::Combo("##positions", &positional, kPositional, 4)) c.positional = static_cast<attn::Positional>(positional);
-  layout.framed("combo", kPositional[static_cast<int>(c.positional)]);
+  if (ImGui::BeginCombo("##positions", shown)) {
+    for (const PositionalChoice& p : kPositional)
+      if (ImGui::Selectable(p.label, p.value == c.positional)) c.positional = p.value;
+    ImGui::EndCombo();
+  }
+  layout.framed("combo", shown);
 
   checkbox(ctx, "Causal mask", &c.causal);
   help_marker(layout, "A decoder (like GPT) may not look ahead: each query sees only itself and earlier "
