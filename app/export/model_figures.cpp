@@ -244,23 +244,28 @@ Figure layout_movie_frame(const std::vector<attn::Trace>& layers, const std::str
                        static_cast<int>(n), labels ? &tokens : nullptr, labels ? &tokens : nullptr, options.colormap, 0.0f, 1.0f, 2,
                        "query", "key"};
   };
-  const auto fits = [&](const Builder::Metrics& m) {
-    return static_cast<float>(heads) * m.width + static_cast<float>(heads - 1) * b.s(gap_x) <= room_w &&
-           static_cast<float>(L) * m.height + static_cast<float>(L - 1) * b.s(gap_y) <= room_h;
+  // A layer's heads fill `cols` columns and as many rows as that takes, so many heads wrap
+  // instead of shrinking to a strip along the top.
+  const auto fits = [&](const Builder::Metrics& mm, int cols) {
+    const int rows = L * ((heads + cols - 1) / cols);
+    return static_cast<float>(cols) * mm.width + static_cast<float>(cols - 1) * b.s(gap_x) <= room_w &&
+           static_cast<float>(rows) * mm.height + static_cast<float>(rows - 1) * b.s(gap_y) <= room_h;
   };
-  // Labels while a row is tall enough for their smallest size; below that the cells alone.
+  // The largest whole-pixel cells over every column count: with token labels while a row is tall
+  // enough for their smallest size, below that the cells alone.
   bool labels = true;
   float cell = 0.0f;
+  int cols = heads;
   Builder::Metrics m{};
   for (const bool with_labels : {true, false}) {
     const MatrixPanel probe = panel_of(0, 0, with_labels);
-    for (float px = std::floor(b.s(60.0f)); px >= 1.0f; px -= 1.0f) {
-      m = b.measure(probe, px, px);
-      if (fits(m)) {
-        cell = px;
+    for (int n_cols = heads; n_cols >= 1; --n_cols)
+      for (float px = std::floor(b.s(60.0f)); px > cell; px -= 1.0f) {
+        const Builder::Metrics mm = b.measure(probe, px, px);
+        if (!fits(mm, n_cols)) continue;
+        cell = px, cols = n_cols, m = mm;
         break;
       }
-    }
     labels = with_labels;
     if (cell >= b.s(9.0f) || (!with_labels && cell > 0.0f)) break;
     cell = 0.0f;
@@ -268,13 +273,15 @@ Figure layout_movie_frame(const std::vector<attn::Trace>& layers, const std::str
   if (cell <= 0.0f)
     throw std::invalid_argument("the model has too many heads or tokens to draw in a " + std::to_string(kMovieWidth) + " x " +
                                 std::to_string(kMovieHeight) + " frame");
-  const float grid_w = static_cast<float>(heads) * m.width + static_cast<float>(heads - 1) * b.s(gap_x);
+  const int rows_per_layer = (heads + cols - 1) / cols;
+  const float grid_w = static_cast<float>(cols) * m.width + static_cast<float>(cols - 1) * b.s(gap_x);
   const float left = std::round(b.s(margin) + (room_w - grid_w) * 0.5f);
   const float title_room = b.s(gap_x) - b.s(4.0f);
   for (int l = 0; l < L; ++l)
     for (int h = 0; h < heads; ++h) {
-      const float px = std::round(left + static_cast<float>(h) * (m.width + b.s(gap_x)));
-      const float py = std::round(b.s(top) + static_cast<float>(l) * (m.height + b.s(gap_y)));
+      const int row = l * rows_per_layer + h / cols;
+      const float px = std::round(left + static_cast<float>(h % cols) * (m.width + b.s(gap_x)));
+      const float py = std::round(b.s(top) + static_cast<float>(row) * (m.height + b.s(gap_y)));
       b.panel(panel_of(l, h, labels), m, px, py, title_room);
     }
   const float map_top = std::round(b.s(top)) + b.panel_title_height() + m.col_label_h;
