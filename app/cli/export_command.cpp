@@ -185,6 +185,7 @@ int run_export(const std::vector<std::string>& argv) {
       request.projection = {block.out_proj_w, block.out_proj_b};
       input.config = trace.config;
       request.options.caption = hf_caption(hf, layer - 1);
+      request.options.head_notes = detector_notes(text_detector_scores(*hf_run), layer - 1);
     } else {
       checkpoint = attn::load_checkpoint(model_path);
       const attn::Checkpoint& ck = checkpoint;
@@ -195,6 +196,9 @@ int run_export(const std::vector<std::string>& argv) {
       request.projection = {block.out_proj_w, block.out_proj_b};
       input.config = trace.config;
       request.options.caption = model_caption(ck, layer - 1);
+      // Each head's title names its detector, as in --what model.
+      const std::optional<attn::DetectorScores> scores = checkpoint_detector_scores(ck);
+      request.options.head_notes = detector_notes(scores ? *scores : text_detector_scores(run), layer - 1);
     }
     if (request.kind != ExportKind::Grid && request.head >= trace.config.n_heads)
       throw UsageError("head " + std::to_string(request.head + 1) + " does not exist (this model has " +

@@ -301,6 +301,10 @@ TEST_CASE("train writes its curves and a movie, export draws a whole model", "[c
   for (std::size_t at = 0; (at = svg_model.find(">key</text>", at)) != std::string::npos; ++at) ++keys;
   CHECK(queries == 8);
   CHECK(keys == 8);
+  // One layer (--layer 2) names its heads the same way.
+  const fs::path layer_svg = dir.path / "layer2.svg";
+  REQUIRE(run("export --model " + ckpt + " --layer 2 --out " + layer_svg.string()).code == 0);
+  CHECK(attn::read_file(layer_svg.string()).find("Head 1  (0.00\xE2\x80\x93" "1.00) \xC2\xB7 induction 0.89</text>") != std::string::npos);
   CHECK(run("export --what model --out " + model_png.string()).code == 2);
 }
 
