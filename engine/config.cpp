@@ -48,8 +48,9 @@ std::string_view to_string(Positional p) {
     case Positional::None: return "none";
     case Positional::Learned: return "learned";
     case Positional::Rope: return "rope";
-    default: return "sinusoidal";
+    case Positional::Sinusoidal: return "sinusoidal";
   }
+  return "sinusoidal";  // not reached: every value returns above
 }
 
 std::string_view to_string(TokenizerMode m) {

@@ -1,6 +1,7 @@
 // `attnlab export`: figures and data files from the command line, with no display needed, so a
 // lecture's figures can be scripted.
 #include <cstdio>
+#include <optional>
 #include <ctime>
 #include <filesystem>
 
@@ -8,6 +9,7 @@
 #include "cli/commands.hpp"
 #include "cli/model_options.hpp"
 #include "core/hf_run.hpp"
+#include "core/detector_notes.hpp"
 #include "core/model_run.hpp"
 #include "engine/npy.hpp"
 #include "export/model_figures.hpp"
@@ -104,14 +106,15 @@ int run_export(const std::vector<std::string>& argv) {
       } else if (flag == "--scale") request.options.scale = args.int_value(flag, 1, 4);
       else if (flag == "--theme") {
         const std::string v = args.value(flag);
-        if (v != "light" && v != "dark") throw UsageError("--theme must be light or dark, got '" + v + "'");
-        request.options.theme = v == "dark" ? FigureTheme::Dark : FigureTheme::Light;
+        const std::optional<Theme> theme = parse_theme(v);
+        if (!theme) throw UsageError("--theme must be light or dark, got '" + v + "'");
+        request.options.theme = *theme;
       } else if (flag == "--transparent") request.options.transparent = true;
       else if (flag == "--colormap") {
         const std::string v = args.value(flag);
         const auto map = parse_colormap(v);
-        if (!map || *map == Colormap::Diverging)
-          throw UsageError("--colormap must be viridis, magma, cividis or grayscale, got '" + v + "'");
+        if (!map || !colormap_info(*map).for_weights)
+          throw UsageError("--colormap must be " + weight_colormap_names() + ", got '" + v + "'");
         request.options.colormap = *map;
       } else if (flag == "--range") {
         const std::string v = args.value(flag);
@@ -141,8 +144,10 @@ int run_export(const std::vector<std::string>& argv) {
       for (int l = 0; l < hf.model.arch.n_layers; ++l) layers.push_back(hf_run->layer(hf.model, l));
       const ExportFormat f = format.value_or(format_from_path(out).value_or(ExportFormat::Png));
       const TextShaper shaper;
-      attn::write_file_atomic(out, encode_figure(layout_model_figure(layers, input.text, hf_caption(hf), request.options, shaper),
-                                                 f, shaper));
+      // No task to sample: each head is named by the generic detectors on this text itself.
+      const attn::DetectorScores scores = text_detector_scores(*hf_run);
+      attn::write_file_atomic(
+          out, encode_figure(layout_model_figure(layers, input.text, hf_caption(hf), request.options, shaper, &scores), f, shaper));
       std::printf("wrote %s\n", out.c_str());
       return 0;
     }
@@ -155,7 +160,11 @@ int run_export(const std::vector<std::string>& argv) {
       const std::string caption = model_caption(ck);
       const ExportFormat f = format.value_or(format_from_path(out).value_or(ExportFormat::Png));
       const TextShaper shaper;
-      attn::write_file_atomic(out, encode_figure(layout_model_figure(layers, text, caption, request.options, shaper), f, shaper));
+      // Each head's title names its detector, scored on the task's held-out batch as training did.
+      std::optional<attn::DetectorScores> scores = checkpoint_detector_scores(ck);
+      if (!scores) scores = text_detector_scores(run);  // a custom model: the generic detectors on this text
+      attn::write_file_atomic(
+          out, encode_figure(layout_model_figure(layers, text, caption, request.options, shaper, scores ? &*scores : nullptr), f, shaper));
       std::printf("wrote %s\n", out.c_str());
       return 0;
     }
@@ -176,6 +185,7 @@ int run_export(const std::vector<std::string>& argv) {
       request.projection = {block.out_proj_w, block.out_proj_b};
       input.config = trace.config;
       request.options.caption = hf_caption(hf, layer - 1);
+      request.options.head_notes = detector_notes(text_detector_scores(*hf_run), layer - 1);
     } else {
       checkpoint = attn::load_checkpoint(model_path);
       const attn::Checkpoint& ck = checkpoint;
@@ -186,6 +196,9 @@ int run_export(const std::vector<std::string>& argv) {
       request.projection = {block.out_proj_w, block.out_proj_b};
       input.config = trace.config;
       request.options.caption = model_caption(ck, layer - 1);
+      // Each head's title names its detector, as in --what model.
+      const std::optional<attn::DetectorScores> scores = checkpoint_detector_scores(ck);
+      request.options.head_notes = detector_notes(scores ? *scores : text_detector_scores(run), layer - 1);
     }
     if (request.kind != ExportKind::Grid && request.head >= trace.config.n_heads)
       throw UsageError("head " + std::to_string(request.head + 1) + " does not exist (this model has " +

@@ -6,13 +6,13 @@
 #include <vector>
 
 #include "core/colormap.hpp"
+#include "core/themes.hpp"
 #include "core/model_input.hpp"
 #include "core/train_state.hpp"
 #include "engine/model/predict.hpp"
 
 namespace app {
 
-enum class Theme { Dark, Light };
 enum class RangeMode { PerHead, Fixed01 };  // colour range of attention heatmaps
 // What a head view draws: the weights, the raw scores before softmax (diverging, centred on 0),
 // or the weights as lines between the tokens (BertViz's head view).

@@ -7,6 +7,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "core/detector_notes.hpp"
 #include "core/hf_run.hpp"
 #include "engine/finite_check.hpp"
 #include "engine/model/layer_trace.hpp"
@@ -44,22 +45,6 @@ std::shared_ptr<const OpenedModel> open_hf_model(const std::string& path) {
   return opened;
 }
 
-attn::Sequence sentence_cells(const std::vector<std::int32_t>& ids) {
-  attn::Sequence seq;
-  seq.ids = ids;
-  const int n = static_cast<int>(ids.size());
-  auto& previous = seq.cells[static_cast<int>(attn::Detector::PreviousToken)];
-  auto& first = seq.cells[static_cast<int>(attn::Detector::FirstToken)];
-  auto& induction = seq.cells[static_cast<int>(attn::Detector::Induction)];
-  for (int i = 1; i < n; ++i) {
-    previous.push_back({i, i - 1});
-    first.push_back({i, 0});
-    for (int j = 0; j + 1 < i; ++j)
-      if (ids[static_cast<std::size_t>(j)] == ids[static_cast<std::size_t>(i)]) induction.push_back({i, j + 1});
-  }
-  return seq;
-}
-
 ModelResult compute_model_result(const OpenedModel& model, const std::string& text, attn::LogitRows rows,
                                  const std::vector<std::uint8_t>& knocked_out) {
   const auto t0 = Clock::now();
@@ -78,12 +63,7 @@ ModelResult compute_model_result(const OpenedModel& model, const std::string& te
   result.layers.reserve(static_cast<std::size_t>(model.hf.model.arch.n_layers));
   for (int l = 0; l < model.hf.model.arch.n_layers; ++l)
     result.layers.push_back(attn::layer_trace(model.hf.model, result.run.acts, l, result.run.labels));
-  const attn::Sequence cells = sentence_cells(ids);
-  result.detectors = attn::score_detectors(result.run.acts, {cells}, kSentenceDetectors);
-  auto& reported = result.detectors.reported;  // a detector with no cells here (no repeat) says nothing
-  reported.erase(std::remove_if(reported.begin(), reported.end(),
-                                [&](attn::Detector d) { return cells.cells[static_cast<int>(d)].empty(); }),
-                 reported.end());
+  result.detectors = text_detector_scores(result.run);
   result.compute_ms = seconds_since(t0) * 1000.0;
   return result;
 }

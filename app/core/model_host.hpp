@@ -42,8 +42,8 @@ struct ModelResult {
   std::vector<std::uint8_t> knocked_out;  // (n_layers * n_heads) or empty: heads whose output was zeroed
   ModelRun run;                           // ids, tokens, activations (logits for every position)
   std::vector<attn::Trace> layers;        // (n_layers) what the head views, Q/K/V and exports draw
-  // Every head's score on this sentence: previous-token, first-token, and induction (the token
-  // after an earlier copy of the query's token; no cells, and no score, without a repeat).
+  // Every head's score on this sentence (text_detector_scores: previous-token, first-token, self,
+  // and induction when the sentence repeats a token).
   attn::DetectorScores detectors;
   double compute_ms = 0.0;                // tokenize + forward + traces (the first answer)
   // The first answer has the last position's logits only; want_all_logits() has the host publish
@@ -72,12 +72,6 @@ struct HeadImportance {
 // and returns false to stop (a newer sentence came). Throws std::invalid_argument as above.
 HeadImportance head_importance(const OpenedModel& model, const ModelResult& result,
                                const std::function<bool(const HeadImportance&)>& progress = {});
-// The detector cells of one sentence: previous-token (i, i-1), first-token (i, 0), for i >= 1, and
-// induction (i, j+1) for each earlier j < i-1 whose token equals token i.
-attn::Sequence sentence_cells(const std::vector<std::int32_t>& ids);
-// The detectors sentence_cells scores, in the order the window lists them.
-inline const std::vector<attn::Detector> kSentenceDetectors = {attn::Detector::PreviousToken, attn::Detector::FirstToken,
-                                                              attn::Detector::Induction};
 
 // The same result with every position's logits (after a LogitRows::Last one). Throws as above.
 ModelResult with_all_logits(const OpenedModel& model, const ModelResult& first);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <optional>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -23,17 +24,17 @@ namespace app {
 
 namespace {
 
-const char* theme_name(Theme t) { return t == Theme::Light ? "light" : "dark"; }
 const char* range_name(RangeMode r) { return r == RangeMode::Fixed01 ? "fixed" : "head"; }
 
 void read_view(const nlohmann::json& j, ViewSettings& v, const KeyRefusals& refusals) {
   if (!j.is_object()) throw std::invalid_argument("key 'view' must be an object");
   const char* const where = "view.";
   refusals.take([&] {
-    std::string theme = theme_name(v.theme);
+    std::string theme(theme_info(v.theme).name);
     read_json_key(j, "theme", theme, where);
-    if (theme != "light" && theme != "dark") throw std::invalid_argument("key 'view.theme' has unknown value '" + theme + "'");
-    v.theme = theme == "light" ? Theme::Light : Theme::Dark;
+    const std::optional<Theme> parsed = parse_theme(theme);
+    if (!parsed) throw std::invalid_argument("key 'view.theme' has unknown value '" + theme + "'");
+    v.theme = *parsed;
   });
   refusals.take([&] {
     std::string range = range_name(v.range);
@@ -45,7 +46,7 @@ void read_view(const nlohmann::json& j, ViewSettings& v, const KeyRefusals& refu
     std::string cmap(colormap_name(v.colormap));
     read_json_key(j, "colormap", cmap, where);
     const auto map = parse_colormap(cmap);
-    if (!map || *map == Colormap::Diverging)  // attention weights need a sequential map
+    if (!map || !colormap_info(*map).for_weights)  // attention weights need a sequential map
       throw std::invalid_argument("key 'view.colormap' has unknown value '" + cmap + "'");
     v.colormap = *map;
   });
@@ -133,7 +134,7 @@ std::string session_to_json(const AppState& s) {
       {"model", s.model_path},
       {"model_layer", s.model_layer},
       {"view",
-       {{"theme", theme_name(s.view.theme)},
+       {{"theme", std::string(theme_info(s.view.theme).name)},
         {"range", range_name(s.view.range)},
         {"colormap", std::string(colormap_name(s.view.colormap))},
         {"ui_scale", s.view.ui_scale},

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/head_colours.hpp"
+#include "core/value_range.hpp"
 #include "core/value_format.hpp"
 #include "export/figure_layout.hpp"
 #include "engine/text/token_text.hpp"
@@ -107,20 +108,26 @@ Figure layout_step_figure(const attn::Trace& t, const ModelInput& input, int hea
     f.texts.push_back({x + indent, y + shaper.ascent(size), size, dim ? c.dim : c.text, text});
     y += line;
   };
+  const std::size_t cells = t.n_tokens() * t.n_tokens();
+  const ValueRange head_colours = value_range(t.attn.data() + static_cast<std::size_t>(head) * cells, cells, RangePolicy::MinMax);
   const auto bars = [&](const std::vector<float>& values, bool weights) {
-    float lo = 0.0f, hi = 0.0f;
+    // The bars' extent covers 0 and every visible finite value. A weight's bar has the colour of
+    // its cell in the head's heatmap figure: the head's value_range(), or 0..1 for every head.
+    std::vector<float> visible;
     for (std::size_t j = 0; j < n; ++j)
-      if (!e.masked[j]) lo = std::min(lo, values[j]), hi = std::max(hi, values[j]);
-    if (weights) lo = 0.0f;
+      if (!e.masked[j]) visible.push_back(values[j]);
+    const ValueRange extent = value_range(visible.data(), visible.size(), RangePolicy::MinMax);
+    const float lo = weights ? 0.0f : std::min(0.0f, extent.low), hi = std::max(0.0f, extent.high);
+    const ValueRange colours = options.per_head_range ? head_colours : ValueRange{0.0f, 1.0f};
     const float span = std::max(hi - lo, 1e-12f);
     for (std::size_t j = 0; j < n; ++j) {
       const std::string label = attn::token_text(t.tokens()[j].text);
       f.texts.push_back({x + indent + label_w - 6.0f * s, y + shaper.ascent(size), size, e.masked[j] ? c.dim : c.text, label, TextAlign::End});
       const float x0 = x + indent + label_w, zero = x0 + bar_w * (0.0f - lo) / span, end = x0 + bar_w * (values[j] - lo) / span;
-      if (!e.masked[j]) {
+      if (!e.masked[j] && std::isfinite(values[j])) {
         Rgba fill{90, 120, 200, 255};
         if (weights) {
-          const Rgb8 cc = colormap_color(options.colormap, hi > 0.0f ? values[j] / hi : 0.0f);
+          const Rgb8 cc = colormap_color(options.colormap, normalize(values[j], colours.low, colours.high));
           fill = {cc.r, cc.g, cc.b, 255};
         }
         f.rects.push_back({std::min(zero, end), y + line * 0.15f, std::max(std::fabs(end - zero), 1.0f * s), line * 0.7f, fill});

@@ -4,8 +4,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/colormap.hpp"
+#include "core/themes.hpp"
 #include "core/model_input.hpp"
 #include "engine/attention.hpp"
 #include "engine/explain.hpp"
@@ -14,16 +16,18 @@
 namespace app {
 
 enum class ExportKind { Grid, Head, Qkv, Lines, Step };  // Lines: head -1 = all; Step: head and query
-enum class FigureTheme { Light, Dark };
 
 struct FigureOptions {
-  FigureTheme theme = FigureTheme::Light;
+  Theme theme = Theme::Light;  // figures default to print
   int scale = 1;               // 1..4: every size multiplied, for print resolution
   bool transparent = false;    // no background fill (PNG alpha 0, SVG without a background rect)
   Colormap colormap = Colormap::Viridis;
   bool per_head_range = true;  // false: one 0..1 scale for every head
   bool show_values = true;     // numbers in cells when they are large enough to read
   std::string caption;         // the line under the title; empty: the explorer's configuration
+  // After each head's title in grid figures, index = head (e.g. its detector, "previous-token
+  // 0.67"); missing or empty: none.
+  std::vector<std::string> head_notes;
 };
 
 struct ExportRequest {

@@ -4,9 +4,11 @@
 #include <atomic>
 #include <ctime>
 #include <filesystem>
+#include <optional>
 
 #include "export/export.hpp"
 #include "export/export_cancel.hpp"
+#include "core/detector_notes.hpp"
 #include "core/hf_run.hpp"
 #include "core/model_run.hpp"
 #include "engine/npy.hpp"
@@ -59,13 +61,16 @@ void App::run_export(const ExportChoice& choice) {
     copy_projection(w->out_proj_weight.data(), w->out_proj_bias.data(), d_model, inner);
   }
   request.format = choice.format;
-  request.options.theme = m_state.view.theme == Theme::Light ? FigureTheme::Light : FigureTheme::Dark;
+  request.options.theme = m_state.view.theme;
   request.options.colormap = m_state.view.colormap;
   request.options.per_head_range = m_state.view.range == RangeMode::PerHead;
   request.options.show_values = m_state.view.show_values;
   request.options.scale = 2;  // crisp on slides and in print
   const std::string dir = m_state.export_dir.empty() ? default_export_dir() : m_state.export_dir;
-  if (hosted() && m_hosted.model) request.options.caption = hf_caption(m_hosted.model->hf, m_state.model_layer);
+  if (hosted() && m_hosted.model) {
+    request.options.caption = hf_caption(m_hosted.model->hf, m_state.model_layer);
+    if (m_hosted.result) request.options.head_notes = detector_notes(m_hosted.result->detectors, m_state.model_layer);
+  }
   else if (m_state.mode == Mode::Train && m_progress && m_progress->model)
     request.options.caption = model_caption(*m_progress->model, choice.layer);
   request.path = unique_path(dir + "/" +
@@ -86,7 +91,7 @@ void App::run_train_export(const TrainExport& what) {
   }
   const attn::Checkpoint& spec = *m_progress->model;
   FigureOptions options;
-  options.theme = m_state.view.theme == Theme::Light ? FigureTheme::Light : FigureTheme::Dark;
+  options.theme = m_state.view.theme;
   options.colormap = m_state.view.colormap;
   options.per_head_range = m_state.view.range == RangeMode::PerHead;
   options.show_values = false;
@@ -104,12 +109,16 @@ void App::run_train_export(const TrainExport& what) {
     });
     return;
   }
+  // The model view names each head's detector at the shown step, as the window's titles do.
+  const CurvePoint* point = shown_point(*m_progress, m_state.train);
+  std::optional<attn::DetectorScores> scores;
+  if (point) scores = point->detectors;
   start_background_export(path, [what, layers = m_train_view.layers(), text = m_train_view.text(), curve = m_progress->curve,
                                  n_layers = spec.model.arch.n_layers, n_heads = spec.model.arch.n_heads, caption, options,
-                                 path]() -> std::string {
+                                 scores, path]() -> std::string {
     const TextShaper shaper;
     const Figure figure = what.what == TrainExport::What::ModelView
-                              ? layout_model_figure(layers, text, caption, options, shaper)
+                              ? layout_model_figure(layers, text, caption, options, shaper, scores ? &*scores : nullptr)
                               : layout_curves_figure(curve, n_layers, n_heads, caption, options, shaper);
     attn::write_file_atomic(path, encode_figure(figure, what.format, shaper));
     return "";

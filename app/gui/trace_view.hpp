@@ -4,13 +4,12 @@
 #include <string>
 #include <vector>
 
+#include "core/value_range.hpp"
 #include "engine/attention.hpp"
 
 namespace app::gui {
 
-struct Range {
-  float low = 0.0f, high = 1.0f;
-};
+using Range = ValueRange;  // computed by value_range(), the rule the figures use too
 
 struct TraceView {
   std::vector<Range> attention;  // per head: min..max of the weights

@@ -1,6 +1,6 @@
 // The trainable transformer's configuration, split by role: what shapes the parameters (Arch),
 // what changes the computation but owns no parameter (RunOptions), and how it learns
-// (TrainSettings, in engine/train/adamw.hpp). Whether two models can share weights is then
+// (TrainSettings, below). Whether two models can share weights is then
 // "their Arch is equal", not a list of fields kept by hand.
 #pragma once
 #include <cstdint>

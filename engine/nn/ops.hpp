@@ -56,11 +56,12 @@ void rope_backward(Real* dqkv, const Real* cos_sin, int B, int T, int H, int D);
 //   attn   (B, H, T, T) = softmax over keys; with causal, keys after the query get exactly 0
 //   concat (B*T, I)     = attn · v, head h in columns [h*D, (h+1)*D)
 // knocked_out (H, may be null): heads whose output is replaced by zeros (their weights are still
-// computed and drawn). workspace: Real*T floats.
+// computed and drawn). Needs no workspace: scores and attn are the outputs it works in.
 template <typename Real>
 void attention_forward(Real* scores, Real* attn, Real* concat, const Real* qkv, int B, int T, int H, int D,
                        Real scale, bool causal, const std::uint8_t* knocked_out);
-// dqkv (B*T, 3I) += gradient of qkv from dconcat (B*T, I). workspace: Real*T floats.
+// dqkv (B*T, 3I) = gradient of qkv from dconcat (B*T, I), written (=, not +=) for every row and
+// head, zeros for a knocked-out head. workspace: T*T Reals (d attn, then d scores, one head at a time).
 template <typename Real>
 void attention_backward(Real* dqkv, Real* workspace, const Real* dconcat, const Real* qkv, const Real* attn,
                         int B, int T, int H, int D, Real scale, bool causal, const std::uint8_t* knocked_out);

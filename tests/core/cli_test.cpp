@@ -281,12 +281,30 @@ TEST_CASE("train writes its curves and a movie, export draws a whole model", "[c
   REQUIRE(gif.size() > 100);
   CHECK(gif.compare(0, 6, "GIF89a") == 0);
   CHECK(gif.find("NETSCAPE2.0") != std::string::npos);  // it loops
+  // A 16:9 slide: the logical screen (little-endian) is 1920 x 1080.
+  CHECK(static_cast<unsigned char>(gif[6]) + 256 * static_cast<unsigned char>(gif[7]) == 1920);
+  CHECK(static_cast<unsigned char>(gif[8]) + 256 * static_cast<unsigned char>(gif[9]) == 1080);
   CHECK(run("train --task reverse --steps 5 --movie " + (dir.path / "run.png").string()).code == 2);
 
   const std::string ckpt = std::string(ATTN_TEST_DATA_DIR) + "/../assets/models/induction.npz";
   const fs::path model_png = dir.path / "model.png";
   CHECK(run("export --model " + ckpt + " --what model --out " + model_png.string()).code == 0);
   CHECK(fs::file_size(model_png) > 10000);
+  // Each head's title names its detector, with the scores training printed; every map has axis titles.
+  const fs::path model_svg = dir.path / "model.svg";
+  REQUIRE(run("export --model " + ckpt + " --what model --out " + model_svg.string()).code == 0);
+  const std::string svg_model = attn::read_file(model_svg.string());
+  CHECK(svg_model.find("Head 1  (0.00\xE2\x80\x93" "1.00) \xC2\xB7 induction 0.89</text>") != std::string::npos);
+  CHECK(svg_model.find("Head 3  (0.00\xE2\x80\x93" "1.00) \xC2\xB7 previous-token 0.67</text>") != std::string::npos);
+  std::size_t queries = 0, keys = 0;
+  for (std::size_t at = 0; (at = svg_model.find(">query</text>", at)) != std::string::npos; ++at) ++queries;
+  for (std::size_t at = 0; (at = svg_model.find(">key</text>", at)) != std::string::npos; ++at) ++keys;
+  CHECK(queries == 8);
+  CHECK(keys == 8);
+  // One layer (--layer 2) names its heads the same way.
+  const fs::path layer_svg = dir.path / "layer2.svg";
+  REQUIRE(run("export --model " + ckpt + " --layer 2 --out " + layer_svg.string()).code == 0);
+  CHECK(attn::read_file(layer_svg.string()).find("Head 1  (0.00\xE2\x80\x93" "1.00) \xC2\xB7 induction 0.89</text>") != std::string::npos);
   CHECK(run("export --what model --out " + model_png.string()).code == 2);
 }
 
@@ -477,7 +495,7 @@ TEST_CASE("a figure too large to encode is refused at once with the limit, and n
   const std::string out = (dir.path / "big.png").string();
   const Result r = run("export --heads 32 --scale 2 --text '" + text + "' --out " + out);
   CHECK(r.code == 2);
-  CHECK_THAT(r.out, Catch::Contains("35229 x 34800") && Catch::Contains("32767") && Catch::Contains("--what head:N"));
+  CHECK_THAT(r.out, Catch::Contains("35427 x 34998") && Catch::Contains("32767") && Catch::Contains("--what head:N"));
   CHECK_FALSE(fs::exists(out));
   // The same figure as PDF is vector: the side limit still holds.
   CHECK(run("export --heads 32 --scale 2 --text '" + text + "' --out " + (dir.path / "big.pdf").string()).code == 2);

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/colormap.hpp"
+#include "core/themes.hpp"
 
 TEST_CASE("viridis has its published endpoints", "[colormap]") {
   const auto& v = app::colormap_lut(app::Colormap::Viridis);
@@ -51,4 +52,46 @@ TEST_CASE("names round-trip", "[colormap]") {
   for (auto m : {app::Colormap::Viridis, app::Colormap::Magma, app::Colormap::Cividis, app::Colormap::Grayscale, app::Colormap::Diverging})
     CHECK(app::parse_colormap(app::colormap_name(m)) == m);
   CHECK_FALSE(app::parse_colormap("jet"));
+}
+
+// Every enum value, listed by a switch with no default, so -Wswitch names a colormap added to the
+// enum and not here; the test then fails until the table has its row too.
+namespace {
+const char* enum_spelling(app::Colormap m) {
+  switch (m) {
+    case app::Colormap::Viridis: return "viridis";
+    case app::Colormap::Magma: return "magma";
+    case app::Colormap::Cividis: return "cividis";
+    case app::Colormap::Grayscale: return "grayscale";
+    case app::Colormap::Diverging: return "diverging";
+  }
+  return "";
+}
+}  // namespace
+
+TEST_CASE("the colormap table has one row per colormap and drives every list", "[colormap]") {
+  const auto& table = app::colormap_table();
+  for (std::size_t i = 0; i < table.size(); ++i) {
+    INFO(table[i].name);
+    CHECK(app::colormap_row(table[i].map) == i);  // the texture row
+    CHECK(table[i].name == enum_spelling(table[i].map));
+    CHECK(&app::colormap_lut(table[i].map) == table[i].lut);
+    for (std::size_t j = 0; j < i; ++j) CHECK(table[j].map != table[i].map);
+  }
+  CHECK(table.size() == 5);
+  // Only the sequential maps are offered for weights; the messages list them from the table.
+  CHECK_FALSE(app::colormap_info(app::Colormap::Diverging).for_weights);
+  CHECK(app::weight_colormap_names() == "viridis, magma, cividis or grayscale");
+}
+
+TEST_CASE("the theme table names each theme once and gives the figures their colours", "[colormap][theme]") {
+  const auto& table = app::theme_table();
+  CHECK(table.size() == 2);
+  for (const app::ThemeInfo& t : table) {
+    CHECK(app::parse_theme(t.name) == t.theme);
+    CHECK(&app::theme_info(t.theme) == &t);
+  }
+  CHECK_FALSE(app::parse_theme("solarized"));
+  CHECK(app::theme_info(app::Theme::Light).background == app::Rgb8{255, 255, 255});
+  CHECK(app::theme_info(app::Theme::Dark).background.r < 64);
 }

@@ -4,10 +4,12 @@
 
 #include <stb_image.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 
 #include "core/head_colours.hpp"
+#include "core/value_range.hpp"
 #include "export/explain_figures.hpp"
 #include "engine/npy.hpp"
 #include "export/export.hpp"
@@ -94,7 +96,13 @@ TEST_CASE("the step-through figure shows the query's weights as bars in the colo
   write(c, app::ExportKind::Step, 1, 7, app::ExportFormat::Png, png);
   write(c, app::ExportKind::Step, 1, 7, app::ExportFormat::Svg, svg);
   const Png image = read_png(png);
-  CHECK(image.has_colour(app::colormap_color(app::Colormap::Viridis, 1.0f), 1));  // the largest weight's bar
+  // The largest weight's bar has the colour of its cell in head 2's heatmap figure (the head's range).
+  const std::size_t n = c.trace.n_tokens();
+  const float* head = c.trace.attn.data() + n * n;
+  const float* row = head + 7 * n;
+  const app::ValueRange range = app::value_range(head, n * n, app::RangePolicy::MinMax);
+  const float largest = *std::max_element(row, row + n);
+  CHECK(image.has_colour(app::colormap_color(app::Colormap::Viridis, app::normalize(largest, range.low, range.high)), 1));
   CHECK(svg_renders(svg, (dir.path / "svg.png").string()));
   const std::string text = attn::read_file(svg);
   CHECK(text.find("6. Softmax: row maximum") != std::string::npos);

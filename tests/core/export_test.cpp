@@ -180,6 +180,24 @@ TEST_CASE("labels stay inside the figure at 1x and 4x, in every kind of figure",
     }
 }
 
+TEST_CASE("every attention map carries the axis titles query and key", "[export]") {
+  const Case c = make_case("The cat sat on the mat", 4, 16);
+  const app::TextShaper shaper;
+  for (auto kind : {app::ExportKind::Grid, app::ExportKind::Head}) {
+    const app::Figure f = app::layout_figure(c.trace, c.input, kind, 2, {}, shaper);
+    int queries = 0, keys = 0;
+    for (const app::FigureText& t : f.texts) {
+      if (t.text == "query") CHECK(t.vertical);  // down the rows
+      if (t.text == "key") CHECK_FALSE(t.vertical);  // across the columns
+      queries += t.text == "query";
+      keys += t.text == "key";
+    }
+    const int maps = kind == app::ExportKind::Grid ? 4 : 1;
+    CHECK(queries == maps);
+    CHECK(keys == maps);
+  }
+}
+
 TEST_CASE("a 16-head grid of a 40-token sentence stays legible", "[export]") {
   std::string text;
   for (int i = 0; i < 40; ++i) text += "tok" + std::to_string(i) + " ";

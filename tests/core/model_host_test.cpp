@@ -9,6 +9,7 @@
 #include <fstream>
 #include <string>
 
+#include "core/detector_notes.hpp"
 #include "core/hf_run.hpp"
 #include "core/model_host.hpp"
 #include "temp_dir.hpp"
@@ -186,9 +187,10 @@ TEST_CASE("a sentence's detector cells: previous-token and first-token always an
 
   const auto model = app::open_hf_model(kFolder);
   const app::ModelResult plain = app::compute_model_result(*model, "The cat sat");
-  CHECK(plain.detectors.reported == std::vector<attn::Detector>{attn::Detector::PreviousToken, attn::Detector::FirstToken});
+  CHECK(plain.detectors.reported ==
+        std::vector<attn::Detector>{attn::Detector::PreviousToken, attn::Detector::Self, attn::Detector::FirstToken});
   const app::ModelResult repeated = app::compute_model_result(*model, "The cat sat. The cat sat.");
-  CHECK(repeated.detectors.reported.size() == 3);
+  CHECK(repeated.detectors.reported.size() == 4);
   // A score is the head's mean weight on its cells: check one by hand.
   const attn::Trace& l1 = plain.layers[0];
   const std::size_t n = l1.n_tokens();

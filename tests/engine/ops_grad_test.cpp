@@ -1,8 +1,10 @@
 // Every op's backward against central finite differences of its forward, in double precision
 // (ggml's test-backend-ops, MODE_GRAD). Each case is a row in a table: its variables, a forward
-// that reduces the op's output to a scalar with fixed random weights, and the analytic gradient.
+// that reduces the op's output to a scalar with fixed random weights, and the analytic gradient;
+// one Catch2 test case per op checks its rows.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <random>
@@ -207,23 +209,60 @@ std::vector<OpCase> op_cases() {
 
 }  // namespace
 
-TEST_CASE("every op's backward matches finite differences in double precision", "[grad]") {
-  for (const OpCase& op : op_cases()) {
-    const Vars analytic = op.gradient(op.vars);
-    REQUIRE(analytic.size() == op.vars.size());
-    for (std::size_t v = 0; v < op.vars.size(); ++v)
-      for (std::size_t i = 0; i < op.vars[v].size(); ++i) {
-        const double eps = 1e-6;
-        Vars plus = op.vars, minus = op.vars;
-        plus[v][i] += eps;
-        minus[v][i] -= eps;
-        const double numeric = (op.loss(plus) - op.loss(minus)) / (2 * eps);
-        const double err = std::fabs(analytic[v][i] - numeric) / std::max(1.0, std::fabs(numeric));
-        INFO(op.name << ": variable " << v << " entry " << i << ": backward " << analytic[v][i] << ", finite difference "
-                     << numeric);
-        CHECK(err < op.tolerance);
-      }
+namespace {
+
+// Every entry of every variable: the analytic gradient against a central difference.
+void check_case(const OpCase& op) {
+  const Vars analytic = op.gradient(op.vars);
+  REQUIRE(analytic.size() == op.vars.size());
+  for (std::size_t v = 0; v < op.vars.size(); ++v)
+    for (std::size_t i = 0; i < op.vars[v].size(); ++i) {
+      const double eps = 1e-6;
+      Vars plus = op.vars, minus = op.vars;
+      plus[v][i] += eps;
+      minus[v][i] -= eps;
+      const double numeric = (op.loss(plus) - op.loss(minus)) / (2 * eps);
+      const double err = std::fabs(analytic[v][i] - numeric) / std::max(1.0, std::fabs(numeric));
+      INFO(op.name << ": variable " << v << " entry " << i << ": backward " << analytic[v][i] << ", finite difference "
+                   << numeric);
+      CHECK(err < op.tolerance);
+    }
+}
+
+// The table's rows named `names`, each checked; a name missing from the table fails.
+void check_rows(const std::vector<std::string>& names) {
+  const std::vector<OpCase> cases = op_cases();
+  for (const std::string& name : names) {
+    const auto row = std::find_if(cases.begin(), cases.end(), [&](const OpCase& c) { return c.name == name; });
+    INFO("row " << name);
+    REQUIRE(row != cases.end());
+    check_case(*row);
   }
+}
+
+}  // namespace
+
+// One test case per op, so a failure names the op and each runs (and is timed) on its own.
+TEST_CASE("layernorm backward matches finite differences in double precision", "[grad]") {
+  check_rows({"layernorm", "layernorm (eps 0.05)"});
+}
+TEST_CASE("linear backward matches finite differences in double precision", "[grad]") { check_rows({"linear"}); }
+TEST_CASE("exact GELU backward matches finite differences in double precision", "[grad]") { check_rows({"gelu"}); }
+TEST_CASE("tanh GELU backward matches finite differences in double precision", "[grad]") { check_rows({"gelu (tanh)"}); }
+TEST_CASE("rope backward matches finite differences in double precision", "[grad]") { check_rows({"rope"}); }
+TEST_CASE("attention backward matches finite differences in double precision", "[grad]") {
+  check_rows({"attention", "attention (causal)"});
+}
+TEST_CASE("crossentropy backward matches finite differences in double precision", "[grad]") {
+  check_rows({"crossentropy"});
+}
+
+TEST_CASE("every row of the op gradient table is checked by one of the cases above", "[grad]") {
+  std::vector<std::string> names;
+  for (const OpCase& c : op_cases()) names.push_back(c.name);
+  // A new row fails here until a test case above checks it.
+  CHECK(names == std::vector<std::string>{"layernorm", "linear", "gelu", "gelu (tanh)", "layernorm (eps 0.05)", "rope",
+                                          "attention", "attention (causal)", "crossentropy"});
 }
 
 TEST_CASE("a knocked-out head passes no gradient and outputs zeros", "[grad]") {

@@ -7,6 +7,7 @@
 #include <random>
 #include <vector>
 
+#include "engine/nn/simd.hpp"
 #include "engine/softmax.hpp"
 
 namespace {
@@ -34,18 +35,22 @@ TEST_CASE("softmax_row matches exp in double for every length and mask", "[softm
       for (std::size_t visible = 1; visible <= n; visible += (n > 20 ? 7 : 1)) {
         std::vector<float> scores(n);
         for (float& s : scores) s = normal(rng);
-        std::vector<float> weights(n, -1.0f);  // poison: every entry must be written
-        attn::softmax_row(scores.data(), weights.data(), visible, n);
         const std::vector<double> expected = reference_softmax(scores, visible);
-        double sum = 0.0;
-        for (std::size_t j = 0; j < n; ++j) {
-          INFO("spread " << spread << " n " << n << " visible " << visible << " j " << j);
-          // Relative to the weight, with an absolute floor for those that flush to 0 below e^-80.
-          CHECK(std::fabs(weights[j] - expected[j]) <= 1e-6 * expected[j] + 1e-30);
-          if (j >= visible) CHECK(weights[j] == 0.0f);
-          sum += weights[j];
+        // The kernel training runs (the CPU's level) and every other level this CPU has.
+        for (const attn::SimdLevel level : attn::supported_simd_levels()) {
+          std::vector<float> weights(n, -1.0f);  // poison: every entry must be written
+          attn::softmax_row_at(level, scores.data(), weights.data(), visible, n);
+          double sum = 0.0;
+          for (std::size_t j = 0; j < n; ++j) {
+            INFO("spread " << spread << " n " << n << " visible " << visible << " j " << j << " on "
+                           << attn::simd_level_name(level));
+            // Relative to the weight, with an absolute floor for those that flush to 0 below e^-80.
+            CHECK(std::fabs(weights[j] - expected[j]) <= 1e-6 * expected[j] + 1e-30);
+            if (j >= visible) CHECK(weights[j] == 0.0f);
+            sum += weights[j];
+          }
+          CHECK(sum == Approx(1.0).epsilon(1e-6));
         }
-        CHECK(sum == Approx(1.0).epsilon(1e-6));
       }
   }
 }

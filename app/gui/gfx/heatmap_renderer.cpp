@@ -8,10 +8,6 @@ namespace app::gfx {
 
 namespace {
 
-constexpr Colormap kAllColormaps[] = {Colormap::Viridis, Colormap::Magma, Colormap::Cividis,
-                                      Colormap::Grayscale, Colormap::Diverging};
-constexpr int kColormapCount = static_cast<int>(sizeof(kAllColormaps) / sizeof(kAllColormaps[0]));
-
 void upload_array(GLuint texture, int cols, int rows, int layers, const float* data) {
   glBindTexture(GL_TEXTURE_2D_ARRAY, texture);
   glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
@@ -45,22 +41,23 @@ bool HeatmapRenderer::init(std::string& error) {
   m_t_colormaps = glGetUniformLocation(p, "t_colormaps");
   m_vao = make_vertex_array();
 
-  // Every colormap as one row of a 256-wide RGBA8 texture, fetched with texelFetch (no filtering).
-  std::vector<unsigned char> rgba(static_cast<std::size_t>(256 * kColormapCount * 4));
-  for (int row = 0; row < kColormapCount; ++row) {
-    const auto& lut = colormap_lut(kAllColormaps[row]);
-    for (int i = 0; i < 256; ++i) {
-      unsigned char* px = &rgba[static_cast<std::size_t>((row * 256 + i) * 4)];
-      px[0] = lut[static_cast<std::size_t>(i)].r;
-      px[1] = lut[static_cast<std::size_t>(i)].g;
-      px[2] = lut[static_cast<std::size_t>(i)].b;
+  // Every colormap of the table as one row of a 256-wide RGBA8 texture, fetched with texelFetch
+  // (no filtering); a map's row is its index in colormap_table().
+  std::vector<unsigned char> rgba(256 * kColormapCount * 4);
+  for (std::size_t row = 0; row < kColormapCount; ++row) {
+    const auto& lut = *colormap_table()[row].lut;
+    for (std::size_t i = 0; i < 256; ++i) {
+      unsigned char* px = &rgba[(row * 256 + i) * 4];
+      px[0] = lut[i].r;
+      px[1] = lut[i].g;
+      px[2] = lut[i].b;
       px[3] = 255;
     }
   }
   m_colormaps = make_texture();
   glBindTexture(GL_TEXTURE_2D, m_colormaps.get());
   glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
-  glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, 256, kColormapCount, 0, GL_RGBA, GL_UNSIGNED_BYTE, rgba.data());
+  glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, 256, static_cast<GLsizei>(kColormapCount), 0, GL_RGBA, GL_UNSIGNED_BYTE, rgba.data());
   glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
   glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
   glBindTexture(GL_TEXTURE_2D, 0);
@@ -135,10 +132,7 @@ void HeatmapRenderer::render(const Request& r, const ImDrawCmd* cmd) const {
   glUniform1i(m_t_values, 0);
   glUniform1i(m_t_colormaps, 1);
   glUniform1i(m_u_layer, r.layer);
-  int colormap_row = 0;
-  for (int i = 0; i < kColormapCount; ++i)
-    if (kAllColormaps[i] == r.style.colormap) colormap_row = i;
-  glUniform1i(m_u_colormap_row, colormap_row);
+  glUniform1i(m_u_colormap_row, static_cast<GLint>(colormap_row(r.style.colormap)));
   glUniform2i(m_u_size, r.cols, r.rows);
   glUniform1f(m_u_range_low, r.style.range_low);
   glUniform1f(m_u_range_high, r.style.range_high);

@@ -34,9 +34,11 @@ bool checkbox(UiContext& ctx, const char* label, bool* value) {
   return changed;
 }
 
-void radio(UiContext& ctx, const char* label, int* value, int mine, bool same_line) {
+// One value of an enum as a radio button (enum_radio), on this line when it fits, recorded.
+template <class Enum>
+void radio(UiContext& ctx, const char* label, Enum* value, Enum mine, bool same_line) {
   if (same_line) same_line_if_fits(ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize(label).x);
-  ImGui::RadioButton(label, value, mine);
+  enum_radio(label, value, mine);
   ctx.layout.item("radio", label);
 }
 
@@ -93,14 +95,28 @@ void model_controls(UiContext& ctx) {
   }
   layout.framed("button", "Re-roll");
 
-  static const char* const kPositional[] = {"none", "sinusoidal", "learned", "rotary (RoPE)"};
-  int positional = static_cast<int>(c.positional);
+  // The choices in the combo's order; the enum is edited as itself, never through an int.
+  struct PositionalChoice {
+    attn::Positional value;
+    const char* label;
+  };
+  static const PositionalChoice kPositional[] = {{attn::Positional::None, "none"},
+                                                 {attn::Positional::Sinusoidal, "sinusoidal"},
+                                                 {attn::Positional::Learned, "learned"},
+                                                 {attn::Positional::Rope, "rotary (RoPE)"}};
+  const char* shown = kPositional[0].label;
+  for (const PositionalChoice& p : kPositional)
+    if (p.value == c.positional) shown = p.label;
   control_label(layout, "Positions", "Attention itself ignores word order. Sinusoidal adds the 2017 paper's sine/cosine "
                                      "waves to each token vector; learned adds a trained (here: seeded random) table; "
                                      "rotary rotates q and k by the position, so scores depend on relative distance "
                                      "(needs an even d_head); none shows attention as a bag of words.", label_w);
-  if (ImGui::Combo("##positions", &positional, kPositional, 4)) c.positional = static_cast<attn::Positional>(positional);
-  layout.framed("combo", kPositional[static_cast<int>(c.positional)]);
+  if (ImGui::BeginCombo("##positions", shown)) {
+    for (const PositionalChoice& p : kPositional)
+      if (ImGui::Selectable(p.label, p.value == c.positional)) c.positional = p.value;
+    ImGui::EndCombo();
+  }
+  layout.framed("combo", shown);
 
   checkbox(ctx, "Causal mask", &c.causal);
   help_marker(layout, "A decoder (like GPT) may not look ahead: each query sees only itself and earlier "
@@ -112,15 +128,6 @@ void model_controls(UiContext& ctx) {
                      ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp);
   layout.item("slider", "temperature");
 
-  // The radio buttons' order; the mode is never edited through an int cast of the enum.
-  constexpr attn::TokenizerMode kModes[] = {attn::TokenizerMode::Word, attn::TokenizerMode::Char,
-                                            attn::TokenizerMode::Gpt2};
-  int mode = 0;
-  switch (ctx.state.input.tokenizer) {
-    case attn::TokenizerMode::Word: mode = 0; break;
-    case attn::TokenizerMode::Char: mode = 1; break;
-    case attn::TokenizerMode::Gpt2: mode = 2; break;
-  }
   ImGui::AlignTextToFramePadding();
   ImGui::TextUnformatted("Tokens");
   layout.item("label", "Tokens");
@@ -128,10 +135,10 @@ void model_controls(UiContext& ctx) {
                       "Characters: every character is a token. GPT-2: the subword tokens a real model reads "
                       "(byte-level BPE): a leading space belongs to the token and shows as \xE2\x90\xA3, a byte "
                       "that is part of a character as <0xE2>; hover a chip for its id and bytes.");
-  radio(ctx, "words", &mode, 0, true);
-  radio(ctx, "characters", &mode, 1, true);
-  radio(ctx, "GPT-2", &mode, 2, true);
-  ctx.state.input.tokenizer = kModes[mode];
+  attn::TokenizerMode& mode = ctx.state.input.tokenizer;
+  radio(ctx, "words", &mode, attn::TokenizerMode::Word, true);
+  radio(ctx, "characters", &mode, attn::TokenizerMode::Char, true);
+  radio(ctx, "GPT-2", &mode, attn::TokenizerMode::Gpt2, true);
 
   if (!ctx.state.input.weights_path.empty()) {
     ImGui::TextWrapped("Weights: %s", ctx.state.input.weights_path.c_str());
@@ -158,29 +165,17 @@ void view_controls(UiContext& ctx) {
   ViewSettings& v = ctx.state.view;
   LayoutRecord& layout = ctx.layout;
   const float label_w = label_width();
-  static const Colormap kMaps[] = {Colormap::Viridis, Colormap::Magma, Colormap::Cividis, Colormap::Grayscale};
   control_label(layout, "Colormap", "Colours for attention weights. All four are perceptually uniform (equal steps look "
                                     "equal) and readable with colour-blindness; grayscale also survives a black-and-white "
                                     "printer. Q/K/V use a blue-white-red map centred on zero.", label_w);
-  const std::string map_name(colormap_name(v.colormap));
-  if (ImGui::BeginCombo("##colormap", map_name.c_str())) {
-    for (Colormap m : kMaps)
-      if (ImGui::Selectable(std::string(colormap_name(m)).c_str(), m == v.colormap)) v.colormap = m;
-    ImGui::EndCombo();
-  }
-  layout.framed("combo", map_name);
-  int range = static_cast<int>(v.range);
-  radio(ctx, "per head", &range, 0, false);
-  radio(ctx, "0 to 1", &range, 1, true);
-  v.range = static_cast<RangeMode>(range);
+  colormap_selector(layout, "##colormap", &v.colormap);
+  radio(ctx, "per head", &v.range, RangeMode::PerHead, false);
+  radio(ctx, "0 to 1", &v.range, RangeMode::Fixed01, true);
   help_marker(layout, "Per head stretches each head's colours from its smallest to its largest weight, to "
                       "show its pattern. 0 to 1 uses one scale for all heads, so heads can be compared.");
   checkbox(ctx, "Numbers in cells", &v.show_values);
   checkbox(ctx, "Q/K/V view", &v.show_qkv);
-  int theme = static_cast<int>(v.theme);
-  radio(ctx, "dark", &theme, 0, false);
-  radio(ctx, "light (projector)", &theme, 1, true);
-  v.theme = static_cast<Theme>(theme);
+  for (std::size_t i = 0; i < theme_table().size(); ++i) radio(ctx, theme_table()[i].label, &v.theme, theme_table()[i].theme, i > 0);
   const std::string scale_help = "Makes all text and controls larger, up to 3x, for a projector. " +
                                  shortcut_text(Command::LargerText) + " and " + shortcut_text(Command::SmallerText) +
                                  " also change it; " + shortcut_text(Command::Presentation) +

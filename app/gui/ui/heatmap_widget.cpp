@@ -17,8 +17,10 @@ const char* matrix_name(gfx::Matrix m) {
     case gfx::Matrix::Value: return "V";
     case gfx::Matrix::HeadOut: return "head output";
     case gfx::Matrix::Scores: return "raw score";
-    default: return "attention";
+    case gfx::Matrix::Attention: return "attention";
+    case gfx::Matrix::kCount: break;  // the number of matrices, never one drawn
   }
+  return "attention";
 }
 
 // The right-click menu: knock-out in Train mode, then export.

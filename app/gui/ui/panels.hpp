@@ -1,5 +1,6 @@
-// The window's panels. Each draws into the current ImGui window, edits AppState through ctx and
-// never calls the engine or GL directly.
+// The window's panels. Each draws into the current ImGui window and edits AppState through ctx.
+// From the engine they call only pure functions of what is shown (explain_query on the trace, a
+// task's defaults), never the model's recompute; heatmaps go through ctx.renderer, never GL itself.
 #pragma once
 #include <imgui.h>
 

@@ -18,8 +18,9 @@ const char* title_of(PathPrompt::Kind kind) {
     case PathPrompt::Kind::ExportFolder: return "Export folder###path_prompt";
     case PathPrompt::Kind::OpenModel: return "Open model###path_prompt";
     case PathPrompt::Kind::SaveModel: return "Save model###path_prompt";
-    default: return "Open session###path_prompt";
+    case PathPrompt::Kind::OpenSession: return "Open session###path_prompt";
   }
+  return "Open session###path_prompt";  // not reached: every kind returns above
 }
 
 // Folder entries of the path's folder: sub-folders, and files with the extension asked for

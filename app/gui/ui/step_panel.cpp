@@ -40,8 +40,10 @@ void vector_line(const char* name, const float* v, std::size_t n) {
 }
 
 // One labelled horizontal bar per key: label | bar from the zero line | value. Masked keys grey.
-void key_bars(UiContext& ctx, const char* id, const std::vector<float>& values, const std::vector<char>& masked,
-              const std::vector<std::string>& labels, bool weights, int highlight) {
+// Weights (`colours` given) take their cell's colour in the head's heatmap: the same map and range.
+void key_bars(const char* id, const std::vector<float>& values, const std::vector<char>& masked,
+              const std::vector<std::string>& labels, bool weights, int highlight,
+              const AttentionColours& colours = {Colormap::Viridis, 0.0f, 1.0f}) {
   const float font = ImGui::GetFontSize();
   const float label_w = std::min(font * 7.0f, ImGui::GetContentRegionAvail().x * 0.3f);
   const float value_w = ImGui::CalcTextSize("-0.0000e-00").x;
@@ -65,7 +67,7 @@ void key_bars(UiContext& ctx, const char* id, const std::vector<float>& values, 
     const float end = p.x + label_w + bar_w * (std::clamp(values[j], lo, hi) - lo) / span;
     ImU32 fill = IM_COL32(120, 150, 220, 255);
     if (weights) {
-      const Rgb8 c = colormap_color(ctx.state.view.colormap, values[j] / hi);
+      const Rgb8 c = colormap_color(colours.map, normalize(values[j], colours.low, colours.high));
       fill = IM_COL32(c.r, c.g, c.b, 255);
     }
     if (is_masked) fill = IM_COL32(110, 110, 110, 120);
@@ -102,26 +104,26 @@ void draw_step(UiContext& ctx, const attn::QueryExplanation& e, int step) {
       }
       break;
     case 3:
-      key_bars(ctx, "dots", e.dots, std::vector<char>(n, 0), labels, false, -1);
+      key_bars("dots", e.dots, std::vector<char>(n, 0), labels, false, -1);
       break;
     case 4:
       ImGui::Text("divisor = %s  (%s)", format_short(e.divisor).c_str(),
                   ctx.state.step.scale_by_sqrt_d ? "sqrt(d_head) \xC3\x97 temperature" : "temperature only: the scaling is off");
-      key_bars(ctx, "scaled", e.scaled, std::vector<char>(n, 0), labels, false, -1);
+      key_bars("scaled", e.scaled, std::vector<char>(n, 0), labels, false, -1);
       break;
     case 5:
-      key_bars(ctx, "masked", e.scaled, e.masked, labels, false, -1);
+      key_bars("masked", e.scaled, e.masked, labels, false, -1);
       break;
     case 6: {
       ImGui::Text("row maximum = %s   sum of exp(score - max) = %s", format_short(e.row_max).c_str(), format_short(e.sum).c_str());
       ImGui::TextDisabled("exp(score - max):");
-      key_bars(ctx, "exps", e.exps, e.masked, labels, false, -1);
+      key_bars("exps", e.exps, e.masked, labels, false, -1);
       ImGui::TextDisabled("weights = exp / sum (the heatmap's row, in its colours):");
       int top = 0;
       for (std::size_t j = 1; j < n; ++j)
         if (e.weights[j] > e.weights[static_cast<std::size_t>(top)]) top = static_cast<int>(j);
       const int key = ctx.state.step.key >= 0 && ctx.state.step.key < e.n_keys ? ctx.state.step.key : top;
-      key_bars(ctx, "weights", e.weights, e.masked, labels, true, key);
+      key_bars("weights", e.weights, e.masked, labels, true, key, attention_colours(ctx, e.head));
       break;
     }
     case 7:

@@ -1,6 +1,7 @@
 // Train mode's panels: the model's controls, the layers x heads model view, the curves and the
-// timeline. Like every panel they edit AppState (state.train) and ask for actions through
-// TrainRequests; the trainer itself is the App's.
+// timeline. Like every panel they edit AppState (state.train); they ask the trainer for work by
+// appending TrainCommands to TrainContext::commands (posted after the frame) and the app for
+// files through ctx.requests. The TrainHost itself is the App's.
 #pragma once
 #include <imgui.h>
 

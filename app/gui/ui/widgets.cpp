@@ -175,4 +175,23 @@ ImU32 head_colour_u32(int layer, int head, int n_heads) {
   return IM_COL32(c.r, c.g, c.b, 255);
 }
 
+bool colormap_selector(LayoutRecord& layout, const char* id, Colormap* map) {
+  const std::string current(colormap_name(*map));
+  bool changed = false;
+  if (ImGui::BeginCombo(id, current.c_str())) {
+    for (const ColormapInfo& c : colormap_table()) {
+      if (!c.for_weights) continue;
+      const bool selected = c.map == *map;
+      if (ImGui::Selectable(std::string(c.name).c_str(), selected) && !selected) {
+        *map = c.map;
+        changed = true;
+      }
+      if (selected) ImGui::SetItemDefaultFocus();
+    }
+    ImGui::EndCombo();
+  }
+  layout.framed("combo", current);
+  return changed;
+}
+
 }  // namespace app::gui

@@ -51,6 +51,20 @@ float add_vertical_text(ImDrawList* draw_list, ImVec2 bottom_left, ImU32 color, 
 
 // The colormap as a vertical ramp in [min, max], high at the top, without labels.
 void draw_colour_ramp(ImDrawList* draw_list, ImVec2 min, ImVec2 max, Colormap map, ImU32 outline);
+
+// The one colormap selector: a combo of the table's maps for attention weights. Returns true when
+// the person picked another map (written to *map).
+bool colormap_selector(LayoutRecord& layout, const char* id, Colormap* map);
+
+// A radio button for one value of an enum: selected when *value == mine; a click writes mine.
+// Returns true on change. The enum is edited as itself, never through an int.
+template <class Enum>
+bool enum_radio(const char* label, Enum* value, Enum mine) {
+  if (!ImGui::RadioButton(label, *value == mine) || *value == mine) return false;
+  *value = mine;
+  return true;
+}
+
 // A vertical colour bar in [min, max] with tick labels for [low, high].
 void draw_colour_bar(ImDrawList* draw_list, ImVec2 min, ImVec2 max, Colormap map, float low,
                      float high, ImU32 text_color, int ticks = 5, LayoutRecord* layout = nullptr);

@@ -1,0 +1,81 @@
+// Notes from detector scores; the checkpoint's scores come from a Trainer's evaluation, the same
+// held-out batch (seeded by the run's seed) that training measured.
+#include "core/detector_notes.hpp"
+
+#include <algorithm>
+
+#include <cstdio>
+#include <stdexcept>
+
+#include "engine/train/trainer.hpp"
+
+namespace app {
+
+std::string detector_note(const attn::DetectorScores& scores, int layer, int head) {
+  if (layer < 0 || head < 0 || layer >= scores.n_layers || head >= scores.n_heads) return "";
+  const std::size_t k = static_cast<std::size_t>(layer * scores.n_heads + head);
+  const attn::Detector* best = nullptr;
+  float best_score = kDetectorNoteMin;
+  for (const attn::Detector& d : scores.reported) {
+    const std::vector<float>& s = scores.score[static_cast<std::size_t>(d)];
+    if (k < s.size() && s[k] >= best_score && (!best || s[k] > best_score)) {
+      best = &d;
+      best_score = s[k];
+    }
+  }
+  if (!best) return "";
+  char text[64];
+  std::snprintf(text, sizeof text, "%s %.2f", std::string(attn::to_string(*best)).c_str(), static_cast<double>(best_score));
+  return text;
+}
+
+std::vector<std::string> detector_notes(const attn::DetectorScores& scores, int layer) {
+  std::vector<std::string> notes;
+  for (int h = 0; h < scores.n_heads; ++h) notes.push_back(detector_note(scores, layer, h));
+  return notes;
+}
+
+std::optional<attn::DetectorScores> checkpoint_detector_scores(const attn::Checkpoint& checkpoint) {
+  if (!attn::make_task(checkpoint.task)) return std::nullopt;
+  try {
+    attn::Trainer trainer(checkpoint);
+    return trainer.evaluate().detectors;
+  } catch (const std::invalid_argument&) {
+    return std::nullopt;  // a vocabulary or sequence length the task cannot sample for
+  }
+}
+
+attn::Sequence sentence_cells(const std::vector<std::int32_t>& ids) {
+  // The cells Task::sample adds to every sequence (i -> i, and for i > 0 i -> i - 1 and i -> 0),
+  // and induction's where the sentence repeats a token: from its second copy to the token after
+  // the first.
+  attn::Sequence seq;
+  seq.ids = ids;
+  const int n = static_cast<int>(ids.size());
+  auto& self = seq.cells[static_cast<std::size_t>(attn::Detector::Self)];
+  auto& previous = seq.cells[static_cast<std::size_t>(attn::Detector::PreviousToken)];
+  auto& first = seq.cells[static_cast<std::size_t>(attn::Detector::FirstToken)];
+  auto& induction = seq.cells[static_cast<std::size_t>(attn::Detector::Induction)];
+  for (int i = 0; i < n; ++i) {
+    self.push_back({i, i});
+    if (i == 0) continue;
+    previous.push_back({i, i - 1});
+    first.push_back({i, 0});
+    for (int j = 0; j + 1 < i; ++j)
+      if (ids[static_cast<std::size_t>(j)] == ids[static_cast<std::size_t>(i)]) induction.push_back({i, j + 1});
+  }
+  return seq;
+}
+
+attn::DetectorScores text_detector_scores(const ModelRun& run) {
+  const attn::Sequence seq = sentence_cells(run.input.ids);
+  attn::DetectorScores scores = attn::score_detectors(run.acts, {seq}, kSentenceDetectors);
+  // A detector with no cells here (induction without a repeat) says nothing.
+  auto& reported = scores.reported;
+  reported.erase(std::remove_if(reported.begin(), reported.end(),
+                                [&](attn::Detector d) { return seq.cells[static_cast<std::size_t>(d)].empty(); }),
+                 reported.end());
+  return scores;
+}
+
+}  // namespace app
