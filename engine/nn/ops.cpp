@@ -566,6 +566,69 @@ void attention_backward(Real* dqkv, Real* workspace, const Real* dconcat, const 
 
 // ---- Cross-entropy -----------------------------------------------------------------------------
 
+// One row of float logits in two vector passes: the row maximum, then e^(z - max) into probs with
+// their sum; then probs are normalised and the log-sum-exp max + log(sum) returned, so the loss of
+// any target is lse - z[target] even where its probability was flushed to 0 (below e^-80 of the
+// largest, as softmax_row). With tied embeddings, freshly initialised logits spread over +-50 and
+// a third of the targets were below that; the exact scalar fallback they took was a fifth of a
+// training step. A NaN logit makes the sum, and so *lse, NaN. (lse is written through a pointer
+// because ATTN_SIMD_VARIANTS makes void functions.)
+ATTN_INLINE void softmax_lse_row_f32_body(float* probs, float* lse, const float* z, std::size_t V) {
+  // 1. The maximum, subtracted only for numerical stability (it cancels in the ratio).
+  std::size_t j = 0;
+  float max = -INFINITY;
+  if (V >= kLanes) {
+    Floats lane_max = load(z);
+    for (j = kLanes; j + kLanes <= V; j += kLanes) {
+      const Floats x = load(z + j);
+      lane_max = x > lane_max ? x : lane_max;
+    }
+    for (std::size_t l = 0; l < kLanes; ++l) max = lane_max[l] > max ? lane_max[l] : max;
+  }
+  for (; j < V; ++j) max = z[j] > max ? z[j] : max;
+  if (!std::isfinite(max)) {  // +-inf logits: the caller's exact path decides
+    *lse = NAN;
+    return;
+  }
+  // 2. e^(z - max) and their sum in one pass.
+  Floats lane_sum{};
+  for (j = 0; j + kLanes <= V; j += kLanes) {
+    const Floats e = exp_nonpositive<Floats, Ints>(load(z + j) - max);
+    store(probs + j, e);
+    lane_sum += e;
+  }
+  float sum = 0.0f;
+  for (std::size_t l = 0; l < kLanes; ++l) sum += lane_sum[l];
+  for (; j < V; ++j) sum += probs[j] = exp_nonpositive<float, std::int32_t>(z[j] - max);
+  // 3. Normalise: sum >= 1 (the maximum's own term), so the division is safe.
+  const float inv = 1.0f / sum;
+  for (j = 0; j + kLanes <= V; j += kLanes) store(probs + j, load(probs + j) * inv);
+  for (; j < V; ++j) probs[j] *= inv;
+  *lse = max + std::log(sum);
+}
+
+ATTN_SIMD_VARIANTS(softmax_lse_row_f32, softmax_lse_row_f32_body,
+                   (float* probs, float* lse, const float* z, std::size_t V), (probs, lse, z, V))
+
+namespace {
+using SoftmaxLseFn = void (*)(float*, float*, const float*, std::size_t);
+}  // namespace
+
+float softmax_lse_row_f32_at(SimdLevel level, float* probs, const float* logits, std::size_t V) {
+  float lse = 0.0f;
+  pick_simd_kernel<SoftmaxLseFn>(level, softmax_lse_row_f32_portable, softmax_lse_row_f32_avx2,
+                                 softmax_lse_row_f32_avx512)(probs, &lse, logits, V);
+  return lse;
+}
+
+float softmax_lse_row_f32(float* probs, const float* logits, std::size_t V) {
+  static const SoftmaxLseFn kernel = pick_simd_kernel<SoftmaxLseFn>(
+      cpu_simd_level(), softmax_lse_row_f32_portable, softmax_lse_row_f32_avx2, softmax_lse_row_f32_avx512);
+  float lse = 0.0f;
+  kernel(probs, &lse, logits, V);
+  return lse;
+}
+
 template <typename Real>
 Real crossentropy_forward(Real* probs, Real* losses, const Real* logits, const std::int32_t* targets, int N, int V) {
   double total = 0.0;
@@ -573,27 +636,25 @@ Real crossentropy_forward(Real* probs, Real* losses, const Real* logits, const s
   for (int i = 0; i < N; ++i) {
     const Real* z = logits + static_cast<std::size_t>(i) * V;
     Real* p = probs + static_cast<std::size_t>(i) * V;
-    // The maximum is subtracted only for numerical stability; loss = logsumexp(z) - z[target].
-    Real max = z[0];
-    for (int j = 1; j < V; ++j) max = std::max(max, z[j]);
+    losses[i] = 0;
     if constexpr (std::is_same_v<Real, float>) {
-      // The vectorised softmax; loss = -log p[target] unless that probability was flushed to 0
-      // (below e^-80 of the largest), where the exact log-sum-exp below is used instead. Non-finite
-      // logits take the exact path too, so they give a non-finite loss, never a made-up one.
-      if (std::isfinite(max)) softmax_row(z, p, static_cast<std::size_t>(V), static_cast<std::size_t>(V));
-      losses[i] = 0;
-      if (targets[i] < 0) continue;
-      if (std::isfinite(max) && p[targets[i]] > 1e-30f) {
-        losses[i] = -std::log(p[targets[i]]);
+      // The vectorised row; non-finite logits take the exact path below, so they give a
+      // non-finite loss, never a made-up one.
+      const float lse = softmax_lse_row_f32(p, z, static_cast<std::size_t>(V));
+      if (std::isfinite(lse)) {
+        if (targets[i] < 0) continue;
+        losses[i] = lse - z[targets[i]];
         total += static_cast<double>(losses[i]);
         ++counted;
         continue;
       }
     }
+    // The maximum is subtracted only for numerical stability; loss = logsumexp(z) - z[target].
+    Real max = z[0];
+    for (int j = 1; j < V; ++j) max = std::max(max, z[j]);
     Real sum = 0;
     for (int j = 0; j < V; ++j) sum += p[j] = std::exp(z[j] - max);
     for (int j = 0; j < V; ++j) p[j] /= sum;
-    losses[i] = 0;
     if (targets[i] < 0) continue;
     losses[i] = std::log(sum) + max - z[targets[i]];
     total += static_cast<double>(losses[i]);
