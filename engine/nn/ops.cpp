@@ -483,9 +483,242 @@ void rope_backward(Real* dqkv, const Real* cos_sin, int B, int T, int H, int D) 
 
 // ---- Attention ---------------------------------------------------------------------------------
 
+// The float heads of the trained models (d_head a multiple of 8, at most 64; at most 128 tokens)
+// in one pass per head instead of OpenBLAS calls: there each product is a few thousand
+// multiply-adds (32 x 32 x 16 in the reference model), so the calls' fixed cost and packing were
+// most of attention's time, and with the causal mask the weighted sums and every backward product
+// skip the masked half. The same sums as the GEMMs, in another order: float rounding apart.
+namespace {
+constexpr int kMaxFusedDHead = 64, kMaxFusedTokens = 128;
+
+bool fused_attention(int T, int D) {
+  return D % static_cast<int>(kLanes) == 0 && D <= kMaxFusedDHead && T <= kMaxFusedTokens;
+}
+}  // namespace
+
+// transposed (D, T) = rows (T, D) with row stride `stride`: the keys (or values) of one head with
+// a token's D values apart, so a query's T scores are a sum of D vectors over tokens.
+ATTN_INLINE void transpose_head(float* transposed, const float* rows, int T, int D, int stride) {
+  for (int t = 0; t < T; ++t)
+    for (int d = 0; d < D; ++d)
+      transposed[static_cast<std::size_t>(d) * T + t] = rows[static_cast<std::size_t>(t) * stride + d];
+}
+
+// s_row (n) = scale * q_i (D) . the first n keys, keys given transposed (D, T). Four vectors of
+// keys at a time: one sum over d is a chain of dependent multiply-adds, and four chains keep the
+// vector unit busy while each waits for its last.
+ATTN_INLINE void scores_row(float* s_row, const float* q_i, const float* kt, int n, int T, int D, float scale) {
+  const int L = static_cast<int>(kLanes);
+  int j = 0;
+  for (; j + 4 * L <= n; j += 4 * L) {
+    Floats acc0{}, acc1{}, acc2{}, acc3{};
+    for (int d = 0; d < D; ++d) {
+      const float* kr = kt + static_cast<std::size_t>(d) * T + j;
+      const float qd = q_i[d];
+      acc0 += qd * load(kr);
+      acc1 += qd * load(kr + L);
+      acc2 += qd * load(kr + 2 * L);
+      acc3 += qd * load(kr + 3 * L);
+    }
+    store(s_row + j, acc0 * scale);
+    store(s_row + j + L, acc1 * scale);
+    store(s_row + j + 2 * L, acc2 * scale);
+    store(s_row + j + 3 * L, acc3 * scale);
+  }
+  for (; j + L <= n; j += L) {
+    Floats acc{};
+    for (int d = 0; d < D; ++d) acc += q_i[d] * load(kt + static_cast<std::size_t>(d) * T + j);
+    store(s_row + j, acc * scale);
+  }
+  for (; j < n; ++j) {
+    float acc = 0.0f;
+    for (int d = 0; d < D; ++d) acc += q_i[d] * kt[static_cast<std::size_t>(d) * T + j];
+    s_row[j] = acc * scale;
+  }
+}
+
+// sum_j a[j] b[j] over n floats, eight lanes at a time.
+ATTN_INLINE float dot_row(const float* a, const float* b, int n) {
+  Floats acc{};
+  int j = 0;
+  for (; j + static_cast<int>(kLanes) <= n; j += static_cast<int>(kLanes)) acc += load(a + j) * load(b + j);
+  float sum = 0.0f;
+  for (std::size_t l = 0; l < kLanes; ++l) sum += acc[l];
+  for (; j < n; ++j) sum += a[j] * b[j];
+  return sum;
+}
+
+// out (D) = sum over j in [begin, end) of w[j * w_stride] * rows[j * stride .. + D), with the D
+// sums held in registers (C = D / 8 vectors) while the rows stream past.
+// Narrow rows take U rows per turn into U sets of sums, so that at least eight independent
+// multiply-add chains are in flight (a single chain waits on each add's latency).
+template <int C>
+ATTN_INLINE void weighted_rows_n(float* out, const float* w, std::size_t w_stride, const float* rows,
+                                 std::size_t stride, int begin, int end) {
+  constexpr int U = C <= 2 ? 4 : C <= 4 ? 2 : 1;
+  Floats acc[U][C] = {};
+  int j = begin;
+  for (; j + U <= end; j += U)
+    for (int u = 0; u < U; ++u) {
+      const float wj = w[static_cast<std::size_t>(j + u) * w_stride];
+      const float* r = rows + static_cast<std::size_t>(j + u) * stride;
+      for (int c = 0; c < C; ++c) acc[u][c] += wj * load(r + static_cast<std::size_t>(c) * kLanes);
+    }
+  for (; j < end; ++j) {
+    const float wj = w[static_cast<std::size_t>(j) * w_stride];
+    const float* r = rows + static_cast<std::size_t>(j) * stride;
+    for (int c = 0; c < C; ++c) acc[0][c] += wj * load(r + static_cast<std::size_t>(c) * kLanes);
+  }
+  for (int u = 1; u < U; ++u)
+    for (int c = 0; c < C; ++c) acc[0][c] += acc[u][c];
+  for (int c = 0; c < C; ++c) store(out + static_cast<std::size_t>(c) * kLanes, acc[0][c]);
+}
+
+// weighted_rows_n for D = 8, 16, ..., 64 (fused_attention() admits no other).
+ATTN_INLINE void weighted_rows(float* out, const float* w, std::size_t w_stride, const float* rows, std::size_t stride,
+                               int begin, int end, int D) {
+  switch (D / static_cast<int>(kLanes)) {
+    case 1: return weighted_rows_n<1>(out, w, w_stride, rows, stride, begin, end);
+    case 2: return weighted_rows_n<2>(out, w, w_stride, rows, stride, begin, end);
+    case 3: return weighted_rows_n<3>(out, w, w_stride, rows, stride, begin, end);
+    case 4: return weighted_rows_n<4>(out, w, w_stride, rows, stride, begin, end);
+    case 5: return weighted_rows_n<5>(out, w, w_stride, rows, stride, begin, end);
+    case 6: return weighted_rows_n<6>(out, w, w_stride, rows, stride, begin, end);
+    case 7: return weighted_rows_n<7>(out, w, w_stride, rows, stride, begin, end);
+    case 8: return weighted_rows_n<8>(out, w, w_stride, rows, stride, begin, end);
+  }
+}
+
+// One head of attention_forward: q, k, v rows of stride `row`, out rows of stride `out_stride`.
+// kt: D*T floats of workspace.
+ATTN_INLINE void attention_head_forward_f32_body(float* s, float* a, float* out, const float* q, const float* k,
+                                                 const float* v, float* kt, int T, int D, int row, int out_stride,
+                                                 float scale, bool causal, bool knocked) {
+  const std::size_t stride = static_cast<std::size_t>(row);
+  transpose_head(kt, k, T, D, row);
+  for (int i = 0; i < T; ++i) {
+    float* s_i = s + static_cast<std::size_t>(i) * T;
+    float* a_i = a + static_cast<std::size_t>(i) * T;
+    // 1. scores_i = q_i k^T * scale, every key (the views show the scores before the mask).
+    scores_row(s_i, q + static_cast<std::size_t>(i) * stride, kt, T, T, D, scale);
+    // 2. softmax over the visible keys; masked keys get exactly 0.
+    const int visible = causal ? i + 1 : T;
+    softmax_row(s_i, a_i, static_cast<std::size_t>(visible), static_cast<std::size_t>(T));
+    // 3. out_i = sum over visible keys of a_ij v_j; a knocked-out head writes zeros.
+    float* o = out + static_cast<std::size_t>(i) * static_cast<std::size_t>(out_stride);
+    weighted_rows(o, a_i, 1, v, stride, 0, knocked ? 0 : visible, D);
+  }
+}
+
+ATTN_SIMD_VARIANTS(attention_head_forward_f32, attention_head_forward_f32_body,
+                   (float* s, float* a, float* out, const float* q, const float* k, const float* v, float* kt, int T,
+                    int D, int row, int out_stride, float scale, bool causal, bool knocked),
+                   (s, a, out, q, k, v, kt, T, D, row, out_stride, scale, causal, knocked))
+
+// One head of attention_backward: writes dq, dk, dv (rows of stride `row`) from dout (stride
+// `out_stride`) and the weights a (T, T). vt: D*T floats, ds: T*T floats of workspace.
+ATTN_INLINE void attention_head_backward_f32_body(float* dq, float* dk, float* dv, const float* dout, const float* q,
+                                                  const float* k, const float* v, const float* a, float* vt,
+                                                  float* ds, int T, int D, int row, int out_stride, float scale,
+                                                  bool causal) {
+  const std::size_t stride = static_cast<std::size_t>(row), o_stride = static_cast<std::size_t>(out_stride),
+                    t_n = static_cast<std::size_t>(T);
+  transpose_head(vt, v, T, D, row);
+  // 1. Row by row, the score gradients of the visible keys (the others stay 0: their weight is 0).
+  for (int i = 0; i < T; ++i) {
+    const float* a_i = a + static_cast<std::size_t>(i) * t_n;
+    float* ds_i = ds + static_cast<std::size_t>(i) * t_n;
+    const int visible = causal ? i + 1 : T;
+    // out_i = sum_j a_ij v_j  =>  d a_ij = dout_i . v_j
+    scores_row(ds_i, dout + static_cast<std::size_t>(i) * o_stride, vt, visible, T, D, 1.0f);
+    // a_i = softmax(s_i)  =>  ds_ij = a_ij (d a_ij - sum_k a_ik d a_ik), times the scale of
+    // s = q k^T * scale.
+    const float dot = dot_row(a_i, ds_i, visible);
+    for (int j = 0; j < visible; ++j) ds_i[j] = a_i[j] * (ds_i[j] - dot) * scale;
+  }
+  for (int t = 0; t < T; ++t) {
+    // 2. s_ij = q_i . k_j  =>  dq_t = sum over visible j of ds_tj k_j (row t of ds) ...
+    weighted_rows(dq + static_cast<std::size_t>(t) * stride, ds + static_cast<std::size_t>(t) * t_n, 1, k, stride, 0,
+                  causal ? t + 1 : T, D);
+    // ... and dk_t = sum over the queries i that see key t of ds_it q_i (column t of ds).
+    const int first = causal ? t : 0;
+    weighted_rows(dk + static_cast<std::size_t>(t) * stride, ds + t, t_n, q, stride, first, T, D);
+    // 3. out_i = sum_j a_ij v_j  =>  dv_t = sum_i a_it dout_i (column t of a).
+    weighted_rows(dv + static_cast<std::size_t>(t) * stride, a + t, t_n, dout, o_stride, first, T, D);
+  }
+}
+
+ATTN_SIMD_VARIANTS(attention_head_backward_f32, attention_head_backward_f32_body,
+                   (float* dq, float* dk, float* dv, const float* dout, const float* q, const float* k, const float* v,
+                    const float* a, float* vt, float* ds, int T, int D, int row, int out_stride, float scale,
+                    bool causal),
+                   (dq, dk, dv, dout, q, k, v, a, vt, ds, T, D, row, out_stride, scale, causal))
+
+namespace {
+
+using HeadForwardFn = void (*)(float*, float*, float*, const float*, const float*, const float*, float*, int, int, int,
+                               int, float, bool, bool);
+using HeadBackwardFn = void (*)(float*, float*, float*, const float*, const float*, const float*, const float*,
+                                const float*, float*, float*, int, int, int, int, float, bool);
+
+// The transposed keys or values of one head and its score gradients: at most 64 x 128 + 128 x 128
+// floats (96 KiB), kept per thread (the model host and the trainer run on their own threads).
+float* head_workspace() {
+  thread_local float buffer[kMaxFusedDHead * kMaxFusedTokens + kMaxFusedTokens * kMaxFusedTokens];
+  return buffer;
+}
+
+void attention_forward_fused(float* scores, float* attn, float* concat, const float* qkv, int B, int T, int H, int D,
+                             float scale, bool causal, const std::uint8_t* knocked_out) {
+  static const HeadForwardFn kernel = pick_simd_kernel<HeadForwardFn>(
+      cpu_simd_level(), attention_head_forward_f32_portable, attention_head_forward_f32_avx2,
+      attention_head_forward_f32_avx512);
+  const int I = H * D, row = 3 * I;
+  const std::size_t TT = static_cast<std::size_t>(T) * T;
+  float* kt = head_workspace();
+  for (int b = 0; b < B; ++b)
+    for (int h = 0; h < H; ++h) {
+      const float* q = qkv + static_cast<std::size_t>(b) * T * row + static_cast<std::size_t>(h) * D;
+      const std::size_t bh = static_cast<std::size_t>(b) * H + static_cast<std::size_t>(h);
+      kernel(scores + bh * TT, attn + bh * TT, concat + static_cast<std::size_t>(b) * T * I + static_cast<std::size_t>(h) * D,
+             q, q + I, q + 2 * I, kt, T, D, row, I, scale, causal, knocked_out && knocked_out[h]);
+    }
+}
+
+void attention_backward_fused(float* dqkv, const float* dconcat, const float* qkv, const float* attn, int B, int T,
+                              int H, int D, float scale, bool causal, const std::uint8_t* knocked_out) {
+  static const HeadBackwardFn kernel = pick_simd_kernel<HeadBackwardFn>(
+      cpu_simd_level(), attention_head_backward_f32_portable, attention_head_backward_f32_avx2,
+      attention_head_backward_f32_avx512);
+  const int I = H * D, row = 3 * I;
+  const std::size_t TT = static_cast<std::size_t>(T) * T;
+  float* vt = head_workspace();
+  float* ds = vt + kMaxFusedDHead * kMaxFusedTokens;
+  for (int b = 0; b < B; ++b)
+    for (int h = 0; h < H; ++h) {
+      const std::size_t off = static_cast<std::size_t>(b) * T * row + static_cast<std::size_t>(h) * D;
+      if (knocked_out && knocked_out[h]) {  // its output is a constant 0: no gradient flows
+        for (int t = 0; t < T; ++t)
+          for (int part = 0; part < 3; ++part)
+            std::fill_n(dqkv + off + static_cast<std::size_t>(t) * row + static_cast<std::size_t>(part) * I, D, 0.0f);
+        continue;
+      }
+      const std::size_t bh = static_cast<std::size_t>(b) * H + static_cast<std::size_t>(h);
+      kernel(dqkv + off, dqkv + off + I, dqkv + off + 2 * I,
+             dconcat + static_cast<std::size_t>(b) * T * I + static_cast<std::size_t>(h) * D, qkv + off, qkv + off + I,
+             qkv + off + 2 * I, attn + bh * TT, vt, ds, T, D, row, I, scale, causal);
+    }
+}
+
+}  // namespace
+
 template <typename Real>
 void attention_forward(Real* scores, Real* attn, Real* concat, const Real* qkv, int B, int T, int H, int D,
                        Real scale, bool causal, const std::uint8_t* knocked_out) {
+  if constexpr (std::is_same_v<Real, float>) {
+    if (fused_attention(T, D))
+      return attention_forward_fused(scores, attn, concat, qkv, B, T, H, D, scale, causal, knocked_out);
+  }
   const int I = H * D, row = 3 * I;
   const std::size_t TT = static_cast<std::size_t>(T) * T;
   // Per head and per block of query rows, so a block's scores and weights are still in cache when
@@ -524,6 +757,10 @@ void attention_forward(Real* scores, Real* attn, Real* concat, const Real* qkv, 
 template <typename Real>
 void attention_backward(Real* dqkv, Real* workspace, const Real* dconcat, const Real* qkv, const Real* attn, int B,
                         int T, int H, int D, Real scale, bool causal, const std::uint8_t* knocked_out) {
+  if constexpr (std::is_same_v<Real, float>) {
+    if (fused_attention(T, D))
+      return attention_backward_fused(dqkv, dconcat, qkv, attn, B, T, H, D, scale, causal, knocked_out);
+  }
   const int I = H * D, row = 3 * I;
   const std::size_t TT = static_cast<std::size_t>(T) * T;
   Real* da = workspace;  // (T, T): d attn, then d scores in place
