@@ -496,19 +496,69 @@ bool fused_attention(int T, int D) {
 }
 }  // namespace
 
+// Eight rows of eight floats transposed in registers: pairs interleaved, then pairs of pairs, then
+// the two 128-bit halves swapped (three rounds of two-input shuffles, 24 in all).
+ATTN_INLINE void transpose8(Floats r[8]) {
+  const Ints lo{0, 8, 1, 9, 4, 12, 5, 13}, hi{2, 10, 3, 11, 6, 14, 7, 15};
+  const Ints pair_lo{0, 1, 8, 9, 4, 5, 12, 13}, pair_hi{2, 3, 10, 11, 6, 7, 14, 15};
+  const Ints half_lo{0, 1, 2, 3, 8, 9, 10, 11}, half_hi{4, 5, 6, 7, 12, 13, 14, 15};
+  Floats t[8], u[8];
+  for (int k = 0; k < 4; ++k) {
+    t[2 * k] = __builtin_shuffle(r[2 * k], r[2 * k + 1], lo);      // r_2k, r_2k+1 columns 0 1 | 4 5
+    t[2 * k + 1] = __builtin_shuffle(r[2 * k], r[2 * k + 1], hi);  // columns 2 3 | 6 7
+  }
+  for (int g = 0; g < 2; ++g) {  // rows 0-3, then 4-7
+    Floats* ts = t + 4 * g;
+    u[4 * g + 0] = __builtin_shuffle(ts[0], ts[2], pair_lo);  // column 0 | 4
+    u[4 * g + 1] = __builtin_shuffle(ts[0], ts[2], pair_hi);  // column 1 | 5
+    u[4 * g + 2] = __builtin_shuffle(ts[1], ts[3], pair_lo);  // column 2 | 6
+    u[4 * g + 3] = __builtin_shuffle(ts[1], ts[3], pair_hi);  // column 3 | 7
+  }
+  for (int c = 0; c < 4; ++c) {
+    r[c] = __builtin_shuffle(u[c], u[4 + c], half_lo);
+    r[c + 4] = __builtin_shuffle(u[c], u[4 + c], half_hi);
+  }
+}
+
+// dst (cols, rows) with row stride dst_stride = src (rows, cols) with row stride src_stride, by
+// blocks of 8 x 8 in registers (a column copied element by element strides a line per element).
+ATTN_INLINE void transpose_block(float* dst, std::size_t dst_stride, const float* src, std::size_t src_stride, int rows,
+                                 int cols) {
+  const int L = static_cast<int>(kLanes);
+  int r0 = 0;
+  for (; r0 + L <= rows; r0 += L) {
+    int c0 = 0;
+    for (; c0 + L <= cols; c0 += L) {
+      Floats block[8];
+      for (int k = 0; k < L; ++k) block[k] = load(src + static_cast<std::size_t>(r0 + k) * src_stride + c0);
+      transpose8(block);
+      for (int k = 0; k < L; ++k) store(dst + static_cast<std::size_t>(c0 + k) * dst_stride + r0, block[k]);
+    }
+    for (; c0 < cols; ++c0)
+      for (int r = r0; r < r0 + L; ++r)
+        dst[static_cast<std::size_t>(c0) * dst_stride + r] = src[static_cast<std::size_t>(r) * src_stride + c0];
+  }
+  for (; r0 < rows; ++r0)
+    for (int c = 0; c < cols; ++c)
+      dst[static_cast<std::size_t>(c) * dst_stride + r0] = src[static_cast<std::size_t>(r0) * src_stride + c];
+}
+
 // transposed (D, T) = rows (T, D) with row stride `stride`: the keys (or values) of one head with
 // a token's D values apart, so a query's T scores are a sum of D vectors over tokens.
 ATTN_INLINE void transpose_head(float* transposed, const float* rows, int T, int D, int stride) {
-  for (int t = 0; t < T; ++t)
-    for (int d = 0; d < D; ++d)
-      transposed[static_cast<std::size_t>(d) * T + t] = rows[static_cast<std::size_t>(t) * stride + d];
+  transpose_block(transposed, static_cast<std::size_t>(T), rows, static_cast<std::size_t>(stride), T, D);
 }
 
-// s_row (n) = scale * q_i (D) . the first n keys, keys given transposed (D, T). Four vectors of
+// s_row (n) = scale * q_i (D) . the first n keys (and maybe more, see below), keys given
+// transposed (D, T). Four vectors of
 // keys at a time: one sum over d is a chain of dependent multiply-adds, and four chains keep the
 // vector unit busy while each waits for its last.
 ATTN_INLINE void scores_row(float* s_row, const float* q_i, const float* kt, int n, int T, int D, float scale) {
   const int L = static_cast<int>(kLanes);
+  // Keys up to the next group of four vectors (within T) are computed too: the masked rows of a
+  // causal head end anywhere, and a lone vector is one chain, four times slower per key. So up to
+  // 31 entries past n may be written.
+  n = std::min(T, (n + 4 * L - 1) / (4 * L) * (4 * L));
   int j = 0;
   for (; j + 4 * L <= n; j += 4 * L) {
     Floats acc0{}, acc1{}, acc2{}, acc3{};
@@ -615,56 +665,69 @@ ATTN_SIMD_VARIANTS(attention_head_forward_f32, attention_head_forward_f32_body,
                     int D, int row, int out_stride, float scale, bool causal, bool knocked),
                    (s, a, out, q, k, v, kt, T, D, row, out_stride, scale, causal, knocked))
 
+// dst (T, T) = src^T.
+ATTN_INLINE void transpose_square(float* dst, const float* src, int T) {
+  transpose_block(dst, static_cast<std::size_t>(T), src, static_cast<std::size_t>(T), T, T);
+}
+
 // One head of attention_backward: writes dq, dk, dv (rows of stride `row`) from dout (stride
-// `out_stride`) and the weights a (T, T). vt: D*T floats, ds: T*T floats of workspace.
+// `out_stride`) and the weights a (T, T). work: D*T + 3*T*T floats.
 ATTN_INLINE void attention_head_backward_f32_body(float* dq, float* dk, float* dv, const float* dout, const float* q,
-                                                  const float* k, const float* v, const float* a, float* vt,
-                                                  float* ds, int T, int D, int row, int out_stride, float scale,
-                                                  bool causal) {
+                                                  const float* k, const float* v, const float* a, float* work, int T,
+                                                  int D, int row, int out_stride, float scale, bool causal) {
   const std::size_t stride = static_cast<std::size_t>(row), o_stride = static_cast<std::size_t>(out_stride),
                     t_n = static_cast<std::size_t>(T);
+  float* vt = work;                                     // (D, T) the values, transposed
+  float* ds = vt + static_cast<std::size_t>(D) * t_n;  // (T, T) score gradients
+  float* ds_t = ds + t_n * t_n;                         // (T, T) the same, transposed
+  float* a_t = ds_t + t_n * t_n;                        // (T, T) the weights, transposed
   transpose_head(vt, v, T, D, row);
-  // 1. Row by row, the score gradients of the visible keys (the others stay 0: their weight is 0).
   for (int i = 0; i < T; ++i) {
     const float* a_i = a + static_cast<std::size_t>(i) * t_n;
     float* ds_i = ds + static_cast<std::size_t>(i) * t_n;
     const int visible = causal ? i + 1 : T;
-    // out_i = sum_j a_ij v_j  =>  d a_ij = dout_i . v_j
+    // 1. out_i = sum_j a_ij v_j  =>  d a_ij = dout_i . v_j (visible keys; the others have
+    //    a_ij = 0 and get no gradient).
     scores_row(ds_i, dout + static_cast<std::size_t>(i) * o_stride, vt, visible, T, D, 1.0f);
-    // a_i = softmax(s_i)  =>  ds_ij = a_ij (d a_ij - sum_k a_ik d a_ik), times the scale of
-    // s = q k^T * scale.
+    // 2. a_i = softmax(s_i)  =>  ds_ij = a_ij (d a_ij - sum_k a_ik d a_ik), times the scale of
+    //    s = q k^T * scale.
     const float dot = dot_row(a_i, ds_i, visible);
     for (int j = 0; j < visible; ++j) ds_i[j] = a_i[j] * (ds_i[j] - dot) * scale;
+    std::fill(ds_i + visible, ds_i + T, 0.0f);
+    // 3. s_ij = q_i . k_j  =>  dq_i = sum over visible j of ds_ij k_j
+    weighted_rows(dq + static_cast<std::size_t>(i) * stride, ds_i, 1, k, stride, 0, visible, D);
   }
+  // 4. ... and dk_t = sum over the queries i that see key t of ds_it q_i; out_i = sum_j a_ij v_j
+  //    =>  dv_t = sum_i a_it dout_i. Both read columns, so ds and a are transposed first (a
+  //    column read directly strides T floats per step, out of the first-level cache).
+  transpose_square(ds_t, ds, T);
+  transpose_square(a_t, a, T);
   for (int t = 0; t < T; ++t) {
-    // 2. s_ij = q_i . k_j  =>  dq_t = sum over visible j of ds_tj k_j (row t of ds) ...
-    weighted_rows(dq + static_cast<std::size_t>(t) * stride, ds + static_cast<std::size_t>(t) * t_n, 1, k, stride, 0,
-                  causal ? t + 1 : T, D);
-    // ... and dk_t = sum over the queries i that see key t of ds_it q_i (column t of ds).
     const int first = causal ? t : 0;
-    weighted_rows(dk + static_cast<std::size_t>(t) * stride, ds + t, t_n, q, stride, first, T, D);
-    // 3. out_i = sum_j a_ij v_j  =>  dv_t = sum_i a_it dout_i (column t of a).
-    weighted_rows(dv + static_cast<std::size_t>(t) * stride, a + t, t_n, dout, o_stride, first, T, D);
+    weighted_rows(dk + static_cast<std::size_t>(t) * stride, ds_t + static_cast<std::size_t>(t) * t_n, 1, q, stride,
+                  first, T, D);
+    weighted_rows(dv + static_cast<std::size_t>(t) * stride, a_t + static_cast<std::size_t>(t) * t_n, 1, dout, o_stride,
+                  first, T, D);
   }
 }
 
 ATTN_SIMD_VARIANTS(attention_head_backward_f32, attention_head_backward_f32_body,
                    (float* dq, float* dk, float* dv, const float* dout, const float* q, const float* k, const float* v,
-                    const float* a, float* vt, float* ds, int T, int D, int row, int out_stride, float scale,
-                    bool causal),
-                   (dq, dk, dv, dout, q, k, v, a, vt, ds, T, D, row, out_stride, scale, causal))
+                    const float* a, float* work, int T, int D, int row, int out_stride, float scale, bool causal),
+                   (dq, dk, dv, dout, q, k, v, a, work, T, D, row, out_stride, scale, causal))
 
 namespace {
 
 using HeadForwardFn = void (*)(float*, float*, float*, const float*, const float*, const float*, float*, int, int, int,
                                int, float, bool, bool);
 using HeadBackwardFn = void (*)(float*, float*, float*, const float*, const float*, const float*, const float*,
-                                const float*, float*, float*, int, int, int, int, float, bool);
+                                const float*, float*, int, int, int, int, float, bool);
 
-// The transposed keys or values of one head and its score gradients: at most 64 x 128 + 128 x 128
-// floats (96 KiB), kept per thread (the model host and the trainer run on their own threads).
+// The transposed keys or values of one head, its score gradients and two transposes: at most
+// 64 x 128 + 3 x 128 x 128 floats (224 KiB), kept per thread (the model host and the trainer run
+// on their own threads).
 float* head_workspace() {
-  thread_local float buffer[kMaxFusedDHead * kMaxFusedTokens + kMaxFusedTokens * kMaxFusedTokens];
+  thread_local float buffer[kMaxFusedDHead * kMaxFusedTokens + 3 * kMaxFusedTokens * kMaxFusedTokens];
   return buffer;
 }
 
@@ -692,8 +755,7 @@ void attention_backward_fused(float* dqkv, const float* dconcat, const float* qk
       attention_head_backward_f32_avx512);
   const int I = H * D, row = 3 * I;
   const std::size_t TT = static_cast<std::size_t>(T) * T;
-  float* vt = head_workspace();
-  float* ds = vt + kMaxFusedDHead * kMaxFusedTokens;
+  float* work = head_workspace();
   for (int b = 0; b < B; ++b)
     for (int h = 0; h < H; ++h) {
       const std::size_t off = static_cast<std::size_t>(b) * T * row + static_cast<std::size_t>(h) * D;
@@ -706,7 +768,7 @@ void attention_backward_fused(float* dqkv, const float* dconcat, const float* qk
       const std::size_t bh = static_cast<std::size_t>(b) * H + static_cast<std::size_t>(h);
       kernel(dqkv + off, dqkv + off + I, dqkv + off + 2 * I,
              dconcat + static_cast<std::size_t>(b) * T * I + static_cast<std::size_t>(h) * D, qkv + off, qkv + off + I,
-             qkv + off + 2 * I, attn + bh * TT, vt, ds, T, D, row, I, scale, causal);
+             qkv + off + 2 * I, attn + bh * TT, work, T, D, row, I, scale, causal);
     }
 }
 
