@@ -483,13 +483,15 @@ void rope_backward(Real* dqkv, const Real* cos_sin, int B, int T, int H, int D) 
 
 // ---- Attention ---------------------------------------------------------------------------------
 
-// The float heads of the trained models (d_head a multiple of 8, at most 64; at most 128 tokens)
+// The float heads of the trained models (d_head a multiple of 8, at most 64; at most 64 tokens)
 // in one pass per head instead of OpenBLAS calls: there each product is a few thousand
 // multiply-adds (32 x 32 x 16 in the reference model), so the calls' fixed cost and packing were
 // most of attention's time, and with the causal mask the weighted sums and every backward product
-// skip the masked half. The same sums as the GEMMs, in another order: float rounding apart.
+// skip the masked half. The same sums as the GEMMs, in another order: float rounding apart. At
+// 128 tokens OpenBLAS is faster again (the English model's heads of 32: attention was 8.5% of a
+// training step through OpenBLAS, 11.4% here).
 namespace {
-constexpr int kMaxFusedDHead = 64, kMaxFusedTokens = 128;
+constexpr int kMaxFusedDHead = 64, kMaxFusedTokens = 64;
 
 bool fused_attention(int T, int D) {
   return D % static_cast<int>(kLanes) == 0 && D <= kMaxFusedDHead && T <= kMaxFusedTokens;
@@ -716,7 +718,20 @@ ATTN_SIMD_VARIANTS(attention_head_backward_f32, attention_head_backward_f32_body
                     const float* a, float* work, int T, int D, int row, int out_stride, float scale, bool causal),
                    (dq, dk, dv, dout, q, k, v, a, work, T, D, row, out_stride, scale, causal))
 
+ATTN_INLINE void dot_row_f32_body(float* out, const float* a, const float* b, int n) { *out = dot_row(a, b, n); }
+
+ATTN_SIMD_VARIANTS(dot_row_f32, dot_row_f32_body, (float* out, const float* a, const float* b, int n), (out, a, b, n))
+
 namespace {
+
+float dot_row_f32(const float* a, const float* b, int n) {
+  using Fn = void (*)(float*, const float*, const float*, int);
+  static const Fn kernel =
+      pick_simd_kernel<Fn>(cpu_simd_level(), dot_row_f32_portable, dot_row_f32_avx2, dot_row_f32_avx512);
+  float out = 0.0f;
+  kernel(&out, a, b, n);
+  return out;
+}
 
 using HeadForwardFn = void (*)(float*, float*, float*, const float*, const float*, const float*, float*, int, int, int,
                                int, float, bool, bool);
@@ -724,7 +739,7 @@ using HeadBackwardFn = void (*)(float*, float*, float*, const float*, const floa
                                 const float*, float*, int, int, int, int, float, bool);
 
 // The transposed keys or values of one head, its score gradients and two transposes: at most
-// 64 x 128 + 3 x 128 x 128 floats (224 KiB), kept per thread (the model host and the trainer run
+// 64 x 64 + 3 x 64 x 64 floats (64 KiB), kept per thread (the model host and the trainer run
 // on their own threads).
 float* head_workspace() {
   thread_local float buffer[kMaxFusedDHead * kMaxFusedTokens + 3 * kMaxFusedTokens * kMaxFusedTokens];
@@ -853,7 +868,11 @@ void attention_backward(Real* dqkv, Real* workspace, const Real* dconcat, const 
         Real* di = da + static_cast<std::size_t>(i) * T;
         const int visible = causal ? i + 1 : T;
         Real dot = 0;
-        for (int j = 0; j < visible; ++j) dot += ai[j] * di[j];
+        if constexpr (std::is_same_v<Real, float>) {
+          dot = dot_row_f32(ai, di, visible);  // eight lanes: a scalar sum is one chain of adds
+        } else {
+          for (int j = 0; j < visible; ++j) dot += ai[j] * di[j];
+        }
         for (int j = 0; j < visible; ++j) di[j] = ai[j] * (di[j] - dot) * scale;
         for (int j = visible; j < T; ++j) di[j] = 0;
       }
