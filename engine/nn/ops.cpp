@@ -552,9 +552,8 @@ ATTN_INLINE void transpose_head(float* transposed, const float* rows, int T, int
 }
 
 // s_row (n) = scale * q_i (D) . the first n keys (and maybe more, see below), keys given
-// transposed (D, T). Four vectors of
-// keys at a time: one sum over d is a chain of dependent multiply-adds, and four chains keep the
-// vector unit busy while each waits for its last.
+// transposed (D, T). Four vectors of keys at a time: one sum over d is a chain of dependent
+// multiply-adds, and four chains keep the vector unit busy while each waits for its last.
 ATTN_INLINE void scores_row(float* s_row, const float* q_i, const float* kt, int n, int T, int D, float scale) {
   const int L = static_cast<int>(kLanes);
   // Keys up to the next group of four vectors (within T) are computed too: the masked rows of a
