@@ -48,7 +48,7 @@ std::string top_level_help() {
              "                                        M minutes with the window open and print memory\n"
              "  attnlab train  --task T [flags] [--save CKPT.npz | --save DIR/]\n"
              "                                        train a tiny transformer, print its heads forming\n"
-             "  attnlab bench-train                   time training steps over a grid of sizes\n"
+             "  attnlab bench-train [--config C]      time training steps: grid, toy or english\n"
              "  attnlab bench-soak [--recomputes N]   recompute N times as the window does, print memory\n"
              "  attnlab tokenizer encode|decode|train|bench\n"
              "                                        byte-level BPE: GPT-2's ids, or learn merges from text\n"

@@ -1,5 +1,4 @@
-// `attnlab train` (train a tiny transformer on a task, print progress, save a checkpoint) and
-// `attnlab bench-train` (time training steps over a grid of sizes, beside tests/bench_train_torch.py).
+// `attnlab train`: train a tiny transformer on a task, print progress, save a checkpoint.
 #include <cblas.h>
 
 #include <algorithm>
@@ -68,14 +67,6 @@ const char* const kTrainHelp =
     "Exit codes: 0 trained, 1 diverged or ran out of memory part-way (the last good parameters are\n"
     "kept and saved) or an output could not be written (the others are), 2 bad arguments or not\n"
     "enough memory to start.\n";
-
-const char* const kBenchTrainHelp =
-    "Usage: attnlab bench-train [--steps N]\n\n"
-    "Times whole training steps (forward, loss, backward, clip, AdamW) on one thread, batch 32 x 32\n"
-    "tokens, vocabulary 64, causal, learned positions, for a grid of sizes; one line each:\n"
-    "  layers=2 d_model=64 heads=4 mlp=0 batch=32 seq=32 ms_per_step=...\n"
-    "The same grid as tests/bench_train_torch.py (the PyTorch peer). --steps: timed steps per size\n"
-    "(default: adaptive, at least 5, about 1 s).\n";
 
 // The real-number flags' ranges, as --help states them. A learning rate below 1e-6 moves no
 // float32 weight of these models; weight decay must stay below 1 (engine: [0, 1)).
@@ -345,72 +336,6 @@ int run_train(const std::vector<std::string>& argv) {
     });
     if (failed) return 1;
     return stopped_early ? 1 : 0;
-  });
-}
-
-int run_bench_train(const std::vector<std::string>& argv) {
-  return guarded("bench-train", [&]() -> int {
-    int steps = 0;
-    ArgCursor args(argv);
-    while (!args.done()) {
-      const std::string flag = args.next_flag();
-      if (flag == "--help" || flag == "-h") {
-        std::fputs(kBenchTrainHelp, stdout);
-        return 0;
-      }
-      if (flag == "--steps") steps = args.int_value(flag, 1, 100000);
-      else throw UsageError("unknown flag '" + flag + "'");
-    }
-    struct Size {
-      int layers, d_model, heads;
-      bool mlp;
-    };
-    // The grid of tests/bench_train_torch.py; (2, 64, 4, no MLP) is the reference configuration.
-    const Size grid[] = {{1, 32, 1, false},  {1, 32, 2, true},   {2, 64, 4, false}, {2, 64, 4, true},
-                         {3, 128, 4, true},  {2, 128, 8, false}, {2, 128, 8, true}, {4, 64, 4, true},
-                         {2, 256, 16, false}, {4, 256, 16, true}};
-    openblas_set_num_threads(1);
-    std::printf("# attnlab training step (forward, loss, backward, clip, AdamW), 1 thread, float32, median\n");
-    using clock = std::chrono::steady_clock;
-    for (const Size& size : grid) {
-      attn::Arch arch;
-      arch.n_layers = size.layers;
-      arch.d_model = size.d_model;
-      arch.n_heads = size.heads;
-      arch.d_head = size.d_model / size.heads;
-      arch.mlp = size.mlp;
-      attn::TrainSettings settings;
-      settings.lr = 1e-3f;
-      settings.batch = 32;
-      settings.seq_len = 32;
-      // The induction task's vocabulary has 64 words, as the peer's; batches are random tokens
-      // with next-token targets, made before the clock starts, as there.
-      attn::Trainer trainer(arch, attn::RunOptions{}, settings, attn::make_task("induction"));
-      const std::size_t n = 32 * 32;
-      std::vector<std::int32_t> ids(n), targets(n);
-      std::uint64_t rng = 99;
-      const auto fresh_batch = [&] {
-        for (auto& id : ids) id = static_cast<std::int32_t>(attn::detail::splitmix64(rng) % 64);
-        for (std::size_t i = 0; i < n; ++i) targets[i] = (i + 1) % 32 == 0 ? -1 : ids[i + 1];
-      };
-      for (int warm = 0; warm < 3; ++warm) {
-        fresh_batch();
-        trainer.step_on(ids.data(), targets.data());
-      }
-      std::vector<double> times_ms;
-      const auto budget_end = clock::now() + std::chrono::milliseconds(1000);
-      while (steps > 0 ? static_cast<int>(times_ms.size()) < steps
-                       : (times_ms.size() < 5 || clock::now() < budget_end)) {
-        fresh_batch();
-        const auto t0 = clock::now();
-        trainer.step_on(ids.data(), targets.data());
-        times_ms.push_back(std::chrono::duration<double, std::milli>(clock::now() - t0).count());
-      }
-      std::printf("layers=%d d_model=%d heads=%d mlp=%d batch=32 seq=32 ms_per_step=%.2f\n", size.layers, size.d_model,
-                  size.heads, size.mlp ? 1 : 0, median(times_ms));
-      std::fflush(stdout);
-    }
-    return 0;
   });
 }
 

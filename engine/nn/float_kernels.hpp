@@ -19,6 +19,9 @@ void gelu_backward_f32(float* dinp, const float* inp, const float* dout, std::si
 // GPT-2's tanh GELU and its backward over n floats: as gelu_tanh_forward/backward.
 void gelu_tanh_forward_f32(float* out, const float* inp, std::size_t n);
 void gelu_tanh_backward_f32(float* dinp, const float* inp, const float* dout, std::size_t n);
+// One row of V logits: probs = softmax(logits) (weights below e^-80 of the largest are exactly 0)
+// and returns log sum_j e^(logits_j); NaN when a logit is not finite (NaN or +-inf).
+float softmax_lse_row_f32(float* probs, const float* logits, std::size_t V);
 
 void layernorm_forward_f32_at(SimdLevel level, float* out, float* mean, float* rstd, const float* inp,
                               const float* weight, const float* bias, int N, int C, double eps = 1e-5);
@@ -29,5 +32,7 @@ void gelu_forward_f32_at(SimdLevel level, float* out, const float* inp, std::siz
 void gelu_backward_f32_at(SimdLevel level, float* dinp, const float* inp, const float* dout, std::size_t n);
 void gelu_tanh_forward_f32_at(SimdLevel level, float* out, const float* inp, std::size_t n);
 void gelu_tanh_backward_f32_at(SimdLevel level, float* dinp, const float* inp, const float* dout, std::size_t n);
+
+float softmax_lse_row_f32_at(SimdLevel level, float* probs, const float* logits, std::size_t V);
 
 }  // namespace attn::nn

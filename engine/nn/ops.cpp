@@ -483,9 +483,318 @@ void rope_backward(Real* dqkv, const Real* cos_sin, int B, int T, int H, int D) 
 
 // ---- Attention ---------------------------------------------------------------------------------
 
+// The float heads of the trained models (d_head a multiple of 8, at most 64; at most 64 tokens)
+// in one pass per head instead of OpenBLAS calls: there each product is a few thousand
+// multiply-adds (32 x 32 x 16 in the reference model), so the calls' fixed cost and packing were
+// most of attention's time, and with the causal mask the weighted sums and every backward product
+// skip the masked half. The same sums as the GEMMs, in another order: float rounding apart. At
+// 128 tokens OpenBLAS is faster again (the English model's heads of 32: attention was 8.5% of a
+// training step through OpenBLAS, 11.4% here).
+namespace {
+constexpr int kMaxFusedDHead = 64, kMaxFusedTokens = 64;
+
+bool fused_attention(int T, int D) {
+  return D % static_cast<int>(kLanes) == 0 && D <= kMaxFusedDHead && T <= kMaxFusedTokens;
+}
+}  // namespace
+
+// Eight rows of eight floats transposed in registers: pairs interleaved, then pairs of pairs, then
+// the two 128-bit halves swapped (three rounds of two-input shuffles, 24 in all).
+ATTN_INLINE void transpose8(Floats r[8]) {
+  const Ints lo{0, 8, 1, 9, 4, 12, 5, 13}, hi{2, 10, 3, 11, 6, 14, 7, 15};
+  const Ints pair_lo{0, 1, 8, 9, 4, 5, 12, 13}, pair_hi{2, 3, 10, 11, 6, 7, 14, 15};
+  const Ints half_lo{0, 1, 2, 3, 8, 9, 10, 11}, half_hi{4, 5, 6, 7, 12, 13, 14, 15};
+  Floats t[8], u[8];
+  for (int k = 0; k < 4; ++k) {
+    t[2 * k] = __builtin_shuffle(r[2 * k], r[2 * k + 1], lo);      // r_2k, r_2k+1 columns 0 1 | 4 5
+    t[2 * k + 1] = __builtin_shuffle(r[2 * k], r[2 * k + 1], hi);  // columns 2 3 | 6 7
+  }
+  for (int g = 0; g < 2; ++g) {  // rows 0-3, then 4-7
+    Floats* ts = t + 4 * g;
+    u[4 * g + 0] = __builtin_shuffle(ts[0], ts[2], pair_lo);  // column 0 | 4
+    u[4 * g + 1] = __builtin_shuffle(ts[0], ts[2], pair_hi);  // column 1 | 5
+    u[4 * g + 2] = __builtin_shuffle(ts[1], ts[3], pair_lo);  // column 2 | 6
+    u[4 * g + 3] = __builtin_shuffle(ts[1], ts[3], pair_hi);  // column 3 | 7
+  }
+  for (int c = 0; c < 4; ++c) {
+    r[c] = __builtin_shuffle(u[c], u[4 + c], half_lo);
+    r[c + 4] = __builtin_shuffle(u[c], u[4 + c], half_hi);
+  }
+}
+
+// dst (cols, rows) with row stride dst_stride = src (rows, cols) with row stride src_stride, by
+// blocks of 8 x 8 in registers (a column copied element by element strides a line per element).
+ATTN_INLINE void transpose_block(float* dst, std::size_t dst_stride, const float* src, std::size_t src_stride, int rows,
+                                 int cols) {
+  const int L = static_cast<int>(kLanes);
+  int r0 = 0;
+  for (; r0 + L <= rows; r0 += L) {
+    int c0 = 0;
+    for (; c0 + L <= cols; c0 += L) {
+      Floats block[8];
+      for (int k = 0; k < L; ++k) block[k] = load(src + static_cast<std::size_t>(r0 + k) * src_stride + c0);
+      transpose8(block);
+      for (int k = 0; k < L; ++k) store(dst + static_cast<std::size_t>(c0 + k) * dst_stride + r0, block[k]);
+    }
+    for (; c0 < cols; ++c0)
+      for (int r = r0; r < r0 + L; ++r)
+        dst[static_cast<std::size_t>(c0) * dst_stride + r] = src[static_cast<std::size_t>(r) * src_stride + c0];
+  }
+  for (; r0 < rows; ++r0)
+    for (int c = 0; c < cols; ++c)
+      dst[static_cast<std::size_t>(c) * dst_stride + r0] = src[static_cast<std::size_t>(r0) * src_stride + c];
+}
+
+// transposed (D, T) = rows (T, D) with row stride `stride`: the keys (or values) of one head with
+// a token's D values apart, so a query's T scores are a sum of D vectors over tokens.
+ATTN_INLINE void transpose_head(float* transposed, const float* rows, int T, int D, int stride) {
+  transpose_block(transposed, static_cast<std::size_t>(T), rows, static_cast<std::size_t>(stride), T, D);
+}
+
+// s_row (n) = scale * q_i (D) . the first n keys (and maybe more, see below), keys given
+// transposed (D, T). Four vectors of keys at a time: one sum over d is a chain of dependent
+// multiply-adds, and four chains keep the vector unit busy while each waits for its last.
+ATTN_INLINE void scores_row(float* s_row, const float* q_i, const float* kt, int n, int T, int D, float scale) {
+  const int L = static_cast<int>(kLanes);
+  // Keys up to the next group of four vectors (within T) are computed too: the masked rows of a
+  // causal head end anywhere, and a lone vector is one chain, four times slower per key. So up to
+  // 31 entries past n may be written.
+  n = std::min(T, (n + 4 * L - 1) / (4 * L) * (4 * L));
+  int j = 0;
+  for (; j + 4 * L <= n; j += 4 * L) {
+    Floats acc0{}, acc1{}, acc2{}, acc3{};
+    for (int d = 0; d < D; ++d) {
+      const float* kr = kt + static_cast<std::size_t>(d) * T + j;
+      const float qd = q_i[d];
+      acc0 += qd * load(kr);
+      acc1 += qd * load(kr + L);
+      acc2 += qd * load(kr + 2 * L);
+      acc3 += qd * load(kr + 3 * L);
+    }
+    store(s_row + j, acc0 * scale);
+    store(s_row + j + L, acc1 * scale);
+    store(s_row + j + 2 * L, acc2 * scale);
+    store(s_row + j + 3 * L, acc3 * scale);
+  }
+  for (; j + L <= n; j += L) {
+    Floats acc{};
+    for (int d = 0; d < D; ++d) acc += q_i[d] * load(kt + static_cast<std::size_t>(d) * T + j);
+    store(s_row + j, acc * scale);
+  }
+  for (; j < n; ++j) {
+    float acc = 0.0f;
+    for (int d = 0; d < D; ++d) acc += q_i[d] * kt[static_cast<std::size_t>(d) * T + j];
+    s_row[j] = acc * scale;
+  }
+}
+
+// sum_j a[j] b[j] over n floats, eight lanes at a time.
+ATTN_INLINE float dot_row(const float* a, const float* b, int n) {
+  Floats acc{};
+  int j = 0;
+  for (; j + static_cast<int>(kLanes) <= n; j += static_cast<int>(kLanes)) acc += load(a + j) * load(b + j);
+  float sum = 0.0f;
+  for (std::size_t l = 0; l < kLanes; ++l) sum += acc[l];
+  for (; j < n; ++j) sum += a[j] * b[j];
+  return sum;
+}
+
+// out (D) = sum over j in [begin, end) of w[j * w_stride] * rows[j * stride .. + D), with the D
+// sums held in registers (C = D / 8 vectors) while the rows stream past.
+// Narrow rows take U rows per turn into U sets of sums, so that at least eight independent
+// multiply-add chains are in flight (a single chain waits on each add's latency).
+template <int C>
+ATTN_INLINE void weighted_rows_n(float* out, const float* w, std::size_t w_stride, const float* rows,
+                                 std::size_t stride, int begin, int end) {
+  constexpr int U = C <= 2 ? 4 : C <= 4 ? 2 : 1;
+  Floats acc[U][C] = {};
+  int j = begin;
+  for (; j + U <= end; j += U)
+    for (int u = 0; u < U; ++u) {
+      const float wj = w[static_cast<std::size_t>(j + u) * w_stride];
+      const float* r = rows + static_cast<std::size_t>(j + u) * stride;
+      for (int c = 0; c < C; ++c) acc[u][c] += wj * load(r + static_cast<std::size_t>(c) * kLanes);
+    }
+  for (; j < end; ++j) {
+    const float wj = w[static_cast<std::size_t>(j) * w_stride];
+    const float* r = rows + static_cast<std::size_t>(j) * stride;
+    for (int c = 0; c < C; ++c) acc[0][c] += wj * load(r + static_cast<std::size_t>(c) * kLanes);
+  }
+  for (int u = 1; u < U; ++u)
+    for (int c = 0; c < C; ++c) acc[0][c] += acc[u][c];
+  for (int c = 0; c < C; ++c) store(out + static_cast<std::size_t>(c) * kLanes, acc[0][c]);
+}
+
+// weighted_rows_n for D = 8, 16, ..., 64 (fused_attention() admits no other).
+ATTN_INLINE void weighted_rows(float* out, const float* w, std::size_t w_stride, const float* rows, std::size_t stride,
+                               int begin, int end, int D) {
+  switch (D / static_cast<int>(kLanes)) {
+    case 1: return weighted_rows_n<1>(out, w, w_stride, rows, stride, begin, end);
+    case 2: return weighted_rows_n<2>(out, w, w_stride, rows, stride, begin, end);
+    case 3: return weighted_rows_n<3>(out, w, w_stride, rows, stride, begin, end);
+    case 4: return weighted_rows_n<4>(out, w, w_stride, rows, stride, begin, end);
+    case 5: return weighted_rows_n<5>(out, w, w_stride, rows, stride, begin, end);
+    case 6: return weighted_rows_n<6>(out, w, w_stride, rows, stride, begin, end);
+    case 7: return weighted_rows_n<7>(out, w, w_stride, rows, stride, begin, end);
+    case 8: return weighted_rows_n<8>(out, w, w_stride, rows, stride, begin, end);
+  }
+}
+
+// One head of attention_forward: q, k, v rows of stride `row`, out rows of stride `out_stride`.
+// kt: D*T floats of workspace.
+ATTN_INLINE void attention_head_forward_f32_body(float* s, float* a, float* out, const float* q, const float* k,
+                                                 const float* v, float* kt, int T, int D, int row, int out_stride,
+                                                 float scale, bool causal, bool knocked) {
+  const std::size_t stride = static_cast<std::size_t>(row);
+  transpose_head(kt, k, T, D, row);
+  for (int i = 0; i < T; ++i) {
+    float* s_i = s + static_cast<std::size_t>(i) * T;
+    float* a_i = a + static_cast<std::size_t>(i) * T;
+    // 1. scores_i = q_i k^T * scale, every key (the views show the scores before the mask).
+    scores_row(s_i, q + static_cast<std::size_t>(i) * stride, kt, T, T, D, scale);
+    // 2. softmax over the visible keys; masked keys get exactly 0.
+    const int visible = causal ? i + 1 : T;
+    softmax_row(s_i, a_i, static_cast<std::size_t>(visible), static_cast<std::size_t>(T));
+    // 3. out_i = sum over visible keys of a_ij v_j; a knocked-out head writes zeros.
+    float* o = out + static_cast<std::size_t>(i) * static_cast<std::size_t>(out_stride);
+    weighted_rows(o, a_i, 1, v, stride, 0, knocked ? 0 : visible, D);
+  }
+}
+
+ATTN_SIMD_VARIANTS(attention_head_forward_f32, attention_head_forward_f32_body,
+                   (float* s, float* a, float* out, const float* q, const float* k, const float* v, float* kt, int T,
+                    int D, int row, int out_stride, float scale, bool causal, bool knocked),
+                   (s, a, out, q, k, v, kt, T, D, row, out_stride, scale, causal, knocked))
+
+// dst (T, T) = src^T.
+ATTN_INLINE void transpose_square(float* dst, const float* src, int T) {
+  transpose_block(dst, static_cast<std::size_t>(T), src, static_cast<std::size_t>(T), T, T);
+}
+
+// One head of attention_backward: writes dq, dk, dv (rows of stride `row`) from dout (stride
+// `out_stride`) and the weights a (T, T). work: D*T + 3*T*T floats.
+ATTN_INLINE void attention_head_backward_f32_body(float* dq, float* dk, float* dv, const float* dout, const float* q,
+                                                  const float* k, const float* v, const float* a, float* work, int T,
+                                                  int D, int row, int out_stride, float scale, bool causal) {
+  const std::size_t stride = static_cast<std::size_t>(row), o_stride = static_cast<std::size_t>(out_stride),
+                    t_n = static_cast<std::size_t>(T);
+  float* vt = work;                                     // (D, T) the values, transposed
+  float* ds = vt + static_cast<std::size_t>(D) * t_n;  // (T, T) score gradients
+  float* ds_t = ds + t_n * t_n;                         // (T, T) the same, transposed
+  float* a_t = ds_t + t_n * t_n;                        // (T, T) the weights, transposed
+  transpose_head(vt, v, T, D, row);
+  for (int i = 0; i < T; ++i) {
+    const float* a_i = a + static_cast<std::size_t>(i) * t_n;
+    float* ds_i = ds + static_cast<std::size_t>(i) * t_n;
+    const int visible = causal ? i + 1 : T;
+    // 1. out_i = sum_j a_ij v_j  =>  d a_ij = dout_i . v_j (visible keys; the others have
+    //    a_ij = 0 and get no gradient).
+    scores_row(ds_i, dout + static_cast<std::size_t>(i) * o_stride, vt, visible, T, D, 1.0f);
+    // 2. a_i = softmax(s_i)  =>  ds_ij = a_ij (d a_ij - sum_k a_ik d a_ik), times the scale of
+    //    s = q k^T * scale.
+    const float dot = dot_row(a_i, ds_i, visible);
+    for (int j = 0; j < visible; ++j) ds_i[j] = a_i[j] * (ds_i[j] - dot) * scale;
+    std::fill(ds_i + visible, ds_i + T, 0.0f);
+    // 3. s_ij = q_i . k_j  =>  dq_i = sum over visible j of ds_ij k_j
+    weighted_rows(dq + static_cast<std::size_t>(i) * stride, ds_i, 1, k, stride, 0, visible, D);
+  }
+  // 4. ... and dk_t = sum over the queries i that see key t of ds_it q_i; out_i = sum_j a_ij v_j
+  //    =>  dv_t = sum_i a_it dout_i. Both read columns, so ds and a are transposed first (a
+  //    column read directly strides T floats per step, out of the first-level cache).
+  transpose_square(ds_t, ds, T);
+  transpose_square(a_t, a, T);
+  for (int t = 0; t < T; ++t) {
+    const int first = causal ? t : 0;
+    weighted_rows(dk + static_cast<std::size_t>(t) * stride, ds_t + static_cast<std::size_t>(t) * t_n, 1, q, stride,
+                  first, T, D);
+    weighted_rows(dv + static_cast<std::size_t>(t) * stride, a_t + static_cast<std::size_t>(t) * t_n, 1, dout, o_stride,
+                  first, T, D);
+  }
+}
+
+ATTN_SIMD_VARIANTS(attention_head_backward_f32, attention_head_backward_f32_body,
+                   (float* dq, float* dk, float* dv, const float* dout, const float* q, const float* k, const float* v,
+                    const float* a, float* work, int T, int D, int row, int out_stride, float scale, bool causal),
+                   (dq, dk, dv, dout, q, k, v, a, work, T, D, row, out_stride, scale, causal))
+
+ATTN_INLINE void dot_row_f32_body(float* out, const float* a, const float* b, int n) { *out = dot_row(a, b, n); }
+
+ATTN_SIMD_VARIANTS(dot_row_f32, dot_row_f32_body, (float* out, const float* a, const float* b, int n), (out, a, b, n))
+
+namespace {
+
+float dot_row_f32(const float* a, const float* b, int n) {
+  using Fn = void (*)(float*, const float*, const float*, int);
+  static const Fn kernel =
+      pick_simd_kernel<Fn>(cpu_simd_level(), dot_row_f32_portable, dot_row_f32_avx2, dot_row_f32_avx512);
+  float out = 0.0f;
+  kernel(&out, a, b, n);
+  return out;
+}
+
+using HeadForwardFn = void (*)(float*, float*, float*, const float*, const float*, const float*, float*, int, int, int,
+                               int, float, bool, bool);
+using HeadBackwardFn = void (*)(float*, float*, float*, const float*, const float*, const float*, const float*,
+                                const float*, float*, int, int, int, int, float, bool);
+
+// The transposed keys or values of one head, its score gradients and two transposes: at most
+// 64 x 64 + 3 x 64 x 64 floats (64 KiB), kept per thread (the model host and the trainer run
+// on their own threads).
+float* head_workspace() {
+  thread_local float buffer[kMaxFusedDHead * kMaxFusedTokens + 3 * kMaxFusedTokens * kMaxFusedTokens];
+  return buffer;
+}
+
+void attention_forward_fused(float* scores, float* attn, float* concat, const float* qkv, int B, int T, int H, int D,
+                             float scale, bool causal, const std::uint8_t* knocked_out) {
+  static const HeadForwardFn kernel = pick_simd_kernel<HeadForwardFn>(
+      cpu_simd_level(), attention_head_forward_f32_portable, attention_head_forward_f32_avx2,
+      attention_head_forward_f32_avx512);
+  const int I = H * D, row = 3 * I;
+  const std::size_t TT = static_cast<std::size_t>(T) * T;
+  float* kt = head_workspace();
+  for (int b = 0; b < B; ++b)
+    for (int h = 0; h < H; ++h) {
+      const float* q = qkv + static_cast<std::size_t>(b) * T * row + static_cast<std::size_t>(h) * D;
+      const std::size_t bh = static_cast<std::size_t>(b) * H + static_cast<std::size_t>(h);
+      kernel(scores + bh * TT, attn + bh * TT, concat + static_cast<std::size_t>(b) * T * I + static_cast<std::size_t>(h) * D,
+             q, q + I, q + 2 * I, kt, T, D, row, I, scale, causal, knocked_out && knocked_out[h]);
+    }
+}
+
+void attention_backward_fused(float* dqkv, const float* dconcat, const float* qkv, const float* attn, int B, int T,
+                              int H, int D, float scale, bool causal, const std::uint8_t* knocked_out) {
+  static const HeadBackwardFn kernel = pick_simd_kernel<HeadBackwardFn>(
+      cpu_simd_level(), attention_head_backward_f32_portable, attention_head_backward_f32_avx2,
+      attention_head_backward_f32_avx512);
+  const int I = H * D, row = 3 * I;
+  const std::size_t TT = static_cast<std::size_t>(T) * T;
+  float* work = head_workspace();
+  for (int b = 0; b < B; ++b)
+    for (int h = 0; h < H; ++h) {
+      const std::size_t off = static_cast<std::size_t>(b) * T * row + static_cast<std::size_t>(h) * D;
+      if (knocked_out && knocked_out[h]) {  // its output is a constant 0: no gradient flows
+        for (int t = 0; t < T; ++t)
+          for (int part = 0; part < 3; ++part)
+            std::fill_n(dqkv + off + static_cast<std::size_t>(t) * row + static_cast<std::size_t>(part) * I, D, 0.0f);
+        continue;
+      }
+      const std::size_t bh = static_cast<std::size_t>(b) * H + static_cast<std::size_t>(h);
+      kernel(dqkv + off, dqkv + off + I, dqkv + off + 2 * I,
+             dconcat + static_cast<std::size_t>(b) * T * I + static_cast<std::size_t>(h) * D, qkv + off, qkv + off + I,
+             qkv + off + 2 * I, attn + bh * TT, work, T, D, row, I, scale, causal);
+    }
+}
+
+}  // namespace
+
 template <typename Real>
 void attention_forward(Real* scores, Real* attn, Real* concat, const Real* qkv, int B, int T, int H, int D,
                        Real scale, bool causal, const std::uint8_t* knocked_out) {
+  if constexpr (std::is_same_v<Real, float>) {
+    if (fused_attention(T, D))
+      return attention_forward_fused(scores, attn, concat, qkv, B, T, H, D, scale, causal, knocked_out);
+  }
   const int I = H * D, row = 3 * I;
   const std::size_t TT = static_cast<std::size_t>(T) * T;
   // Per head and per block of query rows, so a block's scores and weights are still in cache when
@@ -524,6 +833,10 @@ void attention_forward(Real* scores, Real* attn, Real* concat, const Real* qkv, 
 template <typename Real>
 void attention_backward(Real* dqkv, Real* workspace, const Real* dconcat, const Real* qkv, const Real* attn, int B,
                         int T, int H, int D, Real scale, bool causal, const std::uint8_t* knocked_out) {
+  if constexpr (std::is_same_v<Real, float>) {
+    if (fused_attention(T, D))
+      return attention_backward_fused(dqkv, dconcat, qkv, attn, B, T, H, D, scale, causal, knocked_out);
+  }
   const int I = H * D, row = 3 * I;
   const std::size_t TT = static_cast<std::size_t>(T) * T;
   Real* da = workspace;  // (T, T): d attn, then d scores in place
@@ -554,7 +867,11 @@ void attention_backward(Real* dqkv, Real* workspace, const Real* dconcat, const 
         Real* di = da + static_cast<std::size_t>(i) * T;
         const int visible = causal ? i + 1 : T;
         Real dot = 0;
-        for (int j = 0; j < visible; ++j) dot += ai[j] * di[j];
+        if constexpr (std::is_same_v<Real, float>) {
+          dot = dot_row_f32(ai, di, visible);  // eight lanes: a scalar sum is one chain of adds
+        } else {
+          for (int j = 0; j < visible; ++j) dot += ai[j] * di[j];
+        }
         for (int j = 0; j < visible; ++j) di[j] = ai[j] * (di[j] - dot) * scale;
         for (int j = visible; j < T; ++j) di[j] = 0;
       }
@@ -566,6 +883,69 @@ void attention_backward(Real* dqkv, Real* workspace, const Real* dconcat, const 
 
 // ---- Cross-entropy -----------------------------------------------------------------------------
 
+// One row of float logits in two vector passes: the row maximum, then e^(z - max) into probs with
+// their sum; then probs are normalised and the log-sum-exp max + log(sum) returned, so the loss of
+// any target is lse - z[target] even where its probability was flushed to 0 (below e^-80 of the
+// largest, as softmax_row). With tied embeddings, freshly initialised logits spread over +-50 and
+// a third of the targets were below that; the exact scalar fallback they took was a fifth of a
+// training step. A NaN logit makes the sum, and so *lse, NaN. (lse is written through a pointer
+// because ATTN_SIMD_VARIANTS makes void functions.)
+ATTN_INLINE void softmax_lse_row_f32_body(float* probs, float* lse, const float* z, std::size_t V) {
+  // 1. The maximum, subtracted only for numerical stability (it cancels in the ratio).
+  std::size_t j = 0;
+  float max = -INFINITY;
+  if (V >= kLanes) {
+    Floats lane_max = load(z);
+    for (j = kLanes; j + kLanes <= V; j += kLanes) {
+      const Floats x = load(z + j);
+      lane_max = x > lane_max ? x : lane_max;
+    }
+    for (std::size_t l = 0; l < kLanes; ++l) max = lane_max[l] > max ? lane_max[l] : max;
+  }
+  for (; j < V; ++j) max = z[j] > max ? z[j] : max;
+  if (!std::isfinite(max)) {  // +-inf logits: the caller's exact path decides
+    *lse = NAN;
+    return;
+  }
+  // 2. e^(z - max) and their sum in one pass.
+  Floats lane_sum{};
+  for (j = 0; j + kLanes <= V; j += kLanes) {
+    const Floats e = exp_nonpositive<Floats, Ints>(load(z + j) - max);
+    store(probs + j, e);
+    lane_sum += e;
+  }
+  float sum = 0.0f;
+  for (std::size_t l = 0; l < kLanes; ++l) sum += lane_sum[l];
+  for (; j < V; ++j) sum += probs[j] = exp_nonpositive<float, std::int32_t>(z[j] - max);
+  // 3. Normalise: sum >= 1 (the maximum's own term), so the division is safe.
+  const float inv = 1.0f / sum;
+  for (j = 0; j + kLanes <= V; j += kLanes) store(probs + j, load(probs + j) * inv);
+  for (; j < V; ++j) probs[j] *= inv;
+  *lse = max + std::log(sum);
+}
+
+ATTN_SIMD_VARIANTS(softmax_lse_row_f32, softmax_lse_row_f32_body,
+                   (float* probs, float* lse, const float* z, std::size_t V), (probs, lse, z, V))
+
+namespace {
+using SoftmaxLseFn = void (*)(float*, float*, const float*, std::size_t);
+}  // namespace
+
+float softmax_lse_row_f32_at(SimdLevel level, float* probs, const float* logits, std::size_t V) {
+  float lse = 0.0f;
+  pick_simd_kernel<SoftmaxLseFn>(level, softmax_lse_row_f32_portable, softmax_lse_row_f32_avx2,
+                                 softmax_lse_row_f32_avx512)(probs, &lse, logits, V);
+  return lse;
+}
+
+float softmax_lse_row_f32(float* probs, const float* logits, std::size_t V) {
+  static const SoftmaxLseFn kernel = pick_simd_kernel<SoftmaxLseFn>(
+      cpu_simd_level(), softmax_lse_row_f32_portable, softmax_lse_row_f32_avx2, softmax_lse_row_f32_avx512);
+  float lse = 0.0f;
+  kernel(probs, &lse, logits, V);
+  return lse;
+}
+
 template <typename Real>
 Real crossentropy_forward(Real* probs, Real* losses, const Real* logits, const std::int32_t* targets, int N, int V) {
   double total = 0.0;
@@ -573,27 +953,25 @@ Real crossentropy_forward(Real* probs, Real* losses, const Real* logits, const s
   for (int i = 0; i < N; ++i) {
     const Real* z = logits + static_cast<std::size_t>(i) * V;
     Real* p = probs + static_cast<std::size_t>(i) * V;
-    // The maximum is subtracted only for numerical stability; loss = logsumexp(z) - z[target].
-    Real max = z[0];
-    for (int j = 1; j < V; ++j) max = std::max(max, z[j]);
+    losses[i] = 0;
     if constexpr (std::is_same_v<Real, float>) {
-      // The vectorised softmax; loss = -log p[target] unless that probability was flushed to 0
-      // (below e^-80 of the largest), where the exact log-sum-exp below is used instead. Non-finite
-      // logits take the exact path too, so they give a non-finite loss, never a made-up one.
-      if (std::isfinite(max)) softmax_row(z, p, static_cast<std::size_t>(V), static_cast<std::size_t>(V));
-      losses[i] = 0;
-      if (targets[i] < 0) continue;
-      if (std::isfinite(max) && p[targets[i]] > 1e-30f) {
-        losses[i] = -std::log(p[targets[i]]);
+      // The vectorised row; non-finite logits take the exact path below, so they give a
+      // non-finite loss, never a made-up one.
+      const float lse = softmax_lse_row_f32(p, z, static_cast<std::size_t>(V));
+      if (std::isfinite(lse)) {
+        if (targets[i] < 0) continue;
+        losses[i] = lse - z[targets[i]];
         total += static_cast<double>(losses[i]);
         ++counted;
         continue;
       }
     }
+    // The maximum is subtracted only for numerical stability; loss = logsumexp(z) - z[target].
+    Real max = z[0];
+    for (int j = 1; j < V; ++j) max = std::max(max, z[j]);
     Real sum = 0;
     for (int j = 0; j < V; ++j) sum += p[j] = std::exp(z[j] - max);
     for (int j = 0; j < V; ++j) p[j] /= sum;
-    losses[i] = 0;
     if (targets[i] < 0) continue;
     losses[i] = std::log(sum) + max - z[targets[i]];
     total += static_cast<double>(losses[i]);

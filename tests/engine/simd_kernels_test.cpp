@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <random>
 #include <tuple>
 #include <vector>
@@ -224,4 +225,94 @@ TEST_CASE("LayerNorm with a given epsilon: every instruction set agrees with the
   for (auto level : attn::supported_simd_levels()) require_agreement(run(level, 1e-3), want, "LayerNorm eps", level);
   // Rows of spread 0.01 have variance ~1e-4: an epsilon of 1e-3 must change them.
   CHECK(run(attn::SimdLevel::Portable, 1e-5)[nc] > 2.0f * want[nc]);
+}
+
+TEST_CASE("cross-entropy rows: every instruction set agrees with the portable build and with double", "[simd]") {
+  for (std::size_t V : {1u, 7u, 8u, 203u, 4096u}) {
+    // Spread +-150: some probabilities below e^-80 of the largest, which are flushed to 0 while
+    // the log-sum-exp (and so every target's loss) stays exact.
+    auto z = random_floats(V, 50.0f, static_cast<unsigned>(V));
+    double max = -INFINITY, sum = 0.0;
+    for (float x : z) max = std::max(max, static_cast<double>(x));
+    for (float x : z) sum += std::exp(static_cast<double>(x) - max);
+    const double lse = max + std::log(sum);
+    std::vector<float> want(V);
+    const float want_lse = attn::nn::softmax_lse_row_f32_at(attn::SimdLevel::Portable, want.data(), z.data(), V);
+    for (auto level : attn::supported_simd_levels()) {
+      std::vector<float> got(V);
+      const float got_lse = attn::nn::softmax_lse_row_f32_at(level, got.data(), z.data(), V);
+      require_agreement(got, want, "softmax_lse_row", level);
+      INFO("V = " << V << " on " << attn::simd_level_name(level) << ": lse " << got_lse << " vs " << lse);
+      REQUIRE(std::fabs(static_cast<double>(got_lse) - lse) <= 1e-6 * std::max(1.0, std::fabs(lse)));
+      REQUIRE(std::fabs(got_lse - want_lse) <= 1e-6f * std::max(1.0f, std::fabs(want_lse)));
+      for (std::size_t j = 0; j < V; ++j) {
+        const double p = std::exp(static_cast<double>(z[j]) - lse);
+        // z - max is rounded to float: at |z| ~ 150 half an ulp is 8e-6, relative to e^(z - max).
+        INFO("probability " << j << ": " << got[j] << " vs " << p);
+        REQUIRE(std::fabs(static_cast<double>(got[j]) - p) <= 2e-5 * p + 2e-35);
+      }
+    }
+  }
+  // A NaN or infinite logit gives a NaN log-sum-exp, so the loss says the row is broken.
+  for (float bad : {NAN, INFINITY, -INFINITY}) {
+    std::vector<float> z(20, 0.5f), p(20);
+    z[13] = bad;
+    if (std::isinf(bad) && bad < 0) z.assign(20, bad);
+    for (auto level : attn::supported_simd_levels())
+      CHECK(std::isnan(attn::nn::softmax_lse_row_f32_at(level, p.data(), z.data(), z.size())));
+  }
+}
+
+TEST_CASE("cross-entropy of float logits: losses of flushed targets stay exact", "[simd]") {
+  // Logits spread so that the target's probability is e^-100 of the largest: its loss is 100
+  // (plus log of the sum), not infinite and not a fallback's.
+  const int N = 2, V = 16;
+  std::vector<float> logits(static_cast<std::size_t>(N * V), 0.0f), probs(logits.size()), losses(N);
+  logits[0] = 100.0f;               // row 0: the target (3) is 100 below the largest
+  logits[V + 5] = std::nanf("");   // row 1: a NaN logit
+  const std::vector<std::int32_t> targets{3, 2};
+  const float mean = attn::nn::crossentropy_forward(probs.data(), losses.data(), logits.data(), targets.data(), N, V);
+  const double want = 100.0 + std::log(1.0 + 15.0 * std::exp(-100.0));
+  CHECK(std::fabs(losses[0] - want) <= 1e-5 * want);
+  CHECK(probs[3] == 0.0f);
+  CHECK(std::isnan(losses[1]));
+  CHECK(std::isnan(mean));
+}
+
+TEST_CASE("float attention heads (the fused path) match the double reference forward and backward", "[simd]") {
+  // d_head a multiple of 8 up to 64 and up to 64 tokens run the float kernels (128 tokens runs
+  // OpenBLAS's sgemm with a vectorised softmax backward); the double build runs OpenBLAS's dgemm. Every output and gradient must agree to float rounding.
+  for (int T : {1, 7, 32, 64, 128})
+    for (int D : {8, 16, 32, 64})
+      for (bool causal : {true, false}) {
+        const int B = 2, H = 2, I = H * D;
+        const std::size_t rows = static_cast<std::size_t>(B * T), TT = static_cast<std::size_t>(T * T);
+        const auto qkv = random_floats(rows * 3 * static_cast<std::size_t>(I), 1.0f, static_cast<unsigned>(T * 100 + D));
+        const auto dconcat = random_floats(rows * static_cast<std::size_t>(I), 1.0f, static_cast<unsigned>(T + D));
+        const std::vector<std::uint8_t> knocked{0, 1};
+        const float scale = 1.0f / std::sqrt(static_cast<float>(D));
+        std::vector<float> s(B * H * TT), a(s.size()), concat(dconcat.size()), dqkv(qkv.size(), 7.0f), work(TT);
+        attn::nn::attention_forward(s.data(), a.data(), concat.data(), qkv.data(), B, T, H, D, scale, causal,
+                                    knocked.data());
+        attn::nn::attention_backward(dqkv.data(), work.data(), dconcat.data(), qkv.data(), a.data(), B, T, H, D, scale,
+                                     causal, knocked.data());
+        const std::vector<double> qkv_d(qkv.begin(), qkv.end()), dconcat_d(dconcat.begin(), dconcat.end());
+        std::vector<double> s_d(s.size()), a_d(s.size()), concat_d(concat.size()), dqkv_d(qkv.size()), work_d(TT);
+        attn::nn::attention_forward(s_d.data(), a_d.data(), concat_d.data(), qkv_d.data(), B, T, H, D,
+                                    static_cast<double>(scale), causal, knocked.data());
+        attn::nn::attention_backward(dqkv_d.data(), work_d.data(), dconcat_d.data(), qkv_d.data(), a_d.data(), B, T, H,
+                                     D, static_cast<double>(scale), causal, knocked.data());
+        const auto compare = [&](const std::vector<float>& got, const std::vector<double>& want, const char* what) {
+          for (std::size_t i = 0; i < got.size(); ++i) {
+            INFO(what << " T=" << T << " D=" << D << " causal=" << causal << " element " << i << ": " << got[i]
+                      << " vs " << want[i]);
+            REQUIRE(std::fabs(static_cast<double>(got[i]) - want[i]) <= 2e-5 * std::max(1.0, std::fabs(want[i])));
+            if (want[i] == 0.0) REQUIRE(got[i] == 0.0f);  // masked weights, knocked-out outputs
+          }
+        };
+        compare(s, s_d, "scores");
+        compare(a, a_d, "attn");
+        compare(concat, concat_d, "concat");
+        compare(dqkv, dqkv_d, "dqkv");
+      }
 }
