@@ -29,6 +29,9 @@ struct Evaluation {
   long long step = 0;
   float loss = 0.0f;        // on the held-out batch
   float accuracy = 0.0f;    // share of counted positions whose most likely token is the target
+  // The loss in bits per byte of the counted targets' text (comparable across tokenizers); 0
+  // for tasks whose tokens have no bytes (the word-level tasks).
+  double bits_per_byte = 0.0;
   DetectorScores detectors;
 };
 
