@@ -156,14 +156,13 @@ std::string model_movie_gif(const attn::Checkpoint& spec, const std::vector<Para
   for (std::size_t i = 0; i < count; ++i) picked.push_back(i * (snapshots.size() - 1) / std::max<std::size_t>(count - 1, 1));
   picked.erase(std::unique(picked.begin(), picked.end()), picked.end());
   const TextShaper shaper;
-  const attn::Vocab vocab(spec.vocab);
   std::vector<std::vector<unsigned char>> frames;
   int width = 0, height = 0;
   for (std::size_t i : picked) {
     const ParamsAtStep& snapshot = snapshots[i];
     attn::Model model = spec.model;
     model.params = *snapshot.params;
-    const ModelRun run = run_model(model, vocab, lower_cases(spec), text);
+    const ModelRun run = run_model(model, spec, text);
     std::vector<attn::Trace> layers;
     for (int l = 0; l < model.arch.n_layers; ++l) layers.push_back(run.layer(model, l));
     std::string caption = "step " + std::to_string(snapshot.step);

@@ -145,9 +145,7 @@ TextTask::TextTask(Bpe tokenizer, const TextTaskOptions& options)
   if (m_heldout_bytes < kMinTextCorpusBytes) too_small("held-out", m_heldout_bytes, m_heldout);
 }
 
-std::string TextTask::example() const {
-  return "Mr. Darcy looked at Elizabeth, and Elizabeth looked at Mr. Darcy.";
-}
+std::string TextTask::example() const { return kTextTaskExample; }
 
 std::size_t TextTask::token_bytes(std::int32_t id) const { return m_bpe.token_bytes(id).size(); }
 
@@ -298,6 +296,16 @@ TextTask::Baselines TextTask::baselines(const std::vector<Sequence>& seqs) const
   }
   return out;
 }
+
+namespace {
+TextTaskOptions& default_corpus_storage() {
+  static TextTaskOptions options;
+  return options;
+}
+}  // namespace
+
+void set_default_corpus(const TextTaskOptions& options) { default_corpus_storage() = options; }
+const TextTaskOptions& default_corpus() { return default_corpus_storage(); }
 
 std::vector<std::string> bpe_vocab_words(const Bpe& bpe) {
   std::vector<std::string> words;

@@ -20,6 +20,9 @@ inline constexpr std::uint64_t kMinTextCorpusBytes = 256;
 // still trained on in full).
 inline constexpr std::uint64_t kBaselineCountBytes = 64ull << 20;
 
+// The text task's example input (what a text model shows before a person types).
+inline constexpr const char* kTextTaskExample = "Mr. Darcy looked at Elizabeth, and Elizabeth looked at Mr. Darcy.";
+
 // Checks that a corpus file is UTF-8 text: a regular file (not a folder, FIFO or device), not
 // empty, no NUL byte and only valid UTF-8 in its first MiB. Throws FileError naming the file and
 // what is wrong ("corpus x.txt: it is not UTF-8 text (byte 0xE9 at offset 12)").
@@ -93,6 +96,12 @@ class TextTask final : public Task {
   double m_repeat_fraction = 0.0;
   mutable std::uint64_t m_heldout_count = 0;  // which held-out sequence is next (3 plain, 1 repeated)
 };
+
+// The corpus a text model trains on when none is named: opening a text checkpoint to train it
+// further (the window's Train mode). The app names its data folder's English corpus at start, so
+// the engine knows no data folder. Not thread-safe: set it before any use.
+void set_default_corpus(const TextTaskOptions& options);
+const TextTaskOptions& default_corpus();
 
 // The vocabulary words a BPE model's checkpoint lists: each token's readable text (token_text),
 // made unique by "#id" where two tokens read the same.

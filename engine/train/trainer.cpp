@@ -9,6 +9,7 @@
 
 #include "engine/rng.hpp"
 #include "engine/text/bpe.hpp"
+#include "engine/train/text_task.hpp"
 
 namespace attn {
 
@@ -36,8 +37,19 @@ Trainer::Trainer(Arch arch, const RunOptions& run, const TrainSettings& settings
   setup();
 }
 
-Trainer::Trainer(const Checkpoint& c) : m_model(c.model), m_task(make_task(c.task)), m_settings(c.train) {
-  if (!m_task) throw std::invalid_argument("the checkpoint's task '" + c.task + "' cannot be trained here");
+std::unique_ptr<Task> make_task_for(const Checkpoint& c) {
+  if (c.task == "text") {
+    if (!c.tokenizer) throw std::invalid_argument("the text model has no tokenizer in its checkpoint");
+    if (default_corpus().train_files.empty())
+      throw std::invalid_argument("no corpus to train the text model on was named");
+    return std::make_unique<TextTask>(*c.tokenizer, default_corpus());
+  }
+  std::unique_ptr<Task> task = make_task(c.task);
+  if (!task) throw std::invalid_argument("the checkpoint's task '" + c.task + "' cannot be trained here");
+  return task;
+}
+
+Trainer::Trainer(const Checkpoint& c) : m_model(c.model), m_task(make_task_for(c)), m_settings(c.train) {
   if (c.vocab != m_task->vocab().words)
     throw std::invalid_argument("the checkpoint's vocabulary is not the " + c.task + " task's");
   m_settings.seq_len = std::min(m_settings.seq_len, c.model.arch.max_seq_len);

@@ -59,6 +59,12 @@ Arch trained_arch(Arch arch, const RunOptions& run, const TrainSettings& setting
 // /proc/meminfo counts).
 std::string bytes_text(std::uint64_t bytes);
 
+// The task a checkpoint was trained on, ready to train it further: make_task(c.task), or for the
+// text task a TextTask with the checkpoint's tokenizer on default_corpus(). Throws
+// std::invalid_argument for a task this attnlab cannot train (or a text model without its
+// tokenizer) and FileError for a default corpus that cannot be read.
+std::unique_ptr<Task> make_task_for(const Checkpoint& checkpoint);
+
 class Trainer {
  public:
   // A new model for `task`: arch.vocab_size and arch.max_seq_len are taken from the task and
