@@ -70,6 +70,10 @@ std::string model_caption(const attn::Checkpoint& c, int layer) {
                   std::to_string(a.d_model) + dot + (a.mlp ? "with MLPs" : "attention only") + dot +
                   std::string(attn::to_string(c.model.run.positional)) + " positions" + dot +
                   (c.model.run.causal ? "causal" : "bidirectional");
+  // GPT-2's switches, only where a model uses them (the lesson models' captions stay as they were).
+  if (a.mlp && (a.mlp_dim() != 4 * a.d_model || a.gelu != attn::Gelu::Exact))
+    s += dot + "MLP " + std::to_string(a.mlp_dim()) + ", GELU " + attn::to_string(a.gelu);
+  if (a.tied_embeddings) s += dot + "tied embeddings";
   if (c.model.run.temperature != 1.0f) {
     char t[32];
     std::snprintf(t, sizeof t, "%g", static_cast<double>(c.model.run.temperature));

@@ -2,9 +2,11 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <fstream>
 #include <string>
 
 #include "core/model_run.hpp"
+#include "engine/train/text_task.hpp"
 
 namespace {
 
@@ -46,4 +48,44 @@ TEST_CASE("every lesson model loads and its task's example runs", "[lesson]") {
     const app::ModelRun run = app::run_model(ck.model, attn::Vocab(ck.vocab), app::lower_cases(ck), app::example_text(ck));
     for (bool unknown : run.input.unknown) CHECK_FALSE(unknown);
   }
+}
+
+namespace {
+
+// The best head's mean weight, over the second copy of a twice-written text, on the token after
+// the current token's first copy (the induction cells of engine/train/text_task.hpp).
+float best_induction_score(const attn::Checkpoint& ck, const app::ModelRun& run, std::size_t half) {
+  const std::size_t n = run.input.ids.size();
+  float best = 0.0f;
+  for (int l = 0; l < ck.model.arch.n_layers; ++l) {
+    const attn::Trace t = run.layer(ck.model, l);
+    for (std::size_t h = 0; h < static_cast<std::size_t>(ck.model.arch.n_heads); ++h) {
+      double sum = 0.0;
+      for (std::size_t j = 0; j + 1 < half; ++j) sum += t.attn.data()[(h * n + half + j) * n + j + 1];
+      best = std::max(best, static_cast<float>(sum / static_cast<double>(half - 1)));
+    }
+  }
+  return best;
+}
+
+}  // namespace
+
+TEST_CASE("english lesson model: its own BPE and an induction head on repeated text", "[lesson]") {
+  const attn::Checkpoint ck = attn::load_checkpoint(kModels + "english.npz");
+  CHECK(ck.task == "text");
+  REQUIRE(ck.tokenizer.has_value());
+  CHECK(ck.tokenizer->vocab_size() == 4096);
+  // The model file stays a lesson-sized download.
+  CHECK(std::ifstream(kModels + "english.npz", std::ios::binary | std::ios::ate).tellg() < 16 * 1024 * 1024);
+  // The example and a person's text run through the BPE: every byte has a token, nothing unknown.
+  const app::ModelRun example = app::run_model(ck.model, ck, app::example_text(ck));
+  CHECK(example.input.tokens.back().end == app::example_text(ck).size());
+  // A sentence the corpus never held, twice: the second copy looks at what followed the first.
+  const std::string once = " The lighthouse keeper painted seven purple boats before the storm reached the harbour.";
+  const app::ModelRun run = app::run_model(ck.model, ck, once + once);
+  const std::size_t half = ck.tokenizer->encode(once).size();
+  REQUIRE(run.input.ids.size() == 2 * half);
+  CHECK(best_induction_score(ck, run, half) >= 0.4f);
+  // And on a repeated list of words, the second copy is predicted by copying.
+  CHECK(attn::repeated_list_copying(ck.model, *ck.tokenizer, 20, 1) >= 0.5);
 }

@@ -151,3 +151,23 @@ TEST_CASE("train --task text without a built corpus says how to build it", "[cli
   CHECK_THAT(r.out, Catch::Contains("the English corpus is not built (" + dir.path.string() +
                                     "/corpus/english/english-train.txt is missing): run bash bootstrap.sh corpus"));
 }
+
+TEST_CASE("the corpus script names a missing package and how to install it and writes nothing", "[cli]") {
+  test_support::TempDir dir;
+  // An empty PATH: diatheke (the Bible's printer) is then missing.
+  fs::create_directory(dir.path / "bin");
+  const std::string out = (dir.path / "corpus").string();
+  const std::string script = (fs::path(ATTN_TEST_DATA_DIR) / ".." / "assets" / "corpus" / "build_corpus.py").string();
+  const std::string cmd = "PATH=" + (dir.path / "bin").string() + " /usr/bin/python3 " + script + " " + out + " 2>&1";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::string text;
+  std::array<char, 4096> buffer{};
+  while (std::fgets(buffer.data(), static_cast<int>(buffer.size()), pipe)) text += buffer.data();
+  const int status = pclose(pipe);
+  INFO(text);
+  CHECK(WEXITSTATUS(status) == 2);
+  CHECK(text == "build_corpus: the program diatheke is missing: install the Debian package diatheke "
+                "(sudo apt-get install diatheke, or bash bootstrap.sh corpus)\n");
+  CHECK_FALSE(fs::exists(out));
+}
