@@ -214,15 +214,20 @@ void TextTask::generate(std::uint64_t& rng, int max_len, bool held_out, Sequence
     }
     return;
   }
-  // A span twice: L tokens, then the same L again.
-  const std::size_t L = T / 2;
-  read_tokens(rng, held_out, L, tokens);
-  s.ids.assign(tokens.begin(), tokens.end());
-  s.ids.insert(s.ids.end(), tokens.begin(), tokens.end());
+  // A span twice, then the text goes on: A A B with A of L tokens, L drawn from [T/8, T/2] for
+  // each sequence, so that no fixed offset finds the earlier copy (a head must look for it), and
+  // B the text that followed A, to fill T.
+  const std::size_t lo = std::max<std::size_t>(2, T / 8), hi = std::max(lo, T / 2);
+  const std::size_t L = lo + static_cast<std::size_t>(detail::splitmix64(rng) % (hi - lo + 1));
+  read_tokens(rng, held_out, T - L + 1, tokens);
+  s.ids.assign(tokens.begin(), tokens.begin() + static_cast<std::ptrdiff_t>(L));
+  s.ids.insert(s.ids.end(), tokens.begin(), tokens.end() - 1);
   s.targets.assign(s.ids.size(), -1);
-  if (!held_out)
+  if (!held_out) {
     for (std::size_t i = 0; i + 1 < s.ids.size(); ++i) s.targets[i] = s.ids[i + 1];
-  // Induction cells: the second copy of span[j] (at L + j) to the token after its first copy (j + 1).
+    s.targets.back() = tokens.back();
+  }
+  // Induction cells: the second copy of A[j] (at L + j) to the token after its first copy (j + 1).
   if (held_out)
     for (std::size_t j = 0; j + 1 < L; ++j)
       s.cells[static_cast<int>(Detector::Induction)].push_back({static_cast<int>(L + j), static_cast<int>(j + 1)});

@@ -80,9 +80,11 @@ class TextTask final : public Task {
  protected:
   // Held out: 3 in 4 sequences are plain held-out text (their targets are counted by the loss,
   // their cells score previous-token, first-token and duplicate-token heads); 1 in 4 is a span
-  // of held-out text twice (nothing counted by the loss; induction cells in the second copy, at
-  // the token after each token's first occurrence). Training: plain text, or with probability
-  // repeat_fraction a span twice; every next token counted.
+  // of held-out text twice, then the text that followed it (nothing counted by the loss;
+  // induction cells in the second copy, at the token after each token's first occurrence).
+  // Training: plain text, or with probability repeat_fraction a span twice and what followed;
+  // every next token counted. Span lengths vary (T/8 to T/2 tokens) so that no fixed offset
+  // reaches the earlier copy.
   void generate(std::uint64_t& rng, int max_len, bool held_out, Sequence& out) const override;
 
  private:

@@ -9,6 +9,9 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <set>
+#include <functional>
+#include <algorithm>
 #include <string>
 
 #include "engine/file_io.hpp"
@@ -104,10 +107,15 @@ TEST_CASE("text task held-out batch has 3 plain sequences in 4 and 1 repeated sp
     const auto& duplicate = s.cells[static_cast<int>(attn::Detector::DuplicateToken)];
     if (n % 4 == 3) {
       REQUIRE(s.ids.size() == 40);
-      for (std::size_t j = 0; j < 20; ++j) CHECK(s.ids[j] == s.ids[20 + j]);
+      // A span of L tokens (5 to 20), again, then the text that followed it.
+      const std::size_t L = induction.size() + 1;
+      CHECK(L >= 5);
+      CHECK(L <= 20);
+      for (std::size_t j = 0; j < L; ++j) CHECK(s.ids[j] == s.ids[L + j]);
+      CHECK(held_text.find(task.tokenizer()->decode({s.ids.begin() + static_cast<std::ptrdiff_t>(L), s.ids.end()})) !=
+            std::string::npos);
       for (std::int32_t t : s.targets) CHECK(t == -1);  // scored by the detectors only, not the loss
-      REQUIRE(induction.size() == 19);
-      CHECK(induction[0].query == 20);
+      CHECK(induction[0].query == static_cast<int>(L));
       CHECK(induction[0].key == 1);
       for (const attn::Cell& c : induction) CHECK(s.ids[static_cast<std::size_t>(c.query)] == s.ids[static_cast<std::size_t>(c.key - 1)]);
     } else {
@@ -124,7 +132,7 @@ TEST_CASE("text task held-out batch has 3 plain sequences in 4 and 1 repeated sp
   }
 }
 
-TEST_CASE("text task repeat fraction 1 trains on spans twice and 0 on plain text", "[text]") {
+TEST_CASE("text task repeat fraction 1 trains on spans of varying length twice", "[text]") {
   test_support::TempDir dir;
   const std::string train = write(dir.path / "train.txt", english_like(20000, 5));
   attn::TextTaskOptions options;
@@ -132,11 +140,19 @@ TEST_CASE("text task repeat fraction 1 trains on spans twice and 0 on plain text
   options.repeat_fraction = 1.0;
   const attn::TextTask repeated(small_bpe(train), options);
   std::uint64_t rng = 3;
-  const attn::Sequence s = repeated.sample(rng, 30, false);
-  REQUIRE(s.ids.size() == 30);
-  for (std::size_t j = 0; j < 15; ++j) CHECK(s.ids[j] == s.ids[15 + j]);
-  for (std::size_t i = 0; i + 1 < 30; ++i) CHECK(s.targets[i] == s.ids[i + 1]);
-  CHECK(s.targets[29] == -1);
+  std::set<std::size_t> lengths;
+  for (int n = 0; n < 20; ++n) {
+    const attn::Sequence s = repeated.sample(rng, 32, false);
+    REQUIRE(s.ids.size() == 32);
+    // The longest L with ids[0, L) == ids[L, 2L): the span's length, 4 to 16.
+    std::size_t L = 16;
+    while (L >= 4 && !std::equal(s.ids.begin(), s.ids.begin() + static_cast<std::ptrdiff_t>(L), s.ids.begin() + static_cast<std::ptrdiff_t>(L))) --L;
+    CHECK(L >= 4);
+    lengths.insert(L);
+    for (std::size_t i = 0; i + 1 < 32; ++i) CHECK(s.targets[i] == s.ids[i + 1]);
+    CHECK(s.targets[31] >= 0);
+  }
+  CHECK(lengths.size() >= 5);  // no fixed offset to the earlier copy
   CHECK_THROWS_WITH(attn::TextTask(small_bpe(train), [&] {
                       attn::TextTaskOptions o = options;
                       o.repeat_fraction = 1.5;
