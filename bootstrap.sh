@@ -3,7 +3,8 @@
 # (`run`) or the whole test suite (`test`; `test-asan` for the ASan + UBSan build; `test-tsan`
 # for the threaded tests under ThreadSanitizer), makes the
 # Debian package (`package`: prints the .deb's path on the last line), or builds the libFuzzer
-# targets with clang and runs each for SECONDS (`fuzz [SECONDS]`, default 60).
+# targets with clang and runs each for SECONDS (`fuzz [SECONDS]`, default 60), or builds the English
+# corpus alone (`corpus [OUT_DIR]`; run, test and package build it too).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -22,6 +23,10 @@ packages=(
   help2man                                    # the man page, made from attnlab --help at build time
   desktop-file-utils appstream                # tests validate the desktop entry and AppStream metainfo
 )
+# The English corpus (`corpus`, assets/corpus/build_corpus.py): the World English Bible and the
+# program that prints it, Jane Austen's novels (an R package: Rscript reads its data), the
+# fortunes and WordNet's glosses. Installed and built by `corpus`, `run`, `test` and `package`.
+corpus_packages=(python3 sword-text-web diatheke r-cran-janeaustenr fortunes wordnet-base)
 # Only `package` needs these: CPack's Debian generator finds the binary with file(1) and its
 # library Depends with dpkg-shlibdeps (dpkg-dev).
 packaging=(file dpkg-dev)
@@ -39,6 +44,12 @@ install_missing() {  # $@ = packages
   $sudo apt-get -o Acquire::Retries=1 update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get -o Acquire::Retries=1 install -y -qq \
     --no-install-recommends "${missing[@]}"
+}
+
+build_corpus() {  # once: the corpus is deterministic, so an existing one is kept
+  install_missing "${corpus_packages[@]}"
+  [ -s assets/corpus/english/english-train.txt ] && [ -s assets/corpus/english/english-heldout.txt ] && return 0
+  python3 assets/corpus/build_corpus.py
 }
 
 build() {  # $1 = preset
@@ -59,11 +70,13 @@ release_preset=release
 case "$mode" in
   run)
     install_missing "${packages[@]}"
+    build_corpus
     build "$release_preset"
     exec "build/$release_preset/attnlab" "$@"
     ;;
   test)
     install_missing "${packages[@]}"
+    build_corpus
     build "$release_preset"
     ctest --preset "$release_preset" -j2 "$@"
     ;;
@@ -81,10 +94,15 @@ case "$mode" in
     ;;
   package)
     install_missing "${packages[@]}" "${packaging[@]}"
+    build_corpus
     build "$release_preset"
     rm -f "build/$release_preset"/package/attnlab_*.deb
     (cd "build/$release_preset" && cpack -G DEB)
     ls "$PWD/build/$release_preset"/package/attnlab_*.deb
+    ;;
+  corpus)
+    install_missing "${corpus_packages[@]}"
+    exec python3 assets/corpus/build_corpus.py "$@"
     ;;
   fuzz)
     # clang and its runtimes (libFuzzer, ASan, UBSan) only for fuzzing: the app builds with GCC.
@@ -93,7 +111,7 @@ case "$mode" in
     exec bash tests/fuzz/run_all.sh "$@"
     ;;
   *)
-    echo "usage: bash bootstrap.sh [run [attnlab flags] | test [ctest flags] | test-asan | test-tsan | package | fuzz [SECONDS [TARGET...]]]" >&2
+    echo "usage: bash bootstrap.sh [run [attnlab flags] | test [ctest flags] | corpus [OUT_DIR] | test-asan | test-tsan | package | fuzz [SECONDS [TARGET...]]]" >&2
     exit 2
     ;;
 esac

@@ -26,6 +26,12 @@ install(FILES ${PROJECT_SOURCE_DIR}/assets/tokenizers/gpt2/vocab.json ${PROJECT_
               ${PROJECT_SOURCE_DIR}/assets/tokenizers/gpt2/README.md
         DESTINATION ${ATTN_DATA_INSTALL_DIR}/tokenizers/gpt2)
 
+# The English corpus: its script always; the corpus itself when it was built before installing
+# (bash bootstrap.sh corpus), never committed. `train --task text` reads <data>/corpus/english.
+install(PROGRAMS ${PROJECT_SOURCE_DIR}/assets/corpus/build_corpus.py DESTINATION ${ATTN_DATA_INSTALL_DIR}/corpus)
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/assets/corpus/english DESTINATION ${ATTN_DATA_INSTALL_DIR}/corpus OPTIONAL
+        FILES_MATCHING PATTERN "english-*.txt")
+
 # ---- man page: help2man runs the built attnlab --help / --version, so it cannot go stale ------
 # gzip -n leaves out the name and time stamp (Debian policy 12.1: man pages compressed, -9).
 find_program(HELP2MAN help2man REQUIRED)

@@ -29,5 +29,8 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # symbols (the window), Devanagari; colour emoji in figures are recommended, not required (without
 # them emoji draw in outline from Symbola).
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "fonts-dejavu-core, fonts-droid-fallback, fonts-symbola, fonts-lohit-deva")
-set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "fonts-noto-color-emoji")
+# The English corpus (share/attnlab/corpus/build_corpus.py, `--task text` without --corpus) is
+# built from these packages: recommended, since every other part of attnlab works without it.
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS
+    "fonts-noto-color-emoji, python3, sword-text-web, diatheke, r-cran-janeaustenr, fortunes, wordnet-base")
 include(CPack)

@@ -12,7 +12,8 @@ namespace detail {
 constexpr std::uint64_t kMiB = 1024 * 1024;
 // The explorer at its limits: d_model 1024, 32 heads of d_head 1024 (inner width I = 32768).
 constexpr std::uint64_t kExplorerE = kMaxDModel, kExplorerI = std::uint64_t{kMaxHeads} * kMaxDHead;
-// A trained model at its limits: 4 layers, d_model 256, 16 heads of 256, MLP, 4096 words, 256 positions.
+// A trained model at its limits: 12 layers, d_model 1024, 32 heads of 256, MLP (4 x d_model),
+// a 65,536-token vocabulary with its own unembedding, 1,024 positions.
 constexpr std::uint64_t kTrainE = kMaxTrainDModel, kTrainI = std::uint64_t{kMaxTrainHeads} * kMaxTrainDHead;
 constexpr std::uint64_t kTrainBlockFloats = 4 * kTrainE                       // ln1, ln2 weight and bias
                                             + 3 * kTrainI * kTrainE + 3 * kTrainI  // in_proj
@@ -26,18 +27,22 @@ constexpr std::uint64_t kTrainModelFloats = 2 * std::uint64_t{kMaxVocab} * kTrai
 // The largest array any attnlab model holds: the explorer's in_proj_weight (3·I, E) at its
 // limits, 384 MiB of float32.
 inline constexpr std::uint64_t kLargestTensorBytes = 3 * detail::kExplorerI * detail::kExplorerE * sizeof(float);
-// The largest whole model: the explorer's four tensors at their limits, about 512.4 MiB (a
-// trained model at its limits is about 81 MiB).
-inline constexpr std::uint64_t kLargestModelBytes =
+// The largest whole model: a trained model at its limits, about 2.4 GiB (the explorer's four
+// tensors at their limits are 512.4 MiB).
+inline constexpr std::uint64_t kExplorerModelBytes =
     (4 * detail::kExplorerI * detail::kExplorerE + 3 * detail::kExplorerI + detail::kExplorerE) * sizeof(float);
-static_assert(detail::kTrainModelFloats * sizeof(float) < kLargestModelBytes,
-              "the largest trained model must fit the archive limits too");
+inline constexpr std::uint64_t kLargestModelBytes = detail::kTrainModelFloats * sizeof(float) > kExplorerModelBytes
+                                                        ? detail::kTrainModelFloats * sizeof(float)
+                                                        : kExplorerModelBytes;
+static_assert(detail::kTrainE * detail::kTrainI * 3 * sizeof(float) <= kLargestTensorBytes &&
+                  std::uint64_t{kMaxVocab} * detail::kTrainE * sizeof(float) <= kLargestTensorBytes,
+              "the largest trained model's tensors must fit the archive's entry limit too");
 
 // One .npz entry, inflated: the largest array plus 1 MiB for its .npy header (numpy's are a
 // few hundred bytes). 385 MiB.
 inline constexpr std::uint64_t kMaxNpzEntryBytes = kLargestTensorBytes + detail::kMiB;
 // A whole .npz: the file's size, and separately the sum of its entries' inflated sizes — the
-// largest model plus 32 MiB for headers, ZIP records and a checkpoint's JSON. About 544.4 MiB.
+// largest model plus 32 MiB for headers, ZIP records and a checkpoint's JSON. About 2.4 GiB.
 inline constexpr std::uint64_t kMaxNpzBytes = kLargestModelBytes + 32 * detail::kMiB;
 
 // The most memory one training run may ask for (attn::training_memory(...).total()), whatever

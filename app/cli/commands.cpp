@@ -16,7 +16,7 @@ const char* const kWindowFlagsHelp =
     "  --scale S                UI scale, 0.75-3 (default: the monitor's content scale)\n"
     "  --fullscreen             start in presentation (full screen) mode\n"
     "  --mode explore|train     which mode to open (default: Train on the first start, else as last time)\n"
-    "  --lesson NAME            Train mode on a lesson model: sentences, induction, reverse or sort\n"
+    "  --lesson NAME            Train mode on a lesson model: sentences, induction, reverse, sort or english\n"
     "  --model CKPT.npz         Train mode on a model saved by attnlab train or File > Save model\n"
     "  --model DIR              Explore a Hugging Face GPT-2 folder (config.json, model.safetensors,\n"
     "                           vocab.json, merges.txt): every layer and head, next-token predictions\n"

@@ -32,7 +32,8 @@ const char* const kDumpHelp =
     "       attnlab dump --out DIR --model CKPT.npz [--text TEXT] [--grads]\n"
     "       attnlab dump --out DIR --lesson NAME [--text TEXT] [--grads]\n"
     "       attnlab dump --out DIR --model HF_FOLDER [--text TEXT | --ids 464,3290,...]\n"
-    "  (--lesson NAME is --model with a lesson model: sentences, induction, reverse or sort;\n"
+    "  (--lesson NAME is --model with a lesson model: sentences, induction, reverse, sort or\n"
+    "   english; the english model reads --text through its own byte-level BPE;\n"
     "   --model also takes a Hugging Face GPT-2 folder: config.json, model.safetensors or shards,\n"
     "   vocab.json, merges.txt; --text is split by its byte-level BPE, --ids gives token ids)\n\n"
     "With --model, a trained model's every layer (layerI/ from 0):\n"
@@ -162,7 +163,7 @@ int dump_model(const std::string& path, const std::optional<std::string>& given_
   const attn::Checkpoint ck = attn::load_checkpoint(path);
   const attn::Model& m = ck.model;
   const std::string text = given_text ? *given_text : example_text(ck);
-  ModelRun run = run_model(m, attn::Vocab(ck.vocab), lower_cases(ck), text);
+  ModelRun run = run_model(m, ck, text);
   // The loss scores each token's prediction of the next: one token predicts nothing, and a mean
   // over no predictions is not 0.
   if (grads && run.input.ids.size() < 2)

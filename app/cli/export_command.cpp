@@ -25,7 +25,7 @@ const char* const kExportHelp =
     "Usage: attnlab export --out PATH [model flags] [figure flags]\n\n"
     "Writes one figure (PNG, SVG, PDF) or data file (CSV, NPY). Needs no display.\n"
     "  --model CKPT.npz       draw a trained model (from attnlab train) instead of the explorer\n"
-    "  --lesson NAME          a lesson model as --model: sentences, induction, reverse or sort\n"
+    "  --lesson NAME          a lesson model as --model: sentences, induction, reverse, sort or english\n"
     "  --model HF_FOLDER      a Hugging Face GPT-2 folder (config.json, model.safetensors, vocab.json,\n"
     "                         merges.txt); --text split by its BPE, or token ids: --ids 464,3290,...\n"
     "  --layer I              with --model: the layer to draw, from 1 (default 1)\n"
@@ -154,7 +154,7 @@ int run_export(const std::vector<std::string>& argv) {
     if (whole_model) {
       const attn::Checkpoint ck = attn::load_checkpoint(model_path);
       const std::string text = text_given ? input.text : example_text(ck);
-      const ModelRun run = run_model(ck.model, attn::Vocab(ck.vocab), lower_cases(ck), text);
+      const ModelRun run = run_model(ck.model, ck, text);
       std::vector<attn::Trace> layers;
       for (int l = 0; l < ck.model.arch.n_layers; ++l) layers.push_back(run.layer(ck.model, l));
       const std::string caption = model_caption(ck);
@@ -190,7 +190,7 @@ int run_export(const std::vector<std::string>& argv) {
       checkpoint = attn::load_checkpoint(model_path);
       const attn::Checkpoint& ck = checkpoint;
       if (!text_given) input.text = example_text(ck);
-      const ModelRun run = run_model(ck.model, attn::Vocab(ck.vocab), lower_cases(ck), input.text);
+      const ModelRun run = run_model(ck.model, ck, input.text);
       trace = run.layer(ck.model, layer - 1);
       const attn::BlockParams<const float> block = ck.model.weights().blocks[static_cast<std::size_t>(layer - 1)];
       request.projection = {block.out_proj_w, block.out_proj_b};

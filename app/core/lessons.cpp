@@ -10,7 +10,7 @@ namespace app {
 std::string lesson_models_dir() { return data_dir().path + "/models"; }
 
 const std::vector<std::string>& lesson_names() {
-  static const std::vector<std::string> names{"sentences", "induction", "reverse", "sort"};
+  static const std::vector<std::string> names{"sentences", "induction", "reverse", "sort", "english"};
   return names;
 }
 

@@ -9,9 +9,9 @@ namespace app {
 
 // The folder holding the lesson models: data_dir()'s models/ (see core/data_dir.hpp for the order).
 std::string lesson_models_dir();
-// "sentences", "induction", "reverse", "sort": the order of the Lessons menu.
+// "sentences", "induction", "reverse", "sort", "english": the order of the Lessons menu.
 const std::vector<std::string>& lesson_names();
-// "sentences, induction, reverse or sort", for messages and help.
+// "sentences, induction, reverse, sort or english", for messages and help.
 std::string lesson_names_text();
 bool is_lesson(const std::string& name);
 std::string lesson_path(const std::string& name);

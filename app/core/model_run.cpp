@@ -5,12 +5,15 @@
 #include <stdexcept>
 
 #include "engine/finite_check.hpp"
+#include "engine/train/text_task.hpp"
 
 namespace app {
 
-ModelRun run_model(const attn::Model& model, const attn::Vocab& vocab, bool lower_case, std::string_view text) {
+namespace {
+
+ModelRun run_encoded(const attn::Model& model, attn::Encoded input) {
   ModelRun r;
-  r.input = attn::encode_text(vocab, text, lower_case);
+  r.input = std::move(input);
   const int n = static_cast<int>(r.input.ids.size());
   if (n == 0) throw std::invalid_argument("the text has no words");
   if (n > model.arch.max_seq_len)
@@ -26,9 +29,33 @@ ModelRun run_model(const attn::Model& model, const attn::Vocab& vocab, bool lowe
   return r;
 }
 
+}  // namespace
+
+ModelRun run_model(const attn::Model& model, const attn::Vocab& vocab, bool lower_case, std::string_view text) {
+  return run_encoded(model, attn::encode_text(vocab, text, lower_case));
+}
+
+ModelRun run_model(const attn::Model& model, const attn::Checkpoint& ck, std::string_view text) {
+  if (!ck.tokenizer) return run_model(model, attn::Vocab(ck.vocab), lower_cases(ck), text);
+  attn::Encoded e;
+  e.ids = ck.tokenizer->encode(text);
+  std::size_t at = 0;
+  for (const std::int32_t id : e.ids) {
+    attn::Token t;
+    t.text = ck.tokenizer->token_bytes(id);  // bytes; people see them through token_text()
+    t.begin = at;
+    t.end = at += t.text.size();
+    t.id = id;
+    e.tokens.push_back(std::move(t));
+    e.unknown.push_back(false);
+  }
+  return run_encoded(model, std::move(e));
+}
+
 bool lower_cases(const attn::Checkpoint& checkpoint) { return checkpoint.task == "sentences"; }
 
 std::string example_text(const attn::Checkpoint& checkpoint) {
+  if (checkpoint.task == "text") return attn::kTextTaskExample;
   const auto task = attn::make_task(checkpoint.task);
   if (!task) throw std::invalid_argument("the model's task '" + checkpoint.task + "' has no example: give --text");
   return task->example();
@@ -43,6 +70,10 @@ std::string model_caption(const attn::Checkpoint& c, int layer) {
                   std::to_string(a.d_model) + dot + (a.mlp ? "with MLPs" : "attention only") + dot +
                   std::string(attn::to_string(c.model.run.positional)) + " positions" + dot +
                   (c.model.run.causal ? "causal" : "bidirectional");
+  // GPT-2's switches, only where a model uses them (the lesson models' captions stay as they were).
+  if (a.mlp && (a.mlp_dim() != 4 * a.d_model || a.gelu != attn::Gelu::Exact))
+    s += dot + "MLP " + std::to_string(a.mlp_dim()) + ", GELU " + attn::to_string(a.gelu);
+  if (a.tied_embeddings) s += dot + "tied embeddings";
   if (c.model.run.temperature != 1.0f) {
     char t[32];
     std::snprintf(t, sizeof t, "%g", static_cast<double>(c.model.run.temperature));

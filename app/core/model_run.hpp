@@ -25,6 +25,10 @@ struct ModelRun {
 // Throws std::invalid_argument for an empty text, one longer than the model takes, or weights so
 // large that a score or logit overflows (engine/finite_check.hpp).
 ModelRun run_model(const attn::Model& model, const attn::Vocab& vocab, bool lower_case, std::string_view text);
+// The same in the checkpoint's own tokens: its BPE when it carries one (the text task: the spans
+// tile the text, spaces included, and nothing is unknown), else its task's words. `model` is the
+// checkpoint's model or one of its shape (other parameters, knock-outs).
+ModelRun run_model(const attn::Model& model, const attn::Checkpoint& checkpoint, std::string_view text);
 
 // The vocabulary and case rule of a checkpoint: its task's (sentences are lower-cased).
 bool lower_cases(const attn::Checkpoint& checkpoint);

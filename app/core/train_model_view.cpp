@@ -69,12 +69,12 @@ bool TrainModelView::update(const TrainProgress& progress, const TrainState& sta
   if (state.knocked_out.size() == model.knocked_out.size()) model.knocked_out = state.knocked_out;
   try {
     const attn::Checkpoint& ck = *progress.model;
-    ModelRun run = run_model(model, attn::Vocab(ck.vocab), lower_cases(ck), state.example);
+    ModelRun run = run_model(model, ck, state.example);
     std::optional<ModelRun> intact;
     if (any_knocked_out(state)) {
       attn::Model whole = model;
       std::fill(whole.knocked_out.begin(), whole.knocked_out.end(), 0);
-      intact = run_model(whole, attn::Vocab(ck.vocab), lower_cases(ck), state.example);
+      intact = run_model(whole, ck, state.example);
     }
     std::vector<attn::Trace> layers;
     for (int l = 0; l < model.arch.n_layers; ++l) layers.push_back(run.layer(model, l));

@@ -298,7 +298,6 @@ std::string model_movie_gif(const attn::Checkpoint& spec, const std::vector<Para
   for (std::size_t i = 0; i < count; ++i) picked.push_back(i * (snapshots.size() - 1) / std::max<std::size_t>(count - 1, 1));
   picked.erase(std::unique(picked.begin(), picked.end()), picked.end());
   const TextShaper shaper;
-  const attn::Vocab vocab(spec.vocab);
   const long long total = snapshots.back().step;
   // The run plays in about kMoviePlayCs whatever the number of frames; the last one holds.
   const int delay = picked.size() > 1 ? std::clamp(static_cast<int>(std::lround(static_cast<double>(kMoviePlayCs) /
@@ -309,7 +308,7 @@ std::string model_movie_gif(const attn::Checkpoint& spec, const std::vector<Para
     const ParamsAtStep& snapshot = snapshots[picked[f]];
     attn::Model model = spec.model;
     model.params = *snapshot.params;
-    const ModelRun run = run_model(model, vocab, lower_cases(spec), text);
+    const ModelRun run = run_model(model, spec, text);
     std::vector<attn::Trace> layers;
     for (int l = 0; l < model.arch.n_layers; ++l) layers.push_back(run.layer(model, l));
     MovieFrameInfo info;

@@ -530,8 +530,7 @@ bool App::open_model(const std::string& path) {
   std::shared_ptr<attn::Checkpoint> checkpoint;
   try {
     checkpoint = std::make_shared<attn::Checkpoint>(attn::load_checkpoint(path));
-    if (!attn::make_task(checkpoint->task))
-      throw std::invalid_argument("its task '" + checkpoint->task + "' is not one this attnlab can train");
+    attn::make_task_for(*checkpoint);  // a task this attnlab can train, and for a text model its corpus
   } catch (const std::exception& e) {
     set_status(std::string("Model not opened: ") + e.what(), true);
     return false;

@@ -12,12 +12,14 @@ namespace attn {
 
 // What `train`, Train mode and checkpoints accept (validate(Arch, RunOptions)); the file limits in
 // engine/file_limits.hpp are derived from these.
-inline constexpr int kMaxLayers = 4;
-inline constexpr int kMaxTrainHeads = 16;
-inline constexpr int kMinTrainDModel = 8, kMaxTrainDModel = 256;
+// Room for a small GPT trained on English (12 layers, d_model 1024, 32 heads, a 65,536-token
+// vocabulary, 1,024 positions); the window's sliders keep smaller, teaching-sized ranges.
+inline constexpr int kMaxLayers = 12;
+inline constexpr int kMaxTrainHeads = 32;
+inline constexpr int kMinTrainDModel = 8, kMaxTrainDModel = 1024;
 inline constexpr int kMaxTrainDHead = 256;
-inline constexpr int kMaxVocab = 4096;
-inline constexpr int kMaxSeqLen = 256;
+inline constexpr int kMaxVocab = 65536;
+inline constexpr int kMaxSeqLen = 1024;
 
 // What the forward runs (validate_model): every GPT-2 size up to medium with room to spare
 // (GPT-2 small is 12 layers, d_model 768, 12 heads; medium 24, 1024, 16; vocabulary 50257,

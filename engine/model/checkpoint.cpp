@@ -31,8 +31,11 @@ std::string shape_str(const std::vector<std::size_t>& shape) {
 Json meta_of(const Checkpoint& c) {
   const Arch& a = c.model.arch;
   const TrainSettings& t = c.train;
+  // Version 2 adds GPT-2's switches (MLP width, GELU, tied embeddings, LayerNorm epsilon); a
+  // model that uses none of them is still written as version 1, which every attnlab reads.
+  const bool v2 = a.mlp_dim() != 4 * a.d_model || a.gelu != Gelu::Exact || a.tied_embeddings || a.ln_eps != 1e-5;
   Json meta{{"format", "attnlab-model"},
-              {"version", 1},
+              {"version", v2 ? 2 : 1},
               {"arch",
                {{"n_layers", a.n_layers}, {"d_model", a.d_model}, {"n_heads", a.n_heads}, {"d_head", a.d_head},
                 {"mlp", a.mlp}, {"vocab_size", a.vocab_size}, {"max_seq_len", a.max_seq_len}}},
@@ -47,6 +50,12 @@ Json meta_of(const Checkpoint& c) {
                 {"weight_decay", t.weight_decay}, {"beta1", t.beta1}, {"beta2", t.beta2}, {"eps", t.eps},
                 {"grad_clip", t.grad_clip}, {"warmup_steps", t.warmup_steps}}},
               {"step", c.step}};
+  if (v2) {
+    meta["arch"]["d_mlp"] = a.mlp_dim();
+    meta["arch"]["gelu"] = to_string(a.gelu);
+    meta["arch"]["tied_embeddings"] = a.tied_embeddings;
+    meta["arch"]["ln_eps"] = a.ln_eps;
+  }
   if (c.tokenizer) meta["tokenizer"] = Json::parse(c.tokenizer->to_json());
   return meta;
 }
@@ -95,12 +104,9 @@ struct MetaReader {
 std::string checkpoint_meta_json(const Checkpoint& c) { return meta_of(c).dump(1); }
 
 void save_checkpoint(const Checkpoint& c, const std::string& path) {
-  // attnlab.json version 1 records none of GPT-2's switches: a model using one is refused rather
-  // than saved as a different model (it is saved as a Hugging Face folder instead).
-  const Arch& a = c.model.arch;
-  if (a.mlp_dim() != 4 * a.d_model || a.gelu != Gelu::Exact || a.tied_embeddings || a.ln_eps != 1e-5)
-    throw FileError(path + ": a checkpoint holds only models with a 4 x d_model MLP, the exact GELU, an own "
-                           "unembedding and LayerNorm epsilon 1e-5; save this one as a Hugging Face folder");
+  if (c.tokenizer && !c.tokenizer->is_trained_format())
+    throw FileError(path + ": a checkpoint carries only a BPE trained by attnlab; a model read with GPT-2's "
+                           "tokenizer is saved as a Hugging Face folder (--save DIR/)");
   std::map<std::string, std::string> entries;
   for (const ParamTensor& t : c.model.layout.tensors)
     entries[t.name] = npy_encode(c.model.params.data() + t.offset, t.shape);
@@ -127,7 +133,7 @@ Checkpoint checkpoint_from_npz_bytes(const std::string& archive, const std::stri
   }
   if (r.string(meta, "format", "") != "attnlab-model") r.fail("attnlab.json is not an attnlab-model");
   const long long version = r.integer(meta, "version", "", 1, 1000000);
-  if (version != 1) r.fail("checkpoint version " + std::to_string(version) + " is newer than this attnlab (1)");
+  if (version > 2) r.fail("checkpoint version " + std::to_string(version) + " is newer than this attnlab (2)");
 
   Checkpoint c;
   const Json& arch = r.at(meta, "arch", "");
@@ -140,6 +146,16 @@ Checkpoint checkpoint_from_npz_bytes(const std::string& archive, const std::stri
   a.mlp = r.boolean(arch, "mlp", "arch.");
   a.vocab_size = static_cast<int>(r.integer(arch, "vocab_size", "arch.", 2, kMaxVocab));
   a.max_seq_len = static_cast<int>(r.integer(arch, "max_seq_len", "arch.", 1, kMaxSeqLen));
+  if (version >= 2) {
+    a.d_mlp = static_cast<int>(r.integer(arch, "d_mlp", "arch.", 1, 4 * kMaxTrainDModel));
+    const std::string gelu = r.string(arch, "gelu", "arch.");
+    if (gelu != "exact" && gelu != "tanh") r.fail("'arch.gelu' (" + gelu + ") must be exact or tanh");
+    a.gelu = gelu == "tanh" ? Gelu::Tanh : Gelu::Exact;
+    a.tied_embeddings = r.boolean(arch, "tied_embeddings", "arch.");
+    const Json& eps = r.at(arch, "ln_eps", "arch.");  // a double: 1e-5 must read back as exactly 1e-5
+    if (!eps.is_number()) r.fail("'arch.ln_eps' must be a number");
+    a.ln_eps = eps.get<double>();
+  }
   RunOptions o;
   o.causal = r.boolean(run, "causal", "run.");
   const std::string positional = r.string(run, "positional", "run.");

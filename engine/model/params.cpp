@@ -101,7 +101,11 @@ void init_params(const ParamLayout& layout, const Arch& arch, std::uint64_t seed
       continue;
     }
     double std_dev = 1.0 / std::sqrt(static_cast<double>(t.shape[1]));  // 1 / sqrt(fan_in)
-    if (t.name == "tok_emb.weight" || t.name == "pos_emb.weight") std_dev = 1.0;
+    // Embeddings: N(0, 1), unless the token embedding is also the unembedding: then logits are
+    // ln_f(x) . tok_emb[v] with ln_f(x) of unit scale, so rows of norm about 1 (std
+    // 1/sqrt(d_model), positions alike) start the loss near log(vocab) instead of several times it.
+    if (t.name == "tok_emb.weight" || t.name == "pos_emb.weight")
+      std_dev = arch.tied_embeddings ? 1.0 / std::sqrt(static_cast<double>(arch.d_model)) : 1.0;
     if (ends_with(t.name, "out_proj.weight") || ends_with(t.name, "mlp.proj.weight")) std_dev *= residual_scale;
     detail::fill_normal(detail::mix(seed, i), data, static_cast<int>(t.size));
     for (std::size_t j = 0; j < t.size; ++j) data[j] = static_cast<float>(data[j] * std_dev);

@@ -18,6 +18,7 @@ std::string_view to_string(Detector d) {
     case Detector::FirstToken: return "first-token";
     case Detector::Reverse: return "reverse";
     case Detector::Referent: return "referent";
+    case Detector::DuplicateToken: return "duplicate-token";
   }
   return "?";
 }

@@ -15,10 +15,13 @@
 
 namespace attn {
 
+class Bpe;  // engine/text/bpe.hpp
+
 // Head detectors: each is a set of (query, key) cells per sequence where a head doing that job
 // puts its weight; the score of a head is its mean weight on those cells, in [0, 1].
-enum class Detector { PreviousToken, Induction, Self, FirstToken, Reverse, Referent };
-inline constexpr int kDetectorCount = 6;
+// DuplicateToken: a token to the latest earlier copy of itself (the text task).
+enum class Detector { PreviousToken, Induction, Self, FirstToken, Reverse, Referent, DuplicateToken };
+inline constexpr int kDetectorCount = 7;
 std::string_view to_string(Detector d);  // "previous-token", "induction", "self", "first-token", ...
 
 struct Vocab {
@@ -66,6 +69,11 @@ class Task {
   Sequence sample(std::uint64_t& rng, int max_len, bool held_out) const;
   void sample(std::uint64_t& rng, int max_len, bool held_out, Sequence& out) const;  // reuses out's storage
   const Vocab& vocab() const { return m_vocab; }
+  // The bytes a token stands for, for the loss in bits per byte; 0 for the word-level tasks,
+  // whose loss has no byte count.
+  virtual std::size_t token_bytes(std::int32_t) const { return 0; }
+  // The byte-level BPE the task reads its ids from (the text task), or null.
+  virtual const Bpe* tokenizer() const { return nullptr; }
   // encode_text() with this task's vocabulary (lower-cased for sentences).
   Encoded encode(std::string_view text) const;
 

@@ -8,6 +8,8 @@
 #include <stdexcept>
 
 #include "engine/rng.hpp"
+#include "engine/text/bpe.hpp"
+#include "engine/train/text_task.hpp"
 
 namespace attn {
 
@@ -35,8 +37,19 @@ Trainer::Trainer(Arch arch, const RunOptions& run, const TrainSettings& settings
   setup();
 }
 
-Trainer::Trainer(const Checkpoint& c) : m_model(c.model), m_task(make_task(c.task)), m_settings(c.train) {
-  if (!m_task) throw std::invalid_argument("the checkpoint's task '" + c.task + "' cannot be trained here");
+std::unique_ptr<Task> make_task_for(const Checkpoint& c) {
+  if (c.task == "text") {
+    if (!c.tokenizer) throw std::invalid_argument("the text model has no tokenizer in its checkpoint");
+    if (default_corpus().train_files.empty())
+      throw std::invalid_argument("no corpus to train the text model on was named");
+    return std::make_unique<TextTask>(*c.tokenizer, default_corpus());
+  }
+  std::unique_ptr<Task> task = make_task(c.task);
+  if (!task) throw std::invalid_argument("the checkpoint's task '" + c.task + "' cannot be trained here");
+  return task;
+}
+
+Trainer::Trainer(const Checkpoint& c) : m_model(c.model), m_task(make_task_for(c)), m_settings(c.train) {
   if (c.vocab != m_task->vocab().words)
     throw std::invalid_argument("the checkpoint's vocabulary is not the " + c.task + " task's");
   m_settings.seq_len = std::min(m_settings.seq_len, c.model.arch.max_seq_len);
@@ -130,14 +143,19 @@ Evaluation Trainer::evaluate() {
   model_forward(m_model, m_eval_ids.data(), B, T, m_eval_acts);
   e.loss = model_loss(m_eval_acts, m_eval_targets.data(), V);
   int counted = 0, right = 0;
+  double bytes = 0.0;
   for (std::size_t i = 0; i < m_eval_targets.size(); ++i) {
     if (m_eval_targets[i] < 0) continue;
     const float* row = m_eval_acts.logits.data() + i * static_cast<std::size_t>(V);
     const std::int32_t guess = static_cast<std::int32_t>(std::max_element(row, row + V) - row);
     ++counted;
     right += guess == m_eval_targets[i];
+    bytes += static_cast<double>(m_task->token_bytes(m_eval_targets[i]));
   }
   e.accuracy = counted ? static_cast<float>(right) / static_cast<float>(counted) : 0.0f;
+  // The mean loss in nats per token, times tokens over bytes, in bits.
+  if (bytes > 0.0)
+    e.bits_per_byte = static_cast<double>(e.loss) * counted / (bytes * 0.6931471805599453);
   e.detectors = score_detectors(m_eval_acts, m_eval, m_task->detectors());
   return e;
 }
@@ -237,6 +255,7 @@ Checkpoint Trainer::checkpoint() const {
   std::fill(c.model.knocked_out.begin(), c.model.knocked_out.end(), 0);
   c.task = std::string(m_task->name());
   c.vocab = m_task->vocab().words;
+  if (const Bpe* bpe = m_task->tokenizer(); bpe && bpe->is_trained_format()) c.tokenizer = *bpe;
   c.train = m_settings;
   c.step = m_adam.t;
   return c;

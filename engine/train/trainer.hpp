@@ -29,6 +29,9 @@ struct Evaluation {
   long long step = 0;
   float loss = 0.0f;        // on the held-out batch
   float accuracy = 0.0f;    // share of counted positions whose most likely token is the target
+  // The loss in bits per byte of the counted targets' text (comparable across tokenizers); 0
+  // for tasks whose tokens have no bytes (the word-level tasks).
+  double bits_per_byte = 0.0;
   DetectorScores detectors;
 };
 
@@ -55,6 +58,12 @@ Arch trained_arch(Arch arch, const RunOptions& run, const TrainSettings& setting
 // Bytes for people, three digits: "812 KiB", "68.4 MiB", "9.10 GiB" (binary units, as
 // /proc/meminfo counts).
 std::string bytes_text(std::uint64_t bytes);
+
+// The task a checkpoint was trained on, ready to train it further: make_task(c.task), or for the
+// text task a TextTask with the checkpoint's tokenizer on default_corpus(). Throws
+// std::invalid_argument for a task this attnlab cannot train (or a text model without its
+// tokenizer) and FileError for a default corpus that cannot be read.
+std::unique_ptr<Task> make_task_for(const Checkpoint& checkpoint);
 
 class Trainer {
  public:

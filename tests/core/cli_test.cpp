@@ -205,7 +205,7 @@ TEST_CASE("dump and export --lesson read the data folder's lesson model, and ATT
     CHECK(r.code == 2);
     CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 1);
   }
-  CHECK_THAT(run("export --lesson nope --out x.png").out, Catch::Contains("sentences, induction, reverse or sort, got 'nope'"));
+  CHECK_THAT(run("export --lesson nope --out x.png").out, Catch::Contains("sentences, induction, reverse, sort or english, got 'nope'"));
 }
 
 TEST_CASE("train prints progress, saves a checkpoint that dump and export read", "[cli][train]") {

@@ -156,10 +156,10 @@ TEST_CASE("pausing stops the step counter, a bad reset keeps the model and says 
   CHECK_FALSE(host.latest()->running);
 
   app::TrainChoices bad = c;
-  bad.arch.n_layers = 9;
+  bad.arch.n_layers = 13;
   host.post(reset_to(bad));
   host.wait_idle();
-  CHECK(host.latest()->message.find("layers (9) must be between 1 and 4") != std::string::npos);
+  CHECK(host.latest()->message.find("layers (13) must be between 1 and 12") != std::string::npos);
   CHECK(host.latest()->step == paused_at);
   CHECK(host.latest()->model->model.arch.n_layers == 2);
 }

@@ -108,10 +108,10 @@ TEST_CASE("bad checkpoints are refused with the reason", "[checkpoint]") {
              Catch::Contains("the vocabulary has 20 words but the model has vocab_size 21"));
   CHECK_THAT(with([&](auto& e) {
                std::string meta = attn::checkpoint_meta_json(c);
-               meta.replace(meta.find("\"n_layers\": 2"), 13, "\"n_layers\": 9");
+               meta.replace(meta.find("\"n_layers\": 2"), 13, "\"n_layers\": 99");
                e[attn::kCheckpointMetaKey] = attn::npy_encode_u8(meta);
              }),
-             Catch::Contains("'arch.n_layers' (9) must be between 1 and 4"));
+             Catch::Contains("'arch.n_layers' (99) must be between 1 and 12"));
   CHECK_THAT(with([&](auto& e) { e[attn::kCheckpointMetaKey] = attn::npy_encode_u8("{not json"); }),
              Catch::Contains("not valid JSON"));
 

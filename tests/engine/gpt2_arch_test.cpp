@@ -136,7 +136,7 @@ TEST_CASE("validate_model takes GPT-2 medium and validate keeps train's limits",
   a.tied_embeddings = true;
   const attn::RunOptions run;
   CHECK_NOTHROW(attn::validate_model(a, run));
-  CHECK_THROWS_WITH(attn::validate(a, run), Catch::Contains("layers (24) must be between 1 and 4"));
+  CHECK_THROWS_WITH(attn::validate(a, run), Catch::Contains("layers (24) must be between 1 and 12"));
   a.ln_eps = 0.0;
   CHECK_THROWS_WITH(attn::validate_model(a, run), Catch::Contains("LayerNorm epsilon"));
   a.ln_eps = 1e-5;

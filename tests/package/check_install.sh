@@ -25,6 +25,11 @@ expected_files() {
   done
   for f in "$source_dir"/assets/lessons/*.json; do echo "share/attnlab/lessons/$(basename "$f")"; done
   for f in vocab.json merges.txt README.md; do echo "share/attnlab/tokenizers/gpt2/$f"; done
+  # The English corpus's script always, the corpus when it was built before installing.
+  echo share/attnlab/corpus/build_corpus.py
+  for f in "$source_dir"/assets/corpus/english/english-*.txt; do
+    [ -e "$f" ] && echo "share/attnlab/corpus/english/$(basename "$f")"
+  done
   echo share/man/man1/attnlab.1.gz
   if [ "$app_id" != - ]; then
     echo "share/applications/$app_id.desktop"
@@ -56,6 +61,12 @@ $(diff <(echo "$expected") <(echo "$actual") || true)"
       cmp -s "$source_dir/assets/tokenizers/gpt2/$f" "$prefix/share/attnlab/tokenizers/gpt2/$f" ||
         fail "installed tokenizers/gpt2/$f differs from the source"
     done
+    for f in "$source_dir"/assets/corpus/english/english-*.txt; do
+      [ -e "$f" ] || continue
+      cmp -s "$f" "$prefix/share/attnlab/corpus/english/$(basename "$f")" ||
+        fail "installed corpus/english/$(basename "$f") differs from the source"
+    done
+    [ -x "$prefix/share/attnlab/corpus/build_corpus.py" ] || fail "corpus/build_corpus.py is not executable"
     echo "$(echo "$actual" | wc -l) files, exactly the expected ones; data equal to the source tree's"
     ;;
 
