@@ -47,8 +47,8 @@ std::optional<attn::DetectorScores> checkpoint_detector_scores(const attn::Check
 
 attn::Sequence sentence_cells(const std::vector<std::int32_t>& ids) {
   // The cells Task::sample adds to every sequence (i -> i, and for i > 0 i -> i - 1 and i -> 0),
-  // and induction's where the sentence repeats a token: from its second copy to the token after
-  // the first.
+  // and where the sentence repeats a token, from its copy to the latest earlier one (duplicate-
+  // token) and to the token after that one (induction), as the text task scores them.
   attn::Sequence seq;
   seq.ids = ids;
   const int n = static_cast<int>(ids.size());
@@ -56,13 +56,18 @@ attn::Sequence sentence_cells(const std::vector<std::int32_t>& ids) {
   auto& previous = seq.cells[static_cast<std::size_t>(attn::Detector::PreviousToken)];
   auto& first = seq.cells[static_cast<std::size_t>(attn::Detector::FirstToken)];
   auto& induction = seq.cells[static_cast<std::size_t>(attn::Detector::Induction)];
+  auto& duplicate = seq.cells[static_cast<std::size_t>(attn::Detector::DuplicateToken)];
   for (int i = 0; i < n; ++i) {
     self.push_back({i, i});
     if (i == 0) continue;
     previous.push_back({i, i - 1});
     first.push_back({i, 0});
-    for (int j = 0; j + 1 < i; ++j)
-      if (ids[static_cast<std::size_t>(j)] == ids[static_cast<std::size_t>(i)]) induction.push_back({i, j + 1});
+    for (int j = i - 1; j >= 0; --j) {  // the latest earlier copy, as the text task scores them
+      if (ids[static_cast<std::size_t>(j)] != ids[static_cast<std::size_t>(i)]) continue;
+      duplicate.push_back({i, j});
+      if (j + 1 < i) induction.push_back({i, j + 1});
+      break;
+    }
   }
   return seq;
 }

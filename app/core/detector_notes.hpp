@@ -28,13 +28,15 @@ std::optional<attn::DetectorScores> checkpoint_detector_scores(const attn::Check
 
 // The detectors a sentence of its own can score, in the order they are listed.
 inline const std::vector<attn::Detector> kSentenceDetectors = {attn::Detector::PreviousToken, attn::Detector::Self,
-                                                              attn::Detector::FirstToken, attn::Detector::Induction};
+                                                              attn::Detector::FirstToken, attn::Detector::DuplicateToken,
+                                                              attn::Detector::Induction};
 // Their cells on one sentence: self (i, i); previous-token (i, i-1) and first-token (i, 0) for
-// i >= 1; induction (i, j+1) for each earlier j < i-1 whose token equals token i.
+// i >= 1; where token i repeats, with j its latest earlier copy, duplicate-token (i, j) and (when
+// j < i-1) induction (i, j+1).
 attn::Sequence sentence_cells(const std::vector<std::int32_t>& ids);
 
-// Those detectors scored on the run's own text, reporting only those with cells here (induction
-// needs a repeated token): for a model with no task to sample from (GPT-2 from a Hugging Face
+// Those detectors scored on the run's own text, reporting only those with cells here (duplicate-
+// token and induction need a repeated token): for a model with no task to sample from (GPT-2 from a Hugging Face
 // folder, a custom checkpoint), in figures and the window's opened-model views.
 attn::DetectorScores text_detector_scores(const ModelRun& run);
 

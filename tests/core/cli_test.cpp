@@ -2,6 +2,7 @@
 // with one-line messages.
 #include <catch2/catch.hpp>
 
+#include "cli_run.hpp"
 #include "temp_dir.hpp"
 
 #include <sys/stat.h>
@@ -26,23 +27,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Result {
-  int code = -1;
-  std::string out;  // stdout and stderr together
-};
-
-// env: "NAME=value ..." set for this run only (through env(1)), or empty.
-Result run(const std::string& args, const std::string& env = "") {
-  Result r;
-  const std::string cmd = (env.empty() ? "" : "env " + env + " ") + std::string(ATTNLAB_BIN) + " " + args + " 2>&1";
-  FILE* pipe = popen(cmd.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::array<char, 4096> buffer{};
-  while (std::fgets(buffer.data(), static_cast<int>(buffer.size()), pipe)) r.out += buffer.data();
-  const int status = pclose(pipe);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using test_support::Result;
+using test_support::run;
 
 using test_support::TempDir;
 

@@ -12,28 +12,15 @@
 #include "engine/file_io.hpp"
 #include "engine/io/hf_gpt2.hpp"
 #include "engine/npy.hpp"
+#include "cli_run.hpp"
 #include "temp_dir.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-struct Result {
-  int code = -1;
-  std::string out;  // stdout and stderr together
-};
-
-Result run(const std::string& args) {
-  Result r;
-  std::FILE* p = ::popen((std::string(ATTNLAB_BIN) + " " + args + " 2>&1").c_str(), "r");
-  if (!p) return r;
-  std::array<char, 4096> buffer{};
-  std::size_t n;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), p)) > 0) r.out.append(buffer.data(), n);
-  const int status = ::pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using test_support::Result;
+using test_support::run;
 
 const std::string kModel = std::string(ATTN_TEST_DATA_DIR) + "/engine/gpt2/bf16_plain_head";
 

@@ -184,13 +184,18 @@ TEST_CASE("a sentence's detector cells: previous-token and first-token always an
   CHECK(induction[1].query == 4);
   CHECK(induction[1].key == 2);
   CHECK(app::sentence_cells({1, 2, 3}).cells[static_cast<int>(attn::Detector::Induction)].empty());
+  const auto duplicate = cells(attn::Detector::DuplicateToken);
+  REQUIRE(duplicate.size() == 2);  // 5 at 3 -> 5 at 0; 6 at 4 -> 6 at 1
+  CHECK(duplicate[0].query == 3);
+  CHECK(duplicate[0].key == 0);
+  CHECK(duplicate[1].key == 1);
 
   const auto model = app::open_hf_model(kFolder);
   const app::ModelResult plain = app::compute_model_result(*model, "The cat sat");
   CHECK(plain.detectors.reported ==
         std::vector<attn::Detector>{attn::Detector::PreviousToken, attn::Detector::Self, attn::Detector::FirstToken});
   const app::ModelResult repeated = app::compute_model_result(*model, "The cat sat. The cat sat.");
-  CHECK(repeated.detectors.reported.size() == 4);
+  CHECK(repeated.detectors.reported.size() == 5);
   // A score is the head's mean weight on its cells: check one by hand.
   const attn::Trace& l1 = plain.layers[0];
   const std::size_t n = l1.n_tokens();

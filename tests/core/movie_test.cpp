@@ -231,9 +231,11 @@ TEST_CASE("a model with no task is named by the generic detectors on its own tex
   const attn::Checkpoint ck = attn::load_checkpoint(std::string(ATTN_TEST_DATA_DIR) + "/../assets/models/induction.npz");
   const app::ModelRun run = app::run_model(ck.model, attn::Vocab(ck.vocab), app::lower_cases(ck), app::example_text(ck));
   const attn::DetectorScores s = app::text_detector_scores(run);
-  // The induction task's example repeats its tokens, so induction has cells and is reported too.
+  // The induction task's example repeats its tokens, so duplicate-token and induction have cells
+  // and are reported too.
   CHECK(s.reported == std::vector<attn::Detector>{attn::Detector::PreviousToken, attn::Detector::Self,
-                                                  attn::Detector::FirstToken, attn::Detector::Induction});
+                                                  attn::Detector::FirstToken, attn::Detector::DuplicateToken,
+                                                  attn::Detector::Induction});
   const std::size_t T = static_cast<std::size_t>(run.acts.T);
   REQUIRE(T > 2);
   for (int l = 0; l < ck.model.arch.n_layers; ++l)

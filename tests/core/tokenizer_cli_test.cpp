@@ -15,28 +15,15 @@
 
 #include "engine/file_io.hpp"
 #include "engine/text/bpe.hpp"
+#include "cli_run.hpp"
 #include "temp_dir.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-struct Result {
-  int code = -1;
-  std::string out;  // stdout and stderr together
-};
-
-Result run(const std::string& args) {
-  Result r;
-  const std::string cmd = std::string(ATTNLAB_BIN) + " " + args + " 2>&1";
-  FILE* pipe = popen(cmd.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::array<char, 4096> buffer{};
-  while (std::fgets(buffer.data(), static_cast<int>(buffer.size()), pipe)) r.out += buffer.data();
-  const int status = pclose(pipe);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using test_support::Result;
+using test_support::run;
 
 const std::string kCorpus = (fs::path(ATTN_TEST_DATA_DIR) / "fixtures" / "bpe" / "train_corpus.txt").string();
 

@@ -25,6 +25,7 @@ const char* letter_of(attn::Detector d) {
     case attn::Detector::Self: return "S";
     case attn::Detector::Reverse: return "R";
     case attn::Detector::Referent: return "A";
+    case attn::Detector::DuplicateToken: return "D";
   }
   return "?";
 }
