@@ -57,9 +57,9 @@ build() {  # $1 = preset
   cmake --build --preset "$1"
 }
 
-# The tests ThreadSanitizer runs (test-tsan): every one that trains on the worker or exports on a
-# thread of its own.
-tsan_tests='worker|pausing|gui:.*(first start|[Tt]rain|scrubb|knock|Ctrl\+E|F12|large figure|missing folder|quitting)'
+# The tests ThreadSanitizer runs (test-tsan): every one that trains on the worker, runs an opened
+# model on the model host's worker, or exports on a thread of its own.
+tsan_tests='worker|pausing|core:.*(model host|the host)|gui:.*(first start|[Tt]rain|scrubb|knock|Ctrl\+E|F12|large figure|missing folder|quitting)'
 
 mode="${1:-run}"
 [ $# -gt 0 ] && shift
