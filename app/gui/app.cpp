@@ -468,6 +468,7 @@ void App::take_train_progress() {
         TrainCommand knock(TrainCommand::Kind::SetKnockOut);
         knock.knocked_out = m_state.train.knocked_out;
         m_host.post(std::move(knock));
+        settle_scripted_run();
       }
     }
   }
@@ -488,6 +489,7 @@ void App::update_train_view() {
     m_host.post(std::move(evaluate));
     m_requested_evaluation = need.params;
     m_requested_knocked_out = m_state.train.knocked_out;
+    settle_scripted_run();  // the next frame's progress has the evaluation
   }
   m_train_view.update(*m_progress, m_state.train);
   if (m_train_view.layers().empty()) return;
@@ -524,6 +526,12 @@ bool App::train_from_step_0(const std::string& path) {
                  " pauses, F1 lists the keys)",
              false);
   return true;
+}
+
+void App::settle_scripted_run() {
+  // Scripted runs (tests, figures) show what a command asked for in the next frame, however slow
+  // the machine (a sanitizer build), as a person who waits a moment would see it.
+  if (m_options.frames > 0) m_host.wait_idle();
 }
 
 bool App::open_model(const std::string& path) {
@@ -672,6 +680,7 @@ void App::handle_requests(const Requests& r) {
   if (m_background_export.valid()) ++m_frames_while_exporting;
   finish_background_export();
   for (TrainCommand& command : m_train_commands) m_host.post(std::move(command));
+  if (!m_train_commands.empty()) settle_scripted_run();
   m_train_commands.clear();
   if (!r.lesson.empty()) open_model(lesson_path(r.lesson));
   if (r.close_model) close_hosted_model();

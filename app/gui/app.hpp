@@ -90,6 +90,8 @@ class App {
   // Train mode: the newest progress, a new model's state, the model view and its textures.
   void take_train_progress();
   void update_train_view();
+  // --frames runs: wait until the trainer has taken the commands just posted (it keeps training).
+  void settle_scripted_run();
   // Opens a checkpoint in Train mode (the trainer loads it); false with a status message if not.
   bool open_model(const std::string& path);
   // The first start: a fresh model with the lesson at `path`'s shape and settings, training from
