@@ -500,27 +500,33 @@ bool fused_attention(int T, int D) {
 
 // Eight rows of eight floats transposed in registers: pairs interleaved, then pairs of pairs, then
 // the two 128-bit halves swapped (three rounds of two-input shuffles, 24 in all).
+// A two-input shuffle with constant indices: GCC's __builtin_shuffle takes them as a vector,
+// clang's __builtin_shufflevector (the fuzz build) as arguments.
+#if defined(__clang__)
+#define ATTN_SHUFFLE(a, b, i0, i1, i2, i3, i4, i5, i6, i7) __builtin_shufflevector(a, b, i0, i1, i2, i3, i4, i5, i6, i7)
+#else
+#define ATTN_SHUFFLE(a, b, i0, i1, i2, i3, i4, i5, i6, i7) __builtin_shuffle(a, b, Ints{i0, i1, i2, i3, i4, i5, i6, i7})
+#endif
+
 ATTN_INLINE void transpose8(Floats r[8]) {
-  const Ints lo{0, 8, 1, 9, 4, 12, 5, 13}, hi{2, 10, 3, 11, 6, 14, 7, 15};
-  const Ints pair_lo{0, 1, 8, 9, 4, 5, 12, 13}, pair_hi{2, 3, 10, 11, 6, 7, 14, 15};
-  const Ints half_lo{0, 1, 2, 3, 8, 9, 10, 11}, half_hi{4, 5, 6, 7, 12, 13, 14, 15};
   Floats t[8], u[8];
   for (int k = 0; k < 4; ++k) {
-    t[2 * k] = __builtin_shuffle(r[2 * k], r[2 * k + 1], lo);      // r_2k, r_2k+1 columns 0 1 | 4 5
-    t[2 * k + 1] = __builtin_shuffle(r[2 * k], r[2 * k + 1], hi);  // columns 2 3 | 6 7
+    t[2 * k] = ATTN_SHUFFLE(r[2 * k], r[2 * k + 1], 0, 8, 1, 9, 4, 12, 5, 13);       // r_2k, r_2k+1 columns 0 1 | 4 5
+    t[2 * k + 1] = ATTN_SHUFFLE(r[2 * k], r[2 * k + 1], 2, 10, 3, 11, 6, 14, 7, 15);  // columns 2 3 | 6 7
   }
   for (int g = 0; g < 2; ++g) {  // rows 0-3, then 4-7
     Floats* ts = t + 4 * g;
-    u[4 * g + 0] = __builtin_shuffle(ts[0], ts[2], pair_lo);  // column 0 | 4
-    u[4 * g + 1] = __builtin_shuffle(ts[0], ts[2], pair_hi);  // column 1 | 5
-    u[4 * g + 2] = __builtin_shuffle(ts[1], ts[3], pair_lo);  // column 2 | 6
-    u[4 * g + 3] = __builtin_shuffle(ts[1], ts[3], pair_hi);  // column 3 | 7
+    u[4 * g + 0] = ATTN_SHUFFLE(ts[0], ts[2], 0, 1, 8, 9, 4, 5, 12, 13);    // column 0 | 4
+    u[4 * g + 1] = ATTN_SHUFFLE(ts[0], ts[2], 2, 3, 10, 11, 6, 7, 14, 15);  // column 1 | 5
+    u[4 * g + 2] = ATTN_SHUFFLE(ts[1], ts[3], 0, 1, 8, 9, 4, 5, 12, 13);    // column 2 | 6
+    u[4 * g + 3] = ATTN_SHUFFLE(ts[1], ts[3], 2, 3, 10, 11, 6, 7, 14, 15);  // column 3 | 7
   }
   for (int c = 0; c < 4; ++c) {
-    r[c] = __builtin_shuffle(u[c], u[4 + c], half_lo);
-    r[c + 4] = __builtin_shuffle(u[c], u[4 + c], half_hi);
+    r[c] = ATTN_SHUFFLE(u[c], u[4 + c], 0, 1, 2, 3, 8, 9, 10, 11);
+    r[c + 4] = ATTN_SHUFFLE(u[c], u[4 + c], 4, 5, 6, 7, 12, 13, 14, 15);
   }
 }
+#undef ATTN_SHUFFLE
 
 // dst (cols, rows) with row stride dst_stride = src (rows, cols) with row stride src_stride, by
 // blocks of 8 x 8 in registers (a column copied element by element strides a line per element).
