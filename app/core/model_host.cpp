@@ -234,7 +234,10 @@ void ModelHost::worker() {
           m_state.result.reset();
           m_state.error.clear();
           ++m_state.model_generation;
-          if (m_asked) m_text = m_last_text;
+          if (m_asked) {  // the sentence again, as a new request: every result of a new model is new
+            m_text = m_last_text;
+            ++m_requests;
+          }
         } else {
           m_state.load_error = "Model not opened: " + error;
           ++m_state.load_failures;

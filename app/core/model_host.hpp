@@ -37,7 +37,8 @@ std::shared_ptr<const OpenedModel> open_hf_model(const std::string& path);
 
 // The sentence through the model: tokens, the forward, and every layer as a Trace for the views.
 struct ModelResult {
-  std::uint64_t request = 0;              // the request this answers
+  std::uint64_t request = 0;              // the request this answers: a new one per sentence, knock-out
+                                          // set or model (the completed-logits copy keeps it)
   std::string text;                       // the sentence it is of
   std::vector<std::uint8_t> knocked_out;  // (n_layers * n_heads) or empty: heads whose output was zeroed
   ModelRun run;                           // ids, tokens, activations (logits for every position)

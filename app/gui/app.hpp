@@ -129,9 +129,11 @@ class App {
   ModelHost m_models;
   ModelHostState m_hosted;                 // taken at the start of each frame
   std::vector<TraceView> m_hosted_views;   // one per layer of m_hosted.result
-  const ModelResult* m_hosted_views_of = nullptr;
+  // The request the views and textures are of: a result completed with every position's logits
+  // keeps its request and its attention, so nothing is rebuilt or uploaded again for it.
+  std::uint64_t m_hosted_views_of = 0;
   std::uint64_t m_seen_hosted_generation = 0, m_seen_load_failures = 0;
-  const ModelResult* m_hosted_uploaded = nullptr;  // the result and layer in the textures
+  std::uint64_t m_hosted_uploaded = 0;     // the request and layer in the textures
   int m_hosted_uploaded_layer = -1;
   std::uint64_t m_sampling_rng = 1;        // Continue's draws: the same text for the same clicks
   bool m_textures_hosted = false;          // slot 0 holds a layer of the opened model (or every slot, the overview)

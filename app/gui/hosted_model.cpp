@@ -50,11 +50,12 @@ void App::take_hosted_model() {
     // window falls back to random weights.
     if (!m_hosted.model && !m_hosted.loading) m_state.model_path.clear();
   }
-  if (m_hosted.result.get() != m_hosted_views_of) {
+  const std::uint64_t request = m_hosted.result ? m_hosted.result->request : 0;
+  if (request != m_hosted_views_of) {
     m_hosted_views.clear();
     if (m_hosted.result)
       for (const attn::Trace& layer : m_hosted.result->layers) m_hosted_views.push_back(make_trace_view(layer));
-    m_hosted_views_of = m_hosted.result.get();
+    m_hosted_views_of = request;
   }
 }
 
@@ -88,7 +89,7 @@ void App::request_and_upload_hosted(FrameTimes& times) {
   constexpr int kAllLayers = -2;
   const bool all = m_state.model_overview && trace->n_tokens() <= kMaxOverviewTokens;
   const int layer = all ? kAllLayers : std::clamp(m_state.model_layer, 0, static_cast<int>(m_hosted.result->layers.size()) - 1);
-  if (m_textures_hosted && m_hosted_uploaded == m_hosted.result.get() && m_hosted_uploaded_layer == layer) return;
+  if (m_textures_hosted && m_hosted_uploaded == m_hosted.result->request && m_hosted_uploaded_layer == layer) return;
   const auto t1 = std::chrono::steady_clock::now();
   if (all) {
     for (std::size_t l = 0; l < m_hosted.result->layers.size(); ++l)
@@ -98,7 +99,7 @@ void App::request_and_upload_hosted(FrameTimes& times) {
   }
   if (m_options.bench_ui) glFinish();
   times.upload_ms = ms_since(t1);
-  m_hosted_uploaded = m_hosted.result.get();
+  m_hosted_uploaded = m_hosted.result->request;
   m_hosted_uploaded_layer = layer;
   m_textures_hosted = true;
   m_textures_mode = Mode::Explore;
