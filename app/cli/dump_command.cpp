@@ -201,7 +201,7 @@ int dump_hf(const std::string& folder, const std::optional<std::vector<std::int3
   const ModelRun run = run_hf_ids(hf, ids);
   write_set(out_dir, [&](const std::string& root) {
     write_model_files(root, hf.model, run,
-                      {{"text", hf_run_text(run)}, {"model", folder}, {"model_type", "gpt2"}, {"ids", ids}});
+                      {{"text", run_text(run)}, {"model", folder}, {"model_type", "gpt2"}, {"ids", ids}});
   });
   std::printf("wrote %zu tokens, %d layers to %s\n", ids.size(), hf.model.arch.n_layers, out_dir.c_str());
   return 0;

@@ -136,7 +136,7 @@ int run_export(const std::vector<std::string>& argv) {
     if (hf_model) {
       hf = attn::load_hf_gpt2(model_path);
       hf_run = run_hf_ids(hf, ids ? *ids : hf_encode_text(hf, input.text));
-      input.text = hf_run_text(*hf_run);
+      input.text = run_text(*hf_run);
       text_given = true;
     }
     if (whole_model && hf_model) {

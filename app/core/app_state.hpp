@@ -51,12 +51,17 @@ struct StepThrough {
   bool mask_off = false;
 };
 
+inline constexpr std::size_t kMaxRecentModels = 8;
+
 struct AppState {
   Mode mode = Mode::Explore;  // Explore: any sentence, random weights; Train: a model that learns
   ModelInput input;   // what the person set: sentence, tokenizer, config, weights file
   // Explore's model: empty for random weights (`input` decides them), else the Hugging Face folder
-  // opened (the model host computes it; `input.text` is its sentence), and its layer shown.
+  // or text-trained checkpoint opened, or kTrainedModelPath (core/model_host.hpp); the model host
+  // computes it and `input.text` is its sentence. Then its layer shown.
   std::string model_path;
+  // The models opened before, newest first (the picker lists them; at most kMaxRecentModels).
+  std::vector<std::string> recent_models;
   int model_layer = 0;
   bool model_overview = false;  // every layer and head at once, instead of one layer's heads
   bool model_importance = false;  // which heads matter for this sentence, instead of the heads

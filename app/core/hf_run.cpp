@@ -3,43 +3,22 @@
 
 #include <stdexcept>
 
-#include "engine/finite_check.hpp"
 #include "engine/text/bpe.hpp"
 
 namespace app {
 
 ModelRun run_hf_ids(const attn::HfGpt2& hf, const std::vector<std::int32_t>& ids, attn::LogitRows rows,
                     const std::uint8_t* knocked_out) {
-  const attn::Arch& a = hf.model.arch;
-  if (ids.empty()) throw std::invalid_argument("no token ids given");
-  if (static_cast<long long>(ids.size()) > a.max_seq_len)
+  if (static_cast<long long>(ids.size()) > hf.model.arch.max_seq_len)  // named as config.json names it
     throw std::invalid_argument("the sentence has " + std::to_string(ids.size()) + " tokens but this model takes at most " +
-                                std::to_string(a.max_seq_len) + " (n_positions)");
-  ModelRun r;
-  r.input.ids = ids;
-  std::size_t at = 0;
-  for (const std::int32_t id : ids) {
-    if (id < 0 || id >= a.vocab_size)
-      throw std::invalid_argument("token id " + std::to_string(id) + " is outside the vocabulary of " +
-                                  std::to_string(a.vocab_size));
-    attn::Token t;
-    t.text = attn::gpt2_token_bytes(hf.vocab[static_cast<std::size_t>(id)]);
-    t.begin = at;
-    t.end = at += t.text.size();
-    r.input.tokens.push_back(t);
-    r.input.unknown.push_back(false);
-  }
-  r.labels = r.input.tokens;
-  attn::ForwardOptions options;
-  options.rows = rows;
-  options.knocked_out = knocked_out;
-  attn::model_forward(hf.model, ids.data(), 1, static_cast<int>(ids.size()), r.acts, options);
-  for (const attn::LayerActivations& layer : r.acts.layers)
-    attn::require_finite_result(layer.scores.data(), layer.scores.size(), "attention scores");
-  const std::size_t V = static_cast<std::size_t>(a.vocab_size);
-  const std::size_t first = rows == attn::LogitRows::All ? 0 : (ids.size() - 1) * V;  // the rows computed
-  attn::require_finite_result(r.acts.logits.data() + first, r.acts.logits.size() - first, "logits");
-  return r;
+                                std::to_string(hf.model.arch.max_seq_len) + " (n_positions)");
+  return run_token_ids(
+      hf.model, ids,
+      [&](std::int32_t id) {
+        // run_token_ids checks the id against the model before asking for its bytes
+        return attn::gpt2_token_bytes(hf.vocab[static_cast<std::size_t>(id)]);
+      },
+      rows, knocked_out);
 }
 
 std::vector<std::int32_t> hf_encode_text(const attn::HfGpt2& hf, const std::string& text) {
@@ -50,12 +29,6 @@ std::vector<std::int32_t> hf_encode_text(const attn::HfGpt2& hf, const std::stri
   std::vector<std::int32_t> ids = bpe.encode(text);
   if (ids.empty()) throw std::invalid_argument("the text has no tokens");
   return ids;
-}
-
-std::string hf_run_text(const ModelRun& run) {
-  std::string s;
-  for (const attn::Token& t : run.input.tokens) s += t.text;
-  return s;
 }
 
 std::string hf_caption(const attn::HfGpt2& hf, int layer) {

@@ -15,17 +15,10 @@ namespace app {
 // text or a tokenizer whose vocabulary is not the model's.
 std::vector<std::int32_t> hf_encode_text(const attn::HfGpt2& hf, const std::string& text);
 
-// ids (n) -> the forward (B = 1) with each token's bytes (attn::gpt2_token_bytes; labels read them
-// through attn::token_text) and its span in the joined bytes. Throws std::invalid_argument for no ids, an id outside the
-// vocabulary, more ids than n_positions, or weights that overflow a score or logit.
-// `rows`: attn::LogitRows::Last computes only the last position's logits (the others are NaN
-// until attn::model_logits fills them).
-// `knocked_out` (n_layers * n_heads, or null): heads whose output is zeroed.
+// ids (n) -> run_token_ids with each token's bytes from vocab.json (attn::gpt2_token_bytes).
+// Throws as run_token_ids, naming n_positions for too many ids.
 ModelRun run_hf_ids(const attn::HfGpt2& hf, const std::vector<std::int32_t>& ids,
                     attn::LogitRows rows = attn::LogitRows::All, const std::uint8_t* knocked_out = nullptr);
-
-// The run's tokens joined: what a figure of it shows as its sentence.
-std::string hf_run_text(const ModelRun& run);
 
 // "GPT-2 from gpt2-small · 12 layers · 12 heads of 64 · d_model 768 · MLP 3072, GELU tanh ·
 // tied embeddings · learned positions · causal · layer 2"; layer < 0 leaves the layer out.

@@ -9,6 +9,7 @@
 
 #include "core/detector_notes.hpp"
 #include "core/hf_run.hpp"
+#include "core/lessons.hpp"
 #include "engine/finite_check.hpp"
 #include "engine/model/layer_trace.hpp"
 #include "engine/model/predict.hpp"
@@ -28,19 +29,92 @@ std::string folder_name(std::string path) {
 
 }  // namespace
 
-std::shared_ptr<const OpenedModel> open_hf_model(const std::string& path) {
-  const auto t0 = Clock::now();
+std::string opened_caption(const OpenedModel& model, int layer) {
+  return layer < 0 ? model.caption : model.caption + " \xC2\xB7 layer " + std::to_string(layer + 1);
+}
+
+namespace {
+
+std::string fixed_knobs_line(const OpenedModel& m) {
+  const attn::Arch& a = m.model.arch;
+  const std::string shape = std::to_string(a.n_heads) + (a.n_heads == 1 ? " head of " : " heads of ") +
+                            std::to_string(a.d_head) + " in each of its " + std::to_string(a.n_layers) +
+                            (a.n_layers == 1 ? " layer" : " layers");
+  switch (m.source) {
+    case ModelSource::HfFolder:
+      return "GPT-2 has " + shape + ", fixed when it was trained; to choose heads and widths, train your own in "
+             "Train mode.";
+    case ModelSource::Checkpoint:
+    case ModelSource::Trained:
+      return "It has " + shape + ", fixed when it was trained; to choose others, train a model in Train mode.";
+  }
+  return {};
+}
+
+std::shared_ptr<OpenedModel> from_checkpoint(const attn::Checkpoint& ck, const std::string& what) {
+  if (!ck.tokenizer)
+    throw std::invalid_argument(what + " was trained on the " + ck.task +
+                                " task: it reads that task's tokens, not text. Open it in Train mode (File > Open "
+                                "model...) to see it on its task.");
   auto opened = std::make_shared<OpenedModel>();
-  opened->hf = attn::load_hf_gpt2(path);
-  opened->bpe = attn::load_bpe(path);
-  if (opened->bpe.vocab_size() != static_cast<std::size_t>(opened->hf.model.arch.vocab_size))
-    throw std::invalid_argument("the tokenizer in " + path + " has " + std::to_string(opened->bpe.vocab_size()) +
-                                " tokens but the model's embedding has " +
-                                std::to_string(opened->hf.model.arch.vocab_size));
-  opened->token_bytes.reserve(opened->hf.vocab.size());
-  for (const std::string& entry : opened->hf.vocab) opened->token_bytes.push_back(attn::gpt2_token_bytes(entry));
+  opened->model = ck.model;
+  opened->bpe = *ck.tokenizer;
+  if (opened->bpe.vocab_size() != static_cast<std::size_t>(ck.model.arch.vocab_size))
+    throw std::invalid_argument("the tokenizer in " + what + " has " + std::to_string(opened->bpe.vocab_size()) +
+                                " tokens but the model's embedding has " + std::to_string(ck.model.arch.vocab_size));
+  opened->token_bytes.reserve(opened->bpe.vocab_size());
+  for (std::size_t id = 0; id < opened->bpe.vocab_size(); ++id)
+    opened->token_bytes.push_back(opened->bpe.token_bytes(static_cast<std::int32_t>(id)));
+  opened->caption = model_caption(ck);
+  return opened;
+}
+
+}  // namespace
+
+std::shared_ptr<const OpenedModel> open_model_path(const std::string& path, const std::function<void(double)>& progress) {
+  const auto t0 = Clock::now();
+  std::shared_ptr<OpenedModel> opened;
+  if (attn::is_hf_folder(path)) {
+    opened = std::make_shared<OpenedModel>();
+    attn::HfGpt2 hf = attn::load_hf_gpt2(path, progress);
+    opened->bpe = attn::load_bpe(path);
+    if (opened->bpe.vocab_size() != static_cast<std::size_t>(hf.model.arch.vocab_size))
+      throw std::invalid_argument("the tokenizer in " + path + " has " + std::to_string(opened->bpe.vocab_size()) +
+                                  " tokens but the model's embedding has " + std::to_string(hf.model.arch.vocab_size));
+    opened->token_bytes.reserve(hf.vocab.size());
+    for (const std::string& entry : hf.vocab) opened->token_bytes.push_back(attn::gpt2_token_bytes(entry));
+    opened->caption = hf_caption(hf);
+    opened->model = std::move(hf.model);
+    opened->source = ModelSource::HfFolder;
+    opened->name = folder_name(path);
+  } else {
+    opened = from_checkpoint(attn::load_checkpoint(path), path);
+    if (progress) progress(1.0);
+    opened->source = ModelSource::Checkpoint;
+    opened->name = path == lesson_path("english") ? "the English lesson" : folder_name(path);
+  }
   opened->path = path;
-  opened->name = folder_name(path);
+  opened->fixed_why = fixed_knobs_line(*opened);
+  opened->load_seconds = seconds_since(t0);
+  return opened;
+}
+
+bool opens_in_explore(const std::string& path) {
+  if (attn::is_hf_folder(path)) return true;
+  try {
+    return attn::load_checkpoint(path).tokenizer.has_value();
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+std::shared_ptr<const OpenedModel> open_trained_model(const attn::Checkpoint& checkpoint) {
+  const auto t0 = Clock::now();
+  std::shared_ptr<OpenedModel> opened = from_checkpoint(checkpoint, "the model in Train mode");
+  opened->source = ModelSource::Trained;
+  opened->path = kTrainedModelPath;
+  opened->name = "the model trained in Train mode";
+  opened->fixed_why = fixed_knobs_line(*opened);
   opened->load_seconds = seconds_since(t0);
   return opened;
 }
@@ -49,20 +123,26 @@ ModelResult compute_model_result(const OpenedModel& model, const std::string& te
                                  const std::vector<std::uint8_t>& knocked_out) {
   const auto t0 = Clock::now();
   if (text.empty()) throw std::invalid_argument("the sentence is empty: type something for " + model.name + " to read");
-  const std::vector<std::int32_t> ids = model.bpe.encode(text);
+  std::vector<std::int32_t> ids = model.bpe.encode(text);
   if (ids.empty()) throw std::invalid_argument("the sentence has no tokens");
   ModelResult result;
   result.text = text;
-  const attn::Arch& a = model.hf.model.arch;
+  const attn::Arch& a = model.model.arch;
+  if (ids.size() > static_cast<std::size_t>(a.max_seq_len)) {  // the first ones, and the window says so
+    result.tokens_typed = ids.size();
+    ids.resize(static_cast<std::size_t>(a.max_seq_len));
+  }
   if (!knocked_out.empty() && knocked_out.size() != static_cast<std::size_t>(a.n_layers) * static_cast<std::size_t>(a.n_heads))
     throw std::invalid_argument("the knock-outs name " + std::to_string(knocked_out.size()) + " heads but the model has " +
                                 std::to_string(a.n_layers * a.n_heads));
   result.knocked_out = knocked_out;
-  result.run = run_hf_ids(model.hf, ids, rows, knocked_out.empty() ? nullptr : knocked_out.data());
+  result.run = run_token_ids(
+      model.model, ids, [&](std::int32_t id) { return model.token_bytes[static_cast<std::size_t>(id)]; }, rows,
+      knocked_out.empty() ? nullptr : knocked_out.data());
   result.all_logits = rows == attn::LogitRows::All;
-  result.layers.reserve(static_cast<std::size_t>(model.hf.model.arch.n_layers));
-  for (int l = 0; l < model.hf.model.arch.n_layers; ++l)
-    result.layers.push_back(attn::layer_trace(model.hf.model, result.run.acts, l, result.run.labels));
+  result.layers.reserve(static_cast<std::size_t>(a.n_layers));
+  for (int l = 0; l < a.n_layers; ++l)
+    result.layers.push_back(attn::layer_trace(model.model, result.run.acts, l, result.run.labels));
   result.detectors = text_detector_scores(result.run);
   result.compute_ms = seconds_since(t0) * 1000.0;
   return result;
@@ -70,7 +150,7 @@ ModelResult compute_model_result(const OpenedModel& model, const std::string& te
 
 HeadImportance head_importance(const OpenedModel& model, const ModelResult& result,
                                const std::function<bool(const HeadImportance&)>& progress) {
-  const attn::Model& m = model.hf.model;
+  const attn::Model& m = model.model;
   const int L = m.arch.n_layers, H = m.arch.n_heads, V = m.arch.vocab_size;
   const std::vector<std::int32_t>& ids = result.run.input.ids;
   const int T = static_cast<int>(ids.size());
@@ -120,7 +200,7 @@ HeadImportance head_importance(const OpenedModel& model, const ModelResult& resu
 
 ModelResult with_all_logits(const OpenedModel& model, const ModelResult& first) {
   ModelResult full = first;
-  attn::model_logits(model.hf.model, full.run.acts);
+  attn::model_logits(model.model, full.run.acts);
   attn::require_finite_result(full.run.acts.logits.data(), full.run.acts.logits.size(), "logits");
   full.all_logits = true;
   return full;
@@ -143,8 +223,22 @@ void ModelHost::open(std::string path) {
     ++m_open_generation;
     m_state.loading = true;
     m_state.loading_path = path;
+    m_state.loading_fraction = 0.0;
     m_state.load_error.clear();
-    m_open = std::move(path);
+    m_open = OpenJob{std::move(path), nullptr};
+  }
+  m_wake.notify_all();
+}
+
+void ModelHost::open(std::shared_ptr<const attn::Checkpoint> trained) {
+  {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    ++m_open_generation;
+    m_state.loading = true;
+    m_state.loading_path = kTrainedModelPath;
+    m_state.loading_fraction = 0.0;
+    m_state.load_error.clear();
+    m_open = OpenJob{kTrainedModelPath, std::move(trained)};
   }
   m_wake.notify_all();
 }
@@ -214,14 +308,22 @@ void ModelHost::worker() {
     m_working = true;
     if (m_open) {
       // A load first: the sentence asked for meanwhile is computed with the new model.
-      const std::string path = std::move(*m_open);
+      const OpenJob job = std::move(*m_open);
       m_open.reset();
       const std::uint64_t generation = m_open_generation;
       lock.unlock();
       std::shared_ptr<const OpenedModel> opened;
       std::string error;
+      const auto progress = [&](double fraction) {
+        {
+          std::lock_guard<std::mutex> guard(m_mutex);
+          if (generation != m_open_generation) return;  // a newer open() or close(): its bar, not ours
+          m_state.loading_fraction = fraction;
+        }
+        if (m_notify) m_notify();
+      };
       try {
-        opened = open_hf_model(path);
+        opened = job.trained ? open_trained_model(*job.trained) : open_model_path(job.path, progress);
       } catch (const std::exception& e) {
         error = e.what();
       }

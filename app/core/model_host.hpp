@@ -1,8 +1,9 @@
-// A model opened for looking at (a Hugging Face GPT-2 folder), held once and run on a worker
-// thread: the window never waits for a load or a forward. The model is immutable and shared (GPT-2
-// small is 500 MB: never copied per request); requests replace each other, so only the newest
-// sentence is computed; the UI takes the newest result at the start of a frame. A load or a
-// sentence that fails leaves the last good model and result in place, with the message.
+// A model opened for reading any sentence (a Hugging Face GPT-2 folder, a checkpoint trained on
+// text such as the English lesson, or the model trained in Train mode), held once and run on a
+// worker thread: the window never waits for a load or a forward. The model is immutable and
+// shared (GPT-2 small is 500 MB: never copied per request); requests replace each other, so only
+// the newest sentence is computed; the UI takes the newest result at the start of a frame. A load
+// or a sentence that fails leaves the last good model and result in place, with the message.
 #pragma once
 #include <condition_variable>
 #include <cstdint>
@@ -15,31 +16,60 @@
 #include <vector>
 
 #include "core/model_run.hpp"
-#include "engine/io/hf_gpt2.hpp"
+#include "engine/model/checkpoint.hpp"
 #include "engine/text/bpe.hpp"
 #include "engine/train/detectors.hpp"
 
 namespace app {
 
+// Where an opened model came from.
+enum class ModelSource {
+  HfFolder,    // a Hugging Face GPT-2 folder
+  Checkpoint,  // an attnlab .npz trained on text (it carries its BPE), e.g. the English lesson
+  Trained,     // the model Train mode holds, taken when the person picked it
+};
+
+// What AppState::model_path holds for the model trained in Train mode (it has no file).
+inline constexpr const char* kTrainedModelPath = "(trained in Train mode)";
+
 // An opened model and its tokenizer, immutable once loaded.
 struct OpenedModel {
-  attn::HfGpt2 hf;                        // the model, its vocabulary and folder
-  attn::Bpe bpe;                          // the folder's vocab.json + merges.txt
+  attn::Model model;
+  attn::Bpe bpe;                          // the byte-level BPE its ids come from
   std::vector<std::string> token_bytes;   // (vocab) what each id stands for, for predictions
-  std::string path;                       // as the person gave it
-  std::string name;                       // the folder's name, for the picker and captions
+  ModelSource source = ModelSource::HfFolder;
+  std::string path;                       // as the person gave it (kTrainedModelPath for Trained)
+  std::string name;                       // for the picker and captions: "gpt2", "the English lesson"
+  std::string caption;                    // what it is, for figures and the line under the heads
+  // Why the knobs of random weights are gone (one line under the model's shape).
+  std::string fixed_why;
   double load_seconds = 0.0;
 };
 
-// Reads a Hugging Face GPT-2 folder with its tokenizer. Throws attn::FileError naming the file and
-// key, std::invalid_argument for a tokenizer whose vocabulary is not the model's.
-std::shared_ptr<const OpenedModel> open_hf_model(const std::string& path);
+// The caption with " · layer N" (layer from 0; < 0: the whole model).
+std::string opened_caption(const OpenedModel& model, int layer = -1);
+
+// Reads a Hugging Face GPT-2 folder with its tokenizer, or an attnlab checkpoint that carries a
+// byte-level BPE. `progress` (may be empty) hears the share of the weights read, 0 to 1. Throws
+// attn::FileError naming the file and key; std::invalid_argument for a tokenizer whose vocabulary
+// is not the model's, or a checkpoint of a task that reads no text (its tokens are the task's).
+std::shared_ptr<const OpenedModel> open_model_path(const std::string& path,
+                                                   const std::function<void(double)>& progress = {});
+// What Explore's model host opens: a Hugging Face folder, or a checkpoint that carries a BPE (it
+// was trained on text). Other checkpoints (the toy tasks) open in Train mode; a path that cannot
+// be read is false too (Train mode's open says why).
+bool opens_in_explore(const std::string& path);
+// The same for a checkpoint already in memory (Train mode's model): source Trained.
+std::shared_ptr<const OpenedModel> open_trained_model(const attn::Checkpoint& checkpoint);
 
 // The sentence through the model: tokens, the forward, and every layer as a Trace for the views.
 struct ModelResult {
   std::uint64_t request = 0;              // the request this answers: a new one per sentence, knock-out
                                           // set or model (the completed-logits copy keeps it)
   std::string text;                       // the sentence it is of
+  // The sentence's tokens when it has more than the model's context (the first ones are read);
+  // 0 when it fits.
+  std::size_t tokens_typed = 0;
   std::vector<std::uint8_t> knocked_out;  // (n_layers * n_heads) or empty: heads whose output was zeroed
   ModelRun run;                           // ids, tokens, activations (logits for every position)
   std::vector<attn::Trace> layers;        // (n_layers) what the head views, Q/K/V and exports draw
@@ -52,9 +82,9 @@ struct ModelResult {
   bool all_logits = false;
 };
 
-// text -> the result, on the calling thread, with the logits of `rows`. Throws
-// std::invalid_argument for an empty sentence, one longer than the model's context (naming both
-// counts) or weights that overflow.
+// text -> the result, on the calling thread, with the logits of `rows`. A sentence longer than the
+// model's context is read up to it (tokens_typed says so). Throws std::invalid_argument for an
+// empty sentence or weights that overflow.
 ModelResult compute_model_result(const OpenedModel& model, const std::string& text,
                                  attn::LogitRows rows = attn::LogitRows::All,
                                  const std::vector<std::uint8_t>& knocked_out = {});
@@ -82,7 +112,8 @@ struct ModelHostState {
   std::shared_ptr<const OpenedModel> model;    // null until one is open
   std::shared_ptr<const ModelResult> result;   // of `model`; null until its first sentence
   bool loading = false;                        // a load is under way ...
-  std::string loading_path;                    // ... of this path
+  std::string loading_path;                    // ... of this path ...
+  double loading_fraction = 0.0;               // ... this far (0 to 1)
   std::string load_error;                      // the newest load that failed (the old model stays)
   std::uint64_t load_failures = 0;             // +1 per load that failed
   std::shared_ptr<const HeadImportance> importance;  // of `result` (partial while it is computed)
@@ -100,8 +131,10 @@ class ModelHost {
   ModelHost(const ModelHost&) = delete;
   ModelHost& operator=(const ModelHost&) = delete;
 
-  // Loads `path` on the worker; a newer open() replaces one not yet started.
+  // Loads `path` (open_model_path) on the worker; a newer open() replaces one not yet started.
   void open(std::string path);
+  // Opens Train mode's model (open_trained_model) on the worker, as open() does a path.
+  void open(std::shared_ptr<const attn::Checkpoint> trained);
   // Forgets the model (back to random weights); a load under way is dropped when it ends.
   void close();
   // Computes `text` with the current model unless it is the text last asked for.
@@ -133,7 +166,11 @@ class ModelHost {
   std::condition_variable m_wake;
   mutable std::condition_variable m_idle;
   ModelHostState m_state;
-  std::optional<std::string> m_open;   // a load to start
+  struct OpenJob {
+    std::string path;
+    std::shared_ptr<const attn::Checkpoint> trained;  // non-null: Train mode's model, not a file
+  };
+  std::optional<OpenJob> m_open;       // a load to start
   struct Request {
     std::string text;
     std::vector<std::uint8_t> knocked_out;

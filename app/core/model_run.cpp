@@ -11,21 +11,27 @@ namespace app {
 
 namespace {
 
-ModelRun run_encoded(const attn::Model& model, attn::Encoded input) {
+ModelRun run_encoded(const attn::Model& model, attn::Encoded input, attn::LogitRows rows = attn::LogitRows::All,
+                     const std::uint8_t* knocked_out = nullptr) {
   ModelRun r;
   r.input = std::move(input);
   const int n = static_cast<int>(r.input.ids.size());
-  if (n == 0) throw std::invalid_argument("the text has no words");
+  if (n == 0) throw std::invalid_argument("the text has no tokens");
   if (n > model.arch.max_seq_len)
     throw std::invalid_argument("the text has " + std::to_string(n) + " tokens but this model takes at most " +
                                 std::to_string(model.arch.max_seq_len));
   r.labels = r.input.tokens;
   for (std::size_t i = 0; i < r.labels.size(); ++i)
     if (r.input.unknown[i]) r.labels[i].text = "<unk>";
-  attn::model_forward(model, r.input.ids.data(), 1, n, r.acts);
+  attn::ForwardOptions options;
+  options.rows = rows;
+  options.knocked_out = knocked_out;
+  attn::model_forward(model, r.input.ids.data(), 1, n, r.acts, options);
   for (const attn::LayerActivations& layer : r.acts.layers)
     attn::require_finite_result(layer.scores.data(), layer.scores.size(), "attention scores");
-  attn::require_finite_result(r.acts.logits.data(), r.acts.logits.size(), "logits");
+  const std::size_t V = static_cast<std::size_t>(model.arch.vocab_size);
+  const std::size_t first = rows == attn::LogitRows::All ? 0 : static_cast<std::size_t>(n - 1) * V;  // the rows computed
+  attn::require_finite_result(r.acts.logits.data() + first, r.acts.logits.size() - first, "logits");
   return r;
 }
 
@@ -37,19 +43,34 @@ ModelRun run_model(const attn::Model& model, const attn::Vocab& vocab, bool lowe
 
 ModelRun run_model(const attn::Model& model, const attn::Checkpoint& ck, std::string_view text) {
   if (!ck.tokenizer) return run_model(model, attn::Vocab(ck.vocab), lower_cases(ck), text);
+  return run_token_ids(model, ck.tokenizer->encode(text), [&](std::int32_t id) { return ck.tokenizer->token_bytes(id); });
+}
+
+ModelRun run_token_ids(const attn::Model& model, const std::vector<std::int32_t>& ids,
+                       const std::function<std::string(std::int32_t)>& token_bytes, attn::LogitRows rows,
+                       const std::uint8_t* knocked_out) {
   attn::Encoded e;
-  e.ids = ck.tokenizer->encode(text);
+  e.ids = ids;
   std::size_t at = 0;
   for (const std::int32_t id : e.ids) {
+    if (id < 0 || id >= model.arch.vocab_size)
+      throw std::invalid_argument("token id " + std::to_string(id) + " is outside the vocabulary of " +
+                                  std::to_string(model.arch.vocab_size));
     attn::Token t;
-    t.text = ck.tokenizer->token_bytes(id);  // bytes; people see them through token_text()
+    t.text = token_bytes(id);  // bytes; people see them through token_text()
     t.begin = at;
     t.end = at += t.text.size();
     t.id = id;
     e.tokens.push_back(std::move(t));
     e.unknown.push_back(false);
   }
-  return run_encoded(model, std::move(e));
+  return run_encoded(model, std::move(e), rows, knocked_out);
+}
+
+std::string run_text(const ModelRun& run) {
+  std::string s;
+  for (const attn::Token& t : run.input.tokens) s += t.text;
+  return s;
 }
 
 bool lower_cases(const attn::Checkpoint& checkpoint) { return checkpoint.task == "sentences"; }

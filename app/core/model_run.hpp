@@ -2,6 +2,8 @@
 // over it, and any layer as the explorer's Trace. Shared by `attnlab dump/export --model` and
 // the window's Train mode.
 #pragma once
+#include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +31,19 @@ ModelRun run_model(const attn::Model& model, const attn::Vocab& vocab, bool lowe
 // tile the text, spaces included, and nothing is unknown), else its task's words. `model` is the
 // checkpoint's model or one of its shape (other parameters, knock-outs).
 ModelRun run_model(const attn::Model& model, const attn::Checkpoint& checkpoint, std::string_view text);
+
+// Token ids (from any byte-level tokenizer) -> the forward (B = 1), each token labelled with
+// token_bytes(id) (people read them through attn::token_text) and its span in the joined bytes.
+// `rows`: attn::LogitRows::Last computes only the last position's logits (the others stay NaN
+// until attn::model_logits fills them); `knocked_out` (n_layers * n_heads, or null): heads whose
+// output is zeroed. Throws std::invalid_argument for no ids, an id outside the vocabulary, more
+// ids than the model's context, or weights that overflow a score or logit.
+ModelRun run_token_ids(const attn::Model& model, const std::vector<std::int32_t>& ids,
+                       const std::function<std::string(std::int32_t)>& token_bytes,
+                       attn::LogitRows rows = attn::LogitRows::All, const std::uint8_t* knocked_out = nullptr);
+
+// The run's tokens joined: the text it read (what a figure of it shows as its sentence).
+std::string run_text(const ModelRun& run);
 
 // The vocabulary and case rule of a checkpoint: its task's (sentences are lower-cased).
 bool lower_cases(const attn::Checkpoint& checkpoint);

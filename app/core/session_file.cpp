@@ -107,6 +107,12 @@ void read_session_keys(const nlohmann::json& j, AppState& state, const KeyRefusa
       throw std::invalid_argument("key 'model_layer' must be 0 or more");
     }
   });
+  refusals.take([&] {
+    std::vector<std::string> recent = next.recent_models;
+    read_json_key(j, "recent_models", recent);
+    if (recent.size() > kMaxRecentModels) recent.resize(kMaxRecentModels);  // the oldest go
+    next.recent_models = std::move(recent);
+  });
   if (j.contains("view")) refusals.take([&] { read_view(j.at("view"), next.view, refusals); });
   refusals.take([&] { read_json_key(j, "selected_head", next.selected_head); });
   refusals.take([&] { read_json_key(j, "export_dir", next.export_dir); });
@@ -115,7 +121,7 @@ void read_session_keys(const nlohmann::json& j, AppState& state, const KeyRefusa
     next.note_open = !next.note.empty() && j.contains("note");  // a lesson's note shows when it opens
   });
   refusals.note_unknown_keys(j, {"format", "version", "mode", "text", "tokenizer", "config", "d_model_given", "weights",
-                                 "model", "model_layer", "view", "selected_head", "export_dir", "note"}, "");
+                                 "model", "model_layer", "recent_models", "view", "selected_head", "export_dir", "note"}, "");
   state = std::move(next);
 }
 
@@ -133,6 +139,7 @@ std::string session_to_json(const AppState& s) {
       {"weights", s.input.weights_path},
       {"model", s.model_path},
       {"model_layer", s.model_layer},
+      {"recent_models", s.recent_models},
       {"view",
        {{"theme", std::string(theme_info(s.view.theme).name)},
         {"range", range_name(s.view.range)},

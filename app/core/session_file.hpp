@@ -14,7 +14,8 @@ namespace app {
 inline constexpr std::uint64_t kMaxSessionBytes = 16ull * 1024 * 1024;
 
 // {"format": "attnlab-session", "version": 1, "text": ..., "tokenizer": ..., "config": {...},
-//  "weights": "", "model": "a Hugging Face folder, or empty for random weights", "model_layer": 0,
+//  "weights": "", "model": "a Hugging Face folder or text model, or empty for random weights",
+//  "model_layer": 0, "recent_models": ["models opened before, newest first"],
 //  "view": {...}, "export_dir": ..., "note": "a teacher's note, shown on opening"}
 std::string session_to_json(const AppState& state);
 // Applies the keys present onto `state` (missing keys keep their value, except "model" and

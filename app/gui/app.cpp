@@ -56,13 +56,17 @@ App::App(GLFWwindow* window, WindowOptions options, AppState state, LiveModel mo
 bool App::init(std::string& error) {
   if (!m_renderer.init(error)) return false;
   if (m_options.fullscreen) toggle_presentation();
+  if (m_state.model_path == kTrainedModelPath) {  // a model that lived in the last run only
+    m_state.model_path.clear();
+    set_status("The model trained in Train mode last time was not saved: Explore shows random weights", false);
+  }
   if (!m_state.model_path.empty()) m_models.open(m_state.model_path);  // --model DIR, a session or last time's
   if (m_state.mode == Mode::Train) {
     // The first start trains the sentences lesson's model from step 0 (a saved session later opens
     // the trained lesson, where this run ends); --model / --lesson open another; --new TASK
     // (or a lesson that cannot be read) makes a fresh model with the default shape (--heads sets
     // its head count).
-    const std::string path = m_options.model_path.empty() || attn::is_hf_folder(m_options.model_path)
+    const std::string path = m_options.model_path.empty() || m_state.model_path == m_options.model_path
                                  ? lesson_path("sentences")
                                  : m_options.model_path;
     if (m_options.first_start && train_from_step_0(path)) {
@@ -145,6 +149,8 @@ void App::build_ui(Requests& requests, FrameTimes& times) {
                 m_layout};
   if (const attn::MhaWeights* w = m_model.weights()) ctx.projection = {w->out_proj_weight.data(), w->out_proj_bias.data()};
   if (hosted()) ctx.hosted = &m_hosted;
+  ctx.trained_model_problem = trained_model_problem();
+  ctx.trained_step = m_progress ? m_progress->step : 0;
   if (!m_state.presentation) draw_menu_bar(ctx, m_state.presentation);
 
   const ImGuiViewport* viewport = ImGui::GetMainViewport();
@@ -303,7 +309,7 @@ void App::build_explore(UiContext& ctx, FrameTimes& times) {
   view_ctx.projection = ctx.projection;
   if (hosted_model && trace && m_hosted.model) {
     const attn::BlockParams<const float> b =
-        m_hosted.model->hf.model.weights().blocks[static_cast<std::size_t>(m_state.model_layer)];
+        m_hosted.model->model.weights().blocks[static_cast<std::size_t>(m_state.model_layer)];
     view_ctx.projection = {b.out_proj_w, b.out_proj_b};
   }
   draw_token_chips(view_ctx);
@@ -553,12 +559,18 @@ bool App::open_model(const std::string& path) {
   return true;
 }
 
+std::shared_ptr<attn::Checkpoint> App::trained_checkpoint() const {
+  if (!m_progress || !m_progress->model || !m_progress->params) return nullptr;
+  auto c = std::make_shared<attn::Checkpoint>(*m_progress->model);
+  c->model.params = *m_progress->params;
+  c->step = m_progress->step;
+  return c;
+}
+
 void App::save_model(const std::string& path) {
-  if (!m_progress || !m_progress->model || !m_progress->params) throw std::invalid_argument("there is no model to save");
-  attn::Checkpoint c = *m_progress->model;
-  c.model.params = *m_progress->params;
-  c.step = m_progress->step;
-  attn::save_checkpoint(c, path);
+  const std::shared_ptr<attn::Checkpoint> c = trained_checkpoint();
+  if (!c) throw std::invalid_argument("there is no model to save");
+  attn::save_checkpoint(*c, path);
 }
 
 void App::handle_shortcuts(Requests& requests) {
@@ -623,6 +635,11 @@ FrameTimes App::frame() {
   take_hosted_model();
   handle_shortcuts(requests);
   build_ui(requests, times);
+  for (const WindowOptions::Pick& pick : m_options.picks)  // test hook: as the picker's item
+    if (pick.frame == m_frame_index) {
+      if (pick.model.empty()) requests.close_model = true;
+      else requests.open_model_path = pick.model;
+    }
   ImGui::Render();
 
   int fb_w = 0, fb_h = 0;
@@ -682,7 +699,8 @@ void App::handle_requests(const Requests& r) {
   for (TrainCommand& command : m_train_commands) m_host.post(std::move(command));
   if (!m_train_commands.empty()) settle_scripted_run();
   m_train_commands.clear();
-  if (!r.lesson.empty()) open_model(lesson_path(r.lesson));
+  if (!r.lesson.empty()) open_any_model(lesson_path(r.lesson));
+  if (!r.open_model_path.empty()) open_any_model(r.open_model_path);
   if (r.close_model) close_hosted_model();
   if (r.continue_text) continue_hosted_text();
   if (r.open_model || r.save_model) {
@@ -787,8 +805,10 @@ void App::write_layout(const std::string& path) const {
   nlohmann::json opened = nullptr;  // Explore's opened model: what the host holds and shows
   if (hosted()) {
     opened = {{"path", m_state.model_path},
+              {"name", m_hosted.model ? m_hosted.model->name : ""},
               {"layer", m_state.model_layer},
-              {"layers", m_hosted.model ? m_hosted.model->hf.model.arch.n_layers : 0},
+              {"tokens_typed", m_hosted.result ? m_hosted.result->tokens_typed : 0},
+              {"layers", m_hosted.model ? m_hosted.model->model.arch.n_layers : 0},
               {"loading", m_hosted.loading},
               {"error", m_hosted.error},
               {"load_error", m_hosted.load_error},
@@ -812,6 +832,7 @@ void App::write_layout(const std::string& path) const {
                             // must never leave one (tests check it stays off).
                             {"nav_highlight", GImGui->NavWindow != nullptr && GImGui->NavId != 0 && !GImGui->NavDisableHighlight},
                             {"heatmaps", heatmaps}, {"chips", chips}, {"texts", texts},
+                            {"recent_models", m_state.recent_models},
                             {"error", hosted() ? m_hosted.error : m_model.error()}, {"status", m_state.status},
                             {"frames_while_exporting", m_frames_while_exporting},
                             {"closing_frames", m_closing_frames},

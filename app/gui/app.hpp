@@ -81,9 +81,14 @@ class App {
   const attn::Trace* hosted_trace() const;  // the shown layer of the newest result, or null
   // The layer selector and what the model is doing (loading, the sentence's error).
   void draw_hosted_line(UiContext& ctx);
-  // A Hugging Face folder opens in Explore (loaded off the UI thread; a failure keeps the model
-  // shown); anything else is a checkpoint for Train mode. False with a status message if not.
+  // A Hugging Face folder or a text-trained checkpoint opens in Explore (loaded off the UI thread;
+  // a failure keeps the model shown), kTrainedModelPath opens Train mode's model there; anything
+  // else is a checkpoint for Train mode. False with a status message if not.
   bool open_any_model(const std::string& path);
+  // Train mode's model as a checkpoint at its newest step, or null when there is none.
+  std::shared_ptr<attn::Checkpoint> trained_checkpoint() const;
+  // Why Explore cannot read sentences with Train mode's model ("" when it can).
+  std::string trained_model_problem() const;
   void close_hosted_model();
   // Continue: the opened model's next token after the sentence (state.sampling) appended to it.
   void continue_hosted_text();

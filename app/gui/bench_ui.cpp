@@ -136,7 +136,7 @@ int App::run_bench_model() {
     draw();
   const double importance_ms = ms_since(t_importance);
   m_state.model_importance = false;
-  const attn::Arch& a = m_hosted.model->hf.model.arch;
+  const attn::Arch& a = m_hosted.model->model.arch;
   std::printf("# bench-ui --model %s: %d layers, %d heads of %d, d_model %d; %zu tokens; window %dx%d at up to 60 "
               "frames per second; the model runs on its own thread\n",
               m_hosted.model->name.c_str(), a.n_layers, a.n_heads, a.d_head, a.d_model, tokens, m_options.width,

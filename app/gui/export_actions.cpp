@@ -9,7 +9,6 @@
 #include "export/export.hpp"
 #include "export/export_cancel.hpp"
 #include "core/detector_notes.hpp"
-#include "core/hf_run.hpp"
 #include "core/model_run.hpp"
 #include "engine/npy.hpp"
 #include "export/export_paths.hpp"
@@ -51,7 +50,7 @@ void App::run_export(const ExportChoice& choice) {
   if (hosted()) {
     if (m_hosted.model) {
       const attn::BlockParams<const float> b =
-          m_hosted.model->hf.model.weights().blocks[static_cast<std::size_t>(m_state.model_layer)];
+          m_hosted.model->model.weights().blocks[static_cast<std::size_t>(m_state.model_layer)];
       copy_projection(b.out_proj_w, b.out_proj_b, d_model, inner);
     }
   } else if (m_state.mode == Mode::Train) {
@@ -68,7 +67,7 @@ void App::run_export(const ExportChoice& choice) {
   request.options.scale = 2;  // crisp on slides and in print
   const std::string dir = m_state.export_dir.empty() ? default_export_dir() : m_state.export_dir;
   if (hosted() && m_hosted.model) {
-    request.options.caption = hf_caption(m_hosted.model->hf, m_state.model_layer);
+    request.options.caption = opened_caption(*m_hosted.model, m_state.model_layer);
     if (m_hosted.result) request.options.head_notes = detector_notes(m_hosted.result->detectors, m_state.model_layer);
   }
   else if (m_state.mode == Mode::Train && m_progress && m_progress->model)

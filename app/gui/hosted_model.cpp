@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "core/hf_run.hpp"
 #include "engine/io/hf_gpt2.hpp"
 #include "engine/text/token_text.hpp"
 #include "gui/app.hpp"
@@ -30,17 +29,23 @@ void App::take_hosted_model() {
       const OpenedModel& opened = *m_hosted.model;
       m_state.mode = Mode::Explore;
       m_state.model_path = opened.path;
-      m_state.model_layer = std::clamp(m_state.model_layer, 0, opened.hf.model.arch.n_layers - 1);
+      m_state.model_layer = std::clamp(m_state.model_layer, 0, opened.model.arch.n_layers - 1);
       m_state.step.open = false;
       m_state.enlarged_head = -1;
       m_state.hosted_knocked_out.clear();  // the previous model's heads
       char seconds[32];
       std::snprintf(seconds, sizeof seconds, "%.1f s", opened.load_seconds);
-      set_status("Opened " + opened.name + " (" + seconds + "): " + hf_caption(opened.hf), false);
+      set_status("Opened " + opened.name + " (" + seconds + "): " + opened_caption(opened), false);
+      if (opened.source != ModelSource::Trained) {  // the picker's recent models, newest first
+        std::vector<std::string>& recent = m_state.recent_models;
+        recent.erase(std::remove(recent.begin(), recent.end(), opened.path), recent.end());
+        recent.insert(recent.begin(), opened.path);
+        if (recent.size() > kMaxRecentModels) recent.resize(kMaxRecentModels);
+      }
     }
   }
   if (m_hosted.model && hosted()) {  // ] may have gone past the last layer
-    m_state.model_layer = std::clamp(m_state.model_layer, 0, m_hosted.model->hf.model.arch.n_layers - 1);
+    m_state.model_layer = std::clamp(m_state.model_layer, 0, m_hosted.model->model.arch.n_layers - 1);
     m_state.step.layer = m_state.model_layer;
   }
   if (m_hosted.load_failures != m_seen_load_failures) {
@@ -107,7 +112,7 @@ void App::request_and_upload_hosted(FrameTimes& times) {
 }
 
 void App::draw_hosted_line(UiContext& ctx) {
-  const int n_layers = m_hosted.model ? m_hosted.model->hf.model.arch.n_layers : 0;
+  const int n_layers = m_hosted.model ? m_hosted.model->model.arch.n_layers : 0;
   if (n_layers > 0) {
     // Which layer's heads the grid, Q/K/V, the step-through and the lines view show.
     ImGui::AlignTextToFramePadding();
@@ -166,12 +171,20 @@ void App::draw_hosted_line(UiContext& ctx) {
   // (the numbers of the forward are in the status bar).
   std::string line;
   bool error = false;
-  if (m_hosted.loading) line = "Loading " + m_hosted.loading_path + " \xE2\x80\xA6";
-  else if (!m_hosted.error.empty()) {
+  if (m_hosted.loading) {
+    char percent[16];
+    std::snprintf(percent, sizeof percent, " %.0f%%", 100.0 * m_hosted.loading_fraction);
+    line = "Loading " + m_hosted.loading_path + " \xE2\x80\xA6" + percent;
+  } else if (!m_hosted.error.empty()) {
     line = m_hosted.error + (m_hosted.result ? " \xC2\xB7 showing the last sentence it could read" : "");
     error = true;
+  } else if (m_hosted.model && m_hosted.result && m_hosted.result->tokens_typed > 0) {
+    const std::string n = std::to_string(m_hosted.model->model.arch.max_seq_len);
+    line = "Showing the first " + n + " of the sentence's " + std::to_string(m_hosted.result->tokens_typed) +
+           " tokens: " + m_hosted.model->name + " reads at most " + n;
+    error = true;
   } else if (m_hosted.model) {
-    line = hf_caption(m_hosted.model->hf);
+    line = opened_caption(*m_hosted.model);
   }
   ImGui::AlignTextToFramePadding();
   if (error) ImGui::PushStyleColor(ImGuiCol_Text, ctx.colors.error);
@@ -181,9 +194,27 @@ void App::draw_hosted_line(UiContext& ctx) {
   if (error) ImGui::PopStyleColor();
 }
 
+std::string App::trained_model_problem() const {
+  if (!m_progress || !m_progress->model || !m_progress->params) return "Train mode has no model yet";
+  if (!m_progress->model->tokenizer)
+    return "Train mode's model learned the " + m_progress->model->task +
+           " task, whose tokens are not text: train one on English text there to read sentences here";
+  return {};
+}
+
 bool App::open_any_model(const std::string& path) {
-  if (!attn::is_hf_folder(path)) return open_model(path);
-  m_models.open(path);  // the status bar says when it has opened, or why not
+  if (path == kTrainedModelPath) {
+    const std::string problem = trained_model_problem();
+    if (!problem.empty()) {
+      set_status(problem, true);
+      return false;
+    }
+    m_models.open(std::shared_ptr<const attn::Checkpoint>(trained_checkpoint()));  // a copy: training goes on
+  } else if (opens_in_explore(path)) {
+    m_models.open(path);  // the status bar says when it has opened, or why not
+  } else {
+    return open_model(path);
+  }
   set_status("Loading " + path + " \xE2\x80\xA6", false);
   if (m_state.model_path.empty()) m_state.model_path = path;  // shows "Loading" until it arrives
   m_state.mode = Mode::Explore;
@@ -197,7 +228,7 @@ void App::continue_hosted_text() {
   }
   const ModelRun& run = m_hosted.result->run;
   const int n = static_cast<int>(run.input.ids.size());
-  const attn::Arch& a = m_hosted.model->hf.model.arch;
+  const attn::Arch& a = m_hosted.model->model.arch;
   if (n >= a.max_seq_len) {
     set_status("Continue: the sentence already has the " + std::to_string(a.max_seq_len) + " tokens this model can read",
                true);

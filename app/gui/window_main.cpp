@@ -62,9 +62,11 @@ AppState initial_state(const WindowOptions& options, std::string& notice, bool& 
     }
   }
   if (options.model_flags_given) state.input = options.input;
-  // --model DIR: a Hugging Face folder opens in Explore (the app loads it off the UI thread).
-  const bool hf_folder = !options.model_path.empty() && attn::is_hf_folder(options.model_path);
-  if (hf_folder) {
+  // --model DIR: a Hugging Face folder or a model trained on text (the English lesson) opens in
+  // Explore (the app loads it off the UI thread).
+  const bool reads_text = !options.model_path.empty() && !(options.mode && *options.mode == Mode::Train) &&
+                          opens_in_explore(options.model_path);
+  if (reads_text) {
     state.model_path = options.model_path;
     state.model_layer = 0;
   } else if (!options.model_path.empty() || !options.new_task.empty() || options.model_flags_given) {
@@ -74,7 +76,7 @@ AppState initial_state(const WindowOptions& options, std::string& notice, bool& 
   // the first start (nothing saved) opens Train mode on the sentences lesson, training from step
   // 0 (App::init); else as last time.
   if (options.mode) state.mode = *options.mode;
-  else if (hf_folder) state.mode = Mode::Explore;
+  else if (reads_text) state.mode = Mode::Explore;
   else if (!options.model_path.empty() || !options.new_task.empty() || options.example_given) state.mode = Mode::Train;
   else if (options.model_flags_given || !options.session_path.empty()) state.mode = Mode::Explore;
   else if (!restored) {
@@ -161,7 +163,7 @@ int open_window_and_run(const WindowOptions& options, std::chrono::steady_clock:
     } else {
       code = options.bench_minutes > 0.0 ? app.run_bench_train_soak(options.bench_minutes)
              : options.bench_train      ? app.run_bench_train()
-             : options.bench_ui && attn::is_hf_folder(options.model_path) ? app.run_bench_model()
+             : options.bench_ui && opens_in_explore(options.model_path) ? app.run_bench_model()
              : options.bench_ui         ? app.run_bench(start)
                                         : app.run();
     }

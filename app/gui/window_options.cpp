@@ -14,6 +14,8 @@
 #include "engine/train/tasks.hpp"
 #include "gui/key_names.hpp"
 #include "core/app_state.hpp"
+#include "core/lessons.hpp"
+#include "core/model_host.hpp"
 
 namespace app::gui {
 
@@ -44,6 +46,8 @@ const char* const kTestFlagsHelp =
     "  --key [ctrl+]NAME@N      press a key in frame N (NAME: see below); may be repeated\n"
     "  --knock-out L:H          Train mode: knock out layer L head H (from 1) at the start\n"
     "  --click-cell H,R,C@N     click row R, column C of head H's attention (layer 1; from 1) in frame N\n"
+    "  --pick-model WHICH@N     choose in Explore's model picker in frame N: random, english, trained\n"
+    "                           (the model in Train mode) or a path\n"
     "  --no-settings            do not read or write the saved settings\n";
 }
 
@@ -119,6 +123,15 @@ std::optional<WindowOptions> parse_window_options(int argc, char** argv) {
       options.layout_path = cursor.value(flag);
     } else if (flag == "--hover-token") {
       options.hover_token = cursor.int_value(flag, 0, 100000);
+    } else if (flag == "--pick-model") {
+      const std::string spec = cursor.value(flag);
+      const std::size_t at = spec.rfind('@');
+      if (at == std::string::npos) throw cli::UsageError("--pick-model needs WHICH@FRAME, got '" + spec + "'");
+      WindowOptions::Pick pick;
+      pick.frame = cli::parse_int("--pick-model", spec.substr(at + 1), 0, 1000000);
+      const std::string which = spec.substr(0, at);
+      pick.model = which == "random" ? "" : which == "english" ? lesson_path("english") : which == "trained" ? kTrainedModelPath : which;
+      options.picks.push_back(pick);
     } else if (flag == "--key") {
       options.key_presses.push_back(parse_key_press(cursor.value(flag)));
     } else if (flag == "--no-settings") {

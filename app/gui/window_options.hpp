@@ -49,6 +49,11 @@ struct WindowOptions {
     int frame = 0;
   };
   std::vector<Click> clicks;      // --click-cell H:R:C@N (from 1): a left click on that cell
+  struct Pick {
+    std::string model;  // "" random weights, a path, or kTrainedModelPath (core/model_host.hpp)
+    int frame = 0;
+  };
+  std::vector<Pick> picks;        // --pick-model WHICH@N: Explore's model picker in frame N
 };
 
 // Parses argv (argv[1] may be "bench-ui"). Throws cli::UsageError for bad flags.

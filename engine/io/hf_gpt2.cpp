@@ -7,8 +7,9 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <cmath>
+#include <cstring>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -163,7 +164,7 @@ std::string gpt2_token_bytes(const std::string& entry) {
   return bytes;
 }
 
-HfGpt2 load_hf_gpt2(const std::string& folder) {
+HfGpt2 load_hf_gpt2(const std::string& folder, const std::function<void(double)>& progress) {
   const std::string config_path = folder + "/config.json";
   if (!is_hf_folder(folder))
     throw FileError("cannot read " + folder + ": not a Hugging Face model folder (it has no config.json)");
@@ -286,6 +287,8 @@ HfGpt2 load_hf_gpt2(const std::string& folder) {
   m.params.assign(m.layout.total, 0.0f);
   m.knocked_out.assign(static_cast<std::size_t>(a.n_layers) * static_cast<std::size_t>(a.n_heads), 0);
   std::vector<float> scratch;
+  double total = 0.0, done = 0.0;  // floats, for `progress`
+  for (const Source* source : sources) total += static_cast<double>(source->info->count());
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const Row& row = rows[i];
     const SafeTensorInfo& info = *sources[i]->info;
@@ -297,6 +300,8 @@ HfGpt2 load_hf_gpt2(const std::string& folder) {
     } else {
       sources[i]->file->read_f32(info, dst);
     }
+    done += static_cast<double>(info.count());
+    if (progress) progress(done / total);
   }
   if (head_stored && a.tied_embeddings) {
     const Source& head = tensors.at("lm_head.weight");

@@ -5,6 +5,7 @@
 // (in, out)) are named, the mask buffers are skipped, and every key and shape is checked against
 // the configuration.
 #pragma once
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -32,8 +33,9 @@ bool is_hf_folder(const std::string& path);
 // or infinity, lm_head.weight differing from wte.weight when the config ties them, a shard index
 // naming a file outside the folder, or vocab.json disagreeing with the embedding in size.
 // Memory: the model's parameter arena is the only full copy (each file is mapped and its pages
-// dropped as they are converted, then unmapped).
-HfGpt2 load_hf_gpt2(const std::string& folder);
+// dropped as they are converted, then unmapped). `progress` (may be empty) hears the share of the
+// weights converted, 0 to 1, after each tensor (a window's loading bar).
+HfGpt2 load_hf_gpt2(const std::string& folder, const std::function<void(double)>& progress = {});
 
 // Why GPT-2 cannot express `model` ("it has no MLP", ...), or "" when it can: learned positions,
 // a causal mask, temperature 1, an MLP, n_heads * d_head = d_model; the GELU may be either

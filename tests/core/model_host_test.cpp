@@ -75,18 +75,23 @@ TEST_CASE("the model host computes only the newest sentence and skips repeats", 
   CHECK(host.state().result == result);
 }
 
-TEST_CASE("a sentence the model cannot take keeps the last result with the message", "[model_host]") {
+TEST_CASE("a sentence too long is read up to the context and one the model cannot take keeps the last result", "[model_host]") {
   app::ModelHost host;
   host.open(kFolder);
   host.request("a good sentence");
   host.wait_idle();
-  const auto good = host.state().result;
+  auto good = host.state().result;
   REQUIRE(good);
-  host.request(words(80));  // more tokens than n_positions (64)
+  host.request(words(80));  // more tokens than n_positions (64): the first 64 are read
   host.wait_idle();
   app::ModelHostState s = host.state();
-  CHECK(s.result == good);
-  CHECK_THAT(s.error, Catch::Contains("at most 64"));
+  REQUIRE(s.result);
+  CHECK(s.error.empty());
+  CHECK(s.result->tokens_typed > 64);
+  CHECK(s.result->run.input.ids.size() == 64);
+  CHECK(s.result->run.input.ids == std::vector<std::int32_t>(s.model->bpe.encode(words(80)).begin(),
+                                                             s.model->bpe.encode(words(80)).begin() + 64));
+  good = s.result;
   host.request("");
   host.wait_idle();
   s = host.state();
@@ -141,7 +146,7 @@ TEST_CASE("a folder that cannot be read leaves the model shown and says which fi
 }
 
 TEST_CASE("the host answers with the last position first and then every position's logits", "[model_host]") {
-  const auto model = app::open_hf_model(kFolder);
+  const auto model = app::open_model_path(kFolder);
   const app::ModelResult first = app::compute_model_result(*model, "The cat sat on the mat", attn::LogitRows::Last);
   CHECK_FALSE(first.all_logits);
   const app::ModelResult full = app::with_all_logits(*model, first);
@@ -190,7 +195,7 @@ TEST_CASE("a sentence's detector cells: previous-token and first-token always an
   CHECK(duplicate[0].key == 0);
   CHECK(duplicate[1].key == 1);
 
-  const auto model = app::open_hf_model(kFolder);
+  const auto model = app::open_model_path(kFolder);
   const app::ModelResult plain = app::compute_model_result(*model, "The cat sat");
   CHECK(plain.detectors.reported ==
         std::vector<attn::Detector>{attn::Detector::PreviousToken, attn::Detector::Self, attn::Detector::FirstToken});
@@ -205,7 +210,7 @@ TEST_CASE("a sentence's detector cells: previous-token and first-token always an
 }
 
 TEST_CASE("head importance is the change in the answer's log-probability with each head knocked out", "[model_host]") {
-  const auto model = app::open_hf_model(kFolder);
+  const auto model = app::open_model_path(kFolder);
   const app::ModelResult result = app::compute_model_result(*model, "The cat sat on the mat");
   int updates = 0;
   const app::HeadImportance map = app::head_importance(*model, result, [&](const app::HeadImportance& partial) {
@@ -258,4 +263,75 @@ TEST_CASE("the host computes the importance map when asked and drops it for a ne
   host.request("The cat sat down", std::vector<std::uint8_t>(3, 1));  // the wrong size: refused, result kept
   host.wait_idle();
   CHECK_THAT(host.state().error, Catch::Contains("knock-outs"));
+}
+
+namespace {
+const std::string kModels = std::string(ATTN_TEST_DATA_DIR) + "/../assets/models/";
+}  // namespace
+
+TEST_CASE("the host opens a checkpoint trained on text with its own BPE and refuses a toy task's", "[model_host]") {
+  CHECK(app::opens_in_explore(kFolder));
+  CHECK(app::opens_in_explore(kModels + "english.npz"));
+  CHECK_FALSE(app::opens_in_explore(kModels + "induction.npz"));  // Train mode's
+  CHECK_FALSE(app::opens_in_explore(kModels + "no-such.npz"));
+
+  std::vector<double> progress;
+  const auto english = app::open_model_path(kModels + "english.npz", [&](double f) { progress.push_back(f); });
+  CHECK(english->source == app::ModelSource::Checkpoint);
+  CHECK(english->bpe.vocab_size() == 4096);
+  CHECK(english->token_bytes.size() == 4096);
+  CHECK_THAT(english->caption, Catch::Contains("trained on text"));
+  CHECK_THAT(english->fixed_why, Catch::Contains("4 heads of 32 in each of its 2 layers"));
+  REQUIRE_FALSE(progress.empty());
+  CHECK(progress.back() == 1.0);
+  // The sentence through the host equals the checkpoint's own run (app::run_model, as dump does).
+  const attn::Checkpoint ck = attn::load_checkpoint(kModels + "english.npz");
+  const app::ModelResult r = app::compute_model_result(*english, "The cat sat on the mat.");
+  const app::ModelRun direct = app::run_model(ck.model, ck, "The cat sat on the mat.");
+  CHECK(r.run.input.ids == direct.input.ids);
+  REQUIRE(r.layers.size() == 2);
+  CHECK(r.run.acts.layers[1].attn == direct.acts.layers[1].attn);
+  const std::size_t V = 4096, last = (r.run.input.ids.size() - 1) * V;
+  CHECK(std::equal(r.run.acts.logits.begin() + static_cast<std::ptrdiff_t>(last), r.run.acts.logits.end(),
+                   direct.acts.logits.begin() + static_cast<std::ptrdiff_t>(last)));
+
+  CHECK_THROWS_WITH(app::open_model_path(kModels + "induction.npz"), Catch::Contains("trained on the induction task"));
+  CHECK_THROWS_WITH(app::open_trained_model(attn::load_checkpoint(kModels + "sort.npz")), Catch::Contains("sort task"));
+  const auto trained = app::open_trained_model(ck);
+  CHECK(trained->source == app::ModelSource::Trained);
+  CHECK(trained->path == app::kTrainedModelPath);
+}
+
+TEST_CASE("the host reports how far a folder's weights are read", "[model_host]") {
+  std::vector<double> progress;
+  const auto model = app::open_model_path(kFolder, [&](double f) { progress.push_back(f); });
+  REQUIRE(progress.size() > 10);  // one a tensor
+  CHECK(std::is_sorted(progress.begin(), progress.end()));
+  CHECK(progress.front() > 0.0);
+  CHECK(progress.back() == Approx(1.0));
+  // And the host publishes it while loading: finished, it is gone with the bar.
+  app::ModelHost host;
+  host.open(kFolder);
+  host.wait_idle();
+  CHECK_FALSE(host.state().loading);
+  CHECK(host.state().model);
+}
+
+TEST_CASE("the host opens Train mode's model from memory and computes sentences with it", "[model_host]") {
+  auto ck = std::make_shared<attn::Checkpoint>(attn::load_checkpoint(kModels + "english.npz"));
+  app::ModelHost host;
+  host.open(std::shared_ptr<const attn::Checkpoint>(ck));
+  host.request("Once upon a time");
+  host.wait_idle();
+  const app::ModelHostState s = host.state();
+  REQUIRE(s.model);
+  CHECK(s.model->source == app::ModelSource::Trained);
+  REQUIRE(s.result);
+  CHECK(s.result->run.input.ids == ck->tokenizer->encode("Once upon a time"));
+  // A toy task's model: the message, and the model shown stays.
+  host.open(std::make_shared<const attn::Checkpoint>(attn::load_checkpoint(kModels + "induction.npz")));
+  host.wait_idle();
+  const app::ModelHostState after = host.state();
+  CHECK(after.model == s.model);
+  CHECK_THAT(after.load_error, Catch::Contains("induction task"));
 }

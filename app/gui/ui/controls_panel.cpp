@@ -5,8 +5,11 @@
 
 #include <cfloat>
 #include <cstdint>
+#include <cstdio>
+#include <filesystem>
 #include <random>
 
+#include "core/lessons.hpp"
 #include "gui/commands.hpp"
 #include "gui/ui/panels.hpp"
 #include "gui/ui/widgets.hpp"
@@ -188,33 +191,89 @@ void view_controls(UiContext& ctx) {
   layout.item("slider", "UI scale");
 }
 
+// "gpt2-small" for /models/gpt2-small/, "english.npz" for a file: what the picker lists.
+std::string short_model_name(std::string path) {
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  return path.substr(path.find_last_of('/') + 1);
+}
+
+// Which model Explore reads the sentence with: random weights, the English lesson, Train mode's
+// model, one opened before, or another from a file or folder.
+void model_picker(UiContext& ctx) {
+  LayoutRecord& layout = ctx.layout;
+  const std::string english = lesson_path("english");
+  const std::string& current = ctx.state.model_path;
+  const auto name_of = [&](const std::string& path) {
+    if (path.empty()) return std::string("Random weights");
+    if (path == english) return std::string("The English lesson");
+    if (path == kTrainedModelPath) return std::string("The model trained in Train mode");
+    return short_model_name(path);
+  };
+  const std::string shown = ctx.hosted && ctx.hosted->loading ? "Loading " + name_of(ctx.hosted->loading_path) + " \xE2\x80\xA6"
+                                                               : name_of(current);
+  ImGui::SetNextItemWidth(-FLT_MIN);
+  if (ImGui::BeginCombo("##model_picker", shown.c_str())) {
+    const auto item = [&](const std::string& label, const std::string& path, const char* tip) {
+      if (ImGui::Selectable(label.c_str(), path == current) && path != current) {
+        if (path.empty()) ctx.requests.close_model = true;
+        else ctx.requests.open_model_path = path;
+      }
+      if (tip && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tip);
+    };
+    item("Random weights", "", "Every knob of the random-weight explorer: heads, widths, positions, temperature.");
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(english, ec))
+      item("The English lesson", english, "A 2-layer model attnlab trained on the bundled English corpus (assets/models/README.md).");
+    if (ctx.trained_model_problem.empty()) {
+      const std::string label = "The model trained in Train mode (step " + std::to_string(ctx.trained_step) + ")";
+      item(label, kTrainedModelPath, "Its parameters as they are now; pick it again for a later step.");
+    } else {
+      ImGui::BeginDisabled();
+      ImGui::Selectable("The model trained in Train mode");
+      ImGui::EndDisabled();
+      if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("%s", ctx.trained_model_problem.c_str());
+    }
+    bool separated = false;
+    for (const std::string& path : ctx.state.recent_models) {
+      if (path == english) continue;
+      if (!separated) {
+        ImGui::Separator();
+        separated = true;
+      }
+      item(short_model_name(path) + "##" + path, path, path.c_str());
+    }
+    ImGui::Separator();
+    if (ImGui::Selectable("Open a model\xE2\x80\xA6")) ctx.requests.open_model = true;
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("A Hugging Face GPT-2 folder, or a .npz trained on text (attnlab train --task text)");
+    ImGui::EndCombo();
+  }
+  layout.framed("combo", shown);
+  if (ctx.hosted && ctx.hosted->loading) {  // the bar of the load under way
+    char overlay[32];
+    std::snprintf(overlay, sizeof overlay, "%.0f%%", 100.0 * ctx.hosted->loading_fraction);
+    ImGui::ProgressBar(static_cast<float>(ctx.hosted->loading_fraction), ImVec2(-FLT_MIN, 0.0f), overlay);
+    layout.framed("progress", overlay);
+  }
+}
+
 // An opened model fixes what the random-weight knobs choose: say what it is, and why they are gone.
 void opened_model_controls(UiContext& ctx) {
   const ModelHostState& hosted = *ctx.hosted;
   LayoutRecord& layout = ctx.layout;
   if (hosted.model) {
-    const attn::Arch& a = hosted.model->hf.model.arch;
-    const std::string name = "GPT-2 from " + hosted.model->name;
-    ImGui::TextWrapped("%s", name.c_str());
-    layout.item("label", name);
+    const attn::Arch& a = hosted.model->model.arch;
     const std::string shape = std::to_string(a.n_layers) + " layers \xC2\xB7 " + std::to_string(a.n_heads) + " heads of " +
                               std::to_string(a.d_head) + " \xC2\xB7 d_model " + std::to_string(a.d_model) + " \xC2\xB7 " +
                               std::to_string(a.vocab_size) + " tokens \xC2\xB7 context " + std::to_string(a.max_seq_len);
     ImGui::TextWrapped("%s", shape.c_str());
     layout.item("label", shape);
-    const std::string why = "Its heads, widths and weights were fixed when it was trained; to choose heads, train "
-                            "your own in Train mode.";
+    const std::string& why = hosted.model->fixed_why;
     ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));
     ImGui::TextWrapped("%s", why.c_str());
     layout.item("label", why);
     ImGui::PopStyleColor();
-  } else if (hosted.loading) {
-    const std::string line = "Loading " + hosted.loading_path + " â¦";
-    ImGui::TextWrapped("%s", line.c_str());
-    layout.item("label", line);
   }
-  if (ImGui::Button("Back to random weights")) ctx.requests.close_model = true;
-  layout.framed("button", "Back to random weights");
 
   // How Continue writes: the sampling temperature and top-k.
   section(ctx, "CONTINUE");
@@ -247,6 +306,7 @@ void opened_model_controls(UiContext& ctx) {
 
 void draw_controls_panel(UiContext& ctx) {
   section(ctx, "MODEL");
+  model_picker(ctx);
   if (ctx.hosted) opened_model_controls(ctx);
   else model_controls(ctx);
   section(ctx, "VIEW");

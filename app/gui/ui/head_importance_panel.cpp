@@ -17,7 +17,7 @@ namespace app::gui {
 void draw_head_importance(UiContext& ctx, ImVec2 size) {
   if (!ctx.hosted || !ctx.hosted->result || !ctx.hosted->model) return;
   const ModelResult& result = *ctx.hosted->result;
-  const attn::Arch& arch = ctx.hosted->model->hf.model.arch;
+  const attn::Arch& arch = ctx.hosted->model->model.arch;
   const int L = arch.n_layers, H = arch.n_heads;
   const float start_y = ImGui::GetCursorScreenPos().y;
   const ImGuiStyle& style = ImGui::GetStyle();

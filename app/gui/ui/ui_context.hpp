@@ -42,6 +42,8 @@ struct Requests {
   bool save_model = false;
   bool close_model = false;    // Explore: forget the opened model, back to random weights
   bool continue_text = false;  // Explore: append the opened model's next token (state.sampling)
+  // Explore's model picker: a model to open there (a path, or kTrainedModelPath for Train mode's).
+  std::string open_model_path;
   std::string lesson;          // a lesson model to open (lesson_names())
   std::optional<ExportChoice> export_choice;
   std::optional<TrainExport> train_export;
@@ -65,6 +67,10 @@ struct UiContext {
   LayoutRecord& layout;
   // Explore with an opened model (state.model_path): the host's state this frame; else null.
   const ModelHostState* hosted = nullptr;
+  // Explore's model picker: why Train mode's model cannot be read here ("" when it can), and its
+  // training step.
+  std::string trained_model_problem = "Train mode has no model yet";
+  long long trained_step = 0;
   // W_O of the layer `trace` is of, for the step-through; empty before there is a model.
   attn::OutProjection projection{};
 
