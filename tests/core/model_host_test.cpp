@@ -235,6 +235,14 @@ TEST_CASE("head importance is the change in the answer's log-probability with ea
   };
   CHECK(map.base_logprob == Approx(log_p(result)).epsilon(1e-5));
   CHECK(map.delta[2] == Approx(log_p(knocked) - log_p(result)).margin(1e-4));
+  // Every head (the sweep splits a layer's heads among threads): each equals its own forward.
+  for (std::size_t head = 0; head < 8; ++head) {
+    std::vector<std::uint8_t> alone(8, 0);
+    alone[head] = 1;
+    const app::ModelResult r = app::compute_model_result(*model, "The cat sat on the mat", attn::LogitRows::All, alone);
+    INFO("head " << head);
+    CHECK(map.delta[head] == Approx(log_p(r) - log_p(result)).margin(1e-4));
+  }
   // A head the result already knocked out changes nothing; a sweep told to stop stops.
   const app::HeadImportance again = app::head_importance(*model, knocked, [](const app::HeadImportance&) { return false; });
   CHECK(again.done == 4);
