@@ -3,7 +3,6 @@
 #include "core/detector_notes.hpp"
 
 #include <algorithm>
-
 #include <cstdio>
 #include <stdexcept>
 
@@ -27,6 +26,16 @@ std::string detector_note(const attn::DetectorScores& scores, int layer, int hea
   char text[64];
   std::snprintf(text, sizeof text, "%s %.2f", std::string(attn::to_string(*best)).c_str(), static_cast<double>(best_score));
   return text;
+}
+
+std::string detector_score_lines(const attn::DetectorScores& scores, int layer, int head) {
+  std::string lines;
+  for (const attn::Detector d : scores.reported) {
+    char score[32];
+    std::snprintf(score, sizeof score, " %.2f", static_cast<double>(scores.at(d, layer, head)));
+    lines += "\n  " + std::string(attn::to_string(d)) + score;
+  }
+  return lines;
 }
 
 std::vector<std::string> detector_notes(const attn::DetectorScores& scores, int layer) {
