@@ -355,6 +355,8 @@ void ModelHost::worker() {
         if (opened) {
           m_state.model = std::move(opened);
           m_state.result.reset();
+          m_state.importance.reset();   // of the old model's sentence
+          m_importance_wanted = false;  // the window asks again when the map is shown
           m_state.error.clear();
           ++m_state.model_generation;
           if (m_asked) {  // the sentence again, as a new request: every result of a new model is new

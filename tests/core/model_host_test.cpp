@@ -344,3 +344,32 @@ TEST_CASE("the host opens Train mode's model from memory and computes sentences 
   CHECK(after.model == s.model);
   CHECK_THAT(after.load_error, Catch::Contains("induction task"));
 }
+
+TEST_CASE("switching models while a head sweep runs drops the sweep and shows the new model", "[model_host]") {
+  app::ModelHost host;
+  host.open(kFolder);
+  host.request("The cat sat on the mat because it was warm, and the dog sat on the rug");
+  host.wait_idle();
+  REQUIRE(host.state().result);
+  host.want_importance();
+  host.open(kModels + "english.npz");  // at once: the sweep may be at any layer, or not started
+  host.request("The cat sat on the mat");
+  host.wait_idle();
+  const app::ModelHostState s = host.state();
+  REQUIRE(s.model);
+  CHECK(s.model->source == app::ModelSource::Checkpoint);
+  REQUIRE(s.result);
+  CHECK(s.result->text == "The cat sat on the mat");
+  CHECK(s.error.empty());
+  CHECK(s.load_error.empty());
+  // Nothing of the old model's sweep is shown for the new model's sentence.
+  CHECK((!s.importance || s.importance->of == s.result.get()));
+  // Asked again, the map is the new model's.
+  host.want_importance();
+  host.wait_idle();
+  const app::ModelHostState after = host.state();
+  REQUIRE(after.importance);
+  CHECK(after.importance->of == after.result.get());
+  CHECK(after.importance->done == after.importance->total);
+  CHECK(after.importance->total == 2 * 4);
+}
