@@ -98,6 +98,10 @@ class App {
   // step 0; false (nothing posted) when the lesson cannot be read.
   bool train_from_step_0(const std::string& path);
   void save_model(const std::string& path);
+  // File > Save model as Hugging Face folder: refused with hf_gpt2_refusal's reason.
+  void save_hf_folder(const std::string& path);
+  // The task list's "a text file…": checks the file (throws naming it) and makes it the choice.
+  void choose_text_file(const std::string& path);
   const attn::Trace* current_trace() const;  // what the head views and exports use now
   void handle_shortcuts(Requests& requests);
   void handle_requests(const Requests& requests);
