@@ -16,6 +16,7 @@
 #include "core/train_state.hpp"
 #include "core/train_text.hpp"
 #include "engine/file_io.hpp"
+#include "engine/io/hf_gpt2.hpp"
 #include "temp_dir.hpp"
 
 namespace fs = std::filesystem;
@@ -166,4 +167,38 @@ TEST_CASE("without the English corpus the text task says how to build it", "[tra
   CHECK_THAT(p->message, Catch::Contains("bash bootstrap.sh corpus"));
   if (was) ::setenv("ATTNLAB_DATA_DIR", saved.c_str(), 1);
   else ::unsetenv("ATTNLAB_DATA_DIR");
+}
+
+TEST_CASE("a model trained on text in Train mode saves as a Hugging Face folder that reads back its ids and logits", "[train-ui][text][gpt2]") {
+  app::TrainHost host;
+  app::TrainCommand reset = text_reset(kCorpus);
+  host.post(reset);
+  host.wait_idle();
+  // The window's text defaults (no MLP, rotary positions) are refused with the reason.
+  const attn::Checkpoint defaults = app::trained_checkpoint(*host.latest());
+  CHECK_THAT(attn::hf_gpt2_refusal(defaults.model), Catch::Contains("no MLP"));
+  reset.arch.mlp = true;
+  reset.arch.d_mlp = 32;
+  reset.run.positional = attn::Positional::Learned;
+  reset.arch.learned_positions = true;
+  host.post(reset);
+  for (int i = 0; i < 3; ++i) host.post({app::TrainCommand::Kind::Step});
+  host.wait_idle();
+  const attn::Checkpoint c = app::trained_checkpoint(*host.latest());
+  REQUIRE(c.tokenizer);
+  REQUIRE(attn::hf_gpt2_refusal(c.model).empty());
+  test_support::TempDir dir;
+  const std::string folder = (dir.path / "gpt2").string();
+  attn::save_hf_gpt2(c.model, *c.tokenizer, folder);
+  const attn::HfGpt2 back = attn::load_hf_gpt2(folder);
+  const attn::Bpe bpe = attn::load_bpe(folder);
+  for (const std::string text : {"The quick fox.", "It was the\nbest"}) {
+    INFO(text);
+    const std::vector<std::int32_t> ids = c.tokenizer->encode(text);
+    REQUIRE(bpe.encode(text) == ids);
+    attn::Activations ours, theirs;
+    attn::model_forward(c.model, ids.data(), 1, static_cast<int>(ids.size()), ours);
+    attn::model_forward(back.model, ids.data(), 1, static_cast<int>(ids.size()), theirs);
+    CHECK(ours.logits == theirs.logits);
+  }
 }

@@ -108,3 +108,21 @@ TEST_CASE("English text trains on the bundled corpus and says how to build it wh
   REQUIRE(missing.exit_code == 0);
   CHECK_THAT(missing.stderr_text, Catch::Contains("bash bootstrap.sh corpus"));
 }
+
+TEST_CASE("English text on a projector and at 1600x1000: every text readable and every head labelled", "[gui][train][text][layout]") {
+  for (const std::string& args :
+       {std::string("--no-settings --new text --scale 2 --fullscreen"), std::string("--no-settings --new text")}) {
+    const bool projector = args.find("--fullscreen") != std::string::npos;
+    const gui_test::Run run = gui_test::run_window_sized(args, projector ? 1024 : 1600, projector ? 768 : 1000, 5, false);
+    INFO(args << "\n" << run.stderr_text);
+    REQUIRE(run.exit_code == 0);
+    const std::vector<std::string> problems = gui_test::text_problems(run.layout);
+    std::string listed;
+    for (std::size_t i = 0; i < problems.size() && i < 8; ++i) listed += "  " + problems[i] + "\n";
+    INFO(problems.size() << " layout problems:\n" << listed);
+    CHECK(problems.empty());
+    const std::vector<std::string> missing = gui_test::label_problems(run.layout, 16);
+    INFO(missing.size() << " maps without labels, the first: " << (missing.empty() ? "" : missing.front()));
+    CHECK(missing.empty());
+  }
+}
