@@ -50,7 +50,12 @@ std::optional<std::string> draw_path_prompt(PathPrompt& prompt) {
   if (prompt.open && !ImGui::IsPopupOpen(title)) ImGui::OpenPopup(title);
   std::optional<std::string> chosen;
   const float em = ImGui::GetFontSize();
-  ImGui::SetNextWindowSize(ImVec2(em * 36.0f, em * 24.0f), ImGuiCond_Appearing);
+  // At most the screen, centred: at UI scale 2 on a 1024x768 projector 36 x 24 em is wider than it.
+  const ImGuiViewport* viewport = ImGui::GetMainViewport();
+  ImGui::SetNextWindowSize(ImVec2(std::min(em * 36.0f, viewport->WorkSize.x * 0.96f),
+                                  std::min(em * 24.0f, viewport->WorkSize.y * 0.96f)),
+                           ImGuiCond_Appearing);
+  ImGui::SetNextWindowPos(viewport->GetCenter(), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
   if (!ImGui::BeginPopupModal(title, &prompt.open)) return chosen;
   const bool folders_only = prompt.kind == PathPrompt::Kind::ExportFolder || prompt.kind == PathPrompt::Kind::SaveHfFolder;
   const bool model = prompt.kind == PathPrompt::Kind::OpenModel;
