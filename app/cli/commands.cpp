@@ -22,7 +22,10 @@ const char* const kWindowFlagsHelp =
     "                           Explore when it was trained on text (--task text)\n"
     "  --model DIR              Explore a Hugging Face GPT-2 folder (config.json, model.safetensors,\n"
     "                           vocab.json, merges.txt): every layer and head, next-token predictions\n"
-    "  --new TASK               Train mode on a fresh, untrained model of a task\n"
+    "  --new TASK               Train mode on a fresh, untrained model of a task (text: the English\n"
+    "                           corpus through a BPE of 4096 tokens learned on it first)\n"
+    "  --text-file FILE[@N]     Train mode on a text file, as Task > a text file... chooses it (at\n"
+    "                           frame N of a scripted run; a bad file is a message, the model stays)\n"
     "  --example TEXT           Train mode's input, in the task's words\n";
 
 bool is_headless_command(std::string_view name) {

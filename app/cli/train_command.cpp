@@ -448,7 +448,10 @@ int run_train(const std::vector<std::string>& argv) {
     const attn::Checkpoint spec = trainer.checkpoint();
     if (save_given) write_output([&] {
       if (save_hf) {
-        attn::save_hf_gpt2(spec.model, spec.vocab, save);
+        // A text model carries its BPE as GPT-2 does (vocab.json + merges.txt), so the folder
+        // tokenizes text as training did.
+        if (text_task) attn::save_hf_gpt2(spec.model, *text_task->tokenizer(), save);
+        else attn::save_hf_gpt2(spec.model, spec.vocab, save);
         std::printf("# saved %s (Hugging Face GPT-2: config.json, model.safetensors, vocab.json, merges.txt)\n",
                     save.c_str());
         return;

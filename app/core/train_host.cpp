@@ -11,6 +11,7 @@
 #include "core/process_memory.hpp"
 #include "core/thinning.hpp"
 #include "core/train_memory.hpp"
+#include "core/train_text.hpp"
 
 namespace app {
 
@@ -207,7 +208,11 @@ void TrainHost::handle(const TrainCommand& c) {
           if (!refusal.empty()) return publish_error(refusal);
           next = std::make_unique<attn::Trainer>(*c.checkpoint);
         } else {
-          std::unique_ptr<attn::Task> task = attn::make_task(c.task);
+          // The text task learns its BPE first (seconds): the message says so meanwhile, and the
+          // model there is now stays on screen until the new one exists.
+          std::unique_ptr<attn::Task> task =
+              c.task == "text" ? make_text_task(c.text_file, [&](const std::string& m) { publish(m); })
+                               : attn::make_task(c.task);
           if (!task) throw std::invalid_argument("unknown task '" + c.task + "'");
           const std::string refusal =
               memory_refusal(attn::trained_arch(c.arch, c.run, c.settings, *task), c.run, c.settings, 0);
@@ -218,6 +223,10 @@ void TrainHost::handle(const TrainCommand& c) {
         return publish_error(e.what());  // the current model stays
       }
       m_trainer = std::move(next);
+      m_text_file = c.kind == Kind::Load ? std::string() : c.text_file;  // a text checkpoint trains on English
+      m_baselines = {};
+      if (const auto* text = dynamic_cast<const attn::TextTask*>(&m_trainer->task()))
+        m_baselines = text->baselines(m_trainer->eval_sequences());
       m_spec = std::make_shared<const attn::Checkpoint>(m_trainer->checkpoint());
       m_running = false;
       m_diverged = false;
@@ -336,6 +345,9 @@ void TrainHost::publish(const std::string& message, bool error) {
     p->params = std::make_shared<const std::vector<float>>(m_trainer->model().params);
     p->knocked_out = m_trainer->model().knocked_out;
     p->intact = m_intact;
+    p->text_file = m_text_file;
+    p->unigram_bpb = m_baselines.unigram_bpb;
+    p->bigram_bpb = m_baselines.bigram_bpb;
     p->step = m_trainer->steps_done();
     p->steps_per_second = m_running ? m_steps_per_second : 0.0;
     p->tokens_per_second =
@@ -357,8 +369,17 @@ std::shared_ptr<const CurvePoint> curve_point(const attn::Evaluation& e, double 
   point->seconds = seconds;
   point->loss = e.loss;
   point->accuracy = e.accuracy;
+  point->bits_per_byte = e.bits_per_byte;
   point->detectors = e.detectors;
   return point;
+}
+
+attn::Checkpoint trained_checkpoint(const TrainProgress& progress) {
+  if (!progress.model || !progress.params) throw std::invalid_argument("there is no model to save");
+  attn::Checkpoint c = *progress.model;
+  c.model.params = *progress.params;
+  c.step = progress.step;
+  return c;
 }
 
 int timeline_index(const TrainProgress& progress, double position) {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "engine/model/checkpoint.hpp"
+#include "engine/train/text_task.hpp"
 #include "engine/train/trainer.hpp"
 
 namespace app {
@@ -25,6 +26,7 @@ struct CurvePoint {
   long long step = 0;
   double seconds = 0.0;           // training time up to this step
   float loss = 0.0f, accuracy = 0.0f;
+  double bits_per_byte = 0.0;     // the text task's held-out loss per byte of text (0: other tasks)
   attn::DetectorScores detectors;  // every head's score for the task's detectors
 };
 
@@ -79,6 +81,10 @@ struct TrainProgress {
   // With heads knocked out: the newest step evaluated with every head in, for "before -> after"
   // (the curve's newest point is the knocked-out model's); null when no head is knocked out.
   std::shared_ptr<const CurvePoint> intact;
+  // The text task: where its text comes from ("" the English corpus, else the file) and the
+  // unigram and bigram baselines' bits per byte on the held-out batch (0 for the other tasks).
+  std::string text_file;
+  double unigram_bpb = 0.0, bigram_bpb = 0.0;
 };
 
 // The timeline keeps at most this much parameter memory: when full, every other snapshot is
@@ -97,6 +103,7 @@ struct TrainCommand {
   attn::RunOptions run;
   attn::TrainSettings settings;
   std::string task;
+  std::string text_file;            // Reset of the text task: "" the English corpus, else a file
   std::shared_ptr<const attn::Checkpoint> checkpoint;  // Load
   std::vector<std::uint8_t> knocked_out;               // SetKnockOut: (layers * heads)
   ParamsAtStep shown;                                  // EvaluateShown: a timeline snapshot
@@ -151,12 +158,20 @@ class TrainHost {
   std::size_t m_timeline_bytes = 0;
   std::shared_ptr<const ShownEvaluation> m_shown_evaluation;
   std::shared_ptr<const CurvePoint> m_intact;  // TrainProgress::intact
+  std::string m_text_file;                     // TrainProgress::text_file
+  attn::TextTask::Baselines m_baselines;       // TrainProgress::unigram_bpb, bigram_bpb
   double m_rate_window_seconds = 0.0;
   int m_rate_window_steps = 0;
   double m_steps_per_second = 0.0;
 
   std::thread m_thread;  // last: starts after every member above exists
 };
+
+// The model as trained up to now: the published spec (shape, task, vocabulary, settings, and for
+// the text task its BPE) with the parameters and step of `progress`. What File > Save model writes
+// and what opening the trained model elsewhere takes. Throws std::invalid_argument when there is
+// no model yet.
+attn::Checkpoint trained_checkpoint(const TrainProgress& progress);
 
 // The timeline entry to show for a slider position in [0, 1] (the nearest snapshot), or -1.
 int timeline_index(const TrainProgress& progress, double position);

@@ -16,6 +16,7 @@ enum class Mode { Explore, Train };
 // What shapes and trains a model, as the controls set it.
 struct TrainChoices {
   std::string task = "sentences";
+  std::string text_file;         // the text task's text: "" the English corpus, else this file
   attn::Arch arch;               // vocab_size and max_seq_len come from the task and settings
   attn::RunOptions run;
   attn::TrainSettings settings;
@@ -54,9 +55,16 @@ struct TrainState {
   int curve_detector = 0;      // which of the task's detectors the head-score plot shows
 };
 
-// The choices that made a model (its checkpoint's task, shape, run options and settings).
+// The choices that made a model (its checkpoint's task, shape, run options and settings, and for
+// the text task where its text came from).
 TrainChoices choices_of(const std::string& task, const attn::Arch& arch, const attn::RunOptions& run,
-                        const attn::TrainSettings& settings);
+                        const attn::TrainSettings& settings, const std::string& text_file = "");
+
+// The text task's defaults for the window (Train mode's knobs start here when a person picks
+// English text or a file): small enough that a previous-token head passes 0.5 within 30 s of
+// training on this machine's one core (README: Train mode, the measurement). d_head is
+// d_model / heads (the controls' "auto").
+void text_task_defaults(TrainChoices& choices);
 
 // What a change of the controls needs: apply at once (nothing to lose, or nothing that shapes the
 // weights changed), or ask first.

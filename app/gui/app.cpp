@@ -19,6 +19,8 @@
 
 #include "core/lessons.hpp"
 #include "core/session_file.hpp"
+#include "core/train_text.hpp"
+#include "engine/io/hf_gpt2.hpp"
 #include "engine/npy.hpp"
 #include "export/export_paths.hpp"
 #include "gui/commands.hpp"
@@ -75,7 +77,8 @@ bool App::init(std::string& error) {
       TrainChoices fresh;
       fresh.task = m_options.new_task.empty() ? fresh.task : m_options.new_task;
       const auto task = attn::make_task(fresh.task);
-      fresh.settings.seq_len = task->default_seq_len();
+      if (task) fresh.settings.seq_len = task->default_seq_len();
+      else text_task_defaults(fresh);  // --new text: the English corpus, learned by the worker
       if (!m_options.new_task.empty() && m_options.model_flags_given) {
         // --new TASK --heads H: that many heads of d_model / H each, derived like the controls do.
         TrainChoices wanted = fresh;
@@ -91,7 +94,7 @@ bool App::init(std::string& error) {
       reset.settings = fresh.settings;
       reset.task = fresh.task;
       m_host.post(std::move(reset));
-      m_state.train.example = task->example();
+      m_state.train.example = task ? task->example() : attn::kTextTaskExample;
       m_state.train.example_task = fresh.task;
     }
     if (m_options.example_given) m_state.train.example = m_options.example;
@@ -196,6 +199,14 @@ void App::build_ui(Requests& requests, FrameTimes& times) {
         case PathPrompt::Kind::SaveModel:
           save_model(*path);
           set_status("Saved model " + *path, false);
+          break;
+        case PathPrompt::Kind::SaveHfFolder:
+          save_hf_folder(*path);
+          set_status("Saved the model as a Hugging Face GPT-2 folder " + *path, false);
+          break;
+        case PathPrompt::Kind::TextFile:
+          choose_text_file(*path);
+          set_status("Learning a BPE on " + *path + ", then a new model trains on it", false);
           break;
         case PathPrompt::Kind::ExportFolder: {
           std::error_code ec;
@@ -459,12 +470,18 @@ void App::take_train_progress() {
   if (m_progress && m_progress->error && m_progress->message_generation != m_seen_train_error) {
     m_seen_train_error = m_progress->message_generation;
     set_status(m_progress->message, true);
+    // A refused reset (a text file too short, no memory): the controls show the model there is.
+    if (m_progress->model && !m_state.train.pending) {
+      const attn::Checkpoint& spec = *m_progress->model;
+      m_state.train.applied = m_state.train.choices =
+          choices_of(spec.task, spec.model.arch, spec.model.run, spec.train, m_progress->text_file);
+    }
   }
   if (!m_progress || !m_progress->model) return;
   const attn::Checkpoint& spec = *m_progress->model;
   if (m_progress->model_generation != m_seen_model_generation) {
     m_seen_model_generation = m_progress->model_generation;
-    on_new_model(m_state.train, choices_of(spec.task, spec.model.arch, spec.model.run, spec.train),
+    on_new_model(m_state.train, choices_of(spec.task, spec.model.arch, spec.model.run, spec.train, m_progress->text_file),
                  spec.model.arch.n_layers, spec.model.arch.n_heads);
     if (!m_start_knock_outs_done) {  // --knock-out: a test hook, applied to the first model
       m_start_knock_outs_done = true;
@@ -559,18 +576,32 @@ bool App::open_model(const std::string& path) {
   return true;
 }
 
-std::shared_ptr<attn::Checkpoint> App::trained_checkpoint() const {
-  if (!m_progress || !m_progress->model || !m_progress->params) return nullptr;
-  auto c = std::make_shared<attn::Checkpoint>(*m_progress->model);
-  c->model.params = *m_progress->params;
-  c->step = m_progress->step;
-  return c;
+void App::save_model(const std::string& path) {
+  if (!m_progress) throw std::invalid_argument("there is no model to save");
+  attn::save_checkpoint(trained_checkpoint(*m_progress), path);
 }
 
-void App::save_model(const std::string& path) {
-  const std::shared_ptr<attn::Checkpoint> c = trained_checkpoint();
-  if (!c) throw std::invalid_argument("there is no model to save");
-  attn::save_checkpoint(*c, path);
+void App::save_hf_folder(const std::string& path) {
+  if (!m_progress) throw std::invalid_argument("there is no model to save");
+  const attn::Checkpoint c = trained_checkpoint(*m_progress);
+  const std::string why = attn::hf_gpt2_refusal(c.model);
+  if (!why.empty())
+    throw std::invalid_argument("GPT-2 cannot express this model: " + why +
+                                ". Train one with MLP after attention and a learned position table, or save it "
+                                "as a .npz with File > Save model");
+  if (c.tokenizer) attn::save_hf_gpt2(c.model, *c.tokenizer, path);
+  else attn::save_hf_gpt2(c.model, c.vocab, path);
+}
+
+void App::choose_text_file(const std::string& path) {
+  text_corpus(path);  // a bad file is the prompt's message; the model trained so far stays
+  TrainChoices& c = m_state.train.choices;
+  if (c.task != "text") {
+    text_task_defaults(c);
+    m_state.train.d_head_auto = true;
+  }
+  c.task = "text";
+  c.text_file = path;
 }
 
 void App::handle_shortcuts(Requests& requests) {
@@ -585,6 +616,15 @@ FrameTimes App::frame() {
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
   inject_test_input(m_options, m_frame_index, m_layout, m_window);  // scripted runs only
+  for (const WindowOptions::TextFile& f : m_options.text_files) {
+    // Test hook: the file chosen as Task > a text file... would choose it; a bad one is the message.
+    if (f.frame != m_frame_index) continue;
+    try {
+      choose_text_file(f.path);
+    } catch (const std::exception& e) {
+      set_status(e.what(), true);
+    }
+  }
   {
     const NavKeyGuard shortcuts_only(m_state, ImGui::GetIO().WantTextInput);
     ImGui::NewFrame();
@@ -661,6 +701,13 @@ void App::handle_requests(const Requests& r) {
   if (!r.open_model_path.empty()) open_any_model(r.open_model_path);
   if (r.close_model) close_hosted_model();
   if (r.continue_text) continue_hosted_text();
+  if (r.save_hf_folder || r.choose_text_file) {
+    m_prompt.open = true;
+    m_prompt.error.clear();
+    m_prompt.kind = r.save_hf_folder ? PathPrompt::Kind::SaveHfFolder : PathPrompt::Kind::TextFile;
+    const std::string dir = m_state.export_dir.empty() ? default_export_dir() : m_state.export_dir;
+    m_prompt.path = dir + (r.save_hf_folder ? "/attnlab-gpt2/" : "/");
+  }
   if (r.open_model || r.save_model) {
     m_prompt.open = true;
     m_prompt.error.clear();
@@ -758,7 +805,12 @@ void App::write_layout(const std::string& path) const {
                   {"task", m_progress->model ? m_progress->model->task : ""},
                   {"tokens", m_train_view.layers().empty() ? 0 : m_train_view.layers()[0].n_tokens()},
                   {"message", m_progress->message},
-                  {"knocked_out", m_state.train.knocked_out}};
+                  {"knocked_out", m_state.train.knocked_out},
+                  {"text_file", m_progress->text_file},
+                  {"bits_per_byte", point ? point->bits_per_byte : 0.0},
+                  {"unigram_bpb", m_progress->unigram_bpb},
+                  {"bigram_bpb", m_progress->bigram_bpb},
+                  {"vocab", m_progress->model ? m_progress->model->model.arch.vocab_size : 0}};
   }
   nlohmann::json opened = nullptr;  // Explore's opened model: what the host holds and shows
   if (hosted()) {

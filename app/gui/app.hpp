@@ -85,8 +85,6 @@ class App {
   // a failure keeps the model shown), kTrainedModelPath opens Train mode's model there; anything
   // else is a checkpoint for Train mode. False with a status message if not.
   bool open_any_model(const std::string& path);
-  // Train mode's model as a checkpoint at its newest step, or null when there is none.
-  std::shared_ptr<attn::Checkpoint> trained_checkpoint() const;
   // Why Explore cannot read sentences with Train mode's model ("" when it can).
   std::string trained_model_problem() const;
   void close_hosted_model();
@@ -103,6 +101,10 @@ class App {
   // step 0; false (nothing posted) when the lesson cannot be read.
   bool train_from_step_0(const std::string& path);
   void save_model(const std::string& path);
+  // File > Save model as Hugging Face folder: refused with hf_gpt2_refusal's reason.
+  void save_hf_folder(const std::string& path);
+  // The task list's "a text file…": checks the file (throws naming it) and makes it the choice.
+  void choose_text_file(const std::string& path);
   const attn::Trace* current_trace() const;  // what the head views and exports use now
   void handle_shortcuts(Requests& requests);
   void handle_requests(const Requests& requests);

@@ -208,7 +208,8 @@ bool App::open_any_model(const std::string& path) {
       set_status(problem, true);
       return false;
     }
-    m_models.open(std::shared_ptr<const attn::Checkpoint>(trained_checkpoint()));  // a copy: training goes on
+    // A copy at the step shown: training goes on without it.
+    m_models.open(std::make_shared<const attn::Checkpoint>(trained_checkpoint(*m_progress)));
   } else if (opens_in_explore(path)) {
     m_models.open(path);  // the status bar says when it has opened, or why not
   } else {

@@ -89,8 +89,20 @@ std::optional<WindowOptions> parse_window_options(int argc, char** argv) {
         throw cli::UsageError("--minutes must be more than 0 and at most 10000");
     } else if (flag == "--new") {
       options.new_task = cursor.value(flag);
-      if (!attn::make_task(options.new_task))
-        throw cli::UsageError("--new must be induction, reverse, sort or sentences, got '" + options.new_task + "'");
+      if (!attn::make_task(options.new_task) && options.new_task != "text")
+        throw cli::UsageError("--new must be induction, reverse, sort, sentences or text, got '" + options.new_task + "'");
+    } else if (flag == "--text-file") {
+      const std::string v = cursor.value(flag);
+      const auto at = v.rfind('@');
+      WindowOptions::TextFile choice;
+      choice.path = v;
+      if (at != std::string::npos && at + 1 < v.size() &&
+          v.find_first_not_of("0123456789", at + 1) == std::string::npos) {
+        choice.path = v.substr(0, at);
+        choice.frame = cli::parse_int("--text-file", v.substr(at + 1), 0, 1000000);
+      }
+      options.text_files.push_back(choice);
+      if (!options.mode) options.mode = Mode::Train;
     } else if (flag == "--example") {
       options.example = cursor.value(flag);
       options.example_given = true;

@@ -18,6 +18,11 @@ struct WindowOptions {
   std::optional<Mode> mode;       // --mode explore|train (default: see initial_state)
   std::string model_path;         // --model CKPT.npz or --lesson NAME: Train mode on that model
   std::string new_task;           // --new TASK: Train mode on a fresh, untrained model of TASK
+  struct TextFile {
+    std::string path;
+    int frame = 0;
+  };
+  std::vector<TextFile> text_files;  // --text-file FILE[@N]: chosen as from the task list at frame N
   std::string example;            // --example TEXT: Train mode's input
   bool example_given = false;
   bool reset = false;             // --reset: ignore saved settings

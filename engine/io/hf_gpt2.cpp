@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/io/safetensors.hpp"
+#include "engine/text/utf8.hpp"
 
 namespace attn {
 
@@ -359,18 +360,63 @@ std::string hf_gpt2_refusal(const Model& m) {
   return "";
 }
 
-void save_hf_gpt2(const Model& m, const std::vector<std::string>& vocab, const std::string& folder) {
+namespace {
+
+// vocab.json's text: entry i -> i. Throws std::invalid_argument for the wrong size or a repeat.
+Json vocab_json_of(const Model& m, const std::vector<std::string>& vocab) {
   const std::string why = hf_gpt2_refusal(m);
   if (!why.empty()) throw std::invalid_argument("this model cannot be saved as GPT-2: " + why);
-  const Arch& a = m.arch;
-  if (vocab.size() != static_cast<std::size_t>(a.vocab_size))
+  if (vocab.size() != static_cast<std::size_t>(m.arch.vocab_size))
     throw std::invalid_argument("the vocabulary has " + std::to_string(vocab.size()) + " entries but the model " +
-                                std::to_string(a.vocab_size));
+                                std::to_string(m.arch.vocab_size));
   Json vocab_json = Json::object();
   for (std::size_t i = 0; i < vocab.size(); ++i) {
     if (vocab_json.contains(vocab[i])) throw std::invalid_argument("the vocabulary lists '" + vocab[i] + "' twice");
     vocab_json[vocab[i]] = i;
   }
+  return vocab_json;
+}
+
+void write_hf_folder(const Model& m, const Json& vocab_json, const std::string& merges_txt, const std::string& folder);
+
+}  // namespace
+
+std::string gpt2_vocab_entry(std::string_view bytes) {
+  std::string entry;
+  for (const char c : bytes) append_utf8(entry, gpt2_byte_char(static_cast<unsigned char>(c)));
+  return entry;
+}
+
+void save_hf_gpt2(const Model& m, const std::vector<std::string>& vocab, const std::string& folder) {
+  write_hf_folder(m, vocab_json_of(m, vocab), "#version: 0.2\n", folder);
+}
+
+void save_hf_gpt2(const Model& m, const Bpe& tokenizer, const std::string& folder) {
+  if (tokenizer.vocab_size() != static_cast<std::size_t>(m.arch.vocab_size))
+    throw std::invalid_argument("the tokenizer has " + std::to_string(tokenizer.vocab_size()) +
+                                " tokens but the model " + std::to_string(m.arch.vocab_size));
+  // 1. vocab.json: each token's bytes in GPT-2's byte-to-character form. Two tokens of the same
+  //    bytes (a trained BPE can make "abc" from a+bc and from ab+c) cannot both be keys.
+  std::vector<std::string> vocab(tokenizer.vocab_size());
+  for (std::size_t i = 0; i < vocab.size(); ++i) {
+    const std::string& bytes = tokenizer.token_bytes(static_cast<std::int32_t>(i));
+    const std::int32_t first = tokenizer.id_of(bytes);
+    if (first != static_cast<std::int32_t>(i))
+      throw std::invalid_argument("tokens " + std::to_string(first) + " and " + std::to_string(i) +
+                                  " of the tokenizer are the same bytes, which GPT-2's vocab.json cannot hold twice");
+    vocab[i] = gpt2_vocab_entry(bytes);
+  }
+  // 2. merges.txt: one "left right" line per merge, rank = line order, as GPT-2's encoder reads it.
+  std::string merges = "#version: 0.2\n";
+  for (const BpeMerge& merge : tokenizer.merges())
+    merges += vocab[static_cast<std::size_t>(merge.left)] + " " + vocab[static_cast<std::size_t>(merge.right)] + "\n";
+  write_hf_folder(m, vocab_json_of(m, vocab), merges, folder);
+}
+
+namespace {
+
+void write_hf_folder(const Model& m, const Json& vocab_json, const std::string& merges_txt, const std::string& folder) {
+  const Arch& a = m.arch;
   if (::mkdir(folder.c_str(), 0777) != 0 && errno != EEXIST)
     throw FileError("cannot create " + folder + ": " + std::strerror(errno));
 
@@ -448,7 +494,9 @@ void save_hf_gpt2(const Model& m, const std::vector<std::string>& vocab, const s
   write_file_atomic(folder + "/model.safetensors", bytes);
   write_file_atomic(folder + "/config.json", config.dump(2) + "\n");
   write_file_atomic(folder + "/vocab.json", vocab_json.dump(-1, ' ', false, Json::error_handler_t::replace));
-  write_file_atomic(folder + "/merges.txt", "#version: 0.2\n");
+  write_file_atomic(folder + "/merges.txt", merges_txt);
 }
+
+}  // namespace
 
 }  // namespace attn

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine/model/transformer.hpp"
+#include "engine/text/bpe.hpp"
 
 namespace attn {
 
@@ -48,6 +49,16 @@ std::string hf_gpt2_refusal(const Model& model);
 // atomically. Throws std::invalid_argument with hf_gpt2_refusal's reason, or for a vocabulary
 // of the wrong size or with a repeated entry; FileError when it cannot write.
 void save_hf_gpt2(const Model& model, const std::vector<std::string>& vocab, const std::string& folder);
+
+// The same for a model that reads a byte-level BPE (the text task): vocab.json holds each token's
+// bytes in GPT-2's byte-to-character form ("Ġthe") under its id and merges.txt every merge in rank
+// order, so load_hf_gpt2 + load_bpe read back a tokenizer that gives the same ids for every text.
+// Throws std::invalid_argument as above, for a tokenizer whose size is not the model's, or for
+// two tokens of the same bytes (vocab.json's keys are unique); FileError when it cannot write.
+void save_hf_gpt2(const Model& model, const Bpe& tokenizer, const std::string& folder);
+
+// A token's bytes as a GPT-2 vocab.json entry (" the" -> "Ġthe"); gpt2_token_bytes undoes it.
+std::string gpt2_vocab_entry(std::string_view bytes);
 
 // The parts the fuzz target drives directly: config.json's text -> Arch (+ whether the head is
 // tied), with `what` naming the file in messages. Throws FileError as load_hf_gpt2.

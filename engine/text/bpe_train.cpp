@@ -51,7 +51,7 @@ void PieceCounts::add_text(std::string_view text) {
   count(text);
 }
 
-void PieceCounts::add_file(const std::string& path) {
+void PieceCounts::add_file(const std::string& path, std::uint64_t max_bytes) {
   const auto fail = [&](const std::string& why) -> void { throw FileError("corpus " + path + ": " + why); };
   const ReadableFile file(path, "corpus " + path);  // a regular file, checked before and after opening
   const int fd = file.fd();
@@ -62,7 +62,12 @@ void PieceCounts::add_file(const std::string& path) {
   bool first_block = true;
   std::vector<char> block(kBlock);
   for (;;) {
-    const ssize_t got = ::read(fd, block.data(), block.size());
+    std::size_t want = block.size();
+    if (max_bytes > 0) {
+      if (file_bytes >= max_bytes) break;
+      want = static_cast<std::size_t>(std::min<std::uint64_t>(want, max_bytes - file_bytes));
+    }
+    const ssize_t got = ::read(fd, block.data(), want);
     if (got < 0) {
       if (errno == EINTR) continue;
       fail(std::strerror(errno));

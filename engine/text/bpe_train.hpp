@@ -22,7 +22,9 @@ class PieceCounts {
   // the whole file; when 16 MiB hold no such place, the text is cut before its last piece instead. Throws
   // FileError naming the file when it is missing, not a regular file (a folder, a FIFO), empty,
   // or binary (a NUL byte, or more than a tenth of its first block not UTF-8).
-  void add_file(const std::string& path);
+  // max_bytes: read at most this many bytes from the start (a huge file's first part; the count
+  // of what was read is then final), 0 = the whole file.
+  void add_file(const std::string& path, std::uint64_t max_bytes = 0);
 
   const std::unordered_map<std::string, std::uint64_t>& counts() const { return m_counts; }
   std::uint64_t bytes() const { return m_bytes; }   // bytes added

@@ -76,6 +76,36 @@ TEST_CASE("train --task text trains on a corpus and dump reads the checkpoint th
   CHECK_THAT(readable, Catch::Contains("\xE2\x90\xA3"));  // ␣ for the spaces
 }
 
+TEST_CASE("train --task text --save DIR/ writes a GPT-2 folder with its BPE that dump reads", "[cli][gpt2]") {
+  test_support::TempDir dir;
+  const std::string folder = (dir.path / "hf").string() + "/";
+  const Result r = run("train --task text --corpus " + kCorpus + " " + kSmall + " --mlp --steps 4 --every 2 --save " + folder);
+  INFO(r.out);
+  REQUIRE(r.code == 0);
+  CHECK_THAT(r.out, Catch::Contains("Hugging Face GPT-2"));
+  // merges.txt lists the BPE's 300 - 256 merges after its version line.
+  std::ifstream merges(dir.path / "hf" / "merges.txt");
+  std::string line;
+  int lines = 0;
+  while (std::getline(merges, line)) ++lines;
+  CHECK(lines == 1 + 300 - 256);
+  const std::string out = (dir.path / "dump").string();
+  const Result d = run("dump --model " + folder + " --text 'the cat sat' --out " + out);
+  INFO(d.out);
+  REQUIRE(d.code == 0);
+  std::ifstream in(fs::path(out) / "tokens.json");
+  const nlohmann::json j = nlohmann::json::parse(in);
+  std::string text;
+  for (const auto& t : j["tokens"]) text += t["text"].get<std::string>();
+  CHECK(text == "the\xE2\x90\xA3" "cat\xE2\x90\xA3" "sat");  // the BPE's tokens, read with ␣ for spaces
+  CHECK(j["tokens"].size() < 11);  // merged tokens, not bytes
+  // A model GPT-2 cannot express is refused before training, with the reason.
+  const Result no_mlp = run("train --task text --corpus " + kCorpus + " " + kSmall + " --steps 2 --save " +
+                            (dir.path / "no_mlp").string() + "/");
+  CHECK(no_mlp.code == 2);
+  CHECK_THAT(no_mlp.out, Catch::Contains("it has no MLP"));
+}
+
 TEST_CASE("train --task text refuses a bad corpus naming it with exit 1 and writes nothing", "[cli]") {
   test_support::TempDir dir;
   const std::string ckpt = (dir.path / "out.npz").string();

@@ -189,6 +189,24 @@ TEST_CASE("A streamed corpus counts the same pieces as the whole text") {
   CHECK(streamed.counts() == whole.counts());
 }
 
+TEST_CASE("A huge corpus file is counted over its first max_bytes only") {
+  test_support::TempDir dir;
+  std::string text;
+  for (int i = 0; text.size() < 3 * 1024 * 1024; ++i) text += "line " + std::to_string(i) + " of the text\n";
+  const fs::path path = dir.path / "corpus.txt";
+  std::ofstream(path, std::ios::binary) << text;
+  const std::size_t limit = 1024 * 1024 + 123;  // not a block multiple, cut mid-line
+  attn::PieceCounts part;
+  part.add_file(path.string(), limit);
+  CHECK(part.bytes() == limit);
+  attn::PieceCounts whole;
+  whole.add_file(path.string());
+  CHECK(whole.bytes() == text.size());
+  CHECK(part.pieces() < whole.pieces() / 2);
+  CHECK(part.counts().count(" 100000") == 0);  // a line number from past the first MiB
+  CHECK(whole.counts().count(" 100000") == 1);
+}
+
 TEST_CASE("A corpus of one 17 MiB line streams in bounded pieces and counts the same") {
   test_support::TempDir dir;
   std::string line;

@@ -11,6 +11,7 @@
 #include "engine/file_io.hpp"
 #include "engine/io/hf_gpt2.hpp"
 #include "engine/npy.hpp"
+#include "engine/text/bpe_train.hpp"
 #include "engine/text/token_text.hpp"
 #include "temp_dir.hpp"
 
@@ -136,4 +137,61 @@ TEST_CASE("a model saved as a GPT-2 folder loads back with the same parameters",
   with_rope.arch.mlp = true;
   with_rope.run = rope;
   CHECK_THAT(attn::hf_gpt2_refusal(with_rope), Catch::Contains("positions are not learned"));
+}
+
+TEST_CASE("a model with a trained BPE saved as a GPT-2 folder reads back the same ids and logits", "[gpt2]") {
+  // A BPE learned on a little English (with a few non-ASCII words, so some tokens hold bytes GPT-2
+  // writes shifted: 'é' is two bytes, a newline is 'Ċ').
+  attn::PieceCounts counts;
+  const std::string corpus =
+      "It is a truth universally acknowledged, that a single man in possession of a good fortune,\n"
+      "must be in want of a wife. The café served crème brûlée; the naïve reader\tsmiled.\n"
+      "However little known the feelings or views of such a man may be on his first entering a\n"
+      "neighbourhood, this truth is so well fixed in the minds of the surrounding families.\n";
+  for (int i = 0; i < 4; ++i) counts.add_text(corpus);
+  const attn::Bpe bpe = attn::train_bpe(counts, 340).bpe;
+  REQUIRE(bpe.vocab_size() == 340);
+
+  attn::Arch a;
+  a.n_layers = 2;
+  a.d_model = 16;
+  a.n_heads = 2;
+  a.d_head = 8;
+  a.mlp = true;
+  a.vocab_size = static_cast<int>(bpe.vocab_size());
+  a.max_seq_len = 64;
+  a.learned_positions = true;
+  const attn::Model m = attn::Model::create(a, attn::RunOptions{}, 3);
+  test_support::TempDir dir;
+  const std::string folder = (dir.path / "english").string();
+  attn::save_hf_gpt2(m, bpe, folder);
+
+  const attn::HfGpt2 back = attn::load_hf_gpt2(folder);
+  const attn::Bpe read = attn::load_bpe(folder);
+  REQUIRE(read.vocab_size() == bpe.vocab_size());
+  CHECK(read.n_merges() == bpe.n_merges());
+  CHECK(back.model.params == m.params);
+  CHECK(attn::gpt2_token_bytes(back.vocab[static_cast<std::size_t>(bpe.id_of(" the"))]) == " the");
+  const std::vector<std::string> texts{"It is a truth universally acknowledged.", "The café's crème brûlée\n\tsmiled",
+                                       "neighbourhood families, fixed minds", "\xFF\xFE bytes that are not UTF-8 \x01",
+                                       "  many   spaces and 123 digits!"};
+  for (const std::string& text : texts) {
+    INFO("text: " << text);
+    const std::vector<std::int32_t> ids = bpe.encode(text);
+    REQUIRE(read.encode(text) == ids);
+    CHECK(read.decode(ids) == text);
+    attn::Activations ours, theirs;
+    const int T = static_cast<int>(ids.size());
+    attn::model_forward(m, ids.data(), 1, T, ours);
+    attn::model_forward(back.model, ids.data(), 1, T, theirs);
+    CHECK(ours.logits == theirs.logits);
+  }
+  // Merges were made: the round trip is more than single bytes.
+  CHECK(bpe.encode("It is a truth").size() < std::string("It is a truth").size());
+
+  // A tokenizer of another size than the model's embedding is refused, naming both.
+  attn::Model smaller = m;
+  smaller.arch.vocab_size = 300;
+  CHECK_THROWS_WITH(attn::save_hf_gpt2(smaller, bpe, (dir.path / "bad").string()),
+                    Catch::Contains("the tokenizer has 340 tokens but the model 300"));
 }

@@ -52,6 +52,8 @@ void draw_menu_bar(UiContext& ctx, bool presentation) {
     if (ImGui::MenuItem("Open model…")) ctx.requests.open_model = true;
     if (ImGui::MenuItem("Back to random weights", nullptr, false, ctx.hosted != nullptr)) ctx.requests.close_model = true;
     if (ImGui::MenuItem("Save model…", nullptr, false, s.mode == Mode::Train)) ctx.requests.save_model = true;
+    if (ImGui::MenuItem("Save model as Hugging Face folder…", nullptr, false, s.mode == Mode::Train))
+      ctx.requests.save_hf_folder = true;
     ImGui::Separator();
     if (ImGui::MenuItem("Save screenshot", shortcut_text(Command::Screenshot).c_str())) ctx.requests.screenshot = true;
     ImGui::Separator();

@@ -18,6 +18,8 @@ const char* title_of(PathPrompt::Kind kind) {
     case PathPrompt::Kind::ExportFolder: return "Export folder###path_prompt";
     case PathPrompt::Kind::OpenModel: return "Open model###path_prompt";
     case PathPrompt::Kind::SaveModel: return "Save model###path_prompt";
+    case PathPrompt::Kind::SaveHfFolder: return "Save model as a Hugging Face folder###path_prompt";
+    case PathPrompt::Kind::TextFile: return "Train on a text file###path_prompt";
     case PathPrompt::Kind::OpenSession: return "Open session###path_prompt";
   }
   return "Open session###path_prompt";  // not reached: every kind returns above
@@ -48,13 +50,25 @@ std::optional<std::string> draw_path_prompt(PathPrompt& prompt) {
   if (prompt.open && !ImGui::IsPopupOpen(title)) ImGui::OpenPopup(title);
   std::optional<std::string> chosen;
   const float em = ImGui::GetFontSize();
-  ImGui::SetNextWindowSize(ImVec2(em * 36.0f, em * 24.0f), ImGuiCond_Appearing);
+  // At most the screen, centred: at UI scale 2 on a 1024x768 projector 36 x 24 em is wider than it.
+  const ImGuiViewport* viewport = ImGui::GetMainViewport();
+  ImGui::SetNextWindowSize(ImVec2(std::min(em * 36.0f, viewport->WorkSize.x * 0.96f),
+                                  std::min(em * 24.0f, viewport->WorkSize.y * 0.96f)),
+                           ImGuiCond_Appearing);
+  ImGui::SetNextWindowPos(viewport->GetCenter(), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
   if (!ImGui::BeginPopupModal(title, &prompt.open)) return chosen;
-  const bool folders_only = prompt.kind == PathPrompt::Kind::ExportFolder;
+  const bool folders_only = prompt.kind == PathPrompt::Kind::ExportFolder || prompt.kind == PathPrompt::Kind::SaveHfFolder;
   const bool model = prompt.kind == PathPrompt::Kind::OpenModel;
+  const bool text = prompt.kind == PathPrompt::Kind::TextFile;
   if (model)
     ImGui::TextWrapped("A checkpoint (.npz) opens in Train mode; a Hugging Face GPT-2 folder (config.json, "
                        "model.safetensors, vocab.json, merges.txt) opens in Explore.");
+  if (prompt.kind == PathPrompt::Kind::SaveHfFolder)
+    ImGui::TextWrapped("config.json, model.safetensors, vocab.json and merges.txt go into this folder (made if "
+                       "missing), as transformers' GPT2LMHeadModel and GPT-2's tokenizer read them.");
+  if (text)
+    ImGui::TextWrapped("Any UTF-8 text file of at least a few pages: a BPE of 4096 tokens is learned on it first, "
+                       "its last 2%% is held out, and training reads it at random places.");
   ImGui::TextUnformatted(folders_only ? "Folder:" : model ? "File or folder:" : "File:");
   ImGui::SetNextItemWidth(-FLT_MIN);
   if (ImGui::IsWindowAppearing()) ImGui::SetKeyboardFocusHere();
@@ -74,7 +88,8 @@ std::optional<std::string> draw_path_prompt(PathPrompt& prompt) {
   }
   const char* extension = folders_only ? nullptr
                           : model || prompt.kind == PathPrompt::Kind::SaveModel ? ".npz"
-                                                                                 : ".json";
+                          : text                                                ? ".txt"
+                                                                                : ".json";
   for (const auto& entry : entries_near(prompt.path, extension)) {
     std::error_code ec;
     const bool dir = entry.is_directory(ec);
@@ -85,7 +100,8 @@ std::optional<std::string> draw_path_prompt(PathPrompt& prompt) {
     }
   }
   ImGui::EndChild();
-  const bool saving = prompt.kind == PathPrompt::Kind::SaveSession || prompt.kind == PathPrompt::Kind::SaveModel;
+  const bool saving = prompt.kind == PathPrompt::Kind::SaveSession || prompt.kind == PathPrompt::Kind::SaveModel ||
+                      prompt.kind == PathPrompt::Kind::SaveHfFolder;
   const char* action = saving ? "Save" : prompt.kind == PathPrompt::Kind::ExportFolder ? "Use this folder" : "Open";
   if (ImGui::Button(action) || entered) chosen = prompt.path;
   ImGui::SameLine();

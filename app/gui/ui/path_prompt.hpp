@@ -7,7 +7,8 @@
 namespace app::gui {
 
 struct PathPrompt {
-  enum class Kind { OpenSession, SaveSession, ExportFolder, OpenModel, SaveModel } kind = Kind::OpenSession;
+  enum class Kind { OpenSession, SaveSession, ExportFolder, OpenModel, SaveModel, SaveHfFolder, TextFile } kind =
+      Kind::OpenSession;
   bool open = false;       // set to true to show it
   std::string path;        // edited by the person
   std::string error;       // shown under the field, set by whoever used the answer

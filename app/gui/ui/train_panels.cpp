@@ -12,6 +12,7 @@
 
 #include "core/process_memory.hpp"
 #include "core/train_memory.hpp"
+#include "core/train_text.hpp"
 #include "gui/ui/grid_plan.hpp"
 #include "gui/ui/heatmap_widget.hpp"
 #include "gui/ui/panels.hpp"
@@ -43,6 +44,7 @@ TrainCommand command_for(TrainCommand::Kind kind, const TrainChoices& c) {
   command.run = c.run;
   command.settings = c.settings;
   command.task = c.task;
+  command.text_file = c.text_file;
   return command;
 }
 
@@ -137,6 +139,9 @@ void draw_train_actions(UiContext& ctx, TrainContext& train, const std::string& 
       text_fitted(ctx.layout, "label", loss, false);
       std::snprintf(loss, sizeof loss, "accuracy %.0f%% \xE2\x86\x92 %.0f%%", 100.0 * static_cast<double>(was->accuracy),
                     100.0 * static_cast<double>(point->accuracy));
+    } else if (p->bigram_bpb > 0.0) {
+      // Text: bits per byte is the number that compares with the baselines and other tokenizers.
+      std::snprintf(loss, sizeof loss, "%.3f bits per byte  \xC2\xB7  bigram %.3f", point->bits_per_byte, p->bigram_bpb);
     } else {
       std::snprintf(loss, sizeof loss, "loss %.3f  \xC2\xB7  accuracy %.0f%%", static_cast<double>(point->loss),
                     100.0 * static_cast<double>(point->accuracy));
@@ -173,18 +178,43 @@ void draw_train_controls(UiContext& ctx, TrainContext& train) {
   ImGui::TextUnformatted("Task");
   ctx.layout.item("label", "Task");
   ImGui::SetNextItemWidth(-FLT_MIN);
-  if (ImGui::BeginCombo("##task", c.task.c_str())) {
+  const bool text = c.task == "text";
+  const std::string task_label =
+      !text ? c.task : c.text_file.empty() ? std::string(kEnglishTextLabel) : "text: " + text_source_name(c.text_file);
+  if (ImGui::BeginCombo("##task", task_label.c_str())) {
     for (std::string_view name : attn::task_names())
       if (ImGui::Selectable(std::string(name).c_str(), c.task == name)) {
         c.task = std::string(name);
+        c.text_file.clear();
         c.settings.seq_len = attn::make_task(name)->default_seq_len();
       }
+    if (ImGui::Selectable(kEnglishTextLabel, text && c.text_file.empty())) {
+      // The corpus is checked here, so a missing one is a message and the model stays as it is.
+      try {
+        text_corpus("");
+        if (!text) {
+          text_task_defaults(c);
+          t.d_head_auto = true;
+        }
+        c.task = "text";
+        c.text_file.clear();
+      } catch (const std::exception& e) {
+        ctx.state.status = e.what();
+        ctx.state.status_is_error = true;
+      }
+    }
+    if (ImGui::Selectable(kTextFileLabel, text && !c.text_file.empty())) ctx.requests.choose_text_file = true;
     ImGui::EndCombo();
   }
-  ctx.layout.framed("combo", c.task);
-  if (const auto task = attn::make_task(c.task)) {
+  ctx.layout.framed("combo", task_label);
+  if (ImGui::IsItemHovered() && text)
+    ImGui::SetTooltip("%s", c.text_file.empty() ? "The English corpus (bash bootstrap.sh corpus builds it)"
+                                                : c.text_file.c_str());
+  if (const auto task = text ? nullptr : attn::make_task(c.task); task || text) {
     ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));
-    const std::string counts = "Loss counts " + std::string(task->counts()) + ".";
+    const std::string counts =
+        text ? "Loss counts every next token, in bits per byte of text."
+             : "Loss counts " + std::string(task->counts()) + ".";
     ImGui::TextWrapped("%s", counts.c_str());
     ctx.layout.item("label", counts);
     ImGui::PopStyleColor();
@@ -602,12 +632,38 @@ void draw_curves(UiContext& ctx, TrainContext& train, ImVec2 size, float plots_h
   const float plot_w = (size.x - legend_w - style.ItemSpacing.x * 2.0f) * 0.5f;
   const long long shown = train.model_view.shown_step();
 
-  float max_loss = 0.0f;
-  for (const auto& point : p->curve) max_loss = std::max(max_loss, point->loss);
+  // The text task plots bits per byte (the held-out loss per byte of text) with the unigram and
+  // bigram baselines as reference lines; the other tasks the loss and the accuracy.
+  const bool bpb = p->bigram_bpb > 0.0;
+  const auto value = [&](const CurvePoint& c) { return bpb ? static_cast<float>(c.bits_per_byte) : c.loss; };
+  float max_loss = bpb ? static_cast<float>(p->unigram_bpb) : 0.0f;
+  for (const auto& point : p->curve) max_loss = std::max(max_loss, value(*point));
   char loss_top[32];
   std::snprintf(loss_top, sizeof loss_top, "%.2g", static_cast<double>(max_loss * 1.05f));
   const PlotFrame loss = plot_frame(dl, ctx.layout, origin, ImVec2(origin.x + plot_w, origin.y + plots_h), target, max_loss * 1.05f,
-                                    "Loss (white) and accuracy (green, 0-100%)", loss_top);
+                                    bpb ? "Held-out bits per byte (white), baselines dashed"
+                                        : "Loss (white) and accuracy (green, 0-100%)",
+                                    loss_top);
+  if (bpb) {
+    // Each baseline a dashed line across the plot, named at its left end: the unigram's above its
+    // line and the bigram's (always lower) below its own, so the two names never meet.
+    const std::pair<const char*, double> baselines[] = {{"unigram", p->unigram_bpb}, {"bigram", p->bigram_bpb}};
+    for (const auto& [name, level] : baselines) {
+      const bool below = level == p->bigram_bpb;
+      const float y = loss.at(0.0f, static_cast<float>(level)).y;
+      const float dash = font * 0.5f;
+      for (float x = loss.min.x; x < loss.max.x; x += dash * 2.0f)
+        dl->AddLine(ImVec2(x, y), ImVec2(std::min(x + dash, loss.max.x), y), IM_COL32(120, 170, 255, 230), 1.5f * ctx.scale);
+      char label[48];
+      std::snprintf(label, sizeof label, "%s %.2f", name, level);
+      const std::string shown_label = shorten_to_width(label, loss.max.x - loss.min.x - font * 0.6f);
+      const bool room_below = y + font * 1.15f <= loss.max.y;
+      const ImVec2 at(loss.min.x + font * 0.3f, below && room_below ? y + font * 0.1f : y - font * 1.05f);
+      dl->AddText(at, IM_COL32(120, 170, 255, 255), shown_label.c_str());
+      const ImVec2 text_size = ImGui::CalcTextSize(shown_label.c_str());
+      ctx.layout.text("plot_label", shown_label, at, ImVec2(at.x + text_size.x, at.y + text_size.y));
+    }
+  }
   const ImVec2 det_origin(origin.x + plot_w + style.ItemSpacing.x, origin.y);
   const attn::Detector detector =
       p->curve.back()->detectors.reported.empty() ? attn::Detector::PreviousToken : p->curve.back()->detectors.reported[0];
@@ -633,8 +689,9 @@ void draw_curves(UiContext& ctx, TrainContext& train, ImVec2 size, float plots_h
     const CurvePoint& b = *p->curve[i];
     previous = i;
     const float xa = static_cast<float>(a.step), xb = static_cast<float>(b.step);
-    dl->AddLine(loss.at(xa, a.loss), loss.at(xb, b.loss), text, 1.5f * ctx.scale);
-    dl->AddLine(loss.at(xa, a.accuracy * loss.y_max), loss.at(xb, b.accuracy * loss.y_max), green, 1.5f * ctx.scale);
+    dl->AddLine(loss.at(xa, value(a)), loss.at(xb, value(b)), text, 1.5f * ctx.scale);
+    if (!bpb)
+      dl->AddLine(loss.at(xa, a.accuracy * loss.y_max), loss.at(xb, b.accuracy * loss.y_max), green, 1.5f * ctx.scale);
     for (int l = 0; l < L; ++l)
       for (int h = 0; h < H; ++h) {
         const auto& sa = a.detectors.score[static_cast<int>(shown_detector)];
@@ -665,7 +722,11 @@ void draw_curves(UiContext& ctx, TrainContext& train, ImVec2 size, float plots_h
     for (const auto& point : p->curve)
       if (std::fabs(static_cast<float>(point->step) - mouse_step) < std::fabs(static_cast<float>(nearest->step) - mouse_step))
         nearest = point.get();
-    if (loss_hovered) {
+    if (loss_hovered && bpb) {
+      ImGui::SetTooltip("step %lld (%.1f s)\n%.3f bits per byte\nunigram %.3f, bigram %.3f\nloss %.4f", nearest->step,
+                        nearest->seconds, nearest->bits_per_byte, p->unigram_bpb, p->bigram_bpb,
+                        static_cast<double>(nearest->loss));
+    } else if (loss_hovered) {
       ImGui::SetTooltip("step %lld (%.1f s)\nloss %.4f\naccuracy %.1f%%", nearest->step, nearest->seconds,
                         static_cast<double>(nearest->loss), 100.0 * static_cast<double>(nearest->accuracy));
     } else {

@@ -40,6 +40,8 @@ struct Requests {
   bool choose_export_dir = false;
   bool open_model = false;     // Train mode: the path prompt for a checkpoint
   bool save_model = false;
+  bool save_hf_folder = false; // Train mode: the path prompt for a Hugging Face GPT-2 folder
+  bool choose_text_file = false;  // Train mode: the path prompt for a text file to train on
   bool close_model = false;    // Explore: forget the opened model, back to random weights
   bool continue_text = false;  // Explore: append the opened model's next token (state.sampling)
   // Explore's model picker: a model to open there (a path, or kTrainedModelPath for Train mode's).
