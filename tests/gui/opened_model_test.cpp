@@ -248,3 +248,23 @@ TEST_CASE("Train mode's English model opens in Explore through the picker", "[gu
   CHECK(opened["name"] == "the model trained in Train mode");
   CHECK(opened["ids"].size() > 0);
 }
+
+TEST_CASE("a model trained on English in Train mode reads a sentence in Explore through the picker", "[gui]") {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(std::string(ATTN_TEST_DATA_DIR) + "/../assets/corpus/english/english-train.txt", ec)) {
+    WARN("the English corpus is not built (bash bootstrap.sh corpus): Train mode cannot train on English");
+    return;
+  }
+  // A fresh text model (its BPE learned on the corpus first), then Explore's picker takes it.
+  const gui_test::Run run =
+      gui_test::run_window("--no-settings --new text --pick-model trained@6 --text 'Once upon a time there was a cat'", 10);
+  INFO(run.stderr_text);
+  REQUIRE(run.exit_code == 0);
+  CHECK(run.layout["mode"] == "explore");
+  const nlohmann::json& opened = run.layout["opened_model"];
+  REQUIRE(opened.is_object());
+  CHECK(opened["name"] == "the model trained in Train mode");
+  CHECK(opened["error"] == "");
+  CHECK(opened["ids"].size() > 3);  // BPE pieces of the sentence
+  CHECK(run.layout["recent_models"].empty());  // Train mode's model has no file to remember
+}
