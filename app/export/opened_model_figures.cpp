@@ -382,6 +382,14 @@ Figure opened_model_figure(const OpenedModel& model, const std::string& text, co
   if (result.tokens_typed > 0)
     caption += " \xC2\xB7 the first " + std::to_string(result.run.input.ids.size()) + " of the sentence's " +
                std::to_string(result.tokens_typed) + " tokens";
+  // A figure with heads knocked out says which, so it is never taken for the intact model.
+  std::string out;
+  const int H = model.model.arch.n_heads;
+  for (std::size_t i = 0; i < request.knocked_out.size(); ++i)
+    if (request.knocked_out[i])
+      out += (out.empty() ? "" : ", ") + std::string("L") + std::to_string(static_cast<int>(i) / H + 1) + " H" +
+             std::to_string(static_cast<int>(i) % H + 1);
+  if (!out.empty()) caption += " \xC2\xB7 knocked out: " + out;
   switch (request.what) {
     case ModelFigure::Overview: return layout_overview_figure(result, caption, options, shaper);
     case ModelFigure::Importance: {

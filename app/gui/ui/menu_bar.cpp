@@ -12,8 +12,10 @@ namespace {
 void export_items(UiContext& ctx, ExportKind what, int head, bool figures, const char* prefix) {
   const auto item = [&](const char* format_name, ExportFormat format) {
     const std::string label = std::string(prefix) + " " + format_name;
-    // Ctrl+E exports all heads as a PNG: its menu item shows the key.
-    const std::string key = what == ExportKind::Grid && format == ExportFormat::Png ? shortcut_text(Command::ExportFigure) : "";
+    // Ctrl+E exports all heads as a PNG (unless an opened model's overview or map is shown): its menu item shows the key.
+    const std::string key = what == ExportKind::Grid && format == ExportFormat::Png && !shown_model_figure(ctx.state)
+                                ? shortcut_text(Command::ExportFigure)
+                                : "";
     if (ImGui::MenuItem(label.c_str(), key.empty() ? nullptr : key.c_str())) ctx.requests.export_choice = ExportChoice{what, head, format};
   };
   if (figures) {
@@ -23,6 +25,24 @@ void export_items(UiContext& ctx, ExportKind what, int head, bool figures, const
   }
   item("data (CSV)", ExportFormat::Csv);
   item("data (NPY)", ExportFormat::Npy);
+}
+
+// The opened model's figures of every layer (and its predictions), each as PNG, SVG or PDF.
+void model_figure_items(UiContext& ctx) {
+  const std::optional<ModelFigure> shown = shown_model_figure(ctx.state);
+  const auto items = [&](ModelFigure what, const char* prefix) {
+    for (const ExportFormat format : {ExportFormat::Png, ExportFormat::Svg, ExportFormat::Pdf}) {
+      const std::string label = std::string(prefix) + " figure (" +
+                                (format == ExportFormat::Png ? "PNG" : format == ExportFormat::Svg ? "SVG" : "PDF") + ")";
+      // Ctrl+E exports the one on screen as a PNG: its item shows the key.
+      const std::string key = shown == what && format == ExportFormat::Png ? shortcut_text(Command::ExportFigure) : "";
+      if (ImGui::MenuItem(label.c_str(), key.empty() ? nullptr : key.c_str()))
+        ctx.requests.export_choice = ExportChoice{ExportKind::Grid, 0, format, 0, 0, what};
+    }
+  };
+  items(ModelFigure::Overview, "Model overview (every layer and head):");
+  items(ModelFigure::Importance, "Which heads matter:");
+  items(ModelFigure::Predictions, "Predictions after the last token:");
 }
 
 // The end of both Export menus: the window screenshot and where files go.
@@ -98,6 +118,10 @@ void draw_menu_bar(UiContext& ctx, bool presentation) {
     if (ImGui::MenuItem("All heads as lines: figure (SVG)")) ctx.requests.export_choice = ExportChoice{ExportKind::Lines, -1, ExportFormat::Svg};
     if (ImGui::MenuItem("All heads as lines: figure (PDF)")) ctx.requests.export_choice = ExportChoice{ExportKind::Lines, -1, ExportFormat::Pdf};
     ImGui::Separator();
+    if (ctx.hosted && ctx.hosted->model) {
+      model_figure_items(ctx);
+      ImGui::Separator();
+    }
     screenshot_and_folder_items(ctx);
     ImGui::EndMenu();
   }
