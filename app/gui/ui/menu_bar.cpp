@@ -27,24 +27,6 @@ void export_items(UiContext& ctx, ExportKind what, int head, bool figures, const
   item("data (NPY)", ExportFormat::Npy);
 }
 
-// The opened model's figures of every layer (and its predictions), each as PNG, SVG or PDF.
-void model_figure_items(UiContext& ctx) {
-  const std::optional<ModelFigure> shown = shown_model_figure(ctx.state);
-  const auto items = [&](ModelFigure what, const char* prefix) {
-    for (const ExportFormat format : {ExportFormat::Png, ExportFormat::Svg, ExportFormat::Pdf}) {
-      const std::string label = std::string(prefix) + " figure (" +
-                                (format == ExportFormat::Png ? "PNG" : format == ExportFormat::Svg ? "SVG" : "PDF") + ")";
-      // Ctrl+E exports the one on screen as a PNG: its item shows the key.
-      const std::string key = shown == what && format == ExportFormat::Png ? shortcut_text(Command::ExportFigure) : "";
-      if (ImGui::MenuItem(label.c_str(), key.empty() ? nullptr : key.c_str()))
-        ctx.requests.export_choice = ExportChoice{ExportKind::Grid, 0, format, 0, 0, what};
-    }
-  };
-  items(ModelFigure::Overview, "Model overview (every layer and head):");
-  items(ModelFigure::Importance, "Which heads matter:");
-  items(ModelFigure::Predictions, "Predictions after the last token:");
-}
-
 // The end of both Export menus: the window screenshot and where files go.
 void screenshot_and_folder_items(UiContext& ctx) {
   if (ImGui::MenuItem("Window screenshot (PNG)", shortcut_text(Command::Screenshot).c_str())) ctx.requests.screenshot = true;
@@ -58,6 +40,25 @@ bool menu(UiContext& ctx, const char* label, bool enabled = true) {
   const bool open = ImGui::BeginMenu(label, enabled);
   ctx.layout.item("menu", label);
   return open;
+}
+
+// The opened model's figures of every layer (and its predictions): a submenu each, PNG, SVG or PDF.
+void model_figure_items(UiContext& ctx) {
+  const std::optional<ModelFigure> shown = shown_model_figure(ctx.state);
+  const auto items = [&](ModelFigure what, const char* title) {
+    if (!ImGui::BeginMenu(title)) return;
+    for (const ExportFormat format : {ExportFormat::Png, ExportFormat::Svg, ExportFormat::Pdf}) {
+      const char* label = format == ExportFormat::Png ? "figure (PNG)" : format == ExportFormat::Svg ? "figure (SVG)" : "figure (PDF)";
+      // Ctrl+E exports the one on screen as a PNG: its item shows the key.
+      const std::string key = shown == what && format == ExportFormat::Png ? shortcut_text(Command::ExportFigure) : "";
+      if (ImGui::MenuItem(label, key.empty() ? nullptr : key.c_str()))
+        ctx.requests.export_choice = ExportChoice{ExportKind::Grid, 0, format, 0, 0, what};
+    }
+    ImGui::EndMenu();
+  };
+  items(ModelFigure::Overview, "Model overview (every layer and head)");
+  items(ModelFigure::Importance, "Which heads matter");
+  items(ModelFigure::Predictions, "Predictions after the last token");
 }
 
 }  // namespace
