@@ -188,10 +188,12 @@ int run_export(const std::vector<std::string>& argv) {
                        " needs a model that reads text: --model HF_FOLDER, --model CKPT.npz or --lesson english");
     if ((position || top_k) && model_figure != ModelFigure::Predictions)
       throw UsageError(std::string(position ? "--position" : "--top-k") + " is for --what predictions");
-    if (model_figure ? reads_text(model_path, model_figure_part_name(*model_figure)) : whole_model && reads_text(model_path, "")) {
+    // --what model of a model that reads text is its overview; given as --ids (a GPT-2 folder's
+    // token ids, which need not be any text's encoding) it stays every layer's heads at full size.
+    if (model_figure ? reads_text(model_path, model_figure_part_name(*model_figure)) : whole_model && !ids && reads_text(model_path, "")) {
       if (!model_figure) model_figure = ModelFigure::Overview;
       const std::string what = whole_model ? "model" : model_figure_part_name(*model_figure);
-      if (ids) throw UsageError("--what " + what + " reads --text; --ids is for the layer figures");
+      if (ids) throw UsageError("--what " + what + " reads --text; --ids is for the layer figures and --what model");
       if (layer_given) throw UsageError("--layer does not apply to --what " + what + ": it draws every layer");
       ModelFigureRequest figure_request;
       figure_request.what = *model_figure;

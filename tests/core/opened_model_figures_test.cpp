@@ -325,7 +325,7 @@ TEST_CASE("attnlab export --what importance and predictions refuse what they can
       {"--model " + kFolder + " --what grid --position 2", "--position is for --what predictions"},
       {"--model " + kFolder + " --what importance --top-k 3", "--top-k is for --what predictions"},
       {"--model " + kFolder + " --what importance --layer 2", "--layer does not apply"},
-      {"--model " + kFolder + " --what model --ids 3,4", "--ids is for the layer figures"},
+      {"--model " + kFolder + " --what predictions --ids 3,4", "--ids is for the layer figures"},
       {"--model " + kFolder + " --what importance --text ''", "the sentence is empty"},
       {"--model " + kFolder + " --what importance --format csv", "is a figure"},
   };
