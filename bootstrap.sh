@@ -59,7 +59,7 @@ build() {  # $1 = preset
 
 # The tests ThreadSanitizer runs (test-tsan): every one that trains on the worker, runs an opened
 # model on the model host's worker, or exports on a thread of its own.
-tsan_tests='worker|pausing|core:.*(model host|the host)|gui:.*(first start|[Tt]rain|scrubb|knock|Ctrl\+E|F12|large figure|missing folder|quitting)'
+tsan_tests='worker|pausing|core:.*(model host|the host|head importance|head sweep)|gui:.*(first start|[Tt]rain|scrubb|knock|Ctrl\+E|F12|large figure|missing folder|quitting)'
 
 mode="${1:-run}"
 [ $# -gt 0 ] && shift

@@ -5,10 +5,11 @@ per model in the format `attnlab bench-train` prints, so the two can be compared
 
     OPENBLAS_NUM_THREADS=1 /usr/bin/python3 tests/bench_train_torch.py [--config grid|toy|english|LIST]
 
-grid and toy time tests/tiny_transformer.py (exact GELU, its own unembedding); english times the
-English lesson model's shape: 2 layers, 4 heads of 32, d_model 128, MLP 512 with the tanh GELU,
-tied input/output embeddings, learned positions, vocabulary 4096, batch 16 x 128, causal. Every
-model gets the same AdamW, warm-up and gradient clipping as attnlab (tiny_transformer.train_step).
+Every model is tests/tiny_transformer.py, the twin the training fixtures check attnlab against:
+grid and toy with the exact GELU and their own unembedding; english in the English lesson model's
+shape: 2 layers, 4 heads of 32, d_model 128, MLP 512 with the tanh GELU, tied input/output
+embeddings, learned positions, vocabulary 4096, batch 16 x 128, causal. Every model gets the same
+AdamW, warm-up and gradient clipping as attnlab (tiny_transformer.train_step).
 """
 import argparse
 import os
@@ -17,11 +18,9 @@ import sys
 import time
 
 import torch
-import torch.nn.functional as F
-from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tiny_transformer import Attention, TinyTransformer, make_meta, make_optimizer, train_step  # noqa: E402
+from tiny_transformer import TinyTransformer, make_meta, make_optimizer, train_step  # noqa: E402
 
 TRAIN = {"lr": 1e-3, "steps": 0, "weight_decay": 0.01, "beta1": 0.9, "beta2": 0.99, "eps": 1e-8,
          "grad_clip": 1.0, "warmup_steps": 10}
@@ -34,45 +33,11 @@ ENGLISH = (2, 128, 4, 32, 512, "tanh", 1, 4096, 16, 128)
 WARMUP_STEPS, MIN_STEPS, SECONDS = 3, 10, 1.0
 
 
-class GptBlock(nn.Module):
-    """Pre-LayerNorm block: attention (tiny_transformer's, causal) and an MLP of any width with the
-    tanh GELU, each added to the stream."""
-
-    def __init__(self, d_model, n_heads, d_head, d_mlp):
-        super().__init__()
-        self.ln1 = nn.LayerNorm(d_model, eps=1e-5)
-        self.attn = Attention(d_model, n_heads, d_head, True, 1.0, False)
-        self.ln2 = nn.LayerNorm(d_model, eps=1e-5)
-        self.fc = nn.Linear(d_model, d_mlp)
-        self.proj = nn.Linear(d_mlp, d_model)
-
-    def forward(self, x):
-        x = x + self.attn(self.ln1(x))[0]
-        return x + self.proj(F.gelu(self.fc(self.ln2(x)), approximate="tanh"))
-
-
-class TiedGpt(nn.Module):
-    """GPT-2's switches at a small size: learned positions, tanh GELU, logits = ln_f(x) tok_emb^T."""
-
-    def __init__(self, layers, d_model, n_heads, d_head, d_mlp, vocab, seq):
-        super().__init__()
-        self.tok_emb = nn.Embedding(vocab, d_model)
-        self.pos_emb = nn.Embedding(seq, d_model)
-        self.blocks = nn.ModuleList(GptBlock(d_model, n_heads, d_head, d_mlp) for _ in range(layers))
-        self.ln_f = nn.LayerNorm(d_model, eps=1e-5)
-
-    def forward(self, ids):
-        x = self.tok_emb(ids) + self.pos_emb.weight[:ids.shape[1]]
-        for block in self.blocks:
-            x = block(x)
-        return F.linear(self.ln_f(x), self.tok_emb.weight)
-
-
 def make_model(layers, e, h, d, mlp, gelu, tied, vocab, seq):
-    if gelu == "tanh" and tied and mlp:
-        return TiedGpt(layers, e, h, d, mlp, vocab, seq)
-    assert gelu == "exact" and not tied and mlp in (0, 4 * e), "tiny_transformer has exact GELU and MLP 4E"
-    return TinyTransformer(make_meta(layers, e, h, d, mlp, vocab, seq, True, "learned", train=TRAIN))
+    """The PyTorch twin the training fixtures check attnlab against, with the model's switches."""
+    meta = make_meta(layers, e, h, d, mlp > 0, vocab, seq, True, "learned", train=TRAIN, d_mlp=mlp or None,
+                     gelu=gelu, tied_embeddings=bool(tied))
+    return TinyTransformer(meta)
 
 
 def parse_configs(text):

@@ -21,6 +21,7 @@ from torch import nn
 
 META_KEY = "attnlab.json"
 POSITIONALS = ("none", "sinusoidal", "learned", "rope")
+GELUS = ("exact", "tanh")
 
 
 def sinusoidal_table(n_tokens, d_model):
@@ -79,25 +80,32 @@ class Attention(nn.Module):
 
 
 class MLP(nn.Module):
-    def __init__(self, d_model):
+    """fc (d_mlp, E), GELU, proj (E, d_mlp). d_mlp is Arch::d_mlp (GPT-2's n_inner; 4E when
+    absent); gelu is "exact" (erf, PyTorch's default) or "tanh" (GPT-2's "gelu_new")."""
+
+    def __init__(self, d_model, d_mlp=None, gelu="exact"):
         super().__init__()
-        self.fc = nn.Linear(d_model, 4 * d_model)
-        self.proj = nn.Linear(4 * d_model, d_model)
+        if gelu not in GELUS:
+            raise ValueError(f"gelu must be one of {GELUS}, got {gelu!r}")
+        d_mlp = d_mlp or 4 * d_model
+        self.approximate = "tanh" if gelu == "tanh" else "none"
+        self.fc = nn.Linear(d_model, d_mlp)
+        self.proj = nn.Linear(d_mlp, d_model)
 
     def forward(self, x):
-        return self.proj(F.gelu(self.fc(x)))  # exact (erf) GELU
+        return self.proj(F.gelu(self.fc(x), approximate=self.approximate))
 
 
 class Block(nn.Module):
     def __init__(self, arch, run):
         super().__init__()
-        E = arch["d_model"]
-        self.ln1 = nn.LayerNorm(E, eps=1e-5)
+        E, eps = arch["d_model"], arch.get("ln_eps", 1e-5)
+        self.ln1 = nn.LayerNorm(E, eps=eps)
         self.attn = Attention(E, arch["n_heads"], arch["d_head"], run["causal"], run["temperature"],
                               run["positional"] == "rope")
         if arch["mlp"]:
-            self.ln2 = nn.LayerNorm(E, eps=1e-5)
-            self.mlp = MLP(E)
+            self.ln2 = nn.LayerNorm(E, eps=eps)
+            self.mlp = MLP(E, arch.get("d_mlp"), arch.get("gelu", "exact"))
         self.has_mlp = bool(arch["mlp"])
 
     def forward(self, x, rope_cos, rope_sin):
@@ -109,7 +117,9 @@ class Block(nn.Module):
 
 
 class TinyTransformer(nn.Module):
-    """Pre-LayerNorm decoder (or encoder when not causal) configured by the checkpoint's meta."""
+    """Pre-LayerNorm decoder (or encoder when not causal) configured by the checkpoint's meta,
+    including GPT-2's switches of a version 2 meta: MLP width, tanh GELU, tied embeddings, the
+    LayerNorm epsilon."""
 
     def __init__(self, meta):
         super().__init__()
@@ -124,8 +134,16 @@ class TinyTransformer(nn.Module):
         if self.positional == "learned":
             self.pos_emb = nn.Embedding(T_max, E)
         self.blocks = nn.ModuleList(Block(arch, run) for _ in range(arch["n_layers"]))
-        self.ln_f = nn.LayerNorm(E, eps=1e-5)
-        self.unembed = nn.Linear(E, V, bias=False)
+        self.ln_f = nn.LayerNorm(E, eps=arch.get("ln_eps", 1e-5))
+        # Tied embeddings (GPT-2): no unembed parameter, the logits read tok_emb, whose gradient then
+        # collects both uses. Its rows start at std 1/sqrt(E), as attnlab's init_params, so the
+        # first logits are of unit scale rather than sqrt(E).
+        self.tied = bool(arch.get("tied_embeddings", False))
+        if self.tied:
+            with torch.no_grad():
+                self.tok_emb.weight.mul_(1.0 / math.sqrt(E))
+        else:
+            self.unembed = nn.Linear(E, V, bias=False)
         # Fixed tables are non-persistent buffers: they follow .double() but stay out of the
         # state_dict, so checkpoints hold parameters only.
         if self.positional == "sinusoidal":
@@ -150,7 +168,8 @@ class TinyTransformer(nn.Module):
         for block in self.blocks:
             x, attn = block(x, cos, sin)
             attns.append(attn)
-        logits = self.unembed(self.ln_f(x))
+        x = self.ln_f(x)
+        logits = x @ self.tok_emb.weight.t() if self.tied else self.unembed(x)
         return (logits, attns) if return_attn else logits
 
 
@@ -160,10 +179,18 @@ def loss_fn(logits, targets):
 
 
 def make_meta(n_layers, d_model, n_heads, d_head, mlp, vocab_size, max_seq_len, causal, positional,
-              temperature=1.0, train=None, task="custom", vocab=None):
-    return {"format": "attnlab-model", "version": 1,
-            "arch": {"n_layers": n_layers, "d_model": d_model, "n_heads": n_heads, "d_head": d_head,
-                     "mlp": bool(mlp), "vocab_size": vocab_size, "max_seq_len": max_seq_len},
+              temperature=1.0, train=None, task="custom", vocab=None, *, d_mlp=None, gelu="exact",
+              tied_embeddings=False, ln_eps=1e-5):
+    """The checkpoint's meta. GPT-2's switches (d_mlp, gelu, tied_embeddings, ln_eps) make it a
+    version 2 meta, as engine/model/checkpoint.cpp writes one; without them it stays version 1."""
+    d_mlp = d_mlp or 4 * d_model
+    arch = {"n_layers": n_layers, "d_model": d_model, "n_heads": n_heads, "d_head": d_head,
+            "mlp": bool(mlp), "vocab_size": vocab_size, "max_seq_len": max_seq_len}
+    v2 = d_mlp != 4 * d_model or gelu != "exact" or tied_embeddings or ln_eps != 1e-5
+    if v2:
+        arch.update(d_mlp=d_mlp, gelu=gelu, tied_embeddings=bool(tied_embeddings), ln_eps=float(ln_eps))
+    return {"format": "attnlab-model", "version": 2 if v2 else 1,
+            "arch": arch,
             "run": {"causal": bool(causal), "positional": positional, "temperature": float(temperature)},
             "task": task,
             "vocab": vocab if vocab is not None else [f"t{i}" for i in range(vocab_size)],

@@ -3,7 +3,6 @@
 #include "core/detector_notes.hpp"
 
 #include <algorithm>
-
 #include <cstdio>
 #include <stdexcept>
 
@@ -49,6 +48,16 @@ StrongestDetector strongest_detector(const attn::DetectorScores& scores, int lay
     if (best.score < 0.0f || s > best.score) best = {d, s};
   }
   return best;
+}
+
+std::string detector_score_lines(const attn::DetectorScores& scores, int layer, int head) {
+  std::string lines;
+  for (const attn::Detector d : scores.reported) {
+    char score[32];
+    std::snprintf(score, sizeof score, " %.2f", static_cast<double>(scores.at(d, layer, head)));
+    lines += "\n  " + std::string(attn::to_string(d)) + score;
+  }
+  return lines;
 }
 
 std::vector<std::string> detector_notes(const attn::DetectorScores& scores, int layer) {

@@ -30,6 +30,10 @@ struct StrongestDetector {
 };
 StrongestDetector strongest_detector(const attn::DetectorScores& scores, int layer, int head);
 
+// Every reported detector's score of head (layer, head), a line each ("\n  previous-token 0.45"):
+// what the window's tooltips list under a head.
+std::string detector_score_lines(const attn::DetectorScores& scores, int layer, int head);
+
 // detector_note for every head of `layer`, index = head (FigureOptions::head_notes).
 std::vector<std::string> detector_notes(const attn::DetectorScores& scores, int layer);
 

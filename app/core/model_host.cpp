@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+#include <thread>
 
 #include "core/detector_notes.hpp"
 #include "core/hf_run.hpp"
@@ -170,28 +171,48 @@ HeadImportance head_importance(const OpenedModel& model, const ModelResult& resu
   const float* base_row = result.run.acts.logits.data() + last;
   out.target = attn::top_next_tokens(base_row, V, 1).front().id;
   out.base_logprob = log_prob(base_row, out.target);
-  std::vector<std::uint8_t> mask = result.knocked_out;
-  if (mask.empty()) mask.assign(static_cast<std::size_t>(L * H), 0);
-  // From the last layer down: a knock-out in layer l recomputes layers l.. only, and every layer
-  // below l still holds the result's own activations.
-  attn::Activations acts = result.run.acts;
-  attn::ForwardOptions options;
-  options.rows = attn::LogitRows::Last;
-  options.knocked_out = mask.data();
-  for (int l = L - 1; l >= 0; --l) {
-    options.from_layer = l;
-    for (int h = 0; h < H; ++h) {
-      std::uint8_t& head = mask[static_cast<std::size_t>(l * H + h)];
-      if (head) {  // already knocked out in the result: knocking it out again changes nothing
-        out.delta[static_cast<std::size_t>(l * H + h)] = 0.0f;
-        continue;
+  std::vector<std::uint8_t> base_mask = result.knocked_out;
+  if (base_mask.empty()) base_mask.assign(static_cast<std::size_t>(L * H), 0);
+  // The heads of a layer are split among the cores (each forward is one-threaded BLAS), each
+  // worker with its own activations and mask. From the last layer down: a knock-out in layer l
+  // recomputes layers l.. only, and every layer below l still holds the result's own activations.
+  struct Worker {
+    attn::Activations acts;
+    std::vector<std::uint8_t> mask;
+    std::string error;
+  };
+  const int n_workers = std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, std::max(1, H));
+  std::vector<Worker> workers(static_cast<std::size_t>(n_workers), Worker{result.run.acts, base_mask, {}});
+  const auto knock_out_heads = [&](Worker& w, int l, int first, int step) {
+    try {
+      attn::ForwardOptions options;
+      options.rows = attn::LogitRows::Last;
+      options.knocked_out = w.mask.data();
+      options.from_layer = l;
+      for (int h = first; h < H; h += step) {
+        const std::size_t at = static_cast<std::size_t>(l * H + h);
+        if (w.mask[at]) {  // already knocked out in the result: knocking it out again changes nothing
+          out.delta[at] = 0.0f;
+          continue;
+        }
+        w.mask[at] = 1;
+        attn::model_forward(m, ids.data(), 1, T, w.acts, options);
+        w.mask[at] = 0;
+        attn::require_finite_result(w.acts.logits.data() + last, static_cast<std::size_t>(V), "logits");
+        out.delta[at] = log_prob(w.acts.logits.data() + last, out.target) - out.base_logprob;  // its own cell
       }
-      head = 1;
-      attn::model_forward(m, ids.data(), 1, T, acts, options);
-      head = 0;
-      attn::require_finite_result(acts.logits.data() + last, static_cast<std::size_t>(V), "logits");
-      out.delta[static_cast<std::size_t>(l * H + h)] = log_prob(acts.logits.data() + last, out.target) - out.base_logprob;
+    } catch (const std::exception& e) {
+      w.error = e.what();
     }
+  };
+  for (int l = L - 1; l >= 0; --l) {
+    std::vector<std::thread> threads;
+    for (int i = 1; i < n_workers; ++i)
+      threads.emplace_back(knock_out_heads, std::ref(workers[static_cast<std::size_t>(i)]), l, i, n_workers);
+    knock_out_heads(workers[0], l, 0, n_workers);
+    for (std::thread& t : threads) t.join();
+    for (const Worker& w : workers)
+      if (!w.error.empty()) throw std::invalid_argument(w.error);
     out.done += H;
     if (progress && !progress(out)) return out;
   }
@@ -334,6 +355,8 @@ void ModelHost::worker() {
         if (opened) {
           m_state.model = std::move(opened);
           m_state.result.reset();
+          m_state.importance.reset();   // of the old model's sentence
+          m_importance_wanted = false;  // the window asks again when the map is shown
           m_state.error.clear();
           ++m_state.model_generation;
           if (m_asked) {  // the sentence again, as a new request: every result of a new model is new

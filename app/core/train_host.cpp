@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "core/process_memory.hpp"
+#include "core/thinning.hpp"
 #include "core/train_memory.hpp"
 
 namespace app {
@@ -274,13 +275,10 @@ void TrainHost::train_one_step() {
     m_timeline.push_back({step, std::make_shared<const std::vector<float>>(m_trainer->model().params)});
     m_timeline_bytes += bytes;
     if (m_timeline_bytes > kTimelineBytes && m_timeline.size() > 2) {
-      // Keep every other snapshot (step 0 included) and double the spacing from now on.
-      const int spacing = 2 * m_timeline_spacing;
-      std::vector<ParamsAtStep> kept;
-      for (const ParamsAtStep& p : m_timeline)
-        if (p.step % spacing == 0) kept.push_back(p);
-      m_timeline = std::move(kept);
-      m_timeline_spacing = spacing;
+      // Keep every other snapshot (step 0 included) and double the spacing from now on; the
+      // newest goes too when off the new grid (the published params hold the model as it is).
+      m_timeline_spacing = static_cast<int>(thin_by_doubling(
+          m_timeline, m_timeline_spacing, [](const ParamsAtStep& p) { return p.step; }, false));
       m_timeline_bytes = m_timeline.size() * bytes;
     }
   }
@@ -310,11 +308,7 @@ void BoundedCurve::add(std::shared_ptr<const CurvePoint> point) {
   if (replace_newest) points.back() = std::move(point);
   else points.push_back(std::move(point));
   if (points.size() <= max_points || points.size() < 3) return;
-  spacing *= 2;
-  std::vector<std::shared_ptr<const CurvePoint>> kept;
-  for (std::size_t i = 0; i < points.size(); ++i)
-    if (points[i]->step % spacing == 0 || i + 1 == points.size()) kept.push_back(points[i]);
-  points = std::move(kept);
+  spacing = thin_by_doubling(points, spacing, [](const std::shared_ptr<const CurvePoint>& p) { return p->step; }, true);
 }
 
 void BoundedCurve::clear(long long first_spacing) {

@@ -19,12 +19,12 @@
 
 #include "core/lessons.hpp"
 #include "core/session_file.hpp"
-#include "engine/io/hf_gpt2.hpp"
 #include "engine/npy.hpp"
 #include "export/export_paths.hpp"
 #include "gui/commands.hpp"
 #include "gui/gfx/gl.hpp"
 #include "gui/screenshot.hpp"
+#include "gui/test_hooks.hpp"
 #include "gui/theme.hpp"
 #include "gui/ui/grid_plan.hpp"
 #include "gui/ui/heatmap_widget.hpp"
@@ -584,45 +584,7 @@ FrameTimes App::frame() {
   apply_style_if_changed();
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
-  if (m_options.frames > 0 && m_options.hover_token < 0) {
-    // Scripted runs (tests, figures) must not depend on where the X server left the pointer.
-    ImGui::GetIO().MousePos = ImVec2(-FLT_MAX, -FLT_MAX);
-  }
-  if (m_options.hover_token >= 0 && m_frame_index >= 2) {
-    // Test hook: put the real mouse on a chip laid out in the previous frame.
-    for (const auto& chip : m_layout.chips)
-      if (chip.index == m_options.hover_token) {
-        const double x = chip.x + chip.w * 0.5, y = chip.y + chip.h * 0.5;
-        glfwSetCursorPos(m_window, x, y);
-        ImGui::GetIO().MousePos = ImVec2(static_cast<float>(x), static_cast<float>(y));
-      }
-  }
-  for (const WindowOptions::Click& click : m_options.clicks) {
-    // Test hook: a left click on a heatmap cell laid out in the previous frame.
-    ImGuiIO& io = ImGui::GetIO();
-    if (click.frame == m_frame_index) {
-      for (const auto& h : m_layout.heatmaps)
-        if (h.matrix == "attention" && h.head == click.head && h.layer == 0 && h.rows > click.row && h.cols > click.col) {
-          io.MousePos = ImVec2(h.x + h.w * (static_cast<float>(click.col) + 0.5f) / static_cast<float>(h.cols),
-                               h.y + h.h * (static_cast<float>(click.row) + 0.5f) / static_cast<float>(h.rows));
-          io.MouseDown[0] = true;
-          break;
-        }
-    } else if (click.frame + 1 == m_frame_index) {
-      io.MouseDown[0] = false;
-    }
-  }
-  for (const WindowOptions::KeyPress& press : m_options.key_presses) {
-    // Test hook: the key is down for exactly this frame, as if typed, so shortcuts run for real.
-    ImGuiIO& io = ImGui::GetIO();
-    if (press.frame == m_frame_index) {
-      io.KeysDown[press.key] = true;
-      io.KeyCtrl = press.ctrl;
-    } else if (press.frame + 1 == m_frame_index) {
-      io.KeysDown[press.key] = false;
-      io.KeyCtrl = false;
-    }
-  }
+  inject_test_input(m_options, m_frame_index, m_layout, m_window);  // scripted runs only
   {
     const NavKeyGuard shortcuts_only(m_state, ImGui::GetIO().WantTextInput);
     ImGui::NewFrame();
@@ -635,11 +597,7 @@ FrameTimes App::frame() {
   take_hosted_model();
   handle_shortcuts(requests);
   build_ui(requests, times);
-  for (const WindowOptions::Pick& pick : m_options.picks)  // test hook: as the picker's item
-    if (pick.frame == m_frame_index) {
-      if (pick.model.empty()) requests.close_model = true;
-      else requests.open_model_path = pick.model;
-    }
+  inject_test_requests(m_options, m_frame_index, requests);
   ImGui::Render();
 
   int fb_w = 0, fb_h = 0;

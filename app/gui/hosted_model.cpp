@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "engine/io/hf_gpt2.hpp"
 #include "engine/text/token_text.hpp"
 #include "gui/app.hpp"
 #include "gui/gfx/gl.hpp"

@@ -19,7 +19,6 @@
 #include "cli/commands.hpp"
 #include "core/session_file.hpp"
 #include "export/export_paths.hpp"
-#include "engine/io/hf_gpt2.hpp"
 #include "gui/app.hpp"
 #include "gui/window_options.hpp"
 

@@ -2,7 +2,8 @@
 // buffers (llm.c style) so the trainer allocates nothing per step. Shapes: N rows (tokens of the
 // whole batch, B*T), C columns. Backward functions ADD into parameter gradients and into
 // LayerNorm's input gradient (+=: the residual stream collects both branches), and WRITE (=) the
-// input gradients of linear, GELU and attention, whose buffers then need no zeroing.
+// input gradients of linear, GELU, attention and cross-entropy, whose buffers then need no
+// zeroing; rope_backward rotates its gradient in place.
 // Each op is a template instantiated for float (the model) and double (the finite-difference
 // gradient tests); both run the same code apart from BLAS (sgemm / dgemm) and the row softmax.
 #pragma once
@@ -42,7 +43,8 @@ void gelu_tanh_backward(Real* dinp, const Real* inp, const Real* dout, std::size
 
 // Rotary positions on the q and k parts of qkv (N = B*T rows of 3*H*D; row b*T + t is position t),
 // rotated in place by pairs (2i, 2i+1) through angle t * 10000^(-2i/D). cos_sin (T, D/2, 2) comes
-// from rope_table() (angles in double, as engine/positional.cpp). Backward rotates dq and dk back (the transpose of a rotation is its inverse).
+// from rope_table() (angles in double, as engine/positional.cpp). Backward rotates dq and dk back
+// in place (the transpose of a rotation is its inverse).
 template <typename Real>
 void rope_table(Real* cos_sin, int T, int D);
 template <typename Real>
@@ -56,12 +58,16 @@ void rope_backward(Real* dqkv, const Real* cos_sin, int B, int T, int H, int D);
 //   attn   (B, H, T, T) = softmax over keys; with causal, keys after the query get exactly 0
 //   concat (B*T, I)     = attn · v, head h in columns [h*D, (h+1)*D)
 // knocked_out (H, may be null): heads whose output is replaced by zeros (their weights are still
-// computed and drawn). Needs no workspace: scores and attn are the outputs it works in.
+// computed and drawn). Takes no workspace: the OpenBLAS path (double, and float heads of other
+// sizes) works in scores and attn; the float heads of d_head a multiple of 8 up to 64 and at most
+// 64 tokens (the fused kernels) transpose each head's keys into a per-thread buffer of their own.
 template <typename Real>
 void attention_forward(Real* scores, Real* attn, Real* concat, const Real* qkv, int B, int T, int H, int D,
                        Real scale, bool causal, const std::uint8_t* knocked_out);
 // dqkv (B*T, 3I) = gradient of qkv from dconcat (B*T, I), written (=, not +=) for every row and
-// head, zeros for a knocked-out head. workspace: T*T Reals (d attn, then d scores, one head at a time).
+// head, zeros for a knocked-out head. workspace: T*T Reals (d attn, then d scores, one head at a
+// time) for the OpenBLAS path; the fused float heads (as in attention_forward) leave it untouched
+// and use their per-thread buffer (D*T + 3*T*T floats).
 template <typename Real>
 void attention_backward(Real* dqkv, Real* workspace, const Real* dconcat, const Real* qkv, const Real* attn,
                         int B, int T, int H, int D, Real scale, bool causal, const std::uint8_t* knocked_out);

@@ -88,9 +88,9 @@ double mean_loss(const attn::Checkpoint& ck, const app::ModelRun& run, std::size
 }  // namespace
 
 // What assets/models/README.md reports of the english model, on a sentence the corpus never held
-// (the goals it does not reach, an induction head >= 0.4 and copying a word list, are reported
-// there as not reached).
-TEST_CASE("english lesson model: its own BPE and a previous-token head and it starts to copy", "[lesson]") {
+// (the goals it does not reach, a previous-token head >= 0.5 on held-out text and copying a
+// random word list, are reported there as not reached).
+TEST_CASE("english lesson model: its own BPE and an induction head that copies a passage written twice", "[lesson]") {
   const attn::Checkpoint ck = attn::load_checkpoint(kModels + "english.npz");
   CHECK(ck.task == "text");
   REQUIRE(ck.tokenizer.has_value());
@@ -100,13 +100,16 @@ TEST_CASE("english lesson model: its own BPE and a previous-token head and it st
   // The example and a person's text run through the BPE: every byte has a token, nothing unknown.
   const app::ModelRun example = app::run_model(ck.model, ck, app::example_text(ck));
   CHECK(example.input.tokens.back().end == app::example_text(ck).size());
-  // A sentence twice: a previous-token head throughout, and the second copy is predicted better
-  // than the first because a layer-2 head looks one past the earlier copy.
+  // A sentence twice: a previous-token head throughout, and the second copy is predicted far
+  // better than the first because a layer-2 head looks one past the earlier copy.
   const std::string once = " The lighthouse keeper painted seven purple boats before the storm reached the harbour.";
   const app::ModelRun run = app::run_model(ck.model, ck, once + once);
   const std::size_t half = ck.tokenizer->encode(once).size();
   REQUIRE(run.input.ids.size() == 2 * half);
-  CHECK(best_head_score(ck, run, false, half) >= 0.45f);
-  CHECK(best_head_score(ck, run, true, half) >= 0.15f);
-  CHECK(mean_loss(ck, run, half, 2 * half - 1) < mean_loss(ck, run, 0, half - 1) - 0.5);
+  const float previous = best_head_score(ck, run, false, half), induction = best_head_score(ck, run, true, half);
+  const double first_copy = mean_loss(ck, run, 0, half - 1), second_copy = mean_loss(ck, run, half, 2 * half - 1);
+  CAPTURE(previous, induction, first_copy, second_copy);  // 0.45, 0.83, 5.49 and 0.62 nats a token
+  CHECK(previous >= 0.4f);
+  CHECK(induction >= 0.6f);
+  CHECK(second_copy < first_copy - 3.0);
 }

@@ -89,8 +89,9 @@ TEST_CASE("a sentence too long is read up to the context and one the model canno
   CHECK(s.error.empty());
   CHECK(s.result->tokens_typed > 64);
   CHECK(s.result->run.input.ids.size() == 64);
-  CHECK(s.result->run.input.ids == std::vector<std::int32_t>(s.model->bpe.encode(words(80)).begin(),
-                                                             s.model->bpe.encode(words(80)).begin() + 64));
+  const std::vector<std::int32_t> typed = s.model->bpe.encode(words(80));
+  CHECK(s.result->tokens_typed == typed.size());
+  CHECK(s.result->run.input.ids == std::vector<std::int32_t>(typed.begin(), typed.begin() + 64));
   good = s.result;
   host.request("");
   host.wait_idle();
@@ -235,6 +236,14 @@ TEST_CASE("head importance is the change in the answer's log-probability with ea
   };
   CHECK(map.base_logprob == Approx(log_p(result)).epsilon(1e-5));
   CHECK(map.delta[2] == Approx(log_p(knocked) - log_p(result)).margin(1e-4));
+  // Every head (the sweep splits a layer's heads among threads): each equals its own forward.
+  for (std::size_t head = 0; head < 8; ++head) {
+    std::vector<std::uint8_t> alone(8, 0);
+    alone[head] = 1;
+    const app::ModelResult r = app::compute_model_result(*model, "The cat sat on the mat", attn::LogitRows::All, alone);
+    INFO("head " << head);
+    CHECK(map.delta[head] == Approx(log_p(r) - log_p(result)).margin(1e-4));
+  }
   // A head the result already knocked out changes nothing; a sweep told to stop stops.
   const app::HeadImportance again = app::head_importance(*model, knocked, [](const app::HeadImportance&) { return false; });
   CHECK(again.done == 4);
@@ -334,4 +343,33 @@ TEST_CASE("the host opens Train mode's model from memory and computes sentences 
   const app::ModelHostState after = host.state();
   CHECK(after.model == s.model);
   CHECK_THAT(after.load_error, Catch::Contains("induction task"));
+}
+
+TEST_CASE("switching models while a head sweep runs drops the sweep and shows the new model", "[model_host]") {
+  app::ModelHost host;
+  host.open(kFolder);
+  host.request("The cat sat on the mat because it was warm, and the dog sat on the rug");
+  host.wait_idle();
+  REQUIRE(host.state().result);
+  host.want_importance();
+  host.open(kModels + "english.npz");  // at once: the sweep may be at any layer, or not started
+  host.request("The cat sat on the mat");
+  host.wait_idle();
+  const app::ModelHostState s = host.state();
+  REQUIRE(s.model);
+  CHECK(s.model->source == app::ModelSource::Checkpoint);
+  REQUIRE(s.result);
+  CHECK(s.result->text == "The cat sat on the mat");
+  CHECK(s.error.empty());
+  CHECK(s.load_error.empty());
+  // Nothing of the old model's sweep is shown for the new model's sentence.
+  CHECK((!s.importance || s.importance->of == s.result.get()));
+  // Asked again, the map is the new model's.
+  host.want_importance();
+  host.wait_idle();
+  const app::ModelHostState after = host.state();
+  REQUIRE(after.importance);
+  CHECK(after.importance->of == after.result.get());
+  CHECK(after.importance->done == after.importance->total);
+  CHECK(after.importance->total == 2 * 4);
 }

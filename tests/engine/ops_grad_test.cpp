@@ -204,6 +204,35 @@ std::vector<OpCase> op_cases() {
                        return g;
                      }});
   }
+  {  // Tied embeddings (GPT-2); last, so that the rows above keep their random values. One table
+    // W (V=6, E=4) is read twice: as the embedding rows of ids (N=5) and as the unembedding,
+    // logits (N, V) = x · W^T. Its gradient is the sum of both uses: the lookup's rows are
+    // scattered first, then linear_backward must ADD its share (a backward that wrote dweight
+    // would pass the "linear" row, whose gradient starts at 0, and lose the lookup's here).
+    const int N = 5, V = 6, E = 4;
+    const std::vector<std::size_t> ids{3, 0, 3, 5, 1};
+    const Vec r_emb = random_vec(N * E, rng), r_logits = random_vec(N * V, rng);
+    const auto row = [](std::size_t i, int e) { return i * E + static_cast<std::size_t>(e); };
+    cases.push_back({"tied embeddings",
+                     {random_vec(V * E, rng), random_vec(N * E, rng)},
+                     [=](const Vars& v) {
+                       double sum = 0;
+                       for (std::size_t i = 0; i < ids.size(); ++i)
+                         for (int e = 0; e < E; ++e) sum += v[0][row(ids[i], e)] * r_emb[row(i, e)];
+                       Vec logits(N * V);
+                       linear_forward(logits.data(), v[1].data(), v[0].data(), static_cast<const double*>(nullptr), N,
+                                      E, V);
+                       return sum + dot(logits, r_logits);
+                     },
+                     [=](const Vars& v) {
+                       Vars g{Vec(V * E), Vec(N * E)};
+                       for (std::size_t i = 0; i < ids.size(); ++i)
+                         for (int e = 0; e < E; ++e) g[0][row(ids[i], e)] += r_emb[row(i, e)];
+                       linear_backward(g[1].data(), g[0].data(), static_cast<double*>(nullptr), r_logits.data(),
+                                       v[1].data(), v[0].data(), N, E, V);
+                       return g;
+                     }});
+  }
   return cases;
 }
 
@@ -247,6 +276,9 @@ TEST_CASE("layernorm backward matches finite differences in double precision", "
   check_rows({"layernorm", "layernorm (eps 0.05)"});
 }
 TEST_CASE("linear backward matches finite differences in double precision", "[grad]") { check_rows({"linear"}); }
+TEST_CASE("tied embeddings backward matches finite differences in double precision", "[grad]") {
+  check_rows({"tied embeddings"});
+}
 TEST_CASE("exact GELU backward matches finite differences in double precision", "[grad]") { check_rows({"gelu"}); }
 TEST_CASE("tanh GELU backward matches finite differences in double precision", "[grad]") { check_rows({"gelu (tanh)"}); }
 TEST_CASE("rope backward matches finite differences in double precision", "[grad]") { check_rows({"rope"}); }
@@ -262,7 +294,8 @@ TEST_CASE("every row of the op gradient table is checked by one of the cases abo
   for (const OpCase& c : op_cases()) names.push_back(c.name);
   // A new row fails here until a test case above checks it.
   CHECK(names == std::vector<std::string>{"layernorm", "linear", "gelu", "gelu (tanh)", "layernorm (eps 0.05)", "rope",
-                                          "attention", "attention (causal)", "crossentropy"});
+                                          "attention", "attention (causal)", "crossentropy",
+                                          "tied embeddings"});
 }
 
 TEST_CASE("a knocked-out head passes no gradient and outputs zeros", "[grad]") {

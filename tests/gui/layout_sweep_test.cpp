@@ -189,7 +189,8 @@ TEST_CASE("presentation mode folds the controls and F10 brings them back as a dr
   REQUIRE(drawer.exit_code == 0);
   CHECK(drawer.layout["controls_open"] == true);
   CHECK(gui_test::has_text(drawer.layout, "window_title", "Controls (F10)"));
-  CHECK(gui_test::has_text(drawer.layout, "label", "Temperature"));
+  CHECK(gui_test::has_text(drawer.layout, "combo", "Random weights"));  // the model picker, then the knobs
+  CHECK(gui_test::has_text(drawer.layout, "label", "Heads"));
   const std::vector<std::string> problems = gui_test::text_problems(drawer.layout);
   INFO((problems.empty() ? "" : problems.front()));
   CHECK(problems.empty());

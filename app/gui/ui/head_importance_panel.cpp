@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <string>
 
+#include "core/detector_notes.hpp"
 #include "engine/text/token_text.hpp"
 #include "gui/ui/panels.hpp"
 #include "gui/ui/widgets.hpp"
@@ -87,8 +88,15 @@ void draw_head_importance(UiContext& ctx, ImVec2 size) {
           std::snprintf(value, sizeof value, "%.2f", static_cast<double>(d));
           const ImVec2 t = ImGui::CalcTextSize(value);
           const bool dark = std::fabs(d) / m > 0.6f;  // white on the strong ends of the map
-          dl->AddText(ImVec2(min.x + (cell - t.x) * 0.5f, min.y + (cell - t.y) * 0.5f),
-                      dark ? IM_COL32(255, 255, 255, 255) : IM_COL32(0, 0, 0, 255), value);
+          const ImU32 ink = dark ? IM_COL32(255, 255, 255, 255) : IM_COL32(0, 0, 0, 255);
+          // What the head does on this sentence under its number, when the cell has the room
+          // ("induction 0.73"); the tooltip has every score.
+          const std::string note = detector_note(result.detectors, l, h);
+          const ImVec2 n = ImGui::CalcTextSize(note.c_str());
+          const bool with_note = !note.empty() && n.x + 4.0f <= cell && t.y * 3.0f <= cell;
+          const float y0 = min.y + (cell - t.y * (with_note ? 2.0f : 1.0f)) * 0.5f;
+          dl->AddText(ImVec2(min.x + (cell - t.x) * 0.5f, y0), ink, value);
+          if (with_note) dl->AddText(ImVec2(min.x + (cell - n.x) * 0.5f, y0 + t.y), ink, note.c_str());
         }
       } else {
         dl->AddRectFilled(min, max, ImGui::GetColorU32(ImGuiCol_FrameBg));  // not measured yet
@@ -119,7 +127,9 @@ void draw_head_importance(UiContext& ctx, ImVec2 size) {
                     !result.knocked_out.empty() && result.knocked_out[static_cast<std::size_t>(hovered)] ? "restore" : "knock out");
     else
       std::snprintf(tip, sizeof tip, "Layer %d, head %d: not measured yet.", hovered / H + 1, hovered % H + 1);
-    ImGui::SetTooltip("%s", tip);
+    std::string text = tip;
+    text += "\nOn this sentence:" + detector_score_lines(result.detectors, hovered / H, hovered % H);
+    ImGui::SetTooltip("%s", text.c_str());
   }
   ImGui::SetCursorScreenPos(ImVec2(origin.x, origin.y + top + static_cast<float>(L) * cell));
   ImGui::Dummy(ImVec2(size.x, 0.0f));

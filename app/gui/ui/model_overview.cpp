@@ -102,12 +102,7 @@ void draw_model_overview(UiContext& ctx, ImVec2 size) {
   }
   if (hovered_layer >= 0) {
     std::string tip = "Layer " + std::to_string(hovered_layer + 1) + ", head " + std::to_string(hovered_head + 1) + " on this sentence:";
-    for (const attn::Detector d : result.detectors.reported) {
-      char line[64];
-      std::snprintf(line, sizeof line, "\n  %s %.2f", std::string(attn::to_string(d)).c_str(),
-                    static_cast<double>(result.detectors.at(d, hovered_layer, hovered_head)));
-      tip += line;
-    }
+    tip += detector_score_lines(result.detectors, hovered_layer, hovered_head);
     tip += "\nClick to open it with its tokens, Q/K/V and the step-through.";
     ImGui::SetTooltip("%s", tip.c_str());
   }

@@ -122,10 +122,10 @@ const char* const kMouseTrain =
     "and the answer change, or to export it. The answer under the heads is the model's top next tokens after the "
     "last token (or after the hovered one).";
 const char* const kOpenedModelText =
-    "A GPT-2 opened from a Hugging Face folder: the text box is split by its own tokenizer; the layer selector (or "
-    "[ and ]) picks whose heads you see; All layers (O) shows every head at once; Which heads matter (I) knocks out "
-    "each head in turn and shows how the answer changes, and a click there keeps a head knocked out; Continue (N) "
-    "lets the model write its next token. Back to random weights (File menu) returns to the explorer.";
+    "Model (the first control) picks what reads the sentence: random weights, the English lesson, Train mode's "
+    "model, or a GPT-2 folder. The layer selector ([ and ]) picks whose heads you see; All layers (O) shows every "
+    "head; Which heads matter (I) knocks out each head in turn (click one to keep it out); Continue (N) lets the "
+    "model write.";
 const char* const kStepText =
     "The step-through follows one query token through the head in eight steps, each with its formula and the "
     "model's real numbers. Click another cell or query label to follow another query; the toggles show what "
