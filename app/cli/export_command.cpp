@@ -13,6 +13,7 @@
 #include "core/model_run.hpp"
 #include "engine/npy.hpp"
 #include "export/model_figures.hpp"
+#include "export/opened_model_figures.hpp"
 #include "export/figure_render.hpp"
 #include "export/export.hpp"
 #include "export/export_paths.hpp"
@@ -29,7 +30,14 @@ const char* const kExportHelp =
     "  --model HF_FOLDER      a Hugging Face GPT-2 folder (config.json, model.safetensors, vocab.json,\n"
     "                         merges.txt); --text split by its BPE, or token ids: --ids 464,3290,...\n"
     "  --layer I              with --model: the layer to draw, from 1 (default 1)\n"
-    "  --what model           with --model: every layer's heads in one figure (PNG, SVG or PDF)\n"
+    "  --what model           with --model: every layer's heads in one figure (PNG, SVG or PDF); for a model\n"
+    "                         that reads text (a GPT-2 folder, --lesson english) the overview: every head\n"
+    "                         as a thumbnail, marked with its strongest pattern\n"
+    "  --what importance      with a model that reads text: which heads matter, the change in log p of\n"
+    "                         the model's next token when each head is knocked out (one forward a head)\n"
+    "  --what predictions     with a model that reads text: the top-k next tokens after --position\n"
+    "  --position P           predictions after token P, from 1 (default: the last)\n"
+    "  --top-k K              predictions: how many tokens, 1-50 (default 10)\n"
     "  --out PATH             the file to write; a folder gets a name made from the sentence\n"
     "  --what W               grid (all heads, default) | head:N | qkv:N | lines (all heads as lines) |\n"
     "                         lines:N | step:HEAD:QUERY (one query's attention step by step; from 1)\n"
@@ -42,8 +50,13 @@ const char* const kExportHelp =
     "  --no-values            no numbers inside cells\n\n"
     "Model flags:\n";
 
-void parse_what(const std::string& text, ExportRequest& r, bool& whole_model) {
+void parse_what(const std::string& text, ExportRequest& r, bool& whole_model, std::optional<ModelFigure>& model_figure) {
   whole_model = text == "model";
+  model_figure.reset();
+  if (text == "importance" || text == "predictions") {
+    model_figure = text == "importance" ? ModelFigure::Importance : ModelFigure::Predictions;
+    return;
+  }
   if (text == "grid" || whole_model) {
     r.kind = ExportKind::Grid;
     return;
@@ -55,7 +68,7 @@ void parse_what(const std::string& text, ExportRequest& r, bool& whole_model) {
   }
   const std::size_t colon = text.find(':');
   const std::string kind = text.substr(0, colon);
-  const char* const kinds = "--what must be grid, head:N, qkv:N, lines, lines:N, step:HEAD:QUERY or model, got '";
+  const char* const kinds = "--what must be grid, head:N, qkv:N, lines, lines:N, step:HEAD:QUERY, model, importance or predictions, got '";
   if (colon == std::string::npos || (kind != "head" && kind != "qkv" && kind != "lines" && kind != "step"))
     throw UsageError(kinds + text + "'");
   r.kind = kind == "head" ? ExportKind::Head : kind == "qkv" ? ExportKind::Qkv : kind == "lines" ? ExportKind::Lines
@@ -70,6 +83,42 @@ void parse_what(const std::string& text, ExportRequest& r, bool& whole_model) {
   r.head = parse_int("--what", rest, 1, 1000) - 1;
 }
 
+// A model that reads text: a Hugging Face GPT-2 folder, or a checkpoint that carries its BPE.
+// A checkpoint of a toy task says which task it reads instead.
+bool reads_text(const std::string& path, const std::string& what) {
+  if (opens_in_explore(path)) return true;
+  if (what.empty()) return false;
+  const attn::Checkpoint ck = attn::load_checkpoint(path);  // an unreadable file: its FileError (exit 1)
+  throw UsageError("--what " + what + " needs a model that reads text (a GPT-2 folder, or a checkpoint trained on text "
+                   "such as --lesson english); " + path + " was trained on the " + ck.task + " task");
+}
+
+// --what model (of a model that reads text), importance or predictions: the window's figures.
+int export_opened_model(const std::string& model_path, const std::string& text, const ModelFigureRequest& request,
+                        const FigureOptions& options, std::optional<ExportFormat> format, std::string out) {
+  const std::optional<ExportFormat> from_name = format_from_path(out);
+  std::error_code ec;
+  const bool folder = std::filesystem::is_directory(out, ec);
+  const ExportFormat f = format ? *format : folder ? ExportFormat::Png : from_name.value_or(ExportFormat::Png);
+  if (!is_figure_format(f) || (!folder && from_name && !is_figure_format(*from_name)))
+    throw UsageError(std::string("--what ") + (request.what == ModelFigure::Overview ? "model" : model_figure_part_name(request.what)) +
+                     " is a figure: write .png, .svg or .pdf");
+  if (format && from_name && !folder && *format != *from_name)
+    throw UsageError("--format " + std::string(format_extension(*format)) + " does not match the file name " + out);
+  const std::size_t dot = out.find_last_of('.'), slash = out.find_last_of('/');
+  if (!folder && !from_name && dot != std::string::npos && (slash == std::string::npos || dot > slash))
+    throw UsageError("--out " + out + ": '" + out.substr(dot) + "' is not a file type attnlab writes; use .png, .svg or .pdf");
+  const std::shared_ptr<const OpenedModel> model = open_model_path(model_path);
+  if (folder)
+    out = unique_path(out + "/" + suggested_file_name(text, model_figure_part_name(request.what),
+                                                      std::string(format_extension(f)), std::time(nullptr)));
+  const TextShaper shaper;
+  const Figure figure = opened_model_figure(*model, text, request, options, shaper);
+  attn::write_file_atomic(out, encode_figure(figure, f, shaper));
+  std::printf("wrote %s\n", out.c_str());
+  return 0;
+}
+
 }  // namespace
 
 int run_export(const std::vector<std::string>& argv) {
@@ -80,7 +129,9 @@ int run_export(const std::vector<std::string>& argv) {
     std::optional<ExportFormat> format;
     std::string out, model_path, explorer_flag;
     int layer = 1;
-    bool text_given = false, whole_model = false;
+    bool text_given = false, whole_model = false, layer_given = false;
+    std::optional<ModelFigure> model_figure;
+    std::optional<int> position, top_k;
     std::optional<std::vector<std::int32_t>> ids;
     ArgCursor args(argv);
     while (!args.done()) {
@@ -96,9 +147,13 @@ int run_export(const std::vector<std::string>& argv) {
       }
       if (flag == "--out") out = args.value(flag);
       else if (parse_checkpoint_flag(flag, args, model_path)) continue;
-      else if (flag == "--layer") layer = args.int_value(flag, 1, attn::kMaxModelLayers);
+      else if (flag == "--layer") {
+        layer = args.int_value(flag, 1, attn::kMaxModelLayers);
+        layer_given = true;
+      } else if (flag == "--position") position = args.int_value(flag, 1, 1 << 20);
+      else if (flag == "--top-k") top_k = args.int_value(flag, 1, kMaxTopK);
       else if (flag == "--ids") ids = parse_ids(flag, args.value(flag));
-      else if (flag == "--what") parse_what(args.value(flag), request, whole_model);
+      else if (flag == "--what") parse_what(args.value(flag), request, whole_model, model_figure);
       else if (flag == "--format") {
         const std::string v = args.value(flag);
         format = format_from_path("x." + v);
@@ -128,6 +183,24 @@ int run_export(const std::vector<std::string>& argv) {
     if (!model_path.empty() && !explorer_flag.empty())
       throw UsageError(explorer_flag + " does not apply with --model: the checkpoint fixes the model");
     if (whole_model && model_path.empty()) throw UsageError("--what model needs --model CKPT.npz or --lesson NAME");
+    if (model_figure && model_path.empty())
+      throw UsageError(std::string("--what ") + model_figure_part_name(*model_figure) +
+                       " needs a model that reads text: --model HF_FOLDER, --model CKPT.npz or --lesson english");
+    if ((position || top_k) && model_figure != ModelFigure::Predictions)
+      throw UsageError(std::string(position ? "--position" : "--top-k") + " is for --what predictions");
+    // --what model of a model that reads text is its overview; given as --ids (a GPT-2 folder's
+    // token ids, which need not be any text's encoding) it stays every layer's heads at full size.
+    if (model_figure ? reads_text(model_path, model_figure_part_name(*model_figure)) : whole_model && !ids && reads_text(model_path, "")) {
+      if (!model_figure) model_figure = ModelFigure::Overview;
+      const std::string what = whole_model ? "model" : model_figure_part_name(*model_figure);
+      if (ids) throw UsageError("--what " + what + " reads --text; --ids is for the layer figures and --what model");
+      if (layer_given) throw UsageError("--layer does not apply to --what " + what + ": it draws every layer");
+      ModelFigureRequest figure_request;
+      figure_request.what = *model_figure;
+      figure_request.position = position ? *position - 1 : -1;
+      figure_request.top_k = top_k.value_or(kDefaultTopK);
+      return export_opened_model(model_path, input.text, figure_request, request.options, format, out);
+    }
     const bool hf_model = !model_path.empty() && attn::is_hf_folder(model_path);
     if (hf_model && text_given && ids) throw UsageError("give the sentence once: --ids or --text");
     if (ids && !hf_model) throw UsageError("--ids is for Hugging Face model folders (--model DIR); this model reads --text");

@@ -28,6 +28,28 @@ std::string detector_note(const attn::DetectorScores& scores, int layer, int hea
   return text;
 }
 
+const char* detector_letter(attn::Detector d) {
+  switch (d) {
+    case attn::Detector::PreviousToken: return "P";
+    case attn::Detector::FirstToken: return "F";
+    case attn::Detector::Induction: return "I";
+    case attn::Detector::Self: return "S";
+    case attn::Detector::Reverse: return "R";
+    case attn::Detector::Referent: return "A";
+    case attn::Detector::DuplicateToken: return "D";
+  }
+  return "?";
+}
+
+StrongestDetector strongest_detector(const attn::DetectorScores& scores, int layer, int head) {
+  StrongestDetector best;
+  for (const attn::Detector d : scores.reported) {
+    const float s = scores.at(d, layer, head);
+    if (best.score < 0.0f || s > best.score) best = {d, s};
+  }
+  return best;
+}
+
 std::string detector_score_lines(const attn::DetectorScores& scores, int layer, int head) {
   std::string lines;
   for (const attn::Detector d : scores.reported) {

@@ -19,6 +19,17 @@ inline constexpr float kDetectorNoteMin = 0.3f;
 // head. Ties go to the detector the task lists first.
 std::string detector_note(const attn::DetectorScores& scores, int layer, int head);
 
+// The letter the model overview marks a head with (window and figure): P, F, I, S, R, A, D.
+const char* detector_letter(attn::Detector d);
+// The overview marks a head's strongest pattern when it scores at least this.
+inline constexpr float kOverviewMarkScore = 0.4f;
+// The head's strongest reported detector on these scores; its score is -1 when none is reported.
+struct StrongestDetector {
+  attn::Detector detector = attn::Detector::PreviousToken;
+  float score = -1.0f;
+};
+StrongestDetector strongest_detector(const attn::DetectorScores& scores, int layer, int head);
+
 // Every reported detector's score of head (layer, head), a line each ("\n  previous-token 0.45"):
 // what the window's tooltips list under a head.
 std::string detector_score_lines(const attn::DetectorScores& scores, int layer, int head);

@@ -195,6 +195,9 @@ class Builder {
     return std::max(bar_w + s(6) + widest, caption_w) + s(4);
   }
 
+  // The document title of SVG and PDF files, for figures that draw their own title block.
+  void set_title(std::string title) { m_fig.title = std::move(title); }
+
   Figure finish(float width, float height) {
     m_fig.width = static_cast<int>(std::ceil(width));
     m_fig.height = static_cast<int>(std::ceil(height));

@@ -26,7 +26,7 @@ const std::vector<CommandRow> kRows = {
     {Command::Screenshot, GLFW_KEY_F12, 0, false, S::Everywhere, true, "save a screenshot of the window"},
     {Command::SaveSession, GLFW_KEY_S, 0, true, S::Everywhere, true, "save a session (the sentence and every setting)"},
     {Command::OpenSession, GLFW_KEY_O, 0, true, S::Everywhere, true, "open a session"},
-    {Command::ExportFigure, GLFW_KEY_E, 0, true, S::Everywhere, true, "export all heads as a PNG figure (Train mode: the model view)"},
+    {Command::ExportFigure, GLFW_KEY_E, 0, true, S::Everywhere, true, "export all heads as a PNG figure (Train mode: the model view; the overview or which heads matter when shown)"},
     {Command::LargerText, GLFW_KEY_EQUAL, GLFW_KEY_KP_ADD, true, S::Everywhere, true, "larger text and controls (up to 3\xC3\x97)"},
     {Command::SmallerText, GLFW_KEY_MINUS, GLFW_KEY_KP_SUBTRACT, true, S::Everywhere, true, "smaller text and controls"},
     {Command::MonitorScale, GLFW_KEY_0, 0, true, S::Everywhere, true, "text size back to the monitor's scale"},
@@ -113,7 +113,7 @@ void run_command(Command command, CommandTarget& t) {
     case Command::OpenSession: t.requests.open_session = true; break;
     case Command::ExportFigure:
       if (s.mode == Mode::Train) t.requests.train_export = TrainExport{TrainExport::What::ModelView, ExportFormat::Png};
-      else t.requests.export_choice = ExportChoice{ExportKind::Grid, 0, ExportFormat::Png};
+      else t.requests.export_choice = ExportChoice{ExportKind::Grid, 0, ExportFormat::Png, 0, 0, shown_model_figure(s)};
       break;
     case Command::LargerText: s.view.ui_scale = std::min(kMaxUiScale, t.ui_scale + 0.25f); break;
     case Command::SmallerText: s.view.ui_scale = std::max(kMinUiScale, t.ui_scale - 0.25f); break;
@@ -154,6 +154,13 @@ void run_command(Command command, CommandTarget& t) {
       s.model_overview = false;
       break;
   }
+}
+
+std::optional<ModelFigure> shown_model_figure(const AppState& state) {
+  if (!scope_holds(CommandScope::OpenedModel, state)) return std::nullopt;
+  if (state.model_overview) return ModelFigure::Overview;
+  if (state.model_importance) return ModelFigure::Importance;
+  return std::nullopt;
 }
 
 void handle_shortcuts(CommandTarget& target) {

@@ -1,6 +1,7 @@
 // The one table of keyboard shortcuts: the key handler, the F1 help, the menus' shortcut hints and
 // the key names of the test input (--key) all read it, so a new shortcut is one row.
 #pragma once
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -75,6 +76,10 @@ bool command_applies(const CommandRow& row, const AppState& state, bool typing);
 // The row's key (or its second key) was pressed this frame with the row's Ctrl state, and the row
 // applies now. For panels that act on a command with what only they know (the grid's pages).
 bool command_pressed(Command command, const AppState& state);
+
+// The opened model's figure shown in place of one layer's heads (the overview or which heads
+// matter): what Ctrl+E exports then. None in Train mode, with random weights, or with the heads.
+std::optional<ModelFigure> shown_model_figure(const AppState& state);
 
 // What a command changes: the state, this frame's requests and the trainer's queue.
 struct CommandTarget {

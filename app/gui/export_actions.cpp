@@ -13,12 +13,41 @@
 #include "engine/npy.hpp"
 #include "export/export_paths.hpp"
 #include "export/model_figures.hpp"
+#include "export/opened_model_figures.hpp"
 #include "export/figure_render.hpp"
 #include "gui/app.hpp"
 
 namespace app::gui {
 
 void App::run_export(const ExportChoice& choice) {
+  if (choice.model_figure) {
+    // A figure of the whole opened model, drawn by the code `attnlab export --what model|importance|
+    // predictions` runs, from the model (shared, immutable) and the sentence and knock-outs shown:
+    // the same options give the same bytes.
+    if (!hosted() || !m_hosted.model || !m_hosted.result) {
+      set_status("Nothing to export yet: the model has not read the sentence", true);
+      return;
+    }
+    ModelFigureRequest request;
+    request.what = *choice.model_figure;
+    request.knocked_out = m_hosted.result->knocked_out;
+    FigureOptions options;
+    options.theme = m_state.view.theme;
+    options.colormap = m_state.view.colormap;
+    options.per_head_range = m_state.view.range == RangeMode::PerHead;
+    options.show_values = m_state.view.show_values;
+    options.scale = 2;  // crisp on slides and in print, as the other figures
+    const std::string text = m_hosted.result->text;
+    const std::string dir = m_state.export_dir.empty() ? default_export_dir() : m_state.export_dir;
+    const std::string path = unique_path(dir + "/" + suggested_file_name(text, model_figure_part_name(request.what),
+                                                                         std::string(format_extension(choice.format)), std::time(nullptr)));
+    start_background_export(path, [model = m_hosted.model, text, request, options, format = choice.format, path]() -> std::string {
+      const TextShaper shaper;
+      attn::write_file_atomic(path, encode_figure(opened_model_figure(*model, text, request, options, shaper), format, shaper));
+      return "";
+    });
+    return;
+  }
   const attn::Trace* current = current_trace();
   if (m_state.mode == Mode::Train && choice.layer < static_cast<int>(m_train_view.layers().size()))
     current = &m_train_view.layers()[static_cast<std::size_t>(choice.layer)];

@@ -12,8 +12,10 @@ namespace {
 void export_items(UiContext& ctx, ExportKind what, int head, bool figures, const char* prefix) {
   const auto item = [&](const char* format_name, ExportFormat format) {
     const std::string label = std::string(prefix) + " " + format_name;
-    // Ctrl+E exports all heads as a PNG: its menu item shows the key.
-    const std::string key = what == ExportKind::Grid && format == ExportFormat::Png ? shortcut_text(Command::ExportFigure) : "";
+    // Ctrl+E exports all heads as a PNG (unless an opened model's overview or map is shown): its menu item shows the key.
+    const std::string key = what == ExportKind::Grid && format == ExportFormat::Png && !shown_model_figure(ctx.state)
+                                ? shortcut_text(Command::ExportFigure)
+                                : "";
     if (ImGui::MenuItem(label.c_str(), key.empty() ? nullptr : key.c_str())) ctx.requests.export_choice = ExportChoice{what, head, format};
   };
   if (figures) {
@@ -38,6 +40,25 @@ bool menu(UiContext& ctx, const char* label, bool enabled = true) {
   const bool open = ImGui::BeginMenu(label, enabled);
   ctx.layout.item("menu", label);
   return open;
+}
+
+// The opened model's figures of every layer (and its predictions): a submenu each, PNG, SVG or PDF.
+void model_figure_items(UiContext& ctx) {
+  const std::optional<ModelFigure> shown = shown_model_figure(ctx.state);
+  const auto items = [&](ModelFigure what, const char* title) {
+    if (!ImGui::BeginMenu(title)) return;
+    for (const ExportFormat format : {ExportFormat::Png, ExportFormat::Svg, ExportFormat::Pdf}) {
+      const char* label = format == ExportFormat::Png ? "figure (PNG)" : format == ExportFormat::Svg ? "figure (SVG)" : "figure (PDF)";
+      // Ctrl+E exports the one on screen as a PNG: its item shows the key.
+      const std::string key = shown == what && format == ExportFormat::Png ? shortcut_text(Command::ExportFigure) : "";
+      if (ImGui::MenuItem(label, key.empty() ? nullptr : key.c_str()))
+        ctx.requests.export_choice = ExportChoice{ExportKind::Grid, 0, format, 0, 0, what};
+    }
+    ImGui::EndMenu();
+  };
+  items(ModelFigure::Overview, "Model overview (every layer and head)");
+  items(ModelFigure::Importance, "Which heads matter");
+  items(ModelFigure::Predictions, "Predictions after the last token");
 }
 
 }  // namespace
@@ -100,6 +121,10 @@ void draw_menu_bar(UiContext& ctx, bool presentation) {
     if (ImGui::MenuItem("All heads as lines: figure (SVG)")) ctx.requests.export_choice = ExportChoice{ExportKind::Lines, -1, ExportFormat::Svg};
     if (ImGui::MenuItem("All heads as lines: figure (PDF)")) ctx.requests.export_choice = ExportChoice{ExportKind::Lines, -1, ExportFormat::Pdf};
     ImGui::Separator();
+    if (ctx.hosted && ctx.hosted->model) {
+      model_figure_items(ctx);
+      ImGui::Separator();
+    }
     screenshot_and_folder_items(ctx);
     ImGui::EndMenu();
   }

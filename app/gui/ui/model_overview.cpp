@@ -13,39 +13,6 @@
 
 namespace app::gui {
 
-namespace {
-
-// The letter a thumbnail shows for its strongest pattern, when that is at least kMarkScore.
-constexpr float kMarkScore = 0.4f;
-
-const char* letter_of(attn::Detector d) {
-  switch (d) {
-    case attn::Detector::PreviousToken: return "P";
-    case attn::Detector::FirstToken: return "F";
-    case attn::Detector::Induction: return "I";
-    case attn::Detector::Self: return "S";
-    case attn::Detector::Reverse: return "R";
-    case attn::Detector::Referent: return "A";
-    case attn::Detector::DuplicateToken: return "D";
-  }
-  return "?";
-}
-
-// The head's strongest reported pattern on this sentence.
-attn::HeadScore strongest(const attn::DetectorScores& scores, int layer, int head, attn::Detector& which) {
-  attn::HeadScore best;
-  for (const attn::Detector d : scores.reported) {
-    const float s = scores.at(d, layer, head);
-    if (best.layer < 0 || s > best.score) {
-      best = {layer, head, s};
-      which = d;
-    }
-  }
-  return best;
-}
-
-}  // namespace
-
 void draw_model_overview(UiContext& ctx, ImVec2 size) {
   if (!ctx.hosted || !ctx.hosted->result) return;
   const ModelResult& result = *ctx.hosted->result;
@@ -59,9 +26,9 @@ void draw_model_overview(UiContext& ctx, ImVec2 size) {
 
   // The legend: what the letters mean, on one line (shortened with the full text on hover).
   std::string legend = "Every layer and head on this sentence; a letter marks a head's strongest pattern (score " +
-                       std::to_string(static_cast<int>(kMarkScore * 100.0f)) + "% or more):";
+                       std::to_string(static_cast<int>(kOverviewMarkScore * 100.0f)) + "% or more):";
   for (const attn::Detector d : result.detectors.reported)
-    legend += std::string("  ") + letter_of(d) + " " + std::string(attn::to_string(d));
+    legend += std::string("  ") + detector_letter(d) + " " + std::string(attn::to_string(d));
   legend += ".  Click a head to open it.";
   text_fitted(ctx.layout, "label", legend, true);
 
@@ -108,10 +75,9 @@ void draw_model_overview(UiContext& ctx, ImVec2 size) {
       s.highlight_color = ctx.colors.heat_highlight;
       ctx.renderer.draw(dl, min, max, gfx::Matrix::Attention, h, s, l);
       ctx.layout.heatmap("thumbnail", h, min, max, n, n, l);
-      attn::Detector which = attn::Detector::PreviousToken;
-      const attn::HeadScore best = strongest(result.detectors, l, h, which);
-      if (best.layer >= 0 && best.score >= kMarkScore && side >= em * 1.5f) {
-        const char* mark = letter_of(which);
+      const StrongestDetector best = strongest_detector(result.detectors, l, h);
+      if (best.score >= kOverviewMarkScore && side >= em * 1.5f) {
+        const char* mark = detector_letter(best.detector);
         const ImVec2 m = ImGui::CalcTextSize(mark);
         const ImVec2 p(max.x - m.x - 2.0f, min.y + 1.0f);
         dl->AddRectFilled(ImVec2(p.x - 2.0f, p.y), ImVec2(max.x, p.y + m.y), IM_COL32(0, 0, 0, 170), 3.0f);

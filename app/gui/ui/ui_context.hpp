@@ -10,6 +10,7 @@
 #include "core/model_host.hpp"
 #include "engine/explain.hpp"
 #include "export/export.hpp"
+#include "export/opened_model_figures.hpp"
 #include "gui/gfx/heatmap_renderer.hpp"
 #include "gui/theme.hpp"
 #include "gui/trace_view.hpp"
@@ -23,6 +24,8 @@ struct ExportChoice {
   ExportFormat format = ExportFormat::Png;
   int layer = 0;  // Train mode: the model layer (the explorer has one)
   int query = 0;  // Step: the query token
+  // Explore with an opened model: one of its figures (every layer), instead of `what` of a layer.
+  std::optional<ModelFigure> model_figure = std::nullopt;
 };
 
 // Train mode's figures: the model view, the curves, or the run as an animated GIF.
