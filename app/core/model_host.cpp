@@ -238,28 +238,21 @@ ModelHost::~ModelHost() {
   m_thread.join();
 }
 
-void ModelHost::open(std::string path) {
-  {
-    std::lock_guard<std::mutex> lock(m_mutex);
-    ++m_open_generation;
-    m_state.loading = true;
-    m_state.loading_path = path;
-    m_state.loading_fraction = 0.0;
-    m_state.load_error.clear();
-    m_open = OpenJob{std::move(path), nullptr};
-  }
-  m_wake.notify_all();
-}
+void ModelHost::open(std::string path) { start_open(OpenJob{std::move(path), nullptr}); }
 
 void ModelHost::open(std::shared_ptr<const attn::Checkpoint> trained) {
+  start_open(OpenJob{kTrainedModelPath, std::move(trained)});
+}
+
+void ModelHost::start_open(OpenJob job) {
   {
     std::lock_guard<std::mutex> lock(m_mutex);
     ++m_open_generation;
     m_state.loading = true;
-    m_state.loading_path = kTrainedModelPath;
+    m_state.loading_path = job.path;
     m_state.loading_fraction = 0.0;
     m_state.load_error.clear();
-    m_open = OpenJob{kTrainedModelPath, std::move(trained)};
+    m_open = std::move(job);
   }
   m_wake.notify_all();
 }

@@ -149,6 +149,11 @@ class ModelHost {
   void wait_idle() const;
 
  private:
+  struct OpenJob {
+    std::string path;
+    std::shared_ptr<const attn::Checkpoint> trained;  // non-null: Train mode's model, not a file
+  };
+  void start_open(OpenJob job);  // both open()s: replaces a load not yet started
   void worker();
   // Nothing to do: no load, and no sentence that a model could compute. Under m_mutex.
   bool idle() const {
@@ -166,10 +171,6 @@ class ModelHost {
   std::condition_variable m_wake;
   mutable std::condition_variable m_idle;
   ModelHostState m_state;
-  struct OpenJob {
-    std::string path;
-    std::shared_ptr<const attn::Checkpoint> trained;  // non-null: Train mode's model, not a file
-  };
   std::optional<OpenJob> m_open;       // a load to start
   struct Request {
     std::string text;
