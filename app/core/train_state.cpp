@@ -24,6 +24,16 @@ void derive_choices(TrainChoices& c, bool d_head_auto) {
     c.arch.d_head = c.arch.d_model / c.arch.n_heads;
 }
 
+TrainCommand command_for(TrainCommand::Kind kind, const TrainChoices& c) {
+  TrainCommand command(kind);
+  command.arch = c.arch;
+  command.run = c.run;
+  command.settings = c.settings;
+  command.task = c.task;
+  command.text_file = c.text_file;
+  return command;
+}
+
 std::string choices_problem(const TrainChoices& c, bool d_head_auto) {
   if (d_head_auto && c.arch.n_heads > 0 && c.arch.d_model % c.arch.n_heads != 0)
     return "d_model (" + std::to_string(c.arch.d_model) + ") is not divisible by " + std::to_string(c.arch.n_heads) +

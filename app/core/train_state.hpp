@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/train_host.hpp"
 #include "engine/model/arch.hpp"
 
 namespace app {
@@ -30,6 +31,8 @@ struct TrainChoices {
 // sequence length, the vocabulary size from the task, and (when d_head_auto) d_head = d_model /
 // heads.
 void derive_choices(TrainChoices& choices, bool d_head_auto);
+// The trainer's command (a Reset, or a Configure) that carries these choices.
+TrainCommand command_for(TrainCommand::Kind kind, const TrainChoices& choices);
 // Why these choices cannot make a model, or "" when they can.
 std::string choices_problem(const TrainChoices& choices, bool d_head_auto);
 

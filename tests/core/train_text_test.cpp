@@ -36,13 +36,7 @@ app::TrainCommand text_reset(const std::string& file) {
   c.settings.seq_len = 16;
   c.settings.steps = 20;
   app::derive_choices(c, true);
-  app::TrainCommand command{app::TrainCommand::Kind::Reset};
-  command.arch = c.arch;
-  command.run = c.run;
-  command.settings = c.settings;
-  command.task = c.task;
-  command.text_file = c.text_file;
-  return command;
+  return app::command_for(app::TrainCommand::Kind::Reset, c);
 }
 
 std::string write(const fs::path& path, const std::string& bytes) {

@@ -38,16 +38,6 @@ std::string problem_with(const TrainChoices& c, bool d_head_auto) {
   return window_training_refusal(c.arch, c.run, c.settings, available);
 }
 
-TrainCommand command_for(TrainCommand::Kind kind, const TrainChoices& c) {
-  TrainCommand command(kind);
-  command.arch = c.arch;
-  command.run = c.run;
-  command.settings = c.settings;
-  command.task = c.task;
-  command.text_file = c.text_file;
-  return command;
-}
-
 const char* positional_label(attn::Positional p) {
   switch (p) {
     case attn::Positional::None: return "none";
