@@ -88,12 +88,7 @@ bool App::init(std::string& error) {
         if (problem.empty()) fresh = wanted;
         else set_status("--heads for the new model: " + problem, true);
       }
-      TrainCommand reset(TrainCommand::Kind::Reset);
-      reset.arch = fresh.arch;
-      reset.run = fresh.run;
-      reset.settings = fresh.settings;
-      reset.task = fresh.task;
-      m_host.post(std::move(reset));
+      m_host.post(command_for(TrainCommand::Kind::Reset, fresh));
       m_state.train.example = task ? task->example() : attn::kTextTaskExample;
       m_state.train.example_task = fresh.task;
     }
@@ -317,6 +312,7 @@ void App::build_explore(UiContext& ctx, FrameTimes& times) {
   UiContext view_ctx{ctx.state, ctx.model, trace, 0, view, nullptr, nullptr, ctx.renderer, ctx.colors, ctx.scale,
                      ctx.requests, ctx.layout};
   view_ctx.hosted = hosted_model ? &m_hosted : nullptr;
+  view_ctx.hosted_views = hosted_model ? &m_hosted_views : nullptr;
   view_ctx.projection = ctx.projection;
   if (hosted_model && trace && m_hosted.model) {
     const attn::BlockParams<const float> b =

@@ -201,7 +201,8 @@ std::string short_model_name(std::string path) {
 // model, one opened before, or another from a file or folder.
 void model_picker(UiContext& ctx) {
   LayoutRecord& layout = ctx.layout;
-  const std::string english = lesson_path("english");
+  // The data folder cannot change while the window runs: looked up once, not every frame.
+  static const std::string english = lesson_path("english");
   const std::string& current = ctx.state.model_path;
   const auto name_of = [&](const std::string& path) {
     if (path.empty()) return std::string("Random weights");

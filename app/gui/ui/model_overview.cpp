@@ -14,10 +14,11 @@
 namespace app::gui {
 
 void draw_model_overview(UiContext& ctx, ImVec2 size) {
-  if (!ctx.hosted || !ctx.hosted->result) return;
+  if (!ctx.hosted || !ctx.hosted->result || !ctx.hosted_views) return;
   const ModelResult& result = *ctx.hosted->result;
+  const std::vector<TraceView>& views = *ctx.hosted_views;  // made once per result, not per frame
   const int L = static_cast<int>(result.layers.size());
-  if (L == 0) return;
+  if (L == 0 || views.size() != result.layers.size()) return;
   const int H = result.layers[0].config.n_heads;
   const int n = static_cast<int>(result.layers[0].n_tokens());
   const ImGuiStyle& style = ImGui::GetStyle();
@@ -56,7 +57,6 @@ void draw_model_overview(UiContext& ctx, ImVec2 size) {
   const bool fixed = ctx.state.view.range == RangeMode::Fixed01;
   int hovered_layer = -1, hovered_head = -1;
   for (int l = 0; l < L; ++l) {
-    const attn::Trace& trace = result.layers[static_cast<std::size_t>(l)];
     const float y = origin.y + top + static_cast<float>(l) * (side + gap);
     char label[16];
     std::snprintf(label, sizeof label, "L%d", l + 1);
@@ -67,9 +67,8 @@ void draw_model_overview(UiContext& ctx, ImVec2 size) {
       const ImVec2 min(origin.x + left + static_cast<float>(h) * (side + gap), y), max(min.x + side, min.y + side);
       gfx::HeatmapStyle s;
       s.colormap = ctx.state.view.colormap;
-      const float* a = trace.attn.data() + static_cast<std::size_t>(h) * static_cast<std::size_t>(n) * static_cast<std::size_t>(n);
-      s.range_low = 0.0f;
-      s.range_high = fixed ? 1.0f : std::max(1e-6f, *std::max_element(a, a + static_cast<std::ptrdiff_t>(n) * n));
+      s.range_low = 0.0f;  // from 0, so that a faint head stays faint beside the others
+      s.range_high = fixed ? 1.0f : std::max(1e-6f, views[static_cast<std::size_t>(l)].attention[static_cast<std::size_t>(h)].high);
       s.highlight_row = s.highlight_col = ctx.state.hovered_token;  // the hovered token in every head
       s.grid_color = ImVec4(0.0f, 0.0f, 0.0f, 0.0f);                // cells of a few pixels: no grid
       s.highlight_color = ctx.colors.heat_highlight;

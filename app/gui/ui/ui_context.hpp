@@ -72,6 +72,8 @@ struct UiContext {
   LayoutRecord& layout;
   // Explore with an opened model (state.model_path): the host's state this frame; else null.
   const ModelHostState* hosted = nullptr;
+  // Its result's ranges and labels, one view per layer (the overview reads every layer's).
+  const std::vector<TraceView>* hosted_views = nullptr;
   // Explore's model picker: why Train mode's model cannot be read here ("" when it can), and its
   // training step.
   std::string trained_model_problem = "Train mode has no model yet";
