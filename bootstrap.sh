@@ -18,7 +18,7 @@ packages=(
   libgif-dev                                  # animated GIFs of a training run
   catch2 libstb-dev                           # tests (stb_image decodes the PNGs they check)
   fonts-dejavu-core fonts-droid-fallback fonts-symbola  # Latin/Greek/Cyrillic/Arabic/Hebrew, CJK, outline emoji
-  fonts-lohit-deva fonts-noto-color-emoji     # Devanagari, colour emoji in figures
+  fonts-lohit-deva fonts-noto-color-emoji     # Devanagari, color emoji in figures
   xvfb xauth librsvg2-bin poppler-utils       # headless GUI tests, SVG/PDF rendering checks, PNG icons
   help2man                                    # the man page, made from attnlab --help at build time
   desktop-file-utils appstream                # tests validate the desktop entry and AppStream metainfo

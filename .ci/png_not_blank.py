@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Exit 0 when a PNG screenshot shows a drawn window: decodes it with the standard library only
-(a CI machine may have nothing else) and asks for many colours and a large area that differs
-from the most common colour. A window that never drew is one flat colour; a black frame too.
+(a CI machine may have nothing else) and asks for many colors and a large area that differs
+from the most common color. A window that never drew is one flat color; a black frame too.
 
     python3 .ci/png_not_blank.py window.png
 """
@@ -25,10 +25,10 @@ def read_png(path):
         elif kind == b"IDAT":
             idat.append(body)
         pos += 12 + length
-    width, height, depth, colour, _, _, interlace = header
-    channels = {2: 3, 6: 4}.get(colour)
+    width, height, depth, color, _, _, interlace = header
+    channels = {2: 3, 6: 4}.get(color)
     if depth != 8 or channels is None or interlace:
-        raise ValueError(f"unsupported PNG (bit depth {depth}, colour type {colour}, interlace {interlace})")
+        raise ValueError(f"unsupported PNG (bit depth {depth}, color type {color}, interlace {interlace})")
     raw, stride, rows, prev = zlib.decompress(b"".join(idat)), width * channels, [], bytearray(width * channels)
     for y in range(height):
         start = y * (stride + 1)
@@ -64,7 +64,7 @@ def main():
             counts[row[x * channels:x * channels + 3]] += 1
     total = sum(counts.values())
     other = 1.0 - counts.most_common(1)[0][1] / total
-    print(f"png_not_blank: {path}: {width}x{height}, {len(counts)} colours, {other:.0%} not the background")
+    print(f"png_not_blank: {path}: {width}x{height}, {len(counts)} colors, {other:.0%} not the background")
     if len(counts) < 16 or other < 0.05:
         print("png_not_blank: the screenshot is blank", file=sys.stderr)
         return 1

@@ -26,7 +26,7 @@ set(CPACK_DEBIAN_PACKAGE_SECTION education)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # The fonts of bootstrap.sh's list: Latin/Greek/Cyrillic/Arabic/Hebrew, CJK, outline emoji and
-# symbols (the window), Devanagari; colour emoji in figures are recommended, not required (without
+# symbols (the window), Devanagari; color emoji in figures are recommended, not required (without
 # them emoji draw in outline from Symbola).
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "fonts-dejavu-core, fonts-droid-fallback, fonts-symbola, fonts-lohit-deva")
 # The English corpus (share/attnlab/corpus/build_corpus.py, `--task text` without --corpus) is

@@ -53,7 +53,7 @@ ATTN_INLINE void softmax_row_body(const float* scores, float* weights, std::size
     for (; j < visible; ++j) sum += weights[j] = exp_nonpositive<float, std::int32_t>(scores[j] - max);
   }
 
-  // 3. Normalise. Non-finite scores (from extreme weights) or no visible key: spread evenly
+  // 3. Normalize. Non-finite scores (from extreme weights) or no visible key: spread evenly
   //    rather than produce NaN, so the picture and every downstream number stay defined.
   if (sum > 0.0f && std::isfinite(sum)) {
     const float inv = 1.0f / sum;

@@ -1,7 +1,7 @@
 #version 330 core
 // value -> range -> colormap lookup -> pixel, plus grid lines and the hovered row/column outline.
 // The index rounding int(t * 255 + 0.5) matches app::colormap_index on the CPU, so the window and
-// the exported figures give a value the same colour.
+// the exported figures give a value the same color.
 in vec2 v_uv;
 out vec4 o_color;
 

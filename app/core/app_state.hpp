@@ -13,7 +13,7 @@
 
 namespace app {
 
-enum class RangeMode { PerHead, Fixed01 };  // colour range of attention heatmaps
+enum class RangeMode { PerHead, Fixed01 };  // color range of attention heatmaps
 // What a head view draws: the weights, the raw scores before softmax (diverging, centred on 0),
 // or the weights as lines between the tokens (BertViz's head view).
 enum class HeadView { Weights, Scores, Lines };

@@ -1,5 +1,5 @@
 // Colormap lookup tables, shared by the window (uploaded as a texture, looked up in GLSL) and
-// the exported figures, so a value gets the same colour in both.
+// the exported figures, so a value gets the same color in both.
 #pragma once
 #include <array>
 #include <cstdint>
@@ -10,7 +10,7 @@
 
 namespace app {
 
-// Viridis, magma and cividis: perceptually uniform and colour-blind safe, for weights.
+// Viridis, magma and cividis: perceptually uniform and color-blind safe, for weights.
 // Grayscale: for print. Diverging: blue (negative) - white (0) - red (positive), for Q/K/V.
 enum class Colormap { Viridis, Magma, Cividis, Grayscale, Diverging };
 
@@ -19,7 +19,7 @@ struct Rgb8 {
   bool operator==(const Rgb8& o) const { return r == o.r && g == o.g && b == o.b; }
 };
 
-// Non-finite values draw in a colour no colormap has, so they cannot pass for data.
+// Non-finite values draw in a color no colormap has, so they cannot pass for data.
 inline constexpr Rgb8 kNonFiniteColor{255, 0, 255};
 
 // One row per colormap: everything that lists colormaps (the window's selector, the colormap

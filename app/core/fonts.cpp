@@ -9,7 +9,7 @@ namespace app {
 namespace {
 
 // The first font in fontconfig's order for `family` that has `sample`, is an outline font without
-// colour glyphs, and (given `lang`) says it covers that language — by code point alone, Symbola
+// color glyphs, and (given `lang`) says it covers that language — by code point alone, Symbola
 // (which has a few CJK ideographs) would come before a real CJK font. Empty path: none.
 FontFile match(const char* family, const char* lang, char32_t sample) {
   FcPattern* pattern = FcPatternCreate();

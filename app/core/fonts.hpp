@@ -15,7 +15,7 @@ struct FontFile {
 
 // One font per script group (Latin/Greek/Cyrillic, CJK, emoji and symbols), in that order, each
 // the one fontconfig matches for a sample of the group; a group no installed font covers is left
-// out. Only outline fonts: the window's rasteriser cannot draw colour bitmap emoji.
+// out. Only outline fonts: the window's rasteriser cannot draw color bitmap emoji.
 std::vector<FontFile> font_chain();
 
 }  // namespace app

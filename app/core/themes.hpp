@@ -1,5 +1,5 @@
 // The one theme enum and its table, for the window and the figures alike: the name the command
-// line and session files use, the window's label, and the colours a figure in that theme uses.
+// line and session files use, the window's label, and the colors a figure in that theme uses.
 #pragma once
 #include <array>
 #include <cstddef>

@@ -1,4 +1,4 @@
-// The one rule for the colour range of a heatmap, used by the window and every figure: which
+// The one rule for the color range of a heatmap, used by the window and every figure: which
 // values count (finite ones only) and what an empty or constant map gets.
 #pragma once
 #include <cstddef>

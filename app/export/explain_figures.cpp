@@ -7,7 +7,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "core/head_colours.hpp"
+#include "core/head_colors.hpp"
 #include "core/value_range.hpp"
 #include "core/value_format.hpp"
 #include "export/figure_layout.hpp"
@@ -57,7 +57,7 @@ Figure layout_lines_figure(const attn::Trace& t, const ModelInput& input, int he
                                     (options.caption.empty() ? config_caption(t, input) : options.caption));
   for (int h = first; h <= last; ++h) {
     const float x0 = 16.0f * s + static_cast<float>(h - first) * (panel_w + panel_gap);
-    const Rgb8 hc = head_colour(0, h, H);
+    const Rgb8 hc = head_color(0, h, H);
     f.texts.push_back({x0, top + shaper.ascent(size), size * 1.1f, {hc.r, hc.g, hc.b, 255}, "Head " + std::to_string(h + 1)});
     const float y0 = top + row * 1.6f;
     for (std::size_t i = 0; i < n; ++i) {
@@ -109,16 +109,16 @@ Figure layout_step_figure(const attn::Trace& t, const ModelInput& input, int hea
     y += line;
   };
   const std::size_t cells = t.n_tokens() * t.n_tokens();
-  const ValueRange head_colours = value_range(t.attn.data() + static_cast<std::size_t>(head) * cells, cells, RangePolicy::MinMax);
+  const ValueRange head_colors = value_range(t.attn.data() + static_cast<std::size_t>(head) * cells, cells, RangePolicy::MinMax);
   const auto bars = [&](const std::vector<float>& values, bool weights) {
-    // The bars' extent covers 0 and every visible finite value. A weight's bar has the colour of
+    // The bars' extent covers 0 and every visible finite value. A weight's bar has the color of
     // its cell in the head's heatmap figure: the head's value_range(), or 0..1 for every head.
     std::vector<float> visible;
     for (std::size_t j = 0; j < n; ++j)
       if (!e.masked[j]) visible.push_back(values[j]);
     const ValueRange extent = value_range(visible.data(), visible.size(), RangePolicy::MinMax);
     const float lo = weights ? 0.0f : std::min(0.0f, extent.low), hi = std::max(0.0f, extent.high);
-    const ValueRange colours = options.per_head_range ? head_colours : ValueRange{0.0f, 1.0f};
+    const ValueRange colors = options.per_head_range ? head_colors : ValueRange{0.0f, 1.0f};
     const float span = std::max(hi - lo, 1e-12f);
     for (std::size_t j = 0; j < n; ++j) {
       const std::string label = attn::token_text(t.tokens()[j].text);
@@ -127,7 +127,7 @@ Figure layout_step_figure(const attn::Trace& t, const ModelInput& input, int hea
       if (!e.masked[j] && std::isfinite(values[j])) {
         Rgba fill{90, 120, 200, 255};
         if (weights) {
-          const Rgb8 cc = colormap_color(options.colormap, normalize(values[j], colours.low, colours.high));
+          const Rgb8 cc = colormap_color(options.colormap, normalize(values[j], colors.low, colors.high));
           fill = {cc.r, cc.g, cc.b, 255};
         }
         f.rects.push_back({std::min(zero, end), y + line * 0.15f, std::max(std::fabs(end - zero), 1.0f * s), line * 0.7f, fill});

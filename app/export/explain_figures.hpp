@@ -1,5 +1,5 @@
 // Figures for teaching one computation: the lines view (BertViz's head view: tokens in two
-// columns, a line from each query to each key with its weight as width and opacity, one colour
+// columns, a line from each query to each key with its weight as width and opacity, one color
 // per head) and the step-through of one query on one page (a handout).
 #pragma once
 #include "core/model_input.hpp"

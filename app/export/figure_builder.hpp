@@ -1,5 +1,5 @@
 // The parts every heatmap figure is made of — a title block, a matrix panel with token labels and
-// axis titles, a colour bar — shared by the explorer's figures, the model view and the training
+// axis titles, a color bar — shared by the explorer's figures, the model view and the training
 // movie's frames, so a head looks the same in each.
 #pragma once
 #include <algorithm>
@@ -15,7 +15,7 @@
 
 namespace app {
 
-// A figure theme's colours: background, text, dimmed text, frames and axes.
+// A figure theme's colors: background, text, dimmed text, frames and axes.
 struct FigureColors {
   Rgba background, text, dim, frame;
 };
@@ -25,7 +25,7 @@ namespace figure_kit {
 
 inline Rgba rgba(Rgb8 c) { return {c.r, c.g, c.b, 255}; }
 
-// Black or white, whichever reads on a cell of colour c.
+// Black or white, whichever reads on a cell of color c.
 inline Rgba contrast_on(Rgb8 c) {
   const float luminance = 0.2126f * c.r + 0.7152f * c.g + 0.0722f * c.b;
   return luminance > 140.0f ? Rgba{0, 0, 0, 255} : Rgba{255, 255, 255, 255};
@@ -157,7 +157,7 @@ class Builder {
       for (int c = 0; c < p.cols; ++c)
         text(left + m.cell_w * (static_cast<float>(c) + 0.5f) + mid, top - s(5), ls, m_theme.text,
              fit(m_shaper, (*p.col_labels)[static_cast<std::size_t>(c)], ls, cap), TextAlign::Start, true);
-    // Axis titles in the dimmed colour: the rows (queries) read downwards on the left, the
+    // Axis titles in the dimmed color: the rows (queries) read downwards on the left, the
     // columns (keys) across the top, each centred on the cells it names.
     const float as = axis_size();
     if (p.row_axis)
@@ -168,8 +168,8 @@ class Builder {
            fit(m_shaper, p.col_axis, as, std::max(cells_w, s(20))), TextAlign::Middle);
   }
 
-  // A vertical colour bar with ticks; returns its width including labels.
-  float colour_bar(float x, float y, float height, Colormap map, float low, float high, int ticks, const char* caption) {
+  // A vertical color bar with ticks; returns its width including labels.
+  float color_bar(float x, float y, float height, Colormap map, float low, float high, int ticks, const char* caption) {
     const float bar_w = s(14), size = s(10.5f);
     if (caption) text(x, y - s(11), size, m_theme.dim, caption);  // clear of the top tick's number
     // One step per pixel row: a smooth ramp with no banding between steps.

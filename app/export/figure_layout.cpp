@@ -17,7 +17,7 @@ namespace {
 
 using namespace figure_kit;
 
-// A head's colour range: value_range()'s one rule, or one 0..1 scale for every head.
+// A head's color range: value_range()'s one rule, or one 0..1 scale for every head.
 ValueRange head_range(const attn::Trace& t, int head, bool per_head) {
   if (!per_head) return {0.0f, 1.0f};
   const std::size_t n = t.n_tokens();
@@ -87,7 +87,7 @@ Figure layout_figure(const attn::Trace& trace, const ModelInput& input, ExportKi
       const Builder::Metrics& m = metrics[static_cast<std::size_t>(i)];
       b.panel(panels[static_cast<std::size_t>(i)], m, x, title_h);
       const float map_top = title_h + b.panel_title_height() + m.col_label_h;
-      const float bar = b.colour_bar(x + m.width + b.s(8), map_top, cell * nf, Colormap::Diverging, panels[static_cast<std::size_t>(i)].low,
+      const float bar = b.color_bar(x + m.width + b.s(8), map_top, cell * nf, Colormap::Diverging, panels[static_cast<std::size_t>(i)].low,
                                      panels[static_cast<std::size_t>(i)].high, 3, nullptr);
       x = std::round(x + m.width + b.s(8) + bar + gap);
       bottom = std::max(bottom, title_h + m.height);
@@ -116,7 +116,7 @@ Figure layout_figure(const attn::Trace& trace, const ModelInput& input, ExportKi
                       &tokens, &tokens, options.colormap, range.low, range.high, 2, "query", "key"});
   }
   const Builder::Metrics m = b.measure(panels[0], cell, cell);
-  // With per-head ranges each panel carries its own small colour bar.
+  // With per-head ranges each panel carries its own small color bar.
   const float own_bar = options.per_head_range ? b.s(14) + b.s(6) + shaper.measure("0.000", b.s(10.5f)) + b.s(14) : 0.0f;
   const float panel_w = m.width + own_bar;
   const float shared_bar = options.per_head_range ? 0.0f : b.s(90);
@@ -129,13 +129,13 @@ Figure layout_figure(const attn::Trace& trace, const ModelInput& input, ExportKi
     const float y = std::round(title_h + static_cast<float>(i / cols) * (m.height + gap));
     b.panel(panels[static_cast<std::size_t>(i)], m, x, y, own_bar + gap - b.s(4));
     if (options.per_head_range)
-      b.colour_bar(x + m.width + b.s(8), y + map_offset, cell * nf, options.colormap, panels[static_cast<std::size_t>(i)].low,
+      b.color_bar(x + m.width + b.s(8), y + map_offset, cell * nf, options.colormap, panels[static_cast<std::size_t>(i)].low,
                    panels[static_cast<std::size_t>(i)].high, grid ? 3 : 5, nullptr);
   }
   float width = grid_w;
   if (!options.per_head_range) {
     const float bar_x = margin + static_cast<float>(cols) * (panel_w + gap);
-    width = bar_x + b.colour_bar(bar_x, title_h + map_offset, cell * nf, options.colormap, 0.0f, 1.0f, 5, "weight") + margin;
+    width = bar_x + b.color_bar(bar_x, title_h + map_offset, cell * nf, options.colormap, 0.0f, 1.0f, 5, "weight") + margin;
   }
   const float height = title_h + static_cast<float>(rows) * (m.height + gap) - gap + margin;
   return b.finish(std::max(width, b.s(520)), height);

@@ -1,6 +1,6 @@
 // Figure layout: a trace (all heads, one head, or one head's Q/K/V) as a display list with a
 // title, token labels, axis titles ("query" down the rows, "key" across the columns), cells,
-// in-cell values and colour bars, sized so no label is clipped.
+// in-cell values and color bars, sized so no label is clipped.
 #pragma once
 #include "core/model_input.hpp"
 #include "export/export.hpp"

@@ -46,14 +46,14 @@ class Painter {
   // Everything that reaches into `clip`, in the display list's order: rects, lines, then text.
   void paint(cairo_t* cr, const Box& clip) const {
     if (m_fig.background) {
-      set_colour(cr, *m_fig.background);
+      set_color(cr, *m_fig.background);
       cairo_paint(cr);
     }
     std::size_t drawn = 0;
     for (const FigureRect& r : m_fig.rects) {
       if (++drawn % 4096 == 0) throw_if_export_cancelled();
       if (!Box{r.x, r.y, r.x + r.w, r.y + r.h}.meets(clip)) continue;
-      set_colour(cr, r.fill);
+      set_color(cr, r.fill);
       cairo_rectangle(cr, r.x, r.y, r.w, r.h);
       cairo_fill(cr);
     }
@@ -67,7 +67,7 @@ class Painter {
       const bool slanted = l.x0 != l.x1 && l.y0 != l.y1;
       cairo_set_line_cap(cr, slanted ? CAIRO_LINE_CAP_ROUND : CAIRO_LINE_CAP_BUTT);
       cairo_set_line_width(cr, l.width);
-      set_colour(cr, l.color);
+      set_color(cr, l.color);
       cairo_move_to(cr, l.x0, l.y0);
       cairo_line_to(cr, l.x1, l.y1);
       cairo_stroke(cr);
@@ -81,14 +81,14 @@ class Painter {
       cairo_translate(cr, t.x, t.y);
       if (t.vertical) cairo_rotate(cr, -M_PI / 2);
       cairo_move_to(cr, m_text_starts[i], -TextShaper::baseline_of(layout));
-      set_colour(cr, t.color);
+      set_color(cr, t.color);
       pango_cairo_show_layout(cr, layout);
       cairo_restore(cr);
     }
   }
 
  private:
-  static void set_colour(cairo_t* cr, Rgba c) {
+  static void set_color(cairo_t* cr, Rgba c) {
     cairo_set_source_rgba(cr, c.r / 255.0, c.g / 255.0, c.b / 255.0, c.a / 255.0);
   }
 

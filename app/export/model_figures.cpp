@@ -12,7 +12,7 @@
 #include <stdexcept>
 
 #include "core/detector_notes.hpp"
-#include "core/head_colours.hpp"
+#include "core/head_colors.hpp"
 #include "core/model_run.hpp"
 #include "export/figure_builder.hpp"
 #include "export/figure_layout.hpp"
@@ -126,7 +126,7 @@ Figure layout_curves_figure(const std::vector<std::shared_ptr<const CurvePoint>>
     const auto pt = panel(static_cast<int>(d) + 1, name, "1");
     for (int l = 0; l < n_layers; ++l)
       for (int h = 0; h < n_heads; ++h) {
-        const Rgba colour = rgba(head_colour(l, h, n_heads));
+        const Rgba color = rgba(head_color(l, h, n_heads));
         const std::size_t k = static_cast<std::size_t>(l * n_heads + h);
         const float width = (l == best.layer && h == best.head ? 2.4f : 1.2f) * s;
         for (std::size_t i = 1; i < curve.size(); ++i) {
@@ -135,17 +135,17 @@ Figure layout_curves_figure(const std::vector<std::shared_ptr<const CurvePoint>>
           if (sa.size() <= k || sb.size() <= k) continue;
           const auto [x0, y0] = pt(static_cast<float>(curve[i - 1]->step), sa[k], 1.0f);
           const auto [x1, y1] = pt(static_cast<float>(curve[i]->step), sb[k], 1.0f);
-          f.lines.push_back({x0, y0, x1, y1, width, colour});
+          f.lines.push_back({x0, y0, x1, y1, width, color});
         }
       }
   }
-  // The legend: each head's colour, as in the window.
+  // The legend: each head's color, as in the window.
   float lx = margin;
   const float ly = top + panel_h + small * 3.0f;
   for (int l = 0; l < n_layers; ++l)
     for (int h = 0; h < n_heads; ++h) {
       if (lx > static_cast<float>(f.width) - 60.0f * s) break;
-      f.rects.push_back({lx, ly - small * 0.8f, small * 1.4f, small * 0.8f, rgba(head_colour(l, h, n_heads))});
+      f.rects.push_back({lx, ly - small * 0.8f, small * 1.4f, small * 0.8f, rgba(head_color(l, h, n_heads))});
       const std::string label = "L" + std::to_string(l + 1) + "H" + std::to_string(h + 1);
       f.texts.push_back({lx + small * 1.7f, ly, small, c.dim, label});
       lx += small * 1.7f + shaper.measure(label, small) + small * 1.2f;
@@ -285,7 +285,7 @@ Figure layout_movie_frame(const std::vector<attn::Trace>& layers, const std::str
       b.panel(panel_of(l, h, labels), m, px, py, title_room);
     }
   const float map_top = std::round(b.s(top)) + b.panel_title_height() + m.col_label_h;
-  b.colour_bar(left + grid_w + b.s(18.0f), map_top, cell * static_cast<float>(n), options.colormap, 0.0f, 1.0f, 5, "weight");
+  b.color_bar(left + grid_w + b.s(18.0f), map_top, cell * static_cast<float>(n), options.colormap, 0.0f, 1.0f, 5, "weight");
   return b.finish(static_cast<float>(kMovieWidth), static_cast<float>(kMovieHeight));
 }
 
@@ -334,7 +334,7 @@ std::vector<Rgb8> figure_palette(Theme theme, Colormap map) {
     return static_cast<std::uint8_t>(std::lround(a + (b2 - a) * static_cast<double>(i) / steps));
   };
   // Text is anti-aliased over the background: every blend between the two (the dimmed text and
-  // the frames are greys on the same line), then the few theme colours exactly.
+  // the frames are greys on the same line), then the few theme colors exactly.
   const int steps = 80;
   for (int i = 0; i <= steps; ++i)
     palette.push_back({mix(c.background.r, c.text.r, i, steps), mix(c.background.g, c.text.g, i, steps), mix(c.background.b, c.text.b, i, steps)});
@@ -388,7 +388,7 @@ struct GifStream::Impl {
 GifStream::GifStream(int width, int height, std::vector<Rgb8> palette) : m(std::make_unique<Impl>()) {
   if (width <= 0 || height <= 0 || width > 65535 || height > 65535)
     throw std::invalid_argument("a GIF frame must be 1 to 65535 pixels a side");
-  if (palette.empty() || palette.size() > 255) throw std::invalid_argument("a GIF palette needs 1 to 255 colours");
+  if (palette.empty() || palette.size() > 255) throw std::invalid_argument("a GIF palette needs 1 to 255 colors");
   m->width = width;
   m->height = height;
   m->palette = std::move(palette);
@@ -396,9 +396,9 @@ GifStream::GifStream(int width, int height, std::vector<Rgb8> palette) : m(std::
   m->gif = EGifOpen(&m->out, write_to_string, &error);
   if (!m->gif) throw std::runtime_error(std::string("cannot start a GIF: ") + GifErrorString(error));
   EGifSetGifVersion(m->gif, true);
-  GifColorType colours[256] = {};
-  for (std::size_t i = 0; i < m->palette.size(); ++i) colours[i] = {m->palette[i].r, m->palette[i].g, m->palette[i].b};
-  ColorMapObject* map = GifMakeMapObject(256, colours);
+  GifColorType colors[256] = {};
+  for (std::size_t i = 0; i < m->palette.size(); ++i) colors[i] = {m->palette[i].r, m->palette[i].g, m->palette[i].b};
+  ColorMapObject* map = GifMakeMapObject(256, colors);
   const bool ok = EGifPutScreenDesc(m->gif, width, height, 8, 0, map) != GIF_ERROR;
   GifFreeMapObject(map);
   if (!ok) m->fail("screen");

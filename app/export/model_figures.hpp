@@ -21,7 +21,7 @@ Figure layout_model_figure(const std::vector<attn::Trace>& layers, const std::st
                            const attn::DetectorScores* scores = nullptr);
 
 // Loss and accuracy over the steps, then one panel per detector with every head's score in its
-// head colour, the best head named. Throws std::invalid_argument for an empty curve.
+// head color, the best head named. Throws std::invalid_argument for an empty curve.
 Figure layout_curves_figure(const std::vector<std::shared_ptr<const CurvePoint>>& curve, int n_layers, int n_heads,
                             const std::string& caption, const FigureOptions& options, const TextShaper& shaper);
 
@@ -42,7 +42,7 @@ struct MovieFrameInfo {
 
 // One frame: the step and the held-out loss large across the top, the loss curve so far and a
 // progress bar, then every
-// layer's heads as a grid (a row per layer, a column per head) on one 0..1 colour scale, each
+// layer's heads as a grid (a row per layer, a column per head) on one 0..1 color scale, each
 // head titled with its detector, token labels and "query"/"key" axis titles while the cells are
 // large enough for them. Always kMovieWidth x kMovieHeight. Throws std::invalid_argument.
 Figure layout_movie_frame(const std::vector<attn::Trace>& layers, const std::string& text, const MovieFrameInfo& info,
@@ -55,7 +55,7 @@ std::string model_movie_gif(const attn::Checkpoint& spec, const std::vector<Para
                             const std::vector<std::shared_ptr<const CurvePoint>>& curve, const std::string& text,
                             const FigureOptions& options, int max_frames = 48);
 
-// A looping animated GIF written frame by frame with one palette (at most 255 colours; index 255
+// A looping animated GIF written frame by frame with one palette (at most 255 colors; index 255
 // is transparent). Each frame after the first stores only the rectangle that changed, with the
 // pixels that did not change transparent, so a run whose text and frames stay put costs little.
 class GifStream {
@@ -64,7 +64,7 @@ class GifStream {
   ~GifStream();
   GifStream(const GifStream&) = delete;
   GifStream& operator=(const GifStream&) = delete;
-  // rgba: width x height RGBA8 (alpha ignored); each pixel takes the nearest palette colour.
+  // rgba: width x height RGBA8 (alpha ignored); each pixel takes the nearest palette color.
   void add(const std::vector<unsigned char>& rgba, int delay_cs);
   std::string finish();  // the file's bytes; the stream takes no frames after it
 
@@ -74,7 +74,7 @@ class GifStream {
 };
 
 // The palette a figure in `theme` with `map` needs: the colormap, a ramp from the background to
-// the text (anti-aliased text), and the non-finite colour.
+// the text (anti-aliased text), and the non-finite color.
 std::vector<Rgb8> figure_palette(Theme theme, Colormap map);
 
 }  // namespace app

@@ -1,5 +1,5 @@
 // The opened model's three figures, built from the figure kit's parts (title block, matrix panel,
-// colour bar) so they read like every other figure; sizes in the figure's units times its scale.
+// color bar) so they read like every other figure; sizes in the figure's units times its scale.
 #include "export/opened_model_figures.hpp"
 
 #include <algorithm>
@@ -60,9 +60,9 @@ std::vector<std::string> split_words(const std::string& text) {
 }
 
 // Lines of text from `y` down; returns the y below them.
-float text_lines(Builder& b, const std::vector<std::string>& lines, float x, float y, float size, Rgba colour) {
+float text_lines(Builder& b, const std::vector<std::string>& lines, float x, float y, float size, Rgba color) {
   for (const std::string& l : lines) {
-    b.text(x, y + b.shaper().ascent(size), size, colour, l);
+    b.text(x, y + b.shaper().ascent(size), size, color, l);
     y += std::round(size * 1.45f);
   }
   return y;
@@ -231,9 +231,9 @@ Figure layout_overview_figure(const ModelResult& result, const std::string& capt
     }
   }
   const float grid_h = static_cast<float>(L) * thumb + static_cast<float>(L - 1) * gap;
-  // 4. One colour bar for every thumbnail.
+  // 4. One color bar for every thumbnail.
   const float bar_h = std::min(std::max(grid_h, b.s(120)), b.s(260));
-  b.colour_bar(grid_x + grid_w + b.s(24), grid_y + b.s(14), bar_h, options.colormap, 0.0f, 1.0f, options.per_head_range ? 3 : 5,
+  b.color_bar(grid_x + grid_w + b.s(24), grid_y + b.s(14), bar_h, options.colormap, 0.0f, 1.0f, options.per_head_range ? 3 : 5,
                options.per_head_range ? "weight / head's largest" : "weight");
   const float bottom = std::max(grid_y + grid_h, grid_y + b.s(14) + bar_h + b.s(8));
   return b.finish(width, bottom + margin);
@@ -309,11 +309,11 @@ Figure layout_importance_figure(const ModelResult& result, const HeadImportance&
   const float map_top = cell_texts(md, x, delta, delta_text);
   const float map_h = cell_h * static_cast<float>(L);
   const float bar_h = std::max(map_h, b.s(100));
-  b.colour_bar(x + md.width + b.s(10), map_top, bar_h, Colormap::Diverging, -m, m, 5, "\xCE\x94 log p");
+  b.color_bar(x + md.width + b.s(10), map_top, bar_h, Colormap::Diverging, -m, m, 5, "\xCE\x94 log p");
   x = std::round(x + md.width + b.s(10) + bar_w + gap);
   b.panel(scores, ms, x, y, b.s(10) + bar_w - b.s(4));
   cell_texts(ms, x, scores, best_text);
-  b.colour_bar(x + ms.width + b.s(10), map_top, bar_h, options.colormap, 0.0f, 1.0f, 5, "score");
+  b.color_bar(x + ms.width + b.s(10), map_top, bar_h, options.colormap, 0.0f, 1.0f, 5, "score");
   return b.finish(width, map_top + std::max(map_h, bar_h) + margin);
 }
 

@@ -32,13 +32,13 @@ struct ModelFigureRequest {
 const char* model_figure_part_name(ModelFigure what);
 
 // Every layer x head as a thumbnail of its attention on the sentence (L rows, H columns) with
-// layer and head labels, each head's strongest detector as a letter with a legend, one colour
+// layer and head labels, each head's strongest detector as a letter with a legend, one color
 // bar, and the tokens as labels when the thumbnails have room for them (a list of the tokens
 // otherwise). Throws std::invalid_argument for a result with no layers or tokens.
 Figure layout_overview_figure(const ModelResult& result, const std::string& caption, const FigureOptions& options,
                               const TextShaper& shaper);
 
-// The layers x heads map of head_importance() with its value in every cell, a colour bar centred
+// The layers x heads map of head_importance() with its value in every cell, a color bar centred
 // on 0, the token measured (`target`, readable) and its base log-probability, and beside it each
 // head's strongest detector and score. Throws std::invalid_argument for an unfinished map.
 Figure layout_importance_figure(const ModelResult& result, const HeadImportance& importance, const std::string& target,

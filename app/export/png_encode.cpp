@@ -37,7 +37,7 @@ PngWriter::PngWriter(int width, int height, Channels channels) : m(std::make_uni
   m->info = png_create_info_struct(m->png);
   if (!m->info) throw std::runtime_error("PNG encoding failed: out of memory");
   png_set_write_fn(m->png, &m->out, append_to_string, nullptr);
-  // Figures are flat colour: the Sub filter with fast deflate makes files as small as the default
+  // Figures are flat color: the Sub filter with fast deflate makes files as small as the default
   // settings in a fraction of the time.
   png_set_filter(m->png, PNG_FILTER_TYPE_BASE, PNG_FILTER_SUB);
   png_set_compression_level(m->png, 3);

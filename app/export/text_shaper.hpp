@@ -1,5 +1,5 @@
 // Text for figures through Pango: HarfBuzz shaping for every script (Arabic and Hebrew right to
-// left, Devanagari clusters), fontconfig fallback for code points DejaVu Sans lacks (CJK, colour
+// left, Devanagari clusters), fontconfig fallback for code points DejaVu Sans lacks (CJK, color
 // emoji). The layout measures with the same shaped lines the Cairo painter draws.
 #pragma once
 #include <memory>

@@ -154,7 +154,7 @@ void App::build_ui(Requests& requests, FrameTimes& times) {
   const ImGuiViewport* viewport = ImGui::GetMainViewport();
   ImGui::SetNextWindowPos(viewport->WorkPos);
   ImGui::SetNextWindowSize(viewport->WorkSize);
-  // No backgrounds: glClear already paints the window colour, and every full-window fill costs a
+  // No backgrounds: glClear already paints the window color, and every full-window fill costs a
   // whole frame of fragments on a software renderer.
   const ImGuiWindowFlags flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
                                  ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus |

@@ -31,7 +31,7 @@ const std::vector<CommandRow> kRows = {
     {Command::SmallerText, GLFW_KEY_MINUS, GLFW_KEY_KP_SUBTRACT, true, S::Everywhere, true, "smaller text and controls"},
     {Command::MonitorScale, GLFW_KEY_0, 0, true, S::Everywhere, true, "text size back to the monitor's scale"},
     {Command::Theme, GLFW_KEY_T, 0, true, S::Everywhere, true, "dark / high-contrast light theme"},
-    {Command::ColourRange, GLFW_KEY_R, 0, true, S::Everywhere, true, "each head its own colour range / one 0-1 scale for all"},
+    {Command::ColorRange, GLFW_KEY_R, 0, true, S::Everywhere, true, "each head its own color range / one 0-1 scale for all"},
     {Command::PreviousHeads, GLFW_KEY_PAGE_UP, 0, false, S::Everywhere, false,
      "the previous page of heads when they page; else the previous head (Q/K/V view)"},
     {Command::NextHeads, GLFW_KEY_PAGE_DOWN, 0, false, S::Everywhere, false,
@@ -119,7 +119,7 @@ void run_command(Command command, CommandTarget& t) {
     case Command::SmallerText: s.view.ui_scale = std::max(kMinUiScale, t.ui_scale - 0.25f); break;
     case Command::MonitorScale: s.view.ui_scale = 0.0f; break;
     case Command::Theme: s.view.theme = s.view.theme == Theme::Dark ? Theme::Light : Theme::Dark; break;
-    case Command::ColourRange:
+    case Command::ColorRange:
       s.view.range = s.view.range == RangeMode::PerHead ? RangeMode::Fixed01 : RangeMode::PerHead;
       break;
     // The head the Q/K/V view shows; a grid that pages also turns its page where it is drawn

@@ -27,7 +27,7 @@ enum class Command {
   SmallerText,
   MonitorScale,
   Theme,
-  ColourRange,
+  ColorRange,
   PreviousHeads,
   NextHeads,
   BackToGrid,

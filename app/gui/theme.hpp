@@ -9,7 +9,7 @@ namespace app::gui {
 // Resets ImGui's style to `theme` and scales every size by `scale`.
 void apply_theme(Theme theme, float scale);
 
-// Colours the panels use beyond ImGui's own.
+// Colors the panels use beyond ImGui's own.
 struct Palette {
   ImU32 text_dim;
   ImU32 error;

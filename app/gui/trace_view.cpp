@@ -12,7 +12,7 @@ namespace app::gui {
 namespace {
 
 // `causal_square`: (heads, n, n) raw scores of a causal model, whose cells after the diagonal are
-// masked and must not stretch the colours of the cells that count.
+// masked and must not stretch the colors of the cells that count.
 std::vector<Range> per_head(const xt::xtensor<float, 3>& t, RangePolicy policy, bool causal_square = false) {
   const std::size_t heads = t.shape()[0];
   const std::size_t per = heads ? t.size() / heads : 0;

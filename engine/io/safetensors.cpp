@@ -51,7 +51,7 @@ float half_to_float(std::uint16_t h) {
     bits = sign | ((exponent + 112u) << 23) | (mantissa << 13);
   } else if (mantissa == 0) {
     bits = sign;
-  } else {  // subnormal: normalise the mantissa
+  } else {  // subnormal: normalize the mantissa
     exponent = 113;
     while ((mantissa & 0x400u) == 0) {
       mantissa <<= 1;

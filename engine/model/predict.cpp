@@ -12,7 +12,7 @@ namespace attn {
 std::vector<TokenProbability> top_next_tokens(const float* logits_row, int vocab_size, int k) {
   if (vocab_size <= 0) return {};
   const std::size_t V = static_cast<std::size_t>(vocab_size);
-  // 1. The softmax's normaliser, max subtracted for stability, in double so that a vocabulary
+  // 1. The softmax's normalizer, max subtracted for stability, in double so that a vocabulary
   //    of 50,000 small terms still sums exactly enough for a percentage.
   double max = -INFINITY;
   for (std::size_t i = 0; i < V; ++i) {

@@ -303,7 +303,7 @@ void model_backward(const Model& m, const std::int32_t* ids, const std::int32_t*
     if (m.run.positional == Positional::Rope) nn::rope_backward(buf.d_qkv.data(), acts.rope.data(), B, T, H, D);
     // Without RoPE the key bias cannot change any weight: it adds q_i . b_k to every score of row
     // i, which softmax ignores, so its gradient is exactly 0. In float32 it comes out as ~1e-9 of
-    // rounding, which AdamW's normalisation would turn into steps of a tenth of the learning rate.
+    // rounding, which AdamW's normalization would turn into steps of a tenth of the learning rate.
     std::copy(gw.in_proj_b + I, gw.in_proj_b + 2 * I, buf.k_bias.begin());
     nn::linear_backward(buf.d_ln.data(), gw.in_proj_w, gw.in_proj_b, buf.d_qkv.data(), L.ln1.data(), w.in_proj_w, N,
                         E, 3 * I);

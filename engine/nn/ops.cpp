@@ -890,7 +890,7 @@ void attention_backward(Real* dqkv, Real* workspace, const Real* dconcat, const 
 // ---- Cross-entropy -----------------------------------------------------------------------------
 
 // One row of float logits in two vector passes: the row maximum, then e^(z - max) into probs with
-// their sum; then probs are normalised and the log-sum-exp max + log(sum) returned, so the loss of
+// their sum; then probs are normalized and the log-sum-exp max + log(sum) returned, so the loss of
 // any target is lse - z[target] even where its probability was flushed to 0 (below e^-80 of the
 // largest, as softmax_row). With tied embeddings, freshly initialised logits spread over +-50 and
 // a third of the targets were below that; the exact scalar fallback they took was a fifth of a
@@ -923,7 +923,7 @@ ATTN_INLINE void softmax_lse_row_f32_body(float* probs, float* lse, const float*
   float sum = 0.0f;
   for (std::size_t l = 0; l < kLanes; ++l) sum += lane_sum[l];
   for (; j < V; ++j) sum += probs[j] = exp_nonpositive<float, std::int32_t>(z[j] - max);
-  // 3. Normalise: sum >= 1 (the maximum's own term), so the division is safe.
+  // 3. Normalize: sum >= 1 (the maximum's own term), so the division is safe.
   const float inv = 1.0f / sum;
   for (j = 0; j + kLanes <= V; j += kLanes) store(probs + j, load(probs + j) * inv);
   for (; j < V; ++j) probs[j] *= inv;

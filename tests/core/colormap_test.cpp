@@ -26,7 +26,7 @@ TEST_CASE("index rounding matches int(clamp(t) * 255 + 0.5)", "[colormap]") {
   }
 }
 
-TEST_CASE("non-finite values get a colour no map uses", "[colormap]") {
+TEST_CASE("non-finite values get a color no map uses", "[colormap]") {
   CHECK(app::colormap_color(app::Colormap::Viridis, NAN) == app::kNonFiniteColor);
   CHECK(app::colormap_color(app::Colormap::Viridis, INFINITY) == app::kNonFiniteColor);
   for (auto m : {app::Colormap::Viridis, app::Colormap::Magma, app::Colormap::Cividis, app::Colormap::Grayscale, app::Colormap::Diverging})
@@ -84,7 +84,7 @@ TEST_CASE("the colormap table has one row per colormap and drives every list", "
   CHECK(app::weight_colormap_names() == "viridis, magma, cividis or grayscale");
 }
 
-TEST_CASE("the theme table names each theme once and gives the figures their colours", "[colormap][theme]") {
+TEST_CASE("the theme table names each theme once and gives the figures their colors", "[colormap][theme]") {
   const auto& table = app::theme_table();
   CHECK(table.size() == 2);
   for (const app::ThemeInfo& t : table) {

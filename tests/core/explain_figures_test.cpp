@@ -1,5 +1,5 @@
 // The lines view and the step-through as figures: the SVG parses (rsvg-convert renders it), the
-// PNG has the figure's size and the colours that carry the meaning.
+// PNG has the figure's size and the colors that carry the meaning.
 #include <catch2/catch.hpp>
 
 #include <stb_image.h>
@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "core/head_colours.hpp"
+#include "core/head_colors.hpp"
 #include "core/value_range.hpp"
 #include "export/explain_figures.hpp"
 #include "engine/npy.hpp"
@@ -37,7 +37,7 @@ Case make_case() {
 struct Png {
   int w = 0, h = 0;
   std::vector<unsigned char> rgba;
-  bool has_colour(app::Rgb8 c, int tolerance) const {
+  bool has_color(app::Rgb8 c, int tolerance) const {
     for (std::size_t i = 0; i + 3 < rgba.size(); i += 4)
       if (std::abs(rgba[i] - c.r) <= tolerance && std::abs(rgba[i + 1] - c.g) <= tolerance && std::abs(rgba[i + 2] - c.b) <= tolerance)
         return true;
@@ -72,7 +72,7 @@ bool svg_renders(const std::string& svg, const std::string& png) {
 
 }  // namespace
 
-TEST_CASE("the lines figure draws every head in its colour, as PNG and SVG", "[export][lines]") {
+TEST_CASE("the lines figure draws every head in its color, as PNG and SVG", "[export][lines]") {
   test_support::TempDir dir;
   const Case c = make_case();
   const std::string png = (dir.path / "lines.png").string(), svg = (dir.path / "lines.svg").string();
@@ -83,7 +83,7 @@ TEST_CASE("the lines figure draws every head in its colour, as PNG and SVG", "[e
   const Png image = read_png(png);
   CHECK(image.w == f.width);
   CHECK(image.h == f.height);
-  for (int h = 0; h < 4; ++h) CHECK(image.has_colour(app::head_colour(0, h, 4), 2));  // each head's titles and lines
+  for (int h = 0; h < 4; ++h) CHECK(image.has_color(app::head_color(0, h, 4), 2));  // each head's titles and lines
   CHECK(svg_renders(svg, (dir.path / "svg.png").string()));
   CHECK_THROWS_AS(write(c, app::ExportKind::Lines, -1, 0, app::ExportFormat::Csv, (dir.path / "x.csv").string()),
                   std::invalid_argument);
@@ -96,13 +96,13 @@ TEST_CASE("the step-through figure shows the query's weights as bars in the colo
   write(c, app::ExportKind::Step, 1, 7, app::ExportFormat::Png, png);
   write(c, app::ExportKind::Step, 1, 7, app::ExportFormat::Svg, svg);
   const Png image = read_png(png);
-  // The largest weight's bar has the colour of its cell in head 2's heatmap figure (the head's range).
+  // The largest weight's bar has the color of its cell in head 2's heatmap figure (the head's range).
   const std::size_t n = c.trace.n_tokens();
   const float* head = c.trace.attn.data() + n * n;
   const float* row = head + 7 * n;
   const app::ValueRange range = app::value_range(head, n * n, app::RangePolicy::MinMax);
   const float largest = *std::max_element(row, row + n);
-  CHECK(image.has_colour(app::colormap_color(app::Colormap::Viridis, app::normalize(largest, range.low, range.high)), 1));
+  CHECK(image.has_color(app::colormap_color(app::Colormap::Viridis, app::normalize(largest, range.low, range.high)), 1));
   CHECK(svg_renders(svg, (dir.path / "svg.png").string()));
   const std::string text = attn::read_file(svg);
   CHECK(text.find("6. Softmax: row maximum") != std::string::npos);

@@ -1,4 +1,4 @@
-// Exported figures and data: cells carry their value's colour, no label leaves the image, SVG
+// Exported figures and data: cells carry their value's color, no label leaves the image, SVG
 // renders like the PNG, CSV round-trips awkward tokens, and failed writes leave nothing behind.
 #include <catch2/catch.hpp>
 
@@ -134,7 +134,7 @@ bool well_formed_xml(const std::string& s) {
 
 }  // namespace
 
-TEST_CASE("exported PNG cells carry exactly their value's colour", "[export]") {
+TEST_CASE("exported PNG cells carry exactly their value's color", "[export]") {
   const Case c = make_case("The cat sat on the mat", 2, 16);
   TempDir dir;
   app::ExportRequest r;

@@ -1,5 +1,5 @@
 // The Cairo/Pango renderer: every script shapes with a real font, Arabic joins right to left, emoji
-// draw in colour, PDF renders like the PNG, PNG bands join without a seam, SVG keeps selectable
+// draw in color, PDF renders like the PNG, PNG bands join without a seam, SVG keeps selectable
 // text, and a figure too large to encode is refused with its size before anything is drawn.
 #include <catch2/catch.hpp>
 
@@ -103,17 +103,17 @@ TEST_CASE("an Arabic token is shaped right to left into joined glyphs", "[figure
   CHECK(glyph_count(hindi) < 5);
 }
 
-TEST_CASE("emoji draw in colour where a colour emoji font is installed", "[figure]") {
+TEST_CASE("emoji draw in color where a color emoji font is installed", "[figure]") {
   if (!std::filesystem::exists("/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf")) {
     WARN("fonts-noto-color-emoji is not installed: emoji draw in outline");
     return;
   }
   const app::TextShaper shaper;
   const Pixels px = decode(app::encode_figure(token_figure("\xF0\x9F\x99\x82"), app::ExportFormat::Png, shaper));
-  int coloured = 0;  // yellow face: red and green well above blue
+  int colored = 0;  // yellow face: red and green well above blue
   for (int y = 0; y < px.h; ++y)
-    for (int x = 0; x < px.w; ++x) coloured += px.at(x, y)[0] > 180 && px.at(x, y)[1] > 120 && px.at(x, y)[2] < 90;
-  CHECK(coloured > 100);
+    for (int x = 0; x < px.w; ++x) colored += px.at(x, y)[0] > 180 && px.at(x, y)[1] > 120 && px.at(x, y)[2] < 90;
+  CHECK(colored > 100);
 }
 
 TEST_CASE("PDF renders like the PNG and SVG keeps selectable text", "[figure]") {

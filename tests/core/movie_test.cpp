@@ -87,7 +87,7 @@ TEST_CASE("a GIF stream stores only the changed rectangle and decodes to every f
   for (int y = 10; y < 14; ++y)
     for (int x = 5; x < 9; ++x) std::memcpy(&b[(static_cast<std::size_t>(y) * 40 + static_cast<std::size_t>(x)) * 4], &red, 3);
   c = b;
-  c[(29 * 40 + 39) * 4 + 2] = 190;  // nearly blue-free white: the nearest palette colour is white
+  c[(29 * 40 + 39) * 4 + 2] = 190;  // nearly blue-free white: the nearest palette color is white
   c[(29 * 40 + 39) * 4] = 10, c[(29 * 40 + 39) * 4 + 1] = 0;  // now (10, 0, 190): nearest is blue
   gif.add(a, 9);
   gif.add(b, 9);

@@ -83,7 +83,7 @@ app::ModelResult synthetic_result(const std::string& text, int layers, int heads
 
 }  // namespace
 
-TEST_CASE("the overview draws every one of 144 heads with layer and head labels and one colour bar", "[export][opened]") {
+TEST_CASE("the overview draws every one of 144 heads with layer and head labels and one color bar", "[export][opened]") {
   app::ModelResult r = synthetic_result("The cat sat on the mat and the cat sat", 12, 12);
   // Layer 3 head 5 copies the previous token; layer 7 head 2 attends to itself but below the mark.
   auto& prev = r.detectors.score[static_cast<std::size_t>(attn::Detector::PreviousToken)];
@@ -147,7 +147,7 @@ TEST_CASE("the overview puts the tokens on the axes when they fit and lists them
   check_inside(listed, shaper);
 }
 
-TEST_CASE("the overview's thumbnails carry the weights' colours on the window's range", "[export][opened]") {
+TEST_CASE("the overview's thumbnails carry the weights' colors on the window's range", "[export][opened]") {
   const app::ModelResult r = synthetic_result("a b c d", 1, 2);
   const app::TextShaper shaper;
   for (const bool per_head : {true, false}) {
@@ -174,7 +174,7 @@ TEST_CASE("the overview's thumbnails carry the weights' colours on the window's 
   }
 }
 
-TEST_CASE("the importance figure writes every value and centres its colour bar on 0", "[export][opened]") {
+TEST_CASE("the importance figure writes every value and centres its color bar on 0", "[export][opened]") {
   app::ModelResult r = synthetic_result("The cat sat", 3, 4);
   r.detectors.score[static_cast<std::size_t>(attn::Detector::PreviousToken)][5] = 0.83f;
   app::HeadImportance imp;
@@ -193,7 +193,7 @@ TEST_CASE("the importance figure writes every value and centres its colour bar o
   CHECK(any_text_contains(f, "base log p = -1.250 (p = 28.7%)"));
   CHECK(has_text(f, "P 0.83"));  // layer 2 head 2's strongest pattern, beside the map
   CHECK(count_text(f, "S 0.20") == 11);
-  // 0 is the diverging map's middle: a change of 0 is drawn in its centre colour.
+  // 0 is the diverging map's middle: a change of 0 is drawn in its centre color.
   const app::Rgb8 mid = app::colormap_color(app::Colormap::Diverging, 0.5f);
   bool zero_cell = false;
   for (const app::FigureRect& rect : f.rects)

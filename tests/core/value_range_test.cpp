@@ -1,4 +1,4 @@
-// The one colour-range rule: non-finite cells are skipped, all-NaN and constant maps get a usable
+// The one color-range rule: non-finite cells are skipped, all-NaN and constant maps get a usable
 // range, and the window (trace_view) and the figures get the same answer from it.
 #include <catch2/catch.hpp>
 
@@ -32,7 +32,7 @@ TEST_CASE("value_range of an all-NaN or empty map is a usable default", "[range]
     CHECK(s.low == -1.0f);
     CHECK(s.high == 1.0f);
   }
-  // Every cell is still drawn: the non-finite ones in the colour no colormap has.
+  // Every cell is still drawn: the non-finite ones in the color no colormap has.
   CHECK(app::colormap_color(app::Colormap::Viridis, app::normalize(v[0], 0.0f, 1.0f)) == app::kNonFiniteColor);
 }
 

@@ -195,7 +195,7 @@ TEST_CASE("the float LayerNorm matches the double reference", "[simd]") {
       attn::nn::layernorm_forward_f32_at(level, out.data(), mean.data(), rstd.data(), inp.data(), weight.data(), bias.data(), N, C);
       attn::nn::layernorm_backward_f32_at(level, dinp.data(), dweight.data(), dbias.data(), dout.data(), inp.data(), weight.data(),
                                           mean.data(), rstd.data(), N, C);
-      // An input is rounded to 2^-24 of its size, and the normalised value divides that by the
+      // An input is rounded to 2^-24 of its size, and the normalized value divides that by the
       // spread: the tolerance grows with offset / spread as any float LayerNorm's error must.
       // Measured worst: 2.6e-7 at offset 0, 2.1e-5 at offset 4 over spread 0.05 (this tolerance 8.1e-5).
       const double tol = 1e-6 * (1.0 + static_cast<double>(offset / spread));

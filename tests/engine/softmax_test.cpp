@@ -14,7 +14,7 @@ namespace {
 
 // The difference score - max is rounded to float first, as the engine must: its rounding moves
 // e^x by up to |x| * 2^-24 relative, which no exp could undo. What is compared is then the exp
-// and the normalisation.
+// and the normalization.
 std::vector<double> reference_softmax(const std::vector<float>& scores, std::size_t visible) {
   std::vector<double> w(scores.size(), 0.0);
   float max = -INFINITY;

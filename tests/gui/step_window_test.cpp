@@ -66,7 +66,7 @@ TEST_CASE("Ctrl+L shows raw scores, then lines, in every head", "[gui][step]") {
     CHECK(gui_test::find_heatmap(scores.layout, "raw score", head) != nullptr);
     CHECK(gui_test::find_heatmap(lines.layout, "lines", head) != nullptr);
   }
-  // A raw score's cell has the diverging colour of its value within the head's symmetric range.
+  // A raw score's cell has the diverging color of its value within the head's symmetric range.
   const attn::Trace t = expected_trace();
   const std::size_t n = t.n_tokens();
   const nlohmann::json& h = *gui_test::find_heatmap(scores.layout, "raw score", 0);

@@ -12,7 +12,7 @@
 
 namespace {
 
-// The colour of cell (row, col) of a heatmap, sampled away from its grid lines.
+// The color of cell (row, col) of a heatmap, sampled away from its grid lines.
 const unsigned char* cell_pixel(const gui_test::Run& run, const nlohmann::json& h, int row, int col) {
   const float cw = h["w"].get<float>() / h["cols"].get<float>(), ch = h["h"].get<float>() / h["rows"].get<float>();
   const int x = static_cast<int>(h["x"].get<float>() + cw * (static_cast<float>(col) + 0.5f));
@@ -20,7 +20,7 @@ const unsigned char* cell_pixel(const gui_test::Run& run, const nlohmann::json& 
   return run.screenshot.at(x, y);
 }
 
-// Brightness of a viridis colour: it rises monotonically from dark purple (0) to yellow (1).
+// Brightness of a viridis color: it rises monotonically from dark purple (0) to yellow (1).
 int brightness(const unsigned char* px) { return px[0] + px[1] + px[2]; }
 
 // The heatmap of layer 2, head 2 (the referent head of the sentences lesson).
@@ -59,7 +59,7 @@ TEST_CASE("training advances the step and changes the heatmaps, Pause stops it",
   CHECK_FALSE(still.layout["train"]["running"].get<bool>());
   CHECK(trained.layout["train"]["step"].get<int>() > 600);
   CHECK(trained.layout["train"]["running"].get<bool>());
-  // Some cell of some head changed colour as the weights moved.
+  // Some cell of some head changed color as the weights moved.
   int changed = 0;
   for (int head = 0; head < 4; ++head) {
     const nlohmann::json* a = gui_test::find_heatmap(still.layout, "attention", head, 0);
@@ -78,7 +78,7 @@ TEST_CASE("training advances the step and changes the heatmaps, Pause stops it",
   CHECK(message == "Paused at step " + std::to_string(paused.layout["train"]["step"].get<int>()));
 }
 
-TEST_CASE("scrubbing the timeline to step 0 shows the first snapshot's colours", "[gui][train]") {
+TEST_CASE("scrubbing the timeline to step 0 shows the first snapshot's colors", "[gui][train]") {
   const gui_test::Run fresh = gui_test::run_window("--no-settings --new induction", 30);
   const gui_test::Run back = gui_test::run_window("--no-settings --new induction --key f5@2 --key f5@25 --key home@27", 30);
   REQUIRE(fresh.exit_code == 0);

@@ -1,4 +1,4 @@
-// The real window under Xvfb: heatmap pixels carry the colour the engine's value maps to, a
+// The real window under Xvfb: heatmap pixels carry the color the engine's value maps to, a
 // hovered chip outlines the right row and column, and bad input never stops the window.
 #include <catch2/catch.hpp>
 
@@ -30,7 +30,7 @@ app::ModelInput model_input() {
   return input;
 }
 
-// True when `px` is the colormap colour of index i-1, i or i+1 (float rounding on the GPU may
+// True when `px` is the colormap color of index i-1, i or i+1 (float rounding on the GPU may
 // land on a neighbour at an exact .5).
 bool near_colormap(const unsigned char* px, app::Colormap map, float t) {
   const int i = app::colormap_index(t);
@@ -44,7 +44,7 @@ bool near_colormap(const unsigned char* px, app::Colormap map, float t) {
 
 }  // namespace
 
-TEST_CASE("heatmap cells show the colour of the engine's attention weight", "[gui]") {
+TEST_CASE("heatmap cells show the color of the engine's attention weight", "[gui]") {
   const gui_test::Run run = gui_test::run_window(kModelArgs);
   REQUIRE(run.exit_code == 0);
   REQUIRE(run.screenshot.width > 0);
@@ -90,7 +90,7 @@ TEST_CASE("hovering a token chip outlines that token's row and column", "[gui]")
   const int n = (*h)["rows"];
   const float x0 = (*h)["x"], y0 = (*h)["y"];
   const float cw = (*h)["w"].get<float>() / static_cast<float>(n), ch = (*h)["h"].get<float>() / static_cast<float>(n);
-  // The dark theme's outline colour, mixed in fully: (1.0, 0.35, 0.2).
+  // The dark theme's outline color, mixed in fully: (1.0, 0.35, 0.2).
   const auto is_outline = [](const unsigned char* px) {
     return px[0] >= 250 && std::abs(px[1] - 89) <= 2 && std::abs(px[2] - 51) <= 2;
   };

@@ -168,13 +168,13 @@ void view_controls(UiContext& ctx) {
   ViewSettings& v = ctx.state.view;
   LayoutRecord& layout = ctx.layout;
   const float label_w = label_width();
-  control_label(layout, "Colormap", "Colours for attention weights. All four are perceptually uniform (equal steps look "
-                                    "equal) and readable with colour-blindness; grayscale also survives a black-and-white "
+  control_label(layout, "Colormap", "Colors for attention weights. All four are perceptually uniform (equal steps look "
+                                    "equal) and readable with color-blindness; grayscale also survives a black-and-white "
                                     "printer. Q/K/V use a blue-white-red map centred on zero.", label_w);
   colormap_selector(layout, "##colormap", &v.colormap);
   radio(ctx, "per head", &v.range, RangeMode::PerHead, false);
   radio(ctx, "0 to 1", &v.range, RangeMode::Fixed01, true);
-  help_marker(layout, "Per head stretches each head's colours from its smallest to its largest weight, to "
+  help_marker(layout, "Per head stretches each head's colors from its smallest to its largest weight, to "
                       "show its pattern. 0 to 1 uses one scale for all heads, so heads can be compared.");
   checkbox(ctx, "Numbers in cells", &v.show_values);
   checkbox(ctx, "Q/K/V view", &v.show_qkv);

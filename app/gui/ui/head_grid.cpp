@@ -1,4 +1,4 @@
-// The head grid: one attention heatmap per head, reflowed to the space it has, a colour bar, and
+// The head grid: one attention heatmap per head, reflowed to the space it has, a color bar, and
 // a click to enlarge a head (Esc or the button to go back).
 #include <algorithm>
 #include <cmath>
@@ -6,7 +6,7 @@
 #include <string>
 
 #include "gui/commands.hpp"
-#include "gui/ui/colour_legend.hpp"
+#include "gui/ui/color_legend.hpp"
 #include "gui/ui/grid_plan.hpp"
 #include "gui/ui/heatmap_widget.hpp"
 #include "gui/ui/panels.hpp"
@@ -14,7 +14,7 @@
 
 namespace app::gui {
 
-AttentionColours attention_colours(const UiContext& ctx, int head) {
+AttentionColors attention_colors(const UiContext& ctx, int head) {
   if (ctx.state.view.range == RangeMode::Fixed01 || head < 0 ||
       head >= static_cast<int>(ctx.view.attention.size()))
     return {ctx.state.view.colormap, 0.0f, 1.0f};
@@ -27,7 +27,7 @@ namespace {
 HeatmapSpec attention_spec(const UiContext& ctx, int head, bool small_labels) {
   const attn::Trace& trace = *ctx.trace;
   const std::size_t n = trace.n_tokens();
-  const AttentionColours colours = attention_colours(ctx, head);
+  const AttentionColors colors = attention_colors(ctx, head);
   HeatmapSpec spec;
   spec.id = "attention";
   spec.matrix = gfx::Matrix::Attention;
@@ -37,9 +37,9 @@ HeatmapSpec attention_spec(const UiContext& ctx, int head, bool small_labels) {
   spec.values = trace.attn.data() + static_cast<std::size_t>(head) * n * n;
   spec.raw_scores = trace.scores.data() + static_cast<std::size_t>(head) * n * n;
   spec.row_labels = spec.col_labels = &ctx.view.token_labels;
-  spec.colormap = colours.map;
-  spec.low = colours.low;
-  spec.high = colours.high;
+  spec.colormap = colors.map;
+  spec.low = colors.low;
+  spec.high = colors.high;
   spec.causal = trace.config.causal;
   spec.export_what = ExportKind::Head;
   spec.small_labels = small_labels;
@@ -58,7 +58,7 @@ HeatmapSpec attention_spec(const UiContext& ctx, int head, bool small_labels) {
 // The heatmap, or the lines of the head when that view is chosen.
 HeatmapResult head_widget(UiContext& ctx, int head, ImVec2 size, bool small_labels) {
   if (ctx.state.view.head_view == HeadView::Lines)
-    return lines_widget(ctx, *ctx.trace, ctx.layer, head, head_colour_u32(ctx.layer, head, ctx.trace->config.n_heads), size,
+    return lines_widget(ctx, *ctx.trace, ctx.layer, head, head_color_u32(ctx.layer, head, ctx.trace->config.n_heads), size,
                         small_labels);
   return heatmap_widget(ctx, attention_spec(ctx, head, small_labels), size);
 }
@@ -86,11 +86,11 @@ std::string fitted_head_title(const UiContext& ctx, int head, float width, const
   return fit_text({full, plain, tiny}, width);
 }
 
-// The colour legend for `head` (-1: all heads on screen, no head in particular).
-ColourLegend legend_for(const UiContext& ctx, int head) {
+// The color legend for `head` (-1: all heads on screen, no head in particular).
+ColorLegend legend_for(const UiContext& ctx, int head) {
   const bool one = head >= 0 && head < static_cast<int>(ctx.view.attention.size()) &&
                    head < static_cast<int>(ctx.view.scores.size());
-  return colour_legend(ctx.state, ctx.view.attention, ctx.view.scores,
+  return color_legend(ctx.state, ctx.view.attention, ctx.view.scores,
                        one ? &ctx.view.attention[static_cast<std::size_t>(head)] : nullptr,
                        one ? &ctx.view.scores[static_cast<std::size_t>(head)] : nullptr,
                        "Head " + std::to_string(std::max(head, 0) + 1));
@@ -104,7 +104,7 @@ struct EnlargedLayout {
   float hint_h = 0.0f;  // the line under the map saying how to see labels that could not fit
 };
 
-// The enlarged head's map beside or below its companion in `area`; the colour bar (bar_w) sits
+// The enlarged head's map beside or below its companion in `area`; the color bar (bar_w) sits
 // right of the map.
 EnlargedLayout layout_enlarged(const UiContext& ctx, int n, ImVec2 area, float bar_w) {
   const float em = ImGui::GetFontSize(), spacing = ImGui::GetStyle().ItemSpacing.x;
@@ -146,7 +146,7 @@ EnlargedLayout layout_enlarged(const UiContext& ctx, int n, ImVec2 area, float b
 }
 
 // One head as large as the space allows, with the step-through or Q/K/V beside or below it.
-float draw_enlarged_head(UiContext& ctx, ImVec2 size, const ColourLegend& bar) {
+float draw_enlarged_head(UiContext& ctx, ImVec2 size, const ColorLegend& bar) {
   const attn::Trace& trace = *ctx.trace;
   const ImVec2 origin = ImGui::GetCursorScreenPos();
   const ImGuiStyle& style = ImGui::GetStyle();
@@ -169,7 +169,7 @@ float draw_enlarged_head(UiContext& ctx, ImVec2 size, const ColourLegend& bar) {
   if (r.clicked) open_step_through(ctx.state, 0, head, r);
   const LayoutRecord::Heatmap& drawn = ctx.layout.heatmaps.back();
   const float map_right = drawn.matrix == "lines" ? top.x + e.split.map_w : drawn.x + drawn.w;
-  draw_colour_legend(ctx, bar, ImVec2(map_right + style.ItemSpacing.x, top.y), drawn.y + drawn.h - top.y);
+  draw_color_legend(ctx, bar, ImVec2(map_right + style.ItemSpacing.x, top.y), drawn.y + drawn.h - top.y);
   if (r.labels_hidden) {
     ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));
     ImGui::SetCursorScreenPos(ImVec2(origin.x, top.y + e.split.map_h));
@@ -271,7 +271,7 @@ float draw_head_grid(UiContext& ctx, ImVec2 size) {
   clamp_head_selection(ctx.state, heads);
   const float font = ImGui::GetFontSize();
   // Its width: the enlarged head's legend, or the grid's (as wide as any head's would be).
-  const ColourLegend bar = legend_for(ctx, ctx.state.enlarged_head);
+  const ColorLegend bar = legend_for(ctx, ctx.state.enlarged_head);
   const ImVec2 origin = ImGui::GetCursorScreenPos();
   const float grid_w = std::max(size.x - bar.width, 50.0f);
   const ImGuiStyle& style = ImGui::GetStyle();
@@ -331,9 +331,9 @@ float draw_head_grid(UiContext& ctx, ImVec2 size) {
     }
   }
   // The head under the mouse now gives the legend its numbers; else it speaks for every head.
-  ColourLegend shown = legend_for(ctx, hovered_head);
+  ColorLegend shown = legend_for(ctx, hovered_head);
   shown.width = bar.width;
-  draw_colour_legend(ctx, shown, ImVec2(origin.x + grid_w, origin.y), used);
+  draw_color_legend(ctx, shown, ImVec2(origin.x + grid_w, origin.y), used);
   ImGui::SetCursorScreenPos(ImVec2(origin.x, origin.y + used));
   ImGui::Dummy(ImVec2(size.x, 0.0f));
   return used;

@@ -45,7 +45,7 @@ void draw_head_importance(UiContext& ctx, ImVec2 size) {
   }
   if (!map) return;
 
-  // The colour scale: symmetric around 0, as large as the largest change measured.
+  // The color scale: symmetric around 0, as large as the largest change measured.
   float m = 1e-3f;
   for (const float d : map->delta)
     if (std::isfinite(d)) m = std::max(m, std::fabs(d));

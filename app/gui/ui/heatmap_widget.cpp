@@ -127,7 +127,7 @@ HeatmapResult heatmap_widget(UiContext& ctx, const HeatmapSpec& spec, ImVec2 siz
   ctx.layout.heatmap(matrix_name(spec.matrix), spec.head, map_min, map_max, spec.rows, spec.cols, spec.layer);
 
   // Raw scores of a causal head: a key after its query is masked (its score becomes -inf before
-  // the softmax), so its number must not read as a colour that counts. The cells are a neutral
+  // the softmax), so its number must not read as a color that counts. The cells are a neutral
   // grey, hatched along the diagonal, and the tooltip says "masked".
   const bool masked_scores = spec.causal && spec.matrix == gfx::Matrix::Scores && spec.rows == spec.cols;
   const auto is_masked = [&](int row, int col) { return masked_scores && col > row; };

@@ -45,10 +45,10 @@ struct HeatmapResult {
 // Lays the heatmap out in `size` (labels included) at the cursor and advances it.
 HeatmapResult heatmap_widget(UiContext& ctx, const HeatmapSpec& spec, ImVec2 size);
 
-// The lines view of one head in `size`: queries left, keys right, a line per weight in `colour`.
+// The lines view of one head in `size`: queries left, keys right, a line per weight in `color`.
 // Hovering a token keeps its lines; a click on a query label reports it as label_row.
 // `small_labels`: as in HeatmapSpec.
-HeatmapResult lines_widget(UiContext& ctx, const attn::Trace& trace, int layer, int head, ImU32 colour, ImVec2 size,
+HeatmapResult lines_widget(UiContext& ctx, const attn::Trace& trace, int layer, int head, ImU32 color, ImVec2 size,
                            bool small_labels = false);
 
 // A click on a cell or a row label of head `head` (model layer `layer`) opens the step-through

@@ -8,7 +8,7 @@
 
 namespace app::gui {
 
-HeatmapResult lines_widget(UiContext& ctx, const attn::Trace& trace, int layer, int head, ImU32 colour, ImVec2 size,
+HeatmapResult lines_widget(UiContext& ctx, const attn::Trace& trace, int layer, int head, ImU32 color, ImVec2 size,
                            bool small_labels) {
   HeatmapResult result;
   const int n = static_cast<int>(trace.n_tokens());
@@ -53,7 +53,7 @@ HeatmapResult lines_widget(UiContext& ctx, const attn::Trace& trace, int layer, 
   ImDrawList* dl = ImGui::GetWindowDrawList();
   dl->PushClipRect(origin, ImVec2(origin.x + size.x, origin.y + size.y), true);
   const float* w = trace.attn.data() + static_cast<std::size_t>(head) * static_cast<std::size_t>(n) * static_cast<std::size_t>(n);
-  const ImVec4 c = ImGui::ColorConvertU32ToFloat4(colour);
+  const ImVec4 c = ImGui::ColorConvertU32ToFloat4(color);
   for (int i = 0; i < n; ++i)
     for (int j = 0; j < n; ++j) {
       if ((query >= 0 && i != query) || (key >= 0 && j != key)) continue;

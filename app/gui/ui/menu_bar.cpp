@@ -142,7 +142,7 @@ void draw_menu_bar(UiContext& ctx, bool presentation) {
     if (ImGui::MenuItem("The monitor's text size", shortcut_text(Command::MonitorScale).c_str())) s.view.ui_scale = 0.0f;
     ImGui::Separator();
     bool fixed = s.view.range == RangeMode::Fixed01;
-    if (ImGui::MenuItem("Same 0-1 scale for all heads", shortcut_text(Command::ColourRange).c_str(), &fixed)) s.view.range = fixed ? RangeMode::Fixed01 : RangeMode::PerHead;
+    if (ImGui::MenuItem("Same 0-1 scale for all heads", shortcut_text(Command::ColorRange).c_str(), &fixed)) s.view.range = fixed ? RangeMode::Fixed01 : RangeMode::PerHead;
     ImGui::MenuItem("Numbers in cells", nullptr, &s.view.show_values);
     ImGui::Separator();
     ImGui::TextDisabled("Heads show (%s)", shortcut_text(Command::CycleHeadView).c_str());

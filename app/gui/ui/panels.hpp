@@ -38,10 +38,10 @@ void draw_model_overview(UiContext& ctx, ImVec2 size);
 void draw_head_importance(UiContext& ctx, ImVec2 size);
 
 // The sequential colormap chosen for attention weights, and the range of head h.
-struct AttentionColours {
+struct AttentionColors {
   Colormap map;
   float low, high;
 };
-AttentionColours attention_colours(const UiContext& ctx, int head);
+AttentionColors attention_colors(const UiContext& ctx, int head);
 
 }  // namespace app::gui

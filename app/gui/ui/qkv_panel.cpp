@@ -70,7 +70,7 @@ void draw_qkv_panel(UiContext& ctx, ImVec2 size, int selected_head) {
     const ImVec2 map_origin = ImGui::GetCursorScreenPos();
     heatmap_widget(ctx, spec, ImVec2(each_w - font * 0.5f, avail_h - font * 1.2f));
     const float bar_top = map_origin.y + font;
-    draw_colour_bar(dl, ImVec2(p.x + each_w, bar_top), ImVec2(p.x + each_w + font * 0.8f, map_origin.y + avail_h - font * 2.0f),
+    draw_color_bar(dl, ImVec2(p.x + each_w, bar_top), ImVec2(p.x + each_w + font * 0.8f, map_origin.y + avail_h - font * 2.0f),
                     Colormap::Diverging, range.low, range.high, text, 3, &ctx.layout);
   }
   ImGui::SetCursorScreenPos(ImVec2(origin.x, origin.y + avail_h));

@@ -113,7 +113,7 @@ const char* const kMouseExplore =
     "attention; right-click a heatmap to export it.";
 const char* const kWhatYouSee =
     "What you see: each token becomes a vector x (embedding + position). Every head projects x into queries Q, "
-    "keys K and values V. Row i of a heatmap is query token i; column j is key token j; the colour is how much "
+    "keys K and values V. Row i of a heatmap is query token i; column j is key token j; the color is how much "
     "token i attends to token j: softmax over j of Q_i\xC2\xB7K_j / (\xE2\x88\x9A" "d_head \xC3\x97 temperature). Each row "
     "sums to 1. The head's output is the weighted sum of the value rows; all heads are concatenated and mixed by W_O.";
 const char* const kMouseTrain =

@@ -40,10 +40,10 @@ void vector_line(const char* name, const float* v, std::size_t n) {
 }
 
 // One labelled horizontal bar per key: label | bar from the zero line | value. Masked keys grey.
-// Weights (`colours` given) take their cell's colour in the head's heatmap: the same map and range.
+// Weights (`colors` given) take their cell's color in the head's heatmap: the same map and range.
 void key_bars(const char* id, const std::vector<float>& values, const std::vector<char>& masked,
               const std::vector<std::string>& labels, bool weights, int highlight,
-              const AttentionColours& colours = {Colormap::Viridis, 0.0f, 1.0f}) {
+              const AttentionColors& colors = {Colormap::Viridis, 0.0f, 1.0f}) {
   const float font = ImGui::GetFontSize();
   const float label_w = std::min(font * 7.0f, ImGui::GetContentRegionAvail().x * 0.3f);
   const float value_w = ImGui::CalcTextSize("-0.0000e-00").x;
@@ -67,7 +67,7 @@ void key_bars(const char* id, const std::vector<float>& values, const std::vecto
     const float end = p.x + label_w + bar_w * (std::clamp(values[j], lo, hi) - lo) / span;
     ImU32 fill = IM_COL32(120, 150, 220, 255);
     if (weights) {
-      const Rgb8 c = colormap_color(colours.map, normalize(values[j], colours.low, colours.high));
+      const Rgb8 c = colormap_color(colors.map, normalize(values[j], colors.low, colors.high));
       fill = IM_COL32(c.r, c.g, c.b, 255);
     }
     if (is_masked) fill = IM_COL32(110, 110, 110, 120);
@@ -118,12 +118,12 @@ void draw_step(UiContext& ctx, const attn::QueryExplanation& e, int step) {
       ImGui::Text("row maximum = %s   sum of exp(score - max) = %s", format_short(e.row_max).c_str(), format_short(e.sum).c_str());
       ImGui::TextDisabled("exp(score - max):");
       key_bars("exps", e.exps, e.masked, labels, false, -1);
-      ImGui::TextDisabled("weights = exp / sum (the heatmap's row, in its colours):");
+      ImGui::TextDisabled("weights = exp / sum (the heatmap's row, in its colors):");
       int top = 0;
       for (std::size_t j = 1; j < n; ++j)
         if (e.weights[j] > e.weights[static_cast<std::size_t>(top)]) top = static_cast<int>(j);
       const int key = ctx.state.step.key >= 0 && ctx.state.step.key < e.n_keys ? ctx.state.step.key : top;
-      key_bars("weights", e.weights, e.masked, labels, true, key, attention_colours(ctx, e.head));
+      key_bars("weights", e.weights, e.masked, labels, true, key, attention_colors(ctx, e.head));
       break;
     }
     case 7:

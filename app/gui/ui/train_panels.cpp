@@ -1,6 +1,6 @@
 // Train mode: controls, model view, curves and timeline.
 #include "gui/commands.hpp"
-#include "gui/ui/colour_legend.hpp"
+#include "gui/ui/color_legend.hpp"
 #include "gui/ui/train_panels.hpp"
 
 #include <algorithm>
@@ -334,7 +334,7 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const CurvePoint* point = train.progress ? shown_point(*train.progress, ctx.state.train) : nullptr;
 
-  // The colour legend at the right, as in Explore: its width comes off the heads' room first.
+  // The color legend at the right, as in Explore: its width comes off the heads' room first.
   std::vector<Range> all_weights, all_scores;
   for (const TraceView& v : train.layer_views) {
     all_weights.insert(all_weights.end(), v.attention.begin(), v.attention.end());
@@ -344,12 +344,12 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
     bool one = l >= 0 && l < L && h >= 0 && h < H && static_cast<std::size_t>(l) < train.layer_views.size();
     const TraceView* v = one ? &train.layer_views[static_cast<std::size_t>(l)] : nullptr;
     one = one && static_cast<std::size_t>(h) < v->attention.size() && static_cast<std::size_t>(h) < v->scores.size();
-    return colour_legend(ctx.state, all_weights, all_scores, one ? &v->attention[static_cast<std::size_t>(h)] : nullptr,
+    return color_legend(ctx.state, all_weights, all_scores, one ? &v->attention[static_cast<std::size_t>(h)] : nullptr,
                          one ? &v->scores[static_cast<std::size_t>(h)] : nullptr,
                          "L" + std::to_string(std::max(l, 0) + 1) + " H" + std::to_string(std::max(h, 0) + 1));
   };
   const bool enlarged = t.enlarged_layer >= 0 && t.enlarged_layer < L && t.enlarged_head < H;
-  const ColourLegend legend = legend_for(enlarged ? t.enlarged_layer : -1, enlarged ? t.enlarged_head : -1);
+  const ColorLegend legend = legend_for(enlarged ? t.enlarged_layer : -1, enlarged ? t.enlarged_head : -1);
   const float full_w = size.x;
   size.x = std::max(size.x - legend.width, font * 8.0f);
   int hovered_layer = -1, hovered_head = -1;
@@ -357,10 +357,10 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
   // After the heads: the legend beside them, with the numbers of the head under the mouse if any.
   const auto draw_legend = [&] {
     if (maps_bottom <= origin.y) return;
-    ColourLegend shown = hovered_layer >= 0 && !enlarged ? legend_for(hovered_layer, hovered_head) : legend;
+    ColorLegend shown = hovered_layer >= 0 && !enlarged ? legend_for(hovered_layer, hovered_head) : legend;
     shown.width = legend.width;
     const ImVec2 back = ImGui::GetCursorScreenPos();
-    draw_colour_legend(ctx, shown, ImVec2(origin.x + full_w - legend.width + style.ItemSpacing.x, origin.y),
+    draw_color_legend(ctx, shown, ImVec2(origin.x + full_w - legend.width + style.ItemSpacing.x, origin.y),
                        maps_bottom - origin.y);
     ImGui::SetCursorScreenPos(back);
   };
@@ -398,7 +398,7 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
   };
   const auto widget = [&](int l, int h, ImVec2 area, bool small_labels) {
     if (ctx.state.view.head_view == HeadView::Lines)
-      return lines_widget(ctx, layers[static_cast<std::size_t>(l)], l, h, head_colour_u32(l, h, H), area, small_labels);
+      return lines_widget(ctx, layers[static_cast<std::size_t>(l)], l, h, head_color_u32(l, h, H), area, small_labels);
     return heatmap_widget(ctx, spec_for(l, h, small_labels), area);
   };
   const auto title_of = [&](int l, int h) {
@@ -432,7 +432,7 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
       knock.knocked_out = t.knocked_out;
       train.commands.push_back(std::move(knock));
     }
-    dl->AddRect(ImVec2(min.x - 2.0f, min.y - 2.0f), ImVec2(max.x + 2.0f, max.y + 2.0f), head_colour_u32(l, h, H), 0.0f, 0,
+    dl->AddRect(ImVec2(min.x - 2.0f, min.y - 2.0f), ImVec2(max.x + 2.0f, max.y + 2.0f), head_color_u32(l, h, H), 0.0f, 0,
                 2.0f * ctx.scale);
     if (spec_for(l, h, false).knock_out == 1) {
       dl->AddRectFilled(min, max, IM_COL32(0, 0, 0, 150));
@@ -514,7 +514,7 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
   request.width = size.x;
   request.height = size.y;
   request.title_h = font + style.ItemSpacing.y;
-  request.gap = style.ItemSpacing.x * 2.0f;  // room for the head-coloured outline
+  request.gap = style.ItemSpacing.x * 2.0f;  // room for the head-colored outline
   request.labels = token_label_spec(train.layer_views[0].token_labels, ctx.scale, false);
   request.sides = ctx.state.view.head_view == HeadView::Lines ? LabelSides::LeftAndRight : LabelSides::LeftAndTop;
   request.min_side = min_readable_side(request.n_tokens, font, ctx.scale);
@@ -546,7 +546,7 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
     const std::string title = ImGui::CalcTextSize((plain + " \xC2\xB7 abcd\xE2\x80\xA6").c_str()).x <= title_w
                                   ? shorten_to_width(full, title_w)
                                   : fit_text({plain, "H" + std::to_string(h + 1)}, title_w);
-    ImGui::PushStyleColor(ImGuiCol_Text, head_colour_u32(l, h, H));
+    ImGui::PushStyleColor(ImGuiCol_Text, head_color_u32(l, h, H));
     ImGui::TextUnformatted(title.c_str());
     ImGui::PopStyleColor();
     ctx.layout.item("head_title", title);
@@ -586,8 +586,8 @@ PlotFrame plot_frame(ImDrawList* dl, LayoutRecord& layout, ImVec2 min, ImVec2 ma
                      const char* title, const char* y_top) {
   const float font = ImGui::GetFontSize();
   const ImU32 dim = ImGui::GetColorU32(ImGuiCol_TextDisabled);
-  const auto text = [&](ImVec2 at, ImU32 colour, const std::string& s) {
-    dl->AddText(at, colour, s.c_str());
+  const auto text = [&](ImVec2 at, ImU32 color, const std::string& s) {
+    dl->AddText(at, color, s.c_str());
     const ImVec2 size = ImGui::CalcTextSize(s.c_str());
     layout.text("plot_label", s, at, ImVec2(at.x + size.x, at.y + size.y));
   };
@@ -665,7 +665,7 @@ void draw_curves(UiContext& ctx, TrainContext& train, ImVec2 size, float plots_h
   const PlotFrame det = plot_frame(dl, ctx.layout, det_origin, ImVec2(det_origin.x + plot_w, origin.y + plots_h), target, 1.0f,
                                    det_title.c_str(), "1");
 
-  // Lines: loss and accuracy; one line per head for the chosen detector, in the head's colour.
+  // Lines: loss and accuracy; one line per head for the chosen detector, in the head's color.
   const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
   const ImU32 green = IM_COL32(80, 200, 120, 255);
   // At most one segment per pixel column: a long run has far more evaluations than the plot has
@@ -688,7 +688,7 @@ void draw_curves(UiContext& ctx, TrainContext& train, ImVec2 size, float plots_h
         const auto& sb = b.detectors.score[static_cast<int>(shown_detector)];
         if (sa.empty() || sb.empty()) continue;
         const std::size_t k = static_cast<std::size_t>(l * H + h);
-        dl->AddLine(det.at(xa, sa[k]), det.at(xb, sb[k]), head_colour_u32(l, h, H), 1.2f * ctx.scale);
+        dl->AddLine(det.at(xa, sa[k]), det.at(xb, sb[k]), head_color_u32(l, h, H), 1.2f * ctx.scale);
       }
   }
   // The timeline's step as a cursor in both plots.

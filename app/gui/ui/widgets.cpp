@@ -1,8 +1,8 @@
-// Help markers, colour bars and rotated text built from ImGui primitives (1.86 has no rotation,
+// Help markers, color bars and rotated text built from ImGui primitives (1.86 has no rotation,
 // so vertices are rotated after AddText).
 #include "gui/ui/widgets.hpp"
 
-#include "core/head_colours.hpp"
+#include "core/head_colors.hpp"
 
 #include <algorithm>
 #include <cfloat>
@@ -116,12 +116,12 @@ std::string tick_label(float value, float low, float high) {
 }
 }  // namespace
 
-float colour_bar_label_width(float low, float high) {
+float color_bar_label_width(float low, float high) {
   return std::max(ImGui::CalcTextSize(tick_label(low, low, high).c_str()).x,
                   ImGui::CalcTextSize(tick_label(high, low, high).c_str()).x) + tick_gap();
 }
 
-void draw_colour_ramp(ImDrawList* dl, ImVec2 min, ImVec2 max, Colormap map, ImU32 outline) {
+void draw_color_ramp(ImDrawList* dl, ImVec2 min, ImVec2 max, Colormap map, ImU32 outline) {
   const auto& lut = colormap_lut(map);
   const int steps = 64;
   const float h = max.y - min.y;
@@ -136,9 +136,9 @@ void draw_colour_ramp(ImDrawList* dl, ImVec2 min, ImVec2 max, Colormap map, ImU3
   dl->AddRect(min, max, outline);
 }
 
-void draw_colour_bar(ImDrawList* dl, ImVec2 min, ImVec2 max, Colormap map, float low, float high,
+void draw_color_bar(ImDrawList* dl, ImVec2 min, ImVec2 max, Colormap map, float low, float high,
                      ImU32 text_color, int ticks, LayoutRecord* layout) {
-  draw_colour_ramp(dl, min, max, map, text_color);
+  draw_color_ramp(dl, min, max, map, text_color);
   const float h = max.y - min.y;
   // Tick labels a line apart at least, so a short bar never stacks them on each other.
   ticks = std::clamp(1 + static_cast<int>(h / (ImGui::GetFontSize() * 1.05f)), 2, ticks);
@@ -153,7 +153,7 @@ void draw_colour_bar(ImDrawList* dl, ImVec2 min, ImVec2 max, Colormap map, float
     dl->AddText(at, text_color, label.c_str());
     if (layout) {
       const ImVec2 size = ImGui::CalcTextSize(label.c_str());
-      layout->text("colour_bar_tick", label, at, ImVec2(at.x + size.x, at.y + size.y));
+      layout->text("color_bar_tick", label, at, ImVec2(at.x + size.x, at.y + size.y));
     }
   }
 }
@@ -170,8 +170,8 @@ std::string format_value(float v, int decimals) {
   return buffer;
 }
 
-ImU32 head_colour_u32(int layer, int head, int n_heads) {
-  const Rgb8 c = head_colour(layer, head, n_heads);
+ImU32 head_color_u32(int layer, int head, int n_heads) {
+  const Rgb8 c = head_color(layer, head, n_heads);
   return IM_COL32(c.r, c.g, c.b, 255);
 }
 

@@ -1,4 +1,4 @@
-// Small widgets every panel uses: the (?) help marker, colour bars, vertical labels, and labels
+// Small widgets every panel uses: the (?) help marker, color bars, vertical labels, and labels
 // shortened to a width with the full text on hover.
 #pragma once
 #include <initializer_list>
@@ -50,7 +50,7 @@ void control_label(LayoutRecord& layout, const char* label, const char* help, fl
 float add_vertical_text(ImDrawList* draw_list, ImVec2 bottom_left, ImU32 color, std::string_view text, float px = 0.0f);
 
 // The colormap as a vertical ramp in [min, max], high at the top, without labels.
-void draw_colour_ramp(ImDrawList* draw_list, ImVec2 min, ImVec2 max, Colormap map, ImU32 outline);
+void draw_color_ramp(ImDrawList* draw_list, ImVec2 min, ImVec2 max, Colormap map, ImU32 outline);
 
 // The one colormap selector: a combo of the table's maps for attention weights. Returns true when
 // the person picked another map (written to *map).
@@ -65,17 +65,17 @@ bool enum_radio(const char* label, Enum* value, Enum mine) {
   return true;
 }
 
-// A vertical colour bar in [min, max] with tick labels for [low, high].
-void draw_colour_bar(ImDrawList* draw_list, ImVec2 min, ImVec2 max, Colormap map, float low,
+// A vertical color bar in [min, max] with tick labels for [low, high].
+void draw_color_bar(ImDrawList* draw_list, ImVec2 min, ImVec2 max, Colormap map, float low,
                      float high, ImU32 text_color, int ticks = 5, LayoutRecord* layout = nullptr);
-// The width the tick labels of a colour bar for [low, high] need.
-float colour_bar_label_width(float low, float high);
+// The width the tick labels of a color bar for [low, high] need.
+float color_bar_label_width(float low, float high);
 
-// The text colour (black or white) that reads best on top of `background`.
+// The text color (black or white) that reads best on top of `background`.
 ImU32 contrast_text(Rgb8 background);
 
-// The colour of head (layer, head) (core/head_colours.hpp) as an ImGui colour.
-ImU32 head_colour_u32(int layer, int head, int n_heads);
+// The color of head (layer, head) (core/head_colors.hpp) as an ImGui color.
+ImU32 head_color_u32(int layer, int head, int n_heads);
 
 // ImGui's "##" ids over our own strings.
 std::string format_value(float v, int decimals);

@@ -1,4 +1,4 @@
-// The colour bar beside the heads, saying truly whose scale it shows: one head's numbers when one
+// The color bar beside the heads, saying truly whose scale it shows: one head's numbers when one
 // head is enlarged or under the mouse, "All heads" on the one 0-1 scale, and with per-head ranges
 // and no head in particular, "Each head" with the ends of each head's own range.
 #pragma once
@@ -14,8 +14,8 @@
 
 namespace app::gui {
 
-struct ColourLegend {
-  bool shown = false;        // the lines view has no colour scale (width and opacity are the weight)
+struct ColorLegend {
+  bool shown = false;        // the lines view has no color scale (width and opacity are the weight)
   Colormap map = Colormap::Viridis;
   float low = 0.0f, high = 1.0f;
   bool each_head = false;    // per-head ranges, no head in particular: the ends read "min" / "max"
@@ -27,9 +27,9 @@ struct ColourLegend {
 // `all_weights` / `all_scores`: the ranges of every head on screen (the legend is as wide as the
 // widest of their ticks, so it does not move when another head is hovered); `weight` / `score`:
 // the range of the head it is for, or null for no head in particular; `who`: that head's name.
-ColourLegend colour_legend(const AppState& state, const std::vector<Range>& all_weights, const std::vector<Range>& all_scores,
+ColorLegend color_legend(const AppState& state, const std::vector<Range>& all_weights, const std::vector<Range>& all_scores,
                            const Range* weight, const Range* score, const std::string& who);
 // The caption, the measure under it and the bar, from `origin` down `height` pixels.
-void draw_colour_legend(UiContext& ctx, const ColourLegend& legend, ImVec2 origin, float height);
+void draw_color_legend(UiContext& ctx, const ColorLegend& legend, ImVec2 origin, float height);
 
 }  // namespace app::gui

@@ -1,12 +1,12 @@
-// HSV to RGB for the head colours.
-#include "core/head_colours.hpp"
+// HSV to RGB for the head colors.
+#include "core/head_colors.hpp"
 
 #include <algorithm>
 #include <cmath>
 
 namespace app {
 
-Rgb8 head_colour(int layer, int head, int n_heads) {
+Rgb8 head_color(int layer, int head, int n_heads) {
   const float hue = std::fmod(static_cast<float>(head) / static_cast<float>(std::max(n_heads, 1)) + 0.02f, 1.0f);
   const float value = 0.95f - 0.12f * static_cast<float>(layer % 2);
   const float sat = 0.75f - 0.15f * static_cast<float>(layer / 2);

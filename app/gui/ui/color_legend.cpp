@@ -1,6 +1,6 @@
-// The colour bar beside the heads. With per-head ranges one bar cannot carry every head's numbers,
+// The color bar beside the heads. With per-head ranges one bar cannot carry every head's numbers,
 // so it names the head whose numbers it shows, or says that each head has its own range.
-#include "gui/ui/colour_legend.hpp"
+#include "gui/ui/color_legend.hpp"
 
 #include <algorithm>
 
@@ -18,9 +18,9 @@ const char* const kWeightEnds[2] = {"max", "min"};
 
 }  // namespace
 
-ColourLegend colour_legend(const AppState& state, const std::vector<Range>& all_weights, const std::vector<Range>& all_scores,
+ColorLegend color_legend(const AppState& state, const std::vector<Range>& all_weights, const std::vector<Range>& all_scores,
                            const Range* weight, const Range* score, const std::string& who) {
-  ColourLegend b;
+  ColorLegend b;
   b.measure = "weight";
   switch (state.view.head_view) {
     case HeadView::Lines: return b;  // line width and opacity are the weight
@@ -59,9 +59,9 @@ ColourLegend colour_legend(const AppState& state, const std::vector<Range>& all_
   b.bar_w = font;
   // As wide as the widest thing it may show for any head, so it never moves nor reaches into the
   // heads when the mouse moves from one head to another.
-  float ticks = colour_bar_label_width(0.0f, 1.0f);
+  float ticks = color_bar_label_width(0.0f, 1.0f);
   for (const Range& r : state.view.head_view == HeadView::Scores ? all_scores : all_weights)
-    ticks = std::max(ticks, colour_bar_label_width(r.low, r.high));
+    ticks = std::max(ticks, color_bar_label_width(r.low, r.high));
   for (const char* end : kScoreEnds) ticks = std::max(ticks, ImGui::CalcTextSize(end).x + font * 0.6f);
   for (const char* end : kWeightEnds) ticks = std::max(ticks, ImGui::CalcTextSize(end).x + font * 0.6f);
   b.width = std::max({ImGui::CalcTextSize(b.caption.c_str()).x, ImGui::CalcTextSize(kEachHead).x,
@@ -71,26 +71,26 @@ ColourLegend colour_legend(const AppState& state, const std::vector<Range>& all_
   return b;
 }
 
-void draw_colour_legend(UiContext& ctx, const ColourLegend& b, ImVec2 origin, float height) {
+void draw_color_legend(UiContext& ctx, const ColorLegend& b, ImVec2 origin, float height) {
   if (!b.shown) return;
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const float font = ImGui::GetFontSize();
   const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
   const ImVec2 caption_size = ImGui::CalcTextSize(b.caption.c_str()), measure_size = ImGui::CalcTextSize(b.measure.c_str());
   dl->AddText(origin, text, b.caption.c_str());
-  ctx.layout.text("colour_bar_title", b.caption, origin, ImVec2(origin.x + caption_size.x, origin.y + font));
+  ctx.layout.text("color_bar_title", b.caption, origin, ImVec2(origin.x + caption_size.x, origin.y + font));
   const ImVec2 below(origin.x, origin.y + font);
   dl->AddText(below, ImGui::GetColorU32(ImGuiCol_TextDisabled), b.measure.c_str());
-  ctx.layout.text("colour_bar_title", b.measure, below, ImVec2(below.x + measure_size.x, below.y + font));
+  ctx.layout.text("color_bar_title", b.measure, below, ImVec2(below.x + measure_size.x, below.y + font));
   // The tick labels reach half a line above the bar's top and below its bottom.
   const float top = origin.y + font * 2.6f;
   const float bottom = origin.y + height - font * 0.5f;
   if (bottom - top < font * 2.0f) return;
   const ImVec2 bar_min(origin.x + 2.0f, top), bar_max(origin.x + 2.0f + b.bar_w, bottom);
   if (!b.each_head) {
-    draw_colour_bar(dl, bar_min, bar_max, b.map, b.low, b.high, text, 5, &ctx.layout);
+    draw_color_bar(dl, bar_min, bar_max, b.map, b.low, b.high, text, 5, &ctx.layout);
   } else {
-    draw_colour_ramp(dl, bar_min, bar_max, b.map, text);
+    draw_color_ramp(dl, bar_min, bar_max, b.map, text);
     const bool scores = b.map == Colormap::Diverging;
     const int n = scores ? 3 : 2;
     for (int i = 0; i < n; ++i) {
@@ -99,22 +99,22 @@ void draw_colour_legend(UiContext& ctx, const ColourLegend& b, ImVec2 origin, fl
       const ImVec2 at(bar_max.x + font * 0.6f, y - font * 0.5f);
       dl->AddLine(ImVec2(bar_max.x, y), ImVec2(bar_max.x + font * 0.25f, y), text);
       dl->AddText(at, text, end);
-      ctx.layout.text("colour_bar_tick", end, at, ImVec2(at.x + ImGui::CalcTextSize(end).x, at.y + font));
+      ctx.layout.text("color_bar_tick", end, at, ImVec2(at.x + ImGui::CalcTextSize(end).x, at.y + font));
     }
   }
   if (ImGui::IsMouseHoveringRect(origin, ImVec2(origin.x + b.width, origin.y + height))) {
     if (b.each_head && b.map == Colormap::Diverging)
       ImGui::SetTooltip(
-          "Each head's colours span its own range of raw scores, -max to +max with 0 in the middle: the same "
-          "colour means different numbers in different heads. Hover a head to see its numbers here.");
+          "Each head's colors span its own range of raw scores, -max to +max with 0 in the middle: the same "
+          "color means different numbers in different heads. Hover a head to see its numbers here.");
     else if (b.each_head)
       ImGui::SetTooltip(
-          "Each head's colours span its own range, from its lowest to its highest weight: the same colour means "
+          "Each head's colors span its own range, from its lowest to its highest weight: the same color means "
           "different numbers in different heads. Hover a head to see its numbers here (its title has them too); "
           "%s puts every head on one 0-1 scale.",
-          shortcut_text(Command::ColourRange).c_str());
+          shortcut_text(Command::ColorRange).c_str());
     else
-      ImGui::SetTooltip("The colours of %s: %s from %.3g to %.3g.", b.caption == "All heads" ? "all heads" : b.caption.c_str(),
+      ImGui::SetTooltip("The colors of %s: %s from %.3g to %.3g.", b.caption == "All heads" ? "all heads" : b.caption.c_str(),
                         b.measure.c_str(), static_cast<double>(b.low), static_cast<double>(b.high));
   }
 }

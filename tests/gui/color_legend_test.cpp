@@ -1,6 +1,6 @@
-// The colour legend says truly whose scale it shows (each head's own range, one head's numbers,
+// The color legend says truly whose scale it shows (each head's own range, one head's numbers,
 // or one 0-1 scale for all), Train mode has one too, and a causal head's raw scores draw their
-// masked cells as masked: neutral grey, outside the colour range.
+// masked cells as masked: neutral grey, outside the color range.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -33,27 +33,27 @@ const char* const kExplore = "--no-settings --mode explore --heads 4 --d-model 6
 
 }  // namespace
 
-TEST_CASE("with per-head ranges the colour bar speaks for each head and names one head only when one is shown", "[gui][legend]") {
+TEST_CASE("with per-head ranges the color bar speaks for each head and names one head only when one is shown", "[gui][legend]") {
   const gui_test::Run grid = gui_test::run_window_sized(kExplore, 1280, 800, 5, false);
   REQUIRE(grid.exit_code == 0);
-  const auto titles = texts_of(grid.layout, "colour_bar_title");
+  const auto titles = texts_of(grid.layout, "color_bar_title");
   INFO(grid.layout["texts"].dump());
   CHECK(contains(titles, "Each head"));
   CHECK(contains(titles, "own range"));
   CHECK_FALSE(contains(titles, "Head 1"));  // the selected head is not every head
-  CHECK(first(texts_of(grid.layout, "colour_bar_tick"), 2) == std::vector<std::string>{"max", "min"});
+  CHECK(first(texts_of(grid.layout, "color_bar_tick"), 2) == std::vector<std::string>{"max", "min"});
 
   // One head enlarged: its name and its numbers.
   const gui_test::Run one = gui_test::run_window_sized(std::string(kExplore) + " --click-cell 2,3,2@2", 1280, 800, 6, false);
   REQUIRE(one.exit_code == 0);
-  CHECK(contains(texts_of(one.layout, "colour_bar_title"), "Head 2"));
-  CHECK_FALSE(contains(texts_of(one.layout, "colour_bar_tick"), "max"));
+  CHECK(contains(texts_of(one.layout, "color_bar_title"), "Head 2"));
+  CHECK_FALSE(contains(texts_of(one.layout, "color_bar_tick"), "max"));
 
   // One 0-1 scale: all heads, 0 to 1.
   const gui_test::Run fixed = gui_test::run_window_sized(std::string(kExplore) + " --key ctrl+r@2", 1280, 800, 5, false);
   REQUIRE(fixed.exit_code == 0);
-  CHECK(contains(texts_of(fixed.layout, "colour_bar_title"), "All heads"));
-  const auto ticks = texts_of(fixed.layout, "colour_bar_tick");
+  CHECK(contains(texts_of(fixed.layout, "color_bar_title"), "All heads"));
+  const auto ticks = texts_of(fixed.layout, "color_bar_tick");
   REQUIRE(ticks.size() >= 2);
   CHECK(std::stof(ticks.front()) == Approx(0.0f));
   std::size_t rising = 1;  // the legend's ticks rise from 0 to 1; the Q/K/V bars' start again below
@@ -63,24 +63,24 @@ TEST_CASE("with per-head ranges the colour bar speaks for each head and names on
   // The raw scores: each head's own symmetric range.
   const gui_test::Run scores = gui_test::run_window_sized(std::string(kExplore) + " --key ctrl+l@2", 1280, 800, 5, false);
   REQUIRE(scores.exit_code == 0);
-  CHECK(contains(texts_of(scores.layout, "colour_bar_title"), "Each head"));
-  CHECK(contains(texts_of(scores.layout, "colour_bar_title"), "raw score"));
-  CHECK(first(texts_of(scores.layout, "colour_bar_tick"), 3) == std::vector<std::string>{"+max", "0", "-max"});
+  CHECK(contains(texts_of(scores.layout, "color_bar_title"), "Each head"));
+  CHECK(contains(texts_of(scores.layout, "color_bar_title"), "raw score"));
+  CHECK(first(texts_of(scores.layout, "color_bar_tick"), 3) == std::vector<std::string>{"+max", "0", "-max"});
 }
 
-TEST_CASE("Train mode's heads have a colour legend like Explore's", "[gui][legend][train]") {
+TEST_CASE("Train mode's heads have a color legend like Explore's", "[gui][legend][train]") {
   const gui_test::Run grid = gui_test::run_window_sized("--no-settings --mode train", 1600, 1000, 6, false);
   REQUIRE(grid.exit_code == 0);
-  CHECK(contains(texts_of(grid.layout, "colour_bar_title"), "Each head"));
+  CHECK(contains(texts_of(grid.layout, "color_bar_title"), "Each head"));
   CHECK(gui_test::text_problems(grid.layout).empty());
   const gui_test::Run one = gui_test::run_window_sized("--no-settings --mode train --click-cell 2,3,2@3", 1600, 1000, 7, false);
   REQUIRE(one.exit_code == 0);
-  CHECK(contains(texts_of(one.layout, "colour_bar_title"), "L1 H2"));
-  CHECK(texts_of(one.layout, "colour_bar_tick").size() >= 2);
+  CHECK(contains(texts_of(one.layout, "color_bar_title"), "L1 H2"));
+  CHECK(texts_of(one.layout, "color_bar_tick").size() >= 2);
   CHECK(gui_test::text_problems(one.layout).empty());
 }
 
-TEST_CASE("a causal head's raw scores draw masked cells grey and leave them out of the colour range", "[gui][legend]") {
+TEST_CASE("a causal head's raw scores draw masked cells grey and leave them out of the color range", "[gui][legend]") {
   const std::string text = "The animal didn't cross the street because it was too tired.";
   const std::string args = "--no-settings --text \"" + text + "\" --heads 4 --seed 7 --causal --key ctrl+l@2";
   const gui_test::Run run = gui_test::run_window(args, 6);
@@ -109,7 +109,7 @@ TEST_CASE("a causal head's raw scores draw masked cells grey and leave them out 
     CHECK(px[0] >= 90);
     CHECK(px[0] <= 135);
   }
-  // A cell that counts: its diverging colour within the range of the cells that count only.
+  // A cell that counts: its diverging color within the range of the cells that count only.
   float m = 0.0f;
   for (std::size_t i = 0; i < n; ++i)
     for (std::size_t j = 0; j <= i; ++j) m = std::max(m, std::fabs(t.scores[i * n + j]));
