@@ -4,8 +4,8 @@
 
 #include "cli/commands.hpp"
 #include "core/data_dir.hpp"
-#include "engine/train/text_task.hpp"
 #include "engine/text/bpe.hpp"
+#include "engine/train/text_task.hpp"
 #ifndef ATTN_NO_GUI
 #include "gui/window_main.hpp"
 #endif

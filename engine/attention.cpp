@@ -74,8 +74,8 @@ void forward_into(const xt::xtensor<float, 2>& x, const MhaWeights& weights, con
   nn::attention_forward(t.scores.data(), t.attn.data(), t.concat.data(), t.qkv.data(), 1, N, Hi, Di, scale,
                         config.causal, static_cast<const std::uint8_t*>(nullptr));
   // 4. out (n, E) = concat (n, I) · out_proj.weight^T (I, E) + out_proj.bias.
-  nn::linear_forward(t.out.data(), t.concat.data(), weights.out_proj_weight.data(), weights.out_proj_bias.data(), N,
-                     Ii, Ei);
+  nn::linear_forward(t.out.data(), t.concat.data(), weights.out_proj_weight.data(), weights.out_proj_bias.data(), N, Ii,
+                     Ei);
 
   // The views' per-head copies: q, k, v and head_out as (H, n, D).
   for (std::size_t h = 0; h < H; ++h)
@@ -102,8 +102,8 @@ Trace run(std::string_view text, TokenizerMode mode, const ModelConfig& config, 
 }
 
 double forward_flops(std::size_t n_tokens, const ModelConfig& config) {
-  const double n = static_cast<double>(n_tokens), E = config.d_model, H = config.n_heads,
-               D = config.resolved_d_head(), I = H * D;
+  const double n = static_cast<double>(n_tokens), E = config.d_model, H = config.n_heads, D = config.resolved_d_head(),
+               I = H * D;
   return 2.0 * n * E * 3.0 * I      // input projection
          + H * 2.0 * n * n * D * 2  // scores and attn · v
          + 2.0 * n * I * E          // output projection

@@ -13,21 +13,21 @@ namespace attn {
 
 // Shapes: n = n_tokens, E = d_model, H = n_heads, D = d_head, I = H * D.
 struct Trace {
-  ModelConfig config;                 // as used, with d_head resolved (never 0)
-  Tokenization tokenization;          // empty for forward() called on a raw x
-  xt::xtensor<float, 2> embeddings;   // (n, E) token vectors
-  xt::xtensor<float, 2> positions;    // (n, E) added positional table (zeros for none/rope)
-  xt::xtensor<float, 2> x;            // (n, E) = embeddings + positions, the attention input
-  xt::xtensor<float, 2> qkv;          // (n, 3I) = x · in_proj_weight^T + in_proj_bias, all heads'
-                                      // q | k | v side by side (q and k after RoPE when chosen)
-  xt::xtensor<float, 3> q, k, v;      // (H, n, D), q and k after RoPE when chosen
-  xt::xtensor<float, 3> scores;       // (H, n, n) q k^T / (sqrt(D) * temperature), before masking
-  xt::xtensor<float, 3> attn;         // (H, n, n) softmax over keys after the mask; masked
-                                      // entries exactly 0, rows sum to 1, never NaN
-  xt::xtensor<float, 3> head_out;     // (H, n, D) = attn @ v per head
-  xt::xtensor<float, 2> concat;       // (n, I) heads side by side
-  xt::xtensor<float, 2> out;          // (n, E) = concat @ out_proj.weight^T + out_proj.bias
-  std::vector<float> rope;            // (n, D/2, 2) rotary cos, sin when chosen (a workspace)
+  ModelConfig config;                // as used, with d_head resolved (never 0)
+  Tokenization tokenization;         // empty for forward() called on a raw x
+  xt::xtensor<float, 2> embeddings;  // (n, E) token vectors
+  xt::xtensor<float, 2> positions;   // (n, E) added positional table (zeros for none/rope)
+  xt::xtensor<float, 2> x;           // (n, E) = embeddings + positions, the attention input
+  xt::xtensor<float, 2> qkv;         // (n, 3I) = x · in_proj_weight^T + in_proj_bias, all heads'
+                                     // q | k | v side by side (q and k after RoPE when chosen)
+  xt::xtensor<float, 3> q, k, v;     // (H, n, D), q and k after RoPE when chosen
+  xt::xtensor<float, 3> scores;      // (H, n, n) q k^T / (sqrt(D) * temperature), before masking
+  xt::xtensor<float, 3> attn;        // (H, n, n) softmax over keys after the mask; masked
+                                     // entries exactly 0, rows sum to 1, never NaN
+  xt::xtensor<float, 3> head_out;    // (H, n, D) = attn @ v per head
+  xt::xtensor<float, 2> concat;      // (n, I) heads side by side
+  xt::xtensor<float, 2> out;         // (n, E) = concat @ out_proj.weight^T + out_proj.bias
+  std::vector<float> rope;           // (n, D/2, 2) rotary cos, sin when chosen (a workspace)
 
   std::size_t n_tokens() const { return x.shape()[0]; }
   const std::vector<Token>& tokens() const { return tokenization.tokens; }
@@ -41,12 +41,11 @@ Trace forward(const xt::xtensor<float, 2>& x, const MhaWeights& weights, const M
 // forward() into an existing trace, reusing its buffers when the shapes match. Repeated calls
 // (the window on every keystroke, the benchmark) then touch no fresh memory: on a virtual
 // machine the page faults of fresh 16 MB score buffers cost more than the arithmetic.
-void forward_into(const xt::xtensor<float, 2>& x, const MhaWeights& weights, const ModelConfig& config,
-                  Trace& trace);
+void forward_into(const xt::xtensor<float, 2>& x, const MhaWeights& weights, const ModelConfig& config, Trace& trace);
 
 // text -> tokens -> embeddings + positions -> forward(). The whole pipeline the app and CLI use.
-Trace run(std::string_view text, TokenizerMode mode, const ModelConfig& config,
-          const MhaWeights& weights, std::size_t max_tokens = kDefaultMaxTokens);
+Trace run(std::string_view text, TokenizerMode mode, const ModelConfig& config, const MhaWeights& weights,
+          std::size_t max_tokens = kDefaultMaxTokens);
 
 // Floating-point operations of one forward() (multiply-add = 2), for benchmark GFLOP/s.
 double forward_flops(std::size_t n_tokens, const ModelConfig& config);

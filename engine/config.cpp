@@ -45,19 +45,26 @@ void validate(const ModelConfig& c) {
 
 std::string_view to_string(Positional p) {
   switch (p) {
-    case Positional::None: return "none";
-    case Positional::Learned: return "learned";
-    case Positional::Rope: return "rope";
-    case Positional::Sinusoidal: return "sinusoidal";
+    case Positional::None:
+      return "none";
+    case Positional::Learned:
+      return "learned";
+    case Positional::Rope:
+      return "rope";
+    case Positional::Sinusoidal:
+      return "sinusoidal";
   }
   return "sinusoidal";  // not reached: every value returns above
 }
 
 std::string_view to_string(TokenizerMode m) {
   switch (m) {
-    case TokenizerMode::Word: return "word";
-    case TokenizerMode::Char: return "char";
-    case TokenizerMode::Gpt2: return "gpt2";
+    case TokenizerMode::Word:
+      return "word";
+    case TokenizerMode::Char:
+      return "char";
+    case TokenizerMode::Gpt2:
+      return "gpt2";
   }
   return "word";
 }

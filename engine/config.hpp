@@ -43,8 +43,8 @@ void validate(const ModelConfig& config);
 void check_range(const char* name, int value, int lo, int hi);
 void check_temperature(float temperature);
 
-std::string_view to_string(Positional p);       // "none" | "sinusoidal" | "learned" | "rope"
-std::string_view to_string(TokenizerMode m);    // "word" | "char" | "gpt2"
+std::string_view to_string(Positional p);     // "none" | "sinusoidal" | "learned" | "rope"
+std::string_view to_string(TokenizerMode m);  // "word" | "char" | "gpt2"
 std::optional<Positional> parse_positional(std::string_view s);
 std::optional<TokenizerMode> parse_tokenizer_mode(std::string_view s);
 

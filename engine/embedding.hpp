@@ -15,7 +15,6 @@ namespace attn {
 void embed_word(std::string_view text, std::uint64_t seed, float* out, int d_model);
 
 // tokens -> (n_tokens, d_model), row i = embed_word(tokens[i].text, seed).
-xt::xtensor<float, 2> embed_tokens(const std::vector<Token>& tokens, int d_model,
-                                   std::uint64_t seed);
+xt::xtensor<float, 2> embed_tokens(const std::vector<Token>& tokens, int d_model, std::uint64_t seed);
 
 }  // namespace attn

@@ -14,11 +14,13 @@ QueryExplanation explain_query(const Trace& t, int head, int query, const Explai
   const int H = t.config.n_heads, D = t.config.resolved_d_head(), E = t.config.d_model, I = H * D;
   if (n == 0) throw std::invalid_argument("there is no token to explain");
   if (head < 0 || head >= H)
-    throw std::invalid_argument("head " + std::to_string(head + 1) + " does not exist (" + std::to_string(H) + " heads)");
+    throw std::invalid_argument("head " + std::to_string(head + 1) + " does not exist (" + std::to_string(H) +
+                                " heads)");
   if (query < 0 || query >= n)
-    throw std::invalid_argument("token " + std::to_string(query + 1) + " does not exist (" + std::to_string(n) + " tokens)");
-  const std::size_t un = static_cast<std::size_t>(n), uD = static_cast<std::size_t>(D), uh = static_cast<std::size_t>(head),
-                    uq = static_cast<std::size_t>(query);
+    throw std::invalid_argument("token " + std::to_string(query + 1) + " does not exist (" + std::to_string(n) +
+                                " tokens)");
+  const std::size_t un = static_cast<std::size_t>(n), uD = static_cast<std::size_t>(D),
+                    uh = static_cast<std::size_t>(head), uq = static_cast<std::size_t>(query);
   QueryExplanation e;
   e.head = head;
   e.query = query;
@@ -81,7 +83,8 @@ QueryExplanation explain_query(const Trace& t, int head, int query, const Explai
     }
 
   // 8. Every head's output side by side (the others from the trace), then the output projection.
-  e.concat.assign(t.concat.data() + uq * static_cast<std::size_t>(I), t.concat.data() + (uq + 1) * static_cast<std::size_t>(I));
+  e.concat.assign(t.concat.data() + uq * static_cast<std::size_t>(I),
+                  t.concat.data() + (uq + 1) * static_cast<std::size_t>(I));
   std::copy(e.head_out.begin(), e.head_out.end(), e.concat.begin() + static_cast<std::ptrdiff_t>(uh * uD));
   if (projection.weight) {
     e.out.assign(static_cast<std::size_t>(E), 0.0f);

@@ -15,9 +15,9 @@ constexpr std::uint64_t kExplorerE = kMaxDModel, kExplorerI = std::uint64_t{kMax
 // A trained model at its limits: 12 layers, d_model 1024, 32 heads of 256, MLP (4 x d_model),
 // a 65,536-token vocabulary with its own unembedding, 1,024 positions.
 constexpr std::uint64_t kTrainE = kMaxTrainDModel, kTrainI = std::uint64_t{kMaxTrainHeads} * kMaxTrainDHead;
-constexpr std::uint64_t kTrainBlockFloats = 4 * kTrainE                       // ln1, ln2 weight and bias
-                                            + 3 * kTrainI * kTrainE + 3 * kTrainI  // in_proj
-                                            + kTrainE * kTrainI + kTrainE          // out_proj
+constexpr std::uint64_t kTrainBlockFloats = 4 * kTrainE                             // ln1, ln2 weight and bias
+                                            + 3 * kTrainI * kTrainE + 3 * kTrainI   // in_proj
+                                            + kTrainE * kTrainI + kTrainE           // out_proj
                                             + 8 * kTrainE * kTrainE + 5 * kTrainE;  // mlp fc and proj
 constexpr std::uint64_t kTrainModelFloats = 2 * std::uint64_t{kMaxVocab} * kTrainE  // tok_emb, unembed
                                             + std::uint64_t{kMaxSeqLen} * kTrainE   // pos_emb

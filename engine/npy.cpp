@@ -48,7 +48,8 @@ std::vector<std::size_t> parse_shape(const std::string& text, const std::string&
     std::size_t v = 0;
     while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
       const std::size_t digit = static_cast<std::size_t>(text[i] - '0');
-      if (v > (std::numeric_limits<std::size_t>::max() - digit) / 10) throw FileError(what + ": .npy shape is too large");
+      if (v > (std::numeric_limits<std::size_t>::max() - digit) / 10)
+        throw FileError(what + ": .npy shape is too large");
       v = v * 10 + digit;
       ++i;
     }
@@ -58,13 +59,12 @@ std::vector<std::size_t> parse_shape(const std::string& text, const std::string&
   return shape;
 }
 
-
 struct NpyHeader {
-  std::string descr;                // '<f4', '<i4', '|u1', ...
+  std::string descr;  // '<f4', '<i4', '|u1', ...
   bool fortran_order = false;
   std::vector<std::size_t> shape;
-  std::size_t count = 0;            // elements
-  std::size_t data_offset = 0;      // first data byte
+  std::size_t count = 0;        // elements
+  std::size_t data_offset = 0;  // first data byte
 };
 
 // Parses and checks the header, and that `item_size` * count data bytes are really present.
@@ -142,7 +142,8 @@ std::vector<T> to_c_order(const std::vector<T>& f_order, const std::vector<std::
 template <typename T>
 std::vector<T> decode_data(const std::string& bytes, const NpyHeader& h) {
   std::vector<T> data(h.count);
-  if (h.count > 0) std::memcpy(data.data(), bytes.data() + h.data_offset, h.count * sizeof(T));  // empty: data() may be null
+  if (h.count > 0)
+    std::memcpy(data.data(), bytes.data() + h.data_offset, h.count * sizeof(T));  // empty: data() may be null
   if (h.fortran_order && h.shape.size() > 1) data = to_c_order(data, h.shape);
   return data;
 }
@@ -154,8 +155,10 @@ std::string encode(const void* data, std::size_t item_size, const char* descr, c
     dims += std::to_string(d) + ", ";
     count *= d;
   }
-  if (shape.size() > 1) dims.erase(dims.size() - 2);  // "(3, 4)"; a 1-D shape keeps "(3,)"
-  else if (shape.size() == 1) dims.erase(dims.size() - 1);
+  if (shape.size() > 1)
+    dims.erase(dims.size() - 2);  // "(3, 4)"; a 1-D shape keeps "(3,)"
+  else if (shape.size() == 1)
+    dims.erase(dims.size() - 1);
   std::string header = std::string("{'descr': '") + descr + "', 'fortran_order': False, 'shape': (" + dims + "), }";
   // Pad with spaces so the data starts at a multiple of 64 bytes, ending in a newline.
   const std::size_t prefix = 10;

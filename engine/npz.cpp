@@ -40,7 +40,8 @@ class Reader {
   std::uint64_t le(std::uint64_t at, int size) const {
     need(at, static_cast<std::uint64_t>(size));
     std::uint64_t v = 0;
-    for (int i = size - 1; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(m_b[at + static_cast<std::uint64_t>(i)]);
+    for (int i = size - 1; i >= 0; --i)
+      v = (v << 8) | static_cast<unsigned char>(m_b[at + static_cast<std::uint64_t>(i)]);
     return v;
   }
   std::uint32_t u32(std::uint64_t at) const { return static_cast<std::uint32_t>(le(at, 4)); }
@@ -49,7 +50,9 @@ class Reader {
   void need(std::uint64_t at, std::uint64_t size) const {
     if (at > m_b.size() || size > m_b.size() - at) corrupt("truncated");
   }
-  [[noreturn]] void corrupt(const std::string& why) const { throw FileError(m_what + ": corrupt .npz archive (" + why + ")"); }
+  [[noreturn]] void corrupt(const std::string& why) const {
+    throw FileError(m_what + ": corrupt .npz archive (" + why + ")");
+  }
   const std::string& bytes() const { return m_b; }
   const std::string& what() const { return m_what; }
 
@@ -108,7 +111,9 @@ std::string extract(const Reader& r, const Entry& e) {
     const bool more = status != Z_STREAM_END && z.avail_out == 0 && z.avail_in > 0;
     const std::uint64_t produced = z.total_out;
     inflateEnd(&z);
-    if (more) r.corrupt("entry " + e.name + " inflates to more than the " + std::to_string(e.uncompressed) + " bytes it claims");
+    if (more)
+      r.corrupt("entry " + e.name + " inflates to more than the " + std::to_string(e.uncompressed) +
+                " bytes it claims");
     if (status != Z_STREAM_END || produced != e.uncompressed) r.corrupt("entry " + e.name + " does not inflate");
   } else {
     throw FileError(r.what() + ": entry " + e.name + " uses compression method " + std::to_string(e.method) +
@@ -173,9 +178,17 @@ std::map<std::string, std::string> npz_read(const std::string& bytes, const std:
       const std::uint16_t id = r.u16(x), size = r.u16(x + 2);
       std::uint64_t field = x + 4;
       if (id == 0x0001) {
-        if (e.uncompressed == 0xFFFFFFFFu) { e.uncompressed = r.u64(field); field += 8; }
-        if (e.compressed == 0xFFFFFFFFu) { e.compressed = r.u64(field); field += 8; }
-        if (e.local_offset == 0xFFFFFFFFu) { e.local_offset = r.u64(field); }
+        if (e.uncompressed == 0xFFFFFFFFu) {
+          e.uncompressed = r.u64(field);
+          field += 8;
+        }
+        if (e.compressed == 0xFFFFFFFFu) {
+          e.compressed = r.u64(field);
+          field += 8;
+        }
+        if (e.local_offset == 0xFFFFFFFFu) {
+          e.local_offset = r.u64(field);
+        }
       }
       x += 4 + size;
     }
@@ -204,10 +217,10 @@ std::string npz_write(const std::map<std::string, std::string>& entries) {
     const std::uint32_t crc = crc32(data), size = static_cast<std::uint32_t>(data.size());
     const std::uint32_t offset = static_cast<std::uint32_t>(zip.size());
     put32(zip, 0x04034b50u);
-    put16(zip, 20);  // version needed
-    put16(zip, 0);   // flags
-    put16(zip, 0);   // stored
-    put16(zip, 0);   // time
+    put16(zip, 20);    // version needed
+    put16(zip, 0);     // flags
+    put16(zip, 0);     // stored
+    put16(zip, 0);     // time
     put16(zip, 0x21);  // date: 1980-01-01
     put32(zip, crc);
     put32(zip, size);

@@ -16,7 +16,8 @@ xt::xtensor<float, 2> positional_table(Positional kind, int n_tokens, int d_mode
     // PE[p, 2i] = sin(p / 10000^(2i/d)), PE[p, 2i+1] = cos(same): each pair a clock of its own speed.
     for (std::size_t p = 0; p < n; ++p)
       for (std::size_t j = 0; j < e; j += 2) {
-        const double angle = static_cast<double>(p) / std::pow(10000.0, static_cast<double>(j) / static_cast<double>(e));
+        const double angle =
+            static_cast<double>(p) / std::pow(10000.0, static_cast<double>(j) / static_cast<double>(e));
         table(p, j) = static_cast<float>(std::sin(angle));
         if (j + 1 < e) table(p, j + 1) = static_cast<float>(std::cos(angle));
       }

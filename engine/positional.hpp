@@ -12,8 +12,7 @@ namespace attn {
 // Sinusoidal: PE[p, 2i] = sin(p / 10000^(2i/d_model)), PE[p, 2i+1] = cos(same angle).
 // Learned: a seeded table, entry (p, j) ~ N(0, 1/2) (the variance of the sinusoidal table),
 // the same for a position whatever n_tokens is.
-xt::xtensor<float, 2> positional_table(Positional kind, int n_tokens, int d_model,
-                                       std::uint64_t seed);
+xt::xtensor<float, 2> positional_table(Positional kind, int n_tokens, int d_model, std::uint64_t seed);
 
 // Rotary encoding in place on x: (n_heads, n_tokens, d_head), d_head even. Pairs (2i, 2i+1) of
 // token p are rotated by the angle p * 10000^(-2i/d_head) (RoFormer, interleaved pairs).

@@ -100,8 +100,10 @@ MhaWeights weights_from_npz_bytes(const std::string& archive, const std::string&
                     shape_str(in_w.shape) + " needs " + shape_str({E}));
 
   // A NaN or infinity would flow into every score and draw a picture nothing computed.
-  for (const auto& [key, array] : {std::pair<const char*, const NpyArray*>{"in_proj_weight", &in_w}, {"out_proj.weight", &out_w},
-                                  {"in_proj_bias", &in_b}, {"out_proj.bias", &out_b}})
+  for (const auto& [key, array] : {std::pair<const char*, const NpyArray*>{"in_proj_weight", &in_w},
+                                   {"out_proj.weight", &out_w},
+                                   {"in_proj_bias", &in_b},
+                                   {"out_proj.bias", &out_b}})
     for (float v : array->data)
       if (!std::isfinite(v)) throw FileError(path + ": " + key + " holds a non-finite value (NaN or infinity)");
   MhaWeights w;

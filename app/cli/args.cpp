@@ -65,9 +65,12 @@ bool plain_real(const std::string& s) {
   if (i < s.size() && s[i] == '-') ++i;
   bool digits = false, point = false;
   for (; i < s.size(); ++i) {
-    if (s[i] >= '0' && s[i] <= '9') digits = true;
-    else if (s[i] == '.' && !point) point = true;
-    else break;
+    if (s[i] >= '0' && s[i] <= '9')
+      digits = true;
+    else if (s[i] == '.' && !point)
+      point = true;
+    else
+      break;
   }
   if (!digits) return false;
   if (i == s.size()) return true;
@@ -94,7 +97,8 @@ float parse_real(std::string_view flag, const std::string& text) {
 }
 
 float parse_real(std::string_view flag, const std::string& text, double lo, double hi) {
-  if (!plain_real(text)) throw UsageError(std::string(flag) + " needs a number such as 0.5 or 3e-4, got '" + text + "'");
+  if (!plain_real(text))
+    throw UsageError(std::string(flag) + " needs a number such as 0.5 or 3e-4, got '" + text + "'");
   // In double first: a value float cannot hold (1e-44, 1e39) is then out of the flag's range,
   // not "not a number". Past double's range strtod says ERANGE; the value it returns (0 or
   // HUGE_VAL) is then just as far outside the range.
@@ -114,8 +118,8 @@ std::vector<int> parse_int_list(std::string_view flag, std::string_view text, in
     errno = 0;
     const long v = std::strtol(item.c_str(), &end, 10);
     if (!plain_digits(item, lo < 0) || *end != '\0' || errno == ERANGE || v < lo || v > hi)
-      throw UsageError(std::string(flag) + " needs whole numbers from " + std::to_string(lo) +
-                       " to " + std::to_string(hi) + ", got '" + std::string(text) + "'");
+      throw UsageError(std::string(flag) + " needs whole numbers from " + std::to_string(lo) + " to " +
+                       std::to_string(hi) + ", got '" + std::string(text) + "'");
     values.push_back(static_cast<int>(v));
     start = comma + 1;
   }

@@ -65,7 +65,9 @@ void bench_model(const std::string& path, const std::vector<int>& ns, int reps) 
       throw UsageError("--n " + std::to_string(n) + " is longer than the model's " +
                        std::to_string(model.arch.max_seq_len) + " positions");
     std::vector<std::int32_t> ids(static_cast<std::size_t>(n));
-    for (int i = 0; i < n; ++i) ids[static_cast<std::size_t>(i)] = static_cast<std::int32_t>((static_cast<long long>(i) * 7919) % model.arch.vocab_size);
+    for (int i = 0; i < n; ++i)
+      ids[static_cast<std::size_t>(i)] =
+          static_cast<std::int32_t>((static_cast<long long>(i) * 7919) % model.arch.vocab_size);
     for (int warm = 0; warm < 2; ++warm) attn::model_forward(model, ids.data(), 1, n, acts);
     std::vector<double> times_ms;
     const auto budget_end = clock::now() + std::chrono::milliseconds(3000);
@@ -80,7 +82,6 @@ void bench_model(const std::string& path, const std::vector<int>& ns, int reps) 
     std::fflush(stdout);
   }
 }
-
 
 }  // namespace
 
@@ -97,12 +98,18 @@ int run_bench(const std::vector<std::string>& argv) {
         std::fputs(kBenchHelp, stdout);
         return 0;
       }
-      if (flag == "--n") ns = parse_int_list(flag, args.value(flag), 1, 8192), n_given = true;
-      else if (flag == "--model") model_path = args.value(flag);
-      else if (flag == "--d-model") d_models = parse_int_list(flag, args.value(flag), 1, attn::kMaxDModel);
-      else if (flag == "--heads") heads = parse_int_list(flag, args.value(flag), 1, attn::kMaxHeads);
-      else if (flag == "--reps") reps = args.int_value(flag, 1, 1000000);
-      else throw UsageError("unknown flag '" + flag + "'");
+      if (flag == "--n")
+        ns = parse_int_list(flag, args.value(flag), 1, 8192), n_given = true;
+      else if (flag == "--model")
+        model_path = args.value(flag);
+      else if (flag == "--d-model")
+        d_models = parse_int_list(flag, args.value(flag), 1, attn::kMaxDModel);
+      else if (flag == "--heads")
+        heads = parse_int_list(flag, args.value(flag), 1, attn::kMaxHeads);
+      else if (flag == "--reps")
+        reps = args.int_value(flag, 1, 1000000);
+      else
+        throw UsageError("unknown flag '" + flag + "'");
     }
 
     if (!model_path.empty()) {
@@ -128,8 +135,8 @@ int run_bench(const std::vector<std::string>& argv) {
           config.n_heads = h;
           config.positional = attn::Positional::None;
           const attn::MhaWeights weights = attn::init_weights(config);
-          xt::xtensor<float, 2> x = xt::xtensor<float, 2>::from_shape(
-              {static_cast<std::size_t>(n), static_cast<std::size_t>(d_model)});
+          xt::xtensor<float, 2> x =
+              xt::xtensor<float, 2>::from_shape({static_cast<std::size_t>(n), static_cast<std::size_t>(d_model)});
           for (float& value : x) value = normal(rng);
 
           // Like the window, one trace is reused across calls (see attn::forward_into).

@@ -49,8 +49,8 @@ struct BenchModel {
 // The grid of tests/bench_train_torch.py: (layers, d_model, heads, mlp), d_head = d_model / heads,
 // MLP 4 * d_model with the exact GELU, vocabulary 64, batch 32 x 32. The third row is `toy`.
 std::vector<BenchModel> grid_models() {
-  const int sizes[][4] = {{1, 32, 1, 0},   {1, 32, 2, 1},   {2, 64, 4, 0},   {2, 64, 4, 1},  {3, 128, 4, 1},
-                          {2, 128, 8, 0},  {2, 128, 8, 1},  {4, 64, 4, 1},   {2, 256, 16, 0}, {4, 256, 16, 1}};
+  const int sizes[][4] = {{1, 32, 1, 0},  {1, 32, 2, 1},  {2, 64, 4, 0}, {2, 64, 4, 1},   {3, 128, 4, 1},
+                          {2, 128, 8, 0}, {2, 128, 8, 1}, {4, 64, 4, 1}, {2, 256, 16, 0}, {4, 256, 16, 1}};
   std::vector<BenchModel> models;
   for (const auto& s : sizes)
     models.push_back({s[0], s[1], s[2], s[1] / s[2], s[3] ? 4 * s[1] : 0, attn::Gelu::Exact, false, 64, 32, 32});
@@ -102,7 +102,8 @@ class RandomTokensTask final : public attn::Task {
   }
   void generate(std::uint64_t& rng, int max_len, bool, attn::Sequence& s) const override {
     for (int i = 0; i < max_len; ++i)
-      s.ids.push_back(static_cast<std::int32_t>(attn::detail::splitmix64(rng) % static_cast<std::uint64_t>(vocab().size())));
+      s.ids.push_back(
+          static_cast<std::int32_t>(attn::detail::splitmix64(rng) % static_cast<std::uint64_t>(vocab().size())));
     s.targets.assign(s.ids.begin() + 1, s.ids.end());
     s.targets.push_back(-1);
   }
@@ -129,9 +130,9 @@ void bench_one(const BenchModel& b, int steps) {
   std::uint64_t rng = 99;
   // Random tokens with next-token targets, none after a sequence's last token, as the peer's.
   const auto fresh_batch = [&] {
-    for (auto& id : ids) id = static_cast<std::int32_t>(attn::detail::splitmix64(rng) % static_cast<std::uint64_t>(b.vocab));
-    for (std::size_t i = 0; i < n; ++i)
-      targets[i] = (i + 1) % static_cast<std::size_t>(b.seq) == 0 ? -1 : ids[i + 1];
+    for (auto& id : ids)
+      id = static_cast<std::int32_t>(attn::detail::splitmix64(rng) % static_cast<std::uint64_t>(b.vocab));
+    for (std::size_t i = 0; i < n; ++i) targets[i] = (i + 1) % static_cast<std::size_t>(b.seq) == 0 ? -1 : ids[i + 1];
   };
   for (int warm = 0; warm < 3; ++warm) {
     fresh_batch();
@@ -146,10 +147,11 @@ void bench_one(const BenchModel& b, int steps) {
     times_ms.push_back(std::chrono::duration<double, std::milli>(clock::now() - t0).count());
   }
   const double ms = median(times_ms);
-  std::printf("layers=%d d_model=%d heads=%d d_head=%d mlp=%d gelu=%s tied=%d vocab=%d batch=%d seq=%d "
-              "ms_per_step=%.2f tokens_per_s=%.0f\n",
-              b.layers, b.d_model, b.heads, b.d_head, b.d_mlp, attn::to_string(b.gelu), b.tied ? 1 : 0, b.vocab,
-              b.batch, b.seq, ms, static_cast<double>(n) / (ms * 1e-3));
+  std::printf(
+      "layers=%d d_model=%d heads=%d d_head=%d mlp=%d gelu=%s tied=%d vocab=%d batch=%d seq=%d "
+      "ms_per_step=%.2f tokens_per_s=%.0f\n",
+      b.layers, b.d_model, b.heads, b.d_head, b.d_mlp, attn::to_string(b.gelu), b.tied ? 1 : 0, b.vocab, b.batch, b.seq,
+      ms, static_cast<double>(n) / (ms * 1e-3));
   std::fflush(stdout);
 }
 
@@ -166,15 +168,19 @@ int run_bench_train(const std::vector<std::string>& argv) {
         std::fputs(kBenchTrainHelp, stdout);
         return 0;
       }
-      if (flag == "--steps") steps = args.int_value(flag, 1, 100000);
-      else if (flag == "--config") models = parse_configs(args.value(flag));
-      else throw UsageError("unknown flag '" + flag + "'");
+      if (flag == "--steps")
+        steps = args.int_value(flag, 1, 100000);
+      else if (flag == "--config")
+        models = parse_configs(args.value(flag));
+      else
+        throw UsageError("unknown flag '" + flag + "'");
     }
     // The peer runs PyTorch on one thread; OpenBLAS gets one too.
     openblas_set_num_threads(1);
-    std::printf("# attnlab training step (forward, loss, backward, clip, AdamW), 1 thread, float32, median; "
-                "float kernels: %s\n",
-                attn::simd_level_name(attn::cpu_simd_level()));
+    std::printf(
+        "# attnlab training step (forward, loss, backward, clip, AdamW), 1 thread, float32, median; "
+        "float kernels: %s\n",
+        attn::simd_level_name(attn::cpu_simd_level()));
     for (const BenchModel& b : models) bench_one(b, steps);
     return 0;
   });

@@ -30,35 +30,35 @@ const char* const kWindowFlagsHelp =
 
 bool is_headless_command(std::string_view name) {
   return name == "dump" || name == "export" || name == "bench" || name == "train" || name == "bench-train" ||
-         name == "bench-soak" || name == "tokenizer" || name == "--help" ||
-         name == "-h" || name == "--version" || name == "help";
+         name == "bench-soak" || name == "tokenizer" || name == "--help" || name == "-h" || name == "--version" ||
+         name == "help";
 }
 
 std::string top_level_help() {
-  return std::string(
-             "attnlab " ATTN_VERSION " - see multi-head attention, step by step\n\n"
-             "Usage:\n"
-             "  attnlab [model flags] [window flags]   open the window\n"
-             "  attnlab dump   --out DIR [model flags] write every intermediate tensor as .npy\n"
-             "  attnlab export --out PATH [model flags] [figure flags]\n"
-             "                                        write a heatmap figure or data file\n"
-             "  attnlab bench  [--n L] [--d-model L] [--heads L] [--reps R]\n"
-             "                                        time forward() and print one line per size\n"
-             "  attnlab bench  --model DIR|CKPT.npz [--n L]\n"
-             "                                        a model's load time, forward time and memory\n"
-             "  attnlab dump|export --model DIR [--text T | --ids 464,3290,...]\n"
-             "                                        a Hugging Face GPT-2 folder\n"
-             "  attnlab bench-ui [model flags]        time the real window frame by frame\n"
-             "  attnlab bench-ui --train [--minutes M] frames and training speed; with --minutes, train\n"
-             "                                        M minutes with the window open and print memory\n"
-             "  attnlab train  --task T [flags] [--save CKPT.npz | --save DIR/]\n"
-             "                                        train a tiny transformer, print its heads forming\n"
-             "  attnlab bench-train [--config C]      time training steps: grid, toy or english\n"
-             "  attnlab bench-soak [--recomputes N]   recompute N times as the window does, print memory\n"
-             "  attnlab tokenizer encode|decode|train|bench\n"
-             "                                        byte-level BPE: GPT-2's ids, or learn merges from text\n"
-             "  attnlab COMMAND --help                the flags of one command\n\n"
-             "Model flags:\n") +
+  return std::string("attnlab " ATTN_VERSION
+                     " - see multi-head attention, step by step\n\n"
+                     "Usage:\n"
+                     "  attnlab [model flags] [window flags]   open the window\n"
+                     "  attnlab dump   --out DIR [model flags] write every intermediate tensor as .npy\n"
+                     "  attnlab export --out PATH [model flags] [figure flags]\n"
+                     "                                        write a heatmap figure or data file\n"
+                     "  attnlab bench  [--n L] [--d-model L] [--heads L] [--reps R]\n"
+                     "                                        time forward() and print one line per size\n"
+                     "  attnlab bench  --model DIR|CKPT.npz [--n L]\n"
+                     "                                        a model's load time, forward time and memory\n"
+                     "  attnlab dump|export --model DIR [--text T | --ids 464,3290,...]\n"
+                     "                                        a Hugging Face GPT-2 folder\n"
+                     "  attnlab bench-ui [model flags]        time the real window frame by frame\n"
+                     "  attnlab bench-ui --train [--minutes M] frames and training speed; with --minutes, train\n"
+                     "                                        M minutes with the window open and print memory\n"
+                     "  attnlab train  --task T [flags] [--save CKPT.npz | --save DIR/]\n"
+                     "                                        train a tiny transformer, print its heads forming\n"
+                     "  attnlab bench-train [--config C]      time training steps: grid, toy or english\n"
+                     "  attnlab bench-soak [--recomputes N]   recompute N times as the window does, print memory\n"
+                     "  attnlab tokenizer encode|decode|train|bench\n"
+                     "                                        byte-level BPE: GPT-2's ids, or learn merges from text\n"
+                     "  attnlab COMMAND --help                the flags of one command\n\n"
+                     "Model flags:\n") +
          kModelFlagsHelp + "\nWindow flags:\n" + kWindowFlagsHelp +
          "\nExit codes: 0 success, 1 failed I/O, 2 bad arguments or invalid model.\n"
          // help2man turns these two headings into the man page's ENVIRONMENT and FILES sections.
@@ -66,7 +66,8 @@ std::string top_level_help() {
          "  ATTNLAB_DATA_DIR         read the lesson models from $ATTNLAB_DATA_DIR/models\n"
          "\nFiles:\n"
          "  The lesson models (--lesson) are read from $ATTNLAB_DATA_DIR/models when it is set, else from\n"
-         "  models/ in the installed data folder, bin/" ATTN_DATA_FROM_BIN " beside the binary, else from\n"
+         "  models/ in the installed data folder, bin/" ATTN_DATA_FROM_BIN
+         " beside the binary, else from\n"
          "  the source tree's assets/models when attnlab runs from its build tree. The installed data\n"
          "  folder also holds lessons/*.json, sessions to open with --session.\n";
 }
@@ -76,8 +77,7 @@ int guarded(std::string_view command, const std::function<int()>& body) {
   try {
     return body();
   } catch (const UsageError& e) {
-    std::fprintf(stderr, "%s%s (see attnlab %s --help)\n", prefix.c_str(), e.what(),
-                 std::string(command).c_str());
+    std::fprintf(stderr, "%s%s (see attnlab %s --help)\n", prefix.c_str(), e.what(), std::string(command).c_str());
     return 2;
   } catch (const attn::FileError& e) {
     std::fprintf(stderr, "%s%s\n", prefix.c_str(), e.what());

@@ -1,5 +1,5 @@
-// The headless sub-commands (dump, export, bench, train, bench-train, bench-soak, tokenizer) and the shared error-to-exit-code policy:
-// 2 for bad arguments or an invalid model, 1 for failed I/O, each with one line on stderr.
+// The headless sub-commands (dump, export, bench, train, bench-train, bench-soak, tokenizer) and the shared
+// error-to-exit-code policy: 2 for bad arguments or an invalid model, 1 for failed I/O, each with one line on stderr.
 #pragma once
 #include <functional>
 #include <string>

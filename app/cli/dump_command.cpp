@@ -3,22 +3,22 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <iterator>
-#include <stdexcept>
 #include <cstdio>
 #include <cstring>
+#include <iterator>
 #include <map>
 #include <optional>
+#include <stdexcept>
 #include <string>
 
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
 #include "cli/model_options.hpp"
 #include "core/config_json.hpp"
-#include "core/output_dir.hpp"
-#include "core/staged_folder.hpp"
 #include "core/hf_run.hpp"
 #include "core/model_run.hpp"
+#include "core/output_dir.hpp"
+#include "core/staged_folder.hpp"
 #include "engine/npy.hpp"
 #include "engine/npz.hpp"
 #include "engine/text/token_text.hpp"
@@ -53,12 +53,13 @@ const char* const kDumpHelp =
 
 // Every name dump writes, in one place: the writers below refuse any other, and only these may
 // be replaced when --out already holds an earlier dump.
-const char* const kTopFiles[] = {"x.npy",   "q.npy",      "k.npy",       "v.npy",     "scores.npy",   "attn.npy",
-                                 "head_out.npy", "concat.npy", "out.npy", "params.npz", "tokens.json", "embed.npy",
-                                 "ln_f.npy", "logits.npy", "loss.npy", "grads.npz"};
-const char* const kLayerFiles[] = {"x.npy", "ln1.npy", "qkv.npy", "q.npy", "k.npy", "v.npy", "scores.npy", "attn.npy",
-                                   "head_out.npy", "concat.npy", "attn_out.npy", "resid_mid.npy", "ln2.npy", "fc.npy",
-                                   "gelu.npy", "mlp_out.npy", "resid_out.npy"};
+const char* const kTopFiles[] = {"x.npy",        "q.npy",      "k.npy",    "v.npy",      "scores.npy",  "attn.npy",
+                                 "head_out.npy", "concat.npy", "out.npy",  "params.npz", "tokens.json", "embed.npy",
+                                 "ln_f.npy",     "logits.npy", "loss.npy", "grads.npz"};
+const char* const kLayerFiles[] = {"x.npy",        "ln1.npy",       "qkv.npy",  "q.npy",        "k.npy",
+                                   "v.npy",        "scores.npy",    "attn.npy", "head_out.npy", "concat.npy",
+                                   "attn_out.npy", "resid_mid.npy", "ln2.npy",  "fc.npy",       "gelu.npy",
+                                   "mlp_out.npy",  "resid_out.npy"};
 
 bool listed(const std::string& name, const char* const* begin, const char* const* end) {
   return std::any_of(begin, end, [&](const char* f) { return name == f; });
@@ -151,8 +152,11 @@ void write_model_files(const std::string& root, const attn::Model& m, const Mode
   write_vec(root, "logits.npy", run.acts.logits, {n, V});
   nlohmann::json tokens = nlohmann::json::array();
   for (std::size_t i = 0; i < n; ++i)
-    tokens.push_back({{"index", i}, {"id", run.input.ids[i]}, {"text", attn::token_text(run.input.tokens[i].text)},
-                      {"start", run.input.tokens[i].begin}, {"end", run.input.tokens[i].end},
+    tokens.push_back({{"index", i},
+                      {"id", run.input.ids[i]},
+                      {"text", attn::token_text(run.input.tokens[i].text)},
+                      {"start", run.input.tokens[i].begin},
+                      {"end", run.input.tokens[i].end},
                       {"unknown", static_cast<bool>(run.input.unknown[i])}});
   info["tokens"] = tokens;
   write_file(root, "tokens.json", info.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
@@ -167,8 +171,10 @@ int dump_model(const std::string& path, const std::optional<std::string>& given_
   // The loss scores each token's prediction of the next: one token predicts nothing, and a mean
   // over no predictions is not 0.
   if (grads && run.input.ids.size() < 2)
-    throw UsageError("--grads needs a text of at least 2 tokens (the loss scores each token's prediction of the "
-                     "next), got " + std::to_string(run.input.ids.size()));
+    throw UsageError(
+        "--grads needs a text of at least 2 tokens (the loss scores each token's prediction of the "
+        "next), got " +
+        std::to_string(run.input.ids.size()));
   std::vector<float> gradient;
   float loss = 0.0f;
   if (grads) loss = next_token_gradients(m, run, gradient);
@@ -194,8 +200,8 @@ int dump_model(const std::string& path, const std::optional<std::string>& given_
 
 // A Hugging Face GPT-2 folder on token ids: the same layout, tokens.json with GPT-2's ids and
 // readable token text.
-int dump_hf(const std::string& folder, const std::optional<std::vector<std::int32_t>>& given_ids, const std::string& text,
-            const std::string& out_dir) {
+int dump_hf(const std::string& folder, const std::optional<std::vector<std::int32_t>>& given_ids,
+            const std::string& text, const std::string& out_dir) {
   const attn::HfGpt2 hf = attn::load_hf_gpt2(folder);
   const std::vector<std::int32_t> ids = given_ids ? *given_ids : hf_encode_text(hf, text);
   const ModelRun run = run_hf_ids(hf, ids);
@@ -232,8 +238,10 @@ int run_dump(const std::vector<std::string>& argv) {
       } else if (flag == "--grads") {
         grads = true;
       } else if (parse_model_flag(flag, args, input)) {
-        if (flag != "--text") explorer_flag = flag;
-        else text_given = true;
+        if (flag != "--text")
+          explorer_flag = flag;
+        else
+          text_given = true;
       } else {
         throw UsageError("unknown flag '" + flag + "'");
       }
@@ -248,7 +256,8 @@ int run_dump(const std::vector<std::string>& argv) {
       return dump_hf(model_path, ids, text_given ? input.text : std::string(kExampleSentence), out_dir);
     }
     if (ids) throw UsageError("--ids is for Hugging Face model folders (--model DIR); this model reads --text");
-    if (!model_path.empty()) return dump_model(model_path, text_given ? std::optional(input.text) : std::nullopt, out_dir, grads);
+    if (!model_path.empty())
+      return dump_model(model_path, text_given ? std::optional(input.text) : std::nullopt, out_dir, grads);
 
     const ResolvedModel model = resolve_model(input);
     const attn::Trace trace = compute_trace(input, model);
@@ -265,11 +274,11 @@ int run_dump(const std::vector<std::string>& argv) {
       write_npy(root, "concat.npy", trace.concat);
       write_npy(root, "out.npy", trace.out);
       attn::save_weights_npz(model.weights, root + "/params.npz");
-      const std::string json = trace_tokens_json(trace, input).dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+      const std::string json =
+          trace_tokens_json(trace, input).dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
       write_file(root, "tokens.json", json + "\n");
     });
-    std::printf("wrote %zu tokens, %d heads to %s\n", trace.n_tokens(), trace.config.n_heads,
-                out_dir.c_str());
+    std::printf("wrote %zu tokens, %d heads to %s\n", trace.n_tokens(), trace.config.n_heads, out_dir.c_str());
     return 0;
   });
 }

@@ -1,22 +1,22 @@
 // `attnlab export`: figures and data files from the command line, with no display needed, so a
 // lecture's figures can be scripted.
 #include <cstdio>
-#include <optional>
 #include <ctime>
 #include <filesystem>
+#include <optional>
 
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
 #include "cli/model_options.hpp"
-#include "core/hf_run.hpp"
 #include "core/detector_notes.hpp"
+#include "core/hf_run.hpp"
 #include "core/model_run.hpp"
 #include "engine/npy.hpp"
-#include "export/model_figures.hpp"
-#include "export/opened_model_figures.hpp"
-#include "export/figure_render.hpp"
 #include "export/export.hpp"
 #include "export/export_paths.hpp"
+#include "export/figure_render.hpp"
+#include "export/model_figures.hpp"
+#include "export/opened_model_figures.hpp"
 
 namespace app::cli {
 
@@ -50,7 +50,8 @@ const char* const kExportHelp =
     "  --no-values            no numbers inside cells\n\n"
     "Model flags:\n";
 
-void parse_what(const std::string& text, ExportRequest& r, bool& whole_model, std::optional<ModelFigure>& model_figure) {
+void parse_what(const std::string& text, ExportRequest& r, bool& whole_model,
+                std::optional<ModelFigure>& model_figure) {
   whole_model = text == "model";
   model_figure.reset();
   if (text == "importance" || text == "predictions") {
@@ -68,11 +69,14 @@ void parse_what(const std::string& text, ExportRequest& r, bool& whole_model, st
   }
   const std::size_t colon = text.find(':');
   const std::string kind = text.substr(0, colon);
-  const char* const kinds = "--what must be grid, head:N, qkv:N, lines, lines:N, step:HEAD:QUERY, model, importance or predictions, got '";
+  const char* const kinds =
+      "--what must be grid, head:N, qkv:N, lines, lines:N, step:HEAD:QUERY, model, importance or predictions, got '";
   if (colon == std::string::npos || (kind != "head" && kind != "qkv" && kind != "lines" && kind != "step"))
     throw UsageError(kinds + text + "'");
-  r.kind = kind == "head" ? ExportKind::Head : kind == "qkv" ? ExportKind::Qkv : kind == "lines" ? ExportKind::Lines
-                                                                                            : ExportKind::Step;
+  r.kind = kind == "head"    ? ExportKind::Head
+           : kind == "qkv"   ? ExportKind::Qkv
+           : kind == "lines" ? ExportKind::Lines
+                             : ExportKind::Step;
   std::string rest = text.substr(colon + 1);
   if (r.kind == ExportKind::Step) {
     const std::size_t second = rest.find(':');
@@ -89,8 +93,10 @@ bool reads_text(const std::string& path, const std::string& what) {
   if (opens_in_explore(path)) return true;
   if (what.empty()) return false;
   const attn::Checkpoint ck = attn::load_checkpoint(path);  // an unreadable file: its FileError (exit 1)
-  throw UsageError("--what " + what + " needs a model that reads text (a GPT-2 folder, or a checkpoint trained on text "
-                   "such as --lesson english); " + path + " was trained on the " + ck.task + " task");
+  throw UsageError("--what " + what +
+                   " needs a model that reads text (a GPT-2 folder, or a checkpoint trained on text "
+                   "such as --lesson english); " +
+                   path + " was trained on the " + ck.task + " task");
 }
 
 // --what model (of a model that reads text), importance or predictions: the window's figures.
@@ -101,17 +107,20 @@ int export_opened_model(const std::string& model_path, const std::string& text, 
   const bool folder = std::filesystem::is_directory(out, ec);
   const ExportFormat f = format ? *format : folder ? ExportFormat::Png : from_name.value_or(ExportFormat::Png);
   if (!is_figure_format(f) || (!folder && from_name && !is_figure_format(*from_name)))
-    throw UsageError(std::string("--what ") + (request.what == ModelFigure::Overview ? "model" : model_figure_part_name(request.what)) +
+    throw UsageError(std::string("--what ") +
+                     (request.what == ModelFigure::Overview ? "model" : model_figure_part_name(request.what)) +
                      " is a figure: write .png, .svg or .pdf");
   if (format && from_name && !folder && *format != *from_name)
     throw UsageError("--format " + std::string(format_extension(*format)) + " does not match the file name " + out);
   const std::size_t dot = out.find_last_of('.'), slash = out.find_last_of('/');
   if (!folder && !from_name && dot != std::string::npos && (slash == std::string::npos || dot > slash))
-    throw UsageError("--out " + out + ": '" + out.substr(dot) + "' is not a file type attnlab writes; use .png, .svg or .pdf");
+    throw UsageError("--out " + out + ": '" + out.substr(dot) +
+                     "' is not a file type attnlab writes; use .png, .svg or .pdf");
   const std::shared_ptr<const OpenedModel> model = open_model_path(model_path);
   if (folder)
-    out = unique_path(out + "/" + suggested_file_name(text, model_figure_part_name(request.what),
-                                                      std::string(format_extension(f)), std::time(nullptr)));
+    out = unique_path(out + "/" +
+                      suggested_file_name(text, model_figure_part_name(request.what), std::string(format_extension(f)),
+                                          std::time(nullptr)));
   const TextShaper shaper;
   const Figure figure = opened_model_figure(*model, text, request, options, shaper);
   attn::write_file_atomic(out, encode_figure(figure, f, shaper));
@@ -141,30 +150,40 @@ int run_export(const std::vector<std::string>& argv) {
         return 0;
       }
       if (parse_model_flag(flag, args, input)) {
-        if (flag == "--text") text_given = true;
-        else if (explorer_flag.empty()) explorer_flag = flag;
+        if (flag == "--text")
+          text_given = true;
+        else if (explorer_flag.empty())
+          explorer_flag = flag;
         continue;
       }
-      if (flag == "--out") out = args.value(flag);
-      else if (parse_checkpoint_flag(flag, args, model_path)) continue;
+      if (flag == "--out")
+        out = args.value(flag);
+      else if (parse_checkpoint_flag(flag, args, model_path))
+        continue;
       else if (flag == "--layer") {
         layer = args.int_value(flag, 1, attn::kMaxModelLayers);
         layer_given = true;
-      } else if (flag == "--position") position = args.int_value(flag, 1, 1 << 20);
-      else if (flag == "--top-k") top_k = args.int_value(flag, 1, kMaxTopK);
-      else if (flag == "--ids") ids = parse_ids(flag, args.value(flag));
-      else if (flag == "--what") parse_what(args.value(flag), request, whole_model, model_figure);
+      } else if (flag == "--position")
+        position = args.int_value(flag, 1, 1 << 20);
+      else if (flag == "--top-k")
+        top_k = args.int_value(flag, 1, kMaxTopK);
+      else if (flag == "--ids")
+        ids = parse_ids(flag, args.value(flag));
+      else if (flag == "--what")
+        parse_what(args.value(flag), request, whole_model, model_figure);
       else if (flag == "--format") {
         const std::string v = args.value(flag);
         format = format_from_path("x." + v);
         if (!format) throw UsageError("--format must be png, svg, pdf, csv or npy, got '" + v + "'");
-      } else if (flag == "--scale") request.options.scale = args.int_value(flag, 1, 4);
+      } else if (flag == "--scale")
+        request.options.scale = args.int_value(flag, 1, 4);
       else if (flag == "--theme") {
         const std::string v = args.value(flag);
         const std::optional<Theme> theme = parse_theme(v);
         if (!theme) throw UsageError("--theme must be light or dark, got '" + v + "'");
         request.options.theme = *theme;
-      } else if (flag == "--transparent") request.options.transparent = true;
+      } else if (flag == "--transparent")
+        request.options.transparent = true;
       else if (flag == "--colormap") {
         const std::string v = args.value(flag);
         const auto map = parse_colormap(v);
@@ -175,8 +194,10 @@ int run_export(const std::vector<std::string>& argv) {
         const std::string v = args.value(flag);
         if (v != "head" && v != "fixed") throw UsageError("--range must be head or fixed, got '" + v + "'");
         request.options.per_head_range = v == "head";
-      } else if (flag == "--no-values") request.options.show_values = false;
-      else throw UsageError("unknown flag '" + flag + "'");
+      } else if (flag == "--no-values")
+        request.options.show_values = false;
+      else
+        throw UsageError("unknown flag '" + flag + "'");
     }
     if (out.empty()) throw UsageError("--out PATH is required");
 
@@ -190,7 +211,8 @@ int run_export(const std::vector<std::string>& argv) {
       throw UsageError(std::string(position ? "--position" : "--top-k") + " is for --what predictions");
     // --what model of a model that reads text is its overview; given as --ids (a GPT-2 folder's
     // token ids, which need not be any text's encoding) it stays every layer's heads at full size.
-    if (model_figure ? reads_text(model_path, model_figure_part_name(*model_figure)) : whole_model && !ids && reads_text(model_path, "")) {
+    if (model_figure ? reads_text(model_path, model_figure_part_name(*model_figure))
+                     : whole_model && !ids && reads_text(model_path, "")) {
       if (!model_figure) model_figure = ModelFigure::Overview;
       const std::string what = whole_model ? "model" : model_figure_part_name(*model_figure);
       if (ids) throw UsageError("--what " + what + " reads --text; --ids is for the layer figures and --what model");
@@ -203,7 +225,8 @@ int run_export(const std::vector<std::string>& argv) {
     }
     const bool hf_model = !model_path.empty() && attn::is_hf_folder(model_path);
     if (hf_model && text_given && ids) throw UsageError("give the sentence once: --ids or --text");
-    if (ids && !hf_model) throw UsageError("--ids is for Hugging Face model folders (--model DIR); this model reads --text");
+    if (ids && !hf_model)
+      throw UsageError("--ids is for Hugging Face model folders (--model DIR); this model reads --text");
     attn::HfGpt2 hf;  // the Hugging Face model, when drawing one (its weights outlive the request)
     std::optional<ModelRun> hf_run;
     if (hf_model) {
@@ -220,7 +243,8 @@ int run_export(const std::vector<std::string>& argv) {
       // No task to sample: each head is named by the generic detectors on this text itself.
       const attn::DetectorScores scores = text_detector_scores(*hf_run);
       attn::write_file_atomic(
-          out, encode_figure(layout_model_figure(layers, input.text, hf_caption(hf), request.options, shaper, &scores), f, shaper));
+          out, encode_figure(layout_model_figure(layers, input.text, hf_caption(hf), request.options, shaper, &scores),
+                             f, shaper));
       std::printf("wrote %s\n", out.c_str());
       return 0;
     }
@@ -236,8 +260,9 @@ int run_export(const std::vector<std::string>& argv) {
       // Each head's title names its detector, scored on the task's held-out batch as training did.
       std::optional<attn::DetectorScores> scores = checkpoint_detector_scores(ck);
       if (!scores) scores = text_detector_scores(run);  // a custom model: the generic detectors on this text
-      attn::write_file_atomic(
-          out, encode_figure(layout_model_figure(layers, text, caption, request.options, shaper, scores ? &*scores : nullptr), f, shaper));
+      attn::write_file_atomic(out, encode_figure(layout_model_figure(layers, text, caption, request.options, shaper,
+                                                                     scores ? &*scores : nullptr),
+                                                 f, shaper));
       std::printf("wrote %s\n", out.c_str());
       return 0;
     }
@@ -279,8 +304,9 @@ int run_export(const std::vector<std::string>& argv) {
     std::error_code ec;
     if (std::filesystem::is_directory(out, ec)) {
       request.format = format.value_or(ExportFormat::Png);
-      out = unique_path(out + "/" + suggested_file_name(input.text, export_part_name(request.kind, request.head),
-                                                        std::string(format_extension(request.format)), std::time(nullptr)));
+      out = unique_path(out + "/" +
+                        suggested_file_name(input.text, export_part_name(request.kind, request.head),
+                                            std::string(format_extension(request.format)), std::time(nullptr)));
     } else {
       const auto from_name = format_from_path(out);
       const std::size_t dot = out.find_last_of('.'), slash = out.find_last_of('/');

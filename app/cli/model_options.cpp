@@ -39,8 +39,8 @@ bool parse_model_flag(const std::string& flag, ArgCursor& args, ModelInput& inpu
     if (!p) throw UsageError("--positional must be none, sinusoidal, learned or rope, got '" + v + "'");
     c.positional = *p;
   } else if (flag == "--temperature") {
-    c.temperature = args.float_value(flag, static_cast<double>(attn::kMinTemperature),
-                                     static_cast<double>(attn::kMaxTemperature));
+    c.temperature =
+        args.float_value(flag, static_cast<double>(attn::kMinTemperature), static_cast<double>(attn::kMaxTemperature));
   } else if (flag == "--tokenizer") {
     const std::string v = args.value(flag);
     const auto m = attn::parse_tokenizer_mode(v);

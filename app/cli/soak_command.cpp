@@ -58,8 +58,8 @@ ModelInput explore_input(long long i) {
   const int heads[] = {1, 2, 4, 8, 16};
   input.config.d_model = 64;
   input.config.n_heads = heads[(i / 7) % 5];
-  const attn::Positional positions[] = {attn::Positional::Sinusoidal, attn::Positional::Rope,
-                                        attn::Positional::Learned, attn::Positional::None};
+  const attn::Positional positions[] = {attn::Positional::Sinusoidal, attn::Positional::Rope, attn::Positional::Learned,
+                                        attn::Positional::None};
   input.config.positional = positions[(i / 1000) % 4];
   input.config.causal = (i / 3) % 2 == 1;
   input.tokenizer = (i / 5000) % 2 == 0 ? attn::TokenizerMode::Word : attn::TokenizerMode::Char;
@@ -79,9 +79,12 @@ int run_bench_soak(const std::vector<std::string>& argv) {
         std::fputs(kSoakHelp, stdout);
         return 0;
       }
-      if (flag == "--recomputes") total = args.int_value(flag, 10, 100000000);
-      else if (flag == "--every") every = args.int_value(flag, 1, 100000000);
-      else throw UsageError("unknown flag '" + flag + "'");
+      if (flag == "--recomputes")
+        total = args.int_value(flag, 10, 100000000);
+      else if (flag == "--every")
+        every = args.int_value(flag, 1, 100000000);
+      else
+        throw UsageError("unknown flag '" + flag + "'");
     }
     if (every == 0) every = total / 10;
 
@@ -98,9 +101,10 @@ int run_bench_soak(const std::vector<std::string>& argv) {
 
     LiveModel live;
     TrainModelView view;
-    std::printf("# bench-soak: %lld recomputes through the window's paths (9 in 10 Explore: LiveModel, d_model 64, "
-                "text typed and erased, heads 1-16; 1 in 10 Train: TrainModelView on the sentences lesson)\n",
-                total);
+    std::printf(
+        "# bench-soak: %lld recomputes through the window's paths (9 in 10 Explore: LiveModel, d_model 64, "
+        "text typed and erased, heads 1-16; 1 in 10 Train: TrainModelView on the sentences lesson)\n",
+        total);
     std::printf("rss_kb start=%.0f\n", kb(rss_start));
     std::fflush(stdout);
     const auto t0 = std::chrono::steady_clock::now();
@@ -132,8 +136,8 @@ int run_bench_soak(const std::vector<std::string>& argv) {
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const double growth = rss_first ? kb(rss_last) - kb(rss_first) : 0.0;
-    std::printf("explore=%lld train=%lld refused=%lld seconds=%.1f us_per_recompute=%.1f\n", explore_steps,
-                train_steps, refused, seconds, seconds * 1e6 / static_cast<double>(total));
+    std::printf("explore=%lld train=%lld refused=%lld seconds=%.1f us_per_recompute=%.1f\n", explore_steps, train_steps,
+                refused, seconds, seconds * 1e6 / static_cast<double>(total));
     std::printf("rss_growth_kb=%.0f from recompute %lld to %lld (target < 1024: %s)\n", growth, every,
                 total - total % every, growth < 1024.0 ? "met" : "NOT met");
     return 0;

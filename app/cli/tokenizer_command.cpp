@@ -145,9 +145,9 @@ int train(ArgCursor& cur) {
   const attn::BpeTrainResult result = attn::train_bpe(counts, static_cast<std::size_t>(vocab));
   const double merge_s = seconds_since(t1);
   attn::write_file_atomic(out, result.bpe.to_json());
-  std::printf("read %s in %zu file%s: %llu pieces, %zu distinct (%.2f s)\n", mb(static_cast<double>(counts.bytes())).c_str(),
-              corpus.size(), corpus.size() == 1 ? "" : "s", static_cast<unsigned long long>(counts.pieces()),
-              counts.counts().size(), count_s);
+  std::printf("read %s in %zu file%s: %llu pieces, %zu distinct (%.2f s)\n",
+              mb(static_cast<double>(counts.bytes())).c_str(), corpus.size(), corpus.size() == 1 ? "" : "s",
+              static_cast<unsigned long long>(counts.pieces()), counts.counts().size(), count_s);
   std::printf("learned %zu merges, vocabulary %zu (%.2f s) -> %s\n", result.bpe.n_merges(), result.bpe.vocab_size(),
               merge_s, out.c_str());
   if (result.stopped_early)

@@ -3,9 +3,9 @@
 
 #include <algorithm>
 #include <chrono>
-#include <filesystem>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <functional>
 #include <new>
 #include <string>
@@ -16,18 +16,18 @@
 #include "cli/commands.hpp"
 #include "core/data_dir.hpp"
 #include "core/model_run.hpp"
-#include "engine/io/hf_gpt2.hpp"
 #include "core/output_dir.hpp"
 #include "core/process_memory.hpp"
 #include "core/train_memory.hpp"
+#include "engine/io/hf_gpt2.hpp"
 #include "engine/model/checkpoint.hpp"
 #include "engine/npy.hpp"
-#include "export/model_figures.hpp"
-#include "export/figure_render.hpp"
 #include "engine/rng.hpp"
 #include "engine/text/bpe_train.hpp"
 #include "engine/train/text_task.hpp"
 #include "engine/train/trainer.hpp"
+#include "export/figure_render.hpp"
+#include "export/model_figures.hpp"
 
 namespace app::cli {
 
@@ -109,12 +109,12 @@ std::string detector_columns(const attn::Evaluation& e) {
   return s;
 }
 
-
 // The text task's corpus and tokenizer from the flags: the English corpus from the data folder
 // unless --corpus is given; a BPE from --tokenizer, else one of --vocab tokens (4096 by default)
 // trained on the training files.
 std::unique_ptr<attn::TextTask> make_text_task(std::vector<std::string> corpus, std::vector<std::string> heldout,
-                                               const std::string& tokenizer_spec, int bpe_vocab, double repeat_fraction) {
+                                               const std::string& tokenizer_spec, int bpe_vocab,
+                                               double repeat_fraction) {
   if (corpus.empty()) {
     const std::string dir = app::data_dir().path + "/corpus/english";
     corpus = {dir + "/english-train.txt"};
@@ -122,7 +122,8 @@ std::unique_ptr<attn::TextTask> make_text_task(std::vector<std::string> corpus, 
     std::error_code ec;
     for (const std::string& f : {corpus[0], heldout[0]})
       if (!std::filesystem::exists(f, ec))
-        throw attn::FileError("the English corpus is not built (" + f + " is missing): run bash bootstrap.sh corpus "
+        throw attn::FileError("the English corpus is not built (" + f +
+                              " is missing): run bash bootstrap.sh corpus "
                               "(it installs sword-text-web, diatheke, r-cran-janeaustenr, fortunes and wordnet-base "
                               "and runs assets/corpus/build_corpus.py), or give --corpus FILE");
   }
@@ -143,8 +144,8 @@ std::unique_ptr<attn::TextTask> make_text_task(std::vector<std::string> corpus, 
     return std::move(trained.bpe);
   }();
   if (bpe.vocab_size() > static_cast<std::size_t>(attn::kMaxVocab))
-    throw UsageError("the tokenizer has " + std::to_string(bpe.vocab_size()) + " tokens; a trained model takes at most " +
-                     std::to_string(attn::kMaxVocab));
+    throw UsageError("the tokenizer has " + std::to_string(bpe.vocab_size()) +
+                     " tokens; a trained model takes at most " + std::to_string(attn::kMaxVocab));
   attn::TextTaskOptions options;
   options.train_files = corpus;
   options.heldout_files = heldout;
@@ -175,13 +176,20 @@ int run_train(const std::vector<std::string>& argv) {
         std::fputs(kTrainHelp, stdout);
         return 0;
       }
-      if (flag == "--task") task_name = args.value(flag);
-      else if (flag == "--layers") arch.n_layers = args.int_value(flag, 1, attn::kMaxLayers);
-      else if (flag == "--heads") arch.n_heads = args.int_value(flag, 1, attn::kMaxTrainHeads);
-      else if (flag == "--d-model") arch.d_model = args.int_value(flag, attn::kMinTrainDModel, attn::kMaxTrainDModel);
-      else if (flag == "--d-head") d_head = args.int_value(flag, 1, attn::kMaxTrainDHead);
-      else if (flag == "--mlp") arch.mlp = true;
-      else if (flag == "--no-mlp") arch.mlp = false;
+      if (flag == "--task")
+        task_name = args.value(flag);
+      else if (flag == "--layers")
+        arch.n_layers = args.int_value(flag, 1, attn::kMaxLayers);
+      else if (flag == "--heads")
+        arch.n_heads = args.int_value(flag, 1, attn::kMaxTrainHeads);
+      else if (flag == "--d-model")
+        arch.d_model = args.int_value(flag, attn::kMinTrainDModel, attn::kMaxTrainDModel);
+      else if (flag == "--d-head")
+        d_head = args.int_value(flag, 1, attn::kMaxTrainDHead);
+      else if (flag == "--mlp")
+        arch.mlp = true;
+      else if (flag == "--no-mlp")
+        arch.mlp = false;
       else if (flag == "--mlp-width") {
         arch.d_mlp = args.int_value(flag, 1, 4 * attn::kMaxTrainDModel);
         arch.mlp = true;
@@ -189,45 +197,58 @@ int run_train(const std::vector<std::string>& argv) {
         const std::string g = args.value(flag);
         if (g != "exact" && g != "tanh") throw UsageError("--gelu must be exact or tanh, got '" + g + "'");
         arch.gelu = g == "tanh" ? attn::Gelu::Tanh : attn::Gelu::Exact;
-      } else if (flag == "--tied-embeddings") arch.tied_embeddings = true;
-      else if (flag == "--corpus") corpus.push_back(args.value(flag));
-      else if (flag == "--heldout") heldout.push_back(args.value(flag));
-      else if (flag == "--tokenizer") tokenizer_spec = args.value(flag);
-      else if (flag == "--vocab") bpe_vocab = args.int_value(flag, 257, attn::kMaxVocab);
+      } else if (flag == "--tied-embeddings")
+        arch.tied_embeddings = true;
+      else if (flag == "--corpus")
+        corpus.push_back(args.value(flag));
+      else if (flag == "--heldout")
+        heldout.push_back(args.value(flag));
+      else if (flag == "--tokenizer")
+        tokenizer_spec = args.value(flag);
+      else if (flag == "--vocab")
+        bpe_vocab = args.int_value(flag, 257, attn::kMaxVocab);
       else if (flag == "--repeat-fraction") {
         repeat_fraction = args.float_value(flag, 0.0, 1.0);
         repeat_given = true;
-      }
-      else if (flag == "--bidirectional") run.causal = false;
-      else if (flag == "--causal") run.causal = true;
-      else if (flag == "--temperature") run.temperature = args.float_value(flag, static_cast<double>(attn::kMinTemperature),
-                                                                                  static_cast<double>(attn::kMaxTemperature));
+      } else if (flag == "--bidirectional")
+        run.causal = false;
+      else if (flag == "--causal")
+        run.causal = true;
+      else if (flag == "--temperature")
+        run.temperature = args.float_value(flag, static_cast<double>(attn::kMinTemperature),
+                                           static_cast<double>(attn::kMaxTemperature));
       else if (flag == "--positional") {
         const std::string p = args.value(flag);
         const auto parsed = attn::parse_positional(p);
         if (!parsed) throw UsageError("--positional must be none, sinusoidal, learned or rope, got '" + p + "'");
         run.positional = *parsed;
-      } else if (flag == "--steps") settings.steps = args.int_value(flag, 1, 10000000);
-      else if (flag == "--batch") settings.batch = args.int_value(flag, 1, 1024);
-      else if (flag == "--seq-len") seq_len = args.int_value(flag, 2, attn::kMaxSeqLen);
-      else if (flag == "--lr") settings.lr = args.float_value(flag, kMinLearningRate, 1.0);
-      else if (flag == "--warmup") settings.warmup_steps = args.int_value(flag, 0, 1000000);
-      else if (flag == "--weight-decay") settings.weight_decay = args.float_value(flag, 0.0, kMaxWeightDecay);
-      else if (flag == "--seed") settings.seed = args.u64_value(flag);
-      else if (flag == "--every") every = args.int_value(flag, 1, 10000000);
+      } else if (flag == "--steps")
+        settings.steps = args.int_value(flag, 1, 10000000);
+      else if (flag == "--batch")
+        settings.batch = args.int_value(flag, 1, 1024);
+      else if (flag == "--seq-len")
+        seq_len = args.int_value(flag, 2, attn::kMaxSeqLen);
+      else if (flag == "--lr")
+        settings.lr = args.float_value(flag, kMinLearningRate, 1.0);
+      else if (flag == "--warmup")
+        settings.warmup_steps = args.int_value(flag, 0, 1000000);
+      else if (flag == "--weight-decay")
+        settings.weight_decay = args.float_value(flag, 0.0, kMaxWeightDecay);
+      else if (flag == "--seed")
+        settings.seed = args.u64_value(flag);
+      else if (flag == "--every")
+        every = args.int_value(flag, 1, 10000000);
       else if (flag == "--save") {
         save = args.value(flag);
         save_given = true;
-      }
-      else if (flag == "--curves") {
+      } else if (flag == "--curves") {
         curves_path = args.value(flag);
         curves_given = true;
-      }
-      else if (flag == "--movie") {
+      } else if (flag == "--movie") {
         movie_path = args.value(flag);
         movie_given = true;
-      }
-      else throw UsageError("unknown flag '" + flag + "'");
+      } else
+        throw UsageError("unknown flag '" + flag + "'");
     }
     if (task_name.empty()) throw UsageError("--task is required (induction, reverse, sort, sentences or text)");
     const bool text = task_name == "text";
@@ -257,12 +278,14 @@ int run_train(const std::vector<std::string>& argv) {
     }
     if (save_given && !save_hf) {
       if (save.size() < 4 || save.compare(save.size() - 4, 4, ".npz") != 0)
-        throw UsageError("--save needs a file name ending in .npz (a checkpoint is a .npz archive), got '" + save + "'");
+        throw UsageError("--save needs a file name ending in .npz (a checkpoint is a .npz archive), got '" + save +
+                         "'");
       check_output("--save", save);
     }
     if (curves_given) {
       const auto f = format_from_path(curves_path);
-      if (!f || !is_figure_format(*f)) throw UsageError("--curves needs a .png, .svg or .pdf file name, got '" + curves_path + "'");
+      if (!f || !is_figure_format(*f))
+        throw UsageError("--curves needs a .png, .svg or .pdf file name, got '" + curves_path + "'");
       check_output("--curves", curves_path);
     }
     if (movie_given) {
@@ -281,7 +304,8 @@ int run_train(const std::vector<std::string>& argv) {
     }
     if (!task) throw UsageError("unknown task '" + task_name + "' (induction, reverse, sort, sentences or text)");
     if (text_task && save_given && !save_hf && !text_task->tokenizer()->is_trained_format())
-      throw UsageError("--save " + save + ": a checkpoint carries only a BPE trained by attnlab (--vocab N or a "
+      throw UsageError("--save " + save +
+                       ": a checkpoint carries only a BPE trained by attnlab (--vocab N or a "
                        "BPE.json), not GPT-2's; save to a Hugging Face folder (--save DIR/) instead");
     if (d_head == 0) {
       if (arch.d_model % arch.n_heads != 0)
@@ -319,12 +343,13 @@ int run_train(const std::vector<std::string>& argv) {
     openblas_set_num_threads(1);  // one core, and a bit-identical run for the same seed
     attn::Trainer trainer(arch, run, settings, std::move(task));
     const attn::Model& m = trainer.model();
-    std::printf("# task=%s layers=%d heads=%d d_model=%d d_head=%d mlp=%d positional=%s %s vocab=%d batch=%d "
-                "seq=%d lr=%g steps=%d seed=%llu params=%zu\n",
-                task_name.c_str(), m.arch.n_layers, m.arch.n_heads, m.arch.d_model, m.arch.d_head, m.arch.mlp ? 1 : 0,
-                std::string(attn::to_string(m.run.positional)).c_str(), m.run.causal ? "causal" : "bidirectional",
-                m.arch.vocab_size, settings.batch, settings.seq_len, static_cast<double>(settings.lr), settings.steps,
-                static_cast<unsigned long long>(settings.seed), m.layout.total);
+    std::printf(
+        "# task=%s layers=%d heads=%d d_model=%d d_head=%d mlp=%d positional=%s %s vocab=%d batch=%d "
+        "seq=%d lr=%g steps=%d seed=%llu params=%zu\n",
+        task_name.c_str(), m.arch.n_layers, m.arch.n_heads, m.arch.d_model, m.arch.d_head, m.arch.mlp ? 1 : 0,
+        std::string(attn::to_string(m.run.positional)).c_str(), m.run.causal ? "causal" : "bidirectional",
+        m.arch.vocab_size, settings.batch, settings.seq_len, static_cast<double>(settings.lr), settings.steps,
+        static_cast<unsigned long long>(settings.seed), m.layout.total);
     std::fputs(memory_line.c_str(), stdout);
     if (m.arch.mlp)
       std::printf("# mlp width %d, gelu %s, %s embeddings\n", m.arch.mlp_dim(), attn::to_string(m.arch.gelu),
@@ -332,13 +357,14 @@ int run_train(const std::vector<std::string>& argv) {
     attn::TextTask::Baselines baselines;
     if (text_task) {
       std::printf("# corpus: %s training, %s held out; repeated spans in %g%% of training sequences\n",
-                  attn::bytes_text(text_task->train_bytes()).c_str(), attn::bytes_text(text_task->heldout_bytes()).c_str(),
-                  100.0 * text_task->repeat_fraction());
+                  attn::bytes_text(text_task->train_bytes()).c_str(),
+                  attn::bytes_text(text_task->heldout_bytes()).c_str(), 100.0 * text_task->repeat_fraction());
       baselines = text_task->baselines(trainer.eval_sequences());
-      std::printf("# held-out baselines (bits per byte): unigram %.3f, bigram %.3f (weight %.2f on pair counts; "
-                  "counted on %llu training tokens)\n",
-                  baselines.unigram_bpb, baselines.bigram_bpb, baselines.bigram_weight,
-                  static_cast<unsigned long long>(baselines.counted_tokens));
+      std::printf(
+          "# held-out baselines (bits per byte): unigram %.3f, bigram %.3f (weight %.2f on pair counts; "
+          "counted on %llu training tokens)\n",
+          baselines.unigram_bpb, baselines.bigram_bpb, baselines.bigram_weight,
+          static_cast<unsigned long long>(baselines.counted_tokens));
       std::fflush(stdout);
     }
 
@@ -369,8 +395,8 @@ int run_train(const std::vector<std::string>& argv) {
         std::fprintf(stderr,
                      "attnlab train: out of memory at step %d (the run needs about %s, %s available now): "
                      "stopped, keeping the parameters of step %lld\n",
-                     s, attn::bytes_text(need_total).c_str(), now ? attn::bytes_text(*now).c_str() : "an unknown amount",
-                     trainer.steps_done());
+                     s, attn::bytes_text(need_total).c_str(),
+                     now ? attn::bytes_text(*now).c_str() : "an unknown amount", trainer.steps_done());
         stopped_early = true;
         break;
       }
@@ -414,8 +440,9 @@ int run_train(const std::vector<std::string>& argv) {
     const long long done = trainer.steps_done();
     std::printf("# trained %lld steps in %.2f s (%.2f ms/step)", done, train_seconds,
                 done ? 1e3 * train_seconds / static_cast<double>(done) : 0.0);
-    if (done) std::printf(", held-out loss %.4f, accuracy %.3f", static_cast<double>(last.loss),
-                          static_cast<double>(last.accuracy));
+    if (done)
+      std::printf(", held-out loss %.4f, accuracy %.3f", static_cast<double>(last.loss),
+                  static_cast<double>(last.accuracy));
     std::printf("\n");
     if (text_task && done) {
       std::printf("# held-out bits per byte %.3f: %.2f x the bigram's %.3f, %.2f x the unigram's %.3f\n",
@@ -431,8 +458,8 @@ int run_train(const std::vector<std::string>& argv) {
                   best.head + 1, static_cast<double>(best.score));
       if (formed_step_04[i] >= 0 && formed_step_04[i] != formed_step[i])
         std::printf(", first >= 0.4 at step %lld after %.2f s of training", formed_step_04[i], formed_seconds_04[i]);
-      if (formed_step[i] >= 0) std::printf(", first >= 0.5 at step %lld after %.2f s of training", formed_step[i],
-                                           formed_seconds[i]);
+      if (formed_step[i] >= 0)
+        std::printf(", first >= 0.5 at step %lld after %.2f s of training", formed_step[i], formed_seconds[i]);
       std::printf("\n");
     }
     // Each output on its own: one that fails (a full disk) is named, and the others are still written.
@@ -446,31 +473,36 @@ int run_train(const std::vector<std::string>& argv) {
       }
     };
     const attn::Checkpoint spec = trainer.checkpoint();
-    if (save_given) write_output([&] {
-      if (save_hf) {
-        // A text model carries its BPE as GPT-2 does (vocab.json + merges.txt), so the folder
-        // tokenizes text as training did.
-        if (text_task) attn::save_hf_gpt2(spec.model, *text_task->tokenizer(), save);
-        else attn::save_hf_gpt2(spec.model, spec.vocab, save);
-        std::printf("# saved %s (Hugging Face GPT-2: config.json, model.safetensors, vocab.json, merges.txt)\n",
-                    save.c_str());
-        return;
-      }
-      attn::save_checkpoint(spec, save);
-      std::printf("# saved %s\n", save.c_str());
-    });
-    if (curves_given && !curve.empty()) write_output([&] {
-      const TextShaper shaper;
-      const Figure figure = layout_curves_figure(curve, spec.model.arch.n_layers, spec.model.arch.n_heads,
-                                                 model_caption(spec), FigureOptions{}, shaper);
-      attn::write_file_atomic(curves_path, encode_figure(figure, *format_from_path(curves_path), shaper));
-      std::printf("# wrote %s\n", curves_path.c_str());
-    });
-    if (movie_given && !snapshots.empty()) write_output([&] {
-      const std::string example = trainer.task().example();
-      attn::write_file_atomic(movie_path, model_movie_gif(spec, snapshots, curve, example, FigureOptions{}));
-      std::printf("# wrote %s (%zu snapshots)\n", movie_path.c_str(), snapshots.size());
-    });
+    if (save_given)
+      write_output([&] {
+        if (save_hf) {
+          // A text model carries its BPE as GPT-2 does (vocab.json + merges.txt), so the folder
+          // tokenizes text as training did.
+          if (text_task)
+            attn::save_hf_gpt2(spec.model, *text_task->tokenizer(), save);
+          else
+            attn::save_hf_gpt2(spec.model, spec.vocab, save);
+          std::printf("# saved %s (Hugging Face GPT-2: config.json, model.safetensors, vocab.json, merges.txt)\n",
+                      save.c_str());
+          return;
+        }
+        attn::save_checkpoint(spec, save);
+        std::printf("# saved %s\n", save.c_str());
+      });
+    if (curves_given && !curve.empty())
+      write_output([&] {
+        const TextShaper shaper;
+        const Figure figure = layout_curves_figure(curve, spec.model.arch.n_layers, spec.model.arch.n_heads,
+                                                   model_caption(spec), FigureOptions{}, shaper);
+        attn::write_file_atomic(curves_path, encode_figure(figure, *format_from_path(curves_path), shaper));
+        std::printf("# wrote %s\n", curves_path.c_str());
+      });
+    if (movie_given && !snapshots.empty())
+      write_output([&] {
+        const std::string example = trainer.task().example();
+        attn::write_file_atomic(movie_path, model_movie_gif(spec, snapshots, curve, example, FigureOptions{}));
+        std::printf("# wrote %s (%zu snapshots)\n", movie_path.c_str(), snapshots.size());
+      });
     if (failed) return 1;
     return stopped_early ? 1 : 0;
   });

@@ -2,8 +2,8 @@
 // the exported figures, so a value gets the same color in both.
 #pragma once
 #include <array>
-#include <cstdint>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,9 +26,9 @@ inline constexpr Rgb8 kNonFiniteColor{255, 0, 255};
 // texture's rows, --colormap, session files, figures) reads this table, so a new map is one row.
 struct ColormapInfo {
   Colormap map;
-  std::string_view name;               // "viridis": command line, session files, the selector
+  std::string_view name;  // "viridis": command line, session files, the selector
   const std::array<Rgb8, 256>* lut;
-  bool for_weights;                    // sequential, offered for attention weights; the diverging map is for signed values
+  bool for_weights;  // sequential, offered for attention weights; the diverging map is for signed values
 };
 inline constexpr std::size_t kColormapCount = 5;
 // In the selector's order; a colormap's index here is its row of the window's colormap texture.

@@ -1,8 +1,8 @@
 // One JSON spelling of the config for every file that carries it.
 #include "core/config_json.hpp"
 
-#include <cmath>
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
@@ -21,7 +21,6 @@ nlohmann::json config_to_json(const attn::ModelConfig& c) {
           {"temperature", c.temperature},
           {"seed", c.seed}};
 }
-
 
 bool is_overflowing_number(const std::string& text) {
   if (text.empty() || !(text[0] == '-' || (text[0] >= '0' && text[0] <= '9'))) return false;
@@ -90,8 +89,8 @@ void config_from_json(const nlohmann::json& j, attn::ModelConfig& c, const KeyRe
     if (!p) throw std::invalid_argument("key 'config.positional' has unknown value '" + positional + "'");
     c.positional = *p;
   });
-  refusals.note_unknown_keys(j, {"d_model", "n_heads", "d_head", "d_head_auto", "causal", "positional", "temperature", "seed"},
-                             where);
+  refusals.note_unknown_keys(
+      j, {"d_model", "n_heads", "d_head", "d_head_auto", "causal", "positional", "temperature", "seed"}, where);
 }
 
 nlohmann::json trace_tokens_json(const attn::Trace& trace, const ModelInput& input) {
@@ -99,21 +98,21 @@ nlohmann::json trace_tokens_json(const attn::Trace& trace, const ModelInput& inp
   const auto& list = trace.tokens();
   for (std::size_t i = 0; i < list.size(); ++i) {
     const attn::Token& t = list[i];
-    nlohmann::json token{{"index", i}, {"text", attn::token_text(t.text)}, {"start", t.begin}, {"end", t.end},
-                         {"invalid", t.invalid}};
+    nlohmann::json token{
+        {"index", i}, {"text", attn::token_text(t.text)}, {"start", t.begin}, {"end", t.end}, {"invalid", t.invalid}};
     if (t.id >= 0) token["id"] = t.id;  // a vocabulary id: gpt2 mode only
     tokens.push_back(std::move(token));
   }
   // Invalid UTF-8 in the text is replaced so the JSON stays valid; spans still index the bytes.
-  return {{"text", input.text},
-          {"tokenizer", std::string(attn::to_string(input.tokenizer))},
-          {"truncated", trace.tokenization.truncated},
-          {"total_tokens", trace.tokenization.total_tokens},
-          {"message", trace.tokenization.message},
-          {"tokens", tokens},
-          {"config", config_to_json(trace.config)},
-          {"weights", input.weights_path.empty() ? nlohmann::json("seeded-xavier")
-                                                 : nlohmann::json(input.weights_path)}};
+  return {
+      {"text", input.text},
+      {"tokenizer", std::string(attn::to_string(input.tokenizer))},
+      {"truncated", trace.tokenization.truncated},
+      {"total_tokens", trace.tokenization.total_tokens},
+      {"message", trace.tokenization.message},
+      {"tokens", tokens},
+      {"config", config_to_json(trace.config)},
+      {"weights", input.weights_path.empty() ? nlohmann::json("seeded-xavier") : nlohmann::json(input.weights_path)}};
 }
 
 }  // namespace app

@@ -42,7 +42,8 @@ void read_json_key(const nlohmann::json& j, const char* key, T& out, const char*
     if (!v.is_number()) refuse("must be a number");
     if constexpr (std::is_integral_v<T>) {
       if (v.is_number_unsigned()) {
-        if (v.get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<T>::max())) refuse("is out of range");
+        if (v.get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<T>::max()))
+          refuse("is out of range");
       } else if (v.is_number_integer()) {
         const std::int64_t x = v.get<std::int64_t>();
         if (x < 0 && !std::is_signed_v<T>) refuse("must not be negative");
@@ -52,12 +53,14 @@ void read_json_key(const nlohmann::json& j, const char* key, T& out, const char*
       } else {  // a float where a whole number belongs: only an exact, representable one
         const double x = v.get<double>();
         if (!std::isfinite(x) || x != std::floor(x)) refuse("must be a whole number");
-        if (x < static_cast<double>(std::numeric_limits<T>::lowest()) || x >= std::ldexp(1.0, std::numeric_limits<T>::digits))
+        if (x < static_cast<double>(std::numeric_limits<T>::lowest()) ||
+            x >= std::ldexp(1.0, std::numeric_limits<T>::digits))
           refuse("is out of range");
       }
     } else {
       const double x = v.get<double>();
-      if (!std::isfinite(x) || std::fabs(x) > static_cast<double>(std::numeric_limits<T>::max())) refuse("is out of range");
+      if (!std::isfinite(x) || std::fabs(x) > static_cast<double>(std::numeric_limits<T>::max()))
+        refuse("is out of range");
     }
   }
   try {
@@ -87,7 +90,7 @@ void read_usable_json_key(const nlohmann::json& j, const char* key, T& out, cons
 // it and keep the setting's current value (saved settings keep every value they can).
 class KeyRefusals {
  public:
-  KeyRefusals() = default;                                              // throw
+  KeyRefusals() = default;                                                    // throw
   explicit KeyRefusals(std::vector<std::string>& noted) : m_noted(&noted) {}  // note and go on
   // Runs `read`, which reads one setting and throws std::invalid_argument naming its key.
   template <typename Read>

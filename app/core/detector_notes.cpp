@@ -24,19 +24,27 @@ std::string detector_note(const attn::DetectorScores& scores, int layer, int hea
   }
   if (!best) return "";
   char text[64];
-  std::snprintf(text, sizeof text, "%s %.2f", std::string(attn::to_string(*best)).c_str(), static_cast<double>(best_score));
+  std::snprintf(text, sizeof text, "%s %.2f", std::string(attn::to_string(*best)).c_str(),
+                static_cast<double>(best_score));
   return text;
 }
 
 const char* detector_letter(attn::Detector d) {
   switch (d) {
-    case attn::Detector::PreviousToken: return "P";
-    case attn::Detector::FirstToken: return "F";
-    case attn::Detector::Induction: return "I";
-    case attn::Detector::Self: return "S";
-    case attn::Detector::Reverse: return "R";
-    case attn::Detector::Referent: return "A";
-    case attn::Detector::DuplicateToken: return "D";
+    case attn::Detector::PreviousToken:
+      return "P";
+    case attn::Detector::FirstToken:
+      return "F";
+    case attn::Detector::Induction:
+      return "I";
+    case attn::Detector::Self:
+      return "S";
+    case attn::Detector::Reverse:
+      return "R";
+    case attn::Detector::Referent:
+      return "A";
+    case attn::Detector::DuplicateToken:
+      return "D";
   }
   return "?";
 }

@@ -42,9 +42,9 @@ std::vector<std::string> detector_notes(const attn::DetectorScores& scores, int 
 std::optional<attn::DetectorScores> checkpoint_detector_scores(const attn::Checkpoint& checkpoint);
 
 // The detectors a sentence of its own can score, in the order they are listed.
-inline const std::vector<attn::Detector> kSentenceDetectors = {attn::Detector::PreviousToken, attn::Detector::Self,
-                                                              attn::Detector::FirstToken, attn::Detector::DuplicateToken,
-                                                              attn::Detector::Induction};
+inline const std::vector<attn::Detector> kSentenceDetectors = {
+    attn::Detector::PreviousToken, attn::Detector::Self, attn::Detector::FirstToken, attn::Detector::DuplicateToken,
+    attn::Detector::Induction};
 // Their cells on one sentence: self (i, i); previous-token (i, i-1) and first-token (i, 0) for
 // i >= 1; where token i repeats, with j its latest earlier copy, duplicate-token (i, j) and (when
 // j < i-1) induction (i, j+1).

@@ -38,7 +38,8 @@ FontFile match(const char* family, const char* lang, char32_t sample) {
       continue;
     font.path = reinterpret_cast<const char*>(file);
     if (FcPatternGetInteger(candidate, FC_INDEX, 0, &index) == FcResultMatch) font.collection_index = index;
-    if (FcPatternGetString(candidate, FC_FAMILY, 0, &name) == FcResultMatch) font.family = reinterpret_cast<const char*>(name);
+    if (FcPatternGetString(candidate, FC_FAMILY, 0, &name) == FcResultMatch)
+      font.family = reinterpret_cast<const char*>(name);
   }
   if (sorted) FcFontSetDestroy(sorted);
   FcPatternDestroy(pattern);
@@ -53,7 +54,8 @@ std::vector<FontFile> font_chain() {
     const char* family;
     const char* lang;
     char32_t sample;
-  } groups[] = {{"DejaVu Sans", nullptr, U'Ж'}, {"sans-serif", "zh-cn", U'\u4E2D'}, {"Symbola", nullptr, U'\U0001F642'}};
+  } groups[] = {
+      {"DejaVu Sans", nullptr, U'Ж'}, {"sans-serif", "zh-cn", U'\u4E2D'}, {"Symbola", nullptr, U'\U0001F642'}};
   for (const auto& g : groups) {
     FontFile f = match(g.family, g.lang, g.sample);
     if (f.path.empty()) continue;

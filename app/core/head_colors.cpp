@@ -17,12 +17,24 @@ Rgb8 head_color(int layer, int head, int n_heads) {
   const float p = value * (1.0f - sat), q = value * (1.0f - sat * f), t = value * (1.0f - sat * (1.0f - f));
   float r = value, g = t, b = p;
   switch (sector) {
-    case 0: r = value, g = t, b = p; break;
-    case 1: r = q, g = value, b = p; break;
-    case 2: r = p, g = value, b = t; break;
-    case 3: r = p, g = q, b = value; break;
-    case 4: r = t, g = p, b = value; break;
-    default: r = value, g = p, b = q; break;
+    case 0:
+      r = value, g = t, b = p;
+      break;
+    case 1:
+      r = q, g = value, b = p;
+      break;
+    case 2:
+      r = p, g = value, b = t;
+      break;
+    case 3:
+      r = p, g = q, b = value;
+      break;
+    case 4:
+      r = t, g = p, b = value;
+      break;
+    default:
+      r = value, g = p, b = q;
+      break;
   }
   const auto byte = [](float v) { return static_cast<unsigned char>(std::lround(std::clamp(v, 0.0f, 1.0f) * 255.0f)); };
   return {byte(r), byte(g), byte(b)};

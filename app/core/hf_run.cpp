@@ -10,8 +10,9 @@ namespace app {
 ModelRun run_hf_ids(const attn::HfGpt2& hf, const std::vector<std::int32_t>& ids, attn::LogitRows rows,
                     const std::uint8_t* knocked_out) {
   if (static_cast<long long>(ids.size()) > hf.model.arch.max_seq_len)  // named as config.json names it
-    throw std::invalid_argument("the sentence has " + std::to_string(ids.size()) + " tokens but this model takes at most " +
-                                std::to_string(hf.model.arch.max_seq_len) + " (n_positions)");
+    throw std::invalid_argument("the sentence has " + std::to_string(ids.size()) +
+                                " tokens but this model takes at most " + std::to_string(hf.model.arch.max_seq_len) +
+                                " (n_positions)");
   return run_token_ids(
       hf.model, ids,
       [&](std::int32_t id) {
@@ -41,7 +42,8 @@ std::string hf_caption(const attn::HfGpt2& hf, int layer) {
                   dot + std::to_string(a.n_heads) + (a.n_heads == 1 ? " head of " : " heads of ") +
                   std::to_string(a.d_head) + dot + "d_model " + std::to_string(a.d_model) + dot + "MLP " +
                   std::to_string(a.mlp_dim()) + ", GELU " + attn::to_string(a.gelu) + dot +
-                  (a.tied_embeddings ? "tied embeddings" : "own unembedding") + dot + "learned positions" + dot + "causal";
+                  (a.tied_embeddings ? "tied embeddings" : "own unembedding") + dot + "learned positions" + dot +
+                  "causal";
   return layer < 0 ? s : s + dot + "layer " + std::to_string(layer + 1);
 }
 

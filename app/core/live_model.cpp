@@ -30,8 +30,7 @@ bool LiveModel::update(const ModelInput& input) {
     config.positional = input.config.positional;
     config.temperature = input.config.temperature;
     attn::validate(config);
-    auto trace = std::make_shared<attn::Trace>(
-        attn::run(input.text, input.tokenizer, config, m_model.weights));
+    auto trace = std::make_shared<attn::Trace>(attn::run(input.text, input.tokenizer, config, m_model.weights));
     m_trace = std::move(trace);
     m_traced_input = input;
     m_error.clear();
@@ -42,8 +41,7 @@ bool LiveModel::update(const ModelInput& input) {
     m_last_compute_ms = 0.0;
     return false;
   }
-  m_last_compute_ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  m_last_compute_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   return true;
 }
 

@@ -18,7 +18,7 @@ class LiveModel {
   bool has_trace() const { return m_trace != nullptr; }
   const attn::Trace& trace() const { return *m_trace; }
   const ModelInput& traced_input() const { return m_traced_input; }
-  const std::string& error() const { return m_error; }  // empty when the last input was good
+  const std::string& error() const { return m_error; }       // empty when the last input was good
   std::uint64_t generation() const { return m_generation; }  // +1 per new trace
   double last_compute_ms() const { return m_last_compute_ms; }
   int recompute_count() const { return m_recomputes; }
@@ -33,8 +33,8 @@ class LiveModel {
     std::string path;
     bool d_model_given = false;
     bool operator==(const WeightsKey& o) const {
-      return d_model == o.d_model && n_heads == o.n_heads && d_head == o.d_head &&
-             seed == o.seed && path == o.path && d_model_given == o.d_model_given;
+      return d_model == o.d_model && n_heads == o.n_heads && d_head == o.d_head && seed == o.seed && path == o.path &&
+             d_model_given == o.d_model_given;
     }
   };
   static WeightsKey key_of(const ModelInput& input);

@@ -43,7 +43,8 @@ std::string fixed_knobs_line(const OpenedModel& m) {
                             (a.n_layers == 1 ? " layer" : " layers");
   switch (m.source) {
     case ModelSource::HfFolder:
-      return "GPT-2 has " + shape + ", fixed when it was trained; to choose heads and widths, train your own in "
+      return "GPT-2 has " + shape +
+             ", fixed when it was trained; to choose heads and widths, train your own in "
              "Train mode.";
     case ModelSource::Checkpoint:
     case ModelSource::Trained:
@@ -72,7 +73,8 @@ std::shared_ptr<OpenedModel> from_checkpoint(const attn::Checkpoint& ck, const s
 
 }  // namespace
 
-std::shared_ptr<const OpenedModel> open_model_path(const std::string& path, const std::function<void(double)>& progress) {
+std::shared_ptr<const OpenedModel> open_model_path(const std::string& path,
+                                                   const std::function<void(double)>& progress) {
   const auto t0 = Clock::now();
   std::shared_ptr<OpenedModel> opened;
   if (attn::is_hf_folder(path)) {
@@ -133,9 +135,10 @@ ModelResult compute_model_result(const OpenedModel& model, const std::string& te
     result.tokens_typed = ids.size();
     ids.resize(static_cast<std::size_t>(a.max_seq_len));
   }
-  if (!knocked_out.empty() && knocked_out.size() != static_cast<std::size_t>(a.n_layers) * static_cast<std::size_t>(a.n_heads))
-    throw std::invalid_argument("the knock-outs name " + std::to_string(knocked_out.size()) + " heads but the model has " +
-                                std::to_string(a.n_layers * a.n_heads));
+  if (!knocked_out.empty() &&
+      knocked_out.size() != static_cast<std::size_t>(a.n_layers) * static_cast<std::size_t>(a.n_heads))
+    throw std::invalid_argument("the knock-outs name " + std::to_string(knocked_out.size()) +
+                                " heads but the model has " + std::to_string(a.n_layers * a.n_heads));
   result.knocked_out = knocked_out;
   result.run = run_token_ids(
       model.model, ids, [&](std::int32_t id) { return model.token_bytes[static_cast<std::size_t>(id)]; }, rows,

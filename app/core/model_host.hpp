@@ -35,12 +35,12 @@ inline constexpr const char* kTrainedModelPath = "(trained in Train mode)";
 // An opened model and its tokenizer, immutable once loaded.
 struct OpenedModel {
   attn::Model model;
-  attn::Bpe bpe;                          // the byte-level BPE its ids come from
-  std::vector<std::string> token_bytes;   // (vocab) what each id stands for, for predictions
+  attn::Bpe bpe;                         // the byte-level BPE its ids come from
+  std::vector<std::string> token_bytes;  // (vocab) what each id stands for, for predictions
   ModelSource source = ModelSource::HfFolder;
-  std::string path;                       // as the person gave it (kTrainedModelPath for Trained)
-  std::string name;                       // for the picker and captions: "gpt2", "the English lesson"
-  std::string caption;                    // what it is, for figures and the line under the heads
+  std::string path;     // as the person gave it (kTrainedModelPath for Trained)
+  std::string name;     // for the picker and captions: "gpt2", "the English lesson"
+  std::string caption;  // what it is, for figures and the line under the heads
   // Why the knobs of random weights are gone (one line under the model's shape).
   std::string fixed_why;
   double load_seconds = 0.0;
@@ -64,9 +64,9 @@ std::shared_ptr<const OpenedModel> open_trained_model(const attn::Checkpoint& ch
 
 // The sentence through the model: tokens, the forward, and every layer as a Trace for the views.
 struct ModelResult {
-  std::uint64_t request = 0;              // the request this answers: a new one per sentence, knock-out
-                                          // set or model (the completed-logits copy keeps it)
-  std::string text;                       // the sentence it is of
+  std::uint64_t request = 0;  // the request this answers: a new one per sentence, knock-out
+                              // set or model (the completed-logits copy keeps it)
+  std::string text;           // the sentence it is of
   // The sentence's tokens when it has more than the model's context (the first ones are read);
   // 0 when it fits.
   std::size_t tokens_typed = 0;
@@ -76,7 +76,7 @@ struct ModelResult {
   // Every head's score on this sentence (text_detector_scores: previous-token, first-token, self,
   // and induction when the sentence repeats a token).
   attn::DetectorScores detectors;
-  double compute_ms = 0.0;                // tokenize + forward + traces (the first answer)
+  double compute_ms = 0.0;  // tokenize + forward + traces (the first answer)
   // The first answer has the last position's logits only; want_all_logits() has the host publish
   // the same result again with every position's.
   bool all_logits = false;
@@ -93,11 +93,11 @@ ModelResult compute_model_result(const OpenedModel& model, const std::string& te
 // own knock-outs), the change in the log-probability of the token the model puts first after the
 // sentence. Negative: the model needed that head for its answer.
 struct HeadImportance {
-  const ModelResult* of = nullptr;        // the result it is of (identity only)
-  std::int32_t target = -1;               // the token measured: the most likely next one
-  float base_logprob = 0.0f;              // its log-probability with the result's heads
-  std::vector<float> delta;               // (n_layers * n_heads) log p knocked out - base; NaN not yet
-  int done = 0, total = 0;                // heads measured so far, of all
+  const ModelResult* of = nullptr;  // the result it is of (identity only)
+  std::int32_t target = -1;         // the token measured: the most likely next one
+  float base_logprob = 0.0f;        // its log-probability with the result's heads
+  std::vector<float> delta;         // (n_layers * n_heads) log p knocked out - base; NaN not yet
+  int done = 0, total = 0;          // heads measured so far, of all
 };
 // The sweep on the calling thread; `progress` (may be empty) gets the partial map after each layer
 // and returns false to stop (a newer sentence came). Throws std::invalid_argument as above.
@@ -109,17 +109,17 @@ ModelResult with_all_logits(const OpenedModel& model, const ModelResult& first);
 
 // What the UI reads each frame.
 struct ModelHostState {
-  std::shared_ptr<const OpenedModel> model;    // null until one is open
-  std::shared_ptr<const ModelResult> result;   // of `model`; null until its first sentence
-  bool loading = false;                        // a load is under way ...
-  std::string loading_path;                    // ... of this path ...
-  double loading_fraction = 0.0;               // ... this far (0 to 1)
-  std::string load_error;                      // the newest load that failed (the old model stays)
-  std::uint64_t load_failures = 0;             // +1 per load that failed
+  std::shared_ptr<const OpenedModel> model;          // null until one is open
+  std::shared_ptr<const ModelResult> result;         // of `model`; null until its first sentence
+  bool loading = false;                              // a load is under way ...
+  std::string loading_path;                          // ... of this path ...
+  double loading_fraction = 0.0;                     // ... this far (0 to 1)
+  std::string load_error;                            // the newest load that failed (the old model stays)
+  std::uint64_t load_failures = 0;                   // +1 per load that failed
   std::shared_ptr<const HeadImportance> importance;  // of `result` (partial while it is computed)
-  std::string error;                           // the newest sentence that failed (the old result stays)
-  std::uint64_t model_generation = 0;          // +1 per model opened or closed
-  bool busy = false;                           // a sentence is being computed
+  std::string error;                                 // the newest sentence that failed (the old result stays)
+  std::uint64_t model_generation = 0;                // +1 per model opened or closed
+  bool busy = false;                                 // a sentence is being computed
 };
 
 class ModelHost {
@@ -171,19 +171,19 @@ class ModelHost {
   std::condition_variable m_wake;
   mutable std::condition_variable m_idle;
   ModelHostState m_state;
-  std::optional<OpenJob> m_open;       // a load to start
+  std::optional<OpenJob> m_open;  // a load to start
   struct Request {
     std::string text;
     std::vector<std::uint8_t> knocked_out;
     bool operator==(const Request& o) const { return text == o.text && knocked_out == o.knocked_out; }
   };
-  std::optional<Request> m_text;       // a sentence to compute
-  Request m_last_text;                 // the newest sentence asked for (requests repeat every frame)
-  bool m_asked = false;                // m_last_text holds a request
-  bool m_all_logits_wanted = false;    // want_all_logits() since the last completion
-  bool m_importance_wanted = false;    // want_importance() for the result shown
+  std::optional<Request> m_text;     // a sentence to compute
+  Request m_last_text;               // the newest sentence asked for (requests repeat every frame)
+  bool m_asked = false;              // m_last_text holds a request
+  bool m_all_logits_wanted = false;  // want_all_logits() since the last completion
+  bool m_importance_wanted = false;  // want_importance() for the result shown
   std::uint64_t m_requests = 0;
-  std::uint64_t m_open_generation = 0; // +1 per open() and close(): a load that ends stale is dropped
+  std::uint64_t m_open_generation = 0;  // +1 per open() and close(): a load that ends stale is dropped
   bool m_working = false, m_quit = false;
   std::function<void()> m_notify;
   std::thread m_thread;  // last: starts after every member above exists

@@ -13,12 +13,12 @@ struct ModelInput {
   std::string text;
   attn::TokenizerMode tokenizer = attn::TokenizerMode::Word;
   attn::ModelConfig config;
-  std::string weights_path;  // empty: seeded Xavier init from config.seed
+  std::string weights_path;    // empty: seeded Xavier init from config.seed
   bool d_model_given = false;  // with weights, an unset d_model is taken from the file
 
   bool operator==(const ModelInput& o) const {
-    return text == o.text && tokenizer == o.tokenizer && config == o.config &&
-           weights_path == o.weights_path && d_model_given == o.d_model_given;
+    return text == o.text && tokenizer == o.tokenizer && config == o.config && weights_path == o.weights_path &&
+           d_model_given == o.d_model_given;
   }
   bool operator!=(const ModelInput& o) const { return !(*this == o); }
 };

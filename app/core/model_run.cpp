@@ -30,7 +30,8 @@ ModelRun run_encoded(const attn::Model& model, attn::Encoded input, attn::LogitR
   for (const attn::LayerActivations& layer : r.acts.layers)
     attn::require_finite_result(layer.scores.data(), layer.scores.size(), "attention scores");
   const std::size_t V = static_cast<std::size_t>(model.arch.vocab_size);
-  const std::size_t first = rows == attn::LogitRows::All ? 0 : static_cast<std::size_t>(n - 1) * V;  // the rows computed
+  const std::size_t first =
+      rows == attn::LogitRows::All ? 0 : static_cast<std::size_t>(n - 1) * V;  // the rows computed
   attn::require_finite_result(r.acts.logits.data() + first, r.acts.logits.size() - first, "logits");
   return r;
 }
@@ -43,7 +44,8 @@ ModelRun run_model(const attn::Model& model, const attn::Vocab& vocab, bool lowe
 
 ModelRun run_model(const attn::Model& model, const attn::Checkpoint& ck, std::string_view text) {
   if (!ck.tokenizer) return run_model(model, attn::Vocab(ck.vocab), lower_cases(ck), text);
-  return run_token_ids(model, ck.tokenizer->encode(text), [&](std::int32_t id) { return ck.tokenizer->token_bytes(id); });
+  return run_token_ids(model, ck.tokenizer->encode(text),
+                       [&](std::int32_t id) { return ck.tokenizer->token_bytes(id); });
 }
 
 ModelRun run_token_ids(const attn::Model& model, const std::vector<std::int32_t>& ids,
@@ -85,10 +87,10 @@ std::string example_text(const attn::Checkpoint& checkpoint) {
 std::string model_caption(const attn::Checkpoint& c, int layer) {
   const attn::Arch& a = c.model.arch;
   const std::string dot = " \xC2\xB7 ";
-  std::string s = "trained on " + c.task + " (" + std::to_string(c.step) + " steps)" + dot + std::to_string(a.n_layers) +
-                  (a.n_layers == 1 ? " layer" : " layers") + dot + std::to_string(a.n_heads) +
-                  (a.n_heads == 1 ? " head of " : " heads of ") + std::to_string(a.d_head) + dot + "d_model " +
-                  std::to_string(a.d_model) + dot + (a.mlp ? "with MLPs" : "attention only") + dot +
+  std::string s = "trained on " + c.task + " (" + std::to_string(c.step) + " steps)" + dot +
+                  std::to_string(a.n_layers) + (a.n_layers == 1 ? " layer" : " layers") + dot +
+                  std::to_string(a.n_heads) + (a.n_heads == 1 ? " head of " : " heads of ") + std::to_string(a.d_head) +
+                  dot + "d_model " + std::to_string(a.d_model) + dot + (a.mlp ? "with MLPs" : "attention only") + dot +
                   std::string(attn::to_string(c.model.run.positional)) + " positions" + dot +
                   (c.model.run.causal ? "causal" : "bidirectional");
   // GPT-2's switches, only where a model uses them (the lesson models' captions stay as they were).

@@ -15,13 +15,11 @@
 namespace app {
 
 struct ModelRun {
-  attn::Encoded input;                // ids, tokens as typed, unknown flags
-  std::vector<attn::Token> labels;    // tokens as the model sees them: unknown words read "<unk>"
-  attn::Activations acts;             // the forward, B = 1
+  attn::Encoded input;              // ids, tokens as typed, unknown flags
+  std::vector<attn::Token> labels;  // tokens as the model sees them: unknown words read "<unk>"
+  attn::Activations acts;           // the forward, B = 1
 
-  attn::Trace layer(const attn::Model& model, int layer) const {
-    return attn::layer_trace(model, acts, layer, labels);
-  }
+  attn::Trace layer(const attn::Model& model, int layer) const { return attn::layer_trace(model, acts, layer, labels); }
 };
 
 // Throws std::invalid_argument for an empty text, one longer than the model takes, or weights so

@@ -29,7 +29,8 @@ void check_output_file(const std::string& path) {
   const auto fail = [&](const std::string& why) { throw attn::FileError("cannot write '" + path + "': " + why); };
   if (path.empty()) throw attn::FileError("cannot write a file with an empty name");
   if (path.back() == '/') fail("the name ends in '/', which names a folder");
-  if (path.size() >= PATH_MAX) fail("the path is " + std::to_string(path.size()) + " bytes, more than " + std::to_string(PATH_MAX - 1));
+  if (path.size() >= PATH_MAX)
+    fail("the path is " + std::to_string(path.size()) + " bytes, more than " + std::to_string(PATH_MAX - 1));
   for (std::size_t start = 0; start < path.size();) {
     const std::size_t end = std::min(path.find('/', start), path.size());
     if (end - start > NAME_MAX)
@@ -47,7 +48,8 @@ void check_output_file(const std::string& path) {
   const std::string folder = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
   if (::stat(folder.c_str(), &st) != 0) fail("its folder " + folder + " does not exist");
   if (!S_ISDIR(st.st_mode)) fail(folder + " is " + attn::file_kind_name(st.st_mode) + ", not a folder");
-  if (::access(folder.c_str(), W_OK | X_OK) != 0) fail("its folder " + folder + " is not writable (" + std::strerror(errno) + ")");
+  if (::access(folder.c_str(), W_OK | X_OK) != 0)
+    fail("its folder " + folder + " is not writable (" + std::strerror(errno) + ")");
 }
 
 }  // namespace app

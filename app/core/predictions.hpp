@@ -10,7 +10,7 @@
 namespace app {
 
 struct Prediction {
-  std::string token;          // readable (engine/text/token_text)
+  std::string token;  // readable (engine/text/token_text)
   std::int32_t id = 0;
   float probability = 0.0f;
 };

@@ -7,11 +7,11 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <optional>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
@@ -39,7 +39,8 @@ void read_view(const nlohmann::json& j, ViewSettings& v, const KeyRefusals& refu
   refusals.take([&] {
     std::string range = range_name(v.range);
     read_json_key(j, "range", range, where);
-    if (range != "head" && range != "fixed") throw std::invalid_argument("key 'view.range' has unknown value '" + range + "'");
+    if (range != "head" && range != "fixed")
+      throw std::invalid_argument("key 'view.range' has unknown value '" + range + "'");
     v.range = range == "fixed" ? RangeMode::Fixed01 : RangeMode::PerHead;
   });
   refusals.take([&] {
@@ -59,13 +60,16 @@ void read_view(const nlohmann::json& j, ViewSettings& v, const KeyRefusals& refu
   refusals.take([&] { read_json_key(j, "show_qkv", v.show_qkv, where); });
   refusals.take([&] { read_json_key(j, "show_values", v.show_values, where); });
   refusals.take([&] {
-    std::string head_view = v.head_view == HeadView::Scores ? "scores" : v.head_view == HeadView::Lines ? "lines" : "weights";
+    std::string head_view = v.head_view == HeadView::Scores  ? "scores"
+                            : v.head_view == HeadView::Lines ? "lines"
+                                                             : "weights";
     read_json_key(j, "head_view", head_view, where);
     if (head_view != "weights" && head_view != "scores" && head_view != "lines")
       throw std::invalid_argument("key 'view.head_view' has unknown value '" + head_view + "'");
     v.head_view = head_view == "scores" ? HeadView::Scores : head_view == "lines" ? HeadView::Lines : HeadView::Weights;
   });
-  refusals.note_unknown_keys(j, {"theme", "range", "colormap", "ui_scale", "show_qkv", "show_values", "head_view"}, where);
+  refusals.note_unknown_keys(j, {"theme", "range", "colormap", "ui_scale", "show_qkv", "show_values", "head_view"},
+                             where);
 }
 
 nlohmann::json parse_json(const std::string& text) {
@@ -82,7 +86,8 @@ void read_session_keys(const nlohmann::json& j, AppState& state, const KeyRefusa
   refusals.take([&] {
     std::string mode_name = next.mode == Mode::Train ? "train" : "explore";
     read_json_key(j, "mode", mode_name);
-    if (mode_name != "train" && mode_name != "explore") throw std::invalid_argument("key 'mode' has unknown value '" + mode_name + "'");
+    if (mode_name != "train" && mode_name != "explore")
+      throw std::invalid_argument("key 'mode' has unknown value '" + mode_name + "'");
     next.mode = mode_name == "train" ? Mode::Train : Mode::Explore;
   });
   refusals.take([&] { read_json_key(j, "text", next.input.text); });
@@ -120,37 +125,40 @@ void read_session_keys(const nlohmann::json& j, AppState& state, const KeyRefusa
     read_json_key(j, "note", next.note);
     next.note_open = !next.note.empty() && j.contains("note");  // a lesson's note shows when it opens
   });
-  refusals.note_unknown_keys(j, {"format", "version", "mode", "text", "tokenizer", "config", "d_model_given", "weights",
-                                 "model", "model_layer", "recent_models", "view", "selected_head", "export_dir", "note"}, "");
+  refusals.note_unknown_keys(j,
+                             {"format", "version", "mode", "text", "tokenizer", "config", "d_model_given", "weights",
+                              "model", "model_layer", "recent_models", "view", "selected_head", "export_dir", "note"},
+                             "");
   state = std::move(next);
 }
 
 }  // namespace
 
 std::string session_to_json(const AppState& s) {
-  const nlohmann::json j = {
-      {"format", "attnlab-session"},
-      {"version", 1},
-      {"mode", s.mode == Mode::Train ? "train" : "explore"},
-      {"text", s.input.text},
-      {"tokenizer", std::string(attn::to_string(s.input.tokenizer))},
-      {"config", config_to_json(s.input.config)},
-      {"d_model_given", s.input.d_model_given},
-      {"weights", s.input.weights_path},
-      {"model", s.model_path},
-      {"model_layer", s.model_layer},
-      {"recent_models", s.recent_models},
-      {"view",
-       {{"theme", std::string(theme_info(s.view.theme).name)},
-        {"range", range_name(s.view.range)},
-        {"colormap", std::string(colormap_name(s.view.colormap))},
-        {"ui_scale", s.view.ui_scale},
-        {"show_qkv", s.view.show_qkv},
-        {"show_values", s.view.show_values},
-        {"head_view", s.view.head_view == HeadView::Scores ? "scores" : s.view.head_view == HeadView::Lines ? "lines" : "weights"}}},
-      {"selected_head", s.selected_head},
-      {"export_dir", s.export_dir},
-      {"note", s.note}};
+  const nlohmann::json j = {{"format", "attnlab-session"},
+                            {"version", 1},
+                            {"mode", s.mode == Mode::Train ? "train" : "explore"},
+                            {"text", s.input.text},
+                            {"tokenizer", std::string(attn::to_string(s.input.tokenizer))},
+                            {"config", config_to_json(s.input.config)},
+                            {"d_model_given", s.input.d_model_given},
+                            {"weights", s.input.weights_path},
+                            {"model", s.model_path},
+                            {"model_layer", s.model_layer},
+                            {"recent_models", s.recent_models},
+                            {"view",
+                             {{"theme", std::string(theme_info(s.view.theme).name)},
+                              {"range", range_name(s.view.range)},
+                              {"colormap", std::string(colormap_name(s.view.colormap))},
+                              {"ui_scale", s.view.ui_scale},
+                              {"show_qkv", s.view.show_qkv},
+                              {"show_values", s.view.show_values},
+                              {"head_view", s.view.head_view == HeadView::Scores  ? "scores"
+                                            : s.view.head_view == HeadView::Lines ? "lines"
+                                                                                  : "weights"}}},
+                            {"selected_head", s.selected_head},
+                            {"export_dir", s.export_dir},
+                            {"note", s.note}};
   return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
@@ -278,7 +286,8 @@ SettingsLoad load_settings(const std::string& path, AppState& state) {
 
 std::string SettingsLoad::summary(const std::string& path) const {
   switch (outcome) {
-    case Outcome::Missing: return "";
+    case Outcome::Missing:
+      return "";
     case Outcome::Read: {
       if (dropped.empty()) return "";
       std::string line = "Saved settings: " + std::to_string(dropped.size()) +

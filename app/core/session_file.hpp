@@ -38,9 +38,9 @@ void load_session(const std::string& path, AppState& state);
 // What reading the saved settings did.
 struct SettingsLoad {
   enum class Outcome {
-    Missing,   // no settings file: a first start
-    Read,      // read; `dropped` lists the values left out
-    SetAside,  // could not be read at all; moved to `set_aside_path`, the next save starts anew
+    Missing,      // no settings file: a first start
+    Read,         // read; `dropped` lists the values left out
+    SetAside,     // could not be read at all; moved to `set_aside_path`, the next save starts anew
     Untouchable,  // could not be read and must not be written: not a regular file, or it could
                   // not be moved aside. The window saves no settings this run.
   };

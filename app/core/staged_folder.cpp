@@ -92,7 +92,8 @@ StagedFolder::StagedFolder(const std::string& target, OwnsEntry owns) : m_owns(s
     // Replacing the folder a shell is in would leave that shell in a deleted folder.
     const fs::path cwd = fs::current_path(ec);
     if (!ec && is_within(fs::canonical(cwd, ec), path))
-      throw attn::FileError("cannot replace " + target + ": it is the current folder or holds it; give a folder below it");
+      throw attn::FileError("cannot replace " + target +
+                            ": it is the current folder or holds it; give a folder below it");
     const std::string foreign = foreign_entry(path, "", m_owns);
     if (!foreign.empty())
       throw attn::FileError("cannot replace " + target + ": it holds " + foreign +
@@ -106,8 +107,9 @@ StagedFolder::StagedFolder(const std::string& target, OwnsEntry owns) : m_owns(s
   ensure_directory(parent.string());
   // Beside the target, so the final rename stays on one file system.
   std::string temp = (parent / ".attnlab-stage-XXXXXX").string();
-  if (!::mkdtemp(temp.data())) throw attn::FileError("cannot write into " + target + ": cannot create a folder in " +
-                                                     parent.string() + ": " + std::strerror(errno));
+  if (!::mkdtemp(temp.data()))
+    throw attn::FileError("cannot write into " + target + ": cannot create a folder in " + parent.string() + ": " +
+                          std::strerror(errno));
   m_temp = temp;
   // mkdtemp makes it private (0700); it should end as mkdir would make it, or as the old one was.
   mode_t mode = 0;
@@ -129,7 +131,9 @@ StagedFolder::~StagedFolder() {
 }
 
 std::string StagedFolder::commit() {
-  const auto fail = [&](const std::string& why) { throw attn::FileError("cannot move the new files into " + m_target + ": " + why); };
+  const auto fail = [&](const std::string& why) {
+    throw attn::FileError("cannot move the new files into " + m_target + ": " + why);
+  };
   if (!m_target_exists) {
     if (std::rename(m_temp.c_str(), m_target.c_str()) != 0) fail(std::strerror(errno));
     m_committed = true;

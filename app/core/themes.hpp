@@ -14,8 +14,8 @@ enum class Theme { Dark, Light };
 
 struct ThemeInfo {
   Theme theme;
-  std::string_view name;  // "dark", "light": --theme, session files
-  const char* label;      // the window's choice
+  std::string_view name;              // "dark", "light": --theme, session files
+  const char* label;                  // the window's choice
   Rgb8 background, text, dim, frame;  // figures: background, text, dimmed text, frames and axes
 };
 inline constexpr std::size_t kThemeCount = 2;

@@ -2,9 +2,9 @@
 #include "core/train_host.hpp"
 
 #include <algorithm>
-#include <cstdio>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <new>
 #include <optional>
 
@@ -107,8 +107,9 @@ void TrainHost::guarded(const std::function<void()>& work) {
       const attn::TrainingMemory need =
           attn::training_memory(m_trainer->model().arch, m_trainer->model().run, m_trainer->settings());
       const std::optional<std::uint64_t> available = available_memory_bytes();
-      message = "Out of memory at step " + step + ": training this model needs about " + attn::bytes_text(need.total()) +
-                " (the machine has " + (available ? attn::bytes_text(*available) : std::string("an unknown amount")) +
+      message = "Out of memory at step " + step + ": training this model needs about " +
+                attn::bytes_text(need.total()) + " (the machine has " +
+                (available ? attn::bytes_text(*available) : std::string("an unknown amount")) +
                 " available). Stopped; the model of step " + step + " is kept: lower the batch or the sequence length";
     } else if (out_of_memory) {
       message = "Out of memory: stopped";
@@ -141,7 +142,8 @@ void TrainHost::handle(const TrainCommand& c) {
       if (m_trainer->steps_done() >= m_trainer->settings().steps) {
         // Train at the target means "more": the target moves on by as many steps again.
         attn::TrainSettings more = m_trainer->settings();
-        more.steps = static_cast<int>(std::min<long long>(10000000, m_trainer->steps_done() + std::max(100, more.steps)));
+        more.steps =
+            static_cast<int>(std::min<long long>(10000000, m_trainer->steps_done() + std::max(100, more.steps)));
         m_trainer->reconfigure(m_trainer->model().run, more);
         m_spec = std::make_shared<const attn::Checkpoint>(m_trainer->checkpoint());
       }
@@ -161,8 +163,8 @@ void TrainHost::handle(const TrainCommand& c) {
       if (!m_trainer) return;
       if (c.settings.batch != m_trainer->settings().batch) {
         // The current batch's buffers are given back before the new ones are sized.
-        const std::string refusal = memory_refusal(m_trainer->model().arch, c.run, c.settings,
-                                                   m_trainer->memory_held().total());
+        const std::string refusal =
+            memory_refusal(m_trainer->model().arch, c.run, c.settings, m_trainer->memory_held().total());
         if (!refusal.empty()) return publish_error(refusal);
       }
       try {
@@ -242,7 +244,8 @@ void TrainHost::handle(const TrainCommand& c) {
       m_steps_per_second = 0.0;
       ++m_model_generation;
       evaluate_and_record();
-      m_timeline.push_back({m_trainer->steps_done(), std::make_shared<const std::vector<float>>(m_trainer->model().params)});
+      m_timeline.push_back(
+          {m_trainer->steps_done(), std::make_shared<const std::vector<float>>(m_trainer->model().params)});
       m_timeline_bytes += m_trainer->model().params.size() * sizeof(float);
       return publish(c.kind == Kind::Load ? "Opened a model at step " + std::to_string(m_trainer->steps_done())
                                           : "New model: press Train");
@@ -314,10 +317,13 @@ void TrainHost::evaluate_and_record() {
 void BoundedCurve::add(std::shared_ptr<const CurvePoint> point) {
   const bool replace_newest =
       !points.empty() && (points.back()->step == point->step || points.back()->step % spacing != 0);
-  if (replace_newest) points.back() = std::move(point);
-  else points.push_back(std::move(point));
+  if (replace_newest)
+    points.back() = std::move(point);
+  else
+    points.push_back(std::move(point));
   if (points.size() <= max_points || points.size() < 3) return;
-  spacing = thin_by_doubling(points, spacing, [](const std::shared_ptr<const CurvePoint>& p) { return p->step; }, true);
+  spacing = thin_by_doubling(
+      points, spacing, [](const std::shared_ptr<const CurvePoint>& p) { return p->step; }, true);
 }
 
 void BoundedCurve::clear(long long first_spacing) {
@@ -350,8 +356,7 @@ void TrainHost::publish(const std::string& message, bool error) {
     p->bigram_bpb = m_baselines.bigram_bpb;
     p->step = m_trainer->steps_done();
     p->steps_per_second = m_running ? m_steps_per_second : 0.0;
-    p->tokens_per_second =
-        p->steps_per_second * m_trainer->settings().batch * m_trainer->settings().seq_len;
+    p->tokens_per_second = p->steps_per_second * m_trainer->settings().batch * m_trainer->settings().seq_len;
   }
   p->running = m_running;
   p->diverged = m_diverged;

@@ -24,9 +24,9 @@ namespace app {
 // One evaluation on the held-out batch.
 struct CurvePoint {
   long long step = 0;
-  double seconds = 0.0;           // training time up to this step
+  double seconds = 0.0;  // training time up to this step
   float loss = 0.0f, accuracy = 0.0f;
-  double bits_per_byte = 0.0;     // the text task's held-out loss per byte of text (0: other tasks)
+  double bits_per_byte = 0.0;      // the text task's held-out loss per byte of text (0: other tasks)
   attn::DetectorScores detectors;  // every head's score for the task's detectors
 };
 
@@ -62,20 +62,20 @@ struct ShownEvaluation {
 
 // The newest published state. Immutable: the UI may keep it as long as it likes.
 struct TrainProgress {
-  std::uint64_t generation = 0;           // +1 per publication
-  std::uint64_t model_generation = 0;     // +1 per new model (reset, load): the UI clears its views
-  std::shared_ptr<const attn::Checkpoint> model;  // shape, task, vocabulary, settings (its params: step 0)
+  std::uint64_t generation = 0;                      // +1 per publication
+  std::uint64_t model_generation = 0;                // +1 per new model (reset, load): the UI clears its views
+  std::shared_ptr<const attn::Checkpoint> model;     // shape, task, vocabulary, settings (its params: step 0)
   std::shared_ptr<const std::vector<float>> params;  // the parameters at `step`
-  std::vector<std::uint8_t> knocked_out;  // (layers * heads), as training and evaluation use it
+  std::vector<std::uint8_t> knocked_out;             // (layers * heads), as training and evaluation use it
   long long step = 0;
-  bool running = false;                   // steps are being made
-  bool diverged = false;                  // the last step's loss was not finite: stopped, params kept
-  std::string message;                    // what just happened ("Paused at step 120", an error)
-  bool error = false;                     // the message is a refusal or a failure (drawn as an error)
-  std::uint64_t message_generation = 0;   // the publication that set the message
+  bool running = false;                  // steps are being made
+  bool diverged = false;                 // the last step's loss was not finite: stopped, params kept
+  std::string message;                   // what just happened ("Paused at step 120", an error)
+  bool error = false;                    // the message is a refusal or a failure (drawn as an error)
+  std::uint64_t message_generation = 0;  // the publication that set the message
   double steps_per_second = 0.0, tokens_per_second = 0.0;
   std::vector<std::shared_ptr<const CurvePoint>> curve;  // every evaluation so far, by step
-  std::vector<ParamsAtStep> timeline;     // snapshots along the run, bounded by kTimelineBytes
+  std::vector<ParamsAtStep> timeline;                    // snapshots along the run, bounded by kTimelineBytes
   std::size_t timeline_bytes = 0;
   std::shared_ptr<const ShownEvaluation> shown_evaluation;  // the newest EvaluateShown's answer
   // With heads knocked out: the newest step evaluated with every head in, for "before -> after"
@@ -90,20 +90,20 @@ struct TrainProgress {
 // The timeline keeps at most this much parameter memory: when full, every other snapshot is
 // dropped and the spacing doubles, so a long run keeps evenly spread steps from 0 to now.
 inline constexpr std::size_t kTimelineBytes = 64u << 20;
-inline constexpr int kTimelineMinSpacing = 10;   // steps between snapshots at the start
-inline constexpr int kEvalEverySteps = 10;       // steps between evaluations (curve points)
+inline constexpr int kTimelineMinSpacing = 10;  // steps between snapshots at the start
+inline constexpr int kEvalEverySteps = 10;      // steps between evaluations (curve points)
 
 // What the UI asks for.
 struct TrainCommand {
   enum class Kind { Run, Pause, Step, Reset, Configure, Load, SetKnockOut, EvaluateShown, Quit };
   TrainCommand(Kind k = Kind::Pause) : kind(k) {}  // NOLINT: a kind alone is a whole command
   Kind kind;
-  attn::Arch arch;                  // Reset: the new model's shape, run options and settings;
-                                    // Configure: run options and settings for the model as it is
+  attn::Arch arch;  // Reset: the new model's shape, run options and settings;
+                    // Configure: run options and settings for the model as it is
   attn::RunOptions run;
   attn::TrainSettings settings;
   std::string task;
-  std::string text_file;            // Reset of the text task: "" the English corpus, else a file
+  std::string text_file;                               // Reset of the text task: "" the English corpus, else a file
   std::shared_ptr<const attn::Checkpoint> checkpoint;  // Load
   std::vector<std::uint8_t> knocked_out;               // SetKnockOut: (layers * heads)
   ParamsAtStep shown;                                  // EvaluateShown: a timeline snapshot

@@ -24,8 +24,11 @@ std::string training_memory_refusal(const TrainingNeed& need, const attn::TrainS
                   " for the held-out batch, " + attn::bytes_text(t.parameters + need.copies) +
                   " for parameters, gradients, AdamW and snapshots)";
   const std::string machine = available ? attn::bytes_text(*available) + " available" : "an unknown amount available";
-  if (over_machine) s += " but the machine has " + machine;
-  else s += ", more than a run may use (" + attn::bytes_text(attn::kMaxTrainingBytes) + "; the machine has " + machine + ")";
+  if (over_machine)
+    s += " but the machine has " + machine;
+  else
+    s += ", more than a run may use (" + attn::bytes_text(attn::kMaxTrainingBytes) + "; the machine has " + machine +
+         ")";
   return s + ": lower the batch or the sequence length";
 }
 
@@ -34,8 +37,8 @@ std::string window_training_refusal(const attn::Arch& arch, const attn::RunOptio
   const std::uint64_t params_bytes = attn::ParamLayout::of(arch).total * sizeof(float);
   // The timeline holds at most kTimelineBytes; the newest progress and the frame's copy of it a
   // few more parameter copies.
-  const std::string refusal =
-      training_memory_refusal(training_need(arch, run, settings, kTimelineBytes + 4 * params_bytes), settings, available);
+  const std::string refusal = training_memory_refusal(
+      training_need(arch, run, settings, kTimelineBytes + 4 * params_bytes), settings, available);
   return refusal.empty() ? "" : "Not started: " + refusal;
 }
 

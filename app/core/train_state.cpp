@@ -10,9 +10,10 @@ namespace app {
 
 bool TrainChoices::operator==(const TrainChoices& o) const {
   const attn::TrainSettings &s = settings, &t = o.settings;
-  return task == o.task && text_file == o.text_file && arch == o.arch && run.causal == o.run.causal && run.positional == o.run.positional &&
-         run.temperature == o.run.temperature && s.lr == t.lr && s.batch == t.batch && s.seq_len == t.seq_len &&
-         s.steps == t.steps && s.seed == t.seed && s.weight_decay == t.weight_decay && s.warmup_steps == t.warmup_steps;
+  return task == o.task && text_file == o.text_file && arch == o.arch && run.causal == o.run.causal &&
+         run.positional == o.run.positional && run.temperature == o.run.temperature && s.lr == t.lr &&
+         s.batch == t.batch && s.seq_len == t.seq_len && s.steps == t.steps && s.seed == t.seed &&
+         s.weight_decay == t.weight_decay && s.warmup_steps == t.warmup_steps;
 }
 
 void derive_choices(TrainChoices& c, bool d_head_auto) {
@@ -50,9 +51,10 @@ std::string choices_problem(const TrainChoices& c, bool d_head_auto) {
 bool shapes_weights(const TrainChoices& a, const TrainChoices& b) {
   const bool a_table = a.run.positional == attn::Positional::Learned;
   const bool b_table = b.run.positional == attn::Positional::Learned;
-  return a.task != b.task || a.text_file != b.text_file || a.arch.n_layers != b.arch.n_layers || a.arch.d_model != b.arch.d_model ||
-         a.arch.n_heads != b.arch.n_heads || a.arch.d_head != b.arch.d_head || a.arch.mlp != b.arch.mlp ||
-         a_table != b_table || a.settings.seq_len != b.settings.seq_len || a.settings.seed != b.settings.seed;
+  return a.task != b.task || a.text_file != b.text_file || a.arch.n_layers != b.arch.n_layers ||
+         a.arch.d_model != b.arch.d_model || a.arch.n_heads != b.arch.n_heads || a.arch.d_head != b.arch.d_head ||
+         a.arch.mlp != b.arch.mlp || a_table != b_table || a.settings.seq_len != b.settings.seq_len ||
+         a.settings.seed != b.settings.seed;
 }
 
 ChangeOutcome classify_change(const TrainState& state) {
@@ -98,8 +100,10 @@ void on_new_model(TrainState& state, const TrainChoices& applied, int n_layers, 
   state.d_head_auto = applied.arch.d_head * applied.arch.n_heads == applied.arch.d_model;
   state.curve_detector = 0;
   if (state.example_task != applied.task) {
-    if (applied.task == "text") state.example = attn::kTextTaskExample;
-    else if (const auto task = attn::make_task(applied.task)) state.example = task->example();
+    if (applied.task == "text")
+      state.example = attn::kTextTaskExample;
+    else if (const auto task = attn::make_task(applied.task))
+      state.example = task->example();
     state.example_task = applied.task;
   }
 }

@@ -17,8 +17,8 @@ enum class Mode { Explore, Train };
 // What shapes and trains a model, as the controls set it.
 struct TrainChoices {
   std::string task = "sentences";
-  std::string text_file;         // the text task's text: "" the English corpus, else this file
-  attn::Arch arch;               // vocab_size and max_seq_len come from the task and settings
+  std::string text_file;  // the text task's text: "" the English corpus, else this file
+  attn::Arch arch;        // vocab_size and max_seq_len come from the task and settings
   attn::RunOptions run;
   attn::TrainSettings settings;
 
@@ -42,20 +42,20 @@ std::string choices_problem(const TrainChoices& choices, bool d_head_auto);
 bool shapes_weights(const TrainChoices& a, const TrainChoices& b);
 
 struct TrainState {
-  TrainChoices choices;        // the controls
-  TrainChoices applied;        // what the trainer's model was made with
-  bool trained = false;        // the model has had at least one update (so a reset loses work)
+  TrainChoices choices;  // the controls
+  TrainChoices applied;  // what the trainer's model was made with
+  bool trained = false;  // the model has had at least one update (so a reset loses work)
   // A weight-shaping change waiting for "Discard training?": the choices to apply on yes.
   std::optional<TrainChoices> pending;
-  std::string example;         // the text the views run the model on (the task's vocabulary)
-  std::string example_task;    // the task `example` was written for: a new task brings its own
-  std::vector<std::uint8_t> knocked_out;  // (layers * heads), 1 = output zeroed
-  int n_heads = 0;             // of the applied model, for knocked_out's indexing
-  double timeline_position = 1.0;  // 0 = step 0, 1 = now
-  bool follow_latest = true;   // the views follow training; false once the person scrubs back
+  std::string example;                          // the text the views run the model on (the task's vocabulary)
+  std::string example_task;                     // the task `example` was written for: a new task brings its own
+  std::vector<std::uint8_t> knocked_out;        // (layers * heads), 1 = output zeroed
+  int n_heads = 0;                              // of the applied model, for knocked_out's indexing
+  double timeline_position = 1.0;               // 0 = step 0, 1 = now
+  bool follow_latest = true;                    // the views follow training; false once the person scrubs back
   int enlarged_layer = -1, enlarged_head = -1;  // a head shown alone, or -1
-  bool d_head_auto = true;     // the d_head control follows d_model / heads
-  int curve_detector = 0;      // which of the task's detectors the head-score plot shows
+  bool d_head_auto = true;                      // the d_head control follows d_model / heads
+  int curve_detector = 0;                       // which of the task's detectors the head-score plot shows
 };
 
 // The choices that made a model (its checkpoint's task, shape, run options and settings, and for

@@ -53,8 +53,8 @@ std::unique_ptr<attn::TextTask> make_text_task(const std::string& file,
   }
   const bool part = bytes > kTextBpeCountBytes;
   status("Learning a BPE of " + std::to_string(kTextBpeVocab) + " tokens from " +
-         (part ? "the first " + attn::bytes_text(kTextBpeCountBytes) + " of " : std::string()) + text_source_name(file) +
-         " (" + attn::bytes_text(bytes) + ")\xE2\x80\xA6");
+         (part ? "the first " + attn::bytes_text(kTextBpeCountBytes) + " of " : std::string()) +
+         text_source_name(file) + " (" + attn::bytes_text(bytes) + ")\xE2\x80\xA6");
   attn::PieceCounts counts;
   std::uint64_t left = kTextBpeCountBytes;
   for (const std::string& f : options.train_files) {

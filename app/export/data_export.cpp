@@ -42,10 +42,12 @@ std::string attention_csv(const attn::Trace& t, ExportKind kind, int head) {
     out += "matrix,token";
     for (std::size_t i = 0; i < d; ++i) out += "," + std::to_string(i + 1);
     out += "\r\n";
-    const std::pair<const char*, const xt::xtensor<float, 3>*> parts[] = {{"Q", &t.q}, {"K", &t.k}, {"V", &t.v}, {"output", &t.head_out}};
+    const std::pair<const char*, const xt::xtensor<float, 3>*> parts[] = {
+        {"Q", &t.q}, {"K", &t.k}, {"V", &t.v}, {"output", &t.head_out}};
     for (const auto& [name, tensor] : parts)
       for (std::size_t r = 0; r < n; ++r)
-        row(out, {name, attn::token_text(tokens[r].text)}, tensor->data() + (static_cast<std::size_t>(head) * n + r) * d, d);
+        row(out, {name, attn::token_text(tokens[r].text)},
+            tensor->data() + (static_cast<std::size_t>(head) * n + r) * d, d);
     return out;
   }
   const bool grid = kind == ExportKind::Grid;
@@ -65,12 +67,14 @@ std::string attention_csv(const attn::Trace& t, ExportKind kind, int head) {
 
 std::string attention_npy(const attn::Trace& t, ExportKind kind, int head) {
   const std::size_t n = t.n_tokens(), hh = static_cast<std::size_t>(head);
-  if (kind == ExportKind::Grid) return attn::npy_encode(t.attn.data(), {static_cast<std::size_t>(t.config.n_heads), n, n});
+  if (kind == ExportKind::Grid)
+    return attn::npy_encode(t.attn.data(), {static_cast<std::size_t>(t.config.n_heads), n, n});
   if (kind == ExportKind::Head) return attn::npy_encode(t.attn.data() + hh * n * n, {n, n});
   const std::size_t d = static_cast<std::size_t>(t.config.resolved_d_head());
   std::vector<float> stacked;
   stacked.reserve(3 * n * d);
-  for (const auto* m : {&t.q, &t.k, &t.v}) stacked.insert(stacked.end(), m->data() + hh * n * d, m->data() + (hh + 1) * n * d);
+  for (const auto* m : {&t.q, &t.k, &t.v})
+    stacked.insert(stacked.end(), m->data() + hh * n * d, m->data() + (hh + 1) * n * d);
   return attn::npy_encode(stacked.data(), {3, n, d});
 }
 

@@ -16,6 +16,7 @@ Figure layout_lines_figure(const attn::Trace& trace, const ModelInput& input, in
 
 // Steps 1-8 of explain_query(trace, head, query) with their numbers and bars, on one page.
 Figure layout_step_figure(const attn::Trace& trace, const ModelInput& input, int head, int query,
-                          const attn::OutProjection& projection, const FigureOptions& options, const TextShaper& shaper);
+                          const attn::OutProjection& projection, const FigureOptions& options,
+                          const TextShaper& shaper);
 
 }  // namespace app

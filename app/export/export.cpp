@@ -40,10 +40,10 @@ void export_trace(const attn::Trace& trace, const ModelInput& input, const Expor
     bytes = attention_npy(trace, r.kind, r.head);
   } else {
     const TextShaper shaper;
-    const Figure figure =
-        r.kind == ExportKind::Lines  ? layout_lines_figure(trace, input, r.head, r.options, shaper)
-        : r.kind == ExportKind::Step ? layout_step_figure(trace, input, r.head, r.query, r.projection, r.options, shaper)
-                                     : layout_figure(trace, input, r.kind, r.head, r.options, shaper);
+    const Figure figure = r.kind == ExportKind::Lines ? layout_lines_figure(trace, input, r.head, r.options, shaper)
+                          : r.kind == ExportKind::Step
+                              ? layout_step_figure(trace, input, r.head, r.query, r.projection, r.options, shaper)
+                              : layout_figure(trace, input, r.kind, r.head, r.options, shaper);
     bytes = encode_figure(figure, r.format, shaper);
   }
   attn::write_file_atomic(r.path, bytes);

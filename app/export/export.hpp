@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "core/colormap.hpp"
-#include "core/themes.hpp"
 #include "core/model_input.hpp"
+#include "core/themes.hpp"
 #include "engine/attention.hpp"
 #include "engine/explain.hpp"
 #include "export/export_format.hpp"
@@ -32,8 +32,8 @@ struct FigureOptions {
 
 struct ExportRequest {
   ExportKind kind = ExportKind::Grid;
-  int head = 0;  // 0-based; shown to people as "Head 1"
-  int query = 0;  // Step: the query token, 0-based
+  int head = 0;                    // 0-based; shown to people as "Head 1"
+  int query = 0;                   // Step: the query token, 0-based
   attn::OutProjection projection;  // Step: W_O, for the output row (optional)
   ExportFormat format = ExportFormat::Png;
   FigureOptions options;

@@ -9,7 +9,9 @@ namespace app {
 
 enum class ExportFormat { Png, Svg, Pdf, Csv, Npy };
 
-inline bool is_figure_format(ExportFormat f) { return f == ExportFormat::Png || f == ExportFormat::Svg || f == ExportFormat::Pdf; }
+inline bool is_figure_format(ExportFormat f) {
+  return f == ExportFormat::Png || f == ExportFormat::Svg || f == ExportFormat::Pdf;
+}
 
 // By extension: .png .svg .pdf .csv .npy (any case); nullopt otherwise.
 std::optional<ExportFormat> format_from_path(const std::string& path);

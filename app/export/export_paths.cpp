@@ -37,8 +37,8 @@ std::string default_export_dir() {
   return ec ? "." : cwd.string();
 }
 
-std::string suggested_file_name(const std::string& sentence, const std::string& part,
-                                const std::string& extension, std::time_t when) {
+std::string suggested_file_name(const std::string& sentence, const std::string& part, const std::string& extension,
+                                std::time_t when) {
   std::string slug;
   int words = 0;
   bool gap = false;

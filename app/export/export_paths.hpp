@@ -12,8 +12,8 @@ std::string default_export_dir();
 
 // "attention_the-cat-sat-on_head3_2026-11-22_153012.png": a slug of the first words (ASCII,
 // never empty), the part ("grid", "head3", "qkv3", "screenshot"), the local time, the extension.
-std::string suggested_file_name(const std::string& sentence, const std::string& part,
-                                const std::string& extension, std::time_t when);
+std::string suggested_file_name(const std::string& sentence, const std::string& part, const std::string& extension,
+                                std::time_t when);
 
 // `path` if nothing is there, else "name-2.ext", "name-3.ext", ...: never overwrite silently.
 std::string unique_path(const std::string& path);

@@ -36,7 +36,7 @@ struct FigureText {
 
 struct Figure {
   int width = 0, height = 0;
-  std::string title;                // the document title of SVG and PDF files
+  std::string title;               // the document title of SVG and PDF files
   std::optional<Rgba> background;  // none: transparent
   std::vector<FigureRect> rects;
   std::vector<FigureLine> lines;

@@ -80,24 +80,29 @@ class Builder {
   float panel_title_height() const { return std::round(s(13) * 1.6f); }
   float axis_size() const { return s(11); }
 
-  void text(float x, float y, float size, Rgba c, std::string t, TextAlign a = TextAlign::Start, bool vertical = false) {
+  void text(float x, float y, float size, Rgba c, std::string t, TextAlign a = TextAlign::Start,
+            bool vertical = false) {
     m_fig.texts.push_back({x, y, size, c, std::move(t), a, vertical});
   }
   void rect(float x, float y, float w, float h, Rgba fill) { m_fig.rects.push_back({x, y, w, h, fill}); }
-  void line(float x0, float y0, float x1, float y1, float width, Rgba c) { m_fig.lines.push_back({x0, y0, x1, y1, width, c}); }
+  void line(float x0, float y0, float x1, float y1, float width, Rgba c) {
+    m_fig.lines.push_back({x0, y0, x1, y1, width, c});
+  }
 
   // Title block at the top; returns its height.
   float title(const std::string& line1, const std::string& line2, float width) {
     const float size1 = s(17), size2 = s(12);
     m_fig.title = line1;
     text(s(16), s(16) + m_shaper.ascent(size1), size1, m_theme.text, fit(m_shaper, line1, size1, width - s(32)));
-    text(s(16), s(16) + size1 * 1.3f + m_shaper.ascent(size2), size2, m_theme.dim, fit(m_shaper, line2, size2, width - s(32)));
+    text(s(16), s(16) + size1 * 1.3f + m_shaper.ascent(size2), size2, m_theme.dim,
+         fit(m_shaper, line2, size2, width - s(32)));
     return std::round(s(16) + size1 * 1.3f + size2 * 1.5f + s(10));
   }
 
   struct Metrics {
     float cell_w, cell_h, label_size, row_label_w, col_label_h, width, height;
-    float axis_w = 0.0f, axis_h = 0.0f;  // the axis titles' column (left) and line (top), inside row_label_w / col_label_h
+    float axis_w = 0.0f,
+          axis_h = 0.0f;  // the axis titles' column (left) and line (top), inside row_label_w / col_label_h
   };
 
   // Sizes of a panel: labels get room for their longest (shortened) text, axis titles a line each.
@@ -106,9 +111,11 @@ class Builder {
     m.label_size = std::clamp(std::min(cell_w, cell_h) * 0.72f, s(9), s(m_label_max));
     const float cap = s(110);
     if (p.row_labels)
-      for (const auto& l : *p.row_labels) m.row_label_w = std::max(m.row_label_w, std::min(m_shaper.measure(l, m.label_size), cap));
+      for (const auto& l : *p.row_labels)
+        m.row_label_w = std::max(m.row_label_w, std::min(m_shaper.measure(l, m.label_size), cap));
     if (p.col_labels)
-      for (const auto& l : *p.col_labels) m.col_label_h = std::max(m.col_label_h, std::min(m_shaper.measure(l, m.label_size), cap));
+      for (const auto& l : *p.col_labels)
+        m.col_label_h = std::max(m.col_label_h, std::min(m_shaper.measure(l, m.label_size), cap));
     if (p.row_labels) m.row_label_w = std::ceil(m.row_label_w + s(6));
     if (p.col_labels) m.col_label_h = std::ceil(m.col_label_h + s(6));
     if (p.row_axis) m.axis_w = std::ceil(axis_size() * 1.5f);
@@ -130,9 +137,11 @@ class Builder {
     const float cap = s(110);
     for (int r = 0; r < p.rows; ++r)
       for (int c = 0; c < p.cols; ++c) {
-        const float v = p.values[static_cast<std::size_t>(r) * static_cast<std::size_t>(p.cols) + static_cast<std::size_t>(c)];
+        const float v =
+            p.values[static_cast<std::size_t>(r) * static_cast<std::size_t>(p.cols) + static_cast<std::size_t>(c)];
         const Rgb8 col = colormap_color(p.map, normalize(v, p.low, p.high));
-        m_fig.rects.push_back({left + m.cell_w * static_cast<float>(c), top + m.cell_h * static_cast<float>(r), m.cell_w, m.cell_h, rgba(col)});
+        m_fig.rects.push_back({left + m.cell_w * static_cast<float>(c), top + m.cell_h * static_cast<float>(r),
+                               m.cell_w, m.cell_h, rgba(col)});
       }
     // Numbers in the cells when they fit comfortably.
     if (m_opt.show_values) {
@@ -141,10 +150,12 @@ class Builder {
       if (size >= s(8) && m.cell_w >= need)
         for (int r = 0; r < p.rows; ++r)
           for (int c = 0; c < p.cols; ++c) {
-            const float v = p.values[static_cast<std::size_t>(r) * static_cast<std::size_t>(p.cols) + static_cast<std::size_t>(c)];
+            const float v =
+                p.values[static_cast<std::size_t>(r) * static_cast<std::size_t>(p.cols) + static_cast<std::size_t>(c)];
             const Rgb8 col = colormap_color(p.map, normalize(v, p.low, p.high));
             const float cx = left + m.cell_w * (static_cast<float>(c) + 0.5f);
-            const float cy = top + m.cell_h * (static_cast<float>(r) + 0.5f) + (m_shaper.ascent(size) - m_shaper.descent(size)) * 0.5f;
+            const float cy = top + m.cell_h * (static_cast<float>(r) + 0.5f) +
+                             (m_shaper.ascent(size) - m_shaper.descent(size)) * 0.5f;
             text(cx, cy, size, contrast_on(col), fmt(v, p.decimals), TextAlign::Middle);
           }
     }

@@ -64,31 +64,39 @@ Figure layout_figure(const attn::Trace& trace, const ModelInput& input, ExportKi
     const std::size_t d = static_cast<std::size_t>(trace.config.resolved_d_head());
     std::vector<std::string> dims;
     for (std::size_t i = 0; i < d; ++i) dims.push_back(std::to_string(i + 1));
-    const float cell = std::floor(std::clamp(std::min(b.s(260) / static_cast<float>(d), b.s(480) / nf), b.s(10), b.s(30)));
+    const float cell =
+        std::floor(std::clamp(std::min(b.s(260) / static_cast<float>(d), b.s(480) / nf), b.s(10), b.s(30)));
     const std::size_t off = static_cast<std::size_t>(head) * n * d;
-    struct Part { const char* title; const float* v; };
-    const Part parts[] = {{"Q (queries)", trace.q.data() + off}, {"K (keys)", trace.k.data() + off},
-                          {"V (values)", trace.v.data() + off}, {"Output = attention \xC2\xB7 V", trace.head_out.data() + off}};
+    struct Part {
+      const char* title;
+      const float* v;
+    };
+    const Part parts[] = {{"Q (queries)", trace.q.data() + off},
+                          {"K (keys)", trace.k.data() + off},
+                          {"V (values)", trace.v.data() + off},
+                          {"Output = attention \xC2\xB7 V", trace.head_out.data() + off}};
     // Measure first so the title knows the full width.
     std::vector<MatrixPanel> panels;
     std::vector<Builder::Metrics> metrics;
     for (int i = 0; i < 4; ++i) {
       const ValueRange range = value_range(parts[i].v, n * d, RangePolicy::Symmetric);
-      panels.push_back({parts[i].title, parts[i].v, static_cast<int>(n), static_cast<int>(d), i == 0 ? &tokens : nullptr,
-                        cell >= b.s(10) ? &dims : nullptr, Colormap::Diverging, range.low, range.high, 2,
-                        i == 0 ? "token" : nullptr, "dimension"});
+      panels.push_back({parts[i].title, parts[i].v, static_cast<int>(n), static_cast<int>(d),
+                        i == 0 ? &tokens : nullptr, cell >= b.s(10) ? &dims : nullptr, Colormap::Diverging, range.low,
+                        range.high, 2, i == 0 ? "token" : nullptr, "dimension"});
       metrics.push_back(b.measure(panels.back(), cell, cell));
     }
     float width = margin;
     for (const auto& m : metrics) width += m.width + b.s(70) + gap;
-    const float title_h = b.title("Head " + std::to_string(head + 1) + " Q, K, V and output \xC2\xB7 " + sentence, caption, std::max(width, b.s(700)));
+    const float title_h = b.title("Head " + std::to_string(head + 1) + " Q, K, V and output \xC2\xB7 " + sentence,
+                                  caption, std::max(width, b.s(700)));
     float x = std::round(margin), bottom = 0.0f;
     for (int i = 0; i < 4; ++i) {
       const Builder::Metrics& m = metrics[static_cast<std::size_t>(i)];
       b.panel(panels[static_cast<std::size_t>(i)], m, x, title_h);
       const float map_top = title_h + b.panel_title_height() + m.col_label_h;
-      const float bar = b.color_bar(x + m.width + b.s(8), map_top, cell * nf, Colormap::Diverging, panels[static_cast<std::size_t>(i)].low,
-                                     panels[static_cast<std::size_t>(i)].high, 3, nullptr);
+      const float bar =
+          b.color_bar(x + m.width + b.s(8), map_top, cell * nf, Colormap::Diverging,
+                      panels[static_cast<std::size_t>(i)].low, panels[static_cast<std::size_t>(i)].high, 3, nullptr);
       x = std::round(x + m.width + b.s(8) + bar + gap);
       bottom = std::max(bottom, title_h + m.height);
     }
@@ -101,27 +109,34 @@ Figure layout_figure(const attn::Trace& trace, const ModelInput& input, ExportKi
   const int rows = (count + cols - 1) / cols;
   // Cells: large for one head, smaller in a grid, never below what labels need to stay legible.
   // Whole pixels, so neighbouring cells meet without antialiased seams.
-  const float cell = std::floor(grid ? std::clamp(b.s(340) / nf, b.s(11), b.s(44)) : std::clamp(b.s(620) / nf, b.s(12), b.s(56)));
+  const float cell =
+      std::floor(grid ? std::clamp(b.s(340) / nf, b.s(11), b.s(44)) : std::clamp(b.s(620) / nf, b.s(12), b.s(56)));
   std::vector<MatrixPanel> panels;
   for (int h = first; h < first + count; ++h) {
     const ValueRange range = head_range(trace, h, options.per_head_range);
     char title[64];
     if (options.per_head_range)
-      std::snprintf(title, sizeof title, "Head %d  (%.2f\xE2\x80\x93%.2f)", h + 1, static_cast<double>(range.low), static_cast<double>(range.high));
-    else std::snprintf(title, sizeof title, "Head %d", h + 1);
+      std::snprintf(title, sizeof title, "Head %d  (%.2f\xE2\x80\x93%.2f)", h + 1, static_cast<double>(range.low),
+                    static_cast<double>(range.high));
+    else
+      std::snprintf(title, sizeof title, "Head %d", h + 1);
     std::string full = title;
     const std::size_t note = static_cast<std::size_t>(h);
-    if (note < options.head_notes.size() && !options.head_notes[note].empty()) full += " \xC2\xB7 " + options.head_notes[note];
-    panels.push_back({full, trace.attn.data() + static_cast<std::size_t>(h) * n * n, static_cast<int>(n), static_cast<int>(n),
-                      &tokens, &tokens, options.colormap, range.low, range.high, 2, "query", "key"});
+    if (note < options.head_notes.size() && !options.head_notes[note].empty())
+      full += " \xC2\xB7 " + options.head_notes[note];
+    panels.push_back({full, trace.attn.data() + static_cast<std::size_t>(h) * n * n, static_cast<int>(n),
+                      static_cast<int>(n), &tokens, &tokens, options.colormap, range.low, range.high, 2, "query",
+                      "key"});
   }
   const Builder::Metrics m = b.measure(panels[0], cell, cell);
   // With per-head ranges each panel carries its own small color bar.
-  const float own_bar = options.per_head_range ? b.s(14) + b.s(6) + shaper.measure("0.000", b.s(10.5f)) + b.s(14) : 0.0f;
+  const float own_bar =
+      options.per_head_range ? b.s(14) + b.s(6) + shaper.measure("0.000", b.s(10.5f)) + b.s(14) : 0.0f;
   const float panel_w = m.width + own_bar;
   const float shared_bar = options.per_head_range ? 0.0f : b.s(90);
   const float grid_w = margin + static_cast<float>(cols) * (panel_w + gap) + shared_bar;
-  const std::string what = grid ? "Attention weights, all heads" : "Attention weights, head " + std::to_string(head + 1);
+  const std::string what =
+      grid ? "Attention weights, all heads" : "Attention weights, head " + std::to_string(head + 1);
   const float title_h = b.title(what + " \xC2\xB7 " + sentence, caption, std::max(grid_w, b.s(520)));
   const float map_offset = b.panel_title_height() + m.col_label_h;  // panel top -> first cell row
   for (int i = 0; i < count; ++i) {
@@ -129,13 +144,15 @@ Figure layout_figure(const attn::Trace& trace, const ModelInput& input, ExportKi
     const float y = std::round(title_h + static_cast<float>(i / cols) * (m.height + gap));
     b.panel(panels[static_cast<std::size_t>(i)], m, x, y, own_bar + gap - b.s(4));
     if (options.per_head_range)
-      b.color_bar(x + m.width + b.s(8), y + map_offset, cell * nf, options.colormap, panels[static_cast<std::size_t>(i)].low,
-                   panels[static_cast<std::size_t>(i)].high, grid ? 3 : 5, nullptr);
+      b.color_bar(x + m.width + b.s(8), y + map_offset, cell * nf, options.colormap,
+                  panels[static_cast<std::size_t>(i)].low, panels[static_cast<std::size_t>(i)].high, grid ? 3 : 5,
+                  nullptr);
   }
   float width = grid_w;
   if (!options.per_head_range) {
     const float bar_x = margin + static_cast<float>(cols) * (panel_w + gap);
-    width = bar_x + b.color_bar(bar_x, title_h + map_offset, cell * nf, options.colormap, 0.0f, 1.0f, 5, "weight") + margin;
+    width =
+        bar_x + b.color_bar(bar_x, title_h + map_offset, cell * nf, options.colormap, 0.0f, 1.0f, 5, "weight") + margin;
   }
   const float height = title_h + static_cast<float>(rows) * (m.height + gap) - gap + margin;
   return b.finish(std::max(width, b.s(520)), height);

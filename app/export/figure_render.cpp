@@ -23,7 +23,9 @@ struct Box {
   bool meets(const Box& o) const { return x0 < o.x1 && o.x0 < x1 && y0 < o.y1 && o.y0 < y1; }
 };
 
-const char* format_name(ExportFormat f) { return f == ExportFormat::Png ? "PNG" : f == ExportFormat::Svg ? "SVG" : "PDF"; }
+const char* format_name(ExportFormat f) {
+  return f == ExportFormat::Png ? "PNG" : f == ExportFormat::Svg ? "SVG" : "PDF";
+}
 
 class Painter {
  public:
@@ -60,7 +62,8 @@ class Painter {
     for (const FigureLine& l : m_fig.lines) {
       if (++drawn % 4096 == 0) throw_if_export_cancelled();
       const float h = l.width;
-      if (!Box{std::min(l.x0, l.x1) - h, std::min(l.y0, l.y1) - h, std::max(l.x0, l.x1) + h, std::max(l.y0, l.y1) + h}.meets(clip))
+      if (!Box{std::min(l.x0, l.x1) - h, std::min(l.y0, l.y1) - h, std::max(l.x0, l.x1) + h, std::max(l.y0, l.y1) + h}
+               .meets(clip))
         continue;
       // Grid lines and ticks end square, like the cells they frame; slanted lines (curves, the
       // lines view) end round so their joins look continuous.
@@ -152,7 +155,8 @@ std::string encode_png(const Figure& f, const TextShaper& shaper) {
   // Bands of about 1 MB: the painter skips what a band does not reach, so even a hundred bands
   // cost little, and memory stays the same at every scale.
   const int band = std::clamp(static_cast<int>((1 << 20) / (static_cast<long long>(f.width) * 4)), 16, f.height);
-  cairo_surface_t* surface = cairo_image_surface_create(alpha ? CAIRO_FORMAT_ARGB32 : CAIRO_FORMAT_RGB24, f.width, band);
+  cairo_surface_t* surface =
+      cairo_image_surface_create(alpha ? CAIRO_FORMAT_ARGB32 : CAIRO_FORMAT_RGB24, f.width, band);
   SurfaceCloser closer{surface};
   check_status(cairo_surface_status(surface), ExportFormat::Png);
   const Painter painter(f, shaper);
@@ -183,10 +187,18 @@ std::string xml_escape(const std::string& s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
       default:
         if (static_cast<unsigned char>(c) >= 0x20 || c == '\t') out += c;  // XML 1.0 has no control characters
     }
@@ -203,11 +215,12 @@ std::string selectable_text_layer(const Figure& f) {
   char head[160];
   for (const FigureText& t : f.texts) {
     const char* anchor = t.align == TextAlign::Start ? "start" : t.align == TextAlign::Middle ? "middle" : "end";
-    std::snprintf(head, sizeof head, "<text x=\"%.2f\" y=\"%.2f\" font-size=\"%.2f\" text-anchor=\"%s\"", static_cast<double>(t.x),
-                  static_cast<double>(t.y), static_cast<double>(t.size), anchor);
+    std::snprintf(head, sizeof head, "<text x=\"%.2f\" y=\"%.2f\" font-size=\"%.2f\" text-anchor=\"%s\"",
+                  static_cast<double>(t.x), static_cast<double>(t.y), static_cast<double>(t.size), anchor);
     s += head;
     if (t.vertical) {
-      std::snprintf(head, sizeof head, " transform=\"rotate(-90 %.2f %.2f)\"", static_cast<double>(t.x), static_cast<double>(t.y));
+      std::snprintf(head, sizeof head, " transform=\"rotate(-90 %.2f %.2f)\"", static_cast<double>(t.x),
+                    static_cast<double>(t.y));
       s += head;
     }
     s += ">" + xml_escape(t.text) + "</text>\n";
@@ -217,9 +230,9 @@ std::string selectable_text_layer(const Figure& f) {
 
 std::string encode_vector(const Figure& f, ExportFormat format, const TextShaper& shaper) {
   std::string out;
-  cairo_surface_t* surface =
-      format == ExportFormat::Svg ? cairo_svg_surface_create_for_stream(append_bytes, &out, f.width, f.height)
-                                  : cairo_pdf_surface_create_for_stream(append_bytes, &out, f.width, f.height);
+  cairo_surface_t* surface = format == ExportFormat::Svg
+                                 ? cairo_svg_surface_create_for_stream(append_bytes, &out, f.width, f.height)
+                                 : cairo_pdf_surface_create_for_stream(append_bytes, &out, f.width, f.height);
   SurfaceCloser closer{surface};
   check_status(cairo_surface_status(surface), format);
   if (format == ExportFormat::Svg) {
@@ -276,7 +289,8 @@ std::vector<unsigned char> render_rgba(const Figure& f, const TextShaper& shaper
   const unsigned char* data = cairo_image_surface_get_data(surface);
   const int stride = cairo_image_surface_get_stride(surface);
   for (int y = 0; y < f.height; ++y)
-    unpack_row(data + static_cast<std::ptrdiff_t>(y) * stride, f.width, true, &rgba[static_cast<std::size_t>(y) * static_cast<std::size_t>(f.width) * 4]);
+    unpack_row(data + static_cast<std::ptrdiff_t>(y) * stride, f.width, true,
+               &rgba[static_cast<std::size_t>(y) * static_cast<std::size_t>(f.width) * 4]);
   return rgba;
 }
 

@@ -18,8 +18,8 @@ inline constexpr long long kMaxFigurePixels = 1LL << 28;
 // Throws std::invalid_argument naming the size, the limit and how to get under it.
 void check_figure_size(const Figure& figure, ExportFormat format);
 
-// The encoded file (PNG, SVG or PDF; data formats are refused). PNG is drawn in horizontal bands straight into the encoder, so memory stays
-// a few megabytes at any size; RGB without alpha unless the background is transparent. SVG
+// The encoded file (PNG, SVG or PDF; data formats are refused). PNG is drawn in horizontal bands straight into the
+// encoder, so memory stays a few megabytes at any size; RGB without alpha unless the background is transparent. SVG
 // draws glyphs as outlines (exact in every viewer) under an invisible layer of real <text>, so
 // words stay selectable and searchable; PDF embeds subset fonts and keeps text selectable.
 std::string encode_figure(const Figure& figure, ExportFormat format, const TextShaper& shaper);

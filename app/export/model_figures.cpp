@@ -8,15 +8,15 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <unordered_map>
 #include <stdexcept>
+#include <unordered_map>
 
 #include "core/detector_notes.hpp"
 #include "core/head_colors.hpp"
 #include "core/model_run.hpp"
+#include "engine/text/token_text.hpp"
 #include "export/figure_builder.hpp"
 #include "export/figure_layout.hpp"
-#include "engine/text/token_text.hpp"
 #include "export/figure_render.hpp"
 
 namespace app {
@@ -170,7 +170,8 @@ Figure layout_movie_frame(const std::vector<attn::Trace>& layers, const std::str
 
   // 1. The numbers a class reads from the back: step and held-out loss, large.
   const float small = 15.0f, big = 44.0f;
-  const float label_y = margin + shaper.ascent(b.s(small)) / k, value_y = margin + small * 1.35f + shaper.ascent(b.s(big)) / k;
+  const float label_y = margin + shaper.ascent(b.s(small)) / k,
+              value_y = margin + small * 1.35f + shaper.ascent(b.s(big)) / k;
   float x = margin;
   const auto stat = [&](const std::string& label, const std::string& value, const std::string& widest) {
     b.text(b.s(x), b.s(label_y), b.s(small), c.dim, label);
@@ -219,13 +220,16 @@ Figure layout_movie_frame(const std::vector<attn::Trace>& layers, const std::str
   }
   // The run's progress as a bar under the numbers.
   const float bar_y = value_y + shaper.descent(b.s(big)) / k + 10.0f, bar_h = 6.0f;
-  const float done = info.total_steps > 0 ? std::clamp(static_cast<float>(info.step) / static_cast<float>(info.total_steps), 0.0f, 1.0f) : 1.0f;
+  const float done = info.total_steps > 0
+                         ? std::clamp(static_cast<float>(info.step) / static_cast<float>(info.total_steps), 0.0f, 1.0f)
+                         : 1.0f;
   b.rect(b.s(margin), b.s(bar_y), b.s(W - 2.0f * margin), b.s(bar_h), c.frame);
   b.rect(b.s(margin), b.s(bar_y), b.s((W - 2.0f * margin) * done), b.s(bar_h), c.text);
   const float caption_size = 13.0f;
   const float caption_y = bar_y + bar_h + 8.0f + shaper.ascent(b.s(caption_size)) / k;
   b.text(b.s(margin), b.s(caption_y), b.s(caption_size), c.dim,
-         figure_kit::fit(shaper, info.caption + " \xC2\xB7 on \xE2\x80\x9C" + text + "\xE2\x80\x9D", b.s(caption_size), b.s(W - 2.0f * margin)));
+         figure_kit::fit(shaper, info.caption + " \xC2\xB7 on \xE2\x80\x9C" + text + "\xE2\x80\x9D", b.s(caption_size),
+                         b.s(W - 2.0f * margin)));
 
   // 2. The heads: a row per layer, a column per head, the largest whole-pixel cells that fit.
   const int L = static_cast<int>(layers.size()), heads = layers[0].config.n_heads;
@@ -240,9 +244,18 @@ Figure layout_movie_frame(const std::vector<attn::Trace>& layers, const std::str
       if (!note.empty()) title += " \xC2\xB7 " + note;
     }
     const std::size_t nn = n * n;
-    return MatrixPanel{title, layers[static_cast<std::size_t>(l)].attn.data() + static_cast<std::size_t>(h) * nn, static_cast<int>(n),
-                       static_cast<int>(n), labels ? &tokens : nullptr, labels ? &tokens : nullptr, options.colormap, 0.0f, 1.0f, 2,
-                       "query", "key"};
+    return MatrixPanel{title,
+                       layers[static_cast<std::size_t>(l)].attn.data() + static_cast<std::size_t>(h) * nn,
+                       static_cast<int>(n),
+                       static_cast<int>(n),
+                       labels ? &tokens : nullptr,
+                       labels ? &tokens : nullptr,
+                       options.colormap,
+                       0.0f,
+                       1.0f,
+                       2,
+                       "query",
+                       "key"};
   };
   // A layer's heads fill `cols` columns and as many rows as that takes, so many heads wrap
   // instead of shrinking to a strip along the top.
@@ -271,8 +284,8 @@ Figure layout_movie_frame(const std::vector<attn::Trace>& layers, const std::str
     cell = 0.0f;
   }
   if (cell <= 0.0f)
-    throw std::invalid_argument("the model has too many heads or tokens to draw in a " + std::to_string(kMovieWidth) + " x " +
-                                std::to_string(kMovieHeight) + " frame");
+    throw std::invalid_argument("the model has too many heads or tokens to draw in a " + std::to_string(kMovieWidth) +
+                                " x " + std::to_string(kMovieHeight) + " frame");
   const int rows_per_layer = (heads + cols - 1) / cols;
   const float grid_w = static_cast<float>(cols) * m.width + static_cast<float>(cols - 1) * b.s(gap_x);
   const float left = std::round(b.s(margin) + (room_w - grid_w) * 0.5f);
@@ -285,7 +298,8 @@ Figure layout_movie_frame(const std::vector<attn::Trace>& layers, const std::str
       b.panel(panel_of(l, h, labels), m, px, py, title_room);
     }
   const float map_top = std::round(b.s(top)) + b.panel_title_height() + m.col_label_h;
-  b.color_bar(left + grid_w + b.s(18.0f), map_top, cell * static_cast<float>(n), options.colormap, 0.0f, 1.0f, 5, "weight");
+  b.color_bar(left + grid_w + b.s(18.0f), map_top, cell * static_cast<float>(n), options.colormap, 0.0f, 1.0f, 5,
+              "weight");
   return b.finish(static_cast<float>(kMovieWidth), static_cast<float>(kMovieHeight));
 }
 
@@ -295,14 +309,17 @@ std::string model_movie_gif(const attn::Checkpoint& spec, const std::vector<Para
   if (snapshots.empty()) throw std::invalid_argument("the run has no snapshots to animate");
   std::vector<std::size_t> picked;
   const std::size_t count = std::min<std::size_t>(snapshots.size(), static_cast<std::size_t>(std::max(max_frames, 2)));
-  for (std::size_t i = 0; i < count; ++i) picked.push_back(i * (snapshots.size() - 1) / std::max<std::size_t>(count - 1, 1));
+  for (std::size_t i = 0; i < count; ++i)
+    picked.push_back(i * (snapshots.size() - 1) / std::max<std::size_t>(count - 1, 1));
   picked.erase(std::unique(picked.begin(), picked.end()), picked.end());
   const TextShaper shaper;
   const long long total = snapshots.back().step;
   // The run plays in about kMoviePlayCs whatever the number of frames; the last one holds.
-  const int delay = picked.size() > 1 ? std::clamp(static_cast<int>(std::lround(static_cast<double>(kMoviePlayCs) /
-                                                                               static_cast<double>(picked.size() - 1))), 2, 50)
-                                      : kMovieHoldCs;
+  const int delay = picked.size() > 1
+                        ? std::clamp(static_cast<int>(std::lround(static_cast<double>(kMoviePlayCs) /
+                                                                  static_cast<double>(picked.size() - 1))),
+                                     2, 50)
+                        : kMovieHoldCs;
   GifStream gif(kMovieWidth, kMovieHeight, figure_palette(options.theme, options.colormap));
   for (std::size_t f = 0; f < picked.size(); ++f) {
     const ParamsAtStep& snapshot = snapshots[picked[f]];
@@ -337,7 +354,8 @@ std::vector<Rgb8> figure_palette(Theme theme, Colormap map) {
   // the frames are greys on the same line), then the few theme colors exactly.
   const int steps = 80;
   for (int i = 0; i <= steps; ++i)
-    palette.push_back({mix(c.background.r, c.text.r, i, steps), mix(c.background.g, c.text.g, i, steps), mix(c.background.b, c.text.b, i, steps)});
+    palette.push_back({mix(c.background.r, c.text.r, i, steps), mix(c.background.g, c.text.g, i, steps),
+                       mix(c.background.b, c.text.b, i, steps)});
   for (Rgba e : {c.dim, c.frame}) palette.push_back({e.r, e.g, e.b});
   palette.push_back(kNonFiniteColor);
   return palette;
@@ -359,7 +377,7 @@ struct GifStream::Impl {
   std::vector<Rgb8> palette;
   std::string out;
   GifFileType* gif = nullptr;
-  std::vector<unsigned char> previous;  // the last frame's RGBA, to find what changed
+  std::vector<unsigned char> previous;                      // the last frame's RGBA, to find what changed
   std::unordered_map<std::uint32_t, std::uint8_t> nearest;  // RGB -> palette index, as met
   bool finished = false;
 
@@ -405,8 +423,8 @@ GifStream::GifStream(int width, int height, std::vector<Rgb8> palette) : m(std::
   // NETSCAPE2.0: loop for ever, so a slide plays the run again and again.
   const unsigned char loop[] = {1, 0, 0};
   if (EGifPutExtensionLeader(m->gif, APPLICATION_EXT_FUNC_CODE) == GIF_ERROR ||
-      EGifPutExtensionBlock(m->gif, 11, "NETSCAPE2.0") == GIF_ERROR || EGifPutExtensionBlock(m->gif, 3, loop) == GIF_ERROR ||
-      EGifPutExtensionTrailer(m->gif) == GIF_ERROR)
+      EGifPutExtensionBlock(m->gif, 11, "NETSCAPE2.0") == GIF_ERROR ||
+      EGifPutExtensionBlock(m->gif, 3, loop) == GIF_ERROR || EGifPutExtensionTrailer(m->gif) == GIF_ERROR)
     m->fail("loop");
 }
 
@@ -438,8 +456,8 @@ void GifStream::add(const std::vector<unsigned char>& rgba, int delay_cs) {
   GifByteType extension[4];
   EGifGCBToExtension(&gcb, extension);
   if (EGifPutExtension(m->gif, GRAPHICS_EXT_FUNC_CODE, 4, extension) == GIF_ERROR ||
-      EGifPutImageDesc(m->gif, static_cast<int>(x0), static_cast<int>(y0), static_cast<int>(x1 - x0), static_cast<int>(y1 - y0), false,
-                       nullptr) == GIF_ERROR)
+      EGifPutImageDesc(m->gif, static_cast<int>(x0), static_cast<int>(y0), static_cast<int>(x1 - x0),
+                       static_cast<int>(y1 - y0), false, nullptr) == GIF_ERROR)
     m->fail("frame");
   std::vector<GifByteType> row(x1 - x0);
   for (std::size_t y = y0; y < y1; ++y) {
@@ -459,7 +477,8 @@ std::string GifStream::finish() {
   GifFileType* done = m->gif;
   m->gif = nullptr;  // closed here, not again by the destructor
   int error = 0;
-  if (EGifCloseFile(done, &error) == GIF_ERROR) throw std::runtime_error(std::string("GIF end: ") + GifErrorString(error));
+  if (EGifCloseFile(done, &error) == GIF_ERROR)
+    throw std::runtime_error(std::string("GIF end: ") + GifErrorString(error));
   return std::move(m->out);
 }
 

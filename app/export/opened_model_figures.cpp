@@ -78,18 +78,22 @@ float note(Builder& b, const std::string& text, float x, float y, float size, fl
 float heading(Builder& b, const std::string& title, const std::string& caption, float width) {
   const float margin = b.s(16), size1 = b.s(17), size2 = b.s(12);
   b.set_title(title);
-  float y = text_lines(b, wrap(b.shaper(), split_words(title), " ", size1, width - 2.0f * margin, 3), margin, margin, size1,
-                       b.theme().text);
+  float y = text_lines(b, wrap(b.shaper(), split_words(title), " ", size1, width - 2.0f * margin, 3), margin, margin,
+                       size1, b.theme().text);
   y = note(b, caption, margin, y, size2, width - 2.0f * margin);
   return std::round(y + b.s(6));
 }
 
 std::string percent(float p) {
   char s[32];
-  if (p >= 0.1f) std::snprintf(s, sizeof s, "%.1f%%", 100.0 * static_cast<double>(p));
-  else if (p >= 0.01f) std::snprintf(s, sizeof s, "%.2f%%", 100.0 * static_cast<double>(p));
-  else if (p >= 1e-6f) std::snprintf(s, sizeof s, "%.2g%%", 100.0 * static_cast<double>(p));
-  else return "<0.0001%";  // never "0%" for a token the model still gives a chance
+  if (p >= 0.1f)
+    std::snprintf(s, sizeof s, "%.1f%%", 100.0 * static_cast<double>(p));
+  else if (p >= 0.01f)
+    std::snprintf(s, sizeof s, "%.2f%%", 100.0 * static_cast<double>(p));
+  else if (p >= 1e-6f)
+    std::snprintf(s, sizeof s, "%.2g%%", 100.0 * static_cast<double>(p));
+  else
+    return "<0.0001%";  // never "0%" for a token the model still gives a chance
   return s;
 }
 
@@ -102,7 +106,8 @@ std::vector<std::string> numbered(const char* prefix, int count) {
 std::string letters_legend(const attn::DetectorScores& scores) {
   std::string legend;
   for (const attn::Detector d : scores.reported)
-    legend += (legend.empty() ? "" : " \xC2\xB7 ") + std::string(detector_letter(d)) + " " + std::string(attn::to_string(d));
+    legend +=
+        (legend.empty() ? "" : " \xC2\xB7 ") + std::string(detector_letter(d)) + " " + std::string(attn::to_string(d));
   return legend;
 }
 
@@ -116,9 +121,12 @@ std::vector<std::string> token_labels(const attn::Trace& trace) {
 
 const char* model_figure_part_name(ModelFigure what) {
   switch (what) {
-    case ModelFigure::Overview: return "overview";
-    case ModelFigure::Importance: return "importance";
-    case ModelFigure::Predictions: return "predictions";
+    case ModelFigure::Overview:
+      return "overview";
+    case ModelFigure::Importance:
+      return "importance";
+    case ModelFigure::Predictions:
+      return "predictions";
   }
   return "model";
 }
@@ -167,7 +175,8 @@ Figure layout_overview_figure(const ModelResult& result, const std::string& capt
     std::string head = std::to_string(n) + (n == 1 ? " token" : " tokens");
     if (bins < n) {
       const int block = (n + bins - 1) / bins;
-      head += " (each square of a thumbnail is the mean over about " + std::to_string(block) + " x " + std::to_string(block) + ")";
+      head += " (each square of a thumbnail is the mean over about " + std::to_string(block) + " x " +
+              std::to_string(block) + ")";
     }
     std::vector<std::string> words{head + ":"};
     words.insert(words.end(), tokens.begin(), tokens.end());
@@ -178,20 +187,22 @@ Figure layout_overview_figure(const ModelResult& result, const std::string& capt
   // 3. Head labels across the top, token labels (keys) under them, then a row of thumbnails per layer.
   const float head_y = y + shaper.ascent(axis);
   for (int h = 0; h < H; ++h)
-    b.text(grid_x + static_cast<float>(h) * (thumb + gap) + thumb * 0.5f, head_y, axis, c.dim, "H" + std::to_string(h + 1),
-           TextAlign::Middle);
+    b.text(grid_x + static_cast<float>(h) * (thumb + gap) + thumb * 0.5f, head_y, axis, c.dim,
+           "H" + std::to_string(h + 1), TextAlign::Middle);
   const float grid_y = std::round(y + axis * 1.5f + col_label_h);
   const float ls_mid = (shaper.ascent(label_size) - shaper.descent(label_size)) * 0.5f;
   if (labels)
     for (int h = 0; h < H; ++h)
       for (int k = 0; k < n; ++k)
-        b.text(grid_x + static_cast<float>(h) * (thumb + gap) + cell * (static_cast<float>(k) + 0.5f) + ls_mid, grid_y - b.s(4),
-               label_size, c.text, fit(shaper, tokens[static_cast<std::size_t>(k)], label_size, b.s(110)), TextAlign::Start, true);
+        b.text(grid_x + static_cast<float>(h) * (thumb + gap) + cell * (static_cast<float>(k) + 0.5f) + ls_mid,
+               grid_y - b.s(4), label_size, c.text,
+               fit(shaper, tokens[static_cast<std::size_t>(k)], label_size, b.s(110)), TextAlign::Start, true);
   std::vector<float> binned(static_cast<std::size_t>(bins) * static_cast<std::size_t>(bins));
   const std::size_t nn = static_cast<std::size_t>(n) * static_cast<std::size_t>(n);
   for (int l = 0; l < L; ++l) {
     const float ty = grid_y + static_cast<float>(l) * (thumb + gap);
-    b.text(margin, ty + thumb * 0.5f + (shaper.ascent(axis) - shaper.descent(axis)) * 0.5f, axis, c.dim, "L" + std::to_string(l + 1));
+    b.text(margin, ty + thumb * 0.5f + (shaper.ascent(axis) - shaper.descent(axis)) * 0.5f, axis, c.dim,
+           "L" + std::to_string(l + 1));
     if (labels)
       for (int q = 0; q < n; ++q)
         b.text(grid_x - b.s(4), ty + cell * (static_cast<float>(q) + 0.5f) + ls_mid, label_size, c.text,
@@ -206,7 +217,9 @@ Figure layout_overview_figure(const ModelResult& result, const std::string& capt
           const int r0 = r * n / bins, r1 = (r + 1) * n / bins, k0 = k * n / bins, k1 = (k + 1) * n / bins;
           double sum = 0.0;
           for (int i = r0; i < r1; ++i)
-            for (int j = k0; j < k1; ++j) sum += static_cast<double>(a[static_cast<std::size_t>(i) * static_cast<std::size_t>(n) + static_cast<std::size_t>(j)]);
+            for (int j = k0; j < k1; ++j)
+              sum += static_cast<double>(
+                  a[static_cast<std::size_t>(i) * static_cast<std::size_t>(n) + static_cast<std::size_t>(j)]);
           const float v = static_cast<float>(sum / static_cast<double>((r1 - r0) * (k1 - k0)));
           binned[static_cast<std::size_t>(r * bins + k)] = v;
           high = std::max(high, v);
@@ -218,23 +231,24 @@ Figure layout_overview_figure(const ModelResult& result, const std::string& capt
       for (int r = 0; r < bins; ++r)
         for (int k = 0; k < bins; ++k)
           b.rect(tx + cell * static_cast<float>(k), ty + cell * static_cast<float>(r), cell, cell,
-                 rgba(colormap_color(options.colormap, normalize(binned[static_cast<std::size_t>(r * bins + k)], 0.0f, high))));
+                 rgba(colormap_color(options.colormap,
+                                     normalize(binned[static_cast<std::size_t>(r * bins + k)], 0.0f, high))));
       const StrongestDetector best = strongest_detector(result.detectors, l, h);
       if (best.score >= kOverviewMarkScore) {
         const float ms = std::clamp(thumb * 0.26f, b.s(9), b.s(13));
         const std::string letter = detector_letter(best.detector);
         const float lw = shaper.measure(letter, ms) + ms * 0.5f, lh = ms * 1.25f;
         b.rect(tx + thumb - lw, ty, lw, lh, Rgba{0, 0, 0, 185});
-        b.text(tx + thumb - lw * 0.5f, ty + (lh + shaper.ascent(ms) - shaper.descent(ms)) * 0.5f, ms, Rgba{255, 255, 255, 255},
-               letter, TextAlign::Middle);
+        b.text(tx + thumb - lw * 0.5f, ty + (lh + shaper.ascent(ms) - shaper.descent(ms)) * 0.5f, ms,
+               Rgba{255, 255, 255, 255}, letter, TextAlign::Middle);
       }
     }
   }
   const float grid_h = static_cast<float>(L) * thumb + static_cast<float>(L - 1) * gap;
   // 4. One color bar for every thumbnail.
   const float bar_h = std::min(std::max(grid_h, b.s(120)), b.s(260));
-  b.color_bar(grid_x + grid_w + b.s(24), grid_y + b.s(14), bar_h, options.colormap, 0.0f, 1.0f, options.per_head_range ? 3 : 5,
-               options.per_head_range ? "weight / head's largest" : "weight");
+  b.color_bar(grid_x + grid_w + b.s(24), grid_y + b.s(14), bar_h, options.colormap, 0.0f, 1.0f,
+              options.per_head_range ? 3 : 5, options.per_head_range ? "weight / head's largest" : "weight");
   const float bottom = std::max(grid_y + grid_h, grid_y + b.s(14) + bar_h + b.s(8));
   return b.finish(width, bottom + margin);
 }
@@ -243,7 +257,8 @@ Figure layout_importance_figure(const ModelResult& result, const HeadImportance&
                                 const std::string& caption, const FigureOptions& options, const TextShaper& shaper) {
   if (result.layers.empty()) throw std::invalid_argument("there is no model to draw");
   const int L = static_cast<int>(result.layers.size()), H = result.layers[0].config.n_heads;
-  if (importance.done < importance.total || importance.delta.size() != static_cast<std::size_t>(L) * static_cast<std::size_t>(H))
+  if (importance.done < importance.total ||
+      importance.delta.size() != static_cast<std::size_t>(L) * static_cast<std::size_t>(H))
     throw std::invalid_argument("the map of which heads matter is not finished yet");
   // Every cell carries its number, whatever the option says: the figure is the numbers.
   FigureOptions o = options;
@@ -261,43 +276,70 @@ Figure layout_importance_figure(const ModelResult& result, const HeadImportance&
       const StrongestDetector best = strongest_detector(result.detectors, l, h);
       const std::size_t i = static_cast<std::size_t>(l * H + h);
       best_scores[i] = std::max(best.score, 0.0f);
-      best_text[i] = best.score < 0.0f ? "\xE2\x80\x93" : std::string(detector_letter(best.detector)) + " " + fmt(best.score, 2);
+      best_text[i] =
+          best.score < 0.0f ? "\xE2\x80\x93" : std::string(detector_letter(best.detector)) + " " + fmt(best.score, 2);
     }
   float widest = shaper.measure("-00.00", value_size);
   for (const float d : importance.delta) widest = std::max(widest, shaper.measure(fmt(d, 2), value_size));
   for (const std::string& t : best_text) widest = std::max(widest, shaper.measure(t, value_size));
   const float cell_w = std::ceil(widest + b.s(10)), cell_h = std::round(b.s(24));
   const std::vector<std::string> layers = numbered("L", L), heads = numbered("H", H);
-  const MatrixPanel delta{"change in log p when the head is knocked out", importance.delta.data(), L, H, &layers, &heads,
-                          Colormap::Diverging, -m, m, 2, "layer", "head"};
-  const MatrixPanel scores{"its strongest pattern on this sentence", best_scores.data(), L, H, &layers, &heads,
-                           options.colormap, 0.0f, 1.0f, 2, "layer", "head"};
+  const MatrixPanel delta{"change in log p when the head is knocked out",
+                          importance.delta.data(),
+                          L,
+                          H,
+                          &layers,
+                          &heads,
+                          Colormap::Diverging,
+                          -m,
+                          m,
+                          2,
+                          "layer",
+                          "head"};
+  const MatrixPanel scores{"its strongest pattern on this sentence",
+                           best_scores.data(),
+                           L,
+                           H,
+                           &layers,
+                           &heads,
+                           options.colormap,
+                           0.0f,
+                           1.0f,
+                           2,
+                           "layer",
+                           "head"};
   const Builder::Metrics md = b.measure(delta, cell_w, cell_h), ms = b.measure(scores, cell_w, cell_h);
   const float bar_w = b.s(90);
-  const float width = std::max(margin + md.width + b.s(10) + bar_w + gap + ms.width + b.s(10) + bar_w + margin, b.s(640));
+  const float width =
+      std::max(margin + md.width + b.s(10) + bar_w + gap + ms.width + b.s(10) + bar_w + margin, b.s(640));
 
   const float title_h = heading(b, "Which heads matter \xC2\xB7 " + quoted(result.text), caption, width);
   const float note_size = b.s(11.5f), text_w = width - 2.0f * margin;
   char base[160];
-  std::snprintf(base, sizeof base, " after the sentence, the model's most likely next token: base log p = %.3f (p = %s).",
+  std::snprintf(base, sizeof base,
+                " after the sentence, the model's most likely next token: base log p = %.3f (p = %s).",
                 static_cast<double>(importance.base_logprob), percent(std::exp(importance.base_logprob)).c_str());
   float y = note(b, "Measured: log p(" + target + ")" + base, margin, title_h, note_size, text_w);
   y = note(b,
            "Each cell: log p with that head knocked out minus the base. Negative (blue): the model needs the head for "
            "this answer; positive (red): the head holds it back.",
            margin, y, note_size, text_w);
-  y = note(b, "Beside it, each head's strongest pattern on this sentence and its score: " + letters_legend(result.detectors) + ".",
+  y = note(b,
+           "Beside it, each head's strongest pattern on this sentence and its score: " +
+               letters_legend(result.detectors) + ".",
            margin, y, note_size, text_w);
   y = std::round(y + b.s(6));
 
-  const auto cell_texts = [&](const Builder::Metrics& mt, float x, const MatrixPanel& p, const std::vector<std::string>& texts) {
+  const auto cell_texts = [&](const Builder::Metrics& mt, float x, const MatrixPanel& p,
+                              const std::vector<std::string>& texts) {
     const float left = x + mt.row_label_w, top = y + b.panel_title_height() + mt.col_label_h;
     for (int l = 0; l < L; ++l)
       for (int h = 0; h < H; ++h) {
         const std::size_t i = static_cast<std::size_t>(l * H + h);
         const Rgb8 col = colormap_color(p.map, normalize(p.values[i], p.low, p.high));
         b.text(left + cell_w * (static_cast<float>(h) + 0.5f),
-               top + cell_h * (static_cast<float>(l) + 0.5f) + (shaper.ascent(value_size) - shaper.descent(value_size)) * 0.5f,
+               top + cell_h * (static_cast<float>(l) + 0.5f) +
+                   (shaper.ascent(value_size) - shaper.descent(value_size)) * 0.5f,
                value_size, contrast_on(col), texts[i], TextAlign::Middle);
       }
     return top;
@@ -341,14 +383,16 @@ Figure layout_predictions_figure(const ModelResult& result, int position, const 
   label_w = std::ceil(label_w + b.s(10));
   const float bars_w = b.s(460), value_w = shaper.measure("100.0%", size) + b.s(12);
   const float width = std::max(margin + label_w + bars_w + value_w + id_w + b.s(12) + margin, b.s(640));
-  const float title_h = heading(b, "Next token after " + quoted(after) + " (token " + std::to_string(position + 1) + " of " +
-                                       std::to_string(n) + ") \xC2\xB7 " + quoted(result.text),
-                                 caption, width);
-  const float top_y = std::round(note(b, "The model's " + std::to_string(top.size()) +
-                                             " most likely next tokens and their probabilities" +
-                                             (scale < 1.0f ? "; the scale runs to " + percent(scale) + "." : "."),
-                                      margin, title_h, small, width - 2.0f * margin) +
-                                 b.s(22));
+  const float title_h = heading(b,
+                                "Next token after " + quoted(after) + " (token " + std::to_string(position + 1) +
+                                    " of " + std::to_string(n) + ") \xC2\xB7 " + quoted(result.text),
+                                caption, width);
+  const float top_y =
+      std::round(note(b,
+                      "The model's " + std::to_string(top.size()) + " most likely next tokens and their probabilities" +
+                          (scale < 1.0f ? "; the scale runs to " + percent(scale) + "." : "."),
+                      margin, title_h, small, width - 2.0f * margin) +
+                 b.s(22));
   const float left = margin + label_w, pitch = std::round(b.s(30)), bar_h = std::round(b.s(22));
   const float rows_h = pitch * static_cast<float>(top.size());
   // Grid lines and their probabilities above the bars.
@@ -376,7 +420,8 @@ Figure layout_predictions_figure(const ModelResult& result, int position, const 
 Figure opened_model_figure(const OpenedModel& model, const std::string& text, const ModelFigureRequest& request,
                            const FigureOptions& options, const TextShaper& shaper) {
   if (request.what == ModelFigure::Predictions && (request.top_k < 1 || request.top_k > kMaxTopK))
-    throw std::invalid_argument("top-k must be 1 to " + std::to_string(kMaxTopK) + ", got " + std::to_string(request.top_k));
+    throw std::invalid_argument("top-k must be 1 to " + std::to_string(kMaxTopK) + ", got " +
+                                std::to_string(request.top_k));
   const ModelResult result = compute_model_result(model, text, attn::LogitRows::All, request.knocked_out);
   std::string caption = opened_caption(model);
   if (result.tokens_typed > 0)
@@ -391,19 +436,23 @@ Figure opened_model_figure(const OpenedModel& model, const std::string& text, co
              std::to_string(static_cast<int>(i) % H + 1);
   if (!out.empty()) caption += " \xC2\xB7 knocked out: " + out;
   switch (request.what) {
-    case ModelFigure::Overview: return layout_overview_figure(result, caption, options, shaper);
+    case ModelFigure::Overview:
+      return layout_overview_figure(result, caption, options, shaper);
     case ModelFigure::Importance: {
       const HeadImportance importance = head_importance(model, result);
-      const std::string target = quoted(attn::token_text(model.token_bytes[static_cast<std::size_t>(importance.target)]));
+      const std::string target =
+          quoted(attn::token_text(model.token_bytes[static_cast<std::size_t>(importance.target)]));
       return layout_importance_figure(result, importance, target, caption, options, shaper);
     }
     case ModelFigure::Predictions: {
       const int n = static_cast<int>(result.run.input.ids.size());
       const int position = request.position < 0 ? n - 1 : request.position;
       if (position >= n)
-        throw std::invalid_argument("position " + std::to_string(position + 1) + " is outside the sentence: it has " +
-                                    std::to_string(n) + (n == 1 ? " token (position 1)" : " tokens (positions 1 to " + std::to_string(n) + ")"));
-      return layout_predictions_figure(result, position, predictions_after(result.run, model.token_bytes, position, request.top_k),
+        throw std::invalid_argument(
+            "position " + std::to_string(position + 1) + " is outside the sentence: it has " + std::to_string(n) +
+            (n == 1 ? " token (position 1)" : " tokens (positions 1 to " + std::to_string(n) + ")"));
+      return layout_predictions_figure(result, position,
+                                       predictions_after(result.run, model.token_bytes, position, request.top_k),
                                        caption, options, shaper);
     }
   }

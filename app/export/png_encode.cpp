@@ -66,7 +66,8 @@ std::string PngWriter::finish() {
 
 std::string encode_png_rgba(const unsigned char* rgba, int width, int height) {
   PngWriter png(width, height, PngWriter::Channels::Rgba);
-  for (int y = 0; y < height; ++y) png.write_row(rgba + static_cast<std::size_t>(y) * static_cast<std::size_t>(width) * 4);
+  for (int y = 0; y < height; ++y)
+    png.write_row(rgba + static_cast<std::size_t>(y) * static_cast<std::size_t>(width) * 4);
   return png.finish();
 }
 

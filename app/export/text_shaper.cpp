@@ -50,7 +50,8 @@ TextShaper::TextShaper() : m(std::make_unique<Impl>()) {
   PangoFontDescription* d = m->description(12.0f);
   PangoFont* font = pango_font_map_load_font(m->map.get(), m->context.get(), d);
   pango_font_description_free(d);
-  if (!font) throw attn::FileError("no usable font found: install fonts-dejavu-core (DejaVu Sans) for figures with text");
+  if (!font)
+    throw attn::FileError("no usable font found: install fonts-dejavu-core (DejaVu Sans) for figures with text");
   g_object_unref(font);
 }
 

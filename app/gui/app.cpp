@@ -3,9 +3,9 @@
 
 #include <GLFW/glfw3.h>
 #include <imgui.h>
-#include <imgui_internal.h>
 #include <imgui_impl_glfw.h>
 #include <imgui_impl_opengl3.h>
+#include <imgui_internal.h>
 
 #include <algorithm>
 #include <cfloat>
@@ -38,15 +38,16 @@ namespace app::gui {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-double ms_since(Clock::time_point t0) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-}
+double ms_since(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
 constexpr float kBaseFontPixels = 17.0f;
 
 }  // namespace
 
 App::App(GLFWwindow* window, WindowOptions options, AppState state, LiveModel model)
-    : m_window(window), m_options(std::move(options)), m_state(std::move(state)), m_model(std::move(model)),
+    : m_window(window),
+      m_options(std::move(options)),
+      m_state(std::move(state)),
+      m_model(std::move(model)),
       m_models([] { glfwPostEmptyEvent(); }) {  // a result wakes the event loop to be drawn
   if (m_model.has_trace()) m_view = make_trace_view(m_model.trace());
   float xs = 1.0f, ys = 1.0f;
@@ -77,16 +78,20 @@ bool App::init(std::string& error) {
       TrainChoices fresh;
       fresh.task = m_options.new_task.empty() ? fresh.task : m_options.new_task;
       const auto task = attn::make_task(fresh.task);
-      if (task) fresh.settings.seq_len = task->default_seq_len();
-      else text_task_defaults(fresh);  // --new text: the English corpus, learned by the worker
+      if (task)
+        fresh.settings.seq_len = task->default_seq_len();
+      else
+        text_task_defaults(fresh);  // --new text: the English corpus, learned by the worker
       if (!m_options.new_task.empty() && m_options.model_flags_given) {
         // --new TASK --heads H: that many heads of d_model / H each, derived like the controls do.
         TrainChoices wanted = fresh;
         wanted.arch.n_heads = m_options.input.config.n_heads;
         derive_choices(wanted, true);
         const std::string problem = choices_problem(wanted, true);
-        if (problem.empty()) fresh = wanted;
-        else set_status("--heads for the new model: " + problem, true);
+        if (problem.empty())
+          fresh = wanted;
+        else
+          set_status("--heads for the new model: " + problem, true);
       }
       m_host.post(command_for(TrainCommand::Kind::Reset, fresh));
       m_state.train.example = task ? task->example() : attn::kTextTaskExample;
@@ -98,9 +103,7 @@ bool App::init(std::string& error) {
   return true;
 }
 
-float App::ui_scale() const {
-  return m_state.view.ui_scale > 0.0f ? m_state.view.ui_scale : m_content_scale;
-}
+float App::ui_scale() const { return m_state.view.ui_scale > 0.0f ? m_state.view.ui_scale : m_content_scale; }
 
 void App::set_status(std::string message, bool is_error) {
   m_state.status = std::move(message);
@@ -143,9 +146,10 @@ void App::recompute_and_upload(FrameTimes& times) {
 
 void App::build_ui(Requests& requests, FrameTimes& times) {
   const Palette colors = palette(m_state.view.theme);
-  UiContext ctx{m_state, m_model, current_trace(), 0, m_view, nullptr, nullptr, m_renderer, colors, ui_scale(), requests,
-                m_layout};
-  if (const attn::MhaWeights* w = m_model.weights()) ctx.projection = {w->out_proj_weight.data(), w->out_proj_bias.data()};
+  UiContext ctx{m_state, m_model,    current_trace(), 0,          m_view,   nullptr,
+                nullptr, m_renderer, colors,          ui_scale(), requests, m_layout};
+  if (const attn::MhaWeights* w = m_model.weights())
+    ctx.projection = {w->out_proj_weight.data(), w->out_proj_bias.data()};
   if (hosted()) ctx.hosted = &m_hosted;
   ctx.trained_model_problem = trained_model_problem();
   ctx.trained_step = m_progress ? m_progress->step : 0;
@@ -160,8 +164,10 @@ void App::build_ui(Requests& requests, FrameTimes& times) {
                                  ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus |
                                  ImGuiWindowFlags_NoBackground;
   ImGui::Begin("workspace", nullptr, flags);
-  if (m_state.mode == Mode::Train) build_train(ctx);
-  else build_explore(ctx, times);
+  if (m_state.mode == Mode::Train)
+    build_train(ctx);
+  else
+    build_explore(ctx, times);
   ctx.trace = current_trace();  // the panels may have recomputed: never the previous frame's
   draw_status_bar(ctx, m_last_frame_ms, m_state.mode == Mode::Train || hosted() ? m_answer_in_status : std::string());
   ImGui::End();
@@ -179,8 +185,10 @@ void App::build_ui(Requests& requests, FrameTimes& times) {
           const std::string model = next.model_path;
           next.model_path = m_state.model_path;
           m_state = std::move(next);
-          if (model.empty() && !m_state.model_path.empty()) close_hosted_model();
-          else if (!model.empty() && model != m_state.model_path) open_any_model(model);
+          if (model.empty() && !m_state.model_path.empty())
+            close_hosted_model();
+          else if (!model.empty() && model != m_state.model_path)
+            open_any_model(model);
           set_status("Opened session " + *path, false);
           break;
         }
@@ -226,7 +234,8 @@ float App::min_grid_height(const std::vector<std::string>& token_labels, float s
   const ImGuiStyle& style = ImGui::GetStyle();
   const float em = ImGui::GetFontSize();
   const int n = static_cast<int>(token_labels.size());
-  const float side = std::max(min_readable_side(n, em, scale), min_labelled_extent(n, token_label_spec(token_labels, scale, small_labels)));
+  const float side = std::max(min_readable_side(n, em, scale),
+                              min_labelled_extent(n, token_label_spec(token_labels, scale, small_labels)));
   return em + style.ItemSpacing.y * 2.0f + style.ItemSpacing.x * 2.0f + side + static_cast<float>(n) +
          ImGui::GetFrameHeightWithSpacing();
 }
@@ -239,7 +248,8 @@ App::Shell App::shell() const {
   // The controls take at most 30% of the width; when that is too narrow for them, or leaves the
   // heads too little, they fold into a drawer (F10) — always in presentation mode.
   shell.controls_w = std::min(em * 19.0f, viewport->WorkSize.x * 0.3f);
-  shell.folded = m_state.presentation || shell.controls_w < em * 15.0f || viewport->WorkSize.x - shell.controls_w < em * 30.0f;
+  shell.folded =
+      m_state.presentation || shell.controls_w < em * 15.0f || viewport->WorkSize.x - shell.controls_w < em * 30.0f;
   return shell;
 }
 
@@ -272,10 +282,12 @@ bool App::begin_drawer(UiContext& ctx, const Shell& shell) {
   if (!m_state.controls_open) return false;
   const ImGuiViewport* viewport = ImGui::GetMainViewport();
   ImGui::SetNextWindowPos(viewport->WorkPos);
-  ImGui::SetNextWindowSize(ImVec2(std::min(viewport->WorkSize.x, ImGui::GetFontSize() * 22.0f), viewport->WorkSize.y - shell.status_h));
+  ImGui::SetNextWindowSize(
+      ImVec2(std::min(viewport->WorkSize.x, ImGui::GetFontSize() * 22.0f), viewport->WorkSize.y - shell.status_h));
   const std::string title = "Controls (" + shortcut_text(Command::ControlsDrawer) + ")###drawer";
-  ImGui::Begin(title.c_str(), &m_state.controls_open, ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
-                                                   ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings);
+  ImGui::Begin(title.c_str(), &m_state.controls_open,
+               ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
+                   ImGuiWindowFlags_NoSavedSettings);
   ctx.layout.title_bar(title);
   draw_mode_switch(ctx);
   return true;
@@ -297,20 +309,23 @@ void App::build_explore(UiContext& ctx, FrameTimes& times) {
     return m_model.has_trace() ? &m_model.trace() : nullptr;
   };
   ctx.trace = explore_trace();  // last frame's, for the text marks
-  const std::string traced_text = hosted_model ? (m_hosted.result ? m_hosted.result->text : std::string())
-                                               : m_model.traced_input().text;
-  draw_text_box(ctx, m_state.input.text, traced_text, hosted_model ? "Type a sentence for the model…" : "Type a sentence…");
+  const std::string traced_text =
+      hosted_model ? (m_hosted.result ? m_hosted.result->text : std::string()) : m_model.traced_input().text;
+  draw_text_box(ctx, m_state.input.text, traced_text,
+                hosted_model ? "Type a sentence for the model…" : "Type a sentence…");
   // The keystroke of this frame shows in this frame (an opened model: when the worker has it).
-  if (hosted_model) request_and_upload_hosted(times);
-  else recompute_and_upload(times);
+  if (hosted_model)
+    request_and_upload_hosted(times);
+  else
+    recompute_and_upload(times);
   const attn::Trace* trace = explore_trace();
   static const TraceView kNoView;
   const TraceView& view = !hosted_model ? m_view
                           : trace       ? m_hosted_views[static_cast<std::size_t>(std::clamp(
-                                        m_state.model_layer, 0, static_cast<int>(m_hosted_views.size()) - 1))]
+                                              m_state.model_layer, 0, static_cast<int>(m_hosted_views.size()) - 1))]
                                         : kNoView;
-  UiContext view_ctx{ctx.state, ctx.model, trace, 0, view, nullptr, nullptr, ctx.renderer, ctx.colors, ctx.scale,
-                     ctx.requests, ctx.layout};
+  UiContext view_ctx{ctx.state, ctx.model,    trace,      0,         view,         nullptr,
+                     nullptr,   ctx.renderer, ctx.colors, ctx.scale, ctx.requests, ctx.layout};
   view_ctx.hosted = hosted_model ? &m_hosted : nullptr;
   view_ctx.hosted_views = hosted_model ? &m_hosted_views : nullptr;
   view_ctx.projection = ctx.projection;
@@ -344,8 +359,9 @@ void App::build_explore(UiContext& ctx, FrameTimes& times) {
     if (trace->n_tokens() <= static_cast<std::size_t>(kMaxOverviewTokens)) {
       draw_model_overview(view_ctx, ImVec2(avail.x, avail.y - answer_line_h));
     } else {
-      const std::string why = "The overview of every layer shows sentences of up to " + std::to_string(kMaxOverviewTokens) +
-                              " tokens; this one has " + std::to_string(trace->n_tokens()) + ". Choose a layer instead.";
+      const std::string why = "The overview of every layer shows sentences of up to " +
+                              std::to_string(kMaxOverviewTokens) + " tokens; this one has " +
+                              std::to_string(trace->n_tokens()) + ". Choose a layer instead.";
       ImGui::TextWrapped("%s", why.c_str());
       ctx.layout.item("label", why);
     }
@@ -405,10 +421,18 @@ void App::build_train(UiContext& ctx) {
   update_train_view();  // this frame's edit shows in this frame
   const bool now = !m_train_view.layers().empty();
   // The chips and every panel below read this frame's model view (layer 1 for the tokens).
-  UiContext view_ctx{ctx.state, ctx.model, now ? &m_train_view.layers()[0] : nullptr, 0,
-                     now ? m_layer_views[0] : m_view, now ? &m_train_view.run().input.unknown : nullptr,
-                     now ? &m_train_view.run().input.tokens : nullptr, ctx.renderer, ctx.colors, ctx.scale,
-                     ctx.requests, ctx.layout};
+  UiContext view_ctx{ctx.state,
+                     ctx.model,
+                     now ? &m_train_view.layers()[0] : nullptr,
+                     0,
+                     now ? m_layer_views[0] : m_view,
+                     now ? &m_train_view.run().input.unknown : nullptr,
+                     now ? &m_train_view.run().input.tokens : nullptr,
+                     ctx.renderer,
+                     ctx.colors,
+                     ctx.scale,
+                     ctx.requests,
+                     ctx.layout};
   draw_token_chips(view_ctx);
   if (!m_train_view.error().empty()) {
     ImGui::PushStyleColor(ImGuiCol_Text, ctx.colors.error);
@@ -437,8 +461,9 @@ void App::build_train(UiContext& ctx) {
   draw_model_view(view_ctx, train, ImVec2(avail.x, std::max(avail.y - curves_h - answer_h, grid_min)));
   if (answers && !answer_below) draw_predictions(view_ctx, m_train_view, m_progress->model->vocab, *m_progress);
   ImGui::Separator();
-  draw_curves_and_timeline(view_ctx, train,
-                           ImVec2(avail.x, std::max(ImGui::GetContentRegionAvail().y, curves_h) - ImGui::GetStyle().ItemSpacing.y));
+  draw_curves_and_timeline(
+      view_ctx, train,
+      ImVec2(avail.x, std::max(ImGui::GetContentRegionAvail().y, curves_h) - ImGui::GetStyle().ItemSpacing.y));
   // Too short a window for the answer line (it would make the area scroll and the heads lose
   // their labels): the status bar leads with the answer instead.
   m_answer_in_status = answer_below ? answer_summary(m_train_view, m_progress->model->vocab, m_state) : "";
@@ -477,7 +502,8 @@ void App::take_train_progress() {
   const attn::Checkpoint& spec = *m_progress->model;
   if (m_progress->model_generation != m_seen_model_generation) {
     m_seen_model_generation = m_progress->model_generation;
-    on_new_model(m_state.train, choices_of(spec.task, spec.model.arch, spec.model.run, spec.train, m_progress->text_file),
+    on_new_model(m_state.train,
+                 choices_of(spec.task, spec.model.arch, spec.model.run, spec.train, m_progress->text_file),
                  spec.model.arch.n_layers, spec.model.arch.n_heads);
     if (!m_start_knock_outs_done) {  // --knock-out: a test hook, applied to the first model
       m_start_knock_outs_done = true;
@@ -585,8 +611,10 @@ void App::save_hf_folder(const std::string& path) {
     throw std::invalid_argument("GPT-2 cannot express this model: " + why +
                                 ". Train one with MLP after attention and a learned position table, or save it "
                                 "as a .npz with File > Save model");
-  if (c.tokenizer) attn::save_hf_gpt2(c.model, *c.tokenizer, path);
-  else attn::save_hf_gpt2(c.model, c.vocab, path);
+  if (c.tokenizer)
+    attn::save_hf_gpt2(c.model, *c.tokenizer, path);
+  else
+    attn::save_hf_gpt2(c.model, c.vocab, path);
 }
 
 void App::choose_text_file(const std::string& path) {
@@ -672,7 +700,8 @@ void App::handle_requests(const Requests& r) {
   // A screenshot is taken from the next frame's back buffer, which has no menu open.
   if (r.screenshot) {
     const std::string dir = m_state.export_dir.empty() ? default_export_dir() : m_state.export_dir;
-    m_pending_screenshot = unique_path(dir + "/" + suggested_file_name(m_state.input.text, "screenshot", "png", std::time(nullptr)));
+    m_pending_screenshot =
+        unique_path(dir + "/" + suggested_file_name(m_state.input.text, "screenshot", "png", std::time(nullptr)));
   }
   if (r.open_session || r.save_session || r.choose_export_dir) {
     m_prompt.open = true;
@@ -709,8 +738,9 @@ void App::handle_requests(const Requests& r) {
     m_prompt.error.clear();
     m_prompt.kind = r.save_model ? PathPrompt::Kind::SaveModel : PathPrompt::Kind::OpenModel;
     const std::string dir = m_state.export_dir.empty() ? default_export_dir() : m_state.export_dir;
-    m_prompt.path = r.save_model ? dir + "/" + (m_progress && m_progress->model ? m_progress->model->task : "model") + ".npz"
-                                 : lesson_models_dir() + "/";
+    m_prompt.path = r.save_model
+                        ? dir + "/" + (m_progress && m_progress->model ? m_progress->model->task : "model") + ".npz"
+                        : lesson_models_dir() + "/";
   }
   // What the mouse was over in this frame is what the next frame highlights.
   m_state.hovered_token = r.hover_token;
@@ -772,8 +802,15 @@ void App::save_settings_if_changed(bool force) {
 void App::write_layout(const std::string& path) const {
   nlohmann::json heatmaps = nlohmann::json::array(), chips = nlohmann::json::array();
   for (const auto& h : m_layout.heatmaps)
-    heatmaps.push_back({{"matrix", h.matrix}, {"head", h.head}, {"layer", h.layer}, {"x", h.x}, {"y", h.y},
-                        {"w", h.w}, {"h", h.h}, {"rows", h.rows}, {"cols", h.cols},
+    heatmaps.push_back({{"matrix", h.matrix},
+                        {"head", h.head},
+                        {"layer", h.layer},
+                        {"x", h.x},
+                        {"y", h.y},
+                        {"w", h.w},
+                        {"h", h.h},
+                        {"rows", h.rows},
+                        {"cols", h.cols},
                         {"visible", {h.visible_top, h.visible_bottom}}});
   nlohmann::json step_json = nullptr;
   const StepThrough& st = m_state.step;
@@ -787,8 +824,8 @@ void App::write_layout(const std::string& path) const {
     o.temperature = st.temperature;
     o.mask = st.mask_off ? 0 : -1;
     const attn::QueryExplanation e = attn::explain_query(*step_trace, st.head, st.query, o);
-    step_json = {{"layer", st.layer}, {"head", st.head}, {"query", st.query}, {"key", st.key}, {"step", st.step},
-                 {"weights", e.weights}, {"divisor", e.divisor}};
+    step_json = {{"layer", st.layer}, {"head", st.head},      {"query", st.query},   {"key", st.key},
+                 {"step", st.step},   {"weights", e.weights}, {"divisor", e.divisor}};
   }
   nlohmann::json train_json = nullptr;
   if (m_progress) {
@@ -825,30 +862,43 @@ void App::write_layout(const std::string& path) const {
     chips.push_back({{"index", c.index}, {"x", c.x}, {"y", c.y}, {"w", c.w}, {"h", c.h}});
   nlohmann::json texts = nlohmann::json::array();
   for (const auto& t : m_layout.texts)
-    texts.push_back({{"kind", t.kind}, {"text", t.text}, {"window", t.window}, {"x", t.x}, {"y", t.y},
-                     {"w", t.w}, {"h", t.h}, {"cut", t.cut}});
+    texts.push_back({{"kind", t.kind},
+                     {"text", t.text},
+                     {"window", t.window},
+                     {"x", t.x},
+                     {"y", t.y},
+                     {"w", t.w},
+                     {"h", t.h},
+                     {"cut", t.cut}});
   int w = 0, h = 0;
   glfwGetFramebufferSize(m_window, &w, &h);
   int window_w = 0, window_h = 0;
   glfwGetWindowSize(m_window, &window_w, &window_h);
-  const nlohmann::json j = {{"framebuffer", {w, h}}, {"window", {window_w, window_h}}, {"ui_scale", ui_scale()},
-                            {"presentation", m_state.presentation}, {"controls_open", m_state.controls_open},
-                            {"head_page", m_state.head_page},
-                            // ImGui's keyboard-navigation frame is drawn around an item: a shortcut
-                            // must never leave one (tests check it stays off).
-                            {"nav_highlight", GImGui->NavWindow != nullptr && GImGui->NavId != 0 && !GImGui->NavDisableHighlight},
-                            {"heatmaps", heatmaps}, {"chips", chips}, {"texts", texts},
-                            {"recent_models", m_state.recent_models},
-                            {"error", hosted() ? m_hosted.error : m_model.error()}, {"status", m_state.status},
-                            {"frames_while_exporting", m_frames_while_exporting},
-                            {"closing_frames", m_closing_frames},
-                            {"hovered_token", m_state.hovered_token},
-                            {"mode", m_state.mode == Mode::Train ? "train" : "explore"},
-                            {"train", train_json},
-                            {"opened_model", opened},
-                            {"step_through", step_json},
-                            {"tokens", current_trace() ? current_trace()->n_tokens() : 0},
-                            {"token_message", m_model.has_trace() ? m_model.trace().tokenization.message : ""}};
+  const nlohmann::json j = {
+      {"framebuffer", {w, h}},
+      {"window", {window_w, window_h}},
+      {"ui_scale", ui_scale()},
+      {"presentation", m_state.presentation},
+      {"controls_open", m_state.controls_open},
+      {"head_page", m_state.head_page},
+      // ImGui's keyboard-navigation frame is drawn around an item: a shortcut
+      // must never leave one (tests check it stays off).
+      {"nav_highlight", GImGui->NavWindow != nullptr && GImGui->NavId != 0 && !GImGui->NavDisableHighlight},
+      {"heatmaps", heatmaps},
+      {"chips", chips},
+      {"texts", texts},
+      {"recent_models", m_state.recent_models},
+      {"error", hosted() ? m_hosted.error : m_model.error()},
+      {"status", m_state.status},
+      {"frames_while_exporting", m_frames_while_exporting},
+      {"closing_frames", m_closing_frames},
+      {"hovered_token", m_state.hovered_token},
+      {"mode", m_state.mode == Mode::Train ? "train" : "explore"},
+      {"train", train_json},
+      {"opened_model", opened},
+      {"step_through", step_json},
+      {"tokens", current_trace() ? current_trace()->n_tokens() : 0},
+      {"token_message", m_model.has_trace() ? m_model.trace().tokenization.message : ""}};
   attn::write_file_atomic(path, j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 

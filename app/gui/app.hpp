@@ -1,9 +1,9 @@
 // The window application: owns the one AppState, the live model and the GPU resources, and runs
 // frames in the one direction data flows: panels edit state -> recompute -> upload -> draw.
 #pragma once
+#include <atomic>
 #include <chrono>
 #include <functional>
-#include <atomic>
 #include <future>
 #include <string>
 #include <vector>
@@ -134,17 +134,18 @@ class App {
   TraceView m_view;
   // Explore's opened model (hosted_model.cpp).
   ModelHost m_models;
-  ModelHostState m_hosted;                 // taken at the start of each frame
-  std::vector<TraceView> m_hosted_views;   // one per layer of m_hosted.result
+  ModelHostState m_hosted;                // taken at the start of each frame
+  std::vector<TraceView> m_hosted_views;  // one per layer of m_hosted.result
   // The request the views and textures are of: a result completed with every position's logits
   // keeps its request and its attention, so nothing is rebuilt or uploaded again for it.
   std::uint64_t m_hosted_views_of = 0;
   std::uint64_t m_seen_hosted_generation = 0, m_seen_load_failures = 0;
-  std::uint64_t m_hosted_uploaded = 0;     // the request and layer in the textures
+  std::uint64_t m_hosted_uploaded = 0;  // the request and layer in the textures
   int m_hosted_uploaded_layer = -1;
-  std::uint64_t m_sampling_rng = 1;        // Continue's draws: the same text for the same clicks
-  bool m_textures_hosted = false;          // slot 0 holds a layer of the opened model (or every slot, the overview)
-  static constexpr int kMaxOverviewTokens = 256;  // the overview's textures: 12 layers x 12 heads x 256^2 floats at most
+  std::uint64_t m_sampling_rng = 1;  // Continue's draws: the same text for the same clicks
+  bool m_textures_hosted = false;    // slot 0 holds a layer of the opened model (or every slot, the overview)
+  static constexpr int kMaxOverviewTokens =
+      256;  // the overview's textures: 12 layers x 12 heads x 256^2 floats at most
   // Train mode. The worker thread waits idle until a model is opened or made.
   TrainHost m_host;
   std::shared_ptr<const TrainProgress> m_progress;  // the newest, taken at the start of a frame
@@ -152,20 +153,21 @@ class App {
   std::uint64_t m_seen_train_error = 0;  // message_generation of the worker's last error shown
   TrainModelView m_train_view;
   std::vector<TraceView> m_layer_views;
-  std::uint64_t m_train_uploaded = 0;   // m_train_view generation in the textures
-  Mode m_textures_mode = Mode::Explore; // whose traces the textures hold
+  std::uint64_t m_train_uploaded = 0;          // m_train_view generation in the textures
+  Mode m_textures_mode = Mode::Explore;        // whose traces the textures hold
   std::vector<TrainCommand> m_train_commands;  // from this frame's panels, posted after it
   bool m_start_knock_outs_done = false;
   // The last EvaluateShown posted (a timeline snapshot and the knock-outs), so it is asked once.
   std::shared_ptr<const std::vector<float>> m_requested_evaluation;
   std::vector<std::uint8_t> m_requested_knocked_out;
-  std::future<std::string> m_background_export;  // a file being written: "" or the error
-  std::string m_pending_export;                  // its path
+  std::future<std::string> m_background_export;        // a file being written: "" or the error
+  std::string m_pending_export;                        // its path
   std::shared_ptr<std::atomic<bool>> m_export_cancel;  // set by the closing dialog's Cancel
   bool m_closing = false;
-  std::string m_answer_in_status;  // Train mode's answer when the window has no room for its line                        // a quit waits for the export to end
-  int m_closing_frames = 0;                      // drawn with the closing dialog (--layout)
-  int m_frames_while_exporting = 0;              // drawn while a file was being written (--layout)
+  std::string m_answer_in_status;  // Train mode's answer when the window has no room for its line // a quit waits for
+                                   // the export to end
+  int m_closing_frames = 0;          // drawn with the closing dialog (--layout)
+  int m_frames_while_exporting = 0;  // drawn while a file was being written (--layout)
   gfx::HeatmapRenderer m_renderer;
   FontAtlas m_fonts;
   LayoutRecord m_layout;

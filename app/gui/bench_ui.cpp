@@ -49,7 +49,8 @@ int App::run_bench(std::chrono::steady_clock::time_point process_start) {
   // The window opened on bench_input(); the end of its first frame is the cold start.
   glfwPollEvents();
   frame();
-  const double cold_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - process_start).count();
+  const double cold_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - process_start).count();
   const std::size_t tokens = m_model.has_trace() ? m_model.trace().n_tokens() : 0;
 
   const auto record = [&](const FrameTimes& t) {
@@ -74,8 +75,8 @@ int App::run_bench(std::chrono::steady_clock::time_point process_start) {
       }
     }
   }
-  std::printf("# bench-ui: %zu frames, %zu tokens, d_model 512, d_head 32, heads 1-16, window %dx%d\n",
-              total.size(), tokens, m_options.width, m_options.height);
+  std::printf("# bench-ui: %zu frames, %zu tokens, d_model 512, d_head 32, heads 1-16, window %dx%d\n", total.size(),
+              tokens, m_options.width, m_options.height);
   std::printf("cold_start_ms=%.1f\n", cold_ms);
   print_line("recompute", recompute);
   print_line("upload", upload);
@@ -86,7 +87,9 @@ int App::run_bench(std::chrono::steady_clock::time_point process_start) {
 
 int App::run_bench_model() {
   using Clock = std::chrono::steady_clock;
-  const auto ms_since = [](Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); };
+  const auto ms_since = [](Clock::time_point t) {
+    return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+  };
   const auto frame_period = std::chrono::microseconds(16667);  // as with vsync on a monitor
   auto next = Clock::now();
   std::vector<double> frames;
@@ -99,7 +102,8 @@ int App::run_bench_model() {
   // The load: frames go on while the worker reads the folder.
   const auto t_load = Clock::now();
   m_state.input.text = "The";
-  while ((m_hosted.loading || !m_hosted.result) && m_hosted.load_error.empty() && !glfwWindowShouldClose(m_window)) draw();
+  while ((m_hosted.loading || !m_hosted.result) && m_hosted.load_error.empty() && !glfwWindowShouldClose(m_window))
+    draw();
   if (!m_hosted.model) {
     std::fprintf(stderr, "attnlab: bench-ui --model: %s\n", m_hosted.load_error.c_str());
     return 1;
@@ -122,7 +126,8 @@ int App::run_bench_model() {
     m_state.input.text = text;
     const auto t0 = Clock::now();
     do draw();
-    while (!(m_hosted.result && m_hosted.result->text == text) && m_hosted.error.empty() && !glfwWindowShouldClose(m_window));
+    while (!(m_hosted.result && m_hosted.result->text == text) && m_hosted.error.empty() &&
+           !glfwWindowShouldClose(m_window));
     latency.push_back(ms_since(t0));
     if (m_hosted.result) compute.push_back(m_hosted.result->compute_ms);
     tokens = m_hosted.result ? m_hosted.result->run.input.ids.size() : 0;
@@ -131,16 +136,18 @@ int App::run_bench_model() {
   // Which heads matter: every head knocked out in turn, the map filled in as the frames go on.
   const auto t_importance = Clock::now();
   m_state.model_importance = true;
-  while (!(m_hosted.importance && m_hosted.importance->done == m_hosted.importance->total && m_hosted.importance->total > 0) &&
+  while (!(m_hosted.importance && m_hosted.importance->done == m_hosted.importance->total &&
+           m_hosted.importance->total > 0) &&
          m_hosted.error.empty() && !glfwWindowShouldClose(m_window))
     draw();
   const double importance_ms = ms_since(t_importance);
   m_state.model_importance = false;
   const attn::Arch& a = m_hosted.model->model.arch;
-  std::printf("# bench-ui --model %s: %d layers, %d heads of %d, d_model %d; %zu tokens; window %dx%d at up to 60 "
-              "frames per second; the model runs on its own thread\n",
-              m_hosted.model->name.c_str(), a.n_layers, a.n_heads, a.d_head, a.d_model, tokens, m_options.width,
-              m_options.height);
+  std::printf(
+      "# bench-ui --model %s: %d layers, %d heads of %d, d_model %d; %zu tokens; window %dx%d at up to 60 "
+      "frames per second; the model runs on its own thread\n",
+      m_hosted.model->name.c_str(), a.n_layers, a.n_heads, a.d_head, a.d_model, tokens, m_options.width,
+      m_options.height);
   std::printf("load_ms=%.0f (frames while loading: %zu, p99 %.1f ms)\n", load_ms, load_frames.size(),
               percentile(load_frames, 99));
   print_line("keystroke_to_attention_ms", latency);
@@ -164,7 +171,9 @@ void App::start_bench_training() {
 
 int App::run_bench_train() {
   using Clock = std::chrono::steady_clock;
-  const auto seconds_since = [](Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); };
+  const auto seconds_since = [](Clock::time_point t) {
+    return std::chrono::duration<double>(Clock::now() - t).count();
+  };
   const auto step_now = [this] {
     const auto p = m_host.latest();
     return p ? p->step : 0;
@@ -193,9 +202,10 @@ int App::run_bench_train() {
   m_host.post(TrainCommand::Kind::Pause);
   m_host.wait_idle();
 
-  std::printf("# bench-ui --train: induction, 2 layers, 4 heads, d_model 64, attention-only, batch 32 x 32; "
-              "window %dx%d, %zu frames at up to 60 per second\n",
-              m_options.width, m_options.height, total.size());
+  std::printf(
+      "# bench-ui --train: induction, 2 layers, 4 heads, d_model 64, attention-only, batch 32 x 32; "
+      "window %dx%d, %zu frames at up to 60 per second\n",
+      m_options.width, m_options.height, total.size());
   print_line("frame_ms", total);
   std::printf("steps_per_second alone=%.1f with_window=%.1f ratio=%.2f\n", alone, with_window,
               alone > 0.0 ? with_window / alone : 0.0);
@@ -209,18 +219,19 @@ int App::run_bench_train_soak(double minutes) {
   // evaluation (every kEvalEverySteps steps, unbounded but small).
   const auto report = [this](const char* when, double minute, const std::vector<double>& frames) {
     const auto p = m_host.latest();
-    std::printf("%s minute=%.1f step=%lld running=%d rss_kb=%.0f timeline_snapshots=%zu timeline_kb=%.0f curve_points=%zu",
-                when, minute, p ? p->step : 0LL, p && p->running ? 1 : 0, static_cast<double>(resident_bytes()) / 1024.0,
-                p ? p->timeline.size() : 0, p ? static_cast<double>(p->timeline_bytes) / 1024.0 : 0.0,
-                p ? p->curve.size() : 0);
+    std::printf(
+        "%s minute=%.1f step=%lld running=%d rss_kb=%.0f timeline_snapshots=%zu timeline_kb=%.0f curve_points=%zu",
+        when, minute, p ? p->step : 0LL, p && p->running ? 1 : 0, static_cast<double>(resident_bytes()) / 1024.0,
+        p ? p->timeline.size() : 0, p ? static_cast<double>(p->timeline_bytes) / 1024.0 : 0.0, p ? p->curve.size() : 0);
     if (!frames.empty())
       std::printf(" frame_ms_p50=%.2f frame_ms_p99=%.2f", percentile(frames, 50), percentile(frames, 99));
     std::printf("\n");
     std::fflush(stdout);
   };
-  std::printf("# bench-ui --train --minutes %g: induction, 2 layers, 4 heads, d_model 64, attention-only, "
-              "batch 32 x 32; window %dx%d drawing at up to 60 frames per second\n",
-              minutes, m_options.width, m_options.height);
+  std::printf(
+      "# bench-ui --train --minutes %g: induction, 2 layers, 4 heads, d_model 64, attention-only, "
+      "batch 32 x 32; window %dx%d drawing at up to 60 frames per second\n",
+      minutes, m_options.width, m_options.height);
   const std::size_t rss_start = resident_bytes();
   report("start", 0.0, {});
   const auto t0 = Clock::now();

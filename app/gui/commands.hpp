@@ -54,9 +54,9 @@ enum class CommandScope { Everywhere, Train, StepThrough, OpenedModel };
 
 struct CommandRow {
   Command command;
-  int key;            // GLFW key code
-  int alt_key;        // a second key doing the same (the keypad's + and -), or 0
-  bool ctrl;          // Ctrl must be held (and must not be, when false)
+  int key;      // GLFW key code
+  int alt_key;  // a second key doing the same (the keypad's + and -), or 0
+  bool ctrl;    // Ctrl must be held (and must not be, when false)
   CommandScope scope;
   bool while_typing;  // also while a text box has the keyboard (F-keys and Ctrl+ keys: yes)
   const char* label;  // what the help says it does
@@ -100,7 +100,7 @@ void handle_shortcuts(CommandTarget& target);
 class NavKeyGuard {
  public:
   NavKeyGuard(const AppState& state, bool typing);  // before ImGui::NewFrame
-  ~NavKeyGuard();                                    // after it: the key map as it was
+  ~NavKeyGuard();                                   // after it: the key map as it was
   NavKeyGuard(const NavKeyGuard&) = delete;
   NavKeyGuard& operator=(const NavKeyGuard&) = delete;
 

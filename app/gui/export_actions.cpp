@@ -6,15 +6,15 @@
 #include <filesystem>
 #include <optional>
 
-#include "export/export.hpp"
-#include "export/export_cancel.hpp"
 #include "core/detector_notes.hpp"
 #include "core/model_run.hpp"
 #include "engine/npy.hpp"
+#include "export/export.hpp"
+#include "export/export_cancel.hpp"
 #include "export/export_paths.hpp"
+#include "export/figure_render.hpp"
 #include "export/model_figures.hpp"
 #include "export/opened_model_figures.hpp"
-#include "export/figure_render.hpp"
 #include "gui/app.hpp"
 
 namespace app::gui {
@@ -39,13 +39,17 @@ void App::run_export(const ExportChoice& choice) {
     options.scale = 2;  // crisp on slides and in print, as the other figures
     const std::string text = m_hosted.result->text;
     const std::string dir = m_state.export_dir.empty() ? default_export_dir() : m_state.export_dir;
-    const std::string path = unique_path(dir + "/" + suggested_file_name(text, model_figure_part_name(request.what),
-                                                                         std::string(format_extension(choice.format)), std::time(nullptr)));
-    start_background_export(path, [model = m_hosted.model, text, request, options, format = choice.format, path]() -> std::string {
-      const TextShaper shaper;
-      attn::write_file_atomic(path, encode_figure(opened_model_figure(*model, text, request, options, shaper), format, shaper));
-      return "";
-    });
+    const std::string path =
+        unique_path(dir + "/" +
+                    suggested_file_name(text, model_figure_part_name(request.what),
+                                        std::string(format_extension(choice.format)), std::time(nullptr)));
+    start_background_export(
+        path, [model = m_hosted.model, text, request, options, format = choice.format, path]() -> std::string {
+          const TextShaper shaper;
+          attn::write_file_atomic(
+              path, encode_figure(opened_model_figure(*model, text, request, options, shaper), format, shaper));
+          return "";
+        });
     return;
   }
   const attn::Trace* current = current_trace();
@@ -98,18 +102,19 @@ void App::run_export(const ExportChoice& choice) {
   if (hosted() && m_hosted.model) {
     request.options.caption = opened_caption(*m_hosted.model, m_state.model_layer);
     if (m_hosted.result) request.options.head_notes = detector_notes(m_hosted.result->detectors, m_state.model_layer);
-  }
-  else if (m_state.mode == Mode::Train && m_progress && m_progress->model)
+  } else if (m_state.mode == Mode::Train && m_progress && m_progress->model)
     request.options.caption = model_caption(*m_progress->model, choice.layer);
   request.path = unique_path(dir + "/" +
                              suggested_file_name(input.text, export_part_name(choice.what, choice.head),
                                                  std::string(format_extension(choice.format)), std::time(nullptr)));
-  start_background_export(request.path, [trace, input, request, out_weight = std::move(out_weight),
-                                         out_bias = std::move(out_bias)]() mutable -> std::string {
-    if (!out_weight.empty()) request.projection = {out_weight.data(), out_bias.empty() ? nullptr : out_bias.data()};
-    export_trace(trace, input, request);
-    return "";
-  });
+  start_background_export(request.path,
+                          [trace, input, request, out_weight = std::move(out_weight),
+                           out_bias = std::move(out_bias)]() mutable -> std::string {
+                            if (!out_weight.empty())
+                              request.projection = {out_weight.data(), out_bias.empty() ? nullptr : out_bias.data()};
+                            export_trace(trace, input, request);
+                            return "";
+                          });
 }
 
 void App::run_train_export(const TrainExport& what) {
@@ -125,32 +130,39 @@ void App::run_train_export(const TrainExport& what) {
   options.show_values = false;
   const std::string caption = model_caption(spec);
   const std::string dir = m_state.export_dir.empty() ? default_export_dir() : m_state.export_dir;
-  const char* part = what.what == TrainExport::What::ModelView ? "model" : what.what == TrainExport::What::Curves ? "curves" : "training";
+  const char* part = what.what == TrainExport::What::ModelView ? "model"
+                     : what.what == TrainExport::What::Curves  ? "curves"
+                                                               : "training";
   const std::string ext = what.what == TrainExport::What::Movie ? "gif" : std::string(format_extension(what.format));
-  const std::string path = unique_path(dir + "/" + suggested_file_name(m_train_view.text(), part, ext, std::time(nullptr)));
+  const std::string path =
+      unique_path(dir + "/" + suggested_file_name(m_train_view.text(), part, ext, std::time(nullptr)));
   if (what.what == TrainExport::What::Movie) {
     // Dozens of frames from immutable copies of the run.
-    start_background_export(path, [spec = *m_progress->model, snapshots = m_progress->timeline, curve = m_progress->curve,
-                                   text = m_train_view.text(), options, path]() -> std::string {
-      attn::write_file_atomic(path, model_movie_gif(spec, snapshots, curve, text, options));
-      return "";
-    });
+    start_background_export(path,
+                            [spec = *m_progress->model, snapshots = m_progress->timeline, curve = m_progress->curve,
+                             text = m_train_view.text(), options, path]() -> std::string {
+                              attn::write_file_atomic(path, model_movie_gif(spec, snapshots, curve, text, options));
+                              return "";
+                            });
     return;
   }
   // The model view names each head's detector at the shown step, as the window's titles do.
   const CurvePoint* point = shown_point(*m_progress, m_state.train);
   std::optional<attn::DetectorScores> scores;
   if (point) scores = point->detectors;
-  start_background_export(path, [what, layers = m_train_view.layers(), text = m_train_view.text(), curve = m_progress->curve,
-                                 n_layers = spec.model.arch.n_layers, n_heads = spec.model.arch.n_heads, caption, options,
-                                 scores, path]() -> std::string {
-    const TextShaper shaper;
-    const Figure figure = what.what == TrainExport::What::ModelView
-                              ? layout_model_figure(layers, text, caption, options, shaper, scores ? &*scores : nullptr)
-                              : layout_curves_figure(curve, n_layers, n_heads, caption, options, shaper);
-    attn::write_file_atomic(path, encode_figure(figure, what.format, shaper));
-    return "";
-  });
+  start_background_export(path,
+                          [what, layers = m_train_view.layers(), text = m_train_view.text(), curve = m_progress->curve,
+                           n_layers = spec.model.arch.n_layers, n_heads = spec.model.arch.n_heads, caption, options,
+                           scores, path]() -> std::string {
+                            const TextShaper shaper;
+                            const Figure figure =
+                                what.what == TrainExport::What::ModelView
+                                    ? layout_model_figure(layers, text, caption, options, shaper,
+                                                          scores ? &*scores : nullptr)
+                                    : layout_curves_figure(curve, n_layers, n_heads, caption, options, shaper);
+                            attn::write_file_atomic(path, encode_figure(figure, what.format, shaper));
+                            return "";
+                          });
 }
 
 void App::start_background_export(const std::string& path, std::function<std::string()> write) {
@@ -159,14 +171,15 @@ void App::start_background_export(const std::string& path, std::function<std::st
     return;
   }
   m_export_cancel = std::make_shared<std::atomic<bool>>(false);
-  m_background_export = std::async(std::launch::async, [write = std::move(write), cancel = m_export_cancel]() -> std::string {
-    const ExportCancelScope scope(cancel.get());
-    try {
-      return write();
-    } catch (const std::exception& e) {
-      return e.what();
-    }
-  });
+  m_background_export =
+      std::async(std::launch::async, [write = std::move(write), cancel = m_export_cancel]() -> std::string {
+        const ExportCancelScope scope(cancel.get());
+        try {
+          return write();
+        } catch (const std::exception& e) {
+          return e.what();
+        }
+      });
   m_pending_export = path;
   set_status("Writing " + path + " …", false);
 }
@@ -176,16 +189,21 @@ void App::finish_background_export() {
       m_background_export.wait_for(std::chrono::seconds(0)) != std::future_status::ready)
     return;
   const std::string error = m_background_export.get();
-  if (error.empty()) set_status("Saved " + m_pending_export, false);
-  else if (m_export_cancel && m_export_cancel->load()) set_status("Export cancelled: " + m_pending_export + " was not written", false);
-  else set_status("Export failed: " + error, true);
+  if (error.empty())
+    set_status("Saved " + m_pending_export, false);
+  else if (m_export_cancel && m_export_cancel->load())
+    set_status("Export cancelled: " + m_pending_export + " was not written", false);
+  else
+    set_status("Export failed: " + error, true);
   if (m_closing) m_quit = true;  // the quit that waited for this export
 }
 
 void App::request_quit() {
   // A file being written is never lost by closing: the window stays, says so and offers Cancel.
-  if (m_background_export.valid()) m_closing = true;
-  else m_quit = true;
+  if (m_background_export.valid())
+    m_closing = true;
+  else
+    m_quit = true;
 }
 
 void App::draw_closing_dialog() {

@@ -20,9 +20,16 @@ void collect_codepoints(std::string_view text, std::set<unsigned>& out, bool& ad
   for (std::size_t i = 0; i < n;) {
     unsigned c = s[i];
     std::size_t len = 1;
-    if (c >= 0xF0 && i + 3 < n) { c = ((c & 0x07u) << 18) | ((s[i + 1] & 0x3Fu) << 12) | ((s[i + 2] & 0x3Fu) << 6) | (s[i + 3] & 0x3Fu); len = 4; }
-    else if (c >= 0xE0 && i + 2 < n) { c = ((c & 0x0Fu) << 12) | ((s[i + 1] & 0x3Fu) << 6) | (s[i + 2] & 0x3Fu); len = 3; }
-    else if (c >= 0xC0 && i + 1 < n) { c = ((c & 0x1Fu) << 6) | (s[i + 1] & 0x3Fu); len = 2; }
+    if (c >= 0xF0 && i + 3 < n) {
+      c = ((c & 0x07u) << 18) | ((s[i + 1] & 0x3Fu) << 12) | ((s[i + 2] & 0x3Fu) << 6) | (s[i + 3] & 0x3Fu);
+      len = 4;
+    } else if (c >= 0xE0 && i + 2 < n) {
+      c = ((c & 0x0Fu) << 12) | ((s[i + 1] & 0x3Fu) << 6) | (s[i + 2] & 0x3Fu);
+      len = 3;
+    } else if (c >= 0xC0 && i + 1 < n) {
+      c = ((c & 0x1Fu) << 6) | (s[i + 1] & 0x3Fu);
+      len = 2;
+    }
     i += len;
     if (c < 0x100 || c > 0x10FFFF) continue;  // Latin-1 is always in the atlas
     if (out.insert(c).second) added = true;
@@ -48,10 +55,11 @@ bool FontAtlas::rebuild_if_needed(float size) {
   // Beyond Latin-1 only the symbols the UI's own labels use; the sentence's other characters
   // (Greek, Cyrillic, CJK, ...) are added as they appear, which keeps the atlas small and the
   // start fast.
-  builder.AddText("\xE2\x80\xA6\xE2\x80\x93\xE2\x80\x94\xE2\x80\x9C\xE2\x80\x9D\xE2\x80\x98\xE2\x80\x99"  // … – — “ ” ‘ ’
-                  "\xE2\x86\x90\xE2\x86\x92\xE2\x97\x8F\xE2\x96\xB8\xE2\x97\x82\xE2\x98\xB0"        // ← → ● ▸ ◂ ☰
-                  "\xC3\x97\xE2\x88\x9A\xEF\xBF\xBD"                                                  // × √ �
-                  "\xE2\x90\xA3\xE2\x86\xB5\xE2\x87\xA5\xE2\x90\x8D");  // ␣ ↵ ⇥ ␍ in token labels (token_text)
+  builder.AddText(
+      "\xE2\x80\xA6\xE2\x80\x93\xE2\x80\x94\xE2\x80\x9C\xE2\x80\x9D\xE2\x80\x98\xE2\x80\x99"  // … – — “ ” ‘ ’
+      "\xE2\x86\x90\xE2\x86\x92\xE2\x97\x8F\xE2\x96\xB8\xE2\x97\x82\xE2\x98\xB0"              // ← → ● ▸ ◂ ☰
+      "\xC3\x97\xE2\x88\x9A\xEF\xBF\xBD"                                                      // × √ �
+      "\xE2\x90\xA3\xE2\x86\xB5\xE2\x87\xA5\xE2\x90\x8D");  // ␣ ↵ ⇥ ␍ in token labels (token_text)
   for (unsigned c : m_codepoints)
     if (c <= 0xFFFF) builder.AddChar(static_cast<ImWchar>(c));  // ImWchar is 16-bit in 1.86
   ImVector<ImWchar> ranges;
@@ -62,7 +70,8 @@ bool FontAtlas::rebuild_if_needed(float size) {
   // DejaVu Sans covers Latin, Greek, Cyrillic, arrows and math. The CJK and symbol fonts (several
   // MB to parse) are merged only once the text has a code point beyond those, which keeps the
   // start fast for the common case.
-  const bool need_fallbacks = std::any_of(m_codepoints.begin(), m_codepoints.end(), [](unsigned c) { return c >= 0x2300; });
+  const bool need_fallbacks =
+      std::any_of(m_codepoints.begin(), m_codepoints.end(), [](unsigned c) { return c >= 0x2300; });
   bool first = true;
   for (const FontFile& font : chain) {
     if (!first && !need_fallbacks) break;
@@ -75,8 +84,9 @@ bool FontAtlas::rebuild_if_needed(float size) {
     if (io.Fonts->AddFontFromFileTTF(font.path.c_str(), size, &config, ranges.Data)) first = false;
   }
   if (first) {
-    m_warning = "DejaVu Sans was not found (install fonts-dejavu-core); using ImGui's built-in font, "
-                "which shows only ASCII";
+    m_warning =
+        "DejaVu Sans was not found (install fonts-dejavu-core); using ImGui's built-in font, "
+        "which shows only ASCII";
     ImFontConfig config;
     config.SizePixels = size;
     io.Fonts->AddFontDefault(&config);

@@ -92,7 +92,8 @@ void App::request_and_upload_hosted(FrameTimes& times) {
   // long sentence would not fit the GPU's memory, and a layer's upload takes well under a frame.
   constexpr int kAllLayers = -2;
   const bool all = m_state.model_overview && trace->n_tokens() <= kMaxOverviewTokens;
-  const int layer = all ? kAllLayers : std::clamp(m_state.model_layer, 0, static_cast<int>(m_hosted.result->layers.size()) - 1);
+  const int layer =
+      all ? kAllLayers : std::clamp(m_state.model_layer, 0, static_cast<int>(m_hosted.result->layers.size()) - 1);
   if (m_textures_hosted && m_hosted_uploaded == m_hosted.result->request && m_hosted_uploaded_layer == layer) return;
   const auto t1 = std::chrono::steady_clock::now();
   if (all) {
@@ -131,8 +132,9 @@ void App::draw_hosted_line(UiContext& ctx) {
     std::snprintf(value, sizeof value, "%d of %d", shown, n_layers);
     ctx.layout.framed("slider", value);
     if (ImGui::IsItemHovered())
-      ImGui::SetTooltip("Each layer has its own heads. Early layers tend to look at the previous token or the "
-                        "first one; later ones mix meaning. [ and ] step through the layers.");
+      ImGui::SetTooltip(
+          "Each layer has its own heads. Early layers tend to look at the previous token or the "
+          "first one; later ones mix meaning. [ and ] step through the layers.");
     const char* toggle = m_state.model_overview ? "One layer" : "All layers";
     same_line_if_fits(button_width(toggle) + ImGui::GetStyle().ItemSpacing.x);
     if (ImGui::Button(toggle)) {
@@ -158,7 +160,8 @@ void App::draw_hosted_line(UiContext& ctx) {
     int knocked = 0;
     for (const std::uint8_t k : m_state.hosted_knocked_out) knocked += k;
     if (knocked > 0) {
-      const std::string restore = std::to_string(knocked) + (knocked == 1 ? " head" : " heads") + " knocked out: restore";
+      const std::string restore =
+          std::to_string(knocked) + (knocked == 1 ? " head" : " heads") + " knocked out: restore";
       same_line_if_fits(button_width(restore.c_str()) + ImGui::GetStyle().ItemSpacing.x);
       if (ImGui::Button(restore.c_str())) m_state.hosted_knocked_out.clear();
       ctx.layout.framed("button", restore);
@@ -230,8 +233,9 @@ void App::continue_hosted_text() {
   const int n = static_cast<int>(run.input.ids.size());
   const attn::Arch& a = m_hosted.model->model.arch;
   if (n >= a.max_seq_len) {
-    set_status("Continue: the sentence already has the " + std::to_string(a.max_seq_len) + " tokens this model can read",
-               true);
+    set_status(
+        "Continue: the sentence already has the " + std::to_string(a.max_seq_len) + " tokens this model can read",
+        true);
     return;
   }
   const float* last = run.acts.logits.data() + static_cast<std::size_t>(n - 1) * static_cast<std::size_t>(a.vocab_size);

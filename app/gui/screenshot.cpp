@@ -4,9 +4,9 @@
 #include <algorithm>
 #include <vector>
 
+#include "engine/npy.hpp"
 #include "export/png_encode.hpp"
 #include "gui/gfx/gl.hpp"
-#include "engine/npy.hpp"
 
 namespace app::gui {
 
@@ -16,8 +16,7 @@ void write_framebuffer_png(const std::string& path, int width, int height) {
   glPixelStorei(GL_PACK_ALIGNMENT, 1);
   glReadBuffer(GL_BACK);
   glReadPixels(0, 0, width, height, GL_RGBA, GL_UNSIGNED_BYTE, bottom_up.data());
-  for (std::size_t y = 0; y < h; ++y)
-    std::copy_n(&bottom_up[(h - 1 - y) * w * 4], w * 4, &top_down[y * w * 4]);
+  for (std::size_t y = 0; y < h; ++y) std::copy_n(&bottom_up[(h - 1 - y) * w * 4], w * 4, &top_down[y * w * 4]);
   for (std::size_t i = 3; i < top_down.size(); i += 4) top_down[i] = 255;  // the window is opaque
   attn::write_file_atomic(path, encode_png_rgba(top_down.data(), width, height));
 }

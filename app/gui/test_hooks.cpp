@@ -27,7 +27,8 @@ void inject_test_input(const WindowOptions& options, int frame, const LayoutReco
     // A left click on a heatmap cell laid out in the previous frame.
     if (click.frame == frame) {
       for (const auto& h : last.heatmaps)
-        if (h.matrix == "attention" && h.head == click.head && h.layer == 0 && h.rows > click.row && h.cols > click.col) {
+        if (h.matrix == "attention" && h.head == click.head && h.layer == 0 && h.rows > click.row &&
+            h.cols > click.col) {
           io.MousePos = ImVec2(h.x + h.w * (static_cast<float>(click.col) + 0.5f) / static_cast<float>(h.cols),
                                h.y + h.h * (static_cast<float>(click.row) + 0.5f) / static_cast<float>(h.rows));
           io.MouseDown[0] = true;
@@ -52,8 +53,10 @@ void inject_test_input(const WindowOptions& options, int frame, const LayoutReco
 void inject_test_requests(const WindowOptions& options, int frame, Requests& requests) {
   for (const WindowOptions::Pick& pick : options.picks)
     if (pick.frame == frame) {
-      if (pick.model.empty()) requests.close_model = true;
-      else requests.open_model_path = pick.model;
+      if (pick.model.empty())
+        requests.close_model = true;
+      else
+        requests.open_model_path = pick.model;
     }
 }
 

@@ -31,24 +31,26 @@ void dark_style(ImGuiStyle& style) {
   style.Colors[ImGuiCol_ChildBg] = ImVec4(0.09f, 0.09f, 0.11f, 1.0f);
 }
 
-const Palette kLightPalette{IM_COL32(70, 70, 70, 255),    IM_COL32(190, 0, 0, 255),
-                            IM_COL32(150, 90, 0, 255),    IM_COL32(225, 230, 240, 255),
-                            IM_COL32(255, 205, 120, 255), IM_COL32(255, 200, 200, 255),
-                            IM_COL32(255, 160, 0, 110),   ImVec4(1.0f, 0.1f, 0.0f, 1.0f),
-                            ImVec4(1.0f, 1.0f, 1.0f, 0.35f)};
-const Palette kDarkPalette{IM_COL32(165, 165, 175, 255), IM_COL32(255, 105, 97, 255),
-                           IM_COL32(255, 190, 80, 255),  IM_COL32(50, 55, 70, 255),
-                           IM_COL32(200, 120, 20, 255),  IM_COL32(120, 40, 40, 255),
-                           IM_COL32(255, 170, 0, 100),   ImVec4(1.0f, 0.35f, 0.2f, 1.0f),
-                           ImVec4(0.0f, 0.0f, 0.0f, 0.30f)};
+const Palette kLightPalette{
+    IM_COL32(70, 70, 70, 255),    IM_COL32(190, 0, 0, 255),       IM_COL32(150, 90, 0, 255),
+    IM_COL32(225, 230, 240, 255), IM_COL32(255, 205, 120, 255),   IM_COL32(255, 200, 200, 255),
+    IM_COL32(255, 160, 0, 110),   ImVec4(1.0f, 0.1f, 0.0f, 1.0f), ImVec4(1.0f, 1.0f, 1.0f, 0.35f)};
+const Palette kDarkPalette{
+    IM_COL32(165, 165, 175, 255), IM_COL32(255, 105, 97, 255),     IM_COL32(255, 190, 80, 255),
+    IM_COL32(50, 55, 70, 255),    IM_COL32(200, 120, 20, 255),     IM_COL32(120, 40, 40, 255),
+    IM_COL32(255, 170, 0, 100),   ImVec4(1.0f, 0.35f, 0.2f, 1.0f), ImVec4(0.0f, 0.0f, 0.0f, 0.30f)};
 
 }  // namespace
 
 void apply_theme(Theme theme, float scale) {
   ImGuiStyle style;
   switch (theme) {
-    case Theme::Light: light_style(style); break;
-    case Theme::Dark: dark_style(style); break;
+    case Theme::Light:
+      light_style(style);
+      break;
+    case Theme::Dark:
+      dark_style(style);
+      break;
   }
   style.WindowRounding = 0.0f;
   style.FrameRounding = 4.0f;
@@ -61,8 +63,10 @@ void apply_theme(Theme theme, float scale) {
 
 Palette palette(Theme theme) {
   switch (theme) {
-    case Theme::Light: return kLightPalette;
-    case Theme::Dark: return kDarkPalette;
+    case Theme::Light:
+      return kLightPalette;
+    case Theme::Dark:
+      return kDarkPalette;
   }
   return kDarkPalette;  // not reached: every theme returns above
 }

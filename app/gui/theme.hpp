@@ -17,8 +17,8 @@ struct Palette {
   ImU32 chip;
   ImU32 chip_hovered;
   ImU32 chip_invalid;
-  ImU32 token_highlight;   // over the hovered token in the text box
-  ImVec4 heat_highlight;   // hovered row/column outline in heatmaps (rgb + mix)
+  ImU32 token_highlight;  // over the hovered token in the text box
+  ImVec4 heat_highlight;  // hovered row/column outline in heatmaps (rgb + mix)
   ImVec4 heat_grid;
 };
 Palette palette(Theme theme);

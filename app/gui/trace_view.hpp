@@ -12,11 +12,11 @@ namespace app::gui {
 using Range = ValueRange;  // computed by value_range(), the rule the figures use too
 
 struct TraceView {
-  std::vector<Range> attention;  // per head: min..max of the weights
-  std::vector<Range> scores;     // per head: symmetric -m..m of the raw scores
+  std::vector<Range> attention;                    // per head: min..max of the weights
+  std::vector<Range> scores;                       // per head: symmetric -m..m of the raw scores
   std::vector<Range> query, key, value, head_out;  // per head: symmetric -m..m, m = max |x|
-  std::vector<std::string> token_labels;  // the token texts, axis labels of every heatmap
-  std::vector<std::string> dim_labels;    // "1" .. "d_head", columns of Q/K/V
+  std::vector<std::string> token_labels;           // the token texts, axis labels of every heatmap
+  std::vector<std::string> dim_labels;             // "1" .. "d_head", columns of Q/K/V
 };
 
 TraceView make_trace_view(const attn::Trace& trace);

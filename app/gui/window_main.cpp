@@ -4,10 +4,10 @@
 
 #include <GLFW/glfw3.h>
 #include <cblas.h>
-#include <malloc.h>
 #include <imgui.h>
 #include <imgui_impl_glfw.h>
 #include <imgui_impl_opengl3.h>
+#include <malloc.h>
 
 #include <chrono>
 #include <cstdio>
@@ -74,10 +74,14 @@ AppState initial_state(const WindowOptions& options, std::string& notice, bool& 
   // Which mode: as asked; a model to open means Train; explorer flags or a session mean Explore;
   // the first start (nothing saved) opens Train mode on the sentences lesson, training from step
   // 0 (App::init); else as last time.
-  if (options.mode) state.mode = *options.mode;
-  else if (reads_text) state.mode = Mode::Explore;
-  else if (!options.model_path.empty() || !options.new_task.empty() || options.example_given) state.mode = Mode::Train;
-  else if (options.model_flags_given || !options.session_path.empty()) state.mode = Mode::Explore;
+  if (options.mode)
+    state.mode = *options.mode;
+  else if (reads_text)
+    state.mode = Mode::Explore;
+  else if (!options.model_path.empty() || !options.new_task.empty() || options.example_given)
+    state.mode = Mode::Train;
+  else if (options.model_flags_given || !options.session_path.empty())
+    state.mode = Mode::Explore;
   else if (!restored) {
     state.mode = Mode::Train;
     first_start = true;
@@ -116,8 +120,10 @@ int open_window_and_run(const WindowOptions& options, std::chrono::steady_clock:
   } join_first_trace{first_trace};
   glfwSetErrorCallback(glfw_error);
   if (!glfwInit()) {
-    std::fputs("attnlab: cannot open a window (is there a display? DISPLAY is not set or not "
-               "reachable). The commands dump, export and bench work without one.\n", stderr);
+    std::fputs(
+        "attnlab: cannot open a window (is there a display? DISPLAY is not set or not "
+        "reachable). The commands dump, export and bench work without one.\n",
+        stderr);
     return 1;
   }
   glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
@@ -161,10 +167,10 @@ int open_window_and_run(const WindowOptions& options, std::chrono::steady_clock:
       code = 1;
     } else {
       code = options.bench_minutes > 0.0 ? app.run_bench_train_soak(options.bench_minutes)
-             : options.bench_train      ? app.run_bench_train()
+             : options.bench_train       ? app.run_bench_train()
              : options.bench_ui && opens_in_explore(options.model_path) ? app.run_bench_model()
-             : options.bench_ui         ? app.run_bench(start)
-                                        : app.run();
+             : options.bench_ui                                         ? app.run_bench(start)
+                                                                        : app.run();
     }
   }
   ImGui_ImplOpenGL3_Shutdown();

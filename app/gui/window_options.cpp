@@ -10,12 +10,12 @@
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
 #include "cli/model_options.hpp"
-#include "engine/model/arch.hpp"
-#include "engine/train/tasks.hpp"
-#include "gui/key_names.hpp"
 #include "core/app_state.hpp"
 #include "core/lessons.hpp"
 #include "core/model_host.hpp"
+#include "engine/model/arch.hpp"
+#include "engine/train/tasks.hpp"
+#include "gui/key_names.hpp"
 
 namespace app::gui {
 
@@ -49,7 +49,7 @@ const char* const kTestFlagsHelp =
     "  --pick-model WHICH@N     choose in Explore's model picker in frame N: random, english, trained\n"
     "                           (the model in Train mode) or a path\n"
     "  --no-settings            do not read or write the saved settings\n";
-}
+}  // namespace
 
 std::optional<WindowOptions> parse_window_options(int argc, char** argv) {
   WindowOptions options;
@@ -90,7 +90,8 @@ std::optional<WindowOptions> parse_window_options(int argc, char** argv) {
     } else if (flag == "--new") {
       options.new_task = cursor.value(flag);
       if (!attn::make_task(options.new_task) && options.new_task != "text")
-        throw cli::UsageError("--new must be induction, reverse, sort, sentences or text, got '" + options.new_task + "'");
+        throw cli::UsageError("--new must be induction, reverse, sort, sentences or text, got '" + options.new_task +
+                              "'");
     } else if (flag == "--text-file") {
       const std::string v = cursor.value(flag);
       const auto at = v.rfind('@');
@@ -112,7 +113,8 @@ std::optional<WindowOptions> parse_window_options(int argc, char** argv) {
       const std::vector<int> cell = cli::parse_int_list(flag, v.substr(0, at), 1, 100000);
       if (at == std::string::npos || cell.size() != 3)
         throw cli::UsageError("--click-cell needs HEAD,ROW,COL@FRAME, got '" + v + "'");
-      options.clicks.push_back({cell[0] - 1, cell[1] - 1, cell[2] - 1, cli::parse_int(flag, v.substr(at + 1), 0, 100000000)});
+      options.clicks.push_back(
+          {cell[0] - 1, cell[1] - 1, cell[2] - 1, cli::parse_int(flag, v.substr(at + 1), 0, 100000000)});
     } else if (flag == "--knock-out") {
       const std::string v = cursor.value(flag);
       const auto colon = v.find(':');
@@ -142,7 +144,10 @@ std::optional<WindowOptions> parse_window_options(int argc, char** argv) {
       WindowOptions::Pick pick;
       pick.frame = cli::parse_int("--pick-model", spec.substr(at + 1), 0, 1000000);
       const std::string which = spec.substr(0, at);
-      pick.model = which == "random" ? "" : which == "english" ? lesson_path("english") : which == "trained" ? kTrainedModelPath : which;
+      pick.model = which == "random"    ? ""
+                   : which == "english" ? lesson_path("english")
+                   : which == "trained" ? kTrainedModelPath
+                                        : which;
       options.picks.push_back(pick);
     } else if (flag == "--key") {
       options.key_presses.push_back(parse_key_press(cursor.value(flag)));

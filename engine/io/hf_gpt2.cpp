@@ -26,7 +26,7 @@ namespace {
 
 using Json = nlohmann::json;
 
-constexpr std::uint64_t kMaxConfigBytes = 1024 * 1024;        // GPT-2's is 665 bytes
+constexpr std::uint64_t kMaxConfigBytes = 1024 * 1024;          // GPT-2's is 665 bytes
 constexpr std::uint64_t kMaxVocabJsonBytes = 64 * 1024 * 1024;  // GPT-2's is 1.0 MB
 constexpr std::uint64_t kMaxIndexBytes = 64 * 1024 * 1024;
 
@@ -98,23 +98,23 @@ Arch hf_gpt2_arch_from_config(const std::string& text, const std::string& what) 
   if (!j.contains("model_type") || !j.at("model_type").is_string())
     r.fail(std::string("'model_type' is missing; this attnlab reads model types: ") + kHfModelTypes);
   const std::string type = j.at("model_type").get<std::string>();
-  if (type != "gpt2")
-    r.fail("'model_type' is '" + type + "'; this attnlab reads model types: " + kHfModelTypes);
+  if (type != "gpt2") r.fail("'model_type' is '" + type + "'; this attnlab reads model types: " + kHfModelTypes);
 
   Arch a;
   a.n_layers = static_cast<int>(r.integer("n_layer", 1, kMaxModelLayers));
   a.d_model = static_cast<int>(r.integer("n_embd", kMinTrainDModel, kMaxModelDModel));
   a.n_heads = static_cast<int>(r.integer("n_head", 1, kMaxModelHeads));
   if (a.d_model % a.n_heads != 0)
-    r.fail("'n_embd' (" + std::to_string(a.d_model) + ") must be divisible by 'n_head' (" +
-           std::to_string(a.n_heads) + ")");
+    r.fail("'n_embd' (" + std::to_string(a.d_model) + ") must be divisible by 'n_head' (" + std::to_string(a.n_heads) +
+           ")");
   a.d_head = a.d_model / a.n_heads;
   a.vocab_size = static_cast<int>(r.integer("vocab_size", 2, kMaxModelVocab));
   a.max_seq_len = static_cast<int>(r.integer("n_positions", 1, kMaxModelSeqLen));
   a.mlp = true;
   a.learned_positions = true;
-  a.d_mlp = j.contains("n_inner") && !j.at("n_inner").is_null() ? static_cast<int>(r.integer("n_inner", 1, kMaxModelMlp))
-                                                                 : 4 * a.d_model;
+  a.d_mlp = j.contains("n_inner") && !j.at("n_inner").is_null()
+                ? static_cast<int>(r.integer("n_inner", 1, kMaxModelMlp))
+                : 4 * a.d_model;
   if (!j.contains("layer_norm_epsilon")) r.fail("'layer_norm_epsilon' is missing");
   const Json& eps = j.at("layer_norm_epsilon");
   if (!eps.is_number() || !(eps.get<double>() >= 1e-12 && eps.get<double>() <= 0.1))
@@ -123,16 +123,22 @@ Arch hf_gpt2_arch_from_config(const std::string& text, const std::string& what) 
   // transformers' default is gelu_new; "gelu_pytorch_tanh" is the same function.
   const std::string act = j.contains("activation_function") && j.at("activation_function").is_string()
                               ? j.at("activation_function").get<std::string>()
-                              : j.contains("activation_function") ? std::string("(not a string)") : "gelu_new";
-  if (act == "gelu_new" || act == "gelu_pytorch_tanh") a.gelu = Gelu::Tanh;
-  else if (act == "gelu") a.gelu = Gelu::Exact;
-  else r.fail("'activation_function' is '" + act + "'; this attnlab computes gelu_new, gelu_pytorch_tanh and gelu");
+                          : j.contains("activation_function") ? std::string("(not a string)")
+                                                              : "gelu_new";
+  if (act == "gelu_new" || act == "gelu_pytorch_tanh")
+    a.gelu = Gelu::Tanh;
+  else if (act == "gelu")
+    a.gelu = Gelu::Exact;
+  else
+    r.fail("'activation_function' is '" + act + "'; this attnlab computes gelu_new, gelu_pytorch_tanh and gelu");
   a.tied_embeddings = r.flag("tie_word_embeddings", true);
   // Attention variants the engine does not compute are refused rather than computed differently.
-  if (!r.flag("scale_attn_weights", true)) r.fail("'scale_attn_weights' is false; this attnlab scales by 1/sqrt(d_head)");
+  if (!r.flag("scale_attn_weights", true))
+    r.fail("'scale_attn_weights' is false; this attnlab scales by 1/sqrt(d_head)");
   if (r.flag("scale_attn_by_inverse_layer_idx", false))
     r.fail("'scale_attn_by_inverse_layer_idx' is true; this attnlab does not scale attention by layer");
-  if (r.flag("add_cross_attention", false)) r.fail("'add_cross_attention' is true; GPT-2 with cross-attention is not read");
+  if (r.flag("add_cross_attention", false))
+    r.fail("'add_cross_attention' is true; GPT-2 with cross-attention is not read");
   try {
     validate_model(a, RunOptions{});
   } catch (const std::invalid_argument& e) {
@@ -156,8 +162,10 @@ std::string gpt2_token_bytes(const std::string& entry) {
     const unsigned char c = static_cast<unsigned char>(entry[i]);
     int cp = -1;
     std::size_t len = 1;
-    if (c < 0x80) cp = c;
-    else if ((c & 0xE0) == 0xC0 && i + 1 < entry.size()) cp = ((c & 0x1F) << 6) | (entry[i + 1] & 0x3F), len = 2;
+    if (c < 0x80)
+      cp = c;
+    else if ((c & 0xE0) == 0xC0 && i + 1 < entry.size())
+      cp = ((c & 0x1F) << 6) | (entry[i + 1] & 0x3F), len = 2;
     if (cp < 0 || cp >= 324 || to_byte[cp] < 0) return entry;  // not byte-level: a special token such as <|endoftext|>
     bytes += static_cast<char>(to_byte[cp]);
     i += len;
@@ -183,7 +191,8 @@ HfGpt2 load_hf_gpt2(const std::string& folder, const std::function<void(double)>
         throw FileError(path + ": tensor '" + t.name + "' is not listed for this file in model.safetensors.index.json");
       const std::string name = t.name.rfind("transformer.", 0) == 0 ? t.name.substr(12) : t.name;
       if (!tensors.emplace(name, Source{files.back().get(), &t}).second)
-        throw FileError(path + ": tensor '" + t.name + "' appears twice (with and without 'transformer.', or in two shards)");
+        throw FileError(path + ": tensor '" + t.name +
+                        "' appears twice (with and without 'transformer.', or in two shards)");
     }
   };
   const std::string single = folder + "/model.safetensors", index_path = folder + "/model.safetensors.index.json";
@@ -211,7 +220,8 @@ HfGpt2 load_hf_gpt2(const std::string& folder, const std::function<void(double)>
       add_file(folder + "/" + f, &names);
       for (const std::string& name : names)
         if (!files.back()->find(name))
-          throw FileError(folder + "/" + f + ": has no tensor '" + name + "', which model.safetensors.index.json puts there");
+          throw FileError(folder + "/" + f + ": has no tensor '" + name +
+                          "', which model.safetensors.index.json puts there");
     }
   } else {
     throw FileError("cannot read " + folder + ": it has neither model.safetensors nor model.safetensors.index.json");
@@ -313,7 +323,8 @@ HfGpt2 load_hf_gpt2(const std::string& folder, const std::function<void(double)>
     scratch.resize(head.info->count());
     head.file->read_f32(*head.info, scratch.data());
     if (!std::equal(scratch.begin(), scratch.end(), m.params.begin() + static_cast<std::ptrdiff_t>(tok->offset)))
-      throw FileError(head.file->path() + ": tensor 'lm_head.weight' differs from 'wte.weight' but config.json ties "
+      throw FileError(head.file->path() +
+                      ": tensor 'lm_head.weight' differs from 'wte.weight' but config.json ties "
                       "them (tie_word_embeddings is true or absent)");
   }
   scratch = std::vector<float>();
@@ -330,8 +341,8 @@ HfGpt2 load_hf_gpt2(const std::string& folder, const std::function<void(double)>
   }
   if (!vocab.is_object()) throw FileError(vocab_path + ": not a JSON object of token -> id");
   if (vocab.size() != static_cast<std::size_t>(a.vocab_size))
-    throw FileError(vocab_path + ": it has " + std::to_string(vocab.size()) + " tokens but the embedding 'wte.weight' has " +
-                    std::to_string(a.vocab_size) + " rows");
+    throw FileError(vocab_path + ": it has " + std::to_string(vocab.size()) +
+                    " tokens but the embedding 'wte.weight' has " + std::to_string(a.vocab_size) + " rows");
   out.vocab.assign(static_cast<std::size_t>(a.vocab_size), std::string());
   std::vector<bool> seen(static_cast<std::size_t>(a.vocab_size), false);
   for (const auto& [token, id] : vocab.items()) {
@@ -444,8 +455,8 @@ void write_hf_folder(const Model& m, const Json& vocab_json, const std::string& 
                              {h + "mlp.c_proj.weight", at("mlp.proj.weight"), true},
                              {h + "mlp.c_proj.bias", at("mlp.proj.bias"), false}});
   }
-  outs.insert(outs.end(), {{"ln_f.weight", m.layout.find("ln_f.weight"), false},
-                           {"ln_f.bias", m.layout.find("ln_f.bias"), false}});
+  outs.insert(outs.end(),
+              {{"ln_f.weight", m.layout.find("ln_f.weight"), false}, {"ln_f.bias", m.layout.find("ln_f.bias"), false}});
   if (!a.tied_embeddings) outs.push_back({"lm_head.weight", m.layout.find("unembed.weight"), false});
   Json header = Json::object();
   header["__metadata__"] = {{"format", "pt"}};

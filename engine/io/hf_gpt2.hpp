@@ -15,8 +15,8 @@
 namespace attn {
 
 struct HfGpt2 {
-  Model model;                      // causal, learned positions, temperature 1
-  std::vector<std::string> vocab;   // (vocab_size) vocab.json's token strings (byte-level) by id
+  Model model;                     // causal, learned positions, temperature 1
+  std::vector<std::string> vocab;  // (vocab_size) vocab.json's token strings (byte-level) by id
   std::string folder;
 };
 

@@ -28,11 +28,11 @@ struct DtypeName {
 };
 // Every dtype of the format's specification; a name not here is refused.
 constexpr DtypeName kDtypes[] = {
-    {"F32", SafeDtype::F32, 4},       {"F16", SafeDtype::F16, 2},         {"BF16", SafeDtype::BF16, 2},
-    {"F64", SafeDtype::F64, 8},       {"I64", SafeDtype::I64, 8},         {"I32", SafeDtype::I32, 4},
-    {"I16", SafeDtype::I16, 2},       {"I8", SafeDtype::I8, 1},           {"U8", SafeDtype::U8, 1},
-    {"BOOL", SafeDtype::Bool, 1},     {"U16", SafeDtype::Other, 2},       {"U32", SafeDtype::Other, 4},
-    {"U64", SafeDtype::Other, 8},     {"F8_E5M2", SafeDtype::Other, 1},   {"F8_E4M3", SafeDtype::Other, 1},
+    {"F32", SafeDtype::F32, 4},   {"F16", SafeDtype::F16, 2},       {"BF16", SafeDtype::BF16, 2},
+    {"F64", SafeDtype::F64, 8},   {"I64", SafeDtype::I64, 8},       {"I32", SafeDtype::I32, 4},
+    {"I16", SafeDtype::I16, 2},   {"I8", SafeDtype::I8, 1},         {"U8", SafeDtype::U8, 1},
+    {"BOOL", SafeDtype::Bool, 1}, {"U16", SafeDtype::Other, 2},     {"U32", SafeDtype::Other, 4},
+    {"U64", SafeDtype::Other, 8}, {"F8_E5M2", SafeDtype::Other, 1}, {"F8_E4M3", SafeDtype::Other, 1},
 };
 
 std::string shape_text(const std::vector<std::size_t>& shape) {
@@ -75,7 +75,8 @@ std::size_t SafeTensorInfo::count() const {
 SafetensorsHeader parse_safetensors_header(const unsigned char* bytes, std::uint64_t file_size,
                                            const std::string& what) {
   const auto fail = [&](const std::string& why) -> void { throw FileError(what + ": " + why); };
-  if (file_size < 8) fail("not a safetensors file: " + std::to_string(file_size) + " bytes, shorter than its 8-byte header length");
+  if (file_size < 8)
+    fail("not a safetensors file: " + std::to_string(file_size) + " bytes, shorter than its 8-byte header length");
   std::uint64_t n = 0;
   for (int i = 7; i >= 0; --i) n = (n << 8) | bytes[i];
   if (n > kMaxSafetensorsHeaderBytes)
@@ -132,13 +133,15 @@ SafetensorsHeader parse_safetensors_header(const unsigned char* bytes, std::uint
       bad("data_offsets is not [begin, end]");
     t.begin = offsets[0].get<std::uint64_t>();
     t.end = offsets[1].get<std::uint64_t>();
-    if (t.begin > t.end) bad("data_offsets [" + std::to_string(t.begin) + ", " + std::to_string(t.end) + "] end before they begin");
+    if (t.begin > t.end)
+      bad("data_offsets [" + std::to_string(t.begin) + ", " + std::to_string(t.end) + "] end before they begin");
     if (t.end > data_size)
       bad("data_offsets [" + std::to_string(t.begin) + ", " + std::to_string(t.end) + "] go past the " +
           std::to_string(data_size) + " data bytes of the file");
     if (count > data_size || count * known->bytes != t.end - t.begin)
       bad(t.dtype_name + " " + shape_text(t.shape) + " needs " +
-          (count > data_size ? std::string("more bytes than the file has") : std::to_string(count * known->bytes) + " bytes") +
+          (count > data_size ? std::string("more bytes than the file has")
+                             : std::to_string(count * known->bytes) + " bytes") +
           " but data_offsets hold " + std::to_string(t.end - t.begin));
     out.tensors.push_back(std::move(t));
   }
@@ -164,7 +167,9 @@ SafetensorsHeader parse_safetensors_header(const unsigned char* bytes, std::uint
 void safetensors_to_f32(const SafeTensorInfo& t, const unsigned char* data, float* out, const std::string& what) {
   const std::size_t n = t.count();
   switch (t.dtype) {
-    case SafeDtype::F32: std::memcpy(out, data, n * sizeof(float)); break;
+    case SafeDtype::F32:
+      std::memcpy(out, data, n * sizeof(float));
+      break;
     case SafeDtype::F16:
       for (std::size_t i = 0; i < n; ++i)
         out[i] = half_to_float(static_cast<std::uint16_t>(data[2 * i] | (data[2 * i + 1] << 8)));
@@ -184,8 +189,7 @@ void safetensors_to_f32(const SafeTensorInfo& t, const unsigned char* data, floa
     case SafeDtype::U8:
     case SafeDtype::Bool:
     case SafeDtype::Other:
-      throw FileError(what + ": tensor '" + t.name + "' is " + t.dtype_name +
-                      "; weights must be F32, F16 or BF16");
+      throw FileError(what + ": tensor '" + t.name + "' is " + t.dtype_name + "; weights must be F32, F16 or BF16");
   }
   // NaN and infinity are the floats whose exponent bits are all ones: one OR over the tensor
   // (which the compiler vectorises), and the element is looked for only when there is one.
@@ -218,7 +222,9 @@ SafetensorsFile SafetensorsFile::open(const std::string& path) {
 }
 
 SafetensorsFile::SafetensorsFile(SafetensorsFile&& o) noexcept
-    : m_path(std::move(o.m_path)), m_header(std::move(o.m_header)), m_map(std::exchange(o.m_map, nullptr)),
+    : m_path(std::move(o.m_path)),
+      m_header(std::move(o.m_header)),
+      m_map(std::exchange(o.m_map, nullptr)),
       m_size(std::exchange(o.m_size, 0)) {}
 
 SafetensorsFile& SafetensorsFile::operator=(SafetensorsFile&& o) noexcept {

@@ -8,16 +8,17 @@
 namespace attn {
 
 bool Arch::operator==(const Arch& o) const {
-  return n_layers == o.n_layers && d_model == o.d_model && n_heads == o.n_heads && d_head == o.d_head &&
-         mlp == o.mlp && vocab_size == o.vocab_size && max_seq_len == o.max_seq_len &&
-         learned_positions == o.learned_positions && mlp_dim() == o.mlp_dim() && gelu == o.gelu &&
-         tied_embeddings == o.tied_embeddings && ln_eps == o.ln_eps;
+  return n_layers == o.n_layers && d_model == o.d_model && n_heads == o.n_heads && d_head == o.d_head && mlp == o.mlp &&
+         vocab_size == o.vocab_size && max_seq_len == o.max_seq_len && learned_positions == o.learned_positions &&
+         mlp_dim() == o.mlp_dim() && gelu == o.gelu && tied_embeddings == o.tied_embeddings && ln_eps == o.ln_eps;
 }
 
 const char* to_string(Gelu gelu) {
   switch (gelu) {
-    case Gelu::Exact: return "exact";
-    case Gelu::Tanh: return "tanh";
+    case Gelu::Exact:
+      return "exact";
+    case Gelu::Tanh:
+      return "tanh";
   }
   return "?";
 }
@@ -49,17 +50,18 @@ void check(const Arch& a, const RunOptions& run, const Limits& lim) {
 
 }  // namespace
 
-
 void validate(const Arch& a, const RunOptions& run) {
   // The MLP of a trainable model is at most 4 * kMaxTrainDModel wide, so the file limits'
   // largest trained model (engine/file_limits.hpp) still bounds it.
-  check(a, run, {kMaxLayers, kMinTrainDModel, kMaxTrainDModel, kMaxTrainHeads, kMaxTrainDHead, 4 * kMaxTrainDModel,
-                 kMaxVocab, kMaxSeqLen});
+  check(a, run,
+        {kMaxLayers, kMinTrainDModel, kMaxTrainDModel, kMaxTrainHeads, kMaxTrainDHead, 4 * kMaxTrainDModel, kMaxVocab,
+         kMaxSeqLen});
 }
 
 void validate_model(const Arch& a, const RunOptions& run) {
-  check(a, run, {kMaxModelLayers, kMinTrainDModel, kMaxModelDModel, kMaxModelHeads, kMaxModelDHead, kMaxModelMlp,
-                 kMaxModelVocab, kMaxModelSeqLen});
+  check(a, run,
+        {kMaxModelLayers, kMinTrainDModel, kMaxModelDModel, kMaxModelHeads, kMaxModelDHead, kMaxModelMlp,
+         kMaxModelVocab, kMaxModelSeqLen});
 }
 
 namespace {

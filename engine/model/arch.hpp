@@ -41,15 +41,15 @@ struct Arch {
   int n_layers = 2;
   int d_model = 64;
   int n_heads = 4;
-  int d_head = 16;           // resolved: never 0 here (n_heads * d_head need not equal d_model)
-  bool mlp = false;          // false: attention-only blocks
+  int d_head = 16;   // resolved: never 0 here (n_heads * d_head need not equal d_model)
+  bool mlp = false;  // false: attention-only blocks
   int vocab_size = 64;
-  int max_seq_len = 64;      // rows of the learned position table; the longest input
+  int max_seq_len = 64;            // rows of the learned position table; the longest input
   bool learned_positions = false;  // a pos_emb table is a parameter only with learned positions
-  int d_mlp = 0;             // the MLP's hidden width (GPT-2's n_inner); 0 means 4 * d_model
-  Gelu gelu = Gelu::Exact;   // the MLP's activation
-  bool tied_embeddings = false;  // true: no unembed tensor, logits = ln_f · tok_emb^T (GPT-2)
-  double ln_eps = 1e-5;      // every LayerNorm's epsilon (GPT-2's layer_norm_epsilon)
+  int d_mlp = 0;                   // the MLP's hidden width (GPT-2's n_inner); 0 means 4 * d_model
+  Gelu gelu = Gelu::Exact;         // the MLP's activation
+  bool tied_embeddings = false;    // true: no unembed tensor, logits = ln_f · tok_emb^T (GPT-2)
+  double ln_eps = 1e-5;            // every LayerNorm's epsilon (GPT-2's layer_norm_epsilon)
 
   int inner_dim() const { return n_heads * d_head; }
   int mlp_dim() const { return d_mlp > 0 ? d_mlp : 4 * d_model; }
@@ -60,20 +60,20 @@ struct Arch {
 struct RunOptions {
   bool causal = true;
   Positional positional = Positional::Learned;  // must agree with Arch::learned_positions
-  float temperature = 1.0f;                       // scores are divided by sqrt(d_head) * temperature
+  float temperature = 1.0f;                     // scores are divided by sqrt(d_head) * temperature
 };
 
 // How a model learns: AdamW with warm-up and gradient clipping, on batches of a task.
 struct TrainSettings {
-  float lr = 3e-3f;             // peak learning rate, reached after warmup_steps
-  int batch = 32;               // sequences per step
-  int seq_len = 32;             // tokens per sequence
-  int steps = 600;              // target step count
-  std::uint64_t seed = 1;       // initial weights and the task's batches
-  float weight_decay = 0.01f;   // on matrices only
+  float lr = 3e-3f;            // peak learning rate, reached after warmup_steps
+  int batch = 32;              // sequences per step
+  int seq_len = 32;            // tokens per sequence
+  int steps = 600;             // target step count
+  std::uint64_t seed = 1;      // initial weights and the task's batches
+  float weight_decay = 0.01f;  // on matrices only
   float beta1 = 0.9f, beta2 = 0.99f, eps = 1e-8f;
-  float grad_clip = 1.0f;       // the global gradient norm is scaled down to this
-  int warmup_steps = 10;        // lr_t = lr * min(1, t / warmup_steps) for update t = 1, 2, ...
+  float grad_clip = 1.0f;  // the global gradient norm is scaled down to this
+  int warmup_steps = 10;   // lr_t = lr * min(1, t / warmup_steps) for update t = 1, 2, ...
 };
 
 // A model `train` can train and a checkpoint can hold. Throws std::invalid_argument naming the

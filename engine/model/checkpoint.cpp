@@ -35,21 +35,34 @@ Json meta_of(const Checkpoint& c) {
   // model that uses none of them is still written as version 1, which every attnlab reads.
   const bool v2 = a.mlp_dim() != 4 * a.d_model || a.gelu != Gelu::Exact || a.tied_embeddings || a.ln_eps != 1e-5;
   Json meta{{"format", "attnlab-model"},
-              {"version", v2 ? 2 : 1},
-              {"arch",
-               {{"n_layers", a.n_layers}, {"d_model", a.d_model}, {"n_heads", a.n_heads}, {"d_head", a.d_head},
-                {"mlp", a.mlp}, {"vocab_size", a.vocab_size}, {"max_seq_len", a.max_seq_len}}},
-              {"run",
-               {{"causal", c.model.run.causal},
-                {"positional", std::string(to_string(c.model.run.positional))},
-                {"temperature", c.model.run.temperature}}},
-              {"task", c.task},
-              {"vocab", c.vocab},
-              {"train",
-               {{"lr", t.lr}, {"batch", t.batch}, {"seq_len", t.seq_len}, {"steps", t.steps}, {"seed", t.seed},
-                {"weight_decay", t.weight_decay}, {"beta1", t.beta1}, {"beta2", t.beta2}, {"eps", t.eps},
-                {"grad_clip", t.grad_clip}, {"warmup_steps", t.warmup_steps}}},
-              {"step", c.step}};
+            {"version", v2 ? 2 : 1},
+            {"arch",
+             {{"n_layers", a.n_layers},
+              {"d_model", a.d_model},
+              {"n_heads", a.n_heads},
+              {"d_head", a.d_head},
+              {"mlp", a.mlp},
+              {"vocab_size", a.vocab_size},
+              {"max_seq_len", a.max_seq_len}}},
+            {"run",
+             {{"causal", c.model.run.causal},
+              {"positional", std::string(to_string(c.model.run.positional))},
+              {"temperature", c.model.run.temperature}}},
+            {"task", c.task},
+            {"vocab", c.vocab},
+            {"train",
+             {{"lr", t.lr},
+              {"batch", t.batch},
+              {"seq_len", t.seq_len},
+              {"steps", t.steps},
+              {"seed", t.seed},
+              {"weight_decay", t.weight_decay},
+              {"beta1", t.beta1},
+              {"beta2", t.beta2},
+              {"eps", t.eps},
+              {"grad_clip", t.grad_clip},
+              {"warmup_steps", t.warmup_steps}}},
+            {"step", c.step}};
   if (v2) {
     meta["arch"]["d_mlp"] = a.mlp_dim();
     meta["arch"]["gelu"] = to_string(a.gelu);
@@ -72,9 +85,8 @@ struct MetaReader {
     const Json& v = at(j, key, where);
     if (!v.is_number_integer() && !v.is_number_unsigned())
       fail(std::string("'") + where + key + "' must be a whole number");
-    const long long x = v.is_number_unsigned() && v.get<unsigned long long>() > 9223372036854775807ull
-                            ? hi + 1
-                            : v.get<long long>();
+    const long long x =
+        v.is_number_unsigned() && v.get<unsigned long long>() > 9223372036854775807ull ? hi + 1 : v.get<long long>();
     if (x < lo || x > hi)
       fail(std::string("'") + where + key + "' (" + v.dump() + ") must be between " + std::to_string(lo) + " and " +
            std::to_string(hi));
@@ -84,7 +96,8 @@ struct MetaReader {
     const Json& v = at(j, key, where);
     if (!v.is_number()) fail(std::string("'") + where + key + "' must be a number");
     const double x = v.get<double>();
-    if (!std::isfinite(x) || std::fabs(x) > 1e30) fail(std::string("'") + where + key + "' (" + v.dump() + ") is out of range");
+    if (!std::isfinite(x) || std::fabs(x) > 1e30)
+      fail(std::string("'") + where + key + "' (" + v.dump() + ") is out of range");
     return static_cast<float>(x);
   }
   bool boolean(const Json& j, const char* key, const char* where) const {
@@ -105,8 +118,9 @@ std::string checkpoint_meta_json(const Checkpoint& c) { return meta_of(c).dump(1
 
 void save_checkpoint(const Checkpoint& c, const std::string& path) {
   if (c.tokenizer && !c.tokenizer->is_trained_format())
-    throw FileError(path + ": a checkpoint carries only a BPE trained by attnlab; a model read with GPT-2's "
-                           "tokenizer is saved as a Hugging Face folder (--save DIR/)");
+    throw FileError(path +
+                    ": a checkpoint carries only a BPE trained by attnlab; a model read with GPT-2's "
+                    "tokenizer is saved as a Hugging Face folder (--save DIR/)");
   std::map<std::string, std::string> entries;
   for (const ParamTensor& t : c.model.layout.tensors)
     entries[t.name] = npy_encode(c.model.params.data() + t.offset, t.shape);
@@ -217,8 +231,8 @@ Checkpoint checkpoint_from_npz_bytes(const std::string& archive, const std::stri
   if (meta.contains("tokenizer")) {
     c.tokenizer = Bpe::from_json(meta["tokenizer"].dump(), path + ": attnlab.json's tokenizer");
     if (c.tokenizer->vocab_size() != static_cast<std::size_t>(a.vocab_size))
-      r.fail("the tokenizer has " + std::to_string(c.tokenizer->vocab_size()) + " tokens but the model has vocab_size " +
-             std::to_string(a.vocab_size));
+      r.fail("the tokenizer has " + std::to_string(c.tokenizer->vocab_size()) +
+             " tokens but the model has vocab_size " + std::to_string(a.vocab_size));
   }
 
   // The parameter list is the schema: every tensor it names must be there with its shape and

@@ -15,10 +15,10 @@ inline constexpr const char* kCheckpointMetaKey = "attnlab.json";
 
 struct Checkpoint {
   Model model;
-  std::string task;                 // "induction", "reverse", "sort", "sentences" or "custom"
-  std::vector<std::string> vocab;   // (vocab_size) token texts; id = index
+  std::string task;                // "induction", "reverse", "sort", "sentences" or "custom"
+  std::vector<std::string> vocab;  // (vocab_size) token texts; id = index
   TrainSettings train;
-  long long step = 0;               // updates the parameters have had
+  long long step = 0;  // updates the parameters have had
   // A trained byte-level BPE the model reads its ids from (attnlab.json's optional "tokenizer",
   // in BPE.json's format); absent for the word-level tasks and in checkpoints written before it.
   std::optional<Bpe> tokenizer;

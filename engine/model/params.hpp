@@ -32,20 +32,27 @@ struct ParamLayout {
 // ln2/fc/proj; no learned positions: pos_emb), except a tied unembedding, which is tok_emb.
 template <typename P>
 struct BlockParams {
-  P* ln1_w; P* ln1_b;            // (E)
-  P* in_proj_w; P* in_proj_b;    // (3I, E), (3I)
-  P* out_proj_w; P* out_proj_b;  // (E, I), (E)
-  P* ln2_w; P* ln2_b;            // (E)
-  P* fc_w; P* fc_b;              // (M, E), (M); M = Arch::mlp_dim(), 4E unless set
-  P* proj_w; P* proj_b;          // (E, M), (E)
+  P* ln1_w;
+  P* ln1_b;  // (E)
+  P* in_proj_w;
+  P* in_proj_b;  // (3I, E), (3I)
+  P* out_proj_w;
+  P* out_proj_b;  // (E, I), (E)
+  P* ln2_w;
+  P* ln2_b;  // (E)
+  P* fc_w;
+  P* fc_b;  // (M, E), (M); M = Arch::mlp_dim(), 4E unless set
+  P* proj_w;
+  P* proj_b;  // (E, M), (E)
 };
 template <typename P>
 struct ParamView {
-  P* tok_emb;   // (V, E)
-  P* pos_emb;   // (T_max, E)
+  P* tok_emb;  // (V, E)
+  P* pos_emb;  // (T_max, E)
   std::vector<BlockParams<P>> blocks;
-  P* ln_f_w; P* ln_f_b;  // (E)
-  P* unembed;   // (V, E); with tied embeddings the same pointer as tok_emb
+  P* ln_f_w;
+  P* ln_f_b;   // (E)
+  P* unembed;  // (V, E); with tied embeddings the same pointer as tok_emb
 };
 ParamView<float> view(const ParamLayout& layout, float* arena);
 ParamView<const float> view(const ParamLayout& layout, const float* arena);

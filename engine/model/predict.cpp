@@ -32,7 +32,9 @@ std::vector<TokenProbability> top_next_tokens(const float* logits_row, int vocab
   std::partial_sort(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(keep), ids.end(), more_likely);
   std::vector<TokenProbability> top;
   for (std::size_t i = 0; i < keep; ++i)
-    top.push_back({ids[i], static_cast<float>(std::exp(static_cast<double>(logits_row[static_cast<std::size_t>(ids[i])]) - max) / sum)});
+    top.push_back(
+        {ids[i],
+         static_cast<float>(std::exp(static_cast<double>(logits_row[static_cast<std::size_t>(ids[i])]) - max) / sum)});
   return top;
 }
 
@@ -43,7 +45,8 @@ std::int32_t sample_next_token(const float* logits_row, int vocab_size, const Sa
     throw std::invalid_argument("sample_next_token: the temperature and top-k must not be negative");
   const int k = sampling.top_k == 0 ? vocab_size : std::min(sampling.top_k, vocab_size);
   // The candidates, most likely first (top_next_tokens checks every logit is finite).
-  const std::vector<TokenProbability> top = top_next_tokens(logits_row, vocab_size, sampling.temperature == 0.0f ? 1 : k);
+  const std::vector<TokenProbability> top =
+      top_next_tokens(logits_row, vocab_size, sampling.temperature == 0.0f ? 1 : k);
   if (sampling.temperature == 0.0f) return top.front().id;
   // softmax(logit / T) over the candidates, in double; then the first whose running sum passes u.
   const double t = static_cast<double>(sampling.temperature);

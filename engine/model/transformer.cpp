@@ -2,8 +2,8 @@
 #include "engine/model/transformer.hpp"
 
 #include <algorithm>
-#include <limits>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -113,13 +113,13 @@ void BackwardBuffers::resize(const Arch& a, int batch, int tokens) {
 
 std::size_t LayerActivations::floats() const {
   return ln1.size() + ln1_mean.size() + ln1_rstd.size() + qkv.size() + scores.size() + attn.size() + concat.size() +
-         attn_out.size() + resid_mid.size() + ln2.size() + ln2_mean.size() + ln2_rstd.size() + fc.size() +
-         gelu.size() + mlp_out.size() + resid_out.size();
+         attn_out.size() + resid_mid.size() + ln2.size() + ln2_mean.size() + ln2_rstd.size() + fc.size() + gelu.size() +
+         mlp_out.size() + resid_out.size();
 }
 
 std::size_t Activations::floats() const {
-  std::size_t n = pos_table.size() + rope.size() + embed.size() + ln_f.size() + ln_f_mean.size() +
-                  ln_f_rstd.size() + logits.size() + probs.size() + losses.size();
+  std::size_t n = pos_table.size() + rope.size() + embed.size() + ln_f.size() + ln_f_mean.size() + ln_f_rstd.size() +
+                  logits.size() + probs.size() + losses.size();
   for (const LayerActivations& l : layers) n += l.floats();
   return n;
 }
@@ -153,14 +153,14 @@ std::size_t backward_floats(const Arch& a, int batch, int tokens) {
   return N * (2 * E + 3 * I + I + (a.mlp ? 8 * E : 0) + V) + T * T + I;
 }
 
-void model_forward(const Model& m, const std::int32_t* ids, int B, int T, Activations& acts, const ForwardOptions& options) {
+void model_forward(const Model& m, const std::int32_t* ids, int B, int T, Activations& acts,
+                   const ForwardOptions& options) {
   const LogitRows rows = options.rows;
   const Arch& a = m.arch;
   if (B < 0 || T < 0 || T > a.max_seq_len)
     throw std::invalid_argument("an input of " + std::to_string(T) + " tokens is longer than the model's " +
                                 std::to_string(a.max_seq_len));
-  const int N = B * T, E = a.d_model, I = a.inner_dim(), H = a.n_heads, D = a.d_head, V = a.vocab_size,
-            M = a.mlp_dim();
+  const int N = B * T, E = a.d_model, I = a.inner_dim(), H = a.n_heads, D = a.d_head, V = a.vocab_size, M = a.mlp_dim();
   for (int i = 0; i < N; ++i)
     if (ids[i] < 0 || ids[i] >= V)
       throw std::invalid_argument("token id " + std::to_string(ids[i]) + " is outside the vocabulary of " +
@@ -168,7 +168,8 @@ void model_forward(const Model& m, const std::int32_t* ids, int B, int T, Activa
   if (options.from_layer < 0 || options.from_layer > a.n_layers)
     throw std::invalid_argument("from_layer " + std::to_string(options.from_layer) + " is outside 0.." +
                                 std::to_string(a.n_layers));
-  if (options.from_layer > 0 && (acts.B != B || acts.T != T || acts.layers.size() != static_cast<std::size_t>(a.n_layers)))
+  if (options.from_layer > 0 &&
+      (acts.B != B || acts.T != T || acts.layers.size() != static_cast<std::size_t>(a.n_layers)))
     throw std::invalid_argument("from_layer needs the activations of an earlier forward of the same ids");
   acts.resize(a, m.run, B, T);
   const ParamView<const float> p = m.weights();
@@ -183,22 +184,22 @@ void model_forward(const Model& m, const std::int32_t* ids, int B, int T, Activa
       const std::size_t r = static_cast<std::size_t>(b) * T + t;
       float* out = acts.embed.data() + r * E;
       const float* tok = p.tok_emb + static_cast<std::size_t>(ids[r]) * E;
-      const float* pos = p.pos_emb ? p.pos_emb + static_cast<std::size_t>(t) * E
-                                   : acts.pos_table.empty() ? nullptr : acts.pos_table.data() + static_cast<std::size_t>(t) * E;
+      const float* pos = p.pos_emb                ? p.pos_emb + static_cast<std::size_t>(t) * E
+                         : acts.pos_table.empty() ? nullptr
+                                                  : acts.pos_table.data() + static_cast<std::size_t>(t) * E;
       for (int c = 0; c < E; ++c) out[c] = tok[c] + (pos ? pos[c] : 0.0f);
     }
 
   // 2. The blocks, each reading the stream the previous one left.
   const float scale = attention_scale(m);
   const float* stream = options.from_layer == 0
-                           ? acts.embed.data()
-                           : acts.layers[static_cast<std::size_t>(options.from_layer - 1)].stream_out().data();
+                            ? acts.embed.data()
+                            : acts.layers[static_cast<std::size_t>(options.from_layer - 1)].stream_out().data();
   for (int l = options.from_layer; l < a.n_layers; ++l) {
     const BlockParams<const float>& w = p.blocks[static_cast<std::size_t>(l)];
     LayerActivations& L = acts.layers[static_cast<std::size_t>(l)];
     // 2a. Attention on the LayerNorm of the stream (pre-LN), added back to the stream.
-    nn::layernorm_forward(L.ln1.data(), L.ln1_mean.data(), L.ln1_rstd.data(), stream, w.ln1_w, w.ln1_b, N, E,
-                          a.ln_eps);
+    nn::layernorm_forward(L.ln1.data(), L.ln1_mean.data(), L.ln1_rstd.data(), stream, w.ln1_w, w.ln1_b, N, E, a.ln_eps);
     nn::linear_forward(L.qkv.data(), L.ln1.data(), w.in_proj_w, w.in_proj_b, N, E, 3 * I);
     if (m.run.positional == Positional::Rope) nn::rope_forward(L.qkv.data(), acts.rope.data(), B, T, H, D);
     nn::attention_forward(L.scores.data(), L.attn.data(), L.concat.data(), L.qkv.data(), B, T, H, D, scale,
@@ -209,12 +210,15 @@ void model_forward(const Model& m, const std::int32_t* ids, int B, int T, Activa
     if (!a.mlp) continue;
     // 2b. The MLP on the LayerNorm of the stream: Linear to M (4E unless set), GELU (exact or
     //     GPT-2's tanh form), Linear back, added.
-    nn::layernorm_forward(L.ln2.data(), L.ln2_mean.data(), L.ln2_rstd.data(), stream, w.ln2_w, w.ln2_b, N, E,
-                          a.ln_eps);
+    nn::layernorm_forward(L.ln2.data(), L.ln2_mean.data(), L.ln2_rstd.data(), stream, w.ln2_w, w.ln2_b, N, E, a.ln_eps);
     nn::linear_forward(L.fc.data(), L.ln2.data(), w.fc_w, w.fc_b, N, E, M);
     switch (a.gelu) {
-      case Gelu::Exact: nn::gelu_forward(L.gelu.data(), L.fc.data(), L.fc.size()); break;
-      case Gelu::Tanh: nn::gelu_tanh_forward(L.gelu.data(), L.fc.data(), L.fc.size()); break;
+      case Gelu::Exact:
+        nn::gelu_forward(L.gelu.data(), L.fc.data(), L.fc.size());
+        break;
+      case Gelu::Tanh:
+        nn::gelu_tanh_forward(L.gelu.data(), L.fc.data(), L.fc.size());
+        break;
     }
     nn::linear_forward(L.mlp_out.data(), L.gelu.data(), w.proj_w, w.proj_b, N, M, E);
     for (std::size_t i = 0; i < L.resid_out.size(); ++i) L.resid_out[i] = stream[i] + L.mlp_out[i];
@@ -222,10 +226,12 @@ void model_forward(const Model& m, const std::int32_t* ids, int B, int T, Activa
   }
 
   // 3. Final LayerNorm and unembedding: logits (N, V) = ln_f · unembed^T (tok_emb when tied).
-  nn::layernorm_forward(acts.ln_f.data(), acts.ln_f_mean.data(), acts.ln_f_rstd.data(), stream, p.ln_f_w, p.ln_f_b,
-                        N, E, a.ln_eps);
+  nn::layernorm_forward(acts.ln_f.data(), acts.ln_f_mean.data(), acts.ln_f_rstd.data(), stream, p.ln_f_w, p.ln_f_b, N,
+                        E, a.ln_eps);
   switch (rows) {
-    case LogitRows::All: model_logits(m, acts); break;
+    case LogitRows::All:
+      model_logits(m, acts);
+      break;
     case LogitRows::Last:
       std::fill(acts.logits.begin(), acts.logits.end(), std::numeric_limits<float>::quiet_NaN());
       for (int b = 0; b < B; ++b) {
@@ -269,8 +275,8 @@ void model_backward(const Model& m, const std::int32_t* ids, const std::int32_t*
   // 3. logits = ln_f · unembed^T, ln_f = LayerNorm(stream). Tied: g.unembed is g.tok_emb, so this
   //    adds the logits' part of the embedding's gradient and step 1 below adds the lookup's.
   nn::crossentropy_backward(buf.d_logits.data(), acts.probs.data(), targets, N, V);
-  nn::linear_backward(buf.d_ln.data(), g.unembed, static_cast<float*>(nullptr), buf.d_logits.data(),
-                      acts.ln_f.data(), p.unembed, N, E, V);
+  nn::linear_backward(buf.d_ln.data(), g.unembed, static_cast<float*>(nullptr), buf.d_logits.data(), acts.ln_f.data(),
+                      p.unembed, N, E, V);
   zero(buf.d_stream);
   nn::layernorm_backward(buf.d_stream.data(), g.ln_f_w, g.ln_f_b, buf.d_ln.data(), stream_into(a.n_layers), p.ln_f_w,
                          acts.ln_f_mean.data(), acts.ln_f_rstd.data(), N, E);
@@ -283,10 +289,12 @@ void model_backward(const Model& m, const std::int32_t* ids, const std::int32_t*
     const LayerActivations& L = acts.layers[static_cast<std::size_t>(l)];
     if (a.mlp) {
       // resid_out = resid_mid + proj(gelu(fc(ln2(resid_mid))))
-      nn::linear_backward(buf.d_gelu.data(), gw.proj_w, gw.proj_b, buf.d_stream.data(), L.gelu.data(), w.proj_w, N,
-                          M, E);
+      nn::linear_backward(buf.d_gelu.data(), gw.proj_w, gw.proj_b, buf.d_stream.data(), L.gelu.data(), w.proj_w, N, M,
+                          E);
       switch (a.gelu) {
-        case Gelu::Exact: nn::gelu_backward(buf.d_fc.data(), L.fc.data(), buf.d_gelu.data(), buf.d_fc.size()); break;
+        case Gelu::Exact:
+          nn::gelu_backward(buf.d_fc.data(), L.fc.data(), buf.d_gelu.data(), buf.d_fc.size());
+          break;
         case Gelu::Tanh:
           nn::gelu_tanh_backward(buf.d_fc.data(), L.fc.data(), buf.d_gelu.data(), buf.d_fc.size());
           break;
@@ -298,15 +306,15 @@ void model_backward(const Model& m, const std::int32_t* ids, const std::int32_t*
     // resid_mid = stream_in + out_proj(attention(rope(in_proj(ln1(stream_in)))))
     nn::linear_backward(buf.d_concat.data(), gw.out_proj_w, gw.out_proj_b, buf.d_stream.data(), L.concat.data(),
                         w.out_proj_w, N, I, E);
-    nn::attention_backward(buf.d_qkv.data(), buf.d_attn.data(), buf.d_concat.data(), L.qkv.data(), L.attn.data(), B,
-                           T, H, D, scale, m.run.causal, knocked(m, l));
+    nn::attention_backward(buf.d_qkv.data(), buf.d_attn.data(), buf.d_concat.data(), L.qkv.data(), L.attn.data(), B, T,
+                           H, D, scale, m.run.causal, knocked(m, l));
     if (m.run.positional == Positional::Rope) nn::rope_backward(buf.d_qkv.data(), acts.rope.data(), B, T, H, D);
     // Without RoPE the key bias cannot change any weight: it adds q_i . b_k to every score of row
     // i, which softmax ignores, so its gradient is exactly 0. In float32 it comes out as ~1e-9 of
     // rounding, which AdamW's normalization would turn into steps of a tenth of the learning rate.
     std::copy(gw.in_proj_b + I, gw.in_proj_b + 2 * I, buf.k_bias.begin());
-    nn::linear_backward(buf.d_ln.data(), gw.in_proj_w, gw.in_proj_b, buf.d_qkv.data(), L.ln1.data(), w.in_proj_w, N,
-                        E, 3 * I);
+    nn::linear_backward(buf.d_ln.data(), gw.in_proj_w, gw.in_proj_b, buf.d_qkv.data(), L.ln1.data(), w.in_proj_w, N, E,
+                        3 * I);
     if (m.run.positional != Positional::Rope) std::copy(buf.k_bias.begin(), buf.k_bias.end(), gw.in_proj_b + I);
     nn::layernorm_backward(buf.d_stream.data(), gw.ln1_w, gw.ln1_b, buf.d_ln.data(), stream_into(l), w.ln1_w,
                            L.ln1_mean.data(), L.ln1_rstd.data(), N, E);

@@ -17,8 +17,8 @@ namespace attn {
 struct Model {
   Arch arch;
   RunOptions run;
-  ParamLayout layout;               // ParamLayout::of(arch)
-  std::vector<float> params;        // (layout.total)
+  ParamLayout layout;                     // ParamLayout::of(arch)
+  std::vector<float> params;              // (layout.total)
   std::vector<std::uint8_t> knocked_out;  // (n_layers * n_heads), 1 = that head's output is zeroed
 
   // A model with seeded initial parameters. Throws std::invalid_argument for an invalid arch/run.
@@ -29,20 +29,20 @@ struct Model {
 // Every intermediate of one block, for a batch. Buffers are sized by Activations::resize and
 // reused from step to step.
 struct LayerActivations {
-  std::vector<float> ln1;            // (N, E) LayerNorm of the residual stream: the attention input
+  std::vector<float> ln1;                 // (N, E) LayerNorm of the residual stream: the attention input
   std::vector<float> ln1_mean, ln1_rstd;  // (N)
-  std::vector<float> qkv;            // (N, 3I) = ln1 · in_proj_weight^T + bias; q, k after RoPE
-  std::vector<float> scores;         // (B, H, T, T) q k^T / (sqrt(D) * temperature), before the mask
-  std::vector<float> attn;           // (B, H, T, T) softmax over keys; masked keys exactly 0
-  std::vector<float> concat;         // (N, I) head outputs side by side (zeros for knocked-out heads)
-  std::vector<float> attn_out;       // (N, E) = concat · out_proj.weight^T + bias
-  std::vector<float> resid_mid;      // (N, E) residual stream after attention
-  std::vector<float> ln2;            // (N, E) MLP only, like the rest below
+  std::vector<float> qkv;                 // (N, 3I) = ln1 · in_proj_weight^T + bias; q, k after RoPE
+  std::vector<float> scores;              // (B, H, T, T) q k^T / (sqrt(D) * temperature), before the mask
+  std::vector<float> attn;                // (B, H, T, T) softmax over keys; masked keys exactly 0
+  std::vector<float> concat;              // (N, I) head outputs side by side (zeros for knocked-out heads)
+  std::vector<float> attn_out;            // (N, E) = concat · out_proj.weight^T + bias
+  std::vector<float> resid_mid;           // (N, E) residual stream after attention
+  std::vector<float> ln2;                 // (N, E) MLP only, like the rest below
   std::vector<float> ln2_mean, ln2_rstd;  // (N)
-  std::vector<float> fc;             // (N, M) before GELU
-  std::vector<float> gelu;           // (N, M)
-  std::vector<float> mlp_out;        // (N, E)
-  std::vector<float> resid_out;      // (N, E) residual stream leaving the block (MLP only; else resid_mid)
+  std::vector<float> fc;                  // (N, M) before GELU
+  std::vector<float> gelu;                // (N, M)
+  std::vector<float> mlp_out;             // (N, E)
+  std::vector<float> resid_out;           // (N, E) residual stream leaving the block (MLP only; else resid_mid)
 
   const std::vector<float>& stream_out() const { return resid_out.empty() ? resid_mid : resid_out; }
   std::size_t floats() const;  // every buffer's size added up
@@ -50,15 +50,15 @@ struct LayerActivations {
 
 struct Activations {
   int B = 0, T = 0;
-  std::vector<float> pos_table;      // (T, E) sinusoidal rows added to the embeddings; else empty
-  std::vector<float> rope;           // (T, D/2, 2) rotary cos, sin; else empty
-  std::vector<float> embed;          // (N, E) tok_emb[id] + positions: the stream entering block 0
+  std::vector<float> pos_table;  // (T, E) sinusoidal rows added to the embeddings; else empty
+  std::vector<float> rope;       // (T, D/2, 2) rotary cos, sin; else empty
+  std::vector<float> embed;      // (N, E) tok_emb[id] + positions: the stream entering block 0
   std::vector<LayerActivations> layers;
   std::vector<float> ln_f, ln_f_mean, ln_f_rstd;  // (N, E), (N), (N)
-  std::vector<float> logits;         // (N, V)
-  std::vector<float> probs;          // (N, V) softmax of the logits (set by model_loss)
-  std::vector<float> losses;         // (N) cross-entropy per position, 0 where not counted
-  float loss = 0.0f;                 // mean over counted positions
+  std::vector<float> logits;                      // (N, V)
+  std::vector<float> probs;                       // (N, V) softmax of the logits (set by model_loss)
+  std::vector<float> losses;                      // (N) cross-entropy per position, 0 where not counted
+  float loss = 0.0f;                              // mean over counted positions
 
   // Sizes every buffer for (arch, run, B, T); keeps the storage when nothing changed.
   void resize(const Arch& arch, const RunOptions& run, int B, int T);
@@ -72,14 +72,14 @@ std::size_t activation_floats(const Arch& arch, const RunOptions& run, int B, in
 
 // Gradient buffers of the backward pass, reused across layers and steps.
 struct BackwardBuffers {
-  std::vector<float> d_stream;   // (N, E) gradient of the residual stream
-  std::vector<float> d_ln;       // (N, E)
-  std::vector<float> d_qkv;      // (N, 3I)
-  std::vector<float> d_concat;   // (N, I)
+  std::vector<float> d_stream;      // (N, E) gradient of the residual stream
+  std::vector<float> d_ln;          // (N, E)
+  std::vector<float> d_qkv;         // (N, 3I)
+  std::vector<float> d_concat;      // (N, I)
   std::vector<float> d_fc, d_gelu;  // (N, M)
-  std::vector<float> d_logits;   // (N, V)
-  std::vector<float> d_attn;     // (T, T)
-  std::vector<float> k_bias;     // (I) the key bias gradient kept aside (see model_backward)
+  std::vector<float> d_logits;      // (N, V)
+  std::vector<float> d_attn;        // (T, T)
+  std::vector<float> k_bias;        // (I) the key bias gradient kept aside (see model_backward)
   void resize(const Arch& arch, int B, int T);
   std::size_t floats() const;  // every buffer's size added up
 };

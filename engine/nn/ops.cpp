@@ -21,13 +21,13 @@ namespace {
 // Row-major GEMM, C = alpha op(A) op(B) + beta C, for both scalar types.
 void gemm(bool ta, bool tb, int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb,
           float beta, float* C, int ldc) {
-  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, M, N, K, alpha, A, lda,
-              B, ldb, beta, C, ldc);
+  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, M, N, K, alpha, A, lda, B,
+              ldb, beta, C, ldc);
 }
 void gemm(bool ta, bool tb, int M, int N, int K, double alpha, const double* A, int lda, const double* B, int ldb,
           double beta, double* C, int ldc) {
-  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, M, N, K, alpha, A, lda,
-              B, ldb, beta, C, ldc);
+  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, M, N, K, alpha, A, lda, B,
+              ldb, beta, C, ldc);
 }
 
 // One masked softmax row: the vectorised float kernel the explorer uses, a plain loop for double.
@@ -49,7 +49,7 @@ void softmax(const double* scores, double* weights, std::size_t visible, std::si
 // The float rows eight columns at a time (C a multiple of 8, as every d_model in the UI's steps):
 // a plain loop's sums stay scalar because float addition may not be reordered.
 ATTN_INLINE void layernorm_forward_f32_body(float* out, float* mean, float* rstd, const float* inp, const float* weight,
-                           const float* bias, int N, int C, double eps) {
+                                            const float* bias, int N, int C, double eps) {
   const std::size_t c_n = static_cast<std::size_t>(C);
   for (int i = 0; i < N; ++i) {
     const float* x = inp + static_cast<std::size_t>(i) * c_n;
@@ -171,8 +171,8 @@ void layernorm_forward(Real* out, Real* mean, Real* rstd, const Real* inp, const
 }
 
 template <typename Real>
-void layernorm_backward(Real* dinp, Real* dweight, Real* dbias, const Real* dout, const Real* inp,
-                        const Real* weight, const Real* mean, const Real* rstd, int N, int C) {
+void layernorm_backward(Real* dinp, Real* dweight, Real* dbias, const Real* dout, const Real* inp, const Real* weight,
+                        const Real* mean, const Real* rstd, int N, int C) {
   if constexpr (std::is_same_v<Real, float>) {
     if (C % static_cast<int>(kLanes) == 0)
       return layernorm_backward_f32(dinp, dweight, dbias, dout, inp, weight, mean, rstd, N, C);
@@ -362,8 +362,8 @@ ATTN_SIMD_VARIANTS(gelu_tanh_forward_f32, gelu_tanh_forward_f32_body, (float* ou
 
 void gelu_tanh_forward_f32_at(SimdLevel level, float* out, const float* inp, std::size_t n) {
   using Fn = void (*)(float*, const float*, std::size_t);
-  pick_simd_kernel<Fn>(level, gelu_tanh_forward_f32_portable, gelu_tanh_forward_f32_avx2,
-                       gelu_tanh_forward_f32_avx512)(out, inp, n);
+  pick_simd_kernel<Fn>(level, gelu_tanh_forward_f32_portable, gelu_tanh_forward_f32_avx2, gelu_tanh_forward_f32_avx512)(
+      out, inp, n);
 }
 
 void gelu_tanh_forward_f32(float* out, const float* inp, std::size_t n) {
@@ -511,7 +511,7 @@ bool fused_attention(int T, int D) {
 ATTN_INLINE void transpose8(Floats r[8]) {
   Floats t[8], u[8];
   for (int k = 0; k < 4; ++k) {
-    t[2 * k] = ATTN_SHUFFLE(r[2 * k], r[2 * k + 1], 0, 8, 1, 9, 4, 12, 5, 13);       // r_2k, r_2k+1 columns 0 1 | 4 5
+    t[2 * k] = ATTN_SHUFFLE(r[2 * k], r[2 * k + 1], 0, 8, 1, 9, 4, 12, 5, 13);        // r_2k, r_2k+1 columns 0 1 | 4 5
     t[2 * k + 1] = ATTN_SHUFFLE(r[2 * k], r[2 * k + 1], 2, 10, 3, 11, 6, 14, 7, 15);  // columns 2 3 | 6 7
   }
   for (int g = 0; g < 2; ++g) {  // rows 0-3, then 4-7
@@ -635,14 +635,22 @@ ATTN_INLINE void weighted_rows_n(float* out, const float* w, std::size_t w_strid
 ATTN_INLINE void weighted_rows(float* out, const float* w, std::size_t w_stride, const float* rows, std::size_t stride,
                                int begin, int end, int D) {
   switch (D / static_cast<int>(kLanes)) {
-    case 1: return weighted_rows_n<1>(out, w, w_stride, rows, stride, begin, end);
-    case 2: return weighted_rows_n<2>(out, w, w_stride, rows, stride, begin, end);
-    case 3: return weighted_rows_n<3>(out, w, w_stride, rows, stride, begin, end);
-    case 4: return weighted_rows_n<4>(out, w, w_stride, rows, stride, begin, end);
-    case 5: return weighted_rows_n<5>(out, w, w_stride, rows, stride, begin, end);
-    case 6: return weighted_rows_n<6>(out, w, w_stride, rows, stride, begin, end);
-    case 7: return weighted_rows_n<7>(out, w, w_stride, rows, stride, begin, end);
-    case 8: return weighted_rows_n<8>(out, w, w_stride, rows, stride, begin, end);
+    case 1:
+      return weighted_rows_n<1>(out, w, w_stride, rows, stride, begin, end);
+    case 2:
+      return weighted_rows_n<2>(out, w, w_stride, rows, stride, begin, end);
+    case 3:
+      return weighted_rows_n<3>(out, w, w_stride, rows, stride, begin, end);
+    case 4:
+      return weighted_rows_n<4>(out, w, w_stride, rows, stride, begin, end);
+    case 5:
+      return weighted_rows_n<5>(out, w, w_stride, rows, stride, begin, end);
+    case 6:
+      return weighted_rows_n<6>(out, w, w_stride, rows, stride, begin, end);
+    case 7:
+      return weighted_rows_n<7>(out, w, w_stride, rows, stride, begin, end);
+    case 8:
+      return weighted_rows_n<8>(out, w, w_stride, rows, stride, begin, end);
   }
 }
 
@@ -684,10 +692,10 @@ ATTN_INLINE void attention_head_backward_f32_body(float* dq, float* dk, float* d
                                                   int D, int row, int out_stride, float scale, bool causal) {
   const std::size_t stride = static_cast<std::size_t>(row), o_stride = static_cast<std::size_t>(out_stride),
                     t_n = static_cast<std::size_t>(T);
-  float* vt = work;                                     // (D, T) the values, transposed
+  float* vt = work;                                    // (D, T) the values, transposed
   float* ds = vt + static_cast<std::size_t>(D) * t_n;  // (T, T) score gradients
-  float* ds_t = ds + t_n * t_n;                         // (T, T) the same, transposed
-  float* a_t = ds_t + t_n * t_n;                        // (T, T) the weights, transposed
+  float* ds_t = ds + t_n * t_n;                        // (T, T) the same, transposed
+  float* a_t = ds_t + t_n * t_n;                       // (T, T) the weights, transposed
   transpose_head(vt, v, T, D, row);
   for (int i = 0; i < T; ++i) {
     const float* a_i = a + static_cast<std::size_t>(i) * t_n;
@@ -753,9 +761,9 @@ float* head_workspace() {
 
 void attention_forward_fused(float* scores, float* attn, float* concat, const float* qkv, int B, int T, int H, int D,
                              float scale, bool causal, const std::uint8_t* knocked_out) {
-  static const HeadForwardFn kernel = pick_simd_kernel<HeadForwardFn>(
-      cpu_simd_level(), attention_head_forward_f32_portable, attention_head_forward_f32_avx2,
-      attention_head_forward_f32_avx512);
+  static const HeadForwardFn kernel =
+      pick_simd_kernel<HeadForwardFn>(cpu_simd_level(), attention_head_forward_f32_portable,
+                                      attention_head_forward_f32_avx2, attention_head_forward_f32_avx512);
   const int I = H * D, row = 3 * I;
   const std::size_t TT = static_cast<std::size_t>(T) * T;
   float* kt = head_workspace();
@@ -763,16 +771,17 @@ void attention_forward_fused(float* scores, float* attn, float* concat, const fl
     for (int h = 0; h < H; ++h) {
       const float* q = qkv + static_cast<std::size_t>(b) * T * row + static_cast<std::size_t>(h) * D;
       const std::size_t bh = static_cast<std::size_t>(b) * H + static_cast<std::size_t>(h);
-      kernel(scores + bh * TT, attn + bh * TT, concat + static_cast<std::size_t>(b) * T * I + static_cast<std::size_t>(h) * D,
-             q, q + I, q + 2 * I, kt, T, D, row, I, scale, causal, knocked_out && knocked_out[h]);
+      kernel(scores + bh * TT, attn + bh * TT,
+             concat + static_cast<std::size_t>(b) * T * I + static_cast<std::size_t>(h) * D, q, q + I, q + 2 * I, kt, T,
+             D, row, I, scale, causal, knocked_out && knocked_out[h]);
     }
 }
 
 void attention_backward_fused(float* dqkv, const float* dconcat, const float* qkv, const float* attn, int B, int T,
                               int H, int D, float scale, bool causal, const std::uint8_t* knocked_out) {
-  static const HeadBackwardFn kernel = pick_simd_kernel<HeadBackwardFn>(
-      cpu_simd_level(), attention_head_backward_f32_portable, attention_head_backward_f32_avx2,
-      attention_head_backward_f32_avx512);
+  static const HeadBackwardFn kernel =
+      pick_simd_kernel<HeadBackwardFn>(cpu_simd_level(), attention_head_backward_f32_portable,
+                                       attention_head_backward_f32_avx2, attention_head_backward_f32_avx512);
   const int I = H * D, row = 3 * I;
   const std::size_t TT = static_cast<std::size_t>(T) * T;
   float* work = head_workspace();
@@ -795,8 +804,8 @@ void attention_backward_fused(float* dqkv, const float* dconcat, const float* qk
 }  // namespace
 
 template <typename Real>
-void attention_forward(Real* scores, Real* attn, Real* concat, const Real* qkv, int B, int T, int H, int D,
-                       Real scale, bool causal, const std::uint8_t* knocked_out) {
+void attention_forward(Real* scores, Real* attn, Real* concat, const Real* qkv, int B, int T, int H, int D, Real scale,
+                       bool causal, const std::uint8_t* knocked_out) {
   if constexpr (std::is_same_v<Real, float>) {
     if (fused_attention(T, D))
       return attention_forward_fused(scores, attn, concat, qkv, B, T, H, D, scale, causal, knocked_out);
@@ -852,7 +861,8 @@ void attention_backward(Real* dqkv, Real* workspace, const Real* dconcat, const 
       if (knocked_out && knocked_out[h]) {  // its output is a constant 0: no gradient flows
         for (int t = 0; t < T; ++t)
           for (int part = 0; part < 3; ++part)
-            std::fill_n(dqkv + off + static_cast<std::size_t>(t) * row + static_cast<std::size_t>(part) * I, D, Real(0));
+            std::fill_n(dqkv + off + static_cast<std::size_t>(t) * row + static_cast<std::size_t>(part) * I, D,
+                        Real(0));
         continue;
       }
       const Real* q = qkv + off;
@@ -1006,25 +1016,24 @@ void crossentropy_backward(Real* dlogits, const Real* probs, const std::int32_t*
 
 // ---- Instantiations ----------------------------------------------------------------------------
 
-#define ATTN_NN_INSTANTIATE(Real)                                                                              \
-  template void layernorm_forward<Real>(Real*, Real*, Real*, const Real*, const Real*, const Real*, int, int,     \
-                                        double);                                                                \
-  template void layernorm_backward<Real>(Real*, Real*, Real*, const Real*, const Real*, const Real*, const Real*, \
-                                         const Real*, int, int);                                                \
-  template void linear_forward<Real>(Real*, const Real*, const Real*, const Real*, int, int, int);              \
-  template void linear_backward<Real>(Real*, Real*, Real*, const Real*, const Real*, const Real*, int, int, int); \
-  template void gelu_forward<Real>(Real*, const Real*, std::size_t);                                          \
-  template void gelu_backward<Real>(Real*, const Real*, const Real*, std::size_t);                            \
-  template void gelu_tanh_forward<Real>(Real*, const Real*, std::size_t);                                     \
-  template void gelu_tanh_backward<Real>(Real*, const Real*, const Real*, std::size_t);                       \
-  template void rope_table<Real>(Real*, int, int);                                                             \
-  template void rope_forward<Real>(Real*, const Real*, int, int, int, int);                                   \
-  template void rope_backward<Real>(Real*, const Real*, int, int, int, int);                                  \
-  template void attention_forward<Real>(Real*, Real*, Real*, const Real*, int, int, int, int, Real, bool,      \
-                                        const std::uint8_t*);                                                   \
-  template void attention_backward<Real>(Real*, Real*, const Real*, const Real*, const Real*, int, int, int, int, \
-                                         Real, bool, const std::uint8_t*);                                      \
-  template Real crossentropy_forward<Real>(Real*, Real*, const Real*, const std::int32_t*, int, int);          \
+#define ATTN_NN_INSTANTIATE(Real)                                                                                      \
+  template void layernorm_forward<Real>(Real*, Real*, Real*, const Real*, const Real*, const Real*, int, int, double); \
+  template void layernorm_backward<Real>(Real*, Real*, Real*, const Real*, const Real*, const Real*, const Real*,      \
+                                         const Real*, int, int);                                                       \
+  template void linear_forward<Real>(Real*, const Real*, const Real*, const Real*, int, int, int);                     \
+  template void linear_backward<Real>(Real*, Real*, Real*, const Real*, const Real*, const Real*, int, int, int);      \
+  template void gelu_forward<Real>(Real*, const Real*, std::size_t);                                                   \
+  template void gelu_backward<Real>(Real*, const Real*, const Real*, std::size_t);                                     \
+  template void gelu_tanh_forward<Real>(Real*, const Real*, std::size_t);                                              \
+  template void gelu_tanh_backward<Real>(Real*, const Real*, const Real*, std::size_t);                                \
+  template void rope_table<Real>(Real*, int, int);                                                                     \
+  template void rope_forward<Real>(Real*, const Real*, int, int, int, int);                                            \
+  template void rope_backward<Real>(Real*, const Real*, int, int, int, int);                                           \
+  template void attention_forward<Real>(Real*, Real*, Real*, const Real*, int, int, int, int, Real, bool,              \
+                                        const std::uint8_t*);                                                          \
+  template void attention_backward<Real>(Real*, Real*, const Real*, const Real*, const Real*, int, int, int, int,      \
+                                         Real, bool, const std::uint8_t*);                                             \
+  template Real crossentropy_forward<Real>(Real*, Real*, const Real*, const std::int32_t*, int, int);                  \
   template void crossentropy_backward<Real>(Real*, const Real*, const std::int32_t*, int, int);
 
 ATTN_NN_INSTANTIATE(float)

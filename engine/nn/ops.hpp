@@ -15,18 +15,18 @@ namespace attn::nn {
 // out (N, C) = LayerNorm(inp) * weight + bias, variance + eps under the root (PyTorch's default
 // 1e-5 unless given); mean and rstd (N) are kept for backward, which needs no eps.
 template <typename Real>
-void layernorm_forward(Real* out, Real* mean, Real* rstd, const Real* inp, const Real* weight,
-                       const Real* bias, int N, int C, double eps = 1e-5);
+void layernorm_forward(Real* out, Real* mean, Real* rstd, const Real* inp, const Real* weight, const Real* bias, int N,
+                       int C, double eps = 1e-5);
 template <typename Real>
-void layernorm_backward(Real* dinp, Real* dweight, Real* dbias, const Real* dout, const Real* inp,
-                        const Real* weight, const Real* mean, const Real* rstd, int N, int C);
+void layernorm_backward(Real* dinp, Real* dweight, Real* dbias, const Real* dout, const Real* inp, const Real* weight,
+                        const Real* mean, const Real* rstd, int N, int C);
 
 // out (N, OC) = inp (N, C) · weight^T (C, OC) + bias (OC, may be null): nn.Linear's layout.
 template <typename Real>
 void linear_forward(Real* out, const Real* inp, const Real* weight, const Real* bias, int N, int C, int OC);
 template <typename Real>
-void linear_backward(Real* dinp, Real* dweight, Real* dbias, const Real* dout, const Real* inp,
-                     const Real* weight, int N, int C, int OC);
+void linear_backward(Real* dinp, Real* dweight, Real* dbias, const Real* dout, const Real* inp, const Real* weight,
+                     int N, int C, int OC);
 
 // out = x * Phi(x) = 0.5 x (1 + erf(x / sqrt 2)): the exact GELU (PyTorch's default), n values.
 template <typename Real>
@@ -62,21 +62,20 @@ void rope_backward(Real* dqkv, const Real* cos_sin, int B, int T, int H, int D);
 // sizes) works in scores and attn; the float heads of d_head a multiple of 8 up to 64 and at most
 // 64 tokens (the fused kernels) transpose each head's keys into a per-thread buffer of their own.
 template <typename Real>
-void attention_forward(Real* scores, Real* attn, Real* concat, const Real* qkv, int B, int T, int H, int D,
-                       Real scale, bool causal, const std::uint8_t* knocked_out);
+void attention_forward(Real* scores, Real* attn, Real* concat, const Real* qkv, int B, int T, int H, int D, Real scale,
+                       bool causal, const std::uint8_t* knocked_out);
 // dqkv (B*T, 3I) = gradient of qkv from dconcat (B*T, I), written (=, not +=) for every row and
 // head, zeros for a knocked-out head. workspace: T*T Reals (d attn, then d scores, one head at a
 // time) for the OpenBLAS path; the fused float heads (as in attention_forward) leave it untouched
 // and use their per-thread buffer (D*T + 3*T*T floats).
 template <typename Real>
-void attention_backward(Real* dqkv, Real* workspace, const Real* dconcat, const Real* qkv, const Real* attn,
-                        int B, int T, int H, int D, Real scale, bool causal, const std::uint8_t* knocked_out);
+void attention_backward(Real* dqkv, Real* workspace, const Real* dconcat, const Real* qkv, const Real* attn, int B,
+                        int T, int H, int D, Real scale, bool causal, const std::uint8_t* knocked_out);
 
 // Cross-entropy of softmax(logits) (N, V) against targets (N); a target < 0 is not counted.
 // probs (N, V) and losses (N) are kept; returns the mean loss over counted rows (0 when none).
 template <typename Real>
-Real crossentropy_forward(Real* probs, Real* losses, const Real* logits, const std::int32_t* targets, int N,
-                           int V);
+Real crossentropy_forward(Real* probs, Real* losses, const Real* logits, const std::int32_t* targets, int N, int V);
 // dlogits (N, V) = (probs - onehot(target)) / counted for counted rows, 0 for the others (=, not +=).
 template <typename Real>
 void crossentropy_backward(Real* dlogits, const Real* probs, const std::int32_t* targets, int N, int V);

@@ -16,8 +16,10 @@ SimdLevel detect() {
   if (__builtin_cpu_supports("avx512f")) best = SimdLevel::Avx512;
   if (const char* wanted = std::getenv("ATTN_SIMD")) {
     SimdLevel asked = best;
-    if (std::strcmp(wanted, "portable") == 0) asked = SimdLevel::Portable;
-    else if (std::strcmp(wanted, "avx2") == 0) asked = SimdLevel::Avx2;
+    if (std::strcmp(wanted, "portable") == 0)
+      asked = SimdLevel::Portable;
+    else if (std::strcmp(wanted, "avx2") == 0)
+      asked = SimdLevel::Avx2;
     if (static_cast<int>(asked) < static_cast<int>(best)) best = asked;
   }
   return best;
@@ -40,9 +42,12 @@ std::vector<SimdLevel> supported_simd_levels() {
 
 const char* simd_level_name(SimdLevel level) {
   switch (level) {
-    case SimdLevel::Portable: return "portable (x86-64)";
-    case SimdLevel::Avx2: return "AVX2";
-    case SimdLevel::Avx512: return "AVX-512";
+    case SimdLevel::Portable:
+      return "portable (x86-64)";
+    case SimdLevel::Avx2:
+      return "AVX2";
+    case SimdLevel::Avx512:
+      return "AVX-512";
   }
   return "?";
 }

@@ -22,9 +22,12 @@ const char* simd_level_name(SimdLevel level);
 template <typename Fn>
 Fn pick_simd_kernel(SimdLevel level, Fn portable, Fn avx2, Fn avx512) {
   switch (level) {
-    case SimdLevel::Portable: return portable;
-    case SimdLevel::Avx2: return avx2;
-    case SimdLevel::Avx512: return avx512;
+    case SimdLevel::Portable:
+      return portable;
+    case SimdLevel::Avx2:
+      return avx2;
+    case SimdLevel::Avx512:
+      return avx512;
   }
   return portable;
 }
@@ -36,8 +39,8 @@ Fn pick_simd_kernel(SimdLevel level, Fn portable, Fn avx2, Fn avx512) {
 // PARAMS is the parenthesised parameter list, ARGS the parenthesised argument names. The three
 // have internal linkage.
 #define ATTN_SIMD_VARIANTS(NAME, IMPL, PARAMS, ARGS)                          \
-  namespace {                                                                \
-  void NAME##_portable PARAMS { IMPL ARGS; }                                 \
-  __attribute__((target("avx2"))) void NAME##_avx2 PARAMS { IMPL ARGS; }     \
+  namespace {                                                                 \
+  void NAME##_portable PARAMS { IMPL ARGS; }                                  \
+  __attribute__((target("avx2"))) void NAME##_avx2 PARAMS { IMPL ARGS; }      \
   __attribute__((target("avx512f"))) void NAME##_avx512 PARAMS { IMPL ARGS; } \
   }

@@ -44,8 +44,10 @@ ATTN_INLINE T exp_nonpositive(T x) {
   p = p * r + 5.0000001201e-1f;
   p = p * r * r + r + 1.0f;
   I exponent;
-  if constexpr (sizeof(T) == sizeof(float)) exponent = (static_cast<I>(k) + 127) << 23;
-  else exponent = (__builtin_convertvector(k, I) + 127) << 23;
+  if constexpr (sizeof(T) == sizeof(float))
+    exponent = (static_cast<I>(k) + 127) << 23;
+  else
+    exponent = (__builtin_convertvector(k, I) + 127) << 23;
   T two_to_k;
   std::memcpy(&two_to_k, &exponent, sizeof two_to_k);
   return p * two_to_k * (1.0f - too_small);

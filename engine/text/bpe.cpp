@@ -7,10 +7,10 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <memory>
-#include <mutex>
 #include <cstdio>
 #include <cstring>
+#include <memory>
+#include <mutex>
 #include <queue>
 #include <set>
 #include <stdexcept>
@@ -43,7 +43,9 @@ const ByteChars& byte_chars() {
   static const ByteChars table = [] {
     ByteChars t{};
     std::fill(std::begin(t.byte_of), std::end(t.byte_of), -1);
-    const auto printable = [](int b) { return (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF); };
+    const auto printable = [](int b) {
+      return (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
+    };
     char32_t shifted = 256;
     for (int b = 0; b < 256; ++b) {
       const char32_t c = printable(b) ? static_cast<char32_t>(b) : shifted++;
@@ -131,8 +133,7 @@ void Bpe::index_merges() {
   m_rank.clear();
   m_rank.reserve(m_merges.size() * 2);
   for (std::size_t r = 0; r < m_merges.size(); ++r)
-    m_rank.emplace(key(m_merges[r].left, m_merges[r].right),
-                   Rank{static_cast<std::int32_t>(r), m_merges[r].result});
+    m_rank.emplace(key(m_merges[r].left, m_merges[r].right), Rank{static_cast<std::int32_t>(r), m_merges[r].result});
 }
 
 const Bpe::Rank* Bpe::rank_of(std::int32_t a, std::int32_t b) const {
@@ -183,20 +184,18 @@ Bpe Bpe::from_gpt2_bytes(const std::string& vocab_json, const std::string& merge
   for (const auto& [token, value] : vocab.items()) {
     if (!value.is_number_integer() && !value.is_number_unsigned())
       vfail("the id of " + shown(token) + " must be a whole number, not " + value.dump());
-    const long long id = value.is_number_unsigned() && value.get<unsigned long long>() > (1ull << 62)
-                             ? -1
-                             : value.get<long long>();
+    const long long id =
+        value.is_number_unsigned() && value.get<unsigned long long>() > (1ull << 62) ? -1 : value.get<long long>();
     if (id < 0 || static_cast<std::size_t>(id) >= n)
       vfail("the id of " + shown(token) + " (" + value.dump() + ") is outside 0.." + std::to_string(n - 1) +
             " (ids must number the tokens from 0 with none missing)");
     if (seen[static_cast<std::size_t>(id)])
-      vfail("id " + std::to_string(id) + " is given to two tokens (" + shown(bpe.m_tokens[static_cast<std::size_t>(id)]) +
-            " and " + shown(token) + ")");
+      vfail("id " + std::to_string(id) + " is given to two tokens (" +
+            shown(bpe.m_tokens[static_cast<std::size_t>(id)]) + " and " + shown(token) + ")");
     seen[static_cast<std::size_t>(id)] = 1;
     if (token.empty()) vfail("an empty token (id " + std::to_string(id) + ")");
     if (!token_string_bytes(token, bytes, bad))
-      vfail("the token " + shown(token) + " holds " + shown(bad) +
-            ", which is not one of GPT-2's 256 byte characters");
+      vfail("the token " + shown(token) + " holds " + shown(bad) + ", which is not one of GPT-2's 256 byte characters");
     bpe.m_tokens[static_cast<std::size_t>(id)] = bytes;
   }
   // Every id is used once and there are n of them, so none is missing. Two keys that spell the
@@ -204,8 +203,7 @@ Bpe Bpe::from_gpt2_bytes(const std::string& vocab_json, const std::string& merge
   bpe.m_ids.reserve(n * 2);
   for (std::size_t id = 0; id < n; ++id) {
     const auto [it, fresh] = bpe.m_ids.emplace(bpe.m_tokens[id], static_cast<std::int32_t>(id));
-    if (!fresh)
-      vfail("ids " + std::to_string(it->second) + " and " + std::to_string(id) + " are the same bytes");
+    if (!fresh) vfail("ids " + std::to_string(it->second) + " and " + std::to_string(id) + " are the same bytes");
   }
   for (int b = 0; b < 256; ++b) {
     const auto it = bpe.m_ids.find(std::string(1, static_cast<char>(b)));
@@ -280,7 +278,8 @@ Bpe Bpe::from_merges(const std::vector<BpeMerge>& merges) {
       throw std::invalid_argument("merge " + std::to_string(i) + " (" + std::to_string(m.left) + ", " +
                                   std::to_string(m.right) + ") must join two earlier tokens (ids below " +
                                   std::to_string(next) + ")");
-    bpe.m_tokens.push_back(bpe.m_tokens[static_cast<std::size_t>(m.left)] + bpe.m_tokens[static_cast<std::size_t>(m.right)]);
+    bpe.m_tokens.push_back(bpe.m_tokens[static_cast<std::size_t>(m.left)] +
+                           bpe.m_tokens[static_cast<std::size_t>(m.right)]);
   }
   bpe.m_merges = merges;
   for (std::size_t id = 0; id < bpe.m_tokens.size(); ++id)
@@ -298,10 +297,13 @@ Bpe Bpe::from_json(const std::string& text, const std::string& what) {
   try {
     j = Json::parse(text);
   } catch (const Json::exception& e) {
-    fail(std::string("not valid JSON (") + e.what() + ")" + (text.empty() ? ": the file is empty" : ", perhaps truncated"));
+    fail(std::string("not valid JSON (") + e.what() + ")" +
+         (text.empty() ? ": the file is empty" : ", perhaps truncated"));
   }
   if (!j.is_object() || !j.contains("format") || j["format"] != "attnlab-bpe")
-    fail("not an attnlab BPE tokenizer (its \"format\" must be \"attnlab-bpe\"; GPT-2's files are vocab.json + merges.txt)");
+    fail(
+        "not an attnlab BPE tokenizer (its \"format\" must be \"attnlab-bpe\"; GPT-2's files are vocab.json + "
+        "merges.txt)");
   if (!j.contains("version") || j["version"] != 1) fail("\"version\" must be 1");
   if (!j.contains("pre_split") || j["pre_split"] != "gpt2") fail("\"pre_split\" must be \"gpt2\"");
   if (!j.contains("merges") || !j["merges"].is_array()) fail("\"merges\" must be a list of [left, right] id pairs");
@@ -322,7 +324,8 @@ Bpe Bpe::from_json(const std::string& text, const std::string& what) {
            std::to_string(next) + " (the bytes and earlier merges)");
     const BpeMerge bm{static_cast<std::int32_t>(id(m[0])), static_cast<std::int32_t>(id(m[1])),
                       static_cast<std::int32_t>(next)};
-    if (!pairs.insert(key(bm.left, bm.right)).second) fail("merge " + std::to_string(i) + " " + m.dump() + " is listed twice");
+    if (!pairs.insert(key(bm.left, bm.right)).second)
+      fail("merge " + std::to_string(i) + " " + m.dump() + " is listed twice");
     merges.push_back(bm);
   }
   return from_merges(merges);
@@ -332,8 +335,11 @@ std::string Bpe::to_json() const {
   if (!m_trained_format) throw std::logic_error("to_json: only a trained (attnlab-bpe) tokenizer has this format");
   Json merges = Json::array();
   for (const BpeMerge& m : m_merges) merges.push_back({m.left, m.right});
-  const Json j{{"format", "attnlab-bpe"}, {"version", 1}, {"pre_split", "gpt2"},
-               {"vocab_size", m_tokens.size()}, {"merges", std::move(merges)}};
+  const Json j{{"format", "attnlab-bpe"},
+               {"version", 1},
+               {"pre_split", "gpt2"},
+               {"vocab_size", m_tokens.size()},
+               {"merges", std::move(merges)}};
   return j.dump() + "\n";
 }
 
@@ -435,7 +441,8 @@ bool Bpe::merge_long(std::string_view piece, std::vector<std::int32_t>& out) con
     };
     if (!check_and_push(prev[p]) || !check_and_push(e.pos)) return false;
   }
-  for (std::int32_t i = 0; i >= 0; i = next[static_cast<std::size_t>(i)]) out.push_back(id[static_cast<std::size_t>(i)]);
+  for (std::int32_t i = 0; i >= 0; i = next[static_cast<std::size_t>(i)])
+    out.push_back(id[static_cast<std::size_t>(i)]);
   return true;
 }
 
@@ -484,7 +491,8 @@ std::vector<std::int32_t> Bpe::encode(std::string_view text) const {
       cache.clear();
       cached_ids.clear();
     }
-    cache.emplace(piece, Span{static_cast<std::uint32_t>(cached_ids.size()), static_cast<std::uint32_t>(out.size() - before)});
+    cache.emplace(piece,
+                  Span{static_cast<std::uint32_t>(cached_ids.size()), static_cast<std::uint32_t>(out.size() - before)});
     cached_ids.insert(cached_ids.end(), out.begin() + static_cast<std::ptrdiff_t>(before), out.end());
   });
   return out;

@@ -57,7 +57,7 @@ void PieceCounts::add_file(const std::string& path, std::uint64_t max_bytes) {
   const int fd = file.fd();
 
   std::string buf;
-  std::uint64_t offset = 0;      // of buf[0] in the file
+  std::uint64_t offset = 0;  // of buf[0] in the file
   std::uint64_t file_bytes = 0;
   bool first_block = true;
   std::vector<char> block(kBlock);

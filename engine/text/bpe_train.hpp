@@ -27,8 +27,8 @@ class PieceCounts {
   void add_file(const std::string& path, std::uint64_t max_bytes = 0);
 
   const std::unordered_map<std::string, std::uint64_t>& counts() const { return m_counts; }
-  std::uint64_t bytes() const { return m_bytes; }   // bytes added
-  std::uint64_t pieces() const { return m_pieces; } // pieces added, with repeats
+  std::uint64_t bytes() const { return m_bytes; }    // bytes added
+  std::uint64_t pieces() const { return m_pieces; }  // pieces added, with repeats
 
  private:
   void count(std::string_view text);

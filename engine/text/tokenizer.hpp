@@ -13,19 +13,19 @@ namespace attn {
 inline constexpr std::size_t kDefaultMaxTokens = 256;
 
 struct Token {
-  std::string text;        // the token's UTF-8 text ("\xEF\xBF\xBD" = U+FFFD for invalid bytes);
-                           // shown to people through token_text() (engine/text/token_text.hpp)
-  std::size_t begin = 0;   // byte span [begin, end) in the input text
+  std::string text;       // the token's UTF-8 text ("\xEF\xBF\xBD" = U+FFFD for invalid bytes);
+                          // shown to people through token_text() (engine/text/token_text.hpp)
+  std::size_t begin = 0;  // byte span [begin, end) in the input text
   std::size_t end = 0;
-  bool invalid = false;    // true when the token stands for bytes that were not valid UTF-8
-  std::int32_t id = -1;    // the token's id in a vocabulary (gpt2 mode), -1 for word and char
+  bool invalid = false;  // true when the token stands for bytes that were not valid UTF-8
+  std::int32_t id = -1;  // the token's id in a vocabulary (gpt2 mode), -1 for word and char
 };
 
 struct Tokenization {
   std::vector<Token> tokens;
   std::size_t total_tokens = 0;  // tokens the text would give without the cap
   bool truncated = false;
-  std::string message;           // empty, or why the result is not the whole text
+  std::string message;  // empty, or why the result is not the whole text
 };
 
 // Word mode: runs of letters/digits (with combining marks and apostrophes inside words) are one
@@ -41,7 +41,6 @@ struct Tokenization {
 // Keeps at most max_tokens tokens; when more exist, truncated is set and message says so.
 // Never throws for any input in word and char mode; gpt2 mode throws FileError when GPT-2's
 // files cannot be read.
-Tokenization tokenize(std::string_view text, TokenizerMode mode,
-                      std::size_t max_tokens = kDefaultMaxTokens);
+Tokenization tokenize(std::string_view text, TokenizerMode mode, std::size_t max_tokens = kDefaultMaxTokens);
 
 }  // namespace attn

@@ -7,9 +7,9 @@
 namespace attn {
 
 struct Utf8Char {
-  char32_t cp = 0;       // the code point; meaningless when !valid
-  std::size_t len = 0;   // bytes consumed: 1..4 for a valid character, 1 for a bad byte
-  bool valid = false;    // false for a byte that does not start a valid sequence
+  char32_t cp = 0;      // the code point; meaningless when !valid
+  std::size_t len = 0;  // bytes consumed: 1..4 for a valid character, 1 for a bad byte
+  bool valid = false;   // false for a byte that does not start a valid sequence
 };
 
 // Decodes the character starting at byte i (i < s.size()). Strict UTF-8: overlong forms,
@@ -21,10 +21,20 @@ inline Utf8Char decode_utf8(std::string_view s, std::size_t i) {
   if (b0 < 0x80) return {b0, 1, true};
   std::size_t len = 0;
   char32_t cp = 0, min = 0;
-  if ((b0 & 0xE0) == 0xC0) { len = 2; cp = b0 & 0x1Fu; min = 0x80; }
-  else if ((b0 & 0xF0) == 0xE0) { len = 3; cp = b0 & 0x0Fu; min = 0x800; }
-  else if ((b0 & 0xF8) == 0xF0) { len = 4; cp = b0 & 0x07u; min = 0x10000; }
-  else return {0, 1, false};
+  if ((b0 & 0xE0) == 0xC0) {
+    len = 2;
+    cp = b0 & 0x1Fu;
+    min = 0x80;
+  } else if ((b0 & 0xF0) == 0xE0) {
+    len = 3;
+    cp = b0 & 0x0Fu;
+    min = 0x800;
+  } else if ((b0 & 0xF8) == 0xF0) {
+    len = 4;
+    cp = b0 & 0x07u;
+    min = 0x10000;
+  } else
+    return {0, 1, false};
   if (i + len > s.size()) return {0, 1, false};
   for (std::size_t k = 1; k < len; ++k) {
     if ((byte(i + k) & 0xC0) != 0x80) return {0, 1, false};

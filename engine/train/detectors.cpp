@@ -17,7 +17,9 @@ DetectorScores score_detectors(const Activations& acts, const std::vector<Sequen
   DetectorScores out;
   out.n_layers = static_cast<int>(acts.layers.size());
   const std::size_t T = static_cast<std::size_t>(acts.T);
-  out.n_heads = out.n_layers && acts.B ? static_cast<int>(acts.layers[0].attn.size() / (static_cast<std::size_t>(acts.B) * T * T)) : 0;
+  out.n_heads = out.n_layers && acts.B
+                    ? static_cast<int>(acts.layers[0].attn.size() / (static_cast<std::size_t>(acts.B) * T * T))
+                    : 0;
   out.reported = which;
   const std::size_t H = static_cast<std::size_t>(out.n_heads);
   for (Detector d : which) {

@@ -16,7 +16,7 @@ struct HeadScore {
 
 struct DetectorScores {
   int n_layers = 0, n_heads = 0;
-  std::vector<Detector> reported;                       // the task's detectors, in its order
+  std::vector<Detector> reported;                        // the task's detectors, in its order
   std::array<std::vector<float>, kDetectorCount> score;  // (n_layers * n_heads) each; empty if not reported
 
   float at(Detector d, int layer, int head) const {

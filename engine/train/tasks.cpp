@@ -12,13 +12,20 @@ namespace attn {
 
 std::string_view to_string(Detector d) {
   switch (d) {
-    case Detector::PreviousToken: return "previous-token";
-    case Detector::Induction: return "induction";
-    case Detector::Self: return "self";
-    case Detector::FirstToken: return "first-token";
-    case Detector::Reverse: return "reverse";
-    case Detector::Referent: return "referent";
-    case Detector::DuplicateToken: return "duplicate-token";
+    case Detector::PreviousToken:
+      return "previous-token";
+    case Detector::Induction:
+      return "induction";
+    case Detector::Self:
+      return "self";
+    case Detector::FirstToken:
+      return "first-token";
+    case Detector::Reverse:
+      return "reverse";
+    case Detector::Referent:
+      return "referent";
+    case Detector::DuplicateToken:
+      return "duplicate-token";
   }
   return "?";
 }
@@ -116,8 +123,10 @@ class SequenceTask final : public Task {
     s.ids.push_back(3);  // |
     for (int j = 0; j < k; ++j) s.ids.push_back(s.ids[static_cast<std::size_t>(1 + j)]);
     const auto y = s.ids.begin() + k + 2;  // the output, made from a copy of x in place
-    if (m_sort) std::sort(y, s.ids.end());
-    else std::reverse(y, s.ids.end());
+    if (m_sort)
+      std::sort(y, s.ids.end());
+    else
+      std::reverse(y, s.ids.end());
     s.targets.assign(s.ids.size(), -1);
     for (int m = 0; m < k; ++m) {  // position k+1+m predicts y[m]
       s.targets[static_cast<std::size_t>(k + 1 + m)] = s.ids[static_cast<std::size_t>(k + 2 + m)];
@@ -191,7 +200,8 @@ class SentencesTask final : public Task {
   static bool held_out_pair(int noun, int adjective) { return (noun + adjective) % 4 == 3; }
 
   void generate(std::uint64_t& rng, int, bool held_out, Sequence& s) const override {
-    const auto& t = templates()[static_cast<std::size_t>(uniform_int(rng, 0, static_cast<int>(templates().size()) - 1))];
+    const auto& t =
+        templates()[static_cast<std::size_t>(uniform_int(rng, 0, static_cast<int>(templates().size()) - 1))];
     const int a = uniform_int(rng, 0, static_cast<int>(animals().size()) - 1);
     const int p = uniform_int(rng, 0, static_cast<int>(places().size()) - 1);
     const bool about_animal = uniform_int(rng, 0, 1) == 0;
@@ -205,10 +215,14 @@ class SentencesTask final : public Task {
     int animal_pos = 0, place_pos = 0;
     for (const std::string& word : t) {
       const int pos = static_cast<int>(s.ids.size());
-      if (word == "{A}") animal_pos = pos, s.ids.push_back(vocab().id(animals()[static_cast<std::size_t>(a)]));
-      else if (word == "{P}") place_pos = pos, s.ids.push_back(vocab().id(places()[static_cast<std::size_t>(p)]));
-      else if (word == "{J}") s.ids.push_back(vocab().id(adjective));
-      else s.ids.push_back(vocab().id(word));
+      if (word == "{A}")
+        animal_pos = pos, s.ids.push_back(vocab().id(animals()[static_cast<std::size_t>(a)]));
+      else if (word == "{P}")
+        place_pos = pos, s.ids.push_back(vocab().id(places()[static_cast<std::size_t>(p)]));
+      else if (word == "{J}")
+        s.ids.push_back(vocab().id(adjective));
+      else
+        s.ids.push_back(vocab().id(word));
     }
     s.ids.push_back(vocab().id("it"));
     s.ids.push_back(vocab().id("="));

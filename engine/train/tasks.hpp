@@ -27,7 +27,7 @@ std::string_view to_string(Detector d);  // "previous-token", "induction", "self
 struct Vocab {
   std::vector<std::string> words;  // id -> text
   std::unordered_map<std::string, int> ids;
-  int pad = 0, unk = 1;            // every task's first two words are "<pad>" and "<unk>"
+  int pad = 0, unk = 1;  // every task's first two words are "<pad>" and "<unk>"
 
   explicit Vocab(std::vector<std::string> words);
   int id(std::string_view word) const;  // unk when absent
@@ -49,8 +49,8 @@ struct Sequence {
 // their own tokens, optionally lower-cased.
 struct Encoded {
   std::vector<std::int32_t> ids;
-  std::vector<Token> tokens;          // each word as typed (lower-cased when asked) and its byte span
-  std::vector<bool> unknown;          // true where the word is not in the vocabulary (id = unk)
+  std::vector<Token> tokens;  // each word as typed (lower-cased when asked) and its byte span
+  std::vector<bool> unknown;  // true where the word is not in the vocabulary (id = unk)
 };
 Encoded encode_text(const Vocab& vocab, std::string_view text, bool lower_case);
 
@@ -58,9 +58,9 @@ class Task {
  public:
   virtual ~Task() = default;
   virtual std::string_view name() const = 0;
-  virtual std::string_view counts() const = 0;   // which positions the loss counts, in words
+  virtual std::string_view counts() const = 0;  // which positions the loss counts, in words
   virtual int default_seq_len() const = 0;
-  virtual std::string example() const = 0;       // an input to look at, in this task's words
+  virtual std::string example() const = 0;  // an input to look at, in this task's words
   virtual std::vector<Detector> detectors() const = 0;
   virtual int min_seq_len() const = 0;
   // A fresh sequence of at most max_len tokens (max_len >= min_seq_len()), with the generic

@@ -6,11 +6,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <cctype>
 #include <stdexcept>
 #include <unordered_map>
 #include <unordered_set>
@@ -340,8 +340,9 @@ double repeated_list_copying(const Model& model, const Bpe& bpe, int words, std:
   // 2. A list of distinct words, then the same list again.
   std::uint64_t rng = detail::mix(seed, 0xC0B1ull);
   for (int i = 0; i < words; ++i) {
-    const std::size_t j = static_cast<std::size_t>(i) +
-                          static_cast<std::size_t>(detail::splitmix64(rng) % (candidates.size() - static_cast<std::size_t>(i)));
+    const std::size_t j =
+        static_cast<std::size_t>(i) +
+        static_cast<std::size_t>(detail::splitmix64(rng) % (candidates.size() - static_cast<std::size_t>(i)));
     std::swap(candidates[static_cast<std::size_t>(i)], candidates[j]);
   }
   std::vector<std::int32_t> ids(candidates.begin(), candidates.begin() + words);

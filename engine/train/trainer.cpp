@@ -154,8 +154,7 @@ Evaluation Trainer::evaluate() {
   }
   e.accuracy = counted ? static_cast<float>(right) / static_cast<float>(counted) : 0.0f;
   // The mean loss in nats per token, times tokens over bytes, in bits.
-  if (bytes > 0.0)
-    e.bits_per_byte = static_cast<double>(e.loss) * counted / (bytes * 0.6931471805599453);
+  if (bytes > 0.0) e.bits_per_byte = static_cast<double>(e.loss) * counted / (bytes * 0.6931471805599453);
   e.detectors = score_detectors(m_eval_acts, m_eval, m_task->detectors());
   return e;
 }
@@ -229,8 +228,10 @@ std::string bytes_text(std::uint64_t bytes) {
     ++u;
   }
   char buf[32];
-  if (u == 0) std::snprintf(buf, sizeof buf, "%llu bytes", static_cast<unsigned long long>(bytes));
-  else std::snprintf(buf, sizeof buf, v < 10.0 ? "%.2f %s" : v < 100.0 ? "%.1f %s" : "%.0f %s", v, units[u]);
+  if (u == 0)
+    std::snprintf(buf, sizeof buf, "%llu bytes", static_cast<unsigned long long>(bytes));
+  else
+    std::snprintf(buf, sizeof buf, v < 10.0 ? "%.2f %s" : v < 100.0 ? "%.1f %s" : "%.0f %s", v, units[u]);
   return buf;
 }
 

@@ -17,18 +17,18 @@ namespace attn {
 inline constexpr int kEvalSequences = 64;
 
 struct StepResult {
-  long long step = 0;       // updates done, this one included
-  float loss = 0.0f;        // on this step's batch, before the update
-  double grad_norm = 0.0;   // before clipping
+  long long step = 0;      // updates done, this one included
+  float loss = 0.0f;       // on this step's batch, before the update
+  double grad_norm = 0.0;  // before clipping
   float lr = 0.0f;
-  bool diverged = false;    // the loss or the gradients were not finite: no update was made and
-                            // the parameters are the last ones that gave a finite loss
+  bool diverged = false;  // the loss or the gradients were not finite: no update was made and
+                          // the parameters are the last ones that gave a finite loss
 };
 
 struct Evaluation {
   long long step = 0;
-  float loss = 0.0f;        // on the held-out batch
-  float accuracy = 0.0f;    // share of counted positions whose most likely token is the target
+  float loss = 0.0f;      // on the held-out batch
+  float accuracy = 0.0f;  // share of counted positions whose most likely token is the target
   // The loss in bits per byte of the counted targets' text (comparable across tokenizers); 0
   // for tasks whose tokens have no bytes (the word-level tasks).
   double bits_per_byte = 0.0;

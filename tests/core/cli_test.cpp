@@ -32,14 +32,17 @@ using test_support::run;
 
 using test_support::TempDir;
 
-std::vector<std::size_t> shape_of(const fs::path& p) { return attn::npy_decode(attn::read_file(p.string()), p.string()).shape; }
+std::vector<std::size_t> shape_of(const fs::path& p) {
+  return attn::npy_decode(attn::read_file(p.string()), p.string()).shape;
+}
 
 }  // namespace
 
 TEST_CASE("dump writes every intermediate with the documented shapes", "[cli]") {
   TempDir dir;
   const fs::path out = dir.path / "new" / "dump";
-  const Result r = run("dump --text 'The cat sat .' --heads 2 --d-model 8 --causal --positional rope --out " + out.string());
+  const Result r =
+      run("dump --text 'The cat sat .' --heads 2 --d-model 8 --causal --positional rope --out " + out.string());
   INFO(r.out);
   REQUIRE(r.code == 0);
   using S = std::vector<std::size_t>;
@@ -66,22 +69,25 @@ TEST_CASE("params.npz from dump loads back with --weights and gives the same res
   TempDir dir;
   REQUIRE(run("dump --text 'a b c' --heads 2 --d-model 8 --seed 9 --out " + (dir.path / "one").string()).code == 0);
   // A different seed for embeddings, but the weights from the file; d_model comes from the file.
-  const Result r = run("dump --text 'a b c' --heads 2 --seed 9 --weights " + (dir.path / "one" / "params.npz").string() +
-                       " --out " + (dir.path / "two").string());
+  const Result r = run("dump --text 'a b c' --heads 2 --seed 9 --weights " +
+                       (dir.path / "one" / "params.npz").string() + " --out " + (dir.path / "two").string());
   INFO(r.out);
   REQUIRE(r.code == 0);
-  CHECK(attn::read_file((dir.path / "one" / "out.npy").string()) == attn::read_file((dir.path / "two" / "out.npy").string()));
+  CHECK(attn::read_file((dir.path / "one" / "out.npy").string()) ==
+        attn::read_file((dir.path / "two" / "out.npy").string()));
 }
 
 TEST_CASE("bad arguments exit 2 with one line, failed I/O exits 1", "[cli]") {
   TempDir dir;
   const std::string out = " --out " + (dir.path / "x").string();
-  for (const std::string& args : {std::string("dump --heads 3 --d-model 64") + out, std::string("dump --heads x") + out,
-                                  std::string("dump --positional spiral") + out, std::string("dump") , std::string("dump --frobnicate") + out,
-                                  std::string("dump --temperature 0") + out, std::string("export --what head:9 --heads 2 --d-model 8") + out + ".png",
-                                  std::string("export --scale 9") + out + ".png", std::string("export --format jpg") + out,
-                                  std::string("export --format svg") + out + ".png", std::string("bench --n 0"),
-                                  std::string("--no-such-flag-at-all --frames 1")}) {
+  for (const std::string& args :
+       {std::string("dump --heads 3 --d-model 64") + out, std::string("dump --heads x") + out,
+        std::string("dump --positional spiral") + out, std::string("dump"), std::string("dump --frobnicate") + out,
+        std::string("dump --temperature 0") + out,
+        std::string("export --what head:9 --heads 2 --d-model 8") + out + ".png",
+        std::string("export --scale 9") + out + ".png", std::string("export --format jpg") + out,
+        std::string("export --format svg") + out + ".png", std::string("bench --n 0"),
+        std::string("--no-such-flag-at-all --frames 1")}) {
     INFO(args);
     const Result r = run(args);
     INFO(r.out);
@@ -89,9 +95,11 @@ TEST_CASE("bad arguments exit 2 with one line, failed I/O exits 1", "[cli]") {
     CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 1);
     CHECK(r.out.rfind("attnlab", 0) == 0);
   }
-  CHECK_THAT(run("dump --heads 3 --d-model 64" + out).out, Catch::Contains("d_model (64) must be divisible by n_heads (3)"));
-  for (const std::string& args : {std::string("dump --out /etc/passwd/sub"), std::string("export --out /nonexistent-dir/f.png"),
-                                  std::string("dump --weights /nonexistent.npz") + out}) {
+  CHECK_THAT(run("dump --heads 3 --d-model 64" + out).out,
+             Catch::Contains("d_model (64) must be divisible by n_heads (3)"));
+  for (const std::string& args :
+       {std::string("dump --out /etc/passwd/sub"), std::string("export --out /nonexistent-dir/f.png"),
+        std::string("dump --weights /nonexistent.npz") + out}) {
     INFO(args);
     const Result r = run(args);
     INFO(r.out);
@@ -112,11 +120,14 @@ TEST_CASE("export writes each format, into a folder with a made-up name too", "[
     CHECK(r.code == 0);
     CHECK(fs::file_size(dir.path / file) > 0);
   }
-  CHECK(run("export --what qkv:2 --heads 2 --d-model 8 --scale 2 --theme dark --transparent --out " + (dir.path / "q.png").string()).code == 0);
+  CHECK(run("export --what qkv:2 --heads 2 --d-model 8 --scale 2 --theme dark --transparent --out " +
+            (dir.path / "q.png").string())
+            .code == 0);
   const Result r = run("export --what head:1 --format svg --out " + dir.path.string());
   CHECK(r.code == 0);
   int svgs = 0;
-  for (const auto& e : fs::directory_iterator(dir.path)) svgs += e.path().extension() == ".svg" && e.path().filename().string().rfind("attention_the-cat", 0) == 0;
+  for (const auto& e : fs::directory_iterator(dir.path))
+    svgs += e.path().extension() == ".svg" && e.path().filename().string().rfind("attention_the-cat", 0) == 0;
   CHECK(svgs == 1);
 }
 
@@ -126,7 +137,7 @@ TEST_CASE("bench prints one line per configuration", "[cli]") {
   REQUIRE(r.code == 0);
   CHECK_THAT(r.out, Catch::Contains("n=4 d_model=16 heads=1 median_us="));
   CHECK_THAT(r.out, Catch::Contains("n=8 d_model=16 heads=2 median_us="));
-  CHECK(r.out.find("heads=3") == std::string::npos);  // 3 does not divide 16: skipped
+  CHECK(r.out.find("heads=3") == std::string::npos);         // 3 does not divide 16: skipped
   CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 5);  // a header and four lines
 }
 
@@ -135,7 +146,8 @@ TEST_CASE("bench-soak recomputes in both modes and prints the memory along the w
   INFO(r.out);
   REQUIRE(r.code == 0);
   CHECK_THAT(r.out, Catch::Contains("rss_kb start="));
-  for (const char* line : {"recomputes=50 rss_kb=", "recomputes=100 rss_kb=", "recomputes=150 rss_kb=", "recomputes=200 rss_kb="})
+  for (const char* line :
+       {"recomputes=50 rss_kb=", "recomputes=100 rss_kb=", "recomputes=150 rss_kb=", "recomputes=200 rss_kb="})
     CHECK_THAT(r.out, Catch::Contains(line));
   // Every input differs from the one before, so every update recomputes; none is refused.
   CHECK_THAT(r.out, Catch::Contains("explore=180 train=20 refused=0"));
@@ -157,7 +169,8 @@ TEST_CASE("--help and --version", "[cli]") {
   CHECK_THAT(run("--version").out, Catch::Contains("attnlab 0.1.0"));
 }
 
-TEST_CASE("dump and export --lesson read the data folder's lesson model, and ATTNLAB_DATA_DIR moves it", "[cli][lesson]") {
+TEST_CASE("dump and export --lesson read the data folder's lesson model, and ATTNLAB_DATA_DIR moves it",
+          "[cli][lesson]") {
   TempDir dir;
   const std::string models = std::string(ATTN_TEST_DATA_DIR) + "/../assets/models/";
   // Run from the build tree, the lesson is the source tree's file: the same bytes as --model.
@@ -182,22 +195,25 @@ TEST_CASE("dump and export --lesson read the data folder's lesson model, and ATT
   CHECK(missing.code == 1);
   CHECK_THAT(missing.out, Catch::Contains((dir.path / "data" / "models" / "induction.npz").string()));
 
-  for (const std::string& args : {std::string("export --lesson nope --out x.png"), std::string("dump --lesson Sort --out d"),
-                                  "export --lesson sort --model " + models + "sort.npz --out x.png",
-                                  std::string("dump --lesson sort --lesson reverse --out d")}) {
+  for (const std::string& args :
+       {std::string("export --lesson nope --out x.png"), std::string("dump --lesson Sort --out d"),
+        "export --lesson sort --model " + models + "sort.npz --out x.png",
+        std::string("dump --lesson sort --lesson reverse --out d")}) {
     INFO(args);
     const Result r = run(args);
     INFO(r.out);
     CHECK(r.code == 2);
     CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 1);
   }
-  CHECK_THAT(run("export --lesson nope --out x.png").out, Catch::Contains("sentences, induction, reverse, sort or english, got 'nope'"));
+  CHECK_THAT(run("export --lesson nope --out x.png").out,
+             Catch::Contains("sentences, induction, reverse, sort or english, got 'nope'"));
 }
 
 TEST_CASE("train prints progress, saves a checkpoint that dump and export read", "[cli][train]") {
   TempDir dir;
   const std::string ckpt = (dir.path / "rev.npz").string();
-  const Result r = run("train --task reverse --steps 40 --every 20 --batch 8 --d-model 16 --heads 2 --mlp --save " + ckpt);
+  const Result r =
+      run("train --task reverse --steps 40 --every 20 --batch 8 --d-model 16 --heads 2 --mlp --save " + ckpt);
   INFO(r.out);
   REQUIRE(r.code == 0);
   CHECK(r.out.find("step=20 loss=") != std::string::npos);
@@ -255,8 +271,8 @@ TEST_CASE("a broken checkpoint is refused with the reason and exit 1", "[cli][tr
 TEST_CASE("train writes its curves and a movie, export draws a whole model", "[cli][train]") {
   TempDir dir;
   const std::string curves = (dir.path / "curves.svg").string(), movie = (dir.path / "run.gif").string();
-  const Result r = run("train --task reverse --steps 20 --every 10 --batch 4 --d-model 16 --heads 2 --curves " + curves +
-                       " --movie " + movie);
+  const Result r = run("train --task reverse --steps 20 --every 10 --batch 4 --d-model 16 --heads 2 --curves " +
+                       curves + " --movie " + movie);
   INFO(r.out);
   REQUIRE(r.code == 0);
   const std::string svg = attn::read_file(curves);
@@ -280,8 +296,10 @@ TEST_CASE("train writes its curves and a movie, export draws a whole model", "[c
   const fs::path model_svg = dir.path / "model.svg";
   REQUIRE(run("export --model " + ckpt + " --what model --out " + model_svg.string()).code == 0);
   const std::string svg_model = attn::read_file(model_svg.string());
-  CHECK(svg_model.find("Head 1  (0.00\xE2\x80\x93" "1.00) \xC2\xB7 induction 0.89</text>") != std::string::npos);
-  CHECK(svg_model.find("Head 3  (0.00\xE2\x80\x93" "1.00) \xC2\xB7 previous-token 0.67</text>") != std::string::npos);
+  CHECK(svg_model.find("Head 1  (0.00\xE2\x80\x93"
+                       "1.00) \xC2\xB7 induction 0.89</text>") != std::string::npos);
+  CHECK(svg_model.find("Head 3  (0.00\xE2\x80\x93"
+                       "1.00) \xC2\xB7 previous-token 0.67</text>") != std::string::npos);
   std::size_t queries = 0, keys = 0;
   for (std::size_t at = 0; (at = svg_model.find(">query</text>", at)) != std::string::npos; ++at) ++queries;
   for (std::size_t at = 0; (at = svg_model.find(">key</text>", at)) != std::string::npos; ++at) ++keys;
@@ -290,13 +308,17 @@ TEST_CASE("train writes its curves and a movie, export draws a whole model", "[c
   // One layer (--layer 2) names its heads the same way.
   const fs::path layer_svg = dir.path / "layer2.svg";
   REQUIRE(run("export --model " + ckpt + " --layer 2 --out " + layer_svg.string()).code == 0);
-  CHECK(attn::read_file(layer_svg.string()).find("Head 1  (0.00\xE2\x80\x93" "1.00) \xC2\xB7 induction 0.89</text>") != std::string::npos);
+  CHECK(attn::read_file(layer_svg.string())
+            .find("Head 1  (0.00\xE2\x80\x93"
+                  "1.00) \xC2\xB7 induction 0.89</text>") != std::string::npos);
   CHECK(run("export --what model --out " + model_png.string()).code == 2);
 }
 
-TEST_CASE("train refuses a run that needs more memory than it may have, naming both, before it starts", "[cli][train][memory]") {
+TEST_CASE("train refuses a run that needs more memory than it may have, naming both, before it starts",
+          "[cli][train][memory]") {
   // Inside every documented flag limit, this run needs ~68 GB (the hostile run's OOM kill).
-  const Result r = run("train --task induction --layers 4 --heads 16 --d-model 256 --mlp --seq-len 256 --batch 1024 --steps 1");
+  const Result r =
+      run("train --task induction --layers 4 --heads 16 --d-model 256 --mlp --seq-len 256 --batch 1024 --steps 1");
   INFO(r.out);
   CHECK(r.code == 2);
   CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 1);
@@ -315,7 +337,8 @@ TEST_CASE("train checks every output before the first step, and --save must name
   fs::create_symlink("/dev/null", dir.path / "null.npz");
   const std::string long_name = (dir.path / (std::string(256, 'a') + ".npz")).string();
   const std::string curves = (dir.path / "curves.svg").string();
-  const std::string base = "train --task reverse --steps 30 --every 10 --batch 2 --d-model 8 --heads 1 --curves " + curves;
+  const std::string base =
+      "train --task reverse --steps 30 --every 10 --batch 2 --d-model 8 --heads 1 --curves " + curves;
   const struct {
     std::string flags, says;
   } cases[] = {
@@ -340,7 +363,7 @@ TEST_CASE("train checks every output before the first step, and --save must name
     CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 1);
     CHECK(r.out.find(c.says) != std::string::npos);
     CHECK(r.out.find("step=") == std::string::npos);  // nothing trained
-    CHECK_FALSE(fs::exists(curves));                 // and nothing written
+    CHECK_FALSE(fs::exists(curves));                  // and nothing written
     CHECK_FALSE(fs::exists(dir.path / "ok.npz"));
     CHECK_FALSE(fs::exists(dir.path / "x.txt"));
   }
@@ -381,14 +404,16 @@ TEST_CASE("train writes the outputs it can when one write fails after the run, a
 #endif
 #endif
 #ifndef ATTN_CLI_TEST_SANITIZED
-TEST_CASE("train that runs out of memory part-way stops, keeps and saves the last good model, exits 1", "[cli][train][memory]") {
+TEST_CASE("train that runs out of memory part-way stops, keeps and saves the last good model, exits 1",
+          "[cli][train][memory]") {
   TempDir dir;
   const std::string ckpt = (dir.path / "oom.npz").string();
   // The estimate (~880 MB) fits the machine, so the run starts; an address-space limit of ~590 MB
   // then makes the first step's allocation fail, as memory taken by something else would.
   const std::string cmd = "sh -c \"ulimit -v 600000; exec " + std::string(ATTNLAB_BIN) +
                           " train --task induction --layers 4 --heads 16 --d-model 64 --batch 1024 --seq-len 32"
-                          " --steps 3 --every 1 --save " + ckpt + "\" 2>&1";
+                          " --steps 3 --every 1 --save " +
+                          ckpt + "\" 2>&1";
   FILE* pipe = popen(cmd.c_str(), "r");
   REQUIRE(pipe != nullptr);
   std::string out;
@@ -424,7 +449,8 @@ TEST_CASE("real-number flags take the documented forms only, and a range error n
   CHECK_THAT(run(train + "--weight-decay 1").out, Catch::Contains("--weight-decay must be from 0 to 0.99, got 1"));
   CHECK_THAT(run("dump --temperature 1e-44 --out /nonexistent/x").out,
              Catch::Contains("--temperature must be from 1e-06 to 1e+06, got 1e-44"));
-  CHECK_THAT(run(train + "--temperature 1e7").out, Catch::Contains("--temperature must be from 1e-06 to 1e+06, got 1e7"));
+  CHECK_THAT(run(train + "--temperature 1e7").out,
+             Catch::Contains("--temperature must be from 1e-06 to 1e+06, got 1e7"));
   for (const char* good : {"3e-3", "3E-3", "0.003", ".003", "3e-03", "0.003e+0"}) {
     INFO(good);
     CHECK(run(train + "--lr " + good).code == 0);
@@ -444,8 +470,9 @@ TEST_CASE("dump --grads on a text of fewer than 2 tokens says there is nothing t
 
 TEST_CASE("loose arguments and bad weights are refused with one line", "[cli]") {
   TempDir dir;
-  for (const char* args : {"dump --seed +5 --out /tmp/x", "dump --seed ' 5' --out /tmp/x", "export --what head:1,2 --out /tmp/x.png",
-                           "bench --d-model 10 --heads 3", "train --task sort --steps 5x"}) {
+  for (const char* args :
+       {"dump --seed +5 --out /tmp/x", "dump --seed ' 5' --out /tmp/x", "export --what head:1,2 --out /tmp/x.png",
+        "bench --d-model 10 --heads 3", "train --task sort --steps 5x"}) {
     INFO(args);
     const Result r = run(args);
     CHECK(r.code == 2);
@@ -485,7 +512,9 @@ TEST_CASE("a figure too large to encode is refused at once with the limit, and n
   CHECK_FALSE(fs::exists(out));
   // The same figure as PDF is vector: the side limit still holds.
   CHECK(run("export --heads 32 --scale 2 --text '" + text + "' --out " + (dir.path / "big.pdf").string()).code == 2);
-  CHECK(run("export --what head:1 --heads 32 --scale 2 --text '" + text + "' --format pdf --out " + (dir.path / "one.pdf").string()).code == 0);
+  CHECK(run("export --what head:1 --heads 32 --scale 2 --text '" + text + "' --format pdf --out " +
+            (dir.path / "one.pdf").string())
+            .code == 0);
   CHECK(attn::read_file((dir.path / "one.pdf").string()).rfind("%PDF-", 0) == 0);
 }
 
@@ -519,7 +548,8 @@ TEST_CASE("dump replaces an earlier dump as a whole, and a failure part-way leav
   std::string words;
   for (int i = 0; i < 100; ++i) words += "w" + std::to_string(i) + " ";
   const std::string failing = "dump --text '" + words + "' --heads 4 --d-model 4 --out " + out.string();
-  const std::string cmd = "sh -c \"trap '' XFSZ; ulimit -f 8; exec " + std::string(ATTNLAB_BIN) + " " + failing + "\" 2>&1";
+  const std::string cmd =
+      "sh -c \"trap '' XFSZ; ulimit -f 8; exec " + std::string(ATTNLAB_BIN) + " " + failing + "\" 2>&1";
   FILE* pipe = popen(cmd.c_str(), "r");
   REQUIRE(pipe != nullptr);
   std::string message;
@@ -530,7 +560,8 @@ TEST_CASE("dump replaces an earlier dump as a whole, and a failure part-way leav
   CHECK(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 1);
   CHECK_THAT(message, Catch::Contains("cannot write " + out.string() + "/scores.npy") &&
-                          Catch::Contains("File too large") && Catch::Contains("nothing in " + out.string() + " was written"));
+                          Catch::Contains("File too large") &&
+                          Catch::Contains("nothing in " + out.string() + " was written"));
   CHECK(files_under(out) == first);  // the earlier set, byte for byte
   CHECK(staging_folders(dir.path) == 0);
 
@@ -586,8 +617,13 @@ TEST_CASE("weights or a model that is not a regular file fail at once, saying wh
 
 TEST_CASE("every figure kind exports as a PDF that poppler renders", "[cli][export]") {
   TempDir dir;
-  const std::vector<std::string> kinds = {"--what grid", "--what head:1", "--what qkv:1", "--what lines", "--what step:1:2",
-                                          "--lesson reverse --what model", "--lesson reverse --layer 2 --what lines:1"};
+  const std::vector<std::string> kinds = {"--what grid",
+                                          "--what head:1",
+                                          "--what qkv:1",
+                                          "--what lines",
+                                          "--what step:1:2",
+                                          "--lesson reverse --what model",
+                                          "--lesson reverse --layer 2 --what lines:1"};
   int n = 0;
   for (const std::string& kind : kinds) {
     const std::string pdf = (dir.path / ("f" + std::to_string(n++) + ".pdf")).string();
@@ -616,9 +652,10 @@ TEST_CASE("a trained model whose finite weights overflow is refused like the exp
   };
   const std::string scores = scaled("blocks.0.attn.in_proj_weight", 1e30f, "scores.npz");
   const std::string logits = scaled("unembed.weight", 3e38f, "logits.npz");
-  for (const auto& [model, what] : {std::pair{scores, "attention scores overflow"}, std::pair{logits, "logits overflow"}}) {
+  for (const auto& [model, what] :
+       {std::pair{scores, "attention scores overflow"}, std::pair{logits, "logits overflow"}}) {
     for (const std::string& command : {"dump --model " + model + " --out " + (dir.path / "d").string(),
-                                      "export --model " + model + " --out " + (dir.path / "f.png").string()}) {
+                                       "export --model " + model + " --out " + (dir.path / "f.png").string()}) {
       INFO(command);
       const Result r = run(command);
       CHECK(r.code == 2);

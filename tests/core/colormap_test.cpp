@@ -8,7 +8,7 @@
 
 TEST_CASE("viridis has its published endpoints", "[colormap]") {
   const auto& v = app::colormap_lut(app::Colormap::Viridis);
-  CHECK(v[0] == app::Rgb8{68, 1, 84});      // #440154
+  CHECK(v[0] == app::Rgb8{68, 1, 84});       // #440154
   CHECK(v[255] == app::Rgb8{253, 231, 37});  // #FDE725
   CHECK(app::colormap_lut(app::Colormap::Magma)[0] == app::Rgb8{0, 0, 4});
   CHECK(app::colormap_lut(app::Colormap::Cividis)[0] == app::Rgb8{0, 34, 78});
@@ -29,7 +29,8 @@ TEST_CASE("index rounding matches int(clamp(t) * 255 + 0.5)", "[colormap]") {
 TEST_CASE("non-finite values get a color no map uses", "[colormap]") {
   CHECK(app::colormap_color(app::Colormap::Viridis, NAN) == app::kNonFiniteColor);
   CHECK(app::colormap_color(app::Colormap::Viridis, INFINITY) == app::kNonFiniteColor);
-  for (auto m : {app::Colormap::Viridis, app::Colormap::Magma, app::Colormap::Cividis, app::Colormap::Grayscale, app::Colormap::Diverging})
+  for (auto m : {app::Colormap::Viridis, app::Colormap::Magma, app::Colormap::Cividis, app::Colormap::Grayscale,
+                 app::Colormap::Diverging})
     for (const app::Rgb8& c : app::colormap_lut(m)) CHECK_FALSE(c == app::kNonFiniteColor);
 }
 
@@ -43,13 +44,15 @@ TEST_CASE("sequential maps get lighter monotonically, the diverging map is white
   CHECK(mid.r > 235);
   CHECK(mid.g > 235);
   CHECK(mid.b > 235);
-  const app::Rgb8 low = app::colormap_color(app::Colormap::Diverging, 0.0f), high = app::colormap_color(app::Colormap::Diverging, 1.0f);
+  const app::Rgb8 low = app::colormap_color(app::Colormap::Diverging, 0.0f),
+                  high = app::colormap_color(app::Colormap::Diverging, 1.0f);
   CHECK(low.b > low.r);    // negative is blue
   CHECK(high.r > high.b);  // positive is red
 }
 
 TEST_CASE("names round-trip", "[colormap]") {
-  for (auto m : {app::Colormap::Viridis, app::Colormap::Magma, app::Colormap::Cividis, app::Colormap::Grayscale, app::Colormap::Diverging})
+  for (auto m : {app::Colormap::Viridis, app::Colormap::Magma, app::Colormap::Cividis, app::Colormap::Grayscale,
+                 app::Colormap::Diverging})
     CHECK(app::parse_colormap(app::colormap_name(m)) == m);
   CHECK_FALSE(app::parse_colormap("jet"));
 }
@@ -59,11 +62,16 @@ TEST_CASE("names round-trip", "[colormap]") {
 namespace {
 const char* enum_spelling(app::Colormap m) {
   switch (m) {
-    case app::Colormap::Viridis: return "viridis";
-    case app::Colormap::Magma: return "magma";
-    case app::Colormap::Cividis: return "cividis";
-    case app::Colormap::Grayscale: return "grayscale";
-    case app::Colormap::Diverging: return "diverging";
+    case app::Colormap::Viridis:
+      return "viridis";
+    case app::Colormap::Magma:
+      return "magma";
+    case app::Colormap::Cividis:
+      return "cividis";
+    case app::Colormap::Grayscale:
+      return "grayscale";
+    case app::Colormap::Diverging:
+      return "diverging";
   }
   return "";
 }

@@ -10,8 +10,8 @@
 
 #include "core/head_colors.hpp"
 #include "core/value_range.hpp"
-#include "export/explain_figures.hpp"
 #include "engine/npy.hpp"
+#include "export/explain_figures.hpp"
 #include "export/export.hpp"
 #include "temp_dir.hpp"
 
@@ -39,7 +39,8 @@ struct Png {
   std::vector<unsigned char> rgba;
   bool has_color(app::Rgb8 c, int tolerance) const {
     for (std::size_t i = 0; i + 3 < rgba.size(); i += 4)
-      if (std::abs(rgba[i] - c.r) <= tolerance && std::abs(rgba[i + 1] - c.g) <= tolerance && std::abs(rgba[i + 2] - c.b) <= tolerance)
+      if (std::abs(rgba[i] - c.r) <= tolerance && std::abs(rgba[i + 1] - c.g) <= tolerance &&
+          std::abs(rgba[i + 2] - c.b) <= tolerance)
         return true;
     return false;
   }
@@ -55,7 +56,8 @@ Png read_png(const std::string& path) {
   return p;
 }
 
-void write(const Case& c, app::ExportKind kind, int head, int query, app::ExportFormat format, const std::string& path) {
+void write(const Case& c, app::ExportKind kind, int head, int query, app::ExportFormat format,
+           const std::string& path) {
   app::ExportRequest r;
   r.kind = kind;
   r.head = head;
@@ -67,7 +69,8 @@ void write(const Case& c, app::ExportKind kind, int head, int query, app::Export
 }
 
 bool svg_renders(const std::string& svg, const std::string& png) {
-  return std::system(("rsvg-convert " + svg + " -o " + png + " 2>/dev/null").c_str()) == 0 && std::filesystem::file_size(png) > 1000;
+  return std::system(("rsvg-convert " + svg + " -o " + png + " 2>/dev/null").c_str()) == 0 &&
+         std::filesystem::file_size(png) > 1000;
 }
 
 }  // namespace
@@ -102,7 +105,8 @@ TEST_CASE("the step-through figure shows the query's weights as bars in the colo
   const float* row = head + 7 * n;
   const app::ValueRange range = app::value_range(head, n * n, app::RangePolicy::MinMax);
   const float largest = *std::max_element(row, row + n);
-  CHECK(image.has_color(app::colormap_color(app::Colormap::Viridis, app::normalize(largest, range.low, range.high)), 1));
+  CHECK(
+      image.has_color(app::colormap_color(app::Colormap::Viridis, app::normalize(largest, range.low, range.high)), 1));
   CHECK(svg_renders(svg, (dir.path / "svg.png").string()));
   const std::string text = attn::read_file(svg);
   CHECK(text.find("6. Softmax: row maximum") != std::string::npos);

@@ -18,7 +18,8 @@ TEST_CASE("suggested names are built from the sentence, the part and the time", 
   t.tm_min = 30;
   t.tm_sec = 12;
   const std::time_t when = std::mktime(&t);
-  CHECK(app::suggested_file_name("The cat sat on the mat", "head3", "png", when) == "attention_the-cat-sat-on_head3_2026-11-22_153012.png");
+  CHECK(app::suggested_file_name("The cat sat on the mat", "head3", "png", when) ==
+        "attention_the-cat-sat-on_head3_2026-11-22_153012.png");
   CHECK(app::suggested_file_name("我爱你", "grid", "svg", when) == "attention_sentence_grid_2026-11-22_153012.svg");
   CHECK(app::suggested_file_name("", "qkv1", "csv", when).rfind("attention_sentence_qkv1_", 0) == 0);
 }

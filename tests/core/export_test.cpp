@@ -44,15 +44,17 @@ Case make_case(const std::string& text, int heads, int d_model) {
 struct Image {
   int w = 0, h = 0;
   std::vector<unsigned char> px;
-  const unsigned char* at(int x, int y) const { return &px[(static_cast<std::size_t>(y) * static_cast<std::size_t>(w) + static_cast<std::size_t>(x)) * 4]; }
+  const unsigned char* at(int x, int y) const {
+    return &px[(static_cast<std::size_t>(y) * static_cast<std::size_t>(w) + static_cast<std::size_t>(x)) * 4];
+  }
 };
 
 Image decode_png(const std::string& path) {
   const std::string bytes = attn::read_file(path);
   Image img;
   int channels = 0;
-  unsigned char* data = stbi_load_from_memory(reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()),
-                                              &img.w, &img.h, &channels, 4);
+  unsigned char* data = stbi_load_from_memory(reinterpret_cast<const unsigned char*>(bytes.data()),
+                                              static_cast<int>(bytes.size()), &img.w, &img.h, &channels, 4);
   REQUIRE(data != nullptr);
   img.px.assign(data, data + static_cast<std::size_t>(img.w) * static_cast<std::size_t>(img.h) * 4);
   stbi_image_free(data);
@@ -74,7 +76,8 @@ Box text_box(const app::FigureText& t, const app::TextShaper& shaper) {
 void check_inside(const app::Figure& f, const app::TextShaper& shaper) {
   for (const app::FigureText& t : f.texts) {
     const Box b = text_box(t, shaper);
-    INFO("label '" << t.text << "' box " << b.x0 << "," << b.y0 << " - " << b.x1 << "," << b.y1 << " in " << f.width << "x" << f.height);
+    INFO("label '" << t.text << "' box " << b.x0 << "," << b.y0 << " - " << b.x1 << "," << b.y1 << " in " << f.width
+                   << "x" << f.height);
     CHECK(b.x0 >= 0.0f);
     CHECK(b.y0 >= 0.0f);
     CHECK(b.x1 <= static_cast<float>(f.width));
@@ -89,15 +92,25 @@ std::vector<std::vector<std::string>> parse_csv(const std::string& s) {
   for (std::size_t i = 0; i < s.size(); ++i) {
     const char c = s[i];
     if (in_quotes) {
-      if (c == '"' && i + 1 < s.size() && s[i + 1] == '"') { field += '"'; ++i; }
-      else if (c == '"') in_quotes = false;
-      else field += c;
+      if (c == '"' && i + 1 < s.size() && s[i + 1] == '"') {
+        field += '"';
+        ++i;
+      } else if (c == '"')
+        in_quotes = false;
+      else
+        field += c;
     } else if (c == '"' && field.empty() && !quoted) {
       in_quotes = quoted = true;
     } else if (c == ',') {
-      rows.back().push_back(field); field.clear(); quoted = false;
+      rows.back().push_back(field);
+      field.clear();
+      quoted = false;
     } else if (c == '\r' && i + 1 < s.size() && s[i + 1] == '\n') {
-      rows.back().push_back(field); field.clear(); quoted = false; rows.emplace_back(); ++i;
+      rows.back().push_back(field);
+      field.clear();
+      quoted = false;
+      rows.emplace_back();
+      ++i;
     } else {
       field += c;
     }
@@ -151,7 +164,8 @@ TEST_CASE("exported PNG cells carry exactly their value's color", "[export]") {
   const float lo = *std::min_element(w, w + n * n), hi = *std::max_element(w, w + n * n);
   for (std::size_t i = 0; i < n * n; ++i) {  // the first n*n rects are the cells, row by row
     const app::FigureRect& cell = f.rects[i];
-    const unsigned char* px = img.at(static_cast<int>(cell.x + cell.w * 0.15f), static_cast<int>(cell.y + cell.h * 0.15f));
+    const unsigned char* px =
+        img.at(static_cast<int>(cell.x + cell.w * 0.15f), static_cast<int>(cell.y + cell.h * 0.15f));
     const app::Rgb8 want = app::colormap_color(app::Colormap::Viridis, app::normalize(w[i], lo, hi));
     INFO("cell " << i << " value " << w[i]);
     CHECK(int(px[0]) == int(want.r));
@@ -161,7 +175,8 @@ TEST_CASE("exported PNG cells carry exactly their value's color", "[export]") {
 }
 
 TEST_CASE("labels stay inside the figure at 1x and 4x, in every kind of figure", "[export]") {
-  const Case c = make_case("Attention is all you need, they said — 注意力 🙂 supercalifragilisticexpialidocious", 3, 24);
+  const Case c =
+      make_case("Attention is all you need, they said — 注意力 🙂 supercalifragilisticexpialidocious", 3, 24);
   const app::TextShaper shaper;
   for (int scale : {1, 4})
     for (auto kind : {app::ExportKind::Grid, app::ExportKind::Head, app::ExportKind::Qkv}) {
@@ -174,9 +189,15 @@ TEST_CASE("labels stay inside the figure at 1x and 4x, in every kind of figure",
       const std::vector<unsigned char> px = app::render_rgba(f, shaper);
       // The outermost rows and columns are pure background: nothing drawn touches the edge.
       for (int x = 0; x < f.width; ++x)
-        for (int y : {0, f.height - 1}) REQUIRE(px[(static_cast<std::size_t>(y) * static_cast<std::size_t>(f.width) + static_cast<std::size_t>(x)) * 4] == 255);
+        for (int y : {0, f.height - 1})
+          REQUIRE(
+              px[(static_cast<std::size_t>(y) * static_cast<std::size_t>(f.width) + static_cast<std::size_t>(x)) * 4] ==
+              255);
       for (int y = 0; y < f.height; ++y)
-        for (int x : {0, f.width - 1}) REQUIRE(px[(static_cast<std::size_t>(y) * static_cast<std::size_t>(f.width) + static_cast<std::size_t>(x)) * 4] == 255);
+        for (int x : {0, f.width - 1})
+          REQUIRE(
+              px[(static_cast<std::size_t>(y) * static_cast<std::size_t>(f.width) + static_cast<std::size_t>(x)) * 4] ==
+              255);
     }
 }
 
@@ -187,7 +208,7 @@ TEST_CASE("every attention map carries the axis titles query and key", "[export]
     const app::Figure f = app::layout_figure(c.trace, c.input, kind, 2, {}, shaper);
     int queries = 0, keys = 0;
     for (const app::FigureText& t : f.texts) {
-      if (t.text == "query") CHECK(t.vertical);  // down the rows
+      if (t.text == "query") CHECK(t.vertical);      // down the rows
       if (t.text == "key") CHECK_FALSE(t.vertical);  // across the columns
       queries += t.text == "query";
       keys += t.text == "key";
@@ -243,7 +264,8 @@ TEST_CASE("SVG is well-formed XML and renders like the PNG", "[export]") {
   const app::Figure f = app::layout_figure(c.trace, c.input, app::ExportKind::Head, 0, {}, shaper);
   const std::size_t n = c.trace.n_tokens();
   for (std::size_t i = 0; i < n * n; ++i) {
-    const int x = static_cast<int>(f.rects[i].x + f.rects[i].w * 0.15f), y = static_cast<int>(f.rects[i].y + f.rects[i].h * 0.15f);
+    const int x = static_cast<int>(f.rects[i].x + f.rects[i].w * 0.15f),
+              y = static_cast<int>(f.rects[i].y + f.rects[i].h * 0.15f);
     for (int ch = 0; ch < 3; ++ch) CHECK(std::abs(int(png.at(x, y)[ch]) - int(rendered.at(x, y)[ch])) <= 3);
   }
 }
@@ -273,8 +295,10 @@ TEST_CASE("CSV round-trips tokens with commas, quotes and CJK", "[export]") {
 
 TEST_CASE("NPY exports have the documented shapes", "[export]") {
   const Case c = make_case("a b c", 2, 8);
-  CHECK(attn::npy_decode(app::attention_npy(c.trace, app::ExportKind::Grid, 0), "g").shape == std::vector<std::size_t>{2, 3, 3});
-  CHECK(attn::npy_decode(app::attention_npy(c.trace, app::ExportKind::Head, 1), "h").shape == std::vector<std::size_t>{3, 3});
+  CHECK(attn::npy_decode(app::attention_npy(c.trace, app::ExportKind::Grid, 0), "g").shape ==
+        std::vector<std::size_t>{2, 3, 3});
+  CHECK(attn::npy_decode(app::attention_npy(c.trace, app::ExportKind::Head, 1), "h").shape ==
+        std::vector<std::size_t>{3, 3});
   const attn::NpyArray q = attn::npy_decode(app::attention_npy(c.trace, app::ExportKind::Qkv, 1), "q");
   CHECK(q.shape == std::vector<std::size_t>{3, 3, 4});
   CHECK(q.data[0] == c.trace.q(1, 0, 0));

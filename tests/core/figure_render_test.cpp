@@ -24,14 +24,16 @@ using test_support::TempDir;
 struct Pixels {
   int w = 0, h = 0;
   std::vector<unsigned char> rgba;
-  const unsigned char* at(int x, int y) const { return &rgba[(static_cast<std::size_t>(y) * static_cast<std::size_t>(w) + static_cast<std::size_t>(x)) * 4]; }
+  const unsigned char* at(int x, int y) const {
+    return &rgba[(static_cast<std::size_t>(y) * static_cast<std::size_t>(w) + static_cast<std::size_t>(x)) * 4];
+  }
 };
 
 Pixels decode(const std::string& bytes) {
   Pixels p;
   int channels = 0;
-  unsigned char* data = stbi_load_from_memory(reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()),
-                                              &p.w, &p.h, &channels, 4);
+  unsigned char* data = stbi_load_from_memory(reinterpret_cast<const unsigned char*>(bytes.data()),
+                                              static_cast<int>(bytes.size()), &p.w, &p.h, &channels, 4);
   REQUIRE(data != nullptr);
   p.rgba.assign(data, data + static_cast<std::size_t>(p.w) * static_cast<std::size_t>(p.h) * 4);
   stbi_image_free(data);
@@ -130,7 +132,8 @@ TEST_CASE("PDF renders like the PNG and SVG keeps selectable text", "[figure]") 
   CHECK(pdf.rfind("%PDF-", 0) == 0);
   CHECK(pdf.find("/FontFile") != std::string::npos);  // fonts embedded (subset)
   // 72 dpi: one PDF point per figure pixel.
-  const std::string cmd = "pdftoppm -r 72 -png -singlefile " + (dir.path / "f.pdf").string() + " " + (dir.path / "pdf").string();
+  const std::string cmd =
+      "pdftoppm -r 72 -png -singlefile " + (dir.path / "f.pdf").string() + " " + (dir.path / "pdf").string();
   REQUIRE(std::system(cmd.c_str()) == 0);
   const Pixels png = decode(attn::read_file((dir.path / "f.png").string()));
   const Pixels from_pdf = decode(attn::read_file((dir.path / "pdf.png").string()));
@@ -141,11 +144,13 @@ TEST_CASE("PDF renders like the PNG and SVG keeps selectable text", "[figure]") 
   const std::size_t n = c.trace.n_tokens();
   for (std::size_t i = 0; i < n * n; ++i) {
     // Near the cell's corner: its centre holds the value's digits, which antialias differently.
-    const int x = static_cast<int>(fig.rects[i].x + fig.rects[i].w * 0.15f), y = static_cast<int>(fig.rects[i].y + fig.rects[i].h * 0.15f);
+    const int x = static_cast<int>(fig.rects[i].x + fig.rects[i].w * 0.15f),
+              y = static_cast<int>(fig.rects[i].y + fig.rects[i].h * 0.15f);
     for (int ch = 0; ch < 3; ++ch) CHECK(std::abs(int(png.at(x, y)[ch]) - int(from_pdf.at(x, y)[ch])) <= 3);
   }
   // The PDF's text layer: pdftotext finds the tokens.
-  REQUIRE(std::system(("pdftotext " + (dir.path / "f.pdf").string() + " " + (dir.path / "f.txt").string()).c_str()) == 0);
+  REQUIRE(std::system(("pdftotext " + (dir.path / "f.pdf").string() + " " + (dir.path / "f.txt").string()).c_str()) ==
+          0);
   CHECK(attn::read_file((dir.path / "f.txt").string()).find("cat") != std::string::npos);
   const std::string svg = attn::read_file((dir.path / "f.svg").string());
   CHECK(svg.find("id=\"selectable-text\"") != std::string::npos);

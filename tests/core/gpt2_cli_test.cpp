@@ -9,10 +9,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli_run.hpp"
 #include "engine/file_io.hpp"
 #include "engine/io/hf_gpt2.hpp"
 #include "engine/npy.hpp"
-#include "cli_run.hpp"
 #include "temp_dir.hpp"
 
 namespace fs = std::filesystem;
@@ -62,7 +62,10 @@ TEST_CASE("a GPT-2 folder splits the text of --text with its own BPE", "[cli][gp
   // The pieces tile the text, and the merges made fewer tokens than its 11 bytes.
   std::string joined;
   for (const auto& t : tokens.at("tokens")) joined += t.at("text").get<std::string>();
-  CHECK(joined == "the\xE2\x90\xA3" "cat\xE2\x90\xA3" "sat");
+  CHECK(joined ==
+        "the\xE2\x90\xA3"
+        "cat\xE2\x90\xA3"
+        "sat");
   CHECK(tokens.at("tokens").size() < 11);
   CHECK(tokens.at("text") == "the cat sat");
 }
@@ -71,7 +74,8 @@ TEST_CASE("export and bench take a GPT-2 folder", "[cli][gpt2]") {
   test_support::TempDir dir;
   for (const char* what : {"grid", "model", "step:2:3", "lines"}) {
     const fs::path out = dir.path / (std::string("f") + what[0] + ".png");
-    const Result r = run("export --model " + kModel + " --ids 3,230,299,17 --layer 2 --what " + what + " --out " + out.string());
+    const Result r =
+        run("export --model " + kModel + " --ids 3,230,299,17 --layer 2 --what " + what + " --out " + out.string());
     INFO(what << ": " << r.out);
     CHECK(r.code == 0);
     CHECK(fs::file_size(out) > 1000);

@@ -21,8 +21,8 @@ std::pair<float, float> referent_weights(const std::string& text, const std::str
   const attn::Trace layer2 = run.layer(ck.model, 1);
   const auto& tokens = run.input.tokens;
   const auto pos = [&](const std::string& w) {
-    return static_cast<std::size_t>(std::find_if(tokens.begin(), tokens.end(), [&](const attn::Token& t) { return t.text == w; }) -
-                                    tokens.begin());
+    return static_cast<std::size_t>(
+        std::find_if(tokens.begin(), tokens.end(), [&](const attn::Token& t) { return t.text == w; }) - tokens.begin());
   };
   const std::size_t n = tokens.size(), q = n - 1;
   const std::size_t head = 1;  // L2H2, the referent head of assets/models/README.md
@@ -33,10 +33,12 @@ std::pair<float, float> referent_weights(const std::string& text, const std::str
 }  // namespace
 
 TEST_CASE("sentences lesson model: the referent head resolves 'it' by the adjective", "[lesson]") {
-  const auto tired = referent_weights("The animal didn't cross the street because it was too tired. it =", "animal", "street");
+  const auto tired =
+      referent_weights("The animal didn't cross the street because it was too tired. it =", "animal", "street");
   CHECK(tired.first > 0.8f);
   CHECK(tired.second < 0.1f);
-  const auto wide = referent_weights("The animal didn't cross the street because it was too wide. it =", "animal", "street");
+  const auto wide =
+      referent_weights("The animal didn't cross the street because it was too wide. it =", "animal", "street");
   CHECK(wide.second > 0.8f);
   CHECK(wide.first < 0.1f);
 }
@@ -46,7 +48,8 @@ TEST_CASE("every lesson model loads and its task's example runs", "[lesson]") {
     INFO(name);
     const attn::Checkpoint ck = attn::load_checkpoint(kModels + name + ".npz");
     CHECK(ck.task == name);
-    const app::ModelRun run = app::run_model(ck.model, attn::Vocab(ck.vocab), app::lower_cases(ck), app::example_text(ck));
+    const app::ModelRun run =
+        app::run_model(ck.model, attn::Vocab(ck.vocab), app::lower_cases(ck), app::example_text(ck));
     for (bool unknown : run.input.unknown) CHECK_FALSE(unknown);
   }
 }

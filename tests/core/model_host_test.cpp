@@ -75,7 +75,8 @@ TEST_CASE("the model host computes only the newest sentence and skips repeats", 
   CHECK(host.state().result == result);
 }
 
-TEST_CASE("a sentence too long is read up to the context and one the model cannot take keeps the last result", "[model_host]") {
+TEST_CASE("a sentence too long is read up to the context and one the model cannot take keeps the last result",
+          "[model_host]") {
   app::ModelHost host;
   host.open(kFolder);
   host.request("a good sentence");
@@ -162,7 +163,7 @@ TEST_CASE("the host answers with the last position first and then every position
   const auto answer = host.state().result;
   REQUIRE(answer);
   CHECK_FALSE(answer->all_logits);  // a keystroke waits for the attention and the last answer only
-  host.want_all_logits();          // a hover asks for the rest
+  host.want_all_logits();           // a hover asks for the rest
   host.wait_idle();
   const auto completed = host.state().result;
   REQUIRE(completed);
@@ -174,7 +175,8 @@ TEST_CASE("the host answers with the last position first and then every position
   CHECK(host.state().result == completed);
 }
 
-TEST_CASE("a sentence's detector cells: previous-token and first-token always and induction only after a repeat", "[model_host]") {
+TEST_CASE("a sentence's detector cells: previous-token and first-token always and induction only after a repeat",
+          "[model_host]") {
   const attn::Sequence s = app::sentence_cells({5, 6, 7, 5, 6});
   const auto cells = [&](attn::Detector d) { return s.cells[static_cast<int>(d)]; };
   REQUIRE(cells(attn::Detector::PreviousToken).size() == 4);
@@ -207,7 +209,8 @@ TEST_CASE("a sentence's detector cells: previous-token and first-token always an
   const std::size_t n = l1.n_tokens();
   double sum = 0.0;
   for (std::size_t i = 1; i < n; ++i) sum += l1.attn(2, i, i - 1);
-  CHECK(plain.detectors.at(attn::Detector::PreviousToken, 0, 2) == Approx(sum / static_cast<double>(n - 1)).epsilon(1e-5));
+  CHECK(plain.detectors.at(attn::Detector::PreviousToken, 0, 2) ==
+        Approx(sum / static_cast<double>(n - 1)).epsilon(1e-5));
 }
 
 TEST_CASE("head importance is the change in the answer's log-probability with each head knocked out", "[model_host]") {
@@ -225,7 +228,8 @@ TEST_CASE("head importance is the change in the answer's log-probability with ea
   // Head 3 of layer 1 by hand: the whole forward with it knocked out.
   std::vector<std::uint8_t> mask(8, 0);
   mask[2] = 1;
-  const app::ModelResult knocked = app::compute_model_result(*model, "The cat sat on the mat", attn::LogitRows::All, mask);
+  const app::ModelResult knocked =
+      app::compute_model_result(*model, "The cat sat on the mat", attn::LogitRows::All, mask);
   const std::size_t V = model->token_bytes.size(), last = (result.run.input.ids.size() - 1) * V;
   const auto log_p = [&](const app::ModelResult& r) {
     const float* row = r.run.acts.logits.data() + last;
@@ -245,7 +249,8 @@ TEST_CASE("head importance is the change in the answer's log-probability with ea
     CHECK(map.delta[head] == Approx(log_p(r) - log_p(result)).margin(1e-4));
   }
   // A head the result already knocked out changes nothing; a sweep told to stop stops.
-  const app::HeadImportance again = app::head_importance(*model, knocked, [](const app::HeadImportance&) { return false; });
+  const app::HeadImportance again =
+      app::head_importance(*model, knocked, [](const app::HeadImportance&) { return false; });
   CHECK(again.done == 4);
   CHECK(std::isnan(again.delta[2]));  // layer 1 was never reached
   const app::HeadImportance whole = app::head_importance(*model, knocked);

@@ -12,8 +12,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
-#include <utility>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/detector_notes.hpp"
@@ -63,7 +63,9 @@ Decoded decode(const std::string& bytes) {
       for (int x = 0; x < r.Width; ++x) {
         const int index = image.RasterBits[y * r.Width + x];
         if (index == gcb.TransparentColor) continue;
-        unsigned char* px = &canvas[(static_cast<std::size_t>(r.Top + y) * static_cast<std::size_t>(d.width) + static_cast<std::size_t>(r.Left + x)) * 3];
+        unsigned char* px = &canvas[(static_cast<std::size_t>(r.Top + y) * static_cast<std::size_t>(d.width) +
+                                     static_cast<std::size_t>(r.Left + x)) *
+                                    3];
         px[0] = map->Colors[index].Red, px[1] = map->Colors[index].Green, px[2] = map->Colors[index].Blue;
       }
     d.frames.push_back(canvas);
@@ -85,7 +87,8 @@ TEST_CASE("a GIF stream stores only the changed rectangle and decodes to every f
   app::GifStream gif(40, 30, {white, red, blue});
   std::vector<unsigned char> a = solid(40, 30, white), b = a, c = a;
   for (int y = 10; y < 14; ++y)
-    for (int x = 5; x < 9; ++x) std::memcpy(&b[(static_cast<std::size_t>(y) * 40 + static_cast<std::size_t>(x)) * 4], &red, 3);
+    for (int x = 5; x < 9; ++x)
+      std::memcpy(&b[(static_cast<std::size_t>(y) * 40 + static_cast<std::size_t>(x)) * 4], &red, 3);
   c = b;
   c[(29 * 40 + 39) * 4 + 2] = 190;  // nearly blue-free white: the nearest palette color is white
   c[(29 * 40 + 39) * 4] = 10, c[(29 * 40 + 39) * 4 + 1] = 0;  // now (10, 0, 190): nearest is blue
@@ -101,7 +104,8 @@ TEST_CASE("a GIF stream stores only the changed rectangle and decodes to every f
   CHECK(d.rects[2][2] * d.rects[2][3] == 1);
   CHECK(d.rects[3] == std::array<int, 4>{39, 29, 1, 1});
   const auto at = [&](int frame, int x, int y) {
-    const unsigned char* p = &d.frames[static_cast<std::size_t>(frame)][(static_cast<std::size_t>(y) * 40 + static_cast<std::size_t>(x)) * 3];
+    const unsigned char* p = &d.frames[static_cast<std::size_t>(frame)]
+                                      [(static_cast<std::size_t>(y) * 40 + static_cast<std::size_t>(x)) * 3];
     return app::Rgb8{p[0], p[1], p[2]};
   };
   CHECK(at(0, 6, 11) == white);
@@ -137,7 +141,7 @@ TEST_CASE("detector notes name each head's best detector above the bar", "[movie
   s.score[static_cast<std::size_t>(attn::Detector::PreviousToken)] = {0.93f, 0.29f, 0.5f};
   s.score[static_cast<std::size_t>(attn::Detector::Self)] = {0.10f, 0.20f, 0.5f};
   CHECK(app::detector_note(s, 0, 0) == "previous-token 0.93");
-  CHECK(app::detector_note(s, 0, 1).empty());  // below 0.3: not said to do anything
+  CHECK(app::detector_note(s, 0, 1).empty());                   // below 0.3: not said to do anything
   CHECK(app::detector_note(s, 0, 2) == "previous-token 0.50");  // a tie goes to the task's first
   CHECK(app::detector_note(s, 0, 3).empty());
   CHECK(app::detector_note(s, 1, 0).empty());
@@ -145,7 +149,8 @@ TEST_CASE("detector notes name each head's best detector above the bar", "[movie
 }
 
 TEST_CASE("a movie frame is a 16:9 slide with the step, the loss and titled heads", "[movie]") {
-  const attn::Checkpoint ck = attn::load_checkpoint(std::string(ATTN_TEST_DATA_DIR) + "/../assets/models/induction.npz");
+  const attn::Checkpoint ck =
+      attn::load_checkpoint(std::string(ATTN_TEST_DATA_DIR) + "/../assets/models/induction.npz");
   const std::string text = app::example_text(ck);
   const app::ModelRun run = app::run_model(ck.model, attn::Vocab(ck.vocab), app::lower_cases(ck), text);
   std::vector<attn::Trace> layers;
@@ -190,7 +195,8 @@ TEST_CASE("a movie frame is a 16:9 slide with the step, the loss and titled head
   CHECK(loss->size == step->size);
   CHECK(find("L1 H1")->size < step->size / 3.0f);
   CHECK(step->size >= 60.0f);
-  CHECK(find("held-out loss, steps 0\xE2\x80\x93" "600") != nullptr);
+  CHECK(find("held-out loss, steps 0\xE2\x80\x93"
+             "600") != nullptr);
   CHECK(find("4.6") != nullptr);
   CHECK(find("L2 H1 \xC2\xB7 induction 0.89") != nullptr);
   CHECK(find("L1 H3 \xC2\xB7 previous-token 0.67") != nullptr);
@@ -212,7 +218,8 @@ TEST_CASE("the README's reference run makes a 16:9 movie under 2 MB that loops i
   // attnlab train --task induction --movie F.gif: 600 steps, 48 frames (a few seconds of training).
   test_support::TempDir dir;
   const std::string path = (dir.path / "reference.gif").string();
-  const std::string cmd = std::string(ATTNLAB_BIN) + " train --task induction --every 600 --movie " + path + " >/dev/null 2>&1";
+  const std::string cmd =
+      std::string(ATTNLAB_BIN) + " train --task induction --every 600 --movie " + path + " >/dev/null 2>&1";
   REQUIRE(std::system(cmd.c_str()) == 0);
   const std::string bytes = attn::read_file(path);
   CHECK(bytes.size() < 2u * 1024u * 1024u);
@@ -228,8 +235,10 @@ TEST_CASE("the README's reference run makes a 16:9 movie under 2 MB that loops i
 }
 
 TEST_CASE("a model with no task is named by the generic detectors on its own text", "[movie][detectors]") {
-  const attn::Checkpoint ck = attn::load_checkpoint(std::string(ATTN_TEST_DATA_DIR) + "/../assets/models/induction.npz");
-  const app::ModelRun run = app::run_model(ck.model, attn::Vocab(ck.vocab), app::lower_cases(ck), app::example_text(ck));
+  const attn::Checkpoint ck =
+      attn::load_checkpoint(std::string(ATTN_TEST_DATA_DIR) + "/../assets/models/induction.npz");
+  const app::ModelRun run =
+      app::run_model(ck.model, attn::Vocab(ck.vocab), app::lower_cases(ck), app::example_text(ck));
   const attn::DetectorScores s = app::text_detector_scores(run);
   // The induction task's example repeats its tokens, so duplicate-token and induction have cells
   // and are reported too.

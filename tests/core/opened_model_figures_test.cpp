@@ -30,10 +30,12 @@ bool has_text(const app::Figure& f, const std::string& text) {
   return std::any_of(f.texts.begin(), f.texts.end(), [&](const app::FigureText& t) { return t.text == text; });
 }
 int count_text(const app::Figure& f, const std::string& text) {
-  return static_cast<int>(std::count_if(f.texts.begin(), f.texts.end(), [&](const app::FigureText& t) { return t.text == text; }));
+  return static_cast<int>(
+      std::count_if(f.texts.begin(), f.texts.end(), [&](const app::FigureText& t) { return t.text == text; }));
 }
 bool any_text_contains(const app::Figure& f, const std::string& part) {
-  return std::any_of(f.texts.begin(), f.texts.end(), [&](const app::FigureText& t) { return t.text.find(part) != std::string::npos; });
+  return std::any_of(f.texts.begin(), f.texts.end(),
+                     [&](const app::FigureText& t) { return t.text.find(part) != std::string::npos; });
 }
 
 // Every text's box (from the shaper's own measure) inside the figure.
@@ -44,7 +46,8 @@ void check_inside(const app::Figure& f, const app::TextShaper& shaper) {
     const float up = shaper.ascent(t.size), down = shaper.descent(t.size);
     float x0 = t.x - shift, x1 = t.x + w - shift, y0 = t.y - up, y1 = t.y + down;
     if (t.vertical) x0 = t.x - up, x1 = t.x + down, y0 = t.y - (w - shift), y1 = t.y + shift;
-    INFO("text '" << t.text << "' at " << x0 << "," << y0 << " - " << x1 << "," << y1 << " in " << f.width << "x" << f.height);
+    INFO("text '" << t.text << "' at " << x0 << "," << y0 << " - " << x1 << "," << y1 << " in " << f.width << "x"
+                  << f.height);
     CHECK(x0 >= 0.0f);
     CHECK(y0 >= 0.0f);
     CHECK(x1 <= static_cast<float>(f.width));
@@ -77,13 +80,15 @@ app::ModelResult synthetic_result(const std::string& text, int layers, int heads
   r.detectors.reported = {attn::Detector::PreviousToken, attn::Detector::Self};
   // Every head a little self (0.2), less previous-token (0.1): the strongest is self unless a test says otherwise.
   for (const attn::Detector d : r.detectors.reported)
-    r.detectors.score[static_cast<std::size_t>(d)].assign(static_cast<std::size_t>(layers * heads), d == attn::Detector::Self ? 0.2f : 0.1f);
+    r.detectors.score[static_cast<std::size_t>(d)].assign(static_cast<std::size_t>(layers * heads),
+                                                          d == attn::Detector::Self ? 0.2f : 0.1f);
   return r;
 }
 
 }  // namespace
 
-TEST_CASE("the overview draws every one of 144 heads with layer and head labels and one color bar", "[export][opened]") {
+TEST_CASE("the overview draws every one of 144 heads with layer and head labels and one color bar",
+          "[export][opened]") {
   app::ModelResult r = synthetic_result("The cat sat on the mat and the cat sat", 12, 12);
   // Layer 3 head 5 copies the previous token; layer 7 head 2 attends to itself but below the mark.
   auto& prev = r.detectors.score[static_cast<std::size_t>(attn::Detector::PreviousToken)];
@@ -184,7 +189,8 @@ TEST_CASE("the importance figure writes every value and centres its color bar on
   imp.total = imp.done = 12;
   for (int i = 0; i < 12; ++i) imp.delta.push_back(static_cast<float>(i - 8) * 0.25f);  // -2.00 .. 0.75
   const app::TextShaper shaper;
-  const app::Figure f = app::layout_importance_figure(r, imp, "\xE2\x80\x9C\xE2\x90\xA3mat\xE2\x80\x9D", "caption", {}, shaper);
+  const app::Figure f =
+      app::layout_importance_figure(r, imp, "\xE2\x80\x9C\xE2\x90\xA3mat\xE2\x80\x9D", "caption", {}, shaper);
   for (const float d : imp.delta) CHECK(has_text(f, app::figure_kit::fmt(d, 2)));
   CHECK(has_text(f, "-2.00"));  // the bar's ends: -max|delta| .. +max|delta|, 0 in the middle
   CHECK(has_text(f, "2.00"));
@@ -227,11 +233,13 @@ TEST_CASE("the predictions figure draws each token's bar in proportion and names
   CHECK_THROWS_AS(app::layout_predictions_figure(r, 1, {}, "c", {}, shaper), std::invalid_argument);
 }
 
-TEST_CASE("the opened model's figures of a GPT-2 folder and the English lesson stay inside at 1x and 4x", "[export][opened]") {
+TEST_CASE("the opened model's figures of a GPT-2 folder and the English lesson stay inside at 1x and 4x",
+          "[export][opened]") {
   const app::TextShaper shaper;
   for (const std::string& path : {kFolder, kEnglish}) {
     const auto model = app::open_model_path(path);
-    for (const app::ModelFigure what : {app::ModelFigure::Overview, app::ModelFigure::Importance, app::ModelFigure::Predictions})
+    for (const app::ModelFigure what :
+         {app::ModelFigure::Overview, app::ModelFigure::Importance, app::ModelFigure::Predictions})
       for (const int scale : {1, 4}) {
         INFO(path << " " << app::model_figure_part_name(what) << " scale " << scale);
         app::ModelFigureRequest request;
@@ -269,7 +277,8 @@ TEST_CASE("the opened model's figures refuse a position outside the sentence and
   CHECK(any_text_contains(app::opened_model_figure(*model, "The cat sat", request, {}, shaper), "knocked out: L2 H2"));
 }
 
-TEST_CASE("attnlab export --what model, importance and predictions write the library's figures", "[export][opened][cli]") {
+TEST_CASE("attnlab export --what model, importance and predictions write the library's figures",
+          "[export][opened][cli]") {
   test_support::TempDir dir;
   const auto model = app::open_model_path(kFolder);
   const app::TextShaper shaper;
@@ -284,9 +293,10 @@ TEST_CASE("attnlab export --what model, importance and predictions write the lib
                        Case{"importance", app::ModelFigure::Importance, "", -1, app::kDefaultTopK},
                        Case{"predictions", app::ModelFigure::Predictions, " --position 2 --top-k 4", 1, 4}})
     for (const app::ExportFormat format : {app::ExportFormat::Png, app::ExportFormat::Svg, app::ExportFormat::Pdf}) {
-      const std::string out = (dir.path / (std::string(c.what) + "." + std::string(app::format_extension(format)))).string();
-      const test_support::Result r = test_support::run("export --model " + kFolder + " --text 'The cat sat' --what " + c.what +
-                                                       c.extra + " --theme dark --scale 2 --out " + out);
+      const std::string out =
+          (dir.path / (std::string(c.what) + "." + std::string(app::format_extension(format)))).string();
+      const test_support::Result r = test_support::run("export --model " + kFolder + " --text 'The cat sat' --what " +
+                                                       c.what + c.extra + " --theme dark --scale 2 --out " + out);
       INFO(r.out);
       REQUIRE(r.code == 0);
       app::ModelFigureRequest request;
@@ -296,17 +306,22 @@ TEST_CASE("attnlab export --what model, importance and predictions write the lib
       app::FigureOptions o;
       o.theme = app::Theme::Dark;
       o.scale = 2;
-      const std::string want = app::encode_figure(app::opened_model_figure(*model, "The cat sat", request, o, shaper), format, shaper);
+      const std::string want =
+          app::encode_figure(app::opened_model_figure(*model, "The cat sat", request, o, shaper), format, shaper);
       const std::string got = attn::read_file(out);
       // PNG byte for byte; SVG and PDF carry Cairo's per-process ids and the creation time, so
       // their words are compared (the SVG's selectable text layer is the display list's texts).
-      if (format == app::ExportFormat::Png) CHECK(got == want);
-      else if (format == app::ExportFormat::Pdf) CHECK(got.compare(0, 5, "%PDF-") == 0);
-      else CHECK(got.substr(got.find("<g id=\"selectable-text\"")) == want.substr(want.find("<g id=\"selectable-text\"")));
+      if (format == app::ExportFormat::Png)
+        CHECK(got == want);
+      else if (format == app::ExportFormat::Pdf)
+        CHECK(got.compare(0, 5, "%PDF-") == 0);
+      else
+        CHECK(got.substr(got.find("<g id=\"selectable-text\"")) == want.substr(want.find("<g id=\"selectable-text\"")));
     }
 }
 
-TEST_CASE("attnlab export --what importance and predictions refuse what they cannot draw with exit 2", "[export][opened][cli]") {
+TEST_CASE("attnlab export --what importance and predictions refuse what they cannot draw with exit 2",
+          "[export][opened][cli]") {
   test_support::TempDir dir;
   const std::string out = (dir.path / "x.png").string();
   struct Bad {
@@ -318,7 +333,8 @@ TEST_CASE("attnlab export --what importance and predictions refuse what they can
       {"--what predictions", "needs a model that reads text"},
       {"--what importance --heads 2", "needs a model that reads text"},
       {"--model " + kFolder + " --what overview", "--what must be"},
-      {"--model " + kFolder + " --text 'The cat' --what predictions --position 99", "position 99 is outside the sentence: it has "},
+      {"--model " + kFolder + " --text 'The cat' --what predictions --position 99",
+       "position 99 is outside the sentence: it has "},
       {"--model " + kFolder + " --what predictions --position 0", "--position needs whole numbers from 1"},
       {"--model " + kFolder + " --what predictions --top-k 0", "--top-k needs whole numbers from 1 to 50"},
       {"--model " + kFolder + " --what predictions --top-k 51", "--top-k needs whole numbers from 1 to 50"},
@@ -337,13 +353,16 @@ TEST_CASE("attnlab export --what importance and predictions refuse what they can
     CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 1);  // one line
     CHECK_FALSE(std::filesystem::exists(out));
   }
-  const test_support::Result csv = test_support::run("export --model " + kFolder + " --what predictions --out " + (dir.path / "p.csv").string());
+  const test_support::Result csv =
+      test_support::run("export --model " + kFolder + " --what predictions --out " + (dir.path / "p.csv").string());
   CHECK(csv.code == 2);
   CHECK_THAT(csv.out, Catch::Contains("is a figure"));
-  const test_support::Result missing = test_support::run("export --model " + (dir.path / "none").string() + " --what importance --out " + out);
+  const test_support::Result missing =
+      test_support::run("export --model " + (dir.path / "none").string() + " --what importance --out " + out);
   CHECK(missing.code == 1);  // an unreadable model is a failed read
   // A folder as --out gets a name made from the sentence and the figure.
-  const test_support::Result folder = test_support::run("export --model " + kFolder + " --text 'The cat' --what predictions --out " + dir.path.string());
+  const test_support::Result folder = test_support::run(
+      "export --model " + kFolder + " --text 'The cat' --what predictions --out " + dir.path.string());
   INFO(folder.out);
   REQUIRE(folder.code == 0);
   CHECK_THAT(folder.out, Catch::Contains("_predictions_") && Catch::Contains(".png"));

@@ -173,7 +173,8 @@ TEST_CASE("numbers that do not fit their setting are refused with the key named"
   CHECK_THAT(refusal(R"({"seed": 1.9e19})"), Catch::Contains("key 'config.seed'") && Catch::Contains("out of range"));
   CHECK_THAT(refusal(R"({"seed": -3})"), Catch::Contains("key 'config.seed'") && Catch::Contains("negative"));
   CHECK_THAT(refusal(R"({"seed": 2.5})"), Catch::Contains("whole number"));
-  CHECK_THAT(refusal(R"({"temperature": 1e300})"), Catch::Contains("key 'config.temperature'") && Catch::Contains("out of range"));
+  CHECK_THAT(refusal(R"({"temperature": 1e300})"),
+             Catch::Contains("key 'config.temperature'") && Catch::Contains("out of range"));
   CHECK_THAT(refusal(R"({"n_heads": 1e10})"), Catch::Contains("key 'config.n_heads'"));
   CHECK_THAT(refusal(R"({"n_heads": "four"})"), Catch::Contains("must be a number"));
   CHECK(refusal(R"({"seed": 1.8e19, "n_heads": 2.0})") == "(accepted)");  // exact whole numbers in range
@@ -200,12 +201,15 @@ TEST_CASE("a value the engine cannot use is refused where it is read, naming the
     }
     return std::string("(accepted)");
   };
-  CHECK_THAT(refusal(R"({"temperature": 1e10})"), Catch::Contains("key 'config.temperature'") && Catch::Contains("between 1e-06 and 1e+06"));
+  CHECK_THAT(refusal(R"({"temperature": 1e10})"),
+             Catch::Contains("key 'config.temperature'") && Catch::Contains("between 1e-06 and 1e+06"));
   CHECK_THAT(refusal(R"({"temperature": 0})"), Catch::Contains("key 'config.temperature'"));
   // Beyond a double: nlohmann would refuse the whole text without naming the key.
-  CHECK_THAT(refusal(R"({"temperature": 1e400})"), Catch::Contains("key 'config.temperature' (\"1e400\") is out of range"));
+  CHECK_THAT(refusal(R"({"temperature": 1e400})"),
+             Catch::Contains("key 'config.temperature' (\"1e400\") is out of range"));
   CHECK_THAT(refusal(R"({"seed": -1e999})"), Catch::Contains("key 'config.seed'"));
-  CHECK_THAT(refusal(R"({"d_model": 5000})"), Catch::Contains("key 'config.d_model'") && Catch::Contains("between 1 and 1024"));
+  CHECK_THAT(refusal(R"({"d_model": 5000})"),
+             Catch::Contains("key 'config.d_model'") && Catch::Contains("between 1 and 1024"));
   CHECK_THAT(refusal(R"({"n_heads": 0})"), Catch::Contains("key 'config.n_heads'"));
   CHECK_THAT(refusal(R"({"d_head_auto": false, "d_head": 2000})"), Catch::Contains("key 'config.d_head'"));
   CHECK(refusal(R"({"d_model": 30, "n_heads": 4})") == "(accepted)");  // a combination is validate()'s to judge
@@ -257,7 +261,8 @@ TEST_CASE("a session's temperature of 1e300 never reaches the settings as null",
   CHECK(app::session_to_json(s).find("null") == std::string::npos);
 }
 
-TEST_CASE("the settings round trip through the file keeps valid values and reports invalid ones", "[session][settings]") {
+TEST_CASE("the settings round trip through the file keeps valid values and reports invalid ones",
+          "[session][settings]") {
   test_support::TempDir dir;
   const fs::path path = dir.path / "attnlab" / "settings.json";
   app::AppState none = app::default_state();
@@ -286,7 +291,8 @@ TEST_CASE("the settings round trip through the file keeps valid values and repor
 }
 
 TEST_CASE("an unreadable settings file is set aside with its bytes, never overwritten", "[session][settings]") {
-  for (const std::string& bytes : {std::string("{ this is not json"), std::string("[1, 2, 3]"), std::string("\xff\xfe\0binary", 9)}) {
+  for (const std::string& bytes :
+       {std::string("{ this is not json"), std::string("[1, 2, 3]"), std::string("\xff\xfe\0binary", 9)}) {
     INFO(bytes);
     test_support::TempDir dir;
     const fs::path path = dir.path / "settings.json";
@@ -298,7 +304,8 @@ TEST_CASE("an unreadable settings file is set aside with its bytes, never overwr
     CHECK_FALSE(fs::exists(path));
     CHECK(file_bytes(load.set_aside_path) == bytes);  // the original bytes, whole
     CHECK_THAT(load.set_aside_path, Catch::StartsWith(path.string() + ".unreadable-"));
-    CHECK_THAT(load.summary(path.string()), Catch::Contains("could not be read") && Catch::Contains(load.set_aside_path));
+    CHECK_THAT(load.summary(path.string()),
+               Catch::Contains("could not be read") && Catch::Contains(load.set_aside_path));
     app::save_session(s, path.string());  // the next save starts anew beside it
     CHECK(file_bytes(load.set_aside_path) == bytes);
     CHECK(files_starting(dir.path, "settings.json").size() == 2);
@@ -339,7 +346,8 @@ TEST_CASE("a FIFO or a folder as the settings or a session is refused at once an
   CHECK(fs::is_directory(folder));
 }
 
-TEST_CASE("a lesson's teacher's note is read strictly, shown on opening and never carried to another session", "[session]") {
+TEST_CASE("a lesson's teacher's note is read strictly, shown on opening and never carried to another session",
+          "[session]") {
   app::AppState s = app::default_state();
   app::session_from_json(R"({"format": "attnlab-session", "text": "a b", "note": "Ask why row 1 is one cell."})", s);
   CHECK(s.note == "Ask why row 1 is one cell.");

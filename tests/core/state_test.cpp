@@ -134,7 +134,7 @@ TEST_CASE("the heads slider lands on counts that divide d_model, in the directio
   CHECK(app::heads_dividing(60, 12, 13, 16) == 15);
   CHECK(app::heads_dividing(60, 15, 16, 16) == 15);  // nothing above: the nearest below
   CHECK(app::heads_dividing(7, 1, 5, 16) == 7);
-  CHECK(app::heads_dividing(64, 1, 40, 16) == 16);   // clamped to the slider's range first
+  CHECK(app::heads_dividing(64, 1, 40, 16) == 16);  // clamped to the slider's range first
   for (int d = 1; d <= 128; ++d)
     for (int to = 1; to <= 16; ++to) CHECK(d % app::heads_dividing(d, 1, to, 16) == 0);
 }

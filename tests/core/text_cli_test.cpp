@@ -37,9 +37,9 @@ std::string write(const fs::path& path, const std::string& text) {
 TEST_CASE("train --task text trains on a corpus and dump reads the checkpoint through its BPE", "[cli]") {
   test_support::TempDir dir;
   const std::string ckpt = (dir.path / "text.npz").string();
-  const Result r = run("train --task text --corpus " + kCorpus + " " + kSmall +
-                       " --mlp-width 24 --gelu tanh --tied-embeddings --repeat-fraction 0.5 --steps 10 --every 5 --save " +
-                       ckpt);
+  const Result r =
+      run("train --task text --corpus " + kCorpus + " " + kSmall +
+          " --mlp-width 24 --gelu tanh --tied-embeddings --repeat-fraction 0.5 --steps 10 --every 5 --save " + ckpt);
   INFO(r.out);
   REQUIRE(r.code == 0);
   CHECK_THAT(r.out, Catch::Contains("# trained a BPE of 300 tokens"));
@@ -79,7 +79,8 @@ TEST_CASE("train --task text trains on a corpus and dump reads the checkpoint th
 TEST_CASE("train --task text --save DIR/ writes a GPT-2 folder with its BPE that dump reads", "[cli][gpt2]") {
   test_support::TempDir dir;
   const std::string folder = (dir.path / "hf").string() + "/";
-  const Result r = run("train --task text --corpus " + kCorpus + " " + kSmall + " --mlp --steps 4 --every 2 --save " + folder);
+  const Result r =
+      run("train --task text --corpus " + kCorpus + " " + kSmall + " --mlp --steps 4 --every 2 --save " + folder);
   INFO(r.out);
   REQUIRE(r.code == 0);
   CHECK_THAT(r.out, Catch::Contains("Hugging Face GPT-2"));
@@ -97,7 +98,10 @@ TEST_CASE("train --task text --save DIR/ writes a GPT-2 folder with its BPE that
   const nlohmann::json j = nlohmann::json::parse(in);
   std::string text;
   for (const auto& t : j["tokens"]) text += t["text"].get<std::string>();
-  CHECK(text == "the\xE2\x90\xA3" "cat\xE2\x90\xA3" "sat");  // the BPE's tokens, read with ␣ for spaces
+  CHECK(text ==
+        "the\xE2\x90\xA3"
+        "cat\xE2\x90\xA3"
+        "sat");                    // the BPE's tokens, read with ␣ for spaces
   CHECK(j["tokens"].size() < 11);  // merged tokens, not bytes
   // A model GPT-2 cannot express is refused before training, with the reason.
   const Result no_mlp = run("train --task text --corpus " + kCorpus + " " + kSmall + " --steps 2 --save " +
@@ -113,7 +117,9 @@ TEST_CASE("train --task text refuses a bad corpus naming it with exit 1 and writ
     return run("train --task text --corpus " + corpus + " " + kSmall + " --steps 2 --save " + ckpt);
   };
   const std::string empty = write(dir.path / "empty.txt", "");
-  const std::string binary = write(dir.path / "b.bin", std::string("\x7F" "ELF\0\0\0\0", 8));
+  const std::string binary = write(dir.path / "b.bin", std::string("\x7F"
+                                                                   "ELF\0\0\0\0",
+                                                                   8));
   const std::string latin1 = write(dir.path / "l.txt", std::string(300, 'a') + " caf\xE9\n");
   const std::string fifo = (dir.path / "fifo").string();
   REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
@@ -154,7 +160,8 @@ TEST_CASE("train --task text refuses more context than allowed and flags of othe
   const Result fraction = run("train --task text --corpus " + kCorpus + " --repeat-fraction 2");
   CHECK(fraction.code == 2);
   CHECK_THAT(fraction.out, Catch::Contains("--repeat-fraction"));
-  const Result gpt2_npz = run("train --task text --corpus " + kCorpus + " --tokenizer gpt2 --save /tmp/never-written.npz");
+  const Result gpt2_npz =
+      run("train --task text --corpus " + kCorpus + " --tokenizer gpt2 --save /tmp/never-written.npz");
   CHECK(gpt2_npz.code == 2);
   CHECK_THAT(gpt2_npz.out, Catch::Contains("a checkpoint carries only a BPE trained by attnlab"));
   CHECK_FALSE(fs::exists("/tmp/never-written.npz"));
@@ -184,7 +191,8 @@ TEST_CASE("the corpus script names a missing package and how to install it and w
   const int status = pclose(pipe);
   INFO(text);
   CHECK(WEXITSTATUS(status) == 2);
-  CHECK(text == "build_corpus: the program diatheke is missing: install the Debian package diatheke "
-                "(sudo apt-get install diatheke, or bash bootstrap.sh corpus)\n");
+  CHECK(text ==
+        "build_corpus: the program diatheke is missing: install the Debian package diatheke "
+        "(sudo apt-get install diatheke, or bash bootstrap.sh corpus)\n");
   CHECK_FALSE(fs::exists(out));
 }

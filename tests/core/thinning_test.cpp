@@ -70,7 +70,8 @@ TEST_CASE("thinning moves the points it keeps without copying them", "[thinning]
   };
   std::vector<Snapshot> timeline{{0, {1.0f}}, {10, {2.0f}}, {20, {3.0f}}};
   const float* kept = timeline[2].params.data();
-  app::thin_by_doubling(timeline, 10, [](const Snapshot& s) { return s.step; }, false);
+  app::thin_by_doubling(
+      timeline, 10, [](const Snapshot& s) { return s.step; }, false);
   REQUIRE(timeline.size() == 2);
   CHECK(timeline[1].step == 20);
   CHECK(timeline[1].params.data() == kept);  // the same buffer: moved, not copied

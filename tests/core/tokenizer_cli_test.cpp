@@ -13,9 +13,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli_run.hpp"
 #include "engine/file_io.hpp"
 #include "engine/text/bpe.hpp"
-#include "cli_run.hpp"
 #include "temp_dir.hpp"
 
 namespace fs = std::filesystem;
@@ -78,9 +78,12 @@ TEST_CASE("tokenizer refuses bad corpora, tokenizers and flags with the file and
     int code;
   };
   const Case cases[] = {
-      {"train --corpus " + (dir.path / "empty.txt").string() + " --vocab 300 --out " + out, "empty.txt: it is empty", 1},
-      {"train --corpus " + (dir.path / "binary.bin").string() + " --vocab 300 --out " + out, "binary.bin: it looks binary", 1},
-      {"train --corpus " + (dir.path / "fifo").string() + " --vocab 300 --out " + out, "fifo: it is a FIFO, not a file", 1},
+      {"train --corpus " + (dir.path / "empty.txt").string() + " --vocab 300 --out " + out, "empty.txt: it is empty",
+       1},
+      {"train --corpus " + (dir.path / "binary.bin").string() + " --vocab 300 --out " + out,
+       "binary.bin: it looks binary", 1},
+      {"train --corpus " + (dir.path / "fifo").string() + " --vocab 300 --out " + out, "fifo: it is a FIFO, not a file",
+       1},
       {"train --corpus " + dir.path.string() + " --vocab 300 --out " + out, "it is a folder, not a file", 1},
       {"train --corpus " + kCorpus + " --vocab 256 --out " + out, "--vocab needs whole numbers from 257", 2},
       {"train --corpus " + kCorpus + " --out " + out, "train needs --vocab", 2},
@@ -108,17 +111,23 @@ TEST_CASE("tokenizer refuses bad corpora, tokenizers and flags with the file and
 TEST_CASE("The explorer's gpt2 tokens reach the CSV header through token_text", "[cli]") {
   test_support::TempDir dir;
   const std::string out = (dir.path / "head.csv").string();
-  const Result r = run("export --tokenizer gpt2 --text \"The animal didn't cross\" --heads 2 --d-model 16 "
-                       "--what head:1 --format csv --out " + out);
+  const Result r =
+      run("export --tokenizer gpt2 --text \"The animal didn't cross\" --heads 2 --d-model 16 "
+          "--what head:1 --format csv --out " +
+          out);
   INFO(r.out);
   REQUIRE(r.code == 0);
   std::ifstream in(out);
   std::string header;
   std::getline(in, header);
-  CHECK(header == "query,The,\xE2\x90\xA3" "animal,\xE2\x90\xA3" "didn,'t,\xE2\x90\xA3" "cross\r");
+  CHECK(header ==
+        "query,The,\xE2\x90\xA3"
+        "animal,\xE2\x90\xA3"
+        "didn,'t,\xE2\x90\xA3"
+        "cross\r");
   // dump's tokens.json: the readable text and GPT-2's id of each token.
-  const Result dump = run("dump --tokenizer gpt2 --text 'Hi there' --heads 1 --d-model 8 --out " +
-                          (dir.path / "dump").string());
+  const Result dump =
+      run("dump --tokenizer gpt2 --text 'Hi there' --heads 1 --d-model 8 --out " + (dir.path / "dump").string());
   REQUIRE(dump.code == 0);
   const auto tokens = nlohmann::json::parse(attn::read_file((dir.path / "dump" / "tokens.json").string()))["tokens"];
   REQUIRE(tokens.size() == 2);

@@ -6,8 +6,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include <cstdio>
 #include <chrono>
+#include <cstdio>
 #include <thread>
 
 #include "core/process_memory.hpp"
@@ -109,10 +109,12 @@ TEST_CASE("a run that needs more than the machine has, or than any run may use, 
   CHECK(short_machine.find("but the machine has 16.0 GiB available") != std::string::npos);
   // A machine with room for it still may not: the limit, and the machine's memory, are named.
   const std::string big_machine = app::training_memory_refusal(need, settings, std::uint64_t{1} << 40);
-  CHECK(big_machine.find("more than a run may use (8.00 GiB; the machine has 1.00 TiB available)") != std::string::npos);
+  CHECK(big_machine.find("more than a run may use (8.00 GiB; the machine has 1.00 TiB available)") !=
+        std::string::npos);
   settings.batch = 4;
   settings.seq_len = 32;
-  CHECK(app::training_memory_refusal(app::training_need(a, run, settings, 0), settings, std::uint64_t{16} << 30).empty());
+  CHECK(
+      app::training_memory_refusal(app::training_need(a, run, settings, 0), settings, std::uint64_t{16} << 30).empty());
 }
 
 TEST_CASE("the window refuses to start a run that cannot fit, and keeps the model it has", "[train-ui][memory]") {
@@ -151,7 +153,8 @@ TEST_CASE("the window refuses to start a run that cannot fit, and keeps the mode
 #endif
 #endif
 #ifndef ATTN_TEST_SANITIZED
-TEST_CASE("a step that runs out of memory stops training, keeps the model and says what a step needs", "[train-ui][memory]") {
+TEST_CASE("a step that runs out of memory stops training, keeps the model and says what a step needs",
+          "[train-ui][memory]") {
   app::TrainHost host;
   // Induction, 4 layers of 16 heads at batch 1024 x 32: a step's activations are ~850 MB, the
   // model and its held-out batch ~60 MB. The estimate fits the machine, so the worker starts;

@@ -106,7 +106,7 @@ TEST_CASE("the trainer runs on its worker: run, pause, step, target, timeline", 
   CHECK(p->message.find("Reached the target of 40 steps") != std::string::npos);
   CHECK(p->curve.back()->step == 40);
   CHECK(p->timeline.back().step == 40);
-  CHECK(p->timeline.size() == 5);  // steps 0, 10, 20, 30, 40
+  CHECK(p->timeline.size() == 5);                    // steps 0, 10, 20, 30, 40
   CHECK(*p->params != *p->timeline.front().params);  // training changed the parameters
   CHECK(app::timeline_index(*p, 0.0) == 0);
   CHECK(app::timeline_index(*p, 1.0) == 4);
@@ -280,7 +280,7 @@ TEST_CASE("knock-outs on a scrubbed-back step show that step re-evaluated with t
   CHECK(point->step == 0);
   CHECK(point->loss == knocked_at_0);
   CHECK_FALSE(app::shown_evaluation_needed(*p, state).params);  // answered: nothing more to ask
-  CHECK(p->step == 40);  // the trainer's own model is untouched
+  CHECK(p->step == 40);                                         // the trainer's own model is untouched
   CHECK(app::point_at(*p, 40)->step == 40);
 
   // Without knock-outs the curve's own point is shown and nothing is asked.

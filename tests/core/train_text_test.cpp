@@ -46,7 +46,8 @@ std::string write(const fs::path& path, const std::string& bytes) {
 
 }  // namespace
 
-TEST_CASE("the train host trains on a text file through a BPE learned on it and reports bits per byte", "[train-ui][text]") {
+TEST_CASE("the train host trains on a text file through a BPE learned on it and reports bits per byte",
+          "[train-ui][text]") {
   app::TrainHost host;
   host.post(text_reset(kCorpus));
   host.wait_idle();
@@ -102,14 +103,16 @@ TEST_CASE("the train host trains on a text file through a BPE learned on it and 
 TEST_CASE("a bad text file is one message naming it and the model trained so far stays", "[train-ui][text]") {
   test_support::TempDir dir;
   const std::string binary = write(dir.path / "photo.txt", std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16));
-  const std::string latin1 = write(dir.path / "latin1.txt", "caf\xE9 au lait, cr\xE8me br\xFBl\xE9" "e\n");
+  const std::string latin1 = write(dir.path / "latin1.txt",
+                                   "caf\xE9 au lait, cr\xE8me br\xFBl\xE9"
+                                   "e\n");
   const std::string empty = write(dir.path / "empty.txt", "");
   const std::string tiny = write(dir.path / "tiny.txt", "Only a line of text.\n");
   const std::string fifo = (dir.path / "pipe").string();
   REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
   const std::string missing = (dir.path / "missing.txt").string();
   const std::pair<std::string, const char*> cases[] = {
-      {binary, "binary"}, {latin1, "UTF-8"}, {empty, "empty"}, {fifo, "FIFO"}, {dir.path.string(), "folder"},
+      {binary, "binary"},       {latin1, "UTF-8"},  {empty, "empty"}, {fifo, "FIFO"}, {dir.path.string(), "folder"},
       {missing, "missing.txt"}, {tiny, "too short"}};
   for (const auto& [path, what] : cases) {
     INFO(path);
@@ -149,8 +152,8 @@ TEST_CASE("without the English corpus the text task says how to build it", "[tra
   const char* was = std::getenv("ATTNLAB_DATA_DIR");
   const std::string saved = was ? was : "";
   ::setenv("ATTNLAB_DATA_DIR", dir.path.c_str(), 1);
-  CHECK_THROWS_WITH(app::text_corpus(""), Catch::Contains("bash bootstrap.sh corpus") &&
-                                              Catch::Contains("english-train.txt"));
+  CHECK_THROWS_WITH(app::text_corpus(""),
+                    Catch::Contains("bash bootstrap.sh corpus") && Catch::Contains("english-train.txt"));
   app::TrainHost host;
   host.post(text_reset(""));
   host.wait_idle();
@@ -159,11 +162,14 @@ TEST_CASE("without the English corpus the text task says how to build it", "[tra
   CHECK(p->error);
   CHECK_FALSE(p->model);
   CHECK_THAT(p->message, Catch::Contains("bash bootstrap.sh corpus"));
-  if (was) ::setenv("ATTNLAB_DATA_DIR", saved.c_str(), 1);
-  else ::unsetenv("ATTNLAB_DATA_DIR");
+  if (was)
+    ::setenv("ATTNLAB_DATA_DIR", saved.c_str(), 1);
+  else
+    ::unsetenv("ATTNLAB_DATA_DIR");
 }
 
-TEST_CASE("a model trained on text in Train mode saves as a Hugging Face folder that reads back its ids and logits", "[train-ui][text][gpt2]") {
+TEST_CASE("a model trained on text in Train mode saves as a Hugging Face folder that reads back its ids and logits",
+          "[train-ui][text][gpt2]") {
   app::TrainHost host;
   app::TrainCommand reset = text_reset(kCorpus);
   host.post(reset);

@@ -52,8 +52,8 @@ double compare(const A& fast, const std::vector<double>& ref, double tol, std::o
 
 TEST_CASE("fast path matches the plain-loop reference over many random configurations", "[attention]") {
   std::mt19937 rng(2024);
-  const attn::Positional kinds[] = {attn::Positional::None, attn::Positional::Sinusoidal,
-                                    attn::Positional::Learned, attn::Positional::Rope};
+  const attn::Positional kinds[] = {attn::Positional::None, attn::Positional::Sinusoidal, attn::Positional::Learned,
+                                    attn::Positional::Rope};
   double worst = 0.0;
   for (int trial = 0; trial < 200; ++trial) {
     attn::ModelConfig c;
@@ -203,7 +203,8 @@ TEST_CASE("temperature divides the scores", "[attention]") {
   const attn::Trace t1 = attn::forward(x, w, c);
   c.temperature = 2.0f;
   const attn::Trace t2 = attn::forward(x, w, c);
-  for (std::size_t i = 0; i < t1.scores.size(); ++i) CHECK(t2.scores.data()[i] == Approx(t1.scores.data()[i] / 2.0f).margin(1e-6));
+  for (std::size_t i = 0; i < t1.scores.size(); ++i)
+    CHECK(t2.scores.data()[i] == Approx(t1.scores.data()[i] / 2.0f).margin(1e-6));
 }
 
 TEST_CASE("explicit d_head maps d_model to heads x d_head and back", "[attention]") {

@@ -14,8 +14,8 @@
 #include "engine/text/bpe.hpp"
 #include "engine/text/bpe_train.hpp"
 #include "engine/text/pre_split.hpp"
-#include "engine/text/tokenizer.hpp"
 #include "engine/text/token_text.hpp"
+#include "engine/text/tokenizer.hpp"
 #include "engine/text/utf8.hpp"
 #include "temp_dir.hpp"
 
@@ -41,7 +41,8 @@ std::string slurp(const fs::path& p) {
 
 std::string from_hex(const std::string& hex) {
   std::string out;
-  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) out += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
+    out += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
   return out;
 }
 
@@ -266,7 +267,8 @@ TEST_CASE("Bad vocab.json and merges.txt are named with what is wrong") {
   j[ab] = 7;
   CHECK_THAT(load_error(j.dump(), good_merges), Catch::Contains("id 7 is given to two tokens"));
   j[ab] = 300;
-  CHECK_THAT(load_error(j.dump(), good_merges), Catch::Contains("(300) is outside 0..256") && Catch::Contains("missing"));
+  CHECK_THAT(load_error(j.dump(), good_merges),
+             Catch::Contains("(300) is outside 0..256") && Catch::Contains("missing"));
   j[ab] = "x";
   CHECK_THAT(load_error(j.dump(), good_merges), Catch::Contains("must be a whole number"));
   auto no_byte = nlohmann::json::parse(tiny_vocab({}));
@@ -282,12 +284,15 @@ TEST_CASE("Bad vocab.json and merges.txt are named with what is wrong") {
   CHECK_THAT(load_error(good_vocab, "#version: 0.2\n"), Catch::Contains("no merges"));
   CHECK_THAT(load_error(good_vocab, "#version: 0.2\na b c\n"), Catch::Contains("line 2: expected two tokens"));
   CHECK_THAT(load_error(good_vocab, "#version: 0.2\nab\n"), Catch::Contains("line 2: expected two tokens"));
-  CHECK_THAT(load_error(good_vocab, "#version: 0.2\na q\n"), Catch::Contains("line 2: the merge makes 'aq', which is not in vocab.json"));
-  CHECK_THAT(load_error(good_vocab, "#version: 0.2\na " + ab + "\n"),
-             Catch::Contains("makes"));
-  CHECK_THAT(load_error(good_vocab, "#version: 0.2\na \xE2\x82\xAC\n"), Catch::Contains("line 2: the merge names '\xE2\x82\xAC', which is not in vocab.json"));
-  CHECK_THAT(load_error(good_vocab, "#version: 0.2\na b\na b\n"), Catch::Contains("line 3: the merge 'a b' is listed twice"));
-  CHECK_THAT(load_error(good_vocab, "#version: 0.2\n\na b\n"), Catch::Contains("line 2: an empty line before more merges"));
+  CHECK_THAT(load_error(good_vocab, "#version: 0.2\na q\n"),
+             Catch::Contains("line 2: the merge makes 'aq', which is not in vocab.json"));
+  CHECK_THAT(load_error(good_vocab, "#version: 0.2\na " + ab + "\n"), Catch::Contains("makes"));
+  CHECK_THAT(load_error(good_vocab, "#version: 0.2\na \xE2\x82\xAC\n"),
+             Catch::Contains("line 2: the merge names '\xE2\x82\xAC', which is not in vocab.json"));
+  CHECK_THAT(load_error(good_vocab, "#version: 0.2\na b\na b\n"),
+             Catch::Contains("line 3: the merge 'a b' is listed twice"));
+  CHECK_THAT(load_error(good_vocab, "#version: 0.2\n\na b\n"),
+             Catch::Contains("line 2: an empty line before more merges"));
   CHECK_THAT(load_error(good_vocab, "#version: 0.2\n" + std::string(200000, 'a') + "\n"),
              Catch::Contains("line 2: the line is 200000 bytes long"));
   CHECK(load_error(good_vocab, "#version: 0.2\r\na b\r\n") == "(no error)");
@@ -335,7 +340,8 @@ TEST_CASE("A corpus that is empty, binary, a folder or a FIFO is refused by name
   std::mt19937 rng(1);
   for (char& c : noise) c = static_cast<char>(0x80 + rng() % 0x7F);
   std::ofstream(dir.path / "noise.bin", std::ios::binary) << noise;
-  CHECK_THAT(message(dir.path / "noise.bin"), Catch::Contains("noise.bin: it looks binary") && Catch::Contains("not UTF-8"));
+  CHECK_THAT(message(dir.path / "noise.bin"),
+             Catch::Contains("noise.bin: it looks binary") && Catch::Contains("not UTF-8"));
   CHECK_THAT(message(dir.path), Catch::Contains("a folder"));
   REQUIRE(::mkfifo((dir.path / "fifo").c_str(), 0600) == 0);
   CHECK_THAT(message(dir.path / "fifo"), Catch::Contains("fifo: it is a FIFO"));
@@ -350,7 +356,8 @@ TEST_CASE("Token text shows spaces, line breaks and broken UTF-8 readably, and w
   CHECK(attn::token_text("\x82\xAC") == "<0x82><0xAC>");
   CHECK(attn::token_text("\xE2\x82\xAC") == "\xE2\x82\xAC");
   CHECK(attn::token_text(std::string("\0", 1)) == "<0x00>");
-  CHECK(attn::token_text("a\xC2\x85" "b") == "a<0xC2><0x85>b");  // a C1 control has no glyph either
+  CHECK(attn::token_text("a\xC2\x85"
+                         "b") == "a<0xC2><0x85>b");  // a C1 control has no glyph either
   for (const char* word : {"tired", "didn't", "我", "🙂", "l’amour", "\xEF\xBF\xBD", "."})
     CHECK(attn::token_text(word) == word);
   CHECK(attn::token_bytes_hex(" th") == "20 74 68");

@@ -45,7 +45,8 @@ TEST_CASE("invalid configs throw with the numbers in the message", "[config]") {
 }
 
 TEST_CASE("names round-trip", "[config]") {
-  for (auto p : {attn::Positional::None, attn::Positional::Sinusoidal, attn::Positional::Learned, attn::Positional::Rope})
+  for (auto p :
+       {attn::Positional::None, attn::Positional::Sinusoidal, attn::Positional::Learned, attn::Positional::Rope})
     CHECK(attn::parse_positional(attn::to_string(p)) == p);
   CHECK_FALSE(attn::parse_positional("spiral"));
   CHECK(attn::parse_tokenizer_mode("char") == attn::TokenizerMode::Char);
@@ -85,7 +86,10 @@ TEST_CASE("RoPE rotates pairs: position 0 unchanged, norms kept, scores relative
   for (std::size_t d = 0; d < 4; ++d) CHECK(r(0, 0, d) == x(0, 0, d));
   for (std::size_t p = 0; p < 6; ++p) {
     double n0 = 0, n1 = 0;
-    for (std::size_t d = 0; d < 4; ++d) { n0 += x(0, p, d) * x(0, p, d); n1 += r(0, p, d) * r(0, p, d); }
+    for (std::size_t d = 0; d < 4; ++d) {
+      n0 += x(0, p, d) * x(0, p, d);
+      n1 += r(0, p, d) * r(0, p, d);
+    }
     CHECK(n1 == Approx(n0));
   }
   // The same q and k at positions (1, 3) and (2, 4) give the same dot product: distance 2.
@@ -120,7 +124,10 @@ TEST_CASE("embeddings have unit variance per dimension", "[embedding]") {
   std::vector<float> v(d);
   for (int w = 0; w < words; ++w) {
     attn::embed_word("w" + std::to_string(w), 7, v.data(), d);
-    for (int j = 0; j < d; ++j) { sum[j] += v[j]; sq[j] += double(v[j]) * v[j]; }
+    for (int j = 0; j < d; ++j) {
+      sum[j] += v[j];
+      sq[j] += double(v[j]) * v[j];
+    }
   }
   for (int j = 0; j < d; ++j) {
     const double mean = sum[j] / words, var = sq[j] / words - mean * mean;

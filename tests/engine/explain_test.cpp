@@ -43,9 +43,13 @@ TEST_CASE("every step of the explanation agrees with the trace", "[explain]") {
             total += e.exps[j];
           }
           CHECK(std::fabs(total - e.sum) <= 1e-5 * total);
-          CHECK(e.row_max == Approx(*std::max_element(e.scaled.begin(), e.scaled.begin() + (causal ? query + 1 : static_cast<int>(n)))));
+          CHECK(e.row_max == Approx(*std::max_element(e.scaled.begin(),
+                                                      e.scaled.begin() + (causal ? query + 1 : static_cast<int>(n)))));
           for (std::size_t d = 0; d < D; ++d)
-            CHECK(std::fabs(e.head_out[d] - t.head_out[(static_cast<std::size_t>(head) * n + static_cast<std::size_t>(query)) * D + d]) <= 1e-6f);
+            CHECK(
+                std::fabs(e.head_out[d] -
+                          t.head_out[(static_cast<std::size_t>(head) * n + static_cast<std::size_t>(query)) * D + d]) <=
+                1e-6f);
           for (std::size_t o = 0; o < E; ++o)
             CHECK(std::fabs(e.out[o] - t.out[static_cast<std::size_t>(query) * E + o]) <= 1e-5f);
         }

@@ -33,7 +33,8 @@ struct Run {
   std::vector<float> grads;
 };
 
-Run loss_and_grads(const attn::Model& m, const std::vector<std::int32_t>& ids, const std::vector<std::int32_t>& targets) {
+Run loss_and_grads(const attn::Model& m, const std::vector<std::int32_t>& ids,
+                   const std::vector<std::int32_t>& targets) {
   attn::Activations acts;
   attn::model_forward(m, ids.data(), 1, static_cast<int>(ids.size()), acts);
   Run r{attn::model_loss(acts, targets.data(), m.arch.vocab_size), std::vector<float>(m.layout.total, 0.0f)};
@@ -100,8 +101,8 @@ TEST_CASE("the GPT-2 switches' backward matches finite differences of the loss",
   // on the entries each switch touches: the tied embedding, the MLP's weights, the LayerNorms.
   attn::Model m = attn::Model::create(gpt2_like(true), attn::RunOptions{}, 5);
   const Run base = loss_and_grads(m, kIds, kTargets);
-  for (const char* name : {"tok_emb.weight", "blocks.0.mlp.fc.weight", "blocks.1.mlp.proj.bias", "blocks.0.ln2.weight",
-                           "ln_f.bias"}) {
+  for (const char* name :
+       {"tok_emb.weight", "blocks.0.mlp.fc.weight", "blocks.1.mlp.proj.bias", "blocks.0.ln2.weight", "ln_f.bias"}) {
     const attn::ParamTensor* t = m.layout.find(name);
     REQUIRE(t != nullptr);
     for (std::size_t i = 0; i < t->size; i += 7) {
@@ -149,7 +150,8 @@ TEST_CASE("a forward of the last logits row only computes that row exactly and m
     const attn::Model m = attn::Model::create(gpt2_like(tied), attn::RunOptions{}, 7);
     attn::Activations all, last;
     attn::model_forward(m, kIds.data(), 1, static_cast<int>(kIds.size()), all);
-    attn::model_forward(m, kIds.data(), 1, static_cast<int>(kIds.size()), last, attn::ForwardOptions{attn::LogitRows::Last});
+    attn::model_forward(m, kIds.data(), 1, static_cast<int>(kIds.size()), last,
+                        attn::ForwardOptions{attn::LogitRows::Last});
     const std::size_t V = 11, n = kIds.size();
     REQUIRE(last.logits.size() == all.logits.size());
     for (std::size_t i = 0; i < (n - 1) * V; ++i) CHECK(std::isnan(last.logits[i]));

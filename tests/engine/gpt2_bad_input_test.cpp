@@ -88,10 +88,11 @@ TEST_CASE("config.json problems name the file and the key", "[gpt2]") {
     f.write("config.json", c.dump());
     CHECK_THAT(f.load_error(), Contains("config.json: 'n_layer' is missing"));
   }
-  const std::pair<const char*, nlohmann::json> absurd[] = {{"n_layer", 0},        {"n_layer", 1000000000},
-                                                           {"n_head", 5},         {"n_embd", -32},
-                                                           {"n_positions", 1e12}, {"layer_norm_epsilon", "small"},
-                                                           {"n_layer", 2.5},      {"vocab_size", 18446744073709551615ull}};
+  const std::pair<const char*, nlohmann::json> absurd[] = {
+      {"n_layer", 0},        {"n_layer", 1000000000},
+      {"n_head", 5},         {"n_embd", -32},
+      {"n_positions", 1e12}, {"layer_norm_epsilon", "small"},
+      {"n_layer", 2.5},      {"vocab_size", 18446744073709551615ull}};
   for (const auto& [key, value] : absurd) {
     Folder f;
     f.set(key, value);
@@ -157,8 +158,8 @@ TEST_CASE("a NaN in a weight and a vocabulary of the wrong size are refused", "[
     Folder f;
     const std::string file = (f.path / "model.safetensors").string();
     std::string bytes = attn::read_file(file);
-    const auto header = attn::parse_safetensors_header(reinterpret_cast<const unsigned char*>(bytes.data()),
-                                                       bytes.size(), file);
+    const auto header =
+        attn::parse_safetensors_header(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), file);
     const attn::SafeTensorInfo* ln = nullptr;
     for (const auto& t : header.tensors)
       if (t.name == "h.1.ln_2.bias") ln = &t;
@@ -194,10 +195,12 @@ TEST_CASE("safetensors headers: lengths offsets and dtypes are checked against t
   const std::string data(16, '\0');
   const nlohmann::json good = {{"a", entry("F32", {2}, 0, 8)}, {"b", entry("F16", {2, 2}, 8, 16)}};
   CHECK(parse_error(safetensors(good, data)) == "(parsed)");
-  CHECK_THAT(parse_error(safetensors(good, data, 1000)), Contains("the header claims 1000 bytes but the file has only"));
+  CHECK_THAT(parse_error(safetensors(good, data, 1000)),
+             Contains("the header claims 1000 bytes but the file has only"));
   CHECK_THAT(parse_error(safetensors(good, data, 200000000)), Contains("more than the format's limit of 100 MB"));
   CHECK_THAT(parse_error(std::string("\x05\0\0", 3)), Contains("shorter than its 8-byte header length"));
-  CHECK_THAT(parse_error(safetensors({{"a", entry("F32", {2}, 0, 8)}, {"b", entry("F32", {2}, 4, 12)}}, std::string(12, '\0'))),
+  CHECK_THAT(parse_error(
+                 safetensors({{"a", entry("F32", {2}, 0, 8)}, {"b", entry("F32", {2}, 4, 12)}}, std::string(12, '\0'))),
              Contains("tensor 'b' overlaps tensor 'a'"));
   CHECK_THAT(parse_error(safetensors({{"a", entry("F32", {4}, 0, 16)}}, std::string(8, '\0'))),
              Contains("tensor 'a': data_offsets [0, 16] go past the 8 data bytes"));

@@ -42,10 +42,12 @@ void check_variant(const std::string& variant) {
     CHECK(worst <= 1e-5);
   }
   const attn::NpyArray want = expected(variant, "logits.npy");
-  REQUIRE(want.shape == std::vector<std::size_t>{static_cast<std::size_t>(T), static_cast<std::size_t>(hf.model.arch.vocab_size)});
+  REQUIRE(want.shape ==
+          std::vector<std::size_t>{static_cast<std::size_t>(T), static_cast<std::size_t>(hf.model.arch.vocab_size)});
   double worst = 0.0;
   for (std::size_t i = 0; i < want.data.size(); ++i)
-    worst = std::max(worst, std::fabs(double(acts.logits[i]) - want.data[i]) / std::max(1.0, std::fabs(double(want.data[i]))));
+    worst = std::max(worst,
+                     std::fabs(double(acts.logits[i]) - want.data[i]) / std::max(1.0, std::fabs(double(want.data[i]))));
   INFO("largest relative logit difference " << worst);
   CHECK(worst <= 1e-4);
 }
@@ -61,10 +63,12 @@ TEST_CASE("GPT-2 folders compute the PyTorch twin's attention and logits: F16 wi
 TEST_CASE("GPT-2 folders compute the PyTorch twin's attention and logits: BF16 with an explicit lm_head", "[gpt2]") {
   check_variant("bf16_plain_head");
 }
-TEST_CASE("GPT-2 folders compute the PyTorch twin's attention and logits: three shards and a stored tied head", "[gpt2]") {
+TEST_CASE("GPT-2 folders compute the PyTorch twin's attention and logits: three shards and a stored tied head",
+          "[gpt2]") {
   check_variant("f32_sharded_tied");
 }
-TEST_CASE("GPT-2 folders compute the PyTorch twin's attention and logits: exact GELU with n_inner and epsilon 1e-3", "[gpt2]") {
+TEST_CASE("GPT-2 folders compute the PyTorch twin's attention and logits: exact GELU with n_inner and epsilon 1e-3",
+          "[gpt2]") {
   check_variant("f32_gelu_inner");
 }
 
@@ -92,11 +96,11 @@ TEST_CASE("a GPT-2 folder's config becomes the engine's switches", "[gpt2]") {
   REQUIRE(tied.vocab.size() == 300);
   CHECK(tied.vocab[0] == "!");
   CHECK(tied.vocab[299] == "<|endoftext|>");
-  CHECK(attn::gpt2_token_bytes("\xC4\xA0the") == " the");  // Ġthe
+  CHECK(attn::gpt2_token_bytes("\xC4\xA0the") == " the");                               // Ġthe
   CHECK(attn::token_text(attn::gpt2_token_bytes("\xC4\xA0the")) == "\xE2\x90\xA3the");  // ␣the
   CHECK(attn::gpt2_token_bytes("<|endoftext|>") == "<|endoftext|>");
-  CHECK(attn::gpt2_token_bytes("\xC4\x8A") == "\n");     // Ċ is byte 10
-  CHECK(attn::gpt2_token_bytes("\xC3\xA2") == "\xE2");   // â is byte 0xE2, a part of a UTF-8 character
+  CHECK(attn::gpt2_token_bytes("\xC4\x8A") == "\n");    // Ċ is byte 10
+  CHECK(attn::gpt2_token_bytes("\xC3\xA2") == "\xE2");  // â is byte 0xE2, a part of a UTF-8 character
 }
 
 TEST_CASE("a model saved as a GPT-2 folder loads back with the same parameters", "[gpt2]") {

@@ -11,8 +11,8 @@
 #include <fstream>
 #include <random>
 
-#include "engine/npy.hpp"
 #include "engine/model/checkpoint.hpp"
+#include "engine/npy.hpp"
 #include "engine/npz.hpp"
 #include "engine/weights.hpp"
 
@@ -40,7 +40,6 @@ bool same(const T& a, const T& b) {
 std::vector<float> expected(const std::string& key) {
   return attn::npy_decode(attn::read_file((kNpz / ("expected_" + key + ".npy")).string()), key).data;
 }
-
 
 // Raw deflate (as zip holds it) of `size` zero bytes: what a zip bomb is made of.
 struct Deflated {
@@ -179,13 +178,15 @@ TEST_CASE("missing bias keys mean zero bias", "[npz]") {
 }
 
 TEST_CASE("bad weight files are refused with the key and the shapes", "[npz]") {
-  CHECK_THROWS_WITH(attn::load_weights_npz((kNpz / "float64.npz").string()),
-                    Catch::Contains("in_proj_weight") && Catch::Contains("'<f8' (float64)") && Catch::Contains("float32"));
+  CHECK_THROWS_WITH(attn::load_weights_npz((kNpz / "float64.npz").string()), Catch::Contains("in_proj_weight") &&
+                                                                                 Catch::Contains("'<f8' (float64)") &&
+                                                                                 Catch::Contains("float32"));
   CHECK_THROWS_WITH(attn::load_weights_npz((kNpz / "wrong_shape.npz").string()),
                     Catch::Contains("out_proj.weight is (8, 10)") && Catch::Contains("needs (8, 8)"));
   CHECK_THROWS_WITH(attn::load_weights_npz((kNpz / "missing_out_proj.npz").string()),
                     Catch::Contains("missing key 'out_proj.weight'") && Catch::Contains("found: in_proj_bias"));
-  CHECK_THROWS_WITH(attn::load_weights_npz("/nonexistent/weights.npz"), Catch::Contains("cannot read /nonexistent/weights.npz"));
+  CHECK_THROWS_WITH(attn::load_weights_npz("/nonexistent/weights.npz"),
+                    Catch::Contains("cannot read /nonexistent/weights.npz"));
   CHECK_THROWS_AS(attn::load_weights_npz((kNpz / "float64.npz").string()), attn::FileError);
 }
 
@@ -221,7 +222,8 @@ TEST_CASE("flipped bytes and garbage never crash the reader", "[npz]") {
     }
   }
   CHECK(refused > 2000);  // CRCs catch nearly every flip in the data
-  for (const std::string& garbage : {std::string(), std::string("PK"), std::string(100, '\0'), std::string("PK\x05\x06") + std::string(18, '\xff')})
+  for (const std::string& garbage :
+       {std::string(), std::string("PK"), std::string(100, '\0'), std::string("PK\x05\x06") + std::string(18, '\xff')})
     CHECK_THROWS_AS(attn::npz_read(garbage, "garbage"), attn::FileError);
 }
 
@@ -270,19 +272,21 @@ TEST_CASE("saving into a missing folder or under a file fails and leaves nothing
 
 TEST_CASE("atomic writes: never over a device, through symlinks, keeping the mode, long names", "[io]") {
   test_support::TempDir dir;
-  CHECK_THROWS_WITH(attn::write_file_atomic("/dev/null", "x"), Catch::Contains("is a character device, which is never replaced"));
+  CHECK_THROWS_WITH(attn::write_file_atomic("/dev/null", "x"),
+                    Catch::Contains("is a character device, which is never replaced"));
   CHECK_THROWS_WITH(attn::write_file_atomic(dir.path.string(), "x"), Catch::Contains("is a folder"));
   const std::filesystem::path real = dir.path / "real.json", link = dir.path / "link.json";
   attn::write_file_atomic(real.string(), "one");
   std::filesystem::permissions(real, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   std::filesystem::create_symlink(real, link);
   attn::write_file_atomic(link.string(), "two");
-  CHECK(std::filesystem::is_symlink(link));  // still a link ...
+  CHECK(std::filesystem::is_symlink(link));        // still a link ...
   CHECK(attn::read_file(real.string()) == "two");  // ... and its target has the new bytes
   CHECK((std::filesystem::status(real).permissions() & std::filesystem::perms::all) ==
         (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write));
   std::filesystem::create_symlink(dir.path / "missing", dir.path / "dangling");
-  CHECK_THROWS_WITH(attn::write_file_atomic((dir.path / "dangling").string(), "x"), Catch::Contains("symbolic link to a missing file"));
+  CHECK_THROWS_WITH(attn::write_file_atomic((dir.path / "dangling").string(), "x"),
+                    Catch::Contains("symbolic link to a missing file"));
   const std::string long_name = (dir.path / (std::string(246, 'a') + ".png")).string();  // 250 bytes, within NAME_MAX
   CHECK_NOTHROW(attn::write_file_atomic(long_name, "png"));
   CHECK(attn::read_file(long_name) == "png");
@@ -322,9 +326,9 @@ TEST_CASE("a crafted zip claiming a huge size is refused before anything is allo
   // 1 TiB claimed in a ZIP64 field by a file of a few hundred bytes.
   const std::string huge = make_zip({{"in_proj_weight.npy", 8, 0, tiny, 1ull << 40}});
   CHECK(huge.size() < 1000);
-  CHECK_THROWS_WITH(attn::npz_read(huge, "huge.npz"),
-                    Catch::Contains("huge.npz: entry 'in_proj_weight.npy' claims 1099511627776 bytes") &&
-                        Catch::Contains("385 MiB"));
+  CHECK_THROWS_WITH(
+      attn::npz_read(huge, "huge.npz"),
+      Catch::Contains("huge.npz: entry 'in_proj_weight.npy' claims 1099511627776 bytes") && Catch::Contains("385 MiB"));
   // Within the model's limits, but more than its few compressed bytes can inflate to.
   CHECK_THROWS_WITH(attn::npz_read(make_zip({{"in_proj_weight.npy", 8, 0, tiny, 100ull << 20}}), "lie.npz"),
                     Catch::Contains("entry 'in_proj_weight.npy' claims 104857600 bytes from") &&
@@ -352,9 +356,9 @@ TEST_CASE("a deflate bomb inflates no further than its claim and the model's lim
     parts.push_back({name, 8, part.crc, part.bytes, 280ull << 20});
   const std::string many = make_zip(parts);
   CHECK(many.size() < (4u << 20));
-  CHECK_THROWS_WITH(attn::npz_read(many, "many.npz"),
-                    Catch::Contains("the entries up to 'i.npy' claim 2642411520 bytes in total") &&
-                        Catch::Contains("2469 MiB"));
+  CHECK_THROWS_WITH(
+      attn::npz_read(many, "many.npz"),
+      Catch::Contains("the entries up to 'i.npy' claim 2642411520 bytes in total") && Catch::Contains("2469 MiB"));
   // 4. A small honest archive still loads.
   const Deflated small = deflate_zeros(4096);
   const auto entries = attn::npz_read(make_zip({{"z.npy", 8, small.crc, small.bytes, 4096}}), "small.npz");

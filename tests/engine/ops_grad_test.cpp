@@ -47,21 +47,22 @@ std::vector<OpCase> op_cases() {
   {  // LayerNorm: N=3 rows of C=5
     const int N = 3, C = 5;
     const Vec r = random_vec(N * C, rng);
-    cases.push_back({"layernorm",
-                     {random_vec(N * C, rng, 2.0), random_vec(C, rng), random_vec(C, rng)},
-                     [=](const Vars& v) {
-                       Vec out(N * C), mean(N), rstd(N);
-                       layernorm_forward(out.data(), mean.data(), rstd.data(), v[0].data(), v[1].data(), v[2].data(), N, C);
-                       return dot(out, r);
-                     },
-                     [=](const Vars& v) {
-                       Vec out(N * C), mean(N), rstd(N);
-                       layernorm_forward(out.data(), mean.data(), rstd.data(), v[0].data(), v[1].data(), v[2].data(), N, C);
-                       Vars g{Vec(N * C), Vec(C), Vec(C)};
-                       layernorm_backward(g[0].data(), g[1].data(), g[2].data(), r.data(), v[0].data(), v[1].data(),
-                                          mean.data(), rstd.data(), N, C);
-                       return g;
-                     }});
+    cases.push_back(
+        {"layernorm",
+         {random_vec(N * C, rng, 2.0), random_vec(C, rng), random_vec(C, rng)},
+         [=](const Vars& v) {
+           Vec out(N * C), mean(N), rstd(N);
+           layernorm_forward(out.data(), mean.data(), rstd.data(), v[0].data(), v[1].data(), v[2].data(), N, C);
+           return dot(out, r);
+         },
+         [=](const Vars& v) {
+           Vec out(N * C), mean(N), rstd(N);
+           layernorm_forward(out.data(), mean.data(), rstd.data(), v[0].data(), v[1].data(), v[2].data(), N, C);
+           Vars g{Vec(N * C), Vec(C), Vec(C)};
+           layernorm_backward(g[0].data(), g[1].data(), g[2].data(), r.data(), v[0].data(), v[1].data(), mean.data(),
+                              rstd.data(), N, C);
+           return g;
+         }});
   }
   {  // Linear: N=4, C=3 -> OC=5, with bias
     const int N = 4, C = 3, OC = 5;
@@ -75,7 +76,8 @@ std::vector<OpCase> op_cases() {
                      },
                      [=](const Vars& v) {
                        Vars g{Vec(N * C), Vec(OC * C), Vec(OC)};
-                       linear_backward(g[0].data(), g[1].data(), g[2].data(), r.data(), v[0].data(), v[1].data(), N, C, OC);
+                       linear_backward(g[0].data(), g[1].data(), g[2].data(), r.data(), v[0].data(), v[1].data(), N, C,
+                                       OC);
                        return g;
                      }});
   }
@@ -168,7 +170,8 @@ std::vector<OpCase> op_cases() {
     const auto forward = [=](const Vec& qkv, Vec& attn) {
       Vec scores(static_cast<std::size_t>(B * H * T * T)), concat(static_cast<std::size_t>(B * T * I));
       attn.assign(scores.size(), 0.0);
-      attention_forward(scores.data(), attn.data(), concat.data(), qkv.data(), B, T, H, D, scale, causal, knocked.data());
+      attention_forward(scores.data(), attn.data(), concat.data(), qkv.data(), B, T, H, D, scale, causal,
+                        knocked.data());
       return concat;
     };
     cases.push_back({causal ? "attention (causal)" : "attention",
@@ -280,7 +283,9 @@ TEST_CASE("tied embeddings backward matches finite differences in double precisi
   check_rows({"tied embeddings"});
 }
 TEST_CASE("exact GELU backward matches finite differences in double precision", "[grad]") { check_rows({"gelu"}); }
-TEST_CASE("tanh GELU backward matches finite differences in double precision", "[grad]") { check_rows({"gelu (tanh)"}); }
+TEST_CASE("tanh GELU backward matches finite differences in double precision", "[grad]") {
+  check_rows({"gelu (tanh)"});
+}
 TEST_CASE("rope backward matches finite differences in double precision", "[grad]") { check_rows({"rope"}); }
 TEST_CASE("attention backward matches finite differences in double precision", "[grad]") {
   check_rows({"attention", "attention (causal)"});
@@ -294,8 +299,7 @@ TEST_CASE("every row of the op gradient table is checked by one of the cases abo
   for (const OpCase& c : op_cases()) names.push_back(c.name);
   // A new row fails here until a test case above checks it.
   CHECK(names == std::vector<std::string>{"layernorm", "linear", "gelu", "gelu (tanh)", "layernorm (eps 0.05)", "rope",
-                                          "attention", "attention (causal)", "crossentropy",
-                                          "tied embeddings"});
+                                          "attention", "attention (causal)", "crossentropy", "tied embeddings"});
 }
 
 TEST_CASE("a knocked-out head passes no gradient and outputs zeros", "[grad]") {
@@ -304,7 +308,8 @@ TEST_CASE("a knocked-out head passes no gradient and outputs zeros", "[grad]") {
   const Vec qkv = random_vec(static_cast<std::size_t>(B * T * 3 * I), rng);
   const std::vector<std::uint8_t> knocked{1, 0};
   Vec scores(static_cast<std::size_t>(H * T * T)), attn(scores.size()), concat(static_cast<std::size_t>(T * I), 7.0);
-  attn::nn::attention_forward(scores.data(), attn.data(), concat.data(), qkv.data(), B, T, H, D, 1.0, true, knocked.data());
+  attn::nn::attention_forward(scores.data(), attn.data(), concat.data(), qkv.data(), B, T, H, D, 1.0, true,
+                              knocked.data());
   for (int t = 0; t < T; ++t)
     for (int d = 0; d < D; ++d) CHECK(concat[static_cast<std::size_t>(t * I + d)] == 0.0);
   Vec dqkv(qkv.size()), workspace(static_cast<std::size_t>(T * T));

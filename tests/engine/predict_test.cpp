@@ -50,7 +50,8 @@ TEST_CASE("sampling keeps to the top-k tokens", "[predict]") {
 TEST_CASE("a seed writes the same tokens and bad settings are refused", "[predict]") {
   std::uint64_t a = 42, b = 42;
   for (int i = 0; i < 100; ++i)
-    CHECK(attn::sample_next_token(kLogits.data(), 5, {1.0f, 0}, a) == attn::sample_next_token(kLogits.data(), 5, {1.0f, 0}, b));
+    CHECK(attn::sample_next_token(kLogits.data(), 5, {1.0f, 0}, a) ==
+          attn::sample_next_token(kLogits.data(), 5, {1.0f, 0}, b));
   std::uint64_t rng = 1;
   CHECK_THROWS_AS(attn::sample_next_token(kLogits.data(), 0, {1.0f, 0}, rng), std::invalid_argument);
   CHECK_THROWS_AS(attn::sample_next_token(kLogits.data(), 5, {-1.0f, 0}, rng), std::invalid_argument);

@@ -9,10 +9,10 @@
 namespace reference {
 
 struct Result {
-  std::vector<double> q, k, v;     // (H, n, D)
-  std::vector<double> scores;      // (H, n, n)
-  std::vector<double> attn;        // (H, n, n)
-  std::vector<double> out;         // (n, E)
+  std::vector<double> q, k, v;  // (H, n, D)
+  std::vector<double> scores;   // (H, n, n)
+  std::vector<double> attn;     // (H, n, n)
+  std::vector<double> out;      // (n, E)
 };
 
 inline Result attention(const xt::xtensor<float, 2>& x, const attn::MhaWeights& w, const attn::ModelConfig& c) {
@@ -80,7 +80,8 @@ inline Result attention(const xt::xtensor<float, 2>& x, const attn::MhaWeights& 
     for (std::size_t e = 0; e < E; ++e) {
       double acc = w.out_proj_bias(e);
       for (std::size_t h = 0; h < H; ++h)
-        for (std::size_t d = 0; d < D; ++d) acc += double(w.out_proj_weight(e, h * D + d)) * head_out[(h * n + t) * D + d];
+        for (std::size_t d = 0; d < D; ++d)
+          acc += double(w.out_proj_weight(e, h * D + d)) * head_out[(h * n + t) * D + d];
       r.out[t * E + e] = acc;
     }
   return r;

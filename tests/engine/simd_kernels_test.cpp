@@ -152,7 +152,9 @@ TEST_CASE("the float tanh GELU matches the double reference", "[simd]") {
   check_gelu_against_double(
       [](double* y, const double* x, std::size_t n) { attn::nn::gelu_tanh_forward(y, x, n); },
       [](double* dx, const double* x, const double* dy, std::size_t n) { attn::nn::gelu_tanh_backward(dx, x, dy, n); },
-      [](attn::SimdLevel l, float* y, const float* x, std::size_t n) { attn::nn::gelu_tanh_forward_f32_at(l, y, x, n); },
+      [](attn::SimdLevel l, float* y, const float* x, std::size_t n) {
+        attn::nn::gelu_tanh_forward_f32_at(l, y, x, n);
+      },
       [](attn::SimdLevel l, float* dx, const float* x, const float* dy, std::size_t n) {
         attn::nn::gelu_tanh_backward_f32_at(l, dx, x, dy, n);
       },
@@ -180,21 +182,24 @@ TEST_CASE("the float LayerNorm matches the double reference", "[simd]") {
     const std::size_t nc = static_cast<std::size_t>(N * C);
     auto inp = random_floats(nc, spread, static_cast<unsigned>(C));
     for (float& v : inp) v += offset;
-    const auto weight = random_floats(static_cast<std::size_t>(C), 1.0f, 21), bias = random_floats(static_cast<std::size_t>(C), 1.0f, 22);
+    const auto weight = random_floats(static_cast<std::size_t>(C), 1.0f, 21),
+               bias = random_floats(static_cast<std::size_t>(C), 1.0f, 22);
     const auto dout = random_floats(nc, 1.0f, 23);
     const auto wide = [](const std::vector<float>& v) { return std::vector<double>(v.begin(), v.end()); };
     const std::vector<double> inp_d = wide(inp), weight_d = wide(weight), bias_d = wide(bias), dout_d = wide(dout);
-    std::vector<double> out_d(nc), mean_d(static_cast<std::size_t>(N)), rstd_d(static_cast<std::size_t>(N)), dinp_d(nc, 0.0),
-        dweight_d(static_cast<std::size_t>(C), 0.0), dbias_d(static_cast<std::size_t>(C), 0.0);
-    attn::nn::layernorm_forward(out_d.data(), mean_d.data(), rstd_d.data(), inp_d.data(), weight_d.data(), bias_d.data(), N, C);
-    attn::nn::layernorm_backward(dinp_d.data(), dweight_d.data(), dbias_d.data(), dout_d.data(), inp_d.data(), weight_d.data(),
-                                 mean_d.data(), rstd_d.data(), N, C);
+    std::vector<double> out_d(nc), mean_d(static_cast<std::size_t>(N)), rstd_d(static_cast<std::size_t>(N)),
+        dinp_d(nc, 0.0), dweight_d(static_cast<std::size_t>(C), 0.0), dbias_d(static_cast<std::size_t>(C), 0.0);
+    attn::nn::layernorm_forward(out_d.data(), mean_d.data(), rstd_d.data(), inp_d.data(), weight_d.data(),
+                                bias_d.data(), N, C);
+    attn::nn::layernorm_backward(dinp_d.data(), dweight_d.data(), dbias_d.data(), dout_d.data(), inp_d.data(),
+                                 weight_d.data(), mean_d.data(), rstd_d.data(), N, C);
     for (auto level : attn::supported_simd_levels()) {
       std::vector<float> out(nc), mean(static_cast<std::size_t>(N)), rstd(static_cast<std::size_t>(N)), dinp(nc, 0.0f),
           dweight(static_cast<std::size_t>(C), 0.0f), dbias(static_cast<std::size_t>(C), 0.0f);
-      attn::nn::layernorm_forward_f32_at(level, out.data(), mean.data(), rstd.data(), inp.data(), weight.data(), bias.data(), N, C);
-      attn::nn::layernorm_backward_f32_at(level, dinp.data(), dweight.data(), dbias.data(), dout.data(), inp.data(), weight.data(),
-                                          mean.data(), rstd.data(), N, C);
+      attn::nn::layernorm_forward_f32_at(level, out.data(), mean.data(), rstd.data(), inp.data(), weight.data(),
+                                         bias.data(), N, C);
+      attn::nn::layernorm_backward_f32_at(level, dinp.data(), dweight.data(), dbias.data(), dout.data(), inp.data(),
+                                          weight.data(), mean.data(), rstd.data(), N, C);
       // An input is rounded to 2^-24 of its size, and the normalized value divides that by the
       // spread: the tolerance grows with offset / spread as any float LayerNorm's error must.
       // Measured worst: 2.6e-7 at offset 0, 2.1e-5 at offset 4 over spread 0.05 (this tolerance 8.1e-5).
@@ -274,8 +279,8 @@ TEST_CASE("cross-entropy of float logits: losses of flushed targets stay exact",
   // (plus log of the sum), not infinite and not a fallback's.
   const int N = 2, V = 16;
   std::vector<float> logits(static_cast<std::size_t>(N * V), 0.0f), probs(logits.size()), losses(N);
-  logits[0] = 100.0f;               // row 0: the target (3) is 100 below the largest
-  logits[V + 5] = std::nanf("");   // row 1: a NaN logit
+  logits[0] = 100.0f;             // row 0: the target (3) is 100 below the largest
+  logits[V + 5] = std::nanf("");  // row 1: a NaN logit
   const std::vector<std::int32_t> targets{3, 2};
   const float mean = attn::nn::crossentropy_forward(probs.data(), losses.data(), logits.data(), targets.data(), N, V);
   const double want = 100.0 + std::log(1.0 + 15.0 * std::exp(-100.0));
@@ -287,13 +292,15 @@ TEST_CASE("cross-entropy of float logits: losses of flushed targets stay exact",
 
 TEST_CASE("float attention heads (the fused path) match the double reference forward and backward", "[simd]") {
   // d_head a multiple of 8 up to 64 and up to 64 tokens run the float kernels (128 tokens runs
-  // OpenBLAS's sgemm with a vectorised softmax backward); the double build runs OpenBLAS's dgemm. Every output and gradient must agree to float rounding.
+  // OpenBLAS's sgemm with a vectorised softmax backward); the double build runs OpenBLAS's dgemm. Every output and
+  // gradient must agree to float rounding.
   for (int T : {1, 7, 32, 64, 128})
     for (int D : {8, 16, 32, 64})
       for (bool causal : {true, false}) {
         const int B = 2, H = 2, I = H * D;
         const std::size_t rows = static_cast<std::size_t>(B * T), TT = static_cast<std::size_t>(T * T);
-        const auto qkv = random_floats(rows * 3 * static_cast<std::size_t>(I), 1.0f, static_cast<unsigned>(T * 100 + D));
+        const auto qkv =
+            random_floats(rows * 3 * static_cast<std::size_t>(I), 1.0f, static_cast<unsigned>(T * 100 + D));
         const auto dconcat = random_floats(rows * static_cast<std::size_t>(I), 1.0f, static_cast<unsigned>(T + D));
         const std::vector<std::uint8_t> knocked{0, 1};
         const float scale = 1.0f / std::sqrt(static_cast<float>(D));

@@ -6,12 +6,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
-#include <set>
 #include <functional>
-#include <algorithm>
+#include <set>
 #include <string>
 
 #include "engine/file_io.hpp"
@@ -30,8 +30,9 @@ namespace {
 
 // A few KB of English-like text: sentences built from a small word list by a seeded generator.
 std::string english_like(std::size_t bytes, std::uint64_t seed) {
-  static const char* const words[] = {"the", "cat", "sat", "on", "a", "mat", "and", "dog", "ran", "to",
-                                      "house", "of", "her", "sister", "Elizabeth", "said", "that", "it", "was", "warm"};
+  static const char* const words[] = {"the",       "cat",  "sat",  "on",    "a",   "mat", "and",
+                                      "dog",       "ran",  "to",   "house", "of",  "her", "sister",
+                                      "Elizabeth", "said", "that", "it",    "was", "warm"};
   std::string s;
   while (s.size() < bytes) {
     const int n = 4 + static_cast<int>(attn::detail::splitmix64(seed) % 8);
@@ -117,7 +118,8 @@ TEST_CASE("text task held-out batch has 3 plain sequences in 4 and 1 repeated sp
       for (std::int32_t t : s.targets) CHECK(t == -1);  // scored by the detectors only, not the loss
       CHECK(induction[0].query == static_cast<int>(L));
       CHECK(induction[0].key == 1);
-      for (const attn::Cell& c : induction) CHECK(s.ids[static_cast<std::size_t>(c.query)] == s.ids[static_cast<std::size_t>(c.key - 1)]);
+      for (const attn::Cell& c : induction)
+        CHECK(s.ids[static_cast<std::size_t>(c.query)] == s.ids[static_cast<std::size_t>(c.key - 1)]);
     } else {
       CHECK(induction.empty());
       for (std::int32_t t : s.targets) CHECK(t >= 0);
@@ -126,7 +128,8 @@ TEST_CASE("text task held-out batch has 3 plain sequences in 4 and 1 repeated sp
       for (const attn::Cell& c : duplicate) {
         CHECK(c.key < c.query);
         CHECK(s.ids[static_cast<std::size_t>(c.key)] == s.ids[static_cast<std::size_t>(c.query)]);
-        for (int k = c.key + 1; k < c.query; ++k) CHECK(s.ids[static_cast<std::size_t>(k)] != s.ids[static_cast<std::size_t>(c.query)]);
+        for (int k = c.key + 1; k < c.query; ++k)
+          CHECK(s.ids[static_cast<std::size_t>(k)] != s.ids[static_cast<std::size_t>(c.query)]);
       }
     }
   }
@@ -146,18 +149,21 @@ TEST_CASE("text task repeat fraction 1 trains on spans of varying length twice",
     REQUIRE(s.ids.size() == 32);
     // The longest L with ids[0, L) == ids[L, 2L): the span's length, 4 to 16.
     std::size_t L = 16;
-    while (L >= 4 && !std::equal(s.ids.begin(), s.ids.begin() + static_cast<std::ptrdiff_t>(L), s.ids.begin() + static_cast<std::ptrdiff_t>(L))) --L;
+    while (L >= 4 && !std::equal(s.ids.begin(), s.ids.begin() + static_cast<std::ptrdiff_t>(L),
+                                 s.ids.begin() + static_cast<std::ptrdiff_t>(L)))
+      --L;
     CHECK(L >= 4);
     lengths.insert(L);
     for (std::size_t i = 0; i + 1 < 32; ++i) CHECK(s.targets[i] == s.ids[i + 1]);
     CHECK(s.targets[31] >= 0);
   }
   CHECK(lengths.size() >= 5);  // no fixed offset to the earlier copy
-  CHECK_THROWS_WITH(attn::TextTask(small_bpe(train), [&] {
-                      attn::TextTaskOptions o = options;
-                      o.repeat_fraction = 1.5;
-                      return o;
-                    }()),
+  CHECK_THROWS_WITH(attn::TextTask(small_bpe(train),
+                                   [&] {
+                                     attn::TextTaskOptions o = options;
+                                     o.repeat_fraction = 1.5;
+                                     return o;
+                                   }()),
                     Catch::Contains("repeat fraction (1.5"));
 }
 
@@ -239,7 +245,8 @@ TEST_CASE("a checkpoint whose vocabulary disagrees with its embedding is refused
   arch.d_head = 8;
   attn::TrainSettings settings;
   settings.seq_len = 16;
-  attn::Trainer trainer(arch, attn::RunOptions{}, settings, std::make_unique<attn::TextTask>(small_bpe(train), options));
+  attn::Trainer trainer(arch, attn::RunOptions{}, settings,
+                        std::make_unique<attn::TextTask>(small_bpe(train), options));
   const std::string path = (dir.path / "m.npz").string();
   attn::save_checkpoint(trainer.checkpoint(), path);
   auto entries = attn::npz_read(attn::read_file(path), path);
@@ -274,8 +281,8 @@ TEST_CASE("a bad corpus is refused naming the file: empty binary not UTF-8 FIFO 
   const std::string missing = (dir.path / "missing.txt").string();
   CHECK_THAT(refused(missing), Catch::Contains("corpus " + missing + ": No such file"));
   const std::string tiny = write(dir.path / "tiny.txt", "Too short.\n");
-  CHECK_THAT(refused(tiny), Catch::Contains("training part (" + tiny + ") has 11 bytes") &&
-                                Catch::Contains("at least 256"));
+  CHECK_THAT(refused(tiny),
+             Catch::Contains("training part (" + tiny + ") has 11 bytes") && Catch::Contains("at least 256"));
 }
 
 TEST_CASE("a corpus larger than memory is read in place and never loaded whole", "[text]") {

@@ -46,7 +46,8 @@ TEST_CASE("apostrophes inside words keep the word whole", "[tokenizer]") {
 TEST_CASE("each CJK character is its own token", "[tokenizer]") {
   const std::string text = "我爱你。日本語とハングル한국";
   const auto t = attn::tokenize(text, TokenizerMode::Word);
-  CHECK(texts(t) == std::vector<std::string>{"我", "爱", "你", "。", "日", "本", "語", "と", "ハ", "ン", "グ", "ル", "한", "국"});
+  CHECK(texts(t) ==
+        std::vector<std::string>{"我", "爱", "你", "。", "日", "本", "語", "と", "ハ", "ン", "グ", "ル", "한", "국"});
   check_spans(text, t);
 }
 

@@ -51,7 +51,8 @@ TEST_CASE("the engine matches PyTorch nn.MultiheadAttention on the committed cas
       for (std::size_t i = 0; i < theirs.size(); ++i) {
         const double err = std::fabs(double(ours[i]) - double(theirs[i]));
         worst = std::max(worst, err);
-        if (err > 1e-5 && shown++ < 5) mismatches << what << "[" << i << "] ours " << ours[i] << " torch " << theirs[i] << "\n";
+        if (err > 1e-5 && shown++ < 5)
+          mismatches << what << "[" << i << "] ours " << ours[i] << " torch " << theirs[i] << "\n";
       }
     };
     compare(t.attn.data(), expected_attn.data, "attn");

@@ -113,8 +113,8 @@ TEST_CASE("training matches the PyTorch twin: logits, loss, attention, gradients
       attn::model_loss(acts, targets.data.data(), model.arch.vocab_size);
       std::fill(grads.begin(), grads.end(), 0.0f);
       attn::model_backward(model, tokens.data.data(), targets.data.data(), acts, buffers, grads.data());
-      attn::adamw_update(model.layout, ck.train, attn::gradient_norm(grads.data(), grads.size()),
-                         model.params.data(), grads.data(), adam);
+      attn::adamw_update(model.layout, ck.train, attn::gradient_norm(grads.data(), grads.size()), model.params.data(),
+                         grads.data(), adam);
     }
     const auto want_params = load_npz(dir.path() / "after_adamw.npz");
     for (const attn::ParamTensor& t : model.layout.tensors)

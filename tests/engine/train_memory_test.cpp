@@ -95,7 +95,8 @@ TEST_CASE("bytes_text reads like /proc/meminfo's units", "[train][memory]") {
   CHECK(attn::bytes_text(std::uint64_t{679} << 20) == "679 MiB");
 }
 
-TEST_CASE("a checkpoint whose batch x seq_len could not be trained is refused, naming the keys", "[checkpoint][memory]") {
+TEST_CASE("a checkpoint whose batch x seq_len could not be trained is refused, naming the keys",
+          "[checkpoint][memory]") {
   // The hostile run's checkpoint: a valid model of 4 layers x 16 heads, d_model 256, with
   // train.batch 1024 and train.seq_len 256. Opening it and pressing F5 asked for ~50 GB.
   attn::Arch a;

@@ -44,8 +44,8 @@ namespace {
   std::fprintf(stderr, "fuzz invariant broken: %s (%s)\n", what, detail.c_str());
   std::abort();
 }
-#define ATTN_FUZZ_CHECK(cond, detail) \
-  do {                                \
+#define ATTN_FUZZ_CHECK(cond, detail)   \
+  do {                                  \
     if (!(cond)) broken(#cond, detail); \
   } while (0)
 
@@ -66,11 +66,13 @@ void check_tokenization(std::string_view text, const attn::Tokenization& t, std:
     const attn::Token& token = t.tokens[i];
     const std::string at = where + ", token " + std::to_string(i) + " [" + std::to_string(token.begin) + ", " +
                            std::to_string(token.end) + ")";
-    ATTN_FUZZ_CHECK(token.begin < token.end, at);           // never empty
-    ATTN_FUZZ_CHECK(token.end <= text.size(), at);          // in range
-    ATTN_FUZZ_CHECK(token.begin >= previous_end, at);       // ordered, no overlap
-    if (token.invalid) ATTN_FUZZ_CHECK(token.text == "\xEF\xBF\xBD", at);
-    else ATTN_FUZZ_CHECK(token.text == text.substr(token.begin, token.end - token.begin), at);
+    ATTN_FUZZ_CHECK(token.begin < token.end, at);      // never empty
+    ATTN_FUZZ_CHECK(token.end <= text.size(), at);     // in range
+    ATTN_FUZZ_CHECK(token.begin >= previous_end, at);  // ordered, no overlap
+    if (token.invalid)
+      ATTN_FUZZ_CHECK(token.text == "\xEF\xBF\xBD", at);
+    else
+      ATTN_FUZZ_CHECK(token.text == text.substr(token.begin, token.end - token.begin), at);
     previous_end = token.end;
   }
 }
@@ -208,7 +210,7 @@ void checkpoint(const std::uint8_t* data, std::size_t size) {
     std::vector<float> grads;
     const float loss = next_token_gradients(ck.model, run, grads);
     ATTN_FUZZ_CHECK(grads.size() == ck.model.layout.total, "gradient size");
-    (void)loss;  // may be infinite for finite but huge parameters; dump reports it as it is
+    (void)loss;                             // may be infinite for finite but huge parameters; dump reports it as it is
   } catch (const std::invalid_argument&) {  // no words, more than max_seq_len, or weights that overflow
   }
 }
@@ -237,8 +239,10 @@ void session(const std::uint8_t* data, std::size_t size) {
   if (input.config.d_model <= 256 && input.text.size() <= 512) {
     LiveModel live;
     live.update(input);
-    if (live.has_trace()) check_attention(live.trace().attn, "session trace");
-    else ATTN_FUZZ_CHECK(!live.error().empty(), "no trace and no message");
+    if (live.has_trace())
+      check_attention(live.trace().attn, "session trace");
+    else
+      ATTN_FUZZ_CHECK(!live.error().empty(), "no trace and no message");
   }
 }
 
@@ -415,7 +419,8 @@ void check_bpe(const attn::Bpe& bpe, std::string_view text, const std::string& w
     ATTN_FUZZ_CHECK(id >= 0 && static_cast<std::size_t>(id) < bpe.vocab_size(), what + ": id out of range");
     ATTN_FUZZ_CHECK(!attn::token_text(bpe.token_bytes(id)).empty(), what + ": a token without a label");
   }
-  ATTN_FUZZ_CHECK(bpe.decode(ids) == text, what + ": decode(encode(s)) != s for " + std::to_string(text.size()) + " bytes");
+  ATTN_FUZZ_CHECK(bpe.decode(ids) == text,
+                  what + ": decode(encode(s)) != s for " + std::to_string(text.size()) + " bytes");
 }
 
 const char* const kBpeSample = "The animal didn't cross the street \xE2\x82 \xFF 42 \xF0\x9F\x99\x82  \n";
@@ -452,10 +457,18 @@ void bpe_encode(const std::uint8_t* data, std::size_t size) {
 }
 
 const std::vector<Target>& targets() {
-  static const std::vector<Target> all{{"tokenizer", tokenizer}, {"npy", npy},         {"npz", npz},
-                                       {"weights", weights},     {"checkpoint", checkpoint}, {"session", session},
-                                       {"config_json", config_json}, {"cli", cli}, {"bpe_files", bpe_files},
-                                       {"bpe_json", bpe_json},   {"bpe_encode", bpe_encode}, {"gpt2", gpt2}};
+  static const std::vector<Target> all{{"tokenizer", tokenizer},
+                                       {"npy", npy},
+                                       {"npz", npz},
+                                       {"weights", weights},
+                                       {"checkpoint", checkpoint},
+                                       {"session", session},
+                                       {"config_json", config_json},
+                                       {"cli", cli},
+                                       {"bpe_files", bpe_files},
+                                       {"bpe_json", bpe_json},
+                                       {"bpe_encode", bpe_encode},
+                                       {"gpt2", gpt2}};
   return all;
 }
 

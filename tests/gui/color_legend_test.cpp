@@ -27,13 +27,16 @@ std::vector<std::string> first(std::vector<std::string> v, std::size_t n) {
   return v;
 }
 
-bool contains(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+bool contains(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
 
 const char* const kExplore = "--no-settings --mode explore --heads 4 --d-model 64";
 
 }  // namespace
 
-TEST_CASE("with per-head ranges the color bar speaks for each head and names one head only when one is shown", "[gui][legend]") {
+TEST_CASE("with per-head ranges the color bar speaks for each head and names one head only when one is shown",
+          "[gui][legend]") {
   const gui_test::Run grid = gui_test::run_window_sized(kExplore, 1280, 800, 5, false);
   REQUIRE(grid.exit_code == 0);
   const auto titles = texts_of(grid.layout, "color_bar_title");
@@ -44,13 +47,15 @@ TEST_CASE("with per-head ranges the color bar speaks for each head and names one
   CHECK(first(texts_of(grid.layout, "color_bar_tick"), 2) == std::vector<std::string>{"max", "min"});
 
   // One head enlarged: its name and its numbers.
-  const gui_test::Run one = gui_test::run_window_sized(std::string(kExplore) + " --click-cell 2,3,2@2", 1280, 800, 6, false);
+  const gui_test::Run one =
+      gui_test::run_window_sized(std::string(kExplore) + " --click-cell 2,3,2@2", 1280, 800, 6, false);
   REQUIRE(one.exit_code == 0);
   CHECK(contains(texts_of(one.layout, "color_bar_title"), "Head 2"));
   CHECK_FALSE(contains(texts_of(one.layout, "color_bar_tick"), "max"));
 
   // One 0-1 scale: all heads, 0 to 1.
-  const gui_test::Run fixed = gui_test::run_window_sized(std::string(kExplore) + " --key ctrl+r@2", 1280, 800, 5, false);
+  const gui_test::Run fixed =
+      gui_test::run_window_sized(std::string(kExplore) + " --key ctrl+r@2", 1280, 800, 5, false);
   REQUIRE(fixed.exit_code == 0);
   CHECK(contains(texts_of(fixed.layout, "color_bar_title"), "All heads"));
   const auto ticks = texts_of(fixed.layout, "color_bar_tick");
@@ -61,7 +66,8 @@ TEST_CASE("with per-head ranges the color bar speaks for each head and names one
   CHECK(std::stof(ticks[rising - 1]) == Approx(1.0f));
 
   // The raw scores: each head's own symmetric range.
-  const gui_test::Run scores = gui_test::run_window_sized(std::string(kExplore) + " --key ctrl+l@2", 1280, 800, 5, false);
+  const gui_test::Run scores =
+      gui_test::run_window_sized(std::string(kExplore) + " --key ctrl+l@2", 1280, 800, 5, false);
   REQUIRE(scores.exit_code == 0);
   CHECK(contains(texts_of(scores.layout, "color_bar_title"), "Each head"));
   CHECK(contains(texts_of(scores.layout, "color_bar_title"), "raw score"));
@@ -73,7 +79,8 @@ TEST_CASE("Train mode's heads have a color legend like Explore's", "[gui][legend
   REQUIRE(grid.exit_code == 0);
   CHECK(contains(texts_of(grid.layout, "color_bar_title"), "Each head"));
   CHECK(gui_test::text_problems(grid.layout).empty());
-  const gui_test::Run one = gui_test::run_window_sized("--no-settings --mode train --click-cell 2,3,2@3", 1600, 1000, 7, false);
+  const gui_test::Run one =
+      gui_test::run_window_sized("--no-settings --mode train --click-cell 2,3,2@3", 1600, 1000, 7, false);
   REQUIRE(one.exit_code == 0);
   CHECK(contains(texts_of(one.layout, "color_bar_title"), "L1 H2"));
   CHECK(texts_of(one.layout, "color_bar_tick").size() >= 2);

@@ -124,7 +124,8 @@ TEST_CASE("Home End and Page Down run their shortcut without ImGui's focus frame
   CHECK(train.layout["head_page"] == 1);  // Page Down did turn the page
   // Explore: Page Down; the step-through's arrows.
   const gui_test::Run step = gui_test::run_window_sized(
-      "--no-settings --mode explore --heads 4 --d-model 64 --click-cell 1,3,2@2 --key right@4 --key right@6 --key pagedown@7",
+      "--no-settings --mode explore --heads 4 --d-model 64 --click-cell 1,3,2@2 --key right@4 --key right@6 --key "
+      "pagedown@7",
       1024, 768, 10, false);
   INFO(step.stderr_text);
   REQUIRE(step.exit_code == 0);
@@ -133,7 +134,8 @@ TEST_CASE("Home End and Page Down run their shortcut without ImGui's focus frame
   CHECK(step.layout["step_through"]["step"] == 3);
   // The frame is real and the record sees it: Home is no shortcut in Explore, so ImGui's
   // navigation takes it.
-  const gui_test::Run plain = gui_test::run_window_sized("--no-settings --mode explore --key home@3", 1024, 768, 6, false);
+  const gui_test::Run plain =
+      gui_test::run_window_sized("--no-settings --mode explore --key home@3", 1024, 768, 6, false);
   REQUIRE(plain.exit_code == 0);
   CHECK(plain.layout["nav_highlight"] == true);
 }

@@ -13,12 +13,16 @@ TEST_CASE("the GPT-2 tokenizer shows subword tokens with a visible space on chip
   CHECK(run.layout["tokens"] == 5);  // The ␣animal ␣didn 't ␣cross
   CHECK(run.layout["chips"].size() == 5);
   CHECK((!run.layout.contains("error") || run.layout["error"].get<std::string>().empty()));
-  const std::string animal = "\xE2\x90\xA3" "animal";
+  const std::string animal =
+      "\xE2\x90\xA3"
+      "animal";
   int chips = 0, elsewhere = 0;
   for (const auto& t : run.layout["texts"]) {
     if (t["text"] != animal) continue;
-    if (t["kind"] == "chip") ++chips;
-    else ++elsewhere;
+    if (t["kind"] == "chip")
+      ++chips;
+    else
+      ++elsewhere;
   }
   CHECK(chips == 1);
   CHECK(elsewhere >= 1);  // an axis or Q/K/V row label

@@ -36,17 +36,19 @@ Run run_in(const std::string& args, int frames, const std::string& env, int widt
   const std::string shot = base + "/shot.png", layout = base + "/layout.json", err = base + "/stderr.txt";
   // Full screen fills the screen: a presentation run gets a screen of exactly the size asked for.
   const bool fullscreen = args.find("--fullscreen") != std::string::npos;
-  const int screen_w = fullscreen ? width : std::max(width, 1600), screen_h = fullscreen ? height : std::max(height, 1000);
+  const int screen_w = fullscreen ? width : std::max(width, 1600),
+            screen_h = fullscreen ? height : std::max(height, 1000);
   const std::string command =
       "cd " + shell_quote(base) + " && env XDG_CONFIG_HOME=" + shell_quote(base + "/config") +
       " HOME=" + shell_quote(base) +
       // Mesa's driver leaks a little at exit and is dlclose()d before LeakSanitizer reports, so a
       // suppression cannot name it; our own code is leak-checked by the core and engine suites.
-      " ASAN_OPTIONS=\"${ASAN_OPTIONS:-}:detect_leaks=0\" " + env +
-      " xvfb-run -a -n " + std::to_string(100 + getpid() % 800) + " -s '-screen 0 " + std::to_string(screen_w) +
-      "x" + std::to_string(screen_h) + "x24' " ATTNLAB_BIN " " + args + " --size " + std::to_string(width) + "x" +
-      std::to_string(height) + " --frames " + std::to_string(frames) + (screenshot ? " --screenshot " + shell_quote(shot) : "") +
-      " --layout " + shell_quote(layout) + " 2> " + shell_quote(err);
+      " ASAN_OPTIONS=\"${ASAN_OPTIONS:-}:detect_leaks=0\" " + env + " xvfb-run -a -n " +
+      std::to_string(100 + getpid() % 800) + " -s '-screen 0 " + std::to_string(screen_w) + "x" +
+      std::to_string(screen_h) + "x24' " ATTNLAB_BIN " " + args + " --size " + std::to_string(width) + "x" +
+      std::to_string(height) + " --frames " + std::to_string(frames) +
+      (screenshot ? " --screenshot " + shell_quote(shot) : "") + " --layout " + shell_quote(layout) + " 2> " +
+      shell_quote(err);
   Run run;
   const int status = std::system(command.c_str());
   run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -54,9 +56,9 @@ Run run_in(const std::string& args, int frames, const std::string& env, int widt
   const std::string png = slurp(shot);
   if (!png.empty()) {
     int channels = 0;
-    unsigned char* pixels = stbi_load_from_memory(reinterpret_cast<const unsigned char*>(png.data()),
-                                                  static_cast<int>(png.size()), &run.screenshot.width,
-                                                  &run.screenshot.height, &channels, 4);
+    unsigned char* pixels =
+        stbi_load_from_memory(reinterpret_cast<const unsigned char*>(png.data()), static_cast<int>(png.size()),
+                              &run.screenshot.width, &run.screenshot.height, &channels, 4);
     if (pixels) {
       run.screenshot.rgba.assign(pixels, pixels + static_cast<std::size_t>(run.screenshot.width) *
                                                       static_cast<std::size_t>(run.screenshot.height) * 4);
@@ -82,8 +84,8 @@ std::vector<std::string> text_problems(const nlohmann::json& layout) {
   const float window_w = layout["window"][0].get<float>(), window_h = layout["window"][1].get<float>();
   const auto describe = [](const nlohmann::json& t) {
     std::ostringstream out;
-    out << t["kind"].get<std::string>() << " \"" << t["text"].get<std::string>() << "\" at (" << t["x"].get<float>() << ", "
-        << t["y"].get<float>() << ") " << t["w"].get<float>() << "x" << t["h"].get<float>();
+    out << t["kind"].get<std::string>() << " \"" << t["text"].get<std::string>() << "\" at (" << t["x"].get<float>()
+        << ", " << t["y"].get<float>() << ") " << t["w"].get<float>() << "x" << t["h"].get<float>();
     return out.str();
   };
   const auto& texts = layout["texts"];
@@ -98,7 +100,8 @@ std::vector<std::string> text_problems(const nlohmann::json& layout) {
       const auto& b = texts[j];
       if (a["window"] != b["window"]) continue;  // a window on top hides what is below it
       const float bx = b["x"], by = b["y"], bw = b["w"], bh = b["h"];
-      const float ox = std::min(ax + aw, bx + bw) - std::max(ax, bx), oy = std::min(ay + ah, by + bh) - std::max(ay, by);
+      const float ox = std::min(ax + aw, bx + bw) - std::max(ax, bx),
+                  oy = std::min(ay + ah, by + bh) - std::max(ay, by);
       if (ox > touch && oy > touch) problems.push_back("overlap: " + describe(a) + " and " + describe(b));
     }
   }
@@ -127,7 +130,8 @@ std::vector<std::string> label_problems(const nlohmann::json& layout, int max_to
         const float tx = t["x"], ty = t["y"], tw = t["w"], th = t["h"];
         const float mid = ty + th * 0.5f;
         const bool beside = right_side ? tx >= x + w - slack : tx + tw <= x + slack;
-        if (beside && mid >= y + cell_h * static_cast<float>(i) - slack && mid <= y + cell_h * static_cast<float>(i + 1) + slack)
+        if (beside && mid >= y + cell_h * static_cast<float>(i) - slack &&
+            mid <= y + cell_h * static_cast<float>(i + 1) + slack)
           return true;
       }
       return false;

@@ -30,7 +30,8 @@ struct Run {
 Run run_window(const std::string& args, int frames = 6, const std::string& env = "");
 
 // The same in a window of `width` x `height` (with --fullscreen: on a screen of exactly that size,
-// so full screen is that size too, else on a screen of at least 1600x1000); no screenshot when `screenshot` is false (the layout alone is faster).
+// so full screen is that size too, else on a screen of at least 1600x1000); no screenshot when `screenshot` is false
+// (the layout alone is faster).
 Run run_window_sized(const std::string& args, int width, int height, int frames, bool screenshot);
 
 // What is wrong with the texts of a --layout: any two visible text boxes of one window that

@@ -68,31 +68,35 @@ void check_labelled(const gui_test::Run& run, const std::string& what, int max_t
   CHECK(missing.empty());
 }
 
-const char* const kSixteen = "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen";
-const char* const kThirtyTwo =
-    "a b c d e f g h i j k l m n o p q r s t u v w x y z one two three four five six";
-
+const char* const kSixteen =
+    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen";
+const char* const kThirtyTwo = "a b c d e f g h i j k l m n o p q r s t u v w x y z one two three four five six";
 
 }  // namespace
 
-TEST_CASE("Explore at scales 1-3 x 3 sizes x 1-16 heads: no text overlaps or is cut or leaves the window", "[gui][layout]") {
+TEST_CASE("Explore at scales 1-3 x 3 sizes x 1-16 heads: no text overlaps or is cut or leaves the window",
+          "[gui][layout]") {
   sweep("--mode explore --d-model 64");
 }
 
-TEST_CASE("Train at scales 1-3 x 3 sizes x 1-16 heads: no text overlaps or is cut or leaves the window", "[gui][layout]") {
+TEST_CASE("Train at scales 1-3 x 3 sizes x 1-16 heads: no text overlaps or is cut or leaves the window",
+          "[gui][layout]") {
   sweep("--new sentences");
 }
 
-TEST_CASE("presentation mode at 1024x768 scale 2: every head of up to 16 tokens carries its labels, as does Train mode", "[gui][layout]") {
+TEST_CASE("presentation mode at 1024x768 scale 2: every head of up to 16 tokens carries its labels, as does Train mode",
+          "[gui][layout]") {
   const std::string base = "--no-settings --scale 2 --fullscreen";
   check_labelled(gui_test::run_window_sized(base + " --mode explore --heads 4 --d-model 64", 1024, 768, 5, false),
                  "4 heads, the default sentence");
-  check_labelled(gui_test::run_window_sized(base + " --mode explore --heads 4 --d-model 64 --text '" + std::string(kSixteen) + "'",
-                                            1024, 768, 5, false),
-                 "4 heads of 16 tokens");
+  check_labelled(
+      gui_test::run_window_sized(base + " --mode explore --heads 4 --d-model 64 --text '" + std::string(kSixteen) + "'",
+                                 1024, 768, 5, false),
+      "4 heads of 16 tokens");
   // The next page is labelled too.
-  check_labelled(gui_test::run_window_sized(base + " --mode explore --heads 4 --d-model 64 --key pagedown@3", 1024, 768, 6, false),
-                 "4 heads, page 2");
+  check_labelled(
+      gui_test::run_window_sized(base + " --mode explore --heads 4 --d-model 64 --key pagedown@3", 1024, 768, 6, false),
+      "4 heads, page 2");
   // Train mode: the sentences lesson, and its last chips ("it =") on screen.
   const gui_test::Run train = gui_test::run_window_sized(base + " --mode train", 1024, 768, 6, false);
   check_labelled(train, "Train mode, the sentences lesson");
@@ -105,7 +109,8 @@ TEST_CASE("presentation mode at 1024x768 scale 2: every head of up to 16 tokens 
   CHECK(last_chips == 2);
 }
 
-TEST_CASE("an enlarged head of up to 32 tokens carries its labels at scales 1-3 with the step-through on screen", "[gui][layout]") {
+TEST_CASE("an enlarged head of up to 32 tokens carries its labels at scales 1-3 with the step-through on screen",
+          "[gui][layout]") {
   for (const int scale : {1, 2, 3}) {
     const std::string args = "--no-settings --mode explore --heads 4 --d-model 64 --scale " + std::to_string(scale) +
                              " --text '" + std::string(kThirtyTwo) + "' --click-cell 1,3,2@3";
@@ -114,7 +119,8 @@ TEST_CASE("an enlarged head of up to 32 tokens carries its labels at scales 1-3 
     CHECK(run.layout["step_through"].is_object());
     CHECK(gui_test::has_text(run.layout, "step_title", "Step through"));
   }
-  const std::string projector = "--no-settings --mode explore --heads 4 --d-model 64 --scale 2 --fullscreen --click-cell 1,3,2@3";
+  const std::string projector =
+      "--no-settings --mode explore --heads 4 --d-model 64 --scale 2 --fullscreen --click-cell 1,3,2@3";
   const gui_test::Run run = gui_test::run_window_sized(projector, 1024, 768, 7, false);
   check_labelled(run, projector);
   CHECK(gui_test::has_text(run.layout, "step_title", "Step through"));
@@ -127,8 +133,9 @@ TEST_CASE("an enlarged head of up to 32 tokens carries its labels at scales 1-3 
 
 TEST_CASE("the lines view labels its tokens at scales 1-3", "[gui][layout]") {
   for (const int scale : {1, 2, 3}) {
-    const std::string args = "--no-settings --mode explore --heads 4 --d-model 64 --key ctrl+l@1 --key ctrl+l@3 --scale " +
-                             std::to_string(scale);
+    const std::string args =
+        "--no-settings --mode explore --heads 4 --d-model 64 --key ctrl+l@1 --key ctrl+l@3 --scale " +
+        std::to_string(scale);
     for (const std::string& run_args : {args, args + " --fullscreen"}) {
       const gui_test::Run run = gui_test::run_window_sized(run_args, 1024, 768, 6, false);
       check_labelled(run, run_args);
@@ -146,7 +153,8 @@ TEST_CASE("at 1600x1000 and 1920x1080 up to 8 heads of 16 tokens carry their lab
       check_labelled(gui_test::run_window_sized(args, w, h, 5, false), args);
     }
     // The first start: Train mode on the sentences lesson (2 layers of 4 heads, 14 tokens).
-    check_labelled(gui_test::run_window_sized("--no-settings --mode train --scale 1", w, h, 6, false), "the sentences lesson");
+    check_labelled(gui_test::run_window_sized("--no-settings --mode train --scale 1", w, h, 6, false),
+                   "the sentences lesson");
   }
 }
 
@@ -179,10 +187,10 @@ TEST_CASE("presentation mode folds the controls and F10 brings them back as a dr
   const gui_test::Run shown = gui_test::run_window_sized(args, 1024, 768, 5, false);
   REQUIRE(shown.exit_code == 0);
   CHECK(shown.layout["presentation"] == true);
-  CHECK_FALSE(gui_test::has_text(shown.layout, "menu", "File"));        // no menu bar
+  CHECK_FALSE(gui_test::has_text(shown.layout, "menu", "File"));          // no menu bar
   CHECK_FALSE(gui_test::has_text(shown.layout, "label", "Temperature"));  // no controls
   CHECK(gui_test::has_text(shown.layout, "button", "\xE2\x98\xB0"));      // the drawer's button
-  CHECK(shown.layout["chips"].size() == 11);                    // the sentence's chips stay
+  CHECK(shown.layout["chips"].size() == 11);                              // the sentence's chips stay
   CHECK(gui_test::text_problems(shown.layout).empty());
 
   const gui_test::Run drawer = gui_test::run_window_sized(args + " --key f10@2", 1024, 768, 5, false);
@@ -317,23 +325,25 @@ TEST_CASE("an enlarged head goes beside or below its step-through, whichever kee
   labels.min_px = 12.0f;
   labels.max_px = 34.0f;
   // A wide, short space: beside.
-  const app::gui::SplitPlan wide = app::gui::plan_enlarged(32, 870.0f, 480.0f, labels, app::gui::LabelSides::LeftAndTop,
-                                                           408.0f, 306.0f, 8.0f);
+  const app::gui::SplitPlan wide =
+      app::gui::plan_enlarged(32, 870.0f, 480.0f, labels, app::gui::LabelSides::LeftAndTop, 408.0f, 306.0f, 8.0f);
   CHECK(wide.beside);
   CHECK(wide.fit.labels);
   CHECK(wide.other_w >= 408.0f);
   CHECK(wide.map_w + 8.0f + wide.other_w <= 870.0f + 0.5f);
   // A narrow, tall space: below.
-  const app::gui::SplitPlan tall = app::gui::plan_enlarged(16, 500.0f, 1200.0f, labels, app::gui::LabelSides::LeftAndTop,
-                                                           408.0f, 306.0f, 8.0f);
+  const app::gui::SplitPlan tall =
+      app::gui::plan_enlarged(16, 500.0f, 1200.0f, labels, app::gui::LabelSides::LeftAndTop, 408.0f, 306.0f, 8.0f);
   CHECK_FALSE(tall.beside);
   CHECK(tall.fit.labels);
   CHECK(tall.other_h >= 306.0f);
   CHECK(tall.map_h + 8.0f + tall.other_h <= 1200.0f + 0.5f);
 }
 
-TEST_CASE("Explore says its weights are random and a lesson opens with its name and its teacher's note", "[gui][layout]") {
-  const gui_test::Run plain = gui_test::run_window_sized("--no-settings --mode explore --heads 4 --d-model 64", 1600, 1000, 4, false);
+TEST_CASE("Explore says its weights are random and a lesson opens with its name and its teacher's note",
+          "[gui][layout]") {
+  const gui_test::Run plain =
+      gui_test::run_window_sized("--no-settings --mode explore --heads 4 --d-model 64", 1600, 1000, 4, false);
   REQUIRE(plain.exit_code == 0);
   CHECK(gui_test::has_text(plain.layout, "caption", "random weights: the patterns show the mechanism, not meaning"));
   CHECK_FALSE(gui_test::has_text(plain.layout, "window_title", "Teacher's note"));
@@ -347,21 +357,25 @@ TEST_CASE("Explore says its weights are random and a lesson opens with its name 
   CHECK(gui_test::has_text(opened.layout, "note", "chance, not understanding"));
   CHECK(gui_test::text_problems(opened.layout).empty());
   // Enter closes it.
-  const gui_test::Run closed = gui_test::run_window_sized("--no-settings --session " + lesson + " --key enter@2", 1600, 1000, 4, false);
+  const gui_test::Run closed =
+      gui_test::run_window_sized("--no-settings --session " + lesson + " --key enter@2", 1600, 1000, 4, false);
   REQUIRE(closed.exit_code == 0);
   CHECK_FALSE(gui_test::has_text(closed.layout, "window_title", "Teacher's note"));
 }
 
-TEST_CASE("an opened GPT-2 folder at scales 1-3 and in presentation mode: every head of up to 16 tokens labelled", "[gui][layout]") {
+TEST_CASE("an opened GPT-2 folder at scales 1-3 and in presentation mode: every head of up to 16 tokens labelled",
+          "[gui][layout]") {
   const std::string model = std::string(" --model ") + ATTN_TEST_DATA_DIR + "/engine/gpt2/f32_prefixed_tied";
   // 12 tokens of this folder's tokenizer ("␣cat" is one; most words are two or three).
   const std::string args = std::string("--no-settings --text 'The cat sat on the mat'") + model;
   for (const int scale : {1, 2, 3}) {
-    const gui_test::Run run = gui_test::run_window_sized(args + " --scale " + std::to_string(scale), 1600, 1000, 5, false);
+    const gui_test::Run run =
+        gui_test::run_window_sized(args + " --scale " + std::to_string(scale), 1600, 1000, 5, false);
     check_labelled(run, "1600x1000 scale " + std::to_string(scale));
     CHECK(run.layout["opened_model"]["layers"] == 2);
   }
-  check_labelled(gui_test::run_window_sized(args + " --scale 2 --fullscreen", 1024, 768, 5, false), "1024x768 scale 2, F11");
+  check_labelled(gui_test::run_window_sized(args + " --scale 2 --fullscreen", 1024, 768, 5, false),
+                 "1024x768 scale 2, F11");
   // The enlarged head with its step-through, in the second layer.
   check_labelled(gui_test::run_window_sized(args + " --scale 2 --key ]@1 --click-cell 3,5,2@2", 1024, 768, 6, false),
                  "1024x768 scale 2, layer 2, head 3 enlarged");

@@ -17,10 +17,10 @@ namespace {
 
 const std::string kFolder = std::string(ATTN_TEST_DATA_DIR) + "/engine/gpt2/f32_prefixed_tied";  // 2 layers x 4 heads
 
-
 }  // namespace
 
-TEST_CASE("the window opens a GPT-2 folder given to --model in Explore with its tokens, heads and predictions", "[gui]") {
+TEST_CASE("the window opens a GPT-2 folder given to --model in Explore with its tokens, heads and predictions",
+          "[gui]") {
   const gui_test::Run run = gui_test::run_window("--no-settings --model " + kFolder + " --text 'The cat sat'");
   INFO(run.stderr_text);
   REQUIRE(run.exit_code == 0);
@@ -42,7 +42,7 @@ TEST_CASE("the window opens a GPT-2 folder given to --model in Explore with its 
     CHECK((*h)["rows"] == ids.size());
   }
   CHECK(gui_test::has_text(run.layout, "caption", "GPT-2 from f32_prefixed_tied"));
-  CHECK(gui_test::has_text(run.layout, "slider", "1 of 2"));  // the layer shown
+  CHECK(gui_test::has_text(run.layout, "slider", "1 of 2"));     // the layer shown
   CHECK(gui_test::has_text(run.layout, "label", "next after"));  // the predictions under the heads
   // The picker names it, and says why the random-weight knobs are gone.
   CHECK(gui_test::has_text(run.layout, "combo", "f32_prefixed_tied"));
@@ -76,7 +76,8 @@ TEST_CASE("a sentence longer than the model's context shows its first tokens and
   CHECK(opened["tokens_typed"] == typed.size());
   CHECK(opened["ids"].get<std::vector<std::int32_t>>() == std::vector<std::int32_t>(typed.begin(), typed.begin() + 64));
   CHECK(run.layout["tokens"] == 64);  // n_positions
-  CHECK(gui_test::has_text(run.layout, "error", "Showing the first 64 of the sentence's " + std::to_string(typed.size())));
+  CHECK(gui_test::has_text(run.layout, "error",
+                           "Showing the first 64 of the sentence's " + std::to_string(typed.size())));
 }
 
 TEST_CASE("a folder that is not a readable GPT-2 model falls back to random weights with the reason", "[gui]") {
@@ -100,7 +101,8 @@ TEST_CASE("hovering a token of an opened model shows the predictions after that 
   const std::vector<std::int32_t> ids = app::hf_encode_text(hf, "The cat sat");
   REQUIRE(ids.size() >= 3);
   const std::string second = attn::token_text(attn::gpt2_token_bytes(hf.vocab[static_cast<std::size_t>(ids[1])]));
-  const gui_test::Run run = gui_test::run_window("--no-settings --model " + kFolder + " --text 'The cat sat' --hover-token 1", 8);
+  const gui_test::Run run =
+      gui_test::run_window("--no-settings --model " + kFolder + " --text 'The cat sat' --hover-token 1", 8);
   INFO(run.stderr_text);
   REQUIRE(run.exit_code == 0);
   CHECK(gui_test::has_text(run.layout, "label", "next after \xE2\x80\x9C" + second + "\xE2\x80\x9D"));
@@ -109,8 +111,8 @@ TEST_CASE("hovering a token of an opened model shows the predictions after that 
 TEST_CASE("Ctrl+E with an opened model exports the shown layer's heads as the command line does", "[gui][export]") {
   gui_test::TempDir home;
   const std::string env = gui_test::pictures_home_env(home);
-  const gui_test::Run run =
-      gui_test::run_window("--no-settings --model " + kFolder + " --text 'The cat sat' --key ]@2 --key ctrl+e@4", 8, env);
+  const gui_test::Run run = gui_test::run_window(
+      "--no-settings --model " + kFolder + " --text 'The cat sat' --key ]@2 --key ctrl+e@4", 8, env);
   INFO(run.stderr_text);
   REQUIRE(run.exit_code == 0);
   std::vector<std::filesystem::path> files;
@@ -123,13 +125,15 @@ TEST_CASE("Ctrl+E with an opened model exports the shown layer's heads as the co
                               " --text 'The cat sat' --layer 2 --what grid --theme dark --scale 2 --out " + cli;
   REQUIRE(std::system(command.c_str()) == 0);
   std::ifstream a(files[0], std::ios::binary), b(cli, std::ios::binary);
-  const std::string window_png((std::istreambuf_iterator<char>(a)), {}), cli_png((std::istreambuf_iterator<char>(b)), {});
+  const std::string window_png((std::istreambuf_iterator<char>(a)), {}),
+      cli_png((std::istreambuf_iterator<char>(b)), {});
   CHECK(window_png.size() > 10000);
   CHECK(window_png == cli_png);
 }
 
 TEST_CASE("O shows every layer and head of an opened model at once with nothing cut", "[gui]") {
-  const gui_test::Run run = gui_test::run_window("--no-settings --model " + kFolder + " --text 'The cat sat. The cat sat.' --key o@2", 6);
+  const gui_test::Run run =
+      gui_test::run_window("--no-settings --model " + kFolder + " --text 'The cat sat. The cat sat.' --key o@2", 6);
   INFO(run.stderr_text);
   REQUIRE(run.exit_code == 0);
   int thumbnails = 0;
@@ -143,7 +147,8 @@ TEST_CASE("O shows every layer and head of an opened model at once with nothing 
 }
 
 TEST_CASE("Continue (N) appends the opened model's most likely next token at sampling temperature 0", "[gui]") {
-  const gui_test::Run run = gui_test::run_window("--no-settings --model " + kFolder + " --text 'The cat' --key n@2 --key n@4", 7);
+  const gui_test::Run run =
+      gui_test::run_window("--no-settings --model " + kFolder + " --text 'The cat' --key n@2 --key n@4", 7);
   INFO(run.stderr_text);
   REQUIRE(run.exit_code == 0);
   // The same two greedy steps through the engine.
@@ -161,7 +166,8 @@ TEST_CASE("Continue (N) appends the opened model's most likely next token at sam
 }
 
 TEST_CASE("I shows which heads of an opened model matter for the sentence", "[gui]") {
-  const gui_test::Run run = gui_test::run_window("--no-settings --model " + kFolder + " --text 'The cat sat' --key i@2", 6);
+  const gui_test::Run run =
+      gui_test::run_window("--no-settings --model " + kFolder + " --text 'The cat sat' --key i@2", 6);
   INFO(run.stderr_text);
   REQUIRE(run.exit_code == 0);
   const nlohmann::json* map = gui_test::find_heatmap(run.layout, "importance", 0);
@@ -196,8 +202,8 @@ TEST_CASE("the English lesson opens in Explore and reads any sentence through it
 }
 
 TEST_CASE("the model picker goes from random weights to a model and back and remembers it", "[gui]") {
-  const gui_test::Run run = gui_test::run_window(
-      "--no-settings --mode explore --text 'The cat sat' --pick-model " + kFolder + "@2", 8);
+  const gui_test::Run run =
+      gui_test::run_window("--no-settings --mode explore --text 'The cat sat' --pick-model " + kFolder + "@2", 8);
   INFO(run.stderr_text);
   REQUIRE(run.exit_code == 0);
   REQUIRE(run.layout["opened_model"].is_object());
@@ -234,12 +240,14 @@ TEST_CASE("a toy task's checkpoint picked as a file opens in Train mode as befor
 
 TEST_CASE("Train mode's English model opens in Explore through the picker", "[gui]") {
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(std::string(ATTN_TEST_DATA_DIR) + "/../assets/corpus/english/english-train.txt", ec)) {
+  if (!std::filesystem::is_regular_file(std::string(ATTN_TEST_DATA_DIR) + "/../assets/corpus/english/english-train.txt",
+                                        ec)) {
     WARN("the English corpus is not built (bash bootstrap.sh corpus): Train mode cannot hold the English model");
     return;
   }
   const gui_test::Run run = gui_test::run_window(
-      "--no-settings --mode train --model " + kModels + "english.npz --pick-model trained@3 --text 'Once upon a time'", 8);
+      "--no-settings --mode train --model " + kModels + "english.npz --pick-model trained@3 --text 'Once upon a time'",
+      8);
   INFO(run.stderr_text);
   REQUIRE(run.exit_code == 0);
   CHECK(run.layout["mode"] == "explore");
@@ -251,13 +259,14 @@ TEST_CASE("Train mode's English model opens in Explore through the picker", "[gu
 
 TEST_CASE("a model trained on English in Train mode reads a sentence in Explore through the picker", "[gui]") {
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(std::string(ATTN_TEST_DATA_DIR) + "/../assets/corpus/english/english-train.txt", ec)) {
+  if (!std::filesystem::is_regular_file(std::string(ATTN_TEST_DATA_DIR) + "/../assets/corpus/english/english-train.txt",
+                                        ec)) {
     WARN("the English corpus is not built (bash bootstrap.sh corpus): Train mode cannot train on English");
     return;
   }
   // A fresh text model (its BPE learned on the corpus first), then Explore's picker takes it.
-  const gui_test::Run run =
-      gui_test::run_window("--no-settings --new text --pick-model trained@6 --text 'Once upon a time there was a cat'", 10);
+  const gui_test::Run run = gui_test::run_window(
+      "--no-settings --new text --pick-model trained@6 --text 'Once upon a time there was a cat'", 10);
   INFO(run.stderr_text);
   REQUIRE(run.exit_code == 0);
   CHECK(run.layout["mode"] == "explore");
@@ -265,6 +274,6 @@ TEST_CASE("a model trained on English in Train mode reads a sentence in Explore 
   REQUIRE(opened.is_object());
   CHECK(opened["name"] == "the model trained in Train mode");
   CHECK(opened["error"] == "");
-  CHECK(opened["ids"].size() > 3);  // BPE pieces of the sentence
+  CHECK(opened["ids"].size() > 3);             // BPE pieces of the sentence
   CHECK(run.layout["recent_models"].empty());  // Train mode's model has no file to remember
 }

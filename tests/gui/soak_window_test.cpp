@@ -31,7 +31,8 @@ TEST_CASE("bench-ui --train --minutes trains with the window open and prints the
   CHECK(WEXITSTATUS(status) == 0);
   CHECK(out.find("start minute=0.0 step=0 running=1 rss_kb=") != std::string::npos);
   std::smatch end;
-  REQUIRE(std::regex_search(out, end, std::regex(R"(end minute=0\.\d step=(\d+) running=1 rss_kb=(\d+) .*frame_ms_p99=)")));
+  REQUIRE(
+      std::regex_search(out, end, std::regex(R"(end minute=0\.\d step=(\d+) running=1 rss_kb=(\d+) .*frame_ms_p99=)")));
   CHECK(std::stol(end[1]) > 0);  // it trained
   CHECK(std::stol(end[2]) > 0);
   CHECK(out.find("rss_growth_kb=") != std::string::npos);

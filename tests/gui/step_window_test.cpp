@@ -11,7 +11,8 @@
 
 namespace {
 
-const char* const kArgs = "--no-settings --text \"The animal didn't cross the street because it was too tired.\" --heads 4 --seed 7";
+const char* const kArgs =
+    "--no-settings --text \"The animal didn't cross the street because it was too tired.\" --heads 4 --seed 7";
 
 attn::Trace expected_trace() {
   app::ModelInput input;
@@ -24,7 +25,8 @@ attn::Trace expected_trace() {
 }  // namespace
 
 TEST_CASE("clicking a cell opens the step-through with the engine's query, key and weights", "[gui][step]") {
-  const gui_test::Run run = gui_test::run_window(std::string(kArgs) + " --click-cell 2,8,2@3 --key right@5 --key right@7", 10);
+  const gui_test::Run run =
+      gui_test::run_window(std::string(kArgs) + " --click-cell 2,8,2@3 --key right@5 --key right@7", 10);
   REQUIRE(run.exit_code == 0);
   const nlohmann::json& st = run.layout["step_through"];
   REQUIRE(st.is_object());
@@ -47,7 +49,8 @@ TEST_CASE("the no-scaling toggle changes the step-through's weights", "[gui][ste
   CHECK(unscaled.layout["step_through"]["divisor"].get<float>() == Approx(1.0f));
   float max_scaled = 0.0f, max_unscaled = 0.0f;
   for (const auto& w : scaled.layout["step_through"]["weights"]) max_scaled = std::max(max_scaled, w.get<float>());
-  for (const auto& w : unscaled.layout["step_through"]["weights"]) max_unscaled = std::max(max_unscaled, w.get<float>());
+  for (const auto& w : unscaled.layout["step_through"]["weights"])
+    max_unscaled = std::max(max_unscaled, w.get<float>());
   CHECK(max_unscaled > max_scaled);  // without the division the softmax saturates
 }
 
@@ -73,7 +76,8 @@ TEST_CASE("Ctrl+L shows raw scores, then lines, in every head", "[gui][step]") {
   float m = 0.0f;
   for (std::size_t i = 0; i < n * n; ++i) m = std::max(m, std::fabs(t.scores[i]));
   const float cw = h["w"].get<float>() / static_cast<float>(n), ch = h["h"].get<float>() / static_cast<float>(n);
-  const int x = static_cast<int>(h["x"].get<float>() + cw * 2.2f), y = static_cast<int>(h["y"].get<float>() + ch * 3.2f);
+  const int x = static_cast<int>(h["x"].get<float>() + cw * 2.2f),
+            y = static_cast<int>(h["y"].get<float>() + ch * 3.2f);
   const app::Rgb8 want = app::colormap_color(app::Colormap::Diverging, (t.scores[3 * n + 2] + m) / (2.0f * m));
   const unsigned char* px = scores.screenshot.at(x, y);
   CHECK(std::abs(px[0] - want.r) <= 3);

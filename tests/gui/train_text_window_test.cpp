@@ -78,10 +78,10 @@ TEST_CASE("a bad text file is a message naming it and the model trained on the l
   gui_test::TempDir dir;
   const std::string bad = (dir.path / "scan.txt").string();
   std::ofstream(bad, std::ios::binary) << std::string("%PDF-1.4\n\0\0binary", 17);
-  const gui_test::Run run = gui_test::run_window(
-      "--no-settings --new sentences --text-file " + kCorpus + "@1 --text-file " + bad + "@4 --text-file " +
-          dir.path.string() + "@5",
-      8);
+  const gui_test::Run run =
+      gui_test::run_window("--no-settings --new sentences --text-file " + kCorpus + "@1 --text-file " + bad +
+                               "@4 --text-file " + dir.path.string() + "@5",
+                           8);
   REQUIRE(run.exit_code == 0);
   CHECK_THAT(run.stderr_text, Catch::Contains(bad) && Catch::Contains("binary"));
   CHECK_THAT(run.stderr_text, Catch::Contains(dir.path.string()) && Catch::Contains("folder"));
@@ -92,7 +92,8 @@ TEST_CASE("a bad text file is a message naming it and the model trained on the l
   check_text_curves(run);
 }
 
-TEST_CASE("English text trains on the bundled corpus and says how to build it when it is missing", "[gui][train][text]") {
+TEST_CASE("English text trains on the bundled corpus and says how to build it when it is missing",
+          "[gui][train][text]") {
   const gui_test::Run english = gui_test::run_window("--no-settings --new text --key f5@2", 12);
   INFO(english.stderr_text);
   REQUIRE(english.exit_code == 0);
@@ -109,11 +110,13 @@ TEST_CASE("English text trains on the bundled corpus and says how to build it wh
   CHECK_THAT(missing.stderr_text, Catch::Contains("bash bootstrap.sh corpus"));
 }
 
-TEST_CASE("English text on a projector and at 1600x1000: every text readable and every head labelled", "[gui][train][text][layout]") {
+TEST_CASE("English text on a projector and at 1600x1000: every text readable and every head labelled",
+          "[gui][train][text][layout]") {
   for (const std::string& args :
        {std::string("--no-settings --new text --scale 2 --fullscreen"), std::string("--no-settings --new text")}) {
     const bool projector = args.find("--fullscreen") != std::string::npos;
-    const gui_test::Run run = gui_test::run_window_sized(args, projector ? 1024 : 1600, projector ? 768 : 1000, 5, false);
+    const gui_test::Run run =
+        gui_test::run_window_sized(args, projector ? 1024 : 1600, projector ? 768 : 1000, 5, false);
     INFO(args << "\n" << run.stderr_text);
     REQUIRE(run.exit_code == 0);
     const std::vector<std::string> problems = gui_test::text_problems(run.layout);

@@ -67,7 +67,8 @@ TEST_CASE("training advances the step and changes the heatmaps, Pause stops it",
     REQUIRE(a != nullptr);
     REQUIRE(b != nullptr);
     for (int r = 0; r < 15; ++r)
-      for (int c = 0; c <= r; ++c) changed += brightness(cell_pixel(still, *a, r, c)) != brightness(cell_pixel(trained, *b, r, c));
+      for (int c = 0; c <= r; ++c)
+        changed += brightness(cell_pixel(still, *a, r, c)) != brightness(cell_pixel(trained, *b, r, c));
   }
   CHECK(changed > 0);
 
@@ -80,7 +81,8 @@ TEST_CASE("training advances the step and changes the heatmaps, Pause stops it",
 
 TEST_CASE("scrubbing the timeline to step 0 shows the first snapshot's colors", "[gui][train]") {
   const gui_test::Run fresh = gui_test::run_window("--no-settings --new induction", 30);
-  const gui_test::Run back = gui_test::run_window("--no-settings --new induction --key f5@2 --key f5@25 --key home@27", 30);
+  const gui_test::Run back =
+      gui_test::run_window("--no-settings --new induction --key f5@2 --key f5@25 --key home@27", 30);
   REQUIRE(fresh.exit_code == 0);
   REQUIRE(back.exit_code == 0);
   CHECK(fresh.layout["train"]["step"] == 0);
@@ -124,7 +126,8 @@ TEST_CASE("Ctrl+E in Train mode saves the model view as a figure", "[gui][train]
   const gui_test::Run run = gui_test::run_window("--no-settings --lesson reverse --key ctrl+e@3", 6, env);
   REQUIRE(run.exit_code == 0);
   std::vector<std::string> names;
-  for (const auto& e : std::filesystem::directory_iterator(home.path / "Pictures")) names.push_back(e.path().filename().string());
+  for (const auto& e : std::filesystem::directory_iterator(home.path / "Pictures"))
+    names.push_back(e.path().filename().string());
   REQUIRE(names.size() == 1);
   CHECK(names[0].find("_model_") != std::string::npos);
   CHECK(names[0].substr(names[0].size() - 4) == ".png");
@@ -144,8 +147,8 @@ TEST_CASE("a fresh model from --new TASK --heads H has H heads", "[gui][train]")
 TEST_CASE("a knock-out on a scrubbed-back step shows that step's knocked-out loss", "[gui][train]") {
   // The lesson opens at step 600; the knocked-out loss there is the truth for the scrubbed view.
   const gui_test::Run at_600 = gui_test::run_window("--no-settings --lesson induction --knock-out 2:1", 6);
-  const gui_test::Run back = gui_test::run_window(
-      "--no-settings --lesson induction --knock-out 2:1 --key f5@2 --key f5@12 --key home@16", 30);
+  const gui_test::Run back =
+      gui_test::run_window("--no-settings --lesson induction --knock-out 2:1 --key f5@2 --key f5@12 --key home@16", 30);
   REQUIRE(at_600.exit_code == 0);
   REQUIRE(back.exit_code == 0);
   REQUIRE(back.layout["train"]["step"].get<int>() > 600);
@@ -170,13 +173,15 @@ TEST_CASE("the answer line shows the sentences lesson's answer and follows the a
   REQUIRE(tired.exit_code == 0);
   CHECK(first_answer(tired) == "animal");
   const gui_test::Run wide = gui_test::run_window(
-      "--no-settings --lesson sentences --example \"The animal didn't cross the street because it was too wide. it =\"", 6);
+      "--no-settings --lesson sentences --example \"The animal didn't cross the street because it was too wide. it =\"",
+      6);
   REQUIRE(wide.exit_code == 0);
   CHECK(first_answer(wide) == "street");
   // A knock-out adds what the answer was before it ("knock-out: answer animal 100% → …").
   const gui_test::Run knocked = gui_test::run_window("--no-settings --lesson sentences --knock-out 2:2", 6);
   bool before = false;
-  for (const auto& t : knocked.layout["texts"]) before |= t["text"].get<std::string>().rfind("knock-out: answer animal", 0) == 0;
+  for (const auto& t : knocked.layout["texts"])
+    before |= t["text"].get<std::string>().rfind("knock-out: answer animal", 0) == 0;
   CHECK(before);
 }
 
@@ -191,7 +196,8 @@ std::string text_with(const nlohmann::json& layout, const std::string& kind, con
 
 }  // namespace
 
-TEST_CASE("a knock-out shows the answer and the loss before and after and the head's title says it is out", "[gui][train]") {
+TEST_CASE("a knock-out shows the answer and the loss before and after and the head's title says it is out",
+          "[gui][train]") {
   // 1600x1000: both layers' heads on one page.
   const gui_test::Run intact = gui_test::run_window_sized("--no-settings --lesson sentences", 1600, 1000, 8, false);
   REQUIRE(intact.exit_code == 0);
@@ -212,7 +218,8 @@ TEST_CASE("a knock-out shows the answer and the loss before and after and the he
   CHECK(change.find(arrow) < loss_at);  // the answer before -> after
   const std::size_t loss_arrow = change.find(arrow, loss_at);
   REQUIRE(loss_arrow != std::string::npos);
-  const float before = std::stof(change.substr(loss_at + 5)), after = std::stof(change.substr(loss_arrow + arrow.size()));
+  const float before = std::stof(change.substr(loss_at + 5)),
+              after = std::stof(change.substr(loss_arrow + arrow.size()));
   const float intact_loss = intact.layout["train"]["loss"], shown_loss = knocked.layout["train"]["loss"];
   CHECK(before == Approx(intact_loss).margin(0.0006));  // the intact model's loss, as printed (3 decimals)
   CHECK(after == Approx(shown_loss).margin(0.0006));    // the knocked-out loss the window shows
@@ -223,7 +230,8 @@ TEST_CASE("a knock-out shows the answer and the loss before and after and the he
   CHECK(text_with(knocked.layout, "head_title", "L2 H2 \xC2\xB7 referent").empty());
 }
 
-TEST_CASE("the first start trains the sentences lesson from step 0 and the next start opens Train mode as saved", "[gui][train]") {
+TEST_CASE("the first start trains the sentences lesson from step 0 and the next start opens Train mode as saved",
+          "[gui][train]") {
   gui_test::TempDir home;
   const std::string env = gui_test::pictures_home_env(home);  // settings kept between the two runs
   const gui_test::Run first = gui_test::run_window("", 12, env);

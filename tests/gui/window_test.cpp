@@ -71,8 +71,8 @@ TEST_CASE("heatmap cells show the color of the engine's attention weight", "[gui
         const int y = static_cast<int>((*h)["y"].get<float>() + cell_h * (static_cast<float>(r) + 0.2f));
         const float t = (w[r * n + c] - lo) / (hi - lo);
         const unsigned char* px = run.screenshot.at(x, y);
-        INFO("head " << head << " cell " << r << "," << c << " value " << w[r * n + c] << " pixel "
-                     << int(px[0]) << "," << int(px[1]) << "," << int(px[2]));
+        INFO("head " << head << " cell " << r << "," << c << " value " << w[r * n + c] << " pixel " << int(px[0]) << ","
+                     << int(px[1]) << "," << int(px[2]));
         CHECK(near_colormap(px, app::Colormap::Viridis, t));
         ++checked;
       }
@@ -104,12 +104,12 @@ TEST_CASE("hovering a token chip outlines that token's row and column", "[gui]")
   };
   for (int col = 0; col < n; ++col) {
     INFO("column " << col);
-    CHECK(is_outline(top_edge(2, col)));        // row 2 is outlined all along
+    CHECK(is_outline(top_edge(2, col)));                       // row 2 is outlined all along
     CHECK_FALSE(is_outline(top_edge(4, col == 2 ? 0 : col)));  // row 4 is not
   }
   for (int row = 0; row < n; ++row) {
     INFO("row " << row);
-    CHECK(is_outline(left_edge(row, 2)));       // so is column 2
+    CHECK(is_outline(left_edge(row, 2)));  // so is column 2
     CHECK_FALSE(is_outline(left_edge(row == 2 ? 0 : row, 4)));
   }
 }
@@ -233,7 +233,8 @@ TEST_CASE("a saved session opens with its sentence and settings", "[gui]") {
 }
 
 TEST_CASE("without a display the window fails with a message, not a crash", "[gui]") {
-  const int status = std::system("env -u DISPLAY -u WAYLAND_DISPLAY " ATTNLAB_BIN " --no-settings --frames 1 2>/dev/null");
+  const int status =
+      std::system("env -u DISPLAY -u WAYLAND_DISPLAY " ATTNLAB_BIN " --no-settings --frames 1 2>/dev/null");
   CHECK(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 1);
 }
@@ -241,10 +242,12 @@ TEST_CASE("without a display the window fails with a message, not a crash", "[gu
 TEST_CASE("F12 and Ctrl+E save into the XDG pictures folder, named from the sentence", "[gui][export]") {
   gui_test::TempDir home;
   const std::string env = gui_test::pictures_home_env(home);
-  const gui_test::Run run = gui_test::run_window("--no-settings --text 'Figures for the lecture' --key f12@3 --key ctrl+e@5", 10, env);
+  const gui_test::Run run =
+      gui_test::run_window("--no-settings --text 'Figures for the lecture' --key f12@3 --key ctrl+e@5", 10, env);
   REQUIRE(run.exit_code == 0);
   std::vector<std::string> names;
-  for (const auto& e : std::filesystem::directory_iterator(home.path / "Pictures")) names.push_back(e.path().filename().string());
+  for (const auto& e : std::filesystem::directory_iterator(home.path / "Pictures"))
+    names.push_back(e.path().filename().string());
   std::sort(names.begin(), names.end());
   REQUIRE(names.size() == 2);
   CHECK(names[0].rfind("attention_figures-for-the-lecture_grid_", 0) == 0);
@@ -263,12 +266,14 @@ TEST_CASE("a large figure is written while the window keeps drawing", "[gui][exp
   const std::string env = gui_test::pictures_home_env(home);
   std::string text;
   for (int i = 0; i < 120; ++i) text += "w" + std::to_string(i) + " ";
-  const gui_test::Run run = gui_test::run_window("--no-settings --heads 16 --text '" + text + "' --key ctrl+e@3", 30, env);
+  const gui_test::Run run =
+      gui_test::run_window("--no-settings --heads 16 --text '" + text + "' --key ctrl+e@3", 30, env);
   REQUIRE(run.exit_code == 0);
   CHECK(run.layout["frames_while_exporting"].get<int>() >= 5);  // the export did not hold the frames
   CHECK_THAT(run.layout["status"].get<std::string>(), Catch::Contains("Saved " + (home.path / "Pictures").string()));
   int pngs = 0;
-  for (const auto& e : std::filesystem::directory_iterator(home.path / "Pictures")) pngs += e.path().extension() == ".png";
+  for (const auto& e : std::filesystem::directory_iterator(home.path / "Pictures"))
+    pngs += e.path().extension() == ".png";
   CHECK(pngs == 1);
 }
 

@@ -23,11 +23,15 @@ namespace {
 
 std::string info_log(GLuint object, bool is_program) {
   GLint length = 0;
-  if (is_program) glGetProgramiv(object, GL_INFO_LOG_LENGTH, &length);
-  else glGetShaderiv(object, GL_INFO_LOG_LENGTH, &length);
+  if (is_program)
+    glGetProgramiv(object, GL_INFO_LOG_LENGTH, &length);
+  else
+    glGetShaderiv(object, GL_INFO_LOG_LENGTH, &length);
   std::vector<char> log(static_cast<std::size_t>(length > 1 ? length : 1), '\0');
-  if (is_program) glGetProgramInfoLog(object, length, nullptr, log.data());
-  else glGetShaderInfoLog(object, length, nullptr, log.data());
+  if (is_program)
+    glGetProgramInfoLog(object, length, nullptr, log.data());
+  else
+    glGetShaderInfoLog(object, length, nullptr, log.data());
   return std::string(log.data());
 }
 
@@ -63,8 +67,7 @@ Program build_program(const char* vert_name, const char* frag_name, std::string&
   GLint ok = GL_FALSE;
   glGetProgramiv(program.get(), GL_LINK_STATUS, &ok);
   if (ok != GL_TRUE) {
-    error = std::string("linking ") + vert_name + " + " + frag_name + " failed:\n" +
-            info_log(program.get(), true);
+    error = std::string("linking ") + vert_name + " + " + frag_name + " failed:\n" + info_log(program.get(), true);
     return Program();
   }
   return program;

@@ -57,7 +57,8 @@ bool HeatmapRenderer::init(std::string& error) {
   m_colormaps = make_texture();
   glBindTexture(GL_TEXTURE_2D, m_colormaps.get());
   glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
-  glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, 256, static_cast<GLsizei>(kColormapCount), 0, GL_RGBA, GL_UNSIGNED_BYTE, rgba.data());
+  glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, 256, static_cast<GLsizei>(kColormapCount), 0, GL_RGBA, GL_UNSIGNED_BYTE,
+               rgba.data());
   glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
   glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
   glBindTexture(GL_TEXTURE_2D, 0);
@@ -117,11 +118,11 @@ void HeatmapRenderer::render(const Request& r, const ImDrawCmd* cmd) const {
   const float cx0 = std::max(to_fb_x(cmd->ClipRect.x), 0.0f), cy0 = std::max(to_fb_y(cmd->ClipRect.y), 0.0f);
   const float cx1 = to_fb_x(cmd->ClipRect.z), cy1 = to_fb_y(cmd->ClipRect.w);
   if (cx1 <= cx0 || cy1 <= cy0 || x1 <= x0 || y1 <= y0) return;
-  glViewport(static_cast<GLint>(x0), static_cast<GLint>(fb_height - y1),
-             static_cast<GLsizei>(x1 - x0), static_cast<GLsizei>(y1 - y0));
+  glViewport(static_cast<GLint>(x0), static_cast<GLint>(fb_height - y1), static_cast<GLsizei>(x1 - x0),
+             static_cast<GLsizei>(y1 - y0));
   glEnable(GL_SCISSOR_TEST);
-  glScissor(static_cast<GLint>(cx0), static_cast<GLint>(fb_height - cy1),
-            static_cast<GLsizei>(cx1 - cx0), static_cast<GLsizei>(cy1 - cy0));
+  glScissor(static_cast<GLint>(cx0), static_cast<GLint>(fb_height - cy1), static_cast<GLsizei>(cx1 - cx0),
+            static_cast<GLsizei>(cy1 - cy0));
   glDisable(GL_BLEND);
 
   glUseProgram(m_program.get());

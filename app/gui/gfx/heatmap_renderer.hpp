@@ -3,11 +3,11 @@
 // shader maps value -> range -> colormap. Heatmaps are
 // queued into ImGui draw lists as callbacks so they sit in the right place in the UI's draw order.
 #pragma once
-#include <cstdint>
 #include <array>
+#include <cstdint>
 #include <deque>
-#include <vector>
 #include <string>
+#include <vector>
 
 #include <imgui.h>
 
@@ -41,8 +41,8 @@ class HeatmapRenderer {
   std::uint64_t uploads() const { return m_uploads; }
 
   // Queues one heatmap of (layer, matrix, head) into `draw_list`, filling [min, max].
-  void draw(ImDrawList* draw_list, ImVec2 min, ImVec2 max, Matrix matrix, int head,
-            const HeatmapStyle& style, int layer = 0);
+  void draw(ImDrawList* draw_list, ImVec2 min, ImVec2 max, Matrix matrix, int head, const HeatmapStyle& style,
+            int layer = 0);
 
   // Forgets the draw requests of the previous frame. Call once per frame before any draw().
   void begin_frame() { m_requests.clear(); }
@@ -69,10 +69,9 @@ class HeatmapRenderer {
   Texture m_colormaps;
   VertexArray m_vao;
   Program m_program;
-  GLint m_u_layer = -1, m_u_colormap_row = -1, m_u_size = -1, m_u_range_low = -1,
-        m_u_range_high = -1, m_u_cell_pixels = -1, m_u_highlight_row = -1,
-        m_u_highlight_col = -1, m_u_grid_color = -1, m_u_highlight_color = -1,
-        m_u_non_finite = -1, m_t_values = -1, m_t_colormaps = -1;
+  GLint m_u_layer = -1, m_u_colormap_row = -1, m_u_size = -1, m_u_range_low = -1, m_u_range_high = -1,
+        m_u_cell_pixels = -1, m_u_highlight_row = -1, m_u_highlight_col = -1, m_u_grid_color = -1,
+        m_u_highlight_color = -1, m_u_non_finite = -1, m_t_values = -1, m_t_colormaps = -1;
   std::deque<Request> m_requests;  // a deque keeps addresses stable for the callbacks
   std::uint64_t m_uploads = 0;
 };

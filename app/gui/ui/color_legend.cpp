@@ -18,12 +18,14 @@ const char* const kWeightEnds[2] = {"max", "min"};
 
 }  // namespace
 
-ColorLegend color_legend(const AppState& state, const std::vector<Range>& all_weights, const std::vector<Range>& all_scores,
-                           const Range* weight, const Range* score, const std::string& who) {
+ColorLegend color_legend(const AppState& state, const std::vector<Range>& all_weights,
+                         const std::vector<Range>& all_scores, const Range* weight, const Range* score,
+                         const std::string& who) {
   ColorLegend b;
   b.measure = "weight";
   switch (state.view.head_view) {
-    case HeadView::Lines: return b;  // line width and opacity are the weight
+    case HeadView::Lines:
+      return b;  // line width and opacity are the weight
     case HeadView::Scores:
       b.map = Colormap::Diverging;
       b.measure = "raw score";
@@ -39,7 +41,9 @@ ColorLegend color_legend(const AppState& state, const std::vector<Range>& all_we
     case HeadView::Weights:
       b.map = state.view.colormap;
       switch (state.view.range) {
-        case RangeMode::Fixed01: b.caption = "All heads"; break;
+        case RangeMode::Fixed01:
+          b.caption = "All heads";
+          break;
         case RangeMode::PerHead:
           if (weight) {
             b.low = weight->low;
@@ -76,7 +80,8 @@ void draw_color_legend(UiContext& ctx, const ColorLegend& b, ImVec2 origin, floa
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const float font = ImGui::GetFontSize();
   const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
-  const ImVec2 caption_size = ImGui::CalcTextSize(b.caption.c_str()), measure_size = ImGui::CalcTextSize(b.measure.c_str());
+  const ImVec2 caption_size = ImGui::CalcTextSize(b.caption.c_str()),
+               measure_size = ImGui::CalcTextSize(b.measure.c_str());
   dl->AddText(origin, text, b.caption.c_str());
   ctx.layout.text("color_bar_title", b.caption, origin, ImVec2(origin.x + caption_size.x, origin.y + font));
   const ImVec2 below(origin.x, origin.y + font);
@@ -114,8 +119,9 @@ void draw_color_legend(UiContext& ctx, const ColorLegend& b, ImVec2 origin, floa
           "%s puts every head on one 0-1 scale.",
           shortcut_text(Command::ColorRange).c_str());
     else
-      ImGui::SetTooltip("The colors of %s: %s from %.3g to %.3g.", b.caption == "All heads" ? "all heads" : b.caption.c_str(),
-                        b.measure.c_str(), static_cast<double>(b.low), static_cast<double>(b.high));
+      ImGui::SetTooltip("The colors of %s: %s from %.3g to %.3g.",
+                        b.caption == "All heads" ? "all heads" : b.caption.c_str(), b.measure.c_str(),
+                        static_cast<double>(b.low), static_cast<double>(b.high));
   }
 }
 

@@ -26,9 +26,7 @@ void section(UiContext& ctx, const char* title) {
 }
 
 // The widest label of the panel decides where the widgets start.
-float label_width() {
-  return ImGui::CalcTextSize("Temperature (?)").x + ImGui::GetStyle().ItemSpacing.x * 2.0f;
-}
+float label_width() { return ImGui::CalcTextSize("Temperature (?)").x + ImGui::GetStyle().ItemSpacing.x * 2.0f; }
 
 // A checkbox or radio button, on this line when it fits, recorded.
 bool checkbox(UiContext& ctx, const char* label, bool* value) {
@@ -40,7 +38,8 @@ bool checkbox(UiContext& ctx, const char* label, bool* value) {
 // One value of an enum as a radio button (enum_radio), on this line when it fits, recorded.
 template <class Enum>
 void radio(UiContext& ctx, const char* label, Enum* value, Enum mine, bool same_line) {
-  if (same_line) same_line_if_fits(ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize(label).x);
+  if (same_line)
+    same_line_if_fits(ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize(label).x);
   enum_radio(label, value, mine);
   ctx.layout.item("radio", label);
 }
@@ -50,25 +49,31 @@ void model_controls(UiContext& ctx) {
   LayoutRecord& layout = ctx.layout;
   const float label_w = label_width();
 
-  control_label(layout, "Heads", "How many attention heads run side by side. Each head has its own W_q, W_k and W_v, "
-                                 "so each can attend to different things; their outputs are concatenated and mixed "
-                                 "by W_O.", label_w);
+  control_label(layout, "Heads",
+                "How many attention heads run side by side. Each head has its own W_q, W_k and W_v, "
+                "so each can attend to different things; their outputs are concatenated and mixed "
+                "by W_O.",
+                label_w);
   // With d_head on auto the slider offers only counts that divide d_model (the engine refuses the rest).
   const int heads_before = c.n_heads;
   if (ImGui::SliderInt("##heads", &c.n_heads, 1, kMaxUiHeads, "%d", ImGuiSliderFlags_AlwaysClamp) && c.d_head == 0)
     c.n_heads = heads_dividing(c.d_model, heads_before, c.n_heads, kMaxUiHeads);
   layout.item("slider", std::to_string(c.n_heads));
 
-  control_label(layout, "d_model", "The width of every token vector (embedding plus position) entering attention, and "
-                                   "of the output. With d_head on auto it must be divisible by the number of heads. "
-                                   "Ctrl+click to type a value.", label_w);
+  control_label(layout, "d_model",
+                "The width of every token vector (embedding plus position) entering attention, and "
+                "of the output. With d_head on auto it must be divisible by the number of heads. "
+                "Ctrl+click to type a value.",
+                label_w);
   if (ImGui::SliderInt("##d_model", &c.d_model, kMinUiDModel, kMaxUiDModel, "%d", ImGuiSliderFlags_AlwaysClamp))
     ctx.state.input.d_model_given = true;
   layout.item("slider", std::to_string(c.d_model));
 
   bool auto_head = c.d_head == 0;
-  control_label(layout, "d_head", "Auto: d_head = d_model / heads, as in the original Transformer. Off: choose d_head "
-                                  "yourself; the projections then map d_model to heads x d_head and W_O maps back.", label_w);
+  control_label(layout, "d_head",
+                "Auto: d_head = d_model / heads, as in the original Transformer. Off: choose d_head "
+                "yourself; the projections then map d_model to heads x d_head and W_O maps back.",
+                label_w);
   if (checkbox(ctx, "auto##d_head", &auto_head)) c.d_head = auto_head ? 0 : std::max(1, c.resolved_d_head());
   ImGui::SameLine();
   ImGui::SetNextItemWidth(-FLT_MIN);
@@ -83,8 +88,10 @@ void model_controls(UiContext& ctx) {
     ImGui::EndDisabled();
   }
 
-  control_label(layout, "Seed", "The seed makes the random parts repeatable: the word vectors, learned positions and "
-                                "the weights. The same word gets the same vector in every sentence for one seed.", label_w);
+  control_label(layout, "Seed",
+                "The seed makes the random parts repeatable: the word vectors, learned positions and "
+                "the weights. The same word gets the same vector in every sentence for one seed.",
+                label_w);
   const std::uint64_t one = 1;
   // The number and its - + buttons want 7 lines of width; Re-roll goes below when the line is shorter.
   const float seed_w = ImGui::GetContentRegionAvail().x - button_width("Re-roll") - ImGui::GetStyle().ItemSpacing.x;
@@ -110,10 +117,12 @@ void model_controls(UiContext& ctx) {
   const char* shown = kPositional[0].label;
   for (const PositionalChoice& p : kPositional)
     if (p.value == c.positional) shown = p.label;
-  control_label(layout, "Positions", "Attention itself ignores word order. Sinusoidal adds the 2017 paper's sine/cosine "
-                                     "waves to each token vector; learned adds a trained (here: seeded random) table; "
-                                     "rotary rotates q and k by the position, so scores depend on relative distance "
-                                     "(needs an even d_head); none shows attention as a bag of words.", label_w);
+  control_label(layout, "Positions",
+                "Attention itself ignores word order. Sinusoidal adds the 2017 paper's sine/cosine "
+                "waves to each token vector; learned adds a trained (here: seeded random) table; "
+                "rotary rotates q and k by the position, so scores depend on relative distance "
+                "(needs an even d_head); none shows attention as a bag of words.",
+                label_w);
   if (ImGui::BeginCombo("##positions", shown)) {
     for (const PositionalChoice& p : kPositional)
       if (ImGui::Selectable(p.label, p.value == c.positional)) c.positional = p.value;
@@ -122,11 +131,14 @@ void model_controls(UiContext& ctx) {
   layout.framed("combo", shown);
 
   checkbox(ctx, "Causal mask", &c.causal);
-  help_marker(layout, "A decoder (like GPT) may not look ahead: each query sees only itself and earlier "
-                      "keys. Masked scores become -infinity before the softmax, so their weights are exactly 0.");
+  help_marker(layout,
+              "A decoder (like GPT) may not look ahead: each query sees only itself and earlier "
+              "keys. Masked scores become -infinity before the softmax, so their weights are exactly 0.");
 
-  control_label(layout, "Temperature", "Scores are divided by sqrt(d_head) x temperature before the softmax. Low "
-                                       "temperature sharpens attention towards the best-matching key; high flattens it.", label_w);
+  control_label(layout, "Temperature",
+                "Scores are divided by sqrt(d_head) x temperature before the softmax. Low "
+                "temperature sharpens attention towards the best-matching key; high flattens it.",
+                label_w);
   ImGui::SliderFloat("##temperature", &c.temperature, 0.05f, 10.0f, "%.2f",
                      ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp);
   layout.item("slider", "temperature");
@@ -134,10 +146,11 @@ void model_controls(UiContext& ctx) {
   ImGui::AlignTextToFramePadding();
   ImGui::TextUnformatted("Tokens");
   layout.item("label", "Tokens");
-  help_marker(layout, "Words: words and punctuation marks are tokens (each CJK character on its own). "
-                      "Characters: every character is a token. GPT-2: the subword tokens a real model reads "
-                      "(byte-level BPE): a leading space belongs to the token and shows as \xE2\x90\xA3, a byte "
-                      "that is part of a character as <0xE2>; hover a chip for its id and bytes.");
+  help_marker(layout,
+              "Words: words and punctuation marks are tokens (each CJK character on its own). "
+              "Characters: every character is a token. GPT-2: the subword tokens a real model reads "
+              "(byte-level BPE): a leading space belongs to the token and shows as \xE2\x90\xA3, a byte "
+              "that is part of a character as <0xE2>; hover a chip for its id and bytes.");
   attn::TokenizerMode& mode = ctx.state.input.tokenizer;
   radio(ctx, "words", &mode, attn::TokenizerMode::Word, true);
   radio(ctx, "characters", &mode, attn::TokenizerMode::Char, true);
@@ -168,22 +181,25 @@ void view_controls(UiContext& ctx) {
   ViewSettings& v = ctx.state.view;
   LayoutRecord& layout = ctx.layout;
   const float label_w = label_width();
-  control_label(layout, "Colormap", "Colors for attention weights. All four are perceptually uniform (equal steps look "
-                                    "equal) and readable with color-blindness; grayscale also survives a black-and-white "
-                                    "printer. Q/K/V use a blue-white-red map centred on zero.", label_w);
+  control_label(layout, "Colormap",
+                "Colors for attention weights. All four are perceptually uniform (equal steps look "
+                "equal) and readable with color-blindness; grayscale also survives a black-and-white "
+                "printer. Q/K/V use a blue-white-red map centred on zero.",
+                label_w);
   colormap_selector(layout, "##colormap", &v.colormap);
   radio(ctx, "per head", &v.range, RangeMode::PerHead, false);
   radio(ctx, "0 to 1", &v.range, RangeMode::Fixed01, true);
-  help_marker(layout, "Per head stretches each head's colors from its smallest to its largest weight, to "
-                      "show its pattern. 0 to 1 uses one scale for all heads, so heads can be compared.");
+  help_marker(layout,
+              "Per head stretches each head's colors from its smallest to its largest weight, to "
+              "show its pattern. 0 to 1 uses one scale for all heads, so heads can be compared.");
   checkbox(ctx, "Numbers in cells", &v.show_values);
   checkbox(ctx, "Q/K/V view", &v.show_qkv);
-  for (std::size_t i = 0; i < theme_table().size(); ++i) radio(ctx, theme_table()[i].label, &v.theme, theme_table()[i].theme, i > 0);
-  const std::string scale_help = "Makes all text and controls larger, up to 3x, for a projector. " +
-                                 shortcut_text(Command::LargerText) + " and " + shortcut_text(Command::SmallerText) +
-                                 " also change it; " + shortcut_text(Command::Presentation) +
-                                 " is presentation mode (the controls fold into a drawer, " +
-                                 shortcut_text(Command::ControlsDrawer) + ").";
+  for (std::size_t i = 0; i < theme_table().size(); ++i)
+    radio(ctx, theme_table()[i].label, &v.theme, theme_table()[i].theme, i > 0);
+  const std::string scale_help =
+      "Makes all text and controls larger, up to 3x, for a projector. " + shortcut_text(Command::LargerText) + " and " +
+      shortcut_text(Command::SmallerText) + " also change it; " + shortcut_text(Command::Presentation) +
+      " is presentation mode (the controls fold into a drawer, " + shortcut_text(Command::ControlsDrawer) + ").";
   control_label(layout, "UI scale", scale_help.c_str(), label_w);
   float scale = v.ui_scale > 0.0f ? v.ui_scale : ctx.scale;
   if (ImGui::SliderFloat("##ui_scale", &scale, kMinUiScale, kMaxUiScale, "%.2fx", ImGuiSliderFlags_AlwaysClamp))
@@ -210,21 +226,25 @@ void model_picker(UiContext& ctx) {
     if (path == kTrainedModelPath) return std::string("The model trained in Train mode");
     return short_model_name(path);
   };
-  const std::string shown = ctx.hosted && ctx.hosted->loading ? "Loading " + name_of(ctx.hosted->loading_path) + " \xE2\x80\xA6"
-                                                               : name_of(current);
+  const std::string shown = ctx.hosted && ctx.hosted->loading
+                                ? "Loading " + name_of(ctx.hosted->loading_path) + " \xE2\x80\xA6"
+                                : name_of(current);
   ImGui::SetNextItemWidth(-FLT_MIN);
   if (ImGui::BeginCombo("##model_picker", shown.c_str())) {
     const auto item = [&](const std::string& label, const std::string& path, const char* tip) {
       if (ImGui::Selectable(label.c_str(), path == current) && path != current) {
-        if (path.empty()) ctx.requests.close_model = true;
-        else ctx.requests.open_model_path = path;
+        if (path.empty())
+          ctx.requests.close_model = true;
+        else
+          ctx.requests.open_model_path = path;
       }
       if (tip && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tip);
     };
     item("Random weights", "", "Every knob of the random-weight explorer: heads, widths, positions, temperature.");
     std::error_code ec;
     if (std::filesystem::is_regular_file(english, ec))
-      item("The English lesson", english, "A 2-layer model attnlab trained on the bundled English corpus (assets/models/README.md).");
+      item("The English lesson", english,
+           "A 2-layer model attnlab trained on the bundled English corpus (assets/models/README.md).");
     if (ctx.trained_model_problem.empty()) {
       const std::string label = "The model trained in Train mode (step " + std::to_string(ctx.trained_step) + ")";
       item(label, kTrainedModelPath, "Its parameters as they are now; pick it again for a later step.");
@@ -232,7 +252,8 @@ void model_picker(UiContext& ctx) {
       ImGui::BeginDisabled();
       ImGui::Selectable("The model trained in Train mode");
       ImGui::EndDisabled();
-      if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("%s", ctx.trained_model_problem.c_str());
+      if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
+        ImGui::SetTooltip("%s", ctx.trained_model_problem.c_str());
     }
     bool separated = false;
     for (const std::string& path : ctx.state.recent_models) {
@@ -264,9 +285,10 @@ void opened_model_controls(UiContext& ctx) {
   LayoutRecord& layout = ctx.layout;
   if (hosted.model) {
     const attn::Arch& a = hosted.model->model.arch;
-    const std::string shape = std::to_string(a.n_layers) + " layers \xC2\xB7 " + std::to_string(a.n_heads) + " heads of " +
-                              std::to_string(a.d_head) + " \xC2\xB7 d_model " + std::to_string(a.d_model) + " \xC2\xB7 " +
-                              std::to_string(a.vocab_size) + " tokens \xC2\xB7 context " + std::to_string(a.max_seq_len);
+    const std::string shape = std::to_string(a.n_layers) + " layers \xC2\xB7 " + std::to_string(a.n_heads) +
+                              " heads of " + std::to_string(a.d_head) + " \xC2\xB7 d_model " +
+                              std::to_string(a.d_model) + " \xC2\xB7 " + std::to_string(a.vocab_size) +
+                              " tokens \xC2\xB7 context " + std::to_string(a.max_seq_len);
     ImGui::TextWrapped("%s", shape.c_str());
     layout.item("label", shape);
     const std::string& why = hosted.model->fixed_why;
@@ -308,8 +330,10 @@ void opened_model_controls(UiContext& ctx) {
 void draw_controls_panel(UiContext& ctx) {
   section(ctx, "MODEL");
   model_picker(ctx);
-  if (ctx.hosted) opened_model_controls(ctx);
-  else model_controls(ctx);
+  if (ctx.hosted)
+    opened_model_controls(ctx);
+  else
+    model_controls(ctx);
   section(ctx, "VIEW");
   view_controls(ctx);
 }

@@ -24,8 +24,8 @@ enum class LabelSides { LeftAndTop, LeftAndRight };
 
 // One map fitted to a w x h space.
 struct MapFit {
-  bool labels = false;      // the labels fit, each in its own cell
-  float label_px = 0.0f;    // their font size
+  bool labels = false;                 // the labels fit, each in its own cell
+  float label_px = 0.0f;               // their font size
   float room_x = 0.0f, room_y = 0.0f;  // kept for them beside (left, or left + right) and above
   float cell_w = 0.0f, cell_h = 0.0f;  // whole pixels
 };
@@ -37,27 +37,27 @@ MapFit fit_map(int rows, int cols, float w, float h, const LabelSpec& labels, bo
                bool square, LabelSides sides = LabelSides::LeftAndTop);
 
 struct GridRequest {
-  int panels = 1;          // heads (Train mode: layers x heads, layer by layer)
-  int n_tokens = 1;        // a map is n_tokens x n_tokens square cells
+  int panels = 1;                     // heads (Train mode: layers x heads, layer by layer)
+  int n_tokens = 1;                   // a map is n_tokens x n_tokens square cells
   float width = 0.0f, height = 0.0f;  // the space for the panels
-  float title_h = 0.0f;    // the title line above each map
-  float gap = 0.0f;        // between panels
-  LabelSpec labels;        // the token labels every map should carry
+  float title_h = 0.0f;               // the title line above each map
+  float gap = 0.0f;                   // between panels
+  LabelSpec labels;                   // the token labels every map should carry
   LabelSides sides = LabelSides::LeftAndTop;
-  float min_side = 0.0f;   // the smallest readable map, cells only
-  int fixed_cols = 0;      // > 0: prefer this many columns (Train mode: a row per layer)
-  int page = 0;            // the page asked for (clamped)
+  float min_side = 0.0f;  // the smallest readable map, cells only
+  int fixed_cols = 0;     // > 0: prefer this many columns (Train mode: a row per layer)
+  int page = 0;           // the page asked for (clamped)
 };
 
 struct GridPlan {
-  int cols = 1, rows = 1;          // of one page
+  int cols = 1, rows = 1;  // of one page
   int per_page = 1, pages = 1, page = 0;
-  int first = 0, count = 0;        // the panels on this page: [first, first + count)
+  int first = 0, count = 0;              // the panels on this page: [first, first + count)
   float panel_w = 0.0f, panel_h = 0.0f;  // the cell of the grid each panel gets
-  float side = 0.0f;               // the map's side (cells only, whole pixels per cell)
-  MapFit fit;                      // the map's labels and cells
-  bool labels = false;             // token labels fit beside the cells
-  bool readable = true;            // side >= min_side (false only when a lone map is smaller)
+  float side = 0.0f;                     // the map's side (cells only, whole pixels per cell)
+  MapFit fit;                            // the map's labels and cells
+  bool labels = false;                   // token labels fit beside the cells
+  bool readable = true;                  // side >= min_side (false only when a lone map is smaller)
 };
 
 // Fewest pages with every map labelled and readable; a labelled layout beats a larger unlabelled
@@ -66,7 +66,7 @@ GridPlan plan_grid(const GridRequest& request);
 
 // An enlarged head beside or below its companion panel (the step-through, or Q/K/V).
 struct SplitPlan {
-  bool beside = true;           // the companion right of the map, else below it
+  bool beside = true;                    // the companion right of the map, else below it
   float map_w = 0.0f, map_h = 0.0f;      // the map's area, labels included
   float other_w = 0.0f, other_h = 0.0f;  // the companion's area
   MapFit fit;

@@ -15,8 +15,7 @@
 namespace app::gui {
 
 AttentionColors attention_colors(const UiContext& ctx, int head) {
-  if (ctx.state.view.range == RangeMode::Fixed01 || head < 0 ||
-      head >= static_cast<int>(ctx.view.attention.size()))
+  if (ctx.state.view.range == RangeMode::Fixed01 || head < 0 || head >= static_cast<int>(ctx.view.attention.size()))
     return {ctx.state.view.colormap, 0.0f, 1.0f};
   const Range r = ctx.view.attention[static_cast<std::size_t>(head)];
   return {ctx.state.view.colormap, r.low, r.high};
@@ -58,8 +57,8 @@ HeatmapSpec attention_spec(const UiContext& ctx, int head, bool small_labels) {
 // The heatmap, or the lines of the head when that view is chosen.
 HeatmapResult head_widget(UiContext& ctx, int head, ImVec2 size, bool small_labels) {
   if (ctx.state.view.head_view == HeadView::Lines)
-    return lines_widget(ctx, *ctx.trace, ctx.layer, head, head_color_u32(ctx.layer, head, ctx.trace->config.n_heads), size,
-                        small_labels);
+    return lines_widget(ctx, *ctx.trace, ctx.layer, head, head_color_u32(ctx.layer, head, ctx.trace->config.n_heads),
+                        size, small_labels);
   return heatmap_widget(ctx, attention_spec(ctx, head, small_labels), size);
 }
 
@@ -91,9 +90,9 @@ ColorLegend legend_for(const UiContext& ctx, int head) {
   const bool one = head >= 0 && head < static_cast<int>(ctx.view.attention.size()) &&
                    head < static_cast<int>(ctx.view.scores.size());
   return color_legend(ctx.state, ctx.view.attention, ctx.view.scores,
-                       one ? &ctx.view.attention[static_cast<std::size_t>(head)] : nullptr,
-                       one ? &ctx.view.scores[static_cast<std::size_t>(head)] : nullptr,
-                       "Head " + std::to_string(std::max(head, 0) + 1));
+                      one ? &ctx.view.attention[static_cast<std::size_t>(head)] : nullptr,
+                      one ? &ctx.view.scores[static_cast<std::size_t>(head)] : nullptr,
+                      "Head " + std::to_string(std::max(head, 0) + 1));
 }
 
 enum class Companion { None, Step, Qkv };
@@ -109,7 +108,8 @@ struct EnlargedLayout {
 EnlargedLayout layout_enlarged(const UiContext& ctx, int n, ImVec2 area, float bar_w) {
   const float em = ImGui::GetFontSize(), spacing = ImGui::GetStyle().ItemSpacing.x;
   const LabelSpec labels = token_label_spec(ctx.view.token_labels, ctx.scale, true);
-  const LabelSides sides = ctx.state.view.head_view == HeadView::Lines ? LabelSides::LeftAndRight : LabelSides::LeftAndTop;
+  const LabelSides sides =
+      ctx.state.view.head_view == HeadView::Lines ? LabelSides::LeftAndRight : LabelSides::LeftAndTop;
   const float w = area.x - bar_w - spacing * 2.0f;
   // The step-through's toolbar wraps less at 16 em, leaving room for the step itself; the head
   // takes 4 em more only when its labels would otherwise be smaller than in the grid.
@@ -136,7 +136,9 @@ EnlargedLayout layout_enlarged(const UiContext& ctx, int n, ImVec2 area, float b
         e.split = alone(area.y);
       }
       break;
-    case Companion::None: e.split = alone(area.y); break;
+    case Companion::None:
+      e.split = alone(area.y);
+      break;
   }
   if (!e.split.fit.labels) {  // a line under the map says how to see them
     e.hint_h = ImGui::GetFrameHeightWithSpacing();
@@ -162,7 +164,8 @@ float draw_enlarged_head(UiContext& ctx, ImVec2 size, const ColorLegend& bar) {
   const ImVec2 top(origin.x, origin.y + header);
   // The map uses the width the screen has; the step-through (or Q/K/V) goes beside it or below
   // it, whichever leaves the map larger, and Q/K/V gives way when the map would lose its labels.
-  const EnlargedLayout e = layout_enlarged(ctx, static_cast<int>(trace.n_tokens()), ImVec2(size.x, size.y - header), bar.width);
+  const EnlargedLayout e =
+      layout_enlarged(ctx, static_cast<int>(trace.n_tokens()), ImVec2(size.x, size.y - header), bar.width);
   ImGui::SetCursorScreenPos(top);
   const HeatmapResult r = head_widget(ctx, head, ImVec2(e.split.map_w, e.split.map_h), true);
   if (r.hover_row >= 0) ctx.hover_cell(r.hover_row, r.hover_col);
@@ -174,8 +177,9 @@ float draw_enlarged_head(UiContext& ctx, ImVec2 size, const ColorLegend& bar) {
     ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));
     ImGui::SetCursorScreenPos(ImVec2(origin.x, top.y + e.split.map_h));
     text_fitted(ctx.layout, "grid_pages",
-                "token labels hidden at this size: hover a cell, or " + shortcut_text(Command::SmallerText) + " for smaller text", true,
-                e.split.map_w - style.ItemSpacing.x);
+                "token labels hidden at this size: hover a cell, or " + shortcut_text(Command::SmallerText) +
+                    " for smaller text",
+                true, e.split.map_w - style.ItemSpacing.x);
     ImGui::PopStyleColor();
   }
   if (e.companion != Companion::None) {
@@ -234,8 +238,10 @@ void draw_pages_line(UiContext& ctx, const GridPlan& plan, int total, bool label
   std::string line;
   if (plan.pages > 1) {
     char range[64];
-    if (plan.count == 1) std::snprintf(range, sizeof range, "head %d of %d", plan.first + 1, total);
-    else std::snprintf(range, sizeof range, "heads %d-%d of %d", plan.first + 1, plan.first + plan.count, total);
+    if (plan.count == 1)
+      std::snprintf(range, sizeof range, "head %d of %d", plan.first + 1, total);
+    else
+      std::snprintf(range, sizeof range, "heads %d-%d of %d", plan.first + 1, plan.first + plan.count, total);
     line = range;
     line += plan.page == 0                ? " \xC2\xB7 PgDn for more"
             : plan.page + 1 == plan.pages ? " \xC2\xB7 PgUp for the first"
@@ -318,8 +324,9 @@ float draw_head_grid(UiContext& ctx, ImVec2 size) {
     ctx.layout.item("head_title", title);
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", head_title(ctx, h).c_str());
     ImGui::SetCursorScreenPos(ImVec2(p.x, p.y + request.title_h));  // a new line would go back to x = 0
-    const HeatmapResult r = head_widget(ctx, h, ImVec2(plan.panel_w - request.gap, panel_h - request.title_h - style.ItemSpacing.y),
-                                        plan.fit.label_px < request.labels.min_px);
+    const HeatmapResult r =
+        head_widget(ctx, h, ImVec2(plan.panel_w - request.gap, panel_h - request.title_h - style.ItemSpacing.y),
+                    plan.fit.label_px < request.labels.min_px);
     if (r.hover_row >= 0) {
       ctx.hover_cell(r.hover_row, r.hover_col);
       hovered_head = h;

@@ -30,8 +30,8 @@ void draw_head_importance(UiContext& ctx, ImVec2 size) {
   if (map && map->target >= 0) {
     char base[64];
     std::snprintf(base, sizeof base, " (now %.0f%%)", 100.0 * std::exp(static_cast<double>(map->base_logprob)));
-    lead += ", the change in log p(\xE2\x80\x9C" +
-            attn::token_text(ctx.hosted->model->bpe.token_bytes(map->target)) + "\xE2\x80\x9D next)" + base +
+    lead += ", the change in log p(\xE2\x80\x9C" + attn::token_text(ctx.hosted->model->bpe.token_bytes(map->target)) +
+            "\xE2\x80\x9D next)" + base +
             ". Blue: the model needs the head for this answer; red: the head holds it back. Click a head to knock it "
             "out (again to restore).";
   }
@@ -40,7 +40,8 @@ void draw_head_importance(UiContext& ctx, ImVec2 size) {
     const float done = map && map->total > 0 ? static_cast<float>(map->done) / static_cast<float>(map->total) : 0.0f;
     char overlay[64];
     std::snprintf(overlay, sizeof overlay, "%d of %d heads", map ? map->done : 0, L * H);
-    ImGui::ProgressBar(done, ImVec2(std::min(ImGui::GetContentRegionAvail().x, ImGui::GetFontSize() * 20.0f), 0.0f), overlay);
+    ImGui::ProgressBar(done, ImVec2(std::min(ImGui::GetContentRegionAvail().x, ImGui::GetFontSize() * 20.0f), 0.0f),
+                       overlay);
     ctx.layout.framed("progress", overlay);
   }
   if (!map) return;
@@ -53,7 +54,8 @@ void draw_head_importance(UiContext& ctx, ImVec2 size) {
   const float left = ImGui::CalcTextSize("L00").x + style.ItemSpacing.x;
   const float top = ImGui::GetTextLineHeightWithSpacing();
   const float room_h = size.y - (origin.y - start_y) - ImGui::GetTextLineHeightWithSpacing();
-  const float cell = std::floor(std::min((size.x - left) / static_cast<float>(H), (room_h - top) / static_cast<float>(L)));
+  const float cell =
+      std::floor(std::min((size.x - left) / static_cast<float>(H), (room_h - top) / static_cast<float>(L)));
   if (cell < 6.0f) {
     text_fitted(ctx.layout, "error", "The window is too small for every head: enlarge it.", false);
     return;
@@ -62,7 +64,8 @@ void draw_head_importance(UiContext& ctx, ImVec2 size) {
   for (int h = 0; h < H; ++h) {
     char label[16];
     std::snprintf(label, sizeof label, "H%d", h + 1);
-    ImGui::SetCursorScreenPos(ImVec2(origin.x + left + (static_cast<float>(h) + 0.5f) * cell - ImGui::CalcTextSize(label).x * 0.5f, origin.y));
+    ImGui::SetCursorScreenPos(ImVec2(
+        origin.x + left + (static_cast<float>(h) + 0.5f) * cell - ImGui::CalcTextSize(label).x * 0.5f, origin.y));
     ImGui::TextDisabled("%s", label);
     ctx.layout.item("axis", label);
   }
@@ -116,15 +119,18 @@ void draw_head_importance(UiContext& ctx, ImVec2 size) {
       ImGui::PopID();
     }
   }
-  ctx.layout.heatmap("importance", 0, ImVec2(origin.x + left, origin.y + top),
-                     ImVec2(origin.x + left + static_cast<float>(H) * cell, origin.y + top + static_cast<float>(L) * cell), L, H, 0);
+  ctx.layout.heatmap(
+      "importance", 0, ImVec2(origin.x + left, origin.y + top),
+      ImVec2(origin.x + left + static_cast<float>(H) * cell, origin.y + top + static_cast<float>(L) * cell), L, H, 0);
   if (hovered >= 0) {
     const float d = map->delta[static_cast<std::size_t>(hovered)];
     char tip[200];
     if (std::isfinite(d))
-      std::snprintf(tip, sizeof tip, "Layer %d, head %d knocked out: log p changes by %+.3f (the probability x %.2f).\nClick to %s it.",
+      std::snprintf(tip, sizeof tip,
+                    "Layer %d, head %d knocked out: log p changes by %+.3f (the probability x %.2f).\nClick to %s it.",
                     hovered / H + 1, hovered % H + 1, static_cast<double>(d), std::exp(static_cast<double>(d)),
-                    !result.knocked_out.empty() && result.knocked_out[static_cast<std::size_t>(hovered)] ? "restore" : "knock out");
+                    !result.knocked_out.empty() && result.knocked_out[static_cast<std::size_t>(hovered)] ? "restore"
+                                                                                                         : "knock out");
     else
       std::snprintf(tip, sizeof tip, "Layer %d, head %d: not measured yet.", hovered / H + 1, hovered % H + 1);
     std::string text = tip;

@@ -12,13 +12,20 @@ namespace {
 
 const char* matrix_name(gfx::Matrix m) {
   switch (m) {
-    case gfx::Matrix::Query: return "Q";
-    case gfx::Matrix::Key: return "K";
-    case gfx::Matrix::Value: return "V";
-    case gfx::Matrix::HeadOut: return "head output";
-    case gfx::Matrix::Scores: return "raw score";
-    case gfx::Matrix::Attention: return "attention";
-    case gfx::Matrix::kCount: break;  // the number of matrices, never one drawn
+    case gfx::Matrix::Query:
+      return "Q";
+    case gfx::Matrix::Key:
+      return "K";
+    case gfx::Matrix::Value:
+      return "V";
+    case gfx::Matrix::HeadOut:
+      return "head output";
+    case gfx::Matrix::Scores:
+      return "raw score";
+    case gfx::Matrix::Attention:
+      return "attention";
+    case gfx::Matrix::kCount:
+      break;  // the number of matrices, never one drawn
   }
   return "attention";
 }
@@ -35,7 +42,8 @@ void context_menu(UiContext& ctx, const HeatmapSpec& spec, HeatmapResult& result
   ImGui::TextDisabled("Export %s %d", what, spec.head + 1);
   ImGui::Separator();
   const auto item = [&](const char* label, ExportFormat format) {
-    if (ImGui::MenuItem(label)) ctx.requests.export_choice = ExportChoice{spec.export_what, spec.head, format, spec.layer};
+    if (ImGui::MenuItem(label))
+      ctx.requests.export_choice = ExportChoice{spec.export_what, spec.head, format, spec.layer};
   };
   item("Figure as PNG", ExportFormat::Png);
   item("Figure as SVG", ExportFormat::Svg);
@@ -81,9 +89,10 @@ HeatmapResult heatmap_widget(UiContext& ctx, const HeatmapSpec& spec, ImVec2 siz
   static const std::vector<std::string> kNone;
   LabelSpec labels = token_label_spec(spec.row_labels ? *spec.row_labels : kNone, ctx.scale, spec.small_labels);
   if (spec.col_labels && spec.col_labels != spec.row_labels)
-    labels.widest_em = std::max(labels.widest_em, token_label_spec(*spec.col_labels, ctx.scale, spec.small_labels).widest_em);
-  MapFit fit = fit_map(spec.rows, spec.cols, size.x, size.y, labels, spec.row_labels != nullptr, spec.col_labels != nullptr,
-                       spec.square_cells);
+    labels.widest_em =
+        std::max(labels.widest_em, token_label_spec(*spec.col_labels, ctx.scale, spec.small_labels).widest_em);
+  MapFit fit = fit_map(spec.rows, spec.cols, size.x, size.y, labels, spec.row_labels != nullptr,
+                       spec.col_labels != nullptr, spec.square_cells);
   bool row_labels = spec.row_labels && fit.labels, col_labels = spec.col_labels && fit.labels;
   if (!fit.labels && spec.row_labels && spec.col_labels) {
     fit = fit_map(spec.rows, spec.cols, size.x, size.y, labels, true, false, spec.square_cells);
@@ -94,7 +103,8 @@ HeatmapResult heatmap_widget(UiContext& ctx, const HeatmapSpec& spec, ImVec2 siz
   const float label_px = fit.label_px, pad = labels.pad;
   const ImVec2 map_min(origin.x + (row_labels ? fit.room_x : 0.0f), origin.y + (col_labels ? fit.room_y : 0.0f));
   const float cell_w = std::max(fit.cell_w, 1.0f), cell_h = std::max(fit.cell_h, 1.0f);
-  const ImVec2 map_max(map_min.x + cell_w * static_cast<float>(spec.cols), map_min.y + cell_h * static_cast<float>(spec.rows));
+  const ImVec2 map_max(map_min.x + cell_w * static_cast<float>(spec.cols),
+                       map_min.y + cell_h * static_cast<float>(spec.rows));
 
   // Which cell is under the mouse.
   const ImVec2 mouse = ImGui::GetIO().MousePos;
@@ -106,8 +116,8 @@ HeatmapResult heatmap_widget(UiContext& ctx, const HeatmapSpec& spec, ImVec2 siz
     result.label_row = row;
     ctx.hover_token(row);
     ImGui::SetTooltip("%s %d: %s", spec.row_axis, row + 1, (*spec.row_labels)[static_cast<std::size_t>(row)].c_str());
-  } else if (item_hovered && col_labels && spec.columns_are_tokens && mouse.y < map_min.y &&
-             mouse.x >= map_min.x && mouse.x < map_max.x) {
+  } else if (item_hovered && col_labels && spec.columns_are_tokens && mouse.y < map_min.y && mouse.x >= map_min.x &&
+             mouse.x < map_max.x) {
     const int col = std::clamp(static_cast<int>((mouse.x - map_min.x) / cell_w), 0, spec.cols - 1);
     ctx.hover_token(col);
     ImGui::SetTooltip("%s %d: %s", spec.col_axis, col + 1, (*spec.col_labels)[static_cast<std::size_t>(col)].c_str());
@@ -121,8 +131,8 @@ HeatmapResult heatmap_widget(UiContext& ctx, const HeatmapSpec& spec, ImVec2 siz
   style.highlight_color = ctx.colors.heat_highlight;
   const int token = ctx.state.hovered_token;
   style.highlight_row = result.hover_row >= 0 ? result.hover_row : (token < spec.rows ? token : -1);
-  style.highlight_col = result.hover_col >= 0 ? result.hover_col
-                        : (spec.columns_are_tokens && token < spec.cols ? token : -1);
+  style.highlight_col =
+      result.hover_col >= 0 ? result.hover_col : (spec.columns_are_tokens && token < spec.cols ? token : -1);
   ctx.renderer.draw(dl, map_min, map_max, spec.matrix, spec.head, style, spec.layer);
   ctx.layout.heatmap(matrix_name(spec.matrix), spec.head, map_min, map_max, spec.rows, spec.cols, spec.layer);
 
@@ -134,8 +144,9 @@ HeatmapResult heatmap_widget(UiContext& ctx, const HeatmapSpec& spec, ImVec2 siz
   if (masked_scores) {
     const ImU32 fill = IM_COL32(128, 128, 128, 255), hatch = IM_COL32(96, 96, 96, 255);
     for (int r = 0; r + 1 < spec.rows; ++r)
-      dl->AddRectFilled(ImVec2(map_min.x + cell_w * static_cast<float>(r + 1), map_min.y + cell_h * static_cast<float>(r)),
-                        ImVec2(map_max.x, map_min.y + cell_h * static_cast<float>(r + 1)), fill);
+      dl->AddRectFilled(
+          ImVec2(map_min.x + cell_w * static_cast<float>(r + 1), map_min.y + cell_h * static_cast<float>(r)),
+          ImVec2(map_max.x, map_min.y + cell_h * static_cast<float>(r + 1)), fill);
     // Lines where key - query = c cells: for c >= 1 each lies wholly in masked cells.
     const float spacing = std::max(1.0f, 6.0f * ctx.scale / cell_w);
     const float n = static_cast<float>(spec.cols);
@@ -148,7 +159,8 @@ HeatmapResult heatmap_widget(UiContext& ctx, const HeatmapSpec& spec, ImVec2 siz
   const ImU32 strong = IM_COL32(255, 140, 0, 255);
   if (row_labels) {
     for (int r = 0; r < spec.rows; ++r) {
-      const std::string label = shorten_to_width((*spec.row_labels)[static_cast<std::size_t>(r)], fit.room_x - pad, label_px);
+      const std::string label =
+          shorten_to_width((*spec.row_labels)[static_cast<std::size_t>(r)], fit.room_x - pad, label_px);
       const float w = text_width(label, label_px);
       const float y = map_min.y + cell_h * (static_cast<float>(r) + 0.5f) - label_px * 0.5f;
       add_text(dl, ImVec2(map_min.x - pad - w, y), r == style.highlight_row ? strong : text, label, label_px);
@@ -157,10 +169,13 @@ HeatmapResult heatmap_widget(UiContext& ctx, const HeatmapSpec& spec, ImVec2 siz
   }
   if (col_labels) {
     for (int c = 0; c < spec.cols; ++c) {
-      const std::string label = shorten_to_width((*spec.col_labels)[static_cast<std::size_t>(c)], fit.room_y - pad, label_px);
+      const std::string label =
+          shorten_to_width((*spec.col_labels)[static_cast<std::size_t>(c)], fit.room_y - pad, label_px);
       const float x = map_min.x + cell_w * (static_cast<float>(c) + 0.5f) - label_px * 0.5f;
-      const float length = add_vertical_text(dl, ImVec2(x, map_min.y - pad), c == style.highlight_col ? strong : text, label, label_px);
-      ctx.layout.text("column_label", label, ImVec2(x, map_min.y - pad - length), ImVec2(x + label_px, map_min.y - pad));
+      const float length =
+          add_vertical_text(dl, ImVec2(x, map_min.y - pad), c == style.highlight_col ? strong : text, label, label_px);
+      ctx.layout.text("column_label", label, ImVec2(x, map_min.y - pad - length),
+                      ImVec2(x + label_px, map_min.y - pad));
     }
   }
 
@@ -172,7 +187,8 @@ HeatmapResult heatmap_widget(UiContext& ctx, const HeatmapSpec& spec, ImVec2 siz
       for (int r = 0; r < spec.rows; ++r)
         for (int c = 0; c < spec.cols; ++c) {
           if (is_masked(r, c)) continue;  // no number where the score does not count
-          const float v = spec.values[static_cast<std::size_t>(r) * static_cast<std::size_t>(spec.cols) + static_cast<std::size_t>(c)];
+          const float v = spec.values[static_cast<std::size_t>(r) * static_cast<std::size_t>(spec.cols) +
+                                      static_cast<std::size_t>(c)];
           const float span = spec.high - spec.low;
           const Rgb8 bg = colormap_color(spec.colormap, span > 0.0f ? (v - spec.low) / span : 0.5f);
           const std::string s = format_value(v, decimals);
@@ -186,19 +202,28 @@ HeatmapResult heatmap_widget(UiContext& ctx, const HeatmapSpec& spec, ImVec2 siz
   }
 
   if (result.hover_row >= 0 && spec.values) {
-    const std::size_t i = static_cast<std::size_t>(result.hover_row) * static_cast<std::size_t>(spec.cols) + static_cast<std::size_t>(result.hover_col);
+    const std::size_t i = static_cast<std::size_t>(result.hover_row) * static_cast<std::size_t>(spec.cols) +
+                          static_cast<std::size_t>(result.hover_col);
     ImGui::BeginTooltip();
-    const std::string row_name = spec.row_labels ? (*spec.row_labels)[static_cast<std::size_t>(result.hover_row)] : std::to_string(result.hover_row);
-    const std::string col_name = spec.col_labels ? (*spec.col_labels)[static_cast<std::size_t>(result.hover_col)] : std::to_string(result.hover_col);
-    if (spec.show_layer) ImGui::Text("Layer %d, head %d · %s", spec.layer + 1, spec.head + 1, matrix_name(spec.matrix));
-    else ImGui::Text("Head %d · %s", spec.head + 1, matrix_name(spec.matrix));
+    const std::string row_name = spec.row_labels ? (*spec.row_labels)[static_cast<std::size_t>(result.hover_row)]
+                                                 : std::to_string(result.hover_row);
+    const std::string col_name = spec.col_labels ? (*spec.col_labels)[static_cast<std::size_t>(result.hover_col)]
+                                                 : std::to_string(result.hover_col);
+    if (spec.show_layer)
+      ImGui::Text("Layer %d, head %d · %s", spec.layer + 1, spec.head + 1, matrix_name(spec.matrix));
+    else
+      ImGui::Text("Head %d · %s", spec.head + 1, matrix_name(spec.matrix));
     ImGui::Separator();
     ImGui::Text("%s %d: %s", spec.row_axis, result.hover_row + 1, row_name.c_str());
     ImGui::Text("%s %d: %s", spec.col_axis, result.hover_col + 1, col_name.c_str());
     if (is_masked(result.hover_row, result.hover_col))
-      ImGui::Text("score: masked (-inf before the softmax; %s would not count)", format_value(spec.values[i], spec.decimals).c_str());
+      ImGui::Text("score: masked (-inf before the softmax; %s would not count)",
+                  format_value(spec.values[i], spec.decimals).c_str());
     else
-      ImGui::Text("%s: %s", spec.matrix == gfx::Matrix::Attention ? "weight" : spec.matrix == gfx::Matrix::Scores ? "score" : "value",
+      ImGui::Text("%s: %s",
+                  spec.matrix == gfx::Matrix::Attention ? "weight"
+                  : spec.matrix == gfx::Matrix::Scores  ? "score"
+                                                        : "value",
                   format_value(spec.values[i], spec.decimals).c_str());
     if (spec.raw_scores) ImGui::Text("raw score: %s", format_value(spec.raw_scores[i], 4).c_str());
     if (spec.causal && result.hover_col > result.hover_row)

@@ -12,33 +12,33 @@ namespace app::gui {
 struct HeatmapSpec {
   const char* id = "heatmap";
   gfx::Matrix matrix = gfx::Matrix::Attention;
-  int layer = 0;                      // the model layer whose textures hold it (explorer: 0)
+  int layer = 0;  // the model layer whose textures hold it (explorer: 0)
   int head = 0;
   int rows = 0, cols = 0;
-  const float* values = nullptr;      // rows x cols, row-major (what the cells show)
-  const float* raw_scores = nullptr;  // rows x cols, optional: shown in the tooltip too
+  const float* values = nullptr;                         // rows x cols, row-major (what the cells show)
+  const float* raw_scores = nullptr;                     // rows x cols, optional: shown in the tooltip too
   const std::vector<std::string>* row_labels = nullptr;  // token texts
   const std::vector<std::string>* col_labels = nullptr;
   const char* row_axis = "query";
   const char* col_axis = "key";
   Colormap colormap = Colormap::Viridis;
   float low = 0.0f, high = 1.0f;
-  bool columns_are_tokens = true;     // attention: the hovered token also marks a column
+  bool columns_are_tokens = true;  // attention: the hovered token also marks a column
   bool square_cells = true;
-  bool causal = false;                // masked cells say so in the tooltip
-  int decimals = 4;                   // tooltip precision
+  bool causal = false;  // masked cells say so in the tooltip
+  int decimals = 4;     // tooltip precision
   ExportKind export_what = ExportKind::Head;
-  int knock_out = -1;                 // Train mode: -1 none, 0 offer "Knock out", 1 offer "Restore"
-  bool show_layer = false;            // the tooltip names the layer too
-  bool small_labels = false;          // labels may go down to 12 px: an enlarged head, or a grid
-                                      // that can give no more room
+  int knock_out = -1;         // Train mode: -1 none, 0 offer "Knock out", 1 offer "Restore"
+  bool show_layer = false;    // the tooltip names the layer too
+  bool small_labels = false;  // labels may go down to 12 px: an enlarged head, or a grid
+                              // that can give no more room
 };
 
 struct HeatmapResult {
   bool clicked = false;
-  bool toggle_knock_out = false;      // the person chose Knock out / Restore in the menu
-  bool labels_hidden = false;         // cells too small for token labels: they were left out
-  int label_row = -1;                 // the row label under the mouse (a query token), or -1
+  bool toggle_knock_out = false;  // the person chose Knock out / Restore in the menu
+  bool labels_hidden = false;     // cells too small for token labels: they were left out
+  int label_row = -1;             // the row label under the mouse (a query token), or -1
   int hover_row = -1, hover_col = -1;
 };
 

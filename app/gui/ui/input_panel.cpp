@@ -5,8 +5,8 @@
 #include <imgui_stdlib.h>
 
 #include <algorithm>
-#include <filesystem>
 #include <cmath>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -34,8 +34,10 @@ void draw_text_box(UiContext& ctx, std::string& text, const std::string& traced_
   float scroll = 0.0f;
   if (const ImGuiInputTextState* state = ImGui::GetInputTextState(id)) scroll = state->ScrollX;
   const ImGuiStyle& style = ImGui::GetStyle();
-  const float x0 = box_min.x + style.FramePadding.x - scroll + ImGui::CalcTextSize(text.data(), text.data() + token.begin).x;
-  const float x1 = box_min.x + style.FramePadding.x - scroll + ImGui::CalcTextSize(text.data(), text.data() + token.end).x;
+  const float x0 =
+      box_min.x + style.FramePadding.x - scroll + ImGui::CalcTextSize(text.data(), text.data() + token.begin).x;
+  const float x1 =
+      box_min.x + style.FramePadding.x - scroll + ImGui::CalcTextSize(text.data(), text.data() + token.end).x;
   ImDrawList* dl = ImGui::GetWindowDrawList();
   dl->PushClipRect(box_min, box_max, true);
   dl->AddRectFilled(ImVec2(x0, box_min.y + 2.0f), ImVec2(x1, box_max.y - 2.0f), ctx.colors.token_highlight, 3.0f);
@@ -86,7 +88,8 @@ void draw_token_chips(UiContext& ctx) {
     if (rows <= max_rows || px <= smallest) break;
   }
   const float total = y + chip_size.y;
-  const float shown = std::min(total, chip_size.y * static_cast<float>(max_rows) + style.ItemSpacing.y * static_cast<float>(max_rows - 1));
+  const float shown = std::min(
+      total, chip_size.y * static_cast<float>(max_rows) + style.ItemSpacing.y * static_cast<float>(max_rows - 1));
   ImGui::BeginChild("chips", ImVec2(0.0f, shown + 2.0f), false);
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const ImVec2 origin = ImGui::GetCursorScreenPos();
@@ -102,9 +105,10 @@ void draw_token_chips(UiContext& ctx) {
     if (is_hovered) hovered = static_cast<int>(i);
     const bool unknown = ctx.unknown && i < ctx.unknown->size() && (*ctx.unknown)[i];
     if (is_hovered && unknown)
-      ImGui::SetTooltip("token %zu: \xE2\x80\x9C%s\xE2\x80\x9D is not in this model's vocabulary,\nso the model "
-                        "reads it as <unk> (a word it never saw in training)",
-                        i + 1, ctx.typed ? (*ctx.typed)[i].text.c_str() : tok.text.c_str());
+      ImGui::SetTooltip(
+          "token %zu: \xE2\x80\x9C%s\xE2\x80\x9D is not in this model's vocabulary,\nso the model "
+          "reads it as <unk> (a word it never saw in training)",
+          i + 1, ctx.typed ? (*ctx.typed)[i].text.c_str() : tok.text.c_str());
     else if (is_hovered)
       ImGui::SetTooltip("token %zu: %s  (%sbytes %zu-%zu%s%s)%s", i + 1, attn::token_text(tok.text).c_str(),
                         tok.id >= 0 ? ("id " + std::to_string(tok.id) + ", ").c_str() : "", tok.begin, tok.end,
@@ -113,7 +117,9 @@ void draw_token_chips(UiContext& ctx) {
     ImGui::PopID();
     const bool marked = is_hovered || static_cast<int>(i) == ctx.state.hovered_token ||
                         static_cast<int>(i) == ctx.state.hovered_query || static_cast<int>(i) == ctx.state.hovered_key;
-    const ImU32 fill = tok.invalid || unknown ? ctx.colors.chip_invalid : marked ? ctx.colors.chip_hovered : ctx.colors.chip;
+    const ImU32 fill = tok.invalid || unknown ? ctx.colors.chip_invalid
+                       : marked               ? ctx.colors.chip_hovered
+                                              : ctx.colors.chip;
     dl->AddRectFilled(p, ImVec2(p.x + chip.x, p.y + chip.y), fill, style.FrameRounding);
     const ImVec2 at(p.x + style.FramePadding.x, p.y + style.FramePadding.y);
     add_text(dl, at, ImGui::GetColorU32(ImGuiCol_Text), labels[i], px);
@@ -141,13 +147,16 @@ void draw_explore_caption(UiContext& ctx) {
     text_fitted(ctx.layout, "caption", line, true);
   }
 
-  if (state.note_open && !state.note.empty() && !ImGui::IsPopupOpen("Teacher's note")) ImGui::OpenPopup("Teacher's note");
+  if (state.note_open && !state.note.empty() && !ImGui::IsPopupOpen("Teacher's note"))
+    ImGui::OpenPopup("Teacher's note");
   const ImGuiViewport* viewport = ImGui::GetMainViewport();
   const float em = ImGui::GetFontSize();
   ImGui::SetNextWindowSize(ImVec2(std::min(viewport->WorkSize.x * 0.9f, em * 28.0f), 0.0f));
-  ImGui::SetNextWindowPos(ImVec2(viewport->WorkPos.x + viewport->WorkSize.x * 0.5f, viewport->WorkPos.y + viewport->WorkSize.y * 0.5f),
-                          ImGuiCond_Always, ImVec2(0.5f, 0.5f));
-  if (!ImGui::BeginPopupModal("Teacher's note", nullptr, ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings)) return;
+  ImGui::SetNextWindowPos(
+      ImVec2(viewport->WorkPos.x + viewport->WorkSize.x * 0.5f, viewport->WorkPos.y + viewport->WorkSize.y * 0.5f),
+      ImGuiCond_Always, ImVec2(0.5f, 0.5f));
+  if (!ImGui::BeginPopupModal("Teacher's note", nullptr, ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings))
+    return;
   ctx.layout.title_bar("Teacher's note");
   const std::string title = state.lesson.empty() ? "This lesson" : "Lesson " + state.lesson;
   ImGui::TextUnformatted(title.c_str());

@@ -22,7 +22,10 @@ struct LayoutRecord {
   };
   // A heatmap just drawn in the current window (its visible part is taken from the clip rectangle).
   void heatmap(std::string_view matrix, int head, ImVec2 min, ImVec2 max, int rows, int cols, int layer);
-  struct Chip { int index; float x, y, w, h; };
+  struct Chip {
+    int index;
+    float x, y, w, h;
+  };
   // One text as drawn: the visible part of its box (clipped by its scroll region), the ImGui
   // window it belongs to (text in a window on top hides what is below, it does not collide with
   // it), and whether it was cut where the person cannot scroll to the rest.
@@ -34,7 +37,11 @@ struct LayoutRecord {
   std::vector<Heatmap> heatmaps;
   std::vector<Chip> chips;
   std::vector<Text> texts;
-  void clear() { heatmaps.clear(); chips.clear(); texts.clear(); }
+  void clear() {
+    heatmaps.clear();
+    chips.clear();
+    texts.clear();
+  }
 
   // A text drawn by the app itself (ImDrawList::AddText) with its full box [min, max], in the
   // current window. Fully clipped texts are not recorded.

@@ -43,16 +43,20 @@ HeatmapResult lines_widget(UiContext& ctx, const attn::Trace& trace, int layer, 
   int query = -1, key = -1;
   if (hovered && mouse.y >= top && mouse.y < top + row * static_cast<float>(n)) {
     const int i = std::clamp(static_cast<int>((mouse.y - top) / row), 0, n - 1);
-    if (mouse.x < left) query = i;
-    else if (mouse.x > right) key = i;
+    if (mouse.x < left)
+      query = i;
+    else if (mouse.x > right)
+      key = i;
   }
-  if (query < 0 && key < 0 && ctx.state.hovered_token >= 0 && ctx.state.hovered_token < n) query = ctx.state.hovered_token;
+  if (query < 0 && key < 0 && ctx.state.hovered_token >= 0 && ctx.state.hovered_token < n)
+    query = ctx.state.hovered_token;
   if (query >= 0 || key >= 0) ctx.hover_token(query >= 0 ? query : key);
   if (result.clicked && query >= 0) result.label_row = query;
 
   ImDrawList* dl = ImGui::GetWindowDrawList();
   dl->PushClipRect(origin, ImVec2(origin.x + size.x, origin.y + size.y), true);
-  const float* w = trace.attn.data() + static_cast<std::size_t>(head) * static_cast<std::size_t>(n) * static_cast<std::size_t>(n);
+  const float* w =
+      trace.attn.data() + static_cast<std::size_t>(head) * static_cast<std::size_t>(n) * static_cast<std::size_t>(n);
   const ImVec4 c = ImGui::ColorConvertU32ToFloat4(color);
   for (int i = 0; i < n; ++i)
     for (int j = 0; j < n; ++j) {
@@ -67,7 +71,8 @@ HeatmapResult lines_widget(UiContext& ctx, const attn::Trace& trace, int layer, 
     for (int i = 0; i < n; ++i) {
       const std::string label = shorten_to_width(names[static_cast<std::size_t>(i)], label_w - spec.pad, label_px);
       const float tw = text_width(label, label_px);
-      const ImVec2 q(left - spec.pad * 0.5f - tw, y_of(i) - label_px * 0.5f), k(right + spec.pad * 0.5f, y_of(i) - label_px * 0.5f);
+      const ImVec2 q(left - spec.pad * 0.5f - tw, y_of(i) - label_px * 0.5f),
+          k(right + spec.pad * 0.5f, y_of(i) - label_px * 0.5f);
       add_text(dl, q, i == query ? strong : text, label, label_px);
       add_text(dl, k, i == key ? strong : text, label, label_px);
       ctx.layout.text("row_label", label, q, ImVec2(q.x + tw, q.y + label_px));

@@ -38,7 +38,8 @@ void draw_model_overview(UiContext& ctx, ImVec2 size) {
   const float left = ImGui::CalcTextSize("L00").x + style.ItemSpacing.x;
   const float top = ImGui::GetTextLineHeightWithSpacing();
   const float gap = std::max(2.0f, em * 0.2f);
-  const float side = std::floor(std::min((size.x - left) / static_cast<float>(H), (room_h - top) / static_cast<float>(L)) - gap);
+  const float side =
+      std::floor(std::min((size.x - left) / static_cast<float>(H), (room_h - top) / static_cast<float>(L)) - gap);
   if (side < 8.0f) {
     text_fitted(ctx.layout, "error", "The window is too small for every head: enlarge it, or choose a layer.", false);
     return;
@@ -48,8 +49,9 @@ void draw_model_overview(UiContext& ctx, ImVec2 size) {
   for (int h = 0; h < H; ++h) {
     char label[16];
     std::snprintf(label, sizeof label, "H%d", h + 1);
-    const ImVec2 at(origin.x + left + static_cast<float>(h) * (side + gap) + (side - ImGui::CalcTextSize(label).x) * 0.5f,
-                    origin.y);
+    const ImVec2 at(
+        origin.x + left + static_cast<float>(h) * (side + gap) + (side - ImGui::CalcTextSize(label).x) * 0.5f,
+        origin.y);
     ImGui::SetCursorScreenPos(at);
     ImGui::TextDisabled("%s", label);
     ctx.layout.item("axis", label);
@@ -68,7 +70,9 @@ void draw_model_overview(UiContext& ctx, ImVec2 size) {
       gfx::HeatmapStyle s;
       s.colormap = ctx.state.view.colormap;
       s.range_low = 0.0f;  // from 0, so that a faint head stays faint beside the others
-      s.range_high = fixed ? 1.0f : std::max(1e-6f, views[static_cast<std::size_t>(l)].attention[static_cast<std::size_t>(h)].high);
+      s.range_high =
+          fixed ? 1.0f
+                : std::max(1e-6f, views[static_cast<std::size_t>(l)].attention[static_cast<std::size_t>(h)].high);
       s.highlight_row = s.highlight_col = ctx.state.hovered_token;  // the hovered token in every head
       s.grid_color = ImVec4(0.0f, 0.0f, 0.0f, 0.0f);                // cells of a few pixels: no grid
       s.highlight_color = ctx.colors.heat_highlight;
@@ -100,7 +104,8 @@ void draw_model_overview(UiContext& ctx, ImVec2 size) {
     }
   }
   if (hovered_layer >= 0) {
-    std::string tip = "Layer " + std::to_string(hovered_layer + 1) + ", head " + std::to_string(hovered_head + 1) + " on this sentence:";
+    std::string tip = "Layer " + std::to_string(hovered_layer + 1) + ", head " + std::to_string(hovered_head + 1) +
+                      " on this sentence:";
     tip += detector_score_lines(result.detectors, hovered_layer, hovered_head);
     tip += "\nClick to open it with its tokens, Q/K/V and the step-through.";
     ImGui::SetTooltip("%s", tip.c_str());

@@ -14,7 +14,7 @@ void draw_menu_bar(UiContext& ctx, bool presentation);
 void draw_controls_panel(UiContext& ctx);
 // Before the recompute: edits `text`; marks the hovered token when ctx.trace is of traced_text.
 void draw_text_box(UiContext& ctx, std::string& text, const std::string& traced_text, const char* hint);
-void draw_token_chips(UiContext& ctx);       // after the recompute: shows the new tokens
+void draw_token_chips(UiContext& ctx);  // after the recompute: shows the new tokens
 // Explore's line under the chips: what the weights are ("random weights: the patterns show the
 // mechanism, not meaning"), and the lesson's name; a lesson's teacher's note when it opens.
 void draw_explore_caption(UiContext& ctx);

@@ -14,13 +14,20 @@ namespace {
 
 const char* title_of(PathPrompt::Kind kind) {
   switch (kind) {
-    case PathPrompt::Kind::SaveSession: return "Save session###path_prompt";
-    case PathPrompt::Kind::ExportFolder: return "Export folder###path_prompt";
-    case PathPrompt::Kind::OpenModel: return "Open model###path_prompt";
-    case PathPrompt::Kind::SaveModel: return "Save model###path_prompt";
-    case PathPrompt::Kind::SaveHfFolder: return "Save model as a Hugging Face folder###path_prompt";
-    case PathPrompt::Kind::TextFile: return "Train on a text file###path_prompt";
-    case PathPrompt::Kind::OpenSession: return "Open session###path_prompt";
+    case PathPrompt::Kind::SaveSession:
+      return "Save session###path_prompt";
+    case PathPrompt::Kind::ExportFolder:
+      return "Export folder###path_prompt";
+    case PathPrompt::Kind::OpenModel:
+      return "Open model###path_prompt";
+    case PathPrompt::Kind::SaveModel:
+      return "Save model###path_prompt";
+    case PathPrompt::Kind::SaveHfFolder:
+      return "Save model as a Hugging Face folder###path_prompt";
+    case PathPrompt::Kind::TextFile:
+      return "Train on a text file###path_prompt";
+    case PathPrompt::Kind::OpenSession:
+      return "Open session###path_prompt";
   }
   return "Open session###path_prompt";  // not reached: every kind returns above
 }
@@ -34,7 +41,8 @@ std::vector<std::filesystem::directory_entry> entries_near(const std::string& pa
   if (!fs::is_directory(dir, ec)) dir = dir.parent_path();
   if (dir.empty()) dir = ".";
   std::vector<fs::directory_entry> out;
-  for (fs::directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec), end; !ec && it != end; it.increment(ec)) {
+  for (fs::directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec), end; !ec && it != end;
+       it.increment(ec)) {
     const bool is_dir = it->is_directory(ec);
     if (is_dir || (extension && it->path().extension() == extension)) out.push_back(*it);
     if (out.size() > 500) break;
@@ -52,23 +60,27 @@ std::optional<std::string> draw_path_prompt(PathPrompt& prompt) {
   const float em = ImGui::GetFontSize();
   // At most the screen, centred: at UI scale 2 on a 1024x768 projector 36 x 24 em is wider than it.
   const ImGuiViewport* viewport = ImGui::GetMainViewport();
-  ImGui::SetNextWindowSize(ImVec2(std::min(em * 36.0f, viewport->WorkSize.x * 0.96f),
-                                  std::min(em * 24.0f, viewport->WorkSize.y * 0.96f)),
-                           ImGuiCond_Appearing);
+  ImGui::SetNextWindowSize(
+      ImVec2(std::min(em * 36.0f, viewport->WorkSize.x * 0.96f), std::min(em * 24.0f, viewport->WorkSize.y * 0.96f)),
+      ImGuiCond_Appearing);
   ImGui::SetNextWindowPos(viewport->GetCenter(), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
   if (!ImGui::BeginPopupModal(title, &prompt.open)) return chosen;
-  const bool folders_only = prompt.kind == PathPrompt::Kind::ExportFolder || prompt.kind == PathPrompt::Kind::SaveHfFolder;
+  const bool folders_only =
+      prompt.kind == PathPrompt::Kind::ExportFolder || prompt.kind == PathPrompt::Kind::SaveHfFolder;
   const bool model = prompt.kind == PathPrompt::Kind::OpenModel;
   const bool text = prompt.kind == PathPrompt::Kind::TextFile;
   if (model)
-    ImGui::TextWrapped("A checkpoint (.npz) opens in Train mode; a Hugging Face GPT-2 folder (config.json, "
-                       "model.safetensors, vocab.json, merges.txt) opens in Explore.");
+    ImGui::TextWrapped(
+        "A checkpoint (.npz) opens in Train mode; a Hugging Face GPT-2 folder (config.json, "
+        "model.safetensors, vocab.json, merges.txt) opens in Explore.");
   if (prompt.kind == PathPrompt::Kind::SaveHfFolder)
-    ImGui::TextWrapped("config.json, model.safetensors, vocab.json and merges.txt go into this folder (made if "
-                       "missing), as transformers' GPT2LMHeadModel and GPT-2's tokenizer read them.");
+    ImGui::TextWrapped(
+        "config.json, model.safetensors, vocab.json and merges.txt go into this folder (made if "
+        "missing), as transformers' GPT2LMHeadModel and GPT-2's tokenizer read them.");
   if (text)
-    ImGui::TextWrapped("Any UTF-8 text file of at least a few pages: a BPE of 4096 tokens is learned on it first, "
-                       "its last 2%% is held out, and training reads it at random places.");
+    ImGui::TextWrapped(
+        "Any UTF-8 text file of at least a few pages: a BPE of 4096 tokens is learned on it first, "
+        "its last 2%% is held out, and training reads it at random places.");
   ImGui::TextUnformatted(folders_only ? "Folder:" : model ? "File or folder:" : "File:");
   ImGui::SetNextItemWidth(-FLT_MIN);
   if (ImGui::IsWindowAppearing()) ImGui::SetKeyboardFocusHere();
@@ -83,10 +95,11 @@ std::optional<std::string> draw_path_prompt(PathPrompt& prompt) {
   if (ImGui::Selectable("..")) {
     fs::path p(prompt.path);
     std::error_code ec;
-    prompt.path = (fs::is_directory(p, ec) ? p.lexically_normal().parent_path() : p.parent_path().parent_path()).string();
+    prompt.path =
+        (fs::is_directory(p, ec) ? p.lexically_normal().parent_path() : p.parent_path().parent_path()).string();
     if (prompt.path.empty()) prompt.path = "/";
   }
-  const char* extension = folders_only ? nullptr
+  const char* extension = folders_only                                          ? nullptr
                           : model || prompt.kind == PathPrompt::Kind::SaveModel ? ".npz"
                           : text                                                ? ".txt"
                                                                                 : ".json";

@@ -7,11 +7,18 @@
 namespace app::gui {
 
 struct PathPrompt {
-  enum class Kind { OpenSession, SaveSession, ExportFolder, OpenModel, SaveModel, SaveHfFolder, TextFile } kind =
-      Kind::OpenSession;
-  bool open = false;       // set to true to show it
-  std::string path;        // edited by the person
-  std::string error;       // shown under the field, set by whoever used the answer
+  enum class Kind {
+    OpenSession,
+    SaveSession,
+    ExportFolder,
+    OpenModel,
+    SaveModel,
+    SaveHfFolder,
+    TextFile
+  } kind = Kind::OpenSession;
+  bool open = false;  // set to true to show it
+  std::string path;   // edited by the person
+  std::string error;  // shown under the field, set by whoever used the answer
 };
 
 // Draws the prompt if open; returns the chosen path when the person confirms.

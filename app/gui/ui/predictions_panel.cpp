@@ -50,15 +50,16 @@ void draw_predictions(UiContext& ctx, const TrainModelView& view, const std::vec
   draw_predictions(ctx, view.run(), view.intact_run(), vocab, &progress);
 }
 
-void draw_predictions(UiContext& ctx, const ModelRun& run, const ModelRun* intact, const std::vector<std::string>& vocab,
-                      const TrainProgress* progress) {
+void draw_predictions(UiContext& ctx, const ModelRun& run, const ModelRun* intact,
+                      const std::vector<std::string>& vocab, const TrainProgress* progress) {
   const int n = static_cast<int>(run.input.ids.size());
   if (n == 0 || vocab.empty()) return;
   // After the hovered token (a chip, or a row of any head), else after the last one.
   int position = ctx.state.hovered_token >= 0 ? ctx.state.hovered_token : ctx.state.hovered_query;
   if (position < 0 || position >= n) position = n - 1;
   auto after = predictions_after(run, vocab, position, kShown);
-  if (after.empty()) after = predictions_after(run, vocab, position = n - 1, kShown);  // the hovered row is not computed yet
+  if (after.empty())
+    after = predictions_after(run, vocab, position = n - 1, kShown);  // the hovered row is not computed yet
   if (after.empty()) return;
   const std::string& token = run.labels[static_cast<std::size_t>(position)].text;
   const std::string lead = "next after \xE2\x80\x9C" + attn::token_text(token) + "\xE2\x80\x9D:";
@@ -66,7 +67,8 @@ void draw_predictions(UiContext& ctx, const ModelRun& run, const ModelRun* intac
   text_fitted(ctx.layout, "label", lead, true);
   const float em = ImGui::GetFontSize();
   // Wide enough for "100%" inside the frame at any font size.
-  const float bar_w = std::max(em * 3.0f, ImGui::CalcTextSize("100%").x + ImGui::GetStyle().FramePadding.x * 2.0f + 2.0f);
+  const float bar_w =
+      std::max(em * 3.0f, ImGui::CalcTextSize("100%").x + ImGui::GetStyle().FramePadding.x * 2.0f + 2.0f);
   const float spacing = ImGui::GetStyle().ItemSpacing.x;
   // As many as fit on this one line (the heads below need the height), and never fewer than
   // three: those wrap. The (?) lists all five.
@@ -106,9 +108,11 @@ void draw_predictions(UiContext& ctx, const ModelRun& run, const ModelRun* intac
                             : "Append a next token drawn at the sampling temperature set in the controls.");
   }
   same_line_if_fits(button_width("(?)"));  // on the bars' line when it fits, never cut
-  const std::string help = "What the model predicts comes next: the most likely tokens after the last token of "
-                           "the input (or after the token under the mouse), with their probabilities. In Train "
-                           "mode, knock a head out (right-click) to see the answer change.\n" + all;
+  const std::string help =
+      "What the model predicts comes next: the most likely tokens after the last token of "
+      "the input (or after the token under the mouse), with their probabilities. In Train "
+      "mode, knock a head out (right-click) to see the answer change.\n" +
+      all;
   help_marker(ctx.layout, help.c_str());
   if (intact) {
     // Before -> after: the answer at the same position with every head in, and the held-out loss

@@ -18,12 +18,14 @@ void draw_qkv_panel(UiContext& ctx, ImVec2 size, int selected_head) {
   const float font = ImGui::GetFontSize();
 
   char heading[128];
-  std::snprintf(heading, sizeof heading, "Head %d:  Q = x·W_q   K = x·W_k   V = x·W_v   output = attention · V", head + 1);
+  std::snprintf(heading, sizeof heading, "Head %d:  Q = x·W_q   K = x·W_k   V = x·W_v   output = attention · V",
+                head + 1);
   const std::string shown = fit_text({heading, "Head " + std::to_string(head + 1) + ": Q, K, V and output"},
                                      size.x - ImGui::CalcTextSize(" (?)").x - ImGui::GetStyle().ItemSpacing.x * 2.0f);
   ImGui::TextUnformatted(shown.c_str());
   ctx.layout.item("qkv_title", shown);
-  help_marker(ctx.layout, "Each row is a token, each column one of the head's d_head dimensions. Blue is negative, "
+  help_marker(ctx.layout,
+              "Each row is a token, each column one of the head's d_head dimensions. Blue is negative, "
               "red positive, white zero; each matrix has its own symmetric range (see its scale). "
               "The attention weight of query i on key j is softmax over j of (Q_i · K_j) / sqrt(d_head). "
               "Click a head above to choose which head is shown here.");
@@ -32,11 +34,19 @@ void draw_qkv_panel(UiContext& ctx, ImVec2 size, int selected_head) {
   const float bar_w = font * 4.0f;
   const float each_w = (size.x - 4.0f * bar_w) / 4.0f;
 
-  struct Part { const char* id; const char* title; const char* short_title; gfx::Matrix matrix; const xt::xtensor<float, 3>* tensor; const std::vector<Range>* ranges; };
-  const Part parts[] = {{"q", "Q (queries)", "Q", gfx::Matrix::Query, &trace.q, &ctx.view.query},
-                        {"k", "K (keys)", "K", gfx::Matrix::Key, &trace.k, &ctx.view.key},
-                        {"v", "V (values)", "V", gfx::Matrix::Value, &trace.v, &ctx.view.value},
-                        {"o", "Output (attention · V)", "Output", gfx::Matrix::HeadOut, &trace.head_out, &ctx.view.head_out}};
+  struct Part {
+    const char* id;
+    const char* title;
+    const char* short_title;
+    gfx::Matrix matrix;
+    const xt::xtensor<float, 3>* tensor;
+    const std::vector<Range>* ranges;
+  };
+  const Part parts[] = {
+      {"q", "Q (queries)", "Q", gfx::Matrix::Query, &trace.q, &ctx.view.query},
+      {"k", "K (keys)", "K", gfx::Matrix::Key, &trace.k, &ctx.view.key},
+      {"v", "V (values)", "V", gfx::Matrix::Value, &trace.v, &ctx.view.value},
+      {"o", "Output (attention · V)", "Output", gfx::Matrix::HeadOut, &trace.head_out, &ctx.view.head_out}};
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
   for (int i = 0; i < 4; ++i) {
@@ -44,7 +54,8 @@ void draw_qkv_panel(UiContext& ctx, ImVec2 size, int selected_head) {
     const Range range = (*part.ranges)[static_cast<std::size_t>(head)];
     const ImVec2 p(origin.x + (each_w + bar_w) * static_cast<float>(i), origin.y);
     ImGui::SetCursorScreenPos(p);
-    const std::string title = fit_text({part.title, part.short_title}, each_w + bar_w - ImGui::GetStyle().ItemSpacing.x);
+    const std::string title =
+        fit_text({part.title, part.short_title}, each_w + bar_w - ImGui::GetStyle().ItemSpacing.x);
     ImGui::TextUnformatted(title.c_str());
     ctx.layout.item("qkv_title", title);
     if (title != part.title && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", part.title);
@@ -70,8 +81,9 @@ void draw_qkv_panel(UiContext& ctx, ImVec2 size, int selected_head) {
     const ImVec2 map_origin = ImGui::GetCursorScreenPos();
     heatmap_widget(ctx, spec, ImVec2(each_w - font * 0.5f, avail_h - font * 1.2f));
     const float bar_top = map_origin.y + font;
-    draw_color_bar(dl, ImVec2(p.x + each_w, bar_top), ImVec2(p.x + each_w + font * 0.8f, map_origin.y + avail_h - font * 2.0f),
-                    Colormap::Diverging, range.low, range.high, text, 3, &ctx.layout);
+    draw_color_bar(dl, ImVec2(p.x + each_w, bar_top),
+                   ImVec2(p.x + each_w + font * 0.8f, map_origin.y + avail_h - font * 2.0f), Colormap::Diverging,
+                   range.low, range.high, text, 3, &ctx.layout);
   }
   ImGui::SetCursorScreenPos(ImVec2(origin.x, origin.y + avail_h));
   ImGui::Dummy(ImVec2(size.x, 0.0f));

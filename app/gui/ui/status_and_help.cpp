@@ -17,14 +17,16 @@ void draw_status_bar(UiContext& ctx, double frame_ms, const std::string& lead) {
   if (ctx.state.mode == Mode::Train && ctx.trace) {
     const attn::Trace& t = *ctx.trace;
     std::snprintf(info, sizeof info, "%s%sTrain mode · %zu tokens · %d %s of %d · d_model %d · frame %.1f ms",
-                  lead.c_str(), lead.empty() ? "" : " · ", t.n_tokens(), t.config.n_heads, t.config.n_heads == 1 ? "head" : "heads", t.config.resolved_d_head(),
-                  t.config.d_model, frame_ms);
+                  lead.c_str(), lead.empty() ? "" : " · ", t.n_tokens(), t.config.n_heads,
+                  t.config.n_heads == 1 ? "head" : "heads", t.config.resolved_d_head(), t.config.d_model, frame_ms);
   } else if (ctx.hosted && ctx.hosted->result && ctx.trace) {
     const attn::Trace& t = *ctx.trace;
-    std::snprintf(info, sizeof info, "%s%s%zu %s · layer %d of %zu · %d %s of %d · d_model %d · forward %.0f ms · frame %.1f ms",
-                  lead.c_str(), lead.empty() ? "" : " · ", t.n_tokens(), t.n_tokens() == 1 ? "token" : "tokens", ctx.state.model_layer + 1,
-                  ctx.hosted->result->layers.size(), t.config.n_heads, t.config.n_heads == 1 ? "head" : "heads",
-                  t.config.resolved_d_head(), t.config.d_model, ctx.hosted->result->compute_ms, frame_ms);
+    std::snprintf(info, sizeof info,
+                  "%s%s%zu %s · layer %d of %zu · %d %s of %d · d_model %d · forward %.0f ms · frame %.1f ms",
+                  lead.c_str(), lead.empty() ? "" : " · ", t.n_tokens(), t.n_tokens() == 1 ? "token" : "tokens",
+                  ctx.state.model_layer + 1, ctx.hosted->result->layers.size(), t.config.n_heads,
+                  t.config.n_heads == 1 ? "head" : "heads", t.config.resolved_d_head(), t.config.d_model,
+                  ctx.hosted->result->compute_ms, frame_ms);
   } else if (ctx.state.mode == Mode::Explore && ctx.model.has_trace()) {
     const attn::Trace& t = ctx.model.trace();
     std::snprintf(info, sizeof info, "%zu %s · %d %s · d_model %d · d_head %d · forward %.2f ms · frame %.1f ms",
@@ -40,7 +42,8 @@ void draw_status_bar(UiContext& ctx, double frame_ms, const std::string& lead) {
   float left = 0.0f;
   if (!ctx.state.status.empty()) {
     const float status_room = info[0] ? std::max(width * 0.5f, width - info_w - gap) : width;
-    ImGui::PushStyleColor(ImGuiCol_Text, ctx.state.status_is_error ? ctx.colors.error : ImGui::GetColorU32(ImGuiCol_Text));
+    ImGui::PushStyleColor(ImGuiCol_Text,
+                          ctx.state.status_is_error ? ctx.colors.error : ImGui::GetColorU32(ImGuiCol_Text));
     text_fitted(ctx.layout, "status", ctx.state.status, false, status_room);
     ImGui::PopStyleColor();
     left = ImGui::GetItemRectSize().x + gap;
@@ -62,8 +65,10 @@ enum class HelpPage { Explore, Train, StepThrough };
 HelpPage page_of(const AppState& state) {
   if (state.step.open) return HelpPage::StepThrough;
   switch (state.mode) {
-    case Mode::Explore: return HelpPage::Explore;
-    case Mode::Train: return HelpPage::Train;
+    case Mode::Explore:
+      return HelpPage::Explore;
+    case Mode::Train:
+      return HelpPage::Train;
   }
   return HelpPage::Explore;
 }
@@ -73,7 +78,8 @@ HelpPage page_of(const AppState& state) {
 void shortcut_table(UiContext& ctx, const char* id, CommandScope scope) {
   // As wide as the widest key of any page, so the tables of a page line up.
   float key_w = 0.0f;
-  for (const CommandRow& row : command_table()) key_w = std::max(key_w, ImGui::CalcTextSize(shortcut_text(row).c_str()).x);
+  for (const CommandRow& row : command_table())
+    key_w = std::max(key_w, ImGui::CalcTextSize(shortcut_text(row).c_str()).x);
   if (!ImGui::BeginTable(id, 2, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV)) return;
   ImGui::TableSetupColumn("key", ImGuiTableColumnFlags_WidthFixed, key_w);
   ImGui::TableSetupColumn("action", ImGuiTableColumnFlags_WidthStretch);
@@ -87,7 +93,8 @@ void shortcut_table(UiContext& ctx, const char* id, CommandScope scope) {
     ImGui::TableSetColumnIndex(1);
     // Wrapped inside the column's clip rectangle, which is a cell padding narrower than its
     // content region: TextWrapped alone lets a line that just fits the region be cut.
-    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + ImGui::GetContentRegionAvail().x - ImGui::GetStyle().CellPadding.x * 2.0f);
+    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + ImGui::GetContentRegionAvail().x -
+                           ImGui::GetStyle().CellPadding.x * 2.0f);
     ImGui::TextUnformatted(row.label);
     ImGui::PopTextWrapPos();
     ctx.layout.item("help_action", row.label);
@@ -114,7 +121,8 @@ const char* const kMouseExplore =
 const char* const kWhatYouSee =
     "What you see: each token becomes a vector x (embedding + position). Every head projects x into queries Q, "
     "keys K and values V. Row i of a heatmap is query token i; column j is key token j; the color is how much "
-    "token i attends to token j: softmax over j of Q_i\xC2\xB7K_j / (\xE2\x88\x9A" "d_head \xC3\x97 temperature). Each row "
+    "token i attends to token j: softmax over j of Q_i\xC2\xB7K_j / (\xE2\x88\x9A"
+    "d_head \xC3\x97 temperature). Each row "
     "sums to 1. The head's output is the weighted sum of the value rows; all heads are concatenated and mixed by W_O.";
 const char* const kMouseTrain =
     "Mouse: drag the timeline under the curves to see the heads at an earlier step; click a cell to enlarge its "
@@ -176,8 +184,9 @@ void draw_help_window(UiContext& ctx) {
   const ImVec2 room(viewport->WorkSize.x - em, viewport->WorkSize.y - em);
   ImGui::SetNextWindowSizeConstraints(ImVec2(std::min(em * 12.0f, room.x), std::min(em * 8.0f, room.y)), room);
   ImGui::SetNextWindowSize(ImVec2(std::min(em * 40.0f, room.x), std::min(em * 32.0f, room.y)), ImGuiCond_Appearing);
-  ImGui::SetNextWindowPos(ImVec2(viewport->WorkPos.x + viewport->WorkSize.x * 0.5f, viewport->WorkPos.y + viewport->WorkSize.y * 0.5f),
-                          ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
+  ImGui::SetNextWindowPos(
+      ImVec2(viewport->WorkPos.x + viewport->WorkSize.x * 0.5f, viewport->WorkPos.y + viewport->WorkSize.y * 0.5f),
+      ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
   const char* title = "Keyboard shortcuts and guide";
   if (!ImGui::Begin(title, &ctx.state.show_help, ImGuiWindowFlags_NoSavedSettings)) {
     ImGui::End();

@@ -62,7 +62,10 @@ void key_bars(const char* id, const std::vector<float>& values, const std::vecto
     const bool is_masked = masked[j] != 0;
     const std::string label = shorten_to_width(labels[j], label_w - font * 0.3f);
     dl->AddText(ImVec2(p.x + label_w - font * 0.3f - ImGui::CalcTextSize(label.c_str()).x, p.y),
-                is_masked ? dim : static_cast<int>(j) == highlight ? IM_COL32(255, 140, 0, 255) : text, label.c_str());
+                is_masked                          ? dim
+                : static_cast<int>(j) == highlight ? IM_COL32(255, 140, 0, 255)
+                                                   : text,
+                label.c_str());
     const float zero = p.x + label_w + bar_w * (0.0f - lo) / span;
     const float end = p.x + label_w + bar_w * (std::clamp(values[j], lo, hi) - lo) / span;
     ImU32 fill = IM_COL32(120, 150, 220, 255);
@@ -71,12 +74,15 @@ void key_bars(const char* id, const std::vector<float>& values, const std::vecto
       fill = IM_COL32(c.r, c.g, c.b, 255);
     }
     if (is_masked) fill = IM_COL32(110, 110, 110, 120);
-    if (!is_masked) dl->AddRectFilled(ImVec2(std::min(zero, end), p.y + h * 0.15f), ImVec2(std::max(zero, end) + 1.0f, p.y + h * 0.85f), fill);
+    if (!is_masked)
+      dl->AddRectFilled(ImVec2(std::min(zero, end), p.y + h * 0.15f),
+                        ImVec2(std::max(zero, end) + 1.0f, p.y + h * 0.85f), fill);
     const std::string value = is_masked ? "masked" : format_short(values[j]);
     dl->AddText(ImVec2(p.x + label_w + bar_w + font * 0.5f, p.y), is_masked ? dim : text, value.c_str());
     ImGui::Dummy(ImVec2(label_w + bar_w + value_w, h));
     if (ImGui::IsItemHovered())
-      ImGui::SetTooltip("key %zu: %s\n%s", j + 1, labels[j].c_str(), is_masked ? "masked (after the query)" : value.c_str());
+      ImGui::SetTooltip("key %zu: %s\n%s", j + 1, labels[j].c_str(),
+                        is_masked ? "masked (after the query)" : value.c_str());
   }
   ImGui::PopID();
 }
@@ -91,7 +97,8 @@ void draw_step(UiContext& ctx, const attn::QueryExplanation& e, int step) {
     case 1:
       ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));
       ImGui::TextWrapped("The row of \xE2\x80\x9C%s\xE2\x80\x9D that enters attention%s.", query_label.c_str(),
-                         ctx.state.mode == Mode::Train || ctx.hosted ? " (the LayerNorm of the residual stream)" : " (embedding + position)");
+                         ctx.state.mode == Mode::Train || ctx.hosted ? " (the LayerNorm of the residual stream)"
+                                                                     : " (embedding + position)");
       ImGui::PopStyleColor();
       vector_line("x", e.x.data(), e.x.size());
       break;
@@ -108,14 +115,16 @@ void draw_step(UiContext& ctx, const attn::QueryExplanation& e, int step) {
       break;
     case 4:
       ImGui::Text("divisor = %s  (%s)", format_short(e.divisor).c_str(),
-                  ctx.state.step.scale_by_sqrt_d ? "sqrt(d_head) \xC3\x97 temperature" : "temperature only: the scaling is off");
+                  ctx.state.step.scale_by_sqrt_d ? "sqrt(d_head) \xC3\x97 temperature"
+                                                 : "temperature only: the scaling is off");
       key_bars("scaled", e.scaled, std::vector<char>(n, 0), labels, false, -1);
       break;
     case 5:
       key_bars("masked", e.scaled, e.masked, labels, false, -1);
       break;
     case 6: {
-      ImGui::Text("row maximum = %s   sum of exp(score - max) = %s", format_short(e.row_max).c_str(), format_short(e.sum).c_str());
+      ImGui::Text("row maximum = %s   sum of exp(score - max) = %s", format_short(e.row_max).c_str(),
+                  format_short(e.sum).c_str());
       ImGui::TextDisabled("exp(score - max):");
       key_bars("exps", e.exps, e.masked, labels, false, -1);
       ImGui::TextDisabled("weights = exp / sum (the heatmap's row, in its colors):");
@@ -137,9 +146,11 @@ void draw_step(UiContext& ctx, const attn::QueryExplanation& e, int step) {
     case 8:
       vector_line("concat (every head's output for this token)", e.concat.data(), e.concat.size());
       if (!e.out.empty()) vector_line("out = concat W_O + b_O", e.out.data(), e.out.size());
-      if (ctx.state.mode == Mode::Train || ctx.hosted) ImGui::TextDisabled("In the trained model this is added to the residual stream.");
+      if (ctx.state.mode == Mode::Train || ctx.hosted)
+        ImGui::TextDisabled("In the trained model this is added to the residual stream.");
       break;
-    default: break;
+    default:
+      break;
   }
   ImGui::Unindent();
 }
@@ -163,19 +174,19 @@ void draw_step_through(UiContext& ctx, const attn::OutProjection& projection, Im
   char title[256];
   if (ctx.state.mode == Mode::Train || ctx.hosted)
     std::snprintf(title, sizeof title, "Step through: layer %d, head %d, query %d \xE2\x80\x9C%s\xE2\x80\x9D",
-                  (ctx.hosted ? ctx.state.model_layer : st.layer) + 1,
-                  st.head + 1, st.query + 1, query.c_str());
+                  (ctx.hosted ? ctx.state.model_layer : st.layer) + 1, st.head + 1, st.query + 1, query.c_str());
   else
-    std::snprintf(title, sizeof title, "Step through: head %d, query %d \xE2\x80\x9C%s\xE2\x80\x9D", st.head + 1, st.query + 1,
-                  query.c_str());
+    std::snprintf(title, sizeof title, "Step through: head %d, query %d \xE2\x80\x9C%s\xE2\x80\x9D", st.head + 1,
+                  st.query + 1, query.c_str());
   // Shortened (full text on hover) so its (?) stays in a narrow panel beside an enlarged head.
   text_fitted(ctx.layout, "step_title", title, false,
               ImGui::GetContentRegionAvail().x - ImGui::CalcTextSize("(?)").x - ImGui::GetStyle().ItemSpacing.x);
   ImGui::SameLine();
-  const std::string help = "Every number is the model's own. Click another cell (or row label) to follow another query; " +
-                           shortcut_text(Command::StepPrevious) + " / " + shortcut_text(Command::StepNext) +
-                           " or the buttons go through the steps, " + shortcut_text(Command::StepScaling) +
-                           " turns the scaling on or off, " + shortcut_text(Command::StepAllSteps) + " shows all steps.";
+  const std::string help =
+      "Every number is the model's own. Click another cell (or row label) to follow another query; " +
+      shortcut_text(Command::StepPrevious) + " / " + shortcut_text(Command::StepNext) +
+      " or the buttons go through the steps, " + shortcut_text(Command::StepScaling) +
+      " turns the scaling on or off, " + shortcut_text(Command::StepAllSteps) + " shows all steps.";
   help_marker(help.c_str());
   // The toolbar wraps instead of running off the panel at a large UI scale.
   const float right_edge = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
@@ -214,13 +225,16 @@ void draw_step_through(UiContext& ctx, const attn::OutProjection& projection, Im
     st.temperature = temperature;
   ctx.layout.item("slider", "temperature");
   next_item(button_w("Export PNG"));
-  if (ImGui::Button("Export PNG")) ctx.requests.export_choice = ExportChoice{ExportKind::Step, st.head, ExportFormat::Png, st.layer, st.query};
+  if (ImGui::Button("Export PNG"))
+    ctx.requests.export_choice = ExportChoice{ExportKind::Step, st.head, ExportFormat::Png, st.layer, st.query};
   ctx.layout.framed("button", "Export PNG");
   next_item(button_w("SVG"));
-  if (ImGui::Button("SVG")) ctx.requests.export_choice = ExportChoice{ExportKind::Step, st.head, ExportFormat::Svg, st.layer, st.query};
+  if (ImGui::Button("SVG"))
+    ctx.requests.export_choice = ExportChoice{ExportKind::Step, st.head, ExportFormat::Svg, st.layer, st.query};
   ctx.layout.framed("button", "SVG");
   next_item(button_w("PDF"));
-  if (ImGui::Button("PDF")) ctx.requests.export_choice = ExportChoice{ExportKind::Step, st.head, ExportFormat::Pdf, st.layer, st.query};
+  if (ImGui::Button("PDF"))
+    ctx.requests.export_choice = ExportChoice{ExportKind::Step, st.head, ExportFormat::Pdf, st.layer, st.query};
   ctx.layout.framed("button", "PDF");
   next_item(button_w("Close"));
   if (ImGui::Button("Close")) st.open = false;

@@ -1,7 +1,7 @@
 // Train mode: controls, model view, curves and timeline.
+#include "gui/ui/train_panels.hpp"
 #include "gui/commands.hpp"
 #include "gui/ui/color_legend.hpp"
-#include "gui/ui/train_panels.hpp"
 
 #include <algorithm>
 #include <cfloat>
@@ -40,10 +40,14 @@ std::string problem_with(const TrainChoices& c, bool d_head_auto) {
 
 const char* positional_label(attn::Positional p) {
   switch (p) {
-    case attn::Positional::None: return "none";
-    case attn::Positional::Sinusoidal: return "sinusoidal";
-    case attn::Positional::Learned: return "learned table";
-    case attn::Positional::Rope: return "rotary (RoPE)";
+    case attn::Positional::None:
+      return "none";
+    case attn::Positional::Sinusoidal:
+      return "sinusoidal";
+    case attn::Positional::Learned:
+      return "learned table";
+    case attn::Positional::Rope:
+      return "rotary (RoPE)";
   }
   return "?";
 }
@@ -59,7 +63,8 @@ std::vector<std::string> detector_lines(const CurvePoint& point, const TrainStat
     const bool out = index < t.knocked_out.size() && t.knocked_out[index] != 0;
     char line[128];
     std::snprintf(line, sizeof line, "layer %d, head %d: %s %.2f%s", best.layer + 1, best.head + 1,
-                  std::string(attn::to_string(d)).c_str(), static_cast<double>(best.score), out ? " (knocked out)" : "");
+                  std::string(attn::to_string(d)).c_str(), static_cast<double>(best.score),
+                  out ? " (knocked out)" : "");
     lines.emplace_back(line);
   }
   return lines;
@@ -104,8 +109,10 @@ void draw_train_actions(UiContext& ctx, TrainContext& train, const std::string& 
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("One update (%s)", shortcut_text(Command::TrainStep).c_str());
   ImGui::SameLine();
   if (ImGui::Button("Reset", ImVec2(bw, 0.0f)) && problem.empty()) {
-    if (t.trained) t.pending = c;
-    else train.commands.push_back(command_for(TrainCommand::Kind::Reset, c));
+    if (t.trained)
+      t.pending = c;
+    else
+      train.commands.push_back(command_for(TrainCommand::Kind::Reset, c));
   }
   ctx.layout.framed("button", "Reset");
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("New weights with these settings");
@@ -118,7 +125,8 @@ void draw_train_actions(UiContext& ctx, TrainContext& train, const std::string& 
                      ImVec2(-FLT_MIN, 0.0f), label);
   ctx.layout.framed("progress", label);
   char speed[96];
-  std::snprintf(speed, sizeof speed, "%.0f steps/s  \xC2\xB7  %.0fk tokens/s", p->steps_per_second, p->tokens_per_second / 1000.0);
+  std::snprintf(speed, sizeof speed, "%.0f steps/s  \xC2\xB7  %.0fk tokens/s", p->steps_per_second,
+                p->tokens_per_second / 1000.0);
   text_fitted(ctx.layout, "label", speed, true);
   if (const CurvePoint* point = shown_point(*p, ctx.state.train)) {
     char loss[128];
@@ -127,23 +135,26 @@ void draw_train_actions(UiContext& ctx, TrainContext& train, const std::string& 
       std::snprintf(loss, sizeof loss, "loss %.3f \xE2\x86\x92 %.3f", static_cast<double>(was->loss),
                     static_cast<double>(point->loss));
       text_fitted(ctx.layout, "label", loss, false);
-      std::snprintf(loss, sizeof loss, "accuracy %.0f%% \xE2\x86\x92 %.0f%%", 100.0 * static_cast<double>(was->accuracy),
-                    100.0 * static_cast<double>(point->accuracy));
+      std::snprintf(loss, sizeof loss, "accuracy %.0f%% \xE2\x86\x92 %.0f%%",
+                    100.0 * static_cast<double>(was->accuracy), 100.0 * static_cast<double>(point->accuracy));
     } else if (p->bigram_bpb > 0.0) {
       // Text: bits per byte is the number that compares with the baselines and other tokenizers.
-      std::snprintf(loss, sizeof loss, "%.3f bits per byte  \xC2\xB7  bigram %.3f", point->bits_per_byte, p->bigram_bpb);
+      std::snprintf(loss, sizeof loss, "%.3f bits per byte  \xC2\xB7  bigram %.3f", point->bits_per_byte,
+                    p->bigram_bpb);
     } else {
       std::snprintf(loss, sizeof loss, "loss %.3f  \xC2\xB7  accuracy %.0f%%", static_cast<double>(point->loss),
                     100.0 * static_cast<double>(point->accuracy));
     }
     text_fitted(ctx.layout, "label", loss, false, ImGui::GetContentRegionAvail().x - button_width("(?)"));
-    help_marker(ctx.layout, "On a held-out batch the model never trains on, at the step the timeline shows. "
-                            "Knocked-out heads count.");
+    help_marker(ctx.layout,
+                "On a held-out batch the model never trains on, at the step the timeline shows. "
+                "Knocked-out heads count.");
   }
   if (p->curve.size() == 1 && p->step > 0) {
     ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));
-    const char* note = "This model was trained before it was opened, so it has no history: press Reset, then "
-                       "Train, to watch its heads form.";
+    const char* note =
+        "This model was trained before it was opened, so it has no history: press Reset, then "
+        "Train, to watch its heads form.";
     ImGui::TextWrapped("%s", note);
     ctx.layout.item("label", note);
     ImGui::PopStyleColor();
@@ -169,8 +180,9 @@ void draw_train_controls(UiContext& ctx, TrainContext& train) {
   ctx.layout.item("label", "Task");
   ImGui::SetNextItemWidth(-FLT_MIN);
   const bool text = c.task == "text";
-  const std::string task_label =
-      !text ? c.task : c.text_file.empty() ? std::string(kEnglishTextLabel) : "text: " + text_source_name(c.text_file);
+  const std::string task_label = !text                 ? c.task
+                                 : c.text_file.empty() ? std::string(kEnglishTextLabel)
+                                                       : "text: " + text_source_name(c.text_file);
   if (ImGui::BeginCombo("##task", task_label.c_str())) {
     for (std::string_view name : attn::task_names())
       if (ImGui::Selectable(std::string(name).c_str(), c.task == name)) {
@@ -198,13 +210,12 @@ void draw_train_controls(UiContext& ctx, TrainContext& train) {
   }
   ctx.layout.framed("combo", task_label);
   if (ImGui::IsItemHovered() && text)
-    ImGui::SetTooltip("%s", c.text_file.empty() ? "The English corpus (bash bootstrap.sh corpus builds it)"
-                                                : c.text_file.c_str());
+    ImGui::SetTooltip(
+        "%s", c.text_file.empty() ? "The English corpus (bash bootstrap.sh corpus builds it)" : c.text_file.c_str());
   if (const auto task = text ? nullptr : attn::make_task(c.task); task || text) {
     ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));
-    const std::string counts =
-        text ? "Loss counts every next token, in bits per byte of text."
-             : "Loss counts " + std::string(task->counts()) + ".";
+    const std::string counts = text ? "Loss counts every next token, in bits per byte of text."
+                                    : "Loss counts " + std::string(task->counts()) + ".";
     ImGui::TextWrapped("%s", counts.c_str());
     ctx.layout.item("label", counts);
     ImGui::PopStyleColor();
@@ -215,8 +226,9 @@ void draw_train_controls(UiContext& ctx, TrainContext& train) {
   ctx.layout.item("section", "Model");
   const float label_w = ImGui::CalcTextSize("learning rate (?)").x + ImGui::GetStyle().ItemSpacing.x * 2.0f;
   const auto row = [&](const char* label, const char* help) { control_label(ctx.layout, label, help, label_w); };
-  row("layers", "Blocks of attention (and MLP). An induction head needs two: one head in layer 1 looks at "
-                "the previous token, one in layer 2 uses that to find what came after the earlier copy.");
+  row("layers",
+      "Blocks of attention (and MLP). An induction head needs two: one head in layer 1 looks at "
+      "the previous token, one in layer 2 uses that to find what came after the earlier copy.");
   ImGui::SliderInt("##layers", &c.arch.n_layers, 1, attn::kMaxLayers);
   ctx.layout.item("slider", std::to_string(c.arch.n_layers));
   row("heads", "Attention heads per layer, each with its own Q, K and V.");
@@ -238,19 +250,22 @@ void draw_train_controls(UiContext& ctx, TrainContext& train) {
     ctx.layout.item("slider", std::to_string(c.arch.d_head));
   } else {
     ImGui::SameLine();
-    const std::string auto_d = std::to_string(c.arch.n_heads > 0 && c.arch.d_model % c.arch.n_heads == 0 ? c.arch.d_model / c.arch.n_heads : 0);
+    const std::string auto_d = std::to_string(
+        c.arch.n_heads > 0 && c.arch.d_model % c.arch.n_heads == 0 ? c.arch.d_model / c.arch.n_heads : 0);
     ImGui::TextDisabled("%s", auto_d.c_str());
     ctx.layout.item("label", auto_d);
   }
   ImGui::Checkbox("MLP after attention", &c.arch.mlp);
   ctx.layout.item("checkbox", "MLP after attention");
-  help_marker(ctx.layout, "LayerNorm, Linear to 4 x d_model, GELU, Linear back, added to the stream. Off: an "
+  help_marker(ctx.layout,
+              "LayerNorm, Linear to 4 x d_model, GELU, Linear back, added to the stream. Off: an "
               "attention-only model, whose every computation goes through the heads you see.");
-  row("positions", "How the model knows where a token is: a learned table, the sinusoidal table, a "
-                   "rotation of q and k (RoPE), or nothing (then order is invisible).");
+  row("positions",
+      "How the model knows where a token is: a learned table, the sinusoidal table, a "
+      "rotation of q and k (RoPE), or nothing (then order is invisible).");
   if (ImGui::BeginCombo("##positions", positional_label(c.run.positional))) {
-    for (attn::Positional pos : {attn::Positional::Learned, attn::Positional::Sinusoidal, attn::Positional::Rope,
-                                 attn::Positional::None})
+    for (attn::Positional pos :
+         {attn::Positional::Learned, attn::Positional::Sinusoidal, attn::Positional::Rope, attn::Positional::None})
       if (ImGui::Selectable(positional_label(pos), c.run.positional == pos)) c.run.positional = pos;
     ImGui::EndCombo();
   }
@@ -285,13 +300,16 @@ void draw_train_controls(UiContext& ctx, TrainContext& train) {
     ImGui::PopStyleColor();
   } else if (!t.pending) {
     switch (classify_change(t)) {
-      case ChangeOutcome::Unchanged: break;
+      case ChangeOutcome::Unchanged:
+        break;
       case ChangeOutcome::ApplyNow:
-        train.commands.push_back(command_for(
-            shapes_weights(t.applied, c) ? TrainCommand::Kind::Reset : TrainCommand::Kind::Configure, c));
+        train.commands.push_back(
+            command_for(shapes_weights(t.applied, c) ? TrainCommand::Kind::Reset : TrainCommand::Kind::Configure, c));
         t.applied = c;
         break;
-      case ChangeOutcome::AskFirst: t.pending = c; break;
+      case ChangeOutcome::AskFirst:
+        t.pending = c;
+        break;
     }
   }
 }
@@ -345,8 +363,8 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
     const TraceView* v = one ? &train.layer_views[static_cast<std::size_t>(l)] : nullptr;
     one = one && static_cast<std::size_t>(h) < v->attention.size() && static_cast<std::size_t>(h) < v->scores.size();
     return color_legend(ctx.state, all_weights, all_scores, one ? &v->attention[static_cast<std::size_t>(h)] : nullptr,
-                         one ? &v->scores[static_cast<std::size_t>(h)] : nullptr,
-                         "L" + std::to_string(std::max(l, 0) + 1) + " H" + std::to_string(std::max(h, 0) + 1));
+                        one ? &v->scores[static_cast<std::size_t>(h)] : nullptr,
+                        "L" + std::to_string(std::max(l, 0) + 1) + " H" + std::to_string(std::max(h, 0) + 1));
   };
   const bool enlarged = t.enlarged_layer >= 0 && t.enlarged_layer < L && t.enlarged_head < H;
   const ColorLegend legend = legend_for(enlarged ? t.enlarged_layer : -1, enlarged ? t.enlarged_head : -1);
@@ -361,7 +379,7 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
     shown.width = legend.width;
     const ImVec2 back = ImGui::GetCursorScreenPos();
     draw_color_legend(ctx, shown, ImVec2(origin.x + full_w - legend.width + style.ItemSpacing.x, origin.y),
-                       maps_bottom - origin.y);
+                      maps_bottom - origin.y);
     ImGui::SetCursorScreenPos(back);
   };
 
@@ -393,7 +411,8 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
       spec.low = view.scores[static_cast<std::size_t>(h)].low;
       spec.high = view.scores[static_cast<std::size_t>(h)].high;
     }
-    spec.knock_out = t.knocked_out.size() > static_cast<std::size_t>(l * H + h) && t.knocked_out[static_cast<std::size_t>(l * H + h)];
+    spec.knock_out = t.knocked_out.size() > static_cast<std::size_t>(l * H + h) &&
+                     t.knocked_out[static_cast<std::size_t>(l * H + h)];
     return spec;
   };
   const auto widget = [&](int l, int h, ImVec2 area, bool small_labels) {
@@ -432,8 +451,8 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
       knock.knocked_out = t.knocked_out;
       train.commands.push_back(std::move(knock));
     }
-    dl->AddRect(ImVec2(min.x - 2.0f, min.y - 2.0f), ImVec2(max.x + 2.0f, max.y + 2.0f), head_color_u32(l, h, H), 0.0f, 0,
-                2.0f * ctx.scale);
+    dl->AddRect(ImVec2(min.x - 2.0f, min.y - 2.0f), ImVec2(max.x + 2.0f, max.y + 2.0f), head_color_u32(l, h, H), 0.0f,
+                0, 2.0f * ctx.scale);
     if (spec_for(l, h, false).knock_out == 1) {
       dl->AddRectFilled(min, max, IM_COL32(0, 0, 0, 150));
       const std::string off = fit_text({"knocked out", "off"}, max.x - min.x);
@@ -454,8 +473,10 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
     const float header = ImGui::GetCursorScreenPos().y - origin.y;
     // The map uses the width the screen has: the step-through goes beside it or below it, whichever
     // leaves the map larger; Q/K/V goes below, and gives way when the map would lose its labels.
-    const LabelSpec labels = token_label_spec(train.layer_views[static_cast<std::size_t>(l)].token_labels, ctx.scale, true);
-    const LabelSides sides = ctx.state.view.head_view == HeadView::Lines ? LabelSides::LeftAndRight : LabelSides::LeftAndTop;
+    const LabelSpec labels =
+        token_label_spec(train.layer_views[static_cast<std::size_t>(l)].token_labels, ctx.scale, true);
+    const LabelSides sides =
+        ctx.state.view.head_view == HeadView::Lines ? LabelSides::LeftAndRight : LabelSides::LeftAndTop;
     const StepThrough& st = ctx.state.step;
     const bool step = st.open && st.layer == l && st.head == h;
     const int tokens = static_cast<int>(n);
@@ -463,7 +484,8 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
     SplitPlan split = step ? plan_enlarged(tokens, size.x, area_h, labels, sides, font * 16.0f, font * 9.0f, spacing)
                            : plan_enlarged(tokens, size.x, area_h, labels, sides, size.x + 1.0f, font * 7.0f, spacing);
     // As in Explore: 16 em for the step-through, 12 when the labels would be smaller than a grid's.
-    const float comfortable = token_label_spec(train.layer_views[static_cast<std::size_t>(l)].token_labels, ctx.scale, false).min_px;
+    const float comfortable =
+        token_label_spec(train.layer_views[static_cast<std::size_t>(l)].token_labels, ctx.scale, false).min_px;
     if (step && (!split.fit.labels || split.fit.label_px < comfortable))
       split = plan_enlarged(tokens, size.x, area_h, labels, sides, font * 12.0f, font * 9.0f, spacing);
     bool companion = true;
@@ -484,22 +506,34 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
       ImGui::SetCursorScreenPos(ImVec2(hint_x, drawn.y));
       ImGui::PushTextWrapPos(origin.x + size.x - ImGui::GetWindowPos().x);
       ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));
-      const std::string hint =
-          "token labels hidden at this size: hover a cell, or " + shortcut_text(Command::SmallerText) + " for smaller text";
+      const std::string hint = "token labels hidden at this size: hover a cell, or " +
+                               shortcut_text(Command::SmallerText) + " for smaller text";
       ImGui::TextWrapped("%s", hint.c_str());
       ctx.layout.item("hint", hint);
       ImGui::PopStyleColor();
       ImGui::PopTextWrapPos();
     }
     if (companion) {
-      const ImVec2 place = split.beside ? ImVec2(at.x + split.map_w + spacing, at.y) : ImVec2(at.x, at.y + split.map_h + spacing);
+      const ImVec2 place =
+          split.beside ? ImVec2(at.x + split.map_w + spacing, at.y) : ImVec2(at.x, at.y + split.map_h + spacing);
       ImGui::SetCursorScreenPos(place);
-      UiContext sub{ctx.state, ctx.model, &layers[static_cast<std::size_t>(l)], l,
-                    train.layer_views[static_cast<std::size_t>(l)], ctx.unknown, ctx.typed, ctx.renderer, ctx.colors,
-                    ctx.scale, ctx.requests, ctx.layout};
+      UiContext sub{ctx.state,
+                    ctx.model,
+                    &layers[static_cast<std::size_t>(l)],
+                    l,
+                    train.layer_views[static_cast<std::size_t>(l)],
+                    ctx.unknown,
+                    ctx.typed,
+                    ctx.renderer,
+                    ctx.colors,
+                    ctx.scale,
+                    ctx.requests,
+                    ctx.layout};
       const ImVec2 lower(origin.x + size.x - place.x, origin.y + size.y - place.y);
-      if (step) draw_step_through(sub, train.model_view.out_projection(l), lower);
-      else draw_qkv_panel(sub, lower, h);
+      if (step)
+        draw_step_through(sub, train.model_view.out_projection(l), lower);
+      else
+        draw_qkv_panel(sub, lower, h);
     }
     draw_legend();
     ImGui::SetCursorScreenPos(ImVec2(origin.x, origin.y + size.y));
@@ -604,7 +638,8 @@ PlotFrame plot_frame(ImDrawList* dl, LayoutRecord& layout, ImVec2 min, ImVec2 ma
   const float width = f.max.x - f.min.x;
   const std::string left = ImGui::CalcTextSize("step 0").x + gap + right_w <= width ? "step 0" : "0";
   text(ImVec2(f.min.x, f.max.y + 1.0f), dim, left);
-  if (ImGui::CalcTextSize(left.c_str()).x + gap + right_w <= width) text(ImVec2(f.max.x - right_w, f.max.y + 1.0f), dim, right);
+  if (ImGui::CalcTextSize(left.c_str()).x + gap + right_w <= width)
+    text(ImVec2(f.max.x - right_w, f.max.y + 1.0f), dim, right);
   return f;
 }
 
@@ -630,10 +665,9 @@ void draw_curves(UiContext& ctx, TrainContext& train, ImVec2 size, float plots_h
   for (const auto& point : p->curve) max_loss = std::max(max_loss, value(*point));
   char loss_top[32];
   std::snprintf(loss_top, sizeof loss_top, "%.2g", static_cast<double>(max_loss * 1.05f));
-  const PlotFrame loss = plot_frame(dl, ctx.layout, origin, ImVec2(origin.x + plot_w, origin.y + plots_h), target, max_loss * 1.05f,
-                                    bpb ? "Held-out bits per byte (white), baselines dashed"
-                                        : "Loss (white) and accuracy (green, 0-100%)",
-                                    loss_top);
+  const PlotFrame loss = plot_frame(
+      dl, ctx.layout, origin, ImVec2(origin.x + plot_w, origin.y + plots_h), target, max_loss * 1.05f,
+      bpb ? "Held-out bits per byte (white), baselines dashed" : "Loss (white) and accuracy (green, 0-100%)", loss_top);
   if (bpb) {
     // Each baseline a dashed line across the plot, named at its left end: the unigram's above its
     // line and the bigram's (always lower) below its own, so the two names never meet.
@@ -643,7 +677,8 @@ void draw_curves(UiContext& ctx, TrainContext& train, ImVec2 size, float plots_h
       const float y = loss.at(0.0f, static_cast<float>(level)).y;
       const float dash = font * 0.5f;
       for (float x = loss.min.x; x < loss.max.x; x += dash * 2.0f)
-        dl->AddLine(ImVec2(x, y), ImVec2(std::min(x + dash, loss.max.x), y), IM_COL32(120, 170, 255, 230), 1.5f * ctx.scale);
+        dl->AddLine(ImVec2(x, y), ImVec2(std::min(x + dash, loss.max.x), y), IM_COL32(120, 170, 255, 230),
+                    1.5f * ctx.scale);
       char label[48];
       std::snprintf(label, sizeof label, "%s %.2f", name, level);
       const std::string shown_label = shorten_to_width(label, loss.max.x - loss.min.x - font * 0.6f);
@@ -655,15 +690,15 @@ void draw_curves(UiContext& ctx, TrainContext& train, ImVec2 size, float plots_h
     }
   }
   const ImVec2 det_origin(origin.x + plot_w + style.ItemSpacing.x, origin.y);
-  const attn::Detector detector =
-      p->curve.back()->detectors.reported.empty() ? attn::Detector::PreviousToken : p->curve.back()->detectors.reported[0];
+  const attn::Detector detector = p->curve.back()->detectors.reported.empty() ? attn::Detector::PreviousToken
+                                                                              : p->curve.back()->detectors.reported[0];
   const std::size_t chosen = static_cast<std::size_t>(
       std::clamp(t.curve_detector, 0, std::max(0, static_cast<int>(p->curve.back()->detectors.reported.size()) - 1)));
   const attn::Detector shown_detector =
       p->curve.back()->detectors.reported.empty() ? detector : p->curve.back()->detectors.reported[chosen];
   const std::string det_title = "Head scores: " + std::string(attn::to_string(shown_detector)) + " (click to change)";
-  const PlotFrame det = plot_frame(dl, ctx.layout, det_origin, ImVec2(det_origin.x + plot_w, origin.y + plots_h), target, 1.0f,
-                                   det_title.c_str(), "1");
+  const PlotFrame det = plot_frame(dl, ctx.layout, det_origin, ImVec2(det_origin.x + plot_w, origin.y + plots_h),
+                                   target, 1.0f, det_title.c_str(), "1");
 
   // Lines: loss and accuracy; one line per head for the chosen detector, in the head's color.
   const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
@@ -710,7 +745,8 @@ void draw_curves(UiContext& ctx, TrainContext& train, ImVec2 size, float plots_h
     const float mouse_step = (ImGui::GetIO().MousePos.x - f.min.x) / (f.max.x - f.min.x) * target;
     const CurvePoint* nearest = p->curve.front().get();
     for (const auto& point : p->curve)
-      if (std::fabs(static_cast<float>(point->step) - mouse_step) < std::fabs(static_cast<float>(nearest->step) - mouse_step))
+      if (std::fabs(static_cast<float>(point->step) - mouse_step) <
+          std::fabs(static_cast<float>(nearest->step) - mouse_step))
         nearest = point.get();
     if (loss_hovered && bpb) {
       ImGui::SetTooltip("step %lld (%.1f s)\n%.3f bits per byte\nunigram %.3f, bigram %.3f\nloss %.4f", nearest->step,
@@ -740,7 +776,8 @@ void draw_curves(UiContext& ctx, TrainContext& train, ImVec2 size, float plots_h
   text_fitted(ctx.layout, "legend", "Best heads", false, legend_w);
   if (const CurvePoint* point = shown_point(*p, ctx.state.train)) {
     // As many lines as fit above the timeline; the rest are in the head-score plot's tooltip.
-    const int room = static_cast<int>((plots_h - ImGui::GetTextLineHeightWithSpacing()) / ImGui::GetTextLineHeightWithSpacing());
+    const int room =
+        static_cast<int>((plots_h - ImGui::GetTextLineHeightWithSpacing()) / ImGui::GetTextLineHeightWithSpacing());
     int shown_lines = 0;
     const int n_heads = p->model ? p->model->model.arch.n_heads : 0;
     for (const std::string& line : detector_lines(*point, ctx.state.train, n_heads)) {

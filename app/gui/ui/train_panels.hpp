@@ -17,10 +17,10 @@ namespace app::gui {
 
 // What Train mode's panels read: the newest progress and the model view built from it.
 struct TrainContext {
-  const TrainProgress* progress;           // null until the first model exists
+  const TrainProgress* progress;  // null until the first model exists
   const TrainModelView& model_view;
   const std::vector<TraceView>& layer_views;  // one per layer of model_view.layers()
-  std::vector<TrainCommand>& commands;     // posted to the trainer after the frame
+  std::vector<TrainCommand>& commands;        // posted to the trainer after the frame
 };
 
 // "Explore | Train" at the top of the controls.
@@ -37,8 +37,8 @@ void draw_predictions(UiContext& ctx, const TrainModelView& view, const std::vec
 // The same for any run: `intact` (may be null) is the run with no head knocked out, shown as
 // "before", with the held-out loss before -> after when `progress` (Train mode) is given; `vocab`
 // holds what each id stands for. An opened model's line ends with Continue.
-void draw_predictions(UiContext& ctx, const ModelRun& run, const ModelRun* intact, const std::vector<std::string>& vocab,
-                      const TrainProgress* progress = nullptr);
+void draw_predictions(UiContext& ctx, const ModelRun& run, const ModelRun* intact,
+                      const std::vector<std::string>& vocab, const TrainProgress* progress = nullptr);
 // The same answer as a few words for the status bar ("next: animal 100%, fox <1%"), or "".
 std::string answer_summary(const TrainModelView& view, const std::vector<std::string>& vocab, const AppState& state);
 std::string answer_summary(const ModelRun& run, const std::vector<std::string>& vocab, const AppState& state);

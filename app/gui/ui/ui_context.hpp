@@ -38,18 +38,18 @@ struct Requests {
   bool screenshot = false;
   bool toggle_fullscreen = false;
   bool quit = false;
-  bool open_session = false;   // opens the path prompt
+  bool open_session = false;  // opens the path prompt
   bool save_session = false;
   bool choose_export_dir = false;
-  bool open_model = false;     // Train mode: the path prompt for a checkpoint
+  bool open_model = false;  // Train mode: the path prompt for a checkpoint
   bool save_model = false;
-  bool save_hf_folder = false; // Train mode: the path prompt for a Hugging Face GPT-2 folder
+  bool save_hf_folder = false;    // Train mode: the path prompt for a Hugging Face GPT-2 folder
   bool choose_text_file = false;  // Train mode: the path prompt for a text file to train on
-  bool close_model = false;    // Explore: forget the opened model, back to random weights
-  bool continue_text = false;  // Explore: append the opened model's next token (state.sampling)
+  bool close_model = false;       // Explore: forget the opened model, back to random weights
+  bool continue_text = false;     // Explore: append the opened model's next token (state.sampling)
   // Explore's model picker: a model to open there (a path, or kTrainedModelPath for Train mode's).
   std::string open_model_path;
-  std::string lesson;          // a lesson model to open (lesson_names())
+  std::string lesson;  // a lesson model to open (lesson_names())
   std::optional<ExportChoice> export_choice;
   std::optional<TrainExport> train_export;
   // What the mouse is over this frame; the app makes it the state of the next frame.
@@ -58,13 +58,13 @@ struct Requests {
 
 struct UiContext {
   AppState& state;
-  const LiveModel& model;      // the explorer
-  const attn::Trace* trace;    // what the head views draw: the explorer's trace, or one layer of a
-                               // trained model; null when there is none
-  int layer;                   // the renderer's layer holding `trace` (the explorer: 0)
-  const TraceView& view;       // ranges and labels of `trace`
-  const std::vector<bool>* unknown = nullptr;        // Train mode: words not in the vocabulary
-  const std::vector<attn::Token>* typed = nullptr;   // Train mode: the words as typed
+  const LiveModel& model;                           // the explorer
+  const attn::Trace* trace;                         // what the head views draw: the explorer's trace, or one layer of a
+                                                    // trained model; null when there is none
+  int layer;                                        // the renderer's layer holding `trace` (the explorer: 0)
+  const TraceView& view;                            // ranges and labels of `trace`
+  const std::vector<bool>* unknown = nullptr;       // Train mode: words not in the vocabulary
+  const std::vector<attn::Token>* typed = nullptr;  // Train mode: the words as typed
   gfx::HeatmapRenderer& renderer;
   const Palette& colors;
   float scale;

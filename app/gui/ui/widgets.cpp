@@ -39,10 +39,13 @@ std::string fit_text(std::initializer_list<std::string_view> forms, float max_wi
 
 void text_fitted(LayoutRecord& layout, const char* kind, std::string_view text, bool disabled, float max_width) {
   const std::string shown = shorten_to_width(text, max_width < 0.0f ? ImGui::GetContentRegionAvail().x : max_width);
-  if (disabled) ImGui::TextDisabled("%s", shown.c_str());
-  else ImGui::TextUnformatted(shown.c_str());
+  if (disabled)
+    ImGui::TextDisabled("%s", shown.c_str());
+  else
+    ImGui::TextUnformatted(shown.c_str());
   layout.item(kind, shown);
-  if (shown.size() != text.size() && ImGui::IsItemHovered()) ImGui::SetTooltip("%.*s", static_cast<int>(text.size()), text.data());
+  if (shown.size() != text.size() && ImGui::IsItemHovered())
+    ImGui::SetTooltip("%.*s", static_cast<int>(text.size()), text.data());
 }
 
 void same_line_if_fits(float width) {
@@ -118,7 +121,8 @@ std::string tick_label(float value, float low, float high) {
 
 float color_bar_label_width(float low, float high) {
   return std::max(ImGui::CalcTextSize(tick_label(low, low, high).c_str()).x,
-                  ImGui::CalcTextSize(tick_label(high, low, high).c_str()).x) + tick_gap();
+                  ImGui::CalcTextSize(tick_label(high, low, high).c_str()).x) +
+         tick_gap();
 }
 
 void draw_color_ramp(ImDrawList* dl, ImVec2 min, ImVec2 max, Colormap map, ImU32 outline) {
@@ -136,8 +140,8 @@ void draw_color_ramp(ImDrawList* dl, ImVec2 min, ImVec2 max, Colormap map, ImU32
   dl->AddRect(min, max, outline);
 }
 
-void draw_color_bar(ImDrawList* dl, ImVec2 min, ImVec2 max, Colormap map, float low, float high,
-                     ImU32 text_color, int ticks, LayoutRecord* layout) {
+void draw_color_bar(ImDrawList* dl, ImVec2 min, ImVec2 max, Colormap map, float low, float high, ImU32 text_color,
+                    int ticks, LayoutRecord* layout) {
   draw_color_ramp(dl, min, max, map, text_color);
   const float h = max.y - min.y;
   // Tick labels a line apart at least, so a short bar never stacks them on each other.

@@ -66,8 +66,8 @@ bool enum_radio(const char* label, Enum* value, Enum mine) {
 }
 
 // A vertical color bar in [min, max] with tick labels for [low, high].
-void draw_color_bar(ImDrawList* draw_list, ImVec2 min, ImVec2 max, Colormap map, float low,
-                     float high, ImU32 text_color, int ticks = 5, LayoutRecord* layout = nullptr);
+void draw_color_bar(ImDrawList* draw_list, ImVec2 min, ImVec2 max, Colormap map, float low, float high,
+                    ImU32 text_color, int ticks = 5, LayoutRecord* layout = nullptr);
 // The width the tick labels of a color bar for [low, high] need.
 float color_bar_label_width(float low, float high);
 
