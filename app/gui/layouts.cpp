@@ -13,6 +13,7 @@
 #include "gui/ui/heatmap_widget.hpp"
 #include "gui/ui/panels.hpp"
 #include "gui/ui/train_panels.hpp"
+#include "gui/ui/widgets.hpp"
 
 namespace app::gui {
 
@@ -88,8 +89,7 @@ void App::end_controls(const Shell& shell) {
 
 void App::drawer_button(UiContext& ctx, const Shell& shell) {
   if (!shell.folded) return;
-  if (ImGui::Button("\xE2\x98\xB0##controls")) m_state.controls_open = !m_state.controls_open;
-  ctx.layout.framed("button", "\xE2\x98\xB0");
+  if (button(ctx.layout, "\xE2\x98\xB0##controls")) m_state.controls_open = !m_state.controls_open;
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("Controls (%s)%s%s%s", shortcut_text(Command::ControlsDrawer).c_str(),
                       m_state.presentation ? " \xC2\xB7 " : "",
@@ -109,7 +109,7 @@ bool App::begin_drawer(UiContext& ctx, const Shell& shell) {
   ImGui::Begin(title.c_str(), &m_state.controls_open,
                ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
                    ImGuiWindowFlags_NoSavedSettings);
-  ctx.layout.title_bar(title);
+  record_title_bar(ctx.layout, title);
   draw_mode_switch(ctx);
   return true;
 }
@@ -183,8 +183,7 @@ void App::build_explore(UiContext& ctx, FrameTimes& times) {
       const std::string why = "The overview of every layer shows sentences of up to " +
                               std::to_string(kMaxOverviewTokens) + " tokens; this one has " +
                               std::to_string(trace->n_tokens()) + ". Choose a layer instead.";
-      ImGui::TextWrapped("%s", why.c_str());
-      ctx.layout.item("label", why);
+      text_wrapped(ctx.layout, "label", why);
     }
     draw_predictions(view_ctx, m_hosted.result->run, nullptr, m_hosted.model->token_bytes);
     m_answer_in_status.clear();
@@ -257,8 +256,7 @@ void App::build_train(UiContext& ctx) {
   draw_token_chips(view_ctx);
   if (!m_train_view.error().empty()) {
     ImGui::PushStyleColor(ImGuiCol_Text, ctx.colors.error);
-    ImGui::TextWrapped("%s", m_train_view.error().c_str());
-    ctx.layout.item("error", m_train_view.error());
+    text_wrapped(ctx.layout, "error", m_train_view.error());
     ImGui::PopStyleColor();
   }
   ImGui::Spacing();
