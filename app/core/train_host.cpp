@@ -363,8 +363,8 @@ void TrainHost::publish(const std::string& message, bool error) {
   if (m_trainer) {
     p->model = m_spec;
     // The parameters are copied only when a step, reset or load changed them since the last copy
-    // (a timeline snapshot of this step is that copy); a message, pause, knock-out, settings
-    // change or evaluation shares it. While running, publications come at most every
+    // (when the timeline kept this step, its snapshot is that copy); a message, pause, knock-out,
+    // settings change or evaluation shares it. While running, publications come at most every
     // kPublishSeconds (about 33 a second, no faster than the window draws frames and takes the
     // newest), each with the newest step's parameters: the views move with training and
     // `params` is always the model of `step`. One copy moves 4 bytes a parameter where a step
