@@ -47,7 +47,9 @@ Model explorer_model(const ModelConfig& config, const MhaWeights& weights) {
 namespace {
 
 // x (n, E) through the explorer model -> the trace of its one block, config as used.
-Trace trace_of(const xt::xtensor<float, 2>& x, const Model& model, const ModelConfig& config) {
+// `kept`, when given, receives the activations.
+Trace trace_of(const xt::xtensor<float, 2>& x, const Model& model, const ModelConfig& config,
+               Activations* kept = nullptr) {
   const std::size_t E = static_cast<std::size_t>(model.arch.d_model);
   if (x.shape()[1] != E)
     throw std::invalid_argument("x has " + std::to_string(x.shape()[1]) + " columns but d_model is " +
@@ -58,7 +60,8 @@ Trace trace_of(const xt::xtensor<float, 2>& x, const Model& model, const ModelCo
   t.config = config;
   t.config.d_head = model.arch.d_head;
   t.tokenization = {};
-  t.rope = std::move(acts.rope);
+  t.rope = acts.rope;
+  if (kept) *kept = std::move(acts);
   return t;
 }
 
@@ -69,13 +72,13 @@ Trace forward(const xt::xtensor<float, 2>& x, const MhaWeights& weights, const M
 }
 
 Trace run(std::string_view text, TokenizerMode mode, const ModelConfig& config, const Model& model,
-          std::size_t max_tokens) {
+          std::size_t max_tokens, Activations* acts) {
   validate(config);
   Tokenization tokenization = tokenize(text, mode, max_tokens);
   const int n = static_cast<int>(tokenization.tokens.size());
   xt::xtensor<float, 2> embeddings = embed_tokens(tokenization.tokens, config.d_model, config.seed);
   xt::xtensor<float, 2> positions = positional_table(config.positional, n, config.d_model, config.seed);
-  Trace t = trace_of(embeddings + positions, model, config);
+  Trace t = trace_of(embeddings + positions, model, config, acts);
   t.tokenization = std::move(tokenization);
   t.embeddings = std::move(embeddings);
   t.positions = std::move(positions);

@@ -50,8 +50,9 @@ Trace forward(const xt::xtensor<float, 2>& x, const MhaWeights& weights, const M
 
 // text -> tokens -> embeddings + positions -> the explorer model's forward. The whole pipeline
 // the app and CLI use. `model`: explorer_model() of config's shape (its run options are used).
+// `acts`, when given, receives the forward's activations (what the tensor catalog reads).
 Trace run(std::string_view text, TokenizerMode mode, const ModelConfig& config, const Model& model,
-          std::size_t max_tokens = kDefaultMaxTokens);
+          std::size_t max_tokens = kDefaultMaxTokens, Activations* acts = nullptr);
 // The same with the model made from weights first.
 Trace run(std::string_view text, TokenizerMode mode, const ModelConfig& config, const MhaWeights& weights,
           std::size_t max_tokens = kDefaultMaxTokens);

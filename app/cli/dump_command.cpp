@@ -52,12 +52,11 @@ const char* const kDumpHelp =
     "  params.npz (the weights used, loadable with --weights)  tokens.json (tokens, spans, config)\n\n"
     "Model flags:\n";
 
-// Every name dump writes, in one place (a layer folder's files are the tensor catalog's): the
-// writers below refuse any other, and only these may be replaced when --out already holds an
-// earlier dump.
-const char* const kTopFiles[] = {"x.npy",        "q.npy",      "k.npy",    "v.npy",      "scores.npy",  "attn.npy",
-                                 "head_out.npy", "concat.npy", "out.npy",  "params.npz", "tokens.json", "embed.npy",
-                                 "ln_f.npy",     "logits.npy", "loss.npy", "grads.npz"};
+// Every name dump writes, in one place (the explorer's tensors and a layer folder's files are the
+// tensor catalog's): the writers below refuse any other, and only these may be replaced when --out
+// already holds an earlier dump.
+const char* const kTopFiles[] = {"params.npz", "tokens.json", "embed.npy", "ln_f.npy",
+                                 "logits.npy", "loss.npy",    "grads.npz"};
 
 bool listed(const std::string& name, const char* const* begin, const char* const* end) {
   return std::any_of(begin, end, [&](const char* f) { return name == f; });
@@ -72,7 +71,11 @@ bool is_layer_folder(const std::string& name) {
 bool dump_owns(const std::string& relative, bool is_folder) {
   const std::size_t slash = relative.find('/');
   if (slash == std::string::npos)
-    return is_folder ? is_layer_folder(relative) : listed(relative, std::begin(kTopFiles), std::end(kTopFiles));
+    return is_folder ? is_layer_folder(relative)
+                     : listed(relative, std::begin(kTopFiles), std::end(kTopFiles)) ||
+                           std::any_of(tensor_catalog().begin(), tensor_catalog().end(), [&](const TensorRow& row) {
+                             return row.explorer_file && relative == row.explorer_file;
+                           });
   return !is_folder && is_layer_folder(relative.substr(0, slash)) &&
          std::any_of(tensor_catalog().begin(), tensor_catalog().end(),
                      [&](const TensorRow& row) { return relative.substr(slash + 1) == row.file; });
@@ -84,12 +87,6 @@ void write_file(const std::string& dir, const std::string& name, const std::stri
   if (!dump_owns(is_layer_folder(relative) ? relative + "/" + name : name, false))
     throw std::logic_error("dump writes " + name + " but does not list it in kTopFiles / the tensor catalog");
   attn::write_file_atomic(dir + "/" + name, bytes);
-}
-
-template <typename Tensor>
-void write_npy(const std::string& dir, const char* name, const Tensor& t) {
-  const std::vector<std::size_t> shape(t.shape().begin(), t.shape().end());
-  write_file(dir, name, attn::npy_encode(t.data(), shape));
 }
 
 void write_vec(const std::string& dir, const std::string& name, const std::vector<float>& v,
@@ -242,19 +239,17 @@ int run_dump(const std::vector<std::string>& argv) {
       return dump_model(model_path, text_given ? std::optional(input.text) : std::nullopt, out_dir, grads);
 
     const ResolvedModel model = resolve_model(input);
-    const attn::Trace trace = compute_trace(input, model);
+    attn::Activations acts;
+    const attn::Trace trace = compute_trace(input, model, &acts);
+    const attn::Model explorer = attn::explorer_model(trace.config, model.weights);
     if (trace.tokenization.truncated) std::fprintf(stderr, "attnlab dump: %s\n", trace.tokenization.message.c_str());
 
     write_set(out_dir, [&](const std::string& root) {
-      write_npy(root, "x.npy", trace.x);
-      write_npy(root, "q.npy", trace.q);
-      write_npy(root, "k.npy", trace.k);
-      write_npy(root, "v.npy", trace.v);
-      write_npy(root, "scores.npy", trace.scores);
-      write_npy(root, "attn.npy", trace.attn);
-      write_npy(root, "head_out.npy", trace.head_out);
-      write_npy(root, "concat.npy", trace.concat);
-      write_npy(root, "out.npy", trace.out);
+      for (const TensorRow& row : tensor_catalog()) {
+        if (!row.explorer_file) continue;
+        const TensorData t = row.read(explorer, acts, 0);
+        write_vec(root, row.explorer_file, t.values, t.shape);
+      }
       attn::save_weights_npz(model.weights, root + "/params.npz");
       const std::string json =
           trace_tokens_json(trace, input).dump(2, ' ', false, nlohmann::json::error_handler_t::replace);

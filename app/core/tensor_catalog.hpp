@@ -46,7 +46,8 @@ struct TensorData {
 
 struct TensorRow {
   TensorId id;
-  const char* file;  // `attnlab dump --model`'s name in each layerI/ folder
+  const char* file;           // `attnlab dump --model`'s name in each layerI/ folder
+  const char* explorer_file;  // the explorer's `attnlab dump` name; null: not in that dump
   const char* title;
   std::vector<Axis> axes;  // outermost first
   Needs needs;

@@ -47,6 +47,11 @@ TEST_CASE("the tensor catalog has one row per id, each with a file, a title and 
     files.insert(row.file);
   }
   CHECK(files.size() == app::kTensorCount);
+  std::vector<std::string> explorer_files;
+  for (const app::TensorRow& row : app::tensor_catalog())
+    if (row.explorer_file) explorer_files.push_back(row.explorer_file);
+  CHECK(explorer_files == std::vector<std::string>{"x.npy", "q.npy", "k.npy", "v.npy", "scores.npy", "attn.npy",
+                                                   "head_out.npy", "concat.npy", "out.npy"});
   CHECK(app::catalog_row(app::TensorId::Attn).range == app::RangePolicy::MinMax);
   CHECK(app::catalog_row(app::TensorId::Scores).range == app::RangePolicy::Symmetric);
 }
