@@ -75,7 +75,7 @@ std::string run_text(const ModelRun& run) {
   return s;
 }
 
-bool lower_cases(const attn::Checkpoint& checkpoint) { return checkpoint.task == "sentences"; }
+bool lower_cases(const attn::Checkpoint& checkpoint) { return attn::task_lower_cases(checkpoint.task); }
 
 std::string example_text(const attn::Checkpoint& checkpoint) {
   if (checkpoint.task == "text") return attn::kTextTaskExample;

@@ -8,31 +8,20 @@
 #include <vector>
 
 #include "core/fonts.hpp"
+#include "engine/text/utf8.hpp"
 
 namespace app::gui {
 
 namespace {
 
-// Decodes UTF-8 leniently; invalid bytes were already turned into U+FFFD by the tokenizer.
+// The code points of `text` beyond Latin-1 (always in the atlas), through the one UTF-8 decoder;
+// an invalid byte was already shown as U+FFFD by the tokenizer and adds nothing here.
 void collect_codepoints(std::string_view text, std::set<unsigned>& out, bool& added) {
-  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
-  const std::size_t n = text.size();
-  for (std::size_t i = 0; i < n;) {
-    unsigned c = s[i];
-    std::size_t len = 1;
-    if (c >= 0xF0 && i + 3 < n) {
-      c = ((c & 0x07u) << 18) | ((s[i + 1] & 0x3Fu) << 12) | ((s[i + 2] & 0x3Fu) << 6) | (s[i + 3] & 0x3Fu);
-      len = 4;
-    } else if (c >= 0xE0 && i + 2 < n) {
-      c = ((c & 0x0Fu) << 12) | ((s[i + 1] & 0x3Fu) << 6) | (s[i + 2] & 0x3Fu);
-      len = 3;
-    } else if (c >= 0xC0 && i + 1 < n) {
-      c = ((c & 0x1Fu) << 6) | (s[i + 1] & 0x3Fu);
-      len = 2;
-    }
-    i += len;
-    if (c < 0x100 || c > 0x10FFFF) continue;  // Latin-1 is always in the atlas
-    if (out.insert(c).second) added = true;
+  for (std::size_t i = 0; i < text.size();) {
+    const attn::Utf8Char c = attn::decode_utf8(text, i);
+    i += c.len;
+    if (!c.valid || c.cp < 0x100) continue;
+    if (out.insert(static_cast<unsigned>(c.cp)).second) added = true;
   }
 }
 

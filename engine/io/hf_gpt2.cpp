@@ -147,32 +147,6 @@ Arch hf_gpt2_arch_from_config(const std::string& text, const std::string& what) 
   return a;
 }
 
-std::string gpt2_token_bytes(const std::string& entry) {
-  // GPT-2's byte-level vocabulary writes byte b as itself when it is printable ('!'..'~',
-  // U+00A1..U+00AC, U+00AE..U+00FF) and as U+0100 + k for the k-th other byte, in byte order.
-  int to_byte[324];
-  std::fill(std::begin(to_byte), std::end(to_byte), -1);
-  int next = 256;
-  for (int b = 0; b < 256; ++b) {
-    const bool printable = (b >= 33 && b <= 126) || (b >= 161 && b <= 172) || (b >= 174 && b <= 255);
-    to_byte[printable ? b : next++] = b;
-  }
-  std::string bytes;
-  for (std::size_t i = 0; i < entry.size();) {  // decode UTF-8 code points U+0000..U+0143
-    const unsigned char c = static_cast<unsigned char>(entry[i]);
-    int cp = -1;
-    std::size_t len = 1;
-    if (c < 0x80)
-      cp = c;
-    else if ((c & 0xE0) == 0xC0 && i + 1 < entry.size())
-      cp = ((c & 0x1F) << 6) | (entry[i + 1] & 0x3F), len = 2;
-    if (cp < 0 || cp >= 324 || to_byte[cp] < 0) return entry;  // not byte-level: a special token such as <|endoftext|>
-    bytes += static_cast<char>(to_byte[cp]);
-    i += len;
-  }
-  return bytes;
-}
-
 HfGpt2 load_hf_gpt2(const std::string& folder, const std::function<void(double)>& progress) {
   const std::string config_path = folder + "/config.json";
   if (!is_hf_folder(folder))

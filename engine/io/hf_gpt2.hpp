@@ -57,16 +57,12 @@ void save_hf_gpt2(const Model& model, const std::vector<std::string>& vocab, con
 // two tokens of the same bytes (vocab.json's keys are unique); FileError when it cannot write.
 void save_hf_gpt2(const Model& model, const Bpe& tokenizer, const std::string& folder);
 
-// A token's bytes as a GPT-2 vocab.json entry (" the" -> "Ġthe"); gpt2_token_bytes undoes it.
+// A token's bytes as a GPT-2 vocab.json entry (" the" -> "Ġthe"); gpt2_token_bytes (engine/text/bpe.hpp)
+// undoes it.
 std::string gpt2_vocab_entry(std::string_view bytes);
 
 // The parts the fuzz target drives directly: config.json's text -> Arch (+ whether the head is
 // tied), with `what` naming the file in messages. Throws FileError as load_hf_gpt2.
 Arch hf_gpt2_arch_from_config(const std::string& config_json, const std::string& what);
-
-// The bytes a GPT-2 vocabulary entry stands for: GPT-2's byte-to-character mapping undone
-// ("Ġthe" -> " the"); an entry that is not byte-level (<|endoftext|>) comes back as it is. People
-// read the result through attn::token_text (engine/text/token_text.hpp).
-std::string gpt2_token_bytes(const std::string& vocab_entry);
 
 }  // namespace attn

@@ -90,6 +90,11 @@ std::string shown(std::string_view s) {
 
 char32_t gpt2_byte_char(unsigned char byte) { return byte_chars().of_byte[byte]; }
 
+std::string gpt2_token_bytes(std::string_view vocab_entry) {
+  std::string bytes, bad_char;
+  return token_string_bytes(vocab_entry, bytes, bad_char) ? bytes : std::string(vocab_entry);
+}
+
 namespace {
 struct Gpt2Slot {
   std::mutex mutex;

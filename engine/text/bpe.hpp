@@ -96,4 +96,9 @@ const Bpe& gpt2_tokenizer();
 // themselves, the others are shifted to U+0100.. so that every token is printable text.
 char32_t gpt2_byte_char(unsigned char byte);
 
+// The bytes a GPT-2 vocabulary entry stands for: gpt2_byte_char undone ("Ġthe" -> " the"); an
+// entry that is not byte-level (<|endoftext|>) comes back as it is. People read the result
+// through attn::token_text (engine/text/token_text.hpp).
+std::string gpt2_token_bytes(std::string_view vocab_entry);
+
 }  // namespace attn

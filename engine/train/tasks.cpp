@@ -273,7 +273,9 @@ Encoded encode_text(const Vocab& vocab, std::string_view text, bool lower_case) 
   return e;
 }
 
-Encoded Task::encode(std::string_view text) const { return encode_text(m_vocab, text, name() == "sentences"); }
+bool task_lower_cases(std::string_view task_name) { return task_name == "sentences"; }
+
+Encoded Task::encode(std::string_view text) const { return encode_text(m_vocab, text, task_lower_cases(name())); }
 
 std::unique_ptr<Task> make_task(std::string_view name) {
   if (name == "induction") return std::make_unique<InductionTask>();

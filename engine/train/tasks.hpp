@@ -53,6 +53,9 @@ struct Encoded {
   std::vector<bool> unknown;  // true where the word is not in the vocabulary (id = unk)
 };
 Encoded encode_text(const Vocab& vocab, std::string_view text, bool lower_case);
+// The one case rule: whether a task's words are lower-cased before lookup (only "sentences",
+// whose vocabulary is lower-case prose). Checkpoints name their task, so the app asks here too.
+bool task_lower_cases(std::string_view task_name);
 
 class Task {
  public:
