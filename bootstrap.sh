@@ -58,8 +58,9 @@ build() {  # $1 = preset
 }
 
 # The tests ThreadSanitizer runs (test-tsan): every one that trains on the worker, runs an opened
-# model on the model host's worker, or exports on a thread of its own.
-tsan_tests='worker|pausing|core:.*(model host|the host|head importance|head sweep)|gui:.*(first start|[Tt]rain|scrubb|knock|Ctrl\+E|F12|large figure|missing folder|quitting)'
+# model on the model host's worker, or exports on a thread of its own, and the shared list the
+# worker's snapshots hand to the window.
+tsan_tests='worker|pausing|core:.*(model host|the host|head importance|head sweep|shared list)|gui:.*(first start|[Tt]rain|scrubb|knock|Ctrl\+E|F12|large figure|missing folder|quitting)'
 
 mode="${1:-run}"
 [ $# -gt 0 ] && shift

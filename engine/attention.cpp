@@ -1,104 +1,93 @@
-// The explorer's attention: one attention sublayer of the trainable transformer (the same
-// engine/nn ops), on raw x, with every intermediate written straight into the Trace.
+// The explorer's attention: one block of the transformer with its LayerNorms, token embedding and
+// unembedding switched off, run by model_forward_stream and copied into a Trace.
 #include "engine/attention.hpp"
-
-#include <cblas.h>
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <stdexcept>
 #include <string>
 
 #include "engine/embedding.hpp"
-#include "engine/nn/ops.hpp"
+#include "engine/model/layer_trace.hpp"
 #include "engine/positional.hpp"
 
 namespace attn {
 
+Model explorer_model(const ModelConfig& config, const MhaWeights& weights) {
+  validate(config);
+  check_weights(weights, config);
+  Model m;
+  m.arch.n_layers = 1;
+  m.arch.d_model = config.d_model;
+  m.arch.n_heads = config.n_heads;
+  m.arch.d_head = config.resolved_d_head();
+  m.arch.mlp = false;
+  m.arch.vocab_size = 0;   // no token table and no logits
+  m.arch.max_seq_len = 0;  // the stream carries its own positions: any length
+  m.arch.learned_positions = false;
+  m.arch.layer_norm = false;
+  m.arch.token_embedding = false;
+  m.arch.unembedding = false;
+  m.run.causal = config.causal;
+  m.run.positional = config.positional;
+  m.run.temperature = config.temperature;
+  m.layout = ParamLayout::of(m.arch);
+  m.params.assign(m.layout.total, 0.0f);
+  const auto put = [&](const char* name, const float* src) {
+    const ParamTensor* t = m.layout.find(std::string("blocks.0.attn.") + name);
+    std::copy(src, src + t->size, m.params.begin() + static_cast<std::ptrdiff_t>(t->offset));
+  };
+  put("in_proj_weight", weights.in_proj_weight.data());
+  put("in_proj_bias", weights.in_proj_bias.data());
+  put("out_proj.weight", weights.out_proj_weight.data());
+  put("out_proj.bias", weights.out_proj_bias.data());
+  return m;
+}
+
 namespace {
 
-using Shape2 = std::array<std::size_t, 2>;
-using Shape3 = std::array<std::size_t, 3>;
+// x (n, E) through the explorer model -> the trace of its one block, config as used.
+// `kept`, when given, receives the activations.
+Trace trace_of(const xt::xtensor<float, 2>& x, const Model& model, const ModelConfig& config,
+               Activations* kept = nullptr) {
+  const std::size_t E = static_cast<std::size_t>(model.arch.d_model);
+  if (x.shape()[1] != E)
+    throw std::invalid_argument("x has " + std::to_string(x.shape()[1]) + " columns but d_model is " +
+                                std::to_string(E));
+  Activations acts;
+  model_forward_stream(model, x.data(), 1, static_cast<int>(x.shape()[0]), acts);
+  Trace t = layer_trace(model, acts, 0, {});
+  t.config = config;
+  t.config.d_head = model.arch.d_head;
+  t.tokenization = {};
+  t.rope = acts.rope;
+  if (kept) *kept = std::move(acts);
+  return t;
+}
 
 }  // namespace
 
 Trace forward(const xt::xtensor<float, 2>& x, const MhaWeights& weights, const ModelConfig& config) {
-  Trace t;
-  forward_into(x, weights, config, t);
-  return t;
+  return trace_of(x, explorer_model(config, weights), config);
 }
 
-void forward_into(const xt::xtensor<float, 2>& x, const MhaWeights& weights, const ModelConfig& config, Trace& t) {
+Trace run(std::string_view text, TokenizerMode mode, const ModelConfig& config, const Model& model,
+          std::size_t max_tokens, Activations* acts) {
   validate(config);
-  check_weights(weights, config);
-  const std::size_t n = x.shape()[0];
-  const std::size_t E = static_cast<std::size_t>(config.d_model);
-  const std::size_t H = static_cast<std::size_t>(config.n_heads);
-  const std::size_t D = static_cast<std::size_t>(config.resolved_d_head());
-  const std::size_t I = H * D;
-  if (x.shape()[1] != E)
-    throw std::invalid_argument("x has " + std::to_string(x.shape()[1]) + " columns but d_model is " +
-                                std::to_string(E));
-
-  t.config = config;
-  t.config.d_head = static_cast<int>(D);
-  if (&t.x != &x) t.x = x;
-  // resize() keeps the storage when the shape is unchanged; every element is written below.
-  t.qkv.resize(Shape2{n, 3 * I});
-  t.q.resize(Shape3{H, n, D});
-  t.k.resize(Shape3{H, n, D});
-  t.v.resize(Shape3{H, n, D});
-  t.scores.resize(Shape3{H, n, n});
-  t.attn.resize(Shape3{H, n, n});
-  t.head_out.resize(Shape3{H, n, D});
-  t.concat.resize(Shape2{n, I});
-  t.out.resize(Shape2{n, E});
-  if (n == 0) return;  // a valid, empty trace: BLAS is never called with a zero dimension
-
-  // The same ops as a block of the trainable transformer (engine/nn/ops.hpp), on one sequence:
-  // 1. qkv (n, 3I) = x · in_proj_weight^T + in_proj_bias: all heads' q | k | v side by side.
-  const int N = static_cast<int>(n), Ei = static_cast<int>(E), Hi = static_cast<int>(H), Di = static_cast<int>(D),
-            Ii = static_cast<int>(I);
-  nn::linear_forward(t.qkv.data(), x.data(), weights.in_proj_weight.data(), weights.in_proj_bias.data(), N, Ei, 3 * Ii);
-  // 2. Rotary positions turn q and k (in qkv) by an angle proportional to the token's position.
-  if (config.positional == Positional::Rope) {
-    t.rope.resize(static_cast<std::size_t>(N) * (D / 2) * 2);
-    nn::rope_table(t.rope.data(), N, Di);
-    nn::rope_forward(t.qkv.data(), t.rope.data(), 1, N, Hi, Di);
-  }
-  // 3. scores = q k^T / (sqrt(D) * temperature): dividing by sqrt(D) keeps the dot products'
-  //    variance near 1 whatever the head width; mask; softmax over keys; head outputs = attn · v,
-  //    side by side in concat.
-  const float scale = 1.0f / (std::sqrt(static_cast<float>(D)) * config.temperature);
-  nn::attention_forward(t.scores.data(), t.attn.data(), t.concat.data(), t.qkv.data(), 1, N, Hi, Di, scale,
-                        config.causal, static_cast<const std::uint8_t*>(nullptr));
-  // 4. out (n, E) = concat (n, I) · out_proj.weight^T (I, E) + out_proj.bias.
-  nn::linear_forward(t.out.data(), t.concat.data(), weights.out_proj_weight.data(), weights.out_proj_bias.data(), N, Ii,
-                     Ei);
-
-  // The views' per-head copies: q, k, v and head_out as (H, n, D).
-  for (std::size_t h = 0; h < H; ++h)
-    for (std::size_t r = 0; r < n; ++r) {
-      const float* row = t.qkv.data() + r * 3 * I + h * D;
-      std::memcpy(t.q.data() + (h * n + r) * D, row, D * sizeof(float));
-      std::memcpy(t.k.data() + (h * n + r) * D, row + I, D * sizeof(float));
-      std::memcpy(t.v.data() + (h * n + r) * D, row + 2 * I, D * sizeof(float));
-      std::memcpy(t.head_out.data() + (h * n + r) * D, t.concat.data() + r * I + h * D, D * sizeof(float));
-    }
+  Tokenization tokenization = tokenize(text, mode, max_tokens);
+  const int n = static_cast<int>(tokenization.tokens.size());
+  xt::xtensor<float, 2> embeddings = embed_tokens(tokenization.tokens, config.d_model, config.seed);
+  xt::xtensor<float, 2> positions = positional_table(config.positional, n, config.d_model, config.seed);
+  Trace t = trace_of(embeddings + positions, model, config, acts);
+  t.tokenization = std::move(tokenization);
+  t.embeddings = std::move(embeddings);
+  t.positions = std::move(positions);
+  return t;
 }
 
 Trace run(std::string_view text, TokenizerMode mode, const ModelConfig& config, const MhaWeights& weights,
           std::size_t max_tokens) {
-  validate(config);
-  Trace t;
-  t.tokenization = tokenize(text, mode, max_tokens);
-  const int n = static_cast<int>(t.tokenization.tokens.size());
-  t.embeddings = embed_tokens(t.tokenization.tokens, config.d_model, config.seed);
-  t.positions = positional_table(config.positional, n, config.d_model, config.seed);
-  t.x = t.embeddings + t.positions;
-  forward_into(t.x, weights, config, t);  // x is already in place: no copy
-  return t;
+  return run(text, mode, config, explorer_model(config, weights), max_tokens);
 }
 
 double forward_flops(std::size_t n_tokens, const ModelConfig& config) {

@@ -1,4 +1,5 @@
-// Multi-head attention forward pass that keeps every intermediate, for drawing and for export.
+// The explorer: multi-head attention on a typed sentence with random (or given) weights, every
+// intermediate kept for drawing and export, computed by the transformer's one forward.
 #pragma once
 #include <string_view>
 #include <vector>
@@ -6,6 +7,7 @@
 #include <xtensor/xtensor.hpp>
 
 #include "engine/config.hpp"
+#include "engine/model/transformer.hpp"
 #include "engine/text/tokenizer.hpp"
 #include "engine/weights.hpp"
 
@@ -33,17 +35,25 @@ struct Trace {
   const std::vector<Token>& tokens() const { return tokenization.tokens; }
 };
 
-// x: (n, E) -> Trace of every step (embeddings/positions left empty, x copied in).
-// Throws std::invalid_argument for an invalid config or weights/x that do not fit it.
-// n = 0 gives a valid trace of empty tensors.
+// The explorer as a model: one block of the transformer (engine/model/transformer.hpp) with the
+// LayerNorms, token embedding, unembedding and MLP switched off, so its attention sublayer is
+// exactly nn.MultiheadAttention on the stream it is given. Its parameters are `weights` under the
+// transformer's names (blocks.0.attn.in_proj_weight, ...); its run options are config's mask,
+// positions and temperature. Throws std::invalid_argument for an invalid config or weights that
+// do not fit it.
+Model explorer_model(const ModelConfig& config, const MhaWeights& weights);
+
+// x: (n, E) -> Trace of every step (embeddings/positions left empty, x copied in): the explorer
+// model's forward (model_forward_stream). Throws std::invalid_argument for an invalid config or
+// weights/x that do not fit it. n = 0 gives a valid trace of empty tensors.
 Trace forward(const xt::xtensor<float, 2>& x, const MhaWeights& weights, const ModelConfig& config);
 
-// forward() into an existing trace, reusing its buffers when the shapes match. Repeated calls
-// (the window on every keystroke, the benchmark) then touch no fresh memory: on a virtual
-// machine the page faults of fresh 16 MB score buffers cost more than the arithmetic.
-void forward_into(const xt::xtensor<float, 2>& x, const MhaWeights& weights, const ModelConfig& config, Trace& trace);
-
-// text -> tokens -> embeddings + positions -> forward(). The whole pipeline the app and CLI use.
+// text -> tokens -> embeddings + positions -> the explorer model's forward. The whole pipeline
+// the app and CLI use. `model`: explorer_model() of config's shape (its run options are used).
+// `acts`, when given, receives the forward's activations (what the tensor catalog reads).
+Trace run(std::string_view text, TokenizerMode mode, const ModelConfig& config, const Model& model,
+          std::size_t max_tokens = kDefaultMaxTokens, Activations* acts = nullptr);
+// The same with the model made from weights first.
 Trace run(std::string_view text, TokenizerMode mode, const ModelConfig& config, const MhaWeights& weights,
           std::size_t max_tokens = kDefaultMaxTokens);
 

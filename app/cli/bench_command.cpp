@@ -1,4 +1,4 @@
-// `attnlab bench`: times attn::forward() over a grid of sizes, one line per configuration, in the
+// `attnlab bench`: times the explorer's forward over a grid of sizes, one line per configuration, in the
 // same format as tests/bench_torch.py so the two can be compared line by line.
 #include <cblas.h>
 
@@ -24,7 +24,8 @@ namespace {
 
 const char* const kBenchHelp =
     "Usage: attnlab bench [--n LIST] [--d-model LIST] [--heads LIST] [--reps R]\n\n"
-    "Times attn::forward_into() (all intermediates kept, one trace reused) on one thread and prints:\n"
+    "Times the explorer's forward (attn::model_forward_stream on attn::explorer_model, all\n"
+    "intermediates kept, one set of activations reused) on one thread and prints:\n"
     "  n=128 d_model=512 heads=8 median_us=... gflops=...\n"
     "  --n LIST        token counts (default 8,32,128,512)\n"
     "  --d-model LIST  model widths (default 64,256,512)\n"
@@ -122,7 +123,7 @@ int run_bench(const std::vector<std::string>& argv) {
     if (!any) throw UsageError("no size to time: no --d-model is divisible by any --heads");
     // The peer (PyTorch nn.MultiheadAttention) is measured on one thread; so are we.
     openblas_set_num_threads(1);
-    std::printf("# attn::forward(), 1 thread, float32, median over repetitions\n");
+    std::printf("# attn::model_forward_stream(explorer_model), 1 thread, float32, median over repetitions\n");
     std::mt19937 rng(7);
     std::normal_distribution<float> normal(0.0f, 1.0f);
     using clock = std::chrono::steady_clock;
@@ -134,21 +135,21 @@ int run_bench(const std::vector<std::string>& argv) {
           config.d_model = d_model;
           config.n_heads = h;
           config.positional = attn::Positional::None;
-          const attn::MhaWeights weights = attn::init_weights(config);
+          const attn::Model model = attn::explorer_model(config, attn::init_weights(config));
           xt::xtensor<float, 2> x =
               xt::xtensor<float, 2>::from_shape({static_cast<std::size_t>(n), static_cast<std::size_t>(d_model)});
           for (float& value : x) value = normal(rng);
 
-          // Like the window, one trace is reused across calls (see attn::forward_into).
-          attn::Trace trace;
-          trace.x = x;  // the input in place, as run() leaves it
-          for (int warm = 0; warm < 2; ++warm) attn::forward_into(trace.x, weights, config, trace);
+          // One set of activations is reused across calls: on a virtual machine the page faults of
+          // fresh 16 MB score buffers would cost more than the arithmetic.
+          attn::Activations acts;
+          for (int warm = 0; warm < 2; ++warm) attn::model_forward_stream(model, x.data(), 1, n, acts);
           std::vector<double> times_us;
           const auto budget_end = clock::now() + std::chrono::milliseconds(1000);
           while (reps > 0 ? static_cast<int>(times_us.size()) < reps
                           : (times_us.size() < 10 || (clock::now() < budget_end && times_us.size() < 2000))) {
             const auto t0 = clock::now();
-            attn::forward_into(trace.x, weights, config, trace);
+            attn::model_forward_stream(model, x.data(), 1, n, acts);
             const auto t1 = clock::now();
             times_us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
           }

@@ -19,6 +19,7 @@
 #include "core/model_run.hpp"
 #include "core/output_dir.hpp"
 #include "core/staged_folder.hpp"
+#include "core/tensor_catalog.hpp"
 #include "engine/npy.hpp"
 #include "engine/npz.hpp"
 #include "engine/text/token_text.hpp"
@@ -51,15 +52,11 @@ const char* const kDumpHelp =
     "  params.npz (the weights used, loadable with --weights)  tokens.json (tokens, spans, config)\n\n"
     "Model flags:\n";
 
-// Every name dump writes, in one place: the writers below refuse any other, and only these may
-// be replaced when --out already holds an earlier dump.
-const char* const kTopFiles[] = {"x.npy",        "q.npy",      "k.npy",    "v.npy",      "scores.npy",  "attn.npy",
-                                 "head_out.npy", "concat.npy", "out.npy",  "params.npz", "tokens.json", "embed.npy",
-                                 "ln_f.npy",     "logits.npy", "loss.npy", "grads.npz"};
-const char* const kLayerFiles[] = {"x.npy",        "ln1.npy",       "qkv.npy",  "q.npy",        "k.npy",
-                                   "v.npy",        "scores.npy",    "attn.npy", "head_out.npy", "concat.npy",
-                                   "attn_out.npy", "resid_mid.npy", "ln2.npy",  "fc.npy",       "gelu.npy",
-                                   "mlp_out.npy",  "resid_out.npy"};
+// Every name dump writes, in one place (the explorer's tensors and a layer folder's files are the
+// tensor catalog's): the writers below refuse any other, and only these may be replaced when --out
+// already holds an earlier dump.
+const char* const kTopFiles[] = {"params.npz", "tokens.json", "embed.npy", "ln_f.npy",
+                                 "logits.npy", "loss.npy",    "grads.npz"};
 
 bool listed(const std::string& name, const char* const* begin, const char* const* end) {
   return std::any_of(begin, end, [&](const char* f) { return name == f; });
@@ -74,23 +71,22 @@ bool is_layer_folder(const std::string& name) {
 bool dump_owns(const std::string& relative, bool is_folder) {
   const std::size_t slash = relative.find('/');
   if (slash == std::string::npos)
-    return is_folder ? is_layer_folder(relative) : listed(relative, std::begin(kTopFiles), std::end(kTopFiles));
+    return is_folder ? is_layer_folder(relative)
+                     : listed(relative, std::begin(kTopFiles), std::end(kTopFiles)) ||
+                           std::any_of(tensor_catalog().begin(), tensor_catalog().end(), [&](const TensorRow& row) {
+                             return row.explorer_file && relative == row.explorer_file;
+                           });
   return !is_folder && is_layer_folder(relative.substr(0, slash)) &&
-         listed(relative.substr(slash + 1), std::begin(kLayerFiles), std::end(kLayerFiles));
+         std::any_of(tensor_catalog().begin(), tensor_catalog().end(),
+                     [&](const TensorRow& row) { return relative.substr(slash + 1) == row.file; });
 }
 
 // Writes one file of the set into the staging folder `dir` (the set's root, or a layer folder in it).
 void write_file(const std::string& dir, const std::string& name, const std::string& bytes) {
   const std::string relative = dir.substr(dir.find_last_of('/') + 1);
   if (!dump_owns(is_layer_folder(relative) ? relative + "/" + name : name, false))
-    throw std::logic_error("dump writes " + name + " but does not list it in kTopFiles / kLayerFiles");
+    throw std::logic_error("dump writes " + name + " but does not list it in kTopFiles / the tensor catalog");
   attn::write_file_atomic(dir + "/" + name, bytes);
-}
-
-template <typename Tensor>
-void write_npy(const std::string& dir, const char* name, const Tensor& t) {
-  const std::vector<std::size_t> shape(t.shape().begin(), t.shape().end());
-  write_file(dir, name, attn::npy_encode(t.data(), shape));
 }
 
 void write_vec(const std::string& dir, const std::string& name, const std::vector<float>& v,
@@ -120,32 +116,15 @@ void write_set(const std::string& out_dir, Write&& write) {
 // "tokens", with `info`'s keys beside them) into the set's root.
 void write_model_files(const std::string& root, const attn::Model& m, const ModelRun& run, nlohmann::json info) {
   const std::size_t n = run.input.ids.size(), E = static_cast<std::size_t>(m.arch.d_model),
-                    I = static_cast<std::size_t>(m.arch.inner_dim()), V = static_cast<std::size_t>(m.arch.vocab_size),
-                    M = static_cast<std::size_t>(m.arch.mlp_dim());
+                    V = static_cast<std::size_t>(m.arch.vocab_size);
   for (int l = 0; l < m.arch.n_layers; ++l) {
     const std::string dir = root + "/layer" + std::to_string(l);
     ensure_directory(dir);
-    const attn::LayerActivations& L = run.acts.layers[static_cast<std::size_t>(l)];
-    const attn::Trace t = run.layer(m, l);
-    write_vec(dir, "x.npy", l == 0 ? run.acts.embed : run.acts.layers[static_cast<std::size_t>(l - 1)].stream_out(),
-              {n, E});
-    write_vec(dir, "ln1.npy", L.ln1, {n, E});
-    write_npy(dir, "qkv.npy", t.qkv);
-    write_npy(dir, "q.npy", t.q);
-    write_npy(dir, "k.npy", t.k);
-    write_npy(dir, "v.npy", t.v);
-    write_npy(dir, "scores.npy", t.scores);
-    write_npy(dir, "attn.npy", t.attn);
-    write_npy(dir, "head_out.npy", t.head_out);
-    write_vec(dir, "concat.npy", L.concat, {n, I});
-    write_vec(dir, "attn_out.npy", L.attn_out, {n, E});
-    write_vec(dir, "resid_mid.npy", L.resid_mid, {n, E});
-    if (!m.arch.mlp) continue;
-    write_vec(dir, "ln2.npy", L.ln2, {n, E});
-    write_vec(dir, "fc.npy", L.fc, {n, M});
-    write_vec(dir, "gelu.npy", L.gelu, {n, M});
-    write_vec(dir, "mlp_out.npy", L.mlp_out, {n, E});
-    write_vec(dir, "resid_out.npy", L.resid_out, {n, E});
+    for (const TensorRow& row : tensor_catalog()) {
+      if (!has_tensor(row, m.arch)) continue;
+      const TensorData t = row.read(m, run.acts, l);
+      write_vec(dir, row.file, t.values, t.shape);
+    }
   }
   write_vec(root, "embed.npy", run.acts.embed, {n, E});
   write_vec(root, "ln_f.npy", run.acts.ln_f, {n, E});
@@ -260,19 +239,17 @@ int run_dump(const std::vector<std::string>& argv) {
       return dump_model(model_path, text_given ? std::optional(input.text) : std::nullopt, out_dir, grads);
 
     const ResolvedModel model = resolve_model(input);
-    const attn::Trace trace = compute_trace(input, model);
+    attn::Activations acts;
+    const attn::Trace trace = compute_trace(input, model, &acts);
+    const attn::Model explorer = attn::explorer_model(trace.config, model.weights);
     if (trace.tokenization.truncated) std::fprintf(stderr, "attnlab dump: %s\n", trace.tokenization.message.c_str());
 
     write_set(out_dir, [&](const std::string& root) {
-      write_npy(root, "x.npy", trace.x);
-      write_npy(root, "q.npy", trace.q);
-      write_npy(root, "k.npy", trace.k);
-      write_npy(root, "v.npy", trace.v);
-      write_npy(root, "scores.npy", trace.scores);
-      write_npy(root, "attn.npy", trace.attn);
-      write_npy(root, "head_out.npy", trace.head_out);
-      write_npy(root, "concat.npy", trace.concat);
-      write_npy(root, "out.npy", trace.out);
+      for (const TensorRow& row : tensor_catalog()) {
+        if (!row.explorer_file) continue;
+        const TensorData t = row.read(explorer, acts, 0);
+        write_vec(root, row.explorer_file, t.values, t.shape);
+      }
       attn::save_weights_npz(model.weights, root + "/params.npz");
       const std::string json =
           trace_tokens_json(trace, input).dump(2, ' ', false, nlohmann::json::error_handler_t::replace);

@@ -21,6 +21,7 @@ bool LiveModel::update(const ModelInput& input) {
     if (!m_have_model || !(key == m_model_key)) {
       m_have_model = false;
       m_model = resolve_model(input);
+      m_explorer = attn::explorer_model(m_model.config, m_model.weights);
       m_model_key = key;
       m_have_model = true;
     }
@@ -30,7 +31,8 @@ bool LiveModel::update(const ModelInput& input) {
     config.positional = input.config.positional;
     config.temperature = input.config.temperature;
     attn::validate(config);
-    auto trace = std::make_shared<attn::Trace>(attn::run(input.text, input.tokenizer, config, m_model.weights));
+    m_explorer.run = {config.causal, config.positional, config.temperature};
+    auto trace = std::make_shared<attn::Trace>(attn::run(input.text, input.tokenizer, config, m_explorer));
     m_trace = std::move(trace);
     m_traced_input = input;
     m_error.clear();

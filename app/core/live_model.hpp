@@ -50,6 +50,7 @@ class LiveModel {
   bool m_have_model = false;
   WeightsKey m_model_key;
   ResolvedModel m_model;
+  attn::Model m_explorer;  // explorer_model(m_model): its run options set from each input
 };
 
 }  // namespace app

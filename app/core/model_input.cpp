@@ -22,8 +22,9 @@ ResolvedModel resolve_model(const ModelInput& input) {
   return model;
 }
 
-attn::Trace compute_trace(const ModelInput& input, const ResolvedModel& model) {
-  attn::Trace trace = attn::run(input.text, input.tokenizer, model.config, model.weights);
+attn::Trace compute_trace(const ModelInput& input, const ResolvedModel& model, attn::Activations* acts) {
+  attn::Trace trace = attn::run(input.text, input.tokenizer, model.config,
+                                attn::explorer_model(model.config, model.weights), attn::kDefaultMaxTokens, acts);
   attn::require_finite_result(trace.scores.data(), trace.scores.size(), "attention scores");
   return trace;
 }

@@ -35,7 +35,8 @@ struct ResolvedModel {
 };
 ResolvedModel resolve_model(const ModelInput& input);
 
-// The whole pipeline for one input: resolve_model() then attn::run().
-attn::Trace compute_trace(const ModelInput& input, const ResolvedModel& model);
+// The whole pipeline for one input: resolve_model() then attn::run(). `acts`, when given,
+// receives the forward's activations (of attn::explorer_model(trace.config, model.weights)).
+attn::Trace compute_trace(const ModelInput& input, const ResolvedModel& model, attn::Activations* acts = nullptr);
 
 }  // namespace app

@@ -118,8 +118,8 @@ void TrainHost::guarded(const std::function<void()>& work) {
     }
     publish_error(message);
   } catch (const std::exception&) {
-    // Publishing copies the parameters; with memory this short even that can fail. The worker
-    // stays alive and paused, and the next publication carries the state.
+    // Publishing copies the parameters when a step changed them; with memory this short even that
+    // can fail. The worker stays alive and paused, and the next publication carries the state.
   }
 }
 
@@ -225,6 +225,7 @@ void TrainHost::handle(const TrainCommand& c) {
         return publish_error(e.what());  // the current model stays
       }
       m_trainer = std::move(next);
+      m_params_changed = true;
       m_text_file = c.kind == Kind::Load ? std::string() : c.text_file;  // a text checkpoint trains on English
       m_baselines = {};
       if (const auto* text = dynamic_cast<const attn::TextTask*>(&m_trainer->task()))
@@ -244,8 +245,7 @@ void TrainHost::handle(const TrainCommand& c) {
       m_steps_per_second = 0.0;
       ++m_model_generation;
       evaluate_and_record();
-      m_timeline.push_back(
-          {m_trainer->steps_done(), std::make_shared<const std::vector<float>>(m_trainer->model().params)});
+      m_timeline.push_back({m_trainer->steps_done(), params_copy()});
       m_timeline_bytes += m_trainer->model().params.size() * sizeof(float);
       return publish(c.kind == Kind::Load ? "Opened a model at step " + std::to_string(m_trainer->steps_done())
                                           : "New model: press Train");
@@ -260,6 +260,7 @@ void TrainHost::train_one_step() {
   }
   const auto t0 = Clock::now();
   const attn::StepResult r = m_trainer->step();
+  m_params_changed = true;  // updated, or put back to the last good ones when diverged
   const double dt = std::chrono::duration<double>(Clock::now() - t0).count();
   if (r.diverged) {
     m_running = false;
@@ -284,13 +285,15 @@ void TrainHost::train_one_step() {
   if (step % kEvalEverySteps == 0) evaluate_and_record();
   if (step % m_timeline_spacing == 0) {
     const std::size_t bytes = m_trainer->model().params.size() * sizeof(float);
-    m_timeline.push_back({step, std::make_shared<const std::vector<float>>(m_trainer->model().params)});
+    m_timeline.push_back({step, params_copy()});  // the next publication shares this copy
     m_timeline_bytes += bytes;
     if (m_timeline_bytes > kTimelineBytes && m_timeline.size() > 2) {
       // Keep every other snapshot (step 0 included) and double the spacing from now on; the
       // newest goes too when off the new grid (the published params hold the model as it is).
+      std::vector<ParamsAtStep> snapshots = m_timeline.to_vector();
       m_timeline_spacing = static_cast<int>(thin_by_doubling(
-          m_timeline, m_timeline_spacing, [](const ParamsAtStep& p) { return p.step; }, false));
+          snapshots, m_timeline_spacing, [](const ParamsAtStep& p) { return p.step; }, false));
+      m_timeline.assign(std::move(snapshots));
       m_timeline_bytes = m_timeline.size() * bytes;
     }
   }
@@ -318,17 +321,28 @@ void BoundedCurve::add(std::shared_ptr<const CurvePoint> point) {
   const bool replace_newest =
       !points.empty() && (points.back()->step == point->step || points.back()->step % spacing != 0);
   if (replace_newest)
-    points.back() = std::move(point);
+    points.set_back(std::move(point));
   else
     points.push_back(std::move(point));
   if (points.size() <= max_points || points.size() < 3) return;
+  // Thinning rewrites the whole list, once per doubling of the spacing.
+  std::vector<std::shared_ptr<const CurvePoint>> all = points.to_vector();
   spacing = thin_by_doubling(
-      points, spacing, [](const std::shared_ptr<const CurvePoint>& p) { return p->step; }, true);
+      all, spacing, [](const std::shared_ptr<const CurvePoint>& p) { return p->step; }, true);
+  points.assign(std::move(all));
 }
 
 void BoundedCurve::clear(long long first_spacing) {
   points.clear();
   spacing = first_spacing;
+}
+
+std::shared_ptr<const std::vector<float>> TrainHost::params_copy() {
+  if (m_params_changed || !m_params) {
+    m_params = std::make_shared<const std::vector<float>>(m_trainer->model().params);
+    m_params_changed = false;
+  }
+  return m_params;
 }
 
 void TrainHost::publish_error(const std::string& message) { publish(message, true); }
@@ -348,7 +362,14 @@ void TrainHost::publish(const std::string& message, bool error) {
   }
   if (m_trainer) {
     p->model = m_spec;
-    p->params = std::make_shared<const std::vector<float>>(m_trainer->model().params);
+    // The parameters are copied only when a step, reset or load changed them since the last copy
+    // (when the timeline kept this step, its snapshot is that copy); a message, pause, knock-out,
+    // settings change or evaluation shares it. While running, publications come at most every
+    // kPublishSeconds (about 33 a second, no faster than the window draws frames and takes the
+    // newest), each with the newest step's parameters: the views move with training and
+    // `params` is always the model of `step`. One copy moves 4 bytes a parameter where a step
+    // does about 6 x batch x seq_len operations a parameter, so training hardly notices.
+    p->params = params_copy();
     p->knocked_out = m_trainer->model().knocked_out;
     p->intact = m_intact;
     p->text_file = m_text_file;
@@ -360,7 +381,7 @@ void TrainHost::publish(const std::string& message, bool error) {
   }
   p->running = m_running;
   p->diverged = m_diverged;
-  p->curve = m_curve.points;
+  p->curve = m_curve.points;  // shared storage: one pointer each, not the points
   p->timeline = m_timeline;
   p->timeline_bytes = m_timeline_bytes;
   p->shown_evaluation = m_shown_evaluation;

@@ -15,6 +15,7 @@
 #include <variant>
 #include <vector>
 
+#include "core/shared_list.hpp"
 #include "engine/model/checkpoint.hpp"
 #include "engine/train/text_task.hpp"
 #include "engine/train/trainer.hpp"
@@ -33,12 +34,15 @@ struct CurvePoint {
 // An evaluation as a curve point, after `seconds` of training.
 std::shared_ptr<const CurvePoint> curve_point(const attn::Evaluation& evaluation, double seconds);
 
+// Every evaluation so far, oldest first; shared between snapshots (see SharedList).
+using Curve = SharedList<std::shared_ptr<const CurvePoint>>;
+
 // A training curve of bounded size: the points whose step is a multiple of `spacing`, plus the
 // newest evaluation last. A point at the newest step replaces it (a re-evaluation after a
 // knock-out); past `max_points` every other grid point goes and the spacing doubles, like the
 // timeline, so a run of any length keeps evenly spread points from step 0 to now.
 struct BoundedCurve {
-  std::vector<std::shared_ptr<const CurvePoint>> points;
+  Curve points;
   long long spacing = 10;
   std::size_t max_points = 4096;  // about 2 MB of points with 4 x 4 heads' detector scores
 
@@ -52,6 +56,9 @@ struct ParamsAtStep {
   std::shared_ptr<const std::vector<float>> params;
 };
 
+// Parameter snapshots along the run, oldest first; shared between snapshots (see SharedList).
+using Timeline = SharedList<ParamsAtStep>;
+
 // An earlier step's parameters evaluated with the heads knocked out now: the curve holds what
 // training measured at that step, so a knock-out on a scrubbed-back timeline needs its own.
 struct ShownEvaluation {
@@ -60,7 +67,9 @@ struct ShownEvaluation {
   std::shared_ptr<const CurvePoint> point;           // loss, accuracy, detectors at that step
 };
 
-// The newest published state. Immutable: the UI may keep it as long as it likes.
+// The newest published state. Immutable: the UI may keep it as long as it likes. What did not
+// change since the previous publication is shared with it, not copied: `params` (the same object
+// until a step, reset or load changes the parameters), `curve` and `timeline` (see SharedList).
 struct TrainProgress {
   std::uint64_t generation = 0;                      // +1 per publication
   std::uint64_t model_generation = 0;                // +1 per new model (reset, load): the UI clears its views
@@ -74,8 +83,8 @@ struct TrainProgress {
   bool error = false;                    // the message is a refusal or a failure (drawn as an error)
   std::uint64_t message_generation = 0;  // the publication that set the message
   double steps_per_second = 0.0, tokens_per_second = 0.0;
-  std::vector<std::shared_ptr<const CurvePoint>> curve;  // every evaluation so far, by step
-  std::vector<ParamsAtStep> timeline;                    // snapshots along the run, bounded by kTimelineBytes
+  Curve curve;        // every evaluation so far, by step
+  Timeline timeline;  // snapshots along the run, bounded by kTimelineBytes
   std::size_t timeline_bytes = 0;
   std::shared_ptr<const ShownEvaluation> shown_evaluation;  // the newest EvaluateShown's answer
   // With heads knocked out: the newest step evaluated with every head in, for "before -> after"
@@ -133,6 +142,9 @@ class TrainHost {
   void handle(const TrainCommand& c);
   void train_one_step();
   void evaluate_and_record();
+  // The trainer's parameters as an immutable copy: the previous copy while they have not changed
+  // since it was made, else a new one (which the timeline and the next publications share).
+  std::shared_ptr<const std::vector<float>> params_copy();
   // A new message (empty: keep the previous one); publish_error marks it as an error.
   void publish(const std::string& message, bool error = false);
   void publish_error(const std::string& message);
@@ -153,7 +165,7 @@ class TrainHost {
   std::uint64_t m_generation = 0, m_model_generation = 0;
   double m_train_seconds = 0.0;
   BoundedCurve m_curve;
-  std::vector<ParamsAtStep> m_timeline;
+  Timeline m_timeline;
   int m_timeline_spacing = kTimelineMinSpacing;
   std::size_t m_timeline_bytes = 0;
   std::shared_ptr<const ShownEvaluation> m_shown_evaluation;
@@ -163,6 +175,8 @@ class TrainHost {
   double m_rate_window_seconds = 0.0;
   int m_rate_window_steps = 0;
   double m_steps_per_second = 0.0;
+  std::shared_ptr<const std::vector<float>> m_params;  // params_copy()'s newest copy
+  bool m_params_changed = false;                       // a step or a new model changed them since
 
   std::thread m_thread;  // last: starts after every member above exists
 };

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/head_colors.hpp"
+#include "core/tensor_catalog.hpp"
 #include "core/value_format.hpp"
 #include "core/value_range.hpp"
 #include "engine/text/token_text.hpp"
@@ -124,7 +125,7 @@ Figure layout_step_figure(const attn::Trace& t, const ModelInput& input, int hea
   };
   const std::size_t cells = t.n_tokens() * t.n_tokens();
   const ValueRange head_colors =
-      value_range(t.attn.data() + static_cast<std::size_t>(head) * cells, cells, RangePolicy::MinMax);
+      value_range(t.attn.data() + static_cast<std::size_t>(head) * cells, cells, catalog_row(TensorId::Attn).range);
   const auto bars = [&](const std::vector<float>& values, bool weights) {
     // The bars' extent covers 0 and every visible finite value. A weight's bar has the color of
     // its cell in the head's heatmap figure: the head's value_range(), or 0..1 for every head.

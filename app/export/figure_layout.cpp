@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "core/tensor_catalog.hpp"
 #include "core/value_range.hpp"
 
 #include "engine/text/token_text.hpp"
@@ -21,7 +22,7 @@ using namespace figure_kit;
 ValueRange head_range(const attn::Trace& t, int head, bool per_head) {
   if (!per_head) return {0.0f, 1.0f};
   const std::size_t n = t.n_tokens();
-  return value_range(t.attn.data() + static_cast<std::size_t>(head) * n * n, n * n, RangePolicy::MinMax);
+  return value_range(t.attn.data() + static_cast<std::size_t>(head) * n * n, n * n, catalog_row(TensorId::Attn).range);
 }
 
 }  // namespace
@@ -70,16 +71,17 @@ Figure layout_figure(const attn::Trace& trace, const ModelInput& input, ExportKi
     struct Part {
       const char* title;
       const float* v;
+      TensorId id;  // the color range policy is the catalog's
     };
-    const Part parts[] = {{"Q (queries)", trace.q.data() + off},
-                          {"K (keys)", trace.k.data() + off},
-                          {"V (values)", trace.v.data() + off},
-                          {"Output = attention \xC2\xB7 V", trace.head_out.data() + off}};
+    const Part parts[] = {{"Q (queries)", trace.q.data() + off, TensorId::Q},
+                          {"K (keys)", trace.k.data() + off, TensorId::K},
+                          {"V (values)", trace.v.data() + off, TensorId::V},
+                          {"Output = attention \xC2\xB7 V", trace.head_out.data() + off, TensorId::HeadOut}};
     // Measure first so the title knows the full width.
     std::vector<MatrixPanel> panels;
     std::vector<Builder::Metrics> metrics;
     for (int i = 0; i < 4; ++i) {
-      const ValueRange range = value_range(parts[i].v, n * d, RangePolicy::Symmetric);
+      const ValueRange range = value_range(parts[i].v, n * d, catalog_row(parts[i].id).range);
       panels.push_back({parts[i].title, parts[i].v, static_cast<int>(n), static_cast<int>(d),
                         i == 0 ? &tokens : nullptr, cell >= b.s(10) ? &dims : nullptr, Colormap::Diverging, range.low,
                         range.high, 2, i == 0 ? "token" : nullptr, "dimension"});

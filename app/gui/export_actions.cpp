@@ -139,12 +139,13 @@ void App::run_train_export(const TrainExport& what) {
       unique_path(dir + "/" + suggested_file_name(m_train_view.text(), part, ext, std::time(nullptr)));
   if (what.what == TrainExport::What::Movie) {
     // Dozens of frames from immutable copies of the run.
-    start_background_export(path,
-                            [spec = *m_progress->model, snapshots = m_progress->timeline, curve = m_progress->curve,
-                             text = m_train_view.text(), options, path]() -> std::string {
-                              attn::write_file_atomic(path, model_movie_gif(spec, snapshots, curve, text, options));
-                              return "";
-                            });
+    start_background_export(
+        path,
+        [spec = *m_progress->model, snapshots = m_progress->timeline.to_vector(), curve = m_progress->curve.to_vector(),
+         text = m_train_view.text(), options, path]() -> std::string {
+          attn::write_file_atomic(path, model_movie_gif(spec, snapshots, curve, text, options));
+          return "";
+        });
     return;
   }
   // The model view names each head's detector at the shown step, as the window's titles do.
@@ -152,9 +153,9 @@ void App::run_train_export(const TrainExport& what) {
   std::optional<attn::DetectorScores> scores;
   if (point) scores = point->detectors;
   start_background_export(path,
-                          [what, layers = m_train_view.layers(), text = m_train_view.text(), curve = m_progress->curve,
-                           n_layers = spec.model.arch.n_layers, n_heads = spec.model.arch.n_heads, caption, options,
-                           scores, path]() -> std::string {
+                          [what, layers = m_train_view.layers(), text = m_train_view.text(),
+                           curve = m_progress->curve.to_vector(), n_layers = spec.model.arch.n_layers,
+                           n_heads = spec.model.arch.n_heads, caption, options, scores, path]() -> std::string {
                             const TextShaper shaper;
                             const Figure figure =
                                 what.what == TrainExport::What::ModelView

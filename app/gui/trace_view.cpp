@@ -1,10 +1,11 @@
-// Per-head ranges by value_range(): weights min..max, the signed tensors symmetric so 0 sits at the
-// centre of the diverging colormap.
+// Per-head ranges by value_range() with each tensor's policy from the tensor catalog: weights
+// min..max, the signed tensors symmetric so 0 sits at the centre of the diverging colormap.
 #include "gui/trace_view.hpp"
 
 #include <cmath>
 #include <vector>
 
+#include "core/tensor_catalog.hpp"
 #include "engine/text/token_text.hpp"
 
 namespace app::gui {
@@ -36,12 +37,13 @@ std::vector<Range> per_head(const xt::xtensor<float, 3>& t, RangePolicy policy, 
 
 TraceView make_trace_view(const attn::Trace& trace) {
   TraceView view;
-  view.attention = per_head(trace.attn, RangePolicy::MinMax);
-  view.scores = per_head(trace.scores, RangePolicy::Symmetric, trace.config.causal);
-  view.query = per_head(trace.q, RangePolicy::Symmetric);
-  view.key = per_head(trace.k, RangePolicy::Symmetric);
-  view.value = per_head(trace.v, RangePolicy::Symmetric);
-  view.head_out = per_head(trace.head_out, RangePolicy::Symmetric);
+  const auto policy = [](TensorId id) { return catalog_row(id).range; };
+  view.attention = per_head(trace.attn, policy(TensorId::Attn));
+  view.scores = per_head(trace.scores, policy(TensorId::Scores), trace.config.causal);
+  view.query = per_head(trace.q, policy(TensorId::Q));
+  view.key = per_head(trace.k, policy(TensorId::K));
+  view.value = per_head(trace.v, policy(TensorId::V));
+  view.head_out = per_head(trace.head_out, policy(TensorId::HeadOut));
   for (const attn::Token& t : trace.tokens()) view.token_labels.push_back(attn::token_text(t.text));
   for (int d = 0; d < trace.config.resolved_d_head(); ++d) view.dim_labels.push_back(std::to_string(d + 1));
   return view;

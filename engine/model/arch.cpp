@@ -10,7 +10,8 @@ namespace attn {
 bool Arch::operator==(const Arch& o) const {
   return n_layers == o.n_layers && d_model == o.d_model && n_heads == o.n_heads && d_head == o.d_head && mlp == o.mlp &&
          vocab_size == o.vocab_size && max_seq_len == o.max_seq_len && learned_positions == o.learned_positions &&
-         mlp_dim() == o.mlp_dim() && gelu == o.gelu && tied_embeddings == o.tied_embeddings && ln_eps == o.ln_eps;
+         mlp_dim() == o.mlp_dim() && gelu == o.gelu && tied_embeddings == o.tied_embeddings && ln_eps == o.ln_eps &&
+         layer_norm == o.layer_norm && token_embedding == o.token_embedding && unembedding == o.unembedding;
 }
 
 const char* to_string(Gelu gelu) {
@@ -30,6 +31,10 @@ struct Limits {
 };
 
 void check(const Arch& a, const RunOptions& run, const Limits& lim) {
+  if (!a.layer_norm || !a.token_embedding || !a.unembedding)
+    throw std::invalid_argument(
+        "a model that trains or loads from a file has LayerNorms, a token embedding and an unembedding (only the "
+        "explorer's attention layer goes without)");
   check_range("layers", a.n_layers, 1, lim.layers);
   check_range("d_model", a.d_model, lim.d_model_min, lim.d_model);
   check_range("heads", a.n_heads, 1, lim.heads);

@@ -45,11 +45,20 @@ struct Arch {
   bool mlp = false;  // false: attention-only blocks
   int vocab_size = 64;
   int max_seq_len = 64;            // rows of the learned position table; the longest input
+                                   // (0 with token_embedding off: no limit)
   bool learned_positions = false;  // a pos_emb table is a parameter only with learned positions
   int d_mlp = 0;                   // the MLP's hidden width (GPT-2's n_inner); 0 means 4 * d_model
   Gelu gelu = Gelu::Exact;         // the MLP's activation
   bool tied_embeddings = false;    // true: no unembed tensor, logits = ln_f · tok_emb^T (GPT-2)
   double ln_eps = 1e-5;            // every LayerNorm's epsilon (GPT-2's layer_norm_epsilon)
+  // The explorer's switches (engine/attention.hpp): one attention layer whose numbers are exactly
+  // nn.MultiheadAttention's. validate() refuses them off: a model that trains or loads from a
+  // file has all three.
+  bool layer_norm = true;       // false: no ln1, ln2, ln_f; each sublayer reads the stream itself
+  bool token_embedding = true;  // false: no tok_emb (nor pos_emb); model_forward_stream takes the
+                                // stream entering block 0, additive positions already in it
+  bool unembedding = true;      // false: no ln_f, unembed or logits; the model ends at the last
+                                // block's stream
 
   int inner_dim() const { return n_heads * d_head; }
   int mlp_dim() const { return d_mlp > 0 ? d_mlp : 4 * d_model; }

@@ -26,21 +26,21 @@ Trace layer_trace(const Model& m, const Activations& acts, int layer, const std:
   t.tokenization.tokens = tokens;
   t.tokenization.tokens.resize(n);
   t.tokenization.total_tokens = n;
-  const auto copy2 = [](xt::xtensor<float, 2>& dst, const std::vector<float>& src, std::size_t rows, std::size_t cols) {
+  const auto copy2 = [](xt::xtensor<float, 2>& dst, const float* src, std::size_t rows, std::size_t cols) {
     dst = xt::xtensor<float, 2>::from_shape({rows, cols});
-    std::copy(src.begin(), src.begin() + static_cast<std::ptrdiff_t>(rows * cols), dst.begin());
+    std::copy(src, src + rows * cols, dst.begin());
   };
   const auto copy3 = [](xt::xtensor<float, 3>& dst, const std::vector<float>& src, std::size_t a, std::size_t b,
                         std::size_t c) {
     dst = xt::xtensor<float, 3>::from_shape({a, b, c});
     std::copy(src.begin(), src.begin() + static_cast<std::ptrdiff_t>(a * b * c), dst.begin());
   };
-  copy2(t.x, L.ln1, n, E);
-  copy2(t.qkv, L.qkv, n, 3 * I);
+  copy2(t.x, attention_input(acts, layer), n, E);
+  copy2(t.qkv, L.qkv.data(), n, 3 * I);
   copy3(t.scores, L.scores, H, n, n);
   copy3(t.attn, L.attn, H, n, n);
-  copy2(t.concat, L.concat, n, I);
-  copy2(t.out, L.attn_out, n, E);
+  copy2(t.concat, L.concat.data(), n, I);
+  copy2(t.out, L.attn_out.data(), n, E);
   t.q = xt::xtensor<float, 3>::from_shape({H, n, D});
   t.k = xt::xtensor<float, 3>::from_shape({H, n, D});
   t.v = xt::xtensor<float, 3>::from_shape({H, n, D});

@@ -19,28 +19,34 @@ ParamLayout ParamLayout::of(const Arch& a) {
     layout.total += t.size;
     layout.tensors.push_back(std::move(t));
   };
-  add("tok_emb.weight", {V, E});
-  if (a.learned_positions) add("pos_emb.weight", {T, E});
+  if (a.token_embedding) add("tok_emb.weight", {V, E});
+  if (a.token_embedding && a.learned_positions) add("pos_emb.weight", {T, E});
   for (int i = 0; i < a.n_layers; ++i) {
     const std::string p = "blocks." + std::to_string(i) + ".";
-    add(p + "ln1.weight", {E});
-    add(p + "ln1.bias", {E});
+    if (a.layer_norm) {
+      add(p + "ln1.weight", {E});
+      add(p + "ln1.bias", {E});
+    }
     add(p + "attn.in_proj_weight", {3 * I, E});
     add(p + "attn.in_proj_bias", {3 * I});
     add(p + "attn.out_proj.weight", {E, I});
     add(p + "attn.out_proj.bias", {E});
     if (a.mlp) {
-      add(p + "ln2.weight", {E});
-      add(p + "ln2.bias", {E});
+      if (a.layer_norm) {
+        add(p + "ln2.weight", {E});
+        add(p + "ln2.bias", {E});
+      }
       add(p + "mlp.fc.weight", {M, E});
       add(p + "mlp.fc.bias", {M});
       add(p + "mlp.proj.weight", {E, M});
       add(p + "mlp.proj.bias", {E});
     }
   }
-  add("ln_f.weight", {E});
-  add("ln_f.bias", {E});
-  if (!a.tied_embeddings) add("unembed.weight", {V, E});
+  if (a.unembedding && a.layer_norm) {
+    add("ln_f.weight", {E});
+    add("ln_f.bias", {E});
+  }
+  if (a.unembedding && !a.tied_embeddings) add("unembed.weight", {V, E});
   return layout;
 }
 
@@ -63,7 +69,7 @@ ParamView<P> make_view(const ParamLayout& layout, P* arena) {
   v.pos_emb = at("pos_emb.weight");
   for (int i = 0;; ++i) {
     const std::string p = "blocks." + std::to_string(i) + ".";
-    if (!layout.find(p + "ln1.weight")) break;
+    if (!layout.find(p + "attn.in_proj_weight")) break;
     v.blocks.push_back({at(p + "ln1.weight"), at(p + "ln1.bias"), at(p + "attn.in_proj_weight"),
                         at(p + "attn.in_proj_bias"), at(p + "attn.out_proj.weight"), at(p + "attn.out_proj.bias"),
                         at(p + "ln2.weight"), at(p + "ln2.bias"), at(p + "mlp.fc.weight"), at(p + "mlp.fc.bias"),
@@ -72,7 +78,7 @@ ParamView<P> make_view(const ParamLayout& layout, P* arena) {
   v.ln_f_w = at("ln_f.weight");
   v.ln_f_b = at("ln_f.bias");
   // Tied embeddings have no unembed tensor: the logits read tok_emb, and in a gradient view its
-  // gradient then collects both uses (the lookup and the logits).
+  // gradient then collects both uses (the lookup and the logits). The explorer has neither (null).
   v.unembed = layout.find("unembed.weight") ? at("unembed.weight") : v.tok_emb;
   return v;
 }

@@ -29,7 +29,8 @@ struct ParamLayout {
 
 // Pointers into an arena laid out by a ParamLayout. The same view serves parameters, their
 // gradients and AdamW's moments, which share the layout. Absent tensors are null (no MLP:
-// ln2/fc/proj; no learned positions: pos_emb), except a tied unembedding, which is tok_emb.
+// ln2/fc/proj; no learned positions: pos_emb; Arch's explorer switches: the LayerNorms, tok_emb,
+// ln_f, unembed), except a tied unembedding, which is tok_emb.
 template <typename P>
 struct BlockParams {
   P* ln1_w;

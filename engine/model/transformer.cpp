@@ -50,7 +50,9 @@ void Activations::resize(const Arch& a, const RunOptions& run, int batch, int to
   const bool new_tables = n_tok != static_cast<std::size_t>(T) || embed.size() != N * E;
   B = batch;
   T = tokens;
-  if (run.positional == Positional::Sinusoidal) {
+  const std::size_t ln = a.layer_norm ? 1 : 0, head = a.unembedding ? 1 : 0;
+  // A model whose input is the stream has its additive positions added by the caller.
+  if (run.positional == Positional::Sinusoidal && a.token_embedding) {
     if (new_tables || pos_table.size() != n_tok * E) {
       const auto table = positional_table(Positional::Sinusoidal, tokens, a.d_model, 0);
       pos_table.assign(table.begin(), table.end());
@@ -70,9 +72,9 @@ void Activations::resize(const Arch& a, const RunOptions& run, int batch, int to
   size(embed, N * E);
   layers.resize(static_cast<std::size_t>(a.n_layers));
   for (LayerActivations& l : layers) {
-    size(l.ln1, N * E);
-    size(l.ln1_mean, N);
-    size(l.ln1_rstd, N);
+    size(l.ln1, ln * N * E);
+    size(l.ln1_mean, ln * N);
+    size(l.ln1_rstd, ln * N);
     size(l.qkv, N * 3 * I);
     size(l.scores, N * H * n_tok);
     size(l.attn, N * H * n_tok);
@@ -80,20 +82,20 @@ void Activations::resize(const Arch& a, const RunOptions& run, int batch, int to
     size(l.attn_out, N * E);
     size(l.resid_mid, N * E);
     const std::size_t mlp = a.mlp ? 1 : 0;
-    size(l.ln2, mlp * N * E);
-    size(l.ln2_mean, mlp * N);
-    size(l.ln2_rstd, mlp * N);
+    size(l.ln2, ln * mlp * N * E);
+    size(l.ln2_mean, ln * mlp * N);
+    size(l.ln2_rstd, ln * mlp * N);
     size(l.fc, mlp * N * M);
     size(l.gelu, mlp * N * M);
     size(l.mlp_out, mlp * N * E);
     size(l.resid_out, mlp * N * E);
   }
-  size(ln_f, N * E);
-  size(ln_f_mean, N);
-  size(ln_f_rstd, N);
-  size(logits, N * V);
-  size(probs, N * V);
-  size(losses, N);
+  size(ln_f, head * ln * N * E);
+  size(ln_f_mean, head * ln * N);
+  size(ln_f_rstd, head * ln * N);
+  size(logits, head * N * V);
+  size(probs, head * N * V);
+  size(losses, head * N);
 }
 
 void BackwardBuffers::resize(const Arch& a, int batch, int tokens) {
@@ -129,19 +131,28 @@ std::size_t BackwardBuffers::floats() const {
          d_logits.size() + d_attn.size() + k_bias.size();
 }
 
+const float* attention_input(const Activations& acts, int layer) {
+  const LayerActivations& L = acts.layers[static_cast<std::size_t>(layer)];
+  if (!L.ln1.empty()) return L.ln1.data();
+  return layer == 0 ? acts.embed.data() : acts.layers[static_cast<std::size_t>(layer - 1)].stream_out().data();
+}
+
 // Row by row, the sizes Activations::resize gives each buffer above (N = B*T rows).
 std::size_t activation_floats(const Arch& a, const RunOptions& run, int batch, int tokens) {
   const std::size_t N = static_cast<std::size_t>(batch) * static_cast<std::size_t>(tokens);
   const std::size_t E = static_cast<std::size_t>(a.d_model), I = static_cast<std::size_t>(a.inner_dim()),
                     V = static_cast<std::size_t>(a.vocab_size), H = static_cast<std::size_t>(a.n_heads),
                     T = static_cast<std::size_t>(tokens), D = static_cast<std::size_t>(a.d_head);
-  const std::size_t tables = (run.positional == Positional::Sinusoidal ? T * E : 0) +
+  const std::size_t tables = (run.positional == Positional::Sinusoidal && a.token_embedding ? T * E : 0) +
                              (run.positional == Positional::Rope ? T * (D / 2) * 2 : 0);
-  // ln1, mean, rstd, qkv, scores, attn, concat, attn_out, resid_mid; with the MLP ln2, mean,
-  // rstd, fc, gelu, mlp_out, resid_out.
-  const std::size_t per_row_layer = E + 2 + 3 * I + 2 * H * T + I + 2 * E + (a.mlp ? E + 2 + 8 * E + 2 * E : 0);
-  // embed; ln_f, mean, rstd; logits, probs; losses.
-  const std::size_t per_row = E + E + 2 + 2 * V + 1 + static_cast<std::size_t>(a.n_layers) * per_row_layer;
+  const std::size_t ln = a.layer_norm ? 1 : 0, head = a.unembedding ? 1 : 0;
+  // ln1, mean, rstd (with LayerNorms), qkv, scores, attn, concat, attn_out, resid_mid; with the
+  // MLP (ln2, mean, rstd), fc, gelu, mlp_out, resid_out.
+  const std::size_t per_row_layer =
+      ln * (E + 2) + 3 * I + 2 * H * T + I + 2 * E + (a.mlp ? ln * (E + 2) + 8 * E + 2 * E : 0);
+  // embed; with the unembedding (ln_f, mean, rstd), logits, probs, losses.
+  const std::size_t per_row =
+      E + head * (ln * (E + 2) + 2 * V + 1) + static_cast<std::size_t>(a.n_layers) * per_row_layer;
   return tables + N * per_row;
 }
 
@@ -153,42 +164,40 @@ std::size_t backward_floats(const Arch& a, int batch, int tokens) {
   return N * (2 * E + 3 * I + I + (a.mlp ? 8 * E : 0) + V) + T * T + I;
 }
 
-void model_forward(const Model& m, const std::int32_t* ids, int B, int T, Activations& acts,
-                   const ForwardOptions& options) {
-  const LogitRows rows = options.rows;
+namespace {
+
+// The checks both entries share.
+void check_forward(const Model& m, int B, int T, Activations& acts, const ForwardOptions& options) {
   const Arch& a = m.arch;
-  if (B < 0 || T < 0 || T > a.max_seq_len)
+  if (B < 0 || T < 0 || (a.max_seq_len > 0 && T > a.max_seq_len))
     throw std::invalid_argument("an input of " + std::to_string(T) + " tokens is longer than the model's " +
                                 std::to_string(a.max_seq_len));
-  const int N = B * T, E = a.d_model, I = a.inner_dim(), H = a.n_heads, D = a.d_head, V = a.vocab_size, M = a.mlp_dim();
-  for (int i = 0; i < N; ++i)
-    if (ids[i] < 0 || ids[i] >= V)
-      throw std::invalid_argument("token id " + std::to_string(ids[i]) + " is outside the vocabulary of " +
-                                  std::to_string(V));
   if (options.from_layer < 0 || options.from_layer > a.n_layers)
     throw std::invalid_argument("from_layer " + std::to_string(options.from_layer) + " is outside 0.." +
                                 std::to_string(a.n_layers));
   if (options.from_layer > 0 &&
       (acts.B != B || acts.T != T || acts.layers.size() != static_cast<std::size_t>(a.n_layers)))
     throw std::invalid_argument("from_layer needs the activations of an earlier forward of the same ids");
-  acts.resize(a, m.run, B, T);
+}
+
+// The stream the unembedding reads: the final LayerNorm's output, or without LayerNorms the
+// stream the last block left.
+const float* head_input(const Activations& acts) {
+  if (!acts.ln_f.empty()) return acts.ln_f.data();
+  return acts.layers.empty() ? acts.embed.data() : acts.layers.back().stream_out().data();
+}
+
+// Steps 2 and 3 of the forward, on acts.embed.
+void forward_blocks(const Model& m, Activations& acts, const ForwardOptions& options) {
+  const Arch& a = m.arch;
+  const int B = acts.B, T = acts.T, N = B * T, E = a.d_model, I = a.inner_dim(), H = a.n_heads, D = a.d_head,
+            V = a.vocab_size, M = a.mlp_dim();
+  if (N == 0) return;  // empty activations: BLAS is never called with a zero dimension
   const ParamView<const float> p = m.weights();
   const auto knocked_heads = [&](int l) {
     return options.knocked_out ? options.knocked_out + static_cast<std::size_t>(l) * static_cast<std::size_t>(a.n_heads)
                                : knocked(m, l);
   };
-
-  // 1. embed (N, E) = tok_emb[id] + the position's row (learned table or sinusoidal).
-  for (int b = 0; b < B; ++b)
-    for (int t = 0; t < T; ++t) {
-      const std::size_t r = static_cast<std::size_t>(b) * T + t;
-      float* out = acts.embed.data() + r * E;
-      const float* tok = p.tok_emb + static_cast<std::size_t>(ids[r]) * E;
-      const float* pos = p.pos_emb                ? p.pos_emb + static_cast<std::size_t>(t) * E
-                         : acts.pos_table.empty() ? nullptr
-                                                  : acts.pos_table.data() + static_cast<std::size_t>(t) * E;
-      for (int c = 0; c < E; ++c) out[c] = tok[c] + (pos ? pos[c] : 0.0f);
-    }
 
   // 2. The blocks, each reading the stream the previous one left.
   const float scale = attention_scale(m);
@@ -198,9 +207,15 @@ void model_forward(const Model& m, const std::int32_t* ids, int B, int T, Activa
   for (int l = options.from_layer; l < a.n_layers; ++l) {
     const BlockParams<const float>& w = p.blocks[static_cast<std::size_t>(l)];
     LayerActivations& L = acts.layers[static_cast<std::size_t>(l)];
-    // 2a. Attention on the LayerNorm of the stream (pre-LN), added back to the stream.
-    nn::layernorm_forward(L.ln1.data(), L.ln1_mean.data(), L.ln1_rstd.data(), stream, w.ln1_w, w.ln1_b, N, E, a.ln_eps);
-    nn::linear_forward(L.qkv.data(), L.ln1.data(), w.in_proj_w, w.in_proj_b, N, E, 3 * I);
+    // 2a. Attention on the LayerNorm of the stream (pre-LN; without LayerNorms on the stream
+    //     itself, as nn.MultiheadAttention on its input), added back to the stream.
+    const float* attn_in = stream;
+    if (a.layer_norm) {
+      nn::layernorm_forward(L.ln1.data(), L.ln1_mean.data(), L.ln1_rstd.data(), stream, w.ln1_w, w.ln1_b, N, E,
+                            a.ln_eps);
+      attn_in = L.ln1.data();
+    }
+    nn::linear_forward(L.qkv.data(), attn_in, w.in_proj_w, w.in_proj_b, N, E, 3 * I);
     if (m.run.positional == Positional::Rope) nn::rope_forward(L.qkv.data(), acts.rope.data(), B, T, H, D);
     nn::attention_forward(L.scores.data(), L.attn.data(), L.concat.data(), L.qkv.data(), B, T, H, D, scale,
                           m.run.causal, knocked_heads(l));
@@ -210,8 +225,13 @@ void model_forward(const Model& m, const std::int32_t* ids, int B, int T, Activa
     if (!a.mlp) continue;
     // 2b. The MLP on the LayerNorm of the stream: Linear to M (4E unless set), GELU (exact or
     //     GPT-2's tanh form), Linear back, added.
-    nn::layernorm_forward(L.ln2.data(), L.ln2_mean.data(), L.ln2_rstd.data(), stream, w.ln2_w, w.ln2_b, N, E, a.ln_eps);
-    nn::linear_forward(L.fc.data(), L.ln2.data(), w.fc_w, w.fc_b, N, E, M);
+    const float* mlp_in = stream;
+    if (a.layer_norm) {
+      nn::layernorm_forward(L.ln2.data(), L.ln2_mean.data(), L.ln2_rstd.data(), stream, w.ln2_w, w.ln2_b, N, E,
+                            a.ln_eps);
+      mlp_in = L.ln2.data();
+    }
+    nn::linear_forward(L.fc.data(), mlp_in, w.fc_w, w.fc_b, N, E, M);
     switch (a.gelu) {
       case Gelu::Exact:
         nn::gelu_forward(L.gelu.data(), L.fc.data(), L.fc.size());
@@ -226,9 +246,11 @@ void model_forward(const Model& m, const std::int32_t* ids, int B, int T, Activa
   }
 
   // 3. Final LayerNorm and unembedding: logits (N, V) = ln_f · unembed^T (tok_emb when tied).
-  nn::layernorm_forward(acts.ln_f.data(), acts.ln_f_mean.data(), acts.ln_f_rstd.data(), stream, p.ln_f_w, p.ln_f_b, N,
-                        E, a.ln_eps);
-  switch (rows) {
+  if (!a.unembedding) return;
+  if (a.layer_norm)
+    nn::layernorm_forward(acts.ln_f.data(), acts.ln_f_mean.data(), acts.ln_f_rstd.data(), stream, p.ln_f_w, p.ln_f_b, N,
+                          E, a.ln_eps);
+  switch (options.rows) {
     case LogitRows::All:
       model_logits(m, acts);
       break;
@@ -236,16 +258,57 @@ void model_forward(const Model& m, const std::int32_t* ids, int B, int T, Activa
       std::fill(acts.logits.begin(), acts.logits.end(), std::numeric_limits<float>::quiet_NaN());
       for (int b = 0; b < B; ++b) {
         const std::size_t last = static_cast<std::size_t>(b) * T + static_cast<std::size_t>(T - 1);
-        nn::linear_forward(acts.logits.data() + last * V, acts.ln_f.data() + last * E, p.unembed,
+        nn::linear_forward(acts.logits.data() + last * V, head_input(acts) + last * E, p.unembed,
                            static_cast<const float*>(nullptr), 1, E, V);
       }
       break;
   }
 }
 
+}  // namespace
+
+void model_forward(const Model& m, const std::int32_t* ids, int B, int T, Activations& acts,
+                   const ForwardOptions& options) {
+  const Arch& a = m.arch;
+  if (!a.token_embedding)
+    throw std::invalid_argument("this model has no token embedding: it reads its input stream (model_forward_stream)");
+  check_forward(m, B, T, acts, options);
+  const int N = B * T, E = a.d_model, V = a.vocab_size;
+  for (int i = 0; i < N; ++i)
+    if (ids[i] < 0 || ids[i] >= V)
+      throw std::invalid_argument("token id " + std::to_string(ids[i]) + " is outside the vocabulary of " +
+                                  std::to_string(V));
+  acts.resize(a, m.run, B, T);
+  const ParamView<const float> p = m.weights();
+
+  // 1. embed (N, E) = tok_emb[id] + the position's row (learned table or sinusoidal).
+  for (int b = 0; b < B; ++b)
+    for (int t = 0; t < T; ++t) {
+      const std::size_t r = static_cast<std::size_t>(b) * T + t;
+      float* out = acts.embed.data() + r * E;
+      const float* tok = p.tok_emb + static_cast<std::size_t>(ids[r]) * E;
+      const float* pos = p.pos_emb                ? p.pos_emb + static_cast<std::size_t>(t) * E
+                         : acts.pos_table.empty() ? nullptr
+                                                  : acts.pos_table.data() + static_cast<std::size_t>(t) * E;
+      for (int c = 0; c < E; ++c) out[c] = tok[c] + (pos ? pos[c] : 0.0f);
+    }
+  forward_blocks(m, acts, options);
+}
+
+void model_forward_stream(const Model& m, const float* stream, int B, int T, Activations& acts,
+                          const ForwardOptions& options) {
+  check_forward(m, B, T, acts, options);
+  acts.resize(m.arch, m.run, B, T);
+  // 1. embed (N, E) = the stream as given.
+  std::copy(stream, stream + acts.embed.size(), acts.embed.begin());
+  forward_blocks(m, acts, options);
+}
+
 void model_logits(const Model& m, Activations& acts) {
+  if (!m.arch.unembedding) throw std::invalid_argument("this model has no unembedding: it computes no logits");
   const int N = acts.B * acts.T;
-  nn::linear_forward(acts.logits.data(), acts.ln_f.data(), m.weights().unembed, static_cast<const float*>(nullptr), N,
+  if (N == 0) return;
+  nn::linear_forward(acts.logits.data(), head_input(acts), m.weights().unembed, static_cast<const float*>(nullptr), N,
                      m.arch.d_model, m.arch.vocab_size);
 }
 
@@ -262,6 +325,8 @@ float model_loss(Activations& acts, const std::int32_t* targets, int V) {
 void model_backward(const Model& m, const std::int32_t* ids, const std::int32_t* targets, const Activations& acts,
                     BackwardBuffers& buf, float* grads) {
   const Arch& a = m.arch;
+  if (!a.layer_norm || !a.token_embedding || !a.unembedding)
+    throw std::invalid_argument("only a model with LayerNorms, a token embedding and an unembedding trains");
   const int B = acts.B, T = acts.T, N = B * T, E = a.d_model, I = a.inner_dim(), H = a.n_heads, D = a.d_head,
             V = a.vocab_size, M = a.mlp_dim();
   buf.resize(a, B, T);

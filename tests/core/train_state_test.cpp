@@ -140,6 +140,92 @@ TEST_CASE("the trainer runs on its worker: run, pause, step, target, timeline", 
   CHECK(app::intact_point(*host.latest(), state) == nullptr);
 }
 
+TEST_CASE("the train host's worker copies the parameters only when a step changed them", "[train-ui][publish]") {
+  app::TrainHost host;
+  host.post(reset_to(small_choices()));
+  host.wait_idle();
+  auto p = host.latest();
+  REQUIRE(p);
+  REQUIRE(p->params);
+  REQUIRE(p->timeline.size() == 1);
+  CHECK(p->params == p->timeline.front().params);  // the step-0 snapshot is the published copy
+
+  // Publications that change no parameter share the previous copy, curve and timeline.
+  auto before = p;
+  host.post({app::TrainCommand::Kind::Pause});
+  host.wait_idle();
+  p = host.latest();
+  CHECK(p->generation > before->generation);
+  CHECK(p->message.find("Paused at step 0") != std::string::npos);
+  CHECK(p->params == before->params);
+  CHECK(p->curve.storage() == before->curve.storage());
+  CHECK(p->timeline.storage() == before->timeline.storage());
+
+  // A knock-out re-evaluates (the curve's newest point changes) without touching the parameters.
+  before = p;
+  app::TrainCommand knock{app::TrainCommand::Kind::SetKnockOut};
+  knock.knocked_out = {0, 1, 0, 0};
+  host.post(knock);
+  host.wait_idle();
+  p = host.latest();
+  CHECK(p->knocked_out == knock.knocked_out);
+  CHECK(p->params == before->params);
+  CHECK(p->timeline.storage() == before->timeline.storage());
+  CHECK(p->curve.storage() != before->curve.storage());
+  CHECK(before->curve.size() == 1);  // the earlier snapshot still holds what it held
+  CHECK(before->curve.back()->loss != p->curve.back()->loss);
+  knock.knocked_out = {0, 0, 0, 0};
+  host.post(knock);
+  host.wait_idle();
+  CHECK(host.latest()->params == before->params);
+
+  // A step makes a new copy; the earlier snapshot keeps the parameters it had.
+  before = host.latest();
+  const std::vector<float> at_0 = *before->params;
+  host.post({app::TrainCommand::Kind::Step});
+  host.wait_idle();
+  p = host.latest();
+  CHECK(p->step == 1);
+  REQUIRE(p->params);
+  CHECK(p->params != before->params);
+  CHECK(*p->params != at_0);
+  CHECK(*before->params == at_0);
+  CHECK(p->timeline.storage() == before->timeline.storage());  // step 1 is off the timeline's grid
+
+  // A settings change publishes again with the same parameters.
+  before = p;
+  app::TrainCommand configure{app::TrainCommand::Kind::Configure};
+  const app::TrainChoices c = small_choices();
+  configure.run = c.run;
+  configure.settings = c.settings;
+  configure.settings.lr = c.settings.lr / 2;
+  host.post(configure);
+  host.wait_idle();
+  p = host.latest();
+  CHECK(p->message.find("Settings changed at step 1") != std::string::npos);
+  CHECK(p->params == before->params);
+  CHECK(p->timeline.storage() == before->timeline.storage());
+
+  // Training to step 10 takes a timeline snapshot there, and the step's publication shares it.
+  for (int i = 0; i < 9; ++i) host.post({app::TrainCommand::Kind::Step});
+  host.wait_idle();
+  p = host.latest();
+  CHECK(p->step == 10);
+  REQUIRE(p->timeline.size() == 2);
+  CHECK(p->timeline.back().step == 10);
+  CHECK(p->params == p->timeline.back().params);
+  CHECK(p->timeline.front().params == before->timeline.front().params);
+
+  // A new model is a new copy.
+  before = p;
+  host.post(reset_to(small_choices()));
+  host.wait_idle();
+  p = host.latest();
+  CHECK(p->step == 0);
+  CHECK(p->params != before->params);
+  CHECK(p->params == p->timeline.front().params);
+}
+
 TEST_CASE("pausing stops the step counter, a bad reset keeps the model and says why", "[train-ui]") {
   app::TrainHost host;
   app::TrainChoices c = small_choices("induction");

@@ -1,0 +1,281 @@
+// The tensor catalog's rows and their readers.
+#include "core/tensor_catalog.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+
+namespace app {
+
+namespace {
+
+std::size_t n_of(const attn::Activations& acts) { return static_cast<std::size_t>(acts.T); }
+
+const attn::LayerActivations& layer_of(const attn::Activations& acts, int layer) {
+  return acts.layers.at(static_cast<std::size_t>(layer));
+}
+
+// A buffer of (rows, cols) floats as it is.
+TensorData rows(const float* data, std::size_t n, std::size_t cols) {
+  return {{n, cols}, std::vector<float>(data, data + n * cols)};
+}
+
+// Columns [offset + h*D, offset + (h+1)*D) of each row of a (n, stride) buffer, as (H, n, D).
+TensorData per_head(const float* data, std::size_t n, std::size_t stride, std::size_t offset, std::size_t H,
+                    std::size_t D) {
+  TensorData t{{H, n, D}, std::vector<float>(H * n * D)};
+  for (std::size_t h = 0; h < H; ++h)
+    for (std::size_t r = 0; r < n; ++r) {
+      const float* src = data + r * stride + offset + h * D;
+      std::copy(src, src + D, t.values.begin() + static_cast<std::ptrdiff_t>((h * n + r) * D));
+    }
+  return t;
+}
+
+std::size_t E_of(const attn::Model& m) { return static_cast<std::size_t>(m.arch.d_model); }
+std::size_t H_of(const attn::Model& m) { return static_cast<std::size_t>(m.arch.n_heads); }
+std::size_t D_of(const attn::Model& m) { return static_cast<std::size_t>(m.arch.d_head); }
+std::size_t I_of(const attn::Model& m) { return static_cast<std::size_t>(m.arch.inner_dim()); }
+std::size_t M_of(const attn::Model& m) { return static_cast<std::size_t>(m.arch.mlp_dim()); }
+
+TensorData read_qkv_part(const attn::Model& m, const attn::Activations& a, int l, std::size_t part) {
+  return per_head(layer_of(a, l).qkv.data(), n_of(a), 3 * I_of(m), part * I_of(m), H_of(m), D_of(m));
+}
+
+TensorData read_square(const std::vector<float>& buffer, const attn::Model& m, const attn::Activations& a) {
+  const std::size_t n = n_of(a), H = H_of(m);
+  return {{H, n, n}, std::vector<float>(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(H * n * n))};
+}
+
+const float* stream_into(const attn::Activations& a, int l) {
+  return l == 0 ? a.embed.data() : layer_of(a, l - 1).stream_out().data();
+}
+
+std::vector<TensorRow> make_catalog() {
+  using A = Axis;
+  const RangePolicy sym = RangePolicy::Symmetric;
+  return {
+      {TensorId::StreamIn,
+       "x.npy",
+       "x.npy",
+       "stream in",
+       {A::Tokens, A::DModel},
+       Needs::Always,
+       sym,
+       [](const attn::Model& m, const attn::Activations& a, int l) {
+         return rows(stream_into(a, l), n_of(a), E_of(m));
+       }},
+      {TensorId::Ln1,
+       "ln1.npy",
+       nullptr,
+       "LayerNorm 1",
+       {A::Tokens, A::DModel},
+       Needs::LayerNorm,
+       sym,
+       [](const attn::Model& m, const attn::Activations& a, int l) {
+         return rows(layer_of(a, l).ln1.data(), n_of(a), E_of(m));
+       }},
+      {TensorId::Qkv,
+       "qkv.npy",
+       nullptr,
+       "q | k | v",
+       {A::Tokens, A::Qkv},
+       Needs::Always,
+       sym,
+       [](const attn::Model& m, const attn::Activations& a, int l) {
+         return rows(layer_of(a, l).qkv.data(), n_of(a), 3 * I_of(m));
+       }},
+      {TensorId::Q,
+       "q.npy",
+       "q.npy",
+       "Q",
+       {A::Heads, A::Tokens, A::DHead},
+       Needs::Always,
+       sym,
+       [](const attn::Model& m, const attn::Activations& a, int l) { return read_qkv_part(m, a, l, 0); }},
+      {TensorId::K,
+       "k.npy",
+       "k.npy",
+       "K",
+       {A::Heads, A::Tokens, A::DHead},
+       Needs::Always,
+       sym,
+       [](const attn::Model& m, const attn::Activations& a, int l) { return read_qkv_part(m, a, l, 1); }},
+      {TensorId::V,
+       "v.npy",
+       "v.npy",
+       "V",
+       {A::Heads, A::Tokens, A::DHead},
+       Needs::Always,
+       sym,
+       [](const attn::Model& m, const attn::Activations& a, int l) { return read_qkv_part(m, a, l, 2); }},
+      {TensorId::Scores,
+       "scores.npy",
+       "scores.npy",
+       "scores",
+       {A::Heads, A::Tokens, A::Keys},
+       Needs::Always,
+       sym,
+       [](const attn::Model& m, const attn::Activations& a, int l) {
+         return read_square(layer_of(a, l).scores, m, a);
+       }},
+      {TensorId::Attn,
+       "attn.npy",
+       "attn.npy",
+       "attention",
+       {A::Heads, A::Tokens, A::Keys},
+       Needs::Always,
+       RangePolicy::MinMax,
+       [](const attn::Model& m, const attn::Activations& a, int l) { return read_square(layer_of(a, l).attn, m, a); }},
+      {TensorId::HeadOut,
+       "head_out.npy",
+       "head_out.npy",
+       "head output",
+       {A::Heads, A::Tokens, A::DHead},
+       Needs::Always,
+       sym,
+       [](const attn::Model& m, const attn::Activations& a, int l) {
+         return per_head(layer_of(a, l).concat.data(), n_of(a), I_of(m), 0, H_of(m), D_of(m));
+       }},
+      {TensorId::Concat,
+       "concat.npy",
+       "concat.npy",
+       "heads concatenated",
+       {A::Tokens, A::Inner},
+       Needs::Always,
+       sym,
+       [](const attn::Model& m, const attn::Activations& a, int l) {
+         return rows(layer_of(a, l).concat.data(), n_of(a), I_of(m));
+       }},
+      {TensorId::AttnOut,
+       "attn_out.npy",
+       "out.npy",
+       "attention output",
+       {A::Tokens, A::DModel},
+       Needs::Always,
+       sym,
+       [](const attn::Model& m, const attn::Activations& a, int l) {
+         return rows(layer_of(a, l).attn_out.data(), n_of(a), E_of(m));
+       }},
+      {TensorId::ResidMid,
+       "resid_mid.npy",
+       nullptr,
+       "stream after attention",
+       {A::Tokens, A::DModel},
+       Needs::Always,
+       sym,
+       [](const attn::Model& m, const attn::Activations& a, int l) {
+         return rows(layer_of(a, l).resid_mid.data(), n_of(a), E_of(m));
+       }},
+      {TensorId::Ln2,
+       "ln2.npy",
+       nullptr,
+       "LayerNorm 2",
+       {A::Tokens, A::DModel},
+       Needs::LayerNormAndMlp,
+       sym,
+       [](const attn::Model& m, const attn::Activations& a, int l) {
+         return rows(layer_of(a, l).ln2.data(), n_of(a), E_of(m));
+       }},
+      {TensorId::Fc,
+       "fc.npy",
+       nullptr,
+       "MLP hidden",
+       {A::Tokens, A::Mlp},
+       Needs::Mlp,
+       sym,
+       [](const attn::Model& m, const attn::Activations& a, int l) {
+         return rows(layer_of(a, l).fc.data(), n_of(a), M_of(m));
+       }},
+      {TensorId::Gelu,
+       "gelu.npy",
+       nullptr,
+       "MLP hidden after GELU",
+       {A::Tokens, A::Mlp},
+       Needs::Mlp,
+       sym,
+       [](const attn::Model& m, const attn::Activations& a, int l) {
+         return rows(layer_of(a, l).gelu.data(), n_of(a), M_of(m));
+       }},
+      {TensorId::MlpOut,
+       "mlp_out.npy",
+       nullptr,
+       "MLP output",
+       {A::Tokens, A::DModel},
+       Needs::Mlp,
+       sym,
+       [](const attn::Model& m, const attn::Activations& a, int l) {
+         return rows(layer_of(a, l).mlp_out.data(), n_of(a), E_of(m));
+       }},
+      {TensorId::ResidOut,
+       "resid_out.npy",
+       nullptr,
+       "stream out",
+       {A::Tokens, A::DModel},
+       Needs::Mlp,
+       sym,
+       [](const attn::Model& m, const attn::Activations& a, int l) {
+         return rows(layer_of(a, l).resid_out.data(), n_of(a), E_of(m));
+       }},
+  };
+}
+
+}  // namespace
+
+const std::vector<TensorRow>& tensor_catalog() {
+  static const std::vector<TensorRow> catalog = make_catalog();
+  return catalog;
+}
+
+const TensorRow& catalog_row(TensorId id) {
+  for (const TensorRow& row : tensor_catalog())
+    if (row.id == id) return row;
+  throw std::logic_error("tensor id " + std::to_string(static_cast<int>(id)) + " has no row in the catalog");
+}
+
+bool has_tensor(const TensorRow& row, const attn::Arch& arch) {
+  switch (row.needs) {
+    case Needs::Always:
+      return true;
+    case Needs::LayerNorm:
+      return arch.layer_norm;
+    case Needs::Mlp:
+      return arch.mlp;
+    case Needs::LayerNormAndMlp:
+      return arch.layer_norm && arch.mlp;
+  }
+  return false;
+}
+
+std::vector<std::size_t> tensor_shape(const TensorRow& row, const attn::Arch& a, std::size_t n) {
+  std::vector<std::size_t> shape;
+  for (const Axis axis : row.axes) {
+    switch (axis) {
+      case Axis::Tokens:
+      case Axis::Keys:
+        shape.push_back(n);
+        break;
+      case Axis::Heads:
+        shape.push_back(static_cast<std::size_t>(a.n_heads));
+        break;
+      case Axis::DModel:
+        shape.push_back(static_cast<std::size_t>(a.d_model));
+        break;
+      case Axis::DHead:
+        shape.push_back(static_cast<std::size_t>(a.d_head));
+        break;
+      case Axis::Qkv:
+        shape.push_back(3 * static_cast<std::size_t>(a.inner_dim()));
+        break;
+      case Axis::Inner:
+        shape.push_back(static_cast<std::size_t>(a.inner_dim()));
+        break;
+      case Axis::Mlp:
+        shape.push_back(static_cast<std::size_t>(a.mlp_dim()));
+        break;
+    }
+  }
+  return shape;
+}
+
+}  // namespace app

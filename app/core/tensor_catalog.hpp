@@ -1,0 +1,69 @@
+// The viewable tensors of one layer of a forward, one row each: its id, the file `dump` writes it
+// to, its title, its axes, its color range policy and how to read it from per-layer Activations.
+// Adding a tensor is adding a row; tests/core/tensor_catalog_test.cpp checks every row's reader.
+#pragma once
+#include <cstddef>
+#include <vector>
+
+#include "core/value_range.hpp"
+#include "engine/model/transformer.hpp"
+
+namespace app {
+
+enum class TensorId {
+  StreamIn,  // the residual stream entering the block
+  Ln1,       // its LayerNorm: the attention input
+  Qkv,       // all heads' q | k | v side by side
+  Q,
+  K,
+  V,
+  Scores,
+  Attn,
+  HeadOut,
+  Concat,
+  AttnOut,
+  ResidMid,
+  Ln2,
+  Fc,
+  Gelu,
+  MlpOut,
+  ResidOut,
+};
+inline constexpr std::size_t kTensorCount = static_cast<std::size_t>(TensorId::ResidOut) + 1;
+
+// An axis by what it counts: n tokens (as queries), n keys, H heads, E = d_model, D = d_head,
+// 3I (q | k | v of every head), I = H * D, M = the MLP width.
+enum class Axis { Tokens, Keys, Heads, DModel, DHead, Qkv, Inner, Mlp };
+
+// Which models have the tensor at all.
+enum class Needs { Always, LayerNorm, Mlp, LayerNormAndMlp };
+
+// A tensor read out of a forward: float32, C order.
+struct TensorData {
+  std::vector<std::size_t> shape;
+  std::vector<float> values;
+};
+
+struct TensorRow {
+  TensorId id;
+  const char* file;           // `attnlab dump --model`'s name in each layerI/ folder
+  const char* explorer_file;  // the explorer's `attnlab dump` name; null: not in that dump
+  const char* title;
+  std::vector<Axis> axes;  // outermost first
+  Needs needs;
+  RangePolicy range;  // the color range of one head's (or the whole) matrix; NaN skipped (value_range)
+  // The tensor of block `layer` of a B = 1 forward (acts), shaped by axes. Null only in a row
+  // the catalog test then fails.
+  TensorData (*read)(const attn::Model& model, const attn::Activations& acts, int layer);
+};
+
+// Every row, in TensorId order.
+const std::vector<TensorRow>& tensor_catalog();
+const TensorRow& catalog_row(TensorId id);
+
+// Whether a model of `arch` has the tensor.
+bool has_tensor(const TensorRow& row, const attn::Arch& arch);
+// The size of each of the row's axes for a model of `arch` on n tokens.
+std::vector<std::size_t> tensor_shape(const TensorRow& row, const attn::Arch& arch, std::size_t n_tokens);
+
+}  // namespace app

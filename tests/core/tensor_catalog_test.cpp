@@ -1,0 +1,102 @@
+// The tensor catalog: one row per tensor id, each with a reader whose tensor has the shape its
+// axes say, on a trained-model shape with MLPs and on the explorer's one block.
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/tensor_catalog.hpp"
+#include "engine/attention.hpp"
+#include "engine/weights.hpp"
+
+namespace {
+
+void check_every_row(const attn::Model& m, const attn::Activations& acts, std::size_t n, std::size_t expect_present) {
+  std::size_t present = 0;
+  for (const app::TensorRow& row : app::tensor_catalog()) {
+    INFO("tensor " << row.file << " (" << row.title << ")");
+    REQUIRE(row.read != nullptr);
+    if (!app::has_tensor(row, m.arch)) continue;
+    ++present;
+    for (int l = 0; l < m.arch.n_layers; ++l) {
+      const app::TensorData t = row.read(m, acts, l);
+      CHECK(t.shape == app::tensor_shape(row, m.arch, n));
+      std::size_t count = 1;
+      for (const std::size_t d : t.shape) count *= d;
+      CHECK(t.values.size() == count);
+    }
+  }
+  CHECK(present == expect_present);
+}
+
+}  // namespace
+
+TEST_CASE("the tensor catalog has one row per id, each with a file, a title and axes", "[catalog]") {
+  REQUIRE(app::tensor_catalog().size() == app::kTensorCount);
+  std::set<std::string> files;
+  for (std::size_t i = 0; i < app::kTensorCount; ++i) {
+    const app::TensorRow& row = app::tensor_catalog()[i];
+    INFO("row " << i);
+    CHECK(static_cast<std::size_t>(row.id) == i);
+    CHECK(&app::catalog_row(row.id) == &row);
+    CHECK(std::string(row.file).size() > 4);
+    CHECK(std::string(row.title).size() > 0);
+    CHECK_FALSE(row.axes.empty());
+    files.insert(row.file);
+  }
+  CHECK(files.size() == app::kTensorCount);
+  std::vector<std::string> explorer_files;
+  for (const app::TensorRow& row : app::tensor_catalog())
+    if (row.explorer_file) explorer_files.push_back(row.explorer_file);
+  CHECK(explorer_files == std::vector<std::string>{"x.npy", "q.npy", "k.npy", "v.npy", "scores.npy", "attn.npy",
+                                                   "head_out.npy", "concat.npy", "out.npy"});
+  CHECK(app::catalog_row(app::TensorId::Attn).range == app::RangePolicy::MinMax);
+  CHECK(app::catalog_row(app::TensorId::Scores).range == app::RangePolicy::Symmetric);
+}
+
+TEST_CASE("every catalog row reads a tensor of the shape its axes say", "[catalog]") {
+  attn::Arch a;
+  a.n_layers = 2;
+  a.d_model = 16;
+  a.n_heads = 2;
+  a.d_head = 6;
+  a.mlp = true;
+  a.d_mlp = 24;
+  a.vocab_size = 9;
+  a.max_seq_len = 8;
+  const attn::Model m = attn::Model::create(a, attn::RunOptions{true, attn::Positional::Rope, 1.0f}, 4);
+  const std::vector<std::int32_t> ids = {3, 1, 4, 1, 5};
+  attn::Activations acts;
+  attn::model_forward(m, ids.data(), 1, 5, acts);
+  check_every_row(m, acts, 5, app::kTensorCount);
+
+  attn::ModelConfig c;
+  c.d_model = 12;
+  c.n_heads = 3;
+  const attn::Model explorer = attn::explorer_model(c, attn::init_weights(c));
+  std::vector<float> x(7 * 12, 0.5f);
+  attn::model_forward_stream(explorer, x.data(), 1, 7, acts);
+  check_every_row(explorer, acts, 7, app::kTensorCount - 6);  // no LayerNorms, no MLP
+}
+
+TEST_CASE("the catalog's Q, scores and attention are the layer trace's", "[catalog]") {
+  attn::ModelConfig c;
+  c.d_model = 8;
+  c.n_heads = 2;
+  c.causal = true;
+  const attn::MhaWeights w = attn::init_weights(c);
+  const attn::Trace t = attn::run("the cat sat on the mat", attn::TokenizerMode::Word, c, w);
+  const attn::Model m = attn::explorer_model(c, w);
+  attn::Activations acts;
+  attn::model_forward_stream(m, t.x.data(), 1, static_cast<int>(t.n_tokens()), acts);
+  const app::TensorData q = app::catalog_row(app::TensorId::Q).read(m, acts, 0);
+  CHECK(std::vector<float>(t.q.begin(), t.q.end()) == q.values);
+  const app::TensorData head_out = app::catalog_row(app::TensorId::HeadOut).read(m, acts, 0);
+  CHECK(std::vector<float>(t.head_out.begin(), t.head_out.end()) == head_out.values);
+  const app::TensorData attn = app::catalog_row(app::TensorId::Attn).read(m, acts, 0);
+  CHECK(std::vector<float>(t.attn.begin(), t.attn.end()) == attn.values);
+  const app::TensorData out = app::catalog_row(app::TensorId::AttnOut).read(m, acts, 0);
+  CHECK(std::vector<float>(t.out.begin(), t.out.end()) == out.values);
+}
