@@ -1,5 +1,9 @@
 // The window application: owns the one AppState, the live model and the GPU resources, and runs
 // frames in the one direction data flows: panels edit state -> recompute -> upload -> draw.
+// Its members are defined by job: the loop (app.cpp), what a frame builds (layouts.cpp), what it
+// asked for (requests.cpp), Train mode's worker (train_controller.cpp), Explore's opened model
+// (hosted_model.cpp), exports (export_actions.cpp), --layout (layout_file.cpp), bench-ui
+// (bench_ui.cpp).
 #pragma once
 #include <atomic>
 #include <chrono>
@@ -15,6 +19,7 @@
 #include "core/train_model_view.hpp"
 #include "gui/font_atlas.hpp"
 #include "gui/gfx/heatmap_renderer.hpp"
+#include "gui/test_hooks.hpp"
 #include "gui/trace_view.hpp"
 #include "gui/ui/path_prompt.hpp"
 #include "gui/ui/ui_context.hpp"
@@ -33,6 +38,8 @@ class App {
  public:
   // `model` may already hold the first trace (computed while the window was being created).
   App(GLFWwindow* window, WindowOptions options, AppState state, LiveModel model);
+  App(const App&) = delete;  // the test hooks hold a reference to m_options
+  App& operator=(const App&) = delete;
   // GPU set-up; false with `error` when the shaders cannot run on this GPU.
   bool init(std::string& error);
   // Runs until the window closes (or --frames are done). Returns the exit code.
@@ -51,6 +58,7 @@ class App {
 
  private:
   FrameTimes frame();
+  // layouts.cpp: the menu bar, the workspace of the mode, the status bar, the windows on top.
   void start_bench_training();  // bench-ui --train: the fresh model starts training, without end
   void build_ui(Requests& requests, FrameTimes& times);
   // Where the controls go this frame: a panel at the left, or folded into a drawer.
@@ -72,6 +80,7 @@ class App {
   // in the room the heads spare.
   void build_explore_heads(UiContext& view_ctx, ImVec2 avail, float grid_min, float answer_h, bool answers);
   void build_train(UiContext& ctx);
+  const attn::Trace* current_trace() const;  // what the head views and exports use now
   void recompute_and_upload(FrameTimes& times);
   // Explore with an opened model (hosted_model.cpp): the host's newest state at the start of a
   // frame, this frame's sentence asked for, the shown layer in the textures.
@@ -90,6 +99,9 @@ class App {
   void close_hosted_model();
   // Continue: the opened model's next token after the sentence (state.sampling) appended to it.
   void continue_hosted_text();
+  // train_controller.cpp. The first start in Train mode: a lesson learning from step 0, a model
+  // to open, or a fresh one (--new TASK); the model is ready for the first frame.
+  void start_training();
   // Train mode: the newest progress, a new model's state, the model view and its textures.
   void take_train_progress();
   void update_train_view();
@@ -103,11 +115,12 @@ class App {
   void save_model(const std::string& path);
   // File > Save model as Hugging Face folder: refused with hf_gpt2_refusal's reason.
   void save_hf_folder(const std::string& path);
-  // The task list's "a text file…": checks the file (throws naming it) and makes it the choice.
-  void choose_text_file(const std::string& path);
-  const attn::Trace* current_trace() const;  // what the head views and exports use now
+  // requests.cpp: the shortcuts (the command table's actions) and what the frame asked for, run
+  // after it; the path prompt's answer.
   void handle_shortcuts(Requests& requests);
   void handle_requests(const Requests& requests);
+  // The path the prompt (m_prompt.kind) was answered with: acted on, or its error shown in it.
+  void act_on_prompt(const std::string& path);
   void apply_style_if_changed();
   void toggle_fullscreen();
   void toggle_presentation();  // F11: full screen, the controls folded into the drawer
@@ -123,7 +136,7 @@ class App {
   // Cancel stops the export, which then writes nothing) and quits when the export ends.
   void request_quit();
   void draw_closing_dialog();
-  void write_layout(const std::string& path) const;
+  void write_layout(const std::string& path) const;  // layout_file.cpp
   void set_status(std::string message, bool is_error);
   float ui_scale() const;
 
@@ -164,8 +177,8 @@ class App {
   std::string m_pending_export;                        // its path
   std::shared_ptr<std::atomic<bool>> m_export_cancel;  // set by the closing dialog's Cancel
   bool m_closing = false;
-  std::string m_answer_in_status;  // Train mode's answer when the window has no room for its line // a quit waits for
-                                   // the export to end
+  std::string m_answer_in_status;    // Train mode's answer when the window has no room for its line // a quit waits for
+                                     // the export to end
   int m_closing_frames = 0;          // drawn with the closing dialog (--layout)
   int m_frames_while_exporting = 0;  // drawn while a file was being written (--layout)
   gfx::HeatmapRenderer m_renderer;
@@ -185,7 +198,7 @@ class App {
   int m_busy_frames = 3;  // frames to draw before waiting for events again
   bool m_quit = false;
   std::string m_pending_screenshot;  // F12 / menu: saved and reported in the status bar
-  std::string m_hook_screenshot;     // --screenshot: a test artifact, saved quietly
+  TestHooks m_hooks{m_options};      // scripted input, around NewFrame and Render
 };
 
 }  // namespace app::gui

@@ -16,6 +16,7 @@
 #include "export/model_figures.hpp"
 #include "export/opened_model_figures.hpp"
 #include "gui/app.hpp"
+#include "gui/ui/widgets.hpp"
 
 namespace app::gui {
 
@@ -219,14 +220,13 @@ void App::draw_closing_dialog() {
   const bool cancelling = m_export_cancel && m_export_cancel->load();
   const std::string line = cancelling ? "Cancelling the export of " + m_pending_export + " …"
                                       : "Writing " + m_pending_export + " … The window closes when it is saved.";
-  ImGui::TextWrapped("%s", line.c_str());
-  m_layout.item("label", line);
+  text_wrapped(m_layout, "label", line);
   ImGui::BeginDisabled(cancelling);
   if (ImGui::Button("Cancel the export and quit") || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false)) {
     if (m_export_cancel) m_export_cancel->store(true);
   }
   ImGui::EndDisabled();
-  m_layout.item("button", "Cancel the export and quit");
+  record_item(m_layout, "button", "Cancel the export and quit");
   ImGui::EndPopup();
 }
 

@@ -115,44 +115,40 @@ void App::draw_hosted_line(UiContext& ctx) {
   const int n_layers = m_hosted.model ? m_hosted.model->model.arch.n_layers : 0;
   if (n_layers > 0) {
     // Which layer's heads the grid, Q/K/V, the step-through and the lines view show.
-    ImGui::AlignTextToFramePadding();
-    ImGui::TextUnformatted("Layer");
-    ctx.layout.item("label", "Layer");
+    frame_label(ctx.layout, "Layer");
     ImGui::SameLine();
     int shown = m_state.model_layer + 1;
     char format[32];
     std::snprintf(format, sizeof format, "%%d of %d", n_layers);
     const float em = ImGui::GetFontSize();
     ImGui::SetNextItemWidth(std::min(em * 12.0f, ImGui::GetContentRegionAvail().x * 0.5f));
-    if (ImGui::SliderInt("##model_layer", &shown, 1, n_layers, format, ImGuiSliderFlags_AlwaysClamp)) {
+    char value[32];
+    std::snprintf(value, sizeof value, "%d of %d", shown, n_layers);
+    if (slider_int_shown(ctx.layout, "##model_layer", &shown, 1, n_layers, format, value,
+                         ImGuiSliderFlags_AlwaysClamp)) {
       m_state.model_layer = shown - 1;
       m_state.step.layer = m_state.model_layer;
     }
-    char value[32];
-    std::snprintf(value, sizeof value, "%d of %d", shown, n_layers);
-    ctx.layout.framed("slider", value);
     if (ImGui::IsItemHovered())
       ImGui::SetTooltip(
           "Each layer has its own heads. Early layers tend to look at the previous token or the "
           "first one; later ones mix meaning. [ and ] step through the layers.");
     const char* toggle = m_state.model_overview ? "One layer" : "All layers";
     same_line_if_fits(button_width(toggle) + ImGui::GetStyle().ItemSpacing.x);
-    if (ImGui::Button(toggle)) {
+    if (button(ctx.layout, toggle)) {
       m_state.model_overview = !m_state.model_overview;
       m_state.model_importance = false;
     }
-    ctx.layout.framed("button", toggle);
     if (ImGui::IsItemHovered())
       ImGui::SetTooltip(m_state.model_overview ? "Back to one layer's heads, with their token labels."
                                                : "Every layer's heads at once, small, each marked with its strongest "
                                                  "pattern on this sentence. Click one to open it.");
     const char* matter = m_state.model_importance ? "Heads" : "Which heads matter";
     same_line_if_fits(button_width(matter) + ImGui::GetStyle().ItemSpacing.x);
-    if (ImGui::Button(matter)) {
+    if (button(ctx.layout, matter)) {
       m_state.model_importance = !m_state.model_importance;
       m_state.model_overview = false;
     }
-    ctx.layout.framed("button", matter);
     if (ImGui::IsItemHovered())
       ImGui::SetTooltip(m_state.model_importance ? "Back to the heads."
                                                  : "Knock out each head in turn and see how much the model's answer "
@@ -163,8 +159,7 @@ void App::draw_hosted_line(UiContext& ctx) {
       const std::string restore =
           std::to_string(knocked) + (knocked == 1 ? " head" : " heads") + " knocked out: restore";
       same_line_if_fits(button_width(restore.c_str()) + ImGui::GetStyle().ItemSpacing.x);
-      if (ImGui::Button(restore.c_str())) m_state.hosted_knocked_out.clear();
-      ctx.layout.framed("button", restore);
+      if (button(ctx.layout, restore.c_str())) m_state.hosted_knocked_out.clear();
     }
     // The model's name on the same line when a few words of it fit, else on its own.
     same_line_if_fits(ImGui::GetFontSize() * 8.0f);

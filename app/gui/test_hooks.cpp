@@ -1,14 +1,21 @@
-// Scripted input: mouse, keys and picker choices at fixed frames.
+// Scripted input: mouse, keys, text files and picker choices at fixed frames, and the last frame's
+// screenshot.
 #include "gui/test_hooks.hpp"
 
 #include <GLFW/glfw3.h>
 #include <imgui.h>
 
 #include <cfloat>
+#include <cstdio>
+#include <exception>
+
+#include "gui/screenshot.hpp"
+#include "gui/train_controller.hpp"
 
 namespace app::gui {
 
-void inject_test_input(const WindowOptions& options, int frame, const LayoutRecord& last, GLFWwindow* window) {
+void TestHooks::before_new_frame(int frame, const LayoutRecord& last, GLFWwindow* window, AppState& state) const {
+  const WindowOptions& options = m_options;
   ImGuiIO& io = ImGui::GetIO();
   if (options.frames > 0 && options.hover_token < 0) {
     // Scripted runs (tests, figures) must not depend on where the X server left the pointer.
@@ -48,16 +55,37 @@ void inject_test_input(const WindowOptions& options, int frame, const LayoutReco
       io.KeyCtrl = false;
     }
   }
+  for (const WindowOptions::TextFile& f : options.text_files) {
+    if (f.frame != frame) continue;
+    try {
+      choose_text_file(state.train, f.path);
+    } catch (const std::exception& e) {
+      state.status = e.what();
+      state.status_is_error = true;
+      std::fprintf(stderr, "attnlab: %s\n", e.what());
+    }
+  }
 }
 
-void inject_test_requests(const WindowOptions& options, int frame, Requests& requests) {
-  for (const WindowOptions::Pick& pick : options.picks)
+void TestHooks::after_render(int frame, Requests& requests, GLFWwindow* window) const {
+  for (const WindowOptions::Pick& pick : m_options.picks)
     if (pick.frame == frame) {
       if (pick.model.empty())
         requests.close_model = true;
       else
         requests.open_model_path = pick.model;
     }
+  // --screenshot: a test artifact of the last frame, saved quietly (F12's is reported in the
+  // status bar).
+  const bool last = m_options.frames > 0 && frame + 1 >= m_options.frames;
+  if (!last || m_options.screenshot_path.empty()) return;
+  try {
+    int w = 0, h = 0;
+    glfwGetFramebufferSize(window, &w, &h);
+    write_framebuffer_png(m_options.screenshot_path, w, h);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "attnlab: --screenshot: %s\n", e.what());
+  }
 }
 
 }  // namespace app::gui

@@ -80,13 +80,9 @@ void draw_color_legend(UiContext& ctx, const ColorLegend& b, ImVec2 origin, floa
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const float font = ImGui::GetFontSize();
   const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
-  const ImVec2 caption_size = ImGui::CalcTextSize(b.caption.c_str()),
-               measure_size = ImGui::CalcTextSize(b.measure.c_str());
-  dl->AddText(origin, text, b.caption.c_str());
-  ctx.layout.text("color_bar_title", b.caption, origin, ImVec2(origin.x + caption_size.x, origin.y + font));
+  draw_text(ctx.layout, dl, "color_bar_title", origin, text, b.caption);
   const ImVec2 below(origin.x, origin.y + font);
-  dl->AddText(below, ImGui::GetColorU32(ImGuiCol_TextDisabled), b.measure.c_str());
-  ctx.layout.text("color_bar_title", b.measure, below, ImVec2(below.x + measure_size.x, below.y + font));
+  draw_text(ctx.layout, dl, "color_bar_title", below, ImGui::GetColorU32(ImGuiCol_TextDisabled), b.measure);
   // The tick labels reach half a line above the bar's top and below its bottom.
   const float top = origin.y + font * 2.6f;
   const float bottom = origin.y + height - font * 0.5f;
@@ -103,8 +99,7 @@ void draw_color_legend(UiContext& ctx, const ColorLegend& b, ImVec2 origin, floa
       const float y = top + (bottom - top) * static_cast<float>(i) / static_cast<float>(n - 1);
       const ImVec2 at(bar_max.x + font * 0.6f, y - font * 0.5f);
       dl->AddLine(ImVec2(bar_max.x, y), ImVec2(bar_max.x + font * 0.25f, y), text);
-      dl->AddText(at, text, end);
-      ctx.layout.text("color_bar_tick", end, at, ImVec2(at.x + ImGui::CalcTextSize(end).x, at.y + font));
+      draw_text(ctx.layout, dl, "color_bar_tick", at, text, end);
     }
   }
   if (ImGui::IsMouseHoveringRect(origin, ImVec2(origin.x + b.width, origin.y + height))) {

@@ -20,28 +20,19 @@ namespace {
 
 void section(UiContext& ctx, const char* title) {
   ImGui::Spacing();
-  ImGui::TextDisabled("%s", title);
-  ctx.layout.item("section", title);
+  text_disabled(ctx.layout, "section", title);
   ImGui::Separator();
 }
 
 // The widest label of the panel decides where the widgets start.
 float label_width() { return ImGui::CalcTextSize("Temperature (?)").x + ImGui::GetStyle().ItemSpacing.x * 2.0f; }
 
-// A checkbox or radio button, on this line when it fits, recorded.
-bool checkbox(UiContext& ctx, const char* label, bool* value) {
-  const bool changed = ImGui::Checkbox(label, value);
-  ctx.layout.item("checkbox", label);
-  return changed;
-}
-
-// One value of an enum as a radio button (enum_radio), on this line when it fits, recorded.
+// One value of an enum as a radio button, on this line when it fits.
 template <class Enum>
 void radio(UiContext& ctx, const char* label, Enum* value, Enum mine, bool same_line) {
   if (same_line)
     same_line_if_fits(ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize(label).x);
-  enum_radio(label, value, mine);
-  ctx.layout.item("radio", label);
+  gui::radio(ctx.layout, label, value, mine);
 }
 
 void model_controls(UiContext& ctx) {
@@ -56,35 +47,31 @@ void model_controls(UiContext& ctx) {
                 label_w);
   // With d_head on auto the slider offers only counts that divide d_model (the engine refuses the rest).
   const int heads_before = c.n_heads;
-  if (ImGui::SliderInt("##heads", &c.n_heads, 1, kMaxUiHeads, "%d", ImGuiSliderFlags_AlwaysClamp) && c.d_head == 0)
+  if (slider_int(layout, "##heads", &c.n_heads, 1, kMaxUiHeads, ImGuiSliderFlags_AlwaysClamp) && c.d_head == 0)
     c.n_heads = heads_dividing(c.d_model, heads_before, c.n_heads, kMaxUiHeads);
-  layout.item("slider", std::to_string(c.n_heads));
 
   control_label(layout, "d_model",
                 "The width of every token vector (embedding plus position) entering attention, and "
                 "of the output. With d_head on auto it must be divisible by the number of heads. "
                 "Ctrl+click to type a value.",
                 label_w);
-  if (ImGui::SliderInt("##d_model", &c.d_model, kMinUiDModel, kMaxUiDModel, "%d", ImGuiSliderFlags_AlwaysClamp))
+  if (slider_int(layout, "##d_model", &c.d_model, kMinUiDModel, kMaxUiDModel, ImGuiSliderFlags_AlwaysClamp))
     ctx.state.input.d_model_given = true;
-  layout.item("slider", std::to_string(c.d_model));
 
   bool auto_head = c.d_head == 0;
   control_label(layout, "d_head",
                 "Auto: d_head = d_model / heads, as in the original Transformer. Off: choose d_head "
                 "yourself; the projections then map d_model to heads x d_head and W_O maps back.",
                 label_w);
-  if (checkbox(ctx, "auto##d_head", &auto_head)) c.d_head = auto_head ? 0 : std::max(1, c.resolved_d_head());
+  if (checkbox(layout, "auto##d_head", &auto_head)) c.d_head = auto_head ? 0 : std::max(1, c.resolved_d_head());
   ImGui::SameLine();
   ImGui::SetNextItemWidth(-FLT_MIN);
   if (!auto_head) {
-    ImGui::SliderInt("##d_head_value", &c.d_head, 1, 128, "%d", ImGuiSliderFlags_AlwaysClamp);
-    layout.item("slider", std::to_string(c.d_head));
+    slider_int(layout, "##d_head_value", &c.d_head, 1, 128, ImGuiSliderFlags_AlwaysClamp);
   } else {
     ImGui::BeginDisabled();
     int shown = c.n_heads > 0 ? c.d_model / c.n_heads : 0;
-    ImGui::SliderInt("##d_head_value", &shown, 1, 128);
-    layout.item("slider", std::to_string(shown));
+    slider_int(layout, "##d_head_value", &shown, 1, 128);
     ImGui::EndDisabled();
   }
 
@@ -97,13 +84,12 @@ void model_controls(UiContext& ctx) {
   const float seed_w = ImGui::GetContentRegionAvail().x - button_width("Re-roll") - ImGui::GetStyle().ItemSpacing.x;
   ImGui::SetNextItemWidth(seed_w >= ImGui::GetFontSize() * 7.0f ? seed_w : -FLT_MIN);
   ImGui::InputScalar("##seed", ImGuiDataType_U64, &c.seed, &one, nullptr, "%llu");
-  layout.item("input", std::to_string(c.seed));
+  record_item(layout, "input", std::to_string(c.seed));
   same_line_if_fits(button_width("Re-roll"));
-  if (ImGui::Button("Re-roll")) {
+  if (button(layout, "Re-roll")) {
     std::random_device device;
     c.seed = device() % 1000000;
   }
-  layout.framed("button", "Re-roll");
 
   // The choices in the combo's order; the enum is edited as itself, never through an int.
   struct PositionalChoice {
@@ -123,14 +109,12 @@ void model_controls(UiContext& ctx) {
                 "rotary rotates q and k by the position, so scores depend on relative distance "
                 "(needs an even d_head); none shows attention as a bag of words.",
                 label_w);
-  if (ImGui::BeginCombo("##positions", shown)) {
+  if (const Combo combo{layout, "##positions", shown}) {
     for (const PositionalChoice& p : kPositional)
       if (ImGui::Selectable(p.label, p.value == c.positional)) c.positional = p.value;
-    ImGui::EndCombo();
   }
-  layout.framed("combo", shown);
 
-  checkbox(ctx, "Causal mask", &c.causal);
+  checkbox(layout, "Causal mask", &c.causal);
   help_marker(layout,
               "A decoder (like GPT) may not look ahead: each query sees only itself and earlier "
               "keys. Masked scores become -infinity before the softmax, so their weights are exactly 0.");
@@ -139,13 +123,10 @@ void model_controls(UiContext& ctx) {
                 "Scores are divided by sqrt(d_head) x temperature before the softmax. Low "
                 "temperature sharpens attention towards the best-matching key; high flattens it.",
                 label_w);
-  ImGui::SliderFloat("##temperature", &c.temperature, 0.05f, 10.0f, "%.2f",
-                     ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp);
-  layout.item("slider", "temperature");
+  slider_float(layout, "temperature", "##temperature", &c.temperature, 0.05f, 10.0f, "%.2f",
+               ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp);
 
-  ImGui::AlignTextToFramePadding();
-  ImGui::TextUnformatted("Tokens");
-  layout.item("label", "Tokens");
+  frame_label(layout, "Tokens");
   help_marker(layout,
               "Words: words and punctuation marks are tokens (each CJK character on its own). "
               "Characters: every character is a token. GPT-2: the subword tokens a real model reads "
@@ -157,23 +138,19 @@ void model_controls(UiContext& ctx) {
   radio(ctx, "GPT-2", &mode, attn::TokenizerMode::Gpt2, true);
 
   if (!ctx.state.input.weights_path.empty()) {
-    ImGui::TextWrapped("Weights: %s", ctx.state.input.weights_path.c_str());
-    layout.item("label", "Weights: " + ctx.state.input.weights_path);
-    if (ImGui::Button("Use seeded weights")) {
+    text_wrapped(layout, "label", "Weights: " + ctx.state.input.weights_path);
+    if (button(layout, "Use seeded weights")) {
       ctx.state.input.weights_path.clear();
       ctx.state.input.d_model_given = true;
     }
-    layout.framed("button", "Use seeded weights");
   }
 
   if (!ctx.model.error().empty()) {
     ImGui::Spacing();
     ImGui::PushStyleColor(ImGuiCol_Text, ctx.colors.error);
-    ImGui::TextWrapped("%s", ctx.model.error().c_str());
-    layout.item("error", ctx.model.error());
+    text_wrapped(layout, "error", ctx.model.error());
     ImGui::PopStyleColor();
-    ImGui::TextDisabled("Showing the last valid result.");
-    layout.item("error", "Showing the last valid result.");
+    text_disabled(layout, "error", "Showing the last valid result.");
   }
 }
 
@@ -192,8 +169,8 @@ void view_controls(UiContext& ctx) {
   help_marker(layout,
               "Per head stretches each head's colors from its smallest to its largest weight, to "
               "show its pattern. 0 to 1 uses one scale for all heads, so heads can be compared.");
-  checkbox(ctx, "Numbers in cells", &v.show_values);
-  checkbox(ctx, "Q/K/V view", &v.show_qkv);
+  checkbox(layout, "Numbers in cells", &v.show_values);
+  checkbox(layout, "Q/K/V view", &v.show_qkv);
   for (std::size_t i = 0; i < theme_table().size(); ++i)
     radio(ctx, theme_table()[i].label, &v.theme, theme_table()[i].theme, i > 0);
   const std::string scale_help =
@@ -202,9 +179,9 @@ void view_controls(UiContext& ctx) {
       " is presentation mode (the controls fold into a drawer, " + shortcut_text(Command::ControlsDrawer) + ").";
   control_label(layout, "UI scale", scale_help.c_str(), label_w);
   float scale = v.ui_scale > 0.0f ? v.ui_scale : ctx.scale;
-  if (ImGui::SliderFloat("##ui_scale", &scale, kMinUiScale, kMaxUiScale, "%.2fx", ImGuiSliderFlags_AlwaysClamp))
+  if (slider_float(layout, "UI scale", "##ui_scale", &scale, kMinUiScale, kMaxUiScale, "%.2fx",
+                   ImGuiSliderFlags_AlwaysClamp))
     v.ui_scale = scale;
-  layout.item("slider", "UI scale");
 }
 
 // "gpt2-small" for /models/gpt2-small/, "english.npz" for a file: what the picker lists.
@@ -230,7 +207,7 @@ void model_picker(UiContext& ctx) {
                                 ? "Loading " + name_of(ctx.hosted->loading_path) + " \xE2\x80\xA6"
                                 : name_of(current);
   ImGui::SetNextItemWidth(-FLT_MIN);
-  if (ImGui::BeginCombo("##model_picker", shown.c_str())) {
+  if (const Combo combo{layout, "##model_picker", shown}) {
     const auto item = [&](const std::string& label, const std::string& path, const char* tip) {
       if (ImGui::Selectable(label.c_str(), path == current) && path != current) {
         if (path.empty())
@@ -268,14 +245,11 @@ void model_picker(UiContext& ctx) {
     if (ImGui::Selectable("Open a model\xE2\x80\xA6")) ctx.requests.open_model = true;
     if (ImGui::IsItemHovered())
       ImGui::SetTooltip("A Hugging Face GPT-2 folder, or a .npz trained on text (attnlab train --task text)");
-    ImGui::EndCombo();
   }
-  layout.framed("combo", shown);
   if (ctx.hosted && ctx.hosted->loading) {  // the bar of the load under way
     char overlay[32];
     std::snprintf(overlay, sizeof overlay, "%.0f%%", 100.0 * ctx.hosted->loading_fraction);
-    ImGui::ProgressBar(static_cast<float>(ctx.hosted->loading_fraction), ImVec2(-FLT_MIN, 0.0f), overlay);
-    layout.framed("progress", overlay);
+    progress_bar(layout, static_cast<float>(ctx.hosted->loading_fraction), ImVec2(-FLT_MIN, 0.0f), overlay);
   }
 }
 
@@ -289,12 +263,10 @@ void opened_model_controls(UiContext& ctx) {
                               " heads of " + std::to_string(a.d_head) + " \xC2\xB7 d_model " +
                               std::to_string(a.d_model) + " \xC2\xB7 " + std::to_string(a.vocab_size) +
                               " tokens \xC2\xB7 context " + std::to_string(a.max_seq_len);
-    ImGui::TextWrapped("%s", shape.c_str());
-    layout.item("label", shape);
+    text_wrapped(layout, "label", shape);
     const std::string& why = hosted.model->fixed_why;
     ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));
-    ImGui::TextWrapped("%s", why.c_str());
-    layout.item("label", why);
+    text_wrapped(layout, "label", why);
     ImGui::PopStyleColor();
   }
 
@@ -308,19 +280,16 @@ void opened_model_controls(UiContext& ctx) {
                 "most likely, high values take risks. This reshapes the model's answer; the attention "
                 "temperature (random weights' knob) reshapes each head's softmax over the keys instead.",
                 label_w);
-  ImGui::SliderFloat("##sampling_temperature", &sampling.temperature, 0.0f, 2.0f,
-                     sampling.temperature == 0.0f ? "greedy" : "%.2f", ImGuiSliderFlags_AlwaysClamp);
-  layout.item("slider", "sampling temperature");
+  slider_float(layout, "sampling temperature", "##sampling_temperature", &sampling.temperature, 0.0f, 2.0f,
+               sampling.temperature == 0.0f ? "greedy" : "%.2f", ImGuiSliderFlags_AlwaysClamp);
   control_label(layout, "Top-k", "Continue draws only among the k most likely tokens (with a temperature above 0).",
                 label_w);
-  ImGui::SliderInt("##top_k", &sampling.top_k, 1, 200, "%d", ImGuiSliderFlags_AlwaysClamp);
-  layout.item("slider", std::to_string(sampling.top_k));
+  slider_int(layout, "##top_k", &sampling.top_k, 1, 200, ImGuiSliderFlags_AlwaysClamp);
   if (!hosted.load_error.empty() || !hosted.error.empty()) {
     const std::string& message = hosted.error.empty() ? hosted.load_error : hosted.error;
     ImGui::Spacing();
     ImGui::PushStyleColor(ImGuiCol_Text, ctx.colors.error);
-    ImGui::TextWrapped("%s", message.c_str());
-    layout.item("error", message);
+    text_wrapped(layout, "error", message);
     ImGui::PopStyleColor();
   }
 }

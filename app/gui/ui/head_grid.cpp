@@ -154,8 +154,7 @@ float draw_enlarged_head(UiContext& ctx, ImVec2 size, const ColorLegend& bar) {
   const ImGuiStyle& style = ImGui::GetStyle();
   const float grid_w = std::max(size.x - bar.width, 50.0f);
   const int head = ctx.state.enlarged_head;
-  if (ImGui::Button("\xE2\x86\x90 All heads")) ctx.state.enlarged_head = -1;  // Esc: Command::BackToGrid
-  ctx.layout.framed("button", "\xE2\x86\x90 All heads");
+  if (button(ctx.layout, "\xE2\x86\x90 All heads")) ctx.state.enlarged_head = -1;  // Esc: Command::BackToGrid
   ImGui::SameLine();
   const std::string full = head_title(ctx, head);
   ImGui::AlignTextToFramePadding();
@@ -221,14 +220,12 @@ void draw_pages_line(UiContext& ctx, const GridPlan& plan, int total, bool label
       if (state.mode == Mode::Explore) state.selected_head = std::min(state.head_page * plan.per_page, total - 1);
     };
     ImGui::BeginDisabled(plan.page == 0);
-    if (ImGui::Button("\xE2\x97\x82##page")) turn(plan.page - 1);
-    ctx.layout.framed("button", "\xE2\x97\x82");
+    if (button(ctx.layout, "\xE2\x97\x82##page")) turn(plan.page - 1);
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("Previous heads (%s)", shortcut_text(Command::PreviousHeads).c_str());
     ImGui::EndDisabled();
     ImGui::SameLine();
     ImGui::BeginDisabled(plan.page + 1 >= plan.pages);
-    if (ImGui::Button("\xE2\x96\xB8##page")) turn(plan.page + 1);
-    ctx.layout.framed("button", "\xE2\x96\xB8");
+    if (button(ctx.layout, "\xE2\x96\xB8##page")) turn(plan.page + 1);
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("More heads (%s)", shortcut_text(Command::NextHeads).c_str());
     ImGui::EndDisabled();
     ImGui::SameLine();
@@ -268,8 +265,7 @@ float draw_head_grid(UiContext& ctx, ImVec2 size) {
     const ImVec2 ts = ImGui::CalcTextSize(message);
     ImGui::SetCursorPos(ImVec2(ImGui::GetCursorPosX() + std::max(0.0f, (size.x - ts.x) * 0.5f),
                                ImGui::GetCursorPosY() + size.y * 0.4f));
-    ImGui::TextDisabled("%s", message);
-    ctx.layout.item("hint", message);
+    text_disabled(ctx.layout, "hint", message);
     return size.y;
   }
   const attn::Trace& trace = *ctx.trace;
@@ -319,9 +315,8 @@ float draw_head_grid(UiContext& ctx, ImVec2 size) {
     const bool selected = h == ctx.state.selected_head;
     const std::string title = fitted_head_title(ctx, h, plan.panel_w - request.gap, selected ? "  \xE2\x97\x8F" : "");
     if (selected) ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_CheckMark));
-    ImGui::TextUnformatted(title.c_str());
+    text(ctx.layout, "head_title", title);
     if (selected) ImGui::PopStyleColor();
-    ctx.layout.item("head_title", title);
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", head_title(ctx, h).c_str());
     ImGui::SetCursorScreenPos(ImVec2(p.x, p.y + request.title_h));  // a new line would go back to x = 0
     const HeatmapResult r =

@@ -40,9 +40,8 @@ void draw_head_importance(UiContext& ctx, ImVec2 size) {
     const float done = map && map->total > 0 ? static_cast<float>(map->done) / static_cast<float>(map->total) : 0.0f;
     char overlay[64];
     std::snprintf(overlay, sizeof overlay, "%d of %d heads", map ? map->done : 0, L * H);
-    ImGui::ProgressBar(done, ImVec2(std::min(ImGui::GetContentRegionAvail().x, ImGui::GetFontSize() * 20.0f), 0.0f),
-                       overlay);
-    ctx.layout.framed("progress", overlay);
+    progress_bar(ctx.layout, done,
+                 ImVec2(std::min(ImGui::GetContentRegionAvail().x, ImGui::GetFontSize() * 20.0f), 0.0f), overlay);
   }
   if (!map) return;
 
@@ -66,8 +65,7 @@ void draw_head_importance(UiContext& ctx, ImVec2 size) {
     std::snprintf(label, sizeof label, "H%d", h + 1);
     ImGui::SetCursorScreenPos(ImVec2(
         origin.x + left + (static_cast<float>(h) + 0.5f) * cell - ImGui::CalcTextSize(label).x * 0.5f, origin.y));
-    ImGui::TextDisabled("%s", label);
-    ctx.layout.item("axis", label);
+    text_disabled(ctx.layout, "axis", label);
   }
   const bool numbers = ImGui::CalcTextSize("-0.00").x + 4.0f <= cell;
   int hovered = -1;
@@ -76,8 +74,7 @@ void draw_head_importance(UiContext& ctx, ImVec2 size) {
     char label[16];
     std::snprintf(label, sizeof label, "L%d", l + 1);
     ImGui::SetCursorScreenPos(ImVec2(origin.x, y + (cell - ImGui::GetTextLineHeight()) * 0.5f));
-    ImGui::TextDisabled("%s", label);
-    ctx.layout.item("axis", label);
+    text_disabled(ctx.layout, "axis", label);
     for (int h = 0; h < H; ++h) {
       const std::size_t i = static_cast<std::size_t>(l * H + h);
       const float d = map->delta[i];
@@ -119,9 +116,9 @@ void draw_head_importance(UiContext& ctx, ImVec2 size) {
       ImGui::PopID();
     }
   }
-  ctx.layout.heatmap(
-      "importance", 0, ImVec2(origin.x + left, origin.y + top),
-      ImVec2(origin.x + left + static_cast<float>(H) * cell, origin.y + top + static_cast<float>(L) * cell), L, H, 0);
+  record_heatmap(ctx.layout, "importance", 0, ImVec2(origin.x + left, origin.y + top),
+                 ImVec2(origin.x + left + static_cast<float>(H) * cell, origin.y + top + static_cast<float>(L) * cell),
+                 L, H, 0);
   if (hovered >= 0) {
     const float d = map->delta[static_cast<std::size_t>(hovered)];
     char tip[200];

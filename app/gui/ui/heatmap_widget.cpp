@@ -134,7 +134,7 @@ HeatmapResult heatmap_widget(UiContext& ctx, const HeatmapSpec& spec, ImVec2 siz
   style.highlight_col =
       result.hover_col >= 0 ? result.hover_col : (spec.columns_are_tokens && token < spec.cols ? token : -1);
   ctx.renderer.draw(dl, map_min, map_max, spec.matrix, spec.head, style, spec.layer);
-  ctx.layout.heatmap(matrix_name(spec.matrix), spec.head, map_min, map_max, spec.rows, spec.cols, spec.layer);
+  record_heatmap(ctx.layout, matrix_name(spec.matrix), spec.head, map_min, map_max, spec.rows, spec.cols, spec.layer);
 
   // Raw scores of a causal head: a key after its query is masked (its score becomes -inf before
   // the softmax), so its number must not read as a color that counts. The cells are a neutral
@@ -161,10 +161,9 @@ HeatmapResult heatmap_widget(UiContext& ctx, const HeatmapSpec& spec, ImVec2 siz
     for (int r = 0; r < spec.rows; ++r) {
       const std::string label =
           shorten_to_width((*spec.row_labels)[static_cast<std::size_t>(r)], fit.room_x - pad, label_px);
-      const float w = text_width(label, label_px);
       const float y = map_min.y + cell_h * (static_cast<float>(r) + 0.5f) - label_px * 0.5f;
-      add_text(dl, ImVec2(map_min.x - pad - w, y), r == style.highlight_row ? strong : text, label, label_px);
-      ctx.layout.text("row_label", label, ImVec2(map_min.x - pad - w, y), ImVec2(map_min.x - pad, y + label_px));
+      draw_text_right(ctx.layout, dl, "row_label", ImVec2(map_min.x - pad, y), r == style.highlight_row ? strong : text,
+                      label, label_px);
     }
   }
   if (col_labels) {
@@ -172,10 +171,8 @@ HeatmapResult heatmap_widget(UiContext& ctx, const HeatmapSpec& spec, ImVec2 siz
       const std::string label =
           shorten_to_width((*spec.col_labels)[static_cast<std::size_t>(c)], fit.room_y - pad, label_px);
       const float x = map_min.x + cell_w * (static_cast<float>(c) + 0.5f) - label_px * 0.5f;
-      const float length =
-          add_vertical_text(dl, ImVec2(x, map_min.y - pad), c == style.highlight_col ? strong : text, label, label_px);
-      ctx.layout.text("column_label", label, ImVec2(x, map_min.y - pad - length),
-                      ImVec2(x + label_px, map_min.y - pad));
+      draw_vertical_text(ctx.layout, dl, "column_label", ImVec2(x, map_min.y - pad),
+                         c == style.highlight_col ? strong : text, label, label_px);
     }
   }
 
@@ -195,8 +192,7 @@ HeatmapResult heatmap_widget(UiContext& ctx, const HeatmapSpec& spec, ImVec2 siz
           const ImVec2 ts = ImGui::CalcTextSize(s.c_str());
           const ImVec2 at(map_min.x + cell_w * static_cast<float>(c) + (cell_w - ts.x) * 0.5f,
                           map_min.y + cell_h * static_cast<float>(r) + (cell_h - ts.y) * 0.5f);
-          dl->AddText(at, contrast_text(bg), s.c_str());
-          ctx.layout.text("cell_value", s, at, ImVec2(at.x + ts.x, at.y + ts.y));
+          draw_text(ctx.layout, dl, "cell_value", at, contrast_text(bg), s);
         }
     }
   }

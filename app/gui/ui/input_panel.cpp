@@ -20,7 +20,7 @@ void draw_text_box(UiContext& ctx, std::string& text, const std::string& traced_
   ImGui::SetNextItemWidth(-FLT_MIN);
   const ImVec2 box_min = ImGui::GetCursorScreenPos();
   ImGui::InputTextWithHint("##sentence", hint, &text);
-  ctx.layout.item("input", text.empty() ? std::string_view(hint) : std::string_view(text));
+  record_item(ctx.layout, "input", text.empty() ? std::string_view(hint) : std::string_view(text));
   const ImGuiID id = ImGui::GetItemID();
   const ImVec2 box_max = ImGui::GetItemRectMax();
 
@@ -49,8 +49,7 @@ void draw_token_chips(UiContext& ctx) {
   const attn::Trace& trace = *ctx.trace;
   const auto& tokens = trace.tokens();
   if (tokens.empty()) {
-    ImGui::TextDisabled("No tokens yet.");
-    ctx.layout.item("hint", "No tokens yet.");
+    text_disabled(ctx.layout, "hint", "No tokens yet.");
     return;
   }
   const ImGuiStyle& style = ImGui::GetStyle();
@@ -122,16 +121,15 @@ void draw_token_chips(UiContext& ctx) {
                                               : ctx.colors.chip;
     dl->AddRectFilled(p, ImVec2(p.x + chip.x, p.y + chip.y), fill, style.FrameRounding);
     const ImVec2 at(p.x + style.FramePadding.x, p.y + style.FramePadding.y);
-    add_text(dl, at, ImGui::GetColorU32(ImGuiCol_Text), labels[i], px);
-    ctx.layout.text("chip", labels[i], at, ImVec2(at.x + chip.x - style.FramePadding.x * 2.0f, at.y + px));
-    ctx.layout.chips.push_back({static_cast<int>(i), p.x, p.y, chip.x, chip.y});
+    draw_text(ctx.layout, dl, "chip", at, ImGui::GetColorU32(ImGuiCol_Text), labels[i], px,
+              at.x + chip.x - style.FramePadding.x * 2.0f);
+    record_chip(ctx.layout, static_cast<int>(i), p, chip);
   }
   ImGui::EndChild();
   if (hovered >= 0) ctx.hover_token(hovered);
   if (trace.tokenization.truncated) {
     ImGui::PushStyleColor(ImGuiCol_Text, ctx.colors.warning);
-    ImGui::TextWrapped("%s", trace.tokenization.message.c_str());
-    ctx.layout.item("warning", trace.tokenization.message);
+    text_wrapped(ctx.layout, "warning", trace.tokenization.message);
     ImGui::PopStyleColor();
   }
 }
@@ -157,19 +155,16 @@ void draw_explore_caption(UiContext& ctx) {
       ImGuiCond_Always, ImVec2(0.5f, 0.5f));
   if (!ImGui::BeginPopupModal("Teacher's note", nullptr, ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings))
     return;
-  ctx.layout.title_bar("Teacher's note");
+  record_title_bar(ctx.layout, "Teacher's note");
   const std::string title = state.lesson.empty() ? "This lesson" : "Lesson " + state.lesson;
-  ImGui::TextUnformatted(title.c_str());
-  ctx.layout.item("note", title);
+  text(ctx.layout, "note", title);
   ImGui::Separator();
-  ImGui::TextWrapped("%s", state.note.c_str());
-  ctx.layout.item("note", state.note);
+  text_wrapped(ctx.layout, "note", state.note);
   ImGui::Spacing();
-  if (ImGui::Button("Close") || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Enter), false)) {
+  if (button(ctx.layout, "Close") || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Enter), false)) {
     state.note_open = false;
     ImGui::CloseCurrentPopup();
   }
-  ctx.layout.framed("button", "Close");
   ImGui::EndPopup();
 }
 

@@ -1,5 +1,6 @@
 // Where this frame put its heatmaps, chips and every text, in window pixels: written by --layout
-// so the GUI tests can check what a person sees (cells under the mouse, text that collides).
+// (layout_file.cpp) so the GUI tests can check what a person sees (cells under the mouse, text
+// that collides). The widgets of widgets.hpp fill it as they draw; panels never write it.
 #pragma once
 #include <string>
 #include <string_view>

@@ -73,13 +73,12 @@ HeatmapResult lines_widget(UiContext& ctx, const attn::Trace& trace, int layer, 
       const float tw = text_width(label, label_px);
       const ImVec2 q(left - spec.pad * 0.5f - tw, y_of(i) - label_px * 0.5f),
           k(right + spec.pad * 0.5f, y_of(i) - label_px * 0.5f);
-      add_text(dl, q, i == query ? strong : text, label, label_px);
-      add_text(dl, k, i == key ? strong : text, label, label_px);
-      ctx.layout.text("row_label", label, q, ImVec2(q.x + tw, q.y + label_px));
-      ctx.layout.text("column_label", label, k, ImVec2(k.x + tw, k.y + label_px));
+      draw_text(ctx.layout, dl, "row_label", q, i == query ? strong : text, label, label_px, q.x + tw);
+      draw_text(ctx.layout, dl, "column_label", k, i == key ? strong : text, label, label_px, k.x + tw);
     }
   }
-  ctx.layout.heatmap("lines", head, ImVec2(left, top), ImVec2(right, top + row * static_cast<float>(n)), n, n, layer);
+  record_heatmap(ctx.layout, "lines", head, ImVec2(left, top), ImVec2(right, top + row * static_cast<float>(n)), n, n,
+                 layer);
   dl->PopClipRect();
   ImGui::PopID();
   ImGui::PopID();

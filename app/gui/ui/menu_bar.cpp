@@ -4,6 +4,7 @@
 #include "core/lessons.hpp"
 #include "gui/commands.hpp"
 #include "gui/ui/panels.hpp"
+#include "gui/ui/widgets.hpp"
 
 namespace app::gui {
 
@@ -41,7 +42,7 @@ void screenshot_and_folder_items(UiContext& ctx) {
 // A menu of the bar, its title recorded for --layout.
 bool menu(UiContext& ctx, const char* label, bool enabled = true) {
   const bool open = ImGui::BeginMenu(label, enabled);
-  ctx.layout.item("menu", label);
+  record_item(ctx.layout, "menu", label);
   return open;
 }
 

@@ -53,8 +53,7 @@ void draw_model_overview(UiContext& ctx, ImVec2 size) {
         origin.x + left + static_cast<float>(h) * (side + gap) + (side - ImGui::CalcTextSize(label).x) * 0.5f,
         origin.y);
     ImGui::SetCursorScreenPos(at);
-    ImGui::TextDisabled("%s", label);
-    ctx.layout.item("axis", label);
+    text_disabled(ctx.layout, "axis", label);
   }
   const bool fixed = ctx.state.view.range == RangeMode::Fixed01;
   int hovered_layer = -1, hovered_head = -1;
@@ -63,8 +62,7 @@ void draw_model_overview(UiContext& ctx, ImVec2 size) {
     char label[16];
     std::snprintf(label, sizeof label, "L%d", l + 1);
     ImGui::SetCursorScreenPos(ImVec2(origin.x, y + (side - ImGui::GetTextLineHeight()) * 0.5f));
-    ImGui::TextDisabled("%s", label);
-    ctx.layout.item("axis", label);
+    text_disabled(ctx.layout, "axis", label);
     for (int h = 0; h < H; ++h) {
       const ImVec2 min(origin.x + left + static_cast<float>(h) * (side + gap), y), max(min.x + side, min.y + side);
       gfx::HeatmapStyle s;
@@ -77,7 +75,7 @@ void draw_model_overview(UiContext& ctx, ImVec2 size) {
       s.grid_color = ImVec4(0.0f, 0.0f, 0.0f, 0.0f);                // cells of a few pixels: no grid
       s.highlight_color = ctx.colors.heat_highlight;
       ctx.renderer.draw(dl, min, max, gfx::Matrix::Attention, h, s, l);
-      ctx.layout.heatmap("thumbnail", h, min, max, n, n, l);
+      record_heatmap(ctx.layout, "thumbnail", h, min, max, n, n, l);
       const StrongestDetector best = strongest_detector(result.detectors, l, h);
       if (best.score >= kOverviewMarkScore && side >= em * 1.5f) {
         const char* mark = detector_letter(best.detector);

@@ -1,6 +1,13 @@
-// The window's panels. Each draws into the current ImGui window and edits AppState through ctx.
-// From the engine they call only pure functions of what is shown (explain_query on the trace, a
-// task's defaults), never the model's recompute; heatmaps go through ctx.renderer, never GL itself.
+// The window's panels. Each draws into the current ImGui window and edits AppState through ctx;
+// what it cannot do within the frame (open or save a file, export, open a model, Continue) it asks
+// for in ctx.requests, which the app runs after the frame. What a panel may call:
+// - ImGui, and the widgets of widgets.hpp, which record themselves for --layout (a panel passes
+//   ctx.layout on and never writes the record itself);
+// - ctx.renderer to draw a heatmap from the textures the app uploaded, never GL itself;
+// - from the engine and core, only pure functions of what is shown: explain_query on ctx.trace,
+//   token text, detector and task names, a task's defaults;
+// never the model's recompute, the model host or the training worker (Train mode's panels post
+// TrainCommands through TrainContext, train_panels.hpp).
 #pragma once
 #include <imgui.h>
 

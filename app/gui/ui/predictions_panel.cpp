@@ -89,19 +89,16 @@ void draw_predictions(UiContext& ctx, const ModelRun& run, const ModelRun* intac
     const std::string& word = words[i];
     same_line_if_fits(ImGui::CalcTextSize(word.c_str()).x + spacing + bar_w);
     ImGui::AlignTextToFramePadding();
-    ImGui::TextUnformatted(word.c_str());
-    ctx.layout.item("label", word);
+    text(ctx.layout, "label", word);
     if (ImGui::IsItemHovered() && word != p.token) ImGui::SetTooltip("%s", p.token.c_str());
     ImGui::SameLine();
     const std::string value = percent(p.probability);
-    ImGui::ProgressBar(p.probability, ImVec2(bar_w, ImGui::GetFrameHeight()), value.c_str());
-    ctx.layout.framed("progress", value);
+    progress_bar(ctx.layout, p.probability, ImVec2(bar_w, ImGui::GetFrameHeight()), value);
   }
   if (ctx.hosted) {
     // The model writes: its next token appended to the sentence (greedy or sampled, see CONTINUE).
     same_line_if_fits(button_width("Continue"));
-    if (ImGui::Button("Continue")) ctx.requests.continue_text = true;
-    ctx.layout.framed("button", "Continue");
+    if (button(ctx.layout, "Continue")) ctx.requests.continue_text = true;
     if (ImGui::IsItemHovered())
       ImGui::SetTooltip(ctx.state.sampling.temperature == 0.0f
                             ? "Append the most likely next token (greedy; set a sampling temperature in the controls)."

@@ -22,8 +22,7 @@ void draw_qkv_panel(UiContext& ctx, ImVec2 size, int selected_head) {
                 head + 1);
   const std::string shown = fit_text({heading, "Head " + std::to_string(head + 1) + ": Q, K, V and output"},
                                      size.x - ImGui::CalcTextSize(" (?)").x - ImGui::GetStyle().ItemSpacing.x * 2.0f);
-  ImGui::TextUnformatted(shown.c_str());
-  ctx.layout.item("qkv_title", shown);
+  text(ctx.layout, "qkv_title", shown);
   help_marker(ctx.layout,
               "Each row is a token, each column one of the head's d_head dimensions. Blue is negative, "
               "red positive, white zero; each matrix has its own symmetric range (see its scale). "
@@ -56,8 +55,7 @@ void draw_qkv_panel(UiContext& ctx, ImVec2 size, int selected_head) {
     ImGui::SetCursorScreenPos(p);
     const std::string title =
         fit_text({part.title, part.short_title}, each_w + bar_w - ImGui::GetStyle().ItemSpacing.x);
-    ImGui::TextUnformatted(title.c_str());
-    ctx.layout.item("qkv_title", title);
+    gui::text(ctx.layout, "qkv_title", title);
     if (title != part.title && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", part.title);
     ImGui::SetCursorScreenPos(ImVec2(p.x, p.y + font * 1.3f));
     HeatmapSpec spec;

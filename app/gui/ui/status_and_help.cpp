@@ -88,30 +88,26 @@ void shortcut_table(UiContext& ctx, const char* id, CommandScope scope) {
     ImGui::TableNextRow();
     ImGui::TableSetColumnIndex(0);
     const std::string key = shortcut_text(row);
-    ImGui::TextUnformatted(key.c_str());
-    ctx.layout.item("help_key", key);
+    text(ctx.layout, "help_key", key);
     ImGui::TableSetColumnIndex(1);
     // Wrapped inside the column's clip rectangle, which is a cell padding narrower than its
     // content region: TextWrapped alone lets a line that just fits the region be cut.
     ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + ImGui::GetContentRegionAvail().x -
                            ImGui::GetStyle().CellPadding.x * 2.0f);
-    ImGui::TextUnformatted(row.label);
+    text(ctx.layout, "help_action", row.label);
     ImGui::PopTextWrapPos();
-    ctx.layout.item("help_action", row.label);
   }
   ImGui::EndTable();
 }
 
 void heading(UiContext& ctx, const char* text) {
   ImGui::Spacing();
-  ImGui::TextUnformatted(text);
-  ctx.layout.item("help_heading", text);
+  gui::text(ctx.layout, "help_heading", text);
 }
 
 void paragraph(UiContext& ctx, const char* text) {
   ImGui::Spacing();
-  ImGui::TextWrapped("%s", text);
-  ctx.layout.item("help_text", text);
+  text_wrapped(ctx.layout, "help_text", text);
 }
 
 const char* const kMouseExplore =
@@ -192,7 +188,7 @@ void draw_help_window(UiContext& ctx) {
     ImGui::End();
     return;
   }
-  ctx.layout.title_bar(title);
+  record_title_bar(ctx.layout, title);
   // A larger UI scale may have pushed the window past the screen's edge: back inside.
   const ImVec2 pos = ImGui::GetWindowPos(), size = ImGui::GetWindowSize();
   const ImVec2 inside(std::clamp(pos.x, viewport->WorkPos.x, viewport->WorkPos.x + viewport->WorkSize.x - size.x),
@@ -211,7 +207,7 @@ void draw_help_window(UiContext& ctx) {
         {HelpPage::Explore, "Explore"}, {HelpPage::Train, "Train"}, {HelpPage::StepThrough, "Step-through"}};
     for (const auto& [page, name] : pages) {
       const bool open = ImGui::BeginTabItem(name, nullptr, follow && page == now ? ImGuiTabItemFlags_SetSelected : 0);
-      ctx.layout.framed("help_tab", name);
+      record_framed(ctx.layout, "help_tab", name);
       if (!open) continue;
       ImGui::BeginChild("page");  // the tabs stay while a long page scrolls
       help_page(ctx, page);

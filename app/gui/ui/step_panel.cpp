@@ -199,21 +199,16 @@ void draw_step_through(UiContext& ctx, const attn::OutProjection& projection, Im
   };
   const float box = ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x;
   // Every control is recorded for --layout, so the layout sweep sees one cut by a narrow panel.
-  if (ImGui::Button("< Previous")) st.step = std::max(1, st.step - 1);
-  ctx.layout.framed("button", "< Previous");
+  if (button(ctx.layout, "< Previous")) st.step = std::max(1, st.step - 1);
   next_item(button_w("Next >"));
-  if (ImGui::Button("Next >")) st.step = std::min(kSteps, st.step + 1);
-  ctx.layout.framed("button", "Next >");
+  if (button(ctx.layout, "Next >")) st.step = std::min(kSteps, st.step + 1);
   next_item(box + ImGui::CalcTextSize("all steps").x);
-  ImGui::Checkbox("all steps", &st.all_steps);
-  ctx.layout.item("checkbox", "all steps");
+  checkbox(ctx.layout, "all steps", &st.all_steps);
   next_item(box + ImGui::CalcTextSize("\xC3\xB7 sqrt(d_head)").x);
-  ImGui::Checkbox("\xC3\xB7 sqrt(d_head)", &st.scale_by_sqrt_d);
-  ctx.layout.item("checkbox", "\xC3\xB7 sqrt(d_head)");
+  checkbox(ctx.layout, "\xC3\xB7 sqrt(d_head)", &st.scale_by_sqrt_d);
   next_item(box + ImGui::CalcTextSize("mask").x);
   bool masked = !st.mask_off;
-  if (ImGui::Checkbox("mask", &masked)) st.mask_off = !masked;
-  ctx.layout.item("checkbox", "mask");
+  if (checkbox(ctx.layout, "mask", &masked)) st.mask_off = !masked;
   // The slider and its label on one line: the slider gives way when the panel is narrow.
   const float label_w = ImGui::CalcTextSize("temperature").x + ImGui::GetStyle().ItemInnerSpacing.x;
   const float slider_w = std::max(ImGui::GetFontSize() * 3.0f,
@@ -221,24 +216,20 @@ void draw_step_through(UiContext& ctx, const attn::OutProjection& projection, Im
   next_item(slider_w + label_w);
   float temperature = st.temperature > 0.0f ? st.temperature : ctx.trace->config.temperature;
   ImGui::SetNextItemWidth(slider_w);
-  if (ImGui::SliderFloat("temperature##step", &temperature, 0.05f, 10.0f, "T %.2f", ImGuiSliderFlags_Logarithmic))
+  if (slider_float(ctx.layout, "temperature", "temperature##step", &temperature, 0.05f, 10.0f, "T %.2f",
+                   ImGuiSliderFlags_Logarithmic))
     st.temperature = temperature;
-  ctx.layout.item("slider", "temperature");
   next_item(button_w("Export PNG"));
-  if (ImGui::Button("Export PNG"))
+  if (button(ctx.layout, "Export PNG"))
     ctx.requests.export_choice = ExportChoice{ExportKind::Step, st.head, ExportFormat::Png, st.layer, st.query};
-  ctx.layout.framed("button", "Export PNG");
   next_item(button_w("SVG"));
-  if (ImGui::Button("SVG"))
+  if (button(ctx.layout, "SVG"))
     ctx.requests.export_choice = ExportChoice{ExportKind::Step, st.head, ExportFormat::Svg, st.layer, st.query};
-  ctx.layout.framed("button", "SVG");
   next_item(button_w("PDF"));
-  if (ImGui::Button("PDF"))
+  if (button(ctx.layout, "PDF"))
     ctx.requests.export_choice = ExportChoice{ExportKind::Step, st.head, ExportFormat::Pdf, st.layer, st.query};
-  ctx.layout.framed("button", "PDF");
   next_item(button_w("Close"));
-  if (ImGui::Button("Close")) st.open = false;
-  ctx.layout.framed("button", "Close");
+  if (button(ctx.layout, "Close")) st.open = false;
   ImGui::Separator();
   ImGui::BeginChild("steps", ImVec2(0.0f, 0.0f), false);
   if (st.all_steps) {

@@ -77,8 +77,7 @@ void draw_mode_switch(UiContext& ctx) {
   const auto button = [&](const char* label, Mode mode, const char* tip) {
     const bool active = ctx.state.mode == mode;
     if (active) ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyleColorVec4(ImGuiCol_ButtonActive));
-    if (ImGui::Button(label, ImVec2(w, 0.0f))) ctx.state.mode = mode;
-    ctx.layout.framed("button", label);
+    if (gui::button(ctx.layout, label, ImVec2(w, 0.0f))) ctx.state.mode = mode;
     if (active) ImGui::PopStyleColor();
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tip);
   };
@@ -99,31 +98,27 @@ void draw_train_actions(UiContext& ctx, TrainContext& train, const std::string& 
   const TrainProgress* p = train.progress;
   const bool running = p && p->running;
   const float bw = (ImGui::GetContentRegionAvail().x - 2.0f * ImGui::GetStyle().ItemSpacing.x) / 3.0f;
-  if (ImGui::Button(running ? "Pause" : "Train", ImVec2(bw, 0.0f)) && p)
+  if (button(ctx.layout, running ? "Pause" : "Train", ImVec2(bw, 0.0f)) && p)
     train.commands.emplace_back(running ? TrainCommand::Kind::Pause : TrainCommand::Kind::Run);
-  ctx.layout.framed("button", running ? "Pause" : "Train");
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", shortcut_text(Command::TrainOrPause).c_str());
   ImGui::SameLine();
-  if (ImGui::Button("Step", ImVec2(bw, 0.0f)) && p) train.commands.emplace_back(TrainCommand::Kind::Step);
-  ctx.layout.framed("button", "Step");
+  if (button(ctx.layout, "Step", ImVec2(bw, 0.0f)) && p) train.commands.emplace_back(TrainCommand::Kind::Step);
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("One update (%s)", shortcut_text(Command::TrainStep).c_str());
   ImGui::SameLine();
-  if (ImGui::Button("Reset", ImVec2(bw, 0.0f)) && problem.empty()) {
+  if (button(ctx.layout, "Reset", ImVec2(bw, 0.0f)) && problem.empty()) {
     if (t.trained)
       t.pending = c;
     else
       train.commands.push_back(command_for(TrainCommand::Kind::Reset, c));
   }
-  ctx.layout.framed("button", "Reset");
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("New weights with these settings");
 
   if (!p) return;
   const int target = p->model ? p->model->train.steps : 1;
   char label[64];
   std::snprintf(label, sizeof label, "step %lld / %d", p->step, target);
-  ImGui::ProgressBar(std::min(1.0f, static_cast<float>(p->step) / static_cast<float>(std::max(target, 1))),
-                     ImVec2(-FLT_MIN, 0.0f), label);
-  ctx.layout.framed("progress", label);
+  progress_bar(ctx.layout, std::min(1.0f, static_cast<float>(p->step) / static_cast<float>(std::max(target, 1))),
+               ImVec2(-FLT_MIN, 0.0f), label);
   char speed[96];
   std::snprintf(speed, sizeof speed, "%.0f steps/s  \xC2\xB7  %.0fk tokens/s", p->steps_per_second,
                 p->tokens_per_second / 1000.0);
@@ -155,15 +150,13 @@ void draw_train_actions(UiContext& ctx, TrainContext& train, const std::string& 
     const char* note =
         "This model was trained before it was opened, so it has no history: press Reset, then "
         "Train, to watch its heads form.";
-    ImGui::TextWrapped("%s", note);
-    ctx.layout.item("label", note);
+    text_wrapped(ctx.layout, "label", note);
     ImGui::PopStyleColor();
   }
   if (!p->message.empty()) {
     ImGui::PushStyleColor(ImGuiCol_Text,
                           p->diverged || p->error ? ctx.colors.error : ImGui::GetColorU32(ImGuiCol_TextDisabled));
-    ImGui::TextWrapped("%s", p->message.c_str());
-    ctx.layout.item("label", p->message);
+    text_wrapped(ctx.layout, "label", p->message);
     ImGui::PopStyleColor();
   }
 }
@@ -176,14 +169,13 @@ void draw_train_controls(UiContext& ctx, TrainContext& train) {
   draw_train_actions(ctx, train, problem_with(c, t.d_head_auto));
   ImGui::Separator();
 
-  ImGui::TextUnformatted("Task");
-  ctx.layout.item("label", "Task");
+  gui::text(ctx.layout, "label", "Task");
   ImGui::SetNextItemWidth(-FLT_MIN);
   const bool text = c.task == "text";
   const std::string task_label = !text                 ? c.task
                                  : c.text_file.empty() ? std::string(kEnglishTextLabel)
                                                        : "text: " + text_source_name(c.text_file);
-  if (ImGui::BeginCombo("##task", task_label.c_str())) {
+  if (const Combo combo{ctx.layout, "##task", task_label}) {
     for (std::string_view name : attn::task_names())
       if (ImGui::Selectable(std::string(name).c_str(), c.task == name)) {
         c.task = std::string(name);
@@ -206,9 +198,7 @@ void draw_train_controls(UiContext& ctx, TrainContext& train) {
       }
     }
     if (ImGui::Selectable(kTextFileLabel, text && !c.text_file.empty())) ctx.requests.choose_text_file = true;
-    ImGui::EndCombo();
   }
-  ctx.layout.framed("combo", task_label);
   if (ImGui::IsItemHovered() && text)
     ImGui::SetTooltip(
         "%s", c.text_file.empty() ? "The English corpus (bash bootstrap.sh corpus builds it)" : c.text_file.c_str());
@@ -216,87 +206,70 @@ void draw_train_controls(UiContext& ctx, TrainContext& train) {
     ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));
     const std::string counts = text ? "Loss counts every next token, in bits per byte of text."
                                     : "Loss counts " + std::string(task->counts()) + ".";
-    ImGui::TextWrapped("%s", counts.c_str());
-    ctx.layout.item("label", counts);
+    text_wrapped(ctx.layout, "label", counts);
     ImGui::PopStyleColor();
   }
 
   ImGui::Spacing();
-  ImGui::TextUnformatted("Model");
-  ctx.layout.item("section", "Model");
+  gui::text(ctx.layout, "section", "Model");
   const float label_w = ImGui::CalcTextSize("learning rate (?)").x + ImGui::GetStyle().ItemSpacing.x * 2.0f;
   const auto row = [&](const char* label, const char* help) { control_label(ctx.layout, label, help, label_w); };
   row("layers",
       "Blocks of attention (and MLP). An induction head needs two: one head in layer 1 looks at "
       "the previous token, one in layer 2 uses that to find what came after the earlier copy.");
-  ImGui::SliderInt("##layers", &c.arch.n_layers, 1, attn::kMaxLayers);
-  ctx.layout.item("slider", std::to_string(c.arch.n_layers));
+  slider_int(ctx.layout, "##layers", &c.arch.n_layers, 1, attn::kMaxLayers);
   row("heads", "Attention heads per layer, each with its own Q, K and V.");
   const int heads_before = c.arch.n_heads;  // on auto d_head: only counts that divide d_model
-  if (ImGui::SliderInt("##heads", &c.arch.n_heads, 1, attn::kMaxTrainHeads) && t.d_head_auto)
+  if (slider_int(ctx.layout, "##heads", &c.arch.n_heads, 1, attn::kMaxTrainHeads) && t.d_head_auto)
     c.arch.n_heads = heads_dividing(c.arch.d_model, heads_before, c.arch.n_heads, attn::kMaxTrainHeads);
-  ctx.layout.item("slider", std::to_string(c.arch.n_heads));
   row("d_model", "Width of the residual stream (every token's vector).");
-  if (ImGui::SliderInt("##d_model", &c.arch.d_model, attn::kMinTrainDModel, attn::kMaxTrainDModel))
+  if (slider_int(ctx.layout, "##d_model", &c.arch.d_model, attn::kMinTrainDModel, attn::kMaxTrainDModel))
     c.arch.d_model = std::max(attn::kMinTrainDModel, c.arch.d_model / 8 * 8);
-  ctx.layout.item("slider", std::to_string(c.arch.d_model));
   row("d_head", "Width of each head's q, k and v. Auto: d_model / heads.");
-  ImGui::Checkbox("auto##dh", &t.d_head_auto);
-  ctx.layout.item("checkbox", "auto");
+  checkbox(ctx.layout, "auto##dh", &t.d_head_auto);
   if (!t.d_head_auto) {
     ImGui::SameLine();
     ImGui::SetNextItemWidth(-FLT_MIN);
-    ImGui::SliderInt("##d_head", &c.arch.d_head, 1, 64);
-    ctx.layout.item("slider", std::to_string(c.arch.d_head));
+    slider_int(ctx.layout, "##d_head", &c.arch.d_head, 1, 64);
   } else {
     ImGui::SameLine();
     const std::string auto_d = std::to_string(
         c.arch.n_heads > 0 && c.arch.d_model % c.arch.n_heads == 0 ? c.arch.d_model / c.arch.n_heads : 0);
-    ImGui::TextDisabled("%s", auto_d.c_str());
-    ctx.layout.item("label", auto_d);
+    text_disabled(ctx.layout, "label", auto_d);
   }
-  ImGui::Checkbox("MLP after attention", &c.arch.mlp);
-  ctx.layout.item("checkbox", "MLP after attention");
+  checkbox(ctx.layout, "MLP after attention", &c.arch.mlp);
   help_marker(ctx.layout,
               "LayerNorm, Linear to 4 x d_model, GELU, Linear back, added to the stream. Off: an "
               "attention-only model, whose every computation goes through the heads you see.");
   row("positions",
       "How the model knows where a token is: a learned table, the sinusoidal table, a "
       "rotation of q and k (RoPE), or nothing (then order is invisible).");
-  if (ImGui::BeginCombo("##positions", positional_label(c.run.positional))) {
+  if (const Combo combo{ctx.layout, "##positions", positional_label(c.run.positional)}) {
     for (attn::Positional pos :
          {attn::Positional::Learned, attn::Positional::Sinusoidal, attn::Positional::Rope, attn::Positional::None})
       if (ImGui::Selectable(positional_label(pos), c.run.positional == pos)) c.run.positional = pos;
-    ImGui::EndCombo();
   }
-  ctx.layout.framed("combo", positional_label(c.run.positional));
-  ImGui::Checkbox("causal mask", &c.run.causal);
-  ctx.layout.item("checkbox", "causal mask");
+  checkbox(ctx.layout, "causal mask", &c.run.causal);
   help_marker(ctx.layout, "Each token sees only itself and earlier tokens, as in a model that predicts the next one.");
 
   ImGui::Spacing();
-  ImGui::TextUnformatted("Training");
-  ctx.layout.item("section", "Training");
+  gui::text(ctx.layout, "section", "Training");
   row("learning rate", "AdamW's peak step size, reached after a short warm-up. Too high diverges.");
-  ImGui::SliderFloat("##lr", &c.settings.lr, 1e-4f, 1e-1f, "%.4f", ImGuiSliderFlags_Logarithmic);
-  ctx.layout.item("slider", "learning rate");
+  slider_float(ctx.layout, "learning rate", "##lr", &c.settings.lr, 1e-4f, 1e-1f, "%.4f", ImGuiSliderFlags_Logarithmic);
   row("batch", "Sequences per step.");
-  ImGui::SliderInt("##batch", &c.settings.batch, 1, 128);
-  ctx.layout.item("slider", std::to_string(c.settings.batch));
+  slider_int(ctx.layout, "##batch", &c.settings.batch, 1, 128);
   row("steps", "The target: training pauses there.");
-  ImGui::SliderInt("##steps", &c.settings.steps, 10, 20000, "%d", ImGuiSliderFlags_Logarithmic);
-  ctx.layout.item("slider", std::to_string(c.settings.steps));
+  slider_int(ctx.layout, "##steps", &c.settings.steps, 10, 20000, ImGuiSliderFlags_Logarithmic);
   row("seed", "The initial weights and the data. Same seed, same run.");
   int seed = static_cast<int>(c.settings.seed % 1000000);
   if (ImGui::InputInt("##seed", &seed)) c.settings.seed = static_cast<std::uint64_t>(std::clamp(seed, 0, 999999));
-  ctx.layout.item("slider", std::to_string(seed));
+  record_item(ctx.layout, "slider", std::to_string(seed));
 
   derive_choices(c, t.d_head_auto);
   const std::string problem = problem_with(c, t.d_head_auto);
   if (!problem.empty()) {
     ImGui::PushStyleColor(ImGuiCol_Text, ctx.colors.error);
-    ImGui::TextWrapped("%s", problem.c_str());
-    ctx.layout.item("error", problem);
+    text_wrapped(ctx.layout, "error", problem);
     ImGui::PopStyleColor();
   } else if (!t.pending) {
     switch (classify_change(t)) {
@@ -458,15 +431,14 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
       const std::string off = fit_text({"knocked out", "off"}, max.x - min.x);
       const ImVec2 ts = ImGui::CalcTextSize(off.c_str());
       const ImVec2 at((min.x + max.x - ts.x) * 0.5f, (min.y + max.y - ts.y) * 0.5f);
-      dl->AddText(at, IM_COL32(255, 255, 255, 255), off.c_str());
-      ctx.layout.text("knocked_out", off, at, ImVec2(at.x + ts.x, at.y + ts.y));
+      draw_text(ctx.layout, dl, "knocked_out", at, IM_COL32(255, 255, 255, 255), off);
     }
   };
 
   if (enlarged) {
     const int l = t.enlarged_layer, h = t.enlarged_head;
-    if (ImGui::Button("\xE2\x86\x90 All heads")) t.enlarged_layer = t.enlarged_head = -1;  // Esc: Command::BackToGrid
-    ctx.layout.framed("button", "\xE2\x86\x90 All heads");
+    if (button(ctx.layout, "\xE2\x86\x90 All heads"))
+      t.enlarged_layer = t.enlarged_head = -1;  // Esc: Command::BackToGrid
     ImGui::SameLine();
     ImGui::AlignTextToFramePadding();
     text_fitted(ctx.layout, "head_title", title_of(l, h));
@@ -508,8 +480,7 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
       ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));
       const std::string hint = "token labels hidden at this size: hover a cell, or " +
                                shortcut_text(Command::SmallerText) + " for smaller text";
-      ImGui::TextWrapped("%s", hint.c_str());
-      ctx.layout.item("hint", hint);
+      text_wrapped(ctx.layout, "hint", hint);
       ImGui::PopStyleColor();
       ImGui::PopTextWrapPos();
     }
@@ -581,9 +552,8 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
                                   ? shorten_to_width(full, title_w)
                                   : fit_text({plain, "H" + std::to_string(h + 1)}, title_w);
     ImGui::PushStyleColor(ImGuiCol_Text, head_color_u32(l, h, H));
-    ImGui::TextUnformatted(title.c_str());
+    gui::text(ctx.layout, "head_title", title);
     ImGui::PopStyleColor();
-    ctx.layout.item("head_title", title);
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", full.c_str());
     ImGui::SetCursorScreenPos(ImVec2(p.x, p.y + request.title_h));
     // + 1: the widget refits the same room and cells, and rounding must not cost it a pixel a cell.
@@ -621,9 +591,7 @@ PlotFrame plot_frame(ImDrawList* dl, LayoutRecord& layout, ImVec2 min, ImVec2 ma
   const float font = ImGui::GetFontSize();
   const ImU32 dim = ImGui::GetColorU32(ImGuiCol_TextDisabled);
   const auto text = [&](ImVec2 at, ImU32 color, const std::string& s) {
-    dl->AddText(at, color, s.c_str());
-    const ImVec2 size = ImGui::CalcTextSize(s.c_str());
-    layout.text("plot_label", s, at, ImVec2(at.x + size.x, at.y + size.y));
+    draw_text(layout, dl, "plot_label", at, color, s);
   };
   text(min, ImGui::GetColorU32(ImGuiCol_Text), shorten_to_width(title, max.x - min.x - font * 0.5f));
   const float axis_w = std::max(ImGui::CalcTextSize(y_top).x, ImGui::CalcTextSize("0").x) + font * 0.3f;
@@ -684,9 +652,7 @@ void draw_curves(UiContext& ctx, TrainContext& train, ImVec2 size, float plots_h
       const std::string shown_label = shorten_to_width(label, loss.max.x - loss.min.x - font * 0.6f);
       const bool room_below = y + font * 1.15f <= loss.max.y;
       const ImVec2 at(loss.min.x + font * 0.3f, below && room_below ? y + font * 0.1f : y - font * 1.05f);
-      dl->AddText(at, IM_COL32(120, 170, 255, 255), shown_label.c_str());
-      const ImVec2 text_size = ImGui::CalcTextSize(shown_label.c_str());
-      ctx.layout.text("plot_label", shown_label, at, ImVec2(at.x + text_size.x, at.y + text_size.y));
+      draw_text(ctx.layout, dl, "plot_label", at, IM_COL32(120, 170, 255, 255), shown_label);
     }
   }
   const ImVec2 det_origin(origin.x + plot_w + style.ItemSpacing.x, origin.y);
@@ -806,8 +772,7 @@ void draw_curves_and_timeline(UiContext& ctx, TrainContext& train, ImVec2 size) 
   // The timeline: the button, the slider, and the snapshot count when the line has room for it.
   ImGui::SetCursorScreenPos(ImVec2(origin.x, origin.y + plots_h + style.ItemSpacing.y));
   const char* now_label = t.follow_latest ? "Following" : "Now";
-  if (ImGui::Button(now_label)) t.follow_latest = true;
-  ctx.layout.framed("button", now_label);
+  if (button(ctx.layout, now_label)) t.follow_latest = true;
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Show the model as it trains (End)");
   ImGui::SameLine();
   char step_label[64];
@@ -819,17 +784,15 @@ void draw_curves_and_timeline(UiContext& ctx, TrainContext& train, ImVec2 size) 
   const float info_w = ImGui::CalcTextSize(info).x + style.ItemSpacing.x;
   const bool show_info = ImGui::GetContentRegionAvail().x - info_w >= font * 6.0f;
   ImGui::SetNextItemWidth(show_info ? ImGui::GetContentRegionAvail().x - info_w : -FLT_MIN);
-  if (ImGui::SliderFloat("##timeline", &position, 0.0f, 1.0f, step_label)) {
+  if (slider_float_shown(ctx.layout, "##timeline", &position, 0.0f, 1.0f, step_label)) {
     t.timeline_position = position;
     t.follow_latest = false;
   }
-  ctx.layout.framed("slider", step_label);
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("Scrub back through the run: every view shows the model at that step (Home: step 0)");
   if (show_info) {
     ImGui::SameLine();
-    ImGui::TextDisabled("%s", info);
-    ctx.layout.item("label", info);
+    text_disabled(ctx.layout, "label", info);
   }
 }
 

@@ -1,7 +1,10 @@
 // Train mode's panels: the model's controls, the layers x heads model view, the curves and the
-// timeline. Like every panel they edit AppState (state.train); they ask the trainer for work by
-// appending TrainCommands to TrainContext::commands (posted after the frame) and the app for
-// files through ctx.requests. The TrainHost itself is the App's.
+// timeline. Like every panel (panels.hpp says what they may call) they edit AppState
+// (state.train); they ask the trainer for work by appending TrainCommands to
+// TrainContext::commands (posted after the frame) and the app for files through ctx.requests. The
+// TrainHost itself is the App's (train_controller.cpp); the panels read its progress only. The
+// task list checks that the English corpus is there when it is chosen, so a missing one is a
+// message at once.
 #pragma once
 #include <imgui.h>
 

@@ -69,7 +69,7 @@ struct UiContext {
   const Palette& colors;
   float scale;
   Requests& requests;
-  LayoutRecord& layout;
+  LayoutRecord& layout;  // where the widgets (widgets.hpp) record themselves for --layout
   // Explore with an opened model (state.model_path): the host's state this frame; else null.
   const ModelHostState* hosted = nullptr;
   // Its result's ranges and labels, one view per layer (the overview reads every layer's).

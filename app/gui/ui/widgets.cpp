@@ -2,6 +2,8 @@
 // so vertices are rotated after AddText).
 #include "gui/ui/widgets.hpp"
 
+#include <imgui_internal.h>
+
 #include "core/head_colors.hpp"
 
 #include <algorithm>
@@ -154,11 +156,10 @@ void draw_color_bar(ImDrawList* dl, ImVec2 min, ImVec2 max, Colormap map, float 
     dl->AddLine(ImVec2(max.x, y), ImVec2(max.x + tick_mark(), y), text_color);
     const float text_h = ImGui::GetFontSize();
     const ImVec2 at(max.x + tick_gap(), y - text_h * 0.5f);
-    dl->AddText(at, text_color, label.c_str());
-    if (layout) {
-      const ImVec2 size = ImGui::CalcTextSize(label.c_str());
-      layout->text("color_bar_tick", label, at, ImVec2(at.x + size.x, at.y + size.y));
-    }
+    if (layout)
+      draw_text(*layout, dl, "color_bar_tick", at, text_color, label);
+    else
+      dl->AddText(at, text_color, label.c_str());
   }
 }
 
@@ -194,8 +195,125 @@ bool colormap_selector(LayoutRecord& layout, const char* id, Colormap* map) {
     }
     ImGui::EndCombo();
   }
-  layout.framed("combo", current);
+  record_framed(layout, "combo", current);
   return changed;
+}
+
+bool button(LayoutRecord& layout, const char* label, ImVec2 size) {
+  const bool pressed = ImGui::Button(label, size);
+  layout.framed("button", label);
+  return pressed;
+}
+
+bool checkbox(LayoutRecord& layout, const char* label, bool* value) {
+  const bool changed = ImGui::Checkbox(label, value);
+  layout.item("checkbox", label);
+  return changed;
+}
+
+bool slider_int(LayoutRecord& layout, const char* id, int* value, int low, int high, ImGuiSliderFlags flags) {
+  const bool changed = ImGui::SliderInt(id, value, low, high, "%d", flags);
+  layout.item("slider", std::to_string(*value));
+  return changed;
+}
+
+bool slider_float(LayoutRecord& layout, const char* name, const char* id, float* value, float low, float high,
+                  const char* format, ImGuiSliderFlags flags) {
+  const bool changed = ImGui::SliderFloat(id, value, low, high, format, flags);
+  layout.item("slider", name);
+  return changed;
+}
+
+bool slider_int_shown(LayoutRecord& layout, const char* id, int* value, int low, int high, const char* format,
+                      const std::string& shown, ImGuiSliderFlags flags) {
+  const bool changed = ImGui::SliderInt(id, value, low, high, format, flags);
+  layout.framed("slider", shown);
+  return changed;
+}
+
+bool slider_float_shown(LayoutRecord& layout, const char* id, float* value, float low, float high,
+                        const std::string& shown) {
+  const bool changed = ImGui::SliderFloat(id, value, low, high, shown.c_str());
+  layout.framed("slider", shown);
+  return changed;
+}
+
+void progress_bar(LayoutRecord& layout, float fraction, ImVec2 size, const std::string& overlay) {
+  ImGui::ProgressBar(fraction, size, overlay.c_str());
+  layout.framed("progress", overlay);
+}
+
+void text(LayoutRecord& layout, const char* kind, std::string_view s) {
+  ImGui::TextUnformatted(s.data(), s.data() + s.size());
+  layout.item(kind, s);
+}
+
+void text_disabled(LayoutRecord& layout, const char* kind, std::string_view s) {
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyle().Colors[ImGuiCol_TextDisabled]);
+  text(layout, kind, s);
+  ImGui::PopStyleColor();
+}
+
+void text_wrapped(LayoutRecord& layout, const char* kind, std::string_view s) {
+  // As ImGui::TextWrapped, without its formatting buffer's length limit.
+  const bool wrap_here = ImGui::GetCurrentWindow()->DC.TextWrapPos < 0.0f;
+  if (wrap_here) ImGui::PushTextWrapPos(0.0f);
+  text(layout, kind, s);
+  if (wrap_here) ImGui::PopTextWrapPos();
+}
+
+void frame_label(LayoutRecord& layout, const char* label) {
+  ImGui::AlignTextToFramePadding();
+  text(layout, "label", label);
+}
+
+Combo::Combo(LayoutRecord& layout, const char* id, std::string shown, ImGuiComboFlags flags)
+    : m_layout(layout), m_shown(std::move(shown)), m_open(ImGui::BeginCombo(id, m_shown.c_str(), flags)) {}
+
+Combo::~Combo() {
+  if (m_open) ImGui::EndCombo();
+  m_layout.framed("combo", m_shown);
+}
+
+void record_item(LayoutRecord& layout, const char* kind, std::string_view s) { layout.item(kind, s); }
+
+void record_framed(LayoutRecord& layout, const char* kind, std::string_view s) { layout.framed(kind, s); }
+
+void record_chip(LayoutRecord& layout, int index, ImVec2 min, ImVec2 size) {
+  layout.chips.push_back({index, min.x, min.y, size.x, size.y});
+}
+
+void record_title_bar(LayoutRecord& layout, std::string_view title) { layout.title_bar(title); }
+
+void record_heatmap(LayoutRecord& layout, std::string_view matrix, int head, ImVec2 min, ImVec2 max, int rows, int cols,
+                    int layer) {
+  layout.heatmap(matrix, head, min, max, rows, cols, layer);
+}
+
+float draw_vertical_text(LayoutRecord& layout, ImDrawList* dl, const char* kind, ImVec2 bottom_left, ImU32 color,
+                         std::string_view s, float px) {
+  const float length = add_vertical_text(dl, bottom_left, color, s, px);
+  layout.text(kind, s, ImVec2(bottom_left.x, bottom_left.y - length), ImVec2(bottom_left.x + px, bottom_left.y));
+  return length;
+}
+
+void draw_text(LayoutRecord& layout, ImDrawList* dl, const char* kind, ImVec2 pos, ImU32 color, std::string_view s) {
+  dl->AddText(pos, color, s.data(), s.data() + s.size());
+  const ImVec2 size = ImGui::CalcTextSize(s.data(), s.data() + s.size());
+  layout.text(kind, s, pos, ImVec2(pos.x + size.x, pos.y + size.y));
+}
+
+void draw_text(LayoutRecord& layout, ImDrawList* dl, const char* kind, ImVec2 pos, ImU32 color, std::string_view s,
+               float px, float right) {
+  add_text(dl, pos, color, s, px);
+  layout.text(kind, s, pos, ImVec2(right, pos.y + px));
+}
+
+void draw_text_right(LayoutRecord& layout, ImDrawList* dl, const char* kind, ImVec2 top_right, ImU32 color,
+                     std::string_view s, float px) {
+  const ImVec2 min(top_right.x - text_width(s, px), top_right.y);
+  add_text(dl, min, color, s, px);
+  layout.text(kind, s, min, ImVec2(top_right.x, top_right.y + px));
 }
 
 }  // namespace app::gui

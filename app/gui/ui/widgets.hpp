@@ -1,5 +1,6 @@
-// Small widgets every panel uses: the (?) help marker, color bars, vertical labels, and labels
-// shortened to a width with the full text on hover.
+// Small widgets every panel uses: the (?) help marker, color bars, vertical labels, labels
+// shortened to a width with the full text on hover, and the wrappers of ImGui widgets and drawn
+// text that record themselves in the layout record (--layout), so panels never record by hand.
 #pragma once
 #include <initializer_list>
 #include <string>
@@ -64,6 +65,78 @@ bool enum_radio(const char* label, Enum* value, Enum mine) {
   *value = mine;
   return true;
 }
+
+// The widgets panels draw, each recorded in `layout` as it is drawn (what --layout writes for the
+// GUI tests: its kind, the text it shows without the "##" id, its box), so no panel records by
+// hand. They return what the ImGui widget returns.
+// The last ImGui item drawn (a menu title, an input box, a tab) as `kind` showing `text`; framed:
+// also cut when the text is wider than its frame. For widgets with no wrapper of their own.
+void record_item(LayoutRecord& layout, const char* kind, std::string_view text);
+void record_framed(LayoutRecord& layout, const char* kind, std::string_view text);
+bool button(LayoutRecord& layout, const char* label, ImVec2 size = ImVec2(0.0f, 0.0f));  // "button"
+bool checkbox(LayoutRecord& layout, const char* label, bool* value);                     // "checkbox"
+// enum_radio, recorded as "radio".
+template <class Enum>
+bool radio(LayoutRecord& layout, const char* label, Enum* value, Enum mine) {
+  const bool changed = enum_radio(label, value, mine);
+  record_item(layout, "radio", label);
+  return changed;
+}
+// A slider recorded as "slider" with the value it shows.
+bool slider_int(LayoutRecord& layout, const char* id, int* value, int low, int high, ImGuiSliderFlags flags = 0);
+// A slider whose value is shown through `format`, recorded as "slider" with `name`.
+bool slider_float(LayoutRecord& layout, const char* name, const char* id, float* value, float low, float high,
+                  const char* format, ImGuiSliderFlags flags = 0);
+// A slider whose frame shows `shown` (its format), recorded as that text, cut when the frame is
+// narrower.
+bool slider_int_shown(LayoutRecord& layout, const char* id, int* value, int low, int high, const char* format,
+                      const std::string& shown, ImGuiSliderFlags flags = 0);
+bool slider_float_shown(LayoutRecord& layout, const char* id, float* value, float low, float high,
+                        const std::string& shown);
+void progress_bar(LayoutRecord& layout, float fraction, ImVec2 size, const std::string& overlay);  // "progress"
+// Text as ImGui lays it out, recorded as `kind`: on one line, greyed, or wrapped at the window's
+// edge (or the wrap position pushed).
+void text(LayoutRecord& layout, const char* kind, std::string_view text);
+void text_disabled(LayoutRecord& layout, const char* kind, std::string_view text);
+void text_wrapped(LayoutRecord& layout, const char* kind, std::string_view text);
+// A label in line with the framed widget after it ("Tokens", "Layer"), recorded as "label".
+void frame_label(LayoutRecord& layout, const char* label);
+// A combo box showing `shown`, recorded as "combo" when it ends:
+//   if (const Combo combo{layout, "##id", shown}) { ImGui::Selectable ... }
+class Combo {
+ public:
+  Combo(LayoutRecord& layout, const char* id, std::string shown, ImGuiComboFlags flags = 0);
+  ~Combo();
+  Combo(const Combo&) = delete;
+  Combo& operator=(const Combo&) = delete;
+  explicit operator bool() const { return m_open; }
+
+ private:
+  LayoutRecord& m_layout;
+  std::string m_shown;
+  bool m_open;
+};
+// A token chip (`index` from 0) at `min`, `size` large: where --hover-token puts the mouse.
+void record_chip(LayoutRecord& layout, int index, ImVec2 min, ImVec2 size);
+// The title bar of the current window, recorded as "window_title" (cut when the title is wider).
+void record_title_bar(LayoutRecord& layout, std::string_view title);
+// A heatmap just drawn in [min, max] of the current window ("attention", "lines", "thumbnail" ...):
+// where --click-cell clicks and what the tests measure.
+void record_heatmap(LayoutRecord& layout, std::string_view matrix, int head, ImVec2 min, ImVec2 max, int rows, int cols,
+                    int layer);
+// Text drawn by the app itself at `pos` (a tick, an axis or a plot label), recorded as `kind` with
+// its box: CalcTextSize at the current font.
+void draw_text(LayoutRecord& layout, ImDrawList* draw_list, const char* kind, ImVec2 pos, ImU32 color,
+               std::string_view text);
+// The same at font size `px` in a box from `pos` to `right`, `px` high (token labels, chips).
+void draw_text(LayoutRecord& layout, ImDrawList* draw_list, const char* kind, ImVec2 pos, ImU32 color,
+               std::string_view text, float px, float right);
+// The same ending at `top_right` (a row label beside a map), its width measured at `px`.
+void draw_text_right(LayoutRecord& layout, ImDrawList* draw_list, const char* kind, ImVec2 top_right, ImU32 color,
+                     std::string_view text, float px);
+// add_vertical_text, recorded as `kind` with its upright box; returns the text's length.
+float draw_vertical_text(LayoutRecord& layout, ImDrawList* draw_list, const char* kind, ImVec2 bottom_left, ImU32 color,
+                         std::string_view text, float px);
 
 // A vertical color bar in [min, max] with tick labels for [low, high].
 void draw_color_bar(ImDrawList* draw_list, ImVec2 min, ImVec2 max, Colormap map, float low, float high,
