@@ -176,11 +176,10 @@ class App {
   std::future<std::string> m_background_export;        // a file being written: "" or the error
   std::string m_pending_export;                        // its path
   std::shared_ptr<std::atomic<bool>> m_export_cancel;  // set by the closing dialog's Cancel
-  bool m_closing = false;
-  std::string m_answer_in_status;    // Train mode's answer when the window has no room for its line // a quit waits for
-                                     // the export to end
-  int m_closing_frames = 0;          // drawn with the closing dialog (--layout)
-  int m_frames_while_exporting = 0;  // drawn while a file was being written (--layout)
+  bool m_closing = false;                              // a quit waits for the export to end
+  std::string m_answer_in_status;                      // Train mode's answer when the window has no room for its line
+  int m_closing_frames = 0;                            // drawn with the closing dialog (--layout)
+  int m_frames_while_exporting = 0;                    // drawn while a file was being written (--layout)
   gfx::HeatmapRenderer m_renderer;
   FontAtlas m_fonts;
   LayoutRecord m_layout;
