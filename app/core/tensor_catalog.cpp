@@ -62,6 +62,8 @@ std::vector<TensorRow> make_catalog() {
        {A::Tokens, A::DModel},
        Needs::Always,
        sym,
+       ColorKind::Diverging,
+       kTensorNpy,
        [](const attn::Model& m, const attn::Activations& a, int l) {
          return rows(stream_into(a, l), n_of(a), E_of(m));
        }},
@@ -72,6 +74,8 @@ std::vector<TensorRow> make_catalog() {
        {A::Tokens, A::DModel},
        Needs::LayerNorm,
        sym,
+       ColorKind::Diverging,
+       kTensorNpy,
        [](const attn::Model& m, const attn::Activations& a, int l) {
          return rows(layer_of(a, l).ln1.data(), n_of(a), E_of(m));
        }},
@@ -82,6 +86,8 @@ std::vector<TensorRow> make_catalog() {
        {A::Tokens, A::Qkv},
        Needs::Always,
        sym,
+       ColorKind::Diverging,
+       kTensorNpy,
        [](const attn::Model& m, const attn::Activations& a, int l) {
          return rows(layer_of(a, l).qkv.data(), n_of(a), 3 * I_of(m));
        }},
@@ -92,6 +98,8 @@ std::vector<TensorRow> make_catalog() {
        {A::Heads, A::Tokens, A::DHead},
        Needs::Always,
        sym,
+       ColorKind::Diverging,
+       kTensorCsv | kTensorNpy | kTensorFigure,
        [](const attn::Model& m, const attn::Activations& a, int l) { return read_qkv_part(m, a, l, 0); }},
       {TensorId::K,
        "k.npy",
@@ -100,6 +108,8 @@ std::vector<TensorRow> make_catalog() {
        {A::Heads, A::Tokens, A::DHead},
        Needs::Always,
        sym,
+       ColorKind::Diverging,
+       kTensorCsv | kTensorNpy | kTensorFigure,
        [](const attn::Model& m, const attn::Activations& a, int l) { return read_qkv_part(m, a, l, 1); }},
       {TensorId::V,
        "v.npy",
@@ -108,6 +118,8 @@ std::vector<TensorRow> make_catalog() {
        {A::Heads, A::Tokens, A::DHead},
        Needs::Always,
        sym,
+       ColorKind::Diverging,
+       kTensorCsv | kTensorNpy | kTensorFigure,
        [](const attn::Model& m, const attn::Activations& a, int l) { return read_qkv_part(m, a, l, 2); }},
       {TensorId::Scores,
        "scores.npy",
@@ -116,6 +128,8 @@ std::vector<TensorRow> make_catalog() {
        {A::Heads, A::Tokens, A::Keys},
        Needs::Always,
        sym,
+       ColorKind::Diverging,
+       kTensorNpy,
        [](const attn::Model& m, const attn::Activations& a, int l) {
          return read_square(layer_of(a, l).scores, m, a);
        }},
@@ -126,6 +140,8 @@ std::vector<TensorRow> make_catalog() {
        {A::Heads, A::Tokens, A::Keys},
        Needs::Always,
        RangePolicy::MinMax,
+       ColorKind::Chosen,
+       kTensorCsv | kTensorNpy | kTensorFigure,
        [](const attn::Model& m, const attn::Activations& a, int l) { return read_square(layer_of(a, l).attn, m, a); }},
       {TensorId::HeadOut,
        "head_out.npy",
@@ -134,6 +150,8 @@ std::vector<TensorRow> make_catalog() {
        {A::Heads, A::Tokens, A::DHead},
        Needs::Always,
        sym,
+       ColorKind::Diverging,
+       kTensorCsv | kTensorNpy | kTensorFigure,
        [](const attn::Model& m, const attn::Activations& a, int l) {
          return per_head(layer_of(a, l).concat.data(), n_of(a), I_of(m), 0, H_of(m), D_of(m));
        }},
@@ -144,6 +162,8 @@ std::vector<TensorRow> make_catalog() {
        {A::Tokens, A::Inner},
        Needs::Always,
        sym,
+       ColorKind::Diverging,
+       kTensorNpy,
        [](const attn::Model& m, const attn::Activations& a, int l) {
          return rows(layer_of(a, l).concat.data(), n_of(a), I_of(m));
        }},
@@ -154,6 +174,8 @@ std::vector<TensorRow> make_catalog() {
        {A::Tokens, A::DModel},
        Needs::Always,
        sym,
+       ColorKind::Diverging,
+       kTensorNpy,
        [](const attn::Model& m, const attn::Activations& a, int l) {
          return rows(layer_of(a, l).attn_out.data(), n_of(a), E_of(m));
        }},
@@ -164,6 +186,8 @@ std::vector<TensorRow> make_catalog() {
        {A::Tokens, A::DModel},
        Needs::Always,
        sym,
+       ColorKind::Diverging,
+       kTensorNpy,
        [](const attn::Model& m, const attn::Activations& a, int l) {
          return rows(layer_of(a, l).resid_mid.data(), n_of(a), E_of(m));
        }},
@@ -174,6 +198,8 @@ std::vector<TensorRow> make_catalog() {
        {A::Tokens, A::DModel},
        Needs::LayerNormAndMlp,
        sym,
+       ColorKind::Diverging,
+       kTensorNpy,
        [](const attn::Model& m, const attn::Activations& a, int l) {
          return rows(layer_of(a, l).ln2.data(), n_of(a), E_of(m));
        }},
@@ -184,6 +210,8 @@ std::vector<TensorRow> make_catalog() {
        {A::Tokens, A::Mlp},
        Needs::Mlp,
        sym,
+       ColorKind::Diverging,
+       kTensorNpy,
        [](const attn::Model& m, const attn::Activations& a, int l) {
          return rows(layer_of(a, l).fc.data(), n_of(a), M_of(m));
        }},
@@ -194,6 +222,8 @@ std::vector<TensorRow> make_catalog() {
        {A::Tokens, A::Mlp},
        Needs::Mlp,
        sym,
+       ColorKind::Diverging,
+       kTensorNpy,
        [](const attn::Model& m, const attn::Activations& a, int l) {
          return rows(layer_of(a, l).gelu.data(), n_of(a), M_of(m));
        }},
@@ -204,6 +234,8 @@ std::vector<TensorRow> make_catalog() {
        {A::Tokens, A::DModel},
        Needs::Mlp,
        sym,
+       ColorKind::Diverging,
+       kTensorNpy,
        [](const attn::Model& m, const attn::Activations& a, int l) {
          return rows(layer_of(a, l).mlp_out.data(), n_of(a), E_of(m));
        }},
@@ -214,6 +246,8 @@ std::vector<TensorRow> make_catalog() {
        {A::Tokens, A::DModel},
        Needs::Mlp,
        sym,
+       ColorKind::Diverging,
+       kTensorNpy,
        [](const attn::Model& m, const attn::Activations& a, int l) {
          return rows(layer_of(a, l).resid_out.data(), n_of(a), E_of(m));
        }},
@@ -232,6 +266,12 @@ const TensorRow& catalog_row(TensorId id) {
     if (row.id == id) return row;
   throw std::logic_error("tensor id " + std::to_string(static_cast<int>(id)) + " has no row in the catalog");
 }
+
+Colormap tensor_colormap(TensorId id, Colormap chosen) {
+  return catalog_row(id).color == ColorKind::Diverging ? Colormap::Diverging : chosen;
+}
+
+bool offers(TensorId id, TensorFormat format) { return (catalog_row(id).formats & format) != 0u; }
 
 bool has_tensor(const TensorRow& row, const attn::Arch& arch) {
   switch (row.needs) {

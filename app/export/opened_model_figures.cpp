@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "core/detector_notes.hpp"
+#include "core/tensor_catalog.hpp"
 #include "engine/text/token_text.hpp"
 #include "export/figure_builder.hpp"
 
@@ -231,7 +232,7 @@ Figure layout_overview_figure(const ModelResult& result, const std::string& capt
       for (int r = 0; r < bins; ++r)
         for (int k = 0; k < bins; ++k)
           b.rect(tx + cell * static_cast<float>(k), ty + cell * static_cast<float>(r), cell, cell,
-                 rgba(colormap_color(options.colormap,
+                 rgba(colormap_color(tensor_colormap(TensorId::Attn, options.colormap),
                                      normalize(binned[static_cast<std::size_t>(r * bins + k)], 0.0f, high))));
       const StrongestDetector best = strongest_detector(result.detectors, l, h);
       if (best.score >= kOverviewMarkScore) {
@@ -247,8 +248,9 @@ Figure layout_overview_figure(const ModelResult& result, const std::string& capt
   const float grid_h = static_cast<float>(L) * thumb + static_cast<float>(L - 1) * gap;
   // 4. One color bar for every thumbnail.
   const float bar_h = std::min(std::max(grid_h, b.s(120)), b.s(260));
-  b.color_bar(grid_x + grid_w + b.s(24), grid_y + b.s(14), bar_h, options.colormap, 0.0f, 1.0f,
-              options.per_head_range ? 3 : 5, options.per_head_range ? "weight / head's largest" : "weight");
+  b.color_bar(grid_x + grid_w + b.s(24), grid_y + b.s(14), bar_h, tensor_colormap(TensorId::Attn, options.colormap),
+              0.0f, 1.0f, options.per_head_range ? 3 : 5,
+              options.per_head_range ? "weight / head's largest" : "weight");
   const float bottom = std::max(grid_y + grid_h, grid_y + b.s(14) + bar_h + b.s(8));
   return b.finish(width, bottom + margin);
 }

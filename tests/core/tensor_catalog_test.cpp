@@ -56,6 +56,28 @@ TEST_CASE("the tensor catalog has one row per id, each with a file, a title and 
   CHECK(app::catalog_row(app::TensorId::Scores).range == app::RangePolicy::Symmetric);
 }
 
+TEST_CASE("every catalog row has a colormap and at least one export format", "[catalog]") {
+  const unsigned all = app::kTensorCsv | app::kTensorNpy | app::kTensorFigure;
+  for (const app::TensorRow& row : app::tensor_catalog()) {
+    INFO(row.title);
+    CHECK((row.color == app::ColorKind::Diverging || row.color == app::ColorKind::Chosen));
+    CHECK(row.formats != 0u);
+    CHECK((row.formats & ~all) == 0u);
+    // Signed values are drawn around 0 on the diverging map; only the weights take the person's map.
+    const bool signed_values = row.range == app::RangePolicy::Symmetric;
+    CHECK(signed_values == (row.color == app::ColorKind::Diverging));
+  }
+  CHECK(app::tensor_colormap(app::TensorId::Attn, app::Colormap::Magma) == app::Colormap::Magma);
+  CHECK(app::tensor_colormap(app::TensorId::Scores, app::Colormap::Magma) == app::Colormap::Diverging);
+  CHECK(app::tensor_colormap(app::TensorId::Q, app::Colormap::Viridis) == app::Colormap::Diverging);
+  for (const app::TensorId id :
+       {app::TensorId::Attn, app::TensorId::Q, app::TensorId::K, app::TensorId::V, app::TensorId::HeadOut}) {
+    CHECK(app::offers(id, app::kTensorCsv));
+    CHECK(app::offers(id, app::kTensorFigure));
+  }
+  CHECK_FALSE(app::offers(app::TensorId::Scores, app::kTensorCsv));
+}
+
 TEST_CASE("every catalog row reads a tensor of the shape its axes say", "[catalog]") {
   attn::Arch a;
   a.n_layers = 2;
