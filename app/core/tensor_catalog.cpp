@@ -2,6 +2,7 @@
 #include "core/tensor_catalog.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 #include <string>
 
@@ -62,6 +63,8 @@ std::vector<TensorRow> make_catalog() {
        {A::Tokens, A::DModel},
        Needs::Always,
        sym,
+       sym,
+       false,
        ColorKind::Diverging,
        kTensorNpy,
        [](const attn::Model& m, const attn::Activations& a, int l) {
@@ -74,6 +77,8 @@ std::vector<TensorRow> make_catalog() {
        {A::Tokens, A::DModel},
        Needs::LayerNorm,
        sym,
+       sym,
+       false,
        ColorKind::Diverging,
        kTensorNpy,
        [](const attn::Model& m, const attn::Activations& a, int l) {
@@ -86,6 +91,8 @@ std::vector<TensorRow> make_catalog() {
        {A::Tokens, A::Qkv},
        Needs::Always,
        sym,
+       sym,
+       false,
        ColorKind::Diverging,
        kTensorNpy,
        [](const attn::Model& m, const attn::Activations& a, int l) {
@@ -98,6 +105,8 @@ std::vector<TensorRow> make_catalog() {
        {A::Heads, A::Tokens, A::DHead},
        Needs::Always,
        sym,
+       sym,
+       false,
        ColorKind::Diverging,
        kTensorCsv | kTensorNpy | kTensorFigure,
        [](const attn::Model& m, const attn::Activations& a, int l) { return read_qkv_part(m, a, l, 0); }},
@@ -108,6 +117,8 @@ std::vector<TensorRow> make_catalog() {
        {A::Heads, A::Tokens, A::DHead},
        Needs::Always,
        sym,
+       sym,
+       false,
        ColorKind::Diverging,
        kTensorCsv | kTensorNpy | kTensorFigure,
        [](const attn::Model& m, const attn::Activations& a, int l) { return read_qkv_part(m, a, l, 1); }},
@@ -118,6 +129,8 @@ std::vector<TensorRow> make_catalog() {
        {A::Heads, A::Tokens, A::DHead},
        Needs::Always,
        sym,
+       sym,
+       false,
        ColorKind::Diverging,
        kTensorCsv | kTensorNpy | kTensorFigure,
        [](const attn::Model& m, const attn::Activations& a, int l) { return read_qkv_part(m, a, l, 2); }},
@@ -128,6 +141,8 @@ std::vector<TensorRow> make_catalog() {
        {A::Heads, A::Tokens, A::Keys},
        Needs::Always,
        sym,
+       sym,
+       true,
        ColorKind::Diverging,
        kTensorNpy,
        [](const attn::Model& m, const attn::Activations& a, int l) {
@@ -140,6 +155,8 @@ std::vector<TensorRow> make_catalog() {
        {A::Heads, A::Tokens, A::Keys},
        Needs::Always,
        RangePolicy::MinMax,
+       RangePolicy::FromZero,
+       false,
        ColorKind::Chosen,
        kTensorCsv | kTensorNpy | kTensorFigure,
        [](const attn::Model& m, const attn::Activations& a, int l) { return read_square(layer_of(a, l).attn, m, a); }},
@@ -150,6 +167,8 @@ std::vector<TensorRow> make_catalog() {
        {A::Heads, A::Tokens, A::DHead},
        Needs::Always,
        sym,
+       sym,
+       false,
        ColorKind::Diverging,
        kTensorCsv | kTensorNpy | kTensorFigure,
        [](const attn::Model& m, const attn::Activations& a, int l) {
@@ -162,6 +181,8 @@ std::vector<TensorRow> make_catalog() {
        {A::Tokens, A::Inner},
        Needs::Always,
        sym,
+       sym,
+       false,
        ColorKind::Diverging,
        kTensorNpy,
        [](const attn::Model& m, const attn::Activations& a, int l) {
@@ -174,6 +195,8 @@ std::vector<TensorRow> make_catalog() {
        {A::Tokens, A::DModel},
        Needs::Always,
        sym,
+       sym,
+       false,
        ColorKind::Diverging,
        kTensorNpy,
        [](const attn::Model& m, const attn::Activations& a, int l) {
@@ -186,6 +209,8 @@ std::vector<TensorRow> make_catalog() {
        {A::Tokens, A::DModel},
        Needs::Always,
        sym,
+       sym,
+       false,
        ColorKind::Diverging,
        kTensorNpy,
        [](const attn::Model& m, const attn::Activations& a, int l) {
@@ -198,6 +223,8 @@ std::vector<TensorRow> make_catalog() {
        {A::Tokens, A::DModel},
        Needs::LayerNormAndMlp,
        sym,
+       sym,
+       false,
        ColorKind::Diverging,
        kTensorNpy,
        [](const attn::Model& m, const attn::Activations& a, int l) {
@@ -210,6 +237,8 @@ std::vector<TensorRow> make_catalog() {
        {A::Tokens, A::Mlp},
        Needs::Mlp,
        sym,
+       sym,
+       false,
        ColorKind::Diverging,
        kTensorNpy,
        [](const attn::Model& m, const attn::Activations& a, int l) {
@@ -222,6 +251,8 @@ std::vector<TensorRow> make_catalog() {
        {A::Tokens, A::Mlp},
        Needs::Mlp,
        sym,
+       sym,
+       false,
        ColorKind::Diverging,
        kTensorNpy,
        [](const attn::Model& m, const attn::Activations& a, int l) {
@@ -234,6 +265,8 @@ std::vector<TensorRow> make_catalog() {
        {A::Tokens, A::DModel},
        Needs::Mlp,
        sym,
+       sym,
+       false,
        ColorKind::Diverging,
        kTensorNpy,
        [](const attn::Model& m, const attn::Activations& a, int l) {
@@ -246,6 +279,8 @@ std::vector<TensorRow> make_catalog() {
        {A::Tokens, A::DModel},
        Needs::Mlp,
        sym,
+       sym,
+       false,
        ColorKind::Diverging,
        kTensorNpy,
        [](const attn::Model& m, const attn::Activations& a, int l) {
@@ -269,6 +304,17 @@ const TensorRow& catalog_row(TensorId id) {
 
 Colormap tensor_colormap(TensorId id, Colormap chosen) {
   return catalog_row(id).color == ColorKind::Diverging ? Colormap::Diverging : chosen;
+}
+
+ValueRange tensor_range(TensorId id, const float* values, std::size_t rows, std::size_t cols, bool causal,
+                        bool thumbnail) {
+  const TensorRow& row = catalog_row(id);
+  const RangePolicy policy = thumbnail ? row.thumbnail_range : row.range;
+  if (!(causal && row.causal_masked)) return value_range(values, rows * cols, policy);
+  std::vector<float> counting(values, values + rows * cols);  // masked cells as NaN, which the rule skips
+  for (std::size_t r = 0; r < rows; ++r)
+    for (std::size_t c = r + 1; c < cols; ++c) counting[r * cols + c] = NAN;
+  return value_range(counting.data(), counting.size(), policy);
 }
 
 bool offers(TensorId id, TensorFormat format) { return (catalog_row(id).formats & format) != 0u; }

@@ -61,7 +61,9 @@ struct TensorRow {
   const char* title;
   std::vector<Axis> axes;  // outermost first
   Needs needs;
-  RangePolicy range;  // the color range of one head's (or the whole) matrix; NaN skipped (value_range)
+  RangePolicy range;            // the color range of one head's (or the whole) matrix; NaN skipped (value_range)
+  RangePolicy thumbnail_range;  // its thumbnails in the model overview (every head side by side)
+  bool causal_masked;           // (H, n, n) whose cells after the diagonal a causal model masks: not in its range
   ColorKind color;
   unsigned formats;  // TensorFormat bits
   // The tensor of block `layer` of a B = 1 forward (acts), shaped by axes. Null only in a row
@@ -75,6 +77,11 @@ const TensorRow& catalog_row(TensorId id);
 
 // The colormap the tensor is drawn with, `chosen` being the person's map for attention weights.
 Colormap tensor_colormap(TensorId id, Colormap chosen);
+// The color range of one (rows, cols) matrix of the tensor by its row's policy (`thumbnail`: its
+// overview thumbnail's), NaN and ±inf skipped; in a causal model a causal_masked tensor's cells
+// after the diagonal are skipped too, so masked cells cannot stretch the colors of those that count.
+ValueRange tensor_range(TensorId id, const float* values, std::size_t rows, std::size_t cols, bool causal,
+                        bool thumbnail = false);
 // Whether the tensor's row offers `format`.
 bool offers(TensorId id, TensorFormat format);
 

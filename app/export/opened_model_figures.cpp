@@ -212,7 +212,6 @@ Figure layout_overview_figure(const ModelResult& result, const std::string& capt
     for (int h = 0; h < H; ++h) {
       const float* a = trace.attn.data() + static_cast<std::size_t>(h) * nn;
       // The mean over each block of queries x keys (blocks of one when the sentence fits).
-      float high = 0.0f;
       for (int r = 0; r < bins; ++r)
         for (int k = 0; k < bins; ++k) {
           const int r0 = r * n / bins, r1 = (r + 1) * n / bins, k0 = k * n / bins, k1 = (k + 1) * n / bins;
@@ -223,11 +222,14 @@ Figure layout_overview_figure(const ModelResult& result, const std::string& capt
                   a[static_cast<std::size_t>(i) * static_cast<std::size_t>(n) + static_cast<std::size_t>(j)]);
           const float v = static_cast<float>(sum / static_cast<double>((r1 - r0) * (k1 - k0)));
           binned[static_cast<std::size_t>(r * bins + k)] = v;
-          high = std::max(high, v);
         }
-      // The window's rule: each head from 0 to its largest weight, or every head on 0..1.
-      if (!options.per_head_range) high = 1.0f;
-      high = std::max(high, 1e-6f);
+      // The window's rule, the catalog's thumbnail range: each head from 0 to its largest weight,
+      // or every head on 0..1.
+      const float high = options.per_head_range
+                             ? tensor_range(TensorId::Attn, binned.data(), static_cast<std::size_t>(bins),
+                                            static_cast<std::size_t>(bins), false, true)
+                                   .high
+                             : 1.0f;
       const float tx = grid_x + static_cast<float>(h) * (thumb + gap);
       for (int r = 0; r < bins; ++r)
         for (int k = 0; k < bins; ++k)

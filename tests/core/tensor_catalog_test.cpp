@@ -122,3 +122,24 @@ TEST_CASE("the catalog's Q, scores and attention are the layer trace's", "[catal
   const app::TensorData out = app::catalog_row(app::TensorId::AttnOut).read(m, acts, 0);
   CHECK(std::vector<float>(t.out.begin(), t.out.end()) == out.values);
 }
+
+TEST_CASE("tensor_range applies the row's policy and skips a causal model's masked scores", "[catalog]") {
+  // 2 x 2 scores: the masked cell (query 0, key 1) is the largest and must not set the range.
+  const std::vector<float> scores = {1.0f, 8.0f, -2.0f, 0.5f};
+  const app::ValueRange causal = app::tensor_range(app::TensorId::Scores, scores.data(), 2, 2, true);
+  CHECK(causal.low == -2.0f);
+  CHECK(causal.high == 2.0f);
+  const app::ValueRange full = app::tensor_range(app::TensorId::Scores, scores.data(), 2, 2, false);
+  CHECK(full.high == 8.0f);
+  // Attention weights are not masked (their masked cells are 0): min..max, and 0..max in a thumbnail.
+  const std::vector<float> weights = {1.0f, 0.0f, 0.25f, 0.75f};
+  CHECK(app::tensor_range(app::TensorId::Attn, weights.data(), 2, 2, true).low == 0.0f);
+  const std::vector<float> faint = {0.5f, 0.25f, 0.25f, 0.5f};
+  const app::ValueRange head = app::tensor_range(app::TensorId::Attn, faint.data(), 2, 2, false);
+  CHECK(head.low == 0.25f);
+  const app::ValueRange thumb = app::tensor_range(app::TensorId::Attn, faint.data(), 2, 2, false, true);
+  CHECK(thumb.low == 0.0f);
+  CHECK(thumb.high == 0.5f);
+  CHECK(app::catalog_row(app::TensorId::Attn).thumbnail_range == app::RangePolicy::FromZero);
+  for (const app::TensorRow& row : app::tensor_catalog()) CHECK(row.causal_masked == (row.id == app::TensorId::Scores));
+}
