@@ -2,6 +2,7 @@
 #include "core/tensor_catalog.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 #include <string>
 
@@ -62,6 +63,10 @@ std::vector<TensorRow> make_catalog() {
        {A::Tokens, A::DModel},
        Needs::Always,
        sym,
+       sym,
+       false,
+       ColorKind::Diverging,
+       kTensorNpy,
        [](const attn::Model& m, const attn::Activations& a, int l) {
          return rows(stream_into(a, l), n_of(a), E_of(m));
        }},
@@ -72,6 +77,10 @@ std::vector<TensorRow> make_catalog() {
        {A::Tokens, A::DModel},
        Needs::LayerNorm,
        sym,
+       sym,
+       false,
+       ColorKind::Diverging,
+       kTensorNpy,
        [](const attn::Model& m, const attn::Activations& a, int l) {
          return rows(layer_of(a, l).ln1.data(), n_of(a), E_of(m));
        }},
@@ -82,6 +91,10 @@ std::vector<TensorRow> make_catalog() {
        {A::Tokens, A::Qkv},
        Needs::Always,
        sym,
+       sym,
+       false,
+       ColorKind::Diverging,
+       kTensorNpy,
        [](const attn::Model& m, const attn::Activations& a, int l) {
          return rows(layer_of(a, l).qkv.data(), n_of(a), 3 * I_of(m));
        }},
@@ -92,6 +105,10 @@ std::vector<TensorRow> make_catalog() {
        {A::Heads, A::Tokens, A::DHead},
        Needs::Always,
        sym,
+       sym,
+       false,
+       ColorKind::Diverging,
+       kTensorCsv | kTensorNpy | kTensorFigure,
        [](const attn::Model& m, const attn::Activations& a, int l) { return read_qkv_part(m, a, l, 0); }},
       {TensorId::K,
        "k.npy",
@@ -100,6 +117,10 @@ std::vector<TensorRow> make_catalog() {
        {A::Heads, A::Tokens, A::DHead},
        Needs::Always,
        sym,
+       sym,
+       false,
+       ColorKind::Diverging,
+       kTensorCsv | kTensorNpy | kTensorFigure,
        [](const attn::Model& m, const attn::Activations& a, int l) { return read_qkv_part(m, a, l, 1); }},
       {TensorId::V,
        "v.npy",
@@ -108,6 +129,10 @@ std::vector<TensorRow> make_catalog() {
        {A::Heads, A::Tokens, A::DHead},
        Needs::Always,
        sym,
+       sym,
+       false,
+       ColorKind::Diverging,
+       kTensorCsv | kTensorNpy | kTensorFigure,
        [](const attn::Model& m, const attn::Activations& a, int l) { return read_qkv_part(m, a, l, 2); }},
       {TensorId::Scores,
        "scores.npy",
@@ -116,6 +141,10 @@ std::vector<TensorRow> make_catalog() {
        {A::Heads, A::Tokens, A::Keys},
        Needs::Always,
        sym,
+       sym,
+       true,
+       ColorKind::Diverging,
+       kTensorNpy,
        [](const attn::Model& m, const attn::Activations& a, int l) {
          return read_square(layer_of(a, l).scores, m, a);
        }},
@@ -126,6 +155,10 @@ std::vector<TensorRow> make_catalog() {
        {A::Heads, A::Tokens, A::Keys},
        Needs::Always,
        RangePolicy::MinMax,
+       RangePolicy::FromZero,
+       false,
+       ColorKind::Chosen,
+       kTensorCsv | kTensorNpy | kTensorFigure,
        [](const attn::Model& m, const attn::Activations& a, int l) { return read_square(layer_of(a, l).attn, m, a); }},
       {TensorId::HeadOut,
        "head_out.npy",
@@ -134,6 +167,10 @@ std::vector<TensorRow> make_catalog() {
        {A::Heads, A::Tokens, A::DHead},
        Needs::Always,
        sym,
+       sym,
+       false,
+       ColorKind::Diverging,
+       kTensorCsv | kTensorNpy | kTensorFigure,
        [](const attn::Model& m, const attn::Activations& a, int l) {
          return per_head(layer_of(a, l).concat.data(), n_of(a), I_of(m), 0, H_of(m), D_of(m));
        }},
@@ -144,6 +181,10 @@ std::vector<TensorRow> make_catalog() {
        {A::Tokens, A::Inner},
        Needs::Always,
        sym,
+       sym,
+       false,
+       ColorKind::Diverging,
+       kTensorNpy,
        [](const attn::Model& m, const attn::Activations& a, int l) {
          return rows(layer_of(a, l).concat.data(), n_of(a), I_of(m));
        }},
@@ -154,6 +195,10 @@ std::vector<TensorRow> make_catalog() {
        {A::Tokens, A::DModel},
        Needs::Always,
        sym,
+       sym,
+       false,
+       ColorKind::Diverging,
+       kTensorNpy,
        [](const attn::Model& m, const attn::Activations& a, int l) {
          return rows(layer_of(a, l).attn_out.data(), n_of(a), E_of(m));
        }},
@@ -164,6 +209,10 @@ std::vector<TensorRow> make_catalog() {
        {A::Tokens, A::DModel},
        Needs::Always,
        sym,
+       sym,
+       false,
+       ColorKind::Diverging,
+       kTensorNpy,
        [](const attn::Model& m, const attn::Activations& a, int l) {
          return rows(layer_of(a, l).resid_mid.data(), n_of(a), E_of(m));
        }},
@@ -174,6 +223,10 @@ std::vector<TensorRow> make_catalog() {
        {A::Tokens, A::DModel},
        Needs::LayerNormAndMlp,
        sym,
+       sym,
+       false,
+       ColorKind::Diverging,
+       kTensorNpy,
        [](const attn::Model& m, const attn::Activations& a, int l) {
          return rows(layer_of(a, l).ln2.data(), n_of(a), E_of(m));
        }},
@@ -184,6 +237,10 @@ std::vector<TensorRow> make_catalog() {
        {A::Tokens, A::Mlp},
        Needs::Mlp,
        sym,
+       sym,
+       false,
+       ColorKind::Diverging,
+       kTensorNpy,
        [](const attn::Model& m, const attn::Activations& a, int l) {
          return rows(layer_of(a, l).fc.data(), n_of(a), M_of(m));
        }},
@@ -194,6 +251,10 @@ std::vector<TensorRow> make_catalog() {
        {A::Tokens, A::Mlp},
        Needs::Mlp,
        sym,
+       sym,
+       false,
+       ColorKind::Diverging,
+       kTensorNpy,
        [](const attn::Model& m, const attn::Activations& a, int l) {
          return rows(layer_of(a, l).gelu.data(), n_of(a), M_of(m));
        }},
@@ -204,6 +265,10 @@ std::vector<TensorRow> make_catalog() {
        {A::Tokens, A::DModel},
        Needs::Mlp,
        sym,
+       sym,
+       false,
+       ColorKind::Diverging,
+       kTensorNpy,
        [](const attn::Model& m, const attn::Activations& a, int l) {
          return rows(layer_of(a, l).mlp_out.data(), n_of(a), E_of(m));
        }},
@@ -214,6 +279,10 @@ std::vector<TensorRow> make_catalog() {
        {A::Tokens, A::DModel},
        Needs::Mlp,
        sym,
+       sym,
+       false,
+       ColorKind::Diverging,
+       kTensorNpy,
        [](const attn::Model& m, const attn::Activations& a, int l) {
          return rows(layer_of(a, l).resid_out.data(), n_of(a), E_of(m));
        }},
@@ -232,6 +301,23 @@ const TensorRow& catalog_row(TensorId id) {
     if (row.id == id) return row;
   throw std::logic_error("tensor id " + std::to_string(static_cast<int>(id)) + " has no row in the catalog");
 }
+
+Colormap tensor_colormap(TensorId id, Colormap chosen) {
+  return catalog_row(id).color == ColorKind::Diverging ? Colormap::Diverging : chosen;
+}
+
+ValueRange tensor_range(TensorId id, const float* values, std::size_t rows, std::size_t cols, bool causal,
+                        bool thumbnail) {
+  const TensorRow& row = catalog_row(id);
+  const RangePolicy policy = thumbnail ? row.thumbnail_range : row.range;
+  if (!(causal && row.causal_masked)) return value_range(values, rows * cols, policy);
+  std::vector<float> counting(values, values + rows * cols);  // masked cells as NaN, which the rule skips
+  for (std::size_t r = 0; r < rows; ++r)
+    for (std::size_t c = r + 1; c < cols; ++c) counting[r * cols + c] = NAN;
+  return value_range(counting.data(), counting.size(), policy);
+}
+
+bool offers(TensorId id, TensorFormat format) { return (catalog_row(id).formats & format) != 0u; }
 
 bool has_tensor(const TensorRow& row, const attn::Arch& arch) {
   switch (row.needs) {

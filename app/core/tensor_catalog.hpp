@@ -1,10 +1,12 @@
 // The viewable tensors of one layer of a forward, one row each: its id, the file `dump` writes it
-// to, its title, its axes, its color range policy and how to read it from per-layer Activations.
+// to, its title, its axes, its color range policy, its colormap, the export formats that offer it
+// and how to read it from per-layer Activations.
 // Adding a tensor is adding a row; tests/core/tensor_catalog_test.cpp checks every row's reader.
 #pragma once
 #include <cstddef>
 #include <vector>
 
+#include "core/colormap.hpp"
 #include "core/value_range.hpp"
 #include "engine/model/transformer.hpp"
 
@@ -38,6 +40,14 @@ enum class Axis { Tokens, Keys, Heads, DModel, DHead, Qkv, Inner, Mlp };
 // Which models have the tensor at all.
 enum class Needs { Always, LayerNorm, Mlp, LayerNormAndMlp };
 
+// The map a tensor is drawn with: Diverging for signed values (0 white at the centre, blue below,
+// red above); Chosen for attention weights, on the sequential map the person chose.
+enum class ColorKind { Diverging, Chosen };
+
+// The export formats that offer a tensor, or-ed: CSV and NPY (data_export, and `dump`'s .npy
+// files), figure (the SVG/PNG/PDF figures).
+enum TensorFormat : unsigned { kTensorCsv = 1u, kTensorNpy = 2u, kTensorFigure = 4u };
+
 // A tensor read out of a forward: float32, C order.
 struct TensorData {
   std::vector<std::size_t> shape;
@@ -51,7 +61,11 @@ struct TensorRow {
   const char* title;
   std::vector<Axis> axes;  // outermost first
   Needs needs;
-  RangePolicy range;  // the color range of one head's (or the whole) matrix; NaN skipped (value_range)
+  RangePolicy range;            // the color range of one head's (or the whole) matrix; NaN skipped (value_range)
+  RangePolicy thumbnail_range;  // its thumbnails in the model overview (every head side by side)
+  bool causal_masked;           // (H, n, n) whose cells after the diagonal a causal model masks: not in its range
+  ColorKind color;
+  unsigned formats;  // TensorFormat bits
   // The tensor of block `layer` of a B = 1 forward (acts), shaped by axes. Null only in a row
   // the catalog test then fails.
   TensorData (*read)(const attn::Model& model, const attn::Activations& acts, int layer);
@@ -60,6 +74,16 @@ struct TensorRow {
 // Every row, in TensorId order.
 const std::vector<TensorRow>& tensor_catalog();
 const TensorRow& catalog_row(TensorId id);
+
+// The colormap the tensor is drawn with, `chosen` being the person's map for attention weights.
+Colormap tensor_colormap(TensorId id, Colormap chosen);
+// The color range of one (rows, cols) matrix of the tensor by its row's policy (`thumbnail`: its
+// overview thumbnail's), NaN and ±inf skipped; in a causal model a causal_masked tensor's cells
+// after the diagonal are skipped too, so masked cells cannot stretch the colors of those that count.
+ValueRange tensor_range(TensorId id, const float* values, std::size_t rows, std::size_t cols, bool causal,
+                        bool thumbnail = false);
+// Whether the tensor's row offers `format`.
+bool offers(TensorId id, TensorFormat format);
 
 // Whether a model of `arch` has the tensor.
 bool has_tensor(const TensorRow& row, const attn::Arch& arch);

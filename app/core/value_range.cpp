@@ -24,6 +24,9 @@ ValueRange value_range(const float* values, std::size_t count, RangePolicy polic
       if (lo > hi) return {0.0f, 1.0f};  // no finite value
       // hi + 1e-6 can round back to hi for |hi| >= 8 (float spacing): then the next float up.
       return {lo, hi > lo ? hi : std::max(std::nextafter(hi, INFINITY), hi + 1e-6f)};
+    case RangePolicy::FromZero:
+      if (lo > hi) return {0.0f, 1.0f};  // no finite value
+      return {0.0f, std::max(hi, 1e-6f)};
   }
   return {0.0f, 1.0f};  // not reached: every policy returns above (GCC cannot see that)
 }

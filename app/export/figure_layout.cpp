@@ -83,8 +83,9 @@ Figure layout_figure(const attn::Trace& trace, const ModelInput& input, ExportKi
     for (int i = 0; i < 4; ++i) {
       const ValueRange range = value_range(parts[i].v, n * d, catalog_row(parts[i].id).range);
       panels.push_back({parts[i].title, parts[i].v, static_cast<int>(n), static_cast<int>(d),
-                        i == 0 ? &tokens : nullptr, cell >= b.s(10) ? &dims : nullptr, Colormap::Diverging, range.low,
-                        range.high, 2, i == 0 ? "token" : nullptr, "dimension"});
+                        i == 0 ? &tokens : nullptr, cell >= b.s(10) ? &dims : nullptr,
+                        tensor_colormap(parts[i].id, options.colormap), range.low, range.high, 2,
+                        i == 0 ? "token" : nullptr, "dimension"});
       metrics.push_back(b.measure(panels.back(), cell, cell));
     }
     float width = margin;
@@ -97,7 +98,7 @@ Figure layout_figure(const attn::Trace& trace, const ModelInput& input, ExportKi
       b.panel(panels[static_cast<std::size_t>(i)], m, x, title_h);
       const float map_top = title_h + b.panel_title_height() + m.col_label_h;
       const float bar =
-          b.color_bar(x + m.width + b.s(8), map_top, cell * nf, Colormap::Diverging,
+          b.color_bar(x + m.width + b.s(8), map_top, cell * nf, panels[static_cast<std::size_t>(i)].map,
                       panels[static_cast<std::size_t>(i)].low, panels[static_cast<std::size_t>(i)].high, 3, nullptr);
       x = std::round(x + m.width + b.s(8) + bar + gap);
       bottom = std::max(bottom, title_h + m.height);
@@ -127,8 +128,8 @@ Figure layout_figure(const attn::Trace& trace, const ModelInput& input, ExportKi
     if (note < options.head_notes.size() && !options.head_notes[note].empty())
       full += " \xC2\xB7 " + options.head_notes[note];
     panels.push_back({full, trace.attn.data() + static_cast<std::size_t>(h) * n * n, static_cast<int>(n),
-                      static_cast<int>(n), &tokens, &tokens, options.colormap, range.low, range.high, 2, "query",
-                      "key"});
+                      static_cast<int>(n), &tokens, &tokens, tensor_colormap(TensorId::Attn, options.colormap),
+                      range.low, range.high, 2, "query", "key"});
   }
   const Builder::Metrics m = b.measure(panels[0], cell, cell);
   // With per-head ranges each panel carries its own small color bar.
@@ -146,15 +147,17 @@ Figure layout_figure(const attn::Trace& trace, const ModelInput& input, ExportKi
     const float y = std::round(title_h + static_cast<float>(i / cols) * (m.height + gap));
     b.panel(panels[static_cast<std::size_t>(i)], m, x, y, own_bar + gap - b.s(4));
     if (options.per_head_range)
-      b.color_bar(x + m.width + b.s(8), y + map_offset, cell * nf, options.colormap,
+      b.color_bar(x + m.width + b.s(8), y + map_offset, cell * nf, tensor_colormap(TensorId::Attn, options.colormap),
                   panels[static_cast<std::size_t>(i)].low, panels[static_cast<std::size_t>(i)].high, grid ? 3 : 5,
                   nullptr);
   }
   float width = grid_w;
   if (!options.per_head_range) {
     const float bar_x = margin + static_cast<float>(cols) * (panel_w + gap);
-    width =
-        bar_x + b.color_bar(bar_x, title_h + map_offset, cell * nf, options.colormap, 0.0f, 1.0f, 5, "weight") + margin;
+    width = bar_x +
+            b.color_bar(bar_x, title_h + map_offset, cell * nf, tensor_colormap(TensorId::Attn, options.colormap), 0.0f,
+                        1.0f, 5, "weight") +
+            margin;
   }
   const float height = title_h + static_cast<float>(rows) * (m.height + gap) - gap + margin;
   return b.finish(std::max(width, b.s(520)), height);

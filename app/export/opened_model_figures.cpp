@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "core/detector_notes.hpp"
+#include "core/tensor_catalog.hpp"
 #include "engine/text/token_text.hpp"
 #include "export/figure_builder.hpp"
 
@@ -211,7 +212,6 @@ Figure layout_overview_figure(const ModelResult& result, const std::string& capt
     for (int h = 0; h < H; ++h) {
       const float* a = trace.attn.data() + static_cast<std::size_t>(h) * nn;
       // The mean over each block of queries x keys (blocks of one when the sentence fits).
-      float high = 0.0f;
       for (int r = 0; r < bins; ++r)
         for (int k = 0; k < bins; ++k) {
           const int r0 = r * n / bins, r1 = (r + 1) * n / bins, k0 = k * n / bins, k1 = (k + 1) * n / bins;
@@ -222,16 +222,19 @@ Figure layout_overview_figure(const ModelResult& result, const std::string& capt
                   a[static_cast<std::size_t>(i) * static_cast<std::size_t>(n) + static_cast<std::size_t>(j)]);
           const float v = static_cast<float>(sum / static_cast<double>((r1 - r0) * (k1 - k0)));
           binned[static_cast<std::size_t>(r * bins + k)] = v;
-          high = std::max(high, v);
         }
-      // The window's rule: each head from 0 to its largest weight, or every head on 0..1.
-      if (!options.per_head_range) high = 1.0f;
-      high = std::max(high, 1e-6f);
+      // The window's rule, the catalog's thumbnail range: each head from 0 to its largest weight,
+      // or every head on 0..1.
+      const float high = options.per_head_range
+                             ? tensor_range(TensorId::Attn, binned.data(), static_cast<std::size_t>(bins),
+                                            static_cast<std::size_t>(bins), false, true)
+                                   .high
+                             : 1.0f;
       const float tx = grid_x + static_cast<float>(h) * (thumb + gap);
       for (int r = 0; r < bins; ++r)
         for (int k = 0; k < bins; ++k)
           b.rect(tx + cell * static_cast<float>(k), ty + cell * static_cast<float>(r), cell, cell,
-                 rgba(colormap_color(options.colormap,
+                 rgba(colormap_color(tensor_colormap(TensorId::Attn, options.colormap),
                                      normalize(binned[static_cast<std::size_t>(r * bins + k)], 0.0f, high))));
       const StrongestDetector best = strongest_detector(result.detectors, l, h);
       if (best.score >= kOverviewMarkScore) {
@@ -247,8 +250,9 @@ Figure layout_overview_figure(const ModelResult& result, const std::string& capt
   const float grid_h = static_cast<float>(L) * thumb + static_cast<float>(L - 1) * gap;
   // 4. One color bar for every thumbnail.
   const float bar_h = std::min(std::max(grid_h, b.s(120)), b.s(260));
-  b.color_bar(grid_x + grid_w + b.s(24), grid_y + b.s(14), bar_h, options.colormap, 0.0f, 1.0f,
-              options.per_head_range ? 3 : 5, options.per_head_range ? "weight / head's largest" : "weight");
+  b.color_bar(grid_x + grid_w + b.s(24), grid_y + b.s(14), bar_h, tensor_colormap(TensorId::Attn, options.colormap),
+              0.0f, 1.0f, options.per_head_range ? 3 : 5,
+              options.per_head_range ? "weight / head's largest" : "weight");
   const float bottom = std::max(grid_y + grid_h, grid_y + b.s(14) + bar_h + b.s(8));
   return b.finish(width, bottom + margin);
 }

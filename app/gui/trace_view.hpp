@@ -13,6 +13,7 @@ using Range = ValueRange;  // computed by value_range(), the rule the figures us
 
 struct TraceView {
   std::vector<Range> attention;                    // per head: min..max of the weights
+  std::vector<Range> thumbnail;                    // per head: 0..max of the weights (model overview)
   std::vector<Range> scores;                       // per head: symmetric -m..m of the raw scores
   std::vector<Range> query, key, value, head_out;  // per head: symmetric -m..m, m = max |x|
   std::vector<std::string> token_labels;           // the token texts, axis labels of every heatmap

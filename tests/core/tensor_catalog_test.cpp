@@ -56,6 +56,28 @@ TEST_CASE("the tensor catalog has one row per id, each with a file, a title and 
   CHECK(app::catalog_row(app::TensorId::Scores).range == app::RangePolicy::Symmetric);
 }
 
+TEST_CASE("every catalog row has a colormap and at least one export format", "[catalog]") {
+  const unsigned all = app::kTensorCsv | app::kTensorNpy | app::kTensorFigure;
+  for (const app::TensorRow& row : app::tensor_catalog()) {
+    INFO(row.title);
+    CHECK((row.color == app::ColorKind::Diverging || row.color == app::ColorKind::Chosen));
+    CHECK(row.formats != 0u);
+    CHECK((row.formats & ~all) == 0u);
+    // Signed values are drawn around 0 on the diverging map; only the weights take the person's map.
+    const bool signed_values = row.range == app::RangePolicy::Symmetric;
+    CHECK(signed_values == (row.color == app::ColorKind::Diverging));
+  }
+  CHECK(app::tensor_colormap(app::TensorId::Attn, app::Colormap::Magma) == app::Colormap::Magma);
+  CHECK(app::tensor_colormap(app::TensorId::Scores, app::Colormap::Magma) == app::Colormap::Diverging);
+  CHECK(app::tensor_colormap(app::TensorId::Q, app::Colormap::Viridis) == app::Colormap::Diverging);
+  for (const app::TensorId id :
+       {app::TensorId::Attn, app::TensorId::Q, app::TensorId::K, app::TensorId::V, app::TensorId::HeadOut}) {
+    CHECK(app::offers(id, app::kTensorCsv));
+    CHECK(app::offers(id, app::kTensorFigure));
+  }
+  CHECK_FALSE(app::offers(app::TensorId::Scores, app::kTensorCsv));
+}
+
 TEST_CASE("every catalog row reads a tensor of the shape its axes say", "[catalog]") {
   attn::Arch a;
   a.n_layers = 2;
@@ -99,4 +121,25 @@ TEST_CASE("the catalog's Q, scores and attention are the layer trace's", "[catal
   CHECK(std::vector<float>(t.attn.begin(), t.attn.end()) == attn.values);
   const app::TensorData out = app::catalog_row(app::TensorId::AttnOut).read(m, acts, 0);
   CHECK(std::vector<float>(t.out.begin(), t.out.end()) == out.values);
+}
+
+TEST_CASE("tensor_range applies the row's policy and skips a causal model's masked scores", "[catalog]") {
+  // 2 x 2 scores: the masked cell (query 0, key 1) is the largest and must not set the range.
+  const std::vector<float> scores = {1.0f, 8.0f, -2.0f, 0.5f};
+  const app::ValueRange causal = app::tensor_range(app::TensorId::Scores, scores.data(), 2, 2, true);
+  CHECK(causal.low == -2.0f);
+  CHECK(causal.high == 2.0f);
+  const app::ValueRange full = app::tensor_range(app::TensorId::Scores, scores.data(), 2, 2, false);
+  CHECK(full.high == 8.0f);
+  // Attention weights are not masked (their masked cells are 0): min..max, and 0..max in a thumbnail.
+  const std::vector<float> weights = {1.0f, 0.0f, 0.25f, 0.75f};
+  CHECK(app::tensor_range(app::TensorId::Attn, weights.data(), 2, 2, true).low == 0.0f);
+  const std::vector<float> faint = {0.5f, 0.25f, 0.25f, 0.5f};
+  const app::ValueRange head = app::tensor_range(app::TensorId::Attn, faint.data(), 2, 2, false);
+  CHECK(head.low == 0.25f);
+  const app::ValueRange thumb = app::tensor_range(app::TensorId::Attn, faint.data(), 2, 2, false, true);
+  CHECK(thumb.low == 0.0f);
+  CHECK(thumb.high == 0.5f);
+  CHECK(app::catalog_row(app::TensorId::Attn).thumbnail_range == app::RangePolicy::FromZero);
+  for (const app::TensorRow& row : app::tensor_catalog()) CHECK(row.causal_masked == (row.id == app::TensorId::Scores));
 }

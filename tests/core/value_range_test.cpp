@@ -55,3 +55,18 @@ TEST_CASE("value_range of a constant map has low below high and draws at the low
   const app::ValueRange t = value_range(one_sided.data(), one_sided.size(), RangePolicy::Symmetric);
   CHECK(app::normalize(0.0f, t.low, t.high) == 0.5f);
 }
+
+TEST_CASE("value_range FromZero spans 0 to the largest finite value", "[range]") {
+  const std::vector<float> v = {0.25f, NAN, 0.5f, INFINITY, 0.125f};
+  const app::ValueRange r = app::value_range(v.data(), v.size(), app::RangePolicy::FromZero);
+  CHECK(r.low == 0.0f);
+  CHECK(r.high == 0.5f);
+  const std::vector<float> zeros(4, 0.0f);
+  const app::ValueRange z = app::value_range(zeros.data(), zeros.size(), app::RangePolicy::FromZero);
+  CHECK(z.low == 0.0f);
+  CHECK(z.high == 1e-6f);  // a head of zeros stays at the low end, not NaN
+  const std::vector<float> nans(3, NAN);
+  const app::ValueRange e = app::value_range(nans.data(), nans.size(), app::RangePolicy::FromZero);
+  CHECK(e.low == 0.0f);
+  CHECK(e.high == 1.0f);
+}

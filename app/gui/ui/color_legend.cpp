@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "core/tensor_catalog.hpp"
 #include "gui/commands.hpp"
 #include "gui/ui/widgets.hpp"
 
@@ -27,7 +28,7 @@ ColorLegend color_legend(const AppState& state, const std::vector<Range>& all_we
     case HeadView::Lines:
       return b;  // line width and opacity are the weight
     case HeadView::Scores:
-      b.map = Colormap::Diverging;
+      b.map = tensor_colormap(TensorId::Scores, state.view.colormap);
       b.measure = "raw score";
       if (score) {
         b.low = score->low;

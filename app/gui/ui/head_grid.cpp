@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <string>
 
+#include "core/tensor_catalog.hpp"
 #include "gui/commands.hpp"
 #include "gui/ui/color_legend.hpp"
 #include "gui/ui/grid_plan.hpp"
@@ -47,7 +48,7 @@ HeatmapSpec attention_spec(const UiContext& ctx, int head, bool small_labels) {
     spec.id = "scores";
     spec.matrix = gfx::Matrix::Scores;
     spec.values = spec.raw_scores;
-    spec.colormap = Colormap::Diverging;
+    spec.colormap = tensor_colormap(TensorId::Scores, spec.colormap);
     spec.low = r.low;
     spec.high = r.high;
   }

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/detector_notes.hpp"
+#include "core/tensor_catalog.hpp"
 #include "gui/ui/panels.hpp"
 #include "gui/ui/widgets.hpp"
 
@@ -66,11 +67,12 @@ void draw_model_overview(UiContext& ctx, ImVec2 size) {
     for (int h = 0; h < H; ++h) {
       const ImVec2 min(origin.x + left + static_cast<float>(h) * (side + gap), y), max(min.x + side, min.y + side);
       gfx::HeatmapStyle s;
-      s.colormap = ctx.state.view.colormap;
-      s.range_low = 0.0f;  // from 0, so that a faint head stays faint beside the others
-      s.range_high =
-          fixed ? 1.0f
-                : std::max(1e-6f, views[static_cast<std::size_t>(l)].attention[static_cast<std::size_t>(h)].high);
+      s.colormap = tensor_colormap(TensorId::Attn, ctx.state.view.colormap);
+      // The catalog's thumbnail range (from 0, so that a faint head stays faint beside the others).
+      const Range thumb =
+          fixed ? Range{0.0f, 1.0f} : views[static_cast<std::size_t>(l)].thumbnail[static_cast<std::size_t>(h)];
+      s.range_low = thumb.low;
+      s.range_high = thumb.high;
       s.highlight_row = s.highlight_col = ctx.state.hovered_token;  // the hovered token in every head
       s.grid_color = ImVec4(0.0f, 0.0f, 0.0f, 0.0f);                // cells of a few pixels: no grid
       s.highlight_color = ctx.colors.heat_highlight;

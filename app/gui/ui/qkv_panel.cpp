@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <string>
 
+#include "core/tensor_catalog.hpp"
 #include "gui/ui/heatmap_widget.hpp"
 #include "gui/ui/panels.hpp"
 #include "gui/ui/widgets.hpp"
@@ -40,12 +41,13 @@ void draw_qkv_panel(UiContext& ctx, ImVec2 size, int selected_head) {
     gfx::Matrix matrix;
     const xt::xtensor<float, 3>* tensor;
     const std::vector<Range>* ranges;
+    TensorId tensor_id;  // its colormap is the catalog's
   };
-  const Part parts[] = {
-      {"q", "Q (queries)", "Q", gfx::Matrix::Query, &trace.q, &ctx.view.query},
-      {"k", "K (keys)", "K", gfx::Matrix::Key, &trace.k, &ctx.view.key},
-      {"v", "V (values)", "V", gfx::Matrix::Value, &trace.v, &ctx.view.value},
-      {"o", "Output (attention · V)", "Output", gfx::Matrix::HeadOut, &trace.head_out, &ctx.view.head_out}};
+  const Part parts[] = {{"q", "Q (queries)", "Q", gfx::Matrix::Query, &trace.q, &ctx.view.query, TensorId::Q},
+                        {"k", "K (keys)", "K", gfx::Matrix::Key, &trace.k, &ctx.view.key, TensorId::K},
+                        {"v", "V (values)", "V", gfx::Matrix::Value, &trace.v, &ctx.view.value, TensorId::V},
+                        {"o", "Output (attention · V)", "Output", gfx::Matrix::HeadOut, &trace.head_out,
+                         &ctx.view.head_out, TensorId::HeadOut}};
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
   for (int i = 0; i < 4; ++i) {
@@ -70,7 +72,7 @@ void draw_qkv_panel(UiContext& ctx, ImVec2 size, int selected_head) {
     spec.col_labels = &ctx.view.dim_labels;
     spec.row_axis = "token";
     spec.col_axis = "dimension";
-    spec.colormap = Colormap::Diverging;
+    spec.colormap = tensor_colormap(part.tensor_id, ctx.state.view.colormap);
     spec.low = range.low;
     spec.high = range.high;
     spec.columns_are_tokens = false;
@@ -80,8 +82,8 @@ void draw_qkv_panel(UiContext& ctx, ImVec2 size, int selected_head) {
     heatmap_widget(ctx, spec, ImVec2(each_w - font * 0.5f, avail_h - font * 1.2f));
     const float bar_top = map_origin.y + font;
     draw_color_bar(dl, ImVec2(p.x + each_w, bar_top),
-                   ImVec2(p.x + each_w + font * 0.8f, map_origin.y + avail_h - font * 2.0f), Colormap::Diverging,
-                   range.low, range.high, text, 3, &ctx.layout);
+                   ImVec2(p.x + each_w + font * 0.8f, map_origin.y + avail_h - font * 2.0f), spec.colormap, range.low,
+                   range.high, text, 3, &ctx.layout);
   }
   ImGui::SetCursorScreenPos(ImVec2(origin.x, origin.y + avail_h));
   ImGui::Dummy(ImVec2(size.x, 0.0f));

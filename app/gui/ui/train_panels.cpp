@@ -11,6 +11,7 @@
 #include <string>
 
 #include "core/process_memory.hpp"
+#include "core/tensor_catalog.hpp"
 #include "core/train_memory.hpp"
 #include "core/train_text.hpp"
 #include "gui/ui/grid_plan.hpp"
@@ -380,7 +381,7 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
       spec.id = "train_scores";
       spec.matrix = gfx::Matrix::Scores;
       spec.values = spec.raw_scores;
-      spec.colormap = Colormap::Diverging;
+      spec.colormap = tensor_colormap(TensorId::Scores, spec.colormap);
       spec.low = view.scores[static_cast<std::size_t>(h)].low;
       spec.high = view.scores[static_cast<std::size_t>(h)].high;
     }
