@@ -40,7 +40,7 @@ ColorLegend color_legend(const AppState& state, const std::vector<Range>& all_we
       }
       break;
     case HeadView::Weights:
-      b.map = state.view.colormap;
+      b.map = tensor_colormap(TensorId::Attn, state.view.colormap);
       switch (state.view.range) {
         case RangeMode::Fixed01:
           b.caption = "All heads";
