@@ -1,5 +1,5 @@
 // The explorer's attention: one block of the transformer with its LayerNorms, token embedding and
-// unembedding switched off, run by model_forward_stream and copied into a Trace.
+// unembedding switched off, run by model_forward_stream and kept as a SequenceRun.
 #include "engine/attention.hpp"
 
 #include <algorithm>
@@ -8,7 +8,6 @@
 #include <string>
 
 #include "engine/embedding.hpp"
-#include "engine/model/layer_trace.hpp"
 #include "engine/positional.hpp"
 
 namespace attn {
@@ -46,47 +45,40 @@ Model explorer_model(const ModelConfig& config, const MhaWeights& weights) {
 
 namespace {
 
-// x (n, E) through the explorer model -> the trace of its one block, config as used.
-// `kept`, when given, receives the activations.
-Trace trace_of(const xt::xtensor<float, 2>& x, const Model& model, const ModelConfig& config,
-               Activations* kept = nullptr) {
+// x (n, E) through the explorer model, config as used (d_head resolved).
+SequenceRun run_stream(const xt::xtensor<float, 2>& x, const Model& model, const ModelConfig& config,
+                       Tokenization tokenization) {
   const std::size_t E = static_cast<std::size_t>(model.arch.d_model);
   if (x.shape()[1] != E)
     throw std::invalid_argument("x has " + std::to_string(x.shape()[1]) + " columns but d_model is " +
                                 std::to_string(E));
-  Activations acts;
-  model_forward_stream(model, x.data(), 1, static_cast<int>(x.shape()[0]), acts);
-  Trace t = layer_trace(model, acts, 0, {});
-  t.config = config;
-  t.config.d_head = model.arch.d_head;
-  t.tokenization = {};
-  t.rope = acts.rope;
-  if (kept) *kept = std::move(acts);
-  return t;
+  SequenceRun r;
+  r.config = config;
+  r.config.d_head = model.arch.d_head;
+  r.arch = model.arch;
+  r.tokenization = std::move(tokenization);
+  model_forward_stream(model, x.data(), 1, static_cast<int>(x.shape()[0]), r.acts);
+  return r;
 }
 
 }  // namespace
 
-Trace forward(const xt::xtensor<float, 2>& x, const MhaWeights& weights, const ModelConfig& config) {
-  return trace_of(x, explorer_model(config, weights), config);
+SequenceRun forward(const xt::xtensor<float, 2>& x, const MhaWeights& weights, const ModelConfig& config) {
+  return run_stream(x, explorer_model(config, weights), config, {});
 }
 
-Trace run(std::string_view text, TokenizerMode mode, const ModelConfig& config, const Model& model,
-          std::size_t max_tokens, Activations* acts) {
+SequenceRun run(std::string_view text, TokenizerMode mode, const ModelConfig& config, const Model& model,
+                std::size_t max_tokens) {
   validate(config);
   Tokenization tokenization = tokenize(text, mode, max_tokens);
   const int n = static_cast<int>(tokenization.tokens.size());
-  xt::xtensor<float, 2> embeddings = embed_tokens(tokenization.tokens, config.d_model, config.seed);
-  xt::xtensor<float, 2> positions = positional_table(config.positional, n, config.d_model, config.seed);
-  Trace t = trace_of(embeddings + positions, model, config, acts);
-  t.tokenization = std::move(tokenization);
-  t.embeddings = std::move(embeddings);
-  t.positions = std::move(positions);
-  return t;
+  const xt::xtensor<float, 2> x = embed_tokens(tokenization.tokens, config.d_model, config.seed) +
+                                  positional_table(config.positional, n, config.d_model, config.seed);
+  return run_stream(x, model, config, std::move(tokenization));
 }
 
-Trace run(std::string_view text, TokenizerMode mode, const ModelConfig& config, const MhaWeights& weights,
-          std::size_t max_tokens) {
+SequenceRun run(std::string_view text, TokenizerMode mode, const ModelConfig& config, const MhaWeights& weights,
+                std::size_t max_tokens) {
   return run(text, mode, config, explorer_model(config, weights), max_tokens);
 }
 

@@ -8,7 +8,7 @@
 
 namespace attn {
 
-QueryExplanation explain_query(const Trace& t, int head, int query, const ExplainOptions& options,
+QueryExplanation explain_query(const LayerView& t, int head, int query, const ExplainOptions& options,
                                const OutProjection& projection) {
   const int n = static_cast<int>(t.n_tokens());
   const int H = t.config.n_heads, D = t.config.resolved_d_head(), E = t.config.d_model, I = H * D;
@@ -29,10 +29,14 @@ QueryExplanation explain_query(const Trace& t, int head, int query, const Explai
   e.d_model = E;
 
   // 1-2. The input row and the head's q, k, v, as the forward pass left them.
-  e.x.assign(t.x.data() + uq * static_cast<std::size_t>(E), t.x.data() + (uq + 1) * static_cast<std::size_t>(E));
-  e.q.assign(t.q.data() + (uh * un + uq) * uD, t.q.data() + (uh * un + uq + 1) * uD);
-  e.k.assign(t.k.data() + uh * un * uD, t.k.data() + (uh + 1) * un * uD);
-  e.v.assign(t.v.data() + uh * un * uD, t.v.data() + (uh + 1) * un * uD);
+  e.x.assign(t.x(uq), t.x(uq) + E);
+  e.q.assign(t.q(uh, uq), t.q(uh, uq) + D);
+  e.k.resize(un * uD);
+  e.v.resize(un * uD);
+  for (std::size_t j = 0; j < un; ++j) {
+    std::copy(t.k(uh, j), t.k(uh, j) + D, e.k.begin() + static_cast<std::ptrdiff_t>(j * uD));
+    std::copy(t.v(uh, j), t.v(uh, j) + D, e.v.begin() + static_cast<std::ptrdiff_t>(j * uD));
+  }
 
   // 3. One dot product per key.
   e.dots.resize(un);
@@ -42,7 +46,7 @@ QueryExplanation explain_query(const Trace& t, int head, int query, const Explai
     e.dots[j] = s;
   }
   // 4. Divided by sqrt(d_head) * temperature: the forward pass multiplies by the float reciprocal,
-  //    and so does this, so the scaled scores are the trace's own to the last bit or two.
+  //    and so does this, so the scaled scores are the layer's own to the last bit or two.
   const float temperature = options.temperature > 0.0f ? options.temperature : t.config.temperature;
   const float root = options.scale_by_sqrt_d ? std::sqrt(static_cast<float>(D)) : 1.0f;
   e.divisor = root * temperature;
@@ -82,9 +86,8 @@ QueryExplanation explain_query(const Trace& t, int head, int query, const Explai
       e.head_out[d] += e.weighted[j * uD + d];
     }
 
-  // 8. Every head's output side by side (the others from the trace), then the output projection.
-  e.concat.assign(t.concat.data() + uq * static_cast<std::size_t>(I),
-                  t.concat.data() + (uq + 1) * static_cast<std::size_t>(I));
+  // 8. Every head's output side by side (the others from the layer), then the output projection.
+  e.concat.assign(t.concat(uq), t.concat(uq) + I);
   std::copy(e.head_out.begin(), e.head_out.end(), e.concat.begin() + static_cast<std::ptrdiff_t>(uh * uD));
   if (projection.weight) {
     e.out.assign(static_cast<std::size_t>(E), 0.0f);

@@ -1,19 +1,19 @@
 // One query's attention, step by step, with every intermediate number: what the step-through
-// panel shows. Values the fast path keeps are taken from the trace; the ones it does not keep
+// panel shows. Values the forward keeps are taken from the layer; the ones it does not keep
 // (the row maximum, the exponentials, their sum) are computed here the same way, and with the
-// default options every number agrees with the trace (tests: within 1e-6).
+// default options every number agrees with the layer's (tests: within 1e-6).
 #pragma once
 #include <vector>
 
-#include "engine/attention.hpp"
+#include "engine/model/sequence_run.hpp"
 
 namespace attn {
 
 // The toggles that teach: drop the sqrt(d_head) scaling, another temperature, the mask off.
 struct ExplainOptions {
   bool scale_by_sqrt_d = true;
-  float temperature = 0.0f;  // 0: the trace's own
-  int mask = -1;             // -1: the trace's own, 0: no mask, 1: causal
+  float temperature = 0.0f;  // 0: the layer's own
+  int mask = -1;             // -1: the layer's own, 0: no mask, 1: causal
 };
 
 // Where the head outputs go next: out = concat · weight^T + bias (nn.MultiheadAttention layout).
@@ -42,8 +42,8 @@ struct QueryExplanation {
   std::vector<float> out;       // (E) concat . W_O^T + b_O (empty without an OutProjection)
 };
 
-// Throws std::invalid_argument for a head or query out of range or a trace with no tokens.
-QueryExplanation explain_query(const Trace& trace, int head, int query, const ExplainOptions& options = {},
+// Throws std::invalid_argument for a head or query out of range or a layer with no tokens.
+QueryExplanation explain_query(const LayerView& layer, int head, int query, const ExplainOptions& options = {},
                                const OutProjection& projection = {});
 
 }  // namespace attn

@@ -122,7 +122,7 @@ void write_model_files(const std::string& root, const attn::Model& m, const Mode
     ensure_directory(dir);
     for (const TensorRow& row : tensor_catalog()) {
       if (!has_tensor(row, m.arch)) continue;
-      const TensorData t = row.read(m, run.acts, l);
+      const TensorData t = row.read(m.arch, run.acts, l);
       write_vec(dir, row.file, t.values, t.shape);
     }
   }
@@ -239,23 +239,21 @@ int run_dump(const std::vector<std::string>& argv) {
       return dump_model(model_path, text_given ? std::optional(input.text) : std::nullopt, out_dir, grads);
 
     const ResolvedModel model = resolve_model(input);
-    attn::Activations acts;
-    const attn::Trace trace = compute_trace(input, model, &acts);
-    const attn::Model explorer = attn::explorer_model(trace.config, model.weights);
-    if (trace.tokenization.truncated) std::fprintf(stderr, "attnlab dump: %s\n", trace.tokenization.message.c_str());
+    const attn::SequenceRun run = compute_run(input, model);
+    if (run.tokenization.truncated) std::fprintf(stderr, "attnlab dump: %s\n", run.tokenization.message.c_str());
 
     write_set(out_dir, [&](const std::string& root) {
       for (const TensorRow& row : tensor_catalog()) {
         if (!row.explorer_file) continue;
-        const TensorData t = row.read(explorer, acts, 0);
+        const TensorData t = row.read(run.arch, run.acts, 0);
         write_vec(root, row.explorer_file, t.values, t.shape);
       }
       attn::save_weights_npz(model.weights, root + "/params.npz");
       const std::string json =
-          trace_tokens_json(trace, input).dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+          run_tokens_json(run, input).dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
       write_file(root, "tokens.json", json + "\n");
     });
-    std::printf("wrote %zu tokens, %d heads to %s\n", trace.n_tokens(), trace.config.n_heads, out_dir.c_str());
+    std::printf("wrote %zu tokens, %d heads to %s\n", run.n_tokens(), run.config.n_heads, out_dir.c_str());
     return 0;
   });
 }

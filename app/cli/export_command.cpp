@@ -236,14 +236,12 @@ int run_export(const std::vector<std::string>& argv) {
       text_given = true;
     }
     if (whole_model && hf_model) {
-      std::vector<attn::Trace> layers;
-      for (int l = 0; l < hf.model.arch.n_layers; ++l) layers.push_back(hf_run->layer(hf.model, l));
       const ExportFormat f = format.value_or(format_from_path(out).value_or(ExportFormat::Png));
       const TextShaper shaper;
       // No task to sample: each head is named by the generic detectors on this text itself.
       const attn::DetectorScores scores = text_detector_scores(*hf_run);
       attn::write_file_atomic(
-          out, encode_figure(layout_model_figure(layers, input.text, hf_caption(hf), request.options, shaper, &scores),
+          out, encode_figure(layout_model_figure(*hf_run, input.text, hf_caption(hf), request.options, shaper, &scores),
                              f, shaper));
       std::printf("wrote %s\n", out.c_str());
       return 0;
@@ -252,55 +250,59 @@ int run_export(const std::vector<std::string>& argv) {
       const attn::Checkpoint ck = attn::load_checkpoint(model_path);
       const std::string text = text_given ? input.text : example_text(ck);
       const ModelRun run = run_model(ck.model, ck, text);
-      std::vector<attn::Trace> layers;
-      for (int l = 0; l < ck.model.arch.n_layers; ++l) layers.push_back(run.layer(ck.model, l));
       const std::string caption = model_caption(ck);
       const ExportFormat f = format.value_or(format_from_path(out).value_or(ExportFormat::Png));
       const TextShaper shaper;
       // Each head's title names its detector, scored on the task's held-out batch as training did.
       std::optional<attn::DetectorScores> scores = checkpoint_detector_scores(ck);
       if (!scores) scores = text_detector_scores(run);  // a custom model: the generic detectors on this text
-      attn::write_file_atomic(out, encode_figure(layout_model_figure(layers, text, caption, request.options, shaper,
+      attn::write_file_atomic(out, encode_figure(layout_model_figure(run, text, caption, request.options, shaper,
                                                                      scores ? &*scores : nullptr),
                                                  f, shaper));
       std::printf("wrote %s\n", out.c_str());
       return 0;
     }
-    attn::Trace trace;
+    attn::SequenceRun explorer_run;  // the explorer's, when drawing it
+    std::optional<ModelRun> ck_run;  // a trained model's, when drawing one
+    const attn::SequenceRun* run = &explorer_run;
+    int run_layer = 0;
     attn::MhaWeights step_weights;  // W_O for a step-through figure of the explorer
     attn::Checkpoint checkpoint;    // the trained model, when drawing one
     if (model_path.empty()) {
       const ResolvedModel resolved = resolve_model(input);
-      trace = compute_trace(input, resolved);
+      explorer_run = compute_run(input, resolved);
       if (request.kind == ExportKind::Step) {
         // The weights are this scope's: the figure is written before it ends (copied into the request's owner).
         step_weights = resolved.weights;
         request.projection = {step_weights.out_proj_weight.data(), step_weights.out_proj_bias.data()};
       }
     } else if (hf_model) {
-      trace = hf_run->layer(hf.model, layer - 1);
+      run = &*hf_run;
+      run_layer = layer - 1;
       const attn::BlockParams<const float> block = hf.model.weights().blocks[static_cast<std::size_t>(layer - 1)];
       request.projection = {block.out_proj_w, block.out_proj_b};
-      input.config = trace.config;
+      input.config = run->config;
       request.options.caption = hf_caption(hf, layer - 1);
       request.options.head_notes = detector_notes(text_detector_scores(*hf_run), layer - 1);
     } else {
       checkpoint = attn::load_checkpoint(model_path);
       const attn::Checkpoint& ck = checkpoint;
       if (!text_given) input.text = example_text(ck);
-      const ModelRun run = run_model(ck.model, ck, input.text);
-      trace = run.layer(ck.model, layer - 1);
+      ck_run = run_model(ck.model, ck, input.text);
+      run = &*ck_run;
+      run_layer = layer - 1;
       const attn::BlockParams<const float> block = ck.model.weights().blocks[static_cast<std::size_t>(layer - 1)];
       request.projection = {block.out_proj_w, block.out_proj_b};
-      input.config = trace.config;
+      input.config = run->config;
       request.options.caption = model_caption(ck, layer - 1);
       // Each head's title names its detector, as in --what model.
       const std::optional<attn::DetectorScores> scores = checkpoint_detector_scores(ck);
-      request.options.head_notes = detector_notes(scores ? *scores : text_detector_scores(run), layer - 1);
+      request.options.head_notes = detector_notes(scores ? *scores : text_detector_scores(*ck_run), layer - 1);
     }
-    if (request.kind != ExportKind::Grid && request.head >= trace.config.n_heads)
+    const attn::LayerView shown = run->layer(run_layer);
+    if (request.kind != ExportKind::Grid && request.head >= shown.config.n_heads)
       throw UsageError("head " + std::to_string(request.head + 1) + " does not exist (this model has " +
-                       std::to_string(trace.config.n_heads) + (trace.config.n_heads == 1 ? " head)" : " heads)"));
+                       std::to_string(shown.config.n_heads) + (shown.config.n_heads == 1 ? " head)" : " heads)"));
     std::error_code ec;
     if (std::filesystem::is_directory(out, ec)) {
       request.format = format.value_or(ExportFormat::Png);
@@ -318,8 +320,8 @@ int run_export(const std::vector<std::string>& argv) {
       request.format = format ? *format : from_name.value_or(ExportFormat::Png);
     }
     request.path = out;
-    if (trace.tokenization.truncated) std::fprintf(stderr, "attnlab export: %s\n", trace.tokenization.message.c_str());
-    export_trace(trace, input, request);
+    if (run->tokenization.truncated) std::fprintf(stderr, "attnlab export: %s\n", run->tokenization.message.c_str());
+    export_layer(shown, input, request);
     std::printf("wrote %s\n", out.c_str());
     return 0;
   });

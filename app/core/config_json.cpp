@@ -93,9 +93,9 @@ void config_from_json(const nlohmann::json& j, attn::ModelConfig& c, const KeyRe
       j, {"d_model", "n_heads", "d_head", "d_head_auto", "causal", "positional", "temperature", "seed"}, where);
 }
 
-nlohmann::json trace_tokens_json(const attn::Trace& trace, const ModelInput& input) {
+nlohmann::json run_tokens_json(const attn::SequenceRun& run, const ModelInput& input) {
   nlohmann::json tokens = nlohmann::json::array();
-  const auto& list = trace.tokens();
+  const auto& list = run.tokens();
   for (std::size_t i = 0; i < list.size(); ++i) {
     const attn::Token& t = list[i];
     nlohmann::json token{
@@ -107,11 +107,11 @@ nlohmann::json trace_tokens_json(const attn::Trace& trace, const ModelInput& inp
   return {
       {"text", input.text},
       {"tokenizer", std::string(attn::to_string(input.tokenizer))},
-      {"truncated", trace.tokenization.truncated},
-      {"total_tokens", trace.tokenization.total_tokens},
-      {"message", trace.tokenization.message},
+      {"truncated", run.tokenization.truncated},
+      {"total_tokens", run.tokenization.total_tokens},
+      {"message", run.tokenization.message},
       {"tokens", tokens},
-      {"config", config_to_json(trace.config)},
+      {"config", config_to_json(run.config)},
       {"weights", input.weights_path.empty() ? nlohmann::json("seeded-xavier") : nlohmann::json(input.weights_path)}};
 }
 

@@ -120,6 +120,6 @@ void config_from_json(const nlohmann::json& j, attn::ModelConfig& config, const 
 
 // {"text": ..., "tokenizer": ..., "truncated": ..., "message": ...,
 //  "tokens": [{"index": i, "text": ..., "start": byte, "end": byte, "invalid": bool}], "config": {...}}
-nlohmann::json trace_tokens_json(const attn::Trace& trace, const ModelInput& input);
+nlohmann::json run_tokens_json(const attn::SequenceRun& run, const ModelInput& input);
 
 }  // namespace app

@@ -32,9 +32,8 @@ bool LiveModel::update(const ModelInput& input) {
     config.temperature = input.config.temperature;
     attn::validate(config);
     m_explorer.run = {config.causal, config.positional, config.temperature};
-    auto trace = std::make_shared<attn::Trace>(attn::run(input.text, input.tokenizer, config, m_explorer));
-    m_trace = std::move(trace);
-    m_traced_input = input;
+    m_run = std::make_shared<const attn::SequenceRun>(attn::run(input.text, input.tokenizer, config, m_explorer));
+    m_run_input = input;
     m_error.clear();
     ++m_generation;
     ++m_recomputes;

@@ -1,5 +1,5 @@
 // The model as the window sees it: recomputed only when a model input changed, and when an input
-// is rejected the last good trace stays (with the engine's message beside it).
+// is rejected the last good run stays (with the engine's message beside it).
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -11,18 +11,20 @@ namespace app {
 
 class LiveModel {
  public:
-  // Recomputes when `input` differs from the last input tried. Returns true when the trace
-  // changed. Never throws: a rejected input sets error() and keeps the previous trace.
+  // Recomputes when `input` differs from the last input tried. Returns true when the run
+  // changed. Never throws: a rejected input sets error() and keeps the previous run.
   bool update(const ModelInput& input);
 
-  bool has_trace() const { return m_trace != nullptr; }
-  const attn::Trace& trace() const { return *m_trace; }
-  const ModelInput& traced_input() const { return m_traced_input; }
+  bool has_run() const { return m_run != nullptr; }
+  const attn::SequenceRun& run() const { return *m_run; }
+  // The same run, shared: what a background export keeps alive while the window recomputes.
+  std::shared_ptr<const attn::SequenceRun> shared_run() const { return m_run; }
+  const ModelInput& run_input() const { return m_run_input; }
   const std::string& error() const { return m_error; }       // empty when the last input was good
-  std::uint64_t generation() const { return m_generation; }  // +1 per new trace
+  std::uint64_t generation() const { return m_generation; }  // +1 per new run
   double last_compute_ms() const { return m_last_compute_ms; }
   int recompute_count() const { return m_recomputes; }
-  // The weights of the trace shown (for the step-through's output projection); null before one.
+  // The weights of the run shown (for the step-through's output projection); null before one.
   const attn::MhaWeights* weights() const { return m_have_model ? &m_model.weights : nullptr; }
 
  private:
@@ -41,8 +43,8 @@ class LiveModel {
 
   bool m_tried = false;
   ModelInput m_last_tried;
-  ModelInput m_traced_input;
-  std::shared_ptr<const attn::Trace> m_trace;
+  ModelInput m_run_input;
+  std::shared_ptr<const attn::SequenceRun> m_run;
   std::string m_error;
   std::uint64_t m_generation = 0;
   double m_last_compute_ms = 0.0;

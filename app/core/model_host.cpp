@@ -12,7 +12,6 @@
 #include "core/hf_run.hpp"
 #include "core/lessons.hpp"
 #include "engine/finite_check.hpp"
-#include "engine/model/layer_trace.hpp"
 #include "engine/model/predict.hpp"
 
 namespace app {
@@ -144,9 +143,6 @@ ModelResult compute_model_result(const OpenedModel& model, const std::string& te
       model.model, ids, [&](std::int32_t id) { return model.token_bytes[static_cast<std::size_t>(id)]; }, rows,
       knocked_out.empty() ? nullptr : knocked_out.data());
   result.all_logits = rows == attn::LogitRows::All;
-  result.layers.reserve(static_cast<std::size_t>(a.n_layers));
-  for (int l = 0; l < a.n_layers; ++l)
-    result.layers.push_back(attn::layer_trace(model.model, result.run.acts, l, result.run.labels));
   result.detectors = text_detector_scores(result.run);
   result.compute_ms = seconds_since(t0) * 1000.0;
   return result;

@@ -62,7 +62,8 @@ bool opens_in_explore(const std::string& path);
 // The same for a checkpoint already in memory (Train mode's model): source Trained.
 std::shared_ptr<const OpenedModel> open_trained_model(const attn::Checkpoint& checkpoint);
 
-// The sentence through the model: tokens, the forward, and every layer as a Trace for the views.
+// The sentence through the model: tokens and the forward, every layer read by the views in place
+// (run.layer(l)).
 struct ModelResult {
   std::uint64_t request = 0;  // the request this answers: a new one per sentence, knock-out
                               // set or model (the completed-logits copy keeps it)
@@ -72,11 +73,10 @@ struct ModelResult {
   std::size_t tokens_typed = 0;
   std::vector<std::uint8_t> knocked_out;  // (n_layers * n_heads) or empty: heads whose output was zeroed
   ModelRun run;                           // ids, tokens, activations (logits for every position)
-  std::vector<attn::Trace> layers;        // (n_layers) what the head views, Q/K/V and exports draw
   // Every head's score on this sentence (text_detector_scores: previous-token, first-token, self,
   // and induction when the sentence repeats a token).
   attn::DetectorScores detectors;
-  double compute_ms = 0.0;  // tokenize + forward + traces (the first answer)
+  double compute_ms = 0.0;  // tokenize + forward (the first answer)
   // The first answer has the last position's logits only; want_all_logits() has the host publish
   // the same result again with every position's.
   bool all_logits = false;

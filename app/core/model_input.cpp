@@ -1,4 +1,4 @@
-// Turning a ModelInput into weights and a trace, shared by every command and the window.
+// Turning a ModelInput into weights and a run, shared by every command and the window.
 #include "core/model_input.hpp"
 
 #include "engine/finite_check.hpp"
@@ -22,11 +22,12 @@ ResolvedModel resolve_model(const ModelInput& input) {
   return model;
 }
 
-attn::Trace compute_trace(const ModelInput& input, const ResolvedModel& model, attn::Activations* acts) {
-  attn::Trace trace = attn::run(input.text, input.tokenizer, model.config,
-                                attn::explorer_model(model.config, model.weights), attn::kDefaultMaxTokens, acts);
-  attn::require_finite_result(trace.scores.data(), trace.scores.size(), "attention scores");
-  return trace;
+attn::SequenceRun compute_run(const ModelInput& input, const ResolvedModel& model) {
+  attn::SequenceRun run =
+      attn::run(input.text, input.tokenizer, model.config, attn::explorer_model(model.config, model.weights));
+  for (const attn::LayerActivations& layer : run.acts.layers)
+    attn::require_finite_result(layer.scores.data(), layer.scores.size(), "attention scores");
+  return run;
 }
 
 }  // namespace app

@@ -1,4 +1,4 @@
-// Everything that decides a Trace: the sentence, the tokenizer, the model config and the weights
+// Everything that decides the explorer's run: the sentence, the tokenizer, the model config and the weights
 // source. Shared by the command line and the window.
 #pragma once
 #include <string>
@@ -35,8 +35,9 @@ struct ResolvedModel {
 };
 ResolvedModel resolve_model(const ModelInput& input);
 
-// The whole pipeline for one input: resolve_model() then attn::run(). `acts`, when given,
-// receives the forward's activations (of attn::explorer_model(trace.config, model.weights)).
-attn::Trace compute_trace(const ModelInput& input, const ResolvedModel& model, attn::Activations* acts = nullptr);
+// The whole pipeline for one input: resolve_model() then attn::run() of
+// attn::explorer_model(model.config, model.weights). Throws std::invalid_argument when a score
+// overflows (engine/finite_check.hpp).
+attn::SequenceRun compute_run(const ModelInput& input, const ResolvedModel& model);
 
 }  // namespace app

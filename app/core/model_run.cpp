@@ -20,9 +20,12 @@ ModelRun run_encoded(const attn::Model& model, attn::Encoded input, attn::LogitR
   if (n > model.arch.max_seq_len)
     throw std::invalid_argument("the text has " + std::to_string(n) + " tokens but this model takes at most " +
                                 std::to_string(model.arch.max_seq_len));
-  r.labels = r.input.tokens;
-  for (std::size_t i = 0; i < r.labels.size(); ++i)
-    if (r.input.unknown[i]) r.labels[i].text = "<unk>";
+  r.config = attn::view_config(model);
+  r.arch = model.arch;
+  r.tokenization.tokens = r.input.tokens;
+  r.tokenization.total_tokens = r.input.tokens.size();
+  for (std::size_t i = 0; i < r.input.tokens.size(); ++i)
+    if (r.input.unknown[i]) r.tokenization.tokens[i].text = "<unk>";
   attn::ForwardOptions options;
   options.rows = rows;
   options.knocked_out = knocked_out;

@@ -1,6 +1,6 @@
-// A trained model (checkpoint) run on one text: the text in the model's vocabulary, a forward
-// over it, and any layer as the explorer's Trace. Shared by `attnlab dump/export --model` and
-// the window's Train mode.
+// A trained or opened model run on one text: the text in the model's vocabulary and a forward
+// over it, kept as the explorer's run is (attn::SequenceRun), so every view reads any layer of
+// it the same way. Shared by `attnlab dump/export --model`, the model host and Train mode.
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -9,17 +9,14 @@
 #include <vector>
 
 #include "engine/model/checkpoint.hpp"
-#include "engine/model/layer_trace.hpp"
+#include "engine/model/sequence_run.hpp"
 #include "engine/train/tasks.hpp"
 
 namespace app {
 
-struct ModelRun {
-  attn::Encoded input;              // ids, tokens as typed, unknown flags
-  std::vector<attn::Token> labels;  // tokens as the model sees them: unknown words read "<unk>"
-  attn::Activations acts;           // the forward, B = 1
-
-  attn::Trace layer(const attn::Model& model, int layer) const { return attn::layer_trace(model, acts, layer, labels); }
+// The run's tokens (tokens()) are as the model sees them: unknown words read "<unk>".
+struct ModelRun : attn::SequenceRun {
+  attn::Encoded input;  // ids, tokens as typed, unknown flags
 };
 
 // Throws std::invalid_argument for an empty text, one longer than the model takes, or weights so

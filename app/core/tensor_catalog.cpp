@@ -33,17 +33,17 @@ TensorData per_head(const float* data, std::size_t n, std::size_t stride, std::s
   return t;
 }
 
-std::size_t E_of(const attn::Model& m) { return static_cast<std::size_t>(m.arch.d_model); }
-std::size_t H_of(const attn::Model& m) { return static_cast<std::size_t>(m.arch.n_heads); }
-std::size_t D_of(const attn::Model& m) { return static_cast<std::size_t>(m.arch.d_head); }
-std::size_t I_of(const attn::Model& m) { return static_cast<std::size_t>(m.arch.inner_dim()); }
-std::size_t M_of(const attn::Model& m) { return static_cast<std::size_t>(m.arch.mlp_dim()); }
+std::size_t E_of(const attn::Arch& m) { return static_cast<std::size_t>(m.d_model); }
+std::size_t H_of(const attn::Arch& m) { return static_cast<std::size_t>(m.n_heads); }
+std::size_t D_of(const attn::Arch& m) { return static_cast<std::size_t>(m.d_head); }
+std::size_t I_of(const attn::Arch& m) { return static_cast<std::size_t>(m.inner_dim()); }
+std::size_t M_of(const attn::Arch& m) { return static_cast<std::size_t>(m.mlp_dim()); }
 
-TensorData read_qkv_part(const attn::Model& m, const attn::Activations& a, int l, std::size_t part) {
+TensorData read_qkv_part(const attn::Arch& m, const attn::Activations& a, int l, std::size_t part) {
   return per_head(layer_of(a, l).qkv.data(), n_of(a), 3 * I_of(m), part * I_of(m), H_of(m), D_of(m));
 }
 
-TensorData read_square(const std::vector<float>& buffer, const attn::Model& m, const attn::Activations& a) {
+TensorData read_square(const std::vector<float>& buffer, const attn::Arch& m, const attn::Activations& a) {
   const std::size_t n = n_of(a), H = H_of(m);
   return {{H, n, n}, std::vector<float>(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(H * n * n))};
 }
@@ -67,7 +67,7 @@ std::vector<TensorRow> make_catalog() {
        false,
        ColorKind::Diverging,
        kTensorNpy,
-       [](const attn::Model& m, const attn::Activations& a, int l) {
+       [](const attn::Arch& m, const attn::Activations& a, int l) {
          return rows(stream_into(a, l), n_of(a), E_of(m));
        }},
       {TensorId::Ln1,
@@ -81,7 +81,7 @@ std::vector<TensorRow> make_catalog() {
        false,
        ColorKind::Diverging,
        kTensorNpy,
-       [](const attn::Model& m, const attn::Activations& a, int l) {
+       [](const attn::Arch& m, const attn::Activations& a, int l) {
          return rows(layer_of(a, l).ln1.data(), n_of(a), E_of(m));
        }},
       {TensorId::Qkv,
@@ -95,7 +95,7 @@ std::vector<TensorRow> make_catalog() {
        false,
        ColorKind::Diverging,
        kTensorNpy,
-       [](const attn::Model& m, const attn::Activations& a, int l) {
+       [](const attn::Arch& m, const attn::Activations& a, int l) {
          return rows(layer_of(a, l).qkv.data(), n_of(a), 3 * I_of(m));
        }},
       {TensorId::Q,
@@ -109,7 +109,7 @@ std::vector<TensorRow> make_catalog() {
        false,
        ColorKind::Diverging,
        kTensorCsv | kTensorNpy | kTensorFigure,
-       [](const attn::Model& m, const attn::Activations& a, int l) { return read_qkv_part(m, a, l, 0); }},
+       [](const attn::Arch& m, const attn::Activations& a, int l) { return read_qkv_part(m, a, l, 0); }},
       {TensorId::K,
        "k.npy",
        "k.npy",
@@ -121,7 +121,7 @@ std::vector<TensorRow> make_catalog() {
        false,
        ColorKind::Diverging,
        kTensorCsv | kTensorNpy | kTensorFigure,
-       [](const attn::Model& m, const attn::Activations& a, int l) { return read_qkv_part(m, a, l, 1); }},
+       [](const attn::Arch& m, const attn::Activations& a, int l) { return read_qkv_part(m, a, l, 1); }},
       {TensorId::V,
        "v.npy",
        "v.npy",
@@ -133,11 +133,11 @@ std::vector<TensorRow> make_catalog() {
        false,
        ColorKind::Diverging,
        kTensorCsv | kTensorNpy | kTensorFigure,
-       [](const attn::Model& m, const attn::Activations& a, int l) { return read_qkv_part(m, a, l, 2); }},
+       [](const attn::Arch& m, const attn::Activations& a, int l) { return read_qkv_part(m, a, l, 2); }},
       {TensorId::Scores,
        "scores.npy",
        "scores.npy",
-       "scores",
+       "raw score",
        {A::Heads, A::Tokens, A::Keys},
        Needs::Always,
        sym,
@@ -145,9 +145,7 @@ std::vector<TensorRow> make_catalog() {
        true,
        ColorKind::Diverging,
        kTensorNpy,
-       [](const attn::Model& m, const attn::Activations& a, int l) {
-         return read_square(layer_of(a, l).scores, m, a);
-       }},
+       [](const attn::Arch& m, const attn::Activations& a, int l) { return read_square(layer_of(a, l).scores, m, a); }},
       {TensorId::Attn,
        "attn.npy",
        "attn.npy",
@@ -159,7 +157,7 @@ std::vector<TensorRow> make_catalog() {
        false,
        ColorKind::Chosen,
        kTensorCsv | kTensorNpy | kTensorFigure,
-       [](const attn::Model& m, const attn::Activations& a, int l) { return read_square(layer_of(a, l).attn, m, a); }},
+       [](const attn::Arch& m, const attn::Activations& a, int l) { return read_square(layer_of(a, l).attn, m, a); }},
       {TensorId::HeadOut,
        "head_out.npy",
        "head_out.npy",
@@ -171,7 +169,7 @@ std::vector<TensorRow> make_catalog() {
        false,
        ColorKind::Diverging,
        kTensorCsv | kTensorNpy | kTensorFigure,
-       [](const attn::Model& m, const attn::Activations& a, int l) {
+       [](const attn::Arch& m, const attn::Activations& a, int l) {
          return per_head(layer_of(a, l).concat.data(), n_of(a), I_of(m), 0, H_of(m), D_of(m));
        }},
       {TensorId::Concat,
@@ -185,7 +183,7 @@ std::vector<TensorRow> make_catalog() {
        false,
        ColorKind::Diverging,
        kTensorNpy,
-       [](const attn::Model& m, const attn::Activations& a, int l) {
+       [](const attn::Arch& m, const attn::Activations& a, int l) {
          return rows(layer_of(a, l).concat.data(), n_of(a), I_of(m));
        }},
       {TensorId::AttnOut,
@@ -199,7 +197,7 @@ std::vector<TensorRow> make_catalog() {
        false,
        ColorKind::Diverging,
        kTensorNpy,
-       [](const attn::Model& m, const attn::Activations& a, int l) {
+       [](const attn::Arch& m, const attn::Activations& a, int l) {
          return rows(layer_of(a, l).attn_out.data(), n_of(a), E_of(m));
        }},
       {TensorId::ResidMid,
@@ -213,7 +211,7 @@ std::vector<TensorRow> make_catalog() {
        false,
        ColorKind::Diverging,
        kTensorNpy,
-       [](const attn::Model& m, const attn::Activations& a, int l) {
+       [](const attn::Arch& m, const attn::Activations& a, int l) {
          return rows(layer_of(a, l).resid_mid.data(), n_of(a), E_of(m));
        }},
       {TensorId::Ln2,
@@ -227,7 +225,7 @@ std::vector<TensorRow> make_catalog() {
        false,
        ColorKind::Diverging,
        kTensorNpy,
-       [](const attn::Model& m, const attn::Activations& a, int l) {
+       [](const attn::Arch& m, const attn::Activations& a, int l) {
          return rows(layer_of(a, l).ln2.data(), n_of(a), E_of(m));
        }},
       {TensorId::Fc,
@@ -241,7 +239,7 @@ std::vector<TensorRow> make_catalog() {
        false,
        ColorKind::Diverging,
        kTensorNpy,
-       [](const attn::Model& m, const attn::Activations& a, int l) {
+       [](const attn::Arch& m, const attn::Activations& a, int l) {
          return rows(layer_of(a, l).fc.data(), n_of(a), M_of(m));
        }},
       {TensorId::Gelu,
@@ -255,7 +253,7 @@ std::vector<TensorRow> make_catalog() {
        false,
        ColorKind::Diverging,
        kTensorNpy,
-       [](const attn::Model& m, const attn::Activations& a, int l) {
+       [](const attn::Arch& m, const attn::Activations& a, int l) {
          return rows(layer_of(a, l).gelu.data(), n_of(a), M_of(m));
        }},
       {TensorId::MlpOut,
@@ -269,7 +267,7 @@ std::vector<TensorRow> make_catalog() {
        false,
        ColorKind::Diverging,
        kTensorNpy,
-       [](const attn::Model& m, const attn::Activations& a, int l) {
+       [](const attn::Arch& m, const attn::Activations& a, int l) {
          return rows(layer_of(a, l).mlp_out.data(), n_of(a), E_of(m));
        }},
       {TensorId::ResidOut,
@@ -283,7 +281,7 @@ std::vector<TensorRow> make_catalog() {
        false,
        ColorKind::Diverging,
        kTensorNpy,
-       [](const attn::Model& m, const attn::Activations& a, int l) {
+       [](const attn::Arch& m, const attn::Activations& a, int l) {
          return rows(layer_of(a, l).resid_out.data(), n_of(a), E_of(m));
        }},
   };
@@ -300,6 +298,19 @@ const TensorRow& catalog_row(TensorId id) {
   for (const TensorRow& row : tensor_catalog())
     if (row.id == id) return row;
   throw std::logic_error("tensor id " + std::to_string(static_cast<int>(id)) + " has no row in the catalog");
+}
+
+TensorData read_tensor(TensorId id, const attn::LayerView& layer) {
+  return catalog_row(id).read(layer.arch(), layer.activations(), layer.layer());
+}
+
+std::vector<float> read_head(TensorId id, const attn::LayerView& layer, int head) {
+  const TensorData t = read_tensor(id, layer);
+  if (t.shape.size() != 3 || catalog_row(id).axes.front() != Axis::Heads)
+    throw std::logic_error(std::string(catalog_row(id).title) + " is not a tensor of heads");
+  const std::size_t size = t.shape[1] * t.shape[2];
+  const auto first = t.values.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(head) * size);
+  return {first, first + static_cast<std::ptrdiff_t>(size)};
 }
 
 Colormap tensor_colormap(TensorId id, Colormap chosen) {

@@ -8,6 +8,7 @@
 
 #include "core/colormap.hpp"
 #include "core/value_range.hpp"
+#include "engine/model/sequence_run.hpp"
 #include "engine/model/transformer.hpp"
 
 namespace app {
@@ -66,14 +67,19 @@ struct TensorRow {
   bool causal_masked;           // (H, n, n) whose cells after the diagonal a causal model masks: not in its range
   ColorKind color;
   unsigned formats;  // TensorFormat bits
-  // The tensor of block `layer` of a B = 1 forward (acts), shaped by axes. Null only in a row
-  // the catalog test then fails.
-  TensorData (*read)(const attn::Model& model, const attn::Activations& acts, int layer);
+  // The tensor of block `layer` of a B = 1 forward (acts) of a model of `arch`, shaped by axes.
+  // Null only in a row the catalog test then fails.
+  TensorData (*read)(const attn::Arch& arch, const attn::Activations& acts, int layer);
 };
 
 // Every row, in TensorId order.
 const std::vector<TensorRow>& tensor_catalog();
 const TensorRow& catalog_row(TensorId id);
+
+// The tensor of the block a view shows (the row's reader on the view's run).
+TensorData read_tensor(TensorId id, const attn::LayerView& layer);
+// One head's matrix of a tensor whose first axis is the heads ((n, D) or (n, n)), C order.
+std::vector<float> read_head(TensorId id, const attn::LayerView& layer, int head);
 
 // The colormap the tensor is drawn with, `chosen` being the person's map for attention weights.
 Colormap tensor_colormap(TensorId id, Colormap chosen);

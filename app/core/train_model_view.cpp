@@ -76,13 +76,10 @@ bool TrainModelView::update(const TrainProgress& progress, const TrainState& sta
       std::fill(whole.knocked_out.begin(), whole.knocked_out.end(), 0);
       intact = run_model(whole, ck, state.example);
     }
-    std::vector<attn::Trace> layers;
-    for (int l = 0; l < model.arch.n_layers; ++l) layers.push_back(run.layer(model, l));
-    m_run = std::move(run);
+    m_run = std::make_shared<const ModelRun>(std::move(run));
     m_intact = std::move(intact);
-    m_layers = std::move(layers);
     m_model = std::move(model);
-    m_traced_text = state.example;
+    m_run_text = state.example;
     m_error.clear();
   } catch (const std::exception& e) {
     m_error = e.what();

@@ -1,6 +1,6 @@
 // What Train mode's views draw: the model at the step the timeline shows, with the knocked-out
-// heads, run on the example input; one explorer-style Trace per layer. Recomputed only when one
-// of those changed, so a frame that changes nothing costs nothing.
+// heads, run on the example input (every layer read in place through run().layer(l)). Recomputed
+// only when one of those changed, so a frame that changes nothing costs nothing.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -17,18 +17,19 @@ namespace app {
 
 class TrainModelView {
  public:
-  // Returns true when the layer traces changed. Never throws: an example the model cannot take
-  // sets error() and keeps the last good traces.
+  // Returns true when the run changed. Never throws: an example the model cannot take sets
+  // error() and keeps the last good run.
   bool update(const TrainProgress& progress, const TrainState& state);
 
-  const std::vector<attn::Trace>& layers() const { return m_layers; }
-  const ModelRun& run() const { return m_run; }
+  const ModelRun& run() const { return *m_run; }
+  // The same run, shared: what a background export keeps alive while the view recomputes.
+  std::shared_ptr<const ModelRun> shared_run() const { return m_run; }
   // The same example through the model with no head knocked out, for "before → after"; null
   // when no head is knocked out.
   const ModelRun* intact_run() const { return m_intact ? &*m_intact : nullptr; }
   long long shown_step() const { return m_step; }
   const std::string& error() const { return m_error; }
-  const std::string& text() const { return m_traced_text; }  // the example the traces are of
+  const std::string& text() const { return m_run_text; }  // the example the run is of
   // Layer l's output projection in the shown parameters (for the step-through).
   attn::OutProjection out_projection(int layer) const;
   std::uint64_t generation() const { return m_generation; }
@@ -39,12 +40,11 @@ class TrainModelView {
   std::string m_text;
   std::vector<std::uint8_t> m_knocked_out;
   long long m_step = 0;
-  ModelRun m_run;
+  std::shared_ptr<const ModelRun> m_run = std::make_shared<const ModelRun>();
   std::optional<ModelRun> m_intact;
   attn::Model m_model;  // the shown model (its parameters at shown_step())
-  std::vector<attn::Trace> m_layers;
   std::string m_error;
-  std::string m_traced_text;
+  std::string m_run_text;
   std::uint64_t m_generation = 0;
 };
 

@@ -3,6 +3,7 @@
 
 #include <cstdio>
 
+#include "core/tensor_catalog.hpp"
 #include "engine/npy.hpp"
 #include "engine/text/token_text.hpp"
 
@@ -22,6 +23,14 @@ void row(std::string& out, const std::vector<std::string>& lead, const float* va
   out += "\r\n";
 }
 
+// The Q/K/V selection's parts, keyed by the catalog row each is read from, with its CSV name.
+struct HeadPart {
+  const char* name;
+  TensorId id;
+};
+constexpr HeadPart kHeadParts[] = {
+    {"Q", TensorId::Q}, {"K", TensorId::K}, {"V", TensorId::V}, {"output", TensorId::HeadOut}};
+
 }  // namespace
 
 std::string csv_field(const std::string& text) {
@@ -33,7 +42,7 @@ std::string csv_field(const std::string& text) {
   return out + "\"";
 }
 
-std::string attention_csv(const attn::Trace& t, ExportKind kind, int head) {
+std::string attention_csv(const attn::LayerView& t, ExportKind kind, int head) {
   const std::size_t n = t.n_tokens();
   const auto& tokens = t.tokens();
   std::string out;
@@ -42,12 +51,12 @@ std::string attention_csv(const attn::Trace& t, ExportKind kind, int head) {
     out += "matrix,token";
     for (std::size_t i = 0; i < d; ++i) out += "," + std::to_string(i + 1);
     out += "\r\n";
-    const std::pair<const char*, const xt::xtensor<float, 3>*> parts[] = {
-        {"Q", &t.q}, {"K", &t.k}, {"V", &t.v}, {"output", &t.head_out}};
-    for (const auto& [name, tensor] : parts)
+    for (const HeadPart& part : kHeadParts) {
+      if (!offers(part.id, kTensorCsv)) continue;
+      const std::vector<float> rows = read_head(part.id, t, head);
       for (std::size_t r = 0; r < n; ++r)
-        row(out, {name, attn::token_text(tokens[r].text)},
-            tensor->data() + (static_cast<std::size_t>(head) * n + r) * d, d);
+        row(out, {part.name, attn::token_text(tokens[r].text)}, rows.data() + r * d, d);
+    }
     return out;
   }
   const bool grid = kind == ExportKind::Grid;
@@ -60,21 +69,26 @@ std::string attention_csv(const attn::Trace& t, ExportKind kind, int head) {
       std::vector<std::string> lead;
       if (grid) lead.push_back(std::to_string(h + 1));
       lead.push_back(attn::token_text(tokens[r].text));
-      row(out, lead, t.attn.data() + (static_cast<std::size_t>(h) * n + r) * n, n);
+      row(out, lead, t.attn(static_cast<std::size_t>(h)) + r * n, n);
     }
   return out;
 }
 
-std::string attention_npy(const attn::Trace& t, ExportKind kind, int head) {
+std::string attention_npy(const attn::LayerView& t, ExportKind kind, int head) {
   const std::size_t n = t.n_tokens(), hh = static_cast<std::size_t>(head);
-  if (kind == ExportKind::Grid)
-    return attn::npy_encode(t.attn.data(), {static_cast<std::size_t>(t.config.n_heads), n, n});
-  if (kind == ExportKind::Head) return attn::npy_encode(t.attn.data() + hh * n * n, {n, n});
+  if (kind == ExportKind::Grid) {
+    const TensorData weights = read_tensor(TensorId::Attn, t);
+    return attn::npy_encode(weights.values.data(), weights.shape);
+  }
+  if (kind == ExportKind::Head) return attn::npy_encode(t.attn(hh), {n, n});
+  // q, k and v stacked: the head output, a different kind of matrix, is the CSV's alone.
   const std::size_t d = static_cast<std::size_t>(t.config.resolved_d_head());
   std::vector<float> stacked;
   stacked.reserve(3 * n * d);
-  for (const auto* m : {&t.q, &t.k, &t.v})
-    stacked.insert(stacked.end(), m->data() + hh * n * d, m->data() + (hh + 1) * n * d);
+  for (const TensorId id : {TensorId::Q, TensorId::K, TensorId::V}) {
+    const std::vector<float> rows = read_head(id, t, head);
+    stacked.insert(stacked.end(), rows.begin(), rows.end());
+  }
   return attn::npy_encode(stacked.data(), {3, n, d});
 }
 

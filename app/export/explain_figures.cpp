@@ -33,7 +33,7 @@ float title_block(Figure& f, const TextShaper& shaper, const FigureColors& c, fl
 
 }  // namespace
 
-Figure layout_lines_figure(const attn::Trace& t, const ModelInput& input, int head, const FigureOptions& options,
+Figure layout_lines_figure(const attn::LayerView& t, const ModelInput& input, int head, const FigureOptions& options,
                            const TextShaper& shaper) {
   const int H = t.config.n_heads;
   const std::size_t n = t.n_tokens();
@@ -74,7 +74,7 @@ Figure layout_lines_figure(const attn::Trace& t, const ModelInput& input, int he
       f.texts.push_back({x0 + label_w + gap + 6.0f * s, y + shaper.ascent(size) * 0.5f, size, c.text,
                          attn::token_text(t.tokens()[i].text)});
     }
-    const float* w = t.attn.data() + static_cast<std::size_t>(h) * n * n;
+    const float* w = t.attn(static_cast<std::size_t>(h));
     for (std::size_t i = 0; i < n; ++i)
       for (std::size_t j = 0; j < n; ++j) {
         const float weight = w[i * n + j];
@@ -92,7 +92,7 @@ Figure layout_lines_figure(const attn::Trace& t, const ModelInput& input, int he
   return f;
 }
 
-Figure layout_step_figure(const attn::Trace& t, const ModelInput& input, int head, int query,
+Figure layout_step_figure(const attn::LayerView& t, const ModelInput& input, int head, int query,
                           const attn::OutProjection& projection, const FigureOptions& options,
                           const TextShaper& shaper) {
   const attn::QueryExplanation e = attn::explain_query(t, head, query, {}, projection);
@@ -125,7 +125,7 @@ Figure layout_step_figure(const attn::Trace& t, const ModelInput& input, int hea
   };
   const std::size_t cells = t.n_tokens() * t.n_tokens();
   const ValueRange head_colors =
-      value_range(t.attn.data() + static_cast<std::size_t>(head) * cells, cells, catalog_row(TensorId::Attn).range);
+      value_range(t.attn(static_cast<std::size_t>(head)), cells, catalog_row(TensorId::Attn).range);
   const auto bars = [&](const std::vector<float>& values, bool weights) {
     // The bars' extent covers 0 and every visible finite value. A weight's bar has the color of
     // its cell in the head's heatmap figure: the head's value_range(), or 0..1 for every head.

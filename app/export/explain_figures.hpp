@@ -11,11 +11,11 @@
 namespace app {
 
 // Every head's lines side by side (head = -1), or one head's. Throws std::invalid_argument.
-Figure layout_lines_figure(const attn::Trace& trace, const ModelInput& input, int head, const FigureOptions& options,
-                           const TextShaper& shaper);
+Figure layout_lines_figure(const attn::LayerView& layer_view, const ModelInput& input, int head,
+                           const FigureOptions& options, const TextShaper& shaper);
 
-// Steps 1-8 of explain_query(trace, head, query) with their numbers and bars, on one page.
-Figure layout_step_figure(const attn::Trace& trace, const ModelInput& input, int head, int query,
+// Steps 1-8 of explain_query(layer, head, query) with their numbers and bars, on one page.
+Figure layout_step_figure(const attn::LayerView& layer_view, const ModelInput& input, int head, int query,
                           const attn::OutProjection& projection, const FigureOptions& options,
                           const TextShaper& shaper);
 

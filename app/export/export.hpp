@@ -1,4 +1,4 @@
-// Exporting a trace: figures (PNG, SVG, PDF) and data (CSV, NPY) of all heads, one head, or one head's
+// Exporting one layer of a run: figures (PNG, SVG, PDF) and data (CSV, NPY) of all heads, one head, or one head's
 // Q/K/V. One entry point for the window and `attnlab export`; needs no display or GL.
 #pragma once
 #include <optional>
@@ -41,9 +41,9 @@ struct ExportRequest {
 };
 
 // Writes the file atomically (temporary name in the same folder, then rename). Throws
-// std::invalid_argument for a request that does not fit the trace ("head 9 does not exist (this
+// std::invalid_argument for a request that does not fit the layer ("head 9 does not exist (this
 // model has 4 heads)", no tokens) and attn::FileError when the file cannot be written.
-void export_trace(const attn::Trace& trace, const ModelInput& input, const ExportRequest& request);
+void export_layer(const attn::LayerView& layer_view, const ModelInput& input, const ExportRequest& request);
 
 // "grid", "head3", "qkv3": the part of a suggested file name (1-based head).
 std::string export_part_name(ExportKind kind, int head);

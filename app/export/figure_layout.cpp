@@ -19,10 +19,10 @@ namespace {
 using namespace figure_kit;
 
 // A head's color range: value_range()'s one rule, or one 0..1 scale for every head.
-ValueRange head_range(const attn::Trace& t, int head, bool per_head) {
+ValueRange head_range(const attn::LayerView& t, int head, bool per_head) {
   if (!per_head) return {0.0f, 1.0f};
   const std::size_t n = t.n_tokens();
-  return value_range(t.attn.data() + static_cast<std::size_t>(head) * n * n, n * n, catalog_row(TensorId::Attn).range);
+  return value_range(t.attn(static_cast<std::size_t>(head)), n * n, catalog_row(TensorId::Attn).range);
 }
 
 }  // namespace
@@ -32,7 +32,7 @@ FigureColors figure_colors(Theme theme) {
   return {rgba(t.background), rgba(t.text), rgba(t.dim), rgba(t.frame)};
 }
 
-std::string config_caption(const attn::Trace& t, const ModelInput& input) {
+std::string config_caption(const attn::LayerView& t, const ModelInput& input) {
   const attn::ModelConfig& c = t.config;
   char temperature[32];
   std::snprintf(temperature, sizeof temperature, "%g", static_cast<double>(c.temperature));
@@ -45,44 +45,44 @@ std::string config_caption(const attn::Trace& t, const ModelInput& input) {
   return s;
 }
 
-Figure layout_figure(const attn::Trace& trace, const ModelInput& input, ExportKind kind, int head,
+Figure layout_figure(const attn::LayerView& layer_view, const ModelInput& input, ExportKind kind, int head,
                      const FigureOptions& options, const TextShaper& shaper) {
-  const int heads = trace.config.n_heads;
-  const std::size_t n = trace.n_tokens();
+  const int heads = layer_view.config.n_heads;
+  const std::size_t n = layer_view.n_tokens();
   if (n == 0) throw std::invalid_argument("there is nothing to draw: the sentence has no tokens");
   if (kind != ExportKind::Grid && (head < 0 || head >= heads))
     throw std::invalid_argument("head " + std::to_string(head + 1) + " does not exist (this model has " +
                                 std::to_string(heads) + (heads == 1 ? " head)" : " heads)"));
   Builder b(shaper, options);
   std::vector<std::string> tokens;
-  for (const attn::Token& t : trace.tokens()) tokens.push_back(attn::token_text(t.text));
+  for (const attn::Token& t : layer_view.tokens()) tokens.push_back(attn::token_text(t.text));
   const std::string sentence = "\xE2\x80\x9C" + input.text + "\xE2\x80\x9D";
-  const std::string caption = options.caption.empty() ? config_caption(trace, input) : options.caption;
+  const std::string caption = options.caption.empty() ? config_caption(layer_view, input) : options.caption;
   const float margin = b.s(16), gap = b.s(22);
   const float nf = static_cast<float>(n);
 
   if (kind == ExportKind::Qkv) {
-    const std::size_t d = static_cast<std::size_t>(trace.config.resolved_d_head());
+    const std::size_t d = static_cast<std::size_t>(layer_view.config.resolved_d_head());
     std::vector<std::string> dims;
     for (std::size_t i = 0; i < d; ++i) dims.push_back(std::to_string(i + 1));
     const float cell =
         std::floor(std::clamp(std::min(b.s(260) / static_cast<float>(d), b.s(480) / nf), b.s(10), b.s(30)));
-    const std::size_t off = static_cast<std::size_t>(head) * n * d;
     struct Part {
       const char* title;
-      const float* v;
-      TensorId id;  // the color range policy is the catalog's
+      TensorId id;  // the values, color range policy and colormap are the catalog's
     };
-    const Part parts[] = {{"Q (queries)", trace.q.data() + off, TensorId::Q},
-                          {"K (keys)", trace.k.data() + off, TensorId::K},
-                          {"V (values)", trace.v.data() + off, TensorId::V},
-                          {"Output = attention \xC2\xB7 V", trace.head_out.data() + off, TensorId::HeadOut}};
+    const Part parts[] = {{"Q (queries)", TensorId::Q},
+                          {"K (keys)", TensorId::K},
+                          {"V (values)", TensorId::V},
+                          {"Output = attention \xC2\xB7 V", TensorId::HeadOut}};
+    std::vector<float> values[4];
+    for (int i = 0; i < 4; ++i) values[i] = read_head(parts[i].id, layer_view, head);
     // Measure first so the title knows the full width.
     std::vector<MatrixPanel> panels;
     std::vector<Builder::Metrics> metrics;
     for (int i = 0; i < 4; ++i) {
-      const ValueRange range = value_range(parts[i].v, n * d, catalog_row(parts[i].id).range);
-      panels.push_back({parts[i].title, parts[i].v, static_cast<int>(n), static_cast<int>(d),
+      const ValueRange range = value_range(values[i].data(), n * d, catalog_row(parts[i].id).range);
+      panels.push_back({parts[i].title, values[i].data(), static_cast<int>(n), static_cast<int>(d),
                         i == 0 ? &tokens : nullptr, cell >= b.s(10) ? &dims : nullptr,
                         tensor_colormap(parts[i].id, options.colormap), range.low, range.high, 2,
                         i == 0 ? "token" : nullptr, "dimension"});
@@ -116,7 +116,7 @@ Figure layout_figure(const attn::Trace& trace, const ModelInput& input, ExportKi
       std::floor(grid ? std::clamp(b.s(340) / nf, b.s(11), b.s(44)) : std::clamp(b.s(620) / nf, b.s(12), b.s(56)));
   std::vector<MatrixPanel> panels;
   for (int h = first; h < first + count; ++h) {
-    const ValueRange range = head_range(trace, h, options.per_head_range);
+    const ValueRange range = head_range(layer_view, h, options.per_head_range);
     char title[64];
     if (options.per_head_range)
       std::snprintf(title, sizeof title, "Head %d  (%.2f\xE2\x80\x93%.2f)", h + 1, static_cast<double>(range.low),
@@ -127,9 +127,9 @@ Figure layout_figure(const attn::Trace& trace, const ModelInput& input, ExportKi
     const std::size_t note = static_cast<std::size_t>(h);
     if (note < options.head_notes.size() && !options.head_notes[note].empty())
       full += " \xC2\xB7 " + options.head_notes[note];
-    panels.push_back({full, trace.attn.data() + static_cast<std::size_t>(h) * n * n, static_cast<int>(n),
-                      static_cast<int>(n), &tokens, &tokens, tensor_colormap(TensorId::Attn, options.colormap),
-                      range.low, range.high, 2, "query", "key"});
+    panels.push_back({full, layer_view.attn(static_cast<std::size_t>(h)), static_cast<int>(n), static_cast<int>(n),
+                      &tokens, &tokens, tensor_colormap(TensorId::Attn, options.colormap), range.low, range.high, 2,
+                      "query", "key"});
   }
   const Builder::Metrics m = b.measure(panels[0], cell, cell);
   // With per-head ranges each panel carries its own small color bar.

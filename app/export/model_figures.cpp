@@ -45,19 +45,19 @@ void append(Figure& figure, const Figure& part, float dy) {
 
 }  // namespace
 
-Figure layout_model_figure(const std::vector<attn::Trace>& layers, const std::string& text, const std::string& caption,
+Figure layout_model_figure(const attn::SequenceRun& run, const std::string& text, const std::string& caption,
                            const FigureOptions& options, const TextShaper& shaper, const attn::DetectorScores* scores) {
-  if (layers.empty()) throw std::invalid_argument("there is no model to draw");
+  if (run.n_layers() == 0) throw std::invalid_argument("there is no model to draw");
   Figure figure;
   float y = 0.0f;
-  for (std::size_t l = 0; l < layers.size(); ++l) {
+  for (int l = 0; l < run.n_layers(); ++l) {
     ModelInput input;
     input.text = text;
-    input.config = layers[l].config;
+    input.config = run.config;
     FigureOptions o = options;
-    o.caption = "Layer " + std::to_string(l + 1) + " of " + std::to_string(layers.size()) + " \xC2\xB7 " + caption;
+    o.caption = "Layer " + std::to_string(l + 1) + " of " + std::to_string(run.n_layers()) + " \xC2\xB7 " + caption;
     if (scores) o.head_notes = detector_notes(*scores, static_cast<int>(l));
-    const Figure part = layout_figure(layers[l], input, ExportKind::Grid, 0, o, shaper);
+    const Figure part = layout_figure(run.layer(l), input, ExportKind::Grid, 0, o, shaper);
     if (!figure.background) figure.background = part.background;
     if (figure.title.empty()) figure.title = "Every layer's heads \xC2\xB7 " + caption;
     append(figure, part, y);
@@ -153,12 +153,12 @@ Figure layout_curves_figure(const std::vector<std::shared_ptr<const CurvePoint>>
   return f;
 }
 
-Figure layout_movie_frame(const std::vector<attn::Trace>& layers, const std::string& text, const MovieFrameInfo& info,
+Figure layout_movie_frame(const attn::SequenceRun& run, const std::string& text, const MovieFrameInfo& info,
                           const FigureOptions& options, const TextShaper& shaper) {
   using figure_kit::Builder;
   using figure_kit::MatrixPanel;
-  if (layers.empty()) throw std::invalid_argument("there is no model to draw");
-  const std::size_t n = layers[0].n_tokens();
+  if (run.n_layers() == 0) throw std::invalid_argument("there is no model to draw");
+  const std::size_t n = run.n_tokens();
   if (n == 0) throw std::invalid_argument("there is nothing to draw: the sentence has no tokens");
   // Laid out as a 1280 x 720 slide and drawn at 1.5x: every size below is in those units.
   const float k = static_cast<float>(kMovieWidth) / 1280.0f;
@@ -232,9 +232,9 @@ Figure layout_movie_frame(const std::vector<attn::Trace>& layers, const std::str
                          b.s(W - 2.0f * margin)));
 
   // 2. The heads: a row per layer, a column per head, the largest whole-pixel cells that fit.
-  const int L = static_cast<int>(layers.size()), heads = layers[0].config.n_heads;
+  const int L = run.n_layers(), heads = run.config.n_heads;
   std::vector<std::string> tokens;
-  for (const attn::Token& t : layers[0].tokens()) tokens.push_back(attn::token_text(t.text));
+  for (const attn::Token& t : run.tokens()) tokens.push_back(attn::token_text(t.text));
   const float top = caption_y + 14.0f, gap_x = 16.0f, gap_y = 6.0f, bar_room = 70.0f;
   const float room_w = b.s(W - 2.0f * margin - bar_room), room_h = b.s(H - margin - top);
   const auto panel_of = [&](int l, int h, bool labels) {
@@ -243,9 +243,8 @@ Figure layout_movie_frame(const std::vector<attn::Trace>& layers, const std::str
       const std::string note = detector_note(info.point->detectors, l, h);
       if (!note.empty()) title += " \xC2\xB7 " + note;
     }
-    const std::size_t nn = n * n;
     return MatrixPanel{title,
-                       layers[static_cast<std::size_t>(l)].attn.data() + static_cast<std::size_t>(h) * nn,
+                       run.layer(l).attn(static_cast<std::size_t>(h)),
                        static_cast<int>(n),
                        static_cast<int>(n),
                        labels ? &tokens : nullptr,
@@ -326,8 +325,6 @@ std::string model_movie_gif(const attn::Checkpoint& spec, const std::vector<Para
     attn::Model model = spec.model;
     model.params = *snapshot.params;
     const ModelRun run = run_model(model, spec, text);
-    std::vector<attn::Trace> layers;
-    for (int l = 0; l < model.arch.n_layers; ++l) layers.push_back(run.layer(model, l));
     MovieFrameInfo info;
     info.step = snapshot.step;
     info.total_steps = total;
@@ -335,7 +332,7 @@ std::string model_movie_gif(const attn::Checkpoint& spec, const std::vector<Para
     info.curve = &curve;
     for (const auto& p : curve)
       if (p->step <= snapshot.step) info.point = p.get();
-    const Figure figure = layout_movie_frame(layers, text, info, options, shaper);
+    const Figure figure = layout_movie_frame(run, text, info, options, shaper);
     gif.add(render_rgba(figure, shaper), f + 1 == picked.size() ? kMovieHoldCs : delay);
   }
   return gif.finish();

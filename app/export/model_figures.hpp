@@ -16,7 +16,7 @@ namespace app {
 // Every layer's heads, a block per layer from layer 1 down. `text` is the input's text, `caption`
 // says what the model is (model_caption()); with `scores`, each head's title names its detector
 // ("Head 3 · previous-token 0.67", detector_note()). Throws std::invalid_argument with no tokens.
-Figure layout_model_figure(const std::vector<attn::Trace>& layers, const std::string& text, const std::string& caption,
+Figure layout_model_figure(const attn::SequenceRun& run, const std::string& text, const std::string& caption,
                            const FigureOptions& options, const TextShaper& shaper,
                            const attn::DetectorScores* scores = nullptr);
 
@@ -45,7 +45,7 @@ struct MovieFrameInfo {
 // layer's heads as a grid (a row per layer, a column per head) on one 0..1 color scale, each
 // head titled with its detector, token labels and "query"/"key" axis titles while the cells are
 // large enough for them. Always kMovieWidth x kMovieHeight. Throws std::invalid_argument.
-Figure layout_movie_frame(const std::vector<attn::Trace>& layers, const std::string& text, const MovieFrameInfo& info,
+Figure layout_movie_frame(const attn::SequenceRun& run, const std::string& text, const MovieFrameInfo& info,
                           const FigureOptions& options, const TextShaper& shaper);
 
 // The movie frame at each snapshot of a run (at most `max_frames`, spread evenly, the last one

@@ -112,9 +112,9 @@ std::string letters_legend(const attn::DetectorScores& scores) {
   return legend;
 }
 
-std::vector<std::string> token_labels(const attn::Trace& trace) {
+std::vector<std::string> token_labels(const attn::SequenceRun& run) {
   std::vector<std::string> tokens;
-  for (const attn::Token& t : trace.tokens()) tokens.push_back(attn::token_text(t.text));
+  for (const attn::Token& t : run.tokens()) tokens.push_back(attn::token_text(t.text));
   return tokens;
 }
 
@@ -134,13 +134,13 @@ const char* model_figure_part_name(ModelFigure what) {
 
 Figure layout_overview_figure(const ModelResult& result, const std::string& caption, const FigureOptions& options,
                               const TextShaper& shaper) {
-  if (result.layers.empty()) throw std::invalid_argument("there is no model to draw");
-  const int L = static_cast<int>(result.layers.size()), H = result.layers[0].config.n_heads;
-  const int n = static_cast<int>(result.layers[0].n_tokens());
+  if (result.run.n_layers() == 0) throw std::invalid_argument("there is no model to draw");
+  const int L = result.run.n_layers(), H = result.run.config.n_heads;
+  const int n = static_cast<int>(result.run.n_tokens());
   if (n == 0) throw std::invalid_argument("there is nothing to draw: the sentence has no tokens");
   Builder b(shaper, options);
   const FigureColors& c = b.theme();
-  const std::vector<std::string> tokens = token_labels(result.layers[0]);
+  const std::vector<std::string> tokens = token_labels(result.run);
   const float margin = b.s(16), gap = b.s(6);
 
   // 1. Sizes: thumbnails about 1000 units across the heads, whole-pixel cells, labels when a cell
@@ -199,7 +199,6 @@ Figure layout_overview_figure(const ModelResult& result, const std::string& capt
                grid_y - b.s(4), label_size, c.text,
                fit(shaper, tokens[static_cast<std::size_t>(k)], label_size, b.s(110)), TextAlign::Start, true);
   std::vector<float> binned(static_cast<std::size_t>(bins) * static_cast<std::size_t>(bins));
-  const std::size_t nn = static_cast<std::size_t>(n) * static_cast<std::size_t>(n);
   for (int l = 0; l < L; ++l) {
     const float ty = grid_y + static_cast<float>(l) * (thumb + gap);
     b.text(margin, ty + thumb * 0.5f + (shaper.ascent(axis) - shaper.descent(axis)) * 0.5f, axis, c.dim,
@@ -208,9 +207,9 @@ Figure layout_overview_figure(const ModelResult& result, const std::string& capt
       for (int q = 0; q < n; ++q)
         b.text(grid_x - b.s(4), ty + cell * (static_cast<float>(q) + 0.5f) + ls_mid, label_size, c.text,
                fit(shaper, tokens[static_cast<std::size_t>(q)], label_size, b.s(110)), TextAlign::End);
-    const attn::Trace& trace = result.layers[static_cast<std::size_t>(l)];
+    const attn::LayerView layer = result.run.layer(l);
     for (int h = 0; h < H; ++h) {
-      const float* a = trace.attn.data() + static_cast<std::size_t>(h) * nn;
+      const float* a = layer.attn(static_cast<std::size_t>(h));
       // The mean over each block of queries x keys (blocks of one when the sentence fits).
       for (int r = 0; r < bins; ++r)
         for (int k = 0; k < bins; ++k) {
@@ -259,8 +258,8 @@ Figure layout_overview_figure(const ModelResult& result, const std::string& capt
 
 Figure layout_importance_figure(const ModelResult& result, const HeadImportance& importance, const std::string& target,
                                 const std::string& caption, const FigureOptions& options, const TextShaper& shaper) {
-  if (result.layers.empty()) throw std::invalid_argument("there is no model to draw");
-  const int L = static_cast<int>(result.layers.size()), H = result.layers[0].config.n_heads;
+  if (result.run.n_layers() == 0) throw std::invalid_argument("there is no model to draw");
+  const int L = result.run.n_layers(), H = result.run.config.n_heads;
   if (importance.done < importance.total ||
       importance.delta.size() != static_cast<std::size_t>(L) * static_cast<std::size_t>(H))
     throw std::invalid_argument("the map of which heads matter is not finished yet");
@@ -365,13 +364,13 @@ Figure layout_importance_figure(const ModelResult& result, const HeadImportance&
 
 Figure layout_predictions_figure(const ModelResult& result, int position, const std::vector<Prediction>& top,
                                  const std::string& caption, const FigureOptions& options, const TextShaper& shaper) {
-  const int n = static_cast<int>(result.run.labels.size());
+  const int n = static_cast<int>(result.run.n_tokens());
   if (top.empty() || position < 0 || position >= n) throw std::invalid_argument("there are no predictions to draw");
   Builder b(shaper, options);
   const FigureColors& c = b.theme();
   const float margin = b.s(16);
   const float size = b.s(14), small = b.s(11.5f);
-  const std::string after = attn::token_text(result.run.labels[static_cast<std::size_t>(position)].text);
+  const std::string after = attn::token_text(result.run.tokens()[static_cast<std::size_t>(position)].text);
   // The bars' scale: the smallest round probability at or above the first one.
   float scale = 1.0f;
   for (const float s : {1e-4f, 2e-4f, 5e-4f, 1e-3f, 2e-3f, 5e-3f, 0.01f, 0.02f, 0.05f, 0.1f, 0.2f, 0.25f, 0.5f})

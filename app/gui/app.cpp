@@ -34,7 +34,7 @@ App::App(GLFWwindow* window, WindowOptions options, AppState state, LiveModel mo
       m_state(std::move(state)),
       m_model(std::move(model)),
       m_models([] { glfwPostEmptyEvent(); }) {  // a result wakes the event loop to be drawn
-  if (m_model.has_trace()) m_view = make_trace_view(m_model.trace());
+  if (m_model.has_run()) m_view = make_layer_ranges(m_model.run().layer(0));
   float xs = 1.0f, ys = 1.0f;
   glfwGetWindowContentScale(m_window, &xs, &ys);
   m_content_scale = std::clamp(std::max(xs, ys), kMinUiScale, kMaxUiScale);
@@ -78,19 +78,19 @@ void App::recompute_and_upload(FrameTimes& times) {
   const auto t0 = Clock::now();
   const bool changed = m_model.update(m_state.input);
   times.recompute_ms = ms_since(t0);
-  if (changed) m_view = make_trace_view(m_model.trace());
+  if (changed) m_view = make_layer_ranges(m_model.run().layer(0));
   if (m_textures_mode != Mode::Explore || m_textures_hosted) {
     m_uploaded_generation = 0;  // Train mode's layers or an opened model's are in the textures: ours again
     m_textures_mode = Mode::Explore;
     m_textures_hosted = false;
   }
-  if (m_model.has_trace() && m_model.generation() != m_uploaded_generation) {
+  if (m_model.has_run() && m_model.generation() != m_uploaded_generation) {
     const auto t1 = Clock::now();
-    m_renderer.upload(m_model.trace());
+    m_renderer.upload(m_model.run().layer(0));
     if (m_options.bench_ui) glFinish();  // charge the upload to this phase, not to drawing
     times.upload_ms = ms_since(t1);
     m_uploaded_generation = m_model.generation();
-    clamp_head_selection(m_state, m_model.trace().config.n_heads);
+    clamp_head_selection(m_state, m_model.run().config.n_heads);
   }
 }
 

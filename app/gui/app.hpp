@@ -19,8 +19,8 @@
 #include "core/train_model_view.hpp"
 #include "gui/font_atlas.hpp"
 #include "gui/gfx/heatmap_renderer.hpp"
+#include "gui/layer_ranges.hpp"
 #include "gui/test_hooks.hpp"
-#include "gui/trace_view.hpp"
 #include "gui/ui/path_prompt.hpp"
 #include "gui/ui/ui_context.hpp"
 #include "gui/window_options.hpp"
@@ -36,7 +36,7 @@ struct FrameTimes {
 
 class App {
  public:
-  // `model` may already hold the first trace (computed while the window was being created).
+  // `model` may already hold the first run (computed while the window was being created).
   App(GLFWwindow* window, WindowOptions options, AppState state, LiveModel model);
   App(const App&) = delete;  // the test hooks hold a reference to m_options
   App& operator=(const App&) = delete;
@@ -80,14 +80,16 @@ class App {
   // in the room the heads spare.
   void build_explore_heads(UiContext& view_ctx, ImVec2 avail, float grid_min, float answer_h, bool answers);
   void build_train(UiContext& ctx);
-  const attn::Trace* current_trace() const;  // what the head views and exports use now
+  // What the head views and exports use now: the explorer's one layer, Train mode's enlarged
+  // layer, or an opened model's shown layer. Read again after anything that may recompute.
+  std::optional<attn::LayerView> shown_layer() const;
   void recompute_and_upload(FrameTimes& times);
   // Explore with an opened model (hosted_model.cpp): the host's newest state at the start of a
   // frame, this frame's sentence asked for, the shown layer in the textures.
   bool hosted() const { return m_state.mode == Mode::Explore && !m_state.model_path.empty(); }
   void take_hosted_model();
   void request_and_upload_hosted(FrameTimes& times);
-  const attn::Trace* hosted_trace() const;  // the shown layer of the newest result, or null
+  std::optional<attn::LayerView> hosted_layer() const;  // the shown layer of the newest result, if any
   // The layer selector and what the model is doing (loading, the sentence's error).
   void draw_hosted_line(UiContext& ctx);
   // A Hugging Face folder or a text-trained checkpoint opens in Explore (loaded off the UI thread;
@@ -144,11 +146,11 @@ class App {
   WindowOptions m_options;
   AppState m_state;
   LiveModel m_model;
-  TraceView m_view;
+  LayerRanges m_view;
   // Explore's opened model (hosted_model.cpp).
   ModelHost m_models;
-  ModelHostState m_hosted;                // taken at the start of each frame
-  std::vector<TraceView> m_hosted_views;  // one per layer of m_hosted.result
+  ModelHostState m_hosted;                  // taken at the start of each frame
+  std::vector<LayerRanges> m_hosted_views;  // one per layer of m_hosted.result
   // The request the views and textures are of: a result completed with every position's logits
   // keeps its request and its attention, so nothing is rebuilt or uploaded again for it.
   std::uint64_t m_hosted_views_of = 0;
@@ -165,9 +167,9 @@ class App {
   std::uint64_t m_seen_model_generation = 0;
   std::uint64_t m_seen_train_error = 0;  // message_generation of the worker's last error shown
   TrainModelView m_train_view;
-  std::vector<TraceView> m_layer_views;
+  std::vector<LayerRanges> m_layer_views;
   std::uint64_t m_train_uploaded = 0;          // m_train_view generation in the textures
-  Mode m_textures_mode = Mode::Explore;        // whose traces the textures hold
+  Mode m_textures_mode = Mode::Explore;        // whose layers the textures hold
   std::vector<TrainCommand> m_train_commands;  // from this frame's panels, posted after it
   bool m_start_knock_outs_done = false;
   // The last EvaluateShown posted (a timeline snapshot and the knock-outs), so it is asked once.

@@ -51,7 +51,7 @@ int App::run_bench(std::chrono::steady_clock::time_point process_start) {
   frame();
   const double cold_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - process_start).count();
-  const std::size_t tokens = m_model.has_trace() ? m_model.trace().n_tokens() : 0;
+  const std::size_t tokens = m_model.has_run() ? m_model.run().n_tokens() : 0;
 
   const auto record = [&](const FrameTimes& t) {
     recompute.push_back(t.recompute_ms);
@@ -151,7 +151,7 @@ int App::run_bench_model() {
   std::printf("load_ms=%.0f (frames while loading: %zu, p99 %.1f ms)\n", load_ms, load_frames.size(),
               percentile(load_frames, 99));
   print_line("keystroke_to_attention_ms", latency);
-  print_line("compute_ms", compute);  // the worker's part: tokens, forward, per-layer traces
+  print_line("compute_ms", compute);  // the worker's part: tokens and the forward
   print_line("frame_ms", frames);
   std::printf("importance_ms=%.0f (%d heads knocked out in turn)\n", importance_ms, a.n_layers * a.n_heads);
   return 0;

@@ -53,21 +53,31 @@ void App::run_export(const ExportChoice& choice) {
         });
     return;
   }
-  const attn::Trace* current = current_trace();
-  if (m_state.mode == Mode::Train && choice.layer < static_cast<int>(m_train_view.layers().size()))
-    current = &m_train_view.layers()[static_cast<std::size_t>(choice.layer)];
-  if (!current) {
+  // The layer, and the run that holds its numbers: the export runs on its own thread while the
+  // window may recompute, so it keeps the run alive.
+  std::shared_ptr<const attn::SequenceRun> run;
+  int layer = 0;
+  if (hosted()) {
+    if (m_hosted.result) run = std::shared_ptr<const attn::SequenceRun>(m_hosted.result, &m_hosted.result->run);
+    layer = m_state.model_layer;
+  } else if (m_state.mode == Mode::Train) {
+    run = m_train_view.shared_run();
+    layer = choice.layer < run->n_layers() ? choice.layer : m_state.train.enlarged_layer;
+  } else {
+    run = m_model.shared_run();
+  }
+  if (!run || run->n_layers() == 0) {
     set_status("Nothing to export yet: the model has not produced a result", true);
     return;
   }
-  const attn::Trace& trace = *current;
-  ModelInput input = m_model.traced_input();
+  const attn::LayerView layer_view = run->layer(std::clamp(layer, 0, run->n_layers() - 1));
+  ModelInput input = m_model.run_input();
   if (hosted()) {
     input.text = m_hosted.result ? m_hosted.result->text : "";
-    input.config = trace.config;
+    input.config = layer_view.config;
   } else if (m_state.mode == Mode::Train) {
     input.text = m_train_view.text();
-    input.config = trace.config;
+    input.config = layer_view.config;
   }
   ExportRequest request;
   request.kind = choice.what;
@@ -79,8 +89,8 @@ void App::run_export(const ExportChoice& choice) {
     if (w) out_weight.assign(w, w + d_model * inner);
     if (b) out_bias.assign(b, b + d_model);
   };
-  const std::size_t d_model = static_cast<std::size_t>(trace.config.d_model);
-  const std::size_t inner = static_cast<std::size_t>(trace.config.inner_dim());
+  const std::size_t d_model = static_cast<std::size_t>(layer_view.config.d_model);
+  const std::size_t inner = static_cast<std::size_t>(layer_view.config.inner_dim());
   if (hosted()) {
     if (m_hosted.model) {
       const attn::BlockParams<const float> b =
@@ -109,17 +119,17 @@ void App::run_export(const ExportChoice& choice) {
                              suggested_file_name(input.text, export_part_name(choice.what, choice.head),
                                                  std::string(format_extension(choice.format)), std::time(nullptr)));
   start_background_export(request.path,
-                          [trace, input, request, out_weight = std::move(out_weight),
+                          [run, layer_view, input, request, out_weight = std::move(out_weight),
                            out_bias = std::move(out_bias)]() mutable -> std::string {
                             if (!out_weight.empty())
                               request.projection = {out_weight.data(), out_bias.empty() ? nullptr : out_bias.data()};
-                            export_trace(trace, input, request);
+                            export_layer(layer_view, input, request);
                             return "";
                           });
 }
 
 void App::run_train_export(const TrainExport& what) {
-  if (!m_progress || !m_progress->model || m_train_view.layers().empty()) {
+  if (!m_progress || !m_progress->model || m_train_view.run().n_layers() == 0) {
     set_status("Nothing to export yet: no model", true);
     return;
   }
@@ -153,13 +163,13 @@ void App::run_train_export(const TrainExport& what) {
   std::optional<attn::DetectorScores> scores;
   if (point) scores = point->detectors;
   start_background_export(path,
-                          [what, layers = m_train_view.layers(), text = m_train_view.text(),
+                          [what, run = m_train_view.shared_run(), text = m_train_view.text(),
                            curve = m_progress->curve.to_vector(), n_layers = spec.model.arch.n_layers,
                            n_heads = spec.model.arch.n_heads, caption, options, scores, path]() -> std::string {
                             const TextShaper shaper;
                             const Figure figure =
                                 what.what == TrainExport::What::ModelView
-                                    ? layout_model_figure(layers, text, caption, options, shaper,
+                                    ? layout_model_figure(*run, text, caption, options, shaper,
                                                           scores ? &*scores : nullptr)
                                     : layout_curves_figure(curve, n_layers, n_heads, caption, options, shaper);
                             attn::write_file_atomic(path, encode_figure(figure, what.format, shaper));

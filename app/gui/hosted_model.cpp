@@ -58,15 +58,16 @@ void App::take_hosted_model() {
   if (request != m_hosted_views_of) {
     m_hosted_views.clear();
     if (m_hosted.result)
-      for (const attn::Trace& layer : m_hosted.result->layers) m_hosted_views.push_back(make_trace_view(layer));
+      for (int l = 0; l < m_hosted.result->run.n_layers(); ++l)
+        m_hosted_views.push_back(make_layer_ranges(m_hosted.result->run.layer(l)));
     m_hosted_views_of = request;
   }
 }
 
-const attn::Trace* App::hosted_trace() const {
-  if (!m_hosted.result || m_hosted.result->layers.empty()) return nullptr;
-  const int l = std::clamp(m_state.model_layer, 0, static_cast<int>(m_hosted.result->layers.size()) - 1);
-  return &m_hosted.result->layers[static_cast<std::size_t>(l)];
+std::optional<attn::LayerView> App::hosted_layer() const {
+  if (!m_hosted.result || m_hosted.result->run.n_layers() == 0) return std::nullopt;
+  const attn::SequenceRun& run = m_hosted.result->run;
+  return run.layer(std::clamp(m_state.model_layer, 0, run.n_layers() - 1));
 }
 
 void App::request_and_upload_hosted(FrameTimes& times) {
@@ -85,22 +86,20 @@ void App::request_and_upload_hosted(FrameTimes& times) {
     take_hosted_model();
   }
   times.recompute_ms = ms_since(t0);
-  const attn::Trace* trace = hosted_trace();
-  if (!trace) return;
+  const std::optional<attn::LayerView> shown = hosted_layer();
+  if (!shown) return;
   // The overview: every layer in its own textures (renderer layer l = model layer l), up to
   // kMaxOverviewTokens. Else one layer at a time in slot 0: a 12-layer model's every head of a
   // long sentence would not fit the GPU's memory, and a layer's upload takes well under a frame.
   constexpr int kAllLayers = -2;
-  const bool all = m_state.model_overview && trace->n_tokens() <= kMaxOverviewTokens;
-  const int layer =
-      all ? kAllLayers : std::clamp(m_state.model_layer, 0, static_cast<int>(m_hosted.result->layers.size()) - 1);
+  const bool all = m_state.model_overview && shown->n_tokens() <= kMaxOverviewTokens;
+  const int layer = all ? kAllLayers : std::clamp(m_state.model_layer, 0, m_hosted.result->run.n_layers() - 1);
   if (m_textures_hosted && m_hosted_uploaded == m_hosted.result->request && m_hosted_uploaded_layer == layer) return;
   const auto t1 = std::chrono::steady_clock::now();
   if (all) {
-    for (std::size_t l = 0; l < m_hosted.result->layers.size(); ++l)
-      m_renderer.upload(m_hosted.result->layers[l], static_cast<int>(l));
+    for (int l = 0; l < m_hosted.result->run.n_layers(); ++l) m_renderer.upload(m_hosted.result->run.layer(l), l);
   } else {
-    m_renderer.upload(*trace);
+    m_renderer.upload(*shown);
   }
   if (m_options.bench_ui) glFinish();
   times.upload_ms = ms_since(t1);
@@ -108,7 +107,7 @@ void App::request_and_upload_hosted(FrameTimes& times) {
   m_hosted_uploaded_layer = layer;
   m_textures_hosted = true;
   m_textures_mode = Mode::Explore;
-  clamp_head_selection(m_state, trace->config.n_heads);
+  clamp_head_selection(m_state, shown->config.n_heads);
 }
 
 void App::draw_hosted_line(UiContext& ctx) {

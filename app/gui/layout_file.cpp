@@ -26,16 +26,16 @@ void App::write_layout(const std::string& path) const {
                         {"visible", {h.visible_top, h.visible_bottom}}});
   nlohmann::json step_json = nullptr;
   const StepThrough& st = m_state.step;
-  const attn::Trace* step_trace = m_state.mode == Mode::Explore ? current_trace()
-                                  : st.layer < static_cast<int>(m_train_view.layers().size())
-                                      ? &m_train_view.layers()[static_cast<std::size_t>(st.layer)]
-                                      : nullptr;
-  if (st.open && step_trace && step_trace->n_tokens() > 0) {
+  const std::optional<attn::LayerView> step_layer = m_state.mode == Mode::Explore ? shown_layer()
+                                                    : st.layer < m_train_view.run().n_layers()
+                                                        ? std::optional(m_train_view.run().layer(st.layer))
+                                                        : std::nullopt;
+  if (st.open && step_layer && step_layer->n_tokens() > 0) {
     attn::ExplainOptions o;
     o.scale_by_sqrt_d = st.scale_by_sqrt_d;
     o.temperature = st.temperature;
     o.mask = st.mask_off ? 0 : -1;
-    const attn::QueryExplanation e = attn::explain_query(*step_trace, st.head, st.query, o);
+    const attn::QueryExplanation e = attn::explain_query(*step_layer, st.head, st.query, o);
     step_json = {{"layer", st.layer}, {"head", st.head},      {"query", st.query},   {"key", st.key},
                  {"step", st.step},   {"weights", e.weights}, {"divisor", e.divisor}};
   }
@@ -48,7 +48,7 @@ void App::write_layout(const std::string& path) const {
                   {"loss", point ? point->loss : 0.0f},
                   {"accuracy", point ? point->accuracy : 0.0f},
                   {"task", m_progress->model ? m_progress->model->task : ""},
-                  {"tokens", m_train_view.layers().empty() ? 0 : m_train_view.layers()[0].n_tokens()},
+                  {"tokens", m_train_view.run().n_tokens()},
                   {"message", m_progress->message},
                   {"knocked_out", m_state.train.knocked_out},
                   {"text_file", m_progress->text_file},
@@ -109,8 +109,8 @@ void App::write_layout(const std::string& path) const {
       {"train", train_json},
       {"opened_model", opened},
       {"step_through", step_json},
-      {"tokens", current_trace() ? current_trace()->n_tokens() : 0},
-      {"token_message", m_model.has_trace() ? m_model.trace().tokenization.message : ""}};
+      {"tokens", shown_layer() ? shown_layer()->n_tokens() : 0},
+      {"token_message", m_model.has_run() ? m_model.run().tokenization.message : ""}};
   attn::write_file_atomic(path, j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 

@@ -19,8 +19,10 @@ namespace app::gui {
 
 void App::build_ui(Requests& requests, FrameTimes& times) {
   const Palette colors = palette(m_state.view.theme);
-  UiContext ctx{m_state, m_model,    current_trace(), 0,          m_view,   nullptr,
-                nullptr, m_renderer, colors,          ui_scale(), requests, m_layout};
+  std::optional<attn::LayerView> shown = shown_layer();
+  UiContext ctx{
+      m_state,  m_model, shown ? &*shown : nullptr, 0, m_view, nullptr, nullptr, m_renderer, colors, ui_scale(),
+      requests, m_layout};
   if (const attn::MhaWeights* w = m_model.weights())
     ctx.projection = {w->out_proj_weight.data(), w->out_proj_bias.data()};
   if (hosted()) ctx.hosted = &m_hosted;
@@ -41,7 +43,8 @@ void App::build_ui(Requests& requests, FrameTimes& times) {
     build_train(ctx);
   else
     build_explore(ctx, times);
-  ctx.trace = current_trace();  // the panels may have recomputed: never the previous frame's
+  shown = shown_layer();  // the panels may have recomputed: never the previous frame's
+  ctx.shown = shown ? &*shown : nullptr;
   draw_status_bar(ctx, m_last_frame_ms, m_state.mode == Mode::Train || hosted() ? m_answer_in_status : std::string());
   ImGui::End();
 
@@ -125,32 +128,35 @@ void App::build_explore(UiContext& ctx, FrameTimes& times) {
   ImGui::BeginChild("main", ImVec2(0.0f, -frame.status_h), false, ImGuiWindowFlags_NoBackground);
   drawer_button(ctx, frame);
   const bool hosted_model = hosted();
-  const auto explore_trace = [&]() -> const attn::Trace* {
-    if (hosted_model) return hosted_trace();
-    return m_model.has_trace() ? &m_model.trace() : nullptr;
+  const auto explore_layer = [&]() -> std::optional<attn::LayerView> {
+    if (hosted_model) return hosted_layer();
+    if (m_model.has_run()) return m_model.run().layer(0);
+    return std::nullopt;
   };
-  ctx.trace = explore_trace();  // last frame's, for the text marks
-  const std::string traced_text =
-      hosted_model ? (m_hosted.result ? m_hosted.result->text : std::string()) : m_model.traced_input().text;
-  draw_text_box(ctx, m_state.input.text, traced_text,
+  std::optional<attn::LayerView> last = explore_layer();  // last frame's, for the text marks
+  ctx.shown = last ? &*last : nullptr;
+  const std::string shown_text =
+      hosted_model ? (m_hosted.result ? m_hosted.result->text : std::string()) : m_model.run_input().text;
+  draw_text_box(ctx, m_state.input.text, shown_text,
                 hosted_model ? "Type a sentence for the model…" : "Type a sentence…");
   // The keystroke of this frame shows in this frame (an opened model: when the worker has it).
   if (hosted_model)
     request_and_upload_hosted(times);
   else
     recompute_and_upload(times);
-  const attn::Trace* trace = explore_trace();
-  static const TraceView kNoView;
-  const TraceView& view = !hosted_model ? m_view
-                          : trace       ? m_hosted_views[static_cast<std::size_t>(std::clamp(
-                                              m_state.model_layer, 0, static_cast<int>(m_hosted_views.size()) - 1))]
-                                        : kNoView;
-  UiContext view_ctx{ctx.state, ctx.model,    trace,      0,         view,         nullptr,
+  const std::optional<attn::LayerView> shown = explore_layer();
+  const attn::LayerView* layer_view = shown ? &*shown : nullptr;
+  static const LayerRanges kNoView;
+  const LayerRanges& view = !hosted_model ? m_view
+                            : layer_view  ? m_hosted_views[static_cast<std::size_t>(std::clamp(
+                                                m_state.model_layer, 0, static_cast<int>(m_hosted_views.size()) - 1))]
+                                          : kNoView;
+  UiContext view_ctx{ctx.state, ctx.model,    layer_view, 0,         view,         nullptr,
                      nullptr,   ctx.renderer, ctx.colors, ctx.scale, ctx.requests, ctx.layout};
   view_ctx.hosted = hosted_model ? &m_hosted : nullptr;
   view_ctx.hosted_views = hosted_model ? &m_hosted_views : nullptr;
   view_ctx.projection = ctx.projection;
-  if (hosted_model && trace && m_hosted.model) {
+  if (hosted_model && layer_view && m_hosted.model) {
     const attn::BlockParams<const float> b =
         m_hosted.model->model.weights().blocks[static_cast<std::size_t>(m_state.model_layer)];
     view_ctx.projection = {b.out_proj_w, b.out_proj_b};
@@ -159,7 +165,7 @@ void App::build_explore(UiContext& ctx, FrameTimes& times) {
   draw_explore_caption(view_ctx);
   if (hosted_model) draw_hosted_line(view_ctx);
   const ImVec2 avail = ImGui::GetContentRegionAvail();
-  const bool have = trace && trace->n_tokens() > 0;
+  const bool have = layer_view && layer_view->n_tokens() > 0;
   // The heads come first: the panel below gets only the room they can spare at their smallest
   // readable size, and none when that is less than it needs.
   const float grid_min = have ? min_grid_height(view.token_labels, ctx.scale, m_state.enlarged_head >= 0) : 0.0f;
@@ -177,12 +183,12 @@ void App::build_explore(UiContext& ctx, FrameTimes& times) {
     m_answer_in_status.clear();
   } else if (hosted_model && m_state.model_overview && have) {
     // Every layer and head at once; the answer line stays under them.
-    if (trace->n_tokens() <= static_cast<std::size_t>(kMaxOverviewTokens)) {
+    if (layer_view->n_tokens() <= static_cast<std::size_t>(kMaxOverviewTokens)) {
       draw_model_overview(view_ctx, ImVec2(avail.x, avail.y - answer_line_h));
     } else {
       const std::string why = "The overview of every layer shows sentences of up to " +
                               std::to_string(kMaxOverviewTokens) + " tokens; this one has " +
-                              std::to_string(trace->n_tokens()) + ". Choose a layer instead.";
+                              std::to_string(layer_view->n_tokens()) + ". Choose a layer instead.";
       text_wrapped(ctx.layout, "label", why);
     }
     draw_predictions(view_ctx, m_hosted.result->run, nullptr, m_hosted.model->token_bytes);
@@ -199,7 +205,7 @@ void App::build_explore(UiContext& ctx, FrameTimes& times) {
 
 void App::build_explore_heads(UiContext& view_ctx, ImVec2 avail, float grid_min, float answer_h, bool answers) {
   const float em = ImGui::GetFontSize();
-  const bool have = view_ctx.trace && view_ctx.trace->n_tokens() > 0;
+  const bool have = view_ctx.shown && view_ctx.shown->n_tokens() > 0;
   // An enlarged head lays out its own step-through or Q/K/V, beside or below it.
   const bool enlarged = m_state.enlarged_head >= 0;
   const bool step = have && m_state.step.open && !enlarged;
@@ -233,17 +239,21 @@ void App::build_train(UiContext& ctx) {
   // Scrolls only when even the smallest readable heads and the panels below do not fit the window.
   ImGui::BeginChild("main", ImVec2(0.0f, -frame.status_h), false, ImGuiWindowFlags_NoBackground);
   drawer_button(ctx, frame);
-  const bool have = !m_train_view.layers().empty();
-  ctx.trace = have ? &m_train_view.layers()[0] : nullptr;
+  // Last frame's run stays alive to the end of this one: ctx points into it.
+  const std::shared_ptr<const ModelRun> before = m_train_view.shared_run();
+  const bool have = before->n_layers() > 0;
+  const std::optional<attn::LayerView> first = have ? std::optional(before->layer(0)) : std::nullopt;
+  ctx.shown = have ? &*first : nullptr;
   ctx.typed = have ? &m_train_view.run().input.tokens : nullptr;
   ctx.unknown = have ? &m_train_view.run().input.unknown : nullptr;
   draw_text_box(ctx, m_state.train.example, m_train_view.text(), "Type an input in the task's words…");
   update_train_view();  // this frame's edit shows in this frame
-  const bool now = !m_train_view.layers().empty();
+  const bool now = m_train_view.run().n_layers() > 0;
+  const std::optional<attn::LayerView> first_now = now ? std::optional(m_train_view.run().layer(0)) : std::nullopt;
   // The chips and every panel below read this frame's model view (layer 1 for the tokens).
   UiContext view_ctx{ctx.state,
                      ctx.model,
-                     now ? &m_train_view.layers()[0] : nullptr,
+                     now ? &*first_now : nullptr,
                      0,
                      now ? m_layer_views[0] : m_view,
                      now ? &m_train_view.run().input.unknown : nullptr,
@@ -294,13 +304,15 @@ void App::build_train(UiContext& ctx) {
   draw_reset_confirmation(ctx, train);
 }
 
-const attn::Trace* App::current_trace() const {
-  if (hosted()) return hosted_trace();
-  if (m_state.mode == Mode::Explore) return m_model.has_trace() ? &m_model.trace() : nullptr;
-  const auto& layers = m_train_view.layers();
-  if (layers.empty()) return nullptr;
-  const int l = std::clamp(m_state.train.enlarged_layer, 0, static_cast<int>(layers.size()) - 1);
-  return &layers[static_cast<std::size_t>(l)];
+std::optional<attn::LayerView> App::shown_layer() const {
+  if (hosted()) return hosted_layer();
+  if (m_state.mode == Mode::Explore) {
+    if (m_model.has_run()) return m_model.run().layer(0);
+    return std::nullopt;
+  }
+  const ModelRun& run = m_train_view.run();
+  if (run.n_layers() == 0) return std::nullopt;
+  return run.layer(std::clamp(m_state.train.enlarged_layer, 0, run.n_layers() - 1));
 }
 
 }  // namespace app::gui

@@ -101,12 +101,13 @@ void App::update_train_view() {
     settle_scripted_run();  // the next frame's progress has the evaluation
   }
   m_train_view.update(*m_progress, m_state.train);
-  if (m_train_view.layers().empty()) return;
+  const ModelRun& run = m_train_view.run();
+  if (run.n_layers() == 0) return;
   if (m_train_view.generation() == m_train_uploaded && m_textures_mode == Mode::Train) return;
   m_layer_views.clear();
-  for (std::size_t l = 0; l < m_train_view.layers().size(); ++l) {
-    m_layer_views.push_back(make_trace_view(m_train_view.layers()[l]));
-    m_renderer.upload(m_train_view.layers()[l], static_cast<int>(l));
+  for (int l = 0; l < run.n_layers(); ++l) {
+    m_layer_views.push_back(make_layer_ranges(run.layer(l)));
+    m_renderer.upload(run.layer(l), l);
   }
   m_train_uploaded = m_train_view.generation();
   m_textures_mode = Mode::Train;

@@ -97,12 +97,12 @@ int open_window_and_run(const WindowOptions& options, std::chrono::steady_clock:
   // The window's matrices are small; a second BLAS thread would only spin while idle and take
   // the core that Mesa's software rasteriser needs to draw the frame.
   openblas_set_num_threads(1);
-  // Every keystroke allocates a new trace of a few hundred KB. Above glibc's default threshold
+  // Every keystroke allocates a new run of a few hundred KB. Above glibc's default threshold
   // those come from fresh mmap()s, and their page faults cost more than the math; keeping freed
-  // blocks in the heap makes the next trace reuse them.
+  // blocks in the heap makes the next run reuse them.
   mallopt(M_MMAP_THRESHOLD, 256 << 20);
   mallopt(M_TRIM_THRESHOLD, 512 << 20);
-  // The first trace needs only the engine, so it is computed while Mesa creates the window and
+  // The first run needs only the engine, so it is computed while Mesa creates the window and
   // its OpenGL context (the slowest part of starting on a software renderer).
   std::string notice;
   bool settings_locked = false;
@@ -111,13 +111,13 @@ int open_window_and_run(const WindowOptions& options, std::chrono::steady_clock:
   if (options.bench_ui) state.input = App::bench_input();
   if (options.bench_train) state.mode = Mode::Train;
   LiveModel model;
-  std::thread first_trace([&model, input = state.input] { model.update(input); });
+  std::thread first_run([&model, input = state.input] { model.update(input); });
   struct Join {
     std::thread& t;
     ~Join() {
       if (t.joinable()) t.join();  // on every early return, never leave it running
     }
-  } join_first_trace{first_trace};
+  } join_first_run{first_run};
   glfwSetErrorCallback(glfw_error);
   if (!glfwInit()) {
     std::fputs(
@@ -155,7 +155,7 @@ int open_window_and_run(const WindowOptions& options, std::chrono::steady_clock:
 
   int code = 0;
   {
-    first_trace.join();
+    first_run.join();
     WindowOptions app_options = options;
     // The settings file could not be read nor moved aside: never write over it this run.
     if (settings_locked) app_options.no_settings = true;

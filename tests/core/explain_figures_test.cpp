@@ -19,7 +19,7 @@ namespace {
 
 struct Case {
   app::ModelInput input;
-  attn::Trace trace;
+  attn::SequenceRun run;
   attn::MhaWeights weights;
 };
 
@@ -29,7 +29,7 @@ Case make_case() {
   c.input.config.n_heads = 4;
   c.input.config.seed = 7;
   const app::ResolvedModel model = app::resolve_model(c.input);
-  c.trace = app::compute_trace(c.input, model);
+  c.run = app::compute_run(c.input, model);
   c.weights = model.weights;
   return c;
 }
@@ -65,7 +65,7 @@ void write(const Case& c, app::ExportKind kind, int head, int query, app::Export
   r.format = format;
   r.path = path;
   r.projection = {c.weights.out_proj_weight.data(), c.weights.out_proj_bias.data()};
-  app::export_trace(c.trace, c.input, r);
+  app::export_layer(c.run.layer(0), c.input, r);
 }
 
 bool svg_renders(const std::string& svg, const std::string& png) {
@@ -82,7 +82,7 @@ TEST_CASE("the lines figure draws every head in its color, as PNG and SVG", "[ex
   write(c, app::ExportKind::Lines, -1, 0, app::ExportFormat::Png, png);
   write(c, app::ExportKind::Lines, -1, 0, app::ExportFormat::Svg, svg);
   const app::TextShaper shaper;
-  const app::Figure f = app::layout_lines_figure(c.trace, c.input, -1, {}, shaper);
+  const app::Figure f = app::layout_lines_figure(c.run.layer(0), c.input, -1, {}, shaper);
   const Png image = read_png(png);
   CHECK(image.w == f.width);
   CHECK(image.h == f.height);
@@ -100,8 +100,8 @@ TEST_CASE("the step-through figure shows the query's weights as bars in the colo
   write(c, app::ExportKind::Step, 1, 7, app::ExportFormat::Svg, svg);
   const Png image = read_png(png);
   // The largest weight's bar has the color of its cell in head 2's heatmap figure (the head's range).
-  const std::size_t n = c.trace.n_tokens();
-  const float* head = c.trace.attn.data() + n * n;
+  const std::size_t n = c.run.layer(0).n_tokens();
+  const float* head = c.run.layer(0).attn(1);
   const float* row = head + 7 * n;
   const app::ValueRange range = app::value_range(head, n * n, app::RangePolicy::MinMax);
   const float largest = *std::max_element(row, row + n);

@@ -29,7 +29,7 @@ using test_support::TempDir;
 
 struct Case {
   app::ModelInput input;
-  attn::Trace trace;
+  attn::SequenceRun run;
 };
 
 Case make_case(const std::string& text, int heads, int d_model) {
@@ -37,7 +37,7 @@ Case make_case(const std::string& text, int heads, int d_model) {
   c.input.text = text;
   c.input.config.n_heads = heads;
   c.input.config.d_model = d_model;
-  c.trace = app::compute_trace(c.input, app::resolve_model(c.input));
+  c.run = app::compute_run(c.input, app::resolve_model(c.input));
   return c;
 }
 
@@ -154,13 +154,13 @@ TEST_CASE("exported PNG cells carry exactly their value's color", "[export]") {
   r.kind = app::ExportKind::Head;
   r.head = 1;
   r.path = (dir.path / "head.png").string();
-  app::export_trace(c.trace, c.input, r);
+  app::export_layer(c.run.layer(0), c.input, r);
   const Image img = decode_png(r.path);
   const app::TextShaper shaper;
-  const app::Figure f = app::layout_figure(c.trace, c.input, r.kind, r.head, r.options, shaper);
+  const app::Figure f = app::layout_figure(c.run.layer(0), c.input, r.kind, r.head, r.options, shaper);
   REQUIRE(img.w == f.width);
-  const std::size_t n = c.trace.n_tokens();
-  const float* w = c.trace.attn.data() + n * n;
+  const std::size_t n = c.run.layer(0).n_tokens();
+  const float* w = c.run.layer(0).attn(1);
   const float lo = *std::min_element(w, w + n * n), hi = *std::max_element(w, w + n * n);
   for (std::size_t i = 0; i < n * n; ++i) {  // the first n*n rects are the cells, row by row
     const app::FigureRect& cell = f.rects[i];
@@ -183,7 +183,7 @@ TEST_CASE("labels stay inside the figure at 1x and 4x, in every kind of figure",
       app::FigureOptions o;
       o.scale = scale;
       INFO("scale " << scale << " kind " << static_cast<int>(kind));
-      const app::Figure f = app::layout_figure(c.trace, c.input, kind, 1, o, shaper);
+      const app::Figure f = app::layout_figure(c.run.layer(0), c.input, kind, 1, o, shaper);
       check_inside(f, shaper);
       if (scale == 4) continue;
       const std::vector<unsigned char> px = app::render_rgba(f, shaper);
@@ -205,7 +205,7 @@ TEST_CASE("every attention map carries the axis titles query and key", "[export]
   const Case c = make_case("The cat sat on the mat", 4, 16);
   const app::TextShaper shaper;
   for (auto kind : {app::ExportKind::Grid, app::ExportKind::Head}) {
-    const app::Figure f = app::layout_figure(c.trace, c.input, kind, 2, {}, shaper);
+    const app::Figure f = app::layout_figure(c.run.layer(0), c.input, kind, 2, {}, shaper);
     int queries = 0, keys = 0;
     for (const app::FigureText& t : f.texts) {
       if (t.text == "query") CHECK(t.vertical);      // down the rows
@@ -223,9 +223,9 @@ TEST_CASE("a 16-head grid of a 40-token sentence stays legible", "[export]") {
   std::string text;
   for (int i = 0; i < 40; ++i) text += "tok" + std::to_string(i) + " ";
   const Case c = make_case(text, 16, 64);
-  REQUIRE(c.trace.n_tokens() == 40);
+  REQUIRE(c.run.layer(0).n_tokens() == 40);
   const app::TextShaper shaper;
-  const app::Figure f = app::layout_figure(c.trace, c.input, app::ExportKind::Grid, 0, {}, shaper);
+  const app::Figure f = app::layout_figure(c.run.layer(0), c.input, app::ExportKind::Grid, 0, {}, shaper);
   // Head 1's cells come first; every head has as many of the same size.
   const float cell_w = f.rects[0].w, cell_h = f.rects[0].h;
   CHECK(cell_w >= 8.0f);
@@ -248,10 +248,10 @@ TEST_CASE("SVG is well-formed XML and renders like the PNG", "[export]") {
   r.kind = app::ExportKind::Head;
   r.format = app::ExportFormat::Svg;
   r.path = (dir.path / "f.svg").string();
-  app::export_trace(c.trace, c.input, r);
+  app::export_layer(c.run.layer(0), c.input, r);
   r.format = app::ExportFormat::Png;
   r.path = (dir.path / "f.png").string();
-  app::export_trace(c.trace, c.input, r);
+  app::export_layer(c.run.layer(0), c.input, r);
   const std::string svg = attn::read_file((dir.path / "f.svg").string());
   CHECK(well_formed_xml(svg));
   CHECK(svg.find("&lt;with&gt;") != std::string::npos);
@@ -261,8 +261,8 @@ TEST_CASE("SVG is well-formed XML and renders like the PNG", "[export]") {
   REQUIRE(rendered.w == png.w);
   REQUIRE(rendered.h == png.h);
   const app::TextShaper shaper;
-  const app::Figure f = app::layout_figure(c.trace, c.input, app::ExportKind::Head, 0, {}, shaper);
-  const std::size_t n = c.trace.n_tokens();
+  const app::Figure f = app::layout_figure(c.run.layer(0), c.input, app::ExportKind::Head, 0, {}, shaper);
+  const std::size_t n = c.run.layer(0).n_tokens();
   for (std::size_t i = 0; i < n * n; ++i) {
     const int x = static_cast<int>(f.rects[i].x + f.rects[i].w * 0.15f),
               y = static_cast<int>(f.rects[i].y + f.rects[i].h * 0.15f);
@@ -272,21 +272,21 @@ TEST_CASE("SVG is well-formed XML and renders like the PNG", "[export]") {
 
 TEST_CASE("CSV round-trips tokens with commas, quotes and CJK", "[export]") {
   const Case c = make_case("say \"hi\", 你好 , ok", 2, 8);
-  const std::string csv = app::attention_csv(c.trace, app::ExportKind::Head, 1);
+  const std::string csv = app::attention_csv(c.run.layer(0), app::ExportKind::Head, 1);
   const auto rows = parse_csv(csv);
-  const std::size_t n = c.trace.n_tokens();
+  const std::size_t n = c.run.layer(0).n_tokens();
   REQUIRE(rows.size() == n + 1);
   REQUIRE(rows[0].size() == n + 1);
   CHECK(rows[0][0] == "query");
-  for (std::size_t j = 0; j < n; ++j) CHECK(rows[0][j + 1] == c.trace.tokens()[j].text);
+  for (std::size_t j = 0; j < n; ++j) CHECK(rows[0][j + 1] == c.run.layer(0).tokens()[j].text);
   for (std::size_t i = 0; i < n; ++i) {
-    CHECK(rows[i + 1][0] == c.trace.tokens()[i].text);
-    for (std::size_t j = 0; j < n; ++j) CHECK(std::stof(rows[i + 1][j + 1]) == c.trace.attn(1, i, j));
+    CHECK(rows[i + 1][0] == c.run.layer(0).tokens()[i].text);
+    for (std::size_t j = 0; j < n; ++j) CHECK(std::stof(rows[i + 1][j + 1]) == c.run.layer(0).attn(1, i, j));
   }
-  const auto grid = parse_csv(app::attention_csv(c.trace, app::ExportKind::Grid, 0));
+  const auto grid = parse_csv(app::attention_csv(c.run.layer(0), app::ExportKind::Grid, 0));
   CHECK(grid.size() == 2 * n + 1);
   CHECK(grid[n + 1][0] == "2");
-  const auto qkv = parse_csv(app::attention_csv(c.trace, app::ExportKind::Qkv, 0));
+  const auto qkv = parse_csv(app::attention_csv(c.run.layer(0), app::ExportKind::Qkv, 0));
   CHECK(qkv.size() == 4 * n + 1);
   CHECK(qkv[0].size() == 2 + 4);
   CHECK(app::csv_field("a,b") == "\"a,b\"");
@@ -295,13 +295,13 @@ TEST_CASE("CSV round-trips tokens with commas, quotes and CJK", "[export]") {
 
 TEST_CASE("NPY exports have the documented shapes", "[export]") {
   const Case c = make_case("a b c", 2, 8);
-  CHECK(attn::npy_decode(app::attention_npy(c.trace, app::ExportKind::Grid, 0), "g").shape ==
+  CHECK(attn::npy_decode(app::attention_npy(c.run.layer(0), app::ExportKind::Grid, 0), "g").shape ==
         std::vector<std::size_t>{2, 3, 3});
-  CHECK(attn::npy_decode(app::attention_npy(c.trace, app::ExportKind::Head, 1), "h").shape ==
+  CHECK(attn::npy_decode(app::attention_npy(c.run.layer(0), app::ExportKind::Head, 1), "h").shape ==
         std::vector<std::size_t>{3, 3});
-  const attn::NpyArray q = attn::npy_decode(app::attention_npy(c.trace, app::ExportKind::Qkv, 1), "q");
+  const attn::NpyArray q = attn::npy_decode(app::attention_npy(c.run.layer(0), app::ExportKind::Qkv, 1), "q");
   CHECK(q.shape == std::vector<std::size_t>{3, 3, 4});
-  CHECK(q.data[0] == c.trace.q(1, 0, 0));
+  CHECK(q.data[0] == c.run.layer(0).q(1, 0, 0));
 }
 
 TEST_CASE("a head that does not exist and an empty sentence are refused", "[export]") {
@@ -310,10 +310,10 @@ TEST_CASE("a head that does not exist and an empty sentence are refused", "[expo
   r.kind = app::ExportKind::Head;
   r.head = 5;
   r.path = "/tmp/never.png";
-  CHECK_THROWS_WITH(app::export_trace(c.trace, c.input, r), "head 6 does not exist (this model has 2 heads)");
+  CHECK_THROWS_WITH(app::export_layer(c.run.layer(0), c.input, r), "head 6 does not exist (this model has 2 heads)");
   const Case empty = make_case("", 2, 8);
   r.head = 0;
-  CHECK_THROWS_WITH(app::export_trace(empty.trace, empty.input, r), Catch::Contains("no tokens"));
+  CHECK_THROWS_WITH(app::export_layer(empty.run.layer(0), empty.input, r), Catch::Contains("no tokens"));
   CHECK_FALSE(fs::exists("/tmp/never.png"));
 }
 
@@ -321,7 +321,7 @@ TEST_CASE("exporting into a missing or read-only folder fails cleanly and leaves
   const Case c = make_case("a b", 1, 8);
   app::ExportRequest r;
   r.path = "/nonexistent-folder/f.png";
-  CHECK_THROWS_AS(app::export_trace(c.trace, c.input, r), attn::FileError);
+  CHECK_THROWS_AS(app::export_layer(c.run.layer(0), c.input, r), attn::FileError);
 
   TempDir dir;
   const fs::path locked = dir.path / "locked";
@@ -336,7 +336,7 @@ TEST_CASE("exporting into a missing or read-only folder fails cleanly and leaves
     app::ExportRequest inner = r;
     inner.path = (locked / "f.png").string();
     try {
-      app::export_trace(c.trace, c.input, inner);
+      app::export_layer(c.run.layer(0), c.input, inner);
     } catch (const attn::FileError& e) {
       _exit(std::string(e.what()).find("Permission denied") != std::string::npos ? 0 : 4);
     }

@@ -59,7 +59,7 @@ app::Figure token_figure(const std::string& text) {
 
 struct Case {
   app::ModelInput input;
-  attn::Trace trace;
+  attn::SequenceRun run;
 };
 
 Case make_case(const std::string& text, int heads) {
@@ -67,7 +67,7 @@ Case make_case(const std::string& text, int heads) {
   c.input.text = text;
   c.input.config.n_heads = heads;
   c.input.config.d_model = 16;
-  c.trace = app::compute_trace(c.input, app::resolve_model(c.input));
+  c.run = app::compute_run(c.input, app::resolve_model(c.input));
   return c;
 }
 
@@ -126,7 +126,7 @@ TEST_CASE("PDF renders like the PNG and SVG keeps selectable text", "[figure]") 
   for (app::ExportFormat f : {app::ExportFormat::Png, app::ExportFormat::Pdf, app::ExportFormat::Svg}) {
     r.format = f;
     r.path = (dir.path / ("f." + std::string(app::format_extension(f)))).string();
-    app::export_trace(c.trace, c.input, r);
+    app::export_layer(c.run.layer(0), c.input, r);
   }
   const std::string pdf = attn::read_file((dir.path / "f.pdf").string());
   CHECK(pdf.rfind("%PDF-", 0) == 0);
@@ -140,8 +140,8 @@ TEST_CASE("PDF renders like the PNG and SVG keeps selectable text", "[figure]") 
   REQUIRE(from_pdf.w == png.w);
   REQUIRE(from_pdf.h == png.h);
   const app::TextShaper shaper;
-  const app::Figure fig = app::layout_figure(c.trace, c.input, app::ExportKind::Head, 0, {}, shaper);
-  const std::size_t n = c.trace.n_tokens();
+  const app::Figure fig = app::layout_figure(c.run.layer(0), c.input, app::ExportKind::Head, 0, {}, shaper);
+  const std::size_t n = c.run.layer(0).n_tokens();
   for (std::size_t i = 0; i < n * n; ++i) {
     // Near the cell's corner: its centre holds the value's digits, which antialias differently.
     const int x = static_cast<int>(fig.rects[i].x + fig.rects[i].w * 0.15f),
@@ -162,7 +162,7 @@ TEST_CASE("a PNG drawn in bands is the same picture as one drawn whole", "[figur
   const app::TextShaper shaper;
   app::FigureOptions o;
   o.scale = 4;  // dozens of 1 MB bands
-  const app::Figure f = app::layout_figure(c.trace, c.input, app::ExportKind::Grid, 0, o, shaper);
+  const app::Figure f = app::layout_figure(c.run.layer(0), c.input, app::ExportKind::Grid, 0, o, shaper);
   REQUIRE(static_cast<long long>(f.width) * f.height * 4 > 20 * (1 << 20));
   const Pixels banded = decode(app::encode_figure(f, app::ExportFormat::Png, shaper));
   const std::vector<unsigned char> whole = app::render_rgba(f, shaper);

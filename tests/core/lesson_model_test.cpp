@@ -18,7 +18,7 @@ const std::string kModels = std::string(ATTN_TEST_DATA_DIR) + "/../assets/models
 std::pair<float, float> referent_weights(const std::string& text, const std::string& a, const std::string& b) {
   const attn::Checkpoint ck = attn::load_checkpoint(kModels + "sentences.npz");
   const app::ModelRun run = app::run_model(ck.model, attn::Vocab(ck.vocab), app::lower_cases(ck), text);
-  const attn::Trace layer2 = run.layer(ck.model, 1);
+  const attn::LayerView layer2 = run.layer(1);
   const auto& tokens = run.input.tokens;
   const auto pos = [&](const std::string& w) {
     return static_cast<std::size_t>(
@@ -26,7 +26,7 @@ std::pair<float, float> referent_weights(const std::string& text, const std::str
   };
   const std::size_t n = tokens.size(), q = n - 1;
   const std::size_t head = 1;  // L2H2, the referent head of assets/models/README.md
-  const float* row = layer2.attn.data() + (head * n + q) * n;
+  const float* row = layer2.attn(head) + q * n;
   return {row[pos(a)], row[pos(b)]};
 }
 
@@ -62,12 +62,12 @@ float best_head_score(const attn::Checkpoint& ck, const app::ModelRun& run, bool
   const std::size_t n = run.input.ids.size();
   float best = 0.0f;
   for (int l = 0; l < ck.model.arch.n_layers; ++l) {
-    const attn::Trace t = run.layer(ck.model, l);
+    const attn::LayerView t = run.layer(l);
     for (std::size_t h = 0; h < static_cast<std::size_t>(ck.model.arch.n_heads); ++h) {
       double sum = 0.0;
       std::size_t cells = 0;
       for (std::size_t q = induction ? half : 1; q < (induction ? n - 1 : n); ++q, ++cells)
-        sum += t.attn.data()[(h * n + q) * n + (induction ? q - half + 1 : q - 1)];
+        sum += t.attn(h, q, induction ? q - half + 1 : q - 1);
       best = std::max(best, static_cast<float>(sum / static_cast<double>(cells)));
     }
   }

@@ -48,10 +48,10 @@ TEST_CASE("the model host loads a folder and computes the sentence as dump does"
   CHECK(s.result->run.input.ids == ids);
   const app::ModelRun run = app::run_hf_ids(hf, ids);
   CHECK(s.result->run.acts.logits == run.acts.logits);
-  REQUIRE(s.result->layers.size() == 2);
-  for (std::size_t l = 0; l < 2; ++l) {
-    CHECK(s.result->layers[l].n_tokens() == ids.size());
-    CHECK(s.result->layers[l].config.n_heads == 4);
+  REQUIRE(s.result->run.n_layers() == 2);
+  for (int l = 0; l < 2; ++l) {
+    CHECK(s.result->run.layer(l).n_tokens() == ids.size());
+    CHECK(s.result->run.layer(l).config.n_heads == 4);
   }
   // What predictions read: each id's bytes (GPT-2's byte characters undone).
   REQUIRE(s.model->token_bytes.size() == 300);
@@ -205,7 +205,7 @@ TEST_CASE("a sentence's detector cells: previous-token and first-token always an
   const app::ModelResult repeated = app::compute_model_result(*model, "The cat sat. The cat sat.");
   CHECK(repeated.detectors.reported.size() == 5);
   // A score is the head's mean weight on its cells: check one by hand.
-  const attn::Trace& l1 = plain.layers[0];
+  const attn::LayerView l1 = plain.run.layer(0);
   const std::size_t n = l1.n_tokens();
   double sum = 0.0;
   for (std::size_t i = 1; i < n; ++i) sum += l1.attn(2, i, i - 1);
@@ -303,7 +303,7 @@ TEST_CASE("the host opens a checkpoint trained on text with its own BPE and refu
   const app::ModelResult r = app::compute_model_result(*english, "The cat sat on the mat.");
   const app::ModelRun direct = app::run_model(ck.model, ck, "The cat sat on the mat.");
   CHECK(r.run.input.ids == direct.input.ids);
-  REQUIRE(r.layers.size() == 2);
+  REQUIRE(r.run.n_layers() == 2);
   CHECK(r.run.acts.layers[1].attn == direct.acts.layers[1].attn);
   const std::size_t V = 4096, last = (r.run.input.ids.size() - 1) * V;
   CHECK(std::equal(r.run.acts.logits.begin() + static_cast<std::ptrdiff_t>(last), r.run.acts.logits.end(),

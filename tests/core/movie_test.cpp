@@ -153,8 +153,6 @@ TEST_CASE("a movie frame is a 16:9 slide with the step, the loss and titled head
       attn::load_checkpoint(std::string(ATTN_TEST_DATA_DIR) + "/../assets/models/induction.npz");
   const std::string text = app::example_text(ck);
   const app::ModelRun run = app::run_model(ck.model, attn::Vocab(ck.vocab), app::lower_cases(ck), text);
-  std::vector<attn::Trace> layers;
-  for (int l = 0; l < ck.model.arch.n_layers; ++l) layers.push_back(run.layer(ck.model, l));
   app::CurvePoint point;
   point.step = 600;
   point.loss = 0.1571f;
@@ -174,7 +172,7 @@ TEST_CASE("a movie frame is a 16:9 slide with the step, the loss and titled head
   }
   info.curve = &curve;
   const app::TextShaper shaper;
-  const app::Figure f = app::layout_movie_frame(layers, text, info, {}, shaper);
+  const app::Figure f = app::layout_movie_frame(run, text, info, {}, shaper);
   // The loss so far as a line: two segments up to step 600, on axes labelled with the run's largest loss.
   std::size_t segments = 0;
   for (const app::FigureLine& l : f.lines) segments += l.x0 != l.x1 && l.y0 != l.y1;
@@ -249,9 +247,8 @@ TEST_CASE("a model with no task is named by the generic detectors on its own tex
   REQUIRE(T > 2);
   for (int l = 0; l < ck.model.arch.n_layers; ++l)
     for (int h = 0; h < ck.model.arch.n_heads; ++h) {
-      // The mean weight on the detector's cells, by hand from the layer's trace.
-      const attn::Trace t = run.layer(ck.model, l);
-      const float* a = t.attn.data() + static_cast<std::size_t>(h) * T * T;
+      // The mean weight on the detector's cells, by hand from the layer's weights.
+      const float* a = run.layer(l).attn(static_cast<std::size_t>(h));
       double prev = 0.0, self = 0.0, first = 0.0;
       for (std::size_t i = 0; i < T; ++i) {
         self += a[i * T + i];

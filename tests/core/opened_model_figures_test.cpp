@@ -61,8 +61,8 @@ void check_inside(const app::Figure& f, const app::TextShaper& shaper) {
   }
 }
 
-// A GPT-2-small-shaped result without a 500 MB model: 12 layers of the explorer's 12-head trace
-// of `text`, with detector scores set by hand.
+// A GPT-2-small-shaped result without a 500 MB model: 12 layers, each the explorer's 12-head
+// layer of `text` under its own seed, with detector scores set by hand.
 app::ModelResult synthetic_result(const std::string& text, int layers, int heads) {
   app::ModelInput input;
   input.text = text;
@@ -73,7 +73,13 @@ app::ModelResult synthetic_result(const std::string& text, int layers, int heads
   r.text = text;
   for (int l = 0; l < layers; ++l) {
     input.config.seed = static_cast<std::uint64_t>(l + 1);
-    r.layers.push_back(app::compute_trace(input, app::resolve_model(input)));
+    attn::SequenceRun layer = app::compute_run(input, app::resolve_model(input));
+    if (l == 0) {
+      static_cast<attn::SequenceRun&>(r.run) = std::move(layer);
+      continue;
+    }
+    r.run.acts.layers.push_back(std::move(layer.acts.layers[0]));
+    ++r.run.arch.n_layers;
   }
   r.detectors.n_layers = layers;
   r.detectors.n_heads = heads;
@@ -107,7 +113,7 @@ TEST_CASE("the overview draws every one of 144 heads with layer and head labels 
   CHECK(any_text_contains(f, "P previous-token"));  // the legend
   CHECK(any_text_contains(f, "S self"));
   CHECK(has_text(f, "weight / head's largest"));
-  const std::size_t n = r.layers[0].n_tokens();
+  const std::size_t n = r.run.n_tokens();
   // Every head's cells: 144 thumbnails of n x n, all of one size.
   std::set<std::pair<float, float>> sizes;
   std::size_t cells = 0;
@@ -133,7 +139,7 @@ TEST_CASE("the overview puts the tokens on the axes when they fit and lists them
   const app::ModelResult small = synthetic_result("The cat sat", 2, 4);
   const app::Figure labelled = app::layout_overview_figure(small, "c", {}, shaper);
   // Each token left of each layer's rows and above each head's columns.
-  for (const attn::Token& t : small.layers[0].tokens()) {
+  for (const attn::Token& t : small.run.tokens()) {
     const std::string label = attn::token_text(t.text);
     CHECK(count_text(labelled, label) == 2 + 4);
   }
@@ -143,7 +149,7 @@ TEST_CASE("the overview puts the tokens on the axes when they fit and lists them
   std::string long_text;
   for (int i = 0; i < 60; ++i) long_text += "w" + std::to_string(i) + " ";
   const app::ModelResult many = synthetic_result(long_text, 12, 12);
-  const std::size_t n = many.layers[0].n_tokens();
+  const std::size_t n = many.run.n_tokens();
   REQUIRE(n > 48);
   const app::Figure listed = app::layout_overview_figure(many, "c", {}, shaper);
   CHECK(any_text_contains(listed, std::to_string(n) + " tokens"));  // the note
@@ -159,14 +165,14 @@ TEST_CASE("the overview's thumbnails carry the weights' colors on the window's r
     app::FigureOptions o;
     o.per_head_range = per_head;
     const app::Figure f = app::layout_overview_figure(r, "c", o, shaper);
-    const attn::Trace& t = r.layers[0];
+    const attn::LayerView t = r.run.layer(0);
     const std::size_t n = t.n_tokens();
     std::vector<app::FigureRect> cells;
     for (const app::FigureRect& rect : f.rects)
       if (rect.w == rect.h && rect.fill.a == 255 && rect.w < 60.0f) cells.push_back(rect);
     REQUIRE(cells.size() == 2 * n * n);
     for (std::size_t h = 0; h < 2; ++h) {
-      const float* a = t.attn.data() + h * n * n;
+      const float* a = t.attn(h);
       const float high = per_head ? *std::max_element(a, a + n * n) : 1.0f;
       for (std::size_t i = 0; i < n * n; ++i) {
         const app::Rgb8 want = app::colormap_color(o.colormap, app::normalize(a[i], 0.0f, high));
@@ -216,9 +222,9 @@ TEST_CASE("the predictions figure draws each token's bar in proportion and names
   const std::vector<app::Prediction> top = {{"\xE2\x90\xA3mat", 3, 0.4f}, {"\xE2\x90\xA3hat", 4, 0.2f}, {",", 5, 0.1f}};
   const app::TextShaper shaper;
   const app::Figure f = app::layout_predictions_figure(r, 1, top, "caption", {}, shaper);
-  const std::string second = attn::token_text(r.run.labels[1].text);
+  const std::string second = attn::token_text(r.run.tokens()[1].text);
   CHECK(any_text_contains(f, "Next token after \xE2\x80\x9C" + second + "\xE2\x80\x9D (token 2 of " +
-                                 std::to_string(r.run.labels.size()) + ")"));
+                                 std::to_string(r.run.n_tokens()) + ")"));
   CHECK(has_text(f, "\xE2\x90\xA3mat"));
   CHECK(has_text(f, "40.0%"));
   CHECK(has_text(f, "20.0%"));

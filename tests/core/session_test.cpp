@@ -153,8 +153,8 @@ TEST_CASE("every lesson shipped in assets/lessons opens and computes", "[session
     app::AppState s = app::default_state();
     app::load_session(entry.path().string(), s);
     const app::ResolvedModel model = app::resolve_model(s.input);
-    const attn::Trace trace = app::compute_trace(s.input, model);
-    CHECK(trace.n_tokens() > 0);
+    const attn::SequenceRun run = app::compute_run(s.input, model);
+    CHECK(run.n_tokens() > 0);
     ++count;
   }
   CHECK(count >= 5);

@@ -8,12 +8,12 @@
 using app::AppState;
 using app::LiveModel;
 
-TEST_CASE("the first update computes a trace of the example sentence", "[state]") {
+TEST_CASE("the first update computes a run of the example sentence", "[state]") {
   AppState s = app::default_state();
   LiveModel model;
   REQUIRE(model.update(s.input));
-  REQUIRE(model.has_trace());
-  CHECK(model.trace().n_tokens() == 11);  // The cat sat on the mat because it was warm .
+  REQUIRE(model.has_run());
+  CHECK(model.run().n_tokens() == 11);  // The cat sat on the mat because it was warm .
   CHECK(model.error().empty());
   CHECK(model.generation() == 1);
 }
@@ -47,75 +47,75 @@ TEST_CASE("every model input recomputes", "[state]") {
   LiveModel model;
   model.update(s.input);
   int expected = 1;
-  const auto changes_trace = [&](auto&& edit) {
+  const auto changes_run = [&](auto&& edit) {
     edit(s);
     REQUIRE(model.update(s.input));
     CHECK(model.recompute_count() == ++expected);
   };
-  changes_trace([](AppState& a) { a.input.text += " Yes"; });
-  changes_trace([](AppState& a) { a.input.config.n_heads = 8; });
-  changes_trace([](AppState& a) { a.input.config.d_model = 128; });
-  changes_trace([](AppState& a) { a.input.config.d_head = 8; });
-  changes_trace([](AppState& a) { a.input.config.seed = 7; });
-  changes_trace([](AppState& a) { a.input.config.causal = true; });
-  changes_trace([](AppState& a) { a.input.config.positional = attn::Positional::Rope; });
-  changes_trace([](AppState& a) { a.input.config.temperature = 0.5f; });
-  changes_trace([](AppState& a) { a.input.tokenizer = attn::TokenizerMode::Char; });
-  CHECK(model.trace().config.n_heads == 8);
-  CHECK(model.trace().config.causal);
+  changes_run([](AppState& a) { a.input.text += " Yes"; });
+  changes_run([](AppState& a) { a.input.config.n_heads = 8; });
+  changes_run([](AppState& a) { a.input.config.d_model = 128; });
+  changes_run([](AppState& a) { a.input.config.d_head = 8; });
+  changes_run([](AppState& a) { a.input.config.seed = 7; });
+  changes_run([](AppState& a) { a.input.config.causal = true; });
+  changes_run([](AppState& a) { a.input.config.positional = attn::Positional::Rope; });
+  changes_run([](AppState& a) { a.input.config.temperature = 0.5f; });
+  changes_run([](AppState& a) { a.input.tokenizer = attn::TokenizerMode::Char; });
+  CHECK(model.run().config.n_heads == 8);
+  CHECK(model.run().config.causal);
 }
 
-TEST_CASE("a rejected config keeps the last good trace and says why", "[state]") {
+TEST_CASE("a rejected config keeps the last good run and says why", "[state]") {
   AppState s = app::default_state();
   LiveModel model;
   model.update(s.input);
-  const std::size_t tokens = model.trace().n_tokens();
+  const std::size_t tokens = model.run().n_tokens();
   s.input.config.d_model = 30;  // 4 heads do not divide 30
   CHECK_FALSE(model.update(s.input));
   CHECK_THAT(model.error(), Catch::Contains("d_model (30) must be divisible by n_heads (4)"));
-  REQUIRE(model.has_trace());
-  CHECK(model.trace().config.d_model == 64);
-  CHECK(model.trace().n_tokens() == tokens);
+  REQUIRE(model.has_run());
+  CHECK(model.run().config.d_model == 64);
+  CHECK(model.run().n_tokens() == tokens);
   CHECK(model.generation() == 1);
 
-  s.input.config.d_model = 32;  // fixed: the error goes, a new trace comes
+  s.input.config.d_model = 32;  // fixed: the error goes, a new run comes
   CHECK(model.update(s.input));
   CHECK(model.error().empty());
-  CHECK(model.trace().config.d_model == 32);
+  CHECK(model.run().config.d_model == 32);
 }
 
-TEST_CASE("empty text, emoji and CJK, and 300 tokens all give valid traces", "[state]") {
+TEST_CASE("empty text, emoji and CJK, and 300 tokens all give valid runs", "[state]") {
   AppState s = app::default_state();
   LiveModel model;
   s.input.text = "";
   REQUIRE(model.update(s.input));
-  CHECK(model.trace().n_tokens() == 0);
-  CHECK(model.trace().attn.shape()[0] == 4);
+  CHECK(model.run().n_tokens() == 0);
+  CHECK(model.run().layer(0).config.n_heads == 4);
 
   s.input.text = "我爱你 🙂 café";
   REQUIRE(model.update(s.input));
-  CHECK(model.trace().n_tokens() == 5);
+  CHECK(model.run().n_tokens() == 5);
 
   std::string many;
   for (int i = 0; i < 300; ++i) many += "w" + std::to_string(i) + " ";
   s.input.text = many;
   REQUIRE(model.update(s.input));
-  CHECK(model.trace().n_tokens() == 256);
-  CHECK(model.trace().tokenization.truncated);
-  CHECK_THAT(model.trace().tokenization.message, Catch::Contains("256"));
+  CHECK(model.run().n_tokens() == 256);
+  CHECK(model.run().tokenization.truncated);
+  CHECK_THAT(model.run().tokenization.message, Catch::Contains("256"));
 }
 
 TEST_CASE("typing reuses the weights: only a weights-shaping input rebuilds them", "[state]") {
   AppState s = app::default_state();
   LiveModel model;
   model.update(s.input);
-  const float w0 = model.trace().q(0, 0, 0);
+  const float w0 = model.run().layer(0).q(0, 0, 0);
   s.input.text = "The cat sat on the mat because it was warm. And";
   model.update(s.input);
-  CHECK(model.trace().q(0, 0, 0) == w0);  // same token, same weights, same q
+  CHECK(model.run().layer(0).q(0, 0, 0) == w0);  // same token, same weights, same q
   s.input.config.seed = 43;
   model.update(s.input);
-  CHECK(model.trace().q(0, 0, 0) != w0);
+  CHECK(model.run().layer(0).q(0, 0, 0) != w0);
 }
 
 TEST_CASE("head selection stays valid when heads shrink", "[state]") {

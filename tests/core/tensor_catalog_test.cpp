@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "../engine/reference_attention.hpp"
 #include "core/tensor_catalog.hpp"
 #include "engine/attention.hpp"
 #include "engine/weights.hpp"
@@ -21,7 +22,7 @@ void check_every_row(const attn::Model& m, const attn::Activations& acts, std::s
     if (!app::has_tensor(row, m.arch)) continue;
     ++present;
     for (int l = 0; l < m.arch.n_layers; ++l) {
-      const app::TensorData t = row.read(m, acts, l);
+      const app::TensorData t = row.read(m.arch, acts, l);
       CHECK(t.shape == app::tensor_shape(row, m.arch, n));
       std::size_t count = 1;
       for (const std::size_t d : t.shape) count *= d;
@@ -103,24 +104,36 @@ TEST_CASE("every catalog row reads a tensor of the shape its axes say", "[catalo
   check_every_row(explorer, acts, 7, app::kTensorCount - 6);  // no LayerNorms, no MLP
 }
 
-TEST_CASE("the catalog's Q, scores and attention are the layer trace's", "[catalog]") {
+TEST_CASE("the catalog's Q, K, V, scores, attention and output are the plain-loop reference's", "[catalog]") {
   attn::ModelConfig c;
   c.d_model = 8;
   c.n_heads = 2;
   c.causal = true;
   const attn::MhaWeights w = attn::init_weights(c);
-  const attn::Trace t = attn::run("the cat sat on the mat", attn::TokenizerMode::Word, c, w);
-  const attn::Model m = attn::explorer_model(c, w);
-  attn::Activations acts;
-  attn::model_forward_stream(m, t.x.data(), 1, static_cast<int>(t.n_tokens()), acts);
-  const app::TensorData q = app::catalog_row(app::TensorId::Q).read(m, acts, 0);
-  CHECK(std::vector<float>(t.q.begin(), t.q.end()) == q.values);
-  const app::TensorData head_out = app::catalog_row(app::TensorId::HeadOut).read(m, acts, 0);
-  CHECK(std::vector<float>(t.head_out.begin(), t.head_out.end()) == head_out.values);
-  const app::TensorData attn = app::catalog_row(app::TensorId::Attn).read(m, acts, 0);
-  CHECK(std::vector<float>(t.attn.begin(), t.attn.end()) == attn.values);
-  const app::TensorData out = app::catalog_row(app::TensorId::AttnOut).read(m, acts, 0);
-  CHECK(std::vector<float>(t.out.begin(), t.out.end()) == out.values);
+  const attn::SequenceRun run = attn::run("the cat sat on the mat", attn::TokenizerMode::Word, c, w);
+  const attn::LayerView layer = run.layer(0);
+  const std::size_t n = layer.n_tokens();
+  REQUIRE(n == 6);
+  xt::xtensor<float, 2> x = xt::xtensor<float, 2>::from_shape({n, 8});
+  std::copy(layer.x(0), layer.x(0) + n * 8, x.begin());
+  const reference::Result r = reference::attention(x, w, c);
+  const auto check = [&](app::TensorId id, const std::vector<double>& expected) {
+    const app::TensorData t = app::read_tensor(id, layer);
+    INFO(app::catalog_row(id).title);
+    REQUIRE(t.values.size() == expected.size());
+    for (std::size_t i = 0; i < expected.size(); ++i) CHECK(t.values[i] == Approx(expected[i]).margin(1e-5));
+  };
+  check(app::TensorId::Q, r.q);
+  check(app::TensorId::K, r.k);
+  check(app::TensorId::V, r.v);
+  check(app::TensorId::Scores, r.scores);
+  check(app::TensorId::Attn, r.attn);
+  check(app::TensorId::AttnOut, r.out);
+  // One head's matrix is that head's slice.
+  const std::vector<float> k1 = app::read_head(app::TensorId::K, layer, 1);
+  REQUIRE(k1.size() == n * 4);
+  for (std::size_t i = 0; i < k1.size(); ++i) CHECK(k1[i] == Approx(r.k[n * 4 + i]).margin(1e-5));
+  CHECK_THROWS_AS(app::read_head(app::TensorId::AttnOut, layer, 0), std::logic_error);
 }
 
 TEST_CASE("tensor_range applies the row's policy and skips a causal model's masked scores", "[catalog]") {

@@ -91,7 +91,7 @@ TEST_CASE("the train host trains on a text file through a BPE learned on it and 
   view.update(*p, state);
   INFO(view.error());
   REQUIRE(view.error().empty());
-  REQUIRE(view.layers().size() == static_cast<std::size_t>(c.model.arch.n_layers));
+  REQUIRE(view.run().n_layers() == c.model.arch.n_layers);
   const auto& tokens = view.run().input.tokens;
   REQUIRE(!tokens.empty());
   CHECK(tokens.size() < state.example.size());  // merged tokens, not bytes

@@ -1,5 +1,5 @@
 // The one color-range rule: non-finite cells are skipped, all-NaN and constant maps get a usable
-// range, and the window (trace_view) and the figures get the same answer from it.
+// range, and the window (layer_ranges) and the figures get the same answer from it.
 #include <catch2/catch.hpp>
 
 #include <cmath>

@@ -8,6 +8,8 @@
 #include <sstream>
 
 #include "engine/attention.hpp"
+#include "engine/embedding.hpp"
+#include "engine/positional.hpp"
 #include "engine/weights.hpp"
 #include "reference_attention.hpp"
 
@@ -35,15 +37,36 @@ void randomize_biases(attn::MhaWeights& w, std::mt19937& rng) {
   for (float& v : w.out_proj_bias) v = normal(rng);
 }
 
+// One of a layer's (H, n, D) q, k or v in the reference's order.
+using RowOfHead = const float* (attn::LayerView::*)(std::size_t, std::size_t) const;
+std::vector<float> per_head(const attn::LayerView& t, RowOfHead part) {
+  const std::size_t H = static_cast<std::size_t>(t.config.n_heads), D = static_cast<std::size_t>(t.config.d_head);
+  std::vector<float> out;
+  for (std::size_t h = 0; h < H; ++h)
+    for (std::size_t r = 0; r < t.n_tokens(); ++r) out.insert(out.end(), (t.*part)(h, r), (t.*part)(h, r) + D);
+  return out;
+}
+// Every head's (n, n) scores or weights, heads one after another.
+std::vector<float> squares(const float* first_head, const attn::LayerView& t) {
+  return {first_head, first_head + static_cast<std::size_t>(t.config.n_heads) * t.n_tokens() * t.n_tokens()};
+}
+// The (n, E) output rows.
+std::vector<float> out_rows(const attn::LayerView& t) {
+  return {t.out(0), t.out(0) + t.n_tokens() * static_cast<std::size_t>(t.config.d_model)};
+}
+
 // Max |a - b| and a note of the first mismatches above tol.
-template <typename A>
-double compare(const A& fast, const std::vector<double>& ref, double tol, std::ostringstream& note) {
+double compare(const std::vector<float>& fast, const std::vector<double>& ref, double tol, std::ostringstream& note) {
+  if (fast.size() != ref.size()) {
+    note << "  sizes differ: fast " << fast.size() << " ref " << ref.size() << "\n";
+    return INFINITY;
+  }
   double worst = 0.0;
   int shown = 0;
   for (std::size_t i = 0; i < ref.size(); ++i) {
-    const double err = std::fabs(double(fast.data()[i]) - ref[i]);
+    const double err = std::fabs(double(fast[i]) - ref[i]);
     worst = std::max(worst, err);
-    if (err > tol && shown++ < 5) note << "  [" << i << "] fast " << fast.data()[i] << " ref " << ref[i] << "\n";
+    if (err > tol && shown++ < 5) note << "  [" << i << "] fast " << fast[i] << " ref " << ref[i] << "\n";
   }
   return worst;
 }
@@ -74,17 +97,18 @@ TEST_CASE("fast path matches the plain-loop reference over many random configura
     randomize_biases(w, rng);
     const xt::xtensor<float, 2> x = random_x(n, static_cast<std::size_t>(c.d_model), rng);
 
-    const attn::Trace t = attn::forward(x, w, c);
+    const attn::SequenceRun run = attn::forward(x, w, c);
+    const attn::LayerView t = run.layer(0);
     const reference::Result r = reference::attention(x, w, c);
     std::ostringstream note;
     note << "trial " << trial << ": n=" << n << " d_model=" << c.d_model << " heads=" << c.n_heads
          << " d_head=" << c.resolved_d_head() << " causal=" << c.causal << " pos=" << attn::to_string(c.positional)
          << " T=" << c.temperature << "\n";
-    const double e_q = compare(t.q, r.q, 1e-5, note);
-    const double e_k = compare(t.k, r.k, 1e-5, note);
-    const double e_s = compare(t.scores, r.scores, 1e-5, note);
-    const double e_a = compare(t.attn, r.attn, 1e-5, note);
-    const double e_o = compare(t.out, r.out, 1e-5, note);
+    const double e_q = compare(per_head(t, &attn::LayerView::q), r.q, 1e-5, note);
+    const double e_k = compare(per_head(t, &attn::LayerView::k), r.k, 1e-5, note);
+    const double e_s = compare(squares(t.scores(0), t), r.scores, 1e-5, note);
+    const double e_a = compare(squares(t.attn(0), t), r.attn, 1e-5, note);
+    const double e_o = compare(out_rows(t), r.out, 1e-5, note);
     const double err = std::max({e_q, e_k, e_s, e_a, e_o});
     worst = std::max(worst, err);
     INFO(note.str());
@@ -98,7 +122,8 @@ TEST_CASE("every attention row sums to 1 and holds no NaN", "[attention][propert
   std::mt19937 rng(1);
   for (bool causal : {false, true}) {
     const attn::ModelConfig c = config(32, 4, causal, attn::Positional::Sinusoidal);
-    const attn::Trace t = attn::forward(random_x(17, 32, rng, 3.0f), attn::init_weights(c), c);
+    const attn::SequenceRun run = attn::forward(random_x(17, 32, rng, 3.0f), attn::init_weights(c), c);
+    const attn::LayerView t = run.layer(0);
     for (std::size_t h = 0; h < 4; ++h)
       for (std::size_t i = 0; i < 17; ++i) {
         double sum = 0.0;
@@ -115,7 +140,8 @@ TEST_CASE("every attention row sums to 1 and holds no NaN", "[attention][propert
 TEST_CASE("the causal mask makes the upper triangle exactly 0", "[attention][property]") {
   std::mt19937 rng(2);
   const attn::ModelConfig c = config(24, 3, true);
-  const attn::Trace t = attn::forward(random_x(12, 24, rng), attn::init_weights(c), c);
+  const attn::SequenceRun run = attn::forward(random_x(12, 24, rng), attn::init_weights(c), c);
+  const attn::LayerView t = run.layer(0);
   for (std::size_t h = 0; h < 3; ++h)
     for (std::size_t i = 0; i < 12; ++i)
       for (std::size_t j = i + 1; j < 12; ++j) REQUIRE(t.attn(h, i, j) == 0.0f);
@@ -134,7 +160,8 @@ TEST_CASE("without positions, permuting the tokens permutes the output rows", "[
   xt::xtensor<float, 2> px = x;
   for (std::size_t i = 0; i < 9; ++i)
     for (std::size_t e = 0; e < 16; ++e) px(i, e) = x(perm[i], e);
-  const attn::Trace a = attn::forward(x, w, c), b = attn::forward(px, w, c);
+  const attn::SequenceRun run_a = attn::forward(x, w, c), run_b = attn::forward(px, w, c);
+  const attn::LayerView a = run_a.layer(0), b = run_b.layer(0);
   for (std::size_t i = 0; i < 9; ++i)
     for (std::size_t e = 0; e < 16; ++e) CHECK(b.out(i, e) == Approx(a.out(perm[i], e)).margin(1e-5));
 }
@@ -146,13 +173,15 @@ TEST_CASE("adding a constant to every score of a row changes nothing", "[attenti
   const attn::ModelConfig c = config(16, 2);
   attn::MhaWeights w = attn::init_weights(c);
   const xt::xtensor<float, 2> x = random_x(7, 16, rng);
-  const attn::Trace before = attn::forward(x, w, c);
+  const attn::SequenceRun before = attn::forward(x, w, c);
   for (std::size_t i = 16; i < 32; ++i) w.in_proj_bias(i) = 5.0f;  // the k third
-  const attn::Trace after = attn::forward(x, w, c);
+  const attn::SequenceRun after = attn::forward(x, w, c);
+  const attn::LayerActivations &b = before.acts.layers[0], &a = after.acts.layers[0];
+  REQUIRE(a.attn.size() == 2 * 7 * 7);
   bool scores_moved = false;
-  for (std::size_t i = 0; i < before.attn.size(); ++i) {
-    CHECK(after.attn.data()[i] == Approx(before.attn.data()[i]).margin(1e-5));
-    scores_moved |= std::fabs(after.scores.data()[i] - before.scores.data()[i]) > 1e-3f;
+  for (std::size_t i = 0; i < a.attn.size(); ++i) {
+    CHECK(a.attn[i] == Approx(b.attn[i]).margin(1e-5));
+    scores_moved |= std::fabs(a.scores[i] - b.scores[i]) > 1e-3f;
   }
   CHECK(scores_moved);  // the scores did change: the test would catch a softmax that ignores them
 }
@@ -162,25 +191,30 @@ TEST_CASE("one head equals single-head attention", "[attention][property]") {
   const attn::ModelConfig c = config(8, 1);
   const attn::MhaWeights w = attn::init_weights(c);
   const xt::xtensor<float, 2> x = random_x(5, 8, rng);
-  const attn::Trace t = attn::forward(x, w, c);
+  const attn::SequenceRun run = attn::forward(x, w, c);
+  const attn::LayerView t = run.layer(0);
   // softmax(Q K^T / sqrt(8)) V W_o^T written out for one head.
   const reference::Result r = reference::attention(x, w, c);
-  for (std::size_t i = 0; i < r.out.size(); ++i) CHECK(t.out.data()[i] == Approx(r.out[i]).margin(1e-5));
+  const std::vector<float> out = out_rows(t);
+  REQUIRE(out.size() == r.out.size());
+  for (std::size_t i = 0; i < r.out.size(); ++i) CHECK(out[i] == Approx(r.out[i]).margin(1e-5));
   for (std::size_t i = 0; i < 5; ++i)
     for (std::size_t d = 0; d < 8; ++d) CHECK(t.concat(i, d) == t.head_out(0, i, d));
 }
 
-TEST_CASE("one token attends fully to itself, zero tokens give an empty valid trace", "[attention]") {
+TEST_CASE("one token attends fully to itself, zero tokens give an empty valid run", "[attention]") {
   std::mt19937 rng(6);
   const attn::ModelConfig c = config(12, 3);
   const attn::MhaWeights w = attn::init_weights(c);
-  const attn::Trace one = attn::forward(random_x(1, 12, rng), w, c);
-  for (std::size_t h = 0; h < 3; ++h) CHECK(one.attn(h, 0, 0) == 1.0f);
-  const attn::Trace none = attn::forward(xt::xtensor<float, 2>::from_shape({0, 12}), w, c);
-  CHECK(none.attn.shape()[0] == 3);
-  CHECK(none.attn.size() == 0);
-  CHECK(none.out.shape()[1] == 12);
-  const attn::Trace empty_text = attn::run("", attn::TokenizerMode::Word, c, w);
+  const attn::SequenceRun one = attn::forward(random_x(1, 12, rng), w, c);
+  for (std::size_t h = 0; h < 3; ++h) CHECK(one.layer(0).attn(h, 0, 0) == 1.0f);
+  const attn::SequenceRun none = attn::forward(xt::xtensor<float, 2>::from_shape({0, 12}), w, c);
+  REQUIRE(none.n_layers() == 1);
+  CHECK(none.layer(0).n_tokens() == 0);
+  CHECK(none.layer(0).config.n_heads == 3);
+  CHECK(none.acts.layers[0].attn.empty());
+  CHECK(none.layer(0).config.d_model == 12);
+  const attn::SequenceRun empty_text = attn::run("", attn::TokenizerMode::Word, c, w);
   CHECK(empty_text.n_tokens() == 0);
   CHECK(empty_text.tokens().empty());
 }
@@ -191,8 +225,9 @@ TEST_CASE("extreme inputs never produce NaN", "[attention][property]") {
   xt::xtensor<float, 2> x = xt::xtensor<float, 2>::from_shape({3, 4});
   x.fill(1e30f);
   x(1, 2) = -1e30f;
-  const attn::Trace t = attn::forward(x, w, c);
-  for (float v : t.attn) CHECK(std::isfinite(v));
+  const attn::SequenceRun t = attn::forward(x, w, c);
+  REQUIRE(t.acts.layers[0].attn.size() == 9);
+  for (float v : t.acts.layers[0].attn) CHECK(std::isfinite(v));
 }
 
 TEST_CASE("temperature divides the scores", "[attention]") {
@@ -200,11 +235,12 @@ TEST_CASE("temperature divides the scores", "[attention]") {
   attn::ModelConfig c = config(8, 2);
   const attn::MhaWeights w = attn::init_weights(c);
   const xt::xtensor<float, 2> x = random_x(4, 8, rng);
-  const attn::Trace t1 = attn::forward(x, w, c);
+  const attn::SequenceRun t1 = attn::forward(x, w, c);
   c.temperature = 2.0f;
-  const attn::Trace t2 = attn::forward(x, w, c);
-  for (std::size_t i = 0; i < t1.scores.size(); ++i)
-    CHECK(t2.scores.data()[i] == Approx(t1.scores.data()[i] / 2.0f).margin(1e-6));
+  const attn::SequenceRun t2 = attn::forward(x, w, c);
+  const std::vector<float>&s1 = t1.acts.layers[0].scores, &s2 = t2.acts.layers[0].scores;
+  REQUIRE(s1.size() == 2 * 4 * 4);
+  for (std::size_t i = 0; i < s1.size(); ++i) CHECK(s2[i] == Approx(s1[i] / 2.0f).margin(1e-6));
 }
 
 TEST_CASE("explicit d_head maps d_model to heads x d_head and back", "[attention]") {
@@ -214,10 +250,11 @@ TEST_CASE("explicit d_head maps d_model to heads x d_head and back", "[attention
   const attn::MhaWeights w = attn::init_weights(c);
   CHECK(w.in_proj_weight.shape()[0] == 36);
   CHECK(w.out_proj_weight.shape()[1] == 12);
-  const attn::Trace t = attn::forward(random_x(5, 10, rng), w, c);
-  CHECK(t.q.shape()[2] == 4);
-  CHECK(t.concat.shape()[1] == 12);
-  CHECK(t.out.shape()[1] == 10);
+  const attn::SequenceRun t = attn::forward(random_x(5, 10, rng), w, c);
+  CHECK(t.layer(0).config.d_head == 4);
+  CHECK(t.acts.layers[0].qkv.size() == 5 * 3 * 12);  // q | k | v of 3 heads of 4
+  CHECK(t.acts.layers[0].concat.size() == 5 * 12);
+  CHECK(t.acts.layers[0].attn_out.size() == 5 * 10);
 }
 
 TEST_CASE("forward rejects x and weights that do not fit the config", "[attention]") {
@@ -229,15 +266,19 @@ TEST_CASE("forward rejects x and weights that do not fit the config", "[attentio
                     Catch::Contains("in_proj_weight is (48, 16)") && Catch::Contains("needs (24, 8)"));
 }
 
-TEST_CASE("run() keeps embeddings, positions and tokens in the trace", "[attention]") {
+TEST_CASE("run() keeps the tokens and reads embeddings plus positions", "[attention]") {
   const attn::ModelConfig c = config(16, 2, false, attn::Positional::Sinusoidal);
-  const attn::Trace t = attn::run("the cat the", attn::TokenizerMode::Word, c, attn::init_weights(c));
+  const attn::SequenceRun run = attn::run("the cat the", attn::TokenizerMode::Word, c, attn::init_weights(c));
+  const attn::LayerView t = run.layer(0);
   REQUIRE(t.n_tokens() == 3);
+  CHECK(t.tokens()[1].text == "cat");
+  const xt::xtensor<float, 2> embeddings = attn::embed_tokens(run.tokens(), 16, c.seed);
+  const xt::xtensor<float, 2> positions = attn::positional_table(c.positional, 3, 16, c.seed);
   for (std::size_t e = 0; e < 16; ++e) {
-    CHECK(t.embeddings(0, e) == t.embeddings(2, e));  // the same word, the same vector
-    CHECK(t.x(1, e) == t.embeddings(1, e) + t.positions(1, e));
+    CHECK(embeddings(0, e) == embeddings(2, e));  // the same word, the same vector
+    CHECK(t.x(1, e) == embeddings(1, e) + positions(1, e));
   }
-  CHECK(t.positions(0, 1) == 1.0f);  // cos(0)
+  CHECK(positions(0, 1) == 1.0f);  // cos(0)
 }
 
 TEST_CASE("forward_flops counts the GEMMs", "[attention]") {

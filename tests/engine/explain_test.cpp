@@ -1,14 +1,15 @@
 // The step-through's numbers are the engine's: with the default toggles every step agrees with the
-// trace within 1e-6, and the toggles change what they should.
+// forward within 1e-6, and the toggles change what they should.
 #include <catch2/catch.hpp>
 
 #include <cmath>
 
+#include "engine/attention.hpp"
 #include "engine/explain.hpp"
 
 namespace {
 
-attn::Trace trace_of(bool causal, attn::Positional positional, float temperature = 1.0f) {
+attn::SequenceRun run_of(bool causal, attn::Positional positional, float temperature = 1.0f) {
   attn::ModelConfig c;
   c.d_model = 24;
   c.n_heads = 3;
@@ -22,10 +23,11 @@ attn::Trace trace_of(bool causal, attn::Positional positional, float temperature
 
 }  // namespace
 
-TEST_CASE("every step of the explanation agrees with the trace", "[explain]") {
+TEST_CASE("every step of the explanation agrees with the forward", "[explain]") {
   for (const bool causal : {false, true})
     for (const auto positional : {attn::Positional::Sinusoidal, attn::Positional::Rope}) {
-      const attn::Trace t = trace_of(causal, positional, 0.8f);
+      const attn::SequenceRun run = run_of(causal, positional, 0.8f);
+      const attn::LayerView t = run.layer(0);
       const attn::MhaWeights w = attn::init_weights(t.config);
       const std::size_t n = t.n_tokens(), D = 8, E = 24;
       for (int head = 0; head < 3; ++head)
@@ -33,11 +35,11 @@ TEST_CASE("every step of the explanation agrees with the trace", "[explain]") {
           INFO("causal " << causal << ", head " << head << ", query " << query);
           const attn::QueryExplanation e =
               attn::explain_query(t, head, query, {}, {w.out_proj_weight.data(), w.out_proj_bias.data()});
-          const std::size_t row = (static_cast<std::size_t>(head) * n + static_cast<std::size_t>(query)) * n;
+          const std::size_t h = static_cast<std::size_t>(head), q = static_cast<std::size_t>(query);
           double total = 0.0;
           for (std::size_t j = 0; j < n; ++j) {
-            CHECK(std::fabs(e.scaled[j] - t.scores[row + j]) <= 1e-6f * std::max(1.0f, std::fabs(t.scores[row + j])));
-            CHECK(std::fabs(e.weights[j] - t.attn[row + j]) <= 1e-6f);
+            CHECK(std::fabs(e.scaled[j] - t.scores(h, q, j)) <= 1e-6f * std::max(1.0f, std::fabs(t.scores(h, q, j))));
+            CHECK(std::fabs(e.weights[j] - t.attn(h, q, j)) <= 1e-6f);
             CHECK((e.masked[j] != 0) == (causal && j > static_cast<std::size_t>(query)));
             if (e.masked[j]) CHECK(e.weights[j] == 0.0f);
             total += e.exps[j];
@@ -45,19 +47,15 @@ TEST_CASE("every step of the explanation agrees with the trace", "[explain]") {
           CHECK(std::fabs(total - e.sum) <= 1e-5 * total);
           CHECK(e.row_max == Approx(*std::max_element(e.scaled.begin(),
                                                       e.scaled.begin() + (causal ? query + 1 : static_cast<int>(n)))));
-          for (std::size_t d = 0; d < D; ++d)
-            CHECK(
-                std::fabs(e.head_out[d] -
-                          t.head_out[(static_cast<std::size_t>(head) * n + static_cast<std::size_t>(query)) * D + d]) <=
-                1e-6f);
-          for (std::size_t o = 0; o < E; ++o)
-            CHECK(std::fabs(e.out[o] - t.out[static_cast<std::size_t>(query) * E + o]) <= 1e-5f);
+          for (std::size_t d = 0; d < D; ++d) CHECK(std::fabs(e.head_out[d] - t.head_out(h, q, d)) <= 1e-6f);
+          for (std::size_t o = 0; o < E; ++o) CHECK(std::fabs(e.out[o] - t.out(q, o)) <= 1e-5f);
         }
     }
 }
 
 TEST_CASE("the toggles: no scaling sharpens the softmax, temperature and the mask apply", "[explain]") {
-  const attn::Trace t = trace_of(true, attn::Positional::Sinusoidal);
+  const attn::SequenceRun run = run_of(true, attn::Positional::Sinusoidal);
+  const attn::LayerView t = run.layer(0);
   const int q = 8;
   const attn::QueryExplanation normal = attn::explain_query(t, 1, q);
   attn::ExplainOptions unscaled;

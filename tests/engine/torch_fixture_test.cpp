@@ -40,10 +40,11 @@ TEST_CASE("the engine matches PyTorch nn.MultiheadAttention on the committed cas
     const attn::NpyArray expected_out = load(dir.path() / "out.npy");
     xt::xtensor<float, 2> x = xt::xtensor<float, 2>::from_shape({x_file.shape[0], x_file.shape[1]});
     std::copy(x_file.data.begin(), x_file.data.end(), x.begin());
-    const attn::Trace t = attn::forward(x, w, config_of(name, static_cast<int>(x_file.shape[1])));
+    const attn::SequenceRun t = attn::forward(x, w, config_of(name, static_cast<int>(x_file.shape[1])));
+    const attn::LayerActivations& layer = t.acts.layers[0];
 
-    REQUIRE(t.attn.size() == expected_attn.data.size());
-    REQUIRE(t.out.size() == expected_out.data.size());
+    REQUIRE(layer.attn.size() == expected_attn.data.size());
+    REQUIRE(layer.attn_out.size() == expected_out.data.size());
     std::ostringstream mismatches;
     double worst = 0.0;
     const auto compare = [&](const float* ours, const std::vector<float>& theirs, const char* what) {
@@ -55,8 +56,8 @@ TEST_CASE("the engine matches PyTorch nn.MultiheadAttention on the committed cas
           mismatches << what << "[" << i << "] ours " << ours[i] << " torch " << theirs[i] << "\n";
       }
     };
-    compare(t.attn.data(), expected_attn.data, "attn");
-    compare(t.out.data(), expected_out.data, "out");
+    compare(layer.attn.data(), expected_attn.data, "attn");
+    compare(layer.attn_out.data(), expected_out.data, "out");
     INFO(mismatches.str() << "worst " << worst);
     CHECK(worst <= 1e-5);
     ++cases;

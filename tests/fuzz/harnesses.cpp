@@ -25,7 +25,7 @@
 #include "engine/io/hf_gpt2.hpp"
 #include "engine/io/safetensors.hpp"
 #include "engine/model/checkpoint.hpp"
-#include "engine/model/layer_trace.hpp"
+#include "engine/model/sequence_run.hpp"
 #include "engine/npy.hpp"
 #include "engine/npz.hpp"
 #include "engine/text/bpe.hpp"
@@ -80,14 +80,15 @@ void check_tokenization(std::string_view text, const attn::Tokenization& t, std:
 // ---- checks on what the model computed -----------------------------------------------------------
 
 // Attention weights as the views draw them: each in [0, 1] (NaN fails), each row summing to 1.
-void check_attention(const xt::xtensor<float, 3>& attn, const std::string& where) {
-  const std::size_t heads = attn.shape()[0], n = attn.shape()[1];
-  ATTN_FUZZ_CHECK(attn.shape()[2] == n, where);
+void check_attention(const attn::LayerView& layer, const std::string& where) {
+  const std::size_t heads = static_cast<std::size_t>(layer.config.n_heads), n = layer.n_tokens();
+  ATTN_FUZZ_CHECK(layer.activations().layers[static_cast<std::size_t>(layer.layer())].attn.size() == heads * n * n,
+                  where);
   for (std::size_t h = 0; h < heads; ++h)
     for (std::size_t i = 0; i < n; ++i) {
       double sum = 0.0;
       for (std::size_t j = 0; j < n; ++j) {
-        const float w = attn(h, i, j);
+        const float w = layer.attn(h, i, j);
         ATTN_FUZZ_CHECK(w >= 0.0f && w <= 1.0f, where + ": weight " + std::to_string(w));
         sum += static_cast<double>(w);
       }
@@ -175,8 +176,8 @@ void weights(const std::uint8_t* data, std::size_t size) {
     config.causal = causal;
     try {
       attn::check_weights(w, config);
-      const attn::Trace trace = attn::run("the cat sat on the mat", attn::TokenizerMode::Word, config, w);
-      check_attention(trace.attn, "weights, causal " + std::to_string(causal));
+      const attn::SequenceRun run = attn::run("the cat sat on the mat", attn::TokenizerMode::Word, config, w);
+      check_attention(run.layer(0), "weights, causal " + std::to_string(causal));
     } catch (const std::invalid_argument&) {  // a width the explorer does not take
     }
   }
@@ -206,7 +207,7 @@ void checkpoint(const std::uint8_t* data, std::size_t size) {
       for (float s : layer.scores) ATTN_FUZZ_CHECK(std::isfinite(s), "a non-finite attention score was drawn");
     for (float l : run.acts.logits) ATTN_FUZZ_CHECK(std::isfinite(l), "a non-finite logit was shown");
     for (int layer = 0; layer < a.n_layers; ++layer)
-      check_attention(run.layer(ck.model, layer).attn, "checkpoint layer " + std::to_string(layer));
+      check_attention(run.layer(layer), "checkpoint layer " + std::to_string(layer));
     std::vector<float> grads;
     const float loss = next_token_gradients(ck.model, run, grads);
     ATTN_FUZZ_CHECK(grads.size() == ck.model.layout.total, "gradient size");
@@ -239,10 +240,10 @@ void session(const std::uint8_t* data, std::size_t size) {
   if (input.config.d_model <= 256 && input.text.size() <= 512) {
     LiveModel live;
     live.update(input);
-    if (live.has_trace())
-      check_attention(live.trace().attn, "session trace");
+    if (live.has_run())
+      check_attention(live.run().layer(0), "session run");
     else
-      ATTN_FUZZ_CHECK(!live.error().empty(), "no trace and no message");
+      ATTN_FUZZ_CHECK(!live.error().empty(), "no run and no message");
   }
 }
 

@@ -98,7 +98,8 @@ TEST_CASE("a causal head's raw scores draw masked cells grey and leave them out 
   input.config.n_heads = 4;
   input.config.seed = 7;
   input.config.causal = true;
-  const attn::Trace t = app::compute_trace(input, app::resolve_model(input));
+  const attn::SequenceRun t_run = app::compute_run(input, app::resolve_model(input));
+  const attn::LayerView t = t_run.layer(0);
   const std::size_t n = t.n_tokens();
   const nlohmann::json* h = gui_test::find_heatmap(run.layout, "raw score", 0);
   REQUIRE(h != nullptr);
@@ -119,8 +120,8 @@ TEST_CASE("a causal head's raw scores draw masked cells grey and leave them out 
   // A cell that counts: its diverging color within the range of the cells that count only.
   float m = 0.0f;
   for (std::size_t i = 0; i < n; ++i)
-    for (std::size_t j = 0; j <= i; ++j) m = std::max(m, std::fabs(t.scores[i * n + j]));
-  const app::Rgb8 want = app::colormap_color(app::Colormap::Diverging, (t.scores[3 * n + 2] + m) / (2.0f * m));
+    for (std::size_t j = 0; j <= i; ++j) m = std::max(m, std::fabs(t.scores(0)[i * n + j]));
+  const app::Rgb8 want = app::colormap_color(app::Colormap::Diverging, (t.scores(0)[3 * n + 2] + m) / (2.0f * m));
   const unsigned char* px = pixel(3, 2, 0.2f, 0.2f);
   CHECK(std::abs(px[0] - want.r) <= 3);
   CHECK(std::abs(px[1] - want.g) <= 3);

@@ -14,12 +14,12 @@ namespace {
 const char* const kArgs =
     "--no-settings --text \"The animal didn't cross the street because it was too tired.\" --heads 4 --seed 7";
 
-attn::Trace expected_trace() {
+attn::SequenceRun expected_run() {
   app::ModelInput input;
   input.text = "The animal didn't cross the street because it was too tired.";
   input.config.n_heads = 4;
   input.config.seed = 7;
-  return app::compute_trace(input, app::resolve_model(input));
+  return app::compute_run(input, app::resolve_model(input));
 }
 
 }  // namespace
@@ -34,11 +34,12 @@ TEST_CASE("clicking a cell opens the step-through with the engine's query, key a
   CHECK(st["query"] == 7);  // "it"
   CHECK(st["key"] == 1);    // "animal"
   CHECK(st["step"] == 3);   // two steps on
-  const attn::Trace t = expected_trace();
+  const attn::SequenceRun run_t = expected_run();
+  const attn::LayerView t = run_t.layer(0);
   const std::size_t n = t.n_tokens();
   REQUIRE(st["weights"].size() == n);
   for (std::size_t j = 0; j < n; ++j)
-    CHECK(std::fabs(st["weights"][j].get<float>() - t.attn[(1 * n + 7) * n + j]) <= 1e-6f);
+    CHECK(std::fabs(st["weights"][j].get<float>() - t.attn(0)[(1 * n + 7) * n + j]) <= 1e-6f);
   CHECK(st["divisor"].get<float>() == Approx(4.0f));  // sqrt(16)
 }
 
@@ -70,15 +71,16 @@ TEST_CASE("Ctrl+L shows raw scores, then lines, in every head", "[gui][step]") {
     CHECK(gui_test::find_heatmap(lines.layout, "lines", head) != nullptr);
   }
   // A raw score's cell has the diverging color of its value within the head's symmetric range.
-  const attn::Trace t = expected_trace();
+  const attn::SequenceRun run_t = expected_run();
+  const attn::LayerView t = run_t.layer(0);
   const std::size_t n = t.n_tokens();
   const nlohmann::json& h = *gui_test::find_heatmap(scores.layout, "raw score", 0);
   float m = 0.0f;
-  for (std::size_t i = 0; i < n * n; ++i) m = std::max(m, std::fabs(t.scores[i]));
+  for (std::size_t i = 0; i < n * n; ++i) m = std::max(m, std::fabs(t.scores(0)[i]));
   const float cw = h["w"].get<float>() / static_cast<float>(n), ch = h["h"].get<float>() / static_cast<float>(n);
   const int x = static_cast<int>(h["x"].get<float>() + cw * 2.2f),
             y = static_cast<int>(h["y"].get<float>() + ch * 3.2f);
-  const app::Rgb8 want = app::colormap_color(app::Colormap::Diverging, (t.scores[3 * n + 2] + m) / (2.0f * m));
+  const app::Rgb8 want = app::colormap_color(app::Colormap::Diverging, (t.scores(0)[3 * n + 2] + m) / (2.0f * m));
   const unsigned char* px = scores.screenshot.at(x, y);
   CHECK(std::abs(px[0] - want.r) <= 3);
   CHECK(std::abs(px[1] - want.g) <= 3);

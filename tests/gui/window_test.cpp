@@ -51,14 +51,15 @@ TEST_CASE("heatmap cells show the color of the engine's attention weight", "[gui
   REQUIRE(run.layout.is_object());
 
   const app::ModelInput input = model_input();
-  const attn::Trace trace = app::compute_trace(input, app::resolve_model(input));
-  const std::size_t n = trace.n_tokens();
+  const attn::SequenceRun expected = app::compute_run(input, app::resolve_model(input));
+  const attn::LayerView layer_view = expected.layer(0);
+  const std::size_t n = layer_view.n_tokens();
   REQUIRE(run.layout["tokens"] == n);
   for (int head = 0; head < 2; ++head) {
     const nlohmann::json* h = gui_test::find_heatmap(run.layout, "attention", head);
     REQUIRE(h != nullptr);
     REQUIRE((*h)["rows"] == n);
-    const float* w = trace.attn.data() + static_cast<std::size_t>(head) * n * n;
+    const float* w = layer_view.attn(static_cast<std::size_t>(head));
     const float lo = *std::min_element(w, w + n * n), hi = *std::max_element(w, w + n * n);
     const float cell_w = (*h)["w"].get<float>() / static_cast<float>(n);
     const float cell_h = (*h)["h"].get<float>() / static_cast<float>(n);

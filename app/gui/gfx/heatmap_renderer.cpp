@@ -65,31 +65,27 @@ bool HeatmapRenderer::init(std::string& error) {
   return true;
 }
 
-void HeatmapRenderer::upload(const attn::Trace& trace, int layer) {
+void HeatmapRenderer::upload(const attn::LayerView& shown, int layer) {
   if (layer < 0) return;
   const std::size_t l = static_cast<std::size_t>(layer);
   while (m_slots.size() <= l) {
     m_slots.emplace_back();
     for (Slot& slot : m_slots.back()) slot.texture = make_texture();
   }
-  const auto set = [this, l](Matrix m, const xt::xtensor<float, 3>& t) {
-    Slot& slot = m_slots[l][static_cast<std::size_t>(m)];
-    slot.layers = static_cast<int>(t.shape()[0]);
-    slot.rows = static_cast<int>(t.shape()[1]);
-    slot.cols = static_cast<int>(t.shape()[2]);
-    if (t.size() == 0) return;  // nothing to draw; the panels show a message instead
-    upload_array(slot.texture.get(), slot.cols, slot.rows, slot.layers, t.data());
-  };
-  set(Matrix::Attention, trace.attn);
-  set(Matrix::Scores, trace.scores);
-  set(Matrix::Query, trace.q);
-  set(Matrix::Key, trace.k);
-  set(Matrix::Value, trace.v);
-  set(Matrix::HeadOut, trace.head_out);
+  for (const TensorRow& row : tensor_catalog()) {
+    if (row.axes.front() != Axis::Heads) continue;
+    const TensorData t = row.read(shown.arch(), shown.activations(), shown.layer());
+    Slot& slot = m_slots[l][static_cast<std::size_t>(row.id)];
+    slot.layers = static_cast<int>(t.shape[0]);
+    slot.rows = static_cast<int>(t.shape[1]);
+    slot.cols = static_cast<int>(t.shape[2]);
+    if (t.values.empty()) continue;  // nothing to draw; the panels show a message instead
+    upload_array(slot.texture.get(), slot.cols, slot.rows, slot.layers, t.values.data());
+  }
   ++m_uploads;
 }
 
-void HeatmapRenderer::draw(ImDrawList* draw_list, ImVec2 min, ImVec2 max, Matrix matrix, int head,
+void HeatmapRenderer::draw(ImDrawList* draw_list, ImVec2 min, ImVec2 max, TensorId matrix, int head,
                            const HeatmapStyle& style, int layer) {
   if (layer < 0 || static_cast<std::size_t>(layer) >= m_slots.size()) return;
   const Slot& slot = m_slots[static_cast<std::size_t>(layer)][static_cast<std::size_t>(matrix)];

@@ -1,5 +1,6 @@
-// Draws trace matrices as heatmaps on the GPU: each model layer's tensors live in R32F texture
-// arrays (one array layer per head), keyed by (model layer, matrix, head), and the fragment
+// Draws a layer's per-head tensors as heatmaps on the GPU: each model layer's tensors of heads
+// (every tensor-catalog row whose first axis is the heads) live in R32F texture arrays (one array
+// layer per head), keyed by (model layer, tensor, head), and the fragment
 // shader maps value -> range -> colormap. Heatmaps are
 // queued into ImGui draw lists as callbacks so they sit in the right place in the UI's draw order.
 #pragma once
@@ -12,12 +13,11 @@
 #include <imgui.h>
 
 #include "core/colormap.hpp"
-#include "engine/attention.hpp"
+#include "core/tensor_catalog.hpp"
+#include "engine/model/sequence_run.hpp"
 #include "gui/gfx/gl_objects.hpp"
 
 namespace app::gfx {
-
-enum class Matrix { Attention, Scores, Query, Key, Value, HeadOut, kCount };
 
 struct HeatmapStyle {
   Colormap colormap = Colormap::Viridis;
@@ -35,13 +35,15 @@ class HeatmapRenderer {
   // GL info log) when the GPU cannot run them.
   bool init(std::string& error);
 
-  // Uploads every matrix of the trace as model layer `layer` (the explorer has only layer 0),
-  // making that layer's textures the first time; call only when that layer's trace changed.
-  void upload(const attn::Trace& trace, int layer = 0);
+  // Uploads every tensor of heads of `shown` (read through the tensor catalog) as model layer
+  // `layer` (the explorer has only layer 0), making that layer's textures the first time; call
+  // only when that layer's numbers changed.
+  void upload(const attn::LayerView& shown, int layer = 0);
   std::uint64_t uploads() const { return m_uploads; }
 
-  // Queues one heatmap of (layer, matrix, head) into `draw_list`, filling [min, max].
-  void draw(ImDrawList* draw_list, ImVec2 min, ImVec2 max, Matrix matrix, int head, const HeatmapStyle& style,
+  // Queues one heatmap of (layer, tensor, head) into `draw_list`, filling [min, max]. A tensor
+  // that is not of heads draws nothing.
+  void draw(ImDrawList* draw_list, ImVec2 min, ImVec2 max, TensorId matrix, int head, const HeatmapStyle& style,
             int layer = 0);
 
   // Forgets the draw requests of the previous frame. Call once per frame before any draw().
@@ -62,7 +64,7 @@ class HeatmapRenderer {
     Texture texture;
     int cols = 0, rows = 0, layers = 0;
   };
-  using LayerSlots = std::array<Slot, static_cast<std::size_t>(Matrix::kCount)>;
+  using LayerSlots = std::array<Slot, kTensorCount>;  // by TensorId; only tensors of heads are filled
   // One set of textures per model layer uploaded so far: as many as the model shown has (the
   // explorer and an opened model use layer 0 only; Train mode one per layer).
   std::vector<LayerSlots> m_slots;

@@ -9,7 +9,7 @@
 
 #include "core/app_state.hpp"
 #include "core/colormap.hpp"
-#include "gui/trace_view.hpp"
+#include "gui/layer_ranges.hpp"
 #include "gui/ui/ui_context.hpp"
 
 namespace app::gui {

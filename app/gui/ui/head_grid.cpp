@@ -25,28 +25,28 @@ AttentionColors attention_colors(const UiContext& ctx, int head) {
 namespace {
 
 HeatmapSpec attention_spec(const UiContext& ctx, int head, bool small_labels) {
-  const attn::Trace& trace = *ctx.trace;
-  const std::size_t n = trace.n_tokens();
+  const attn::LayerView& layer_view = *ctx.shown;
+  const std::size_t n = layer_view.n_tokens();
   const AttentionColors colors = attention_colors(ctx, head);
   HeatmapSpec spec;
   spec.id = "attention";
-  spec.matrix = gfx::Matrix::Attention;
+  spec.matrix = TensorId::Attn;
   spec.layer = ctx.layer;
   spec.head = head;
   spec.rows = spec.cols = static_cast<int>(n);
-  spec.values = trace.attn.data() + static_cast<std::size_t>(head) * n * n;
-  spec.raw_scores = trace.scores.data() + static_cast<std::size_t>(head) * n * n;
+  spec.values = layer_view.attn(static_cast<std::size_t>(head));
+  spec.raw_scores = layer_view.scores(static_cast<std::size_t>(head));
   spec.row_labels = spec.col_labels = &ctx.view.token_labels;
   spec.colormap = colors.map;
   spec.low = colors.low;
   spec.high = colors.high;
-  spec.causal = trace.config.causal;
+  spec.causal = layer_view.config.causal;
   spec.export_what = ExportKind::Head;
   spec.small_labels = small_labels;
   if (ctx.state.view.head_view == HeadView::Scores) {  // raw scores on the diverging map, 0 at the centre
     const Range r = ctx.view.scores[static_cast<std::size_t>(head)];
     spec.id = "scores";
-    spec.matrix = gfx::Matrix::Scores;
+    spec.matrix = TensorId::Scores;
     spec.values = spec.raw_scores;
     spec.colormap = tensor_colormap(TensorId::Scores, spec.colormap);
     spec.low = r.low;
@@ -58,7 +58,7 @@ HeatmapSpec attention_spec(const UiContext& ctx, int head, bool small_labels) {
 // The heatmap, or the lines of the head when that view is chosen.
 HeatmapResult head_widget(UiContext& ctx, int head, ImVec2 size, bool small_labels) {
   if (ctx.state.view.head_view == HeadView::Lines)
-    return lines_widget(ctx, *ctx.trace, ctx.layer, head, head_color_u32(ctx.layer, head, ctx.trace->config.n_heads),
+    return lines_widget(ctx, *ctx.shown, ctx.layer, head, head_color_u32(ctx.layer, head, ctx.shown->config.n_heads),
                         size, small_labels);
   return heatmap_widget(ctx, attention_spec(ctx, head, small_labels), size);
 }
@@ -150,7 +150,7 @@ EnlargedLayout layout_enlarged(const UiContext& ctx, int n, ImVec2 area, float b
 
 // One head as large as the space allows, with the step-through or Q/K/V beside or below it.
 float draw_enlarged_head(UiContext& ctx, ImVec2 size, const ColorLegend& bar) {
-  const attn::Trace& trace = *ctx.trace;
+  const attn::LayerView& layer_view = *ctx.shown;
   const ImVec2 origin = ImGui::GetCursorScreenPos();
   const ImGuiStyle& style = ImGui::GetStyle();
   const float grid_w = std::max(size.x - bar.width, 50.0f);
@@ -165,7 +165,7 @@ float draw_enlarged_head(UiContext& ctx, ImVec2 size, const ColorLegend& bar) {
   // The map uses the width the screen has; the step-through (or Q/K/V) goes beside it or below
   // it, whichever leaves the map larger, and Q/K/V gives way when the map would lose its labels.
   const EnlargedLayout e =
-      layout_enlarged(ctx, static_cast<int>(trace.n_tokens()), ImVec2(size.x, size.y - header), bar.width);
+      layout_enlarged(ctx, static_cast<int>(layer_view.n_tokens()), ImVec2(size.x, size.y - header), bar.width);
   ImGui::SetCursorScreenPos(top);
   const HeatmapResult r = head_widget(ctx, head, ImVec2(e.split.map_w, e.split.map_h), true);
   if (r.hover_row >= 0) ctx.hover_cell(r.hover_row, r.hover_col);
@@ -261,7 +261,7 @@ void draw_pages_line(UiContext& ctx, const GridPlan& plan, int total, bool label
 }
 
 float draw_head_grid(UiContext& ctx, ImVec2 size) {
-  if (!ctx.trace || ctx.trace->n_tokens() == 0) {
+  if (!ctx.shown || ctx.shown->n_tokens() == 0) {
     const char* message = "Type a sentence above to see every head's attention.";
     const ImVec2 ts = ImGui::CalcTextSize(message);
     ImGui::SetCursorPos(ImVec2(ImGui::GetCursorPosX() + std::max(0.0f, (size.x - ts.x) * 0.5f),
@@ -269,8 +269,8 @@ float draw_head_grid(UiContext& ctx, ImVec2 size) {
     text_disabled(ctx.layout, "hint", message);
     return size.y;
   }
-  const attn::Trace& trace = *ctx.trace;
-  const int heads = trace.config.n_heads;
+  const attn::LayerView& layer_view = *ctx.shown;
+  const int heads = layer_view.config.n_heads;
   clamp_head_selection(ctx.state, heads);
   const float font = ImGui::GetFontSize();
   // Its width: the enlarged head's legend, or the grid's (as wide as any head's would be).
@@ -284,7 +284,7 @@ float draw_head_grid(UiContext& ctx, ImVec2 size) {
   // Pick the column count that gives the largest maps; page when they would be unreadable.
   GridRequest request;
   request.panels = heads;
-  request.n_tokens = static_cast<int>(trace.n_tokens());
+  request.n_tokens = static_cast<int>(layer_view.n_tokens());
   request.width = grid_w;
   request.height = size.y;
   request.title_h = font + style.ItemSpacing.y;

@@ -10,26 +10,6 @@ namespace app::gui {
 
 namespace {
 
-const char* matrix_name(gfx::Matrix m) {
-  switch (m) {
-    case gfx::Matrix::Query:
-      return "Q";
-    case gfx::Matrix::Key:
-      return "K";
-    case gfx::Matrix::Value:
-      return "V";
-    case gfx::Matrix::HeadOut:
-      return "head output";
-    case gfx::Matrix::Scores:
-      return "raw score";
-    case gfx::Matrix::Attention:
-      return "attention";
-    case gfx::Matrix::kCount:
-      break;  // the number of matrices, never one drawn
-  }
-  return "attention";
-}
-
 // The right-click menu: knock-out in Train mode, then export.
 void context_menu(UiContext& ctx, const HeatmapSpec& spec, HeatmapResult& result) {
   if (!ImGui::BeginPopupContextItem("export_menu")) return;
@@ -134,12 +114,13 @@ HeatmapResult heatmap_widget(UiContext& ctx, const HeatmapSpec& spec, ImVec2 siz
   style.highlight_col =
       result.hover_col >= 0 ? result.hover_col : (spec.columns_are_tokens && token < spec.cols ? token : -1);
   ctx.renderer.draw(dl, map_min, map_max, spec.matrix, spec.head, style, spec.layer);
-  record_heatmap(ctx.layout, matrix_name(spec.matrix), spec.head, map_min, map_max, spec.rows, spec.cols, spec.layer);
+  record_heatmap(ctx.layout, catalog_row(spec.matrix).title, spec.head, map_min, map_max, spec.rows, spec.cols,
+                 spec.layer);
 
   // Raw scores of a causal head: a key after its query is masked (its score becomes -inf before
   // the softmax), so its number must not read as a color that counts. The cells are a neutral
   // grey, hatched along the diagonal, and the tooltip says "masked".
-  const bool masked_scores = spec.causal && spec.matrix == gfx::Matrix::Scores && spec.rows == spec.cols;
+  const bool masked_scores = spec.causal && spec.matrix == TensorId::Scores && spec.rows == spec.cols;
   const auto is_masked = [&](int row, int col) { return masked_scores && col > row; };
   if (masked_scores) {
     const ImU32 fill = IM_COL32(128, 128, 128, 255), hatch = IM_COL32(96, 96, 96, 255);
@@ -177,6 +158,7 @@ HeatmapResult heatmap_widget(UiContext& ctx, const HeatmapSpec& spec, ImVec2 siz
   }
 
   // Numbers in the cells, when they fit: the figure a teacher can read from the back row.
+  const std::size_t stride = spec.row_stride ? spec.row_stride : static_cast<std::size_t>(spec.cols);
   if (ctx.state.view.show_values && spec.values) {
     const int decimals = 2;
     const float need_w = ImGui::CalcTextSize("0.00").x + 4.0f;
@@ -184,8 +166,7 @@ HeatmapResult heatmap_widget(UiContext& ctx, const HeatmapSpec& spec, ImVec2 siz
       for (int r = 0; r < spec.rows; ++r)
         for (int c = 0; c < spec.cols; ++c) {
           if (is_masked(r, c)) continue;  // no number where the score does not count
-          const float v = spec.values[static_cast<std::size_t>(r) * static_cast<std::size_t>(spec.cols) +
-                                      static_cast<std::size_t>(c)];
+          const float v = spec.values[static_cast<std::size_t>(r) * stride + static_cast<std::size_t>(c)];
           const float span = spec.high - spec.low;
           const Rgb8 bg = colormap_color(spec.colormap, span > 0.0f ? (v - spec.low) / span : 0.5f);
           const std::string s = format_value(v, decimals);
@@ -199,28 +180,30 @@ HeatmapResult heatmap_widget(UiContext& ctx, const HeatmapSpec& spec, ImVec2 siz
 
   if (result.hover_row >= 0 && spec.values) {
     const std::size_t i = static_cast<std::size_t>(result.hover_row) * static_cast<std::size_t>(spec.cols) +
-                          static_cast<std::size_t>(result.hover_col);
+                          static_cast<std::size_t>(result.hover_col);  // raw_scores' cell
+    const float value =
+        spec.values[static_cast<std::size_t>(result.hover_row) * stride + static_cast<std::size_t>(result.hover_col)];
     ImGui::BeginTooltip();
     const std::string row_name = spec.row_labels ? (*spec.row_labels)[static_cast<std::size_t>(result.hover_row)]
                                                  : std::to_string(result.hover_row);
     const std::string col_name = spec.col_labels ? (*spec.col_labels)[static_cast<std::size_t>(result.hover_col)]
                                                  : std::to_string(result.hover_col);
     if (spec.show_layer)
-      ImGui::Text("Layer %d, head %d · %s", spec.layer + 1, spec.head + 1, matrix_name(spec.matrix));
+      ImGui::Text("Layer %d, head %d · %s", spec.layer + 1, spec.head + 1, catalog_row(spec.matrix).title);
     else
-      ImGui::Text("Head %d · %s", spec.head + 1, matrix_name(spec.matrix));
+      ImGui::Text("Head %d · %s", spec.head + 1, catalog_row(spec.matrix).title);
     ImGui::Separator();
     ImGui::Text("%s %d: %s", spec.row_axis, result.hover_row + 1, row_name.c_str());
     ImGui::Text("%s %d: %s", spec.col_axis, result.hover_col + 1, col_name.c_str());
     if (is_masked(result.hover_row, result.hover_col))
       ImGui::Text("score: masked (-inf before the softmax; %s would not count)",
-                  format_value(spec.values[i], spec.decimals).c_str());
+                  format_value(value, spec.decimals).c_str());
     else
       ImGui::Text("%s: %s",
-                  spec.matrix == gfx::Matrix::Attention ? "weight"
-                  : spec.matrix == gfx::Matrix::Scores  ? "score"
-                                                        : "value",
-                  format_value(spec.values[i], spec.decimals).c_str());
+                  spec.matrix == TensorId::Attn     ? "weight"
+                  : spec.matrix == TensorId::Scores ? "score"
+                                                    : "value",
+                  format_value(value, spec.decimals).c_str());
     if (spec.raw_scores) ImGui::Text("raw score: %s", format_value(spec.raw_scores[i], 4).c_str());
     if (spec.causal && result.hover_col > result.hover_row)
       ImGui::TextDisabled("masked: a query may not look at later keys");

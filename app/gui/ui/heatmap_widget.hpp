@@ -11,11 +11,12 @@ namespace app::gui {
 
 struct HeatmapSpec {
   const char* id = "heatmap";
-  gfx::Matrix matrix = gfx::Matrix::Attention;
+  TensorId matrix = TensorId::Attn;
   int layer = 0;  // the model layer whose textures hold it (explorer: 0)
   int head = 0;
   int rows = 0, cols = 0;
   const float* values = nullptr;                         // rows x cols, row-major (what the cells show)
+  std::size_t row_stride = 0;                            // floats from one row of values to the next; 0: cols
   const float* raw_scores = nullptr;                     // rows x cols, optional: shown in the tooltip too
   const std::vector<std::string>* row_labels = nullptr;  // token texts
   const std::vector<std::string>* col_labels = nullptr;
@@ -48,8 +49,8 @@ HeatmapResult heatmap_widget(UiContext& ctx, const HeatmapSpec& spec, ImVec2 siz
 // The lines view of one head in `size`: queries left, keys right, a line per weight in `color`.
 // Hovering a token keeps its lines; a click on a query label reports it as label_row.
 // `small_labels`: as in HeatmapSpec.
-HeatmapResult lines_widget(UiContext& ctx, const attn::Trace& trace, int layer, int head, ImU32 color, ImVec2 size,
-                           bool small_labels = false);
+HeatmapResult lines_widget(UiContext& ctx, const attn::LayerView& layer_view, int layer, int head, ImU32 color,
+                           ImVec2 size, bool small_labels = false);
 
 // A click on a cell or a row label of head `head` (model layer `layer`) opens the step-through
 // for that query (the cell's key is marked); a click elsewhere changes nothing.

@@ -16,7 +16,7 @@
 
 namespace app::gui {
 
-void draw_text_box(UiContext& ctx, std::string& text, const std::string& traced_text, const char* hint) {
+void draw_text_box(UiContext& ctx, std::string& text, const std::string& shown_text, const char* hint) {
   ImGui::SetNextItemWidth(-FLT_MIN);
   const ImVec2 box_min = ImGui::GetCursorScreenPos();
   ImGui::InputTextWithHint("##sentence", hint, &text);
@@ -24,11 +24,11 @@ void draw_text_box(UiContext& ctx, std::string& text, const std::string& traced_
   const ImGuiID id = ImGui::GetItemID();
   const ImVec2 box_max = ImGui::GetItemRectMax();
 
-  // Mark the hovered token's bytes in the text (the tokens of the last trace index this text).
+  // Mark the hovered token's bytes in the text (the tokens of the shown run index this text).
   const int t = ctx.state.hovered_token;
-  if (t < 0 || !ctx.trace) return;
-  const auto& tokens = ctx.typed ? *ctx.typed : ctx.trace->tokens();
-  if (t >= static_cast<int>(tokens.size()) || traced_text != text) return;
+  if (t < 0 || !ctx.shown) return;
+  const auto& tokens = ctx.typed ? *ctx.typed : ctx.shown->tokens();
+  if (t >= static_cast<int>(tokens.size()) || shown_text != text) return;
   const attn::Token& token = tokens[static_cast<std::size_t>(t)];
   if (token.end > text.size()) return;
   float scroll = 0.0f;
@@ -45,9 +45,9 @@ void draw_text_box(UiContext& ctx, std::string& text, const std::string& traced_
 }
 
 void draw_token_chips(UiContext& ctx) {
-  if (!ctx.trace) return;
-  const attn::Trace& trace = *ctx.trace;
-  const auto& tokens = trace.tokens();
+  if (!ctx.shown) return;
+  const attn::LayerView& layer_view = *ctx.shown;
+  const auto& tokens = layer_view.tokens();
   if (tokens.empty()) {
     text_disabled(ctx.layout, "hint", "No tokens yet.");
     return;
@@ -127,9 +127,9 @@ void draw_token_chips(UiContext& ctx) {
   }
   ImGui::EndChild();
   if (hovered >= 0) ctx.hover_token(hovered);
-  if (trace.tokenization.truncated) {
+  if (layer_view.tokenization().truncated) {
     ImGui::PushStyleColor(ImGuiCol_Text, ctx.colors.warning);
-    text_wrapped(ctx.layout, "warning", trace.tokenization.message);
+    text_wrapped(ctx.layout, "warning", layer_view.tokenization().message);
     ImGui::PopStyleColor();
   }
 }

@@ -8,10 +8,10 @@
 
 namespace app::gui {
 
-HeatmapResult lines_widget(UiContext& ctx, const attn::Trace& trace, int layer, int head, ImU32 color, ImVec2 size,
-                           bool small_labels) {
+HeatmapResult lines_widget(UiContext& ctx, const attn::LayerView& layer_view, int layer, int head, ImU32 color,
+                           ImVec2 size, bool small_labels) {
   HeatmapResult result;
-  const int n = static_cast<int>(trace.n_tokens());
+  const int n = static_cast<int>(layer_view.n_tokens());
   ImGui::PushID("lines");
   ImGui::PushID(layer * 64 + head);
   const ImVec2 origin = ImGui::GetCursorScreenPos();
@@ -55,8 +55,7 @@ HeatmapResult lines_widget(UiContext& ctx, const attn::Trace& trace, int layer, 
 
   ImDrawList* dl = ImGui::GetWindowDrawList();
   dl->PushClipRect(origin, ImVec2(origin.x + size.x, origin.y + size.y), true);
-  const float* w =
-      trace.attn.data() + static_cast<std::size_t>(head) * static_cast<std::size_t>(n) * static_cast<std::size_t>(n);
+  const float* w = layer_view.attn(static_cast<std::size_t>(head));
   const ImVec4 c = ImGui::ColorConvertU32ToFloat4(color);
   for (int i = 0; i < n; ++i)
     for (int j = 0; j < n; ++j) {

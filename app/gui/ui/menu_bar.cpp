@@ -94,7 +94,7 @@ void draw_menu_bar(UiContext& ctx, bool presentation) {
       if (ImGui::MenuItem(name.c_str())) ctx.requests.lesson = name;
     ImGui::EndMenu();
   }
-  if (s.mode == Mode::Train && menu(ctx, "Export", ctx.trace != nullptr)) {
+  if (s.mode == Mode::Train && menu(ctx, "Export", ctx.shown != nullptr)) {
     const auto train_item = [&](const char* label, TrainExport::What what, ExportFormat format) {
       // Ctrl+E exports the model view as a PNG in Train mode: its menu item shows the key.
       const std::string key = what == TrainExport::What::ModelView && format == ExportFormat::Png
@@ -116,7 +116,7 @@ void draw_menu_bar(UiContext& ctx, bool presentation) {
     screenshot_and_folder_items(ctx);
     ImGui::EndMenu();
   }
-  if (s.mode == Mode::Explore && menu(ctx, "Export", ctx.trace != nullptr)) {
+  if (s.mode == Mode::Explore && menu(ctx, "Export", ctx.shown != nullptr)) {
     const int head = s.selected_head;
     export_items(ctx, ExportKind::Grid, head, true, "All heads:");
     ImGui::Separator();

@@ -17,11 +17,11 @@ namespace app::gui {
 void draw_model_overview(UiContext& ctx, ImVec2 size) {
   if (!ctx.hosted || !ctx.hosted->result || !ctx.hosted_views) return;
   const ModelResult& result = *ctx.hosted->result;
-  const std::vector<TraceView>& views = *ctx.hosted_views;  // made once per result, not per frame
-  const int L = static_cast<int>(result.layers.size());
-  if (L == 0 || views.size() != result.layers.size()) return;
-  const int H = result.layers[0].config.n_heads;
-  const int n = static_cast<int>(result.layers[0].n_tokens());
+  const std::vector<LayerRanges>& views = *ctx.hosted_views;  // made once per result, not per frame
+  const int L = result.run.n_layers();
+  if (L == 0 || views.size() != static_cast<std::size_t>(L)) return;
+  const int H = result.run.config.n_heads;
+  const int n = static_cast<int>(result.run.n_tokens());
   const ImGuiStyle& style = ImGui::GetStyle();
   const float em = ImGui::GetFontSize();
   const float start_y = ImGui::GetCursorScreenPos().y;
@@ -76,7 +76,7 @@ void draw_model_overview(UiContext& ctx, ImVec2 size) {
       s.highlight_row = s.highlight_col = ctx.state.hovered_token;  // the hovered token in every head
       s.grid_color = ImVec4(0.0f, 0.0f, 0.0f, 0.0f);                // cells of a few pixels: no grid
       s.highlight_color = ctx.colors.heat_highlight;
-      ctx.renderer.draw(dl, min, max, gfx::Matrix::Attention, h, s, l);
+      ctx.renderer.draw(dl, min, max, TensorId::Attn, h, s, l);
       record_heatmap(ctx.layout, "thumbnail", h, min, max, n, n, l);
       const StrongestDetector best = strongest_detector(result.detectors, l, h);
       if (best.score >= kOverviewMarkScore && side >= em * 1.5f) {

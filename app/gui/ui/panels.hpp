@@ -4,7 +4,7 @@
 // - ImGui, and the widgets of widgets.hpp, which record themselves for --layout (a panel passes
 //   ctx.layout on and never writes the record itself);
 // - ctx.renderer to draw a heatmap from the textures the app uploaded, never GL itself;
-// - from the engine and core, only pure functions of what is shown: explain_query on ctx.trace,
+// - from the engine and core, only pure functions of what is shown: explain_query on ctx.shown,
 //   token text, detector and task names, a task's defaults;
 // never the model's recompute, the model host or the training worker (Train mode's panels post
 // TrainCommands through TrainContext, train_panels.hpp).
@@ -19,8 +19,8 @@ namespace app::gui {
 
 void draw_menu_bar(UiContext& ctx, bool presentation);
 void draw_controls_panel(UiContext& ctx);
-// Before the recompute: edits `text`; marks the hovered token when ctx.trace is of traced_text.
-void draw_text_box(UiContext& ctx, std::string& text, const std::string& traced_text, const char* hint);
+// Before the recompute: edits `text`; marks the hovered token when ctx.shown is of shown_text.
+void draw_text_box(UiContext& ctx, std::string& text, const std::string& shown_text, const char* hint);
 void draw_token_chips(UiContext& ctx);  // after the recompute: shows the new tokens
 // Explore's line under the chips: what the weights are ("random weights: the patterns show the
 // mechanism, not meaning"), and the lesson's name; a lesson's teacher's note when it opens.
@@ -34,7 +34,7 @@ void draw_pages_line(UiContext& ctx, const GridPlan& plan, int total, bool label
 void draw_qkv_panel(UiContext& ctx, ImVec2 size, int head);  // Q, K, V and output of one head
 // `lead` (Train mode's answer when its line has no room) comes first in the numbers' part.
 void draw_status_bar(UiContext& ctx, double frame_ms, const std::string& lead = std::string());
-// One query's attention step by step (state.step), on ctx.trace; `projection` is W_O of its layer.
+// One query's attention step by step (state.step), on ctx.shown; `projection` is W_O of its layer.
 void draw_step_through(UiContext& ctx, const attn::OutProjection& projection, ImVec2 size);
 void draw_help_window(UiContext& ctx);
 // An opened model's every layer and head as thumbnails (ctx.hosted's result, each layer's textures

@@ -61,7 +61,7 @@ void draw_predictions(UiContext& ctx, const ModelRun& run, const ModelRun* intac
   if (after.empty())
     after = predictions_after(run, vocab, position = n - 1, kShown);  // the hovered row is not computed yet
   if (after.empty()) return;
-  const std::string& token = run.labels[static_cast<std::size_t>(position)].text;
+  const std::string& token = run.tokens()[static_cast<std::size_t>(position)].text;
   const std::string lead = "next after \xE2\x80\x9C" + attn::token_text(token) + "\xE2\x80\x9D:";
   ImGui::AlignTextToFramePadding();  // words on the bars' baseline
   text_fitted(ctx.layout, "label", lead, true);

@@ -11,11 +11,11 @@
 namespace app::gui {
 
 void draw_qkv_panel(UiContext& ctx, ImVec2 size, int selected_head) {
-  if (!ctx.trace || ctx.trace->n_tokens() == 0) return;
-  const attn::Trace& trace = *ctx.trace;
-  const int head = std::clamp(selected_head, 0, trace.config.n_heads - 1);
-  const std::size_t n = trace.n_tokens();
-  const std::size_t d = static_cast<std::size_t>(trace.config.resolved_d_head());
+  if (!ctx.shown || ctx.shown->n_tokens() == 0) return;
+  const attn::LayerView& layer_view = *ctx.shown;
+  const int head = std::clamp(selected_head, 0, layer_view.config.n_heads - 1);
+  const std::size_t n = layer_view.n_tokens();
+  const std::size_t d = static_cast<std::size_t>(layer_view.config.resolved_d_head());
   const float font = ImGui::GetFontSize();
 
   char heading[128];
@@ -38,16 +38,18 @@ void draw_qkv_panel(UiContext& ctx, ImVec2 size, int selected_head) {
     const char* id;
     const char* title;
     const char* short_title;
-    gfx::Matrix matrix;
-    const xt::xtensor<float, 3>* tensor;
+    TensorId matrix;      // its textures, colormap and title are the catalog's
+    const float* values;  // the head's first row, rows `stride` floats apart
+    std::size_t stride;
     const std::vector<Range>* ranges;
-    TensorId tensor_id;  // its colormap is the catalog's
   };
-  const Part parts[] = {{"q", "Q (queries)", "Q", gfx::Matrix::Query, &trace.q, &ctx.view.query, TensorId::Q},
-                        {"k", "K (keys)", "K", gfx::Matrix::Key, &trace.k, &ctx.view.key, TensorId::K},
-                        {"v", "V (values)", "V", gfx::Matrix::Value, &trace.v, &ctx.view.value, TensorId::V},
-                        {"o", "Output (attention · V)", "Output", gfx::Matrix::HeadOut, &trace.head_out,
-                         &ctx.view.head_out, TensorId::HeadOut}};
+  const std::size_t h = static_cast<std::size_t>(head), qkv_stride = 3 * layer_view.config.inner_dim(),
+                    concat_stride = layer_view.config.inner_dim();
+  const Part parts[] = {{"q", "Q (queries)", "Q", TensorId::Q, layer_view.q(h, 0), qkv_stride, &ctx.view.query},
+                        {"k", "K (keys)", "K", TensorId::K, layer_view.k(h, 0), qkv_stride, &ctx.view.key},
+                        {"v", "V (values)", "V", TensorId::V, layer_view.v(h, 0), qkv_stride, &ctx.view.value},
+                        {"o", "Output (attention · V)", "Output", TensorId::HeadOut, layer_view.head_out(h, 0),
+                         concat_stride, &ctx.view.head_out}};
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
   for (int i = 0; i < 4; ++i) {
@@ -67,12 +69,13 @@ void draw_qkv_panel(UiContext& ctx, ImVec2 size, int selected_head) {
     spec.head = head;
     spec.rows = static_cast<int>(n);
     spec.cols = static_cast<int>(d);
-    spec.values = part.tensor->data() + static_cast<std::size_t>(head) * n * d;
+    spec.values = part.values;
+    spec.row_stride = part.stride;
     spec.row_labels = &ctx.view.token_labels;
     spec.col_labels = &ctx.view.dim_labels;
     spec.row_axis = "token";
     spec.col_axis = "dimension";
-    spec.colormap = tensor_colormap(part.tensor_id, ctx.state.view.colormap);
+    spec.colormap = tensor_colormap(part.matrix, ctx.state.view.colormap);
     spec.low = range.low;
     spec.high = range.high;
     spec.columns_are_tokens = false;

@@ -14,21 +14,21 @@ namespace app::gui {
 void draw_status_bar(UiContext& ctx, double frame_ms, const std::string& lead) {
   ImGui::Separator();
   char info[400] = "";
-  if (ctx.state.mode == Mode::Train && ctx.trace) {
-    const attn::Trace& t = *ctx.trace;
+  if (ctx.state.mode == Mode::Train && ctx.shown) {
+    const attn::LayerView& t = *ctx.shown;
     std::snprintf(info, sizeof info, "%s%sTrain mode · %zu tokens · %d %s of %d · d_model %d · frame %.1f ms",
                   lead.c_str(), lead.empty() ? "" : " · ", t.n_tokens(), t.config.n_heads,
                   t.config.n_heads == 1 ? "head" : "heads", t.config.resolved_d_head(), t.config.d_model, frame_ms);
-  } else if (ctx.hosted && ctx.hosted->result && ctx.trace) {
-    const attn::Trace& t = *ctx.trace;
+  } else if (ctx.hosted && ctx.hosted->result && ctx.shown) {
+    const attn::LayerView& t = *ctx.shown;
     std::snprintf(info, sizeof info,
-                  "%s%s%zu %s · layer %d of %zu · %d %s of %d · d_model %d · forward %.0f ms · frame %.1f ms",
+                  "%s%s%zu %s · layer %d of %d · %d %s of %d · d_model %d · forward %.0f ms · frame %.1f ms",
                   lead.c_str(), lead.empty() ? "" : " · ", t.n_tokens(), t.n_tokens() == 1 ? "token" : "tokens",
-                  ctx.state.model_layer + 1, ctx.hosted->result->layers.size(), t.config.n_heads,
+                  ctx.state.model_layer + 1, ctx.hosted->result->run.n_layers(), t.config.n_heads,
                   t.config.n_heads == 1 ? "head" : "heads", t.config.resolved_d_head(), t.config.d_model,
                   ctx.hosted->result->compute_ms, frame_ms);
-  } else if (ctx.state.mode == Mode::Explore && ctx.model.has_trace()) {
-    const attn::Trace& t = ctx.model.trace();
+  } else if (ctx.state.mode == Mode::Explore && ctx.model.has_run()) {
+    const attn::SequenceRun& t = ctx.model.run();
     std::snprintf(info, sizeof info, "%zu %s · %d %s · d_model %d · d_head %d · forward %.2f ms · frame %.1f ms",
                   t.n_tokens(), t.n_tokens() == 1 ? "token" : "tokens", t.config.n_heads,
                   t.config.n_heads == 1 ? "head" : "heads", t.config.d_model, t.config.resolved_d_head(),

@@ -159,15 +159,15 @@ void draw_step(UiContext& ctx, const attn::QueryExplanation& e, int step) {
 
 void draw_step_through(UiContext& ctx, const attn::OutProjection& projection, ImVec2 size) {
   StepThrough& st = ctx.state.step;
-  if (!ctx.trace || ctx.trace->n_tokens() == 0) return;
-  const int n = static_cast<int>(ctx.trace->n_tokens());
+  if (!ctx.shown || ctx.shown->n_tokens() == 0) return;
+  const int n = static_cast<int>(ctx.shown->n_tokens());
   st.query = std::clamp(st.query, 0, n - 1);
-  st.head = std::clamp(st.head, 0, ctx.trace->config.n_heads - 1);
+  st.head = std::clamp(st.head, 0, ctx.shown->config.n_heads - 1);
   attn::ExplainOptions options;
   options.scale_by_sqrt_d = st.scale_by_sqrt_d;
   options.temperature = st.temperature;
   options.mask = st.mask_off ? 0 : -1;
-  const attn::QueryExplanation e = attn::explain_query(*ctx.trace, st.head, st.query, options, projection);
+  const attn::QueryExplanation e = attn::explain_query(*ctx.shown, st.head, st.query, options, projection);
 
   ImGui::BeginChild("step_through", size, false);
   const std::string& query = ctx.view.token_labels[static_cast<std::size_t>(st.query)];
@@ -214,7 +214,7 @@ void draw_step_through(UiContext& ctx, const attn::OutProjection& projection, Im
   const float slider_w = std::max(ImGui::GetFontSize() * 3.0f,
                                   std::min(ImGui::GetFontSize() * 7.0f, ImGui::GetContentRegionAvail().x - label_w));
   next_item(slider_w + label_w);
-  float temperature = st.temperature > 0.0f ? st.temperature : ctx.trace->config.temperature;
+  float temperature = st.temperature > 0.0f ? st.temperature : ctx.shown->config.temperature;
   ImGui::SetNextItemWidth(slider_w);
   if (slider_float(ctx.layout, "temperature", "temperature##step", &temperature, 0.05f, 10.0f, "T %.2f",
                    ImGuiSliderFlags_Logarithmic))

@@ -311,15 +311,15 @@ void draw_reset_confirmation(UiContext& ctx, TrainContext& train) {
 }
 
 void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
-  const auto& layers = train.model_view.layers();
-  if (layers.empty() || layers[0].n_tokens() == 0) {
+  const ModelRun& run = train.model_view.run();
+  if (run.n_layers() == 0 || run.n_tokens() == 0) {
     ImGui::TextDisabled("%s", train.model_view.error().empty() ? "No model yet." : train.model_view.error().c_str());
     ImGui::Dummy(ImVec2(size.x, std::max(0.0f, size.y - ImGui::GetFontSize())));
     return;
   }
   TrainState& t = ctx.state.train;
-  const int L = static_cast<int>(layers.size()), H = layers[0].config.n_heads;
-  const std::size_t n = layers[0].n_tokens();
+  const int L = run.n_layers(), H = run.config.n_heads;
+  const std::size_t n = run.n_tokens();
   const float font = ImGui::GetFontSize();
   const ImGuiStyle& style = ImGui::GetStyle();
   const ImVec2 origin = ImGui::GetCursorScreenPos();
@@ -328,13 +328,13 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
 
   // The color legend at the right, as in Explore: its width comes off the heads' room first.
   std::vector<Range> all_weights, all_scores;
-  for (const TraceView& v : train.layer_views) {
+  for (const LayerRanges& v : train.layer_views) {
     all_weights.insert(all_weights.end(), v.attention.begin(), v.attention.end());
     all_scores.insert(all_scores.end(), v.scores.begin(), v.scores.end());
   }
   const auto legend_for = [&](int l, int h) {
     bool one = l >= 0 && l < L && h >= 0 && h < H && static_cast<std::size_t>(l) < train.layer_views.size();
-    const TraceView* v = one ? &train.layer_views[static_cast<std::size_t>(l)] : nullptr;
+    const LayerRanges* v = one ? &train.layer_views[static_cast<std::size_t>(l)] : nullptr;
     one = one && static_cast<std::size_t>(h) < v->attention.size() && static_cast<std::size_t>(h) < v->scores.size();
     return color_legend(ctx.state, all_weights, all_scores, one ? &v->attention[static_cast<std::size_t>(h)] : nullptr,
                         one ? &v->scores[static_cast<std::size_t>(h)] : nullptr,
@@ -358,28 +358,28 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
   };
 
   const auto spec_for = [&](int l, int h, bool small_labels) {
-    const attn::Trace& trace = layers[static_cast<std::size_t>(l)];
-    const TraceView& view = train.layer_views[static_cast<std::size_t>(l)];
+    const attn::LayerView layer_view = run.layer(l);
+    const LayerRanges& view = train.layer_views[static_cast<std::size_t>(l)];
     HeatmapSpec spec;
     spec.id = "train_attention";
-    spec.matrix = gfx::Matrix::Attention;
+    spec.matrix = TensorId::Attn;
     spec.layer = l;
     spec.head = h;
     spec.rows = spec.cols = static_cast<int>(n);
-    spec.values = trace.attn.data() + static_cast<std::size_t>(h) * n * n;
-    spec.raw_scores = trace.scores.data() + static_cast<std::size_t>(h) * n * n;
+    spec.values = layer_view.attn(static_cast<std::size_t>(h));
+    spec.raw_scores = layer_view.scores(static_cast<std::size_t>(h));
     spec.row_labels = spec.col_labels = &view.token_labels;
     spec.colormap = ctx.state.view.colormap;
     if (ctx.state.view.range == RangeMode::PerHead) {
       spec.low = view.attention[static_cast<std::size_t>(h)].low;
       spec.high = view.attention[static_cast<std::size_t>(h)].high;
     }
-    spec.causal = trace.config.causal;
+    spec.causal = layer_view.config.causal;
     spec.show_layer = true;
     spec.small_labels = small_labels;
     if (ctx.state.view.head_view == HeadView::Scores) {
       spec.id = "train_scores";
-      spec.matrix = gfx::Matrix::Scores;
+      spec.matrix = TensorId::Scores;
       spec.values = spec.raw_scores;
       spec.colormap = tensor_colormap(TensorId::Scores, spec.colormap);
       spec.low = view.scores[static_cast<std::size_t>(h)].low;
@@ -391,7 +391,7 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
   };
   const auto widget = [&](int l, int h, ImVec2 area, bool small_labels) {
     if (ctx.state.view.head_view == HeadView::Lines)
-      return lines_widget(ctx, layers[static_cast<std::size_t>(l)], l, h, head_color_u32(l, h, H), area, small_labels);
+      return lines_widget(ctx, run.layer(l), l, h, head_color_u32(l, h, H), area, small_labels);
     return heatmap_widget(ctx, spec_for(l, h, small_labels), area);
   };
   const auto title_of = [&](int l, int h) {
@@ -489,18 +489,10 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
       const ImVec2 place =
           split.beside ? ImVec2(at.x + split.map_w + spacing, at.y) : ImVec2(at.x, at.y + split.map_h + spacing);
       ImGui::SetCursorScreenPos(place);
-      UiContext sub{ctx.state,
-                    ctx.model,
-                    &layers[static_cast<std::size_t>(l)],
-                    l,
-                    train.layer_views[static_cast<std::size_t>(l)],
-                    ctx.unknown,
-                    ctx.typed,
-                    ctx.renderer,
-                    ctx.colors,
-                    ctx.scale,
-                    ctx.requests,
-                    ctx.layout};
+      const attn::LayerView shown = run.layer(l);
+      UiContext sub{ctx.state,    ctx.model, &shown,       l,          train.layer_views[static_cast<std::size_t>(l)],
+                    ctx.unknown,  ctx.typed, ctx.renderer, ctx.colors, ctx.scale,
+                    ctx.requests, ctx.layout};
       const ImVec2 lower(origin.x + size.x - place.x, origin.y + size.y - place.y);
       if (step)
         draw_step_through(sub, train.model_view.out_projection(l), lower);

@@ -13,7 +13,7 @@
 
 #include "core/train_host.hpp"
 #include "core/train_model_view.hpp"
-#include "gui/trace_view.hpp"
+#include "gui/layer_ranges.hpp"
 #include "gui/ui/ui_context.hpp"
 
 namespace app::gui {
@@ -22,8 +22,8 @@ namespace app::gui {
 struct TrainContext {
   const TrainProgress* progress;  // null until the first model exists
   const TrainModelView& model_view;
-  const std::vector<TraceView>& layer_views;  // one per layer of model_view.layers()
-  std::vector<TrainCommand>& commands;        // posted to the trainer after the frame
+  const std::vector<LayerRanges>& layer_views;  // one per layer of model_view.run()
+  std::vector<TrainCommand>& commands;          // posted to the trainer after the frame
 };
 
 // "Explore | Train" at the top of the controls.

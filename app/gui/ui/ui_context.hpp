@@ -12,8 +12,8 @@
 #include "export/export.hpp"
 #include "export/opened_model_figures.hpp"
 #include "gui/gfx/heatmap_renderer.hpp"
+#include "gui/layer_ranges.hpp"
 #include "gui/theme.hpp"
-#include "gui/trace_view.hpp"
 #include "gui/ui/layout_record.hpp"
 
 namespace app::gui {
@@ -59,10 +59,10 @@ struct Requests {
 struct UiContext {
   AppState& state;
   const LiveModel& model;                           // the explorer
-  const attn::Trace* trace;                         // what the head views draw: the explorer's trace, or one layer of a
-                                                    // trained model; null when there is none
-  int layer;                                        // the renderer's layer holding `trace` (the explorer: 0)
-  const TraceView& view;                            // ranges and labels of `trace`
+  const attn::LayerView* shown;                     // what the head views draw: the explorer's one layer, or one
+                                                    // layer of a trained or opened model; null when there is none
+  int layer;                                        // the renderer's layer holding `shown` (the explorer: 0)
+  const LayerRanges& view;                          // ranges and labels of `shown`
   const std::vector<bool>* unknown = nullptr;       // Train mode: words not in the vocabulary
   const std::vector<attn::Token>* typed = nullptr;  // Train mode: the words as typed
   gfx::HeatmapRenderer& renderer;
@@ -73,12 +73,12 @@ struct UiContext {
   // Explore with an opened model (state.model_path): the host's state this frame; else null.
   const ModelHostState* hosted = nullptr;
   // Its result's ranges and labels, one view per layer (the overview reads every layer's).
-  const std::vector<TraceView>* hosted_views = nullptr;
+  const std::vector<LayerRanges>* hosted_views = nullptr;
   // Explore's model picker: why Train mode's model cannot be read here ("" when it can), and its
   // training step.
   std::string trained_model_problem = "Train mode has no model yet";
   long long trained_step = 0;
-  // W_O of the layer `trace` is of, for the step-through; empty before there is a model.
+  // W_O of the layer `shown` is of, for the step-through; empty before there is a model.
   attn::OutProjection projection{};
 
   // A token is under the mouse (chip or axis label): mark it now and in the next frame.
