@@ -16,9 +16,10 @@
 namespace app::gui {
 
 AttentionColors attention_colors(const UiContext& ctx, int head) {
-  if (ctx.state.view.range == RangeMode::Fixed01 || head < 0 || head >= static_cast<int>(ctx.view.attention.size()))
+  if (ctx.state.view.range == RangeMode::Fixed01 || head < 0 ||
+      head >= static_cast<int>(ctx.view.of(TensorId::Attn).size()))
     return {ctx.state.view.colormap, 0.0f, 1.0f};
-  const Range r = ctx.view.attention[static_cast<std::size_t>(head)];
+  const Range r = ctx.view.of(TensorId::Attn)[static_cast<std::size_t>(head)];
   return {ctx.state.view.colormap, r.low, r.high};
 }
 
@@ -44,7 +45,7 @@ HeatmapSpec attention_spec(const UiContext& ctx, int head, bool small_labels) {
   spec.export_what = ExportKind::Head;
   spec.small_labels = small_labels;
   if (ctx.state.view.head_view == HeadView::Scores) {  // raw scores on the diverging map, 0 at the centre
-    const Range r = ctx.view.scores[static_cast<std::size_t>(head)];
+    const Range r = ctx.view.of(TensorId::Scores)[static_cast<std::size_t>(head)];
     spec.id = "scores";
     spec.matrix = TensorId::Scores;
     spec.values = spec.raw_scores;
@@ -66,7 +67,8 @@ HeatmapResult head_widget(UiContext& ctx, int head, ImVec2 size, bool small_labe
 std::string head_title(const UiContext& ctx, int head) {
   char buffer[96];
   const HeadView view = ctx.state.view.head_view;
-  const std::vector<Range>& ranges = view == HeadView::Scores ? ctx.view.scores : ctx.view.attention;
+  const std::vector<Range>& ranges =
+      view == HeadView::Scores ? ctx.view.of(TensorId::Scores) : ctx.view.of(TensorId::Attn);
   if (view != HeadView::Lines && (ctx.state.view.range == RangeMode::PerHead || view == HeadView::Scores) &&
       head < static_cast<int>(ranges.size())) {
     const Range r = ranges[static_cast<std::size_t>(head)];
@@ -88,11 +90,11 @@ std::string fitted_head_title(const UiContext& ctx, int head, float width, const
 
 // The color legend for `head` (-1: all heads on screen, no head in particular).
 ColorLegend legend_for(const UiContext& ctx, int head) {
-  const bool one = head >= 0 && head < static_cast<int>(ctx.view.attention.size()) &&
-                   head < static_cast<int>(ctx.view.scores.size());
-  return color_legend(ctx.state, ctx.view.attention, ctx.view.scores,
-                      one ? &ctx.view.attention[static_cast<std::size_t>(head)] : nullptr,
-                      one ? &ctx.view.scores[static_cast<std::size_t>(head)] : nullptr,
+  const bool one = head >= 0 && head < static_cast<int>(ctx.view.of(TensorId::Attn).size()) &&
+                   head < static_cast<int>(ctx.view.of(TensorId::Scores).size());
+  return color_legend(ctx.state, ctx.view.of(TensorId::Attn), ctx.view.of(TensorId::Scores),
+                      one ? &ctx.view.of(TensorId::Attn)[static_cast<std::size_t>(head)] : nullptr,
+                      one ? &ctx.view.of(TensorId::Scores)[static_cast<std::size_t>(head)] : nullptr,
                       "Head " + std::to_string(std::max(head, 0) + 1));
 }
 

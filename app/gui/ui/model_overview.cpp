@@ -70,7 +70,8 @@ void draw_model_overview(UiContext& ctx, ImVec2 size) {
       s.colormap = tensor_colormap(TensorId::Attn, ctx.state.view.colormap);
       // The catalog's thumbnail range (from 0, so that a faint head stays faint beside the others).
       const Range thumb =
-          fixed ? Range{0.0f, 1.0f} : views[static_cast<std::size_t>(l)].thumbnail[static_cast<std::size_t>(h)];
+          fixed ? Range{0.0f, 1.0f}
+                : views[static_cast<std::size_t>(l)].thumbnail(TensorId::Attn)[static_cast<std::size_t>(h)];
       s.range_low = thumb.low;
       s.range_high = thumb.high;
       s.highlight_row = s.highlight_col = ctx.state.hovered_token;  // the hovered token in every head

@@ -41,20 +41,19 @@ void draw_qkv_panel(UiContext& ctx, ImVec2 size, int selected_head) {
     TensorId matrix;      // its textures, colormap and title are the catalog's
     const float* values;  // the head's first row, rows `stride` floats apart
     std::size_t stride;
-    const std::vector<Range>* ranges;
   };
   const std::size_t h = static_cast<std::size_t>(head), qkv_stride = 3 * layer_view.config.inner_dim(),
                     concat_stride = layer_view.config.inner_dim();
-  const Part parts[] = {{"q", "Q (queries)", "Q", TensorId::Q, layer_view.q(h, 0), qkv_stride, &ctx.view.query},
-                        {"k", "K (keys)", "K", TensorId::K, layer_view.k(h, 0), qkv_stride, &ctx.view.key},
-                        {"v", "V (values)", "V", TensorId::V, layer_view.v(h, 0), qkv_stride, &ctx.view.value},
-                        {"o", "Output (attention · V)", "Output", TensorId::HeadOut, layer_view.head_out(h, 0),
-                         concat_stride, &ctx.view.head_out}};
+  const Part parts[] = {
+      {"q", "Q (queries)", "Q", TensorId::Q, layer_view.q(h, 0), qkv_stride},
+      {"k", "K (keys)", "K", TensorId::K, layer_view.k(h, 0), qkv_stride},
+      {"v", "V (values)", "V", TensorId::V, layer_view.v(h, 0), qkv_stride},
+      {"o", "Output (attention · V)", "Output", TensorId::HeadOut, layer_view.head_out(h, 0), concat_stride}};
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
   for (int i = 0; i < 4; ++i) {
     const Part& part = parts[i];
-    const Range range = (*part.ranges)[static_cast<std::size_t>(head)];
+    const Range range = ctx.view.of(part.matrix)[static_cast<std::size_t>(head)];
     const ImVec2 p(origin.x + (each_w + bar_w) * static_cast<float>(i), origin.y);
     ImGui::SetCursorScreenPos(p);
     const std::string title =

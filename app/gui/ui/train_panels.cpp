@@ -329,15 +329,17 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
   // The color legend at the right, as in Explore: its width comes off the heads' room first.
   std::vector<Range> all_weights, all_scores;
   for (const LayerRanges& v : train.layer_views) {
-    all_weights.insert(all_weights.end(), v.attention.begin(), v.attention.end());
-    all_scores.insert(all_scores.end(), v.scores.begin(), v.scores.end());
+    all_weights.insert(all_weights.end(), v.of(TensorId::Attn).begin(), v.of(TensorId::Attn).end());
+    all_scores.insert(all_scores.end(), v.of(TensorId::Scores).begin(), v.of(TensorId::Scores).end());
   }
   const auto legend_for = [&](int l, int h) {
     bool one = l >= 0 && l < L && h >= 0 && h < H && static_cast<std::size_t>(l) < train.layer_views.size();
     const LayerRanges* v = one ? &train.layer_views[static_cast<std::size_t>(l)] : nullptr;
-    one = one && static_cast<std::size_t>(h) < v->attention.size() && static_cast<std::size_t>(h) < v->scores.size();
-    return color_legend(ctx.state, all_weights, all_scores, one ? &v->attention[static_cast<std::size_t>(h)] : nullptr,
-                        one ? &v->scores[static_cast<std::size_t>(h)] : nullptr,
+    one = one && static_cast<std::size_t>(h) < v->of(TensorId::Attn).size() &&
+          static_cast<std::size_t>(h) < v->of(TensorId::Scores).size();
+    return color_legend(ctx.state, all_weights, all_scores,
+                        one ? &v->of(TensorId::Attn)[static_cast<std::size_t>(h)] : nullptr,
+                        one ? &v->of(TensorId::Scores)[static_cast<std::size_t>(h)] : nullptr,
                         "L" + std::to_string(std::max(l, 0) + 1) + " H" + std::to_string(std::max(h, 0) + 1));
   };
   const bool enlarged = t.enlarged_layer >= 0 && t.enlarged_layer < L && t.enlarged_head < H;
@@ -371,8 +373,8 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
     spec.row_labels = spec.col_labels = &view.token_labels;
     spec.colormap = ctx.state.view.colormap;
     if (ctx.state.view.range == RangeMode::PerHead) {
-      spec.low = view.attention[static_cast<std::size_t>(h)].low;
-      spec.high = view.attention[static_cast<std::size_t>(h)].high;
+      spec.low = view.of(TensorId::Attn)[static_cast<std::size_t>(h)].low;
+      spec.high = view.of(TensorId::Attn)[static_cast<std::size_t>(h)].high;
     }
     spec.causal = layer_view.config.causal;
     spec.show_layer = true;
@@ -382,8 +384,8 @@ void draw_model_view(UiContext& ctx, TrainContext& train, ImVec2 size) {
       spec.matrix = TensorId::Scores;
       spec.values = spec.raw_scores;
       spec.colormap = tensor_colormap(TensorId::Scores, spec.colormap);
-      spec.low = view.scores[static_cast<std::size_t>(h)].low;
-      spec.high = view.scores[static_cast<std::size_t>(h)].high;
+      spec.low = view.of(TensorId::Scores)[static_cast<std::size_t>(h)].low;
+      spec.high = view.of(TensorId::Scores)[static_cast<std::size_t>(h)].high;
     }
     spec.knock_out = t.knocked_out.size() > static_cast<std::size_t>(l * H + h) &&
                      t.knocked_out[static_cast<std::size_t>(l * H + h)];
