@@ -146,6 +146,7 @@ void App::build_explore(UiContext& ctx, FrameTimes& times) {
     recompute_and_upload(times);
   const std::optional<attn::LayerView> shown = explore_layer();
   const attn::LayerView* layer_view = shown ? &*shown : nullptr;
+  ctx.shown = layer_view;  // the recompute may have replaced last frame's run (build_ui reads it again)
   static const LayerRanges kNoView;
   const LayerRanges& view = !hosted_model ? m_view
                             : layer_view  ? m_hosted_views[static_cast<std::size_t>(std::clamp(
