@@ -41,14 +41,17 @@ ModelRun run_encoded(const attn::Model& model, attn::Encoded input, attn::LogitR
 
 }  // namespace
 
-ModelRun run_model(const attn::Model& model, const attn::Vocab& vocab, bool lower_case, std::string_view text) {
-  return run_encoded(model, attn::encode_text(vocab, text, lower_case));
+ModelRun run_model(const attn::Model& model, const attn::Vocab& vocab, bool lower_case, std::string_view text,
+                   const std::uint8_t* knocked_out) {
+  return run_encoded(model, attn::encode_text(vocab, text, lower_case), attn::LogitRows::All, knocked_out);
 }
 
-ModelRun run_model(const attn::Model& model, const attn::Checkpoint& ck, std::string_view text) {
-  if (!ck.tokenizer) return run_model(model, attn::Vocab(ck.vocab), lower_cases(ck), text);
-  return run_token_ids(model, ck.tokenizer->encode(text),
-                       [&](std::int32_t id) { return ck.tokenizer->token_bytes(id); });
+ModelRun run_model(const attn::Model& model, const attn::Checkpoint& ck, std::string_view text,
+                   const std::uint8_t* knocked_out) {
+  if (!ck.tokenizer) return run_model(model, attn::Vocab(ck.vocab), lower_cases(ck), text, knocked_out);
+  return run_token_ids(
+      model, ck.tokenizer->encode(text), [&](std::int32_t id) { return ck.tokenizer->token_bytes(id); },
+      attn::LogitRows::All, knocked_out);
 }
 
 ModelRun run_token_ids(const attn::Model& model, const std::vector<std::int32_t>& ids,

@@ -20,12 +20,15 @@ struct ModelRun : attn::SequenceRun {
 };
 
 // Throws std::invalid_argument for an empty text, one longer than the model takes, or weights so
-// large that a score or logit overflows (engine/finite_check.hpp).
-ModelRun run_model(const attn::Model& model, const attn::Vocab& vocab, bool lower_case, std::string_view text);
+// large that a score or logit overflows (engine/finite_check.hpp). `knocked_out` (n_layers *
+// n_heads), when given, replaces the model's own knock-outs.
+ModelRun run_model(const attn::Model& model, const attn::Vocab& vocab, bool lower_case, std::string_view text,
+                   const std::uint8_t* knocked_out = nullptr);
 // The same in the checkpoint's own tokens: its BPE when it carries one (the text task: the spans
 // tile the text, spaces included, and nothing is unknown), else its task's words. `model` is the
 // checkpoint's model or one of its shape (other parameters, knock-outs).
-ModelRun run_model(const attn::Model& model, const attn::Checkpoint& checkpoint, std::string_view text);
+ModelRun run_model(const attn::Model& model, const attn::Checkpoint& checkpoint, std::string_view text,
+                   const std::uint8_t* knocked_out = nullptr);
 
 // Token ids (from any byte-level tokenizer) -> the forward (B = 1), each token labelled with
 // token_bytes(id) (people read them through attn::token_text) and its span in the joined bytes.

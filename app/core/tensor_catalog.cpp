@@ -52,239 +52,98 @@ const float* stream_into(const attn::Activations& a, int l) {
   return l == 0 ? a.embed.data() : layer_of(a, l - 1).stream_out().data();
 }
 
+// The readers, one per row: the tensor of block l of a B = 1 forward of a model of arch m.
+TensorData read_stream_in(const attn::Arch& m, const attn::Activations& a, int l) {
+  return rows(stream_into(a, l), n_of(a), E_of(m));
+}
+TensorData read_ln1(const attn::Arch& m, const attn::Activations& a, int l) {
+  return rows(layer_of(a, l).ln1.data(), n_of(a), E_of(m));
+}
+TensorData read_qkv(const attn::Arch& m, const attn::Activations& a, int l) {
+  return rows(layer_of(a, l).qkv.data(), n_of(a), 3 * I_of(m));
+}
+TensorData read_q(const attn::Arch& m, const attn::Activations& a, int l) { return read_qkv_part(m, a, l, 0); }
+TensorData read_k(const attn::Arch& m, const attn::Activations& a, int l) { return read_qkv_part(m, a, l, 1); }
+TensorData read_v(const attn::Arch& m, const attn::Activations& a, int l) { return read_qkv_part(m, a, l, 2); }
+TensorData read_scores(const attn::Arch& m, const attn::Activations& a, int l) {
+  return read_square(layer_of(a, l).scores, m, a);
+}
+TensorData read_attn(const attn::Arch& m, const attn::Activations& a, int l) {
+  return read_square(layer_of(a, l).attn, m, a);
+}
+TensorData read_head_out(const attn::Arch& m, const attn::Activations& a, int l) {
+  return per_head(layer_of(a, l).concat.data(), n_of(a), I_of(m), 0, H_of(m), D_of(m));
+}
+TensorData read_concat(const attn::Arch& m, const attn::Activations& a, int l) {
+  return rows(layer_of(a, l).concat.data(), n_of(a), I_of(m));
+}
+TensorData read_attn_out(const attn::Arch& m, const attn::Activations& a, int l) {
+  return rows(layer_of(a, l).attn_out.data(), n_of(a), E_of(m));
+}
+TensorData read_resid_mid(const attn::Arch& m, const attn::Activations& a, int l) {
+  return rows(layer_of(a, l).resid_mid.data(), n_of(a), E_of(m));
+}
+TensorData read_ln2(const attn::Arch& m, const attn::Activations& a, int l) {
+  return rows(layer_of(a, l).ln2.data(), n_of(a), E_of(m));
+}
+TensorData read_fc(const attn::Arch& m, const attn::Activations& a, int l) {
+  return rows(layer_of(a, l).fc.data(), n_of(a), M_of(m));
+}
+TensorData read_gelu(const attn::Arch& m, const attn::Activations& a, int l) {
+  return rows(layer_of(a, l).gelu.data(), n_of(a), M_of(m));
+}
+TensorData read_mlp_out(const attn::Arch& m, const attn::Activations& a, int l) {
+  return rows(layer_of(a, l).mlp_out.data(), n_of(a), E_of(m));
+}
+TensorData read_resid_out(const attn::Arch& m, const attn::Activations& a, int l) {
+  return rows(layer_of(a, l).resid_out.data(), n_of(a), E_of(m));
+}
+
 std::vector<TensorRow> make_catalog() {
+  const Axis T = Axis::Tokens, K = Axis::Keys, H = Axis::Heads, E = Axis::DModel, D = Axis::DHead;
   using A = Axis;
   const RangePolicy sym = RangePolicy::Symmetric;
+  const ColorKind div = ColorKind::Diverging;
+  // clang-format off
   return {
-      {TensorId::StreamIn,
-       "x.npy",
-       "x.npy",
-       "stream in",
-       {A::Tokens, A::DModel},
-       Needs::Always,
-       sym,
-       sym,
-       false,
-       ColorKind::Diverging,
-       kTensorNpy,
-       [](const attn::Arch& m, const attn::Activations& a, int l) {
-         return rows(stream_into(a, l), n_of(a), E_of(m));
-       }},
-      {TensorId::Ln1,
-       "ln1.npy",
-       nullptr,
-       "LayerNorm 1",
-       {A::Tokens, A::DModel},
-       Needs::LayerNorm,
-       sym,
-       sym,
-       false,
-       ColorKind::Diverging,
-       kTensorNpy,
-       [](const attn::Arch& m, const attn::Activations& a, int l) {
-         return rows(layer_of(a, l).ln1.data(), n_of(a), E_of(m));
-       }},
-      {TensorId::Qkv,
-       "qkv.npy",
-       nullptr,
-       "q | k | v",
-       {A::Tokens, A::Qkv},
-       Needs::Always,
-       sym,
-       sym,
-       false,
-       ColorKind::Diverging,
-       kTensorNpy,
-       [](const attn::Arch& m, const attn::Activations& a, int l) {
-         return rows(layer_of(a, l).qkv.data(), n_of(a), 3 * I_of(m));
-       }},
-      {TensorId::Q,
-       "q.npy",
-       "q.npy",
-       "Q",
-       {A::Heads, A::Tokens, A::DHead},
-       Needs::Always,
-       sym,
-       sym,
-       false,
-       ColorKind::Diverging,
-       kTensorCsv | kTensorNpy | kTensorFigure,
-       [](const attn::Arch& m, const attn::Activations& a, int l) { return read_qkv_part(m, a, l, 0); }},
-      {TensorId::K,
-       "k.npy",
-       "k.npy",
-       "K",
-       {A::Heads, A::Tokens, A::DHead},
-       Needs::Always,
-       sym,
-       sym,
-       false,
-       ColorKind::Diverging,
-       kTensorCsv | kTensorNpy | kTensorFigure,
-       [](const attn::Arch& m, const attn::Activations& a, int l) { return read_qkv_part(m, a, l, 1); }},
-      {TensorId::V,
-       "v.npy",
-       "v.npy",
-       "V",
-       {A::Heads, A::Tokens, A::DHead},
-       Needs::Always,
-       sym,
-       sym,
-       false,
-       ColorKind::Diverging,
-       kTensorCsv | kTensorNpy | kTensorFigure,
-       [](const attn::Arch& m, const attn::Activations& a, int l) { return read_qkv_part(m, a, l, 2); }},
-      {TensorId::Scores,
-       "scores.npy",
-       "scores.npy",
-       "raw score",
-       {A::Heads, A::Tokens, A::Keys},
-       Needs::Always,
-       sym,
-       sym,
-       true,
-       ColorKind::Diverging,
-       kTensorNpy,
-       [](const attn::Arch& m, const attn::Activations& a, int l) { return read_square(layer_of(a, l).scores, m, a); }},
-      {TensorId::Attn,
-       "attn.npy",
-       "attn.npy",
-       "attention",
-       {A::Heads, A::Tokens, A::Keys},
-       Needs::Always,
-       RangePolicy::MinMax,
-       RangePolicy::FromZero,
-       false,
-       ColorKind::Chosen,
-       kTensorCsv | kTensorNpy | kTensorFigure,
-       [](const attn::Arch& m, const attn::Activations& a, int l) { return read_square(layer_of(a, l).attn, m, a); }},
-      {TensorId::HeadOut,
-       "head_out.npy",
-       "head_out.npy",
-       "head output",
-       {A::Heads, A::Tokens, A::DHead},
-       Needs::Always,
-       sym,
-       sym,
-       false,
-       ColorKind::Diverging,
-       kTensorCsv | kTensorNpy | kTensorFigure,
-       [](const attn::Arch& m, const attn::Activations& a, int l) {
-         return per_head(layer_of(a, l).concat.data(), n_of(a), I_of(m), 0, H_of(m), D_of(m));
-       }},
-      {TensorId::Concat,
-       "concat.npy",
-       "concat.npy",
-       "heads concatenated",
-       {A::Tokens, A::Inner},
-       Needs::Always,
-       sym,
-       sym,
-       false,
-       ColorKind::Diverging,
-       kTensorNpy,
-       [](const attn::Arch& m, const attn::Activations& a, int l) {
-         return rows(layer_of(a, l).concat.data(), n_of(a), I_of(m));
-       }},
-      {TensorId::AttnOut,
-       "attn_out.npy",
-       "out.npy",
-       "attention output",
-       {A::Tokens, A::DModel},
-       Needs::Always,
-       sym,
-       sym,
-       false,
-       ColorKind::Diverging,
-       kTensorNpy,
-       [](const attn::Arch& m, const attn::Activations& a, int l) {
-         return rows(layer_of(a, l).attn_out.data(), n_of(a), E_of(m));
-       }},
-      {TensorId::ResidMid,
-       "resid_mid.npy",
-       nullptr,
-       "stream after attention",
-       {A::Tokens, A::DModel},
-       Needs::Always,
-       sym,
-       sym,
-       false,
-       ColorKind::Diverging,
-       kTensorNpy,
-       [](const attn::Arch& m, const attn::Activations& a, int l) {
-         return rows(layer_of(a, l).resid_mid.data(), n_of(a), E_of(m));
-       }},
-      {TensorId::Ln2,
-       "ln2.npy",
-       nullptr,
-       "LayerNorm 2",
-       {A::Tokens, A::DModel},
-       Needs::LayerNormAndMlp,
-       sym,
-       sym,
-       false,
-       ColorKind::Diverging,
-       kTensorNpy,
-       [](const attn::Arch& m, const attn::Activations& a, int l) {
-         return rows(layer_of(a, l).ln2.data(), n_of(a), E_of(m));
-       }},
-      {TensorId::Fc,
-       "fc.npy",
-       nullptr,
-       "MLP hidden",
-       {A::Tokens, A::Mlp},
-       Needs::Mlp,
-       sym,
-       sym,
-       false,
-       ColorKind::Diverging,
-       kTensorNpy,
-       [](const attn::Arch& m, const attn::Activations& a, int l) {
-         return rows(layer_of(a, l).fc.data(), n_of(a), M_of(m));
-       }},
-      {TensorId::Gelu,
-       "gelu.npy",
-       nullptr,
-       "MLP hidden after GELU",
-       {A::Tokens, A::Mlp},
-       Needs::Mlp,
-       sym,
-       sym,
-       false,
-       ColorKind::Diverging,
-       kTensorNpy,
-       [](const attn::Arch& m, const attn::Activations& a, int l) {
-         return rows(layer_of(a, l).gelu.data(), n_of(a), M_of(m));
-       }},
-      {TensorId::MlpOut,
-       "mlp_out.npy",
-       nullptr,
-       "MLP output",
-       {A::Tokens, A::DModel},
-       Needs::Mlp,
-       sym,
-       sym,
-       false,
-       ColorKind::Diverging,
-       kTensorNpy,
-       [](const attn::Arch& m, const attn::Activations& a, int l) {
-         return rows(layer_of(a, l).mlp_out.data(), n_of(a), E_of(m));
-       }},
-      {TensorId::ResidOut,
-       "resid_out.npy",
-       nullptr,
-       "stream out",
-       {A::Tokens, A::DModel},
-       Needs::Mlp,
-       sym,
-       sym,
-       false,
-       ColorKind::Diverging,
-       kTensorNpy,
-       [](const attn::Arch& m, const attn::Activations& a, int l) {
-         return rows(layer_of(a, l).resid_out.data(), n_of(a), E_of(m));
-       }},
+      // id                  dump file        explorer's dump  title                     axes
+      //  which models, range policy (window, thumbnail), causal-masked, colormap, export formats, reader
+      {TensorId::StreamIn, "x.npy",         "x.npy",        "stream in",              {T, E},
+       Needs::Always, sym, sym, false, div, kTensorNpy, read_stream_in},
+      {TensorId::Ln1,      "ln1.npy",       nullptr,        "LayerNorm 1",            {T, E},
+       Needs::LayerNorm, sym, sym, false, div, kTensorNpy, read_ln1},
+      {TensorId::Qkv,      "qkv.npy",       nullptr,        "q | k | v",              {T, A::Qkv},
+       Needs::Always, sym, sym, false, div, kTensorNpy, read_qkv},
+      {TensorId::Q,        "q.npy",         "q.npy",        "Q",                      {H, T, D},
+       Needs::Always, sym, sym, false, div, kTensorCsv | kTensorNpy | kTensorFigure, read_q},
+      {TensorId::K,        "k.npy",         "k.npy",        "K",                      {H, T, D},
+       Needs::Always, sym, sym, false, div, kTensorCsv | kTensorNpy | kTensorFigure, read_k},
+      {TensorId::V,        "v.npy",         "v.npy",        "V",                      {H, T, D},
+       Needs::Always, sym, sym, false, div, kTensorCsv | kTensorNpy | kTensorFigure, read_v},
+      {TensorId::Scores,   "scores.npy",    "scores.npy",   "raw score",              {H, T, K},
+       Needs::Always, sym, sym, true, div, kTensorNpy, read_scores},
+      {TensorId::Attn,     "attn.npy",      "attn.npy",     "attention",              {H, T, K},
+       Needs::Always, RangePolicy::MinMax, RangePolicy::FromZero, false, ColorKind::Chosen, kTensorCsv | kTensorNpy | kTensorFigure, read_attn},
+      {TensorId::HeadOut,  "head_out.npy",  "head_out.npy", "head output",            {H, T, D},
+       Needs::Always, sym, sym, false, div, kTensorCsv | kTensorNpy | kTensorFigure, read_head_out},
+      {TensorId::Concat,   "concat.npy",    "concat.npy",   "heads concatenated",     {T, A::Inner},
+       Needs::Always, sym, sym, false, div, kTensorNpy, read_concat},
+      {TensorId::AttnOut,  "attn_out.npy",  "out.npy",      "attention output",       {T, E},
+       Needs::Always, sym, sym, false, div, kTensorNpy, read_attn_out},
+      {TensorId::ResidMid, "resid_mid.npy", nullptr,        "stream after attention", {T, E},
+       Needs::Always, sym, sym, false, div, kTensorNpy, read_resid_mid},
+      {TensorId::Ln2,      "ln2.npy",       nullptr,        "LayerNorm 2",            {T, E},
+       Needs::LayerNormAndMlp, sym, sym, false, div, kTensorNpy, read_ln2},
+      {TensorId::Fc,       "fc.npy",        nullptr,        "MLP hidden",             {T, A::Mlp},
+       Needs::Mlp, sym, sym, false, div, kTensorNpy, read_fc},
+      {TensorId::Gelu,     "gelu.npy",      nullptr,        "MLP hidden after GELU",  {T, A::Mlp},
+       Needs::Mlp, sym, sym, false, div, kTensorNpy, read_gelu},
+      {TensorId::MlpOut,   "mlp_out.npy",   nullptr,        "MLP output",             {T, E},
+       Needs::Mlp, sym, sym, false, div, kTensorNpy, read_mlp_out},
+      {TensorId::ResidOut, "resid_out.npy", nullptr,        "stream out",             {T, E},
+       Needs::Mlp, sym, sym, false, div, kTensorNpy, read_resid_out},
   };
+  // clang-format on
 }
 
 }  // namespace

@@ -64,17 +64,21 @@ bool TrainModelView::update(const TrainProgress& progress, const TrainState& sta
   m_model_generation = progress.model_generation;
   m_text = state.example;
   m_knocked_out = state.knocked_out;
-  attn::Model model = progress.model->model;
+  const attn::Checkpoint& ck = *progress.model;
+  // The checkpoint's shape with the shown parameters: the one copy a shown change costs (the
+  // checkpoint's own parameters, step 0's, are not copied).
+  attn::Model model;
+  model.arch = ck.model.arch;
+  model.run = ck.model.run;
+  model.layout = ck.model.layout;
   model.params = *shown.params;
-  if (state.knocked_out.size() == model.knocked_out.size()) model.knocked_out = state.knocked_out;
+  model.knocked_out = state.knocked_out.size() == ck.model.knocked_out.size() ? state.knocked_out : ck.model.knocked_out;
   try {
-    const attn::Checkpoint& ck = *progress.model;
     ModelRun run = run_model(model, ck, state.example);
     std::optional<ModelRun> intact;
     if (any_knocked_out(state)) {
-      attn::Model whole = model;
-      std::fill(whole.knocked_out.begin(), whole.knocked_out.end(), 0);
-      intact = run_model(whole, ck, state.example);
+      const std::vector<std::uint8_t> none(model.knocked_out.size(), 0);  // every head in
+      intact = run_model(model, ck, state.example, none.data());
     }
     m_run = std::make_shared<const ModelRun>(std::move(run));
     m_intact = std::move(intact);
