@@ -265,9 +265,9 @@ int run_export(const std::vector<std::string>& argv) {
     attn::SequenceRun explorer_run;  // the explorer's, when drawing it
     std::optional<ModelRun> ck_run;  // a trained model's, when drawing one
     const attn::SequenceRun* run = &explorer_run;
-    int run_layer = 0;
-    attn::MhaWeights step_weights;  // W_O for a step-through figure of the explorer
-    attn::Checkpoint checkpoint;    // the trained model, when drawing one
+    std::optional<attn::LayerView> shown;  // the layer drawn, read from `run`
+    attn::MhaWeights step_weights;         // W_O for a step-through figure of the explorer
+    attn::Checkpoint checkpoint;           // the trained model, when drawing one
     if (model_path.empty()) {
       const ResolvedModel resolved = resolve_model(input);
       explorer_run = compute_run(input, resolved);
@@ -278,7 +278,7 @@ int run_export(const std::vector<std::string>& argv) {
       }
     } else if (hf_model) {
       run = &*hf_run;
-      run_layer = layer - 1;
+      shown = run->layer(layer - 1);  // throws for a layer the model does not have
       const attn::BlockParams<const float> block = hf.model.weights().blocks[static_cast<std::size_t>(layer - 1)];
       request.projection = {block.out_proj_w, block.out_proj_b};
       input.config = run->config;
@@ -290,7 +290,7 @@ int run_export(const std::vector<std::string>& argv) {
       if (!text_given) input.text = example_text(ck);
       ck_run = run_model(ck.model, ck, input.text);
       run = &*ck_run;
-      run_layer = layer - 1;
+      shown = run->layer(layer - 1);  // throws for a layer the model does not have
       const attn::BlockParams<const float> block = ck.model.weights().blocks[static_cast<std::size_t>(layer - 1)];
       request.projection = {block.out_proj_w, block.out_proj_b};
       input.config = run->config;
@@ -299,10 +299,10 @@ int run_export(const std::vector<std::string>& argv) {
       const std::optional<attn::DetectorScores> scores = checkpoint_detector_scores(ck);
       request.options.head_notes = detector_notes(scores ? *scores : text_detector_scores(*ck_run), layer - 1);
     }
-    const attn::LayerView shown = run->layer(run_layer);
-    if (request.kind != ExportKind::Grid && request.head >= shown.config.n_heads)
+    if (!shown) shown = explorer_run.layer(0);
+    if (request.kind != ExportKind::Grid && request.head >= shown->config.n_heads)
       throw UsageError("head " + std::to_string(request.head + 1) + " does not exist (this model has " +
-                       std::to_string(shown.config.n_heads) + (shown.config.n_heads == 1 ? " head)" : " heads)"));
+                       std::to_string(shown->config.n_heads) + (shown->config.n_heads == 1 ? " head)" : " heads)"));
     std::error_code ec;
     if (std::filesystem::is_directory(out, ec)) {
       request.format = format.value_or(ExportFormat::Png);
@@ -321,7 +321,7 @@ int run_export(const std::vector<std::string>& argv) {
     }
     request.path = out;
     if (run->tokenization.truncated) std::fprintf(stderr, "attnlab export: %s\n", run->tokenization.message.c_str());
-    export_layer(shown, input, request);
+    export_layer(*shown, input, request);
     std::printf("wrote %s\n", out.c_str());
     return 0;
   });
