@@ -2,6 +2,7 @@
 // predictions, and folders or sentences it cannot take leaving the window usable.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -276,4 +277,32 @@ TEST_CASE("a model trained on English in Train mode reads a sentence in Explore 
   CHECK(opened["error"] == "");
   CHECK(opened["ids"].size() > 3);             // BPE pieces of the sentence
   CHECK(run.layout["recent_models"].empty());  // Train mode's model has no file to remember
+}
+
+TEST_CASE("Q, K and V keep their token labels for a sentence too long for the room: the panel scrolls", "[gui]") {
+  // The test folder's small tokenizer reads the example sentence as 29 tokens; below the heads at
+  // 1600x1000 that leaves under 10 px a row, too little for a label.
+  const gui_test::Run run = gui_test::run_window_sized("--no-settings --model " + kFolder, 1600, 1000, 6, false);
+  INFO(run.stderr_text);
+  REQUIRE(run.exit_code == 0);
+  REQUIRE(run.layout["tokens"] == 29);
+  CHECK(gui_test::text_problems(run.layout).empty());
+  for (const char* matrix : {"Q", "K", "V", "head output"}) {
+    INFO(matrix);
+    const nlohmann::json* h = gui_test::find_heatmap(run.layout, matrix, 0);
+    REQUIRE(h != nullptr);
+    const float x = (*h)["x"].get<float>(), y = (*h)["y"].get<float>(), cell = (*h)["h"].get<float>() / 29.0f;
+    const float top = (*h)["visible"][0].get<float>(), bottom = (*h)["visible"][1].get<float>();
+    CHECK(cell >= 12.0f);                          // rows as tall as a readable label
+    CHECK(bottom - top < (*h)["h"].get<float>());  // the rest is a scroll away
+    // Every row in view has its label at its left.
+    int labels = 0;
+    for (const nlohmann::json& t : run.layout["texts"])
+      if (t["kind"] == "row_label" && t["x"].get<float>() < x && t["x"].get<float>() > x - 200.0f &&
+          t["y"].get<float>() >= top - 1.0f && t["y"].get<float>() + t["h"].get<float>() <= bottom + 1.0f)
+        ++labels;
+    const int rows_in_view = static_cast<int>((bottom - std::max(y, top)) / cell);
+    CHECK(rows_in_view >= 10);
+    CHECK(labels >= rows_in_view);
+  }
 }

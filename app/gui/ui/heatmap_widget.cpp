@@ -10,6 +10,16 @@ namespace app::gui {
 
 namespace {
 
+// The labels of both axes at the spec's sizes, room kept for the wider.
+LabelSpec label_spec(const UiContext& ctx, const HeatmapSpec& spec) {
+  static const std::vector<std::string> kNone;
+  LabelSpec labels = token_label_spec(spec.row_labels ? *spec.row_labels : kNone, ctx.scale, spec.small_labels);
+  if (spec.col_labels && spec.col_labels != spec.row_labels)
+    labels.widest_em =
+        std::max(labels.widest_em, token_label_spec(*spec.col_labels, ctx.scale, spec.small_labels).widest_em);
+  return labels;
+}
+
 // The right-click menu: knock-out in Train mode, then export.
 void context_menu(UiContext& ctx, const HeatmapSpec& spec, HeatmapResult& result) {
   if (!ImGui::BeginPopupContextItem("export_menu")) return;
@@ -34,6 +44,27 @@ void context_menu(UiContext& ctx, const HeatmapSpec& spec, HeatmapResult& result
 }
 
 }  // namespace
+
+float labelled_height(const UiContext& ctx, const HeatmapSpec& spec, float width, float height) {
+  if (!spec.row_labels || spec.rows <= 0 || spec.cols <= 0) return height;
+  const LabelSpec labels = label_spec(ctx, spec);
+  const auto fits = [&](float h) {
+    return fit_map(spec.rows, spec.cols, width, h, labels, true, spec.col_labels != nullptr, spec.square_cells)
+               .labels ||
+           fit_map(spec.rows, spec.cols, width, h, labels, true, false, spec.square_cells).labels;
+  };
+  if (fits(height)) return height;
+  // Every row at the largest label size, with the column labels' room above, is always enough
+  // height: if not even that fits, the width is what is short.
+  float high = (static_cast<float>(spec.rows) + labels.widest_em + 2.0f) * (labels.max_px + labels.pad + 2.0f);
+  if (high <= height || !fits(high)) return height;
+  float low = height;
+  while (high - low > 1.0f) {
+    const float mid = (low + high) * 0.5f;
+    (fits(mid) ? high : low) = mid;
+  }
+  return std::ceil(high);
+}
 
 LabelSpec token_label_spec(const std::vector<std::string>& labels, float scale, bool small_labels) {
   LabelSpec spec;
@@ -66,11 +97,7 @@ HeatmapResult heatmap_widget(UiContext& ctx, const HeatmapSpec& spec, ImVec2 siz
   ImDrawList* dl = ImGui::GetWindowDrawList();
   // Room for the labels is kept first, then the cells take the rest: both axes labelled, else the
   // rows alone (a Q/K/V map's many dimensions), else none (the hint line says how to get them).
-  static const std::vector<std::string> kNone;
-  LabelSpec labels = token_label_spec(spec.row_labels ? *spec.row_labels : kNone, ctx.scale, spec.small_labels);
-  if (spec.col_labels && spec.col_labels != spec.row_labels)
-    labels.widest_em =
-        std::max(labels.widest_em, token_label_spec(*spec.col_labels, ctx.scale, spec.small_labels).widest_em);
+  const LabelSpec labels = label_spec(ctx, spec);
   MapFit fit = fit_map(spec.rows, spec.cols, size.x, size.y, labels, spec.row_labels != nullptr,
                        spec.col_labels != nullptr, spec.square_cells);
   bool row_labels = spec.row_labels && fit.labels, col_labels = spec.col_labels && fit.labels;

@@ -45,6 +45,10 @@ struct HeatmapResult {
 
 // Lays the heatmap out in `size` (labels included) at the cursor and advances it.
 HeatmapResult heatmap_widget(UiContext& ctx, const HeatmapSpec& spec, ImVec2 size);
+// The least height (at least `height`) at which the map, `width` wide, keeps its row labels
+// (heatmap_widget's rule); `height` itself when it already does, or when no height would (too
+// narrow for them).
+float labelled_height(const UiContext& ctx, const HeatmapSpec& spec, float width, float height);
 
 // The lines view of one head in `size`: queries left, keys right, a line per weight in `color`.
 // Hovering a token keeps its lines; a click on a query label reports it as label_row.

@@ -29,10 +29,9 @@ void draw_qkv_panel(UiContext& ctx, ImVec2 size, int selected_head) {
               "red positive, white zero; each matrix has its own symmetric range (see its scale). "
               "The attention weight of query i on key j is softmax over j of (Q_i · K_j) / sqrt(d_head). "
               "Click a head above to choose which head is shown here.");
-  const ImVec2 origin = ImGui::GetCursorScreenPos();
-  const float avail_h = std::max(size.y - font * 1.8f, font * 4.0f);
+  const float view_h = std::max(size.y - font * 1.8f, font * 4.0f);  // the room below the heading
   const float bar_w = font * 4.0f;
-  const float each_w = (size.x - 4.0f * bar_w) / 4.0f;
+  float each_w = (size.x - 4.0f * bar_w) / 4.0f;
 
   struct Part {
     const char* id;
@@ -49,18 +48,8 @@ void draw_qkv_panel(UiContext& ctx, ImVec2 size, int selected_head) {
       {"k", "K (keys)", "K", TensorId::K, layer_view.k(h, 0), qkv_stride},
       {"v", "V (values)", "V", TensorId::V, layer_view.v(h, 0), qkv_stride},
       {"o", "Output (attention · V)", "Output", TensorId::HeadOut, layer_view.head_out(h, 0), concat_stride}};
-  ImDrawList* dl = ImGui::GetWindowDrawList();
-  const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
-  for (int i = 0; i < 4; ++i) {
-    const Part& part = parts[i];
+  const auto spec_of = [&](const Part& part) {
     const Range range = ctx.view.of(part.matrix)[static_cast<std::size_t>(head)];
-    const ImVec2 p(origin.x + (each_w + bar_w) * static_cast<float>(i), origin.y);
-    ImGui::SetCursorScreenPos(p);
-    const std::string title =
-        fit_text({part.title, part.short_title}, each_w + bar_w - ImGui::GetStyle().ItemSpacing.x);
-    gui::text(ctx.layout, "qkv_title", title);
-    if (title != part.title && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", part.title);
-    ImGui::SetCursorScreenPos(ImVec2(p.x, p.y + font * 1.3f));
     HeatmapSpec spec;
     spec.id = part.id;
     spec.matrix = part.matrix;
@@ -80,15 +69,41 @@ void draw_qkv_panel(UiContext& ctx, ImVec2 size, int selected_head) {
     spec.columns_are_tokens = false;
     spec.square_cells = false;
     spec.export_what = ExportKind::Qkv;
+    return spec;
+  };
+  // The maps keep their token labels: when the room is too low for them, the maps take the height
+  // the labels need and the panel scrolls (a map nobody can read by token teaches nothing).
+  float map_h = view_h - font * 1.2f;
+  const bool scroll = labelled_height(ctx, spec_of(parts[0]), each_w - font * 0.5f, map_h) > map_h;
+  if (scroll) {
+    each_w -= ImGui::GetStyle().ScrollbarSize / 4.0f;
+    map_h = labelled_height(ctx, spec_of(parts[0]), each_w - font * 0.5f, map_h);
+    ImGui::BeginChild("qkv_maps", ImVec2(size.x, view_h), false);
+  }
+  const float content_h = map_h + font * 1.2f;
+  const ImVec2 origin = ImGui::GetCursorScreenPos();
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
+  for (int i = 0; i < 4; ++i) {
+    const Part& part = parts[i];
+    const ImVec2 p(origin.x + (each_w + bar_w) * static_cast<float>(i), origin.y);
+    ImGui::SetCursorScreenPos(p);
+    const std::string title =
+        fit_text({part.title, part.short_title}, each_w + bar_w - ImGui::GetStyle().ItemSpacing.x);
+    gui::text(ctx.layout, "qkv_title", title);
+    if (title != part.title && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", part.title);
+    ImGui::SetCursorScreenPos(ImVec2(p.x, p.y + font * 1.3f));
+    const HeatmapSpec spec = spec_of(part);
     const ImVec2 map_origin = ImGui::GetCursorScreenPos();
-    heatmap_widget(ctx, spec, ImVec2(each_w - font * 0.5f, avail_h - font * 1.2f));
+    heatmap_widget(ctx, spec, ImVec2(each_w - font * 0.5f, map_h));
     const float bar_top = map_origin.y + font;
     draw_color_bar(dl, ImVec2(p.x + each_w, bar_top),
-                   ImVec2(p.x + each_w + font * 0.8f, map_origin.y + avail_h - font * 2.0f), spec.colormap, range.low,
-                   range.high, text, 3, &ctx.layout);
+                   ImVec2(p.x + each_w + font * 0.8f, map_origin.y + content_h - font * 2.0f), spec.colormap, spec.low,
+                   spec.high, text, 3, &ctx.layout);
   }
-  ImGui::SetCursorScreenPos(ImVec2(origin.x, origin.y + avail_h));
+  ImGui::SetCursorScreenPos(ImVec2(origin.x, origin.y + content_h));
   ImGui::Dummy(ImVec2(size.x, 0.0f));
+  if (scroll) ImGui::EndChild();
 }
 
 }  // namespace app::gui
