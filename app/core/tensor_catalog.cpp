@@ -2,7 +2,6 @@
 #include "core/tensor_catalog.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <stdexcept>
 #include <string>
 
@@ -99,6 +98,22 @@ TensorData read_resid_out(const attn::Arch& m, const attn::Activations& a, int l
   return rows(layer_of(a, l).resid_out.data(), n_of(a), E_of(m));
 }
 
+// The head matrices, one per tensor of heads: head h's rows where the forward left them.
+std::size_t D_of(const attn::LayerView& v) { return static_cast<std::size_t>(v.config.d_head); }
+std::size_t I_of(const attn::LayerView& v) { return static_cast<std::size_t>(v.config.inner_dim()); }
+HeadMatrix head_q(const attn::LayerView& v, std::size_t h) { return {v.q(h, 0), v.n_tokens(), D_of(v), 3 * I_of(v)}; }
+HeadMatrix head_k(const attn::LayerView& v, std::size_t h) { return {v.k(h, 0), v.n_tokens(), D_of(v), 3 * I_of(v)}; }
+HeadMatrix head_v(const attn::LayerView& v, std::size_t h) { return {v.v(h, 0), v.n_tokens(), D_of(v), 3 * I_of(v)}; }
+HeadMatrix head_scores(const attn::LayerView& v, std::size_t h) {
+  return {v.scores(h), v.n_tokens(), v.n_tokens(), v.n_tokens()};
+}
+HeadMatrix head_attn(const attn::LayerView& v, std::size_t h) {
+  return {v.attn(h), v.n_tokens(), v.n_tokens(), v.n_tokens()};
+}
+HeadMatrix head_head_out(const attn::LayerView& v, std::size_t h) {
+  return {v.head_out(h, 0), v.n_tokens(), D_of(v), I_of(v)};
+}
+
 std::vector<TensorRow> make_catalog() {
   const Axis T = Axis::Tokens, K = Axis::Keys, H = Axis::Heads, E = Axis::DModel, D = Axis::DHead;
   using A = Axis;
@@ -107,41 +122,42 @@ std::vector<TensorRow> make_catalog() {
   // clang-format off
   return {
       // id                  dump file        explorer's dump  title                     axes
-      //  which models, range policy (window, thumbnail), causal-masked, colormap, export formats, reader
+      //  which models, range policy (window, thumbnail), causal-masked, colormap, export formats, reader,
+      //  head matrix (tensors of heads)
       {TensorId::StreamIn, "x.npy",         "x.npy",        "stream in",              {T, E},
-       Needs::Always, sym, sym, false, div, kTensorNpy, read_stream_in},
+       Needs::Always, sym, sym, false, div, kTensorNpy, read_stream_in, nullptr},
       {TensorId::Ln1,      "ln1.npy",       nullptr,        "LayerNorm 1",            {T, E},
-       Needs::LayerNorm, sym, sym, false, div, kTensorNpy, read_ln1},
+       Needs::LayerNorm, sym, sym, false, div, kTensorNpy, read_ln1, nullptr},
       {TensorId::Qkv,      "qkv.npy",       nullptr,        "q | k | v",              {T, A::Qkv},
-       Needs::Always, sym, sym, false, div, kTensorNpy, read_qkv},
+       Needs::Always, sym, sym, false, div, kTensorNpy, read_qkv, nullptr},
       {TensorId::Q,        "q.npy",         "q.npy",        "Q",                      {H, T, D},
-       Needs::Always, sym, sym, false, div, kTensorCsv | kTensorNpy | kTensorFigure, read_q},
+       Needs::Always, sym, sym, false, div, kTensorCsv | kTensorNpy | kTensorFigure, read_q, head_q},
       {TensorId::K,        "k.npy",         "k.npy",        "K",                      {H, T, D},
-       Needs::Always, sym, sym, false, div, kTensorCsv | kTensorNpy | kTensorFigure, read_k},
+       Needs::Always, sym, sym, false, div, kTensorCsv | kTensorNpy | kTensorFigure, read_k, head_k},
       {TensorId::V,        "v.npy",         "v.npy",        "V",                      {H, T, D},
-       Needs::Always, sym, sym, false, div, kTensorCsv | kTensorNpy | kTensorFigure, read_v},
+       Needs::Always, sym, sym, false, div, kTensorCsv | kTensorNpy | kTensorFigure, read_v, head_v},
       {TensorId::Scores,   "scores.npy",    "scores.npy",   "raw score",              {H, T, K},
-       Needs::Always, sym, sym, true, div, kTensorNpy, read_scores},
+       Needs::Always, sym, sym, true, div, kTensorNpy, read_scores, head_scores},
       {TensorId::Attn,     "attn.npy",      "attn.npy",     "attention",              {H, T, K},
-       Needs::Always, RangePolicy::MinMax, RangePolicy::FromZero, false, ColorKind::Chosen, kTensorCsv | kTensorNpy | kTensorFigure, read_attn},
+       Needs::Always, RangePolicy::MinMax, RangePolicy::FromZero, false, ColorKind::Chosen, kTensorCsv | kTensorNpy | kTensorFigure, read_attn, head_attn},
       {TensorId::HeadOut,  "head_out.npy",  "head_out.npy", "head output",            {H, T, D},
-       Needs::Always, sym, sym, false, div, kTensorCsv | kTensorNpy | kTensorFigure, read_head_out},
+       Needs::Always, sym, sym, false, div, kTensorCsv | kTensorNpy | kTensorFigure, read_head_out, head_head_out},
       {TensorId::Concat,   "concat.npy",    "concat.npy",   "heads concatenated",     {T, A::Inner},
-       Needs::Always, sym, sym, false, div, kTensorNpy, read_concat},
+       Needs::Always, sym, sym, false, div, kTensorNpy, read_concat, nullptr},
       {TensorId::AttnOut,  "attn_out.npy",  "out.npy",      "attention output",       {T, E},
-       Needs::Always, sym, sym, false, div, kTensorNpy, read_attn_out},
+       Needs::Always, sym, sym, false, div, kTensorNpy, read_attn_out, nullptr},
       {TensorId::ResidMid, "resid_mid.npy", nullptr,        "stream after attention", {T, E},
-       Needs::Always, sym, sym, false, div, kTensorNpy, read_resid_mid},
+       Needs::Always, sym, sym, false, div, kTensorNpy, read_resid_mid, nullptr},
       {TensorId::Ln2,      "ln2.npy",       nullptr,        "LayerNorm 2",            {T, E},
-       Needs::LayerNormAndMlp, sym, sym, false, div, kTensorNpy, read_ln2},
+       Needs::LayerNormAndMlp, sym, sym, false, div, kTensorNpy, read_ln2, nullptr},
       {TensorId::Fc,       "fc.npy",        nullptr,        "MLP hidden",             {T, A::Mlp},
-       Needs::Mlp, sym, sym, false, div, kTensorNpy, read_fc},
+       Needs::Mlp, sym, sym, false, div, kTensorNpy, read_fc, nullptr},
       {TensorId::Gelu,     "gelu.npy",      nullptr,        "MLP hidden after GELU",  {T, A::Mlp},
-       Needs::Mlp, sym, sym, false, div, kTensorNpy, read_gelu},
+       Needs::Mlp, sym, sym, false, div, kTensorNpy, read_gelu, nullptr},
       {TensorId::MlpOut,   "mlp_out.npy",   nullptr,        "MLP output",             {T, E},
-       Needs::Mlp, sym, sym, false, div, kTensorNpy, read_mlp_out},
+       Needs::Mlp, sym, sym, false, div, kTensorNpy, read_mlp_out, nullptr},
       {TensorId::ResidOut, "resid_out.npy", nullptr,        "stream out",             {T, E},
-       Needs::Mlp, sym, sym, false, div, kTensorNpy, read_resid_out},
+       Needs::Mlp, sym, sym, false, div, kTensorNpy, read_resid_out, nullptr},
   };
   // clang-format on
 }
@@ -164,12 +180,12 @@ TensorData read_tensor(TensorId id, const attn::LayerView& layer) {
 }
 
 std::vector<float> read_head(TensorId id, const attn::LayerView& layer, int head) {
-  const TensorData t = read_tensor(id, layer);
-  if (t.shape.size() != 3 || catalog_row(id).axes.front() != Axis::Heads)
-    throw std::logic_error(std::string(catalog_row(id).title) + " is not a tensor of heads");
-  const std::size_t size = t.shape[1] * t.shape[2];
-  const auto first = t.values.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(head) * size);
-  return {first, first + static_cast<std::ptrdiff_t>(size)};
+  const HeadMatrix m = head_matrix(id, layer, static_cast<std::size_t>(head));
+  std::vector<float> values;
+  values.reserve(m.rows * m.cols);
+  for (std::size_t r = 0; r < m.rows; ++r)
+    values.insert(values.end(), m.first + r * m.stride, m.first + r * m.stride + m.cols);
+  return values;
 }
 
 Colormap tensor_colormap(TensorId id, Colormap chosen) {
@@ -177,14 +193,21 @@ Colormap tensor_colormap(TensorId id, Colormap chosen) {
 }
 
 ValueRange tensor_range(TensorId id, const float* values, std::size_t rows, std::size_t cols, bool causal,
-                        bool thumbnail) {
+                        bool thumbnail, std::size_t stride) {
   const TensorRow& row = catalog_row(id);
-  const RangePolicy policy = thumbnail ? row.thumbnail_range : row.range;
-  if (!(causal && row.causal_masked)) return value_range(values, rows * cols, policy);
-  std::vector<float> counting(values, values + rows * cols);  // masked cells as NaN, which the rule skips
-  for (std::size_t r = 0; r < rows; ++r)
-    for (std::size_t c = r + 1; c < cols; ++c) counting[r * cols + c] = NAN;
-  return value_range(counting.data(), counting.size(), policy);
+  return value_range(values, rows, cols, stride ? stride : cols, thumbnail ? row.thumbnail_range : row.range,
+                     causal && row.causal_masked);
+}
+
+ValueRange head_range(TensorId id, const attn::LayerView& layer, std::size_t head, bool thumbnail) {
+  const HeadMatrix m = head_matrix(id, layer, head);
+  return tensor_range(id, m.first, m.rows, m.cols, layer.config.causal, thumbnail, m.stride);
+}
+
+HeadMatrix head_matrix(TensorId id, const attn::LayerView& layer, std::size_t head) {
+  const TensorRow& row = catalog_row(id);
+  if (!row.head) throw std::logic_error(std::string(row.title) + " is not a tensor of heads");
+  return row.head(layer, head);
 }
 
 bool offers(TensorId id, TensorFormat format) { return (catalog_row(id).formats & format) != 0u; }

@@ -55,6 +55,14 @@ struct TensorData {
   std::vector<float> values;
 };
 
+// One head's matrix of a tensor of heads, where the forward left it: `rows` x `cols` floats whose
+// rows start `stride` floats apart (a head's columns of q | k | v, of the concatenated outputs,
+// or its own (n, n) block of scores or weights).
+struct HeadMatrix {
+  const float* first;
+  std::size_t rows, cols, stride;
+};
+
 struct TensorRow {
   TensorId id;
   const char* file;           // `attnlab dump --model`'s name in each layerI/ folder
@@ -70,6 +78,9 @@ struct TensorRow {
   // The tensor of block `layer` of a B = 1 forward (acts) of a model of `arch`, shaped by axes.
   // Null only in a row the catalog test then fails.
   TensorData (*read)(const attn::Arch& arch, const attn::Activations& acts, int layer);
+  // A tensor of heads (first axis Heads): head `head`'s matrix of the layer, in place (what the
+  // views draw and range without copying). Null for every other tensor.
+  HeadMatrix (*head)(const attn::LayerView& layer, std::size_t head);
 };
 
 // Every row, in TensorId order.
@@ -80,14 +91,19 @@ const TensorRow& catalog_row(TensorId id);
 TensorData read_tensor(TensorId id, const attn::LayerView& layer);
 // One head's matrix of a tensor whose first axis is the heads ((n, D) or (n, n)), C order.
 std::vector<float> read_head(TensorId id, const attn::LayerView& layer, int head);
+// The same in place (the row's `head`); throws std::logic_error for a tensor that is not of heads.
+HeadMatrix head_matrix(TensorId id, const attn::LayerView& layer, std::size_t head);
 
 // The colormap the tensor is drawn with, `chosen` being the person's map for attention weights.
 Colormap tensor_colormap(TensorId id, Colormap chosen);
 // The color range of one (rows, cols) matrix of the tensor by its row's policy (`thumbnail`: its
 // overview thumbnail's), NaN and ±inf skipped; in a causal model a causal_masked tensor's cells
 // after the diagonal are skipped too, so masked cells cannot stretch the colors of those that count.
+// `stride`: floats from one row to the next (0: cols).
 ValueRange tensor_range(TensorId id, const float* values, std::size_t rows, std::size_t cols, bool causal,
-                        bool thumbnail = false);
+                        bool thumbnail = false, std::size_t stride = 0);
+// The range of head `head` of a tensor of heads of the layer, read in place.
+ValueRange head_range(TensorId id, const attn::LayerView& layer, std::size_t head, bool thumbnail = false);
 // Whether the tensor's row offers `format`.
 bool offers(TensorId id, TensorFormat format);
 

@@ -7,13 +7,22 @@
 namespace app {
 
 ValueRange value_range(const float* values, std::size_t count, RangePolicy policy) {
+  return value_range(values, 1, count, count, policy);
+}
+
+ValueRange value_range(const float* values, std::size_t rows, std::size_t cols, std::size_t stride, RangePolicy policy,
+                       bool lower_triangle) {
   float lo = INFINITY, hi = -INFINITY, abs_max = 0.0f;
-  for (std::size_t i = 0; i < count; ++i) {
-    const float v = values[i];
-    if (!std::isfinite(v)) continue;
-    lo = std::min(lo, v);
-    hi = std::max(hi, v);
-    abs_max = std::max(abs_max, std::fabs(v));
+  for (std::size_t r = 0; r < rows; ++r) {
+    const float* row = values + r * stride;
+    const std::size_t counted = lower_triangle ? std::min(cols, r + 1) : cols;
+    for (std::size_t c = 0; c < counted; ++c) {
+      const float v = row[c];
+      if (!std::isfinite(v)) continue;
+      lo = std::min(lo, v);
+      hi = std::max(hi, v);
+      abs_max = std::max(abs_max, std::fabs(v));
+    }
   }
   switch (policy) {
     case RangePolicy::Symmetric: {

@@ -21,5 +21,10 @@ enum class RangePolicy { MinMax, Symmetric, FromZero };
 // with no finite value (or count 0) gets [0, 1] (MinMax) or [-1, 1] (Symmetric), as does a
 // symmetric map of zeros; FromZero gets [0, 1] with no finite value. The result is always finite with low < high.
 ValueRange value_range(const float* values, std::size_t count, RangePolicy policy);
+// The same over a rows x cols matrix whose rows start `stride` floats apart (a head's slice of a
+// wider buffer, read in place). `lower_triangle`: only cells on or before the diagonal count (a
+// causal model's scores: the masked ones must not stretch the colors of those that count).
+ValueRange value_range(const float* values, std::size_t rows, std::size_t cols, std::size_t stride, RangePolicy policy,
+                       bool lower_triangle = false);
 
 }  // namespace app

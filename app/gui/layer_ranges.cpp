@@ -13,15 +13,12 @@ namespace app::gui {
 LayerRanges make_layer_ranges(const attn::LayerView& layer) {
   LayerRanges ranges;
   for (const TensorRow& row : tensor_catalog()) {
-    if (row.axes.front() != Axis::Heads) continue;
-    const TensorData t = read_tensor(row.id, layer);
-    const std::size_t heads = t.shape[0], rows = t.shape[1], cols = t.shape[2];
+    if (!row.head) continue;  // not a tensor of heads
     std::vector<Range>& window = ranges.per_head[static_cast<std::size_t>(row.id)];
     std::vector<Range>& thumbnail = ranges.per_head_thumbnail[static_cast<std::size_t>(row.id)];
-    for (std::size_t h = 0; h < heads; ++h) {
-      const float* matrix = t.values.data() + h * rows * cols;
-      window.push_back(tensor_range(row.id, matrix, rows, cols, layer.config.causal));
-      thumbnail.push_back(tensor_range(row.id, matrix, rows, cols, layer.config.causal, true));
+    for (std::size_t h = 0; h < static_cast<std::size_t>(layer.config.n_heads); ++h) {
+      window.push_back(head_range(row.id, layer, h));
+      thumbnail.push_back(head_range(row.id, layer, h, true));
     }
   }
   for (const attn::Token& t : layer.tokens()) ranges.token_labels.push_back(attn::token_text(t.text));

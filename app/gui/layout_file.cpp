@@ -26,7 +26,8 @@ void App::write_layout(const std::string& path) const {
                         {"visible", {h.visible_top, h.visible_bottom}}});
   nlohmann::json step_json = nullptr;
   const StepThrough& st = m_state.step;
-  const std::optional<attn::LayerView> step_layer = m_state.mode == Mode::Explore ? shown_layer()
+  const std::optional<attn::LayerView> shown = shown_layer();
+  const std::optional<attn::LayerView> step_layer = m_state.mode == Mode::Explore ? shown
                                                     : st.layer < m_train_view.run().n_layers()
                                                         ? std::optional(m_train_view.run().layer(st.layer))
                                                         : std::nullopt;
@@ -109,7 +110,7 @@ void App::write_layout(const std::string& path) const {
       {"train", train_json},
       {"opened_model", opened},
       {"step_through", step_json},
-      {"tokens", shown_layer() ? shown_layer()->n_tokens() : 0},
+      {"tokens", shown ? shown->n_tokens() : 0},
       {"token_message", m_model.has_run() ? m_model.run().tokenization.message : ""}};
   attn::write_file_atomic(path, j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
 }

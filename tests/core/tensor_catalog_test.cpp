@@ -156,3 +156,36 @@ TEST_CASE("tensor_range applies the row's policy and skips a causal model's mask
   CHECK(app::catalog_row(app::TensorId::Attn).thumbnail_range == app::RangePolicy::FromZero);
   for (const app::TensorRow& row : app::tensor_catalog()) CHECK(row.causal_masked == (row.id == app::TensorId::Scores));
 }
+
+TEST_CASE("a tensor of heads reads each head in place, the same as its reader's slice", "[catalog]") {
+  attn::ModelConfig c;
+  c.d_model = 12;
+  c.n_heads = 3;
+  c.causal = true;
+  const attn::MhaWeights w = attn::init_weights(c);
+  const attn::SequenceRun run = attn::run("the cat sat on the mat", attn::TokenizerMode::Word, c, w);
+  const attn::LayerView layer = run.layer(0);
+  for (const app::TensorRow& row : app::tensor_catalog()) {
+    INFO(row.title);
+    REQUIRE((row.head != nullptr) == (row.axes.front() == app::Axis::Heads));
+    if (!row.head) {
+      CHECK_THROWS_AS(app::head_matrix(row.id, layer, 0), std::logic_error);
+      continue;
+    }
+    const app::TensorData t = app::read_tensor(row.id, layer);
+    const std::size_t size = t.shape[1] * t.shape[2];
+    for (std::size_t h = 0; h < 3; ++h) {
+      const app::HeadMatrix m = app::head_matrix(row.id, layer, h);
+      REQUIRE(m.rows == t.shape[1]);
+      REQUIRE(m.cols == t.shape[2]);
+      for (std::size_t r = 0; r < m.rows; ++r)
+        for (std::size_t col = 0; col < m.cols; ++col)
+          CHECK(m.first[r * m.stride + col] == t.values[h * size + r * m.cols + col]);
+      // Its range is the range of the copied slice.
+      const app::ValueRange in_place = app::head_range(row.id, layer, h);
+      const app::ValueRange copied = app::tensor_range(row.id, t.values.data() + h * size, m.rows, m.cols, true);
+      CHECK(in_place.low == copied.low);
+      CHECK(in_place.high == copied.high);
+    }
+  }
+}

@@ -73,7 +73,7 @@ void HeatmapRenderer::upload(const attn::LayerView& shown, int layer) {
     for (Slot& slot : m_slots.back()) slot.texture = make_texture();
   }
   for (const TensorRow& row : tensor_catalog()) {
-    if (row.axes.front() != Axis::Heads) continue;
+    if (!row.head) continue;  // not a tensor of heads
     const TensorData t = row.read(shown.arch(), shown.activations(), shown.layer());
     Slot& slot = m_slots[l][static_cast<std::size_t>(row.id)];
     slot.layers = static_cast<int>(t.shape[0]);

@@ -37,17 +37,12 @@ void draw_qkv_panel(UiContext& ctx, ImVec2 size, int selected_head) {
     const char* id;
     const char* title;
     const char* short_title;
-    TensorId matrix;      // its textures, colormap and title are the catalog's
-    const float* values;  // the head's first row, rows `stride` floats apart
-    std::size_t stride;
+    TensorId matrix;  // its values, textures, colormap and title are the catalog's
   };
-  const std::size_t h = static_cast<std::size_t>(head), qkv_stride = 3 * layer_view.config.inner_dim(),
-                    concat_stride = layer_view.config.inner_dim();
-  const Part parts[] = {
-      {"q", "Q (queries)", "Q", TensorId::Q, layer_view.q(h, 0), qkv_stride},
-      {"k", "K (keys)", "K", TensorId::K, layer_view.k(h, 0), qkv_stride},
-      {"v", "V (values)", "V", TensorId::V, layer_view.v(h, 0), qkv_stride},
-      {"o", "Output (attention · V)", "Output", TensorId::HeadOut, layer_view.head_out(h, 0), concat_stride}};
+  const Part parts[] = {{"q", "Q (queries)", "Q", TensorId::Q},
+                        {"k", "K (keys)", "K", TensorId::K},
+                        {"v", "V (values)", "V", TensorId::V},
+                        {"o", "Output (attention · V)", "Output", TensorId::HeadOut}};
   const auto spec_of = [&](const Part& part) {
     const Range range = ctx.view.of(part.matrix)[static_cast<std::size_t>(head)];
     HeatmapSpec spec;
@@ -57,8 +52,9 @@ void draw_qkv_panel(UiContext& ctx, ImVec2 size, int selected_head) {
     spec.head = head;
     spec.rows = static_cast<int>(n);
     spec.cols = static_cast<int>(d);
-    spec.values = part.values;
-    spec.row_stride = part.stride;
+    const HeadMatrix values = head_matrix(part.matrix, layer_view, static_cast<std::size_t>(head));
+    spec.values = values.first;
+    spec.row_stride = values.stride;
     spec.row_labels = &ctx.view.token_labels;
     spec.col_labels = &ctx.view.dim_labels;
     spec.row_axis = "token";
