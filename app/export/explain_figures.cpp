@@ -123,9 +123,7 @@ Figure layout_step_figure(const attn::LayerView& t, const ModelInput& input, int
     f.texts.push_back({x + indent, y + shaper.ascent(size), size, dim ? c.dim : c.text, text});
     y += line;
   };
-  const std::size_t cells = t.n_tokens() * t.n_tokens();
-  const ValueRange head_colors =
-      value_range(t.attn(static_cast<std::size_t>(head)), cells, catalog_row(TensorId::Attn).range);
+  const ValueRange head_colors = head_range(TensorId::Attn, t, static_cast<std::size_t>(head));
   const auto bars = [&](const std::vector<float>& values, bool weights) {
     // The bars' extent covers 0 and every visible finite value. A weight's bar has the color of
     // its cell in the head's heatmap figure: the head's value_range(), or 0..1 for every head.

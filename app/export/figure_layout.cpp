@@ -18,11 +18,10 @@ namespace {
 
 using namespace figure_kit;
 
-// A head's color range: value_range()'s one rule, or one 0..1 scale for every head.
-ValueRange head_range(const attn::LayerView& t, int head, bool per_head) {
+// A head's attention color range: the catalog's, as the window's, or one 0..1 scale for every head.
+ValueRange attention_range(const attn::LayerView& t, int head, bool per_head) {
   if (!per_head) return {0.0f, 1.0f};
-  const std::size_t n = t.n_tokens();
-  return value_range(t.attn(static_cast<std::size_t>(head)), n * n, catalog_row(TensorId::Attn).range);
+  return head_range(TensorId::Attn, t, static_cast<std::size_t>(head));
 }
 
 }  // namespace
@@ -81,7 +80,7 @@ Figure layout_figure(const attn::LayerView& layer_view, const ModelInput& input,
     std::vector<MatrixPanel> panels;
     std::vector<Builder::Metrics> metrics;
     for (int i = 0; i < 4; ++i) {
-      const ValueRange range = value_range(values[i].data(), n * d, catalog_row(parts[i].id).range);
+      const ValueRange range = head_range(parts[i].id, layer_view, static_cast<std::size_t>(head));
       panels.push_back({parts[i].title, values[i].data(), static_cast<int>(n), static_cast<int>(d),
                         i == 0 ? &tokens : nullptr, cell >= b.s(10) ? &dims : nullptr,
                         tensor_colormap(parts[i].id, options.colormap), range.low, range.high, 2,
@@ -116,7 +115,7 @@ Figure layout_figure(const attn::LayerView& layer_view, const ModelInput& input,
       std::floor(grid ? std::clamp(b.s(340) / nf, b.s(11), b.s(44)) : std::clamp(b.s(620) / nf, b.s(12), b.s(56)));
   std::vector<MatrixPanel> panels;
   for (int h = first; h < first + count; ++h) {
-    const ValueRange range = head_range(layer_view, h, options.per_head_range);
+    const ValueRange range = attention_range(layer_view, h, options.per_head_range);
     char title[64];
     if (options.per_head_range)
       std::snprintf(title, sizeof title, "Head %d  (%.2f\xE2\x80\x93%.2f)", h + 1, static_cast<double>(range.low),

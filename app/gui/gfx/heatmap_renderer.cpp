@@ -8,11 +8,18 @@ namespace app::gfx {
 
 namespace {
 
-void upload_array(GLuint texture, int cols, int rows, int layers, const float* data) {
+// Makes the texture array (cols x rows x heads) and uploads each head's matrix from where the
+// forward left it: rows `stride` floats apart (GL_UNPACK_ROW_LENGTH), so nothing is copied first.
+void upload_heads(GLuint texture, const TensorRow& row, const attn::LayerView& shown, int cols, int rows, int heads) {
   glBindTexture(GL_TEXTURE_2D_ARRAY, texture);
   glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
+  glTexImage3D(GL_TEXTURE_2D_ARRAY, 0, GL_R32F, cols, rows, heads, 0, GL_RED, GL_FLOAT, nullptr);
+  for (int h = 0; h < heads; ++h) {
+    const HeadMatrix m = row.head(shown, static_cast<std::size_t>(h));
+    glPixelStorei(GL_UNPACK_ROW_LENGTH, static_cast<GLint>(m.stride));
+    glTexSubImage3D(GL_TEXTURE_2D_ARRAY, 0, 0, 0, h, cols, rows, 1, GL_RED, GL_FLOAT, m.first);
+  }
   glPixelStorei(GL_UNPACK_ROW_LENGTH, 0);
-  glTexImage3D(GL_TEXTURE_2D_ARRAY, 0, GL_R32F, cols, rows, layers, 0, GL_RED, GL_FLOAT, data);
   glTexParameteri(GL_TEXTURE_2D_ARRAY, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
   glTexParameteri(GL_TEXTURE_2D_ARRAY, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
   glTexParameteri(GL_TEXTURE_2D_ARRAY, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
@@ -74,13 +81,13 @@ void HeatmapRenderer::upload(const attn::LayerView& shown, int layer) {
   }
   for (const TensorRow& row : tensor_catalog()) {
     if (!row.head) continue;  // not a tensor of heads
-    const TensorData t = row.read(shown.arch(), shown.activations(), shown.layer());
+    const HeadMatrix first = row.head(shown, 0);
     Slot& slot = m_slots[l][static_cast<std::size_t>(row.id)];
-    slot.layers = static_cast<int>(t.shape[0]);
-    slot.rows = static_cast<int>(t.shape[1]);
-    slot.cols = static_cast<int>(t.shape[2]);
-    if (t.values.empty()) continue;  // nothing to draw; the panels show a message instead
-    upload_array(slot.texture.get(), slot.cols, slot.rows, slot.layers, t.values.data());
+    slot.layers = shown.config.n_heads;
+    slot.rows = static_cast<int>(first.rows);
+    slot.cols = static_cast<int>(first.cols);
+    if (slot.rows == 0 || slot.cols == 0) continue;  // nothing to draw; the panels show a message instead
+    upload_heads(slot.texture.get(), row, shown, slot.cols, slot.rows, slot.layers);
   }
   ++m_uploads;
 }

@@ -35,9 +35,9 @@ class HeatmapRenderer {
   // GL info log) when the GPU cannot run them.
   bool init(std::string& error);
 
-  // Uploads every tensor of heads of `shown` (read through the tensor catalog) as model layer
-  // `layer` (the explorer has only layer 0), making that layer's textures the first time; call
-  // only when that layer's numbers changed.
+  // Uploads every tensor of heads of `shown` as model layer `layer` (the explorer has only layer
+  // 0), each head from where the forward left it (the catalog's head matrix), making that layer's
+  // textures the first time; call only when that layer's numbers changed.
   void upload(const attn::LayerView& shown, int layer = 0);
   std::uint64_t uploads() const { return m_uploads; }
 
